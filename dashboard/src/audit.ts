@@ -3,7 +3,7 @@ import { detailLines } from './audit-details.js';
 import { actionWords } from './audit-words.js';
 import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
 import { currentLang, t } from './i18n.js';
-import { api, card, filtered, h, num, searchForm, table } from './kit.js';
+import { api, card, filtered, h, num, pager, searchForm, table } from './kit.js';
 import { actionText } from './words.js';
 
 interface AuditRow {
@@ -15,17 +15,31 @@ interface AuditRow {
   details: unknown;
 }
 
+/** Entries a page shows (the API's default, 100; it takes up to 500). */
+const PAGE = 100;
+
 export async function auditPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
   for (const k of ['actor', 'action', 'subject', 'from', 'to'])
     if (params.get(k)) filter.set(k, params.get(k)!);
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const go = (o: number): void => {
+    const p = new URLSearchParams(filter);
+    if (o > 0) p.set('offset', String(o));
+    location.hash = `#/audit?${p.toString()}`;
+  };
   // fix32b: the actions the API's search takes (those truc writes and older ones the log holds), asked of it
   const actions = await api<{ items: string[] }>('/v1/audit/actions').then(
     (r) => r.items,
     () => [],
   );
   await filtered(main, [h('h1', {}, t('audit'))], filterForm(params, actions), async () => {
-    const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${filter.toString()}`);
+    // review33c F4: the newest 100 were all the page showed, no way to older entries. The API counts no total: one
+    // entry more than a page is asked for, whether there is a next page.
+    const query = new URLSearchParams([...filter, ['limit', String(PAGE + 1)], ['offset', String(offset)]]);
+    const rows = await api<{ items: AuditRow[] }>(`/v1/audit?${query.toString()}`);
+    const more = rows.items.length > PAGE;
+    rows.items.splice(PAGE);
     return [
       verifyChain(),
       card(
@@ -53,6 +67,7 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
           ],
           { testid: 'audit-rows' },
         ),
+        offset > 0 || more ? pager(offset, PAGE, offset + rows.items.length + (more ? 1 : 0), go) : null,
       ),
     ];
   });
@@ -112,12 +127,20 @@ function verifyChain(): HTMLElement {
         onclick: () =>
           void api<{ ok: boolean; rows: number; brokenAt: number | null; reason: string | null }>(
             '/v1/audit/verify',
-          ).then((r) => {
-            verdict.className = `badge ${r.ok ? 'ok' : 'bad'}`;
-            verdict.textContent = r.ok
-              ? `${t('chainOk')} (${num(r.rows)} ${t('rows', { n: r.rows })})`
-              : `${t('chainBroken')} ${r.brokenAt} (${r.reason})`;
-          }),
+          ).then(
+            (r) => {
+              verdict.className = `badge ${r.ok ? 'ok' : 'bad'}`;
+              verdict.textContent = r.ok
+                ? `${t('chainOk')} (${num(r.rows)} ${t('rows', { n: r.rows })})`
+                : `${t('chainBroken')} ${r.brokenAt} (${r.reason})`;
+            },
+            // review33c F3: a failed check said nothing outside the browser's console
+            (err: unknown) => {
+              verdict.className = 'error';
+              verdict.setAttribute('role', 'alert');
+              verdict.textContent = err instanceof Error ? err.message : String(err);
+            },
+          ),
       },
       t('verifyChain'),
     ),

@@ -23,12 +23,21 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
   };
   const selected = new Set<number>();
   const mapping = mappingChoice();
+  // a replay refused or failed, said here (review33c F3: only the browser's console knew)
+  const failure = h('p', { class: 'error', role: 'alert', 'data-testid': 'replay-error' });
   const replay: Replay = async (body, count) => {
     if (!confirm(t('confirmReplay', { n: count }))) return;
-    const r = await api<ReplayOutcome>('/v1/dead-letters/replay', {
-      method: 'POST',
-      body: { ...body, mapping: mapping.value },
-    });
+    failure.textContent = '';
+    let r: ReplayOutcome;
+    try {
+      r = await api<ReplayOutcome>('/v1/dead-letters/replay', {
+        method: 'POST',
+        body: { ...body, mapping: mapping.value },
+      });
+    } catch (err) {
+      failure.textContent = err instanceof Error ? err.message : String(err);
+      return;
+    }
     sessionStorage.setItem('truc.notice', JSON.stringify(replayedLines(r)));
     await deadLettersPage(main, params);
   };
@@ -47,6 +56,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
     );
     return [
       lastNotice(),
+      failure,
       card(
         `${t('deadLetters')}: ${num(list.total)}`,
         // the filter's open letters, all pages: what a replay by filter acts on (the API's at most a call)

@@ -59,7 +59,7 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
         `${t('total')}: ${num(list.total)}`,
         table(list.items, holdColumns, {
           testid: 'guard-holds',
-          onRow: (r) => (location.hash = `#/guard/${r.id}`),
+          href: (r) => `#/guard/${r.id}`,
         }),
         list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
       ),

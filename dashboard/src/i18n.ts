@@ -44,6 +44,10 @@ const DICT = {
   deadLettersByCode: ['Việc lỗi theo mã', 'Dead letters by code'],
   open: ['Chưa xử lý', 'Open'],
   pcgdDeadlines: ['Hạn nộp PCGD-XMC', 'PCGD-XMC deadlines'],
+  pcgdShown: [
+    '{n} trong {total} đơn vị, đơn vị cần xử lý trước ở đầu (tất cả: GET /v1/pcgd/deadlines)',
+    '{n} of {total} units, those that need someone first (all of them: GET /v1/pcgd/deadlines)',
+  ],
   unit: ['Đơn vị', 'Unit'],
   level: ['Cấp', 'Level'],
   status: ['Trạng thái', 'Status'],
@@ -139,6 +143,14 @@ const DICT = {
   province: ['Tỉnh/thành', 'Province'],
   overall: ['Chung', 'Overall'],
   forbidden: ['Tài khoản này không có quyền xem trang này.', 'This client may not see this page.'],
+  apiUnreachable: [
+    'Không kết nối được tới máy chủ truc (mạng hoặc máy chủ đang dừng). Hãy thử lại sau ít phút.',
+    'The truc server cannot be reached (the network, or the server is down). Try again in a few minutes.',
+  ],
+  apiFailed: [
+    'Máy chủ truc không trả lời được (HTTP {status}). Hãy thử lại sau ít phút.',
+    'The truc server could not answer (HTTP {status}). Try again in a few minutes.',
+  ],
   refresh: ['Làm mới', 'Refresh'],
   previous: ['Trước', 'Previous'],
   next: ['Sau', 'Next'],

@@ -34,11 +34,15 @@ export interface Column<R> {
   num?: boolean;
 }
 
-/** A table of rows; `onRow` makes rows clickable. Empty: one muted line. */
+/**
+ * A table of rows; `href` makes each row lead to a page: its first cell a link there (reached by Tab, followed by
+ * Enter: review33c F2, a row that only took a click could not be opened from the keyboard), the whole row clickable.
+ * Empty: one muted line.
+ */
 export function table<R>(
   rows: readonly R[],
   cols: ReadonlyArray<Column<R>>,
-  opts: { onRow?: (r: R) => void; testid?: string } = {},
+  opts: { href?: (r: R) => string; testid?: string } = {},
 ): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted', 'data-testid': opts.testid }, t('nothing'));
   return h(
@@ -60,10 +64,16 @@ export function table<R>(
         h(
           'tr',
           {
-            class: opts.onRow ? 'clickable' : undefined,
-            onclick: opts.onRow ? () => opts.onRow!(r) : undefined,
+            class: opts.href ? 'clickable' : undefined,
+            onclick: opts.href ? () => (location.hash = opts.href!(r)) : undefined,
           },
-          cols.map((c) => h('td', { class: c.num ? 'num' : undefined }, c.cell(r))),
+          cols.map((c, i) =>
+            h(
+              'td',
+              { class: c.num ? 'num' : undefined },
+              i === 0 && opts.href ? h('a', { href: opts.href(r) }, c.cell(r)) : c.cell(r),
+            ),
+          ),
         ),
       ),
     ),
@@ -282,8 +292,20 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * fetch, a failure to reach the server said in words (review33c F3: the page showed the browser's "Failed to fetch",
+ * and a button's call that failed so said nothing outside the browser's console).
+ */
+async function reach(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch {
+    throw new ApiError(0, t('apiUnreachable'));
+  }
+}
+
 export async function signIn(clientId: string, clientSecret: string): Promise<Session> {
-  const res = await fetch('/oauth/token', {
+  const res = await reach('/oauth/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': currentLang() },
     body: new URLSearchParams({
@@ -310,7 +332,7 @@ export async function signIn(clientId: string, clientSecret: string): Promise<Se
 /** Calls the JSON API with the session's token; problem documents become ApiErrors in the current language. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const s = session();
-  const res = await fetch(path, {
+  const res = await reach(path, {
     method: init.method ?? 'GET',
     headers: {
       accept: 'application/json',
@@ -328,56 +350,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const body = (await res.json().catch(() => ({}))) as unknown;
   if (!res.ok) {
     const fields = (body as { errors?: FieldProblem[] }).errors ?? [];
-    throw new ApiError(res.status, problemText(body as never) || `HTTP ${res.status}`, fields);
+    // a problem document in its words; an answer without one (a proxy's 502 page) said in the page's
+    throw new ApiError(
+      res.status,
+      problemText(body as never) || t('apiFailed', { status: res.status }),
+      fields,
+    );
   }
   return body as T;
-}
-
-/** A small SVG line chart: one line per series over shared x labels (values 0..1 unless max given). */
-export function lineChart(
-  labels: readonly string[],
-  series: ReadonlyArray<{ name: string; values: ReadonlyArray<number | null> }>,
-  opts: { max?: number } = {},
-): SVGElement {
-  const ns = 'http://www.w3.org/2000/svg';
-  const W = 600;
-  const H = 180;
-  const pad = { l: 36, r: 90, t: 10, b: 22 };
-  const max = opts.max ?? 1;
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('class', 'chart');
-  svg.setAttribute('role', 'img');
-  const el = (tag: string, attrs: Record<string, string | number>, text?: string): SVGElement => {
-    const e = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-    if (text !== undefined) e.textContent = text;
-    svg.append(e);
-    return e;
-  };
-  const x = (i: number): number =>
-    pad.l + (labels.length <= 1 ? 0 : (i * (W - pad.l - pad.r)) / (labels.length - 1));
-  const y = (v: number): number => pad.t + (1 - v / max) * (H - pad.t - pad.b);
-  for (const v of [0, 0.5, 1]) {
-    el('line', { class: 'axis', x1: pad.l, x2: W - pad.r, y1: y(v * max), y2: y(v * max) });
-    el('text', { x: 2, y: y(v * max) + 3 }, max === 1 ? `${v * 100}%` : String(v * max));
-  }
-  if (labels.length > 0) {
-    el('text', { x: pad.l, y: H - 6 }, labels[0] ?? '');
-    el('text', { x: W - pad.r - 50, y: H - 6 }, labels[labels.length - 1] ?? '');
-  }
-  const colours = ['#0b5cad', '#1a7f37', '#b26b00', '#c62828', '#6f42c1', '#5b6875'];
-  series.forEach((s, k) => {
-    const pts = s.values
-      .map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`))
-      .filter((p): p is string => p !== null);
-    el('polyline', {
-      points: pts.join(' '),
-      fill: 'none',
-      stroke: colours[k % colours.length]!,
-      'stroke-width': 2,
-    });
-    el('text', { x: W - pad.r + 6, y: pad.t + 12 + k * 14, fill: colours[k % colours.length]! }, s.name);
-  });
-  return svg;
 }

@@ -142,8 +142,8 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
       ],
       {
         testid: 'dead-letters-by-code',
-        onRow: (d) =>
-          (location.hash = `#/dead-letters?queue=${encodeURIComponent(d.queue)}&errorCode=${encodeURIComponent(d.errorCode)}`),
+        href: (d) =>
+          `#/dead-letters?queue=${encodeURIComponent(d.queue)}&errorCode=${encodeURIComponent(d.errorCode)}`,
       },
     ),
   );
@@ -154,18 +154,30 @@ const URGENCY: Record<string, number> = { late: 0, 'at-risk': 1, 'on-track': 3, 
 const urgency = (u: Overview['pcgd']['units'][number]): number =>
   u.late ? 0 : u.deliveryError ? 2 : (URGENCY[u.state] ?? 3);
 
+/** The units the overview's PCGD card lists; the others are counted (the officer's GET /v1/pcgd/deadlines has all). */
+const PCGD_SHOWN = 20;
+
 /**
- * Every unit of the city (its 168 communes and the province, those without a report too: review33c F1), those that
- * need someone first (late, at risk, the Ministry not holding a submitted report), then by days left and code.
+ * The units of the city (its 168 communes and the province, those without a report too: review33c F1) counted by where
+ * they stand, and the {@link PCGD_SHOWN} that need someone first listed (late, at risk, the Ministry not holding a
+ * submitted report), then by days left and code: 169 rows made the overview five screens long.
  */
 function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
   const units = [...pcgd.units].sort(
     (a, b) => urgency(a) - urgency(b) || a.daysLeft - b.daysLeft || a.unitCode.localeCompare(b.unitCode),
   );
+  const count = (state: string) => units.filter((u) => (u.late ? 'late' : u.state) === state).length;
+  const counts = ['late', 'at-risk', 'on-track', 'submitted']
+    .map((s) => `${statusText(s)}: ${num(count(s))}`)
+    .join(' · ');
   return card(
     `${t('pcgdDeadlines')} ${pcgd.year}`,
+    h('p', { 'data-testid': 'pcgd-counts' }, counts),
+    units.length > PCGD_SHOWN
+      ? h('p', { class: 'muted' }, t('pcgdShown', { n: PCGD_SHOWN, total: units.length }))
+      : null,
     table(
-      units,
+      units.slice(0, PCGD_SHOWN),
       [
         { head: 'unit', cell: (u) => u.unitCode },
         { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },

@@ -1,7 +1,8 @@
 /** The quality page: scorecards (issue 8) by commune or province, and one unit with its trend. */
 import type { Scorecard } from './api-types.js';
 import { t } from './i18n.js';
-import { api, day, h, lineChart, num, ratioBand, stat, table } from './kit.js';
+import { lineChart } from './chart.js';
+import { api, day, h, num, ratioBand, stat, table } from './kit.js';
 import { criterionText } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
@@ -49,7 +50,14 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
       'data-testid': `scorecard-${it.code}`,
       onclick: single ? undefined : () => (location.hash = `#/quality?level=${level}&code=${it.code}`),
     },
-    h('h2', {}, `${it.code} — ${t('overall')} `, ratioBand(it.overall)),
+    // the unit's code a link to its page (review33c F2: the card took only a click, not the keyboard)
+    h(
+      'h2',
+      {},
+      single ? it.code : h('a', { href: `#/quality?level=${level}&code=${it.code}` }, it.code),
+      ` — ${t('overall')} `,
+      ratioBand(it.overall),
+    ),
     h(
       'div',
       { class: 'stats' },

@@ -54,7 +54,7 @@ function schoolsCard(
       ],
       {
         testid: 'schools',
-        onRow: (s) => (location.hash = `#/schools/${encodeURIComponent(s.schoolCode)}`),
+        href: (s) => `#/schools/${encodeURIComponent(s.schoolCode)}`,
       },
     ),
     pager(offset, limit, page.total, go),
