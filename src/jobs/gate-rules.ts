@@ -22,6 +22,8 @@ export type Pass =
       clean?: boolean;
       /** When the read of the gate's row that let the call through began (process clock, ms). */
       readAt?: number;
+      /** The call is a write (paced: a push, a PCGD-XMC submission); false: a read (a pull's page). */
+      paced?: boolean;
     }
   | { go: false; waitMs: number; reason: PauseReason };
 
@@ -37,6 +39,8 @@ export interface CallFailure {
    */
   credentials?: boolean;
   retryAfterSeconds?: number | undefined;
+  /** The call was a write (paced): it counts toward the writes' own run of failures too (review33a F6). */
+  write?: boolean;
   /**
    * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
    * before the circuit opened); undefined: not known (taken as the probe while one is out).
@@ -55,16 +59,31 @@ export interface AfterFailure {
 /** Milliseconds from `b` to `a` (0 when `a` is not later). */
 export const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getTime());
 
-/** Decides whether a call may start now. `intervalMs` 0 = not paced (reads). */
+/**
+ * The circuit is open for the writes alone: their own run of failures is at the threshold, while reads answer (a
+ * system taking no writes, review33a F6). Reads go on past its pause without probing; a write probes it.
+ */
+const writesAlone = (state: GateState, failureThreshold: number | undefined): boolean =>
+  failureThreshold !== undefined &&
+  state.writeFailures >= failureThreshold &&
+  state.failures < failureThreshold;
+
+/**
+ * Decides whether a call may start now. `intervalMs` 0 = not paced (reads). `failureThreshold`: given, a read finding
+ * the pause of a circuit opened by writes alone over goes without being its probe (a read cannot prove writes work).
+ */
 export function decideEnter(
   state: GateState,
   now: Date,
-  opts: { intervalMs: number; probeLeaseMs: number },
+  opts: { intervalMs: number; probeLeaseMs: number; failureThreshold?: number },
 ): { change?: GateChange; result: Pass } {
   if (state.pausedUntil && state.pausedUntil > now) {
     return {
       result: { go: false, waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' },
     };
+  }
+  if (state.circuit !== 'closed' && opts.intervalMs <= 0 && writesAlone(state, opts.failureThreshold)) {
+    return { result: { go: true, waitMs: 0, probe: false, startAt: now } };
   }
   if (state.circuit !== 'closed') {
     // The pause is over (or the last probe's lease ran out): this caller is the probe.
@@ -89,14 +108,34 @@ export function decideEnter(
   };
 }
 
-/** A call got an answer that was not a transient failure: the system is up. */
-export function decideSuccess(state: GateState, now: Date): { change?: GateChange; result: boolean } {
+/**
+ * A call got an answer that was not a transient failure: the system is up. `read`: the call was a read (given with
+ * the threshold); a read sets back the failures of every call, not the writes' own run (review33a F6), and does not
+ * close a circuit the writes' run keeps open: its probe's lease ends, a write probes it. Without `read`, a write.
+ */
+export function decideSuccess(
+  state: GateState,
+  now: Date,
+  read?: { failureThreshold: number },
+): { change?: GateChange; result: boolean } {
   const probing = state.pauseReason === 'probe';
-  if (state.circuit === 'closed' && state.failures === 0 && !probing) return { result: false };
+  const writes = read ? {} : { writeFailures: 0 };
+  if (state.circuit === 'closed' && state.failures === 0 && !probing && (read || state.writeFailures === 0))
+    return { result: false };
+  if (read && state.circuit !== 'closed' && state.writeFailures >= read.failureThreshold) {
+    return {
+      change: {
+        failures: 0,
+        ...(probing ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null } : {}),
+      },
+      result: false,
+    };
+  }
   return {
     change: {
       circuit: 'closed',
       failures: 0,
+      ...writes,
       openings: 0,
       ...(state.circuit !== 'closed' ? { closedAt: now } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
@@ -129,7 +168,7 @@ function decideStrayFailure(
   state: GateState,
   now: Date,
   failure: CallFailure,
-  failures: number,
+  counts: { failures: number; writeFailures: number },
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
   const running = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
@@ -143,7 +182,7 @@ function decideStrayFailure(
   const left = until ? ms(until, now) : 0;
   return {
     change: {
-      failures,
+      ...counts,
       lastErrorCode: failure.code,
       lastErrorAt: now,
       pausedUntil: until,
@@ -168,16 +207,19 @@ export function decideFailure(
 ): { change: GateChange; result: AfterFailure } {
   const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
   const failures = rateLimited ? state.failures : state.failures + 1;
+  const writeFailures = failure.write && !rateLimited ? state.writeFailures + 1 : state.writeFailures;
   const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
   if (state.circuit !== 'closed' && !wasProbe)
-    return decideStrayFailure(state, now, failure, failures, settings);
+    return decideStrayFailure(state, now, failure, { failures, writeFailures }, settings);
+  const threshold = settings.failureThreshold;
   const open =
-    !rateLimited && (wasProbe || failure.credentials === true || failures >= settings.failureThreshold);
+    !rateLimited &&
+    (wasProbe || failure.credentials === true || failures >= threshold || writeFailures >= threshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
   const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
   let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
-  const change: GateChange = { failures, lastErrorCode: failure.code, lastErrorAt: now };
+  const change: GateChange = { failures, writeFailures, lastErrorCode: failure.code, lastErrorAt: now };
   let openings = state.openings;
   if (open) {
     openings += 1;

@@ -6,7 +6,8 @@
  *   so no window of `durationMs` ever holds more than `max` calls — no bursts at window edges;
  * - **Retry-After**: when a system asks to wait (429, or a 503 with Retry-After), nobody calls it
  *   before that time, reads and writes alike;
- * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens
+ * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens (of any
+ *   calls, or of writes alone: an answered read does not set back the writes' run, review33a F6)
  *   and calls pause for `openMs` (doubling per failed probe, up to `maxOpenMs`); then one call is let
  *   through as a probe: its success closes the circuit, its failure opens it again. Failures of other
  *   calls while it is open or probing (on their way from before it opened) are counted, nothing more: their
@@ -37,6 +38,7 @@ import type { Db } from '../store/db.js';
 import {
   createDeliveryGatesRepo,
   type DeliveryGatesRepo,
+  type GateState,
   type PauseReason,
 } from '../store/delivery-gates.js';
 import {
@@ -58,7 +60,7 @@ import { gateHolds, type GateHolds } from './gate-holds.js';
  * call's own and is not retried.
  */
 function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
-  const probe = entered?.go ? { probe: entered.probe } : {};
+  const probe = entered?.go ? { probe: entered.probe, ...(entered.paced ? { write: true } : {}) } : {};
   if (isAppError(err)) {
     const credentials = err.code === 'ERR_ADAPTER_AUTH';
     return {
@@ -108,7 +110,8 @@ export interface DeliveryGates {
   /** Whether a probe of `system` is out now (its lease running): one look at the gate's row. */
   probing(system: SystemName): Promise<boolean>;
   /**
-   * Calls `listener` each time this process closes a system's circuit (its probe, or any call, got an answer):
+   * Calls `listener` each time this process closes a system's circuit (its probe, or any call, got an answer), or
+   * its probe got an answer that leaves it open (a read's, the writes' failures at the threshold: review33a F6):
    * the workers wake the queues waiting for the probe (review32 F1). Returns the unsubscribe.
    */
   onClosed(listener: (system: SystemName) => void): () => void;
@@ -171,6 +174,7 @@ function gateEntry(
       decideEnter(state, now, {
         intervalMs: opts.pace ? intervalOf(system) : 0,
         probeLeaseMs: settings.probeLeaseMs,
+        failureThreshold: settings.failureThreshold,
       }),
     );
   };
@@ -189,7 +193,7 @@ function gateEntry(
       if (!pass.go) return heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
       const held = local.left(system);
-      return held ? heldBack(system, { go: false as const, ...held }) : { ...pass, readAt };
+      return held ? heldBack(system, { go: false as const, ...held }) : { ...pass, readAt, paced: opts.pace };
     },
     heldHere: (system) => heldBack(system, local.left(system)),
     passed(system, { slotAt, readAt, paced }) {
@@ -224,20 +228,28 @@ function gateOutcomes(
     async succeeded(system, entered) {
       holds.answered(system);
       if (entered?.go && entered.clean) return;
+      // A read's answer does not set back the writes' failures (review33a F6); a call of unknown kind does.
+      const read =
+        entered?.go && entered.paced === false ? { failureThreshold: settings.failureThreshold } : undefined;
+      const decide = (state: GateState, now: Date) => decideSuccess(state, now, read);
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
-      if (seen && decideSuccess(seen.state, seen.now).change === undefined) return;
-      const closed = await repo.update(system, decideSuccess);
+      if (seen && decide(seen.state, seen.now).change === undefined) return;
+      const { closed, probeOver } = await repo.update(system, (state, now) => {
+        const { change, result } = decide(state, now);
+        return { change, result: { closed: result, probeOver: state.pauseReason === 'probe' } };
+      });
       if (closed) {
         deps.metrics.circuitOpen.set({ system }, 0);
         deps.logger.info({ system }, 'circuit closed: the system answers again');
-        for (const listener of [...closedListeners]) listener(system);
       }
+      // A read's answer to a probe leaves a circuit the writes opened open: the waiting queues look again (a write probes).
+      if (closed || probeOver) for (const listener of [...closedListeners]) listener(system);
     },
     async failed(system, err, entered) {
       const failure = callFailureOf(err, entered);
       if (!failure.transient) {
-        await outcomes.succeeded(system);
+        await outcomes.succeeded(system, entered);
         return { pauseMs: 0, reason: undefined, opened: false };
       }
       // Known here at once; the row (below) makes every worker wait.

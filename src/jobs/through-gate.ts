@@ -48,6 +48,6 @@ export async function throughGate<T>(
       throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err, system });
     throw err;
   }
-  await ctx.gates.succeeded(system);
+  await ctx.gates.succeeded(system, pass);
   return out;
 }

@@ -226,7 +226,8 @@ const gatedSystem = (queue: string): string | undefined =>
 
 /**
  * While a system's probe is out, its push queue is paused until the probe's lease ends (./through-gate.ts); when
- * this process closes the circuit (the probe, or any call, got an answer), the pause is ended (a 1-ms rate limit
+ * this process closes the circuit (the probe, or any call, got an answer), or a read's answer to the probe leaves it
+ * open for the writes alone (review33a F6: a write probes next), the pause is ended (a 1-ms rate limit
  * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
  * resumes as soon as the target answers (review32 F1). The pulls of the system's runs delayed meanwhile are promoted
  * from the shared pull queue, whichever process delayed them (./probe-wake.ts, fix33a): one signal, the close, for

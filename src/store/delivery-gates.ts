@@ -16,8 +16,13 @@ export interface GateState {
   pausedUntil: Date | null;
   pauseReason: PauseReason | null;
   circuit: Circuit;
-  /** Consecutive transient failures. */
+  /** Consecutive transient failures of every call, reads and writes (set back to 0 by any answer). */
   failures: number;
+  /**
+   * Consecutive transient failures of writes (paced calls), set back to 0 only by an answered write: reads answering
+   * do not prove writes work (review33a F6, migration 1400).
+   */
+  writeFailures: number;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -31,7 +36,8 @@ export interface GateState {
 export type GateChange = Partial<Omit<GateState, 'system'>>;
 
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
-  pause_reason AS "pauseReason", circuit, failures, openings, last_error_code AS "lastErrorCode",
+  pause_reason AS "pauseReason", circuit, failures,
+  write_failures AS "writeFailures", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -40,6 +46,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   pauseReason: 'pause_reason',
   circuit: 'circuit',
   failures: 'failures',
+  writeFailures: 'write_failures',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',

@@ -24,6 +24,7 @@ const closed = (over: Partial<GateState> = {}): GateState => ({
   pauseReason: null,
   circuit: 'closed',
   failures: 0,
+  writeFailures: 0,
   openings: 0,
   lastErrorCode: null,
   lastErrorAt: null,
