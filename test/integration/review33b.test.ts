@@ -312,8 +312,16 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       'admin',
       '{"reason":"a","reason":"b"}',
     );
-    expect([replay.statusCode, decision.statusCode]).toEqual([400, 400]);
-    expect([refusal(replay), refusal(decision)]).toEqual(['', '']);
+    // Every JSON-body route but the vendors' batch push, as the default (fix33d), e.g. an officer's compute request.
+    const compute = await send(
+      'POST',
+      '/v1/pcgd/reports',
+      'officer',
+      `{"unitCode":"79999999","unitCode":"${A}","year":${YEAR}}`,
+    );
+    expect([replay.statusCode, decision.statusCode, compute.statusCode]).toEqual([400, 400, 400]);
+    expect([refusal(replay), refusal(decision), refusal(compute)]).toEqual(['', '', '']);
+    expect(compute.json<{ errors?: Array<{ rule: string }> }>().errors?.[0]?.rule).toBe('repeated');
     expect(await letterOpen(id)).toBe(true);
     expect((await createGuardHoldsRepo(env.deps.db).get(holdId))!.status).toBe('held');
   });

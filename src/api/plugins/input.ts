@@ -344,7 +344,7 @@ export default fp(
         const stood = members ? standIn!(req, bytes, members) : undefined;
         if (stood !== undefined) return stood;
         const { text, value } = readJsonBody(bytes, opts);
-        if (req.routeOptions.config.uniqueKeys) refuseRepeatedKeys(text);
+        if (req.routeOptions.config.uniqueKeys !== false) refuseRepeatedKeys(text);
         return value;
       },
     );

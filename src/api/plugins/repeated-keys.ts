@@ -1,12 +1,13 @@
 /**
- * A key repeated in one object of a JSON body, refused on the routes that say so (`config.uniqueKeys`): the OAuth
- * token endpoint (fix33c), whose form body already refuses a repeated parameter (./form-body.ts, RFC 6749 §3.1
- * "MUST NOT be included more than once", §5.2 `invalid_request`), and the operators' decisions (review33b F3: a
- * replay's `ids`, a hold's decision, a sync request, clients, school systems). `JSON.parse` (and secure-json-parse, ./input.ts)
+ * A key repeated in one object of a JSON body, refused on every route but those that opt out (`config.uniqueKeys:
+ * false`): the OAuth token endpoint (fix33c), whose form body already refuses a repeated parameter (./form-body.ts,
+ * RFC 6749 §3.1 "MUST NOT be included more than once", §5.2 `invalid_request`), and the operators' routes (review33b
+ * F3: a replay's `{"ids":[…],"ids":[…]}`, a decision's two reasons). `JSON.parse` (and secure-json-parse, ./input.ts)
  * keeps the last value of a repeated key, so `{"client_secret":"x","client_secret":"…"}` was read as the second one,
  * while a proxy, a WAF or an audit of the raw request reading the first saw another request. The body's text, already
  * parsed as strict JSON, is read again as jsonc-parser's tree (no hand-written JSON parser): a few times a parse's
- * cost, so only where a route asks for it, not on every body (a vendor's batch of 10 MiB).
+ * cost, nothing for an operator's small body; the vendors' batch push opts out (../routes/batches.ts: bodies of up
+ * to 10 MiB on the hot path, read by its own scanner).
  */
 import jsonc from 'jsonc-parser';
 import { printableKey } from '../../canonical/keys.js';
@@ -14,8 +15,11 @@ import { AppError, both } from '../../errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Refuse a JSON body that repeats a key in one of its objects (400 ERR_VALIDATION, rule `repeated`). */
-    uniqueKeys?: boolean;
+    /**
+     * false: a JSON body that repeats a key in one of its objects is taken (the last value), not refused (400
+     * ERR_VALIDATION, rule `repeated`, the default). Only the vendors' batch push (../routes/batches.ts).
+     */
+    uniqueKeys?: false;
   }
 }
 

@@ -133,8 +133,7 @@ export interface ClientRouteOptions {
 }
 
 type ClientApp = Parameters<FastifyPluginAsyncZod<ClientRouteOptions>>[0];
-/** Every route here: scope `admin`; a key repeated in a body refused (review33b F3). */
-const config = { scope: 'admin', uniqueKeys: true };
+const config = { scope: 'admin' };
 
 /** Create a client (its secret shown once) and list them. */
 function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {

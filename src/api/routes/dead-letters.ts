@@ -172,7 +172,7 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
   app.post(
     '/v1/dead-letters/replay',
     {
-      config: { scope: 'admin', uniqueKeys: true },
+      config: { scope: 'admin' },
       schema: {
         tags: ['operations'],
         summary: 'Chạy lại việc lỗi / Replay dead letters, singly or by filter',

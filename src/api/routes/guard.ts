@@ -213,8 +213,8 @@ interface GuardRouteOptions {
 type GuardApp = Parameters<FastifyPluginAsyncZod<GuardRouteOptions>>[0];
 
 const common = { tags: ['syncs'] };
-/** Every route here: scope `guard`; a key repeated in a decision's body refused (review33b F3). */
-const config = { scope: 'guard', uniqueKeys: true };
+
+const config = { scope: 'guard' };
 
 /** `GET /v1/guard/holds`: the holds, newest first, counts only. */
 function listHoldsRoute(app: GuardApp, opts: GuardRouteOptions): void {

@@ -244,8 +244,9 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   app.post(
     '/oauth/token',
     {
-      // fix33c: a JSON body's repeated key refused as the form's repeated parameter is (../plugins/repeated-keys.ts)
-      config: { oauthErrors: true, uniqueKeys: true },
+      // A JSON body's repeated key is refused as the form's repeated parameter is (fix33c; every route's default:
+      // ../plugins/repeated-keys.ts), answered here as invalid_request.
+      config: { oauthErrors: true },
       schema: {
         operationId: 'getToken',
         tags: ['auth'],

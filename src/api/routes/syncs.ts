@@ -162,7 +162,7 @@ function requestRoute(app: SyncApp, opts: SyncRouteOptions): void {
   app.post(
     '/v1/syncs',
     {
-      config: { scope: 'admin', uniqueKeys: true },
+      config: { scope: 'admin' },
       schema: {
         tags: ['syncs'],
         summary: 'Yêu cầu kéo dữ liệu từ hệ thống ngoài / Request a pull from an external system',
