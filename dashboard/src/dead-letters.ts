@@ -204,6 +204,8 @@ function columns(
           ? ''
           : h('input', {
               type: 'checkbox',
+              // review33c F5: a box without a name was read "checkbox, not checked" by a screen reader
+              'aria-label': t('selectLetter', { id: d.id }),
               'data-testid': `select-${d.id}`,
               onchange: (e: Event) => {
                 if ((e.target as HTMLInputElement).checked) selected.add(d.id);

@@ -114,6 +114,7 @@ const DICT = {
   includeReplayed: ['Gồm cả việc đã chạy lại', 'Include replayed'],
   replay: ['Chạy lại', 'Replay'],
   replaySelected: ['Chạy lại các việc đã chọn', 'Replay selected'],
+  selectLetter: ['Chọn việc lỗi #{id}', 'Select dead letter #{id}'],
   replayFilter: ['Chạy lại theo bộ lọc', 'Replay by filter'],
   replayed: ['Đã chạy lại', 'Replayed'],
   resolved: ['Đã giải quyết (đã gửi lại)', 'Resolved (sent again)'],

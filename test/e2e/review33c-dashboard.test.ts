@@ -5,7 +5,7 @@
  * F2: a row that leads to a page is reached and followed from the keyboard (the schools', the holds', the dead letters
  * by code: rows that took only a click). F3: the API out of reach is said in words, on a page and after a button's
  * call (the browser's "Failed to fetch", or nothing outside the console). F4: the audit log pages back past its newest
- * 100 entries.
+ * 100 entries. F5: a dead letter's selection box has a name.
  */
 import { appendAudit } from '../../src/audit/chain.js';
 import { describe, expect, it } from 'vitest';
@@ -86,7 +86,7 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     });
   }
 
-  it('F2: a school, from the list, is opened with the keyboard alone (Tab to its row, Enter)', async () => {
+  it('F2, F5: a school is opened from the list with the keyboard alone (Tab, Enter); a letter’s box has a name', async () => {
     await seed();
     await ui.asAdmin();
     await ui.page.goto(`${ui.base}/dashboard#/schools`);
@@ -118,6 +118,12 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     await ui.page.keyboard.press('Enter');
     await ui.page.getByTestId('dead-letters').waitFor();
     expect(ui.page.url()).toContain('#/dead-letters?queue=pull&errorCode=ERR_ADAPTER_UNAVAILABLE');
+    // F5: each letter's box has a name (it had none: "checkbox" to a screen reader), a page of 100 letters
+    const boxes = ui.page.getByTestId('dead-letters').locator('input[type=checkbox]');
+    expect(await boxes.count()).toBe(100);
+    const first = await boxes.first().getAttribute('data-testid');
+    await ui.page.getByRole('checkbox', { name: `Chọn việc lỗi #${first!.slice('select-'.length)}` }).check();
+    expect(await ui.page.getByTestId('replay-selected').isDisabled()).toBe(false);
   });
 
   it('F4: the audit log pages back past its newest 100 entries', async () => {
