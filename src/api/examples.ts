@@ -4,7 +4,7 @@
  * and dry-run, its status and findings, a record read back, a page of records and of the change feed, a refusal.
  * The student is the integration guide's made-up one (school year 2026-2027, born 2020): no real person's data.
  * Each example is typed by the schema its route answers with, so a change of a schema that leaves one stale fails
- * the typecheck; test/integration/api27.test.ts also parses each against the route's schema and the spec.
+ * the typecheck; test/integration/api27-bodies.test.ts also parses each against the route's schema and the spec.
  */
 import type { z } from 'zod';
 import type { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from './batch-contract.js';
