@@ -293,6 +293,16 @@ function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
           ...yearColumn(hold.diff),
           { head: 'live', cell: (d) => num(d.live), num: true },
           { head: 'deletedCount', cell: (d) => num(d.deleted), num: true },
+          // a held reconciliation: its own deletions among them (fix33b)
+          ...(hold.diff.some((d) => d.reconciled !== undefined)
+            ? [
+                {
+                  head: 'reconciledCount',
+                  num: true,
+                  cell: (d: Hold['diff'][number]) => num(d.reconciled ?? 0),
+                },
+              ]
+            : []),
           { head: 'movedCount', cell: (d) => num(d.moved), num: true },
           { head: 'changedCount', cell: (d) => num(d.changed), num: true },
           { head: 'codesDeleted', cell: (d) => codes([...d.keys.deleted, ...d.keys.moved]) },

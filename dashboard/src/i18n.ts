@@ -220,6 +220,7 @@ const DICT = {
     'Approve change #{id} except schools {schools} (their changes rejected)?',
   ],
   exceptSchool: ['Từ chối trường này', 'Reject this school'],
+  reconciledCount: ['Trong đó do đối soát', 'Of them by the reconciliation'],
   exceptHint: [
     'Đánh dấu các trường cần từ chối rồi bấm Duyệt: thay đổi của các trường đó không được áp dụng, các trường khác được duyệt.',
     'Tick the schools to reject, then Approve: their changes are not applied, the other schools are approved.',

@@ -313,13 +313,10 @@ export async function guardReconcile(
     await addToRun(q, run.id, step, new Map());
     return undefined;
   }
-  const id = await holds.create({
-    kind: 'reconcile',
-    syncRunId: run.id,
-    entity: run.entity,
-    diff: cumulative,
-    reasons,
-  });
+  // Per school, the reconciliation's own deletions beside the run's counts (fix33b: the pages' and its own, told apart).
+  const own = new Map(step.map((d) => [unitKey(d.school, d.schoolYear), d.deleted]));
+  const diff = cumulative.map((d) => ({ ...d, reconciled: own.get(unitKey(d.school, d.schoolYear)) ?? 0 }));
+  const id = await holds.create({ kind: 'reconcile', syncRunId: run.id, entity: run.entity, diff, reasons });
   await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)], ctx.now());
   return id;
 }

@@ -36,6 +36,11 @@ export interface SchoolDiff {
   regraded?: number;
   keys: { deleted: string[]; moved: string[]; changed: string[] };
   /**
+   * A full run's reconciliation held (kind `reconcile`): of `deleted`, the records the reconciliation itself would
+   * delete (its codes are `keys.deleted`); the rest are what the run's pages deleted or moved away before it.
+   */
+  reconciled?: number;
+  /**
    * A held run's weighed hold (../jobs/run-weigh.ts): some of the school's codes are not among `keys` (config
    * `guard.weighedKeys` a kind are kept, or the held page's own if more); the counts above are all of them. Absent
    * otherwise.

@@ -202,6 +202,8 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
       expect.objectContaining({
         school,
         deleted: gone.length,
+        // fix33b: the reconciliation's own deletions, told apart from the run's pages' (none here)
+        reconciled: gone.length,
         keys: expect.objectContaining({ deleted: gone }),
       }),
     ]);

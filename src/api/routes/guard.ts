@@ -128,6 +128,13 @@ const SchoolDiff = z
         'trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / ' +
         'of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold)',
     }),
+    reconciled: Count.optional().meta({
+      description:
+        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted); ' +
+        'phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
+        'a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in ' +
+        "keys.deleted); the rest are what the run's pages deleted or moved away",
+    }),
     keys: z
       .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
       .meta({

@@ -166,8 +166,8 @@ export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []):
     const w = whereOf(d);
     lines.push(
       `  ${both(
-        `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá, ${d.moved} chuyển đi, ${d.changed} thay đổi`,
-        `${w.en}: ${d.live} live, ${d.deleted} deleted, ${d.moved} moved, ${d.changed} changed`,
+        `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá${d.reconciled === undefined ? '' : ` (${d.reconciled} do đối soát)`}, ${d.moved} chuyển đi, ${d.changed} thay đổi`,
+        `${w.en}: ${d.live} live, ${d.deleted} deleted${d.reconciled === undefined ? '' : ` (${d.reconciled} by the reconciliation)`}, ${d.moved} moved, ${d.changed} changed`,
       )}`,
       ...keysLine('deleted', d.keys.deleted),
       ...keysLine('moved', d.keys.moved),

@@ -33,12 +33,26 @@ const codes = (prefix: string, n: number) =>
 const wire = (code: string, school: string, name?: string) => hcmStudent(code, { school, name });
 
 /** A hold of 20 of a school's 50 records deleted (40%, over the 30% threshold), with the keys shown. */
-function expectFortyPercentDeleted(hold: GuardHold, school: string, keys: string[]) {
+function expectFortyPercentDeleted(
+  hold: GuardHold,
+  school: string,
+  keys: string[],
+  /** A held reconciliation's own deletions among the 20 (fix33b). */
+  reconciled?: number,
+) {
   expect(hold.reasons).toEqual([
     { school, kind: 'deleted', count: 20, live: 50, ratio: 0.4, threshold: 0.3 },
   ]);
   expect(hold.diff).toEqual([
-    { school, live: 50, deleted: 20, moved: 0, changed: 0, keys: { deleted: keys, moved: [], changed: [] } },
+    {
+      school,
+      live: 50,
+      deleted: 20,
+      moved: 0,
+      changed: 0,
+      ...(reconciled === undefined ? {} : { reconciled }),
+      keys: { deleted: keys, moved: [], changed: [] },
+    },
   ]);
 }
 
@@ -200,8 +214,8 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
     const hold = (await createGuardHoldsRepo(ctx.db).get(held.holdId))!;
     expect(hold).toMatchObject({ kind: 'reconcile', syncRunId: runId, status: 'held' });
-    // The run's counts (its page's tombstones and the reconciliation), the reconciliation's keys.
-    expectFortyPercentDeleted(hold, S3, vanished);
+    // The run's counts (its page's tombstones and the reconciliation), the reconciliation's keys and own count (fix33b).
+    expectFortyPercentDeleted(hold, S3, vanished, 10);
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: held.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );

@@ -60,6 +60,7 @@ describe("a full schools run listing half of the city's schools (review21)", () 
         deleted: 20,
         moved: 0,
         changed: 0,
+        reconciled: 20,
         keys: { deleted: codes.slice(20), moved: [], changed: [] },
       },
     ]);
