@@ -13,8 +13,8 @@ export const GUARD_ERRORS = {
   ERR_GUARD_WEIGHING: {
     status: 409,
     retryable: true,
-    vi: 'Lần đồng bộ bị giữ đang cân nhắc các trang tiếp theo: thay đổi bị giữ sẽ hiện mọi trường vượt ngưỡng; xem lại rồi quyết định sau giây lát.',
-    en: 'The held sync run is weighing its next pages: the hold will show every school over a threshold; view it again and decide in a moment.',
+    vi: 'Lần đồng bộ bị giữ đang cân nhắc các trang tiếp theo: thay đổi bị giữ sẽ hiện mọi trường vượt ngưỡng; xem lại rồi duyệt sau giây lát (từ chối thì được ngay).',
+    en: 'The held sync run is weighing its next pages: the hold will show every school over a threshold; view it again and approve in a moment (a rejection is taken now).',
   },
   ERR_GUARD_REJECTED: {
     status: 409,

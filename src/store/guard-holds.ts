@@ -223,7 +223,9 @@ function holdDecisions(q: Queryable) {
   return {
     /**
      * Decides a held hold (locks it), with the admin's `reason` when given and the schools an approval leaves out
-     * (`exceptSchools`); undefined when it is not held (absent, or decided already).
+     * (`exceptSchools`); undefined when it is not held (absent, or decided already), or for an approval while the
+     * run's next pages are weighed (it would let through schools not shown yet); a rejection lets nothing through
+     * and is taken then too (review33b F4: an admin could not stop a visibly broken run until its weighing ended).
      */
     async decide(
       id: number,
@@ -235,7 +237,8 @@ function holdDecisions(q: Queryable) {
       const res = await q.query<Row>(
         `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4,
                 except_schools = $5
-          WHERE id = $1 AND status = 'held' AND (weighing_until IS NULL OR weighing_until <= now())
+          WHERE id = $1 AND status = 'held'
+            AND ($2 <> 'approved' OR weighing_until IS NULL OR weighing_until <= now())
           RETURNING ${COLUMNS}`,
         [id, status, by, reason ?? null, [...exceptSchools]],
       );

@@ -326,28 +326,25 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect((await createGuardHoldsRepo(env.deps.db).get(holdId))!.status).toBe('held');
   });
 
-  it.fails(
-    'F4: a rejection while the held run is still weighing is taken (it lets nothing through), the run ends',
-    async () => {
-      const { run, holdId } = await heldRunPage(env.deps.db);
-      const holds = createGuardHoldsRepo(env.deps.db);
-      const held = (await holds.get(holdId))!;
-      // The job that held the page is weighing the run's next pages (src/jobs/run-weigh.ts), for up to 120 s a bound.
-      expect(await holds.widen(holdId, held.diff, held.reasons, 120)).toBe(true);
-      const approve = await send('POST', `/v1/guard/holds/${holdId}/approve`, 'admin');
-      expect(approve.statusCode, approve.body).toBe(409); // an approval would let schools not yet shown through
-      const reject = await send('POST', `/v1/guard/holds/${holdId}/reject`, 'admin', {
-        reason: 'nguồn hỏng',
-      });
-      expect(reject.statusCode, reject.body).toBe(200);
-      expect((await holds.get(holdId))!.status).toBe('rejected');
-      const status = await env.deps.db.query<{ status: string }>(
-        `SELECT status FROM truc.sync_runs WHERE id = $1`,
-        [run],
-      );
-      expect(status.rows[0]!.status).toBe('failed');
-    },
-  );
+  it('F4: a rejection while the held run is still weighing is taken (it lets nothing through), the run ends', async () => {
+    const { run, holdId } = await heldRunPage(env.deps.db);
+    const holds = createGuardHoldsRepo(env.deps.db);
+    const held = (await holds.get(holdId))!;
+    // The job that held the page is weighing the run's next pages (src/jobs/run-weigh.ts), for up to 120 s a bound.
+    expect(await holds.widen(holdId, held.diff, held.reasons, 120)).toBe(true);
+    const approve = await send('POST', `/v1/guard/holds/${holdId}/approve`, 'admin');
+    expect(approve.statusCode, approve.body).toBe(409); // an approval would let schools not yet shown through
+    const reject = await send('POST', `/v1/guard/holds/${holdId}/reject`, 'admin', {
+      reason: 'nguồn hỏng',
+    });
+    expect(reject.statusCode, reject.body).toBe(200);
+    expect((await holds.get(holdId))!.status).toBe('rejected');
+    const status = await env.deps.db.query<{ status: string }>(
+      `SELECT status FROM truc.sync_runs WHERE id = $1`,
+      [run],
+    );
+    expect(status.rows[0]!.status).toBe('failed');
+  });
 
   it('F5: of two reopens of one approved report at once, the one refused is told a newer version exists', async () => {
     const year = YEAR - 1;

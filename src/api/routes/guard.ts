@@ -102,8 +102,8 @@ const HoldFields = {
     .nullable()
     .meta({
       description:
-        'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / ' +
-        'a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING)',
+        'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / ' +
+        'a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once)',
     }),
 };
 

@@ -1585,7 +1585,7 @@ export interface components {
       applied: number | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
       exceptSchools: string[];
-      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
+      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
       schools: number;
       totals: {
@@ -1659,7 +1659,7 @@ export interface components {
       applied: number | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
       exceptSchools: string[];
-      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể quyết định trước lúc này (409 ERR_GUARD_WEIGHING) / a held run is weighing its next pages: the hold is not whole yet and cannot be decided before then (409 ERR_GUARD_WEIGHING) */
+      /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
       diff: components['schemas']['GuardSchoolDiff'][];
       /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
