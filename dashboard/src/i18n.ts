@@ -15,6 +15,10 @@ const DICT = {
   clientId: ['Mã client', 'Client id'],
   clientSecret: ['Khóa bí mật', 'Client secret'],
   signInFailed: ['Đăng nhập không thành công', 'Sign-in failed'],
+  sessionEnded: [
+    'Phiên đăng nhập đã hết hạn hoặc không còn hiệu lực: hãy đăng nhập lại.',
+    'Your session has expired or is no longer valid: sign in again.',
+  ],
   overview: ['Tổng quan', 'Overview'],
   schools: ['Trường học', 'Schools'],
   quality: ['Chất lượng', 'Quality'],

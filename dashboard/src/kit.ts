@@ -247,6 +247,15 @@ export interface Session {
 }
 
 const KEY = 'truc.session';
+/** Set when a session ended by itself (its token expired or was refused), for the sign-in page to say so. */
+const ENDED = 'truc.session-ended';
+
+/** Whether the last session ended by itself since the sign-in page last asked (review33c F6); asked once. */
+export function sessionEnded(): boolean {
+  const ended = sessionStorage.getItem(ENDED) !== null;
+  sessionStorage.removeItem(ENDED);
+  return ended;
+}
 
 export function session(): Session | undefined {
   const raw = sessionStorage.getItem(KEY);
@@ -254,6 +263,7 @@ export function session(): Session | undefined {
   const s = JSON.parse(raw) as Session;
   if (s.expiresAt <= Date.now()) {
     sessionStorage.removeItem(KEY);
+    sessionStorage.setItem(ENDED, '1');
     return undefined;
   }
   return s;
@@ -344,6 +354,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   });
   if (res.status === 401) {
     signOut();
+    sessionStorage.setItem(ENDED, '1');
     location.hash = '#/signin';
     throw new ApiError(401, t('signInFailed'));
   }

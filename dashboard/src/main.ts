@@ -1,6 +1,6 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { ApiError, h, session, signIn, signOut, type Session } from './kit.js';
+import { ApiError, h, session, sessionEnded, signIn, signOut, type Session } from './kit.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
 import { auditPage } from './audit.js';
@@ -21,7 +21,12 @@ const NAV: Array<{ path: string; key: Key; scope: string }> = [
 ];
 
 function signInPage(root: HTMLElement): void {
-  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'signin-error' });
+  // review33c F6: a session that ended by itself (token expired or refused) led here without a word
+  const error = h(
+    'p',
+    { class: 'error', role: 'alert', 'data-testid': 'signin-error' },
+    sessionEnded() ? t('sessionEnded') : '',
+  );
   const id = h('input', {
     name: 'client_id',
     autocomplete: 'username',

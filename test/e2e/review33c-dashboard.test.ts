@@ -5,7 +5,8 @@
  * F2: a row that leads to a page is reached and followed from the keyboard (the schools', the holds', the dead letters
  * by code: rows that took only a click). F3: the API out of reach is said in words, on a page and after a button's
  * call (the browser's "Failed to fetch", or nothing outside the console). F4: the audit log pages back past its newest
- * 100 entries. F5: a dead letter's selection box has a name.
+ * 100 entries. F5: a dead letter's selection box has a name. F6: a session
+ * the API refuses ends on the sign-in page saying so (it said nothing).
  */
 import { appendAudit } from '../../src/audit/chain.js';
 import { describe, expect, it } from 'vitest';
@@ -149,6 +150,25 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     expect(await rows.locator('tbody tr').count()).toBe(50);
     expect(await ui.page.locator('.pager button').last().isDisabled()).toBe(true);
     await ui.shot('03-audit-page-3');
+  });
+
+  it('F6: a session whose token the API refuses ends on the sign-in page, saying so', async () => {
+    await seed();
+    await ui.asAdmin();
+    // the token as one expired or revoked reads to the API: refused (401)
+    await ui.page.evaluate(
+      "const s = JSON.parse(sessionStorage.getItem('truc.session')); s.token = 'x.e30.y'; sessionStorage.setItem('truc.session', JSON.stringify(s))",
+    );
+    await ui.page.evaluate("location.hash = '#/schools'");
+    await ui.page.getByTestId('client-id').waitFor();
+    await expect
+      .poll(async () => ui.text('signin-error'), { timeout: 30_000 })
+      .toBe('Phiên đăng nhập đã hết hạn hoặc không còn hiệu lực: hãy đăng nhập lại.');
+    await ui.shot('05-session-ended-vi');
+    // said once: a sign-in page opened afresh says nothing
+    await ui.page.reload();
+    await ui.page.getByTestId('client-id').waitFor();
+    expect(await ui.text('signin-error')).toBe('');
   });
 
   // Last: it stops the API.
