@@ -29,7 +29,12 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
   return `${when(r.fireAt)} (${statusText(r.outcome)}${why})`;
 }
 
-function schedulesCard(items: readonly Schedule[]): HTMLElement {
+/** The schedules, or why they could not be read (review33c N3: a failed read was shown as "None"). */
+function schedulesCard(items: readonly Schedule[] | string): HTMLElement {
+  if (typeof items === 'string')
+    return wide(
+      card(t('schedules'), h('p', { class: 'error', role: 'alert', 'data-testid': 'schedules' }, items)),
+    );
   return wide(
     card(
       t('schedules'),
@@ -233,7 +238,9 @@ function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | 
 export async function overviewPage(main: HTMLElement): Promise<void> {
   const [o, schedules] = await Promise.all([
     api<Overview>('/v1/ops/overview'),
-    api<{ items: Schedule[] }>('/v1/schedules').catch(() => ({ items: [] as Schedule[] })),
+    api<{ items: Schedule[] }>('/v1/schedules').catch((err: unknown) => ({
+      items: err instanceof Error ? err.message : String(err),
+    })),
   ]);
   const openLetters = o.deadLetters.reduce((n, d) => n + d.open, 0);
   const atRisk = o.pcgd.units.filter((u) => u.atRisk).length;

@@ -171,6 +171,19 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     expect(await ui.text('signin-error')).toBe('');
   });
 
+  it('N3: the schedules that cannot be read say so on the overview, not "none"', async () => {
+    await seed();
+    await ui.asAdmin();
+    await ui.page.route('**/v1/schedules', (route) => route.fulfill({ status: 503, body: '' }));
+    await ui.page.reload();
+    const schedules = ui.page.getByTestId('schedules');
+    await schedules.waitFor();
+    expect(await schedules.textContent()).toBe(
+      'Máy chủ truc không trả lời được (HTTP 503). Hãy thử lại sau ít phút.',
+    );
+    await ui.page.unroute('**/v1/schedules');
+  });
+
   // Last: it stops the API.
   it('F3: the API out of reach is said in words, after a replay and on the next page', async () => {
     await seed();
