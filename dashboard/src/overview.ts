@@ -165,11 +165,19 @@ const PCGD_SHOWN = 20;
 /**
  * The units of the city (its 168 communes and the province, those without a report too: review33c F1) counted by where
  * they stand, and the {@link PCGD_SHOWN} that need someone first listed (late, at risk, the Ministry not holding a
- * submitted report), then by days left and code: 169 rows made the overview five screens long.
+ * submitted report), then by days left, a report under way first, and code: 169 rows made the overview five screens
+ * long.
  */
 function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
+  // Among units as urgent, those whose report waits on a step (pending, failed, to check, to approve) come before
+  // those without one, which the counts above say (in December every commune without a report is late).
+  const started = (u: Overview['pcgd']['units'][number]): number => (u.version === null ? 1 : 0);
   const units = [...pcgd.units].sort(
-    (a, b) => urgency(a) - urgency(b) || a.daysLeft - b.daysLeft || a.unitCode.localeCompare(b.unitCode),
+    (a, b) =>
+      urgency(a) - urgency(b) ||
+      a.daysLeft - b.daysLeft ||
+      started(a) - started(b) ||
+      a.unitCode.localeCompare(b.unitCode),
   );
   const count = (state: string) => units.filter((u) => (u.late ? 'late' : u.state) === state).length;
   const counts = ['late', 'at-risk', 'on-track', 'submitted']
