@@ -86,16 +86,28 @@ function summaryOf(h: GuardHold): GuardHoldSummary {
   };
 }
 
-/** `mã xoá: A, B, … và 12 mã nữa / deleted: A, B, … and 12 more`, or nothing for no codes. */
-function keysLine(kind: 'deleted' | 'moved' | 'changed', keys: readonly string[]): string[] {
+/**
+ * `mã xoá: A, B, … và 12 mã nữa / deleted: A, B, … and 12 more`, or nothing for no codes. `total` is the kind's count:
+ * a weighed hold keeps only some codes of a school (`keysTruncated`, guard.weighedKeys), so `--json` then holds
+ * those, not all.
+ */
+function keysLine(
+  kind: 'deleted' | 'moved' | 'changed',
+  keys: readonly string[],
+  total: number,
+  truncated: boolean,
+): string[] {
   if (keys.length === 0) return [];
   const vi = { deleted: 'mã bị xoá', moved: 'mã chuyển đi', changed: 'mã thay đổi' }[kind];
-  const shown = keys.slice(0, KEYS_SHOWN).join(', ');
-  const more = keys.length - KEYS_SHOWN;
+  const shown = keys.slice(0, KEYS_SHOWN);
+  const more = (truncated ? Math.max(total, keys.length) : keys.length) - shown.length;
+  const where = truncated
+    ? { vi: `--json: ${keys.length} mã lệnh giữ lưu`, en: `--json: the ${keys.length} the hold keeps` }
+    : { vi: '--json: tất cả', en: '--json: all' };
   return [
     `    ${both(
-      `${vi}: ${shown}${more > 0 ? ` và ${more} mã nữa (--json: tất cả)` : ''}`,
-      `${kind}: ${shown}${more > 0 ? ` and ${more} more (--json: all)` : ''}`,
+      `${vi}: ${shown.join(', ')}${more > 0 ? ` và ${more} mã nữa (${where.vi})` : ''}`,
+      `${kind}: ${shown.join(', ')}${more > 0 ? ` and ${more} more (${where.en})` : ''}`,
     )}`,
   ];
 }
@@ -169,9 +181,9 @@ export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []):
         `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá${d.reconciled === undefined ? '' : ` (${d.reconciled} do đối soát)`}, ${d.moved} chuyển đi, ${d.changed} thay đổi`,
         `${w.en}: ${d.live} live, ${d.deleted} deleted${d.reconciled === undefined ? '' : ` (${d.reconciled} by the reconciliation)`}, ${d.moved} moved, ${d.changed} changed`,
       )}`,
-      ...keysLine('deleted', d.keys.deleted),
-      ...keysLine('moved', d.keys.moved),
-      ...keysLine('changed', d.keys.changed),
+      ...keysLine('deleted', d.keys.deleted, d.deleted, d.keysTruncated === true),
+      ...keysLine('moved', d.keys.moved, d.moved, d.keysTruncated === true),
+      ...keysLine('changed', d.keys.changed, d.changed, d.keysTruncated === true),
     );
   }
   lines.push(...exceptLines(h, notApplied), ...decideLines(h));

@@ -17,3 +17,25 @@ describe("a held run's hold while its next pages are weighed", () => {
     expect(showLines(hold({})).join('')).not.toContain('weighed');
   });
 });
+
+/** fix33d (review33a F2): a weighed hold keeps guard.weighedKeys codes a school and kind, its counts exact. */
+describe("a weighed hold's codes, some left out", () => {
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `HS${String(i).padStart(3, '0')}`);
+  const school = (over: { keysTruncated?: true }) => ({
+    school: '79000001',
+    live: 600,
+    deleted: 500,
+    moved: 0,
+    changed: 0,
+    keys: { deleted: keys(50), moved: [], changed: [] },
+    ...over,
+  });
+  it('counts the codes left out and says --json holds those the hold keeps', () => {
+    const text = showLines(hold({ diff: [school({ keysTruncated: true })] })).join('');
+    expect(text).toContain('HS019 and 480 more (--json: the 50 the hold keeps)\n');
+  });
+  it('says --json holds all of them when none was left out', () => {
+    const text = showLines(hold({ diff: [school({})] })).join('');
+    expect(text).toContain('HS019 and 30 more (--json: all)\n');
+  });
+});
