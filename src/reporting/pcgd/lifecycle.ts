@@ -13,7 +13,7 @@ import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { approverOf } from './approver.js';
-import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
+import { computeFigures, LOCKED_STATUSES, ruleSetDoc, withdrawnSources } from './compute.js';
 import { packageBytes, sha256Hex } from './package.js';
 import { ruleSetOf } from './rule-set.js';
 import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
@@ -30,6 +30,12 @@ const ONLY_APPROVED_REOPENED = both(
   'chỉ mở lại số liệu đã duyệt trở đi',
   'only approved or later figures are reopened',
 );
+/** A province report whose communes' approved figures were reopened since it was computed (review34b F1). */
+const sourcesWithdrawn = (communes: readonly string[]) =>
+  both(
+    `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi tính báo cáo tỉnh này: hãy tính lại báo cáo tỉnh`,
+    `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was computed: compute the province report again`,
+  );
 const noStoredPersons = (unit: string) =>
   both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
 
@@ -340,6 +346,8 @@ export async function approveReport(
         'ERR_PCGD_INVALID_TRANSITION',
         both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
       );
+    const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
+    if (withdrawn.length > 0) throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn));
     const at = new Date();
     const bytes = packageBytes(buildPackage(row, req.actor, at, await approverOf(q, req.actor)));
     const signature = await signDetached(bytes, signer, at);
