@@ -24,6 +24,8 @@ export type Pass =
       readAt?: number;
       /** The call is a write (paced: a push, a PCGD-XMC submission); false: a read (a pull's page). */
       paced?: boolean;
+      /** A read let through a circuit the writes opened (fix34d): the writes are still held back. */
+      pastWrites?: boolean;
     }
   | { go: false; waitMs: number; reason: PauseReason };
 
@@ -61,7 +63,8 @@ export const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getT
 
 /**
  * The circuit is open for the writes alone: their own run of failures is at the threshold, while reads answer (a
- * system taking no writes, review33a F6). Reads go on past its pause without probing; a write probes it.
+ * system taking no writes, review33a F6). Reads go on without probing it, through its pause and while a write is out
+ * as its probe (fix34d); a write probes it.
  */
 const writesAlone = (state: GateState, failureThreshold: number | undefined): boolean =>
   failureThreshold !== undefined &&
@@ -69,21 +72,29 @@ const writesAlone = (state: GateState, failureThreshold: number | undefined): bo
   state.failures < failureThreshold;
 
 /**
- * Decides whether a call may start now. `intervalMs` 0 = not paced (reads). `failureThreshold`: given, a read finding
- * the pause of a circuit opened by writes alone over goes without being its probe (a read cannot prove writes work).
+ * Decides whether a call may start now. `intervalMs` 0 = not paced (reads). `failureThreshold`: given, a read passes a
+ * circuit opened by writes alone without being its probe (a read cannot prove writes work), through its pause and its
+ * write probe's lease (fix34d: it waited them out, and a pull of a system answering reads stopped because its write
+ * endpoint was down); a Retry-After the system asked for still holds it back.
  */
 export function decideEnter(
   state: GateState,
   now: Date,
   opts: { intervalMs: number; probeLeaseMs: number; failureThreshold?: number },
 ): { change?: GateChange; result: Pass } {
-  if (state.pausedUntil && state.pausedUntil > now) {
+  const paused = state.pausedUntil !== null && state.pausedUntil > now;
+  if (
+    state.circuit !== 'closed' &&
+    opts.intervalMs <= 0 &&
+    writesAlone(state, opts.failureThreshold) &&
+    !(paused && state.pauseReason === 'retry-after')
+  ) {
+    return { result: { go: true, waitMs: 0, probe: false, startAt: now, pastWrites: true } };
+  }
+  if (state.pausedUntil && paused) {
     return {
       result: { go: false, waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' },
     };
-  }
-  if (state.circuit !== 'closed' && opts.intervalMs <= 0 && writesAlone(state, opts.failureThreshold)) {
-    return { result: { go: true, waitMs: 0, probe: false, startAt: now } };
   }
   if (state.circuit !== 'closed') {
     // The pause is over (or the last probe's lease ran out): this caller is the probe.
@@ -111,22 +122,27 @@ export function decideEnter(
 /**
  * A call got an answer that was not a transient failure: the system is up. `read`: the call was a read (given with
  * the threshold); a read sets back the failures of every call, not the writes' own run (review33a F6), and does not
- * close a circuit the writes' run keeps open: its probe's lease ends, a write probes it. Without `read`, a write.
+ * close a circuit the writes' run keeps open: if it was the probe, the probe's lease ends and a write probes next; a
+ * read that passed such a circuit while a write is its probe (`probe: false`, fix34d) leaves the lease to the write.
+ * Without `read`, a write.
  */
 export function decideSuccess(
   state: GateState,
   now: Date,
-  read?: { failureThreshold: number },
+  read?: { failureThreshold: number; probe?: boolean | undefined },
 ): { change?: GateChange; result: boolean } {
   const probing = state.pauseReason === 'probe';
   const writes = read ? {} : { writeFailures: 0 };
   if (state.circuit === 'closed' && state.failures === 0 && !probing && (read || state.writeFailures === 0))
     return { result: false };
   if (read && state.circuit !== 'closed' && state.writeFailures >= read.failureThreshold) {
+    if (state.failures === 0 && (!probing || read.probe === false)) return { result: false };
     return {
       change: {
         failures: 0,
-        ...(probing ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null } : {}),
+        ...(probing && read.probe !== false
+          ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null }
+          : {}),
       },
       result: false,
     };
@@ -171,6 +187,10 @@ function decideStrayFailure(
   counts: { failures: number; writeFailures: number },
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
+  // A read that passed a circuit the writes opened (fix34d) is not held back by the writes' pause: retried as
+  // usual, or after its own Retry-After; once the reads' failures reach the threshold too, they wait as every call.
+  const readPasses =
+    failure.write !== true && writesAlone({ ...state, ...counts }, settings.failureThreshold);
   const running = state.pausedUntil && state.pausedUntil > now ? state.pausedUntil : null;
   const { until, reason } = withRetryAfter(
     running,
@@ -191,8 +211,17 @@ function decideStrayFailure(
     // While a probe is out: the rest of its lease. Its caller waits for the probe's outcome as one that meets
     // the probe at the gate does, woken by the circuit's close (fix33a: it looked again after a second, met the
     // probe, and only then waited; a PCGD-XMC submission recorded a delivery attempt each time).
-    result: { pauseMs: left, reason: reason ?? undefined, opened: false },
+    result: readPasses
+      ? readAfter(failure, settings)
+      : { pauseMs: left, reason: reason ?? undefined, opened: false },
   };
+}
+
+/** What a read's failure leaves it that passed a circuit the writes opened: its own Retry-After (capped), or none. */
+function readAfter(failure: CallFailure, settings: DeliverySettings): AfterFailure {
+  if (failure.retryAfterSeconds === undefined) return { pauseMs: 0, reason: undefined, opened: false };
+  const pauseMs = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+  return { pauseMs, reason: 'retry-after', opened: false };
 }
 
 /**

@@ -48,6 +48,7 @@ import {
   ms,
   type AfterFailure,
   type CallFailure,
+  type DeliverySettings,
   type Pass,
 } from './gate-rules.js';
 import { gateHolds, type GateHolds } from './gate-holds.js';
@@ -149,6 +150,26 @@ export function localPauses(now: () => number = Date.now) {
 }
 type LocalPauses = ReturnType<typeof localPauses>;
 
+/** Whether a call to `system` may start now (./gate-rules.ts `decideEnter`), paced at its `rateLimit` or not. */
+function enterDecision(config: Config, system: SystemName, pace: boolean, state: GateState, now: Date) {
+  const { max, durationMs } = config.systems[system].rateLimit;
+  return decideEnter(state, now, {
+    intervalMs: pace ? Math.ceil(durationMs / max) : 0,
+    probeLeaseMs: config.sync.delivery.probeLeaseMs,
+    failureThreshold: config.sync.delivery.failureThreshold,
+  });
+}
+
+/**
+ * What an answered call was to its gate (./gate-rules.ts `decideSuccess`): a read's answer does not set back the
+ * writes' failures (review33a F6); a call of unknown kind (no pass) is taken as a write.
+ */
+function answeredCall(entered: Pass | undefined, settings: DeliverySettings) {
+  return entered?.go && entered.paced === false
+    ? { failureThreshold: settings.failureThreshold, probe: entered.probe }
+    : undefined;
+}
+
 /** Passing a gate (paced or not) and reading its pause. */
 function gateEntry(
   repo: DeliveryGatesRepo,
@@ -156,11 +177,8 @@ function gateEntry(
   local: LocalPauses,
   holds: GateHolds,
 ): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed'> {
-  const settings = deps.config.sync.delivery;
-  const intervalOf = (system: SystemName): number => {
-    const { max, durationMs } = deps.config.systems[system].rateLimit;
-    return Math.ceil(durationMs / max);
-  };
+  const decide = (system: SystemName, opts: { pace: boolean }, state: GateState, now: Date) =>
+    enterDecision(deps.config, system, opts.pace, state, now);
   const enterRow = async (system: SystemName, opts: { pace: boolean }): Promise<Pass> => {
     if (!opts.pace) {
       // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
@@ -169,14 +187,12 @@ function gateEntry(
       if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
         return { go: true, waitMs: 0, probe: false, startAt: seen.now, clean: seen.state.failures === 0 };
       }
+      // A read let through a circuit the writes opened changes nothing either (fix34d): every page of a pull
+      // passes it while the writes wait.
+      const passes = seen && decide(system, opts, seen.state, seen.now);
+      if (passes?.result.go && passes.change === undefined) return passes.result;
     }
-    return repo.update(system, (state, now) =>
-      decideEnter(state, now, {
-        intervalMs: opts.pace ? intervalOf(system) : 0,
-        probeLeaseMs: settings.probeLeaseMs,
-        failureThreshold: settings.failureThreshold,
-      }),
-    );
+    return repo.update(system, (state, now) => decide(system, opts, state, now));
   };
   // Every answer below that holds a call back hands its job back to its queue: the pause is logged once (./gate-holds.ts).
   const heldBack = <T extends { waitMs: number; reason: PauseReason } | undefined>(
@@ -226,18 +242,19 @@ function gateOutcomes(
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
     async succeeded(system, entered) {
-      holds.answered(system);
+      // A read let through while the writes are held back (fix34d) does not end their pause.
+      if (!(entered?.go && entered.pastWrites)) holds.answered(system);
       if (entered?.go && entered.clean) return;
-      // A read's answer does not set back the writes' failures (review33a F6); a call of unknown kind does.
-      const read =
-        entered?.go && entered.paced === false ? { failureThreshold: settings.failureThreshold } : undefined;
-      const decide = (state: GateState, now: Date) => decideSuccess(state, now, read);
+      const call = answeredCall(entered, settings);
+      const decide = (state: GateState, now: Date) => decideSuccess(state, now, call);
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
       if (seen && decide(seen.state, seen.now).change === undefined) return;
       const { closed, probeOver } = await repo.update(system, (state, now) => {
         const { change, result } = decide(state, now);
-        return { change, result: { closed: result, probeOver: state.pauseReason === 'probe' } };
+        // The probe's lease ended by this answer (not a read's that passed while a write is the probe: fix34d).
+        const probeOver = state.pauseReason === 'probe' && change?.pauseReason === null;
+        return { change, result: { closed: result, probeOver } };
       });
       if (closed) {
         deps.metrics.circuitOpen.set({ system }, 0);

@@ -63,19 +63,28 @@ describe('gate decisions, writes failing while reads answer', () => {
   it('lets reads past the pause of a circuit the writes opened without probing it; a write probes and closes it', () => {
     let s = apply(fresh, decideFailure({ ...fresh, writeFailures: 2 }, T0, writeDown, settings).change);
     expect(s.circuit).toBe('open');
-    // During the pause everyone waits (one circuit).
-    expect(decideEnter(s, at(500), enterOpts(false)).result.go).toBe(false);
-    // The pause over: a read goes, not as the probe, and changes nothing; its answer keeps the circuit open.
+    // During the pause the writes wait; a read goes, not as the probe, and changes nothing (fix34d: it waited).
+    expect(decideEnter(s, at(500), enterOpts(true)).result.go).toBe(false);
+    expect(decideEnter(s, at(500), enterOpts(false))).toEqual({
+      result: { go: true, waitMs: 0, probe: false, startAt: at(500), pastWrites: true },
+    });
+    // A Retry-After the system asked for holds the reads back too.
+    const asked = { ...s, pauseReason: 'retry-after' as const };
+    expect(decideEnter(asked, at(500), enterOpts(false)).result).toMatchObject({ go: false });
+    // The pause over: a read goes, not as the probe; its answer keeps the circuit open.
     const r = decideEnter(s, at(1000), enterOpts(false));
-    expect(r).toEqual({ result: { go: true, waitMs: 0, probe: false, startAt: at(1000) } });
+    expect(r).toEqual({ result: { go: true, waitMs: 0, probe: false, startAt: at(1000), pastWrites: true } });
     s = apply(s, decideSuccess(s, at(1010), read).change);
     expect(s).toMatchObject({ circuit: 'open', failures: 0, writeFailures: 3 });
     // A write is the probe.
     const w = decideEnter(s, at(1020), enterOpts(true));
     expect(w.result).toMatchObject({ go: true, probe: true });
     s = apply(s, w.change);
-    // A read meeting the write's probe waits for its outcome.
-    expect(decideEnter(s, at(1030), enterOpts(false)).result).toMatchObject({ go: false, reason: 'probe' });
+    // A read meeting the write's probe goes on (fix34d), and its answer leaves the write's lease as it is.
+    expect(decideEnter(s, at(1030), enterOpts(false)).result).toMatchObject({ go: true, probe: false });
+    expect(decideSuccess(s, at(1040), { ...read, probe: false })).toEqual({ result: false });
+    // Another write waits for the probe's outcome.
+    expect(decideEnter(s, at(1030), enterOpts(true)).result).toMatchObject({ go: false, reason: 'probe' });
     const ok = decideSuccess(s, at(1100));
     expect(ok.result).toBe(true);
     expect(apply(s, ok.change)).toMatchObject({

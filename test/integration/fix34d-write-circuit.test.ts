@@ -1,0 +1,99 @@
+/**
+ * fix34d (issue 7 item 4, left after fix33e): a circuit the writes opened (a system taking no writes while its reads
+ * answer, review33a F6) held the reads back too for as long as its pause ran, and while a write was out as its probe:
+ * a night's pull of a city database in read-only maintenance stopped because its write endpoint was down. Reads pass
+ * such a circuit now, its pause and its write probe alike, without probing it and without ending the write probe's
+ * lease; a circuit the reads' failures opened (the system down altogether) still stops both.
+ * Here at the gate (src/jobs/gates.ts) on PostgreSQL, as review33a-write-outage.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { createDeliveryGates, type DeliveryGates } from '../../src/jobs/gates.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { makeDeps, type TestEnv } from '../helpers/env.js';
+
+const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'write failed: HTTP 503');
+
+describe('fix34d, reads of a system whose writes opened its circuit (postgres)', () => {
+  let env: TestEnv;
+  let gates: DeliveryGates;
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    gates = createDeliveryGates({
+      db: env.deps.db,
+      config: env.config,
+      logger: createLogger('silent'),
+      metrics: env.deps.metrics,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+
+  const row = async (system: string) =>
+    (
+      await env.deps.db.query<{ circuit: string; pause_reason: string | null; paused: boolean }>(
+        `SELECT circuit, pause_reason, paused_until > clock_timestamp() AS paused
+           FROM truc.delivery_gates WHERE system = $1`,
+        [system],
+      )
+    ).rows[0];
+  const pauseOver = (system: string) =>
+    env.deps.db.query(
+      `UPDATE truc.delivery_gates SET paused_until = now() - interval '1 second' WHERE system = $1`,
+      [system],
+    );
+
+  it('item 1: reads pass the pause and the write probe of a circuit the writes opened', async () => {
+    const system = 'hcm-csdl';
+    let opened = false;
+    while (!opened) {
+      // A page of the night's pull, answered; then a push's attempt, failed.
+      const read = await gates.enter(system, { pace: false });
+      expect(read.go).toBe(true);
+      await gates.succeeded(system, read);
+      const write = await gates.enter(system, { pace: true });
+      expect(write.go).toBe(true);
+      opened = (await gates.failed(system, down, write)).opened;
+    }
+    expect(await row(system)).toMatchObject({ circuit: 'open', pause_reason: 'circuit-open', paused: true });
+    // Red before: { go: false, reason: 'circuit-open' } for the whole pause (openMs, up to maxOpenMs).
+    const during = await gates.enter(system, { pace: false });
+    expect(during).toMatchObject({ go: true, probe: false });
+    await gates.succeeded(system, during);
+    // The writes still wait.
+    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
+    await pauseOver(system);
+    const probe = await gates.enter(system, { pace: true });
+    expect(probe).toMatchObject({ go: true, probe: true });
+    // While the write is out as the probe, reads go on; their answers leave its lease as it is.
+    const woken: string[] = [];
+    const unsubscribe = gates.onClosed((s) => woken.push(s));
+    const meanwhile = await gates.enter(system, { pace: false });
+    expect(meanwhile).toMatchObject({ go: true, probe: false });
+    await gates.succeeded(system, meanwhile);
+    expect(await row(system)).toMatchObject({ circuit: 'half-open', pause_reason: 'probe', paused: true });
+    expect(woken).toEqual([]);
+    // One write probe at a time.
+    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'probe' });
+    // A read failing meanwhile is retried as usual: it is not handed back for the writes' pause.
+    const failing = await gates.enter(system, { pace: false });
+    expect(failing.go).toBe(true);
+    expect(await gates.failed(system, down, failing)).toMatchObject({ pauseMs: 0, opened: false });
+    await gates.succeeded(system, probe);
+    unsubscribe();
+    expect(await row(system)).toMatchObject({ circuit: 'closed' });
+  });
+
+  it('item 1: a circuit the reads opened still stops reads and writes', async () => {
+    const system = 'smas';
+    let opened = false;
+    while (!opened) {
+      const read = await gates.enter(system, { pace: false });
+      expect(read.go).toBe(true);
+      opened = (await gates.failed(system, down, read)).opened;
+    }
+    expect(await gates.enter(system, { pace: false })).toMatchObject({ go: false, reason: 'circuit-open' });
+    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
+  });
+});
