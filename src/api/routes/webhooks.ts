@@ -1,5 +1,5 @@
 /**
- * Webhook subscriptions (issue 9): a client subscribes a URL to events of its schools, lists and
+ * Webhook subscriptions (issue 9): a client subscribes a URL to events of its schools, lists, reads and
  * removes its subscriptions, reads each one's deliveries and sends itself a test ping. A client sees
  * only its own subscriptions (another's answers 404). The signing secret is shown once, at creation.
  */
@@ -174,6 +174,32 @@ function listSubscriptionsRoute(app: WebhookApp, opts: WebhookRouteOptions): voi
   );
 }
 
+/**
+ * `GET /v1/webhooks/:id`: one of the caller's subscriptions, without its secret (shown once); what `POST`'s
+ * `Location` names (review34a F1: it was 404 "No such route"). Another's, or one removed: 404.
+ */
+function getSubscriptionRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
+  const hooks = createWebhooksRepo(opts.db);
+  app.get(
+    '/v1/webhooks/:id',
+    {
+      config: { scope: 'webhooks' },
+      schema: {
+        ...common,
+        operationId: 'getWebhook',
+        summary: 'Một đăng ký của bạn / One of your subscriptions',
+        params: IdParams,
+        response: { 200: SubscriptionView, ...errors, 404: ProblemSchema },
+      },
+    },
+    async function getWebhook(request) {
+      const s = await hooks.get(principalOf(request).clientId, request.params.id);
+      if (!s) throw new AppError('ERR_NOT_FOUND');
+      return view(s);
+    },
+  );
+}
+
 /** `DELETE /v1/webhooks/:id`: unsubscribes. */
 function unsubscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
   app.delete(
@@ -211,10 +237,11 @@ function unsubscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
   );
 }
 
-/** Subscribe a URL to events (the secret is shown once), list your subscriptions, unsubscribe; audited. */
+/** Subscribe a URL to events (the secret is shown once), list or read your subscriptions, unsubscribe; audited. */
 function subscriptionRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
   subscribeRoute(app, opts);
   listSubscriptionsRoute(app, opts);
+  getSubscriptionRoute(app, opts);
   unsubscribeRoute(app, opts);
 }
 
@@ -285,7 +312,9 @@ function pingRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
         };
         await appendAudit(q, [entry], opts.now());
       });
-      return reply.code(202).send({ deliveryId, deliveriesUrl: `/v1/webhooks/${s.id}/deliveries` });
+      // the Location every 202 documents (review34a F2: none was sent): where the test delivery shows
+      const deliveriesUrl = `/v1/webhooks/${s.id}/deliveries`;
+      return reply.code(202).header('location', deliveriesUrl).send({ deliveryId, deliveriesUrl });
     },
   );
 }

@@ -1,0 +1,96 @@
+/**
+ * review34a (stop 54, walked as a school-management-system vendor's first week, from README.md,
+ * docs/integration-guide.md and openapi/truc.v1.json only, against a listening truc): the findings reproduced over
+ * real HTTP. An `it.fails` is an open finding; it passes once the finding is fixed, and then becomes an `it`. The
+ * findings are described in /work/briefs/review34a-findings.md (same numbering).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import openapi from '../../openapi/truc.v1.json' with { type: 'json' };
+import { addClient, type NewClient } from '../../src/ops.js';
+import { startApi, type Running } from '../../src/roles.js';
+import { SCHOOL } from '../factories/records.js';
+import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
+
+let env: TestEnv;
+let api: Running & { url: string };
+let vendor: NewClient;
+let token: string;
+
+beforeAll(async () => {
+  env = await makeDeps(backends()[0]!);
+  api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
+  vendor = await addClient(env.deps.db, { name: 'review34a vendor', role: 'vendor', schools: [SCHOOL] });
+  const res = await fetch(`${api.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: vendor.clientId,
+      client_secret: vendor.clientSecret,
+    }),
+  });
+  token = ((await res.json()) as { access_token: string }).access_token;
+}, 120_000);
+afterAll(async () => {
+  await api?.stop();
+  await env?.cleanup();
+});
+
+const call = (method: string, path: string, body?: unknown) =>
+  fetch(`${api.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+type Op = { responses?: Record<string, { headers?: Record<string, unknown> }> };
+const documented = (path: string, method: string, status: string): string[] =>
+  Object.keys(
+    ((openapi.paths as Record<string, Record<string, Op>>)[path]?.[method]?.responses ?? {})[status]
+      ?.headers ?? {},
+  ).map((h) => h.toLowerCase());
+
+describe('review34a, a vendor over real HTTP', () => {
+  // F1 (MEDIUM): POST /v1/webhooks answers 201 with `Location: /v1/webhooks/{id}`, the created resource (RFC 9110
+  // §15.3.2). Following it was `404 ERR_ROUTE_NOT_FOUND` "No such route": no route read one subscription (only its
+  // DELETE, its deliveries and its ping). A vendor checking what it subscribed (events, disabled) had to list them all.
+  it('F1: the Location of a new webhook subscription answers that subscription', async () => {
+    const created = await call('POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/review34a',
+      events: ['batch.finished'],
+    });
+    expect(created.status).toBe(201);
+    const sub = (await created.json()) as { id: string; events: string[] };
+    const location = created.headers.get('location');
+    expect(location).toBe(`/v1/webhooks/${sub.id}`);
+    const read = await call('GET', location!);
+    expect(read.status, await read.clone().text()).toBe(200);
+    const body = (await read.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ id: sub.id, events: ['batch.finished'], disabled: false });
+    expect(body).not.toHaveProperty('secret'); // shown once, at creation
+    // another's, or one removed: 404 ERR_NOT_FOUND, as its deliveries and its ping answer
+    expect((await call('DELETE', location!)).status).toBe(204);
+    const gone = await call('GET', location!);
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { code: string }).code).toBe('ERR_NOT_FOUND');
+  });
+
+  // F2 (LOW): the spec documents a `Location` header on the 202 of POST /v1/webhooks/{id}/ping (as on every 202), but
+  // the ping answered none; a generated client reading it got null. It now points at the subscription's deliveries,
+  // where the test delivery shows (the body's `deliveriesUrl`).
+  it('F2: a ping answers the Location its 202 documents', async () => {
+    expect(documented('/v1/webhooks/{id}/ping', 'post', '202')).toContain('location');
+    const created = await call('POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/review34a-ping',
+      events: ['batch.finished'],
+    });
+    const sub = (await created.json()) as { id: string };
+    const ping = await call('POST', `/v1/webhooks/${sub.id}/ping`);
+    expect(ping.status).toBe(202);
+    const body = (await ping.json()) as { deliveriesUrl: string };
+    expect(ping.headers.get('location')).toBe(body.deliveriesUrl);
+    expect((await call('DELETE', `/v1/webhooks/${sub.id}`)).status).toBe(204);
+  });
+});
