@@ -209,6 +209,12 @@ export const ERRORS = {
     'Lịch này vừa được kích hoạt đúng vào thời điểm đó mà không tạo lần đồng bộ nào (lịch đang tạm dừng); hãy thử lại.',
     'The schedule fired at that very moment and requested no sync run (it is paused); try again.',
   ),
+  ERR_SYNC_RUN_UNFINISHED: def(
+    409,
+    true,
+    'Một lần đồng bộ cùng hệ thống, loại dữ liệu và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt): không chạy thêm lần thứ hai; theo dõi lần đó, hoặc chạy lại khi nó xong.',
+    'A sync run of the same system, entity and scope is unfinished (queued, running, or held for a decision): a second one is not started; follow that run, or run again once it ends.',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

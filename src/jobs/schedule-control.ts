@@ -51,6 +51,7 @@ export async function recordScheduleFire(
           : undefined;
   // review25 N7: a fire beside an unfinished run of the same pull (running long, waiting on a down system, held
   // for an admin's decision) would pull the same changes again and, held, ask for the same decision twice.
+  if (own && !paused && !refusal) await repo.lockPull(schedule.system, schedule.entity, schedule.scope ?? '');
   const busy =
     !own || paused || refusal
       ? undefined
@@ -90,12 +91,46 @@ const scheduleOf = (config: Config, id: string): ScheduleConfig => {
   return s;
 };
 
+/** A run's status as an admin reads it, in both languages. */
+const STATUS_WORDS: Record<string, [string, string]> = {
+  queued: ['đang chờ', 'queued'],
+  running: ['đang chạy', 'running'],
+  held: ['bị giữ chờ duyệt', 'held for a decision'],
+};
+
+/**
+ * Refuses a "run now" beside an unfinished run of the schedule's pull (fix34e, review33a: an admin's "run now" while
+ * the nightly run was under way started a second copy, pulling the same pages twice, and, held, asking the same
+ * decision twice): 409 ERR_SYNC_RUN_UNFINISHED naming that run and its status. The pull's lock (../store/schedules.ts
+ * `lockPull`, taken by a schedule's own fire too) makes two requests at once one after the other: the second sees
+ * the first's run.
+ */
+async function refuseBeside(q: Queryable, id: string, schedule: ScheduleConfig, at: Date): Promise<void> {
+  const runs = createSyncRunsRepo(q);
+  const schedules = createSchedulesRepo(q);
+  await schedules.lockPull(schedule.system, schedule.entity, schedule.scope ?? '');
+  const busy = await runs.unfinished(schedule.system, schedule.entity, schedule.scope ?? '');
+  // A fire of that millisecond recorded already answers as before: the same "run now" again is that fire (the run
+  // it requested), the schedule's own fire while paused is ERR_SCHEDULE_FIRE_TAKEN.
+  if (busy === undefined || (await schedules.runOfFire(id, at)) !== undefined) return;
+  const shown = (await runs.get(busy))?.shownStatus ?? 'running';
+  const [vi, en] = STATUS_WORDS[shown] ?? [shown, shown];
+  throw new AppError(
+    'ERR_SYNC_RUN_UNFINISHED',
+    both(
+      `lịch ${id}: lần đồng bộ ${busy} ${vi}, không chạy thêm (truc sync show ${busy})`,
+      `schedule ${id}: sync run ${busy} is ${en}, none started (truc sync show ${busy})`,
+    ),
+  );
+}
+
 /**
  * A city admin runs a schedule now (paused or not): its sync run is requested at once, audited. A second
  * call in the same millisecond is the same fire: it answers the run the first requested. When the fire of
  * that millisecond requested none (the schedule's own fire while paused), ERR_SCHEDULE_FIRE_TAKEN (409,
  * try again). A scope naming a school truc does not hold is refused as an admin's pull is (ERR_SCOPE_UNKNOWN,
- * 400, nothing recorded).
+ * 400, nothing recorded); so is a run beside an unfinished run of its pull (ERR_SYNC_RUN_UNFINISHED, 409,
+ * {@link refuseBeside}).
  */
 export async function runScheduleNow(
   db: Db,
@@ -108,6 +143,7 @@ export async function runScheduleNow(
   await checkSystemConfigured(db, config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {
     await checkScopeHeld(q, schedule);
+    await refuseBeside(q, id, schedule, at);
     const out = await recordScheduleFire(q, id, schedule, at, 'manual', actor, at, { configured: true });
     if (out.syncRunId === null)
       throw new AppError(

@@ -38,7 +38,38 @@ export interface CatchUpState {
   lastFireAt: Date | null;
 }
 
-export function createSchedulesRepo(q: Queryable) {
+/**
+ * The first int of the advisory key of a pull (system, entity, scope) a schedule requests (fix34e; ./school-systems.ts
+ * uses 1140, ./pcgd.ts 1130).
+ */
+export const SCHEDULED_PULL_LOCK_SPACE = 1150;
+
+/** A scheduled pull's lock, and the run a fire requested (fix34e: a "run now" beside an unfinished run). */
+function scheduledPulls(q: Queryable) {
+  return {
+    /**
+     * Takes, in `q`'s transaction, the lock of the pull `system`/`entity`/`scope` (waits for it): a schedule's fire
+     * and an admin's "run now" of it look for its unfinished run and request one one after the other (fix34e).
+     */
+    async lockPull(system: string, entity: string, scope: string): Promise<void> {
+      await q.query(`SELECT pg_advisory_xact_lock(${SCHEDULED_PULL_LOCK_SPACE}, hashtext($1::text))::text`, [
+        `${system}|${entity}|${scope}`,
+      ]);
+    },
+    /** The run the fire of `id` at `fireAt` requested (or waited on), when that fire is recorded. */
+    async runOfFire(id: string, fireAt: Date): Promise<number | null | undefined> {
+      const res = await q.query<{ syncRunId: string | null }>(
+        'SELECT sync_run_id AS "syncRunId" FROM truc.schedule_fires WHERE schedule_id = $1 AND fire_at = $2',
+        [id, fireAt],
+      );
+      const r = res.rows[0];
+      return r === undefined ? undefined : r.syncRunId === null ? null : Number(r.syncRunId);
+    },
+  };
+}
+
+/** The schedules' rows and their fires. */
+function scheduleRows(q: Queryable) {
   return {
     /** Makes sure every configured schedule has its row. */
     async ensure(ids: readonly string[]): Promise<void> {
@@ -104,6 +135,9 @@ export function createSchedulesRepo(q: Queryable) {
       return res.rows;
     },
   };
+}
+export function createSchedulesRepo(q: Queryable) {
+  return { ...scheduledPulls(q), ...scheduleRows(q) };
 }
 export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>;
 

@@ -52,6 +52,18 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         'đã tạm dừng lịch smas-students-nightly: các lần kích hoạt không yêu cầu gì cho đến khi tiếp tục / ' +
           'schedule smas-students-nightly paused: its fires request nothing until it is resumed\n',
       );
+      // fix34e: beside the world's held smas students run, "run now" starts no second copy: refused, naming it.
+      const beside = await truc('schedules', 'run', 'smas-students-nightly', '--json', '--as', 'it.dept-2@so');
+      expect(beside.code).toBe(1);
+      expect(beside.stdout).toBe('');
+      expect(beside.stderr).toContain(
+        `ERR_SYNC_RUN_UNFINISHED: Một lần đồng bộ cùng hệ thống, loại dữ liệu và phạm vi chưa xong`,
+      );
+      expect(beside.stderr).toContain(
+        `schedule smas-students-nightly: sync run ${w.heldRun} is held for a decision, none started ` +
+          `(truc sync show ${w.heldRun})`,
+      );
+      await createSyncRunsRepo(h.env.deps.db).fail(w.heldRun, 'ERR_GUARD_REJECTED'); // that run ends
       const run = await truc('schedules', 'run', 'smas-students-nightly', '--json', '--as', 'it.dept-2@so');
       expect(run.code, run.stderr).toBe(0);
       const { syncRunId } = JSON.parse(run.stdout) as { syncRunId: number };
@@ -198,6 +210,8 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
     it('run --follow: exit 1 when the run fails (its code), 3 when the mass-change guard holds it', async () => {
       const db = h.env.deps.db;
       const runs = createSyncRunsRepo(db);
+      // The smas run "run now" requested above is over (a run beside an unfinished one is refused: fix34e).
+      await db.query(`UPDATE truc.sync_runs SET status = 'failed' WHERE system = 'smas' AND status = 'queued'`);
       const failing = playWorker(await lastRun(), (id) => runs.fail(id, 'ERR_ADAPTER_UNAVAILABLE'));
       const failed = await follow('smas-students-nightly');
       const failedId = await failing;

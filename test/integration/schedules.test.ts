@@ -36,6 +36,17 @@ describe('schedules on postgres+redis', () => {
         [ID],
       )
     ).rows;
+  /** No run of the schedule's pull is unfinished (a "run now" beside one is refused, fix34e). */
+  const settled = () =>
+    waitFor(
+      async () =>
+        (
+          await env.deps.db.query(
+            `SELECT 1 FROM truc.sync_runs WHERE entity = 'schools' AND status IN ('queued', 'running', 'held')`,
+          )
+        ).rows.length === 0,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'no unfinished schools run' },
+    );
   const call = (method: 'GET' | 'POST', url: string) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
 
@@ -159,6 +170,7 @@ describe('schedules on postgres+redis', () => {
     expect(paused).not.toContain(`truc_schedule_pulls{schedule="${ID}"`);
     expect(paused).not.toContain(`truc_schedule_pulls_since_timestamp_seconds{schedule="${ID}"`);
 
+    await settled();
     const now = await call('POST', `/v1/schedules/${ID}/run`);
     expect(now.statusCode, now.body).toBe(202);
     const { syncRunId } = now.json<{ syncRunId: number }>();
@@ -187,6 +199,9 @@ describe('schedules on postgres+redis', () => {
 
   it('two “run now” calls at once in one millisecond (two connections): both answer the same run', async () => {
     const at = new Date(Date.now() + 3_600_000);
+    const schedules = createSchedulesRepo(env.deps.db);
+    await schedules.setPaused(ID, true, 'test');
+    await settled();
     const both = await Promise.all([
       runScheduleNow(env.deps.db, config, ID, 'city-admin-1', at),
       runScheduleNow(env.deps.db, config, ID, 'city-admin-2', at),
@@ -195,6 +210,7 @@ describe('schedules on postgres+redis', () => {
     expect(both[1]).toEqual(both[0]);
     const fire = (await fires()).filter((f) => new Date(f.fire_at).getTime() === at.getTime());
     expect(fire).toEqual([expect.objectContaining({ outcome: 'manual', sync_run_id: both[0].syncRunId })]);
+    await schedules.setPaused(ID, false, 'test');
   });
 
   it('“run now” over HTTP in the millisecond of a paused fire: 409 ERR_SCHEDULE_FIRE_TAKEN, nothing requested', async () => {

@@ -141,6 +141,8 @@ describe('schedule-fire job', () => {
 
   it('two “run now” calls in one millisecond both answer the one run they requested', async () => {
     const at = new Date('2026-01-15T03:07:00.123Z');
+    // The runs the fires before requested are over (a run beside an unfinished one is refused).
+    await base.db.query(`UPDATE truc.sync_runs SET status = 'done' WHERE entity = 'schools'`);
     const before = (await pulls()).length;
     const first = await runScheduleNow(base.db, ctx().config, ID, 'city-admin-1', at);
     const second = await runScheduleNow(base.db, ctx().config, ID, 'city-admin-2', at);
@@ -193,9 +195,36 @@ describe('schedule-fire job', () => {
     const next = await runFire(BUSY, `repeat:${BUSY}:${at(day)}`);
     expect(next).toEqual({ syncRunId: expect.any(Number), duplicate: false, outcome: 'requested' });
     expect((next as { syncRunId: number }).syncRunId).not.toBe(run);
-    // "Run now" is the admin's own: it requests a run whatever is unfinished.
-    const now = await runScheduleNow(base.db, ctx().config, BUSY, 'admin', new Date(at(day + 1)));
-    expect(now.syncRunId).toEqual(expect.any(Number));
+  });
+
+  // fix34e (review33a): an admin's "run now" while the nightly run was under way started a second copy of it.
+  it('“run now” beside an unfinished run of its pull is refused, 409 ERR_SYNC_RUN_UNFINISHED naming the run', async () => {
+    const at = (day: number) => new Date(`2026-04-${String(day).padStart(2, '0')}T19:00:00.000Z`);
+    const runs = await base.db.rows<{ id: number }>('truc.sync_runs', `system = 'smas' AND entity = 'students'`);
+    for (const r of runs)
+      await base.db.query(`UPDATE truc.sync_runs SET status = 'done', reconcile = 'done' WHERE id = $1`, [r.id]);
+    const nightly = (await runFire(BUSY, `repeat:${BUSY}:${at(1).getTime()}`)) as { syncRunId: number };
+    const setRun = (set: string) =>
+      base.db.query(`UPDATE truc.sync_runs SET ${set} WHERE id = $1`, [nightly.syncRunId]);
+    const pullsBefore = (await pulls()).length;
+    let day = 2;
+    for (const [state, words] of [
+      ["status = 'running'", 'is running'],
+      ["status = 'held'", 'is held for a decision'],
+      ["status = 'done', reconcile = 'held'", 'is held for a decision'],
+    ] as const) {
+      await setRun(state);
+      const refused = runScheduleNow(base.db, ctx().config, BUSY, 'city-admin-1', at(day));
+      await expect(refused, state).rejects.toMatchObject({ code: 'ERR_SYNC_RUN_UNFINISHED', status: 409 });
+      await expect(refused, state).rejects.toThrow(`sync run ${nightly.syncRunId} ${words}`);
+      day += 1;
+    }
+    // Nothing requested, nothing recorded.
+    expect(await pulls()).toHaveLength(pullsBefore);
+    expect((await fires(BUSY)).filter((f) => f.outcome === 'manual' && f.fire_at >= at(2))).toEqual([]);
+    await setRun("status = 'done', reconcile = 'done'");
+    const now = await runScheduleNow(base.db, ctx().config, BUSY, 'city-admin-1', at(day));
+    expect(now.syncRunId).not.toBe(nightly.syncRunId);
   });
 
   // fixes26b: a schedule's scope naming a school truc does not hold is config (it may come before the school), so

@@ -350,7 +350,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
      */
     post: operations['runNow'];
     delete?: never;
@@ -6099,6 +6099,7 @@ export interface operations {
           | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
           | 'ERR_GUARD_EXCEPT_SCHOOLS'
           | 'ERR_SCHEDULE_FIRE_TAKEN'
+          | 'ERR_SYNC_RUN_UNFINISHED'
           | 'ERR_FORBIDDEN_UNIT'
           | 'ERR_PCGD_UNKNOWN_UNIT'
           | 'ERR_PCGD_NO_PERSONS'
@@ -6320,6 +6321,7 @@ export interface operations {
             | 'ERR_GUARD_SUPERSEDED_SCHOOLS'
             | 'ERR_GUARD_EXCEPT_SCHOOLS'
             | 'ERR_SCHEDULE_FIRE_TAKEN'
+            | 'ERR_SYNC_RUN_UNFINISHED'
             | 'ERR_FORBIDDEN_UNIT'
             | 'ERR_PCGD_UNKNOWN_UNIT'
             | 'ERR_PCGD_NO_PERSONS'
