@@ -272,6 +272,13 @@ export const ERRORS = {
     'Dữ liệu chứa ký tự không được phép (NUL hoặc nửa cặp surrogate).',
     'A value holds a forbidden character (NUL or a lone surrogate).',
   ),
+  // review33b: free text kept for good (a decision's reason: the audit log) holds no personal number
+  ERR_FREE_TEXT_PERSONAL_DATA: def(
+    400,
+    false,
+    'Nội dung tự do (lý do, tên) không được chứa số định danh cá nhân, số CMND hay số điện thoại: nó được lưu mãi trong nhật ký kiểm toán, không sửa được. Hãy bỏ số đó rồi gửi lại. Không có gì thay đổi.',
+    'Free text (a reason, a name) must not hold a personal ID, an old ID card number or a phone number: it is kept for good in the audit log, which cannot be edited. Remove the number and send it again. Nothing was changed.',
+  ),
   ERR_BODY_TOO_DEEP: def(400, false, 'Nội dung lồng nhau quá sâu.', 'The body is nested too deeply.'),
   ERR_FORBIDDEN_KEY: def(
     400,

@@ -123,6 +123,13 @@ function appErrorMessage(err: AppError): string {
   return `${err.code}: ${both(def.vi, def.en)}${detail}`;
 }
 
+/** The codes of input the operator typed wrong: bad usage, exit 2 (review33b: a reason holding a phone number too). */
+const BAD_INPUT: ReadonlySet<string> = new Set([
+  'ERR_VALIDATION',
+  'ERR_CONFIG_INVALID',
+  'ERR_FREE_TEXT_PERSONAL_DATA',
+]);
+
 /** Prints the failure's one line (and a pointer to help for bad usage); returns the exit code. */
 function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): number {
   const seeHelp = () => both(`Xem '${usageOf()} --help'.`, `See '${usageOf()} --help'.`);
@@ -142,7 +149,7 @@ function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): num
   }
   if (isAppError(err)) {
     out.stderr(`truc: ${appErrorMessage(err)}\n`);
-    return err.code === 'ERR_VALIDATION' || err.code === 'ERR_CONFIG_INVALID' ? 2 : 1;
+    return BAD_INPUT.has(err.code) ? 2 : 1;
   }
   const message = err instanceof Error ? err.message : String(err);
   out.stderr(`truc: ${both(`lỗi không mong đợi: ${message}`, `unexpected error: ${message}`)}\n`);

@@ -5,6 +5,7 @@
  * on for the others.
  */
 import { appendAudit } from '../audit/chain.js';
+import { refusePersonalNumber } from '../canonical/free-text.js';
 import { AppError, both } from '../errors.js';
 import { createBatchesRepo } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -157,6 +158,8 @@ export async function decideHold(
     exceptSchools?: readonly string[];
   },
 ): Promise<GuardHold & { overtaken?: 'scope' | 'schools' }> {
+  // Kept for good in the audit log: no personal ID or phone number (review33b), refused before anything is written.
+  refusePersonalNumber(input.reason, 'reason');
   const holds = createGuardHoldsRepo(q);
   const except = input.decision === 'approved' ? await exceptOf(q, input.holdId, input.exceptSchools) : [];
   const by = input.decision === 'approved' ? await overtaken(q, input.holdId) : 'none';

@@ -4,17 +4,22 @@
  * CLI (src/ops.ts), which each check their own input.
  */
 import { appendAudit } from '../../audit/chain.js';
+import { refusePersonalNumber } from '../../canonical/free-text.js';
 import { AppError, both } from '../../errors.js';
 import { createClientsRepo, scopesBeyondRole, type NewApiClient, type Role } from '../../store/clients.js';
 import type { Queryable } from '../../store/db.js';
 
-/** Stores a new client (its secret only as a hash), audited as `client.created`. */
+/**
+ * Stores a new client (its secret only as a hash), audited as `client.created`. A name holding a personal ID or a
+ * phone number is refused first (review33b: ERR_FREE_TEXT_PERSONAL_DATA; the API's schema refuses it before).
+ */
 export async function insertClient(
   q: Queryable,
   client: NewApiClient,
   by: { actor: string; at: Date },
 ): Promise<void> {
   const { id, role, schools, units, scopes } = client;
+  refusePersonalNumber(client.name, 'name');
   refuseScopesBeyondRole(role, scopes);
   await createClientsRepo(q).insert(client);
   const details = { role, schools, units, scopes };

@@ -7,6 +7,8 @@ import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { canonicalMessageVi } from '../../canonical/messages.js';
 import { isConnectionLost } from '../../store/db.js';
+import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
+import { ownRuleOf } from '../free-text.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -131,7 +133,8 @@ function zodIssues(err: FastifyError): FieldError[] {
     const unknown = printableKeys(Array.isArray(keys) ? keys.map(String) : []);
     return {
       pointer: `/${where}${v.instancePath}`.replace(/\/$/, ''),
-      rule: v.keyword,
+      // A check of truc's own names its rule (../free-text.ts: `personal_data`), not zod's `custom`.
+      rule: (v.keyword === 'custom' ? ownRuleOf(v.params) : undefined) ?? v.keyword,
       message:
         v.keyword === 'unrecognized_keys'
           ? both(`trường không xác định: ${unknown}`, `unknown field(s): ${unknown}`)
@@ -158,7 +161,13 @@ export default fp(
         const errors = zodIssues(err);
         // Too many records is its own answer (413), so vendors know to split the batch.
         const tooBig = errors.find((e) => e.pointer === '/body/records' && e.rule === 'too_big');
-        const code = tooBig ? 'ERR_BATCH_TOO_LARGE' : 'ERR_VALIDATION';
+        // Free text holding a personal number is its own answer (review33b), so the caller knows what to remove.
+        const personal = errors.some((e) => e.rule === PERSONAL_NUMBER_RULE);
+        const code = tooBig
+          ? 'ERR_BATCH_TOO_LARGE'
+          : personal
+            ? 'ERR_FREE_TEXT_PERSONAL_DATA'
+            : 'ERR_VALIDATION';
         request.log.info({ code }, 'request refused');
         // Its message names the limit of the batch's mode, in both languages (../batch-contract.ts).
         return sendProblem(request, reply, code, { errors, ...(tooBig ? { detail: tooBig.message } : {}) });

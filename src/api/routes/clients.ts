@@ -18,6 +18,7 @@ import { CLIENT_ID, hashSecret, newClientId, newSecret } from '../auth/secrets.j
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { NoQuery } from '../query.js';
+import { withoutPersonalNumber } from '../free-text.js';
 import { ALL_SCOPES } from './oauth.js';
 
 /** A vendor writes a school's records: one with none could do nothing (as truc clients add refuses it). */
@@ -33,12 +34,15 @@ const Unit = z
     /^\d{2}$|^\d{5}$/,
     both('mã tỉnh 2 chữ số hoặc mã xã 5 chữ số', '2-digit province or 5-digit commune code'),
   );
-const Name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .refine(hasNoForbiddenChars, both('một dòng, không ký tự điều khiển', 'one line, no control characters'));
+/** A client's name, kept in its row and in the audit entry of a change (review33b: no personal number). */
+const Name = withoutPersonalNumber(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine(hasNoForbiddenChars, both('một dòng, không ký tự điều khiển', 'one line, no control characters')),
+);
 const Scopes = z.array(z.enum(ALL_SCOPES)).max(ALL_SCOPES.length);
 
 const ClientView = z

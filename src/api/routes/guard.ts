@@ -23,6 +23,7 @@ import {
 } from '../../store/guard-holds.js';
 import { createRunExceptRepo, type NotApplied as NotAppliedRow } from '../../store/run-except.js';
 import { SchoolCode } from '../batch-contract.js';
+import { withoutPersonalNumber } from '../free-text.js';
 import { principalOf } from '../plugins/auth.js';
 import { iso } from '../time.js';
 import { problems } from '../problem.js';
@@ -289,19 +290,23 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
  */
 const Decision = z
   .object({
-    reason: z
-      .string()
-      .trim()
-      .min(1)
-      .max(REASON_MAX)
-      .refine(isDecisionReason, {
-        message: both('một dòng chữ, không ký tự điều khiển', 'one line of text, no control characters'),
-      })
+    reason: withoutPersonalNumber(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(REASON_MAX)
+        .refine(isDecisionReason, {
+          message: both('một dòng chữ, không ký tự điều khiển', 'one line of text, no control characters'),
+        }),
+    )
       .optional()
       .meta({
         description:
-          `lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–${REASON_MAX} ký tự) / ` +
-          `why, kept with the decision (decisionReason) and in its audit entry (one line, 1–${REASON_MAX} characters)`,
+          `lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–${REASON_MAX} ký tự; ` +
+          `không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / ` +
+          `why, kept with the decision (decisionReason) and in its audit entry (one line, 1–${REASON_MAX} characters; ` +
+          `no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)`,
       }),
   })
   .strict()

@@ -290,7 +290,10 @@ const decideCommand = (decision: 'approve' | 'reject') => {
       : 'reject a held change: nothing is deleted (audited, actor operator:cli:<name>)',
   )
     .argument('<id>', 'the hold id', positiveId)
-    .option('--reason <text>', 'why, kept in the audit entry of the decision');
+    .option(
+      '--reason <text>',
+      'why, kept in the audit entry of the decision (no personal ID or phone number)',
+    );
   if (decision === 'approve')
     command.option(
       '--except <codes>',

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
+import { refusePersonalNumber } from '../../canonical/free-text.js';
 import type { PcgdConfig } from '../../config.js';
 import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
@@ -210,13 +211,15 @@ export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promis
 
 /**
  * A higher level's correction, in the caller's transaction: supersedes the current, approved (or
- * later) version, which is kept with its evidence, and asks for a new one (`pending`).
+ * later) version, which is kept with its evidence, and asks for a new one (`pending`). A reason holding a personal
+ * ID or a phone number is refused first (kept for good in the audit log: ERR_FREE_TEXT_PERSONAL_DATA, review33b).
  */
 export async function requestReopen(
   deps: Pick<PcgdDeps, 'pcgd' | 'now'>,
   q: Queryable,
   req: { reportId: number; actor: string; reason: string },
 ): Promise<{ id: number; version: number }> {
+  refusePersonalNumber(req.reason, 'reason');
   const repo = createPcgdRepo(q);
   const seen = await repo.get(req.reportId);
   if (!seen) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));

@@ -1262,11 +1262,11 @@ export interface webhooks {
 export interface components {
   schemas: {
     GuardDecisionInput: {
-      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters) */
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason?: string;
     };
     GuardApprovalInput: {
-      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters) */
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason?: string;
       /** @description duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng bị từ chối — các trang của lần kéo và phần đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một số trường cũng là cách này / approve except these schools (codes of the hold): their changes rejected — the run’s pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing changed. Rejecting only some schools is this too */
       exceptSchools?: string[];
@@ -1361,6 +1361,7 @@ export interface components {
       system: 'smas' | 'vnedu';
     };
     PcgdReopenRequestInput: {
+      /** @description vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in the audit log (3–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason: string;
     };
     /** @description RFC 9457 problem details, bilingual (vi, en) */
@@ -6110,6 +6111,7 @@ export interface operations {
           | 'ERR_PCGD_SIGNATURE_INVALID'
           | 'ERR_INVALID_ENCODING'
           | 'ERR_INVALID_TEXT'
+          | 'ERR_FREE_TEXT_PERSONAL_DATA'
           | 'ERR_BODY_TOO_DEEP'
           | 'ERR_FORBIDDEN_KEY'
           | 'ERR_BAD_REQUEST'
@@ -6332,6 +6334,7 @@ export interface operations {
             | 'ERR_PCGD_SIGNATURE_INVALID'
             | 'ERR_INVALID_ENCODING'
             | 'ERR_INVALID_TEXT'
+            | 'ERR_FREE_TEXT_PERSONAL_DATA'
             | 'ERR_BODY_TOO_DEEP'
             | 'ERR_FORBIDDEN_KEY'
             | 'ERR_BAD_REQUEST'

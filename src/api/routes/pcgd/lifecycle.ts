@@ -11,6 +11,7 @@ import {
   requestSubmit,
 } from '../../../reporting/pcgd/service.js';
 import type { Queryable } from '../../../store/db.js';
+import { withoutPersonalNumber } from '../../free-text.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
 import { ReportIdParams, ComputeRequest, Accepted, Report, errors, read, write } from './schemas.js';
 
@@ -210,7 +211,14 @@ function reopenRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
           'Cấp trên mở lại số liệu đã duyệt: tạo phiên bản mới, giữ bản cũ / A higher level reopens approved figures: a new version, the old one kept',
         params: ReportIdParams,
         body: z
-          .object({ reason: z.string().trim().min(3).max(500) })
+          .object({
+            reason: withoutPersonalNumber(z.string().trim().min(3).max(500)).meta({
+              description:
+                'vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự; không chứa số định danh, CMND hay số điện thoại: ' +
+                '400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in the audit log (3–500 characters; no ' +
+                'personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)',
+            }),
+          })
           .strict()
           .meta({ id: 'PcgdReopenRequest' }),
         response: { 202: Accepted, ...errors },
