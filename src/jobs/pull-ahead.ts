@@ -16,7 +16,6 @@ import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
 import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
-import { withoutRejected } from './run-except.js';
 import type { PulledPage } from './sources.js';
 
 export type AheadContext = Pick<WorkerContext, 'db' | 'sources' | 'gates' | 'now' | 'config'>;
@@ -70,8 +69,8 @@ export async function fetchPage(
       });
     throw err;
   }
-  // Without the schools an approval left out of the run (fix33b): nothing of them is applied, or weighed.
-  return withoutRejected(ctx, run, page);
+  // The schools an approval left out of the run (fix33b) are taken off in the page's transaction (./run-except.ts).
+  return page;
 }
 
 interface Ahead {

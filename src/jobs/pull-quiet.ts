@@ -15,14 +15,14 @@ import { rulesStamp } from './refusals.js';
 import type { PulledPage } from './sources.js';
 
 /**
- * A page {@link storeQuiet} may store: records, no tombstones, no school given up on, none of a school an approval
- * left out (counted in the page's transaction), not the last.
+ * A page {@link storeQuiet} may store: records, no tombstones, no school given up on, not the last, of a run no
+ * approval left a school out of (those are taken off the page in its transaction, under locks: ./run-except.ts).
  */
-const quietCandidate = (page: PulledPage): boolean =>
+const quietCandidate = (run: Pick<SyncRun, 'rejectedSchools'>, page: PulledPage): boolean =>
   page.items.length > 0 &&
   page.deletedKeys.length === 0 &&
   page.unstableScopes === undefined &&
-  page.notApplied === undefined &&
+  run.rejectedSchools.length === 0 &&
   page.nextCursor !== undefined;
 
 /** What {@link storeQuiet} is given besides its page. */
@@ -39,7 +39,7 @@ export interface QuietOptions {
  */
 export function quietRead(ctx: PullContext, run: SyncRun) {
   return (page: PulledPage, ahead: PageAhead | undefined): StoredRead | undefined =>
-    quietCandidate(page)
+    quietCandidate(run, page)
       ? sendStoredRead(ctx.db, {
           entity: run.entity,
           mapping: inboundMapping(run.system, run.entity),
@@ -68,7 +68,7 @@ export async function storeQuiet(
   opts: QuietOptions = {},
 ): Promise<Stored | undefined> {
   const { run, page } = p;
-  if (!quietCandidate(page) || !lastQuiet(ctx, run.id)) return undefined;
+  if (!quietCandidate(run, page) || !lastQuiet(ctx, run.id)) return undefined;
   try {
     const storing = storePage(ctx.db, ctx, {
       ...p,

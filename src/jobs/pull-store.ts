@@ -15,7 +15,6 @@ import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { isUniqueViolation, type Queryable } from '../store/db.js';
 import { isDeletedSinceRead } from '../store/record-writes.js';
-import { pullPage } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import type { JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
@@ -32,8 +31,9 @@ import {
 import { cityCopiesOf, type EarlyChecks } from './judge.js';
 import { sendDeletes, tombstonedKeys, tombstoneTimes } from './deletes.js';
 import { noteStoredRead, presumeNothingStored } from './pull-ahead.js';
-import { queueReconcileIfDue } from './reconcile.js';
+import { advanceRun } from './pull-advance.js';
 import { rulesStamp } from './refusals.js';
+import { withoutRejected } from './run-except.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
 import type { PulledPage } from './sources.js';
 
@@ -132,68 +132,6 @@ async function ingestPage(
     guardEntries,
     arrived: result.arrived ?? new Map(),
   };
-}
-
-/**
- * The run advanced by the page, the job's outbox row closed and the next page's added (when pull jobs
- * chain, leased to this process, which goes on with it at once: see {@link pull}), in one statement with
- * the page's closing writes; after the last page, the run's watermark kept and its reconciliation queued
- * if due (when pull jobs chain, its row leased to this process, which reconciles the run once the page
- * commits: ./pull.ts). Returns the next page's row, or that reconciliation's. Before the last page its
- * answer is not waited for: the statement is sent, and the promise of the next page's row answers once it
- * is (so a transaction's COMMIT goes right behind it, issue 7: one round trip less a page; it fails with it).
- */
-async function advanceRun(
-  q: Queryable,
-  ctx: PullContext,
-  p: PageToStore,
-): Promise<{ next: Promise<number | undefined>; reconcile?: number }> {
-  const { run, page } = p;
-  const last = page.nextCursor === undefined;
-  const runs = createSyncRunsRepo(q);
-  const { lockMs, chainMs } = ctx.config.sync.worker;
-  const lease = chainMs > 0 ? { leaseSeconds: Math.ceil(lockMs / 1000) } : {};
-  const next = {
-    queue: pullPage.queue,
-    name: pullPage.name,
-    payload: pullPage.payload.parse({ syncRunId: run.id, page: p.pageNo + 1 }),
-    ...lease,
-  };
-  const nextId = runs.advance(
-    run.id,
-    {
-      last,
-      cursor: page.nextCursor ?? null,
-      records: page.items.length,
-      tombstones: page.deletedKeys.length,
-      watermark: page.watermark ?? null,
-      mappingVersion: p.mappingVersion,
-      ...(p.due !== undefined ? { due: p.due } : {}),
-    },
-    { done: p.outboxId, ...(last ? {} : { next }) },
-    p.closing,
-  );
-  const nextRow = chainMs > 0 ? nextId : nextId.then(() => undefined);
-  // Seen by whoever waits for it: the caller, or (its failure) the transaction's COMMIT.
-  nextRow.catch(() => undefined);
-  if (last) {
-    await nextId;
-    // A listing that gave up on a school tells no watermark (review17 B3: the records its last pass skipped
-    // may be older than any change seen): the scope keeps the one it had. Else a source that tells none
-    // (moet-pcgd) gets the run's end. Kept only if no run requested after this one saved one already.
-    const givenUp =
-      page.watermark === undefined &&
-      (page.unstableScopes?.length || (await runs.get(run.id))?.unstableScopes.length);
-    if (!givenUp) {
-      const watermark = page.watermark ?? ctx.now().toISOString();
-      await runs.saveWatermark(run.system, run.entity, run.scope, watermark, run.id);
-    }
-    // A full run whose pages are all ingested reconciles now: in this process, right after the commit, when
-    // pull jobs chain (issue 7: no hop through the relay and the queue), else through its job.
-    const reconcile = await queueReconcileIfDue(q, run.id, lease);
-    if (reconcile !== undefined && chainMs > 0) return { next: nextRow, reconcile };
-  }
-  return { next: nextRow };
 }
 
 /**
@@ -339,16 +277,18 @@ export async function storeLocked(
   p: PageIn,
   insertNew: boolean,
 ): Promise<Stored | undefined> {
-  const { run, pageNo, page } = p;
+  const { run, pageNo } = p;
   const locking = createSyncRunsRepo(q).lockForPage(run.id);
   locking.catch(() => undefined); // waited for below
+  // Without the schools an approval left out, read under their locks to the commit (./run-except.ts, fix34c).
+  const { page, ahead } = await withoutRejected(q, ctx, run, p.page, p.ahead);
   const { deleting } = await sendTombstones(q, run, page);
   const toRead = {
     entity: run.entity,
     mapping: inboundMapping(run.system, run.entity),
     records: page.items,
     bytes: page.itemBytes,
-    ahead: p.ahead,
+    ahead,
     refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
     copies: cityCopiesOf(run.system, run.createdAt),
   };
@@ -368,9 +308,7 @@ export async function storeLocked(
   // A first sync's page judged ahead (nothing of the run's scope was stored before it: the page is likely
   // judged whole): its store checks begin now, their facts read right behind the page's read (issue 7).
   const early =
-    run.storedBefore !== false
-      ? undefined
-      : checkPageEarly(q, ctx, { format: run.system, ahead: p.ahead }, sent);
+    run.storedBefore !== false ? undefined : checkPageEarly(q, ctx, { format: run.system, ahead }, sent);
   const locked = await locking;
   // A weighed page: only while its run is held, at or after its held page.
   const due = p.weighing
@@ -379,6 +317,8 @@ export async function storeLocked(
   if (!locked || !due || (!p.weighing && STOPPED.has(locked.status))) throw new PageNotDue();
   return storePage(q, ctx, {
     ...p,
+    page,
+    ahead,
     mappingPin: locked.pin,
     // Kept from the run's first page on: written once.
     mappingVersion: locked.version ? null : (mappingVersionOf(run, locked.pin) ?? null),

@@ -162,20 +162,36 @@ function recordLookups(q: Queryable) {
       }
       return out;
     },
+  };
+}
+
+/** Where records live (their schools). */
+function liveLookups(q: Queryable) {
+  return {
     /**
      * The live (not deleted) records of `keys`, each with its scope (school): a delete set skips a key at send
-     * time when it is live again where the delete goes (superseded by a restore, or a move back).
+     * time when it is live again where the delete goes (superseded by a restore, or a move back). `lock`: every
+     * row of `keys`, live or deleted, is locked `FOR SHARE` to the transaction's end (in key order), and read as
+     * its latest version: no other transaction moves, changes, restores or deletes one meanwhile (../jobs/run-except.ts).
      */
-    async liveAt(entity: EntityName, keys: readonly string[]): Promise<Map<string, string>> {
+    async liveAt(
+      entity: EntityName,
+      keys: readonly string[],
+      opts: { lock?: boolean } = {},
+    ): Promise<Map<string, string>> {
       const t = TABLES[entity];
       const out = new Map<string, string>();
-      for (const part of chunks(keys)) {
-        const res = await q.query<{ key: string; scope: string }>(
-          `SELECT ${t.key} AS key, ${t.scope} AS scope FROM ${t.table}
-            WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
+      const sorted = opts.lock ? [...new Set(keys)].sort() : keys;
+      for (const part of chunks(sorted)) {
+        const res = await q.query<{ key: string; scope: string; live: boolean }>(
+          opts.lock
+            ? `SELECT ${t.key} AS key, ${t.scope} AS scope, deleted_at IS NULL AS live FROM ${t.table}
+                WHERE ${t.key} = ANY($1::text[]) ORDER BY 1 FOR SHARE`
+            : `SELECT ${t.key} AS key, ${t.scope} AS scope, true AS live FROM ${t.table}
+                WHERE ${t.key} = ANY($1::text[]) AND deleted_at IS NULL`,
           [part],
         );
-        for (const r of res.rows) out.set(r.key, r.scope);
+        for (const r of res.rows) if (r.live) out.set(r.key, r.scope);
       }
       return out;
     },
@@ -326,6 +342,7 @@ export interface PendingStudent {
 export function createRecordsRepo(q: Queryable) {
   return {
     ...recordLookups(q),
+    ...liveLookups(q),
     ...recordWrites(q),
     ...recordDeletions(q),
     ...scopeContents(q),

@@ -72,3 +72,15 @@ export async function tryLockSchool(q: Queryable, school: string): Promise<boole
   const res = await q.query<{ locked: boolean }>(`SELECT ${tryLockSchoolSql('$1')} AS locked`, [school]);
   return res.rows[0]?.locked === true;
 }
+
+/**
+ * Takes, in `q`'s transaction, the locks of `schools` (in code order), waiting for each: no vendor word of them is
+ * written before the transaction ends (fix34c: a run's page that leaves them alone, ../jobs/run-except.ts).
+ */
+export async function lockSchools(q: Queryable, schools: readonly string[]): Promise<void> {
+  if (schools.length === 0) return;
+  // One lock a row, the rows in the array's order (sorted here): two such transactions never wait on each other.
+  await q.query(`SELECT pg_advisory_xact_lock(${keyOf('s')}) FROM unnest($1::text[]) s`, [
+    [...new Set(schools)].sort(),
+  ]);
+}

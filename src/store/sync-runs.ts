@@ -13,6 +13,7 @@ import type { CombinedWrites } from './combined.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import { createSyncRunReads, type SyncRunStatus } from './sync-run-reads.js';
 import { runListedSchools, runOvertaken } from './sync-run-scope.js';
+import { watermarks } from './sync-watermarks.js';
 
 /** One page of a run, as recorded: the cursor after it and what it held. */
 export interface PageRecord {
@@ -325,54 +326,6 @@ function runReconciliation(q: Queryable) {
             AND o.id < r.id AND (o.status = 'failed' OR (o.status = 'done' AND o.reconcile IS NULL))
             AND s.sync_run_id = o.id`,
         [id],
-      );
-    },
-  };
-}
-
-/** Where the last incremental pull of a system, entity and scope stopped. */
-function watermarks(q: Queryable) {
-  return {
-    async watermark(system: SystemName, entity: EntityName, scope: string): Promise<string | undefined> {
-      const res = await q.query<{ watermark: string }>(
-        'SELECT watermark FROM truc.sync_watermarks WHERE system = $1 AND entity = $2 AND scope = $3',
-        [system, entity, scope],
-      );
-      return res.rows[0]?.watermark;
-    },
-    /**
-     * Keeps the scope's watermark. Saved by a run (`runId`), it is kept only when no run requested after it
-     * saved one already (migration 641: runs may finish out of the order they were requested in, and
-     * watermarks are opaque, so the newer is told by the run, not by the string).
-     */
-    /**
-     * The latest run of a system, entity and scope not finished yet: queued, running or held, or done with its
-     * reconciliation queued or held (a schedule's fire requests none beside it: ../jobs/schedule-control.ts).
-     */
-    async unfinished(system: SystemName, entity: EntityName, scope: string): Promise<number | undefined> {
-      const res = await q.query<{ id: string }>(
-        `SELECT id FROM truc.sync_runs
-          WHERE system = $1 AND entity = $2 AND scope = $3
-            AND (status IN ('queued', 'running', 'held') OR reconcile IN ('queued', 'held'))
-          ORDER BY id DESC LIMIT 1`,
-        [system, entity, scope],
-      );
-      return res.rows[0] === undefined ? undefined : Number(res.rows[0].id);
-    },
-    async saveWatermark(
-      system: SystemName,
-      entity: EntityName,
-      scope: string,
-      watermark: string,
-      runId?: number,
-    ): Promise<void> {
-      await q.query(
-        `INSERT INTO truc.sync_watermarks AS w (system, entity, scope, watermark, sync_run_id)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (system, entity, scope) DO UPDATE
-           SET watermark = EXCLUDED.watermark, sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
-         WHERE w.sync_run_id IS NULL OR EXCLUDED.sync_run_id IS NULL OR w.sync_run_id < EXCLUDED.sync_run_id`,
-        [system, entity, scope, watermark, runId ?? null],
       );
     },
   };
