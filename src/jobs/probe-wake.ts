@@ -4,39 +4,43 @@
  * was out, is delayed until the probe's lease ends: one job, not the queue (the `pull` queue serves every
  * system). When any process closes the system's circuit (the probe, or any call, got an answer: ./gates.ts
  * `onClosed`, the one signal that also wakes the push queues, ./worker.ts `wakeOnClose`), that process promotes
- * the pull queue's delayed pulls of the system's runs, whichever process delayed them: the queue is shared, so
+ * the pull queue's pulls delayed for the system's probe, whichever process delayed them: the queue is shared, so
  * with several `truc worker` replicas a pull no longer waits out the lease because another replica's call
  * closed the circuit (stop 52 kept the waiting jobs in the delaying process's memory: only its own close woke
- * them). A pull of the system delayed for another reason (its open circuit's time, a Retry-After, a retry's
- * backoff) is promoted too: the system answers, and a pause still running hands it back once more.
+ * them). Only those: a job delayed for the probe names its system in its data ({@link PROBE_WAIT}, set by the worker
+ * as it delays the job, taken off when the job next starts), and a pull delayed for another reason (a retry's
+ * backoff, a Retry-After, its open circuit's time) waits it out (fix34d: every delayed pull of the system's runs
+ * was promoted, and a page that had just failed ran again at once, spending its next attempt early).
  */
 import type { Job, Queue } from 'bullmq';
-import type { Queryable } from '../store/db.js';
-import { runsOfSystem } from '../store/sync-run-reads.js';
 import { pullPage } from './contract-table.js';
 
 /** The most delayed jobs of the pull queue looked at in one wake (each run has one pull job at a time). */
 const MAX_DELAYED = 1000;
 
-const runOf = (job: Pick<Job, 'data'>): number => Number((job.data as { syncRunId?: unknown }).syncRunId);
+/** The key of a job's data naming the system whose probe it was delayed for (no personal data: a system's name). */
+export const PROBE_WAIT = 'waitsForProbe';
+
+/** The system whose probe a job's data says it waits for, or undefined. */
+export const probeWaitOf = (data: unknown): string | undefined => {
+  const system = (data as Record<string, unknown> | null | undefined)?.[PROBE_WAIT];
+  return typeof system === 'string' ? system : undefined;
+};
 
 /**
- * Promotes the delayed pulls of `system`'s runs in `queue` (the `pull` queue). Returns how many were promoted; a
+ * Promotes the pulls delayed for `system`'s probe in `queue` (the `pull` queue). Returns how many were promoted; a
  * job no longer delayed (it ran meanwhile) is left as it is (`onError`).
  */
 export async function wakePulls(
   queue: Pick<Queue, 'getDelayed'>,
-  db: Queryable,
   system: string,
   onError: (err: unknown, jobId: string | undefined) => void,
 ): Promise<number> {
-  const delayed = (await queue.getDelayed(0, MAX_DELAYED - 1)).filter(
-    (j) => j.name === pullPage.name && Number.isSafeInteger(runOf(j)),
+  const waiting = (await queue.getDelayed(0, MAX_DELAYED - 1)).filter(
+    (j: Job) => j.name === pullPage.name && probeWaitOf(j.data) === system,
   );
-  if (delayed.length === 0) return 0;
-  const ofSystem = new Set(await runsOfSystem(db, [...new Set(delayed.map(runOf))], system));
   let woken = 0;
-  for (const job of delayed.filter((j) => ofSystem.has(runOf(j)))) {
+  for (const job of waiting) {
     try {
       await job.promote();
       woken += 1;

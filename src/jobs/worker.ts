@@ -15,7 +15,7 @@ import type { WorkerContext } from './context.js';
 import { pullPage } from './contract-table.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
-import { wakePulls } from './probe-wake.js';
+import { PROBE_WAIT, probeWaitOf, wakePulls } from './probe-wake.js';
 import { isConnectionError, postgresQueueOutageLog, queuePool, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
@@ -29,10 +29,24 @@ export interface WorkerDeps {
   now: () => Date;
 }
 
-/** The job's data without the relay's `outboxId`, and that id. */
+/** The job's data without the relay's `outboxId` and the worker's mark of a probe waited for, and that id. */
 function splitData(data: unknown): { payload: Record<string, unknown>; outboxId: number | undefined } {
-  const { outboxId, ...payload } = (data ?? {}) as Record<string, unknown>;
+  const { outboxId, [PROBE_WAIT]: _probe, ...payload } = (data ?? {}) as Record<string, unknown>;
   return { payload, outboxId: Number.isSafeInteger(outboxId) ? (outboxId as number) : undefined };
+}
+
+/**
+ * A job delayed for a system's probe says so in its data until it next starts (./probe-wake.ts: the close of the
+ * circuit promotes those jobs alone, fix34d). `system` undefined: the mark is taken off (a failure to, logged, leaves
+ * the job to be woken once more by a close while it waits out a retry's backoff).
+ */
+async function markProbeWait(ctx: WorkerContext, job: QueueJob, system: string | undefined): Promise<void> {
+  const { [PROBE_WAIT]: _was, ...data } = (job.data ?? {}) as Record<string, unknown>;
+  try {
+    await job.updateData(system === undefined ? data : { ...data, [PROBE_WAIT]: system });
+  } catch (err) {
+    ctx.logger.debug({ err, jobId: job.id }, 'could not mark the job as waiting for the probe');
+  }
 }
 
 function runOf(job: QueueJob, outboxId: number | undefined, token: string | undefined): JobRun {
@@ -92,6 +106,7 @@ async function defer(
     await unlessProbeOver(ctx, err, () => rateLimit(1));
     throw new RateLimitError();
   }
+  if (err.reason === 'probe' && err.system !== undefined) await markProbeWait(ctx, job, err.system);
   await delayJob(job, Date.now() + delay, control.token);
   await unlessProbeOver(ctx, err, () => job.promote());
   throw new DelayedError();
@@ -147,6 +162,8 @@ export async function runQueueJob(
   const registered: RegisteredJob | undefined = plan.jobs.get(job.name);
   if (!registered) throw new PermanentJobError('ERR_JOB_UNKNOWN', `no job ${job.name} on ${plan.queue}`);
   const { payload, outboxId } = splitData(job.data);
+  // No longer waiting for the probe: a close met while it waits out a retry's backoff leaves it there (fix34d).
+  if (control && probeWaitOf(job.data) !== undefined) await markProbeWait(ctx, job, undefined);
   const end = ctx.metrics.jobDuration.startTimer({ queue: plan.queue });
   try {
     const out = await registered.run(ctx, payload, runOf(job, outboxId, control?.token));
@@ -229,8 +246,8 @@ const gatedSystem = (queue: string): string | undefined =>
  * this process closes the circuit (the probe, or any call, got an answer), or a read's answer to the probe leaves it
  * open for the writes alone (review33a F6: a write probes next), the pause is ended (a 1-ms rate limit
  * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
- * resumes as soon as the target answers (review32 F1). The pulls of the system's runs delayed meanwhile are promoted
- * from the shared pull queue, whichever process delayed them (./probe-wake.ts, fix33a): one signal, the close, for
+ * resumes as soon as the target answers (review32 F1). The pulls delayed for the system's probe are promoted from
+ * the shared pull queue, whichever process delayed them (./probe-wake.ts, fix33a; those alone: fix34d): one signal, the close, for
  * every process's pushes and pulls. `pulls`: the pull queue, as this process reaches it. Returns the unsubscribe.
  */
 function wakeOnClose(
@@ -242,7 +259,7 @@ function wakeOnClose(
     ctx.logger.debug({ err, jobId }, 'could not wake the job');
   return ctx.gates.onClosed((system) => {
     pulls
-      .on(pullPage.queue, (q) => wakePulls(q, ctx.db, system, notWoken))
+      .on(pullPage.queue, (q) => wakePulls(q, system, notWoken))
       .catch((err: unknown) =>
         ctx.logger.warn({ err, system }, 'could not wake the pulls waiting for the system'),
       );

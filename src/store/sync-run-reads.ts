@@ -157,15 +157,6 @@ async function runWaiting(q: Queryable, id: number): Promise<RunWaiting> {
   return res.rows[0] ?? { waitReason: null, waitSince: null, waitUntil: null };
 }
 
-/** Which of the runs `ids` are `system`'s (../jobs/probe-wake.ts: the pulls its circuit's close wakes). */
-export async function runsOfSystem(q: Queryable, ids: readonly number[], system: string): Promise<number[]> {
-  const res = await q.query<{ id: string | number }>(
-    `SELECT id FROM truc.sync_runs WHERE id = ANY($1::bigint[]) AND system = $2`,
-    [ids, system],
-  );
-  return res.rows.map((r) => Number(r.id));
-}
-
 export function createSyncRunReads(q: Queryable) {
   return {
     async get(id: number): Promise<SyncRun | undefined> {

@@ -195,17 +195,33 @@ describe('a job handed back for a probe that is over by the time it waits', () =
   it('the job (scope job) is promoted at once; while the probe is out it stays delayed', async () => {
     for (const probing of [false, true]) {
       let promoted = 0;
+      const data: unknown[] = [];
       const job = {
-        ...queueJob({ thingId: 1 }),
+        ...queueJob({ thingId: 1, outboxId: 7 }),
         moveToDelayed: async () => undefined,
         promote: async () => void promoted++,
+        updateData: async (d: unknown) => void data.push(d),
       } as unknown as QueueJob;
       const err = await runQueueJob(plan(forProbe('job')), gated(probing), job, { token: 't' }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(DelayedError);
       expect(promoted, `probing ${probing}`).toBe(probing ? 0 : 1);
+      // fix34d: it says in its data that it waits for the probe (./probe-wake.ts wakes those alone).
+      expect(data).toEqual([{ thingId: 1, outboxId: 7, waitsForProbe: 'hcm-csdl' }]);
     }
+  });
+
+  it('fix34d: a job that waited for the probe is no longer marked so once it starts, and never sees the mark', async () => {
+    const { job: echo, seen } = echoJob();
+    const data: unknown[] = [];
+    const job = {
+      ...queueJob({ thingId: 1, outboxId: 7, waitsForProbe: 'hcm-csdl' }),
+      updateData: async (d: unknown) => void data.push(d),
+    } as unknown as QueueJob;
+    expect(await runQueueJob(plan(echo), ctx, job, { token: 't' })).toEqual({ ok: 1 });
+    expect(data).toEqual([{ thingId: 1, outboxId: 7 }]);
+    expect(seen[0]?.payload).toEqual({ thingId: 1 });
   });
 });
 
