@@ -5,6 +5,7 @@
  * neither while the run's next pages are weighed (`weighingUntil`). Needs the `guard` scope.
  */
 import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';
+import { schoolsCard, yearColumn } from './guard-schools.js';
 import { t } from './i18n.js';
 import {
   ApiError,
@@ -108,33 +109,18 @@ const atSchool = (r: {
 const kindText = (kind: 'deleted' | 'changed'): string =>
   t(kind === 'deleted' ? 'kindDeleted' : 'kindChanged');
 
-/** The school-year column, when some row carries one (a classes run's hold); none otherwise. */
-function yearColumn<R extends { schoolYear?: string | undefined }>(rows: readonly R[]) {
-  return rows.some((r) => r.schoolYear) ? [{ head: 'schoolYear', cell: (r: R) => r.schoolYear ?? '—' }] : [];
-}
-
-/** At most this many codes per list are shown; the rest is counted. */
-const SHOWN = 200;
-
-function codes(list: readonly string[]): HTMLElement {
-  if (list.length === 0) return h('span', { class: 'muted' }, '—');
-  const more = list.length > SHOWN ? ` … (+${num(list.length - SHOWN)})` : '';
-  return h('code', { class: 'codes' }, list.slice(0, SHOWN).join(' ') + more);
-}
-
 /** The hold's status, what it counts over every school, and when it was applied. */
 function holdStats(hold: Hold): HTMLElement {
-  const totals = hold.diff.reduce(
-    (a, d) => ({ live: a.live + d.live, gone: a.gone + d.deleted + d.moved, changed: a.changed + d.changed }),
-    { live: 0, gone: 0, changed: 0 },
-  );
+  // totals over all the hold's schools, as the API counts them (the page shows a page of schools: fix34a)
+  const totals = hold.totals;
   return h(
     'div',
     { class: 'stats' },
     stat(t('status'), statusBadge(hold.status), 'guard-hold-status'),
     stat(t('entity'), entityText(hold.entity)),
+    stat(t('schoolsCount'), num(hold.schools), 'guard-hold-schools'),
     stat(t('live'), num(totals.live)),
-    stat(t('deletedCount'), num(totals.gone), 'guard-hold-deleted'),
+    stat(t('deletedCount'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
     hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
   );
@@ -208,33 +194,6 @@ function holdDecision(
   );
 }
 
-/**
- * A sync run's hold, held: a box per school (not `*`, a schools run's city as one) to reject it while the others are
- * approved (the approval's `exceptSchools`); the ticked schools are kept in `except`.
- */
-function exceptColumn(hold: Hold, except: Set<string>): Array<Column<Hold['diff'][number]>> {
-  if (hold.status !== 'held' || hold.kind === 'batch') return [];
-  const tick = (school: string) => (e: Event) => {
-    if ((e.target as HTMLInputElement).checked) except.add(school);
-    else except.delete(school);
-  };
-  return [
-    {
-      head: 'exceptSchool',
-      cell: (d) =>
-        d.school === '*'
-          ? '—'
-          : h('input', {
-              type: 'checkbox',
-              'data-testid': `guard-except-${d.school}`,
-              title: t('exceptHint'),
-              checked: except.has(d.school),
-              onchange: tick(d.school),
-            }),
-    },
-  ];
-}
-
 /** The schools an approval left out, with what the run did not apply of each. */
 function exceptDetails(hold: Hold): HTMLElement[] {
   if (hold.exceptSchools.length === 0) return [];
@@ -257,14 +216,29 @@ function exceptDetails(hold: Hold): HTMLElement[] {
   ];
 }
 
+/** Reasons the hold's page lists at most (more: the highest ratios first, the rest counted). */
+const REASONS_SHOWN = 50;
+
 /** Why the guard held the change, and what it would do school by school (record codes only). */
 function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
-  const column = exceptColumn(hold, except);
+  // A city-wide run's hold may go over 2,000 schools' thresholds: the highest ratios, the rest counted (fix34a)
+  const reasons =
+    hold.reasons.length > REASONS_SHOWN
+      ? [...hold.reasons].sort((a, b) => b.ratio - a.ratio).slice(0, REASONS_SHOWN)
+      : hold.reasons;
+  const left = hold.reasons.length - reasons.length;
   return [
     card(
       t('reasons'),
+      left > 0
+        ? h(
+            'p',
+            { class: 'muted', 'data-testid': 'guard-reasons-more' },
+            t('reasonsMore', { n: left, count: num(left) }),
+          )
+        : null,
       table(
-        hold.reasons,
+        reasons,
         [
           { head: 'school', cell: (r) => r.school },
           ...yearColumn(hold.reasons),
@@ -282,35 +256,7 @@ function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
         { testid: 'guard-reasons' },
       ),
     ),
-    card(
-      t('bySchool'),
-      column.length > 0 ? h('p', { class: 'muted' }, t('exceptHint')) : null,
-      table(
-        hold.diff,
-        [
-          ...column,
-          { head: 'school', cell: (d) => d.school },
-          ...yearColumn(hold.diff),
-          { head: 'live', cell: (d) => num(d.live), num: true },
-          { head: 'deletedCount', cell: (d) => num(d.deleted), num: true },
-          // a held reconciliation: its own deletions among them (fix33b)
-          ...(hold.diff.some((d) => d.reconciled !== undefined)
-            ? [
-                {
-                  head: 'reconciledCount',
-                  num: true,
-                  cell: (d: Hold['diff'][number]) => num(d.reconciled ?? 0),
-                },
-              ]
-            : []),
-          { head: 'movedCount', cell: (d) => num(d.moved), num: true },
-          { head: 'changedCount', cell: (d) => num(d.changed), num: true },
-          { head: 'codesDeleted', cell: (d) => codes([...d.keys.deleted, ...d.keys.moved]) },
-          { head: 'codesChanged', cell: (d) => codes(d.keys.changed) },
-        ],
-        { testid: 'guard-diff' },
-      ),
-    ),
+    schoolsCard(hold, except),
   ];
 }
 

@@ -230,6 +230,29 @@ const DICT = {
     'Tick the schools to reject, then Approve: their changes are not applied, the other schools are approved.',
   ],
   exceptSchools: ['Trường bị từ chối (không áp dụng)', 'Schools rejected (not applied)'],
+  // fix34a: a hold's schools a page at a time (review33c N1), and the codes a hold did not keep
+  schoolSearch: ['Mã trường (hoặc phần đầu)', 'School code (or its start)'],
+  onlyOver: ['Chỉ các trường vượt ngưỡng', 'Only schools over a threshold'],
+  schoolsShown: [
+    'Đang hiện {shown} trên {count} trường, trường bị ảnh hưởng nhiều nhất trước',
+    'Showing {shown} of {count} schools, most affected first',
+    'Showing {shown} of {count} school',
+  ],
+  showMore: ['Xem thêm trường', 'Show more schools'],
+  reasonsMore: [
+    'Các tỷ lệ cao nhất trước; {count} lý do khác không liệt kê ở đây: xem "Chỉ các trường vượt ngưỡng" dưới đây.',
+    'The highest ratios first; {count} more reasons not listed here: see "Only schools over a threshold" below.',
+    'The highest ratios first; {count} more reason not listed here: see "Only schools over a threshold" below.',
+  ],
+  codesNotListed: [
+    'còn {count} mã không được liệt kê',
+    '{count} more codes not listed',
+    '{count} more code not listed',
+  ],
+  codesNotListedHint: [
+    'Lệnh giữ chỉ lưu một phần mã của trường này cho mỗi loại thay đổi (guard.weighedKeys); các số đếm là đủ.',
+    'The hold keeps only some of this school’s codes per kind of change (guard.weighedKeys); the counts are all of them.',
+  ],
   notAppliedRecords: ['Bản ghi không áp dụng', 'Records not applied'],
   notAppliedDeletions: ['Bản ghi đối soát không xoá', 'Reconciliation deletions left'],
   weighing: [

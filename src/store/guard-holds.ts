@@ -151,6 +151,17 @@ function holdRows(q: Queryable) {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
+    /** One hold as lists show it (totals over all its schools, no keys), or undefined: its page heads it (fix34a). */
+    async summary(id: number): Promise<GuardHoldSummary | undefined> {
+      const res = await q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
+        `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds WHERE id = $1`,
+        [id],
+      );
+      const r = res.rows[0];
+      return r
+        ? { ...r, id: Number(r.id), syncRunId: r.syncRunId === null ? null : Number(r.syncRunId) }
+        : undefined;
+    },
   };
 }
 

@@ -16,201 +16,32 @@ import {
 } from '../../jobs/contracts.js';
 import { AppError, both } from '../../errors.js';
 import type { Db, Queryable } from '../../store/db.js';
-import {
-  createGuardHoldsRepo,
-  type GuardHold as StoredHold,
-  type GuardHoldSummary,
-} from '../../store/guard-holds.js';
-import { createRunExceptRepo, type NotApplied as NotAppliedRow } from '../../store/run-except.js';
+import { createGuardHoldsRepo } from '../../store/guard-holds.js';
+import { createHoldSchoolsRepo } from '../../store/guard-hold-schools.js';
+import { createRunExceptRepo } from '../../store/run-except.js';
 import { SchoolCode } from '../batch-contract.js';
 import { withoutPersonalNumber } from '../free-text.js';
 import { principalOf } from '../plugins/auth.js';
-import { iso } from '../time.js';
 import { problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { decimal } from '../query.js';
-
-const Count = z.number().int();
-/** A classes run's counts are per school year (left20 item 1). */
-const SchoolYear = z.string().optional().meta({
-  description:
-    'năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school',
-});
-const School = z.string().meta({
-  description:
-    'mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / ' +
-    'school code; "*" for a schools run: the city\'s schools weighed as one, their codes in keys',
-});
-
-const Reason = z
-  .object({
-    school: School,
-    schoolYear: SchoolYear,
-    grade: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'khối lớp: các bản ghi bị xoá của snapshot học sinh được tính cả trong từng khối của trường / ' +
-          "grade: a student snapshot's deletions are weighed within each grade of the school as well",
-      }),
-    kind: z.enum(['deleted', 'changed']).meta({
-      description:
-        'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
-    }),
-    count: Count,
-    live: Count.meta({ description: 'bản ghi đang có của trường / the school’s live records' }),
-    ratio: z.number(),
-    threshold: z.number(),
-  })
-  .meta({ id: 'GuardReason' });
-
-const HoldFields = {
-  id: Count,
-  kind: z.enum(['batch', 'reconcile', 'run']).meta({
-    description:
-      'reconcile: đối soát của lần kéo toàn bộ; run: một trang của lần kéo (lần kéo chờ duyệt); ' +
-      'batch: lô của phần mềm trường / ' +
-      "reconcile: a full run's reconciliation; run: a page of a sync run (the run waits); batch: a vendor's batch",
-  }),
-  batchId: z.string().nullable(),
-  syncRunId: Count.nullable(),
-  entity: z.string(),
-  status: z.enum(['held', 'approved', 'rejected', 'superseded']).meta({
-    description:
-      'superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted',
-  }),
-  reasons: z.array(Reason),
-  createdAt: z.string(),
-  decidedAt: z.string().nullable(),
-  decidedBy: z.string().nullable(),
-  decisionReason: z.string().nullable().meta({
-    description:
-      'lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given)',
-  }),
-  appliedAt: z.string().nullable().meta({
-    description:
-      'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
-  }),
-  applied: Count.nullable(),
-  exceptSchools: z.array(z.string()).meta({
-    description:
-      'các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / ' +
-      'the schools the approval left out: their changes rejected (not applied), the run goes on for the others',
-  }),
-  weighingUntil: z
-    .string()
-    .nullable()
-    .meta({
-      description:
-        'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / ' +
-        'a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once)',
-    }),
-};
-
-const HoldSummary = z
-  .object({
-    ...HoldFields,
-    schools: Count,
-    totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count }),
-  })
-  .meta({ id: 'GuardHoldSummary' });
-
-const SchoolDiff = z
-  .object({
-    school: School,
-    schoolYear: SchoolYear,
-    live: Count,
-    deleted: Count,
-    moved: Count,
-    changed: Count,
-    regraded: Count.optional().meta({
-      description:
-        'trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / ' +
-        'of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold)',
-    }),
-    reconciled: Count.optional().meta({
-      description:
-        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted); ' +
-        'phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
-        'a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in ' +
-        "keys.deleted); the rest are what the run's pages deleted or moved away",
-    }),
-    keys: z
-      .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
-      .meta({
-        description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
-      }),
-    keysTruncated: z
-      .literal(true)
-      .optional()
-      .meta({
-        description:
-          'lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / ' +
-          'a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)',
-      }),
-    window: z.object({ since: z.string(), changed: Count, deleted: Count }).optional().meta({
-      description:
-        'lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys)',
-    }),
-  })
-  .meta({ id: 'GuardSchoolDiff' });
-
-/** What the run did not apply of a school an approval left out (../../store/run-except.ts). */
-const NotApplied = z
-  .object({
-    school: z.string(),
-    records: Count.meta({
-      description:
-        'bản ghi và bản ghi xoá của các trang không áp dụng / the pages’ records and tombstones not applied',
-    }),
-    deletions: Count.meta({
-      description: 'bản ghi phần đối soát không xoá / records the reconciliation did not delete',
-    }),
-  })
-  .meta({ id: 'GuardNotApplied' });
-
-const Hold = z
-  .object({
-    ...HoldFields,
-    diff: z.array(SchoolDiff),
-    notApplied: z.array(NotApplied).meta({
-      description:
-        'lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / ' +
-        "the hold's run: what it did not apply of the schools left out, per school",
-    }),
-  })
-  .meta({ id: 'GuardHold' });
+import { DIFF_FIRST, Hold, HoldSchools, HoldSummary, holdView, summaryView } from './guard/views.js';
 
 const IdParams = z.object({ id: decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)) }).strict();
 
-function fields(h: Omit<StoredHold, 'diff'>) {
-  return {
-    id: h.id,
-    kind: h.kind,
-    batchId: h.batchId,
-    syncRunId: h.syncRunId,
-    entity: h.entity,
-    status: h.status,
-    reasons: h.reasons,
-    createdAt: iso(h.createdAt)!,
-    decidedAt: iso(h.decidedAt),
-    decidedBy: h.decidedBy,
-    decisionReason: h.decisionReason,
-    appliedAt: iso(h.appliedAt),
-    applied: h.applied,
-    weighingUntil: iso(h.weighingUntil),
-    exceptSchools: h.exceptSchools,
-  };
+const noHold = (id: number) =>
+  new AppError('ERR_NOT_FOUND', both(`không có lệnh giữ ${id}`, `no guard hold ${id}`));
+
+/**
+ * A hold inspected: its totals over all its schools, its first {@link DIFF_FIRST} schools (most affected first), what
+ * its run did not apply of the schools left out; undefined when there is no such hold.
+ */
+async function inspected(db: Queryable, id: number) {
+  const hold = await createGuardHoldsRepo(db).summary(id);
+  if (!hold) return undefined;
+  const first = await createHoldSchoolsRepo(db).page(id, {}, { limit: DIFF_FIRST, offset: 0 });
+  return holdView(hold, first?.items ?? [], await createRunExceptRepo(db).ofHold(hold));
 }
-const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
-const holdView = (h: StoredHold, notApplied: NotAppliedRow[]) => ({
-  ...fields(h),
-  diff: h.diff,
-  notApplied,
-});
-/** What the hold's run did not apply of the schools left out (none for a batch's hold). */
-const notAppliedOf = (db: Queryable, h: StoredHold) => createRunExceptRepo(db).ofHold(h);
 
 interface GuardRouteOptions {
   db: Db;
@@ -273,13 +104,60 @@ function getHoldRoute(app: GuardApp, opts: GuardRouteOptions): void {
       },
     },
     async function getGuardHold(request) {
-      const hold = await createGuardHoldsRepo(opts.db).get(request.params.id);
-      if (!hold)
-        throw new AppError(
-          'ERR_NOT_FOUND',
-          both(`không có lệnh giữ ${request.params.id}`, `no guard hold ${request.params.id}`),
-        );
-      return holdView(hold, await notAppliedOf(opts.db, hold));
+      const hold = await inspected(opts.db, request.params.id);
+      if (!hold) throw noHold(request.params.id);
+      return hold;
+    },
+  );
+}
+
+/** Query of `GET /v1/guard/holds/:id/schools`. */
+const SchoolsQuery = z
+  .object({
+    school: SchoolCode.optional().meta({
+      description:
+        'mã trường bắt đầu bằng chuỗi này (cả mã: một trường) / school codes starting with this (a whole code: one school)',
+    }),
+    over: z.enum(['true', 'false']).default('false').meta({
+      description:
+        'true: chỉ các trường vượt ngưỡng (có trong reasons) / true: only the schools over a threshold (named by reasons)',
+    }),
+    ...pageQuery(500, DIFF_FIRST, 1_000_000),
+  })
+  .strict();
+
+/** `GET /v1/guard/holds/:id/schools`: a page of the hold's schools, most affected first (fix34a). */
+function holdSchoolsRoute(app: GuardApp, opts: GuardRouteOptions): void {
+  app.get(
+    '/v1/guard/holds/:id/schools',
+    {
+      config,
+      schema: {
+        ...common,
+        summary:
+          'Các trường của một thay đổi bị giữ, theo trang / A held change’s schools, a page at a time, most affected first',
+        description:
+          'Số đếm và mã bản ghi của từng trường, trường bị ảnh hưởng nhiều nhất (xoá + chuyển đi + thay đổi) trước, rồi theo mã ' +
+          'trường. / Each school’s counts and record codes, the most affected (deleted + moved + changed) first, then by ' +
+          'school code; `total` counts the schools matching the filter.',
+        params: IdParams,
+        querystring: SchoolsQuery,
+        response: {
+          200: HoldSchools,
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async function getGuardHoldSchools(request) {
+      const { id } = request.params;
+      const { school, over, limit, offset } = request.query;
+      const page = await createHoldSchoolsRepo(opts.db).page(
+        id,
+        { school, over: over === 'true' },
+        { limit, offset },
+      );
+      if (!page) throw noHold(id);
+      return { holdId: id, ...pageOut(page, { limit, offset }, (d) => d) };
     },
   );
 }
@@ -375,7 +253,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
         );
       if (hold.status === 'superseded')
         throw new AppError('ERR_GUARD_SUPERSEDED', both(`lệnh giữ ${hold.id}`, `guard hold ${hold.id}`));
-      return holdView(hold, await notAppliedOf(opts.db, hold));
+      return (await inspected(opts.db, hold.id))!;
     },
   );
 }
@@ -383,6 +261,7 @@ function decideHoldRoute(app: GuardApp, opts: GuardRouteOptions, decision: 'appr
 const guardRoutes: FastifyPluginAsyncZod<GuardRouteOptions> = async function guardRoutes(app, opts) {
   listHoldsRoute(app, opts);
   getHoldRoute(app, opts);
+  holdSchoolsRoute(app, opts);
   decideHoldRoute(app, opts, 'approve');
   decideHoldRoute(app, opts, 'reject');
 };

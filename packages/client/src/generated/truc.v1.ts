@@ -396,6 +396,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/guard/holds/{id}/schools': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Các trường của một thay đổi bị giữ, theo trang / A held change’s schools, a page at a time, most affected first
+     * @description Số đếm và mã bản ghi của từng trường, trường bị ảnh hưởng nhiều nhất (xoá + chuyển đi + thay đổi) trước, rồi theo mã trường. / Each school’s counts and record codes, the most affected (deleted + moved + changed) first, then by school code; `total` counts the schools matching the filter.
+     */
+    get: operations['getGuardHoldSchools'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/guard/holds/{id}/approve': {
     parameters: {
       query?: never;
@@ -1663,9 +1683,27 @@ export interface components {
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
+      /** @description số trường (trường × năm học với lượt kéo lớp) của lệnh giữ, tất cả / the hold’s schools (school × school year for a classes run), all of them */
+      schools: number;
+      /** @description tổng trên mọi trường của lệnh giữ / totals over all the hold’s schools */
+      totals: {
+        live: number;
+        deleted: number;
+        moved: number;
+        changed: number;
+      };
+      /** @description 50 trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi); các trường còn lại: GET /v1/guard/holds/{id}/schools / the first 50 schools, most affected first (deleted + moved + changed); the rest: GET /v1/guard/holds/{id}/schools */
       diff: components['schemas']['GuardSchoolDiff'][];
       /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
       notApplied: components['schemas']['GuardNotApplied'][];
+    };
+    GuardHoldSchools: {
+      holdId: number;
+      /** @description số trường khớp bộ lọc / the schools matching the filter */
+      total: number;
+      limit: number;
+      offset: number;
+      items: components['schemas']['GuardSchoolDiff'][];
     };
     TokenResponse: {
       access_token: string;
@@ -5551,6 +5589,151 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['GuardHold'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getGuardHoldSchools: {
+    parameters: {
+      query?: {
+        /** @description mã trường bắt đầu bằng chuỗi này (cả mã: một trường) / school codes starting with this (a whole code: one school) */
+        school?: string;
+        /** @description true: chỉ các trường vượt ngưỡng (có trong reasons) / true: only the schools over a threshold (named by reasons) */
+        over?: 'true' | 'false';
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GuardHoldSchools'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */

@@ -1,0 +1,220 @@
+/**
+ * The guard's holds as the API shows them (../guard.ts): a hold's fields, a list's summary (totals, no codes), and a
+ * hold inspected: totals over all its schools and its diff a page of schools at a time, most affected first (fix34a,
+ * review33c N1: a held city-wide run's diff of 2,500 schools was sent whole, megabytes).
+ */
+import { z } from 'zod';
+import type {
+  GuardHold as StoredHold,
+  GuardHoldSummary,
+  SchoolDiff as StoredSchoolDiff,
+} from '../../../store/guard-holds.js';
+import type { NotApplied as NotAppliedRow } from '../../../store/run-except.js';
+import { iso } from '../../time.js';
+
+const Count = z.number().int();
+/** A classes run's counts are per school year (left20 item 1). */
+const SchoolYear = z.string().optional().meta({
+  description:
+    'năm học: lượt kéo lớp được tính trong từng năm học của trường / school year: a classes run is weighed within each school year of a school',
+});
+const School = z.string().meta({
+  description:
+    'mã trường; "*" với lượt kéo danh sách trường: các trường của thành phố tính chung, mã trường nằm trong keys / ' +
+    'school code; "*" for a schools run: the city\'s schools weighed as one, their codes in keys',
+});
+
+const Reason = z
+  .object({
+    school: School,
+    schoolYear: SchoolYear,
+    grade: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'khối lớp: các bản ghi bị xoá của snapshot học sinh được tính cả trong từng khối của trường / ' +
+          "grade: a student snapshot's deletions are weighed within each grade of the school as well",
+      }),
+    kind: z.enum(['deleted', 'changed']).meta({
+      description:
+        'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
+    }),
+    count: Count,
+    live: Count.meta({ description: 'bản ghi đang có của trường / the school’s live records' }),
+    ratio: z.number(),
+    threshold: z.number(),
+  })
+  .meta({ id: 'GuardReason' });
+
+const HoldFields = {
+  id: Count,
+  kind: z.enum(['batch', 'reconcile', 'run']).meta({
+    description:
+      'reconcile: đối soát của lần kéo toàn bộ; run: một trang của lần kéo (lần kéo chờ duyệt); ' +
+      'batch: lô của phần mềm trường / ' +
+      "reconcile: a full run's reconciliation; run: a page of a sync run (the run waits); batch: a vendor's batch",
+  }),
+  batchId: z.string().nullable(),
+  syncRunId: Count.nullable(),
+  entity: z.string(),
+  status: z.enum(['held', 'approved', 'rejected', 'superseded']).meta({
+    description:
+      'superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted',
+  }),
+  reasons: z.array(Reason),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decisionReason: z.string().nullable().meta({
+    description:
+      'lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given)',
+  }),
+  appliedAt: z.string().nullable().meta({
+    description:
+      'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
+  }),
+  applied: Count.nullable(),
+  exceptSchools: z.array(z.string()).meta({
+    description:
+      'các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / ' +
+      'the schools the approval left out: their changes rejected (not applied), the run goes on for the others',
+  }),
+  weighingUntil: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / ' +
+        'a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once)',
+    }),
+};
+
+export const HoldSummary = z
+  .object({
+    ...HoldFields,
+    schools: Count,
+    totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count }),
+  })
+  .meta({ id: 'GuardHoldSummary' });
+
+export const SchoolDiff = z
+  .object({
+    school: School,
+    schoolYear: SchoolYear,
+    live: Count,
+    deleted: Count,
+    moved: Count,
+    changed: Count,
+    regraded: Count.optional().meta({
+      description:
+        'trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / ' +
+        'of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold)',
+    }),
+    reconciled: Count.optional().meta({
+      description:
+        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted); ' +
+        'phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
+        'a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in ' +
+        "keys.deleted); the rest are what the run's pages deleted or moved away",
+    }),
+    keys: z
+      .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
+      .meta({
+        description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
+      }),
+    keysTruncated: z
+      .literal(true)
+      .optional()
+      .meta({
+        description:
+          'lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / ' +
+          'a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)',
+      }),
+    window: z.object({ since: z.string(), changed: Count, deleted: Count }).optional().meta({
+      description:
+        'lô của nhà cung cấp: trong các số trên, số bản ghi các lô trước của trường đã sửa / xoá từ `since` (không nằm trong keys) / a vendor batch: of the counts above, the records the school’s earlier vendor batches changed / deleted since `since` (not among keys)',
+    }),
+  })
+  .meta({ id: 'GuardSchoolDiff' });
+
+/** What the run did not apply of a school an approval left out (../../store/run-except.ts). */
+const NotApplied = z
+  .object({
+    school: z.string(),
+    records: Count.meta({
+      description:
+        'bản ghi và bản ghi xoá của các trang không áp dụng / the pages’ records and tombstones not applied',
+    }),
+    deletions: Count.meta({
+      description: 'bản ghi phần đối soát không xoá / records the reconciliation did not delete',
+    }),
+  })
+  .meta({ id: 'GuardNotApplied' });
+
+/** How many of its schools a hold inspected shows at first (the rest: GET /v1/guard/holds/{id}/schools). */
+export const DIFF_FIRST = 50;
+
+const Totals = z.object({ live: Count, deleted: Count, moved: Count, changed: Count });
+
+export const Hold = z
+  .object({
+    ...HoldFields,
+    schools: Count.meta({
+      description:
+        'số trường (trường × năm học với lượt kéo lớp) của lệnh giữ, tất cả / the hold’s schools (school × school year for a classes run), all of them',
+    }),
+    totals: Totals.meta({
+      description: 'tổng trên mọi trường của lệnh giữ / totals over all the hold’s schools',
+    }),
+    diff: z.array(SchoolDiff).meta({
+      description:
+        `${DIFF_FIRST} trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi); các trường còn lại: ` +
+        `GET /v1/guard/holds/{id}/schools / the first ${DIFF_FIRST} schools, most affected first (deleted + moved + changed); ` +
+        'the rest: GET /v1/guard/holds/{id}/schools',
+    }),
+    notApplied: z.array(NotApplied).meta({
+      description:
+        'lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / ' +
+        "the hold's run: what it did not apply of the schools left out, per school",
+    }),
+  })
+  .meta({ id: 'GuardHold' });
+
+/** A page of a hold's schools (`GET /v1/guard/holds/{id}/schools`). */
+export const HoldSchools = z
+  .object({
+    holdId: Count,
+    total: Count.meta({ description: 'số trường khớp bộ lọc / the schools matching the filter' }),
+    limit: Count,
+    offset: Count,
+    items: z.array(SchoolDiff),
+  })
+  .meta({ id: 'GuardHoldSchools' });
+
+export function fields(h: Omit<StoredHold, 'diff'>) {
+  return {
+    id: h.id,
+    kind: h.kind,
+    batchId: h.batchId,
+    syncRunId: h.syncRunId,
+    entity: h.entity,
+    status: h.status,
+    reasons: h.reasons,
+    createdAt: iso(h.createdAt)!,
+    decidedAt: iso(h.decidedAt),
+    decidedBy: h.decidedBy,
+    decisionReason: h.decisionReason,
+    appliedAt: iso(h.appliedAt),
+    applied: h.applied,
+    weighingUntil: iso(h.weighingUntil),
+    exceptSchools: h.exceptSchools,
+  };
+}
+export const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
+/** A hold inspected: its summary, the first page of its schools, what its run did not apply of those left out. */
+export const holdView = (
+  h: GuardHoldSummary,
+  first: readonly StoredSchoolDiff[],
+  notApplied: NotAppliedRow[],
+): z.infer<typeof Hold> => ({ ...summaryView(h), diff: [...first], notApplied });
