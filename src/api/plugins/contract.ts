@@ -118,6 +118,9 @@ const HEADERS = {
   remaining: header('Số yêu cầu còn lại / requests left in the window', { type: 'integer' }),
   reset: header('Số giây đến cửa sổ mới / seconds until the window resets', { type: 'integer' }),
   challenge: header('Thử thách xác thực (RFC 6750) / the authentication challenge'),
+  etag: header(
+    'Phiên bản của bản ghi; gửi lại trong If-None-Match, bản ghi không đổi trả 304 / the record’s version: send it back as If-None-Match, an unchanged record answers 304',
+  ),
   replayed: header(
     '`true` khi đây là câu trả lời đã lưu của một yêu cầu trước cùng Idempotency-Key (không tạo gì mới) / `true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing new was created)',
     { type: 'string', enum: ['true'] },
@@ -127,6 +130,11 @@ const HEADERS = {
 /** Whether an operation takes the Idempotency-Key header (its 202 may then be a replayed answer). */
 function takesIdempotencyKey(op: Operation): boolean {
   return (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+}
+
+/** Whether an operation takes If-None-Match (its 200 and 304 then carry the record's ETag: review34a F4). */
+function takesIfNoneMatch(op: Operation): boolean {
+  return (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-none-match');
 }
 
 /**
@@ -182,6 +190,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
         if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
         if (code === 202 && takesIdempotencyKey(op)) headers['Idempotent-Replayed'] = HEADERS.replayed;
         if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
+        if ((code === 200 || code === 304) && takesIfNoneMatch(op)) headers.ETag = HEADERS.etag;
         if (path.startsWith('/v1/')) {
           headers['RateLimit-Limit'] = HEADERS.limit;
           headers['RateLimit-Remaining'] = HEADERS.remaining;
