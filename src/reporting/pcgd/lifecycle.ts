@@ -199,7 +199,15 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
  * tests do; the API queues the computation instead). See {@link requestCompute}.
  */
 export async function computeReport(deps: PcgdDeps, req: ComputeRequest): Promise<ReportRow> {
-  const { id } = await deps.db.tx((q) => requestCompute(deps, q, req));
+  return computedAtOnce(deps, (q) => requestCompute(deps, q, req));
+}
+
+/** A version asked for by `request` (in a transaction of its own), computed at once: the CLI's and tests' way. */
+async function computedAtOnce(
+  deps: PcgdDeps,
+  request: (q: Queryable) => Promise<{ id: number }>,
+): Promise<ReportRow> {
+  const { id } = await deps.db.tx(request);
   const row = await runCompute(deps, id);
   if (!row)
     throw new AppError(
@@ -241,14 +249,7 @@ export async function reopenReport(
   deps: PcgdDeps,
   req: { reportId: number; actor: string; reason: string },
 ): Promise<ReportRow> {
-  const { id } = await deps.db.tx((q) => requestReopen(deps, q, req));
-  const row = await runCompute(deps, id);
-  if (!row)
-    throw new AppError(
-      'ERR_PCGD_INVALID_TRANSITION',
-      both(`báo cáo ${id} không còn chờ tính`, `report ${id} is no longer pending`),
-    );
-  return row;
+  return computedAtOnce(deps, (q) => requestReopen(deps, q, req));
 }
 
 /**
