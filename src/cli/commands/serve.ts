@@ -87,20 +87,16 @@ async function serve(role: Role): Promise<number> {
   ];
   if (role === 'all' || role === 'worker') roles.push(startWorkerRole(deps));
   if (role === 'all' || role === 'scheduler') roles.push(startSchedulerRole(deps));
-  if (role === 'scheduler') {
+  // No API here: a worker or a scheduler alone serves /metrics, /healthz and /readyz on a port of its own (issue 11).
+  const metricsPort =
+    role === 'scheduler'
+      ? config.observability.schedulerMetricsPort
+      : role === 'worker'
+        ? config.observability.workerMetricsPort
+        : undefined;
+  if (metricsPort !== undefined) {
     const ops = await startMetricsServer(deps, {
-      port: config.observability.schedulerMetricsPort,
-      host: config.server.host,
-      metricsToken: config.metrics.token,
-    });
-    roles.unshift(ops);
-    vi.push(`số liệu tại ${ops.url}/metrics`);
-    en.push(`metrics on ${ops.url}/metrics`);
-  }
-  if (role === 'worker') {
-    // No API here: the worker serves /metrics, /healthz and /readyz on a port of its own (issue 11).
-    const ops = await startMetricsServer(deps, {
-      port: config.observability.workerMetricsPort,
+      port: metricsPort,
       host: config.server.host,
       metricsToken: config.metrics.token,
     });
