@@ -72,7 +72,12 @@ export async function advanceRun(
     const givenUp =
       page.watermark === undefined &&
       (page.unstableScopes?.length || (await runs.get(run.id))?.unstableScopes.length);
-    if (!givenUp) {
+    // A run an approval left schools out of keeps no watermark past their changes (fix34c item 1: left out is not
+    // decided yet, asked again next time): an incremental run leaves the scope's as it was (the next one reads them
+    // again), a full run drops it (the next is full: their records and deletions, which no incremental reads again).
+    if (run.rejectedSchools.length > 0) {
+      if (run.since === null) await runs.dropWatermark(run.system, run.entity, run.scope, run.id);
+    } else if (!givenUp) {
       const watermark = page.watermark ?? ctx.now().toISOString();
       await runs.saveWatermark(run.system, run.entity, run.scope, watermark, run.id);
     }
