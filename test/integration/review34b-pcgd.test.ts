@@ -46,4 +46,48 @@ describe('review34b: PCGD-XMC season on postgres', () => {
     const ok = await approveReport(w.deps, { reportId: again.id, actor: 'officer-79' });
     expect(ok.status).toBe('approved');
   });
+
+  it('F2: figures of a year counted from the survey persons of another working year say so; an earlier one blocks approval', async () => {
+    // Commune A's persons were pulled on 1 March 2027: the Ministry's working year then is 2026 (it opens 1 September).
+    await w.store.db.query(
+      `INSERT INTO truc.sync_runs (system, entity, scope, status, requested_by, created_at, finished_at)
+       VALUES ('moet-pcgd', 'persons', $1, 'done', 'test', '2027-03-01T02:00:00Z', '2027-03-01T02:05:00Z')`,
+      [A],
+    );
+    const march2027 = { ...w.deps, now: () => new Date('2027-03-10T03:00:00Z') };
+    // 2027's figures (the CLI's default year in March 2027) from 2026's survey: every age one year off the data.
+    const next = await computeReport(march2027, { unitCode: A, year: 2027, actor: 'officer-27664' });
+    const early = next.findings as Array<{
+      rule: string;
+      severity: string;
+      communeCode?: string;
+      vi: string;
+      en: string;
+    }>;
+    const found = early.find((x) => x.rule === 'PCGD_PERSONS_EARLIER_YEAR');
+    expect(found).toMatchObject({ severity: 'error', communeCode: A });
+    expect(found!.en).toContain('working year 2026');
+    expect(found!.vi).toContain('năm làm việc 2026');
+    expect(next.status).toBe('computed');
+    await expect(
+      approveReport(march2027, { reportId: next.id, actor: 'officer-27664' }),
+    ).rejects.toMatchObject({
+      code: 'ERR_PCGD_CHECK_FAILED',
+    });
+    // the province's figures for 2027, its communes computed from their persons, say it too
+    const province = await computeReport(march2027, { unitCode: '79', year: 2027, actor: 'officer-79' });
+    expect(province.findings as Array<{ rule: string; communeCode?: string }>).toContainEqual(
+      expect.objectContaining({ rule: 'PCGD_PERSONS_EARLIER_YEAR', communeCode: A }),
+    );
+    // 2025's figures from 2026's survey: a warning (truc holds only the newest survey)
+    const past = await computeReport(march2027, { unitCode: A, year: 2025, actor: 'officer-27664' });
+    expect(past.findings as Array<{ rule: string; severity: string }>).toContainEqual(
+      expect.objectContaining({ rule: 'PCGD_PERSONS_LATER_YEAR', severity: 'warning' }),
+    );
+    // 2026's figures from 2026's survey: neither
+    const same = (await reports().current(A, YEAR))!;
+    expect((same.findings as Array<{ rule: string }>).map((x) => x.rule)).not.toContain(
+      'PCGD_PERSONS_EARLIER_YEAR',
+    );
+  });
 });

@@ -11,9 +11,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { vietnamDateOf } from '../../canonical/school-year.js';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
+import { workingYearAt } from '../../reporting/pcgd/persons-year.js';
 import { reportYearProblem } from '../../reporting/pcgd/years.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import {
@@ -109,7 +109,7 @@ const compute = () =>
       'compute a unit’s figures now from the persons already pulled; prints the report',
     )
       .argument('<unit>', '5-digit commune or 2-digit province code')
-      .option('--year <year>', 'report year (default: this year)', reportYear)
+      .option('--year <year>', 'report year (default: the PCGD-XMC working year open today)', reportYear)
       .option(
         '--communes',
         'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',
@@ -118,10 +118,10 @@ const compute = () =>
     async (o, [unit], out) => {
       const unitCode = unitArg(unit);
       const actor = operatorActor(o.as);
-      const year = o.year ?? Number(vietnamDateOf(new Date()).slice(0, 4)); // Vietnam's year, not the machine's
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
-      const { service, run } = await pcgdDeps();
+      const { service, run, config } = await pcgdDeps();
+      const year = o.year ?? workingYearAt(new Date(), config.pcgd.calendar.opensOn); // review34b F2
       // A code of no current unit, refused before anything is opened or said of its pulls (fix33c).
       service.unitOf(unitCode);
       let pulled: PersonsPullState | undefined;

@@ -24,6 +24,7 @@ import {
   type ProvinceFigures,
 } from './evaluate.js';
 import { sha256Hex } from './package.js';
+import { personsYearChecks } from './persons-year.js';
 import { difficultCommunesOf, type RuleSet } from './rule-set.js';
 import { unreadChecks } from './unread.js';
 import {
@@ -137,6 +138,7 @@ async function computeCommune(
       previous: prev ? { ages: prev.figures.ages, indicators: prev.figures.indicators } : undefined,
     }),
     ...unread,
+    ...(await personsYearChecks(q, cfg, year, [unitCode])),
   ];
   const lineage = await repo.lineageDigests(
     id,
@@ -295,15 +297,20 @@ function communesOfProvinceReport(
   return { communeFigs, enrolmentByCommune, sources, findings };
 }
 
-/** The unread-column findings of communes computed from their persons (none when there are none). */
-async function unreadOf(
-  repo: ReturnType<typeof createPcgdRepo>,
+/**
+ * The findings on the persons of communes computed from them: unread columns, and persons of another working year
+ * than the report's (review34b F2); none when there are none.
+ */
+async function personsChecksOf(
+  q: Queryable,
   rules: RuleSet,
+  cfg: PcgdConfig,
   year: number,
   communes: string[],
 ) {
   if (communes.length === 0) return [];
-  return unreadChecks(rules, await repo.unreadCounts(countingOptions(rules, year), communes));
+  const unread = await createPcgdRepo(q).unreadCounts(countingOptions(rules, year), communes);
+  return [...unreadChecks(rules, unread), ...(await personsYearChecks(q, cfg, year, communes))];
 }
 
 async function computeProvince(
@@ -333,7 +340,7 @@ async function computeProvince(
     },
   );
   if (missing.length > 0) findings.unshift(communesNotApproved(missing));
-  findings.push(...(await unreadOf(repo, rules, year, missing)));
+  findings.push(...(await personsChecksOf(q, rules, cfg, year, missing)));
   const province = provinceFigures(rules, unitCode, communeFigs);
   const own = province.indicators.filter((x) => !x.code.startsWith('communes_meeting_'));
   findings.push(

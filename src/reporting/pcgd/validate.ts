@@ -44,6 +44,16 @@ const VALIDATION_RULES = {
     about:
       'persons with a column truc could not read that no indicator reads at their age: the figures do not change',
   },
+  PCGD_PERSONS_EARLIER_YEAR: {
+    severity: 'error',
+    about:
+      "the commune's survey persons were last pulled in an earlier PCGD-XMC working year than the report's: ages and classes are of different years (./persons-year.ts)",
+  },
+  PCGD_PERSONS_LATER_YEAR: {
+    severity: 'warning',
+    about:
+      "the commune's survey persons were last pulled in a later working year than the report's (a past year recomputed): truc holds only the newest survey",
+  },
   PCGD_NO_COHORT: {
     severity: 'warning',
     about: 'a cohort with nobody in it: no rate, its criterion is not met',

@@ -1,0 +1,71 @@
+/**
+ * Whether a commune's survey persons are of the report's year (review34b F2). truc keeps one snapshot of a commune's
+ * persons, the last pull's; a pull reads the Ministry's open working year (src/adapters/moet-pcgd: `GET
+ * /v1/working-year`), which opens on `pcgd.calendar.opensOn` (1 September, Công văn 4862/BGDĐT-KHTC) and runs a
+ * year. Counted for another report year, every age is off the survey's classes and completions: from January to
+ * August, this calendar year's figures (the CLI's default) from last September's survey put every child a year ahead
+ * of the class the survey found (6-year-olds still in kindergarten, 11-year-olds before their primary completion).
+ * - persons of an earlier working year than the report's: `PCGD_PERSONS_EARLIER_YEAR` (error: pull again once the
+ *   report's working year has opened, then compute again);
+ * - of a later one (a past year recomputed, e.g. reopened after 1 September): `PCGD_PERSONS_LATER_YEAR` (warning:
+ *   truc holds only the newest survey; a completion year after the report's is not counted).
+ * A commune truc has no finished pull of (persons stored another way) is not judged.
+ */
+import { vietnamDateOf, vietnamTimeOf } from '../../canonical/school-year.js';
+import type { PcgdConfig } from '../../config.js';
+import type { Queryable } from '../../store/db.js';
+import { createPersonsPullsRepo } from '../../store/persons-pulls.js';
+import { f, type PcgdFinding } from './validate.js';
+
+/** The Ministry's working year open at `at` (Vietnam's date): from `opensOn` (MM-DD) of a year to the day before the next. */
+export function workingYearAt(at: Date, opensOn: string): number {
+  const today = vietnamDateOf(at);
+  const year = Number(today.slice(0, 4));
+  return today.slice(5) >= opensOn ? year : year - 1;
+}
+
+/** The finding of one commune whose persons were pulled in working year `pulledIn`, not `year`. */
+function otherYear(
+  communeCode: string,
+  year: number,
+  pulledIn: number,
+  at: Date,
+  opensOn: string,
+): PcgdFinding {
+  const when = vietnamTimeOf(at);
+  const head = {
+    vi: `Dữ liệu điều tra của xã ${communeCode} được kéo lúc ${when}, trong năm làm việc ${pulledIn} của hệ thống PCGD-XMC (mở ngày ${opensOn.slice(3)}/${opensOn.slice(0, 2)}), không phải năm báo cáo ${year}`,
+    en: `Commune ${communeCode}'s survey persons were pulled at ${when}, in the PCGD-XMC working year ${pulledIn} (it opens on ${opensOn}), not report year ${year}`,
+  };
+  if (pulledIn < year)
+    return f(
+      'PCGD_PERSONS_EARLIER_YEAR',
+      `${head.vi}: tuổi tính theo năm ${year} nhưng lớp học và năm hoàn thành là của cuộc điều tra năm ${pulledIn}, số liệu sai. Kéo lại dữ liệu điều tra khi năm làm việc ${year} đã mở (${year}-${opensOn}) rồi tính lại.`,
+      `${head.en}: ages are counted for ${year} but classes and completions are those of the ${pulledIn} survey, so the figures are wrong. Pull the survey persons again once working year ${year} has opened (${year}-${opensOn}), then compute again.`,
+      { communeCode },
+    );
+  return f(
+    'PCGD_PERSONS_LATER_YEAR',
+    `${head.vi}: truc chỉ giữ cuộc điều tra mới nhất; lớp học, năm hoàn thành và mức biết chữ là của năm ${pulledIn} (năm hoàn thành sau ${year} không được tính).`,
+    `${head.en}: truc holds only the newest survey; classes, completions and literacy are those of ${pulledIn} (a completion year after ${year} is not counted).`,
+    { communeCode },
+  );
+}
+
+/** The communes (of `communes`) whose last finished persons pull is of another working year than `year`, one finding each. */
+export async function personsYearChecks(
+  q: Queryable,
+  cfg: Pick<PcgdConfig, 'calendar'>,
+  year: number,
+  communes: readonly string[],
+): Promise<PcgdFinding[]> {
+  if (communes.length === 0) return [];
+  const opensOn = cfg.calendar.opensOn;
+  const out: PcgdFinding[] = [];
+  for (const p of await createPersonsPullsRepo(q).pulled(communes)) {
+    if (!p.pulledAt) continue;
+    const pulledIn = workingYearAt(p.pulledAt, opensOn);
+    if (pulledIn !== year) out.push(otherYear(p.communeCode, year, pulledIn, p.pulledAt, opensOn));
+  }
+  return out;
+}
