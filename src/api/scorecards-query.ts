@@ -1,6 +1,11 @@
-/** The query of the commune and province scorecards (GET /v1/quality/scorecards): a level, and a unit's code of that level. */
+/**
+ * The query of the commune and province scorecards (GET /v1/quality/scorecards): a level, and a unit's code of that
+ * level; the list (no code) searched by code, filtered by band, sorted (the worst first) and paged (fix34b, review33c
+ * N2: the city's 168 communes came all at once, by code).
+ */
 import { z } from 'zod';
 import { both } from '../errors.js';
+import { pageQuery } from './paging.js';
 
 /**
  * A unit's code says its level (a province 2 digits, a commune 5): `level=commune&code=79` contradicts itself (api27:
@@ -22,6 +27,9 @@ function codeOfLevel(
   });
 }
 
+/** How the list is sorted: by code (the default, as before), or the worst overall pass ratio first. */
+export const SCORECARD_SORTS = ['code', 'worst'] as const;
+
 export const ScorecardsQuery = z
   .object({
     level: z.enum(['commune', 'province']),
@@ -30,6 +38,24 @@ export const ScorecardsQuery = z
       .regex(/^\d{2}$|^\d{5}$/)
       .optional()
       .meta({ description: 'province: 2 chữ số; commune: 5 chữ số / province: 2 digits; commune: 5 digits' }),
+    q: z
+      .string()
+      .regex(/^\d{1,5}$/)
+      .optional()
+      .meta({
+        description:
+          'Các đơn vị có mã chứa các chữ số này / The units whose code holds these digits (e.g. 267: 26734, 26737)',
+      }),
+    band: z.enum(['green', 'yellow', 'red']).optional().meta({
+      description:
+        'Các đơn vị có tỷ lệ đạt chung ở dải màu này (theo quality.colourBands hiện hành) / The units whose overall ratio is in this band (today’s quality.colourBands)',
+    }),
+    sort: z.enum(SCORECARD_SORTS).default('code').meta({
+      description:
+        'code: theo mã; worst: tỷ lệ đạt chung thấp nhất trước (rồi theo mã) / code: by code; worst: the lowest overall pass ratio first (then by code)',
+    }),
+    // the city's 168 communes fit the default page: a caller that read them all in one answer still does
+    ...pageQuery(500, 200),
   })
   .strict()
   .superRefine(codeOfLevel);

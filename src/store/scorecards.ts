@@ -23,6 +23,17 @@ export interface SchoolCountsRow {
   told?: { failed: SchoolCountsRow['failed']; rules: SchoolCountsRow['rules'] };
 }
 
+/** Which of a run's scorecards a page holds, and in which order (see the repo's `page`). */
+export interface ScoresFilter {
+  units?: readonly string[] | null;
+  search?: string | undefined;
+  /** Overall percent at least this. */
+  from?: number | undefined;
+  /** Overall percent below this. */
+  below?: number | undefined;
+  sort: 'code' | 'worst';
+}
+
 /** A stored scorecard row. */
 export interface ScoreRow {
   runId: number;
@@ -166,6 +177,36 @@ const SCORES = `SELECT s.run_id, r.computed_at, r.as_of::text AS as_of, s.level,
                 s.overall::float8 AS overall, s.band, s.card
            FROM truc.quality_scores s JOIN truc.quality_runs r ON r.id = s.run_id`;
 
+/**
+ * A page of the latest run's scorecards at `level` (fix34b, review33c N2): those of `f.units` or under them (a PCGD
+ * officer's; null: all), whose code holds `f.search`, whose overall percent is within [`f.from`, `f.below`), by code or
+ * the worst first (then by code); with how many there are in all.
+ */
+async function scoresPage(
+  q: Queryable,
+  level: string,
+  f: ScoresFilter,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; items: ScoreRow[] }> {
+  const where = `WHERE s.run_id = (SELECT max(id) FROM truc.quality_runs)
+      AND s.level = $1
+      AND ($2::text[] IS NULL OR s.code = ANY ($2) OR s.parent_code = ANY ($2))
+      AND ($3::text IS NULL OR position($3 IN s.code) > 0)
+      AND ($4::numeric IS NULL OR s.overall >= $4) AND ($5::numeric IS NULL OR s.overall < $5)`;
+  const params = [level, f.units ?? null, f.search ?? null, f.from ?? null, f.below ?? null];
+  const total = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.quality_scores s ${where}`,
+    params,
+  );
+  const res = await q.query<ScoreDbRow>(
+    `${SCORES} ${where}
+      ORDER BY ${f.sort === 'worst' ? 's.overall, s.code' : 's.code'} LIMIT $6 OFFSET $7`,
+    [...params, limit, offset],
+  );
+  return { total: total.rows[0]?.n ?? 0, items: res.rows.map(scoreRow) };
+}
+
 export function createScorecardsRepo(q: Queryable) {
   return {
     /** See {@link schoolCounts}. */
@@ -215,6 +256,10 @@ export function createScorecardsRepo(q: Queryable) {
       );
       return res.rows.map(scoreRow);
     },
+
+    /** See {@link scoresPage}. */
+    page: (level: string, f: ScoresFilter, limit: number, offset: number) =>
+      scoresPage(q, level, f, limit, offset),
 
     /** A unit's scorecards over the runs, newest first (its history). */
     async history(level: string, code: string, limit: number): Promise<ScoreRow[]> {

@@ -21,7 +21,7 @@ import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { principalOf } from '../plugins/auth.js';
 import { SchoolCode } from '../batch-contract.js';
-import { pageOf } from '../paging.js';
+import { pageOf, pageOut } from '../paging.js';
 import { requireSchoolHeld } from '../school-held.js';
 import { ScorecardsQuery } from '../scorecards-query.js';
 import { pickLang, problems } from '../problem.js';
@@ -176,7 +176,18 @@ function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Ba
   schoolWebsiteRoute(app, db, scores);
 }
 
-/** `GET /v1/quality/scorecards`: commune or province scorecards. */
+/** The overall percents a band holds under the city's bands of today (`bandOf`: green ≥ green, yellow ≥ yellow). */
+function bandRange(band: 'green' | 'yellow' | 'red' | undefined, bands: Bands) {
+  if (band === 'green') return { from: bands.green };
+  if (band === 'yellow') return { from: bands.yellow, below: bands.green };
+  if (band === 'red') return { below: bands.yellow };
+  return {};
+}
+
+/**
+ * `GET /v1/quality/scorecards`: commune or province scorecards; the list searched by code, filtered by band, sorted
+ * (the worst first) and paged (fix34b, review33c N2).
+ */
 function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands): void {
   app.get(
     '/v1/quality/scorecards',
@@ -186,29 +197,37 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands):
         tags: ['quality'],
         summary: 'Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards',
         description:
-          'Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.',
+          'Without `code`: the units of the level (a PCGD officer: those of its units), a page of them (`limit`, default 200: the city’s 168 communes in one; `offset`), searched by code (`q`), filtered by band (`band`), by code or the worst first (`sort`); `total` counts them all. With `code`: that unit, with its history.',
         querystring: ScorecardsQuery,
         response: {
-          200: z.object({ level: z.string(), items: z.array(Scorecard) }),
+          200: z.object({ level: z.string(), ...pageOf(Scorecard).shape }),
           ...problems(400, 401, 403, 404),
         },
       },
     },
     async function getScorecards(request) {
       const p = principalOf(request);
-      const { level, code } = request.query;
+      const { level, code, limit, offset } = request.query;
       const lang = pickLang(request.headers['accept-language']);
       if (p.role === 'vendor') throw new AppError('ERR_FORBIDDEN_UNIT');
-      const rows = await scores.latest(level, code ? { code } : {});
-      if (code !== undefined && rows.length === 0) throw new AppError('ERR_NOT_FOUND');
-      const visible = rows.filter((r) => canReadUnit(p, [r.code, r.parentCode]));
-      if (code !== undefined && visible.length === 0) throw new AppError('ERR_FORBIDDEN_UNIT');
-      const items = [];
-      for (const r of visible) {
-        const history = code !== undefined ? await scores.history(level, r.code, 30) : [];
-        items.push(cardOut(r, history, lang, bands));
+      if (code === undefined) {
+        const { q, band, sort } = request.query;
+        const units = p.role === 'pcgd-officer' ? p.units : null;
+        const page = await scores.page(
+          level,
+          { units, search: q, sort, ...bandRange(band, bands) },
+          limit,
+          offset,
+        );
+        return { level, ...pageOut(page, { limit, offset }, (r) => cardOut(r, [], lang, bands)) };
       }
-      return { level, items };
+      const rows = await scores.latest(level, { code });
+      if (rows.length === 0) throw new AppError('ERR_NOT_FOUND');
+      const visible = rows.filter((r) => canReadUnit(p, [r.code, r.parentCode]));
+      if (visible.length === 0) throw new AppError('ERR_FORBIDDEN_UNIT');
+      const items = [];
+      for (const r of visible) items.push(cardOut(r, await scores.history(level, r.code, 30), lang, bands));
+      return { level, total: items.length, limit, offset, items };
     },
   );
 }

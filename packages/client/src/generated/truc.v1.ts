@@ -222,7 +222,7 @@ export interface paths {
     };
     /**
      * Thẻ điểm chất lượng của xã/phường hoặc tỉnh/thành / Commune or province scorecards
-     * @description Without `code`: every unit of the level (a PCGD officer: those of its units). With `code`: that unit, with its history.
+     * @description Without `code`: the units of the level (a PCGD officer: those of its units), a page of them (`limit`, default 200: the city’s 168 communes in one; `offset`), searched by code (`q`), filtered by band (`band`), by code or the worst first (`sort`); `total` counts them all. With `code`: that unit, with its history.
      */
     get: operations['getScorecards'];
     put?: never;
@@ -4205,6 +4205,14 @@ export interface operations {
         level: 'commune' | 'province';
         /** @description province: 2 chữ số; commune: 5 chữ số / province: 2 digits; commune: 5 digits */
         code?: string;
+        /** @description Các đơn vị có mã chứa các chữ số này / The units whose code holds these digits (e.g. 267: 26734, 26737) */
+        q?: string;
+        /** @description Các đơn vị có tỷ lệ đạt chung ở dải màu này (theo quality.colourBands hiện hành) / The units whose overall ratio is in this band (today’s quality.colourBands) */
+        band?: 'green' | 'yellow' | 'red';
+        /** @description code: theo mã; worst: tỷ lệ đạt chung thấp nhất trước (rồi theo mã) / code: by code; worst: the lowest overall pass ratio first (then by code) */
+        sort?: 'code' | 'worst';
+        limit?: number;
+        offset?: number;
       };
       header?: never;
       path?: never;
@@ -4228,6 +4236,9 @@ export interface operations {
         content: {
           'application/json': {
             level: string;
+            total: number;
+            limit: number;
+            offset: number;
             items: components['schemas']['QualityScorecard'][];
           };
         };
