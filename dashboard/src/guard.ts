@@ -16,6 +16,7 @@ import {
   num,
   pager,
   percent,
+  searchForm,
   stat,
   table,
   when,
@@ -39,19 +40,22 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
   const go = (o: number): void => {
     location.hash = `#/guard?${new URLSearchParams({ status, offset: String(o) }).toString()}`;
   };
+  // applied on its button or Enter, not on change (review33c N7: each arrow key through the choice reloaded the list)
   const pick = h(
     'select',
-    {
-      name: 'status',
-      'data-testid': 'guard-status',
-      onchange: (e: Event) => (location.hash = `#/guard?status=${(e.target as HTMLSelectElement).value}`),
-    },
+    { name: 'status', 'data-testid': 'guard-status' },
     [...HOLD_STATUSES, 'all' as const].map((s) =>
       h('option', { value: s, selected: s === status }, s === 'all' ? t('all') : statusText(s)),
     ),
   );
   const head = [h('h1', {}, t('heldChanges')), h('p', { class: 'muted' }, t('guardHint'))];
-  await filtered(main, head, h('form', { class: 'inline' }, h('label', {}, t('status'), pick)), async () => {
+  const form = searchForm(
+    'guard',
+    [h('label', {}, t('status'), pick)],
+    () => new URLSearchParams({ status: pick.value }),
+    'apply',
+  );
+  await filtered(main, head, form, async () => {
     const list = await api<{ total: number; items: HoldSummary[] }>(
       `/v1/guard/holds?${new URLSearchParams([...query, ['limit', String(PAGE)], ['offset', String(offset)]]).toString()}`,
     );

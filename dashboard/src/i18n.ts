@@ -147,6 +147,17 @@ const DICT = {
   trend: ['Xu hướng', 'Trend'],
   province: ['Tỉnh/thành', 'Province'],
   overall: ['Chung', 'Overall'],
+  // fix34b (review33c N2): the scorecards list searched, filtered, sorted and paged
+  unitCode: ['Mã đơn vị', 'Unit code'],
+  unitCodeHint: ['Các chữ số của mã, ví dụ 267', 'Digits of the code, e.g. 267'],
+  band: ['Dải màu', 'Band'],
+  band_green: ['Xanh (đạt)', 'Green (good)'],
+  band_yellow: ['Vàng (cần chú ý)', 'Amber (watch)'],
+  band_red: ['Đỏ (kém)', 'Red (poor)'],
+  sortBy: ['Sắp xếp', 'Sort'],
+  worstFirst: ['Kém nhất trước', 'Worst first'],
+  byCode: ['Theo mã', 'By code'],
+  apply: ['Áp dụng', 'Apply'],
   forbidden: ['Tài khoản này không có quyền xem trang này.', 'This client may not see this page.'],
   apiUnreachable: [
     'Không kết nối được tới máy chủ truc (mạng hoặc máy chủ đang dừng). Hãy thử lại sau ít phút.',

@@ -89,13 +89,15 @@ function label(k: string): string {
 }
 
 /**
- * An inline filter form: its labelled fields, then a search button; on submit, the page `#/<route>` with
- * the query `query` reads from the fields.
+ * An inline filter form: its labelled fields, then its button (`button`: search); on submit, the page `#/<route>`
+ * with the query `query` reads from the fields. Its choices apply on submit only, never on change (review33c N7: a
+ * keyboard user's arrow keys through a choice reloaded the page at every option).
  */
 export function searchForm(
   route: string,
   labels: readonly HTMLElement[],
   query: () => URLSearchParams,
+  button: Key = 'search',
 ): HTMLFormElement {
   return h(
     'form',
@@ -105,9 +107,15 @@ export function searchForm(
         e.preventDefault();
         location.hash = `#/${route}?${query().toString()}`;
       },
+      // Enter on a choice applies the form, as on a text field (a choice's own change applies nothing)
+      onkeydown: (e: Event) => {
+        if ((e as KeyboardEvent).key !== 'Enter' || !(e.target instanceof HTMLSelectElement)) return;
+        e.preventDefault();
+        (e.currentTarget as HTMLFormElement).requestSubmit();
+      },
     },
     ...labels,
-    h('button', { type: 'submit' }, t('search')),
+    h('button', { type: 'submit', 'data-testid': `${route}-apply` }, t(button)),
   );
 }
 
@@ -250,6 +258,21 @@ const KEY = 'truc.session';
 /** Set when a session ended by itself (its token expired or was refused), for the sign-in page to say so. */
 const ENDED = 'truc.session-ended';
 
+/** The page a session that ended by itself was on (review33c N5), for the sign-in to return to (return-to.ts). */
+const RETURN = 'truc.return';
+
+/** Keeps the page shown now (the address's hash) as the one to return to after signing in again. */
+export function rememberPage(): void {
+  if (!/^#\/?signin/.test(location.hash)) sessionStorage.setItem(RETURN, location.hash);
+}
+
+/** The page kept to return to, forgotten once read (asked at sign-in, or forgotten at a deliberate sign-out). */
+export function keptPage(): string | null {
+  const kept = sessionStorage.getItem(RETURN);
+  sessionStorage.removeItem(RETURN);
+  return kept;
+}
+
 /** Whether the last session ended by itself since the sign-in page last asked (review33c F6); asked once. */
 export function sessionEnded(): boolean {
   const ended = sessionStorage.getItem(ENDED) !== null;
@@ -355,6 +378,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (res.status === 401) {
     signOut();
     sessionStorage.setItem(ENDED, '1');
+    rememberPage();
     location.hash = '#/signin';
     throw new ApiError(401, t('signInFailed'));
   }

@@ -1,6 +1,17 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { ApiError, h, session, sessionEnded, signIn, signOut, type Session } from './kit.js';
+import {
+  ApiError,
+  h,
+  keptPage,
+  rememberPage,
+  session,
+  sessionEnded,
+  signIn,
+  signOut,
+  type Session,
+} from './kit.js';
+import { returnRoute } from './return-to.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
 import { auditPage } from './audit.js';
@@ -54,7 +65,10 @@ function signInPage(root: HTMLElement): void {
             error.textContent = '';
             signIn(id.value.trim(), secret.value).then(
               (s) => {
-                location.hash = s.scopes.includes('admin') ? '#/overview' : '#/audit';
+                // review33c N5: back to the page (and its filters) a session that ended by itself was on
+                const pages = NAV.filter((n) => s.scopes.includes(n.scope)).map((n) => n.path);
+                location.hash =
+                  returnRoute(keptPage(), pages) ?? (s.scopes.includes('admin') ? '#/overview' : '#/audit');
                 void render();
               },
               (err: unknown) => (error.textContent = err instanceof Error ? err.message : String(err)),
@@ -108,6 +122,7 @@ function header(s: Session, allowed: typeof NAV, current: string): HTMLElement {
         type: 'button',
         onclick: () => {
           signOut();
+          keptPage(); // a deliberate sign-out returns to no page: the next to sign in may be someone else
           location.hash = '#/signin';
         },
       },
@@ -160,6 +175,8 @@ async function render(): Promise<void> {
   const s = session();
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   if (!s || path === 'signin') {
+    // the page asked for without a session (it ended, or a link was opened): where the sign-in returns to
+    if (!s && path !== 'signin' && path !== '') rememberPage();
     signInPage(root);
     return;
   }

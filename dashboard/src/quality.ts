@@ -2,10 +2,13 @@
 import type { Scorecard } from './api-types.js';
 import { t } from './i18n.js';
 import { lineChart } from './chart.js';
-import { api, day, h, num, ratioBand, stat, table } from './kit.js';
+import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table } from './kit.js';
 import { criterionText } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
+/** Scorecards a page of the list shows (fix34b, review33c N2: the city's 168 communes were drawn at once). */
+const PAGE = 24;
+const BANDS = ['green', 'yellow', 'red'] as const;
 
 /**
  * Quality scorecards (issue 8) by commune or province, each in its colour bands; one unit (`code`) with
@@ -14,31 +17,103 @@ const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 export async function qualityPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const level = params.get('level') === 'province' ? 'province' : 'commune';
   const code = params.get('code');
-  const pick = h(
-    'select',
-    {
-      'data-testid': 'quality-level',
-      onchange: (e: Event) => (location.hash = `#/quality?level=${(e.target as HTMLSelectElement).value}`),
-    },
-    h('option', { value: 'commune', selected: level === 'commune' }, t('commune')),
-    h('option', { value: 'province', selected: level === 'province' }, t('province')),
-  );
-  const query = new URLSearchParams({ level, ...(code ? { code } : {}) });
+  if (code) return unitPage(main, level, code);
+  await unitsPage(main, level, params);
+}
+
+/** One unit's scorecard with its trend and top rules. */
+async function unitPage(main: HTMLElement, level: string, code: string): Promise<void> {
+  const query = new URLSearchParams({ level, code });
   const sc = await api<{ items: Scorecard[] }>(`/v1/quality/scorecards?${query.toString()}`);
-  const body =
+  main.replaceChildren(
+    h('p', {}, h('a', { href: `#/quality?level=${level}` }, `← ${t('back')}`)),
+    h('h1', {}, t('scorecards')),
     sc.items.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'quality-empty' }, t('noneYet'))
-      : h(
-          'div',
-          { class: code ? '' : 'grid', 'data-testid': 'scorecards' },
-          ...sc.items.map((it) => scorecard(it, level, Boolean(code))),
-        );
-  main.replaceChildren(
-    h('p', {}, code ? h('a', { href: `#/quality?level=${level}` }, `← ${t('back')}`) : ''),
-    h('h1', {}, t('scorecards')),
-    h('form', { class: 'inline' }, h('label', {}, t('level'), pick)),
-    body,
+      : h('div', { 'data-testid': 'scorecards' }, ...sc.items.map((it) => scorecard(it, level, true))),
   );
+}
+
+/** A choice named `name` of `values` ('' first when `all`), the address's value (or `def`) selected. */
+function choice(
+  name: string,
+  values: ReadonlyArray<readonly [string, string]>,
+  params: URLSearchParams,
+  def: string,
+): HTMLSelectElement {
+  const now = params.get(name) ?? def;
+  return h(
+    'select',
+    { name, 'data-testid': `quality-${name}` },
+    values.map(([v, words]) => h('option', { value: v, selected: v === now }, words)),
+  );
+}
+
+/** The list's filter form (applied on its button or Enter) and the filter the address asks for. */
+function unitsForm(level: string, params: URLSearchParams) {
+  const levels = [
+    ['commune', t('commune')],
+    ['province', t('province')],
+  ] as const;
+  const sorts = [
+    ['worst', t('worstFirst')],
+    ['code', t('byCode')],
+  ] as const;
+  const inputs = {
+    level: choice('level', levels, params, 'commune'),
+    q: h('input', {
+      name: 'q',
+      value: params.get('q') ?? '',
+      inputmode: 'numeric',
+      placeholder: t('unitCodeHint'),
+      'data-testid': 'quality-search',
+    }),
+    band: choice('band', [['', t('all')], ...BANDS.map((b) => [b, t(`band_${b}`)] as const)], params, ''),
+    sort: choice('sort', sorts, params, 'worst'),
+  };
+  const filter = new URLSearchParams({ level, sort: inputs.sort.value });
+  for (const k of ['q', 'band'] as const) if (params.get(k)) filter.set(k, params.get(k)!);
+  const labels = [
+    h('label', {}, t('level'), inputs.level),
+    h('label', {}, t('unitCode'), inputs.q),
+    h('label', {}, t('band'), inputs.band),
+    h('label', {}, t('sortBy'), inputs.sort),
+  ];
+  const query = (): URLSearchParams => {
+    const p = new URLSearchParams();
+    for (const [k, el] of Object.entries(inputs)) if (el.value.trim()) p.set(k, el.value.trim());
+    return p;
+  };
+  return { form: searchForm('quality', labels, query, 'apply'), filter };
+}
+
+/**
+ * The units of a level, the worst first (or by code), searched by code and filtered by band, a page of 24 with a
+ * pager and the total (review33c N2: 168 communes' cards drawn at once, by code). The filter applies on its button or
+ * Enter, not on each choice (review33c N7: a keyboard user's arrow keys reloaded the page at every option).
+ */
+async function unitsPage(main: HTMLElement, level: string, params: URLSearchParams): Promise<void> {
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const { form, filter } = unitsForm(level, params);
+  const at = (o: number): string => {
+    const p = new URLSearchParams(filter);
+    if (o > 0) p.set('offset', String(o));
+    return `#/quality?${p.toString()}`;
+  };
+  await filtered(main, [h('h1', {}, t('scorecards'))], form, async () => {
+    const query = new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]);
+    const sc = await api<{ total: number; items: Scorecard[] }>(`/v1/quality/scorecards?${query.toString()}`);
+    if (sc.total === 0) return [h('p', { class: 'muted', 'data-testid': 'quality-empty' }, t('noneYet'))];
+    return [
+      h('p', { class: 'muted', 'data-testid': 'quality-total' }, `${t('total')}: ${num(sc.total)}`),
+      h(
+        'div',
+        { class: 'grid', 'data-testid': 'scorecards' },
+        ...sc.items.map((it) => scorecard(it, level, false)),
+      ),
+      pager(offset, PAGE, sc.total, (o) => (location.hash = at(o))),
+    ];
+  });
 }
 
 function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {

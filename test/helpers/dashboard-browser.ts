@@ -28,7 +28,7 @@ export interface DashboardBrowser {
   browser: Browser;
   page: Page;
   admin: NewClient & { clientSecret: string };
-  /** Signs in as `client` on a fresh page (whatever the hash was). */
+  /** Signs in as `client` on a fresh page (whatever the hash was, or the page a session that ended was on). */
   signIn(client: { clientId: string; clientSecret: string }): Promise<void>;
   /** Signed in as the city admin, on the overview. */
   asAdmin(): Promise<void>;
@@ -58,6 +58,8 @@ export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
     async signIn(client: { clientId: string; clientSecret: string }) {
       const page = d.page;
       await page.goto(`${d.base}/dashboard#/signin`);
+      // a fresh sign-in: no page kept from a session that ended (fix34b, review33c N5: it would be returned to)
+      await page.evaluate("sessionStorage.removeItem('truc.return')");
       await page.reload();
       await page.getByTestId('client-id').fill(client.clientId);
       await page.getByTestId('client-secret').fill(client.clientSecret);
