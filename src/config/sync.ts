@@ -146,7 +146,8 @@ export const GuardSchema = z
     /**
      * A held run's weighed hold (../jobs/run-weigh.ts) keeps, per school and kind (deleted, moved, changed), at most
      * this many codes, or the held page's own if more (review33a F2): its counts stay exact, a school with codes left
-     * out says `keysTruncated`. Codes to check, not the list: a city's recoding is 1.7 M codes.
+     * out says `keysTruncated`. Codes to check, not the list: a city's recoding is 1.7 M codes. A held reconciliation
+     * keeps as many (fix34a, ../jobs/run-guard.ts `keptKeys`).
      */
     weighedKeys: z.number().int().min(1).max(10_000).default(50),
     rollover: z

@@ -315,10 +315,24 @@ export async function guardReconcile(
   }
   // Per school, the reconciliation's own deletions beside the run's counts (fix33b: the pages' and its own, told apart).
   const own = new Map(step.map((d) => [unitKey(d.school, d.schoolYear), d.deleted]));
-  const diff = cumulative.map((d) => ({ ...d, reconciled: own.get(unitKey(d.school, d.schoolYear)) ?? 0 }));
+  const diff = cumulative.map((d) =>
+    keptKeys({ ...d, reconciled: own.get(unitKey(d.school, d.schoolYear)) ?? 0 }, settings.weighedKeys),
+  );
   const id = await holds.create({ kind: 'reconcile', syncRunId: run.id, entity: run.entity, diff, reasons });
   await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)], ctx.now());
   return id;
+}
+
+/**
+ * A school's diff with at most `cap` codes a kind (fix34a: a held reconciliation kept every code it would delete, a
+ * full run deleting most records of many schools thousands a school), its counts exact, `keysTruncated` when some
+ * codes are left out (as a weighed hold, ./run-weigh.ts).
+ */
+export function keptKeys(d: SchoolDiff, cap: number): SchoolDiff {
+  const { deleted, moved, changed } = d.keys;
+  if (deleted.length <= cap && moved.length <= cap && changed.length <= cap) return d;
+  const keys = { deleted: deleted.slice(0, cap), moved: moved.slice(0, cap), changed: changed.slice(0, cap) };
+  return { ...d, keys, keysTruncated: true };
 }
 
 /** The audit entry of a run's hold (reasons as school:kind:count/live, no keys). */

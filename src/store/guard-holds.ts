@@ -37,13 +37,14 @@ export interface SchoolDiff {
   keys: { deleted: string[]; moved: string[]; changed: string[] };
   /**
    * A full run's reconciliation held (kind `reconcile`): of `deleted`, the records the reconciliation itself would
-   * delete (its codes are `keys.deleted`); the rest are what the run's pages deleted or moved away before it.
+   * delete (its codes are `keys.deleted`, at most `guard.weighedKeys`); the rest are what the run's pages deleted or
+   * moved away before it.
    */
   reconciled?: number;
   /**
-   * A held run's weighed hold (../jobs/run-weigh.ts): some of the school's codes are not among `keys` (config
-   * `guard.weighedKeys` a kind are kept, or the held page's own if more); the counts above are all of them. Absent
-   * otherwise.
+   * A held run's weighed hold (../jobs/run-weigh.ts) or a held reconciliation (../jobs/run-guard.ts `keptKeys`,
+   * fix34a): some of the school's codes are not among `keys` (config `guard.weighedKeys` a kind are kept, or a weighed
+   * hold's held page's own if more); the counts above are all of them. Absent otherwise.
    */
   keysTruncated?: true;
   /**

@@ -1628,7 +1628,7 @@ export interface components {
       changed: number;
       /** @description trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold) */
       regraded?: number;
-      /** @description phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in keys.deleted); the rest are what the run's pages deleted or moved away */
+      /** @description phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away */
       reconciled?: number;
       /** @description mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data */
       keys: {
@@ -1637,7 +1637,7 @@ export interface components {
         changed: string[];
       };
       /**
-       * @description lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)
+       * @description lần kéo bị giữ đã cân các trang sau, hoặc phần đối soát bị giữ: keys chỉ có một phần mã của trường, nhiều nhất guard.weighedKeys mỗi loại (số đếm ở trên là đủ) / a held run weighed ahead, or a held reconciliation: keys has some of the school’s codes only, at most guard.weighedKeys a kind (the counts above are all of them)
        * @constant
        */
       keysTruncated?: true;

@@ -113,10 +113,10 @@ export const SchoolDiff = z
     }),
     reconciled: Count.optional().meta({
       description:
-        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted); ' +
-        'phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
+        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, ' +
+        'nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
         'a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in ' +
-        "keys.deleted); the rest are what the run's pages deleted or moved away",
+        "keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away",
     }),
     keys: z
       .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
@@ -128,8 +128,10 @@ export const SchoolDiff = z
       .optional()
       .meta({
         description:
-          'lần chạy bị giữ đã cân các trang sau: keys chỉ có một phần mã của trường (số đếm ở trên là đủ) / ' +
-          'a held run weighed ahead: keys has some of the school’s codes only (the counts above are all of them)',
+          'lần kéo bị giữ đã cân các trang sau, hoặc phần đối soát bị giữ: keys chỉ có một phần mã của trường, nhiều nhất ' +
+          'guard.weighedKeys mỗi loại (số đếm ở trên là đủ) / ' +
+          'a held run weighed ahead, or a held reconciliation: keys has some of the school’s codes only, at most ' +
+          'guard.weighedKeys a kind (the counts above are all of them)',
       }),
     window: z.object({ since: z.string(), changed: Count, deleted: Count }).optional().meta({
       description:
