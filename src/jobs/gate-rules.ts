@@ -26,6 +26,8 @@ export type Pass =
       paced?: boolean;
       /** A read let through a circuit the writes opened (fix34d): the writes are still held back. */
       pastWrites?: boolean;
+      /** The endpoint a write goes to (`students:upsert`), counted apart (fix34d); none: the system's writes. */
+      endpoint?: string | undefined;
     }
   | { go: false; waitMs: number; reason: PauseReason };
 
@@ -43,6 +45,8 @@ export interface CallFailure {
   retryAfterSeconds?: number | undefined;
   /** The call was a write (paced): it counts toward the writes' own run of failures too (review33a F6). */
   write?: boolean;
+  /** A write's endpoint: it counts toward that endpoint's own run too (fix34d). */
+  endpoint?: string | undefined;
   /**
    * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
    * before the circuit opened); undefined: not known (taken as the probe while one is out).
@@ -67,9 +71,50 @@ export const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getT
  * as its probe (fix34d); a write probes it.
  */
 const writesAlone = (state: GateState, failureThreshold: number | undefined): boolean =>
-  failureThreshold !== undefined &&
-  state.writeFailures >= failureThreshold &&
-  state.failures < failureThreshold;
+  failureThreshold !== undefined && writeRun(state) >= failureThreshold && state.failures < failureThreshold;
+
+/**
+ * The writes' longest run of failures: of all the system's writes (any answered write sets it back), or of one
+ * endpoint's (only its own answers set it back: fix34d, students:batch down while staff:batch answers).
+ */
+export const writeRun = (runs: Pick<GateState, 'writeFailures' | 'endpointFailures'>): number =>
+  Math.max(runs.writeFailures, ...Object.values(runs.endpointFailures ?? {}));
+
+/** The runs of failures a call changes: counted, or set back by its answer. */
+type Runs = Pick<GateState, 'writeFailures' | 'endpointFailures'>;
+
+/** An endpoint's run one longer. */
+const counted = (runs: Record<string, number>, endpoint: string): Record<string, number> => ({
+  ...runs,
+  [endpoint]: (runs[endpoint] ?? 0) + 1,
+});
+
+/** What an answered call is to its gate's runs: a read, a write (to an endpoint, or not said), or not known. */
+export interface Answered {
+  failureThreshold: number;
+  /** Whether the call was let through as the probe (false: it was not; undefined: not known). */
+  probe?: boolean | undefined;
+  /** A write; without it, a read. */
+  write?: boolean;
+  endpoint?: string | undefined;
+}
+
+/**
+ * The runs after an answer: a read's leaves them; a write's sets back the writes' run and its endpoint's (the other
+ * endpoints' stay: fix34d); a call not known (`call` undefined) sets them all back.
+ */
+function runsAnswered(state: GateState, call: Answered | undefined): Partial<Runs> {
+  if (call && call.write !== true) return {};
+  const runs = state.endpointFailures ?? {};
+  const endpoints =
+    call === undefined ? Object.keys(runs) : call.endpoint !== undefined ? [call.endpoint] : [];
+  const kept = Object.fromEntries(Object.entries(runs).filter(([e]) => !endpoints.includes(e)));
+  const changed = Object.keys(kept).length !== Object.keys(runs).length;
+  return {
+    ...(state.writeFailures !== 0 ? { writeFailures: 0 } : {}),
+    ...(changed ? { endpointFailures: kept } : {}),
+  };
+}
 
 /**
  * Decides whether a call may start now. `intervalMs` 0 = not paced (reads). `failureThreshold`: given, a read passes a
@@ -120,29 +165,30 @@ export function decideEnter(
 }
 
 /**
- * A call got an answer that was not a transient failure: the system is up. `read`: the call was a read (given with
- * the threshold); a read sets back the failures of every call, not the writes' own run (review33a F6), and does not
- * close a circuit the writes' run keeps open: if it was the probe, the probe's lease ends and a write probes next; a
- * read that passed such a circuit while a write is its probe (`probe: false`, fix34d) leaves the lease to the write.
- * Without `read`, a write.
+ * A call got an answer that was not a transient failure: the system is up. `call`: what it was (./gates.ts); a read
+ * sets back the failures of every call, not the writes' runs (review33a F6), and a write those of the writes and of
+ * its own endpoint, not another endpoint's (fix34d). An answer does not close a circuit a write run left at the
+ * threshold keeps open (a read, or a write to another endpoint, cannot prove the failing writes work): if it was the
+ * probe, the probe's lease ends and a write probes next; one that passed while a write is the probe (`probe: false`)
+ * leaves the lease to it. `call` undefined: a call not known, taken as proving every write.
  */
 export function decideSuccess(
   state: GateState,
   now: Date,
-  read?: { failureThreshold: number; probe?: boolean | undefined },
+  call?: Answered,
 ): { change?: GateChange; result: boolean } {
   const probing = state.pauseReason === 'probe';
-  const writes = read ? {} : { writeFailures: 0 };
-  if (state.circuit === 'closed' && state.failures === 0 && !probing && (read || state.writeFailures === 0))
-    return { result: false };
-  if (read && state.circuit !== 'closed' && state.writeFailures >= read.failureThreshold) {
-    if (state.failures === 0 && (!probing || read.probe === false)) return { result: false };
+  const runs = runsAnswered(state, call);
+  const same = Object.keys(runs).length === 0;
+  if (state.circuit === 'closed' && state.failures === 0 && !probing && same) return { result: false };
+  if (call && state.circuit !== 'closed' && writeRun({ ...state, ...runs }) >= call.failureThreshold) {
+    const endsProbe = probing && call.probe !== false;
+    if (state.failures === 0 && !endsProbe && same) return { result: false };
     return {
       change: {
         failures: 0,
-        ...(probing && read.probe !== false
-          ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null }
-          : {}),
+        ...runs,
+        ...(endsProbe ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null } : {}),
       },
       result: false,
     };
@@ -151,7 +197,7 @@ export function decideSuccess(
     change: {
       circuit: 'closed',
       failures: 0,
-      ...writes,
+      ...runs,
       openings: 0,
       ...(state.circuit !== 'closed' ? { closedAt: now } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
@@ -184,7 +230,7 @@ function decideStrayFailure(
   state: GateState,
   now: Date,
   failure: CallFailure,
-  counts: { failures: number; writeFailures: number },
+  counts: { failures: number } & Partial<Runs>,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
   // A read that passed a circuit the writes opened (fix34d) is not held back by the writes' pause: retried as
@@ -236,19 +282,28 @@ export function decideFailure(
 ): { change: GateChange; result: AfterFailure } {
   const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
   const failures = rateLimited ? state.failures : state.failures + 1;
-  const writeFailures = failure.write && !rateLimited ? state.writeFailures + 1 : state.writeFailures;
+  const writes = failure.write === true && !rateLimited;
+  const writeFailures = writes ? state.writeFailures + 1 : state.writeFailures;
+  const endpointFailures =
+    writes && failure.endpoint !== undefined
+      ? counted(state.endpointFailures ?? {}, failure.endpoint)
+      : undefined;
+  const counts = { failures, writeFailures, ...(endpointFailures ? { endpointFailures } : {}) };
   const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
   if (state.circuit !== 'closed' && !wasProbe)
-    return decideStrayFailure(state, now, failure, { failures, writeFailures }, settings);
+    return decideStrayFailure(state, now, failure, counts, settings);
   const threshold = settings.failureThreshold;
   const open =
     !rateLimited &&
-    (wasProbe || failure.credentials === true || failures >= threshold || writeFailures >= threshold);
+    (wasProbe ||
+      failure.credentials === true ||
+      failures >= threshold ||
+      writeRun({ ...state, ...counts }) >= threshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
   const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
   let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
-  const change: GateChange = { failures, writeFailures, lastErrorCode: failure.code, lastErrorAt: now };
+  const change: GateChange = { ...counts, lastErrorCode: failure.code, lastErrorAt: now };
   let openings = state.openings;
   if (open) {
     openings += 1;

@@ -7,7 +7,8 @@
  * - **Retry-After**: when a system asks to wait (429, or a 503 with Retry-After), nobody calls it
  *   before that time, reads and writes alike;
  * - a **circuit breaker**: after `failureThreshold` consecutive transient failures the circuit opens (of any
- *   calls, or of writes alone: an answered read does not set back the writes' run, review33a F6)
+ *   calls, or of writes alone: an answered read does not set back the writes' run, review33a F6; or of one endpoint's
+ *   writes: another endpoint's answer does not set back its run, fix34d)
  *   and calls pause for `openMs` (doubling per failed probe, up to `maxOpenMs`); then one call is let
  *   through as a probe: its success closes the circuit, its failure opens it again. Failures of other
  *   calls while it is open or probing (on their way from before it opened) are counted, nothing more: their
@@ -47,6 +48,7 @@ import {
   decideSuccess,
   ms,
   type AfterFailure,
+  type Answered,
   type CallFailure,
   type DeliverySettings,
   type Pass,
@@ -61,7 +63,13 @@ import { gateHolds, type GateHolds } from './gate-holds.js';
  * call's own and is not retried.
  */
 function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
-  const probe = entered?.go ? { probe: entered.probe, ...(entered.paced ? { write: true } : {}) } : {};
+  const probe = entered?.go
+    ? {
+        probe: entered.probe,
+        ...(entered.paced ? { write: true } : {}),
+        ...(entered.paced && entered.endpoint !== undefined ? { endpoint: entered.endpoint } : {}),
+      }
+    : {};
   if (isAppError(err)) {
     const credentials = err.code === 'ERR_ADAPTER_AUTH';
     return {
@@ -76,8 +84,11 @@ function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
 }
 
 export interface DeliveryGates {
-  /** May a call to `system` start? Pushes are paced (`pace: true`); reads only respect pauses. */
-  enter(system: SystemName, opts: { pace: boolean }): Promise<Pass>;
+  /**
+   * May a call to `system` start? Pushes are paced (`pace: true`); reads only respect pauses. `endpoint`: a write's
+   * (`students:upsert`), whose failures are also counted apart (fix34d).
+   */
+  enter(system: SystemName, opts: { pace: boolean; endpoint?: string | undefined }): Promise<Pass>;
   /**
    * A Retry-After of `system` this process met that is still running (known before the gate's row has
    * it), or undefined: checked synchronously just before a call goes out.
@@ -164,10 +175,12 @@ function enterDecision(config: Config, system: SystemName, pace: boolean, state:
  * What an answered call was to its gate (./gate-rules.ts `decideSuccess`): a read's answer does not set back the
  * writes' failures (review33a F6); a call of unknown kind (no pass) is taken as a write.
  */
-function answeredCall(entered: Pass | undefined, settings: DeliverySettings) {
-  return entered?.go && entered.paced === false
-    ? { failureThreshold: settings.failureThreshold, probe: entered.probe }
-    : undefined;
+function answeredCall(entered: Pass | undefined, settings: DeliverySettings): Answered | undefined {
+  if (!entered?.go || entered.paced === undefined) return undefined;
+  const { failureThreshold } = settings;
+  return entered.paced
+    ? { failureThreshold, probe: entered.probe, write: true, endpoint: entered.endpoint }
+    : { failureThreshold, probe: entered.probe };
 }
 
 /** Passing a gate (paced or not) and reading its pause. */
@@ -209,7 +222,8 @@ function gateEntry(
       if (!pass.go) return heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
       const held = local.left(system);
-      return held ? heldBack(system, { go: false as const, ...held }) : { ...pass, readAt, paced: opts.pace };
+      if (held) return heldBack(system, { go: false as const, ...held });
+      return { ...pass, readAt, paced: opts.pace, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     },
     heldHere: (system) => heldBack(system, local.left(system)),
     passed(system, { slotAt, readAt, paced }) {

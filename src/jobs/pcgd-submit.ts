@@ -86,10 +86,14 @@ async function send(ctx: SubmitContext, row: ReportRow): Promise<SubmitResult> {
       denominator: i.denominator,
     })),
   });
-  return throughGate(ctx, 'moet-pcgd', () =>
-    ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
-      idempotencyKey: submissionKey(row),
-    }),
+  return throughGate(
+    ctx,
+    'moet-pcgd',
+    () =>
+      ctx.ministry!.submitFigures(submission.unitCode, submission.year, submission.body, {
+        idempotencyKey: submissionKey(row),
+      }),
+    'figures:submit',
   );
 }
 

@@ -141,12 +141,14 @@ async function gated<T>(
   keepClaims: () => Promise<void>,
   send: (through: Through | undefined) => Promise<T>,
 ): Promise<T> {
+  // The endpoint the set writes to: its failures are counted apart at the gate (fix34d).
+  const endpoint = `${set.entity}:${set.operation}`;
   if (ctx.targets[set.system]?.pacesEachCall !== true)
-    return throughGate(ctx, set.system, () => send(undefined));
+    return throughGate(ctx, set.system, () => send(undefined), endpoint);
   let calls = 0;
   return send(async (call) => {
     if (calls++ > 0) await keepClaims();
-    return throughGate(ctx, set.system, call);
+    return throughGate(ctx, set.system, call, endpoint);
   });
 }
 

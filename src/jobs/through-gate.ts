@@ -13,14 +13,16 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * failure that pauses the gate hands the job back to its queue (the whole queue of the system waits)
  * without spending an attempt (a `DeferJob` whose `cause` is the failure); any other failure is thrown
  * as it came, to be retried or dead-lettered as usual. Every job that writes to a system calls it so
- * (pushes, PCGD submissions).
+ * (pushes, PCGD submissions). `endpoint`: what the call writes (`students:upsert`), whose failures the gate also
+ * counts apart: an answer of another endpoint does not set them back (fix34d).
  */
 export async function throughGate<T>(
   ctx: { gates: DeliveryGates },
   system: SystemName,
   call: () => Promise<T>,
+  endpoint?: string,
 ): Promise<T> {
-  const pass = await ctx.gates.enter(system, { pace: true });
+  const pass = await ctx.gates.enter(system, { pace: true, endpoint });
   // A probe is out: the queue waits for its outcome, up to its lease (review32 F1: it waited a second at most, and
   // a probe of a target that does not answer takes the call's whole timeout, each waiting job started again every
   // second of it). The probe's success wakes the queue at once (./gates.ts `onClosed`, ./worker.ts); its failure

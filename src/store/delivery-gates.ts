@@ -23,6 +23,12 @@ export interface GateState {
    * do not prove writes work (review33a F6, migration 1400).
    */
   writeFailures: number;
+  /**
+   * Consecutive transient failures of the writes to each endpoint (`students:upsert`: an entity and an operation),
+   * set back only by an answer of the same endpoint: another endpoint's answer does not prove it works (fix34d,
+   * migration 1416). An endpoint without failures has no key.
+   */
+  endpointFailures: Record<string, number>;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -37,7 +43,7 @@ export type GateChange = Partial<Omit<GateState, 'system'>>;
 
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
   pause_reason AS "pauseReason", circuit, failures,
-  write_failures AS "writeFailures", openings, last_error_code AS "lastErrorCode",
+  write_failures AS "writeFailures", endpoint_failures AS "endpointFailures", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -47,6 +53,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   circuit: 'circuit',
   failures: 'failures',
   writeFailures: 'write_failures',
+  endpointFailures: 'endpoint_failures',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
@@ -100,10 +107,10 @@ export function createDeliveryGatesRepo(db: Db) {
 
 async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
   const keys = Object.keys(change) as Array<keyof GateChange>;
-  const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}`);
+  const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${k === 'endpointFailures' ? '::jsonb' : ''}`);
   await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
     system,
-    ...keys.map((k) => change[k] ?? null),
+    ...keys.map((k) => (k === 'endpointFailures' ? JSON.stringify(change[k] ?? {}) : (change[k] ?? null))),
   ]);
 }
 export type DeliveryGatesRepo = ReturnType<typeof createDeliveryGatesRepo>;

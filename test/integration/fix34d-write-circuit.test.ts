@@ -96,4 +96,41 @@ describe('fix34d, reads of a system whose writes opened its circuit (postgres)',
     expect(await gates.enter(system, { pace: false })).toMatchObject({ go: false, reason: 'circuit-open' });
     expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
   });
+  it('item 2: one endpoint taking no writes opens the circuit although another answers in between', async () => {
+    const system = 'moet-pcgd';
+    const threshold = env.config.sync.delivery.failureThreshold;
+    const studentsDown = new AppError('ERR_ADAPTER_UNAVAILABLE', 'PUT /v1/students:batch failed: HTTP 503');
+    let failed = 0;
+    let waited = false;
+    for (let i = 0; i < 2 * threshold && !waited; i += 1) {
+      // A staff push, answered.
+      const staff = await gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
+      if (!staff.go) break;
+      await gates.succeeded(system, staff);
+      // A student push, failed: students:batch is down.
+      const students = await gates.enter(system, { pace: true, endpoint: 'students:upsert' });
+      if (!students.go) break;
+      failed += 1;
+      waited = (await gates.failed(system, studentsDown, students)).pauseMs > 0;
+    }
+    // Red before: 10 student pushes failed, each staff answer setting the writes' run back; never a pause.
+    expect(failed).toBe(threshold);
+    expect(await row(system)).toMatchObject({ circuit: 'open', pause_reason: 'circuit-open', paused: true });
+    // A staff write that probes it is answered: students:batch is not proven, the circuit stays open, and the
+    // queues waiting for the probe look again (a write probes next).
+    await pauseOver(system);
+    const woken: string[] = [];
+    const unsubscribe = gates.onClosed((s) => woken.push(s));
+    const staff = await gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
+    expect(staff).toMatchObject({ go: true, probe: true });
+    await gates.succeeded(system, staff);
+    expect(woken).toEqual([system]);
+    expect(await row(system)).toMatchObject({ circuit: 'open' });
+    // A student write probes next; its answer closes the circuit.
+    const students = await gates.enter(system, { pace: true, endpoint: 'students:upsert' });
+    expect(students).toMatchObject({ go: true, probe: true });
+    await gates.succeeded(system, students);
+    unsubscribe();
+    expect(await row(system)).toMatchObject({ circuit: 'closed' });
+  });
 });

@@ -30,6 +30,7 @@ const fresh: GateState = {
   circuit: 'closed',
   failures: 0,
   writeFailures: 0,
+  endpointFailures: {},
   openings: 0,
   lastErrorCode: null,
   lastErrorAt: null,
@@ -117,5 +118,29 @@ describe('gate decisions, writes failing while reads answer', () => {
     });
     expect(decideEnter(after, at(200), enterOpts(false)).result).toMatchObject({ go: true, probe: false });
     expect(decideEnter(after, at(200), enterOpts(true)).result).toMatchObject({ go: true, probe: true });
+  });
+
+  it('fix34d: one endpoint failing opens at its threshold, another answering between; all failing, at the threshold', () => {
+    const to = (endpoint: string) => ({ ...writeDown, endpoint });
+    let s = fresh;
+    for (let i = 1; i <= settings.failureThreshold; i++) {
+      s = apply(s, decideSuccess(s, at(i * 10), { ...read, write: true, endpoint: 'staff:upsert' }).change);
+      const d = decideFailure(s, at(i * 10 + 5), to('students:upsert'), settings);
+      s = apply(s, d.change);
+      expect(d.result.opened).toBe(i === settings.failureThreshold);
+    }
+    expect(s).toMatchObject({
+      circuit: 'open',
+      writeFailures: 1,
+      endpointFailures: { 'students:upsert': 3 },
+    });
+    // The endpoints failing in turn (the write service down): the writes' own run opens it at the threshold.
+    let all = fresh;
+    const opened = ['students:upsert', 'staff:upsert', 'classes:upsert'].map((e, i) => {
+      const d = decideFailure(all, at(i), to(e), settings);
+      all = apply(all, d.change);
+      return d.result.opened;
+    });
+    expect(opened).toEqual([false, false, true]);
   });
 });

@@ -25,6 +25,7 @@ const closed = (over: Partial<GateState> = {}): GateState => ({
   circuit: 'closed',
   failures: 0,
   writeFailures: 0,
+  endpointFailures: {},
   openings: 0,
   lastErrorCode: null,
   lastErrorAt: null,
