@@ -135,6 +135,13 @@ describe('fix34f: no personal number in free text kept for good (postgres)', () 
     expect(await countRows(db(), 'truc.pcgd_reports')).toBe(reports);
     expect(await countRows(db(), 'truc.pcgd_reports', `id = ${id} AND superseded_at IS NULL`)).toBe(1);
     expect(await audited()).toBe(before);
+    // One line of text, as a guard decision's reason (fix34f's note: a line break or a bidi override was kept).
+    for (const reason of ['sửa số liệu\ndòng hai', 'sửa số liệu \u202e']) {
+      const bad = await send('POST', `/v1/pcgd/reports/${id}/reopen`, { reason }, province);
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.json<{ errors: { pointer: string }[] }>().errors[0]?.pointer).toBe('/body/reason');
+    }
+    expect(await audited()).toBe(before);
     const ok = await send(
       'POST',
       `/v1/pcgd/reports/${id}/reopen`,

@@ -1381,7 +1381,7 @@ export interface components {
       system: 'smas' | 'vnedu';
     };
     PcgdReopenRequestInput: {
-      /** @description vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in the audit log (3–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
+      /** @description vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự, một dòng, không ký tự điều khiển; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in the audit log (3–500 characters, one line, no control characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason: string;
     };
     /** @description RFC 9457 problem details, bilingual (vi, en) */

@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AppError, both } from '../../../errors.js';
-import { enqueue, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
+import { enqueue, isDecisionReason, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import {
   approveReport,
@@ -212,11 +212,24 @@ function reopenRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
         params: ReportIdParams,
         body: z
           .object({
-            reason: withoutPersonalNumber(z.string().trim().min(3).max(500)).meta({
+            reason: withoutPersonalNumber(
+              z
+                .string()
+                .trim()
+                .min(3)
+                .max(500)
+                .refine(isDecisionReason, {
+                  message: both(
+                    'một dòng chữ, không ký tự điều khiển',
+                    'one line of text, no control characters',
+                  ),
+                }),
+            ).meta({
               description:
-                'vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự; không chứa số định danh, CMND hay số điện thoại: ' +
-                '400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in the audit log (3–500 characters; no ' +
-                'personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)',
+                'vì sao mở lại, lưu trong nhật ký kiểm toán (3–500 ký tự, một dòng, không ký tự điều khiển; không chứa ' +
+                'số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why it is reopened, kept in ' +
+                'the audit log (3–500 characters, one line, no control characters; no personal ID, old ID card or ' +
+                'phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)',
             }),
           })
           .strict()
