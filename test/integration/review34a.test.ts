@@ -123,4 +123,59 @@ describe('review34a, a vendor over real HTTP', () => {
       expect(documented(p, 'get', '304'), p).toContain('etag');
     }
   });
+
+  // F5 (MEDIUM, open): a batch in a vendor's own format (smas, vnedu) is told its findings at JSON pointers of two
+  // vocabularies: the mapping's at the wire field sent (`/NgaySinh`, `/SoCCCD`), the quality rules' at the canonical
+  // field (`/personalId`, `/classCode`, `/residenceCommuneCode`), names the vendor's record does not have and the
+  // SMAS wire schema (SmasStudentsRecord) does not list. A SMAS developer has to learn the canonical model to find
+  // which of its fields `DU_PERSONAL_ID_MISSING` or `DU_STUDENT_WITHOUT_CLASS` is about.
+  it.fails('F5: every finding of a smas batch points at a field of the smas record', async () => {
+    const res = await call('POST', `/v1/schools/${SCHOOL}/batches?dryRun=true`, {
+      entity: 'students',
+      format: 'smas',
+      records: [
+        {
+          MaHocSinh: '7900000134002',
+          MaTruong: SCHOOL,
+          HoVaTen: 'Đỗ Văn Em',
+          NgaySinh: '04/03/2019',
+          GioiTinh: 'Nam',
+          DanToc: 'Kinh',
+          TrangThai: 'Đang học',
+          NamHoc: '2025-2026',
+          KhoiHoc: '1',
+        },
+      ],
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { findings } = (await res.json()) as { findings: { rule: string; pointer: string }[] };
+    expect(findings.length).toBeGreaterThan(0);
+    const wire = Object.keys(
+      (openapi.components.schemas as unknown as Record<string, { properties: object }>)['SmasStudentsRecord']!
+        .properties,
+    );
+    for (const f of findings) expect(wire, `${f.rule} ${f.pointer}`).toContain(f.pointer.split('/')[1]);
+  });
+
+  // F6 (MEDIUM): nothing computes the quality scorecards but a city admin's POST /v1/quality/runs (the scheduler keeps
+  // the website probe and the change-feed purge only; the demo runs it once). Until then a vendor's
+  // GET /v1/schools/{code}/quality of its own school, holding records and findings, answered a bare
+  // `404 ERR_NOT_FOUND` "The resource was not found", as for a school that does not exist. It now says why, in both
+  // languages, and where the findings are to be read meanwhile.
+  it('F6: a school scorecard not computed yet says so, not a bare "not found"', async () => {
+    const push = await call('POST', `/v1/schools/${SCHOOL}/batches`, {
+      entity: 'students',
+      format: 'canonical',
+      records: [student('7900000134003')],
+    });
+    expect(push.status).toBe(202);
+    await waitFor(async () => (await call('GET', `/v1/schools/${SCHOOL}/students/7900000134003`)).ok);
+    const res = await call('GET', `/v1/schools/${SCHOOL}/quality`);
+    expect(res.status).toBe(404);
+    const problem = (await res.json()) as { code: string; detail?: string };
+    expect(problem.code).toBe('ERR_NOT_FOUND');
+    expect(problem.detail).toContain('POST /v1/quality/runs');
+    expect(problem.detail).toContain(`/v1/schools/${SCHOOL}/quality/findings`);
+    expect(problem.detail).toMatch(/chưa .* \/ .*no scorecard/);
+  });
 });

@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
 import { readsAsSender, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
@@ -64,6 +64,16 @@ async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: str
   if (!canReadUnit(p, places)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
 }
 
+/**
+ * Why a school truc may be read of has no scorecard: none was computed since it came (only a city admin's
+ * `POST /v1/quality/runs` computes them; review34a F6: a bare 404 read as "no such school").
+ */
+const noScorecardYet = (code: string): string =>
+  both(
+    `chưa có thẻ điểm nào của trường ${code}: Sở tính thẻ điểm (POST /v1/quality/runs); trong khi chờ, đọc các phát hiện tại GET /v1/schools/${code}/quality/findings`,
+    `no scorecard of school ${code} computed yet: the city computes them (POST /v1/quality/runs); meanwhile read its findings at GET /v1/schools/${code}/quality/findings`,
+  );
+
 /** `GET /v1/schools/:code/quality`: the school's scorecard with its history. */
 function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands): void {
   app.get(
@@ -85,7 +95,7 @@ function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo, bands: Ba
       const code = request.params.code;
       await requireSchoolRead(scores, p, code);
       const [row] = await scores.latest('school', { code });
-      if (!row) throw new AppError('ERR_NOT_FOUND');
+      if (!row) throw new AppError('ERR_NOT_FOUND', noScorecardYet(code));
       // A vendor reads the figures as the school's sender is told them (../../quality/sender-view.ts).
       return cardOut(
         row,
