@@ -136,6 +136,29 @@ const weighingUntil = (hold: Hold): Date | null =>
     ? new Date(hold.weighingUntil)
     : null;
 
+/** How far a held run's weighing of its next pages got (fix34e: whole, partial and why, interrupted), or nothing. */
+function weighingNote(hold: Hold): HTMLElement | null {
+  const w = hold.weighing;
+  if (!w) return null;
+  const vars = { pages: w.pages, span: `${w.heldPage + 1}–${w.throughPage + 1}` };
+  const why =
+    w.stoppedBy === 'time-cap'
+      ? t('weighedTimeCap')
+      : w.stoppedBy === 'decided'
+        ? t('weighedDecided')
+        : w.stoppedBy
+          ? t('weighedError', { code: w.stoppedBy })
+          : '';
+  const key = {
+    whole: 'weighedWhole',
+    partial: 'weighedPartial',
+    interrupted: 'weighedInterrupted',
+    weighing: 'weighedUnderWay',
+  } as const;
+  const cls = w.state === 'whole' ? 'muted' : 'notice';
+  return h('p', { class: cls, 'data-testid': 'guard-weighed' }, t(key[w.state], { ...vars, why }));
+}
+
 /**
  * While the change is held: an optional reason (kept with the decision and in its audit entry) and approve and
  * reject, both disabled with the reason while the run's next pages are weighed (`weighingUntil`); once decided, who
@@ -302,6 +325,7 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     h('h1', { 'data-testid': 'guard-title' }, `${t('heldChange')} #${hold.id} — ${origin(hold)}`),
     notice,
     holdStats(hold),
+    ...(hold.weighing ? [weighingNote(hold)!] : []),
     holdDecision(hold, decide),
     ...exceptDetails(hold),
     ...holdDetails(hold, except),

@@ -270,6 +270,25 @@ const DICT = {
     'Lần đồng bộ còn đang cân nhắc các trang tiếp theo đến {until}: lệnh giữ chưa đủ mọi trường, chưa thể duyệt hay từ chối. Trang tự tải lại khi xong.',
     'The run is still weighing its next pages until {until}: the hold does not show every school yet and cannot be approved or rejected. The page reloads when it is done.',
   ],
+  weighedWhole: [
+    'Đã cân nhắc đủ: {pages} trang sau trang bị giữ, tới hết lần kéo (trang {span}).',
+    "Weighed whole: {pages} pages after the held page, to the run's end (pages {span}).",
+  ],
+  weighedPartial: [
+    'Cân nhắc chưa đủ: dừng sau {pages} trang (trang {span}){why}; lệnh giữ chỉ có các trang đã cân nhắc.',
+    'Weighed in part: it stopped after {pages} pages (pages {span}){why}; the hold shows only the pages weighed.',
+  ],
+  weighedInterrupted: [
+    'Việc cân nhắc bị gián đoạn sau {pages} trang (trang {span}): worker dừng giữa chừng, sẽ cân nhắc tiếp khi một worker nhận lại; lệnh giữ chỉ có các trang đã cân nhắc.',
+    'The weighing was interrupted after {pages} pages (pages {span}): its worker stopped, it resumes once a worker takes it up; the hold shows only the pages weighed.',
+  ],
+  weighedUnderWay: [
+    'Đang cân nhắc: {pages} trang sau trang bị giữ (trang {span}).',
+    'Weighing: {pages} pages after the held page so far (pages {span}).',
+  ],
+  weighedTimeCap: [' vì quá guard.weighing.maxSeconds', ' at guard.weighing.maxSeconds'],
+  weighedDecided: [' vì lệnh giữ đã được quyết định', ' as the hold was decided'],
+  weighedError: [' vì lỗi {code}', ' on {code}'],
   confirmReject: [
     'Từ chối thay đổi #{id}? Không bản ghi nào bị xoá.',
     'Reject change #{id}? Nothing is deleted.',

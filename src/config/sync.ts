@@ -150,6 +150,19 @@ export const GuardSchema = z
      * keeps as many (fix34a, ../jobs/run-guard.ts `keptKeys`).
      */
     weighedKeys: z.number().int().min(1).max(10_000).default(50),
+    /**
+     * A held run's weighing of its next pages (../jobs/run-weigh.ts, fix34e): it goes on page after page to the run's
+     * end (its bound is progress: renewed as pages are weighed), at most `maxSeconds` in all (a slow source's night;
+     * then the hold says it is partial and how far it got); `boundSeconds`: how long the hold stays undecidable
+     * without a widening (a stopped worker's weighing: then decidable with what was weighed, and resumed from there).
+     */
+    weighing: z
+      .object({
+        maxSeconds: z.number().int().min(1).max(86_400).default(1800),
+        boundSeconds: z.number().int().min(10).max(3600).default(120),
+      })
+      .strict()
+      .prefault({}),
     rollover: z
       .object({
         from: monthDay.default('08-15'),

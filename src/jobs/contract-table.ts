@@ -59,6 +59,12 @@ export const pullPage = contract(
 export const reconcileRun = contract('pull', 'reconcile-run', z.object({ syncRunId: Id }));
 
 /**
+ * Resume a held run's weighing of its next pages where its last widening left it (fix34e): its row is leased to the
+ * job weighing, the relay queues it when that job's worker stopped (../jobs/weigh-resume.ts).
+ */
+export const weighHold = contract('pull', 'weigh-hold', z.object({ holdId: Id }));
+
+/**
  * Apply a change of the mass-change guard that a city admin approved (issue 7): today a vendor
  * snapshot's held deletions (a held reconciliation runs `reconcileRun` again instead).
  */
@@ -149,6 +155,7 @@ export const QUEUE_NAMES = [
       ingestBatch,
       pullPage,
       reconcileRun,
+      weighHold,
       guardApply,
       pcgdCompute,
       qualityScorecards,

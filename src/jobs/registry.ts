@@ -14,6 +14,7 @@ import { pcgdSubmitJob } from './pcgd-submit.js';
 import { pullPageJob } from './pull.js';
 import { pushSetJob } from './push.js';
 import { reconcileRunJob } from './reconcile.js';
+import { weighHoldJob } from './weigh-resume.js';
 import { qualityScorecardsJob } from './scorecards.js';
 import { webhookDeliverJob } from './webhook-deliver.js';
 import { webhookFanoutJob } from './webhook-fanout.js';
@@ -37,6 +38,7 @@ export function jobsFor(ctx: Pick<WorkerContext, 'targets'>): RegisteredJob[] {
     ingestJob,
     pullPageJob,
     reconcileRunJob,
+    weighHoldJob,
     guardApplyJob,
     ...targets.map(pushSetJob),
     pcgdComputeJob,

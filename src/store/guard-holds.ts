@@ -5,6 +5,9 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
+import type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
+
+export type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
 export const HOLD_KINDS = ['batch', 'reconcile', 'run'] as const;
@@ -87,6 +90,8 @@ export interface GuardHold {
   applied: number | null;
   /** A held run's next pages being weighed (../jobs/run-weigh.ts): not decidable until then; null otherwise. */
   weighingUntil: Date | null;
+  /** How far a held run's weighing got (fix34e); null for a hold that was never weighed. */
+  weighing: HoldWeighing | null;
   /**
    * The schools an approval left out (migration 1385): their changes rejected, the run goes on for the others; empty
    * otherwise.
@@ -103,7 +108,9 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
   created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
   decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil",
-  except_schools AS "exceptSchools"`;
+  except_schools AS "exceptSchools",
+  CASE WHEN weighing->>'state' = 'weighing' AND (weighing_until IS NULL OR weighing_until <= now())
+       THEN jsonb_set(weighing, '{state}', '"interrupted"') ELSE weighing END AS weighing`;
 
 /** Totals over a hold's schools, computed in the database (a list never reads the keys). */
 const SUMMARY = `jsonb_array_length(diff) AS schools,
@@ -299,14 +306,44 @@ function holdWeighing(q: Queryable) {
       diff: readonly SchoolDiff[],
       reasons: readonly HoldReason[],
       weighingSeconds: number,
+      progress?: { weighing: HoldWeighing; resume: WeighResume | null },
     ): Promise<boolean> {
       const res = await q.query(
         `UPDATE truc.guard_holds SET diff = $2, reasons = $3,
-                weighing_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END
+                weighing_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END,
+                weighing = COALESCE($5::jsonb, weighing),
+                weigh_resume = CASE WHEN $5::jsonb IS NULL THEN weigh_resume ELSE $6::jsonb END
           WHERE id = $1 AND status = 'held'`,
-        [id, JSON.stringify(diff), JSON.stringify(reasons), weighingSeconds],
+        [
+          id,
+          JSON.stringify(diff),
+          JSON.stringify(reasons),
+          weighingSeconds,
+          progress ? JSON.stringify(progress.weighing) : null,
+          progress?.resume ? JSON.stringify(progress.resume) : null,
+        ],
       );
       return (res.rowCount ?? 0) > 0;
+    },
+    /**
+     * A weighing's end noted whatever the hold's status (decided meanwhile: `partial`, stopped by `decided`): how far
+     * it got, nothing left to resume, not weighing any more (fix34e).
+     */
+    async finishWeighing(id: number, weighing: HoldWeighing): Promise<void> {
+      await q.query(
+        `UPDATE truc.guard_holds SET weighing = $2, weigh_resume = NULL, weighing_until = NULL WHERE id = $1`,
+        [id, JSON.stringify(weighing)],
+      );
+    },
+    /** A held run's weighing as last widened, and where it resumes from (undefined: none to resume). */
+    async weighingOf(
+      id: number,
+    ): Promise<{ weighing: HoldWeighing | null; resume: WeighResume | null } | undefined> {
+      const res = await q.query<{ weighing: HoldWeighing | null; resume: WeighResume | null }>(
+        `SELECT weighing, weigh_resume AS resume FROM truc.guard_holds WHERE id = $1 AND status = 'held'`,
+        [id],
+      );
+      return res.rows[0];
     },
     /**
      * A held run's weighing ended as it is, its hold left as last widened (../jobs/run-weigh.ts: when the weighing's

@@ -108,9 +108,17 @@ function outboxRelay(q: Queryable) {
   };
 }
 
-/** Rows written handed over (see {@link flushHandedOver}). */
+/** Rows written handed over (see {@link flushHandedOver}), and a leased row's lease renewed. */
 function outboxHandedOver(q: Queryable) {
   return {
+    /** A row leased to its caller keeps its lease `leaseSeconds` more (a long job's: fix34e's weighing). */
+    async renewLease(id: number, leaseSeconds: number): Promise<void> {
+      await q.query(
+        `UPDATE truc.outbox SET claimed_until = now() + make_interval(secs => $2)
+          WHERE id = $1 AND enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL`,
+        [id, leaseSeconds],
+      );
+    },
     /** Adds a row written handed over in the caller's transaction; its id. */
     async addHandedOver(
       queue: string,

@@ -21,6 +21,7 @@ export const heldHold = (over: Partial<GuardHold> = {}): GuardHold => ({
   appliedAt: null,
   applied: null,
   weighingUntil: null,
+  weighing: null,
   exceptSchools: [],
   ...over,
 });

@@ -148,6 +148,39 @@ function decideLines(h: GuardHold): string[] {
   ];
 }
 
+const WEIGHING_WORDS: Record<NonNullable<GuardHold['weighing']>['state'], [string, string]> = {
+  weighing: ['đang cân nhắc', 'under way'],
+  interrupted: [
+    'bị gián đoạn (worker dừng giữa chừng; sẽ cân nhắc tiếp khi một worker nhận lại): lệnh giữ chỉ có các trang đã cân nhắc',
+    'interrupted (its worker stopped; it resumes once a worker takes it up): the hold shows only the pages weighed',
+  ],
+  whole: ['đủ: đã cân nhắc tới hết lần kéo', "whole: weighed to the run's end"],
+  partial: ['chưa đủ: dừng trước khi hết lần kéo', "partial: stopped before the run's end"],
+};
+
+/** Why a weighing stopped early, in both languages (fix34e). */
+const stoppedWords = (by: string | null): [string, string] =>
+  by === null
+    ? ['', '']
+    : by === 'time-cap'
+      ? [', vì quá guard.weighing.maxSeconds', ', at guard.weighing.maxSeconds']
+      : by === 'decided'
+        ? [', vì lệnh giữ đã được quyết định', ', as the hold was decided']
+        : [`, vì lỗi ${by}`, `, on ${by}`];
+
+/** How far a held run's weighing got (fix34e: whole, partial and why, interrupted), or none. */
+function weighingLine(h: GuardHold): string | undefined {
+  const w = h.weighing;
+  if (!w) return undefined;
+  const [vi, en] = WEIGHING_WORDS[w.state];
+  const [whyVi, whyEn] = stoppedWords(w.stoppedBy);
+  const span = `${w.heldPage + 1}–${w.throughPage + 1}`;
+  return `  ${both(
+    `cân nhắc các trang tiếp theo: ${vi}${whyVi}; ${w.pages} trang sau trang bị giữ (trang ${span})`,
+    `weighing of the run's next pages: ${en}${whyEn}; ${w.pages} pages after the held page (pages ${span})`,
+  )}`;
+}
+
 /** `holds show`'s lines: the hold, its decision, the thresholds it went over, each school's counts and codes. */
 export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []): string[] {
   const lines = [headLine(summaryOf(h))];
@@ -159,6 +192,8 @@ export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []):
         `the run's next pages are being weighed, the hold is not whole yet: it cannot be decided before ${vnTime(h.weighingUntil)}`,
       )}`,
     );
+  const weighed = weighingLine(h);
+  if (weighed) lines.push(weighed);
   if (h.decidedAt)
     lines.push(
       `  ${both(

@@ -266,12 +266,13 @@ describe('a job whose database connection failed', () => {
 });
 
 describe('the registry', () => {
-  it('lists ingest, pull, reconcile, the guard apply, one push job per configured target, the PCGD report, the webhook, the quality scorecards, the website probe and the change feed purge jobs', () => {
+  it('lists ingest, pull, reconcile, a held run weighing resumed, the guard apply, one push job per configured target, the PCGD report, the webhook, the quality scorecards, the website probe and the change feed purge jobs', () => {
     const jobs = jobsFor({ targets: { 'hcm-csdl': fakeTarget('hcm-csdl', ['students']) } });
     expect(jobs.map((j) => `${j.queue}/${j.name}`)).toEqual([
       'ingest/ingest-batch',
       'pull/pull-page',
       'pull/reconcile-run',
+      'pull/weigh-hold',
       'ingest/guard-apply',
       'push.hcm-csdl/push-set',
       'pcgd/pcgd-compute',

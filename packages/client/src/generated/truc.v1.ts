@@ -1609,6 +1609,17 @@ export interface components {
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
+      /** @description việc cân nhắc các trang tiếp theo của lần kéo bị giữ đã đi tới đâu (fix34e): weighing (đang cân nhắc), interrupted (worker dừng giữa chừng: lệnh giữ chỉ có các trang đã cân nhắc, sẽ cân nhắc tiếp khi một worker nhận lại), whole (đã cân nhắc mọi trang tới hết lần kéo), partial (dừng trước khi hết, stoppedBy: time-cap là guard.weighing.maxSeconds, decided là đã quyết định, hoặc mã lỗi của lần đọc); pages: số trang đã cân nhắc sau trang bị giữ, heldPage/throughPage: trang bị giữ và trang cuối đã cân nhắc; null: không cân nhắc / how far a held run's weighing of its next pages got (fix34e): weighing (under way), interrupted (its worker stopped: the hold shows the pages weighed so far, and the weighing resumes once a worker takes it up), whole (every page to the run's end weighed), partial (it stopped before the end; stoppedBy: time-cap for guard.weighing.maxSeconds, decided, or the read's error code); pages: pages weighed after the held page, heldPage/throughPage: the held page and the last page weighed; null: never weighed */
+      weighing: {
+        /** @enum {string} */
+        state: 'weighing' | 'interrupted' | 'whole' | 'partial';
+        pages: number;
+        heldPage: number;
+        throughPage: number;
+        stoppedBy: string | null;
+        startedAt: string;
+        updatedAt: string;
+      } | null;
       schools: number;
       totals: {
         live: number;
@@ -1683,6 +1694,17 @@ export interface components {
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
+      /** @description việc cân nhắc các trang tiếp theo của lần kéo bị giữ đã đi tới đâu (fix34e): weighing (đang cân nhắc), interrupted (worker dừng giữa chừng: lệnh giữ chỉ có các trang đã cân nhắc, sẽ cân nhắc tiếp khi một worker nhận lại), whole (đã cân nhắc mọi trang tới hết lần kéo), partial (dừng trước khi hết, stoppedBy: time-cap là guard.weighing.maxSeconds, decided là đã quyết định, hoặc mã lỗi của lần đọc); pages: số trang đã cân nhắc sau trang bị giữ, heldPage/throughPage: trang bị giữ và trang cuối đã cân nhắc; null: không cân nhắc / how far a held run's weighing of its next pages got (fix34e): weighing (under way), interrupted (its worker stopped: the hold shows the pages weighed so far, and the weighing resumes once a worker takes it up), whole (every page to the run's end weighed), partial (it stopped before the end; stoppedBy: time-cap for guard.weighing.maxSeconds, decided, or the read's error code); pages: pages weighed after the held page, heldPage/throughPage: the held page and the last page weighed; null: never weighed */
+      weighing: {
+        /** @enum {string} */
+        state: 'weighing' | 'interrupted' | 'whole' | 'partial';
+        pages: number;
+        heldPage: number;
+        throughPage: number;
+        stoppedBy: string | null;
+        startedAt: string;
+        updatedAt: string;
+      } | null;
       /** @description số trường (trường × năm học với lượt kéo lớp) của lệnh giữ, tất cả / the hold’s schools (school × school year for a classes run), all of them */
       schools: number;
       /** @description tổng trên mọi trường của lệnh giữ / totals over all the hold’s schools */

@@ -11,6 +11,7 @@ import type {
 } from '../../../store/guard-holds.js';
 import type { NotApplied as NotAppliedRow } from '../../../store/run-except.js';
 import { iso } from '../../time.js';
+import { HoldWeighingSchema } from '../hold-weighing.js';
 
 const Count = z.number().int();
 /** A classes run's counts are per school year (left20 item 1). */
@@ -88,6 +89,7 @@ const HoldFields = {
         'lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / ' +
         'a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once)',
     }),
+  weighing: HoldWeighingSchema,
 };
 
 export const HoldSummary = z
@@ -210,6 +212,7 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
     weighingUntil: iso(h.weighingUntil),
+    weighing: h.weighing,
     exceptSchools: h.exceptSchools,
   };
 }

@@ -1,0 +1,32 @@
+/** A held run's weighing as its hold keeps it (fix34e, ./guard-holds.ts; ../jobs/run-weigh.ts). */
+
+/**
+ * How far a held run's weighing of its next pages got (fix34e, ../jobs/run-weigh.ts). `weighing`: under way;
+ * `interrupted`: under way, but its worker stopped (its bound ran out): the hold is decidable with what was weighed,
+ * and the weighing resumes from its last widening once a worker takes it up; `whole`: every page to the run's end
+ * weighed; `partial`: it stopped before the run's end (`stoppedBy`: the time cap `guard.weighing.maxSeconds`, a
+ * failed read's or weighing's error code, or `decided` when the hold was decided meanwhile).
+ */
+export interface HoldWeighing {
+  state: 'weighing' | 'interrupted' | 'whole' | 'partial';
+  /** Pages weighed after the held page (as of the hold's last widening). */
+  pages: number;
+  /** The run's page the hold was made at (0 the first), and the last page weighed (the held one if none). */
+  heldPage: number;
+  throughPage: number;
+  stoppedBy: string | null;
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** A held run's weighing's point to resume from (never shown): its last widening's. */
+export interface WeighResume {
+  cursor: string;
+  pageNo: number;
+  /** The weighed pages' counts per school, summed (../store/run-guard.ts RunSchoolCounts: codes and counts). */
+  rows: unknown[];
+  /** Whether the weighing had added to the held page's reasons by then (audited at its end). */
+  grew: boolean;
+  /** The leased outbox row of the job that resumes it (../jobs/weigh-resume.ts). */
+  outboxId: number;
+}
