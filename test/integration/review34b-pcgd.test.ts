@@ -3,7 +3,12 @@
  * (test/fixtures/pcgd/communes.ts, seeded by test/helpers/pcgd-report-world.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { approveReport, computeReport, reopenReport } from '../../src/reporting/pcgd/service.js';
+import {
+  approveReport,
+  computeReport,
+  reopenReport,
+  requestSubmit,
+} from '../../src/reporting/pcgd/service.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { usePcgdReportWorld } from '../helpers/pcgd-report-world.js';
 
@@ -89,5 +94,22 @@ describe('review34b: PCGD-XMC season on postgres', () => {
     expect((same.findings as Array<{ rule: string }>).map((x) => x.rule)).not.toContain(
       'PCGD_PERSONS_EARLIER_YEAR',
     );
+  });
+
+  // F3: a province report approved before one of its communes was reopened was still submitted as it was, nothing
+  // saying it disagreed with the commune's correction; now refused, a city admin reopens the province.
+  it('F3: a province approved before a commune was reopened is not submitted on the withdrawn figures', async () => {
+    for (const code of [A, B, C]) await approved(code);
+    const current = await reports().current('79', YEAR);
+    const fresh =
+      current && ['approved', 'submitted', 'receipted'].includes(current.status)
+        ? await reopenReport(w.deps, { reportId: current.id, actor: 'admin', reason: 'test' })
+        : await computeReport(w.deps, { unitCode: '79', year: YEAR, actor: 'officer-79' });
+    const province = await approveReport(w.deps, { reportId: fresh.id, actor: 'officer-79' });
+    const signedC = (await reports().current(C, YEAR))!;
+    await reopenReport(w.deps, { reportId: signedC.id, actor: 'officer-79', reason: 'sửa / fix' });
+    await expect(
+      w.store.db.tx((q) => requestSubmit(q, { reportId: province.id, actor: 'officer-79', at: new Date() })),
+    ).rejects.toMatchObject({ code: 'ERR_PCGD_INVALID_TRANSITION' });
   });
 });

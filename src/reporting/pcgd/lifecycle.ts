@@ -32,11 +32,16 @@ const ONLY_APPROVED_REOPENED = both(
   'only approved or later figures are reopened',
 );
 /** A province report whose communes' approved figures were reopened since it was computed (review34b F1). */
-const sourcesWithdrawn = (communes: readonly string[]) =>
-  both(
-    `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi tính báo cáo tỉnh này: hãy tính lại báo cáo tỉnh`,
-    `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was computed: compute the province report again`,
-  );
+const sourcesWithdrawn = (communes: readonly string[], signed?: 'signed') =>
+  signed
+    ? both(
+        `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi báo cáo tỉnh này được duyệt: quản trị thành phố mở lại báo cáo tỉnh rồi tính lại`,
+        `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was approved: a city admin reopens the province report, then it is computed again`,
+      )
+    : both(
+        `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi tính báo cáo tỉnh này: hãy tính lại báo cáo tỉnh`,
+        `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was computed: compute the province report again`,
+      );
 const noStoredPersons = (unit: string) =>
   both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
 
@@ -281,6 +286,9 @@ export async function requestSubmit(
       'ERR_PCGD_INVALID_TRANSITION',
       both(`báo cáo đang ${row.status}, chưa được duyệt`, `report is ${row.status}, not approved`),
     );
+  const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
+  if (withdrawn.length > 0)
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn, 'signed'));
   await repo.markSubmitted(row.id, req.actor);
   await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)], req.at);
   return { row: (await repo.get(row.id))!, queued: true };
