@@ -1,7 +1,7 @@
 /**
  * Held mass changes (the guard, issue 7): the list (counts only), one hold inspected (per school: live
  * records, what would be deleted, moved or changed, with the record codes — never personal data), and a
- * city admin's approval (a sync run's hold maybe except some schools, ticked: their changes rejected) or rejection,
+ * city admin's approval (a sync run's hold maybe except some schools, ticked: not applied by the run, asked again by the next) or rejection,
  * neither while the run's next pages are weighed (`weighingUntil`). Needs the `guard` scope.
  */
 import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';

@@ -231,16 +231,19 @@ const DICT = {
   applied: ['Đã áp dụng', 'Applied'],
   confirmApprove: ['Duyệt và áp dụng thay đổi #{id}?', 'Approve and apply change #{id}?'],
   confirmApproveExcept: [
-    'Duyệt thay đổi #{id} trừ các trường {schools} (thay đổi của chúng bị từ chối)?',
-    'Approve change #{id} except schools {schools} (their changes rejected)?',
+    'Duyệt thay đổi #{id} trừ các trường {schools} (chưa áp dụng lần này, hỏi lại ở lần kéo sau)?',
+    'Approve change #{id} except schools {schools} (not applied this run, asked again by the next run)?',
   ],
-  exceptSchool: ['Từ chối trường này', 'Reject this school'],
+  exceptSchool: ['Loại trường này ra', 'Leave this school out'],
   reconciledCount: ['Trong đó do đối soát', 'Of them by the reconciliation'],
   exceptHint: [
-    'Đánh dấu các trường cần từ chối rồi bấm Duyệt: thay đổi của các trường đó không được áp dụng, các trường khác được duyệt.',
-    'Tick the schools to reject, then Approve: their changes are not applied, the other schools are approved.',
+    'Đánh dấu các trường cần loại ra rồi bấm Duyệt: thay đổi của các trường đó không được áp dụng lần này (lần kéo sau hỏi lại), các trường khác được duyệt.',
+    'Tick the schools to leave out, then Approve: their changes are not applied by this run (the next run asks again), the other schools are approved.',
   ],
-  exceptSchools: ['Trường bị từ chối (không áp dụng)', 'Schools rejected (not applied)'],
+  exceptSchools: [
+    'Trường bị loại ra (hỏi lại ở lần kéo sau)',
+    'Schools left out (asked again by the next run)',
+  ],
   // fix34a: a hold's schools a page at a time (review33c N1), and the codes a hold did not keep
   schoolSearch: ['Mã trường (hoặc phần đầu)', 'School code (or its start)'],
   onlyOver: ['Chỉ các trường vượt ngưỡng', 'Only schools over a threshold'],

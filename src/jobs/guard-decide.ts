@@ -1,7 +1,7 @@
 /**
  * A city admin's decision on a change the mass-change guard held (issue 7), in the caller's transaction and audited:
  * the API's and the CLI's one way ({@link decideHold}); split from ./requests.ts by idea. An approval of a sync
- * run's hold may leave schools out (fix33b: `exceptSchools`, ./guard-except.ts): their changes rejected, the run goes
+ * run's hold may leave schools out (fix33b: `exceptSchools`, ./guard-except.ts): their changes not applied by the run (asked again by the next: ./run-except.ts), the run goes
  * on for the others.
  */
 import { appendAudit } from '../audit/chain.js';

@@ -93,7 +93,7 @@ export interface GuardHold {
   /** How far a held run's weighing got (fix34e); null for a hold that was never weighed. */
   weighing: HoldWeighing | null;
   /**
-   * The schools an approval left out (migration 1385): their changes rejected, the run goes on for the others; empty
+   * The schools an approval left out (migration 1385): their changes not applied by the run (asked again by the next), the run goes on for the others; empty
    * otherwise.
    */
   exceptSchools: string[];

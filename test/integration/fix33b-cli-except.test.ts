@@ -43,7 +43,9 @@ describe('truc holds approve --except (postgres)', () => {
     const ok = await truc('holds', 'approve', String(holdId), '--except', B);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`/ hold ${holdId} approved (run, sync run ${run}): `);
-    expect(ok.stdout).toContain(`except these schools (their changes rejected): ${B}\n`);
+    expect(ok.stdout).toContain(
+      `except these schools (not applied this run, asked again by the next run): ${B}\n`,
+    );
     expect(await state()).toEqual({ hold: 'approved', except: [B], run: 'running', rejected: [B] });
     const audit = await db.query<{ details: Record<string, unknown> }>(
       `SELECT details FROM truc.audit_log WHERE action = 'guard.approved' AND subject = $1`,
@@ -51,6 +53,8 @@ describe('truc holds approve --except (postgres)', () => {
     );
     expect(audit.rows.map((r) => r.details.exceptSchools)).toEqual([[B]]);
     const show = await truc('holds', 'show', String(holdId));
-    expect(show.stdout).toContain(`/ approved except these schools (their changes rejected): ${B}\n`);
+    expect(show.stdout).toContain(
+      `/ approved except these schools (not applied this run, asked again by the next run): ${B}\n`,
+    );
   });
 });

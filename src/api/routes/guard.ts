@@ -3,7 +3,7 @@
  * inspect one (counts per school and change kind, and the record codes it would delete, move or change —
  * student and staff codes, never personal data), and approve it (it is applied: a held reconciliation
  * runs again and the guard lets it through; a held snapshot's deletions are queued), a run's hold maybe except some
- * schools (their changes rejected, counted: `exceptSchools`, `notApplied`), or reject it (nothing is deleted). Each decision is audited with who took it.
+ * schools (their changes not applied, counted, asked again by the next run: `exceptSchools`, `notApplied`), or reject it (nothing is deleted). Each decision is audited with who took it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -199,10 +199,10 @@ const Approval = Decision.extend({
     .optional()
     .meta({
       description:
-        'duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng bị từ chối — các trang của lần kéo và phần ' +
+        'duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng chưa được quyết, hỏi lại ở lần kéo sau — các trang của lần kéo và phần ' +
         'đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần ' +
         'kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một ' +
-        'số trường cũng là cách này / approve except these schools (codes of the hold): their changes rejected — the run’s ' +
+        'số trường cũng là cách này / approve except these schools (codes of the hold): their changes not decided, asked again by the next run — the run’s ' +
         'pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. ' +
         "Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing " +
         'changed. Rejecting only some schools is this too',

@@ -117,8 +117,8 @@ function exceptLines(h: GuardHold, notApplied: readonly NotApplied[]): string[] 
   if (h.exceptSchools.length === 0) return [];
   return [
     `  ${both(
-      `duyệt trừ các trường (thay đổi của chúng bị từ chối): ${h.exceptSchools.join(', ')}`,
-      `approved except these schools (their changes rejected): ${h.exceptSchools.join(', ')}`,
+      `duyệt trừ các trường (chưa áp dụng lần này, hỏi lại ở lần kéo sau): ${h.exceptSchools.join(', ')}`,
+      `approved except these schools (not applied this run, asked again by the next run): ${h.exceptSchools.join(', ')}`,
     )}`,
     ...notApplied.map(
       (n) =>
@@ -140,8 +140,8 @@ function decideLines(h: GuardHold): string[] {
       ? []
       : [
           `  ${both(
-            `duyệt trừ vài trường: truc holds approve ${h.id} --except <mã,…> (thay đổi của chúng bị từ chối)`,
-            `approve except schools: truc holds approve ${h.id} --except <code,…> (their changes rejected)`,
+            `duyệt trừ vài trường: truc holds approve ${h.id} --except <mã,…> (chưa áp dụng lần này, hỏi lại ở lần kéo sau)`,
+            `approve except schools: truc holds approve ${h.id} --except <code,…> (not applied this run, asked again by the next run)`,
           )}`,
         ]),
     `  ${both(`từ chối: truc holds reject ${h.id} (${reject[0]})`, `reject: truc holds reject ${h.id} (${reject[1]})`)}`,
@@ -387,9 +387,13 @@ function decidedLine(hold: GuardHold, decision: 'approve' | 'reject'): string {
 }
 
 const exceptVi = (schools: readonly string[]) =>
-  schools.length > 0 ? `; trừ các trường (thay đổi bị từ chối): ${schools.join(', ')}` : '';
+  schools.length > 0
+    ? `; trừ các trường (chưa áp dụng lần này, hỏi lại ở lần kéo sau): ${schools.join(', ')}`
+    : '';
 const exceptEn = (schools: readonly string[]) =>
-  schools.length > 0 ? `; except these schools (their changes rejected): ${schools.join(', ')}` : '';
+  schools.length > 0
+    ? `; except these schools (not applied this run, asked again by the next run): ${schools.join(', ')}`
+    : '';
 
 export const holdsCommand = () =>
   defineCommand('holds', "the mass-change guard's holds: list, show, approve, reject")

@@ -1288,7 +1288,7 @@ export interface components {
     GuardApprovalInput: {
       /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason?: string;
-      /** @description duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng bị từ chối — các trang của lần kéo và phần đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một số trường cũng là cách này / approve except these schools (codes of the hold): their changes rejected — the run’s pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing changed. Rejecting only some schools is this too */
+      /** @description duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng chưa được quyết, hỏi lại ở lần kéo sau — các trang của lần kéo và phần đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một số trường cũng là cách này / approve except these schools (codes of the hold): their changes not decided, asked again by the next run — the run’s pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing changed. Rejecting only some schools is this too */
       exceptSchools?: string[];
     };
     SyncRequestInput: {
@@ -1605,7 +1605,7 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
-      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
+      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;
@@ -1690,7 +1690,7 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
-      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes rejected (not applied), the run goes on for the others */
+      /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
       weighingUntil: string | null;

@@ -78,8 +78,8 @@ const HoldFields = {
   applied: Count.nullable(),
   exceptSchools: z.array(z.string()).meta({
     description:
-      'các trường mà việc duyệt đã loại ra: thay đổi của chúng bị từ chối (không áp dụng), lần kéo chạy tiếp cho các trường khác / ' +
-      'the schools the approval left out: their changes rejected (not applied), the run goes on for the others',
+      'các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / ' +
+      'the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others',
   }),
   weighingUntil: z
     .string()
