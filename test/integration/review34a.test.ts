@@ -178,4 +178,44 @@ describe('review34a, a vendor over real HTTP', () => {
     expect(problem.detail).toContain(`/v1/schools/${SCHOOL}/quality/findings`);
     expect(problem.detail).toMatch(/chưa .* \/ .*no scorecard/);
   });
+
+  // N2 (LOW): POST /v1/admin/clients answers 201 with `Location: /v1/admin/clients/{id}`, a path that had only PATCH:
+  // following it was 404 "No such route". It now reads the client (without its secret).
+  it('N2: the Location of a new API client answers that client', async () => {
+    const admin = await addClient(env.deps.db, { name: 'review34a admin', role: 'city-admin' });
+    const res = await fetch(`${api.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: admin.clientId,
+        client_secret: admin.clientSecret,
+      }),
+    });
+    const adminToken = ((await res.json()) as { access_token: string }).access_token;
+    const asAdmin = (method: string, path: string, body?: unknown) =>
+      fetch(`${api.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await asAdmin('POST', '/v1/admin/clients', {
+      name: 'Phần mềm N2',
+      role: 'vendor',
+      schools: [SCHOOL],
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    const read = await asAdmin('GET', location);
+    expect(read.status, await read.clone().text()).toBe(200);
+    const body = (await read.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ name: 'Phần mềm N2', role: 'vendor', schools: [SCHOOL], disabled: false });
+    expect(body).not.toHaveProperty('clientSecret');
+    const missing = await asAdmin('GET', '/v1/admin/clients/cl_doesnotexist');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: string }).code).toBe('ERR_NOT_FOUND');
+    expect((await call('GET', location)).status).toBe(403); // a vendor's token: not an admin
+  });
 });

@@ -198,6 +198,29 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       return { items: (await createClientsRepo(opts.db).list()).map(clientView) };
     },
   );
+  readClientRoute(app, opts);
+}
+
+/** `GET /v1/admin/clients/:clientId`: the Location a creation answers (review34a N2: PATCH only, GET "No such route"). */
+function readClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
+  app.get(
+    '/v1/admin/clients/:clientId',
+    {
+      config,
+      schema: {
+        operationId: 'getClient',
+        tags: ['admin'],
+        summary: 'Một ứng dụng (không có khóa bí mật) / One API client (without its secret)',
+        params: IdParams,
+        response: { 200: ClientView, 404: ProblemSchema, ...errors },
+      },
+    },
+    async function getClient(request) {
+      const client = await createClientsRepo(opts.db).get(request.params.clientId);
+      if (!client) throw new AppError('ERR_NOT_FOUND');
+      return clientView(client);
+    },
+  );
 }
 
 /**
