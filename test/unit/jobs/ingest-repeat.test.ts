@@ -16,66 +16,13 @@ import { createBatchesRepo } from '../../../src/store/batches.js';
 import { createOverviewRepo } from '../../../src/store/overview.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
-import { student, S1, S2, OTHER } from '../../helpers/api.js';
-import { queueVendorBody, vendorBody } from '../../helpers/vendor-batch.js';
-import { nextRow, ofBatch, runRow, useTestContext, type TestContext } from './fixtures.js';
-
-/** A student accepted with a warning (no parent or guardian named): the finding travels with its repeats. */
-function withoutParents(code: string, school = S1): Record<string, unknown> {
-  const {
-    fatherName: _f,
-    motherName: _m,
-    guardianName: _g,
-    ...rest
-  } = student(code, school) as Record<string, unknown>;
-  return rest;
-}
+import { student, S1, S2 } from '../../helpers/api.js';
+import { nextRow, ofBatch, runRow, useTestContext } from './fixtures.js';
+import { repeatPushes, withoutParents } from './repeat-push.js';
 
 describe('ingest of a repeated vendor batch', () => {
   const ctx = useTestContext();
-
-  /**
-   * Stores `records` as a batch the way the API stores a body (with the SHA-256 of its bytes); with
-   * `repeats`, a repeat may be judged at once, as the API asks. Returns what was judged at once and
-   * the batch's ingest job, if one was queued.
-   */
-  async function store(records: unknown[], c: TestContext, school: string, repeats?: TestContext) {
-    const { batchId, judged } = await queueVendorBody(c.db, records, {
-      school,
-      ...(repeats ? { repeats } : {}),
-    });
-    const job = await nextRow(c.db, ofBatch(batchId));
-    return { batchId, judged, job };
-  }
-
-  /** Pushes `records` as the API stores a body (with the SHA-256 of its bytes) and ingests it. */
-  async function push(records: unknown[], c: TestContext = ctx, school = S1) {
-    const { batchId, job: row } = await store(records, c, school);
-    if (!row) throw new Error(`no ingest queued for ${batchId}`);
-    const result = await runRow(c, row);
-    const [stored] = await c.db.rows<{ same_as: string | null; records: string }>(
-      'truc.batches',
-      `id = '${batchId}'`,
-    );
-    const storedRecords = JSON.parse(stored!.records) as unknown[];
-    return { batchId, result, sameAs: stored!.same_as, storedRecords };
-  }
-
-  const findingsOf = async (batchId: string) =>
-    (await createBatchesRepo(ctx.db).findings(batchId, 100, 0)).map((f) => [
-      f.recordIndex,
-      f.rule,
-      f.severity,
-    ]);
-
-  /** Each student's row version (xmin): unchanged unless the row was written. */
-  const versions = async (codes: string[]) =>
-    (
-      await ctx.db.query<{ v: string }>(
-        `SELECT xmin::text AS v FROM truc.students WHERE student_code = ANY($1::text[]) ORDER BY student_code`,
-        [codes],
-      )
-    ).rows.map((r) => r.v);
+  const { store, push, findingsOf, versions, repeatBody, acceptAtOnce } = repeatPushes(ctx);
 
   it('the same body again is unchanged at once, with the same findings and no record written', async () => {
     // A record accepted with a warning (no parent or guardian named) keeps its finding on the repeat.
@@ -170,24 +117,6 @@ describe('ingest of a repeated vendor batch', () => {
     );
     const entries = audit.map(({ actor, details: { repeatOf: _, ...details } }) => ({ actor, details }));
     return { row, findings: findings.rows, audit: entries };
-  }
-
-  /**
-   * A repeat of `records` as vendor-1 pushes them to S1, as the API knows it before storing it: its
-   * look-up (the batch that keeps the body, the last judged one) and the batch it stores, but for its id.
-   */
-  async function repeatBody(records: unknown[]) {
-    const body = vendorBody(records);
-    const held = (await createBatchesRepo(ctx.db).heldAndJudged('vendor-1', S1, body.bodySha256))!;
-    return { held, batch: { ...body, sameAs: held.id } };
-  }
-
-  /** The API's one-statement repeat (acceptRepeat) of `records` as vendor-1 pushes them to S1. */
-  async function acceptAtOnce(records: unknown[], c: TestContext = ctx) {
-    const { held, batch } = await repeatBody(records);
-    const id = randomUUID();
-    const accepted = { actor: 'vendor-1', action: 'batch.accepted' as const, subject: `batch:${id}` };
-    return { id, judged: await acceptRepeat(c.db, { ...batch, id }, held.judged!, accepted, c) };
   }
 
   it('a repeat judged when accepted ends as the ingest would judge it, with no ingest job', async () => {
@@ -328,103 +257,6 @@ describe('ingest of a repeated vendor batch', () => {
     expect(again.judged).toBeUndefined();
     const result = await runRow(ctx, again.job!);
     expect(result).toMatchObject({ accepted: 1, unchanged: 1 });
-  });
-
-  it('a record deleted since is restored', async () => {
-    const records = [student('D1'), student('D2')];
-    await push(records);
-    await createRecordsRepo(ctx.db).tombstone('students', ['D2']);
-    const again = await push(records);
-    expect(again.result).toMatchObject({ accepted: 1, unchanged: 1 });
-    expect(await createRecordsRepo(ctx.db).count('students', S1)).toBeGreaterThanOrEqual(2);
-    const [row] = await ctx.db.rows<{ deleted_at: Date | null }>('truc.students', `student_code = 'D2'`);
-    expect(row!.deleted_at).toBeNull();
-  });
-
-  it("another source's change since is overwritten by the vendor's record", async () => {
-    const records = [student('C1')];
-    await push(records);
-    await push([{ ...student('C1'), grade: '3' }]);
-    expect((await push(records)).result).toMatchObject({ accepted: 1, unchanged: 0 });
-  });
-
-  it('on another day the rules run again', async () => {
-    const records = [student('T1')];
-    await push(records);
-    const tomorrow = { ...ctx, now: () => new Date(ctx.now().getTime() + 86_400_000) };
-    const again = await push(records, tomorrow);
-    expect(again.result).toMatchObject({ accepted: 0, unchanged: 1 });
-    expect(again.sameAs).not.toBeNull();
-    // Judged in full: the repeat's audit entry names no earlier batch (recorded off the chain's lock).
-    const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
-      'truc.audit_pending',
-      `subject = 'batch:${again.batchId}' AND action = 'batch.ingested'`,
-    );
-    expect(audit[0]!.details['repeatOf']).toBeUndefined();
-  });
-
-  it("after a change of the city's quality policy the rules run again", async () => {
-    const records = [student('QP1'), withoutParents('QP2')];
-    const first = await push(records);
-    expect(first.result).toMatchObject({ accepted: 2, rejected: 0 });
-    const warnings = (await createBatchesRepo(ctx.db).findings(first.batchId, 100, 0)).filter(
-      (f) => f.severity === 'warning',
-    );
-    expect(warnings.length).toBeGreaterThan(0);
-    // The city makes that warning an error (config changed, same day).
-    const policy = { students: { [warnings[0]!.rule]: 'error' as const } };
-    const strict: TestContext = {
-      ...ctx,
-      config: { ...ctx.config, quality: { ...ctx.config.quality, policy } },
-    };
-    // Not judged at once when accepted (in one statement of its own, or in the accepting transaction)…
-    expect((await acceptAtOnce(records, strict)).judged).toBeUndefined();
-    expect((await store(records, strict, S1, strict)).judged).toBeUndefined();
-    // …but in full under the new policy by the ingest: the records with that warning are refused.
-    expect((await push(records, strict)).result).toMatchObject({ accepted: 0, rejected: 2 });
-  });
-
-  it('a batch judged across midnight is tagged with the day it was judged on, not the day after', async () => {
-    // The clock says 31 August 23:59:59.9 in Vietnam (school year 2025-2026) while the batch is mapped
-    // (its quality context), 1 September (school year 2026-2027) for everything after it.
-    const before = new Date('2026-08-31T16:59:59.900Z');
-    const after = new Date('2026-08-31T17:00:00.100Z');
-    const records = [{ ...student('M1'), schoolYear: '2025-2026' }];
-    const straddling: TestContext = {
-      ...ctx,
-      now: () => (new Error().stack!.includes('qualityContext') ? before : after),
-    };
-    const rules = async (batchId: string) => (await findingsOf(batchId)).map(([, rule]) => rule);
-    const first = await push(records, straddling);
-    expect(await rules(first.batchId)).not.toContain('SONG_NOT_CURRENT_YEAR'); // judged on 31 August
-    // Its repeat on 1 September is judged in full: the record is of a past school year.
-    const again = await push(records, { ...ctx, now: () => after });
-    expect(await rules(again.batchId)).toContain('SONG_NOT_CURRENT_YEAR');
-  });
-
-  it('a batch that keeps its own body is judged in full: no earlier batch is looked for', async () => {
-    const records = [student('N1')];
-    const first = await push(records);
-    // The API found no earlier batch of the body when it accepted this one (two pushes of the same bytes
-    // at once): the batch keeps its records, and its ingest judges it in full without looking for one.
-    const { batchId } = await queueVendorBody(ctx.db, records, { repeatChecked: true });
-    const result = await runRow(ctx, (await nextRow(ctx.db, ofBatch(batchId)))!);
-    expect(result).toMatchObject({ accepted: 0, rejected: 0, unchanged: 1 });
-    expect(await findingsOf(batchId)).toEqual(await findingsOf(first.batchId));
-    const audit = await ctx.db.rows<{ details: Record<string, unknown> }>(
-      'truc.audit_pending',
-      `subject = 'batch:${batchId}' AND action = 'batch.ingested'`,
-    );
-    expect(audit[0]!.details['repeatOf']).toBeUndefined();
-  });
-
-  it('a batch with a rejected record is judged in full again', async () => {
-    const records = [student('X1'), student('X2', OTHER)];
-    const first = await push(records);
-    expect(first.result).toMatchObject({ accepted: 1, rejected: 1 });
-    const again = await push(records);
-    expect(again.result).toMatchObject({ accepted: 0, rejected: 1, unchanged: 1 });
-    expect(await findingsOf(again.batchId)).toEqual(await findingsOf(first.batchId));
   });
 });
 
