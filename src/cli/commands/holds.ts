@@ -278,19 +278,12 @@ const showCommand = () =>
       .option('--json', 'the hold as one JSON object, every code'),
     async (o, [idArg], out) => {
       const id = positiveId(idArg!);
-      const config = loadConfig();
-      const { withDb } = await import('../../ops.js');
       const { AppError } = await import('../../errors.js');
-      const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-      const { createRunExceptRepo } = await import('../../store/run-except.js');
-      const found = await withDb(config, async (db) => {
-        const h = await createGuardHoldsRepo(db).get(id);
-        return h && { hold: h, notApplied: await createRunExceptRepo(db).ofHold(h) };
-      });
-      if (!found) throw new AppError('ERR_NOT_FOUND', noHold(id));
-      const { hold, notApplied } = found;
-      if (o.json) out.stdout(`${JSON.stringify({ ...hold, notApplied })}\n`);
-      else for (const line of showLines(hold, notApplied)) out.stdout(line);
+      const { readWholeHold } = await import('./hold-read.js');
+      const whole = await readWholeHold(loadConfig(), id);
+      if (!whole) throw new AppError('ERR_NOT_FOUND', noHold(id));
+      if (o.json) out.stdout(`${JSON.stringify(whole)}\n`);
+      else for (const line of showLines(whole, whole.notApplied)) out.stdout(line);
       return 0;
     },
   );
