@@ -18,6 +18,7 @@ import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.j
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { duplicatesNotFromStalls, type Fire } from '../helpers/schedule-fires.js';
+import { stalledJobIds } from '../helpers/redis.js';
 import { spawnTruc, trucEnvOn } from '../helpers/faults.js';
 import { freePort, killAll, type Spawned } from '../helpers/proc.js';
 import { testProfileDir } from '../helpers/profile.js';
@@ -81,12 +82,16 @@ describe('a schedule fire whose worker stalls past its lock', () => {
       ).rows;
     await waitFor(async () => (await fires()).length >= 2, { timeoutMs: 150_000, what: 'two fires' });
 
-    /** Connections of this database waiting for a lock on schedule_fires: their client ports. */
+    /**
+     * Connections of this database waiting for a lock on schedule_fires, or for the pull's advisory lock a fire takes
+     * before it records itself (fix34e: the stopped worker holds it, so the other waits there): their client ports.
+     */
     const waiting = async (): Promise<number[]> =>
       (
         await db.query<{ port: number }>(
           `SELECT client_port AS port FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%schedule_fires%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND (query ILIKE '%schedule_fires%' OR wait_event = 'advisory')`,
         )
       ).rows.map((r) => r.port);
 
@@ -105,12 +110,18 @@ describe('a schedule fire whose worker stalls past its lock', () => {
     const holder = workers.find((w) => w.child.pid === holderPid);
     expect(holder, `the waiting connection (port ${port}, pid ${holderPid}) is a worker's`).toBeDefined();
     const other = workers.find((w) => w !== holder)!;
+    const stalls = async (): Promise<number> =>
+      (await stalledJobIds(REDIS_TEST_URL, env.redisPrefix!, 'schedules')).length;
+    const stallsBefore = await stalls();
     holder!.child.kill('SIGSTOP');
     await side.query('COMMIT');
     // The stopped worker's INSERT went through in its open transaction; the other worker takes the job
-    // over once its lock lapsed, and its INSERT waits for that row.
+    // over once its lock lapsed, and waits for the pull's advisory lock the stopped one holds (before fix34e: its
+    // INSERT waited for that row).
     const otherWaits = await waitFor(
       async () => {
+        // The next fire's job waits for the same advisory lock: only a stall BullMQ reported is the takeover.
+        if ((await stalls()) <= stallsBefore) return false;
         for (const p of await waiting()) if (pidOfLocalPort(p) === other.child.pid) return true;
         return false;
       },
@@ -121,21 +132,31 @@ describe('a schedule fire whose worker stalls past its lock', () => {
 
     // Two more fires after the stall, so the stalled one is settled.
     const settledFrom = (await fires()).length;
-    await waitFor(async () => (await fires()).length >= settledFrom + 2, {
-      timeoutMs: 60_000,
-      what: 'two fires after the stall',
-    });
+    // …and the second delivery of the stalled fire counted: it may wait behind the next fire's job (both wait for
+    // the pull's lock the stopped worker held), so it need not come before those two.
+    await waitFor(
+      async () => {
+        const now = await fires();
+        return now.length >= settledFrom + 2 && now.some((f) => f.duplicates > 0);
+      },
+      { timeoutMs: 60_000, what: 'two fires after the stall and its second delivery' },
+    );
     const seen = await fires();
     // One fire delivered twice, its job the one BullMQ found stalled (what the schedule tests allow).
     expect(seen.reduce((n, f) => n + f.duplicates, 0)).toBe(1);
     expect(
       await duplicatesNotFromStalls(seen, ID, { url: REDIS_TEST_URL, prefix: env.redisPrefix! }),
     ).toEqual([]);
-    expect(seen.every((f) => f.outcome === 'requested' && f.sync_run_id !== null)).toBe(true);
-    expect(new Set(seen.map((f) => f.sync_run_id)).size).toBe(seen.length);
+    // A fire while the stalled fire's run is unfinished waits for the pull's lock and then finds that run: `busy`,
+    // showing the run it waited on (fix34e); before, it requested a second run of the same pull beside it.
+    const requested = seen.filter((f) => f.outcome === 'requested');
+    expect(seen.every((f) => ['requested', 'busy'].includes(f.outcome) && f.sync_run_id !== null)).toBe(true);
+    expect(new Set(requested.map((f) => f.sync_run_id)).size).toBe(requested.length);
+    const runs = new Set(requested.map((f) => String(f.sync_run_id)));
+    expect(seen.filter((f) => f.outcome === 'busy').every((f) => runs.has(String(f.sync_run_id)))).toBe(true);
     const orphans = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE r.requested_by = $1
-          AND (SELECT count(*) FROM truc.schedule_fires f WHERE f.sync_run_id = r.id) <> 1`,
+          AND (SELECT count(*) FROM truc.schedule_fires f WHERE f.sync_run_id = r.id AND f.outcome = 'requested') <> 1`,
       [`schedule:${ID}`],
     );
     expect(orphans.rows[0]!.n).toBe(0);
