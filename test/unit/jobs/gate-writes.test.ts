@@ -5,38 +5,11 @@
  * work) and their answers do not close it; a write probes it, and its answer closes it.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  decideEnter,
-  decideFailure,
-  decideSuccess,
-  type DeliverySettings,
-} from '../../../src/jobs/gate-rules.js';
+import { decideEnter, decideFailure, decideSuccess } from '../../../src/jobs/gate-rules.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
+import { at, closed, settings, T0 } from './gate-state.js';
 
-const T0 = new Date('2026-01-15T03:00:00.000Z');
-const at = (ms: number) => new Date(T0.getTime() + ms);
-const settings: DeliverySettings = {
-  failureThreshold: 3,
-  openMs: 1000,
-  maxOpenMs: 4000,
-  probeLeaseMs: 30_000,
-  maxRetryAfterSeconds: 60,
-};
-const fresh: GateState = {
-  system: 'hcm-csdl',
-  nextSendAt: T0,
-  pausedUntil: null,
-  pauseReason: null,
-  circuit: 'closed',
-  failures: 0,
-  writeFailures: 0,
-  endpointFailures: {},
-  openings: 0,
-  lastErrorCode: null,
-  lastErrorAt: null,
-  openedAt: null,
-  closedAt: null,
-};
+const fresh: GateState = closed();
 const writeDown = { code: 'ERR_ADAPTER_UNAVAILABLE', transient: true, write: true, probe: false };
 const read = { failureThreshold: settings.failureThreshold };
 const enterOpts = (paced: boolean) => ({

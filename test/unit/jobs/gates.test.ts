@@ -5,41 +5,12 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import {
-  decideEnter,
-  decideFailure,
-  decideSuccess,
-  type DeliverySettings,
-} from '../../../src/jobs/gate-rules.js';
+import { decideEnter, decideFailure, decideSuccess } from '../../../src/jobs/gate-rules.js';
 import { localPauses } from '../../../src/jobs/gates.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../src/store/delivery-gates.js';
 import { useTestContext } from './fixtures.js';
+import { at, closed, settings, T0 } from './gate-state.js';
 
-const T0 = new Date('2026-01-15T03:00:00.000Z');
-const at = (ms: number) => new Date(T0.getTime() + ms);
-const closed = (over: Partial<GateState> = {}): GateState => ({
-  system: 'hcm-csdl',
-  nextSendAt: T0,
-  pausedUntil: null,
-  pauseReason: null,
-  circuit: 'closed',
-  failures: 0,
-  writeFailures: 0,
-  endpointFailures: {},
-  openings: 0,
-  lastErrorCode: null,
-  lastErrorAt: null,
-  openedAt: null,
-  closedAt: null,
-  ...over,
-});
-const settings: DeliverySettings = {
-  failureThreshold: 3,
-  openMs: 1000,
-  maxOpenMs: 4000,
-  probeLeaseMs: 30_000,
-  maxRetryAfterSeconds: 60,
-};
 const down = { code: 'ERR_ADAPTER_UNAVAILABLE', transient: true };
 const apply = (s: GateState, change: Partial<GateState> | undefined): GateState => ({ ...s, ...change });
 
