@@ -23,7 +23,7 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import type { OutageLog } from './observability/outage.js';
 import { pingDatabase } from './store/db.js';
-import { migrate } from './store/migrate.js';
+import { aheadWords, migrate, migrationsAhead } from './store/migrate.js';
 import { openDatabase } from './store/open.js';
 import { policyProblems } from './quality/index.js';
 
@@ -139,7 +139,11 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
   });
   const db = opened.db;
   try {
-    if (opts.migrate !== false) await migrate(db);
+    if (opts.migrate !== false) {
+      await migrate(db);
+      const ahead = await migrationsAhead(db);
+      if (ahead.length > 0) logger.warn({ migrationsAhead: ahead }, aheadWords(ahead));
+    }
   } catch (err) {
     await db.close();
     throw err;

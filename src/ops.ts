@@ -27,7 +27,8 @@ import {
   type QueueFactory,
 } from './jobs/queues.js';
 import { createLogger } from './observability/logger.js';
-import { migrate } from './store/migrate.js';
+import { migrate, migrationsAhead } from './store/migrate.js';
+export { aheadWords } from './store/migrate.js';
 import { forgetTarget } from './store/undelivered.js';
 import { servedWithin } from './store/served-targets.js';
 import { openDatabase } from './store/open.js';
@@ -83,14 +84,16 @@ export async function withDbAndQueue<T>(
   }
 }
 
-export async function runMigrate(config: Config): Promise<string[]> {
+/** `truc migrate`: the migrations applied now, and those the database holds that this build does not know. */
+export async function runMigrate(config: Config): Promise<{ applied: string[]; ahead: string[] }> {
   const { db } = await openDatabase({
     url: config.database.url,
     dataDir: config.database.dataDir,
     poolMax: 2,
   });
   try {
-    return await migrate(db);
+    const applied = await migrate(db);
+    return { applied, ahead: await migrationsAhead(db) };
   } finally {
     await db.close();
   }

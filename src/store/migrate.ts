@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { both } from '../errors.js';
 import type { Db } from './db.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -48,6 +49,33 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /** Migrations of one process run one after another (see the re-check below for other processes). */
 let inProcess: Promise<unknown> = Promise.resolve();
+
+/** What `truc migrate` prints and a start logs when {@link migrationsAhead} finds some: Vietnamese, then English. */
+export function aheadWords(names: readonly string[]): string {
+  const list = names.join(', ');
+  return both(
+    `cơ sở dữ liệu mới hơn bản truc này: đã áp dụng ${names.length} migration bản này không biết (${list}); ` +
+      'không có gì được hoàn tác (truc không có migration lùi): chạy bản mới, hoặc khôi phục bản sao lưu lấy trước ' +
+      'khi nâng cấp (README, Vận hành: Upgrades and rollback)',
+    `the database is newer than this truc: ${names.length} migration(s) applied that this build does not know ` +
+      `(${list}); nothing is undone (truc has no down migrations): run the newer version, or restore the backup ` +
+      'taken before the upgrade (README Operations, Upgrades and rollback)',
+  );
+}
+
+/**
+ * The migrations the database has applied that this build does not know, by name, oldest first (review35a F1): a
+ * newer truc migrated it, so this process is an older version: one left running during a rolling upgrade (allowed
+ * while the upgrade's notes allow it) or a rollback (README Operations, *Upgrades and rollback*). Nothing is
+ * undone: truc has no down migrations. Read after {@link migrate}, which creates the table.
+ */
+export async function migrationsAhead(db: Db, migrations = listMigrations()): Promise<string[]> {
+  const known = new Set(migrations.map((m) => m.version));
+  const res = await db.query<{ version: number; name: string }>(
+    'SELECT version, name FROM truc.schema_migrations ORDER BY version',
+  );
+  return res.rows.filter((r) => !known.has(r.version)).map((r) => r.name);
+}
 
 /** Applies every pending migration; returns the names applied. Refuses if an applied one was edited. */
 export function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
