@@ -5,6 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { personalNumberIn } from '../canonical/free-text.js';
 import { vietnamTimeOf } from '../canonical/school-year.js';
 import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { CliOutput } from './progress.js';
@@ -250,7 +251,8 @@ export const asOption = () =>
  * The audit actor of a CLI command (issue 7: `operator:cli` alone could not say who decided): `operator:cli:`
  * and the operator's name, taken from `--as`, else `TRUC_OPERATOR`, else the OS user's login name
  * (`os.userInfo().username`). A name that breaks the rule ({@link OPERATOR_NAME}), or no name at all (a
- * user id without a login name), is bad usage (exit 2), one line in both languages saying where it came from.
+ * user id without a login name), is bad usage (exit 2), one line in both languages saying where it came from; so
+ * is a name holding a personal ID or a phone number (review35b F1), not repeated.
  */
 export function operatorActor(
   as: string | undefined,
@@ -263,6 +265,15 @@ export function operatorActor(
         both(
           `${where.vi} "${printable(name)}" không dùng được: ${OPERATOR_RULE.vi}`,
           `${where.en} "${printable(name)}" is not usable: ${OPERATOR_RULE.en}`,
+        ),
+      );
+    // Kept for good in the hash-chained audit log, as free text is (review33b): never a personal ID, an old ID card
+    // number or a phone number (review35b F1); the refusal does not repeat it.
+    if (personalNumberIn(name) !== undefined)
+      throw new UsageError(
+        both(
+          `${where.vi}: tên người thao tác không được chứa số định danh cá nhân, số CMND hay số điện thoại (được lưu mãi trong nhật ký kiểm toán)`,
+          `${where.en}: an operator's name must not hold a personal ID, an old ID card number or a phone number (it would be kept for good in the audit log)`,
         ),
       );
     return `operator:cli:${name}`;

@@ -38,6 +38,31 @@ describe('operatorActor', () => {
     );
   });
 
+  // review35b F1: the actor is kept for good in the hash-chained audit log (and in logs): a name that is a personal
+  // ID, an old ID card number or a phone number is refused as free text is (review33b), without echoing it.
+  it('refuses a name that is a personal ID or a phone number, from --as, TRUC_OPERATOR or the OS, never echoing it', () => {
+    for (const bad of ['079201001234', '0912345678', '84912345678', 'ops.0912345678', '123456789']) {
+      for (const call of [
+        () => operatorActor(bad, {}, () => 'root'),
+        () => operatorActor(undefined, { TRUC_OPERATOR: bad }, () => 'root'),
+        () => operatorActor(undefined, {}, () => bad),
+      ]) {
+        let message = '';
+        try {
+          call();
+        } catch (err) {
+          expect(err, bad).toBeInstanceOf(UsageError);
+          message = (err as Error).message;
+        }
+        expect(message, bad).toMatch(/số định danh cá nhân.* \/ .*personal ID/);
+        expect(message, bad).not.toContain(bad);
+      }
+    }
+    // ordinary names with a few digits still act
+    expect(operatorActor('admin.q1', {}, () => 'root')).toBe('operator:cli:admin.q1');
+    expect(operatorActor('ops-79000701', {}, () => 'root')).toBe('operator:cli:ops-79000701');
+  });
+
   it('a process whose user has no login name must say who acts', () => {
     expect(() => operatorActor(undefined, {}, noUser)).toThrow(
       'không biết tên người dùng hệ điều hành: cho biết bạn là ai bằng --as <tên> hoặc TRUC_OPERATOR / ' +
