@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { deepFreeze } from './config/common.js';
 import { applyEnv, envNameOf, type Env } from './config/env.js';
+import { issueWords } from './config/issue-words.js';
 import { PcgdSchema } from './config/pcgd.js';
 import { QualitySchema } from './config/quality.js';
 import {
@@ -149,7 +150,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');
       const envName = envNameOf(path);
-      problems.push(`${path || '(root)'}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+      problems.push(`${path || '(root)'}${envName ? ` (${envName})` : ''}: ${issueWords(issue)}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,0 +1,95 @@
+/**
+ * A configuration problem's words in Vietnamese and English (review35a F3): zod's own messages are English alone
+ * ("Too small: expected string to have >=32 characters", "Invalid URL"), and a bad start is read by the city's
+ * admin. Each kind of issue zod reports is said in both; a schema's own message (a regex's "MM-DD", a refinement's
+ * sentence) is kept as the detail, and one already in both languages (`vi / en`) is kept whole.
+ */
+import type { z } from 'zod';
+
+type Issue = z.core.$ZodIssue;
+
+const both = (vi: string, en: string): string => `${vi} / ${en}`;
+
+const WHAT: Record<string, [string, string]> = {
+  string: ['chuỗi', 'string'],
+  number: ['số', 'number'],
+  int: ['số nguyên', 'integer'],
+  bigint: ['số nguyên', 'integer'],
+  array: ['danh sách', 'list'],
+  set: ['tập', 'set'],
+  object: ['bảng khoá–giá trị', 'mapping'],
+  boolean: ['true hoặc false', 'true or false'],
+  date: ['ngày', 'date'],
+};
+
+const whatOf = (name: string): [string, string] => WHAT[name] ?? [name, name];
+
+/** How many of what a size bound counts: characters of a string, items of a list, the value of a number. */
+function bound(issue: { origin: string; inclusive?: boolean }, limit: unknown, low: boolean): string {
+  const open = issue.inclusive === false;
+  const [cmpVi, cmpEn] = low
+    ? open
+      ? ['lớn hơn', 'greater than']
+      : ['ít nhất', 'at least']
+    : open
+      ? ['nhỏ hơn', 'less than']
+      : ['nhiều nhất', 'at most'];
+  const n = String(limit);
+  if (issue.origin === 'string')
+    return both(`phải dài ${cmpVi} ${n} ký tự`, `must be ${cmpEn} ${n} characters long`);
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return both(`phải có ${cmpVi} ${n} mục`, `must have ${cmpEn} ${n} items`);
+  const [numVi, numEn] = low
+    ? open
+      ? ['phải lớn hơn', 'greater than']
+      : ['không được nhỏ hơn', 'at least']
+    : open
+      ? ['phải nhỏ hơn', 'less than']
+      : ['không được lớn hơn', 'at most'];
+  return both(`${numVi} ${n}`, `must be ${numEn} ${n}`);
+}
+
+/** The schema's own message, when it gave one (zod's defaults start with "Invalid" or "Too"). */
+function ownMessage(issue: Issue): string | undefined {
+  return /^(Invalid|Too (small|big)|Unrecognized|Expected)\b/.test(issue.message) ? undefined : issue.message;
+}
+
+function formatWords(issue: Extract<Issue, { code: 'invalid_format' }>): string {
+  const own = ownMessage(issue);
+  if (issue.format === 'url') return both('không phải một URL', 'not a URL');
+  if (own) return both(`không đúng dạng: ${own}`, `not in the form: ${own}`);
+  const pattern = 'pattern' in issue && issue.pattern ? String(issue.pattern) : issue.format;
+  return both(`không đúng dạng ${pattern}`, `does not match ${pattern}`);
+}
+
+/** The words of one issue, Vietnamese then English. */
+export function issueWords(issue: Issue): string {
+  if (/ \/ /.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'too_small':
+      return bound(issue, issue.minimum, true);
+    case 'too_big':
+      return bound(issue, issue.maximum, false);
+    case 'invalid_type': {
+      const [vi, en] = whatOf(issue.expected);
+      return both(`phải là ${vi}`, `must be a ${en}`);
+    }
+    case 'invalid_value': {
+      const list = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      return both(`phải là một trong ${list}`, `must be one of ${list}`);
+    }
+    case 'invalid_format':
+      return formatWords(issue);
+    case 'not_multiple_of':
+      return both(
+        `phải là bội của ${String(issue.divisor)}`,
+        `must be a multiple of ${String(issue.divisor)}`,
+      );
+    case 'unrecognized_keys': {
+      const keys = issue.keys.join(', ');
+      return both(`khoá không được biết: ${keys}`, `unknown key(s): ${keys}`);
+    }
+    default:
+      return both(`giá trị không hợp lệ: ${issue.message}`, `invalid value: ${issue.message}`);
+  }
+}
