@@ -88,8 +88,18 @@ const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
       r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio, 'ceil')}`).join('; '),
   },
   { head: 'status', cell: (r) => statusBadge(r.status) },
+  { head: 'decidedBy', cell: (r) => decider(r) },
   { head: 'decisionReason', cell: (r) => reasonText(r.decisionReason) },
 ];
+
+/**
+ * Who decided, by name as the API names them (`decidedBy`, fix35a: the client's display name or the CLI operator's,
+ * as a PCGD report's approver), the actor id in its tooltip; '—' while held.
+ */
+const decider = (r: Pick<HoldSummary, 'decidedBy' | 'decidedById'>): HTMLElement =>
+  r.decidedBy
+    ? h('span', { title: r.decidedById ?? '', 'data-testid': 'decided-by' }, r.decidedBy)
+    : h('span', { class: 'muted' }, '—');
 
 /** A decision's reason, cut to a cell's width (all of it in the tooltip); '—' when none was given. */
 const reasonText = (reason: string | null): HTMLElement =>
@@ -172,7 +182,9 @@ function holdDecision(
     return h(
       'p',
       { class: 'muted', 'data-testid': 'guard-decision' },
-      `${statusText(hold.status)}: ${hold.decidedBy ?? ''} ${when(hold.decidedAt)}`,
+      `${statusText(hold.status)}: `,
+      decider(hold),
+      ` ${when(hold.decidedAt)}`,
       hold.decisionReason
         ? [` — ${t('decisionReason')}: `, h('q', { 'data-testid': 'decision-reason' }, hold.decisionReason)]
         : null,

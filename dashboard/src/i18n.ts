@@ -328,6 +328,7 @@ const DICT = {
   undelivered: ['Bản ghi chưa gửi', 'Undelivered records'],
   whatToDo: ['Cần làm', 'What to do'],
   decisionReason: ['Lý do quyết định', 'Reason for the decision'],
+  decidedBy: ['Người quyết định', 'Decided by'],
   decisionReasonHint: ['Không bắt buộc; lưu cùng quyết định', 'Optional; kept with the decision'],
   asOf: ['Tính đến ngày', 'As of'],
 } as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;

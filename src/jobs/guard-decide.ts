@@ -43,14 +43,16 @@ async function overtaken(q: Queryable, holdId: number): Promise<'none' | 'scope'
 }
 
 /**
- * What a hold decision's audit entry holds: the hold's subject, the admin's reason when given, and the schools an
- * approval left out (codes).
+ * What a hold decision's audit entry holds: the hold's subject, who decided by name, the admin's reason when given,
+ * and the schools an approval left out (codes).
  */
 const decisionDetails = (hold: GuardHold, reason: string | undefined) => ({
   kind: hold.kind,
   syncRunId: hold.syncRunId,
   batchId: hold.batchId,
   entity: hold.entity,
+  // who, by name (the entry's actor is the id): the name the hold keeps, when truc knew one (fix35a)
+  ...(hold.decidedBy !== hold.decidedById ? { actorName: hold.decidedBy } : {}),
   ...(reason ? { reason } : {}),
   ...(hold.exceptSchools.length > 0 ? { exceptSchools: hold.exceptSchools } : {}),
 });

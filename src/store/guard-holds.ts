@@ -4,6 +4,7 @@
  * until a city admin decides. The diff holds counts and keys per school, never personal data.
  */
 import type { EntityName } from '../config.js';
+import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
 import type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
 
@@ -82,7 +83,13 @@ export interface GuardHold {
   reasons: HoldReason[];
   createdAt: Date;
   decidedAt: Date | null;
+  /**
+   * Who decided, by name as it was when they decided (store/actor-names.ts: the API client's display name or the CLI
+   * operator's name, fix35a); the actor id when truc knew no name; null while held.
+   */
   decidedBy: string | null;
+  /** Who decided: the API client's id or `operator:cli:<name>`; null while held. */
+  decidedById: string | null;
   /** Why, in the deciding admin's words (one line; also kept in the decision's audit entry), or null. */
   decisionReason: string | null;
   /** When an approved snapshot's deletions were applied, and how many records they deleted. */
@@ -106,7 +113,8 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 };
 
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
-  created_at AS "createdAt", decided_at AS "decidedAt", decided_by AS "decidedBy",
+  created_at AS "createdAt", decided_at AS "decidedAt",
+  COALESCE(decided_by_name, decided_by) AS "decidedBy", decided_by AS "decidedById",
   decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil",
   except_schools AS "exceptSchools",
   CASE WHEN weighing->>'state' = 'weighing' AND (weighing_until IS NULL OR weighing_until <= now())
@@ -255,7 +263,7 @@ function holdDecisions(q: Queryable) {
     ): Promise<GuardHold | undefined> {
       const res = await q.query<Row>(
         `UPDATE truc.guard_holds SET status = $2, decided_at = now(), decided_by = $3, decision_reason = $4,
-                except_schools = $5
+                except_schools = $5, decided_by_name = ${actorNameSql('$3::text')}
           WHERE id = $1 AND status = 'held'
             AND ($2 <> 'approved' OR weighing_until IS NULL OR weighing_until <= now())
           RETURNING ${COLUMNS}`,

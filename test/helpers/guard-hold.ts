@@ -17,6 +17,7 @@ export const heldHold = (over: Partial<GuardHold> = {}): GuardHold => ({
   createdAt: new Date('2026-12-05T02:00:00Z'),
   decidedAt: null,
   decidedBy: null,
+  decidedById: null,
   decisionReason: null,
   appliedAt: null,
   applied: null,

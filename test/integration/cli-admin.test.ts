@@ -225,7 +225,11 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       ]);
       expect(after.rows[0]!.status).not.toBe('held');
       const hold = await createGuardHoldsRepo(db).get(id);
-      expect(hold).toMatchObject({ status: 'approved', decidedBy: 'operator:cli:admin.q1' });
+      expect(hold).toMatchObject({
+        status: 'approved',
+        decidedBy: 'admin.q1',
+        decidedById: 'operator:cli:admin.q1',
+      });
       const audit = await db.query<{ actor: string }>(
         `SELECT actor FROM truc.audit_log WHERE action = 'guard.approved' AND subject = $1`,
         [`guard-hold:${id}`],

@@ -102,7 +102,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
 
     const rejected = await post(`/v1/guard/holds/${hold.id}/reject`);
     expect(rejected.statusCode, rejected.body).toBe(200);
-    expect(rejected.json()).toMatchObject({ id: hold.id, status: 'rejected', decidedBy: w.adminId });
+    expect(rejected.json()).toMatchObject({ id: hold.id, status: 'rejected', decidedById: w.adminId });
     expect((await get(`/v1/syncs/${run.syncRunId}`)).json()).toMatchObject({
       reconcile: 'done',
       reconciled: 0,
@@ -126,7 +126,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect(hold).toMatchObject({ kind: 'reconcile', totals: { deleted: gone.length } });
     const approved = await post(`/v1/guard/holds/${hold.id}/approve`);
     expect(approved.statusCode, approved.body).toBe(200);
-    expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: w.adminId });
+    expect(approved.json()).toMatchObject({ status: 'approved', decidedById: w.adminId });
     await waitFor(
       async () =>
         (await get(`/v1/syncs/${run.syncRunId}`)).json<{ reconcile: string }>().reconcile === 'done'
@@ -163,7 +163,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     });
     expect((await get(`/v1/guard/holds/${hold.id}`)).json()).toMatchObject({
       status: 'superseded',
-      decidedBy: w.adminId,
+      decidedById: w.adminId,
     });
     expect(await auditOfHold('guard.superseded', hold.id)).toEqual([
       { actor: w.adminId, subject: `guard-hold:${hold.id}` },

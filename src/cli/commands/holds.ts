@@ -22,6 +22,8 @@ import {
   vnTime,
 } from '../kit.js';
 import {
+  decidedListLine,
+  deciderText,
   DECISIONS,
   HOLD_KIND_VI,
   HOLD_STATUS_VI,
@@ -197,8 +199,8 @@ export function showLines(h: GuardHold, notApplied: readonly NotApplied[] = []):
   if (h.decidedAt)
     lines.push(
       `  ${both(
-        `quyết định: ${HOLD_STATUS_VI[h.status]} bởi ${h.decidedBy ?? ''} lúc ${vnTime(h.decidedAt)}${h.decisionReason ? `, lý do: ${h.decisionReason}` : ''}`,
-        `decided: ${h.status} by ${h.decidedBy ?? ''} at ${vnTime(h.decidedAt)}${h.decisionReason ? `, reason: ${h.decisionReason}` : ''}`,
+        `quyết định: ${HOLD_STATUS_VI[h.status]} bởi ${deciderText(h)} lúc ${vnTime(h.decidedAt)}${h.decisionReason ? `, lý do: ${h.decisionReason}` : ''}`,
+        `decided: ${h.status} by ${deciderText(h)} at ${vnTime(h.decidedAt)}${h.decisionReason ? `, reason: ${h.decisionReason}` : ''}`,
       )}`,
     );
   if (h.appliedAt)
@@ -259,7 +261,10 @@ const listCommand = () =>
           `${page.items.length} of ${countEn(page.total, 'hold')}, newest first (truc holds show <id>: the record codes)`,
         )}\n`,
       );
-      for (const h of page.items) out.stdout(`  ${headLine(h)}\n`);
+      for (const h of page.items) {
+        out.stdout(`  ${headLine(h)}\n`);
+        for (const line of decidedListLine(h)) out.stdout(line);
+      }
       if (offset + page.items.length < page.total)
         out.stdout(
           `${both(`còn nữa: --offset ${offset + page.items.length}`, `more: --offset ${offset + page.items.length}`)}\n`,

@@ -1600,7 +1600,10 @@ export interface components {
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
+      /** @description người quyết định, theo tên lúc quyết định (tên hiển thị của client, hoặc tên người vận hành CLI; người truc không biết tên: mã định danh), như approvedBy của báo cáo PCGD; null: chưa quyết định / who decided, by name as it was when they decided (the client's display name, or the CLI operator's; an actor truc knew no name of: the id), as a PCGD report's approvedBy; null: not decided */
       decidedBy: string | null;
+      /** @description mã định danh của người quyết định: id của client, hoặc operator:cli:<tên> (trước fix35a ở decidedBy) / the decider's id: the client id, or operator:cli:<name> (in decidedBy before fix35a) */
+      decidedById: string | null;
       /** @description lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given) */
       decisionReason: string | null;
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
@@ -1685,7 +1688,10 @@ export interface components {
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
+      /** @description người quyết định, theo tên lúc quyết định (tên hiển thị của client, hoặc tên người vận hành CLI; người truc không biết tên: mã định danh), như approvedBy của báo cáo PCGD; null: chưa quyết định / who decided, by name as it was when they decided (the client's display name, or the CLI operator's; an actor truc knew no name of: the id), as a PCGD report's approvedBy; null: not decided */
       decidedBy: string | null;
+      /** @description mã định danh của người quyết định: id của client, hoặc operator:cli:<tên> (trước fix35a ở decidedBy) / the decider's id: the client id, or operator:cli:<name> (in decidedBy before fix35a) */
+      decidedById: string | null;
       /** @description lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given) */
       decisionReason: string | null;
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */

@@ -66,7 +66,22 @@ const HoldFields = {
   reasons: z.array(Reason),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
-  decidedBy: z.string().nullable(),
+  decidedBy: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'người quyết định, theo tên lúc quyết định (tên hiển thị của client, hoặc tên người vận hành CLI; người truc không biết tên: mã định danh), như approvedBy của báo cáo PCGD; null: chưa quyết định / ' +
+        "who decided, by name as it was when they decided (the client's display name, or the CLI operator's; an actor truc knew no name of: the id), as a PCGD report's approvedBy; null: not decided",
+    }),
+  decidedById: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'mã định danh của người quyết định: id của client, hoặc operator:cli:<tên> (trước fix35a ở decidedBy) / ' +
+        "the decider's id: the client id, or operator:cli:<name> (in decidedBy before fix35a)",
+    }),
   decisionReason: z.string().nullable().meta({
     description:
       'lý do của quyết định, lời của quản trị duyệt hoặc từ chối (nếu có) / why, in the deciding admin’s words (when given)',
@@ -208,6 +223,7 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     createdAt: iso(h.createdAt)!,
     decidedAt: iso(h.decidedAt),
     decidedBy: h.decidedBy,
+    decidedById: h.decidedById,
     decisionReason: h.decisionReason,
     appliedAt: iso(h.appliedAt),
     applied: h.applied,

@@ -1,0 +1,37 @@
+/**
+ * fix35a (fix34e item 4, review33c N6), the guard's pages in a real browser (Debian's Chromium,
+ * test/helpers/dashboard-browser.ts): who decided a hold, by name. The decided hold's page said
+ * `Đã duyệt: <client id> …`, and the list of holds did not say who decided at all; now both name the admin as the API
+ * does (`decidedBy`, the client's display name), its id in the tooltip (`decidedById`).
+ */
+import { describe, expect, it } from 'vitest';
+import { decideHold } from '../../src/jobs/contracts.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+import { heldRunPage } from '../helpers/held-run.js';
+
+describe.runIf(hasChromium())('fix35a: who decided a hold, by name, in Chromium', () => {
+  const ui = useDashboard({ shots: 'fix35a' });
+
+  it('the decided hold and the list of holds name the admin, the id in the tooltip', async () => {
+    const db = ui.env.deps.db;
+    const { holdId } = await heldRunPage(db, { reasons: [] });
+    await db.tx((q) =>
+      decideHold(q, { holdId, decision: 'approved', by: ui.admin.clientId, at: new Date() }),
+    );
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/guard/${holdId}`);
+    const decision = ui.page.getByTestId('guard-decision');
+    await decision.waitFor();
+    expect(await decision.textContent()).toContain('Sở GDĐT — IT');
+    expect(await decision.textContent()).not.toContain(ui.admin.clientId);
+    expect(await decision.getByTestId('decided-by').getAttribute('title')).toBe(ui.admin.clientId);
+
+    await ui.page.goto(`${ui.base}/dashboard#/guard?status=approved`);
+    const row = ui.page.getByTestId('guard-holds').locator('tbody tr').first();
+    await row.waitFor();
+    const who = row.getByTestId('decided-by');
+    expect(await who.textContent()).toBe('Sở GDĐT — IT');
+    expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
+    await ui.shot('decided-by');
+  });
+});
