@@ -220,7 +220,19 @@ export const Finding = z
     criterion: z.string(),
     rule: z.string(),
     severity: z.enum(['error', 'warning', 'info']),
-    pointer: z.string(),
+    pointer: z.string().meta({
+      description:
+        'Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / ' +
+        'JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record',
+    }),
+    canonicalPointer: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Cùng trường đó trong bản ghi chuẩn của truc (/personalId); null khi trường đã gửi không có trường chuẩn tương ứng / ' +
+          'the same field in truc’s canonical record (/personalId), as the record routes read it back; equal to pointer in a canonical batch; null where the field sent has no canonical counterpart (a field the format’s mapping does not carry, or a pulled system’s format)',
+      }),
     message: z.object({ vi: z.string(), en: z.string() }),
     /** Issue 8: the message and fix hint in the caller's language (Accept-Language, Vietnamese first). */
     text: z.string(),

@@ -32,6 +32,7 @@ const ID_YEAR_MISMATCH = {
   rule: 'DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH',
   severity: 'warning' as const,
   pointer: '/personalId',
+  canonicalPointer: '/personalId',
   message: {
     vi: 'Chữ số thứ 4–6 của số định danh không khớp với năm sinh.',
     en: 'Digits 4–6 of the personal ID do not match the birth year.',

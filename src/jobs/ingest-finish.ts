@@ -20,6 +20,7 @@ import {
   type IngestResult,
   type Judged,
 } from './ingest-apply.js';
+import { findingPointers } from './finding-pointers.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { repeatTag } from './ingest-repeat.js';
 import { toRow, type Checked, type Loaded, type Plan } from './judge.js';
@@ -46,6 +47,10 @@ function criteriaFindings(checked: Checked): Map<number, Finding[]> {
  */
 function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
   const byIndex = criteriaFindings(checked);
+  // A verdict is about the canonical record: a finding the mapping filed at a wire field (a smas batch's refused
+  // `/SoCCCD`) is kept at the canonical one (`/personalId`), as the record routes read it (./finding-pointers.ts).
+  const pointers = findingPointers(loaded.batch.format, loaded.entity);
+  const canonical = (pointer: string) => pointers(pointer).canonicalPointer ?? pointer;
   const seen = new Set<string>();
   const out: Verdict[] = [];
   checked.records.forEach((rec, index) => {
@@ -61,7 +66,7 @@ function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
         rule: f.rule,
         criterion: f.criterion,
         severity: f.severity,
-        pointer: f.pointer,
+        pointer: canonical(f.pointer),
         ...(f.value !== undefined ? { value: f.value } : {}),
         // Kept with the verdict: a vendor's reads of its school leave it out (../quality/sender-view.ts).
         ...(f.elsewhere ? { elsewhere: true as const } : {}),

@@ -222,11 +222,15 @@ export function schoolSystemMapping<Wire, T extends object>(
   entity: SchoolEntity<T>,
   dialect: SchoolSystemDialect,
   names: { readonly [K in keyof T]-?: keyof Wire & string },
-): EntityMapping<Wire, T> & { readonly fromCanonical: (record: T) => Wire } {
+): EntityMapping<Wire, T> & {
+  readonly fromCanonical: (record: T) => Wire;
+  readonly wireNames: Readonly<Record<string, string>>;
+} {
   const fields = Object.entries(entity.fields) as [keyof T & string, FieldKind][];
   const pointers = Object.fromEntries(fields.map(([field]) => [field, `/${names[field]}`]));
   return {
     version,
+    wireNames: names,
     toCanonical(wire: Wire, ctx: MapContext): MapResult<T> {
       const findings: MappingFinding[] = [];
       const w = wire as Record<string, unknown>;

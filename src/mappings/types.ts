@@ -50,4 +50,9 @@ export interface EntityMapping<Wire, Canonical, WireOut = Wire> {
    */
   readonly validatedBy?: z.ZodType<Canonical>;
   fromCanonical?: (record: Canonical, ctx: MapContext) => WireOut;
+  /**
+   * The wire field of each canonical field, where the format names them one for one (SMAS, vnEdu): what a
+   * batch's findings are told in (review34a F5, src/jobs/finding-pointers.ts). Absent: no such table.
+   */
+  readonly wireNames?: Readonly<Record<string, string>>;
 }

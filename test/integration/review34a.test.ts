@@ -124,37 +124,79 @@ describe('review34a, a vendor over real HTTP', () => {
     }
   });
 
-  // F5 (MEDIUM, open): a batch in a vendor's own format (smas, vnedu) is told its findings at JSON pointers of two
+  // F5 (MEDIUM): a batch in a vendor's own format (smas, vnedu) was told its findings at JSON pointers of two
   // vocabularies: the mapping's at the wire field sent (`/NgaySinh`, `/SoCCCD`), the quality rules' at the canonical
   // field (`/personalId`, `/classCode`, `/residenceCommuneCode`), names the vendor's record does not have and the
-  // SMAS wire schema (SmasStudentsRecord) does not list. A SMAS developer has to learn the canonical model to find
-  // which of its fields `DU_PERSONAL_ID_MISSING` or `DU_STUDENT_WITHOUT_CLASS` is about.
-  it.fails('F5: every finding of a smas batch points at a field of the smas record', async () => {
-    const res = await call('POST', `/v1/schools/${SCHOOL}/batches?dryRun=true`, {
+  // SMAS wire schema (SmasStudentsRecord) does not list. A SMAS developer had to learn the canonical model to find
+  // which of its fields `DU_PERSONAL_ID_MISSING` or `DU_STUDENT_WITHOUT_CLASS` is about. One rule now: `pointer`
+  // points into the record as sent, `canonicalPointer` names truc's field alongside, in the dry run and the filed
+  // findings alike.
+  it("F5: every finding of a smas batch points at a field of the smas record, truc's field alongside", async () => {
+    const record = {
+      MaHocSinh: '7900000134002',
+      MaTruong: SCHOOL,
+      HoVaTen: 'Đỗ Văn Em',
+      NgaySinh: '04/03/2019',
+      GioiTinh: 'Nam',
+      DanToc: 'Kinh',
+      TrangThai: 'Đang học',
+      NamHoc: '2025-2026',
+      KhoiHoc: '1',
+    };
+    const body = {
       entity: 'students',
       format: 'smas',
       records: [
-        {
-          MaHocSinh: '7900000134002',
-          MaTruong: SCHOOL,
-          HoVaTen: 'Đỗ Văn Em',
-          NgaySinh: '04/03/2019',
-          GioiTinh: 'Nam',
-          DanToc: 'Kinh',
-          TrangThai: 'Đang học',
-          NamHoc: '2025-2026',
-          KhoiHoc: '1',
-        },
+        record,
+        { ...record, MaHocSinh: '7900000134012', NgaySinh: '31/02/2019' },
+        { ...record, MaHocSinh: '7900000134022', SoCCCD: '123456789' }, // a legacy CMND: refused, the record kept
       ],
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
-    const { findings } = (await res.json()) as { findings: { rule: string; pointer: string }[] };
-    expect(findings.length).toBeGreaterThan(0);
+    };
     const wire = Object.keys(
       (openapi.components.schemas as unknown as Record<string, { properties: object }>)['SmasStudentsRecord']!
         .properties,
     );
-    for (const f of findings) expect(wire, `${f.rule} ${f.pointer}`).toContain(f.pointer.split('/')[1]);
+    type Told = { rule: string; pointer: string; canonicalPointer: string | null; recordIndex: number };
+    const check = (findings: Told[]) => {
+      expect(findings.length).toBeGreaterThan(0);
+      for (const f of findings) {
+        if (f.pointer === '') expect(f.canonicalPointer, f.rule).toBe('');
+        else expect(wire, `${f.rule} ${f.pointer}`).toContain(f.pointer.split('/')[1]);
+      }
+      const at = (rule: string, index = 0) =>
+        findings.find((f) => f.rule === rule && f.recordIndex === index);
+      // a quality rule's finding (filed at the canonical field) and a mapping's (filed at the wire field)
+      expect(at('DU_PERSONAL_ID_MISSING')).toMatchObject({
+        pointer: '/SoCCCD',
+        canonicalPointer: '/personalId',
+      });
+      expect(at('DU_STUDENT_WITHOUT_CLASS')).toMatchObject({
+        pointer: '/MaLop',
+        canonicalPointer: '/classCode',
+      });
+      expect(at('MAP_BAD_DATE', 1)).toMatchObject({ pointer: '/NgaySinh', canonicalPointer: '/birthDate' });
+      expect(at('DUNG_PERSONAL_ID_LEGACY', 2)).toMatchObject({
+        pointer: '/SoCCCD',
+        canonicalPointer: '/personalId',
+      });
+    };
+    const dry = await call('POST', `/v1/schools/${SCHOOL}/batches?dryRun=true`, body);
+    expect(dry.status, await dry.clone().text()).toBe(200);
+    check(((await dry.json()) as { findings: Told[] }).findings);
+    const push = await call('POST', `/v1/schools/${SCHOOL}/batches`, body);
+    expect(push.status).toBe(202);
+    const { batchId } = (await push.json()) as { batchId: string };
+    await waitFor(async () => {
+      const b = (await (await call('GET', `/v1/batches/${batchId}`)).json()) as { status: string };
+      return b.status === 'done' || b.status === 'failed';
+    });
+    const filed = await call('GET', `/v1/batches/${batchId}/findings?limit=100`);
+    expect(filed.status).toBe(200);
+    check(((await filed.json()) as { items: Told[] }).items);
+    // the record's verdict is about truc's canonical record: its findings point into it, the mapping's too
+    const school = await call('GET', `/v1/schools/${SCHOOL}/quality/findings?rule=DUNG_PERSONAL_ID_LEGACY`);
+    const { items } = (await school.json()) as { items: { recordKey: string; pointer: string }[] };
+    expect(items.find((f) => f.recordKey === '7900000134022')).toMatchObject({ pointer: '/personalId' });
   });
 
   // F6 (MEDIUM): nothing computes the quality scorecards but a city admin's POST /v1/quality/runs (the scheduler keeps

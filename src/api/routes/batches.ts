@@ -13,6 +13,7 @@ import { AppError } from '../../errors.js';
 import { readBatchView } from '../../jobs/batch-status.js';
 import type { RepeatContext } from '../../jobs/contracts.js';
 import { dryRunBatch } from '../../jobs/dry-run.js';
+import { findingPointers, type FindingPointers } from '../../jobs/finding-pointers.js';
 import type { JudgeContext } from '../../jobs/judge.js';
 import type { FindingRow } from '../../store/batch-findings.js';
 import { createBatchesRepo, type Batch } from '../../store/batches.js';
@@ -111,15 +112,22 @@ async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Bat
   return batch;
 }
 
-/** A stored (or dry-run) finding as the API shows it, its message in the caller's language. */
-function findingView(r: FindingRow, lang: 'vi' | 'en'): z.infer<typeof Finding> {
+/**
+ * A stored (or dry-run) finding as the API shows it, its message in the caller's language, its pointers as
+ * `pointers` tells them (../../jobs/finding-pointers.ts: into the record as sent, and truc's canonical field).
+ */
+function findingView(
+  r: FindingRow,
+  lang: 'vi' | 'en',
+  pointers: (pointer: string) => FindingPointers,
+): z.infer<typeof Finding> {
   return {
     recordIndex: r.recordIndex,
     recordKey: r.recordKey,
     criterion: r.criterion,
     rule: r.rule,
     severity: r.severity,
-    pointer: r.pointer,
+    ...pointers(r.pointer),
     message: { vi: r.messageVi, en: r.messageEn },
     text: lang === 'vi' ? r.messageVi : r.messageEn,
     ...(r.hintVi && r.hintEn ? { hint: { vi: r.hintVi, en: r.hintEn } } : {}),
@@ -191,7 +199,7 @@ async function dryRun(
     format,
     mode,
     counts: outcome.counts,
-    findings: outcome.findings.map((r) => findingView(r, lang)),
+    findings: outcome.findings.map((r) => findingView(r, lang, findingPointers(format, entity))),
     guard: outcome.guard && { status: 'held' as const, ...outcome.guard },
     ...(outcome.snapshot ? { snapshot: outcome.snapshot } : {}),
   };
@@ -309,11 +317,12 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
         criterion,
         severity,
       });
+      const pointers = findingPointers(batch.format, batch.entity);
       return {
         batchId: batch.id,
         limit,
         offset,
-        items: rows.map((r) => findingView(r, lang)),
+        items: rows.map((r) => findingView(r, lang, pointers)),
       };
     },
   );

@@ -1487,7 +1487,10 @@ export interface components {
       rule: string;
       /** @enum {string} */
       severity: 'error' | 'warning' | 'info';
+      /** @description Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record */
       pointer: string;
+      /** @description Cùng trường đó trong bản ghi chuẩn của truc (/personalId); null khi trường đã gửi không có trường chuẩn tương ứng / the same field in truc’s canonical record (/personalId), as the record routes read it back; equal to pointer in a canonical batch; null where the field sent has no canonical counterpart (a field the format’s mapping does not carry, or a pulled system’s format) */
+      canonicalPointer: string | null;
       message: {
         vi: string;
         en: string;
@@ -1937,6 +1940,7 @@ export interface components {
       criterion: string;
       /** @enum {string} */
       severity: 'error' | 'warning' | 'info';
+      /** @description Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu / JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in (a batch’s findings point into the record as sent: its canonicalPointer is this) */
       pointer: string;
       value?: string;
       text: string;
@@ -3240,6 +3244,7 @@ export interface operations {
            *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
            *           "severity": "warning",
            *           "pointer": "/personalId",
+           *           "canonicalPointer": "/personalId",
            *           "message": {
            *             "vi": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
            *             "en": "Digits 4–6 of the personal ID do not match the birth year."
@@ -3664,6 +3669,7 @@ export interface operations {
            *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
            *           "severity": "warning",
            *           "pointer": "/personalId",
+           *           "canonicalPointer": "/personalId",
            *           "message": {
            *             "vi": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
            *             "en": "Digits 4–6 of the personal ID do not match the birth year."

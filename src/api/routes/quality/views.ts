@@ -69,7 +69,11 @@ export const SchoolFinding = z
     rule: z.string(),
     criterion: z.string(),
     severity: z.enum(['error', 'warning', 'info']),
-    pointer: z.string(),
+    pointer: z.string().meta({
+      description:
+        'Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu / ' +
+        'JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in (a batch’s findings point into the record as sent: its canonicalPointer is this)',
+    }),
     value: z.string().optional(),
     /** Message and fix hint in the caller's language; both languages in `message` / `hint`. */
     text: z.string(),

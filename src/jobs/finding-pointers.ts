@@ -1,0 +1,58 @@
+/**
+ * Where a batch's findings point (review34a F5): one rule for every finding of a batch. `pointer` points into the
+ * record as its sender sent it, in the batch's format; `canonicalPointer` names the same field in truc's canonical
+ * record (what the record routes read back). A batch in a vendor's native format (smas, vnedu) is judged in two
+ * vocabularies: its mapping's findings point at the wire field (`/SoCCCD`), the quality rules' at the canonical
+ * field (`/personalId`); here both are told in both. A nested canonical pointer (`/subjects/2`) points at its wire
+ * field as a whole (`/MonDay`: SMAS sends the subjects as one text). A wire field the format's mapping does not
+ * carry (SMAS's `TenLop`, an unknown one) has no canonical field: `canonicalPointer` null. A canonical batch's
+ * two pointers are the same; a pulled system's format without a one-for-one table of names (hcm-csdl, moet-pcgd)
+ * keeps its pointers as filed, `canonicalPointer` null. Pure; read when findings are shown, so batches filed
+ * before this read the same.
+ */
+import type { EntityName } from '../config.js';
+import { NATIVE_INBOUND } from './native-formats.js';
+
+export interface FindingPointers {
+  /** Into the record as sent, in the batch's format ('' the whole record). */
+  readonly pointer: string;
+  /** Into truc's canonical record; null where the sent field has no canonical counterpart. */
+  readonly canonicalPointer: string | null;
+}
+
+const unescape = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
+const escape = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The first reference token of a JSON pointer and the rest ('' for the whole record). */
+function split(pointer: string): { head: string; rest: string } {
+  const end = pointer.indexOf('/', 1);
+  return end < 0
+    ? { head: unescape(pointer.slice(1)), rest: '' }
+    : { head: unescape(pointer.slice(1, end)), rest: pointer.slice(end) };
+}
+
+/** A pointer's pair for a table of names, canonical field → wire field. */
+function viaNames(
+  pointer: string,
+  toWire: Readonly<Record<string, string>>,
+  toCanonical: ReadonlyMap<string, string>,
+): FindingPointers {
+  if (pointer === '') return { pointer: '', canonicalPointer: '' };
+  const { head } = split(pointer);
+  const wire = Object.hasOwn(toWire, head) ? toWire[head] : undefined;
+  if (wire !== undefined) return { pointer: `/${escape(wire)}`, canonicalPointer: pointer };
+  const field = toCanonical.get(head);
+  return { pointer, canonicalPointer: field === undefined ? null : `/${escape(field)}` };
+}
+
+/**
+ * How the findings of a batch of `format` and `entity` point: a function of a filed finding's pointer (as the
+ * judging filed it, in either vocabulary) to the pair the batch's reader is told.
+ */
+export function findingPointers(format: string, entity: string): (pointer: string) => FindingPointers {
+  if (format === 'canonical') return (pointer) => ({ pointer, canonicalPointer: pointer });
+  const toWire = NATIVE_INBOUND[format]?.[entity as EntityName]?.mapping.wireNames;
+  if (toWire === undefined) return (pointer) => ({ pointer, canonicalPointer: null });
+  const toCanonical = new Map(Object.entries(toWire).map(([field, wire]) => [wire, field]));
+  return (pointer) => viaNames(pointer, toWire, toCanonical);
+}

@@ -1,0 +1,57 @@
+/**
+ * Where a batch's findings point (review34a F5, src/jobs/finding-pointers.ts): into the record as sent, truc's
+ * canonical field alongside, whichever vocabulary the judging filed the finding in.
+ */
+import { describe, expect, it } from 'vitest';
+import { findingPointers } from '../../../src/jobs/finding-pointers.js';
+import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
+
+describe('findingPointers', () => {
+  it('tells a smas finding filed at either vocabulary in both', () => {
+    const smas = findingPointers('smas', 'students');
+    expect(smas('/personalId')).toEqual({ pointer: '/SoCCCD', canonicalPointer: '/personalId' });
+    expect(smas('/SoCCCD')).toEqual({ pointer: '/SoCCCD', canonicalPointer: '/personalId' });
+    expect(smas('')).toEqual({ pointer: '', canonicalPointer: '' });
+    // a field the mapping does not carry, or one it does not know: no canonical field
+    expect(smas('/TenLop')).toEqual({ pointer: '/TenLop', canonicalPointer: null });
+    expect(findingPointers('smas', 'staff')('/subjects/1')).toEqual({
+      pointer: '/MonDay',
+      canonicalPointer: '/subjects/1',
+    });
+  });
+
+  it('tells vnedu, canonical and pulled formats by their one rule', () => {
+    expect(findingPointers('vnedu', 'students')('/classCode')).toEqual({
+      pointer: '/class_id',
+      canonicalPointer: '/classCode',
+    });
+    expect(findingPointers('vnedu', 'staff')('/phone')).toEqual({
+      pointer: '/phone',
+      canonicalPointer: '/phone',
+    });
+    expect(findingPointers('canonical', 'students')('/personalId')).toEqual({
+      pointer: '/personalId',
+      canonicalPointer: '/personalId',
+    });
+    expect(findingPointers('hcm-csdl', 'students')('/maDinhDanh')).toEqual({
+      pointer: '/maDinhDanh',
+      canonicalPointer: null,
+    });
+  });
+
+  it('never reads a name two ways: a wire name that is a canonical field names that same field', () => {
+    let tables = 0;
+    for (const [format, entities] of Object.entries(NATIVE_INBOUND)) {
+      for (const [entity, native] of Object.entries(entities)) {
+        const names = native?.mapping.wireNames;
+        if (!names) continue;
+        tables += 1;
+        for (const [field, wire] of Object.entries(names)) {
+          if (Object.hasOwn(names, wire)) expect(wire, `${format}/${entity} ${field}`).toBe(field);
+        }
+        expect(new Set(Object.values(names)).size, `${format}/${entity}`).toBe(Object.keys(names).length);
+      }
+    }
+    expect(tables).toBe(6); // smas and vnedu: students, staff, classes
+  });
+});
