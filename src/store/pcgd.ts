@@ -100,14 +100,14 @@ function reportVersions(q: Queryable) {
      * Inserts a new version (the next number for unit and year) with placeholder figures, `pending`
      * until the compute job fills it in; returns its id and version.
      */
-    async insertReport(r: NewReport): Promise<{ id: number; version: number }> {
+    async insertReport(r: NewReport, at: Date): Promise<{ id: number; version: number }> {
       const res = await q.query<{ id: number; version: number }>(
         `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set,
-            mapping_versions, figures, findings, persons, lineage_digest, computed_by, supersedes)
-         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, 'pending', $4, '{}', '{}'::jsonb, '[]'::jsonb, 0, '', $5, $6
+            mapping_versions, figures, findings, persons, lineage_digest, computed_by, supersedes, computed_at)
+         SELECT $1, $2, $3, coalesce(max(version), 0) + 1, 'pending', $4, '{}', '{}'::jsonb, '[]'::jsonb, 0, '', $5, $6, $7
            FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $3
          RETURNING id, version`,
-        [r.unitCode, r.unitLevel, r.year, JSON.stringify(r.ruleSet), r.computedBy, r.supersedes],
+        [r.unitCode, r.unitLevel, r.year, JSON.stringify(r.ruleSet), r.computedBy, r.supersedes, at],
       );
       return res.rows[0]!;
     },
@@ -138,24 +138,20 @@ function reportVersions(q: Queryable) {
         previousYearReportId: number | null;
         checked: boolean;
       },
+      at: Date,
     ): Promise<void> {
+      const figures = [JSON.stringify(v.figures), JSON.stringify(v.findings), v.persons, v.lineageDigest];
       await q.query(
         `UPDATE truc.pcgd_reports SET status = 'computed', figures = $2, findings = $3, persons = $4,
-            lineage_digest = $5, mapping_versions = $6, previous_year_report_id = $7, computed_at = now()
+            lineage_digest = $5, mapping_versions = $6, previous_year_report_id = $7, computed_at = $8
           WHERE id = $1 AND status = 'pending'`,
-        [
-          id,
-          JSON.stringify(v.figures),
-          JSON.stringify(v.findings),
-          v.persons,
-          v.lineageDigest,
-          v.mappingVersions,
-          v.previousYearReportId,
-        ],
+        [id, ...figures, v.mappingVersions, v.previousYearReportId, at],
       );
+      // pending → computed → checked: each a lifecycle step (the table's trigger)
       if (v.checked)
-        await q.query(`UPDATE truc.pcgd_reports SET status = 'checked', checked_at = now() WHERE id = $1`, [
+        await q.query(`UPDATE truc.pcgd_reports SET status = 'checked', checked_at = $2 WHERE id = $1`, [
           id,
+          at,
         ]);
     },
   };
@@ -238,25 +234,25 @@ function reportReads(q: Queryable) {
 /** A report's sign-off: superseded, approved, submitted, receipted. */
 function reportLifecycle(q: Queryable) {
   return {
-    async supersede(id: number, reopen?: { by: string; reason: string }): Promise<void> {
+    async supersede(id: number, at: Date, reopen?: { by: string; reason: string }): Promise<void> {
       await q.query(
-        `UPDATE truc.pcgd_reports SET superseded_at = now(), reopened_by = $2, reopen_reason = $3
+        `UPDATE truc.pcgd_reports SET superseded_at = $4, reopened_by = $2, reopen_reason = $3
           WHERE id = $1 AND superseded_at IS NULL`,
-        [id, reopen?.by ?? null, reopen?.reason ?? null],
+        [id, reopen?.by ?? null, reopen?.reason ?? null, at],
       );
     },
-    async approve(id: number, by: string): Promise<void> {
+    async approve(id: number, by: string, at: Date): Promise<void> {
       await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'approved', approved_by = $2, approved_at = now()
+        `UPDATE truc.pcgd_reports SET status = 'approved', approved_by = $2, approved_at = $3
           WHERE id = $1 AND status = 'checked' AND superseded_at IS NULL`,
-        [id, by],
+        [id, by, at],
       );
     },
-    async markSubmitted(id: number, by: string): Promise<void> {
+    async markSubmitted(id: number, by: string, at: Date): Promise<void> {
       await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'submitted', submitted_by = $2, submitted_at = now()
+        `UPDATE truc.pcgd_reports SET status = 'submitted', submitted_by = $2, submitted_at = $3
           WHERE id = $1 AND status = 'approved'`,
-        [id, by],
+        [id, by, at],
       );
     },
     /**
@@ -265,29 +261,29 @@ function reportLifecycle(q: Queryable) {
      * now by `by`, and the open dead letters of its earlier delivery are closed as replayed (this is their replay).
      * True when it was such a report.
      */
-    async resubmit(id: number, by: string): Promise<boolean> {
+    async resubmit(id: number, by: string, at: Date): Promise<boolean> {
       const res = await q.query<{ n: number }>(
         `WITH r AS (
            UPDATE truc.pcgd_reports SET delivery_attempts = 0, delivery_error = NULL, delivery_not_before = NULL,
                   delivery_refusal = NULL,
-                  submitted_by = $2, submitted_at = now()
+                  submitted_by = $2, submitted_at = $3
             WHERE id = $1 AND status = 'submitted' AND delivery_error IS NOT NULL AND delivery_not_before IS NULL
             RETURNING id),
          l AS (
-           UPDATE truc.dead_letters d SET replayed_at = now() FROM truc.outbox o, r
+           UPDATE truc.dead_letters d SET replayed_at = $3 FROM truc.outbox o, r
             WHERE o.id = d.outbox_id AND d.queue = 'push.moet-pcgd' AND o.payload->>'reportId' = r.id::text
               AND ${OPEN})
          SELECT count(*)::int AS n FROM r`,
-        [id, by],
+        [id, by, at],
       );
       return (res.rows[0]?.n ?? 0) > 0;
     },
     /** Stores the Ministry's receipt; true when this call moved the report to `receipted`. */
-    async markReceipted(id: number, receipt: unknown): Promise<boolean> {
+    async markReceipted(id: number, receipt: unknown, at: Date): Promise<boolean> {
       const res = await q.query(
-        `UPDATE truc.pcgd_reports SET status = 'receipted', receipted_at = now(), receipt = $2
+        `UPDATE truc.pcgd_reports SET status = 'receipted', receipted_at = $3, receipt = $2
           WHERE id = $1 AND status = 'submitted'`,
-        [id, JSON.stringify(receipt)],
+        [id, JSON.stringify(receipt), at],
       );
       return res.rowCount > 0;
     },
@@ -297,11 +293,20 @@ function reportLifecycle(q: Queryable) {
 /** A report's signed package and signature. */
 function reportEvidence(q: Queryable) {
   return {
-    async insertEvidence(e: Omit<EvidenceRow, 'signed_at'>): Promise<void> {
+    async insertEvidence(e: EvidenceRow): Promise<void> {
       await q.query(
-        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [e.report_id, e.package, e.package_sha256, e.signature, e.signer_subject, e.signer_certificate],
+        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate,
+            signed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          e.report_id,
+          e.package,
+          e.package_sha256,
+          e.signature,
+          e.signer_subject,
+          e.signer_certificate,
+          e.signed_at,
+        ],
       );
     },
     /**

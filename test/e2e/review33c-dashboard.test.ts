@@ -77,14 +77,17 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
       result: undefined,
     }));
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
-    await createPcgdRepo(db).insertReport({
-      unitCode: '26734',
-      unitLevel: 'commune',
-      year,
-      ruleSet: {},
-      computedBy: 'test',
-      supersedes: null,
-    });
+    await createPcgdRepo(db).insertReport(
+      {
+        unitCode: '26734',
+        unitLevel: 'commune',
+        year,
+        ruleSet: {},
+        computedBy: 'test',
+        supersedes: null,
+      },
+      new Date(),
+    );
   }
 
   it('F2, F5: a school is opened from the list with the keyboard alone (Tab, Enter); a letter’s box has a name', async () => {

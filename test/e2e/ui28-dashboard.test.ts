@@ -39,14 +39,17 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
       attempts: 1,
     });
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
-    await createPcgdRepo(db).insertReport({
-      unitCode: '26734',
-      unitLevel: 'commune',
-      year,
-      ruleSet: {},
-      computedBy: 'test',
-      supersedes: null,
-    });
+    await createPcgdRepo(db).insertReport(
+      {
+        unitCode: '26734',
+        unitLevel: 'commune',
+        year,
+        ruleSet: {},
+        computedBy: 'test',
+        supersedes: null,
+      },
+      new Date(),
+    );
     await ui.asAdmin();
 
     // the sync runs: the run's status in words, its code with the table's wording

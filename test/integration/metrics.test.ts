@@ -182,14 +182,17 @@ describe.each(backends())('metrics on $name', (backend) => {
     const year = reportYearAt(new Date());
     const pcgd = createPcgdRepo(env.deps.db);
     for (const unit of ['27676', '27664']) {
-      await pcgd.insertReport({
-        unitCode: unit,
-        unitLevel: 'commune',
-        year,
-        ruleSet: {},
-        computedBy: 't',
-        supersedes: null,
-      });
+      await pcgd.insertReport(
+        {
+          unitCode: unit,
+          unitLevel: 'commune',
+          year,
+          ruleSet: {},
+          computedBy: 't',
+          supersedes: null,
+        },
+        new Date(),
+      );
     }
     const text = await env.deps.metrics.scrape();
     expect(text).toContain('truc_pcgd_units{level="commune",status="pending"} 2');

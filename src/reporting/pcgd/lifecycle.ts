@@ -68,6 +68,19 @@ function stepEvent(
   return { actor, action, subject: `pcgd-report:${report.id}`, details: { ...head, ...extra } };
 }
 
+/** The audit event of a reopen: the version superseded (`oldId`) and the one asked for in its place. */
+const reopenedEvent = (
+  req: Pick<ComputeRequest, 'actor' | 'unitCode' | 'year'>,
+  oldId: number,
+  newReportId: number,
+  reason: string,
+): AuditEvent => ({
+  actor: req.actor,
+  action: 'pcgd.reopened',
+  subject: `pcgd-report:${oldId}`,
+  details: { unitCode: req.unitCode, year: req.year, newReportId, reason },
+});
+
 /** What asking for a computation needs: who asks, and for a reopen, why. */
 export interface ComputeRequest {
   unitCode: string;
@@ -100,34 +113,28 @@ export async function requestCompute(
   const locked = current && LOCKED_STATUSES.includes(current.status);
   if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
   if (req.reopen && !locked) throw new AppError('ERR_PCGD_INVALID_TRANSITION', ONLY_APPROVED_REOPENED);
+  const at = deps.now();
   if (current)
-    await repo.supersede(current.id, req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined);
-  const created = await repo.insertReport({
-    unitCode: req.unitCode,
-    unitLevel: unit.level,
-    year: req.year,
-    ruleSet: ruleSetDoc(rules),
-    computedBy: req.actor,
-    supersedes: current?.id ?? null,
-  });
+    await repo.supersede(
+      current.id,
+      at,
+      req.reopen ? { by: req.actor, reason: req.reopen.reason } : undefined,
+    );
+  const created = await repo.insertReport(
+    {
+      unitCode: req.unitCode,
+      unitLevel: unit.level,
+      year: req.year,
+      ruleSet: ruleSetDoc(rules),
+      computedBy: req.actor,
+      supersedes: current?.id ?? null,
+    },
+    at,
+  );
   await appendAudit(
     q,
     [
-      ...(req.reopen && current
-        ? [
-            {
-              actor: req.actor,
-              action: 'pcgd.reopened' as const,
-              subject: `pcgd-report:${current.id}`,
-              details: {
-                unitCode: req.unitCode,
-                year: req.year,
-                newReportId: created.id,
-                reason: req.reopen.reason,
-              },
-            },
-          ]
-        : []),
+      ...(req.reopen && current ? [reopenedEvent(req, current.id, created.id, req.reopen.reason)] : []),
       stepEvent(
         req.actor,
         'pcgd.compute-requested',
@@ -135,7 +142,7 @@ export async function requestCompute(
         { ruleSet: rules.version },
       ),
     ],
-    deps.now(),
+    at,
   );
   return created;
 }
@@ -155,15 +162,20 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
       if (!row || row.status !== 'pending' || row.superseded_at) return undefined;
       const out = await computeFigures(q, rules, deps.pcgd, row);
       const checked = passes(out.findings);
-      await repo.setComputed(row.id, {
-        figures: out.stored,
-        findings: out.findings,
-        persons: out.persons,
-        lineageDigest: out.digest,
-        mappingVersions: out.mappingVersions,
-        previousYearReportId: out.prevId,
-        checked,
-      });
+      const at = deps.now();
+      await repo.setComputed(
+        row.id,
+        {
+          figures: out.stored,
+          findings: out.findings,
+          persons: out.persons,
+          lineageDigest: out.digest,
+          mappingVersions: out.mappingVersions,
+          previousYearReportId: out.prevId,
+          checked,
+        },
+        at,
+      );
       await appendAudit(
         q,
         [
@@ -177,7 +189,7 @@ export async function runCompute(deps: PcgdDeps, reportId: number): Promise<Repo
             warnings: out.findings.filter((x) => x.severity === 'warning').length,
           }),
         ],
-        deps.now(),
+        at,
       );
       return (await repo.get(row.id))!;
     });
@@ -272,7 +284,7 @@ export async function requestSubmit(
   if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
   // Asking twice sends once; but a delivery that failed for good (refused, out of attempts) is sent again
   // (review29 F2): the version's idempotency key makes the Ministry see it once at most.
-  if (row.status === 'submitted' && (await repo.resubmit(row.id, req.actor))) {
+  if (row.status === 'submitted' && (await repo.resubmit(row.id, req.actor, req.at))) {
     await appendAudit(
       q,
       [stepEvent(req.actor, 'pcgd.resubmitted', row, { after: row.delivery_error })],
@@ -289,7 +301,7 @@ export async function requestSubmit(
   const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
   if (withdrawn.length > 0)
     throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn, 'signed'));
-  await repo.markSubmitted(row.id, req.actor);
+  await repo.markSubmitted(row.id, req.actor, req.at);
   await appendAudit(q, [stepEvent(req.actor, 'pcgd.submitted', row)], req.at);
   return { row: (await repo.get(row.id))!, queued: true };
 }
@@ -302,7 +314,7 @@ export async function storeReceipt(
   at: Date,
 ): Promise<boolean> {
   const repo = createPcgdRepo(q);
-  const moved = await repo.markReceipted(reportId, receipt);
+  const moved = await repo.markReceipted(reportId, receipt, at);
   if (!moved) return false;
   await repo.recordDelivery(reportId, { error: null, notBefore: null });
   const row = (await repo.get(reportId))!;
@@ -360,10 +372,10 @@ export async function approveReport(
       );
     const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
     if (withdrawn.length > 0) throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn));
-    const at = new Date();
+    const at = deps.now(); // the injected clock, as every step's (fix35e: it read new Date())
     const bytes = packageBytes(buildPackage(row, req.actor, at, await approverOf(q, req.actor)));
     const signature = await signDetached(bytes, signer, at);
-    await repo.approve(row.id, req.actor);
+    await repo.approve(row.id, req.actor, at);
     await repo.insertEvidence({
       report_id: row.id,
       package: bytes,
@@ -371,6 +383,7 @@ export async function approveReport(
       signature,
       signer_subject: signer.subject,
       signer_certificate: signer.certificatePem,
+      signed_at: at,
     });
     await appendAudit(
       q,
@@ -380,7 +393,7 @@ export async function approveReport(
           signer: signer.subject,
         }),
       ],
-      deps.now(),
+      at,
     );
     return (await repo.get(row.id))!;
   });

@@ -1,0 +1,120 @@
+/**
+ * fix35e: review34b's PCGD-XMC leftovers on PostgreSQL through HTTP, on the hand-computed fixture
+ * (test/fixtures/pcgd/communes.ts): every step stamped by the injected clock, a province report submitted before
+ * one of its communes was reopened shown outdated (and computed again by its officer), the replaced commune version
+ * named as replaced, lateness by the year's first on-time submission, and the list of a unit's reports.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { readPackage } from '../../src/reporting/pcgd/package.js';
+import {
+  approveReport,
+  computeReport,
+  reopenReport,
+  storeReceipt,
+  type PcgdDeps,
+} from '../../src/reporting/pcgd/service.js';
+import { createPcgdRepo } from '../../src/store/pcgd.js';
+import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { bearer, tokensFor } from '../helpers/api.js';
+import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { seedFixture } from '../helpers/pcgd.js';
+
+/** The season's clock: 20 September of the fixture's year, 10:00 in Vietnam (not today). */
+const SEPT_20 = new Date(`${YEAR}-09-20T03:00:00Z`);
+
+describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let clock = SEPT_20;
+  let deps: PcgdDeps;
+  const tokens = { officerA: '', province: '', admin: '' };
+
+  beforeAll(async () => {
+    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+    await seedFixture(env.deps.db);
+    const now = () => clock;
+    app = await buildApp({ ...env.deps, now });
+    await app.ready();
+    deps = { db: env.deps.db, pcgd: env.config.pcgd, dataDir: env.dataDir, now };
+    Object.assign(
+      tokens,
+      await tokensFor(app, env.deps.db, {
+        officerA: { role: 'pcgd-officer', units: [A] },
+        province: { role: 'pcgd-officer', units: ['79'] },
+        admin: { role: 'city-admin' },
+      }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await env?.cleanup();
+  });
+
+  const call = (who: keyof typeof tokens, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: bearer(tokens[who]),
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+    });
+  const json = <T>(res: LightMyRequestResponse): T => {
+    expect(res.statusCode, res.body).toBeLessThan(300);
+    return res.json<T>();
+  };
+  const repo = () => createPcgdRepo(env.deps.db);
+  const receipt = (reportId: number) =>
+    env.deps.db.tx((q) =>
+      storeReceipt(
+        q,
+        reportId,
+        { receiptId: `r-${reportId}`, receivedAt: clock.toISOString(), checksum: 'x', replayed: false },
+        clock,
+      ),
+    );
+
+  /** The unit's current version, approved now (computed, or reopened when locked, first). */
+  async function approvedNow(code: string) {
+    const current = await repo().current(code, YEAR);
+    let row =
+      current && ['approved', 'submitted', 'receipted'].includes(current.status)
+        ? await reopenReport(deps, { reportId: current.id, actor: 'admin', reason: 'kiểm thử' })
+        : current?.status === 'checked'
+          ? current
+          : await computeReport(deps, { unitCode: code, year: YEAR, actor: 'test' });
+    row = await approveReport(deps, { reportId: row.id, actor: `officer-${code}` });
+    expect(row.status).toBe('approved');
+    return row;
+  }
+
+  it('item 4: approval, its signed package, submission and receipt are stamped by the injected clock', async () => {
+    clock = SEPT_20;
+    const row = await approvedNow(A);
+    const view = json<{ approvedAt: string; computedAt: string }>(
+      await call('officerA', 'GET', `/v1/pcgd/reports/${row.id}`),
+    );
+    expect(view.approvedAt).toBe(SEPT_20.toISOString());
+    expect(view.computedAt).toBe(SEPT_20.toISOString());
+    const pkg = readPackage((await repo().evidence(row.id))!.package);
+    expect(pkg.report.approvedAt).toBe(SEPT_20.toISOString());
+    expect((await repo().evidence(row.id))!.signed_at.toISOString()).toBe(SEPT_20.toISOString());
+    const res = await call('officerA', 'POST', `/v1/pcgd/reports/${row.id}/submit`);
+    expect(res.statusCode, res.body).toBe(202);
+    await receipt(row.id);
+    const sent = json<{ submittedAt: string; receiptedAt: string }>(
+      await call('officerA', 'GET', `/v1/pcgd/reports/${row.id}`),
+    );
+    expect(sent.submittedAt).toBe(SEPT_20.toISOString());
+    expect(sent.receiptedAt).toBe(SEPT_20.toISOString());
+    // submitted on 20 September: on time, whatever day the test runs
+    const deadlines = json<{ units: Array<{ unitCode: string; submittedLate: boolean; state: string }> }>(
+      await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`),
+    );
+    expect(deadlines.units.find((r) => r.unitCode === A)).toMatchObject({
+      state: 'submitted',
+      submittedLate: false,
+    });
+  });
+});
