@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { SystemName } from '../config.js';
 import { safeMessage, withSafeWords } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
-import { couldNotConnect, isConnectionLost, pingDatabase, type Db } from '../store/db.js';
+import { couldNotConnect, isConnectionLost, isDatabaseRefusing, pingDatabase, type Db } from '../store/db.js';
 import type { WorkerContext } from './context.js';
 import { pullPage } from './contract-table.js';
 import { recordDeadLetter } from './dead-letters.js';
@@ -148,6 +148,33 @@ async function databaseDown(ctx: Pick<WorkerContext, 'db'>, err: unknown): Promi
   }
 }
 
+/** How long a job waits when the database refused its work (its disk full, read-only): review35a F6. */
+const DATABASE_REFUSING_WAIT_MS = 30_000;
+
+/**
+ * The database answered but refused the job's work for a reason of its own ({@link isDatabaseRefusing}: its disk
+ * full, read-only after a failover): the job waits and runs again without spending an attempt, as for a database
+ * that is down, so a full disk dead-letters nothing; logged at warn with the SQLSTATE each time, for the admin.
+ */
+function deferRefused(
+  ctx: WorkerContext,
+  job: QueueJob,
+  err: unknown,
+  control: JobControl | undefined,
+): Promise<never> {
+  const sqlState = (err as { code?: unknown }).code;
+  ctx.logger.warn(
+    { queue: job.queueName, job: job.name, jobId: job.id, sqlState, reason: safeMessage(err).slice(0, 200) },
+    'database refuses the work; the job waits',
+  );
+  return defer(
+    ctx,
+    job,
+    new DeferJob(DATABASE_REFUSING_WAIT_MS, 'job', 'database-refusing', { cause: err }),
+    control,
+  );
+}
+
 /**
  * Runs one queue job with the registered job of its name. A permanent failure (bad data, a 4xx, a
  * payload that breaks the contract) is rethrown as a PermanentJobError, which BullMQ does not retry;
@@ -173,6 +200,7 @@ export async function runQueueJob(
     if (err instanceof DeferJob) return defer(ctx, job, err, control);
     if (await databaseDown(ctx, err))
       return defer(ctx, job, new DeferJob(DATABASE_WAIT_MS, 'job', 'database', { cause: err }), control);
+    if (isDatabaseRefusing(err)) return deferRefused(ctx, job, err, control);
     // A job that deferred itself (JobRun.deferUntil) is waiting, not failing.
     if (err instanceof DelayedError) {
       ctx.metrics.jobsProcessed.inc({ queue: plan.queue, outcome: 'deferred' });

@@ -153,7 +153,7 @@ function edgeMetrics(registry: Registry) {
   });
   const jobsDeferred = new Counter({
     name: 'truc_jobs_deferred_total',
-    help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe, database, key-in-flight, school-busy).',
+    help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe, database, database-refusing, key-in-flight, school-busy).',
     labelNames: ['queue', 'reason'] as const,
     registers: [registry],
   });

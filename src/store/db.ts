@@ -350,6 +350,19 @@ export function isConnectionLost(err: unknown): boolean {
   );
 }
 
+/**
+ * True when the database answers but refuses to do the work for a reason of its own, not of the statement
+ * (review35a F6): SQLSTATE class 53, insufficient resources (53100 its disk full, 53200 out of memory, 53300 too
+ * many connections, 53400 a configured limit), and 25006, a read-only transaction (a standby after a failover, or
+ * `default_transaction_read_only` set). Like a lost connection, the work should wait and run again: the API
+ * answers 503 with Retry-After (was 500 ERR_INTERNAL), a job waits without spending an attempt (was: dead-lettered
+ * after its attempts, each refused alike).
+ */
+export function isDatabaseRefusing(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(53...|25006)$/.test(code);
+}
+
 /** Errors of connections that could not be made, as opposed to statements whose connection was lost. */
 const CONNECT_FAILURES = new WeakSet<object>();
 

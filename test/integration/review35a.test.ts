@@ -4,8 +4,13 @@
  * once the finding is fixed, and then becomes an `it`. The findings are described in
  * /work/briefs/review35a-findings.md (same numbering).
  */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDeps } from '../../src/deps.js';
+import { addClient } from '../../src/ops.js';
+import { SCHOOL, student } from '../factories/records.js';
+import { tokenFor } from '../helpers/api.js';
+import { PG_ADMIN_URL, waitFor } from '../helpers/env.js';
 import { captureLog } from '../helpers/log-lines.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
 
@@ -39,5 +44,55 @@ describe('F1: an older truc against a database a newer one migrated (rollback, r
     expect(line?.migrationsAhead).toEqual([future]);
     expect(line?.level).toBe('warn');
     expect(String(line?.msg)).toContain('the database is newer than this truc');
+  });
+});
+
+/** Sets (or resets) `default_transaction_read_only` on the test's database and ends its sessions to apply it. */
+async function readOnly(on: boolean): Promise<void> {
+  const name = new URL(world.env.databaseUrl!).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(
+      `ALTER DATABASE ${name} ${on ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`,
+    );
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+  } finally {
+    await admin.end();
+  }
+  const ready = async (): Promise<boolean> =>
+    (await world.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200;
+  await waitFor(ready, { what: 'the API ready again' });
+}
+
+describe('F6: the database refusing writes (read-only after a failover, its disk full)', () => {
+  it('a vendor push is answered 503 ERR_DEPENDENCY_UNAVAILABLE with Retry-After, not 500, nothing stored', async () => {
+    const vendor = await addClient(world.env.deps.db, {
+      name: 'F6 vendor',
+      role: 'vendor',
+      schools: [SCHOOL],
+    });
+    const token = await tokenFor(world.app, vendor);
+    await readOnly(true);
+    try {
+      const res = await world.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${SCHOOL}/batches`,
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': 'review35a-f6' },
+        payload: { entity: 'students', format: 'canonical', records: [student('F6A')] },
+      });
+      const body = res.json<{ code: string; messages: { vi: string; en: string } }>();
+      expect({ status: res.statusCode, code: body.code, retryAfter: res.headers['retry-after'] }).toEqual({
+        status: 503,
+        code: 'ERR_DEPENDENCY_UNAVAILABLE',
+        retryAfter: '30',
+      });
+    } finally {
+      await readOnly(false);
+    }
+    const stored = await world.env.deps.db.query('SELECT 1 FROM truc.batches WHERE school_code = $1', [
+      SCHOOL,
+    ]);
+    expect(stored.rowCount).toBe(0);
   });
 });

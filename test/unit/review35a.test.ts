@@ -2,8 +2,15 @@
  * review35a (stop 55, the city IT admin's first month): the findings that need no database. See
  * test/integration/review35a.test.ts and /work/briefs/review35a-findings.md (same numbering).
  */
+import type { Job as QueueJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
+import type { WorkerContext } from '../../src/jobs/context.js';
+import { DeferJob, defineJob } from '../../src/jobs/define.js';
+import { runQueueJob } from '../../src/jobs/worker.js';
+import { captureLog } from '../helpers/log-lines.js';
+import { useTestContext } from './jobs/fixtures.js';
 import { configErrorOf, useConfigDirs } from '../helpers/config-dir.js';
 import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
@@ -42,5 +49,42 @@ describe('F3: a bad configuration is said in Vietnamese and English, every line'
     const err = configErrorOf(() => loadConfig({ env: {}, configDir: dir }));
     for (const words of wordsOf(err.problems)) expectViThenEn(words);
     expect(err.problems).toContain('server: khoá không được biết: prot / unknown key(s): prot');
+  });
+});
+
+describe('F6: a job the database refuses (its disk full, read-only after a failover)', () => {
+  const base = useTestContext();
+
+  it('waits without spending an attempt, logged at warn with the SQLSTATE (was: retried, dead-lettered)', async () => {
+    const { logger, lines } = captureLog('info');
+    const ctx = { ...base, logger } as WorkerContext;
+    const full = Object.assign(
+      new Error('could not extend file "base/16384/2619": No space left on device'),
+      {
+        code: '53100',
+      },
+    );
+    const job = defineJob({
+      queue: 'ingest',
+      name: 'ingest-batch',
+      payload: z.object({ batchId: z.string() }),
+      concurrency: 1,
+      process: () => Promise.reject(full),
+    });
+    const plan = { queue: 'ingest', jobs: new Map([[job.name, job]]) };
+    const queueJob = {
+      id: 'ob-1',
+      name: 'ingest-batch',
+      data: { batchId: 'b', outboxId: 1 },
+      queueName: 'ingest',
+      attemptsMade: 0,
+      opts: {},
+    } as unknown as QueueJob;
+    const out = await runQueueJob(plan, ctx, queueJob).catch((e: unknown) => e);
+    expect(out).toBeInstanceOf(DeferJob);
+    expect(out).toMatchObject({ reason: 'database-refusing', scope: 'job' });
+    const line = lines.find((l) => l.msg === 'database refuses the work; the job waits');
+    expect(line).toMatchObject({ level: 'warn', sqlState: '53100', queue: 'ingest' });
+    expect(lines.filter((l) => String(l.msg).startsWith('job failed'))).toEqual([]);
   });
 });

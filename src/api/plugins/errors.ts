@@ -6,7 +6,7 @@ import { both, ERRORS, isAppError, type ErrorCode, type FieldError } from '../..
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { canonicalMessageVi } from '../../canonical/messages.js';
-import { isConnectionLost } from '../../store/db.js';
+import { isConnectionLost, isDatabaseRefusing } from '../../store/db.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
 
@@ -195,6 +195,12 @@ export default fp(
       if (isConnectionLost(err)) {
         request.log.warn({ code: 'ERR_DEPENDENCY_UNAVAILABLE' }, 'database connection lost');
         return sendProblem(request, reply, 'ERR_DEPENDENCY_UNAVAILABLE', { retryAfterSeconds: 5 });
+      }
+      // The database answering but refusing the work (its disk full, read-only after a failover): retryable too;
+      // logged as an error with its SQLSTATE, for the admin to act on (review35a F6).
+      if (isDatabaseRefusing(err)) {
+        request.log.error({ err, code: 'ERR_DEPENDENCY_UNAVAILABLE' }, 'database refuses the work');
+        return sendProblem(request, reply, 'ERR_DEPENDENCY_UNAVAILABLE', { retryAfterSeconds: 30 });
       }
       request.log.error({ err }, 'unhandled error');
       return sendProblem(request, reply, 'ERR_INTERNAL'); // details hidden for 5xx
