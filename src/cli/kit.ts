@@ -298,6 +298,27 @@ export function operatorActor(
   });
 }
 
+/** What would act on an operator's terminal: C0 and C1 controls (an escape sequence), bidirectional overrides. */
+// eslint-disable-next-line no-control-regex
+const ACTS_ON_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** The same and line breaks. */
+// eslint-disable-next-line no-control-regex
+const ACTS_ON_TERMINAL_OR_BREAKS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every control character and bidirectional override shown as `?` (line breaks too unless `keepLines`). */
+export function masked(text: string, keepLines = false): string {
+  return text.replace(keepLines ? ACTS_ON_TERMINAL : ACTS_ON_TERMINAL_OR_BREAKS, '?');
+}
+
+/**
+ * A refusal as the operator's terminal shows it (review35b F2, F4; what a command quotes back is the operator's own
+ * value): {@link masked}, and a run of over 200 characters without a space (a 10,000-character value, quoted back)
+ * cut to its first 120 and `…`.
+ */
+export function terminalSafe(text: string, keepLines = false): string {
+  return masked(text, keepLines).replace(/\S{201,}/gu, (run) => `${[...run].slice(0, 120).join('')}…`);
+}
+
 /** At most 64 characters of `s`, control characters shown as `?`, for quoting a refused value. */
 const printable = (s: string): string =>
   [...s.slice(0, 64)].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? '?' : ch)).join('');

@@ -15,7 +15,9 @@ import {
   both,
   exitCodeOf,
   PROCESS_OUTPUT,
+  masked,
   ruleInVietnamese,
+  terminalSafe,
   UsageError,
   type CliOutput,
 } from './kit.js';
@@ -80,10 +82,14 @@ function pathOf(cmd: Command | undefined): string {
   return names.join(' ') || 'truc';
 }
 
-/** Commander's wording of bad usage, each with its Vietnamese (the English is commander's own). */
+/**
+ * Commander's wording of bad usage, each with its Vietnamese (the English is commander's own). A quoted value may
+ * hold a quote itself (review35b F3: `a'b` left the line English on both sides): it runs to the last quote before
+ * the words that follow it.
+ */
 const COMMANDER_VI: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
-  [/^unknown command '([^']*)'/, (m) => `không có lệnh ${m[1]}`],
-  [/^unknown option '([^']*)'/, (m) => `không có tuỳ chọn ${m[1]}`],
+  [/^unknown command '(.*)'$/s, (m) => `không có lệnh ${m[1]}`],
+  [/^unknown option '(.*)'$/s, (m) => `không có tuỳ chọn ${m[1]}`],
   [/^missing required argument '([^']*)'/, (m) => `thiếu tham số bắt buộc ${m[1]}`],
   [/^option '([^']*)' argument missing/, (m) => `tuỳ chọn ${m[1]} cần một giá trị`],
   [/^required option '([^']*)' not specified/, (m) => `thiếu tuỳ chọn bắt buộc ${m[1]}`],
@@ -92,24 +98,22 @@ const COMMANDER_VI: ReadonlyArray<[RegExp, (m: RegExpExecArray) => string]> = [
     (m) => `quá nhiều tham số${m[1] ? ` cho ${m[1]}` : ''}: cần ${m[2]}, nhận ${m[3]}`,
   ],
   [
-    /^option '([^']*)' argument '([^']*)' is invalid\. (.*)$/s,
+    /^option '([^']*)' argument '(.*)' is invalid\. (.*)$/s,
     (m) => `tuỳ chọn ${m[1]}: giá trị '${m[2]}' không hợp lệ, cần ${ruleInVietnamese(m[3]!) ?? m[3]}`,
   ],
   [
-    /^command-argument value '([^']*)' is invalid for argument '([^']*)'\. (.*)$/s,
+    /^command-argument value '(.*)' is invalid for argument '([^']*)'\. (.*)$/s,
     (m) => `tham số ${m[2]}: giá trị '${m[1]}' không hợp lệ, cần ${ruleInVietnamese(m[3]!) ?? m[3]}`,
   ],
 ];
 
 /** A commander usage error's message in Vietnamese and English, on one line (its suggestion kept). */
 function commanderMessage(err: CommanderError): string {
-  // A value commander quotes is shown with its control characters as '?' (an escape sequence in a refused
-  // value must not act on the operator's terminal).
-  // eslint-disable-next-line no-control-regex
-  const raw = err.message.replace(/^error: /, '').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '?');
-  const [head = '', ...rest] = raw.split('\n');
-  const suggestion = /^\(Did you mean (.*)\?\)$/.exec(rest.join(' ').trim());
-  const en = head.replace(/^unknown command '([^']*)'.*/, 'unknown command: $1');
+  // Commander's suggestion is its one line of its own; a newline anywhere else is the operator's value's.
+  const raw = err.message.replace(/^error: /, '');
+  const suggestion = /\n\(Did you mean (.*)\?\)$/.exec(raw);
+  const head = masked(suggestion ? raw.slice(0, suggestion.index) : raw);
+  const en = head.replace(/^unknown command '(.*)'$/s, 'unknown command: $1');
   const rule = COMMANDER_VI.find(([re]) => re.test(head));
   const vi = rule ? rule[1](rule[0].exec(head)!) : en;
   const hint = suggestion ? ` (${both(`có phải ${suggestion[1]}?`, `did you mean ${suggestion[1]}?`)})` : '';
@@ -136,22 +140,22 @@ function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): num
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2; // help shown for a missing subcommand
-    out.stderr(`truc: ${commanderMessage(err)}\n${seeHelp()}\n`);
+    out.stderr(`truc: ${terminalSafe(commanderMessage(err))}\n${seeHelp()}\n`);
     return 2;
   }
   if (err instanceof UsageError) {
-    out.stderr(`truc: ${err.message}\n${seeHelp()}\n`);
+    out.stderr(`truc: ${terminalSafe(err.message)}\n${seeHelp()}\n`);
     return 2;
   }
   if (err instanceof ConfigError) {
-    out.stderr(`truc: ${err.message}\n`);
+    out.stderr(`truc: ${terminalSafe(err.message, true)}\n`);
     return 2;
   }
   if (isAppError(err)) {
-    out.stderr(`truc: ${appErrorMessage(err)}\n`);
+    out.stderr(`truc: ${terminalSafe(appErrorMessage(err))}\n`);
     return BAD_INPUT.has(err.code) ? 2 : 1;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = terminalSafe(err instanceof Error ? err.message : String(err));
   out.stderr(`truc: ${both(`lỗi không mong đợi: ${message}`, `unexpected error: ${message}`)}\n`);
   if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) out.stderr(`${err.stack}\n`);
   return 1;
