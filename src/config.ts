@@ -52,7 +52,7 @@ export {
 export { parseDifficultCommunes } from './config/env.js';
 export type { PcgdConfig } from './config/pcgd.js';
 export { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './config/quality.js';
-export type { ScheduleConfig, SyncConfig } from './config/sync.js';
+export type { PullScheduleConfig, QualityScheduleConfig, ScheduleConfig, SyncConfig } from './config/sync.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

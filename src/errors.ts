@@ -215,6 +215,12 @@ export const ERRORS = {
     'Một lần đồng bộ cùng hệ thống, loại dữ liệu và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt): không chạy thêm lần thứ hai; theo dõi lần đó, hoặc chạy lại khi nó xong.',
     'A sync run of the same system, entity and scope is unfinished (queued, running, or held for a decision): a second one is not started; follow that run, or run again once it ends.',
   ),
+  ERR_QUALITY_RUN_UNFINISHED: def(
+    409,
+    true,
+    'Một lần tính thẻ điểm chất lượng chưa xong (đang chờ hoặc đang tính): không chạy thêm lần thứ hai; chạy lại khi nó xong.',
+    'A quality scorecard run is unfinished (queued or computing): a second one is not started; run again once it ends.',
+  ),
   // issue 10: PCGD-XMC reporting
   ERR_FORBIDDEN_UNIT: def(
     403,

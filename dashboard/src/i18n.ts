@@ -302,6 +302,8 @@ const DICT = {
   schedule: ['Lịch', 'Schedule'],
   cron: ['Lịch chạy (cron)', 'Cron'],
   fullPull: ['toàn bộ', 'full'],
+  qualitySchedule: ['Tính thẻ điểm chất lượng', 'Quality scorecards'],
+  qualityRun: ['lần tính thẻ điểm', 'quality run'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
   // review32 F6: why a system's calls are paused (the overview's circuit badge; the gate's pause_reason).
   pauseCircuitOpen: ['cầu dao mở', 'circuit open'],

@@ -26,7 +26,8 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
 /** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */
 function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
   const why = r.error ? `: ${r.error.code} — ${r.error.message[currentLang()]}` : '';
-  return `${when(r.fireAt)} (${statusText(r.outcome)}${why})`;
+  const quality = r.qualityRunId !== null ? `, ${t('qualityRun')} ${r.qualityRunId}` : '';
+  return `${when(r.fireAt)} (${statusText(r.outcome)}${why}${quality})`;
 }
 
 /** The schedules, or why they could not be read (review33c N3: a failed read was shown as "None"). */
@@ -44,7 +45,11 @@ function schedulesCard(items: readonly Schedule[] | string): HTMLElement {
           { head: 'schedule', cell: (x) => x.id },
           {
             head: 'system',
-            cell: (x) => `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
+            // A quality schedule (fix35d) pulls nothing: it computes the scorecards.
+            cell: (x) =>
+              x.system === null || x.entity === null
+                ? t('qualitySchedule')
+                : `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
           },
           { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
           {

@@ -3,18 +3,21 @@ import { z } from 'zod';
 import { monthDay, timeZone } from './common.js';
 import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES, pullProblem } from './names.js';
 
-/**
- * A schedule: a sync run requested at the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless
- * set) or every `everyMs` milliseconds, fired once across any number of scheduler replicas.
- */
-export const ScheduleSchema = z
+/** When a schedule fires: the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless set), or every `everyMs`. */
+const fireTimes = {
+  cron: z
+    .string()
+    .regex(/^\S+( \S+){4,5}$/, 'a cron pattern of 5 or 6 fields, e.g. "0 1 * * *"')
+    .optional(),
+  everyMs: z.number().int().min(1000).optional(),
+  tz: timeZone.default('Asia/Ho_Chi_Minh'),
+};
+
+/** A pull schedule (`kind: pull`, the default: `kind` left out): a sync run of its system and entity requested at each fire. */
+const PullScheduleSchema = z
   .object({
-    cron: z
-      .string()
-      .regex(/^\S+( \S+){4,5}$/, 'a cron pattern of 5 or 6 fields, e.g. "0 1 * * *"')
-      .optional(),
-    everyMs: z.number().int().min(1000).optional(),
-    tz: timeZone.default('Asia/Ho_Chi_Minh'),
+    kind: z.literal('pull').optional(),
+    ...fireTimes,
     system: z.enum(SYSTEM_NAMES),
     entity: z.enum(ENTITY_NAMES),
     /** School (or commune) code; unset = everything the system serves. */
@@ -22,16 +25,36 @@ export const ScheduleSchema = z
     /** A full pull (ignores the watermark): a reconciliation. */
     full: z.boolean().default(false),
   })
-  .strict()
+  .strict();
+
+/**
+ * A quality schedule (`kind: quality`, fix35d): the quality scorecards of every school, commune and province computed
+ * at each fire (the run `POST /v1/quality/runs` asks for), none while an earlier one is unfinished.
+ */
+const QualityScheduleSchema = z.object({ kind: z.literal('quality'), ...fireTimes }).strict();
+
+/**
+ * A schedule, fired once across any number of scheduler replicas: a pull (`kind: pull`, the default when `kind` is
+ * left out) or the quality run (`kind: quality`), at the times of a cron pattern or every `everyMs` milliseconds.
+ */
+export const ScheduleSchema = z
+  .discriminatedUnion('kind', [PullScheduleSchema, QualityScheduleSchema], {
+    error: 'kind: pull (the default) or quality',
+  })
   .refine((s) => (s.cron === undefined) !== (s.everyMs === undefined), {
     message: 'exactly one of cron or everyMs',
   })
   // A pull its system cannot make would fail at every fire (review18 R3): refused at start instead.
   .superRefine((s, ctx) => {
+    if (s.kind === 'quality') return;
     const problem = pullProblem(s.system, s.entity, s.scope ?? '');
     if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
   });
 export type ScheduleConfig = z.infer<typeof ScheduleSchema>;
+/** A schedule that pulls (its sync run). */
+export type PullScheduleConfig = Exclude<ScheduleConfig, { kind: 'quality' }>;
+/** A schedule that computes the quality scorecards. */
+export type QualityScheduleConfig = Extract<ScheduleConfig, { kind: 'quality' }>;
 
 /**
  * Sync engine reliability (issue 7): worker lock and stalled-job timings (recovery after a kill -9),

@@ -59,7 +59,7 @@ export async function makeUpLostFire(
 ): Promise<void> {
   const fireAt = await missedFire(deps, id, schedule, now);
   if (fireAt === undefined) return;
-  const configured = systemConfigured(deps.config, schedule.system);
+  const configured = schedule.kind === 'quality' || systemConfigured(deps.config, schedule.system);
   const out = await deps.db.tx((q) =>
     recordScheduleFire(q, id, schedule, fireAt, 'requested', `schedule:${id}`, now, { configured }),
   );

@@ -5,13 +5,14 @@
  */
 import type { Queue } from 'bullmq';
 import { appendAudit } from '../audit/chain.js';
-import type { Config, ScheduleConfig } from '../config.js';
+import type { Config, PullScheduleConfig, ScheduleConfig } from '../config.js';
 import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { checkScopeHeld, checkSystemConfigured, scopeHeld } from './request-checks.js';
 import { fireSchedule } from './contract-table.js';
+import { recordQualityFire, runQualityNow } from './quality-schedule.js';
 import { queuePool, type QueueFactory, type QueuePool } from './queues.js';
 import { requestSync } from './requests.js';
 
@@ -29,6 +30,21 @@ export async function recordScheduleFire(
   q: Queryable,
   id: string,
   schedule: ScheduleConfig,
+  fireAt: Date,
+  outcome: FireOutcome,
+  actor: string,
+  at: Date,
+  system: { configured: boolean },
+): Promise<{ syncRunId: number | null; duplicate: boolean; outcome: FireOutcome; errorCode?: ErrorCode }> {
+  // A quality schedule's fire requests the quality run instead (fix35d, ./quality-schedule.ts).
+  if (schedule.kind === 'quality') return recordQualityFire(q, id, fireAt, outcome, actor);
+  return recordPullFire(q, id, schedule, fireAt, outcome, actor, at, system);
+}
+
+async function recordPullFire(
+  q: Queryable,
+  id: string,
+  schedule: PullScheduleConfig,
   fireAt: Date,
   outcome: FireOutcome,
   actor: string,
@@ -105,7 +121,7 @@ const STATUS_WORDS: Record<string, [string, string]> = {
  * `lockPull`, taken by a schedule's own fire too) makes two requests at once one after the other: the second sees
  * the first's run.
  */
-async function refuseBeside(q: Queryable, id: string, schedule: ScheduleConfig, at: Date): Promise<void> {
+async function refuseBeside(q: Queryable, id: string, schedule: PullScheduleConfig, at: Date): Promise<void> {
   const runs = createSyncRunsRepo(q);
   const schedules = createSchedulesRepo(q);
   await schedules.lockPull(schedule.system, schedule.entity, schedule.scope ?? '');
@@ -138,8 +154,12 @@ export async function runScheduleNow(
   id: string,
   actor: string,
   at: Date,
-): Promise<{ syncRunId: number }> {
+): Promise<{ syncRunId: number | null }> {
   const schedule = scheduleOf(config, id);
+  if (schedule.kind === 'quality') {
+    await runQualityNow(db, id, actor, at); // fix35d: its quality run, refused beside an unfinished one
+    return { syncRunId: null };
+  }
   await checkSystemConfigured(db, config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {
     await checkScopeHeld(q, schedule);
@@ -201,8 +221,10 @@ function fireError(code: string | null): FireError | null {
 
 export interface ScheduleView {
   id: string;
-  system: string;
-  entity: string;
+  /** What it does at each fire: a pull (its sync run) or the quality run (fix35d); a quality one has no system. */
+  kind: 'pull' | 'quality';
+  system: string | null;
+  entity: string | null;
   scope: string | null;
   full: boolean;
   cron: string | null;
@@ -214,6 +236,8 @@ export interface ScheduleView {
     fireAt: string;
     outcome: FireOutcome;
     syncRunId: number | null;
+    /** A quality schedule's fire: the quality run it requested (busy: found unfinished), once computed; else null. */
+    qualityRunId: number | null;
     /** Why a refused fire requested nothing: its code and the error table's words; null for any other. */
     error: FireError | null;
   } | null;
@@ -254,12 +278,14 @@ export async function listSchedules(
     } catch {
       next = undefined;
     }
+    const pull = s.kind === 'quality' ? undefined : s;
     out.push({
       id,
-      system: s.system,
-      entity: s.entity,
-      scope: s.scope ?? null,
-      full: s.full,
+      kind: pull ? 'pull' : 'quality',
+      system: pull?.system ?? null,
+      entity: pull?.entity ?? null,
+      scope: pull?.scope ?? null,
+      full: pull?.full ?? false,
       cron: s.cron ?? null,
       everyMs: s.everyMs ?? null,
       tz: s.tz,
@@ -270,6 +296,7 @@ export async function listSchedules(
             fireAt: new Date(fired.fireAt).toISOString(),
             outcome: fired.outcome,
             syncRunId: fired.syncRunId,
+            qualityRunId: fired.qualityRunId,
             error: fireError(fired.errorCode),
           }
         : null,

@@ -4,7 +4,7 @@
  * configured, so a flushed Redis gets them back and a fire waiting for a worker is kept; BullMQ makes one job per
  * fire however many replicas upsert; a fire due while Redis had lost its job scheduler is made up once,
  * ./schedule-catch-up.ts). A fire requests the
- * schedule's sync run — unless a city admin paused the schedule, truc is not configured for its system, its scope
+ * schedule's sync run (a quality schedule's: the quality scorecard run, ./quality-schedule.ts) — unless a city admin paused the schedule, truc is not configured for its system, its scope
  * names a school truc does not hold,
  * or an earlier run of its pull is unfinished (./schedule-control.ts) — and is recorded once per fire time
  * in PostgreSQL, so a fire delivered twice (BullMQ is at-least-once) requests one run. node-cron is not
@@ -52,7 +52,7 @@ async function onFire(
       'requested',
       `schedule:${payload.scheduleId}`,
       now,
-      { configured: systemConfigured(ctx.config, schedule.system) },
+      { configured: schedule.kind === 'quality' || systemConfigured(ctx.config, schedule.system) },
     ),
   );
   const fired = { schedule: payload.scheduleId, fireAt: fireAt.toISOString(), ...out };

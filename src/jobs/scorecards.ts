@@ -16,10 +16,14 @@ import { defineJob, type JobRun } from './define.js';
 
 type ScorecardsContext = Pick<WorkerContext, 'db' | 'config' | 'metrics' | 'now' | 'logger'>;
 
-/** Computes and stores a run; returns its id and scorecards. */
+/**
+ * Computes and stores a run; returns its id and scorecards. `outboxId`: its job's outbox row, kept with the run and
+ * closed in the run's transaction (fix35d: a schedule's fire finds the quality run unfinished while it is open).
+ */
 export async function computeScorecards(
   ctx: Omit<ScorecardsContext, 'logger'>,
   requestedBy: string,
+  outboxId?: number,
 ): Promise<{ runId: number; cards: Scorecard[] }> {
   const today = vietnamDateOf(ctx.now());
   const schoolYear = schoolYearOf(today);
@@ -28,8 +32,9 @@ export async function computeScorecards(
     const repo = createScorecardsRepo(q);
     const counts = await repo.schoolCounts(schoolYear, quality.masterDataFields.students ?? []);
     const cards = scorecards(counts, { today, schoolYear, config: quality });
+    await createOutboxRepo(q).markDone(outboxId);
     const runId = await repo.saveRun(
-      { asOf: today, schoolYear, catalogueVersion: CATALOGUE_VERSION, requestedBy },
+      { asOf: today, schoolYear, catalogueVersion: CATALOGUE_VERSION, requestedBy, outboxId },
       cards.map((c) => ({
         level: c.level,
         code: c.code,
@@ -76,8 +81,13 @@ export async function refreshQualityGauges(db: Db, metrics: Metrics): Promise<vo
 }
 
 async function run(ctx: ScorecardsContext, payload: { requestedBy: string }, job: JobRun) {
-  const { runId, cards } = await computeScorecards(ctx, payload.requestedBy);
-  await createOutboxRepo(ctx.db).markDone(job.outboxId);
+  // A job delivered again after its run was kept (BullMQ is at-least-once) computes nothing more.
+  if (
+    job.outboxId !== undefined &&
+    !(await createOutboxRepo(ctx.db).stillOpen([job.outboxId])).has(job.outboxId)
+  )
+    return { skipped: 'done' };
+  const { runId, cards } = await computeScorecards(ctx, payload.requestedBy, job.outboxId);
   ctx.logger.info({ runId, scorecards: cards.length }, 'quality scorecards computed');
   return { runId, scorecards: cards.length };
 }

@@ -49,7 +49,10 @@ export function knownQueues(): string[] {
 }
 
 /** A schedule's pull as ../store/schedules.ts `lastSuccessOf` keys it (scope '' = everything). */
-const pullOf = (s: ScheduleView) => ({ system: s.system, entity: s.entity, scope: s.scope ?? '' });
+const pullOf = (s: PullView) => ({ system: s.system, entity: s.entity, scope: s.scope ?? '' });
+/** A schedule that pulls: a quality schedule (fix35d) pulls nothing, so has no pull series. */
+type PullView = ScheduleView & { system: string; entity: string };
+const pulling = (s: ScheduleView): s is PullView => s.system !== null && s.entity !== null;
 const pullKey = (p: ReturnType<typeof pullOf>) => `${p.system} ${p.entity} ${p.scope}`;
 
 /**
@@ -65,6 +68,7 @@ function scheduleSeries(
   if (s.lastRun) metrics.scheduleLastRun.set({ schedule: s.id }, Date.parse(s.lastRun.fireAt) / 1000);
   if (s.nextRunAt) metrics.scheduleNextRun.set({ schedule: s.id }, Date.parse(s.nextRunAt) / 1000);
   else metrics.scheduleNextRun.remove({ schedule: s.id });
+  if (!pulling(s)) return;
   const pulls = { schedule: s.id, system: s.system, entity: s.entity };
   if (s.paused) {
     metrics.schedulePulls.remove(pulls);
@@ -180,8 +184,9 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
     const views = await listSchedules(deps.db, deps.config, scheduleQueueOf(queues));
     const keeping = createScheduleKeepingRepo(deps.db);
     const since = await keeping.pullingSince(ids);
-    const success = await keeping.lastSuccessOf(views.map(pullOf));
-    for (const s of views) scheduleSeries(metrics, s, since.get(s.id), success.get(pullKey(pullOf(s))));
+    const success = await keeping.lastSuccessOf(views.filter(pulling).map(pullOf));
+    for (const s of views)
+      scheduleSeries(metrics, s, since.get(s.id), pulling(s) ? success.get(pullKey(pullOf(s))) : undefined);
   }
 
   async function refresh(): Promise<void> {

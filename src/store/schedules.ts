@@ -27,6 +27,12 @@ export interface LastFire {
   syncRunId: number | null;
   /** Why a refused fire requested nothing (an error code of src/errors.ts); null otherwise. */
   errorCode: string | null;
+  /**
+   * A quality schedule's fire (fix35d, migration 1450): the outbox row of the quality run it requested (busy: found
+   * unfinished), and that run's id once computed; null for a pull's fire.
+   */
+  outboxId: number | null;
+  qualityRunId: number | null;
 }
 
 /** What decides whether a schedule's lost fire is made up (../jobs/schedule-catch-up.ts). */
@@ -125,19 +131,32 @@ function scheduleRows(q: Queryable) {
         [id, fireAt, syncRunId],
       );
     },
+  };
+}
+
+/** The schedules' last fires, as a city admin reads them. */
+function scheduleFireReads(q: Queryable) {
+  return {
     /** The latest fire of every schedule. */
     async lastFires(): Promise<LastFire[]> {
       const res = await q.query<LastFire>(
-        `SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", fire_at AS "fireAt", outcome,
-                sync_run_id AS "syncRunId", error_code AS "errorCode"
-           FROM truc.schedule_fires ORDER BY schedule_id, fire_at DESC`,
+        `SELECT f.*, (SELECT min(r.id) FROM truc.quality_runs r WHERE r.outbox_id = f."outboxId") AS "qualityRunId"
+           FROM (SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", fire_at AS "fireAt", outcome,
+                        sync_run_id AS "syncRunId", error_code AS "errorCode", outbox_id AS "outboxId"
+                   FROM truc.schedule_fires ORDER BY schedule_id, fire_at DESC) f`,
       );
-      return res.rows;
+      return res.rows.map((r) => ({
+        ...r,
+        syncRunId: r.syncRunId === null ? null : Number(r.syncRunId),
+        outboxId: r.outboxId === null ? null : Number(r.outboxId),
+        qualityRunId: r.qualityRunId === null ? null : Number(r.qualityRunId),
+      }));
     },
   };
 }
+
 export function createSchedulesRepo(q: Queryable) {
-  return { ...scheduledPulls(q), ...scheduleRows(q) };
+  return { ...scheduledPulls(q), ...scheduleRows(q), ...scheduleFireReads(q) };
 }
 export type SchedulesRepo = ReturnType<typeof createSchedulesRepo>;
 

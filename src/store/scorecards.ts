@@ -49,6 +49,15 @@ export interface ScoreRow {
 }
 
 /** A scorecard to store (a {@link ScoreRow} without its run). */
+/** A run to keep: `outboxId`, the outbox row of the job that computed it (migration 1450; a schedule's fire names it). */
+export interface NewRun {
+  asOf: string;
+  schoolYear: string;
+  catalogueVersion: string;
+  requestedBy: string;
+  outboxId?: number | undefined;
+}
+
 export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'asOf'>;
 
 const FAILS = (criterion: string | null, told = false) =>
@@ -214,14 +223,11 @@ export function createScorecardsRepo(q: Queryable) {
       schoolCounts(q, schoolYear, masterDataSpecs),
 
     /** Stores a run and its scorecards; returns the run id. */
-    async saveRun(
-      run: { asOf: string; schoolYear: string; catalogueVersion: string; requestedBy: string },
-      cards: readonly NewScore[],
-    ): Promise<number> {
+    async saveRun(run: NewRun, cards: readonly NewScore[]): Promise<number> {
       const res = await q.query<{ id: string }>(
-        `INSERT INTO truc.quality_runs (as_of, school_year, catalogue_version, requested_by)
-         VALUES ($1, $2, $3, $4) RETURNING id`,
-        [run.asOf, run.schoolYear, run.catalogueVersion, run.requestedBy],
+        `INSERT INTO truc.quality_runs (as_of, school_year, catalogue_version, requested_by, outbox_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [run.asOf, run.schoolYear, run.catalogueVersion, run.requestedBy, run.outboxId ?? null],
       );
       const id = Number(res.rows[0]!.id);
       if (cards.length > 0) {

@@ -34,7 +34,7 @@ describe('truc demo --once', () => {
     expect(r.stdout).toMatch(/\/ dead letters: 1\n/);
     expect(r.stdout).toMatch(/\/ to replay: 1 dead letter/);
     // the city's schedules, kept by the demo's scheduler: a city admin can pause, resume or run one
-    expect(r.stdout).toMatch(/\/ schedules: 7, the next: [a-z-]+ at 20\d\d-\d\d-\d\d \d\d:\d\d \(\+07\)/);
+    expect(r.stdout).toMatch(/\/ schedules: 8, the next: [a-z-]+ at 20\d\d-\d\d-\d\d \d\d:\d\d \(\+07\)/);
     expect(r.stdout).toMatch(
       /\/ quality: commune \d{5}: \d+(\.\d+)?% \((green|yellow|red)\), [1-9]\d* schools?/,
     );

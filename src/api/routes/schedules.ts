@@ -16,8 +16,13 @@ import { NoQuery } from '../query.js';
 const ScheduleSchema = z
   .object({
     id: z.string(),
-    system: z.string(),
-    entity: z.string(),
+    kind: z.enum(['pull', 'quality']).meta({
+      description:
+        'pull: mỗi lần kích hoạt yêu cầu một lượt đồng bộ; quality: tính thẻ điểm chất lượng (không có system, entity) / ' +
+        'pull: each fire requests a sync run; quality: computes the quality scorecards (no system, entity)',
+    }),
+    system: z.string().nullable(),
+    entity: z.string().nullable(),
     scope: z.string().nullable(),
     full: z.boolean().meta({ description: 'Kéo toàn bộ (đối soát) / a full pull (reconciliation)' }),
     cron: z.string().nullable(),
@@ -40,6 +45,16 @@ const ScheduleSchema = z
             'system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold, or no current commune)',
         }),
         syncRunId: z.number().int().nullable(),
+        qualityRunId: z
+          .number()
+          .int()
+          .nullable()
+          .meta({
+            description:
+              'Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), khi đã tính xong; ' +
+              'null khi còn chờ hoặc đang tính, và với lịch pull / a quality schedule: the quality run its fire ' +
+              'requested (busy: the unfinished one it found), once computed; null while queued or computing, and for a pull',
+          }),
         error: z
           .object({
             code: z.string(),
@@ -84,7 +99,8 @@ function listRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       config: { scope: 'admin' },
       schema: {
         ...common,
-        summary: 'Lịch đồng bộ / Schedules, with their last and next run',
+        summary:
+          'Lịch chạy (kéo dữ liệu, tính thẻ điểm) / Schedules (pulls, the quality run), with their last and next run',
         querystring: NoQuery,
         response: {
           200: z.object({ items: z.array(ScheduleSchema) }),
@@ -143,10 +159,14 @@ function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
         ...common,
         summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
         description:
-          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.',
+          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, statusUrl /v1/schedules: lần chạy trước của lịch nêu qualityRunId khi tính xong); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, statusUrl /v1/schedules: its last run names the run, qualityRunId, once computed); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.',
         params: IdParams,
         response: {
-          202: z.object({ syncRunId: z.number().int(), statusUrl: z.string() }),
+          202: z.object({
+            kind: z.enum(['pull', 'quality']),
+            syncRunId: z.number().int().nullable(),
+            statusUrl: z.string(),
+          }),
           400: ProblemSchema,
           401: ProblemSchema,
           403: ProblemSchema,
@@ -163,9 +183,10 @@ function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
         principalOf(request).clientId,
         opts.now(),
       );
-      const statusUrl = `/v1/syncs/${syncRunId}`;
+      // A quality run has no status of its own: the schedule's last run names it once computed.
+      const statusUrl = syncRunId === null ? '/v1/schedules' : `/v1/syncs/${syncRunId}`;
       void reply.header('location', statusUrl);
-      return reply.code(202).send({ syncRunId, statusUrl });
+      return reply.code(202).send({ kind: syncRunId === null ? 'quality' : 'pull', syncRunId, statusUrl });
     },
   );
 }

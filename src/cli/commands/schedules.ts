@@ -44,10 +44,10 @@ function busyFire(fireAt: string, runId: number | null): { vi: string; en: strin
 export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
   const w = when(s);
   const scope = s.scope ? ` ${s.scope}` : '';
-  const what = {
-    vi: `${s.system} ${viOf(ENTITY_VI, s.entity)}${scope}`,
-    en: `${s.system} ${s.entity}${scope}`,
-  };
+  const what =
+    s.system === null || s.entity === null
+      ? { vi: 'tính thẻ điểm chất lượng', en: 'quality scorecards' }
+      : { vi: `${s.system} ${viOf(ENTITY_VI, s.entity)}${scope}`, en: `${s.system} ${s.entity}${scope}` };
   const full = s.full ? { vi: ', kéo toàn bộ', en: ', full' } : { vi: '', en: '' };
   const paused = s.paused
     ? { vi: `tạm dừng bởi ${s.pausedBy ?? '?'}; `, en: `paused by ${s.pausedBy ?? '?'}; ` }
@@ -57,13 +57,18 @@ export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
   const why = l?.error
     ? { vi: ` (${l.error.code}: ${l.error.message.vi})`, en: ` (${l.error.code}: ${l.error.message.en})` }
     : { vi: '', en: '' };
+  // A quality schedule's fire names the quality run it requested once computed (fix35d).
+  const quality =
+    l?.qualityRunId != null
+      ? { vi: `, lần tính thẻ điểm ${l.qualityRunId}`, en: `, quality run ${l.qualityRunId}` }
+      : { vi: '', en: '' };
   const last = !l
     ? { vi: 'chưa chạy lần nào', en: 'never run' }
-    : l.outcome === 'busy'
+    : l.outcome === 'busy' && s.kind === 'pull'
       ? busyFire(l.fireAt, l.syncRunId)
       : {
-          vi: `lần trước ${vnTime(l.fireAt)} ${viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}`,
-          en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}`,
+          vi: `lần trước ${vnTime(l.fireAt)} ${s.kind === 'quality' && l.outcome === 'requested' ? 'đã yêu cầu' : viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}${quality.vi}`,
+          en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}${quality.en}`,
         };
   // After a busy fire, the next one requests a run only if the run it found unfinished has ended by then.
   const after =
@@ -180,6 +185,18 @@ const runNowCommand = () =>
       const { runScheduleNow } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
         const { syncRunId } = await runScheduleNow(db, config, id, actor, operatorClock());
+        if (syncRunId === null) {
+          // A quality schedule (fix35d): its quality run is queued; `truc schedules list` names it once computed.
+          out.stdout(
+            o.json
+              ? `${JSON.stringify({ syncRunId, kind: 'quality' })}\n`
+              : `${both(
+                  `đã chạy lịch ${id} ngay: đã yêu cầu tính thẻ điểm chất lượng (truc schedules list)`,
+                  `schedule ${id} run now: a quality scorecard run requested (truc schedules list)`,
+                )}\n`,
+          );
+          return 0;
+        }
         out.stdout(
           o.json
             ? `${JSON.stringify({ syncRunId })}\n`
@@ -195,7 +212,10 @@ const runNowCommand = () =>
   );
 
 export const schedulesCommand = () =>
-  defineCommand('schedules', 'sync schedules: list (last and next run), pause, resume, run now')
+  defineCommand(
+    'schedules',
+    'schedules (pulls, the quality run): list (last and next run), pause, resume, run now',
+  )
     .addCommand(listCommand())
     .addCommand(pauseCommand(true))
     .addCommand(pauseCommand(false))

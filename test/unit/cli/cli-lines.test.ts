@@ -154,6 +154,7 @@ describe("the demo's summary", () => {
 describe('truc schedules list: a busy fire', () => {
   const schedule = (lastRun: ScheduleView['lastRun'], nextRunAt: string | null): ScheduleView => ({
     id: 'smas-students-nightly',
+    kind: 'pull',
     system: 'smas',
     entity: 'students',
     scope: null,
@@ -171,7 +172,7 @@ describe('truc schedules list: a busy fire', () => {
   it('says the fire was skipped, which run it found unfinished, and when the next fire is', () => {
     const line = scheduleLine(
       schedule(
-        { fireAt: '2026-12-03T19:00:00Z', outcome: 'busy', syncRunId: 12, error: null },
+        { fireAt: '2026-12-03T19:00:00Z', outcome: 'busy', syncRunId: 12, qualityRunId: null, error: null },
         '2026-12-04T19:00:00Z',
       ),
       true,
@@ -190,13 +191,72 @@ describe('truc schedules list: a busy fire', () => {
   it('a requested fire reads as before', () => {
     const line = scheduleLine(
       schedule(
-        { fireAt: '2026-12-03T19:00:00Z', outcome: 'requested', syncRunId: 13, error: null },
+        {
+          fireAt: '2026-12-03T19:00:00Z',
+          outcome: 'requested',
+          syncRunId: 13,
+          qualityRunId: null,
+          error: null,
+        },
         '2026-12-04T19:00:00Z',
       ),
       true,
     );
     expectViThenEn(line);
     expect(line).toContain('last 2026-12-04 02:00 (+07) requested, sync run 13; next 2026-12-05 02:00 (+07)');
+  });
+});
+
+describe('truc schedules list: a quality schedule (fix35d)', () => {
+  const quality = (lastRun: ScheduleView['lastRun']): ScheduleView => ({
+    id: 'quality-nightly',
+    kind: 'quality',
+    system: null,
+    entity: null,
+    scope: null,
+    full: false,
+    cron: '0 3 * * *',
+    everyMs: null,
+    tz: 'Asia/Ho_Chi_Minh',
+    paused: false,
+    pausedBy: null,
+    lastRun,
+    nextRunAt: '2026-12-04T20:00:00Z',
+  });
+
+  it('says it computes the quality scorecards and names the quality run its fire requested', () => {
+    const line = scheduleLine(
+      quality({
+        fireAt: '2026-12-03T20:00:00Z',
+        outcome: 'requested',
+        syncRunId: null,
+        qualityRunId: 5,
+        error: null,
+      }),
+      true,
+    );
+    expectViThenEn(line);
+    expect(line).toBe(
+      'quality-nightly: tính thẻ điểm chất lượng, lịch cron 0 3 * * * (Asia/Ho_Chi_Minh); ' +
+        'lần trước 2026-12-04 03:00 (+07) đã yêu cầu, lần tính thẻ điểm 5; lần tới 2026-12-05 03:00 (+07) / ' +
+        'quality-nightly: quality scorecards, cron 0 3 * * * (Asia/Ho_Chi_Minh); ' +
+        'last 2026-12-04 03:00 (+07) requested, quality run 5; next 2026-12-05 03:00 (+07)',
+    );
+  });
+
+  it('a busy fire says an earlier quality run was unfinished, naming no sync run', () => {
+    const line = scheduleLine(
+      quality({
+        fireAt: '2026-12-03T20:00:00Z',
+        outcome: 'busy',
+        syncRunId: null,
+        qualityRunId: null,
+        error: null,
+      }),
+      true,
+    );
+    expect(line).toContain('last 2026-12-04 03:00 (+07) busy; next');
+    expect(line).not.toContain('sync run');
   });
 });
 

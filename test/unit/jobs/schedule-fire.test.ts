@@ -200,9 +200,14 @@ describe('schedule-fire job', () => {
   // fix34e (review33a): an admin's "run now" while the nightly run was under way started a second copy of it.
   it('“run now” beside an unfinished run of its pull is refused, 409 ERR_SYNC_RUN_UNFINISHED naming the run', async () => {
     const at = (day: number) => new Date(`2026-04-${String(day).padStart(2, '0')}T19:00:00.000Z`);
-    const runs = await base.db.rows<{ id: number }>('truc.sync_runs', `system = 'smas' AND entity = 'students'`);
+    const runs = await base.db.rows<{ id: number }>(
+      'truc.sync_runs',
+      `system = 'smas' AND entity = 'students'`,
+    );
     for (const r of runs)
-      await base.db.query(`UPDATE truc.sync_runs SET status = 'done', reconcile = 'done' WHERE id = $1`, [r.id]);
+      await base.db.query(`UPDATE truc.sync_runs SET status = 'done', reconcile = 'done' WHERE id = $1`, [
+        r.id,
+      ]);
     const nightly = (await runFire(BUSY, `repeat:${BUSY}:${at(1).getTime()}`)) as { syncRunId: number };
     const setRun = (set: string) =>
       base.db.query(`UPDATE truc.sync_runs SET ${set} WHERE id = $1`, [nightly.syncRunId]);
@@ -250,6 +255,7 @@ describe('schedule-fire job', () => {
       fireAt: new Date(at).toISOString(),
       outcome: 'refused',
       syncRunId: null,
+      qualityRunId: null,
       error: {
         code: 'ERR_SCOPE_UNKNOWN',
         message: {
@@ -303,6 +309,7 @@ describe('schedule-fire job', () => {
     expect(listed?.lastRun).toMatchObject({
       outcome: 'refused',
       syncRunId: null,
+      qualityRunId: null,
       error: {
         code: 'ERR_SYSTEM_NOT_CONFIGURED',
         message: { vi: expect.stringMatching(/^truc chưa được cấu hình/) },

@@ -295,7 +295,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Lịch đồng bộ / Schedules, with their last and next run */
+    /** Lịch chạy (kéo dữ liệu, tính thẻ điểm) / Schedules (pulls, the quality run), with their last and next run */
     get: operations['getSchedules'];
     put?: never;
     post?: never;
@@ -350,7 +350,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded.
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, statusUrl /v1/schedules: lần chạy trước của lịch nêu qualityRunId khi tính xong); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, statusUrl /v1/schedules: its last run names the run, qualityRunId, once computed); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.
      */
     post: operations['runNow'];
     delete?: never;
@@ -1969,8 +1969,13 @@ export interface components {
     };
     Schedule: {
       id: string;
-      system: string;
-      entity: string;
+      /**
+       * @description pull: mỗi lần kích hoạt yêu cầu một lượt đồng bộ; quality: tính thẻ điểm chất lượng (không có system, entity) / pull: each fire requests a sync run; quality: computes the quality scorecards (no system, entity)
+       * @enum {string}
+       */
+      kind: 'pull' | 'quality';
+      system: string | null;
+      entity: string | null;
       scope: string | null;
       /** @description Kéo toàn bộ (đối soát) / a full pull (reconciliation) */
       full: boolean;
@@ -1987,6 +1992,8 @@ export interface components {
          */
         outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
         syncRunId: number | null;
+        /** @description Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), khi đã tính xong; null khi còn chờ hoặc đang tính, và với lịch pull / a quality schedule: the quality run its fire requested (busy: the unfinished one it found), once computed; null while queued or computing, and for a pull */
+        qualityRunId: number | null;
         /** @description Vì sao lần kích hoạt bị từ chối không yêu cầu gì (mã lỗi và thông báo) / why a refused fire requested nothing (its error code and message); null for any other outcome */
         error: {
           code: string;
@@ -5348,7 +5355,9 @@ export interface operations {
         };
         content: {
           'application/json': {
-            syncRunId: number;
+            /** @enum {string} */
+            kind: 'pull' | 'quality';
+            syncRunId: number | null;
             statusUrl: string;
           };
         };
@@ -6330,6 +6339,7 @@ export interface operations {
           | 'ERR_GUARD_EXCEPT_SCHOOLS'
           | 'ERR_SCHEDULE_FIRE_TAKEN'
           | 'ERR_SYNC_RUN_UNFINISHED'
+          | 'ERR_QUALITY_RUN_UNFINISHED'
           | 'ERR_FORBIDDEN_UNIT'
           | 'ERR_PCGD_UNKNOWN_UNIT'
           | 'ERR_PCGD_NO_PERSONS'
@@ -6553,6 +6563,7 @@ export interface operations {
             | 'ERR_GUARD_EXCEPT_SCHOOLS'
             | 'ERR_SCHEDULE_FIRE_TAKEN'
             | 'ERR_SYNC_RUN_UNFINISHED'
+            | 'ERR_QUALITY_RUN_UNFINISHED'
             | 'ERR_FORBIDDEN_UNIT'
             | 'ERR_PCGD_UNKNOWN_UNIT'
             | 'ERR_PCGD_NO_PERSONS'

@@ -1,0 +1,87 @@
+/**
+ * A quality schedule (`kind: quality`, fix35d): its fire requests the quality scorecard run (the job
+ * `POST /v1/quality/runs` queues), recorded once per fire time as a pull's fire is (./schedule-control.ts), and none
+ * while an earlier quality run is unfinished (queued or computing: its outbox row open), so a nightly run that is
+ * still computing when the next fires is not started twice. The quality run's lock makes two fires at once (two
+ * replicas, a fire and a "run now") one after the other: the second sees the first's run.
+ */
+import { appendAudit } from '../audit/chain.js';
+import { AppError, both } from '../errors.js';
+import type { Db, Queryable } from '../store/db.js';
+import { createQualityScheduleRepo } from '../store/quality-schedule.js';
+import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
+import { enqueue, qualityScorecards } from './contract-table.js';
+
+/** What a quality fire did: its outcome, and the outbox row of the run it requested (busy: found unfinished). */
+export interface QualityFire {
+  syncRunId: null;
+  outboxId: number | null;
+  duplicate: boolean;
+  outcome: FireOutcome;
+}
+
+/**
+ * Records the quality schedule `id`'s fire at `fireAt` and requests its run, in the caller's transaction: none when
+ * the schedule is paused (its own fire: `paused`) or a quality run is unfinished (`busy`, the fire noting that run);
+ * a second delivery of the same fire (BullMQ is at-least-once, two replicas) answers the first's. `actor`: who asked
+ * (`schedule:<id>` for its own fire), the run's `requestedBy`.
+ */
+export async function recordQualityFire(
+  q: Queryable,
+  id: string,
+  fireAt: Date,
+  outcome: FireOutcome,
+  actor: string,
+): Promise<QualityFire> {
+  const repo = createSchedulesRepo(q);
+  const runs = createQualityScheduleRepo(q);
+  await repo.ensure([id]);
+  const own = outcome !== 'manual';
+  const paused = own && (await repo.get(id))?.paused === true;
+  if (!paused) await runs.lock();
+  const busy = paused ? undefined : await runs.unfinished(qualityScorecards);
+  const actual: FireOutcome = paused ? 'paused' : busy !== undefined ? 'busy' : outcome;
+  const fire = await repo.recordFire(id, fireAt, actual);
+  if (!fire.first) return { syncRunId: null, outboxId: null, duplicate: true, outcome: fire.outcome };
+  if (paused) return { syncRunId: null, outboxId: null, duplicate: false, outcome: actual };
+  const outboxId = busy ?? (await enqueue(q, qualityScorecards, { requestedBy: actor }));
+  await runs.attachRun(id, fireAt, outboxId);
+  return { syncRunId: null, outboxId, duplicate: false, outcome: actual };
+}
+
+/**
+ * A city admin runs the quality schedule `id` now (paused or not), audited: refused beside an unfinished quality run
+ * (409 ERR_QUALITY_RUN_UNFINISHED, nothing recorded), as a pull's "run now" is beside its unfinished run.
+ */
+export async function runQualityNow(
+  db: Db,
+  id: string,
+  actor: string,
+  at: Date,
+): Promise<{ outboxId: number }> {
+  return db.tx(async (q) => {
+    const runs = createQualityScheduleRepo(q);
+    await runs.lock();
+    const open = await runs.unfinished(qualityScorecards);
+    if (open !== undefined)
+      throw new AppError(
+        'ERR_QUALITY_RUN_UNFINISHED',
+        both(
+          `lịch ${id}: một lần tính thẻ điểm chưa xong, không chạy thêm`,
+          `schedule ${id}: a quality run is unfinished, none started`,
+        ),
+      );
+    const out = await recordQualityFire(q, id, at, 'manual', actor);
+    if (out.outboxId === null)
+      throw new AppError(
+        'ERR_SCHEDULE_FIRE_TAKEN',
+        both(`lịch ${id} đã chạy lúc ${at.toISOString()}`, `schedule ${id} fired at ${at.toISOString()}`),
+      );
+    await appendAudit(
+      q,
+      [{ actor, action: 'schedule.run', subject: `schedule:${id}`, details: { qualityRun: true } }],
+      at,
+    );
+    return { outboxId: out.outboxId };
+  });
+}
