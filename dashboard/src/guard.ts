@@ -85,7 +85,8 @@ const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
   {
     head: 'reasons',
     cell: (r) =>
-      r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio, 'ceil')}`).join('; '),
+      r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio, 'ceil')}`).join('; ') +
+      (r.reasonsTotal > r.reasons.length ? ` (+${num(r.reasonsTotal - r.reasons.length)})` : ''),
   },
   { head: 'status', cell: (r) => statusBadge(r.status) },
   { head: 'decidedBy', cell: (r) => decider(r) },
@@ -255,17 +256,12 @@ function exceptDetails(hold: Hold): HTMLElement[] {
   ];
 }
 
-/** Reasons the hold's page lists at most (more: the highest ratios first, the rest counted). */
-const REASONS_SHOWN = 50;
-
 /** Why the guard held the change, and what it would do school by school (record codes only). */
 function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
-  // A city-wide run's hold may go over 2,000 schools' thresholds: the highest ratios, the rest counted (fix34a)
-  const reasons =
-    hold.reasons.length > REASONS_SHOWN
-      ? [...hold.reasons].sort((a, b) => b.ratio - a.ratio).slice(0, REASONS_SHOWN)
-      : hold.reasons;
-  const left = hold.reasons.length - reasons.length;
+  // A city-wide run's hold may go over 2,000 schools' thresholds: the API sends the 50 highest ratios first and
+  // counts them all (fix35a; fix34a cut them here, after all were sent)
+  const reasons = hold.reasons;
+  const left = hold.reasonsTotal - reasons.length;
   return [
     card(
       t('reasons'),

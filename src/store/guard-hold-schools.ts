@@ -1,11 +1,11 @@
 /**
- * A hold's diff paged by school (fix34a, review33c N1): a held city-wide run's diff is 2,500 schools, each with up to
+ * A hold's diff paged by school (fix34a, review33c N1), and its reasons paged (fix35a): a held city-wide run's diff is 2,500 schools, each with up to
  * `guard.weighedKeys` codes a kind, megabytes of JSON; its page reads it a page of schools at a time, most affected
  * first, found by school code or among the schools over a threshold. Read in the database (the diff is jsonb): only
  * the page leaves it.
  */
 import type { Queryable } from './db.js';
-import type { SchoolDiff } from './guard-holds.js';
+import { REASON_ORDER, type HoldReason, type SchoolDiff } from './guard-holds.js';
 
 /** Which of a hold's schools a page reads. */
 export interface HoldSchoolsFilter {
@@ -33,8 +33,33 @@ const PAGE_SQL = `
             FROM (SELECT * FROM d ORDER BY affected DESC, school COLLATE "C", year COLLATE "C", n LIMIT $4 OFFSET $5) p)
            AS items`;
 
+/** A page of a hold's reasons (fix35a), in the order its summary's first ones come in. */
+const REASONS_SQL = `
+  WITH h AS (SELECT reasons FROM truc.guard_holds WHERE id = $1),
+  o AS (SELECT r, row_number() OVER (ORDER BY ${REASON_ORDER}) AS o
+          FROM h, jsonb_array_elements(h.reasons) WITH ORDINALITY AS e(r, n))
+  SELECT EXISTS (SELECT 1 FROM h) AS found, (SELECT count(*)::int FROM o) AS total,
+         (SELECT coalesce(jsonb_agg(p.r ORDER BY p.o), '[]'::jsonb)
+            FROM (SELECT * FROM o ORDER BY o LIMIT $2 OFFSET $3) p) AS items`;
+
 export function createHoldSchoolsRepo(q: Queryable) {
   return {
+    /**
+     * A page of the hold's reasons (the thresholds its schools went over), the highest ratio first, with how many it
+     * has in all; undefined when there is no such hold.
+     */
+    async reasons(
+      id: number,
+      page: { limit: number; offset: number },
+    ): Promise<{ total: number; items: HoldReason[] } | undefined> {
+      const res = await q.query<{ found: boolean; total: number; items: HoldReason[] }>(REASONS_SQL, [
+        id,
+        page.limit,
+        page.offset,
+      ]);
+      const r = res.rows[0];
+      return r?.found ? { total: r.total, items: r.items } : undefined;
+    },
     /**
      * A page of the hold's schools (their counts and codes as the hold keeps them), most affected first, with how
      * many match in all; undefined when there is no such hold.

@@ -106,8 +106,9 @@ export interface GuardHold {
   exceptSchools: string[];
 }
 
-/** A hold as lists show it: totals over its schools, no keys. */
+/** A hold as lists show it: totals over its schools, no keys, its first reasons ({@link REASONS_FIRST}) of all. */
 export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
+  reasonsTotal: number;
   schools: number;
   totals: { live: number; deleted: number; moved: number; changed: number };
 };
@@ -126,6 +127,17 @@ const SUMMARY = `jsonb_array_length(diff) AS schools,
      'live', COALESCE(sum((d->>'live')::int), 0), 'deleted', COALESCE(sum((d->>'deleted')::int), 0),
      'moved', COALESCE(sum((d->>'moved')::int), 0), 'changed', COALESCE(sum((d->>'changed')::int), 0))
      FROM jsonb_array_elements(diff) d) AS totals`;
+
+/** A summary's reasons: the highest ratios (fix35a: 2,500 of a city-wide run were sent whole); all: reasonsTotal. */
+export const REASONS_FIRST = 50;
+/** The order reasons are shown and paged in (`r`, `n` its place): the highest ratio first, then by where, then kind. */
+export const REASON_ORDER = `(r->>'ratio')::float8 DESC, r->>'school' COLLATE "C",
+  coalesce(r->>'schoolYear', '') COLLATE "C", coalesce(r->>'grade', '') COLLATE "C", r->>'kind', n`;
+/** A hold as lists show it: its columns but the diff, its first reasons, totals over its schools. */
+const SUMMARY_COLUMNS = `${COLUMNS.replace('diff, reasons,', '')}, ${SUMMARY},
+  jsonb_array_length(reasons) AS "reasonsTotal",
+  (SELECT coalesce(jsonb_agg(f.r ORDER BY f.o), '[]'::jsonb) FROM (SELECT r, row_number() OVER (ORDER BY ${REASON_ORDER}) AS o
+     FROM jsonb_array_elements(reasons) WITH ORDINALITY AS e(r, n) ORDER BY o LIMIT ${REASONS_FIRST}) f) AS reasons`;
 
 type Row = Omit<GuardHold, 'id' | 'syncRunId'> & { id: string | number; syncRunId: string | number | null };
 const fromRow = (r: Row): GuardHold => ({
@@ -169,10 +181,9 @@ function holdRows(q: Queryable) {
     },
     /** One hold as lists show it (totals over all its schools, no keys), or undefined: its page heads it (fix34a). */
     async summary(id: number): Promise<GuardHoldSummary | undefined> {
-      const res = await q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
-        `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds WHERE id = $1`,
-        [id],
-      );
+      const res = await q.query<
+        Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals' | 'reasonsTotal'>
+      >(`SELECT ${SUMMARY_COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
       const r = res.rows[0];
       return r
         ? { ...r, id: Number(r.id), syncRunId: r.syncRunId === null ? null : Number(r.syncRunId) }
@@ -195,8 +206,8 @@ function holdLists(q: Queryable) {
       const params = [opts.status ?? null, opts.entity ?? null];
       const [count, res] = await Promise.all([
         q.query<{ n: number }>(`SELECT count(*)::int AS n FROM truc.guard_holds ${filter}`, params),
-        q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
-          `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds ${filter}
+        q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals' | 'reasonsTotal'>>(
+          `SELECT ${SUMMARY_COLUMNS} FROM truc.guard_holds ${filter}
             ORDER BY id DESC LIMIT $3 OFFSET $4`,
           [...params, opts.limit, opts.offset],
         ),
@@ -212,8 +223,10 @@ function holdLists(q: Queryable) {
     },
     /** A sync run's newest hold still waiting for a decision, as lists show it (no keys), or undefined. */
     async heldOfRun(syncRunId: number): Promise<GuardHoldSummary | undefined> {
-      const res = await q.query<Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals'>>(
-        `SELECT ${COLUMNS.replace('diff, ', '')}, ${SUMMARY} FROM truc.guard_holds
+      const res = await q.query<
+        Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals' | 'reasonsTotal'>
+      >(
+        `SELECT ${SUMMARY_COLUMNS} FROM truc.guard_holds
           WHERE sync_run_id = $1 AND status = 'held' ORDER BY id DESC LIMIT 1`,
         [syncRunId],
       );

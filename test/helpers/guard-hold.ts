@@ -30,5 +30,11 @@ export const heldHold = (over: Partial<GuardHold> = {}): GuardHold => ({
 /** A hold as lists show it (totals over its schools, no keys): one school, one live record deleted. */
 export const heldHoldSummary = (over: Partial<GuardHoldSummary> = {}): GuardHoldSummary => {
   const { diff: _keysNotListed, ...hold } = heldHold();
-  return { ...hold, schools: 1, totals: { live: 1, deleted: 1, moved: 0, changed: 0 }, ...over };
+  return {
+    ...hold,
+    reasonsTotal: 0,
+    schools: 1,
+    totals: { live: 1, deleted: 1, moved: 0, changed: 0 },
+    ...over,
+  };
 };

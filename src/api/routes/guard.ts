@@ -25,7 +25,15 @@ import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { decimal } from '../query.js';
-import { DIFF_FIRST, Hold, HoldSchools, HoldSummary, holdView, summaryView } from './guard/views.js';
+import {
+  DIFF_FIRST,
+  Hold,
+  HoldReasons,
+  HoldSchools,
+  HoldSummary,
+  holdView,
+  summaryView,
+} from './guard/views.js';
 
 const IdParams = z.object({ id: decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)) }).strict();
 
@@ -162,6 +170,37 @@ function holdSchoolsRoute(app: GuardApp, opts: GuardRouteOptions): void {
   );
 }
 
+/** `GET /v1/guard/holds/:id/reasons`: a page of the hold's reasons, the highest ratio first (fix35a). */
+function holdReasonsRoute(app: GuardApp, opts: GuardRouteOptions): void {
+  app.get(
+    '/v1/guard/holds/:id/reasons',
+    {
+      config,
+      schema: {
+        ...common,
+        summary:
+          'Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the highest ratio first',
+        description:
+          'Thứ tự như reasons của lệnh giữ (tỉ lệ cao nhất trước, rồi theo mã trường); `total`: tất cả lý do. / In the order of ' +
+          'the hold’s `reasons` (the highest ratio first, then by school code); `total` counts them all.',
+        params: IdParams,
+        querystring: z.object({ ...pageQuery(500, 50, 1_000_000) }).strict(),
+        response: {
+          200: HoldReasons,
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async function getGuardHoldReasons(request) {
+      const { id } = request.params;
+      const { limit, offset } = request.query;
+      const page = await createHoldSchoolsRepo(opts.db).reasons(id, { limit, offset });
+      if (!page) throw noHold(id);
+      return { holdId: id, ...pageOut(page, { limit, offset }, (r) => r) };
+    },
+  );
+}
+
 /**
  * The optional body of a decision: why, kept in its audit entry (review25 F1: it was dropped without a word, only the
  * CLI's `--reason` was kept).
@@ -262,6 +301,7 @@ const guardRoutes: FastifyPluginAsyncZod<GuardRouteOptions> = async function gua
   listHoldsRoute(app, opts);
   getHoldRoute(app, opts);
   holdSchoolsRoute(app, opts);
+  holdReasonsRoute(app, opts);
   decideHoldRoute(app, opts, 'approve');
   decideHoldRoute(app, opts, 'reject');
 };

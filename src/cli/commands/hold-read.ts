@@ -8,7 +8,7 @@ import type { GuardHold, GuardHoldSummary } from '../../store/guard-holds.js';
 import type { NotApplied } from '../../store/run-except.js';
 
 export type WholeHold = GuardHold &
-  Pick<GuardHoldSummary, 'schools' | 'totals'> & { notApplied: NotApplied[] };
+  Pick<GuardHoldSummary, 'reasonsTotal' | 'schools' | 'totals'> & { notApplied: NotApplied[] };
 
 /** The hold `id` whole, or undefined when there is none. */
 export async function readWholeHold(config: Config, id: number): Promise<WholeHold | undefined> {
@@ -20,6 +20,6 @@ export async function readWholeHold(config: Config, id: number): Promise<WholeHo
     const [hold, sum] = [await holds.get(id), await holds.summary(id)];
     if (!hold || !sum) return undefined;
     const notApplied = await createRunExceptRepo(db).ofHold(hold);
-    return { ...hold, schools: sum.schools, totals: sum.totals, notApplied };
+    return { ...hold, reasonsTotal: sum.reasonsTotal, schools: sum.schools, totals: sum.totals, notApplied };
   });
 }

@@ -100,7 +100,16 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
     return `truc: ${both(`${isHeldVi}; xem: ${holds}`, `${isHeldEn}; its hold: ${holds}`)}
 `;
   const t = hold.totals;
+  // the highest ratios, as the hold's summary carries them (fix35a), and how many more
   const over = hold.reasons.map((r) => `  ${reasonLine(r)}\n`);
+  const left = hold.reasonsTotal - hold.reasons.length;
+  if (left > 0)
+    over.push(
+      `  ${both(
+        `… và ${left} lý do nữa: truc holds show ${hold.id} --all`,
+        `… ${countEn(left, 'more reason', 'more reasons')}: truc holds show ${hold.id} --all`,
+      )}\n`,
+    );
   const schools =
     hold.entity === 'schools'
       ? { vi: '', en: '' }

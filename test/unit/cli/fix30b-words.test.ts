@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { countEn, entityCountEn } from '../../../src/config.js';
 import { replayedLine } from '../../../src/cli/commands/dead-letters.js';
-import { headLine } from '../../../src/cli/commands/holds.js';
+import { headLine } from '../../../src/cli/commands/hold-show.js';
 import { startProgress } from '../../../src/cli/progress.js';
 import { operationsLines } from '../../../src/demo/operations.js';
 import { pcgdLines } from '../../../src/demo/pcgd.js';

@@ -3,7 +3,7 @@
  * whole yet and when it can be decided (the API answers 409 ERR_GUARD_WEIGHING until then).
  */
 import { describe, expect, it } from 'vitest';
-import { showLines } from '../../../src/cli/commands/holds.js';
+import { showLines } from '../../../src/cli/commands/hold-show.js';
 import { heldHold as hold } from '../../helpers/guard-hold.js';
 
 describe("a held run's hold while its next pages are weighed", () => {

@@ -416,6 +416,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/guard/holds/{id}/reasons': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the highest ratio first
+     * @description Thứ tự như reasons của lệnh giữ (tỉ lệ cao nhất trước, rồi theo mã trường); `total`: tất cả lý do. / In the order of the hold’s `reasons` (the highest ratio first, then by school code); `total` counts them all.
+     */
+    get: operations['getGuardHoldReasons'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/guard/holds/{id}/approve': {
     parameters: {
       query?: never;
@@ -1600,6 +1620,7 @@ export interface components {
        * @enum {string}
        */
       status: 'held' | 'approved' | 'rejected' | 'superseded';
+      /** @description các ngưỡng bị vượt: 50 lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the 50 highest ratios first (then by school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
@@ -1627,6 +1648,8 @@ export interface components {
         startedAt: string;
         updatedAt: string;
       } | null;
+      /** @description số lý do của lệnh giữ, tất cả (fix35a: lượt kéo toàn thành phố có tới 2.500) / the hold’s reasons, all of them (fix35a: a city-wide run’s may be 2,500) */
+      reasonsTotal: number;
       schools: number;
       totals: {
         live: number;
@@ -1688,6 +1711,7 @@ export interface components {
        * @enum {string}
        */
       status: 'held' | 'approved' | 'rejected' | 'superseded';
+      /** @description các ngưỡng bị vượt: 50 lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the 50 highest ratios first (then by school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
@@ -1715,6 +1739,8 @@ export interface components {
         startedAt: string;
         updatedAt: string;
       } | null;
+      /** @description số lý do của lệnh giữ, tất cả (fix35a: lượt kéo toàn thành phố có tới 2.500) / the hold’s reasons, all of them (fix35a: a city-wide run’s may be 2,500) */
+      reasonsTotal: number;
       /** @description số trường (trường × năm học với lượt kéo lớp) của lệnh giữ, tất cả / the hold’s schools (school × school year for a classes run), all of them */
       schools: number;
       /** @description tổng trên mọi trường của lệnh giữ / totals over all the hold’s schools */
@@ -1728,6 +1754,14 @@ export interface components {
       diff: components['schemas']['GuardSchoolDiff'][];
       /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
       notApplied: components['schemas']['GuardNotApplied'][];
+    };
+    GuardHoldReasons: {
+      holdId: number;
+      /** @description số lý do của lệnh giữ / the hold’s reasons */
+      total: number;
+      limit: number;
+      offset: number;
+      items: components['schemas']['GuardReason'][];
     };
     GuardHoldSchools: {
       holdId: number;
@@ -5789,6 +5823,147 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['GuardHoldSchools'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getGuardHoldReasons: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GuardHoldReasons'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */

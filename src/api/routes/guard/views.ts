@@ -4,10 +4,11 @@
  * review33c N1: a held city-wide run's diff of 2,500 schools was sent whole, megabytes).
  */
 import { z } from 'zod';
-import type {
-  GuardHold as StoredHold,
-  GuardHoldSummary,
-  SchoolDiff as StoredSchoolDiff,
+import {
+  REASONS_FIRST,
+  type GuardHold as StoredHold,
+  type GuardHoldSummary,
+  type SchoolDiff as StoredSchoolDiff,
 } from '../../../store/guard-holds.js';
 import type { NotApplied as NotAppliedRow } from '../../../store/run-except.js';
 import { iso } from '../../time.js';
@@ -63,7 +64,12 @@ const HoldFields = {
     description:
       'superseded: duyệt sau khi một lần kéo toàn bộ mới hơn đã kéo xong, không xoá gì / approved after a newer full run fetched every page: closed, nothing deleted',
   }),
-  reasons: z.array(Reason),
+  reasons: z.array(Reason).meta({
+    description:
+      `các ngưỡng bị vượt: ${REASONS_FIRST} lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, ` +
+      `GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the ${REASONS_FIRST} highest ratios first (then by ` +
+      'school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons',
+  }),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   decidedBy: z
@@ -107,9 +113,15 @@ const HoldFields = {
   weighing: HoldWeighingSchema,
 };
 
+const ReasonsTotal = Count.meta({
+  description:
+    'số lý do của lệnh giữ, tất cả (fix35a: lượt kéo toàn thành phố có tới 2.500) / the hold’s reasons, all of them (fix35a: a city-wide run’s may be 2,500)',
+});
+
 export const HoldSummary = z
   .object({
     ...HoldFields,
+    reasonsTotal: ReasonsTotal,
     schools: Count,
     totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count }),
   })
@@ -179,6 +191,7 @@ const Totals = z.object({ live: Count, deleted: Count, moved: Count, changed: Co
 export const Hold = z
   .object({
     ...HoldFields,
+    reasonsTotal: ReasonsTotal,
     schools: Count.meta({
       description:
         'số trường (trường × năm học với lượt kéo lớp) của lệnh giữ, tất cả / the hold’s schools (school × school year for a classes run), all of them',
@@ -199,6 +212,17 @@ export const Hold = z
     }),
   })
   .meta({ id: 'GuardHold' });
+
+/** A page of a hold's reasons (`GET /v1/guard/holds/{id}/reasons`, fix35a). */
+export const HoldReasons = z
+  .object({
+    holdId: Count,
+    total: Count.meta({ description: 'số lý do của lệnh giữ / the hold’s reasons' }),
+    limit: Count,
+    offset: Count,
+    items: z.array(Reason),
+  })
+  .meta({ id: 'GuardHoldReasons' });
 
 /** A page of a hold's schools (`GET /v1/guard/holds/{id}/schools`). */
 export const HoldSchools = z
@@ -232,7 +256,12 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     exceptSchools: h.exceptSchools,
   };
 }
-export const summaryView = (h: GuardHoldSummary) => ({ ...fields(h), schools: h.schools, totals: h.totals });
+export const summaryView = (h: GuardHoldSummary) => ({
+  ...fields(h),
+  reasonsTotal: h.reasonsTotal,
+  schools: h.schools,
+  totals: h.totals,
+});
 /** A hold inspected: its summary, the first page of its schools, what its run did not apply of those left out. */
 export const holdView = (
   h: GuardHoldSummary,
