@@ -112,6 +112,13 @@ export const SyncSchema = z
         probeLeaseMs: z.number().int().positive().default(30_000),
         /** Longest Retry-After honoured; a longer one is cut to this. */
         maxRetryAfterSeconds: z.number().int().positive().default(3_600),
+        /**
+         * The systems whose endpoints fail apart (fix35f): one endpoint refusing writes while another answers opens that
+         * endpoint's own circuit, and only its writes wait (hcm-csdl's students:batch down, its staff:batch up); the
+         * system's circuit still opens when its writes fail across endpoints, or its reads fail. Other systems: one
+         * endpoint's failures open the system's circuit (fix34d).
+         */
+        endpointCircuits: z.array(z.enum(SYSTEM_NAMES)).default(['hcm-csdl']),
       })
       .strict()
       .prefault({}),

@@ -101,13 +101,16 @@ export class DeferJob extends Error {
     readonly delayMs: number,
     readonly scope: 'queue' | 'job',
     readonly reason: string,
-    opts: { cause?: unknown; system?: string } = {},
+    opts: { cause?: unknown; system?: string; endpoint?: string | undefined } = {},
   ) {
     super(`deferred ${Math.round(delayMs)} ms (${reason})`);
     this.name = 'DeferJob';
     if (opts.cause !== undefined) this.cause = opts.cause;
     if (opts.system !== undefined) this.system = opts.system;
+    if (opts.endpoint !== undefined) this.endpoint = opts.endpoint;
   }
+  /** The endpoint of `system` whose own circuit held the job back (fix35f): the job waits for it alone. */
+  readonly endpoint?: string;
   /**
    * The system whose delivery gate held the job back. A job handed back for its probe looks at the gate once it
    * waits (../jobs/worker.ts): a probe that closed the circuit meanwhile woke the waiting jobs before this one.

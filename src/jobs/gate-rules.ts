@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
+import { endpointFailure, endpointsAnswered, endpointsApart, enterEndpoint } from './endpoint-circuits.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
 
@@ -28,8 +29,11 @@ export type Pass =
       pastWrites?: boolean;
       /** The endpoint a write goes to (`students:upsert`), counted apart (fix34d); none: the system's writes. */
       endpoint?: string | undefined;
+      /** The write is its endpoint's probe (fix35f, ./endpoint-circuits.ts). */
+      endpointProbe?: boolean;
     }
-  | { go: false; waitMs: number; reason: PauseReason };
+  /** `endpoint`: the write waits for its endpoint's circuit alone (fix35f); none: for the system. */
+  | { go: false; waitMs: number; reason: PauseReason; endpoint?: string | undefined };
 
 /** A failed call as the gate sees it. */
 export interface CallFailure {
@@ -47,6 +51,8 @@ export interface CallFailure {
   write?: boolean;
   /** A write's endpoint: it counts toward that endpoint's own run too (fix34d). */
   endpoint?: string | undefined;
+  /** The write was let through as its endpoint's probe (fix35f). */
+  endpointProbe?: boolean | undefined;
   /**
    * Whether the call was let through as the circuit's probe; false: it was not (a call on its way from
    * before the circuit opened); undefined: not known (taken as the probe while one is out).
@@ -60,6 +66,10 @@ export interface AfterFailure {
   reason: PauseReason | undefined;
   /** This failure opened the circuit. */
   opened: boolean;
+  /** The pause is its endpoint's alone (fix35f): only the jobs writing to it wait. */
+  endpoint?: string | undefined;
+  /** This failure opened the endpoint's circuit. */
+  endpointOpened?: boolean;
 }
 
 /** Milliseconds from `b` to `a` (0 when `a` is not later). */
@@ -97,6 +107,8 @@ export interface Answered {
   /** A write; without it, a read. */
   write?: boolean;
   endpoint?: string | undefined;
+  /** The system's endpoints have circuits of their own (fix35f); `openMs`/`maxOpenMs` time them. */
+  apart?: { openMs: number; maxOpenMs: number };
 }
 
 /**
@@ -125,7 +137,12 @@ function runsAnswered(state: GateState, call: Answered | undefined): Partial<Run
 export function decideEnter(
   state: GateState,
   now: Date,
-  opts: { intervalMs: number; probeLeaseMs: number; failureThreshold?: number },
+  opts: {
+    intervalMs: number;
+    probeLeaseMs: number;
+    failureThreshold?: number;
+    endpoint?: string | undefined;
+  },
 ): { change?: GateChange; result: Pass } {
   const paused = state.pausedUntil !== null && state.pausedUntil > now;
   if (
@@ -141,6 +158,10 @@ export function decideEnter(
       result: { go: false, waitMs: ms(state.pausedUntil, now), reason: state.pauseReason ?? 'retry-after' },
     };
   }
+  // A write to an endpoint whose own circuit is open waits for it alone, or is its probe (fix35f).
+  const own = opts.intervalMs > 0 ? enterEndpoint(state, now, opts.endpoint, opts.probeLeaseMs) : undefined;
+  if (own?.held) return { result: { go: false, ...own.held, endpoint: opts.endpoint } };
+  const endpointProbe = own?.change ? { endpointProbe: true } : {};
   if (state.circuit !== 'closed') {
     // The pause is over (or the last probe's lease ran out): this caller is the probe.
     return {
@@ -149,8 +170,9 @@ export function decideEnter(
         pausedUntil: new Date(now.getTime() + opts.probeLeaseMs),
         pauseReason: 'probe',
         nextSendAt: new Date(now.getTime() + opts.intervalMs),
+        ...own?.change,
       },
-      result: { go: true, waitMs: 0, probe: true, startAt: now },
+      result: { go: true, waitMs: 0, probe: true, startAt: now, ...endpointProbe },
     };
   }
   const stale = state.pausedUntil !== null ? { pausedUntil: null, pauseReason: null } : {};
@@ -159,8 +181,8 @@ export function decideEnter(
   }
   const slot = state.nextSendAt > now ? state.nextSendAt : now;
   return {
-    change: { ...stale, nextSendAt: new Date(slot.getTime() + opts.intervalMs) },
-    result: { go: true, waitMs: ms(slot, now), probe: false, startAt: slot },
+    change: { ...stale, nextSendAt: new Date(slot.getTime() + opts.intervalMs), ...own?.change },
+    result: { go: true, waitMs: ms(slot, now), probe: false, startAt: slot, ...endpointProbe },
   };
 }
 
@@ -176,12 +198,14 @@ export function decideSuccess(
   state: GateState,
   now: Date,
   call?: Answered,
-): { change?: GateChange; result: boolean } {
+): { change?: GateChange; result: boolean; endpointClosed?: string; endpointsOpened?: string[] } {
   const probing = state.pauseReason === 'probe';
   const runs = runsAnswered(state, call);
   const same = Object.keys(runs).length === 0;
   if (state.circuit === 'closed' && state.failures === 0 && !probing && same) return { result: false };
-  if (call && state.circuit !== 'closed' && writeRun({ ...state, ...runs }) >= call.failureThreshold) {
+  // A system whose endpoints fail apart keeps the system's circuit open for the writes' own run only (fix35f).
+  const kept = (r: Runs) => (call?.apart ? r.writeFailures : writeRun(r));
+  if (call && state.circuit !== 'closed' && kept({ ...state, ...runs }) >= call.failureThreshold) {
     const endsProbe = probing && call.probe !== false;
     if (state.failures === 0 && !endsProbe && same) return { result: false };
     return {
@@ -193,16 +217,28 @@ export function decideSuccess(
       result: false,
     };
   }
+  const closing = state.circuit !== 'closed';
+  const ends = call?.apart
+    ? endpointsAnswered(state, now, {
+        ...call,
+        apart: call.apart,
+        closing,
+        runs: runs.endpointFailures ?? state.endpointFailures,
+      })
+    : undefined;
   return {
     change: {
       circuit: 'closed',
       failures: 0,
       ...runs,
       openings: 0,
-      ...(state.circuit !== 'closed' ? { closedAt: now } : {}),
+      ...(closing ? { closedAt: now } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
+      ...ends?.change,
     },
-    result: state.circuit !== 'closed',
+    result: closing,
+    ...(ends?.closed !== undefined ? { endpointClosed: ends.closed } : {}),
+    ...(ends?.opened.length ? { endpointsOpened: ends.opened } : {}),
   };
 }
 
@@ -270,6 +306,20 @@ function readAfter(failure: CallFailure, settings: DeliverySettings): AfterFailu
   return { pauseMs, reason: 'retry-after', opened: false };
 }
 
+/** The runs a transient failure makes longer: a 429 counts toward none; a write toward the writes' and its endpoint's. */
+function countedFailure(state: GateState, failure: CallFailure) {
+  const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
+  const failures = rateLimited ? state.failures : state.failures + 1;
+  const writes = failure.write === true && !rateLimited;
+  const writeFailures = writes ? state.writeFailures + 1 : state.writeFailures;
+  const endpointFailures =
+    writes && failure.endpoint !== undefined
+      ? counted(state.endpointFailures ?? {}, failure.endpoint)
+      : undefined;
+  const counts = { failures, writeFailures, ...(endpointFailures ? { endpointFailures } : {}) };
+  return { rateLimited, writes, counts };
+}
+
 /**
  * A call failed transiently: count it, honour its Retry-After, open the circuit when due: from closed at
  * the threshold, or on its probe's failure (open time doubled per failed probe, up to `maxOpenMs`).
@@ -280,15 +330,11 @@ export function decideFailure(
   failure: CallFailure,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
-  const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
-  const failures = rateLimited ? state.failures : state.failures + 1;
-  const writes = failure.write === true && !rateLimited;
-  const writeFailures = writes ? state.writeFailures + 1 : state.writeFailures;
-  const endpointFailures =
-    writes && failure.endpoint !== undefined
-      ? counted(state.endpointFailures ?? {}, failure.endpoint)
-      : undefined;
-  const counts = { failures, writeFailures, ...(endpointFailures ? { endpointFailures } : {}) };
+  const { rateLimited, writes, counts } = countedFailure(state, failure);
+  const { failures, writeFailures } = counts;
+  const apart = writes && failure.endpoint !== undefined && endpointsApart(state.system, settings);
+  const own = apart ? endpointFailure(state, now, failure, counts, settings) : undefined;
+  if (own) return own;
   const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
   if (state.circuit !== 'closed' && !wasProbe)
     return decideStrayFailure(state, now, failure, counts, settings);
@@ -298,7 +344,7 @@ export function decideFailure(
     (wasProbe ||
       failure.credentials === true ||
       failures >= threshold ||
-      writeRun({ ...state, ...counts }) >= threshold);
+      (apart ? writeFailures : writeRun({ ...state, ...counts })) >= threshold);
   // A probe's lease is not a pause worth keeping; any other pause still running is.
   const running =
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;

@@ -54,6 +54,8 @@ import {
   type Pass,
 } from './gate-rules.js';
 import { gateHolds, type GateHolds } from './gate-holds.js';
+import { endpointsApart } from './endpoint-circuits.js';
+import { answerSaid, endpointOpened, gateListeners, type Listeners } from './gate-listeners.js';
 
 /**
  * The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. Refused
@@ -68,6 +70,7 @@ function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
         probe: entered.probe,
         ...(entered.paced ? { write: true } : {}),
         ...(entered.paced && entered.endpoint !== undefined ? { endpoint: entered.endpoint } : {}),
+        ...(entered.endpointProbe ? { endpointProbe: true } : {}),
       }
     : {};
   if (isAppError(err)) {
@@ -127,13 +130,20 @@ export interface DeliveryGates {
    * the workers wake the queues waiting for the probe (review32 F1). Returns the unsubscribe.
    */
   onClosed(listener: (system: SystemName) => void): () => void;
+  /**
+   * Calls `listener` each time this process closes an endpoint's own circuit (fix35f, ./endpoint-circuits.ts): the
+   * workers promote the jobs delayed for that endpoint alone. Returns the unsubscribe.
+   */
+  onEndpointClosed(listener: (system: SystemName, endpoint: string) => void): () => void;
+  /** Whether `endpoint`'s own circuit of `system` holds its writes back now (open, or its probe out). */
+  endpointHeld(system: SystemName, endpoint: string): Promise<boolean>;
 }
 
 interface GateDeps {
   db: Db;
   config: Config;
   logger: Logger;
-  metrics: Pick<Metrics, 'circuitOpen'>;
+  metrics: Pick<Metrics, 'circuitOpen' | 'endpointCircuitOpen'>;
 }
 
 /**
@@ -162,12 +172,19 @@ export function localPauses(now: () => number = Date.now) {
 type LocalPauses = ReturnType<typeof localPauses>;
 
 /** Whether a call to `system` may start now (./gate-rules.ts `decideEnter`), paced at its `rateLimit` or not. */
-function enterDecision(config: Config, system: SystemName, pace: boolean, state: GateState, now: Date) {
+function enterDecision(
+  config: Config,
+  system: SystemName,
+  opts: { pace: boolean; endpoint?: string | undefined },
+  state: GateState,
+  now: Date,
+) {
   const { max, durationMs } = config.systems[system].rateLimit;
   return decideEnter(state, now, {
-    intervalMs: pace ? Math.ceil(durationMs / max) : 0,
+    intervalMs: opts.pace ? Math.ceil(durationMs / max) : 0,
     probeLeaseMs: config.sync.delivery.probeLeaseMs,
     failureThreshold: config.sync.delivery.failureThreshold,
+    ...(opts.pace && opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
   });
 }
 
@@ -175,12 +192,18 @@ function enterDecision(config: Config, system: SystemName, pace: boolean, state:
  * What an answered call was to its gate (./gate-rules.ts `decideSuccess`): a read's answer does not set back the
  * writes' failures (review33a F6); a call of unknown kind (no pass) is taken as a write.
  */
-function answeredCall(entered: Pass | undefined, settings: DeliverySettings): Answered | undefined {
+function answeredCall(
+  system: SystemName,
+  entered: Pass | undefined,
+  settings: DeliverySettings,
+): Answered | undefined {
   if (!entered?.go || entered.paced === undefined) return undefined;
-  const { failureThreshold } = settings;
+  const { failureThreshold, openMs, maxOpenMs } = settings;
+  // A system whose endpoints fail apart (fix35f): its endpoints' circuits close and open with its answers.
+  const apart = endpointsApart(system, settings) ? { apart: { openMs, maxOpenMs } } : {};
   return entered.paced
-    ? { failureThreshold, probe: entered.probe, write: true, endpoint: entered.endpoint }
-    : { failureThreshold, probe: entered.probe };
+    ? { failureThreshold, probe: entered.probe, write: true, endpoint: entered.endpoint, ...apart }
+    : { failureThreshold, probe: entered.probe, ...apart };
 }
 
 /** Passing a gate (paced or not) and reading its pause. */
@@ -190,9 +213,10 @@ function gateEntry(
   local: LocalPauses,
   holds: GateHolds,
 ): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed'> {
-  const decide = (system: SystemName, opts: { pace: boolean }, state: GateState, now: Date) =>
-    enterDecision(deps.config, system, opts.pace, state, now);
-  const enterRow = async (system: SystemName, opts: { pace: boolean }): Promise<Pass> => {
+  type Opts = { pace: boolean; endpoint?: string | undefined };
+  const decide = (system: SystemName, opts: Opts, state: GateState, now: Date) =>
+    enterDecision(deps.config, system, opts, state, now);
+  const enterRow = async (system: SystemName, opts: Opts): Promise<Pass> => {
     if (!opts.pace) {
       // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
       // every page passes here; the locked read-modify-write is for everything else).
@@ -219,7 +243,8 @@ function gateEntry(
     async enter(system, opts) {
       const readAt = Date.now();
       const pass = await enterRow(system, opts);
-      if (!pass.go) return heldBack(system, pass);
+      // A write held back by its endpoint's own circuit (fix35f): the system is not paused.
+      if (!pass.go) return pass.endpoint !== undefined ? pass : heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
       const held = local.left(system);
       if (held) return heldBack(system, { go: false as const, ...held });
@@ -251,7 +276,7 @@ function gateOutcomes(
   deps: GateDeps,
   local: LocalPauses,
   holds: GateHolds,
-  closedListeners: ReadonlySet<(system: SystemName) => void>,
+  listeners: Listeners,
 ): Pick<DeliveryGates, 'succeeded' | 'failed'> {
   const settings = deps.config.sync.delivery;
   const outcomes: Pick<DeliveryGates, 'succeeded' | 'failed'> = {
@@ -259,23 +284,18 @@ function gateOutcomes(
       // A read let through while the writes are held back (fix34d) does not end their pause.
       if (!(entered?.go && entered.pastWrites)) holds.answered(system);
       if (entered?.go && entered.clean) return;
-      const call = answeredCall(entered, settings);
+      const call = answeredCall(system, entered, settings);
       const decide = (state: GateState, now: Date) => decideSuccess(state, now, call);
       // A success on a closed gate without failures or a probe changes nothing (decideSuccess): no lock.
       const seen = await repo.peek(system);
       if (seen && decide(seen.state, seen.now).change === undefined) return;
-      const { closed, probeOver } = await repo.update(system, (state, now) => {
-        const { change, result } = decide(state, now);
+      const said = await repo.update(system, (state, now) => {
+        const { change, result, ...endpoints } = decide(state, now);
         // The probe's lease ended by this answer (not a read's that passed while a write is the probe: fix34d).
         const probeOver = state.pauseReason === 'probe' && change?.pauseReason === null;
-        return { change, result: { closed: result, probeOver } };
+        return { change, result: { closed: result, probeOver, ...endpoints } };
       });
-      if (closed) {
-        deps.metrics.circuitOpen.set({ system }, 0);
-        deps.logger.info({ system }, 'circuit closed: the system answers again');
-      }
-      // A read's answer to a probe leaves a circuit the writes opened open: the waiting queues look again (a write probes).
-      if (closed || probeOver) for (const listener of [...closedListeners]) listener(system);
+      answerSaid(deps, listeners, system, said);
     },
     async failed(system, err, entered) {
       const failure = callFailureOf(err, entered);
@@ -295,6 +315,7 @@ function gateOutcomes(
         const trace = { system, metAt, recordedAt: Date.now(), retryAfterMs, pauseMs: after.pauseMs };
         deps.logger.debug(trace, 'gate paused');
       }
+      if (after.endpointOpened && after.endpoint !== undefined) endpointOpened(deps, system, after.endpoint);
       if (after.opened) {
         deps.metrics.circuitOpen.set({ system }, 1);
         deps.logger.warn(
@@ -304,8 +325,10 @@ function gateOutcomes(
             : 'circuit opened: calls paused',
         );
       }
-      // The failed call's job is handed back too (./through-gate.ts, ./pull-ahead.ts).
-      if (after.pauseMs > 0) holds.held(system, after.reason ?? 'retry-after', after.pauseMs);
+      // The failed call's job is handed back too (./through-gate.ts, ./pull-ahead.ts); the system is not paused when
+      // only its endpoint is (fix35f).
+      if (after.pauseMs > 0 && after.endpoint === undefined)
+        holds.held(system, after.reason ?? 'retry-after', after.pauseMs);
       return after;
     },
   };
@@ -316,18 +339,29 @@ export function createDeliveryGates(deps: GateDeps): DeliveryGates {
   const repo = createDeliveryGatesRepo(deps.db);
   const local = localPauses();
   const holds = gateHolds(deps.logger);
-  const closedListeners = new Set<(system: SystemName) => void>();
+  const listeners = gateListeners();
   return {
     ...gateEntry(repo, deps, local, holds),
-    ...gateOutcomes(repo, deps, local, holds, closedListeners),
+    ...gateOutcomes(repo, deps, local, holds, listeners),
     async probing(system) {
       const seen = await repo.peek(system);
       const until = seen?.state.pauseReason === 'probe' ? seen.state.pausedUntil : null;
       return until !== null && seen !== undefined && until > seen.now;
     },
     onClosed(listener) {
-      closedListeners.add(listener);
-      return () => closedListeners.delete(listener);
+      listeners.system.add(listener);
+      return () => listeners.system.delete(listener);
+    },
+    onEndpointClosed(listener) {
+      listeners.endpoint.add(listener);
+      return () => listeners.endpoint.delete(listener);
+    },
+    async endpointHeld(system, endpoint) {
+      const seen = await repo.peek(system);
+      const circuit = seen?.state.endpointCircuits?.[endpoint];
+      return (
+        circuit !== undefined && seen !== undefined && Date.parse(circuit.pausedUntil) > seen.now.getTime()
+      );
     },
   };
 }

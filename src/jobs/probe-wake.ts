@@ -28,17 +28,47 @@ export const probeWaitOf = (data: unknown): string | undefined => {
 };
 
 /**
+ * The key of a push job's data naming the endpoint (`students:upsert`) whose own circuit it was delayed for (fix35f,
+ * ./endpoint-circuits.ts): the endpoint's close promotes those jobs alone, in the system's push queue.
+ */
+export const ENDPOINT_WAIT = 'waitsForEndpoint';
+
+/** The endpoint a job's data says it waits for, or undefined. */
+export const endpointWaitOf = (data: unknown): string | undefined => {
+  const endpoint = (data as Record<string, unknown> | null | undefined)?.[ENDPOINT_WAIT];
+  return typeof endpoint === 'string' ? endpoint : undefined;
+};
+
+/**
  * Promotes the pulls delayed for `system`'s probe in `queue` (the `pull` queue). Returns how many were promoted; a
  * job no longer delayed (it ran meanwhile) is left as it is (`onError`).
  */
-export async function wakePulls(
+export function wakePulls(
   queue: Pick<Queue, 'getDelayed'>,
   system: string,
   onError: (err: unknown, jobId: string | undefined) => void,
 ): Promise<number> {
-  const waiting = (await queue.getDelayed(0, MAX_DELAYED - 1)).filter(
-    (j: Job) => j.name === pullPage.name && probeWaitOf(j.data) === system,
-  );
+  return promoteDelayed(queue, (j) => j.name === pullPage.name && probeWaitOf(j.data) === system, onError);
+}
+
+/**
+ * Promotes the jobs of `queue` (a system's push queue) delayed for `endpoint`'s own circuit (fix35f): those alone, not
+ * the jobs in a retry's backoff nor those of the system's other endpoints. Returns how many were promoted.
+ */
+export function wakeEndpoint(
+  queue: Pick<Queue, 'getDelayed'>,
+  endpoint: string,
+  onError: (err: unknown, jobId: string | undefined) => void,
+): Promise<number> {
+  return promoteDelayed(queue, (j) => endpointWaitOf(j.data) === endpoint, onError);
+}
+
+async function promoteDelayed(
+  queue: Pick<Queue, 'getDelayed'>,
+  matches: (job: Job) => boolean,
+  onError: (err: unknown, jobId: string | undefined) => void,
+): Promise<number> {
+  const waiting = (await queue.getDelayed(0, MAX_DELAYED - 1)).filter(matches);
   let woken = 0;
   for (const job of waiting) {
     try {

@@ -27,7 +27,12 @@ export async function throughGate<T>(
   // a probe of a target that does not answer takes the call's whole timeout, each waiting job started again every
   // second of it). The probe's success wakes the queue at once (./gates.ts `onClosed`, ./worker.ts); its failure
   // pauses it again for the circuit's open time.
-  if (!pass.go) throw new DeferJob(pass.waitMs, 'queue', pass.reason, { system });
+  // A write whose endpoint's own circuit holds it back waits alone, its system's other writes going on (fix35f).
+  if (!pass.go)
+    throw new DeferJob(pass.waitMs, pass.endpoint !== undefined ? 'job' : 'queue', pass.reason, {
+      system,
+      endpoint: pass.endpoint,
+    });
   let readAt = pass.readAt ?? Date.now();
   if (pass.waitMs > 0) {
     await sleep(pass.waitMs);
@@ -47,7 +52,16 @@ export async function throughGate<T>(
     // probe's outcome with the queue, as above: fix33a), hands the job back.
     const after = await ctx.gates.failed(system, err, pass);
     if (after.pauseMs > 0)
-      throw new DeferJob(after.pauseMs, 'queue', after.reason ?? 'retry-after', { cause: err, system });
+      throw new DeferJob(
+        after.pauseMs,
+        after.endpoint !== undefined ? 'job' : 'queue',
+        after.reason ?? 'retry-after',
+        {
+          cause: err,
+          system,
+          endpoint: after.endpoint,
+        },
+      );
     throw err;
   }
   await ctx.gates.succeeded(system, pass);

@@ -7,7 +7,6 @@
 import { DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Job as QueueJob, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { SystemName } from '../config.js';
 import { safeMessage, withSafeWords } from '../observability/error-words.js';
 import type { Metrics } from '../observability/metrics.js';
 import { couldNotConnect, isConnectionLost, isDatabaseRefusing, pingDatabase, type Db } from '../store/db.js';
@@ -15,7 +14,15 @@ import type { WorkerContext } from './context.js';
 import { pullPage } from './contract-table.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { DeferJob, failureCode, isPermanent, PermanentJobError, type JobRun } from './define.js';
-import { PROBE_WAIT, probeWaitOf, wakePulls } from './probe-wake.js';
+import { ENDPOINT_WAIT, endpointWaitOf, PROBE_WAIT, probeWaitOf } from './probe-wake.js';
+import {
+  gatedSystem,
+  markProbeWait,
+  PROBE_WAKE_MS,
+  unlessEndpointOver,
+  unlessProbeOver,
+  wakeOnClose,
+} from './gate-waits.js';
 import { isConnectionError, postgresQueueOutageLog, queuePool, type QueueFactory } from './queues.js';
 import { planQueues, type QueuePlan, type RegisteredJob } from './registry.js';
 import { closeWithin, jobsInFlight, type JobsInFlight } from './worker-close.js';
@@ -31,22 +38,13 @@ export interface WorkerDeps {
 
 /** The job's data without the relay's `outboxId` and the worker's mark of a probe waited for, and that id. */
 function splitData(data: unknown): { payload: Record<string, unknown>; outboxId: number | undefined } {
-  const { outboxId, [PROBE_WAIT]: _probe, ...payload } = (data ?? {}) as Record<string, unknown>;
+  const {
+    outboxId,
+    [PROBE_WAIT]: _probe,
+    [ENDPOINT_WAIT]: _endpoint,
+    ...payload
+  } = (data ?? {}) as Record<string, unknown>;
   return { payload, outboxId: Number.isSafeInteger(outboxId) ? (outboxId as number) : undefined };
-}
-
-/**
- * A job delayed for a system's probe says so in its data until it next starts (./probe-wake.ts: the close of the
- * circuit promotes those jobs alone, fix34d). `system` undefined: the mark is taken off (a failure to, logged, leaves
- * the job to be woken once more by a close while it waits out a retry's backoff).
- */
-async function markProbeWait(ctx: WorkerContext, job: QueueJob, system: string | undefined): Promise<void> {
-  const { [PROBE_WAIT]: _was, ...data } = (job.data ?? {}) as Record<string, unknown>;
-  try {
-    await job.updateData(system === undefined ? data : { ...data, [PROBE_WAIT]: system });
-  } catch (err) {
-    ctx.logger.debug({ err, jobId: job.id }, 'could not mark the job as waiting for the probe');
-  }
 }
 
 function runOf(job: QueueJob, outboxId: number | undefined, token: string | undefined): JobRun {
@@ -106,24 +104,13 @@ async function defer(
     await unlessProbeOver(ctx, err, () => rateLimit(1));
     throw new RateLimitError();
   }
-  if (err.reason === 'probe' && err.system !== undefined) await markProbeWait(ctx, job, err.system);
+  if (err.endpoint !== undefined) await markProbeWait(ctx, job, { [ENDPOINT_WAIT]: err.endpoint });
+  else if (err.reason === 'probe' && err.system !== undefined)
+    await markProbeWait(ctx, job, { [PROBE_WAIT]: err.system });
   await delayJob(job, Date.now() + delay, control.token);
   await unlessProbeOver(ctx, err, () => job.promote());
+  await unlessEndpointOver(ctx, err, () => job.promote());
   throw new DelayedError();
-}
-
-/**
- * A job handed back for a system's probe, once it waits (its queue paused, or it delayed): if the probe is no longer
- * out, the circuit's close came between the gate's answer and the wait, and woke the waiting jobs before this one
- * (./probe-wake.ts, `wakeOnClose`): it wakes itself (`wake`) instead of waiting out the probe's lease (fix33a).
- */
-async function unlessProbeOver(ctx: WorkerContext, err: DeferJob, wake: () => Promise<void>): Promise<void> {
-  if (err.reason !== 'probe' || err.system === undefined) return;
-  try {
-    if (!(await ctx.gates.probing(err.system as SystemName))) await wake();
-  } catch (e) {
-    ctx.logger.debug({ err: e, system: err.system }, 'could not look at the probe');
-  }
 }
 
 /** How long a job waits for the database when its connection was lost. */
@@ -190,7 +177,8 @@ export async function runQueueJob(
   if (!registered) throw new PermanentJobError('ERR_JOB_UNKNOWN', `no job ${job.name} on ${plan.queue}`);
   const { payload, outboxId } = splitData(job.data);
   // No longer waiting for the probe: a close met while it waits out a retry's backoff leaves it there (fix34d).
-  if (control && probeWaitOf(job.data) !== undefined) await markProbeWait(ctx, job, undefined);
+  if (control && (probeWaitOf(job.data) ?? endpointWaitOf(job.data)) !== undefined)
+    await markProbeWait(ctx, job, undefined);
   const end = ctx.metrics.jobDuration.startTimer({ queue: plan.queue });
   try {
     const out = await registered.run(ctx, payload, runOf(job, outboxId, control?.token));
@@ -261,42 +249,6 @@ function onFailed(deps: WorkerDeps, job: QueueJob | undefined, err: Error): void
  */
 const CLOSE_GRACE_MS = 15_000;
 const CLOSE_SETTLE_MS = 2_000;
-
-/** How soon a push queue's workers look again while it is paused (a woken queue is served within this). */
-const PROBE_WAKE_MS = 1_000;
-
-/** The system a queue's jobs call through its delivery gate, pausing the whole queue (./through-gate.ts), or undefined. */
-const gatedSystem = (queue: string): string | undefined =>
-  queue.startsWith('push.') ? queue.slice('push.'.length) : undefined;
-
-/**
- * While a system's probe is out, its push queue is paused until the probe's lease ends (./through-gate.ts); when
- * this process closes the circuit (the probe, or any call, got an answer), or a read's answer to the probe leaves it
- * open for the writes alone (review33a F6: a write probes next), the pause is ended (a 1-ms rate limit
- * replaces it, shared by every worker of the queue, each looking again within {@link PROBE_WAKE_MS}): delivery
- * resumes as soon as the target answers (review32 F1). The pulls delayed for the system's probe are promoted from
- * the shared pull queue, whichever process delayed them (./probe-wake.ts, fix33a; those alone: fix34d): one signal, the close, for
- * every process's pushes and pulls. `pulls`: the pull queue, as this process reaches it. Returns the unsubscribe.
- */
-function wakeOnClose(
-  ctx: WorkerContext,
-  workers: readonly Worker[],
-  pulls: ReturnType<typeof queuePool>,
-): () => void {
-  const notWoken = (err: unknown, jobId: string | undefined) =>
-    ctx.logger.debug({ err, jobId }, 'could not wake the job');
-  return ctx.gates.onClosed((system) => {
-    pulls
-      .on(pullPage.queue, (q) => wakePulls(q, system, notWoken))
-      .catch((err: unknown) =>
-        ctx.logger.warn({ err, system }, 'could not wake the pulls waiting for the system'),
-      );
-    for (const w of workers.filter((x) => gatedSystem(x.name) === system))
-      w.rateLimit(1).catch((err: unknown) =>
-        ctx.logger.debug({ err, queue: w.name }, 'could not wake the queue'),
-      );
-  });
-}
 
 /**
  * Starts one BullMQ worker per queue the jobs are served on. `close` stops them all within

@@ -151,6 +151,12 @@ function edgeMetrics(registry: Registry) {
     labelNames: ['system'] as const,
     registers: [registry],
   });
+  const endpointCircuitOpen = new Gauge({
+    name: 'truc_endpoint_circuit_open',
+    help: "Whether an endpoint's own circuit breaker is open (1) or closed (0), by system and endpoint (entity:operation): its writes wait while the system's other calls go on (sync.delivery.endpointCircuits).",
+    labelNames: ['system', 'endpoint'] as const,
+    registers: [registry],
+  });
   const jobsDeferred = new Counter({
     name: 'truc_jobs_deferred_total',
     help: 'Jobs handed back to their queue unrun, without spending an attempt, by queue and reason (retry-after, circuit-open, probe, database, database-refusing, key-in-flight, school-busy).',
@@ -172,6 +178,7 @@ function edgeMetrics(registry: Registry) {
     externalRequestDuration,
     recordsIngested,
     circuitOpen,
+    endpointCircuitOpen,
     jobsDeferred,
     authFailures,
     batchBodiesPurged,

@@ -29,6 +29,11 @@ export interface GateState {
    * migration 1416). An endpoint without failures has no key.
    */
   endpointFailures: Record<string, number>;
+  /**
+   * The endpoints whose own circuit is open (fix35f, migration 1470): their writes wait while the system's other writes
+   * go on (a system whose endpoints fail apart, `sync.delivery.endpointCircuits`). A closed endpoint has no key.
+   */
+  endpointCircuits?: Record<string, EndpointCircuit>;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -38,12 +43,23 @@ export interface GateState {
   closedAt: Date | null;
 }
 
+/** An endpoint's own circuit (times as ISO strings, as the row's jsonb keeps them). */
+export interface EndpointCircuit {
+  /** open: its writes wait until `pausedUntil`; half-open: one write is out as its probe until then (a lease). */
+  circuit: 'open' | 'half-open';
+  pausedUntil: string;
+  /** Consecutive openings without an answer in between (the pause doubles with each). */
+  openings: number;
+  openedAt: string;
+}
+
 /** The columns a decision may change. */
 export type GateChange = Partial<Omit<GateState, 'system'>>;
 
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
   pause_reason AS "pauseReason", circuit, failures,
-  write_failures AS "writeFailures", endpoint_failures AS "endpointFailures", openings, last_error_code AS "lastErrorCode",
+  write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
+  endpoint_circuits AS "endpointCircuits", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -54,6 +70,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   failures: 'failures',
   writeFailures: 'write_failures',
   endpointFailures: 'endpoint_failures',
+  endpointCircuits: 'endpoint_circuits',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
@@ -107,10 +124,11 @@ export function createDeliveryGatesRepo(db: Db) {
 
 async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
   const keys = Object.keys(change) as Array<keyof GateChange>;
-  const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${k === 'endpointFailures' ? '::jsonb' : ''}`);
+  const json = (k: keyof GateChange) => k === 'endpointFailures' || k === 'endpointCircuits';
+  const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${json(k) ? '::jsonb' : ''}`);
   await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
     system,
-    ...keys.map((k) => (k === 'endpointFailures' ? JSON.stringify(change[k] ?? {}) : (change[k] ?? null))),
+    ...keys.map((k) => (json(k) ? JSON.stringify(change[k] ?? {}) : (change[k] ?? null))),
   ]);
 }
 export type DeliveryGatesRepo = ReturnType<typeof createDeliveryGatesRepo>;

@@ -29,4 +29,5 @@ export const settings: DeliverySettings = {
   maxOpenMs: 4000,
   probeLeaseMs: 30_000,
   maxRetryAfterSeconds: 60,
+  endpointCircuits: [],
 };
