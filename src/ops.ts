@@ -2,6 +2,7 @@
 import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import { endOldSecret, insertClient, replaceSecret } from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
+import { ALL_SCOPES } from './api/routes/oauth.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
 import { hasNoForbiddenChars } from './canonical/text.js';
 import type { Config, SystemName } from './config.js';
@@ -146,6 +147,15 @@ export async function addClient(
           `--units: "${u}" is not a 2-digit province or 5-digit commune code`,
         ),
       );
+  // The API's schema takes no scope it does not know; the CLI took any (review35b F5: a city admin's `nonsense`).
+  const unknown = (input.scopes ?? []).filter((s) => !(ALL_SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0)
+    problems.push(
+      both(
+        `--scopes: phạm vi không có: ${unknown.join(', ')} (có: ${ALL_SCOPES.join(', ')})`,
+        `--scopes: unknown scopes: ${unknown.join(', ')} (known: ${ALL_SCOPES.join(', ')})`,
+      ),
+    );
   if (problems.length > 0) throw new AppError('ERR_VALIDATION', problems.join('; '));
   const role = input.role as Role;
   if (role === 'vendor' && schools.length === 0) throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);

@@ -146,4 +146,34 @@ describe('review35b: every CLI command against hostile arguments', () => {
     }
     expect(bad).toEqual([]);
   }, 300_000);
+
+  // F5: the CLI stored scopes no client can hold (the API refuses them, ERR_VALIDATION), and named an unknown scope
+  // of a vendor "a city scope".
+  it('clients add with a scope truc does not know: exit 2 naming it as unknown, in both languages, no client', async () => {
+    const db = cli.env.deps.db;
+    for (const [role, extra] of [
+      ['city-admin', []],
+      ['auditor', []],
+      ['vendor', ['--schools', S1]],
+    ] as const) {
+      const before = [await countRows(db, 'truc.api_clients'), await countRows(db, 'truc.audit_log')];
+      const r = await truc(
+        'clients',
+        'add',
+        '--name',
+        'n35b',
+        '--role',
+        role,
+        ...extra,
+        '--scopes',
+        'admin,nonsense',
+      );
+      expect(r.code, `${role}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(/phạm vi không có: nonsense .* \/ .*unknown scopes?: nonsense/);
+      expect(r.stderr).not.toContain('city scopes');
+      expect([await countRows(db, 'truc.api_clients'), await countRows(db, 'truc.audit_log')]).toEqual(
+        before,
+      );
+    }
+  });
 });
