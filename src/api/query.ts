@@ -22,9 +22,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * An ISO 8601 time with its offset, read from a query; a day alone (`2026-12-04`) is that day's start in
- * Vietnam (`2026-12-04T00:00:00+07:00`), so `from=2026-12-04&to=2026-12-05` is the 4th, Vietnam time.
+ * Vietnam (`2026-12-04T00:00:00+07:00`), so `from=2026-12-04&to=2026-12-05` is the 4th, Vietnam time. Every
+ * time a query takes is read so (`from`, `to`, the record lists' `updatedSince`: review34a N3).
  */
-const isoTime = () =>
+export const isoTime = () =>
   z.preprocess(
     (v) => (typeof v === 'string' && DAY.test(v) ? `${v}T00:00:00+07:00` : v),
     z.iso.datetime({ offset: true }),

@@ -221,6 +221,30 @@ describe('review34a, a vendor over real HTTP', () => {
     expect(problem.detail).toMatch(/chưa .* \/ .*no scorecard/);
   });
 
+  // N3 (LOW): `updatedSince` refused a plain date (`2026-09-01`: 400), while every `from`/`to` of truc's lists takes
+  // one as the start of that day in Vietnam. Now it does too: one reading of a time in every query.
+  it('N3: updatedSince takes a day, as the start of that day in Vietnam, as from/to do', async () => {
+    const push = await call('POST', `/v1/schools/${SCHOOL}/batches`, {
+      entity: 'students',
+      format: 'canonical',
+      records: [student('7900000134031')],
+    });
+    expect(push.status).toBe(202);
+    await waitFor(async () => (await call('GET', `/v1/schools/${SCHOOL}/students/7900000134031`)).ok);
+    const keys = async (since: string) => {
+      const res = await call('GET', `/v1/schools/${SCHOOL}/students?limit=1000&updatedSince=${since}`);
+      expect(res.status, `${since}: ${await res.clone().text()}`).toBe(200);
+      return ((await res.json()) as { items: { key: string }[] }).items.map((i) => i.key);
+    };
+    const day = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // today in Vietnam
+    expect(await keys(day)).toContain('7900000134031');
+    expect(await keys(day)).toEqual(await keys(encodeURIComponent(`${day}T00:00:00+07:00`)));
+    expect(await keys('2099-01-01')).toEqual([]);
+    const bad = await call('GET', `/v1/schools/${SCHOOL}/students?updatedSince=2026-02-30`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe('ERR_VALIDATION');
+  });
+
   // N2 (LOW): POST /v1/admin/clients answers 201 with `Location: /v1/admin/clients/{id}`, a path that had only PATCH:
   // following it was 404 "No such route". It now reads the client (without its secret).
   it('N2: the Location of a new API client answers that client', async () => {

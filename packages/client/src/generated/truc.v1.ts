@@ -8517,7 +8517,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này (giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD: 00:00 giờ Việt Nam). Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (an ISO 8601 time with its offset, or a day YYYY-MM-DD: its 00:00 in Vietnam, +07:00, as every list’s from/to). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
@@ -8823,7 +8823,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này (giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD: 00:00 giờ Việt Nam). Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (an ISO 8601 time with its offset, or a day YYYY-MM-DD: its 00:00 in Vietnam, +07:00, as every list’s from/to). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
@@ -9173,7 +9173,7 @@ export interface operations {
         limit?: number;
         /** @description Con trỏ trang tiếp / opaque cursor of the next page */
         cursor?: string;
-        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này. Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (ISO 8601). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
+        /** @description Chỉ bản ghi có lần thay đổi cuối bắt đầu từ thời điểm này (giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD: 00:00 giờ Việt Nam). Để giữ bản sao của trường: gửi nextUpdatedSince của trang cuối lần đọc trước, mọi bản ghi được tạo hay sửa mà lần đọc đó chưa thấy đều được liệt kê; bản ghi bị xoá thì không (GET /v1/changes liệt kê) / only records whose last change began at or after this time (an ISO 8601 time with its offset, or a day YYYY-MM-DD: its 00:00 in Vietnam, +07:00, as every list’s from/to). To keep a copy of a school, send the nextUpdatedSince of your previous read’s last page: every record created or changed that the read could not see is listed; deletes are not (GET /v1/changes lists them) */
         updatedSince?: string;
       };
       header?: never;
