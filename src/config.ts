@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { deepFreeze } from './config/common.js';
+import { connectionUrl, deepFreeze } from './config/common.js';
 import { applyEnv, envNameOf, type Env } from './config/env.js';
 import { issueWords } from './config/issue-words.js';
 import { PcgdSchema } from './config/pcgd.js';
@@ -62,7 +62,7 @@ export const ConfigSchema = z
     server: ServerSchema.prefault({}),
     database: DatabaseSchema.prefault({}),
     /** Redis URL for BullMQ; unset = queues on BullMQ's PostgreSQL backend in the same database. */
-    redisUrl: z.string().min(1).optional(),
+    redisUrl: connectionUrl(['redis', 'rediss'], 'redis://redis.internal:6379').optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     auth: AuthSchema.prefault({}),
     api: ApiSchema.prefault({}),

@@ -27,6 +27,31 @@ export const timeZone = z
     { message: 'an IANA time zone, e.g. Asia/Ho_Chi_Minh' },
   );
 
+/**
+ * A connection URL of one of `schemes` (review35a F4: `DATABASE_URL=not-a-url` reached the driver, which looked up a
+ * host named "base" and told the admin to start PostgreSQL, exit 1). The value is never repeated (it may hold a
+ * password).
+ */
+export const connectionUrl = (schemes: readonly string[], example: string) =>
+  z
+    .string()
+    .min(1)
+    .refine(
+      (v) => {
+        try {
+          // A socket's path (`/run/redis.sock`) is a connection too; a URL may name no host (`postgres:///truc`).
+          return v.startsWith('/') || schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      {
+        message:
+          `không phải URL ${schemes.join(' hay ')}://, ví dụ ${example} / ` +
+          `not a ${schemes.join(' or ')}:// URL, e.g. ${example}`,
+      },
+    );
+
 /** Freezes a parsed configuration (or one section of it) and everything inside it. */
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {

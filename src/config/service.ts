@@ -3,7 +3,7 @@
  * observability (src/config.ts assembles them with the pcgd, quality, sync and guard sections).
  */
 import { z } from 'zod';
-import { timeZone } from './common.js';
+import { connectionUrl, timeZone } from './common.js';
 import type { SystemName } from './names.js';
 
 const SystemSchema = z
@@ -93,7 +93,7 @@ export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 20_000;
 export const DatabaseSchema = z
   .object({
     /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
-    url: z.string().min(1).optional(),
+    url: connectionUrl(['postgres', 'postgresql'], 'postgres://truc:secret@db.internal:5432/truc').optional(),
     dataDir: z.string().min(1).default('./data'),
     poolMax: z.number().int().positive().default(10),
     /**

@@ -88,3 +88,27 @@ describe('F6: a job the database refuses (its disk full, read-only after a failo
     expect(lines.filter((l) => String(l.msg).startsWith('job failed'))).toEqual([]);
   });
 });
+
+describe('F4: a DATABASE_URL or REDIS_URL that is no such URL is a configuration error (exit 2), not an outage', () => {
+  it('is refused at load, in both languages, without repeating the value', () => {
+    const err = configErrorOf(() =>
+      loadConfig({
+        env: { TRUC_PROFILE: 'test', DATABASE_URL: 'not-a-url', REDIS_URL: 'http://pw@cache:6379' },
+      }),
+    );
+    expect(err.problems).toHaveLength(2);
+    for (const words of wordsOf(err.problems)) expectViThenEn(words);
+    expect(err.problems[0]).toMatch(
+      /^database\.url \(DATABASE_URL\): .* \/ not a postgres or postgresql:\/\/ URL/,
+    );
+    expect(err.problems[1]).toMatch(/^redisUrl \(REDIS_URL\): .* \/ not a redis or rediss:\/\/ URL/);
+    expect(err.message).not.toContain('pw@cache');
+  });
+
+  it('takes a URL without a host and a socket path', () => {
+    const c = loadConfig({
+      env: { TRUC_PROFILE: 'test', DATABASE_URL: 'postgres:///truc', REDIS_URL: '/run/redis.sock' },
+    });
+    expect([c.database.url, c.redisUrl]).toEqual(['postgres:///truc', '/run/redis.sock']);
+  });
+});
