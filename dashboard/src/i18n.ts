@@ -304,6 +304,9 @@ const DICT = {
   fullPull: ['toàn bộ', 'full'],
   qualitySchedule: ['Tính thẻ điểm chất lượng', 'Quality scorecards'],
   qualityRun: ['lần tính thẻ điểm', 'quality run'],
+  computedAt: ['Tính lúc', 'Computed at'],
+  bySchedule: ['theo lịch', 'schedule'],
+  byRequest: ['theo yêu cầu', 'on request'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
   // review32 F6: why a system's calls are paused (the overview's circuit badge; the gate's pause_reason).
   pauseCircuitOpen: ['cầu dao mở', 'circuit open'],

@@ -2,8 +2,16 @@
 import type { Scorecard } from './api-types.js';
 import { t } from './i18n.js';
 import { lineChart } from './chart.js';
-import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table } from './kit.js';
+import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
 import { criterionText } from './words.js';
+
+/** When a scorecard's run computed it, which run, and who asked: "Computed at 03:00 06/12/2026 (quality run 41, schedule quality-nightly)". */
+function computedText(it: Pick<Scorecard, 'computedAt' | 'runId' | 'requestedBy'>): string {
+  const by = it.requestedBy.startsWith('schedule:')
+    ? `${t('bySchedule')} ${it.requestedBy.slice('schedule:'.length)}`
+    : t('byRequest');
+  return `${t('computedAt')} ${when(it.computedAt)} (${t('qualityRun')} ${it.runId}, ${by})`;
+}
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 /** Scorecards a page of the list shows (fix34b, review33c N2: the city's 168 communes were drawn at once). */
@@ -141,6 +149,8 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
       stat(t('schoolsCount'), num(it.schools)),
     ),
     h('p', { class: 'muted', 'data-testid': 'scorecard-as-of' }, `${t('asOf')} ${day(it.asOf)}`),
+    // fix35d: when its run computed it and who asked (a quality schedule's nightly run, or the city).
+    h('p', { class: 'muted', 'data-testid': 'scorecard-computed-at' }, computedText(it)),
     single && trend.length > 0
       ? h(
           'div',

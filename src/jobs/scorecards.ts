@@ -25,7 +25,8 @@ export async function computeScorecards(
   requestedBy: string,
   outboxId?: number,
 ): Promise<{ runId: number; cards: Scorecard[] }> {
-  const today = vietnamDateOf(ctx.now());
+  const computedAt = ctx.now();
+  const today = vietnamDateOf(computedAt);
   const schoolYear = schoolYearOf(today);
   const quality = ctx.config.quality;
   return ctx.db.tx(async (q) => {
@@ -34,7 +35,7 @@ export async function computeScorecards(
     const cards = scorecards(counts, { today, schoolYear, config: quality });
     await createOutboxRepo(q).markDone(outboxId);
     const runId = await repo.saveRun(
-      { asOf: today, schoolYear, catalogueVersion: CATALOGUE_VERSION, requestedBy, outboxId },
+      { asOf: today, schoolYear, catalogueVersion: CATALOGUE_VERSION, requestedBy, outboxId, computedAt },
       cards.map((c) => ({
         level: c.level,
         code: c.code,

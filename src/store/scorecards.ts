@@ -38,6 +38,8 @@ export interface ScoresFilter {
 export interface ScoreRow {
   runId: number;
   computedAt: Date;
+  /** Who asked for its run: `schedule:<id>` (a quality schedule's fire, fix35d), a client id, `operator:cli:<name>`. */
+  requestedBy: string;
   asOf: string;
   level: string;
   code: string;
@@ -56,9 +58,21 @@ export interface NewRun {
   catalogueVersion: string;
   requestedBy: string;
   outboxId?: number | undefined;
+  /** When it was computed, by the caller's clock (the database's now() when not given). */
+  computedAt?: Date | undefined;
 }
 
-export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'asOf'>;
+/** A {@link NewRun}'s values, in the order its INSERT takes them. */
+const runParams = (r: NewRun) => [
+  r.asOf,
+  r.schoolYear,
+  r.catalogueVersion,
+  r.requestedBy,
+  r.outboxId ?? null,
+  r.computedAt ?? null,
+];
+
+export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'requestedBy' | 'asOf'>;
 
 const FAILS = (criterion: string | null, told = false) =>
   `EXISTS (SELECT 1 FROM jsonb_array_elements(r.findings) f
@@ -182,7 +196,7 @@ async function schoolCounts(
 }
 
 /** The stored scorecards with their run, as {@link scoreRow} reads them. */
-const SCORES = `SELECT s.run_id, r.computed_at, r.as_of::text AS as_of, s.level, s.code, s.parent_code, s.records,
+const SCORES = `SELECT s.run_id, r.computed_at, r.requested_by, r.as_of::text AS as_of, s.level, s.code, s.parent_code, s.records,
                 s.overall::float8 AS overall, s.band, s.card
            FROM truc.quality_scores s JOIN truc.quality_runs r ON r.id = s.run_id`;
 
@@ -225,9 +239,9 @@ export function createScorecardsRepo(q: Queryable) {
     /** Stores a run and its scorecards; returns the run id. */
     async saveRun(run: NewRun, cards: readonly NewScore[]): Promise<number> {
       const res = await q.query<{ id: string }>(
-        `INSERT INTO truc.quality_runs (as_of, school_year, catalogue_version, requested_by, outbox_id)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [run.asOf, run.schoolYear, run.catalogueVersion, run.requestedBy, run.outboxId ?? null],
+        `INSERT INTO truc.quality_runs (as_of, school_year, catalogue_version, requested_by, outbox_id, computed_at)
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6, now())) RETURNING id`,
+        runParams(run),
       );
       const id = Number(res.rows[0]!.id);
       if (cards.length > 0) {
@@ -283,6 +297,7 @@ export function createScorecardsRepo(q: Queryable) {
 interface ScoreDbRow {
   run_id: string;
   computed_at: Date;
+  requested_by: string;
   as_of: string;
   level: string;
   code: string;
@@ -296,6 +311,7 @@ interface ScoreDbRow {
 const scoreRow = (r: ScoreDbRow): ScoreRow => ({
   runId: Number(r.run_id),
   computedAt: r.computed_at,
+  requestedBy: r.requested_by,
   asOf: r.as_of,
   level: r.level,
   code: r.code,

@@ -70,14 +70,22 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
     await ui.page.goto(`${ui.base}/dashboard#/quality`);
     const card = ui.page.getByTestId('scorecard-26734');
     await card.waitFor();
-    const vi = (await card.textContent()) ?? '';
+    // The date it is as of (fix35d: the moment its run computed it is a line of its own, scorecard-computed-at).
+    const asOf = card.getByTestId('scorecard-as-of');
+    const vi = (await asOf.textContent()) ?? '';
     expect(vi).toContain('04/12/2026');
     expect(vi).not.toMatch(/\d{1,2}:\d{2}/); // no time of day
+    expect((await card.getByTestId('scorecard-computed-at').textContent()) ?? '').toMatch(
+      /^Tính lúc \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}.*\(lần tính thẻ điểm \d+, /,
+    );
     await ui.page.getByTestId('lang').click();
     await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 30_000 }).toContain('As of');
-    const en = (await card.textContent()) ?? '';
+    const en = (await asOf.textContent()) ?? '';
     expect(en).toContain('04/12/2026');
     expect(en).not.toMatch(/\d{1,2}:\d{2}/);
+    expect((await card.getByTestId('scorecard-computed-at').textContent()) ?? '').toMatch(
+      /^Computed at .*\(quality run \d+, /,
+    );
     await ui.page.getByTestId('lang').click();
   });
 

@@ -17,6 +17,8 @@ import { backends } from '../helpers/env.js';
 
 const h = useApiHarness(backends()[0]!);
 let tokens: Record<'auditor' | 'officer' | 'otherOfficer', string>;
+/** The latest run's clock (the worker's `now`), which its scorecards say they were computed at (fix35d). */
+const COMPUTED_AT = new Date();
 
 const school = (code: string, commune: string) => ({
   schoolCode: code,
@@ -58,7 +60,7 @@ beforeAll(async () => {
     ),
   );
   await computeScorecards(h.env.deps, 'test');
-  await computeScorecards(h.env.deps, 'test');
+  await computeScorecards({ ...h.env.deps, now: () => COMPUTED_AT }, 'test');
   const auditor = await addClient(db, { name: 'Auditor', role: 'auditor' });
   const officer = await addClient(db, { name: 'Commune officer', role: 'pcgd-officer', units: ['26734'] });
   const other = await addClient(db, { name: 'Other officer', role: 'pcgd-officer', units: ['26740'] });
@@ -86,6 +88,9 @@ describe('GET /v1/schools/{code}/quality', () => {
       }),
     ]);
     expect(card.history).toHaveLength(2);
+    // fix35d: when its run computed it (the worker's clock) and who asked; a vendor reads "city", not the client.
+    expect(card).toMatchObject({ computedAt: COMPUTED_AT.toISOString(), requestedBy: 'city' });
+    expect(card.runId).toBe(Math.max(...card.history.map((x: { runId: number }) => x.runId)));
     // Explainable: the findings behind the figure.
     const f = await h.get(card.topRules[0].findingsUrl, h.tokens.vendor);
     expect(f.statusCode, f.body).toBe(200);

@@ -65,13 +65,13 @@ async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: str
 }
 
 /**
- * Why a school truc may be read of has no scorecard: none was computed since it came (only a city admin's
- * `POST /v1/quality/runs` computes them; review34a F6: a bare 404 read as "no such school").
+ * Why a school truc may be read of has no scorecard: none was computed since it came (a quality schedule's fire or a
+ * city admin's `POST /v1/quality/runs` computes them, fix35d; review34a F6: a bare 404 read as "no such school").
  */
 const noScorecardYet = (code: string): string =>
   both(
-    `chưa có thẻ điểm nào của trường ${code}: Sở tính thẻ điểm (POST /v1/quality/runs); trong khi chờ, đọc các phát hiện tại GET /v1/schools/${code}/quality/findings`,
-    `no scorecard of school ${code} computed yet: the city computes them (POST /v1/quality/runs); meanwhile read its findings at GET /v1/schools/${code}/quality/findings`,
+    `chưa có thẻ điểm nào của trường ${code}: thẻ điểm được tính mỗi đêm (lịch quality) và khi Sở yêu cầu (POST /v1/quality/runs); trong khi chờ, đọc các phát hiện tại GET /v1/schools/${code}/quality/findings`,
+    `no scorecard of school ${code} computed yet: they are computed nightly (a quality schedule) and when the city asks (POST /v1/quality/runs); meanwhile read its findings at GET /v1/schools/${code}/quality/findings`,
   );
 
 /** `GET /v1/schools/:code/quality`: the school's scorecard with its history. */

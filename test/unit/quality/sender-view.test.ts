@@ -64,7 +64,8 @@ describe('scorecards as the sender is told them', () => {
     const card = scorecards([counts], ctx).find((c) => c.level === 'school')!;
     const row: ScoreRow = {
       runId: 2,
-      computedAt: new Date(),
+      computedAt: new Date('2025-09-24T20:00:05Z'),
+      requestedBy: 'city-admin-1',
       asOf: '2025-09-25',
       level: 'school',
       code: 'S1',
@@ -83,5 +84,33 @@ describe('scorecards as the sender is told them', () => {
     const city = cardOut(row, [row], 'en', bands);
     expect(city.overall).toEqual(card.overall);
     expect(city.history).toEqual([{ runId: 2, asOf: '2025-09-25', overall: 70, band: 'red' }]);
+  });
+
+  // fix35d: the read says when its run computed it and who asked; a vendor reads that the city asked, not which client.
+  it('says when the run computed it and who asked for it', () => {
+    const card = scorecards([counts], ctx).find((c) => c.level === 'school')!;
+    const row: ScoreRow = {
+      runId: 3,
+      computedAt: new Date('2025-09-24T20:00:05Z'),
+      requestedBy: 'city-admin-1',
+      asOf: '2025-09-25',
+      level: 'school',
+      code: 'S1',
+      parentCode: '26734',
+      records: 10,
+      overall: card.overall.percent,
+      band: card.overall.band,
+      card,
+    };
+    const bands = DEFAULT_QUALITY_CONFIG.colourBands;
+    const read = (r: ScoreRow, asSender: boolean) => cardOut(r, [r], 'en', bands, asSender);
+    expect(read(row, true)).toMatchObject({
+      runId: 3,
+      computedAt: '2025-09-24T20:00:05.000Z',
+      requestedBy: 'city',
+    });
+    expect(read(row, false).requestedBy).toBe('city-admin-1');
+    const nightly = { ...row, requestedBy: 'schedule:quality-nightly' };
+    expect(read(nightly, true).requestedBy).toBe('schedule:quality-nightly');
   });
 });

@@ -1890,6 +1890,10 @@ export interface components {
       parentCode: string;
       runId: number;
       asOf: string;
+      /** @description Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d) */
+      computedAt: string;
+      /** @description Ai yêu cầu lần tính: schedule:<id> (lịch chạy, ví dụ quality-nightly), hoặc city (Sở yêu cầu; các vai trò của Sở đọc mã client hay operator:cli:<tên>) / who asked for its run: schedule:<id> (a schedule, e.g. quality-nightly), or city (the city asked; the city's roles read the client id or operator:cli:<name>) */
+      requestedBy: string;
       records: number;
       schools: number;
       criteria: {

@@ -32,6 +32,15 @@ export const Scorecard = z
     parentCode: z.string(),
     runId: z.number().int(),
     asOf: z.string(),
+    computedAt: z.string().meta({
+      description: 'Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d)',
+    }),
+    requestedBy: z.string().meta({
+      description:
+        'Ai yêu cầu lần tính: schedule:<id> (lịch chạy, ví dụ quality-nightly), hoặc city (Sở yêu cầu; các vai trò ' +
+        'của Sở đọc mã client hay operator:cli:<tên>) / who asked for its run: schedule:<id> (a schedule, e.g. ' +
+        "quality-nightly), or city (the city asked; the city's roles read the client id or operator:cli:<name>)",
+    }),
     records: z.number().int(),
     schools: z.number().int(),
     criteria: z.object({ dung: Ratio, du: Ratio, sach: Ratio, song: Ratio }),
@@ -150,6 +159,9 @@ export function cardOut(
     parentCode: row.parentCode,
     runId: row.runId,
     asOf: row.asOf,
+    computedAt: new Date(row.computedAt).toISOString(),
+    // A vendor reads that the city asked, not which of the city's clients (fix35d).
+    requestedBy: asSender && !row.requestedBy.startsWith('schedule:') ? 'city' : row.requestedBy,
     records: row.records,
     schools: card.schools,
     criteria: {
