@@ -231,7 +231,9 @@ export interface ScheduleView {
   everyMs: number | null;
   tz: string;
   paused: boolean;
+  /** Who paused it, by name (store/actor-names.ts, fix35a); `pausedById` the actor id. */
   pausedBy: string | null;
+  pausedById: string | null;
   lastRun: {
     fireAt: string;
     outcome: FireOutcome;
@@ -291,6 +293,7 @@ export async function listSchedules(
       tz: s.tz,
       paused: row?.paused ?? false,
       pausedBy: row?.pausedBy ?? null,
+      pausedById: row?.pausedById ?? null,
       lastRun: fired
         ? {
             fireAt: new Date(fired.fireAt).toISOString(),

@@ -3,6 +3,7 @@
  * the sync run it requested. A fire is recorded once per (schedule, fire time); a second delivery of
  * the same fire only counts a duplicate.
  */
+import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
 import { SHOWN_STATUS } from './sync-run-reads.js';
 
@@ -16,9 +17,16 @@ export type FireOutcome = 'requested' | 'paused' | 'manual' | 'busy' | 'refused'
 export interface ScheduleRow {
   id: string;
   paused: boolean;
+  /** Who paused it, by name as it was then (./actor-names.ts, fix35a); the actor id when truc knew none. */
   pausedBy: string | null;
+  /** Who paused it: the API client's id or `operator:cli:<name>`. */
+  pausedById: string | null;
   pausedAt: Date | null;
 }
+
+/** A schedule's pause as read: who paused it by name, and by id (review33c N6: the same name as a hold's decider). */
+const PAUSED_BY = `id, paused, COALESCE(paused_by_name, paused_by) AS "pausedBy", paused_by AS "pausedById",
+  paused_at AS "pausedAt"`;
 
 export interface LastFire {
   scheduleId: string;
@@ -85,23 +93,19 @@ function scheduleRows(q: Queryable) {
       ]);
     },
     async list(): Promise<ScheduleRow[]> {
-      const res = await q.query<ScheduleRow>(
-        `SELECT id, paused, paused_by AS "pausedBy", paused_at AS "pausedAt" FROM truc.schedules ORDER BY id`,
-      );
+      const res = await q.query<ScheduleRow>(`SELECT ${PAUSED_BY} FROM truc.schedules ORDER BY id`);
       return res.rows;
     },
     async get(id: string): Promise<ScheduleRow | undefined> {
-      const res = await q.query<ScheduleRow>(
-        `SELECT id, paused, paused_by AS "pausedBy", paused_at AS "pausedAt" FROM truc.schedules WHERE id = $1`,
-        [id],
-      );
+      const res = await q.query<ScheduleRow>(`SELECT ${PAUSED_BY} FROM truc.schedules WHERE id = $1`, [id]);
       return res.rows[0];
     },
     async setPaused(id: string, paused: boolean, actor: string): Promise<void> {
       await q.query(
-        `INSERT INTO truc.schedules (id, paused, paused_by, paused_at) VALUES ($1, $2, $3, CASE WHEN $2 THEN now() END)
+        `INSERT INTO truc.schedules (id, paused, paused_by, paused_by_name, paused_at)
+         VALUES ($1, $2, $3, CASE WHEN $2 THEN ${actorNameSql('$3::text')} END, CASE WHEN $2 THEN now() END)
          ON CONFLICT (id) DO UPDATE SET paused = $2, paused_by = CASE WHEN $2 THEN $3 END,
-           paused_at = CASE WHEN $2 THEN now() END, updated_at = now()`,
+           paused_by_name = EXCLUDED.paused_by_name, paused_at = CASE WHEN $2 THEN now() END, updated_at = now()`,
         [id, paused, actor],
       );
     },

@@ -53,7 +53,14 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
           'schedule smas-students-nightly paused: its fires request nothing until it is resumed\n',
       );
       // fix34e: beside the world's held smas students run, "run now" starts no second copy: refused, naming it.
-      const beside = await truc('schedules', 'run', 'smas-students-nightly', '--json', '--as', 'it.dept-2@so');
+      const beside = await truc(
+        'schedules',
+        'run',
+        'smas-students-nightly',
+        '--json',
+        '--as',
+        'it.dept-2@so',
+      );
       expect(beside.code).toBe(1);
       expect(beside.stdout).toBe('');
       expect(beside.stderr).toContain(
@@ -70,7 +77,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const list = await truc('schedules', 'list');
       expect(list.stdout).toMatch(
         new RegExp(
-          `/ smas-students-nightly: .*; paused by operator:cli:admin.q1; last .* manual, sync run ${syncRunId}; next: none \\(paused\\)\\n`,
+          `/ smas-students-nightly: .*; paused by admin.q1; last .* manual, sync run ${syncRunId}; next: none \\(paused\\)\\n`,
         ),
       );
       const resumed = await truc('schedules', 'resume', 'smas-students-nightly');
@@ -211,7 +218,9 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const db = h.env.deps.db;
       const runs = createSyncRunsRepo(db);
       // The smas run "run now" requested above is over (a run beside an unfinished one is refused: fix34e).
-      await db.query(`UPDATE truc.sync_runs SET status = 'failed' WHERE system = 'smas' AND status = 'queued'`);
+      await db.query(
+        `UPDATE truc.sync_runs SET status = 'failed' WHERE system = 'smas' AND status = 'queued'`,
+      );
       const failing = playWorker(await lastRun(), (id) => runs.fail(id, 'ERR_ADAPTER_UNAVAILABLE'));
       const failed = await follow('smas-students-nightly');
       const failedId = await failing;

@@ -3,10 +3,13 @@
  * `operator:cli:<name>`): the auditor read an opaque id where a PCGD report names its approver. Now, as PCGD reports
  * do (`approvedBy`/`approvedById`), `decidedBy` is the name as it was when the hold was decided (the client's display
  * name, the CLI operator's name; store/actor-names.ts) and `decidedById` the id, in the API's hold and list, in
- * `truc holds list/show` (text and `--json`), and in the decision's audit entry (`actorName`). Real PostgreSQL.
+ * `truc holds list/show` (text and `--json`), and in the decision's audit entry (`actorName`). A schedule's pause
+ * (review33c N6: every list that says who did something, the same name from one place) names who paused it the same
+ * way (`pausedBy`, `pausedById`). Real PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
 import { createClientsRepo } from '../../src/store/clients.js';
+import { createSchedulesRepo } from '../../src/store/schedules.js';
 import { useCliAdminWorld } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
 import { heldRunPage } from '../helpers/held-run.js';
@@ -79,5 +82,28 @@ describe('fix35a, who decided a hold, by name (postgres)', () => {
     expect(await auditOf(holdId)).toEqual([
       { actor: 'operator:cli:tran.b', details: expect.objectContaining({ actorName: 'tran.b' }) },
     ]);
+  });
+
+  it('a schedule paused: by name and id in the list (--json as the API), by name in words', async () => {
+    const admin = h.clients.admin.clientId;
+    await createSchedulesRepo(h.env.deps.db).setPaused('smas-students-nightly', true, admin);
+    try {
+      const json = await truc('schedules', 'list', '--json');
+      expect(json.code, json.stderr).toBe(0);
+      const items = json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; pausedBy: string | null; pausedById: string | null });
+      expect(items.find((i) => i.id === 'smas-students-nightly')).toMatchObject({
+        pausedBy: 'City',
+        pausedById: admin,
+      });
+      const list = await truc('schedules', 'list');
+      expect(list.stdout).toContain(
+        `/ smas-students-nightly: smas students, cron 0 2 * * * (Asia/Ho_Chi_Minh); paused by City (${admin}); `,
+      );
+    } finally {
+      await createSchedulesRepo(h.env.deps.db).setPaused('smas-students-nightly', false, admin);
+    }
   });
 });

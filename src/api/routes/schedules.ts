@@ -29,7 +29,22 @@ const ScheduleSchema = z
     everyMs: z.number().int().nullable(),
     tz: z.string(),
     paused: z.boolean(),
-    pausedBy: z.string().nullable(),
+    pausedBy: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'người tạm dừng, theo tên lúc tạm dừng (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh), như decidedBy của lệnh giữ / ' +
+          "who paused it, by name as it was then (the client's display name, or the CLI operator's; the id when truc knew none), as a guard hold's decidedBy",
+      }),
+    pausedById: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'mã định danh của người tạm dừng: id của client, hoặc operator:cli:<tên> (trước fix35a ở pausedBy) / ' +
+          'who paused it: the client id, or operator:cli:<name> (in pausedBy before fix35a)',
+      }),
     lastRun: z
       .object({
         fireAt: z.string(),

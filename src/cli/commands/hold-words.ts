@@ -2,7 +2,6 @@
  * How the CLI words a mass-change guard hold, in Vietnamese and English (`truc sync run --follow` on a held
  * run, `truc holds`): where a reason applies, what kind of change it weighs, what a decision does.
  */
-import { OPERATOR_ACTOR } from '../../store/actor-names.js';
 import {
   CITY_SCHOOLS,
   type GuardHold,
@@ -11,6 +10,7 @@ import {
   type HoldStatus,
 } from '../../store/guard-holds.js';
 import { both, vnTime } from '../kit.js';
+import { actorText } from './words.js';
 
 /** A hold's status in Vietnamese (its English half keeps the key). */
 export const HOLD_STATUS_VI: Readonly<Record<HoldStatus, string>> = {
@@ -89,15 +89,9 @@ export const holdWords = (id: number | string): string => both(`lệnh giữ ${i
 /** An unknown hold's detail (ERR_NOT_FOUND). */
 export const noHold = (id: number | string): string => both(`không có lệnh giữ ${id}`, `no guard hold ${id}`);
 
-/**
- * Who decided a hold, by name as the API's `decidedBy` (store/actor-names.ts, fix35a), with the client id beside it
- * (a name may be shared): `Sở GDĐT (c-1a2b)`; a CLI operator by name alone (`tran.b`, its id says no more).
- */
-export function deciderText(h: Pick<GuardHold, 'decidedBy' | 'decidedById'>): string {
-  const name = h.decidedBy ?? '';
-  const id = h.decidedById;
-  return id === null || id === name || id === `${OPERATOR_ACTOR}${name}` ? name : `${name} (${id})`;
-}
+/** Who decided a hold, by name as the API's `decidedBy`, the client id beside it (./words.ts `actorText`). */
+export const deciderText = (h: Pick<GuardHold, 'decidedBy' | 'decidedById'>): string =>
+  actorText(h.decidedBy, h.decidedById);
 
 /** A decided hold's line in `holds list`: who decided it, when; none while held. */
 export function decidedListLine(

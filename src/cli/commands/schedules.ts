@@ -8,7 +8,7 @@ import { countEn, loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
 import { followRun, followSettings, withFollow } from './sync.js';
-import { ENTITY_VI, FIRE_OUTCOME_VI, viOf } from './words.js';
+import { actorText, ENTITY_VI, FIRE_OUTCOME_VI, viOf } from './words.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */
 function scheduleId(value: string): string {
@@ -49,9 +49,9 @@ export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
       ? { vi: 'tính thẻ điểm chất lượng', en: 'quality scorecards' }
       : { vi: `${s.system} ${viOf(ENTITY_VI, s.entity)}${scope}`, en: `${s.system} ${s.entity}${scope}` };
   const full = s.full ? { vi: ', kéo toàn bộ', en: ', full' } : { vi: '', en: '' };
-  const paused = s.paused
-    ? { vi: `tạm dừng bởi ${s.pausedBy ?? '?'}; `, en: `paused by ${s.pausedBy ?? '?'}; ` }
-    : { vi: '', en: '' };
+  // by name, the client id beside it (fix35a, review33c N6: as a hold's decider)
+  const who = actorText(s.pausedBy, s.pausedById);
+  const paused = s.paused ? { vi: `tạm dừng bởi ${who}; `, en: `paused by ${who}; ` } : { vi: '', en: '' };
   const l = s.lastRun;
   // A refused fire says why (its error code and the error table's words: ERR_SCOPE_UNKNOWN).
   const why = l?.error

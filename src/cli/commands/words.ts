@@ -5,6 +5,7 @@
  * (review25 N3: `lệnh giữ 3 (run, …) held … 100 students còn hiệu lực`). Codes (systems, error codes, ids) stay.
  */
 import { ENTITY_VI } from '../../config.js';
+import { OPERATOR_ACTOR } from '../../store/actor-names.js';
 import type { FireOutcome } from '../../store/schedules.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 
@@ -49,3 +50,12 @@ export { REPORT_STATUS_VI } from '../../reporting/pcgd/status-words.js';
 /** The Vietnamese of `key` in `words`, or the key itself for one it does not know (a newer store's). */
 export const viOf = (words: Readonly<Record<string, string>>, key: string): string =>
   Object.hasOwn(words, key) ? words[key]! : key;
+
+/**
+ * Who did something, by name as the API names them (store/actor-names.ts, fix35a, review33c N6), with the client id
+ * beside it (a name may be shared): `Sở GDĐT (c-1a2b)`; a CLI operator by name alone (`tran.b`, its id says no more).
+ */
+export function actorText(name: string | null, id: string | null): string {
+  const shown = name ?? id ?? '?';
+  return id === null || id === shown || id === `${OPERATOR_ACTOR}${shown}` ? shown : `${shown} (${id})`;
+}

@@ -164,6 +164,7 @@ describe('truc schedules list: a busy fire', () => {
     tz: 'Asia/Ho_Chi_Minh',
     paused: false,
     pausedBy: null,
+    pausedById: null,
     lastRun,
     nextRunAt,
   });
@@ -220,6 +221,7 @@ describe('truc schedules list: a quality schedule (fix35d)', () => {
     tz: 'Asia/Ho_Chi_Minh',
     paused: false,
     pausedBy: null,
+    pausedById: null,
     lastRun,
     nextRunAt: '2026-12-04T20:00:00Z',
   });

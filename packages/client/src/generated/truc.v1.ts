@@ -2021,7 +2021,10 @@ export interface components {
       everyMs: number | null;
       tz: string;
       paused: boolean;
+      /** @description người tạm dừng, theo tên lúc tạm dừng (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh), như decidedBy của lệnh giữ / who paused it, by name as it was then (the client's display name, or the CLI operator's; the id when truc knew none), as a guard hold's decidedBy */
       pausedBy: string | null;
+      /** @description mã định danh của người tạm dừng: id của client, hoặc operator:cli:<tên> (trước fix35a ở pausedBy) / who paused it: the client id, or operator:cli:<name> (in pausedBy before fix35a) */
+      pausedById: string | null;
       lastRun: {
         fireAt: string;
         /**
