@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
 import { endpointFailure, endpointsAnswered, endpointsApart, enterEndpoint } from './endpoint-circuits.js';
+import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
 
@@ -151,6 +152,9 @@ export function decideEnter(
     writesAlone(state, opts.failureThreshold) &&
     !(paused && state.pauseReason === 'retry-after')
   ) {
+    // A Retry-After shorter than the writes' pause holds the reads back for itself, and says so (fix35f item 3).
+    const asked = state.retryAfterUntil && state.retryAfterUntil > now ? state.retryAfterUntil : undefined;
+    if (asked) return { result: { go: false, waitMs: ms(asked, now), reason: 'retry-after' } };
     return { result: { go: true, waitMs: 0, probe: false, startAt: now, pastWrites: true } };
   }
   if (state.pausedUntil && paused) {
@@ -242,20 +246,6 @@ export function decideSuccess(
   };
 }
 
-/** A pause still running (or none), made longer by the failure's Retry-After (capped) where it asks longer. */
-function withRetryAfter(
-  until: Date | null,
-  reason: PauseReason | null,
-  failure: CallFailure,
-  now: Date,
-  settings: DeliverySettings,
-): { until: Date | null; reason: PauseReason | null } {
-  if (failure.retryAfterSeconds === undefined) return { until, reason };
-  const wait = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
-  const at = new Date(now.getTime() + wait);
-  return !until || at > until ? { until: at, reason: 'retry-after' } : { until, reason };
-}
-
 /**
  * A failure of a call that was not the probe while the circuit is open or probing: a call on its way from
  * before it opened (another worker's, a pull's page read ahead, a timeout landing late). It is counted and
@@ -299,15 +289,8 @@ function decideStrayFailure(
   };
 }
 
-/** What a read's failure leaves it that passed a circuit the writes opened: its own Retry-After (capped), or none. */
-function readAfter(failure: CallFailure, settings: DeliverySettings): AfterFailure {
-  if (failure.retryAfterSeconds === undefined) return { pauseMs: 0, reason: undefined, opened: false };
-  const pauseMs = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
-  return { pauseMs, reason: 'retry-after', opened: false };
-}
-
 /** The runs a transient failure makes longer: a 429 counts toward none; a write toward the writes' and its endpoint's. */
-function countedFailure(state: GateState, failure: CallFailure) {
+function countedFailure(state: GateState, now: Date, failure: CallFailure, settings: DeliverySettings) {
   const rateLimited = failure.code === 'ERR_ADAPTER_RATE_LIMITED';
   const failures = rateLimited ? state.failures : state.failures + 1;
   const writes = failure.write === true && !rateLimited;
@@ -316,7 +299,12 @@ function countedFailure(state: GateState, failure: CallFailure) {
     writes && failure.endpoint !== undefined
       ? counted(state.endpointFailures ?? {}, failure.endpoint)
       : undefined;
-  const counts = { failures, writeFailures, ...(endpointFailures ? { endpointFailures } : {}) };
+  const counts = {
+    failures,
+    writeFailures,
+    ...(endpointFailures ? { endpointFailures } : {}),
+    ...retryAfterKept(state, now, failure, settings),
+  };
   return { rateLimited, writes, counts };
 }
 
@@ -330,7 +318,7 @@ export function decideFailure(
   failure: CallFailure,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
-  const { rateLimited, writes, counts } = countedFailure(state, failure);
+  const { rateLimited, writes, counts } = countedFailure(state, now, failure, settings);
   const { failures, writeFailures } = counts;
   const apart = writes && failure.endpoint !== undefined && endpointsApart(state.system, settings);
   const own = apart ? endpointFailure(state, now, failure, counts, settings) : undefined;

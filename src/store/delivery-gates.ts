@@ -34,6 +34,11 @@ export interface GateState {
    * go on (a system whose endpoints fail apart, `sync.delivery.endpointCircuits`). A closed endpoint has no key.
    */
   endpointCircuits?: Record<string, EndpointCircuit>;
+  /**
+   * When the last Retry-After the system asked for ends, kept even where a longer pause runs (fix35f item 3, migration
+   * 1471): the reads that pass a circuit the writes opened wait for it. Null: none asked.
+   */
+  retryAfterUntil?: Date | null;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -59,7 +64,7 @@ export type GateChange = Partial<Omit<GateState, 'system'>>;
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
   pause_reason AS "pauseReason", circuit, failures,
   write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
-  endpoint_circuits AS "endpointCircuits", openings, last_error_code AS "lastErrorCode",
+  endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -71,6 +76,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   writeFailures: 'write_failures',
   endpointFailures: 'endpoint_failures',
   endpointCircuits: 'endpoint_circuits',
+  retryAfterUntil: 'retry_after_until',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
