@@ -12,11 +12,12 @@ import {
   approveReport,
   computeReport,
   reopenReport,
+  runCompute,
   storeReceipt,
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
-import { A, YEAR } from '../fixtures/pcgd/communes.js';
+import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, tokensFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { seedFixture } from '../helpers/pcgd.js';
@@ -116,5 +117,64 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
       state: 'submitted',
       submittedLate: false,
     });
+  });
+
+  interface ProvinceView {
+    status: string;
+    superseded: boolean;
+    outdated: boolean;
+    outdatedCommunes: string[];
+    communes: Array<{
+      communeCode: string;
+      source: { reportId: number; status: string } | null;
+      sourceReplaced: boolean;
+      current: { reportId: number; version: number; status: string } | null;
+    }>;
+  }
+
+  it('items 1 and 3: a province report receipted before a commune was reopened is shown outdated, the commune’s replaced version as replaced beside its current one, and its officer computes and submits it again', async () => {
+    clock = SEPT_20;
+    for (const code of [A, B, C]) await approvedNow(code);
+    const province = await approvedNow('79');
+    expect((await call('province', 'POST', `/v1/pcgd/reports/${province.id}/submit`)).statusCode).toBe(202);
+    await receipt(province.id);
+    const signedC = (await repo().current(C, YEAR))!;
+    // The province officer reopens commune C: the version the receipted province report took is withdrawn.
+    const res = await call('province', 'POST', `/v1/pcgd/reports/${signedC.id}/reopen`, {
+      reason: 'sửa / fix',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const newC = res.json<{ reportId: number }>().reportId;
+    await runCompute(deps, newC);
+    const shown = json<ProvinceView>(await call('province', 'GET', `/v1/pcgd/reports/${province.id}`));
+    expect(shown).toMatchObject({ status: 'receipted', outdated: true, outdatedCommunes: [C] });
+    const byCode = new Map(shown.communes.map((c) => [c.communeCode, c]));
+    expect(byCode.get(C)).toMatchObject({
+      source: { reportId: signedC.id },
+      sourceReplaced: true,
+      current: { reportId: newC, status: 'checked' },
+    });
+    const a = byCode.get(A)!;
+    expect(a).toMatchObject({ sourceReplaced: false, current: { reportId: a.source!.reportId } });
+    // C approved again; the province officer computes the province again (it was 409 ERR_PCGD_REPORT_LOCKED)
+    await approveReport(deps, { reportId: newC, actor: `officer-${C}` });
+    const again = await call('province', 'POST', '/v1/pcgd/reports', { unitCode: '79', year: YEAR });
+    expect(again.statusCode, again.body).toBe(202);
+    const next = await runCompute(deps, again.json<{ reportId: number }>().reportId);
+    expect(next!.status).toBe('checked');
+    const approved = await approveReport(deps, { reportId: next!.id, actor: 'officer-79' });
+    expect((await call('province', 'POST', `/v1/pcgd/reports/${approved.id}/submit`)).statusCode).toBe(202);
+    const fresh = json<ProvinceView>(await call('province', 'GET', `/v1/pcgd/reports/${approved.id}`));
+    expect(fresh).toMatchObject({ status: 'submitted', outdated: false, outdatedCommunes: [] });
+    expect(fresh.communes.find((c) => c.communeCode === C)).toMatchObject({
+      source: { reportId: newC },
+      sourceReplaced: false,
+    });
+    // the receipted version is kept, superseded, its reason the replaced commune
+    const old = json<ProvinceView & { reopenReason: string }>(
+      await call('province', 'GET', `/v1/pcgd/reports/${province.id}`),
+    );
+    expect(old).toMatchObject({ superseded: true, status: 'receipted' });
+    expect(old.reopenReason).toContain(C);
   });
 });

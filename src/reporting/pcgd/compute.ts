@@ -185,28 +185,6 @@ function sourceOf(
   };
 }
 
-/**
- * The communes of a province report whose approved report it took its figures from is no longer their current
- * approved version (reopened since, or superseded by another approved one: review34b F1), by code.
- */
-export async function withdrawnSources(
-  q: Queryable,
-  row: Pick<ReportRow, 'figures' | 'year'>,
-): Promise<string[]> {
-  const sources = (row.figures as StoredFigures | null)?.communeSources ?? {};
-  const taken = Object.entries(sources).filter(([, s]) => s !== null) as Array<[string, CommuneSource]>;
-  if (taken.length === 0) return [];
-  const current = new Map(
-    (
-      await createPcgdRepo(q).approvedOf(
-        taken.map(([code]) => code),
-        row.year,
-      )
-    ).map((r) => [r.unit_code, r.id]),
-  );
-  return taken.filter(([code, s]) => current.get(code) !== s.reportId).map(([code]) => code);
-}
-
 /** A commune's figures as its approved report holds them. */
 function figuresOfReport(
   row: ReportRow,

@@ -14,9 +14,10 @@ import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { approverOf } from './approver.js';
-import { computeFigures, LOCKED_STATUSES, ruleSetDoc, withdrawnSources } from './compute.js';
+import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
 import { packageBytes, sha256Hex } from './package.js';
 import { ruleSetOf } from './rule-set.js';
+import { withdrawnSources } from './sources.js';
 import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
 import { unitOf } from './unit.js';
 import { passes } from './validate.js';
@@ -35,13 +36,19 @@ const ONLY_APPROVED_REOPENED = both(
 const sourcesWithdrawn = (communes: readonly string[], signed?: 'signed') =>
   signed
     ? both(
-        `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi báo cáo tỉnh này được duyệt: quản trị thành phố mở lại báo cáo tỉnh rồi tính lại`,
-        `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was approved: a city admin reopens the province report, then it is computed again`,
+        `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi báo cáo tỉnh này được duyệt: hãy tính lại báo cáo tỉnh`,
+        `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was approved: compute the province report again`,
       )
     : both(
         `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi tính báo cáo tỉnh này: hãy tính lại báo cáo tỉnh`,
         `the approved figures of commune(s) ${communes.join(', ')} were reopened or replaced after this province report was computed: compute the province report again`,
       );
+/** The reason a computation of an outdated province report supersedes it with, kept in its row and the audit log. */
+const outdatedReason = (communes: readonly string[]) =>
+  both(
+    `số liệu của xã ${communes.join(', ')} đã được thay: tính lại báo cáo tỉnh`,
+    `the figures of commune(s) ${communes.join(', ')} were replaced: the province report computed again`,
+  );
 const noStoredPersons = (unit: string) =>
   both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
 
@@ -111,6 +118,10 @@ export async function requestCompute(
   await repo.lockUnitYear(req.unitCode, req.year); // one request at a time: the next sees this one's version
   const current = await repo.current(req.unitCode, req.year, true);
   const locked = current && LOCKED_STATUSES.includes(current.status);
+  // A locked province report outdated by a commune's correction is computed again by its officer (fix35e): the
+  // correction replaced what it was signed on, so it is reopened for that reason, no higher level needed.
+  const outdated = locked && !req.reopen ? await withdrawnSources(q, current) : [];
+  if (outdated.length > 0) req = { ...req, reopen: { reason: outdatedReason(outdated) } };
   if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
   if (req.reopen && !locked) throw new AppError('ERR_PCGD_INVALID_TRANSITION', ONLY_APPROVED_REOPENED);
   const at = deps.now();

@@ -7,5 +7,6 @@ export { ENROLLED_STATUSES, type EnrolmentCounts, type StoredFigures } from './c
 export * from './lifecycle.js';
 export { NOT_PULLED, unitPullState, type PersonsPullState } from './persons-pulled.js';
 export { ruleSetOf } from './rule-set.js';
+export { sourcesNow, type SourcesNow } from './sources.js';
 export { unitOf, type UnitLevel } from './unit.js';
 export { enrolmentMismatches, lineageSelection, reportView } from './views.js';

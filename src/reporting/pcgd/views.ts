@@ -7,6 +7,7 @@ import type { CommuneSource, EnrolmentCounts, ruleSetDoc, StoredFigures } from '
 import type { Approver } from './approver.js';
 import { LINEAGE_ALGORITHM, PACKAGE_FORMAT, type EvidencePackage } from './package.js';
 import type { RuleSet } from './rule-set.js';
+import type { SourcesNow } from './sources.js';
 import { unitOf } from './unit.js';
 import type { PcgdFinding } from './validate.js';
 
@@ -77,12 +78,15 @@ export function enrolmentMismatches(row: ReportRow): Array<EnrolmentCounts & { c
 }
 
 /**
- * The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. Who approved
+ * The API view of a report (GET /v1/pcgd/reports/{id}); a pending or failed version has no figures yet. A province
+ * report says, with `sources` (./sources.ts), which communes' versions it took were replaced since (`outdated`), and
+ * each commune's current version. Who approved
  * by name, as its signed forms print it (`signedApproverName`: the package's `approvedByName`, fix33c; the id when the
  * package names none), the actor id beside it.
  */
-export function reportView(row: ReportRow, signedApproverName?: string) {
+export function reportView(row: ReportRow, signedApproverName?: string, sources?: SourcesNow) {
   const f = row.figures as Partial<StoredFigures>;
+  const replaced = new Set(sources?.replaced ?? []);
   const rs = row.rule_set as ReturnType<typeof ruleSetDoc>;
   return {
     reportId: row.id,
@@ -106,7 +110,12 @@ export function reportView(row: ReportRow, signedApproverName?: string) {
       population: c.population,
       levels: c.levels.map((l) => ({ level: l.level, met: l.met })),
       source: f.communeSources?.[c.communeCode] ?? null,
+      // fix35e: the version taken may have been replaced since (it listed a replaced version as approved)
+      sourceReplaced: replaced.has(c.communeCode),
+      current: sources?.current.get(c.communeCode) ?? null,
     })),
+    outdated: replaced.size > 0,
+    outdatedCommunes: [...replaced],
     enrolment: f.enrolment ?? null,
     findings: row.findings as PcgdFinding[],
     lineageDigest: row.lineage_digest,

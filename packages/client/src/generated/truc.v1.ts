@@ -2430,14 +2430,27 @@ export interface components {
           level: string;
           met: boolean;
         }[];
-        /** @description the commune’s approved report the figures were taken from; null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval) */
+        /** @description the commune’s approved report the figures were taken from (its status as it was then); null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval) */
         source: {
           reportId: number;
           version: number;
           status: string;
           packageSha256: string | null;
         } | null;
+        /** @description phiên bản của xã mà báo cáo tỉnh đã dùng nay đã bị thay (mở lại, hoặc duyệt phiên bản khác): xem current / the commune version the province report took was replaced since (reopened, or another one approved): see current */
+        sourceReplaced: boolean;
+        /** @description phiên bản hiện hành của xã (null: không có hoặc xã tính từ người được điều tra) / the commune’s current version now (null: none, or computed from persons) */
+        current: {
+          reportId: number;
+          version: number;
+          /** @enum {string} */
+          status: 'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+        } | null;
       }[];
+      /** @description báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version */
+      outdated: boolean;
+      /** @description các xã có phiên bản bị thay / the communes whose version was replaced */
+      outdatedCommunes: string[];
       enrolment: {
         inClassNotEnrolled: number;
         enrolledNotInClass: number;

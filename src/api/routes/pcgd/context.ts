@@ -4,7 +4,7 @@ import type { Config } from '../../../config.js';
 import { AppError, both } from '../../../errors.js';
 import { mayAct, requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
 import { unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
-import { reportView, type PcgdDeps } from '../../../reporting/pcgd/service.js';
+import { reportView, sourcesNow, type PcgdDeps } from '../../../reporting/pcgd/service.js';
 import type { Db } from '../../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../../store/pcgd.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -54,13 +54,14 @@ export function pcgdContext(opts: PcgdRouteOptions) {
     return ev;
   }
   /**
-   * A report as the API shows it: its view (who approved by the name its signed package carries, fix33c), and when
-   * its commune's persons were last pulled (fix30a).
+   * A report as the API shows it: its view (who approved by the name its signed package carries, fix33c; a province's
+   * commune versions replaced since, fix35e), and when its commune's persons were last pulled (fix30a).
    */
   async function viewOf(row: ReportRow) {
     const name =
       row.approved_by === null ? undefined : await createPcgdRepo(opts.db).signedApproverName(row.id);
-    return { ...reportView(row, name), ...(await unitPullState(opts.db, row.unit_code)) };
+    const sources = await sourcesNow(opts.db, row);
+    return { ...reportView(row, name, sources), ...(await unitPullState(opts.db, row.unit_code)) };
   }
   return { deps, now, actorOf, statusUrl, reportFor, evidenceOf, viewOf };
 }

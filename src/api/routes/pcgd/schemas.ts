@@ -163,11 +163,41 @@ export const Report = z
             .nullable()
             .meta({
               description:
-                'the commune’s approved report the figures were taken from; null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval)',
+                'the commune’s approved report the figures were taken from (its status as it was then); null: computed from the survey persons (the commune has no approved report, which blocks the province’s approval)',
+            }),
+          sourceReplaced: z.boolean().meta({
+            description:
+              'phiên bản của xã mà báo cáo tỉnh đã dùng nay đã bị thay (mở lại, hoặc duyệt phiên bản khác): xem current / the commune version the province report took was replaced since (reopened, or another one approved): see current',
+          }),
+          current: z
+            .object({
+              reportId: z.number().int(),
+              version: z.number().int(),
+              status: z.enum([
+                'pending',
+                'failed',
+                'computed',
+                'checked',
+                'approved',
+                'submitted',
+                'receipted',
+              ]),
+            })
+            .nullable()
+            .meta({
+              description:
+                'phiên bản hiện hành của xã (null: không có hoặc xã tính từ người được điều tra) / the commune’s current version now (null: none, or computed from persons)',
             }),
         }),
       )
       .optional(),
+    outdated: z.boolean().meta({
+      description:
+        'báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version',
+    }),
+    outdatedCommunes: z
+      .array(z.string())
+      .meta({ description: 'các xã có phiên bản bị thay / the communes whose version was replaced' }),
     enrolment: Enrolment.nullable(),
     findings: z.array(Finding).meta({
       description:
