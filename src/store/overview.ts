@@ -320,6 +320,8 @@ export interface PcgdUnitRow {
   submittedAt: Date | null;
   deliveryError: string | null;
   deliveryNotBefore: Date | null;
+  /** The year's first submission of the unit the Ministry receipted, of any version (fix35e: lateness is judged by it). */
+  firstSubmittedAt: Date | null;
 }
 
 /** PCGD reports of a year: each unit's current one. */
@@ -329,8 +331,10 @@ function pcgdOverview(q: Queryable) {
     async pcgdUnits(year: number): Promise<PcgdUnitRow[]> {
       const res = await q.query<PcgdUnitRow>(
         `SELECT unit_code AS "unitCode", unit_level AS level, status, version, submitted_at AS "submittedAt",
-                delivery_error AS "deliveryError", delivery_not_before AS "deliveryNotBefore"
-           FROM truc.pcgd_reports WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
+                delivery_error AS "deliveryError", delivery_not_before AS "deliveryNotBefore",
+                (SELECT min(f.submitted_at) FROM truc.pcgd_reports f
+                  WHERE f.unit_code = r.unit_code AND f.year = r.year AND f.receipted_at IS NOT NULL) AS "firstSubmittedAt"
+           FROM truc.pcgd_reports r WHERE year = $1 AND superseded_at IS NULL ORDER BY unit_level DESC, unit_code`,
         [year],
       );
       return res.rows;

@@ -331,9 +331,30 @@ function reportEvidence(q: Queryable) {
   };
 }
 
+/** What the deadlines read beside each unit's current version. */
+function reportStandings(q: Queryable) {
+  return {
+    /** Per unit, the year's first submission the Ministry receipted, of any version (the deadlines' lateness). */
+    async firstReceiptedSubmissions(year: number): Promise<Map<string, Date>> {
+      const res = await q.query<{ unit_code: string; first: Date }>(
+        `SELECT unit_code, min(submitted_at) AS first FROM truc.pcgd_reports
+          WHERE year = $1 AND receipted_at IS NOT NULL AND submitted_at IS NOT NULL GROUP BY unit_code`,
+        [year],
+      );
+      return new Map(res.rows.map((r) => [r.unit_code, r.first]));
+    },
+  };
+}
+
 /** Report rows and their evidence. */
 function createPcgdReportsRepo(q: Queryable) {
-  return { ...reportVersions(q), ...reportReads(q), ...reportLifecycle(q), ...reportEvidence(q) };
+  return {
+    ...reportVersions(q),
+    ...reportReads(q),
+    ...reportStandings(q),
+    ...reportLifecycle(q),
+    ...reportEvidence(q),
+  };
 }
 
 /** Everything PCGD-XMC reports store: the counting over persons and the report rows. */

@@ -177,4 +177,48 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     expect(old).toMatchObject({ superseded: true, status: 'receipted' });
     expect(old.reopenReason).toContain(C);
   });
+
+  interface DeadlineUnit {
+    unitCode: string;
+    state: string;
+    submittedLate: boolean;
+    correctionPending: boolean;
+    firstSubmittedAt: string | null;
+  }
+  const deadlineOf = async (code: string) =>
+    json<{ units: DeadlineUnit[] }>(
+      await call('province', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`),
+    ).units.find((u) => u.unitCode === code)!;
+  const overviewOf = async (code: string) =>
+    json<{ pcgd: { units: Array<{ unitCode: string; state: string; late: boolean }> } }>(
+      await call('admin', 'GET', '/v1/ops/overview'),
+    ).pcgd.units.find((u) => u.unitCode === code)!;
+
+  it('item 2: a commune submitted on time, reopened after its deadline, is not late: submitted, its correction pending', async () => {
+    clock = SEPT_20;
+    const first = await approvedNow(B);
+    expect((await call('province', 'POST', `/v1/pcgd/reports/${first.id}/submit`)).statusCode).toBe(202);
+    await receipt(first.id);
+    clock = new Date(`${YEAR}-10-10T03:00:00Z`); // past the communes' 3 October
+    const res = await call('province', 'POST', `/v1/pcgd/reports/${first.id}/reopen`, {
+      reason: 'sửa / fix',
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const correction = (await runCompute(deps, res.json<{ reportId: number }>().reportId))!;
+    expect(await deadlineOf(B)).toMatchObject({
+      state: 'submitted',
+      submittedLate: false,
+      correctionPending: true,
+      firstSubmittedAt: SEPT_20.toISOString(),
+    });
+    expect(await overviewOf(B)).toMatchObject({ state: 'submitted', late: false });
+    // the correction submitted after the deadline: still not late, nothing pending
+    await approveReport(deps, { reportId: correction.id, actor: `officer-${B}` });
+    expect((await call('province', 'POST', `/v1/pcgd/reports/${correction.id}/submit`)).statusCode).toBe(202);
+    expect(await deadlineOf(B)).toMatchObject({
+      state: 'submitted',
+      submittedLate: false,
+      correctionPending: false,
+    });
+  });
 });

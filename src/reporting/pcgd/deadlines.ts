@@ -43,6 +43,10 @@ export interface DeadlineRow extends PersonsPullState {
   deliveryError: string | null;
   /** When a delivery waiting after a failed attempt is tried next (ISO), else null (review31 F3). */
   deliveryNotBefore: string | null;
+  /** The year's first submission the Ministry receipted, of any version (ISO), else null (fix35e). */
+  firstSubmittedAt: string | null;
+  /** Submitted on time once, then reopened: the correction (the current version) is not submitted yet (fix35e). */
+  correctionPending: boolean;
 }
 
 /** What {@link deadlineStanding} reads of a unit's current report. */
@@ -51,6 +55,11 @@ export interface ReportStanding {
   submittedAt: Date | null;
   deliveryError: string | null;
   deliveryNotBefore: Date | null;
+  /**
+   * The year's first submission of the unit the Ministry receipted, of any version (one replaced since by a
+   * correction too): lateness is judged by it (fix35e); undefined or null: none.
+   */
+  firstSubmittedAt?: Date | null;
 }
 
 /**
@@ -94,12 +103,18 @@ export interface Standing {
   late: boolean;
   /** state = 'at-risk'. */
   atRisk: boolean;
+  /** Submitted (and receipted) on time once, its correction not submitted yet: {@link deadlineStanding}. */
+  correctionPending: boolean;
 }
 
 /**
  * Where a unit stands at `now` (the one rule, also the operations overview's and the metrics'): its exclusive
  * deadline, whole days left (local calendar days), its state and whether its report was submitted on or after the
- * deadline.
+ * deadline. Lateness is judged by the year's first submission the Ministry receipted (fix35e; the circulars set the
+ * deadline and say nothing of corrections: truc's choice): a unit whose first receipted submission was before its
+ * deadline met it, so when a higher level reopens its figures it stays `submitted`, never `late` nor
+ * `submittedLate` (also when the correction is submitted after the deadline), with `correctionPending` until the
+ * correction is submitted.
  */
 export function deadlineStanding(
   cal: PcgdConfig['calendar'],
@@ -111,14 +126,18 @@ export function deadlineStanding(
   const submitBefore = `${year}-${level === 'commune' ? cal.communeSubmitBefore : cal.provinceSubmitBefore}`;
   const daysLeft = dayNumber(submitBefore) - dayNumber(localDate(now));
   const sent = report?.status === 'receipted' || (report?.status === 'submitted' && !deliveryFailed(report));
-  const state: DeadlineState = sent
-    ? 'submitted'
-    : daysLeft <= 0
-      ? 'late'
-      : daysLeft <= cal.atRiskDays
-        ? 'at-risk'
-        : 'on-track';
-  const submittedLate = sent && report?.submittedAt ? localDate(report.submittedAt) >= submitBefore : false;
+  const first = report?.firstSubmittedAt ?? null;
+  const metOnce = first !== null && localDate(first) < submitBefore;
+  const state: DeadlineState =
+    sent || metOnce
+      ? 'submitted'
+      : daysLeft <= 0
+        ? 'late'
+        : daysLeft <= cal.atRiskDays
+          ? 'at-risk'
+          : 'on-track';
+  const submittedLate =
+    !metOnce && sent && report?.submittedAt ? localDate(report.submittedAt) >= submitBefore : false;
   return {
     submitBefore,
     daysLeft,
@@ -126,6 +145,7 @@ export function deadlineStanding(
     submittedLate,
     late: state === 'late' || submittedLate,
     atRisk: state === 'at-risk',
+    correctionPending: metOnce && !sent,
   };
 }
 
@@ -186,12 +206,14 @@ export function deadlineRow(
   report: ReportRow | undefined,
   now: Date,
   pulled: PersonsPullState = NOT_PULLED,
+  firstSubmittedAt: Date | null = null,
 ): DeadlineRow {
   const held = report && {
     status: report.status,
     submittedAt: report.submitted_at,
     deliveryError: report.delivery_error,
     deliveryNotBefore: report.delivery_not_before,
+    firstSubmittedAt,
   };
   const standing = deadlineStanding(cal, year, unit.level, held, now);
   return {
@@ -208,6 +230,8 @@ export function deadlineRow(
     receiptedAt: report?.receipted_at?.toISOString() ?? null,
     submittedLate: standing.submittedLate,
     ...deliveryShown(held),
+    firstSubmittedAt: report ? (firstSubmittedAt?.toISOString() ?? null) : null,
+    correctionPending: standing.correctionPending,
     personsPulledAt: pulled.personsPulledAt,
     personsPulling: pulled.personsPulling,
   };
@@ -238,14 +262,24 @@ export async function deadlineView(
       units.map((u) => u.code),
     ),
   );
-  const current = new Map((await createPcgdRepo(q).currentOfYear(req.year)).map((r) => [r.unit_code, r]));
+  const repo = createPcgdRepo(q);
+  const current = new Map((await repo.currentOfYear(req.year)).map((r) => [r.unit_code, r]));
+  const first = await repo.firstReceiptedSubmissions(req.year);
   const shown = units.filter((u) => allowed.has(u.code));
   const pulls = await pullStatesOf(
     q,
     shown.filter((u) => u.level === 'commune').map((u) => u.code),
   );
   const rows = shown.map((u) =>
-    deadlineRow(cfg.calendar, req.year, u, current.get(u.code), req.now, pulls.get(u.code)),
+    deadlineRow(
+      cfg.calendar,
+      req.year,
+      u,
+      current.get(u.code),
+      req.now,
+      pulls.get(u.code),
+      first.get(u.code),
+    ),
   );
   const counts: Record<DeadlineState, number> = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0 };
   for (const r of rows) counts[r.state] += 1;

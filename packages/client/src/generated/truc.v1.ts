@@ -13776,6 +13776,10 @@ export interface operations {
               deliveryError: string | null;
               /** @description lần gửi tới khi việc gửi đang chờ sau một lần thất bại (Bộ quá tải: 429 Retry-After, không trả lời): Bộ chưa nhận; null nếu không / when the next try is, while the delivery waits after a failed attempt (the Ministry congested: 429 Retry-After, or unreachable): the Ministry does not hold it yet; else null */
               deliveryNotBefore: string | null;
+              /** @description lần nộp đầu tiên trong năm được Bộ xác nhận (mọi phiên bản): trễ hạn tính theo lần này; null nếu chưa có / the year’s first submission the Ministry receipted (any version): lateness is judged by it; else null */
+              firstSubmittedAt: string | null;
+              /** @description đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late */
+              correctionPending: boolean;
               /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
               personsPulledAt: string | null;
               /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */

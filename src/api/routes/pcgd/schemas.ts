@@ -298,6 +298,18 @@ export const Deadline = z.object({
         'lần gửi tới khi việc gửi đang chờ sau một lần thất bại (Bộ quá tải: 429 Retry-After, không trả lời): Bộ chưa nhận; null nếu không / ' +
         'when the next try is, while the delivery waits after a failed attempt (the Ministry congested: 429 Retry-After, or unreachable): the Ministry does not hold it yet; else null',
     }),
+  firstSubmittedAt: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'lần nộp đầu tiên trong năm được Bộ xác nhận (mọi phiên bản): trễ hạn tính theo lần này; null nếu chưa có / ' +
+        'the year’s first submission the Ministry receipted (any version): lateness is judged by it; else null',
+    }),
+  correctionPending: z.boolean().meta({
+    description:
+      'đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late',
+  }),
   ...personsPullFields,
 });
 
