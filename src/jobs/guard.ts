@@ -352,3 +352,15 @@ export async function overThresholds(
   if (evaluate(diffsOf(entries, live), settings, today).length === 0) return undefined;
   return { entries, live, years, today };
 }
+
+/**
+ * A school's diff with at most `cap` codes a kind (fix34a: a held reconciliation kept every code it would delete, a
+ * full run deleting most records of many schools thousands a school), its counts exact, `keysTruncated` when some
+ * codes are left out (as a weighed hold, ./run-weigh.ts; ./run-guard.ts `judgeReconcile`).
+ */
+export function keptKeys(d: SchoolDiff, cap: number): SchoolDiff {
+  const { deleted, moved, changed } = d.keys;
+  if (deleted.length <= cap && moved.length <= cap && changed.length <= cap) return d;
+  const keys = { deleted: deleted.slice(0, cap), moved: moved.slice(0, cap), changed: changed.slice(0, cap) };
+  return { ...d, keys, keysTruncated: true };
+}

@@ -13,6 +13,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { createRunExceptRepo } from '../store/run-except.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import { createWeighSeenRepo } from '../store/weigh-seen.js';
 import { isUniqueViolation, type Queryable } from '../store/db.js';
 import { isDeletedSinceRead } from '../store/record-writes.js';
 import type { WorkerContext } from './context.js';
@@ -36,6 +37,7 @@ import { rulesStamp } from './refusals.js';
 import { withoutRejected } from './run-except.js';
 import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
 import type { PulledPage } from './sources.js';
+import { startWeighing, type WeighStart } from './weigh-start.js';
 
 export type PullContext = Pick<
   WorkerContext,
@@ -158,7 +160,14 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
   const deleted = deletedRows.map((r) => r.key);
   const entries = [...tombstoneEntries(deletedRows), ...ingested.guardEntries];
   // The mass-change guard: over a school's thresholds the page is rolled back and the run held.
-  await guardRunPage(q, ctx, run, { entries, arrived: ingested.arrived }, p.closing, p.weighing === true);
+  await guardRunPage(
+    q,
+    ctx,
+    run,
+    { entries, arrived: ingested.arrived },
+    p.closing,
+    p.weighing === true,
+  ).catch((err: unknown) => heldSeeing(q, p, { batchId: ingested.batchId, gone: deleted }, err));
   const { batchId, changed, quiet } = ingested;
   await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
   // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).
@@ -186,6 +195,25 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
 }
 
 type Deleted = Array<{ key: string; scope: string }>;
+
+/**
+ * A full run's page the guard holds (or weighs) keeps what it saw with its `RunHeld` (fix35b): the keys its records
+ * held as its reconciliation would read them (its closing writes sent first, in the transaction rolled back), and
+ * the live records its tombstones delete, so the run's reconciliation is weighed ahead (./reconcile-ahead.ts).
+ * Any other failure, or an incremental run's, or a first sync's (nothing to reconcile), is thrown as it is.
+ */
+async function heldSeeing(
+  q: Queryable,
+  p: PageToStore,
+  page: { batchId: string | null; gone: readonly string[] },
+  err: unknown,
+): Promise<never> {
+  if (err instanceof RunHeld && p.run.since === null && p.run.storedBefore !== false) {
+    await p.closing.flush();
+    err.seen = await createWeighSeenRepo(q).ofPage(p.run.id, page.batchId, page.gone);
+  }
+  throw err;
+}
 
 /**
  * Sends the page's tombstones (applied first: a record that comes back on the same page is restored by
@@ -225,7 +253,7 @@ export class PageNotDue extends Error {
  * record another transaction stored meanwhile (a unique violation: rolled back) has it run again as an
  * upsert, and so does a tombstone newer than the page's copy committed between the page's read and its write
  * (rel29, ../store/record-writes.ts `isDeletedSinceRead`: rolled back; read again, the copy is no restore). When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
- * guard holds the run (`RunHeld`: rolled back), holds it.
+ * guard holds the run (`RunHeld`: rolled back), holds it and begins its weighing in that transaction.
  */
 export async function storeOrHold<T>(
   ctx: PullContext,
@@ -233,7 +261,9 @@ export async function storeOrHold<T>(
   pageNo: number,
   job: Pick<JobRun, 'outboxId'>,
   work: (q: Queryable, insertNew: boolean) => Promise<T>,
-): Promise<T | { holdId: number | undefined; held: RunHeld } | undefined> {
+  /** The page's next cursor: where the held run's weighing begins (./weigh-start.ts). */
+  nextCursor?: string,
+): Promise<T | { holdId: number | undefined; held: RunHeld; weighing?: WeighStart | undefined } | undefined> {
   try {
     return await ctx.db
       .tx((q) => work(q, true))
@@ -247,10 +277,13 @@ export async function storeOrHold<T>(
       return undefined;
     }
     if (!(err instanceof RunHeld)) throw err;
-    const holdId = await ctx.db.tx((q) =>
-      holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now()),
-    );
-    return { holdId, held: err };
+    // The hold, and its weighing's progress, resume point and outbox row, in one transaction (fix35b).
+    const made = await ctx.db.tx(async (q) => {
+      const holdId = await holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now());
+      const from = { holdId: holdId ?? 0, pageNo, cursor: nextCursor, held: err };
+      return { holdId, weighing: holdId === undefined ? undefined : await startWeighing(q, ctx, run, from) };
+    });
+    return { ...made, held: err };
   }
 }
 

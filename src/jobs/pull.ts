@@ -111,15 +111,16 @@ async function pullOne(
     quiet ??
     (await loopChecked(
       run,
-      storeOrHold(ctx, run, pageNo, job, (q, insertNew) => storeLocked(q, ctx, pageIn, insertNew)),
+      storeOrHold(ctx, run, pageNo, job, (q, fresh) => storeLocked(q, ctx, pageIn, fresh), nextCursor),
     ));
   const held = stored !== undefined && 'holdId' in stored;
   if (last || held) noteStored(ctx, run.id, undefined);
   else if (stored) noteStored(ctx, run.id, stored.changed, stored.quiet);
   if (held) {
     // The pages after it weighed, the hold widened to every school they would hold (review32 F3).
-    if (stored.holdId !== undefined)
-      await weighOn(ctx, run, { pageNo, cursor: nextCursor, holdId: stored.holdId, held: stored.held });
+    const { holdId, weighing } = stored;
+    if (holdId !== undefined && weighing)
+      await weighOn(ctx, run, { pageNo, cursor: nextCursor, holdId, held: stored.held }, weighing);
     return { result: { held: true, holdId: stored.holdId ?? null } };
   }
   if (!stored) return { result: { skipped: true } };

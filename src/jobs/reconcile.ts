@@ -10,16 +10,13 @@
  *   began — unless a newer full run of the scope has fetched its last page by then (a held reconciliation
  *   approved late): a record this run missed may be one the newer run saw unchanged (not rewritten), so this one
  *   deletes nothing (`superseded`) and the newer run's reconciliation decides. A classes run, and a school
- *   system's students run, delete only within the school years they listed at each school ({@link ofListedYears}).
+ *   system's students run, delete only within the school years they listed at each school (./reconcile-unseen.ts `ofListedYears`).
  * - A vendor batch in **snapshot** mode is every record of the entity of its school: the school's live
  *   records it omits (and nobody wrote since it arrived) are deleted when it is ingested.
  * In both, records whose key is unknown (a record that did not map) make the deletion unsafe: nothing is
  * deleted and the reason is kept.
  */
 import { appendAudit } from '../audit/chain.js';
-import { classKeyParts } from '../canonical/entities.js';
-import { schoolYearAt } from '../canonical/school-year.js';
-import { SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -34,7 +31,8 @@ import { reconcileTimes, sendDeletes } from './deletes.js';
 import { guardChange } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { windowOver } from './vendor-window.js';
-import { guardReconcile, type YearsAt } from './run-guard.js';
+import { guardReconcile } from './run-guard.js';
+import { unseenOfRun } from './reconcile-unseen.js';
 import { type Carried, snapshotMissing, snapshotYears } from './snapshot-missing.js';
 
 type ReconcileContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'config' | 'now'>;
@@ -178,75 +176,6 @@ export async function applySnapshot(
   return { deleted, kept, skipped: null };
 }
 
-/**
- * Of the unseen records of a school system's run of every school, those of the schools the run walked: a
- * school the system no longer lists (it left for another system) is not its to empty (review18b R2). The
- * schools walked are those its pages' records named, kept with each page (migration 640), not where the
- * records it carried live in truc: a copy the system lists at one school of a record truc holds at another
- * does not make that other school walked. A school listed with no record at all keeps its records too (a
- * run of that one school deletes them). Any other run: all of them.
- */
-async function ofWalkedSchools(
-  q: Queryable,
-  run: SyncRun,
-  unseen: Array<{ key: string; scope: string }>,
-): Promise<Array<{ key: string; scope: string }>> {
-  if (run.scope !== '' || !(SCHOOL_SYSTEMS as readonly string[]).includes(run.system)) return unseen;
-  if (unseen.length === 0) return unseen;
-  const walked = await createSyncRunsRepo(q).listedSchools(run.id);
-  return unseen.filter((r) => walked.has(r.scope));
-}
-
-/**
- * Of a classes run's unseen classes, those of the school years it listed at their school (today's school year,
- * at a school it listed no class of): classes are kept by school year, and last year's stay
- * for the records that name them (PCGD-XMC's counts of past years, a student's class of that year), as a
- * vendor's class snapshot leaves the years it does not carry (./snapshot-missing.ts). A listing of this year's
- * classes says nothing of last year's: deleting them at every rollover would empty the school's history, and
- * their deletions would travel to the schools' own systems (left20 item 1).
- * Of a school system's (smas, vnedu) students run's unseen students, likewise those of the school years it listed
- * at their school (pullyear25, the one rule of a vendor's student snapshot, snap24): such a system keeps a student
- * of each school year and lists the year it is in, so last year's students it does not list (its graduates, its
- * summer leavers) are last year's records, not students gone. The city database's students run is not weighed so:
- * it holds one record per student whatever the year, graduates included (`Tốt nghiệp`), and lists every one of
- * them; a student it no longer lists is gone from the city. Any other run: all of them.
- */
-async function ofListedYears(
-  q: Queryable,
-  run: SyncRun,
-  unseen: Array<{ key: string; scope: string }>,
-  today: Date,
-): Promise<{ unseen: Array<{ key: string; scope: string }>; yearsAt?: YearsAt }> {
-  if (unseen.length === 0) return { unseen };
-  const runs = createSyncRunsRepo(q);
-  let listed: Set<string>;
-  let yearOf: (key: string) => string;
-  const students = run.entity === 'students' && (SCHOOL_SYSTEMS as readonly string[]).includes(run.system);
-  if (run.entity === 'classes') {
-    listed = await runs.listedClassYears(run.id);
-    yearOf = (key) => classKeyParts(key).year;
-  } else if (students) {
-    listed = await runs.listedStudentYears(run.id, run.system);
-    const years = await createRecordsRepo(q).schoolYearsOf(
-      'students',
-      unseen.map((r) => r.key),
-    );
-    yearOf = (key) => years.get(key) ?? '';
-  } else return { unseen };
-  const current = schoolYearAt(today);
-  const yearsOf = new Map<string, string[]>();
-  for (const unit of listed) {
-    const at = unit.indexOf('/');
-    const school = unit.slice(0, at);
-    yearsOf.set(school, [...(yearsOf.get(school) ?? []), unit.slice(at + 1)]);
-  }
-  /** The years a school's deletions are within: those listed there, else this school year. */
-  const yearsAt: YearsAt = (school) => yearsOf.get(school) ?? [current];
-  const kept = unseen.filter((r) => yearsAt(r.scope).includes(yearOf(r.key)));
-  // A classes run is weighed per class year already (./run-guard.ts `runUnit`); a students run, within these years.
-  return students ? { unseen: kept, yearsAt } : { unseen: kept };
-}
-
 /** The run's source's reading of its records' own times (./inbound.ts `sourceTime`), if it tells them. */
 function sourceTimeOf(run: SyncRun): ((raw: unknown) => string | undefined) | undefined {
   try {
@@ -257,44 +186,15 @@ function sourceTimeOf(run: SyncRun): ((raw: unknown) => string | undefined) | un
 }
 
 /**
- * Deletes the live records of the run's scope it did not see (last written by its system before it began),
- * but none of a school its listing gave up on (its set kept changing between its pages, so records of it
- * may have been skipped: review15 BUG 7), nor of a school a newer full run of that school alone overtook
- * (review18b S1: the newer run's reconciliation decides there), nor of a school a school system's run did
- * not walk ({@link ofWalkedSchools}), nor a class (or a school system's student) of a school year the run did not
- * list at its school ({@link ofListedYears}), nor of a school an approval left out ({@link withoutLeftOut}), unless the guard holds them: the hold's id then, nothing deleted.
+ * Deletes what the run's reconciliation would delete (./reconcile-unseen.ts `unseenOfRun`), unless the guard holds
+ * it: the hold's id then, nothing deleted.
  */
 async function deleteUnseen(
   q: Queryable,
   ctx: ReconcileContext,
   run: SyncRun,
 ): Promise<{ holdId: number } | { deleted: string[]; pushSets: number[] }> {
-  const records = createRecordsRepo(q);
-  // Left alone: schools the listing gave up on, and schools a newer full run of that school alone overtook.
-  const leftAlone = new Set([
-    ...run.unstableScopes,
-    ...(await createSyncRunsRepo(q).schoolsOvertaken(run.id)),
-  ]);
-  const { unseen: inScope, yearsAt } = await ofListedYears(
-    q,
-    run,
-    await ofWalkedSchools(
-      q,
-      run,
-      (
-        await records.unseenByRun(run.entity, {
-          id: run.id,
-          system: run.system,
-          scope: run.scope,
-          startedAt: run.createdAt,
-          storedBefore: run.storedBefore,
-        })
-      ).filter((r) => !leftAlone.has(r.scope)),
-    ),
-    ctx.now(),
-  );
-  // Left alone too, counted: the schools an approval left out (fix33b, ./run-except.ts; their records not seen).
-  const { unseen, left } = withoutLeftOut(run, inScope);
+  const { unseen, left, yearsAt } = await unseenOfRun(q, run, ctx.now());
   // Judged with the run's counts so far (its pages' tombstones and moves): one guard story per run.
   const holdId = await guardReconcile(
     q,
@@ -308,26 +208,13 @@ async function deleteUnseen(
   const keys = unseen.map((r) => r.key);
   // The run's start, as the source's time of these deletions (a source that tells its records' times).
   const sourceAt = reconcileTimes(run, keys, sourceTimeOf(run));
-  const deleted = await records.tombstone(run.entity, keys, {
+  const deleted = await createRecordsRepo(q).tombstone(run.entity, keys, {
     naturalKeys: true,
     ...(sourceAt ? { sourceAt } : {}),
   });
   const pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
   return { deleted, pushSets };
 }
-
-/** Of the unseen records, those of no school an approval left out; how many of each such school are `left`. */
-function withoutLeftOut(
-  run: SyncRun,
-  unseen: Array<{ key: string; scope: string }>,
-): { unseen: Array<{ key: string; scope: string }>; left: Map<string, number> } {
-  const left = new Map<string, number>();
-  if (run.rejectedSchools.length === 0) return { unseen, left };
-  const out = new Set(run.rejectedSchools);
-  for (const r of unseen) if (out.has(r.scope)) left.set(r.scope, (left.get(r.scope) ?? 0) + 1);
-  return { unseen: unseen.filter((r) => !out.has(r.scope)), left };
-}
-
 /**
  * A run's reconciliation, once: under the run's lock, only while it is queued; closes the job's outbox row
  * in the same transaction (the reconcile-run job, or the pull job that stored the run's last page:

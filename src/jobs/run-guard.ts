@@ -33,8 +33,9 @@ import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createRunGuardRepo, type RunSchoolCounts } from '../store/run-guard.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import type { PageSeen } from '../store/weigh-seen.js';
 import type { WorkerContext } from './context.js';
-import { diffsOf, evaluate, type GuardEntry, unitKey } from './guard.js';
+import { diffsOf, evaluate, type GuardEntry, keptKeys, unitKey } from './guard.js';
 
 type RunGuardContext = Pick<WorkerContext, 'config' | 'now'>;
 
@@ -49,6 +50,8 @@ export class RunHeld extends Error {
     super('the mass-change guard holds the run');
     this.name = 'RunHeld';
   }
+  /** What a full run's held (or weighed) page saw (fix35b): its reconciliation is weighed ahead from it. */
+  seen?: PageSeen | undefined;
 }
 
 /** The live records a source's tombstones deleted (../store/record-deletions.ts `tombstoneScoped`), each against its school. */
@@ -283,15 +286,14 @@ export async function guardRunPage(
 }
 
 /**
- * Judges a full run's reconciliation (the live records it would delete), in its transaction and before
- * anything is deleted, with the run's counts so far: a run whose pages passed but whose reconciliation
- * takes a school over a threshold (its pages' tombstones and moves plus these deletions) is held. A run that
- * deletes only within some school years of each school (`yearsAt`: a school system's full students run,
- * ./reconcile.ts `ofListedYears`) is weighed against the school's live records of those years, not the whole
- * school (fixes26b: last year's students it keeps diluted a mass deletion of this year's). The
- * hold (kind 'reconcile', audited) has the run's counts and the reconciliation's keys; it goes through when an
- * admin approved what it does already ({@link approvedAlready}). Returns the hold's id, or
- * undefined when it may apply (its counts are then added to the run's).
+ * Judges a full run's reconciliation (the live records it would delete), in its transaction and before anything is
+ * deleted, with the run's counts so far: a run whose pages passed but whose reconciliation takes a school over a
+ * threshold (its pages' tombstones and moves plus these deletions) is held. A run that deletes only within some school
+ * years of each school (`yearsAt`: a school system's full students run, ./reconcile-unseen.ts `ofListedYears`) is
+ * weighed against the school's live records of those years (fixes26b). The hold (kind 'reconcile', audited) has the
+ * run's counts and the reconciliation's keys; it goes through when an admin approved what it does already
+ * ({@link approvedAlready}; weighed ahead into a held run's hold, fix35b). Returns the hold's id, or undefined when it
+ * may apply (its counts are then added to the run's).
  */
 export async function guardReconcile(
   q: Queryable,
@@ -302,37 +304,44 @@ export async function guardReconcile(
 ): Promise<number | undefined> {
   const settings = ctx.config.guard;
   if (!settings.enabled || entries.length === 0) return undefined;
-  const step0 = { entries, arrived: new Map<string, number>() };
-  const { step, cumulative } = await withRun(q, run, step0, { applied: false, yearsAt });
-  const all = evaluate(cumulative, settings, vietnamDateOf(ctx.now()));
-  // Weighed within some years, the run's changes (its pages', weighed against the whole school already) are not
-  // weighed again: only the deletions are this step's.
-  const reasons = yearsAt ? all.filter((r) => r.kind === 'deleted') : all;
-  const holds = createGuardHoldsRepo(q);
+  const { step, diff, reasons } = await judgeReconcile(q, ctx, run, entries, yearsAt);
   if (reasons.length === 0 || (await approvedAlready(q, run.id, reasons))) {
     await addToRun(q, run.id, step, new Map());
     return undefined;
   }
-  // Per school, the reconciliation's own deletions beside the run's counts (fix33b: the pages' and its own, told apart).
-  const own = new Map(step.map((d) => [unitKey(d.school, d.schoolYear), d.deleted]));
-  const diff = cumulative.map((d) =>
-    keptKeys({ ...d, reconciled: own.get(unitKey(d.school, d.schoolYear)) ?? 0 }, settings.weighedKeys),
-  );
-  const id = await holds.create({ kind: 'reconcile', syncRunId: run.id, entity: run.entity, diff, reasons });
+  const id = await createGuardHoldsRepo(q).create({
+    kind: 'reconcile',
+    syncRunId: run.id,
+    entity: run.entity,
+    diff,
+    reasons,
+  });
   await appendAudit(q, [heldAudit(id, 'reconcile', run, reasons)], ctx.now());
   return id;
 }
 
 /**
- * A school's diff with at most `cap` codes a kind (fix34a: a held reconciliation kept every code it would delete, a
- * full run deleting most records of many schools thousands a school), its counts exact, `keysTruncated` when some
- * codes are left out (as a weighed hold, ./run-weigh.ts).
- */
-export function keptKeys(d: SchoolDiff, cap: number): SchoolDiff {
-  const { deleted, moved, changed } = d.keys;
-  if (deleted.length <= cap && moved.length <= cap && changed.length <= cap) return d;
-  const keys = { deleted: deleted.slice(0, cap), moved: moved.slice(0, cap), changed: changed.slice(0, cap) };
-  return { ...d, keys, keysTruncated: true };
+ * A full run's reconciliation judged with the run's counts so far ({@link guardReconcile}, and ahead: fix35b): its own
+ * counts (`step`), the hold's diff it would make and the thresholds it goes over. */
+export async function judgeReconcile(
+  q: Queryable,
+  ctx: RunGuardContext,
+  run: { id: number; entity: EntityName },
+  entries: readonly GuardEntry[],
+  yearsAt?: YearsAt,
+): Promise<{ step: SchoolDiff[]; diff: SchoolDiff[]; reasons: HoldReason[] }> {
+  const step0 = { entries, arrived: new Map<string, number>() };
+  const { step, cumulative } = await withRun(q, run, step0, { applied: false, yearsAt });
+  const all = evaluate(cumulative, ctx.config.guard, vietnamDateOf(ctx.now()));
+  // Weighed within some years, the run's changes (its pages', weighed against the whole school already) are not
+  // weighed again: only the deletions are this step's. Per school, its own deletions beside the run's (fix33b).
+  const reasons = yearsAt ? all.filter((r) => r.kind === 'deleted') : all;
+  const own = new Map(step.map((d) => [unitKey(d.school, d.schoolYear), d.deleted]));
+  const cap = ctx.config.guard.weighedKeys;
+  const diff = cumulative.map((d) =>
+    keptKeys({ ...d, reconciled: own.get(unitKey(d.school, d.schoolYear)) ?? 0 }, cap),
+  );
+  return { step, diff, reasons };
 }
 
 /** The audit entry of a run's hold (reasons as school:kind:count/live, no keys). */

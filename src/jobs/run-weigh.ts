@@ -26,16 +26,19 @@
 import { appendAudit } from '../audit/chain.js';
 import { createGuardHoldsRepo, type HoldWeighing, type WeighResume } from '../store/guard-holds.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createWeighSeenRepo } from '../store/weigh-seen.js';
 import type { RunSchoolCounts } from '../store/run-guard.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import { weighHold } from './contract-table.js';
 import { DeferJob } from './define.js';
 import type { PulledPage } from './sources.js';
 import { fetchPage } from './pull-ahead.js';
 import type { PullContext } from './pull-store.js';
 import { heldAudit, RunHeld } from './run-guard.js';
+import { reconcileAhead } from './reconcile-ahead.js';
 import { weighPage, Weighed, whyStopped } from './run-weighed.js';
+import { whileBeating } from './weigh-heartbeat.js';
+import type { WeighStart } from './weigh-start.js';
 
 /** The hold is widened (and its weighing bound renewed) every so many weighed pages. */
 const WIDEN_EVERY = 25;
@@ -151,10 +154,13 @@ async function weighPages(ctx: PullContext, g: Weighing): Promise<string | null>
   while (g.cursor !== undefined) {
     if (ctx.now().getTime() >= capAt) return STOPPED_BY_TIME_CAP;
     const at: SyncRun = { ...g.run, cursor: g.cursor, pages: g.pageNo, status: 'held' };
-    const page = await readWaiting(ctx, at, renew);
-    if (!page) return STOPPED_BY_DECISION;
-    const held = await weighPage(ctx, at, g.pageNo, page, [...g.w.rows.values()]);
-    if (!held) return STOPPED_BY_DECISION;
+    // The weighing's claim kept while it reads and weighs the page, however long (fix35b: ./weigh-heartbeat.ts).
+    const { page, held } = await whileBeating(ctx, renew, async () => {
+      const read = await readWaiting(ctx, at, renew);
+      return { page: read, held: read && (await weighPage(ctx, at, g.pageNo, read, [...g.w.rows.values()])) };
+    });
+    if (!page || !held) return STOPPED_BY_DECISION;
+    if (held.seen) await createWeighSeenRepo(ctx.db).note(g.holdId, g.pageNo, held.seen);
     g.w.add(held);
     g.cursor = page.nextCursor;
     g.pageNo += 1;
@@ -173,6 +179,10 @@ async function weighToEnd(ctx: PullContext, g: Weighing): Promise<void> {
   let stoppedBy: string | null;
   try {
     stoppedBy = await weighPages(ctx, g);
+    // Every page to the run's end weighed: a full run's reconciliation is weighed into the hold too (fix35b).
+    const reconciliation =
+      stoppedBy === null ? await reconcileAhead(ctx, g.run, g.holdId, [...g.w.rows.values()]) : undefined;
+    if (reconciliation) g.w.add(reconciliation, false);
   } catch (err) {
     // A read that failed, a system paused longer than a weighing waits, a page that could not be weighed: the hold
     // shows what was weighed, says it is partial and why, and the admin's log says why too (fix33a, review33a F3).
@@ -210,43 +220,31 @@ async function weighToEnd(ctx: PullContext, g: Weighing): Promise<void> {
   await createOutboxRepo(ctx.db)
     .markDone(g.outboxId)
     .catch(() => undefined); // left open: its job finds nothing to resume
+  await createWeighSeenRepo(ctx.db)
+    .drop(g.holdId)
+    .catch(() => undefined); // left: dropped with the hold
 }
 
 /**
  * Weighs the pages after the held page `pageNo` (whose next cursor is `cursor`) and widens the run's hold
- * `holdId` to every school they would hold. Never throws: a page that cannot be read or weighed ends it.
+ * `holdId` to every school they (and a full run's reconciliation) would hold, from the weighing `start` begun with the
+ * hold (./weigh-start.ts). Never throws: a page that cannot be read or weighed ends it.
  */
 export async function weighOn(
   ctx: PullContext,
   run: SyncRun,
   from: { pageNo: number; cursor: string | undefined; holdId: number; held: RunHeld },
+  start: WeighStart,
 ): Promise<void> {
-  if (from.cursor === undefined || !ctx.config.guard.enabled) return;
-  const now = ctx.now().toISOString();
   const g: Weighing = {
     run,
     holdId: from.holdId,
     w: new Weighed(from.held, ctx.config.guard.weighedKeys),
     cursor: from.cursor,
     pageNo: from.pageNo + 1,
-    outboxId: 0,
-    progress: {
-      state: 'weighing',
-      pages: 0,
-      heldPage: from.pageNo,
-      throughPage: from.pageNo,
-      stoppedBy: null,
-      startedAt: now,
-      updatedAt: now,
-    },
+    outboxId: start.outboxId,
+    progress: start.progress,
   };
-  // The row its job resumes from, leased to this one (the relay queues it once the lease runs out: ./weigh-resume.ts).
-  // Not added (the database away): this weighing goes on, not resumed if it stops.
-  g.outboxId = await createOutboxRepo(ctx.db)
-    .add(weighHold.queue, weighHold.name, { holdId: from.holdId }, { leaseSeconds: boundOf(ctx) })
-    .catch(() => 0);
-  // Not widened: the weighing goes on as before, its end widening the hold (or, failing, ending its weighing).
-  await widen(ctx, g, boundOf(ctx)).catch(() => false);
   await weighToEnd(ctx, g);
 }
 
@@ -271,6 +269,7 @@ export async function resumeWeighing(ctx: PullContext, holdId: number, outboxId:
         updatedAt: ctx.now().toISOString(),
       });
     await createOutboxRepo(ctx.db).markDone(outboxId);
+    await createWeighSeenRepo(ctx.db).drop(holdId);
     return;
   }
   const { resume } = state;

@@ -95,10 +95,11 @@ export class Weighed {
 
   /**
    * A weighed page: its counts added; the schools it holds added to the hold, their codes with those shown (up to
-   * the cap: the held page's own codes are all kept, as a hold of one page always showed them).
+   * the cap: the held page's own codes are all kept, as a hold of one page always showed them). `page` false: the
+   * run's reconciliation weighed ahead (./reconcile-ahead.ts), no page and no counts of the run's.
    */
-  add(held: RunHeld): void {
-    this.pages += 1;
+  add(held: RunHeld, page = true): void {
+    if (page) this.pages += 1;
     sumRows(this.rows, held.rows);
     this.addReasons(held.reasons);
     const over = new Set(held.reasons.map((r) => unitKey(r.school, r.schoolYear)));

@@ -40,7 +40,8 @@ export interface SchoolDiff {
   regraded?: number;
   keys: { deleted: string[]; moved: string[]; changed: string[] };
   /**
-   * A full run's reconciliation held (kind `reconcile`): of `deleted`, the records the reconciliation itself would
+   * A full run's reconciliation held (kind `reconcile`), or weighed ahead into its held run's hold (fix35b,
+   * ../jobs/reconcile-ahead.ts): of `deleted`, the records the reconciliation itself would
    * delete (its codes are `keys.deleted`, at most `guard.weighedKeys`); the rest are what the run's pages deleted or
    * moved away before it.
    */

@@ -19,14 +19,22 @@ import { useForSuite } from './suite.js';
 
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
 
-/** A proxy to the simulator that leaves the students of `drop` out of every students page. */
-async function startDroppingProxy(target: string): Promise<PageProxy & { drop: Set<string> }> {
+/**
+ * A proxy to the simulator that leaves the students of `drop` out of every students page, and serves those of
+ * `rename` under another name (a change of each).
+ */
+async function startDroppingProxy(
+  target: string,
+): Promise<PageProxy & { drop: Set<string>; rename: Set<string> }> {
   const drop = new Set<string>();
+  const rename = new Set<string>();
   const proxy = await startPageProxy(target, '/v1/students', (page) => ({
     ...page,
-    data: page.data.filter((s) => !drop.has(String(s['maDinhDanh']))),
+    data: page.data
+      .filter((s) => !drop.has(String(s['maDinhDanh'])))
+      .map((s) => (rename.has(String(s['maDinhDanh'])) ? { ...s, hoTen: 'Trần Văn Đổi' } : s)),
   }));
-  return { ...proxy, drop };
+  return { ...proxy, drop, rename };
 }
 
 export interface HoldSummary {
@@ -89,10 +97,13 @@ async function closeGuardWorld(w: Partial<GuardWorld>): Promise<void> {
   await w.sim?.close();
 }
 
-/** The world, started before the file's tests and closed after them; the proxy drops nobody at each test's end. */
+/** The world, started before the file's tests and closed after them; the proxy drops and renames nobody at each test's end. */
 export function useGuardWorld(): GuardWorld {
   const w = useForSuite(startGuardWorld, closeGuardWorld, 120_000);
-  afterEach(() => w.proxy.drop.clear());
+  afterEach(() => {
+    w.proxy.drop.clear();
+    w.proxy.rename.clear();
+  });
   return w;
 }
 

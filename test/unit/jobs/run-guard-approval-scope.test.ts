@@ -34,7 +34,7 @@ describe('an approved hold of a run covers schools its diff did not show (review
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
   const liveCount = (school: string) => createRecordsRepo(ctx.db).count('students', school);
 
-  it('the reconciliation deleting all of another school is held again', async () => {
+  it('the reconciliation deleting all of another school is shown in the hold, never let through unseen', async () => {
     const a = codes('SA', 30);
     const b = codes('SB', 30);
     // The city database holds both schools; a first full run brings them.
@@ -43,7 +43,8 @@ describe('an approved hold of a run covers schools its diff did not show (review
     expect(await runNextPull(ctx)).toEqual({ records: 60, last: true });
     expect(await runNextReconcile(ctx)).toMatchObject({ deleted: 0 });
 
-    // The next full run lists S1 only, 16 of its 30 students renamed (53%): held, the diff shows S1.
+    // The next full run lists S1 only, 16 of its 30 students renamed (53%): held, the diff shows S1, and S2 whose
+    // 30 students its reconciliation would delete (weighed ahead into the same hold, fix35b; before, S1 alone).
     const runId = await requestFullStudentsSync(ctx);
     const s1Page = a.map((k, i) =>
       hcmStudent(k, { school: S1, ...(i < 16 ? { name: 'Trần Văn Nam' } : {}) }),
@@ -51,22 +52,28 @@ describe('an approved hold of a run covers schools its diff did not show (review
     page(s1Page);
     const first = (await runNextPull(ctx)) as { held: boolean; holdId: number };
     expect(first).toMatchObject({ held: true });
-    const [hold] = await ctx.db.rows<{ diff: Array<{ school: string }> }>(
+    const [hold] = await ctx.db.rows<{ diff: Array<{ school: string; reconciled?: number }> }>(
       'truc.guard_holds',
       `id = ${first.holdId}`,
     );
-    expect(hold!.diff.map((d) => d.school)).toEqual([S1]);
-    // The admin checks S1's renames and approves them.
+    expect(hold!.diff.map((d) => [d.school, d.reconciled ?? 0]).sort()).toEqual(
+      [
+        [S1, 0],
+        [S2, 30],
+      ].sort(),
+    );
+    // The admin checks S1's renames and S2's deletions, and approves them: one decision.
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
     page(s1Page);
     expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
 
-    // Fails: { deleted: 30, skipped: null } — every student of S2 deleted under S1's approval.
-    expect(await runNextReconcile(ctx)).toMatchObject({ deleted: 0, skipped: 'held' });
-    expect(await liveCount(S2)).toBe(30);
-    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('held');
+    // review23: S2's students were deleted under S1's approval, never shown; now they were shown and approved.
+    expect(await runNextReconcile(ctx)).toMatchObject({ deleted: 30, skipped: null });
+    expect(await liveCount(S2)).toBe(0);
+    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBe('done');
+    expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(1);
   });
 });
 

@@ -234,7 +234,8 @@ describe('the mass-change guard over the pages of a sync run', () => {
       keys.map((k) => wire(k, S4)),
     );
     expect(await runNextPull(ctx)).toEqual({ records: 50, last: true });
-    // Its page tombstones 20 (40%): held; approved, it applies. Its reconciliation deletes 10 more (30 of 50): more
+    // Its page tombstones 20 (40%): held, its reconciliation's 10 more weighed ahead into the hold (30 of 50, fix35b);
+    // approved, it applies. By the run's end the source lists 5 fewer: its reconciliation deletes 15 (35 of 50), more
     // than the admin was shown, so it is held again with its own diff; approved, it deletes them.
     const runId = await full(
       S4,
@@ -245,26 +246,28 @@ describe('the mass-change guard over the pages of a sync run', () => {
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: first.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
+    const [shown] = await ctx.db.rows<{ reasons: unknown[] }>('truc.guard_holds', `id = ${first.holdId}`);
+    expect(shown!.reasons).toMatchObject([{ school: S4, kind: 'deleted', count: 30 }]);
     source.pages.push({
-      items: keys.slice(30).map((k) => wire(k, S4)),
+      items: keys.slice(35).map((k) => wire(k, S4)),
       deletedKeys: keys.slice(0, 20),
       nextCursor: undefined,
       watermark: 'w2',
     });
-    expect(await runNextPull(ctx)).toEqual({ records: 20, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 15, last: true });
     const again = (await runNextReconcile(ctx)) as { deleted: number; skipped: string; holdId: number };
     expect(again).toMatchObject({ deleted: 0, skipped: 'held' });
     const [hold] = await ctx.db.rows<{
       kind: string;
       reasons: Array<{ school: string; kind: string; count: number }>;
     }>('truc.guard_holds', `id = ${again.holdId}`);
-    expect(hold).toMatchObject({ kind: 'reconcile', reasons: [{ school: S4, kind: 'deleted', count: 30 }] });
+    expect(hold).toMatchObject({ kind: 'reconcile', reasons: [{ school: S4, kind: 'deleted', count: 35 }] });
     expect(await liveCount(S4)).toBe(30);
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: again.holdId, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
-    expect(await runNextReconcile(ctx)).toEqual({ deleted: 10, skipped: null });
-    expect(await liveCount(S4)).toBe(20);
+    expect(await runNextReconcile(ctx)).toEqual({ deleted: 15, skipped: null });
+    expect(await liveCount(S4)).toBe(15);
     expect(await ctx.db.rows('truc.guard_holds', `sync_run_id = ${runId}`)).toHaveLength(2);
   });
 });

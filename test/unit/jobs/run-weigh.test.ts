@@ -46,9 +46,11 @@ function useHeldRun() {
     ];
     source.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
     expect(await runNextPull(ctx)).toEqual({ records: 100, last: true });
+    // Each page carries the rest of its school (unchanged): the run's reconciliation deletes nothing more (fix35b).
+    const rest = (keys: string[], school: string) => keys.slice(20).map((k) => hcmStudent(k, { school }));
     const pages: Record<string, PulledPage> = {
-      '': { items: [], deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
-      c1: { items: [], deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
+      '': { items: rest(a, S1), deletedKeys: a.slice(0, 20), nextCursor: 'c1', watermark: undefined },
+      c1: { items: rest(b, S2), deletedKeys: b.slice(0, 20), nextCursor: undefined, watermark: 'w2' },
     };
     source.page = async (_entity, opts) =>
       opts.cursor === 'c1' && second ? second() : pages[opts.cursor ?? '']!;
@@ -83,8 +85,8 @@ describe('a held run weighs its next pages and holds them in one hold', () => {
     ]);
 
     await decide(holdId, 'approved');
-    expect(await runNextPull(ctx)).toEqual({ records: 0, last: false });
-    expect(await runNextPull(ctx)).toEqual({ records: 0, last: true });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: false });
+    expect(await runNextPull(ctx)).toEqual({ records: 30, last: true });
     expect(await live(S1)).toBe(30);
     expect(await live(S2)).toBe(30);
     expect((await createSyncRunsRepo(ctx.db).get(run))?.status).toBe('done');
@@ -166,12 +168,17 @@ describe("a held run whose weighing's last widening cannot be written", () => {
       tx: () => Promise.reject(new Error('the transaction could not begin')),
     });
     const runRow = (await createSyncRunsRepo(ctx.db).get(run))!;
-    await weighOn({ ...ctx, db }, runRow, {
-      pageNo: 0,
-      cursor: 'c1',
-      holdId,
-      held: new RunHeld(before.diff, before.reasons),
-    });
+    await weighOn(
+      { ...ctx, db },
+      runRow,
+      {
+        pageNo: 0,
+        cursor: 'c1',
+        holdId,
+        held: new RunHeld(before.diff, before.reasons),
+      },
+      { outboxId: 0, progress: before.weighing! },
+    );
     expect((await holds.get(holdId))?.weighingUntil).toBeNull();
     expect(log.lines.map((l) => l.msg)).toContain(
       "a held run's hold could not be widened to its weighed pages: the weighing is ended with the hold as it was",

@@ -1669,7 +1669,7 @@ export interface components {
       changed: number;
       /** @description trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold) */
       regraded?: number;
-      /** @description phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away */
+      /** @description phần đối soát bị giữ, hoặc được cân trước trong lệnh giữ của lần kéo đầy đủ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / a held reconciliation, or one weighed ahead into a held full run's hold: of the deleted records, those the reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away */
       reconciled?: number;
       /** @description mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data */
       keys: {

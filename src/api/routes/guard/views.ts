@@ -142,10 +142,11 @@ export const SchoolDiff = z
     }),
     reconciled: Count.optional().meta({
       description:
-        'phần đối soát bị giữ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, ' +
-        'nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / ' +
-        'a held reconciliation: of the deleted records, those the reconciliation itself would delete (their codes in ' +
-        "keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away",
+        'phần đối soát bị giữ, hoặc được cân trước trong lệnh giữ của lần kéo đầy đủ: trong số bản ghi bị xoá, số bản ' +
+        'ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, nhiều nhất guard.weighedKeys); phần còn lại là các ' +
+        'trang của lần kéo đã xoá hoặc chuyển đi / ' +
+        "a held reconciliation, or one weighed ahead into a held full run's hold: of the deleted records, those the " +
+        "reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away",
     }),
     keys: z
       .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
