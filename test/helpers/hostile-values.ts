@@ -16,7 +16,22 @@ export interface Op {
   path: string;
   params: Param[];
   body: boolean;
+  /** The fields its JSON body's schema names (review35b: each gets the hostile values, not only a valid body's). */
+  fields: string[];
   scope: string | undefined;
+}
+
+type Schema = { $ref?: string; properties?: Record<string, unknown> };
+/** The properties of a JSON body's schema, its `$ref` followed. */
+function fieldsOf(op: Record<string, unknown>): string[] {
+  const content = (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content;
+  let schema = content?.['application/json']?.schema;
+  if (schema?.$ref)
+    schema = schema.$ref
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], spec) as Schema;
+  return Object.keys(schema?.properties ?? {});
 }
 
 /** Every operation of the committed OpenAPI document. */
@@ -32,6 +47,7 @@ export function operations(): Op[] {
         path,
         params: ((op.parameters as Param[] | undefined) ?? []).map((p) => ({ name: p.name, in: p.in })),
         body: op.requestBody !== undefined,
+        fields: fieldsOf(op),
         scope: security.flatMap((s) => Object.values(s).flat())[0],
       });
     }

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import type { Db } from '../../src/store/db.js';
+import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
+import { createGuardHoldsRepo, type SchoolDiff } from '../../src/store/guard-holds.js';
 import { A, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, CONFIGURED_SYSTEMS_ENV, S1, student, tokenFor, type ClientDef } from './api.js';
 import { countRows, makeDeps, type TestEnv } from './env.js';
@@ -63,12 +65,19 @@ const countsOf = async (db: Db) => ({
   schoolSystems: await countRows(db, 'truc.school_systems'),
 });
 
+/** The real `{id}` of a path: a webhook's, a guard hold's, else a schedule's. */
+const idOf = (path: string, valid: Record<string, string>) =>
+  path.startsWith('/v1/webhooks/')
+    ? valid.webhookId
+    : path.startsWith('/v1/guard/')
+      ? valid.holdId
+      : valid.id;
+
 /** `op`'s URL with the real ids (or `over`'s values) in its path, and `over`'s values of its query parameters. */
 function urlWith(op: Op, valid: Record<string, string>, over: Record<string, string> = {}): string {
   const path = op.path.replace(
     /\{(\w+)\}/g,
-    (_m, n: string) =>
-      over[n] ?? (n === 'id' && op.path.startsWith('/v1/webhooks/') ? valid.webhookId : valid[n]) ?? '1',
+    (_m, n: string) => over[n] ?? (n === 'id' ? idOf(op.path, valid) : valid[n]) ?? '1',
   );
   const query = op.params
     .filter((p) => p.in === 'query' && over[p.name] !== undefined)
@@ -100,8 +109,31 @@ export interface SweepWorld {
   urlOf: (op: Op, over?: Record<string, string>) => string;
 }
 
-/** Real ids for the paths: a batch of the vendor's, a report of the officer's, a schedule, a webhook. */
-async function seedIds(w: SweepWorld): Promise<Record<string, string>> {
+/** A held reconciliation deleting half of two schools' students (review35b: the guard's routes on a real hold). */
+async function seedHold(db: Db): Promise<number> {
+  const school = (code: string, keys: string[]): SchoolDiff => ({
+    ...{ school: code, live: 4, deleted: keys.length, moved: 0, changed: 0 },
+    keys: { deleted: keys, moved: [], changed: [] },
+  });
+  const reason = (code: string) => ({
+    school: code,
+    kind: 'deleted' as const,
+    count: 2,
+    live: 4,
+    ratio: 0.5,
+    threshold: 0.1,
+  });
+  const diff = [school(S1, ['HS1', 'HS2']), school('79000098', ['HS3', 'HS4'])];
+  const reasons = [reason(S1), reason('79000098')];
+  return createGuardHoldsRepo(db).create({ kind: 'reconcile', entity: 'students', diff, reasons });
+}
+
+/** Real ids for the paths: a batch of the vendor's, a report of the officer's, a schedule, a webhook, a hold. */
+async function seedIds(w: SweepWorld, db: Db): Promise<Record<string, string>> {
+  await createDeadLettersRepo(db).insert({
+    ...{ outboxId: undefined, queue: 'push-hcm-csdl', jobName: 'push', errorCode: 'ERR_TARGET_REJECTED' },
+    ...{ errorMessage: 'refused', attempts: 3 },
+  });
   const batch = await w.send('POST', `/v1/schools/${S1}/batches`, 'vendor', {
     entity: 'students',
     records: [student('HS1')],
@@ -129,6 +161,7 @@ async function seedIds(w: SweepWorld): Promise<Record<string, string>> {
     reportId: String(report.json<{ reportId: number }>().reportId),
     communeCode: A,
     webhookId: hook.json<{ id: string }>().id,
+    holdId: String(await seedHold(db)),
   };
 }
 
@@ -184,7 +217,7 @@ export function useSweepWorld(): SweepWorld {
       if (name !== 'target') w.tokens[name as Who] = await tokenFor(app, w.clients[name]);
     }
     w.tokens.none = undefined;
-    Object.assign(w.valid, await seedIds(w));
+    Object.assign(w.valid, await seedIds(w, env.deps.db));
     Object.assign(w.bodies, bodiesFor(w.clients.vendor!));
   }, 120_000);
 
