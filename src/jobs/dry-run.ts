@@ -14,6 +14,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { senderView } from '../quality/index.js';
 import { PULL_CLIENT } from './contracts.js';
 import { batchWouldHold } from './batch-guard.js';
+import { sentKeyOf } from './finding-pointers.js';
 import { diffsOf, evaluate } from './guard.js';
 import { inboundMapping } from './inbound.js';
 import { pendingStudents, snapshotGradeReasons } from './grade-guard.js';
@@ -207,7 +208,9 @@ export async function dryRunBatch(
       rejected: p.rejected,
       unchanged: p.unchangedKeys.length,
     },
-    findings: senderView(checked.findings).map((f) => toRow(f, checked)),
+    findings: senderView(checked.findings).map((f) =>
+      toRow(f, checked, (i) => sentKeyOf(req.format, req.entity, req.records[i])),
+    ),
     guard,
     ...(snapshot ? { snapshot } : {}),
   };

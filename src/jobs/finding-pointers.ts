@@ -56,3 +56,27 @@ export function findingPointers(format: string, entity: string): (pointer: strin
   const toCanonical = new Map(Object.entries(toWire).map(([field, wire]) => [wire, field]));
   return (pointer) => viaNames(pointer, toWire, toCanonical);
 }
+
+/** What a record key looks like (the record routes' key): a key sent that does not is not told back. */
+const KEY_LIKE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
+
+/** The code field of a student or a staff member: its key. A class's key is made of three fields, none told alone. */
+const CODE_FIELD: Readonly<Record<string, string>> = { students: 'studentCode', staff: 'staffCode' };
+
+/**
+ * The key a record refused before it was keyed (its format, its mapping or the canonical schema refused it) was
+ * sent with (review34a N6): its own student or staff code as it sent it, in its format's field (SMAS `MaHocSinh`),
+ * when that looks like a record key; else null (a class, a code missing or not text, a pulled format). The sender's
+ * own code, told back to who may read the batch; never another field of the record.
+ */
+export function sentKeyOf(format: string, entity: string, sent: unknown): string | null {
+  const field = CODE_FIELD[entity];
+  if (field === undefined || sent === null || typeof sent !== 'object') return null;
+  const name =
+    format === 'canonical'
+      ? field
+      : NATIVE_INBOUND[format]?.[entity as EntityName]?.mapping.wireNames?.[field];
+  const value = name === undefined ? undefined : (sent as Record<string, unknown>)[name];
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  return typeof text === 'string' && KEY_LIKE.test(text.trim()) ? text.trim() : null;
+}

@@ -20,7 +20,7 @@ import {
   type IngestResult,
   type Judged,
 } from './ingest-apply.js';
-import { findingPointers } from './finding-pointers.js';
+import { findingPointers, sentKeyOf } from './finding-pointers.js';
 import { countIngested, type Counts } from './ingest-counts.js';
 import { repeatTag } from './ingest-repeat.js';
 import { toRow, type Checked, type Loaded, type Plan } from './judge.js';
@@ -108,10 +108,13 @@ async function fileFindings(
       })
     : told;
   const pageIndex = outcome.pulled?.pageIndex;
+  // A vendor's record refused before it was keyed: the key it was sent with (a pulled page's indexes are its own).
+  const { format, records } = loaded.batch;
+  const sent = loaded.trusted ? undefined : (i: number) => sentKeyOf(format, loaded.entity, records[i]);
   const digest = await createBatchesRepo(q).insertFindings(
     loaded.batch.id,
     filed.map((f) => {
-      const row = toRow(f, checked);
+      const row = toRow(f, checked, sent);
       return pageIndex && f.index >= 0 ? { ...row, recordIndex: pageIndex[f.index] ?? f.index } : row;
     }),
   );

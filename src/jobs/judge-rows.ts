@@ -5,13 +5,17 @@
 import type { Finding } from '../quality/index.js';
 import type { FindingRow } from '../store/batch-findings.js';
 
-/** A finding as the store keeps it, with the key of its record (null where mapping failed). */
+/**
+ * A finding as the store keeps it, with the key of its record; a record refused before it was keyed (mapping, schema)
+ * with the key it was sent with (`sent`: ./finding-pointers.ts `sentKeyOf`, review34a N6), null where none.
+ */
 export const toRow = (
   f: Finding,
   checked: { readonly records: readonly ({ readonly key: string } | undefined)[] },
+  sent?: (index: number) => string | null,
 ): FindingRow => ({
   recordIndex: f.index,
-  recordKey: checked.records[f.index]?.key ?? null,
+  recordKey: checked.records[f.index]?.key ?? (f.index >= 0 && sent ? sent(f.index) : null),
   criterion: f.criterion,
   rule: f.rule,
   severity: f.severity,

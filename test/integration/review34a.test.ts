@@ -245,6 +245,54 @@ describe('review34a, a vendor over real HTTP', () => {
     expect(((await bad.json()) as { code: string }).code).toBe('ERR_VALIDATION');
   });
 
+  // N6 (LOW): a record refused for its format (a mapping or the canonical schema refused it, before it had a key) had
+  // `recordKey: null` in its findings: the vendor had only its index to find it by. It now carries the code it was
+  // sent with (its student or staff code, in its format's field), when that looks like a key; never another field.
+  it('N6: a record refused for its format is told by the code it was sent with', async () => {
+    const smas = {
+      MaTruong: SCHOOL,
+      HoVaTen: 'Đỗ Văn Em',
+      NgaySinh: '04/03/2019',
+      GioiTinh: 'Không rõ', // not a SMAS sex: refused by the mapping
+      DanToc: 'Kinh',
+      TrangThai: 'Đang học',
+      NamHoc: '2025-2026',
+    };
+    type Told = { rule: string; recordIndex: number; recordKey: string | null; severity: string };
+    const refusedKeys = (findings: Told[]) =>
+      [0, 1].map((i) => findings.find((f) => f.recordIndex === i && f.severity === 'error')?.recordKey);
+    const body = {
+      entity: 'students',
+      format: 'smas',
+      records: [
+        { ...smas, MaHocSinh: '7900000134061' },
+        { ...smas, MaHocSinh: 'Đỗ Văn Em' }, // not a key: not told back
+      ],
+    };
+    const dry = await call('POST', `/v1/schools/${SCHOOL}/batches?dryRun=true`, body);
+    expect(dry.status, await dry.clone().text()).toBe(200);
+    expect(refusedKeys(((await dry.json()) as { findings: Told[] }).findings)).toEqual([
+      '7900000134061',
+      null,
+    ]);
+    const push = await call('POST', `/v1/schools/${SCHOOL}/batches`, body);
+    const { batchId } = (await push.json()) as { batchId: string };
+    await waitFor(async () => {
+      const b = (await (await call('GET', `/v1/batches/${batchId}`)).json()) as { status: string };
+      return b.status === 'done' || b.status === 'failed';
+    });
+    const filed = await call('GET', `/v1/batches/${batchId}/findings?limit=100`);
+    expect(refusedKeys(((await filed.json()) as { items: Told[] }).items)).toEqual(['7900000134061', null]);
+    // a canonical record the schema refuses (no fullName): its studentCode
+    const canonical = await call('POST', `/v1/schools/${SCHOOL}/batches?dryRun=true`, {
+      entity: 'students',
+      format: 'canonical',
+      records: [{ ...student('7900000134062'), fullName: undefined }],
+    });
+    const told = ((await canonical.json()) as { findings: Told[] }).findings;
+    expect(told.find((f) => f.severity === 'error')).toMatchObject({ recordKey: '7900000134062' });
+  });
+
   // N2 (LOW): POST /v1/admin/clients answers 201 with `Location: /v1/admin/clients/{id}`, a path that had only PATCH:
   // following it was 404 "No such route". It now reads the client (without its secret).
   it('N2: the Location of a new API client answers that client', async () => {

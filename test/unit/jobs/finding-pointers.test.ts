@@ -3,7 +3,7 @@
  * canonical field alongside, whichever vocabulary the judging filed the finding in.
  */
 import { describe, expect, it } from 'vitest';
-import { findingPointers } from '../../../src/jobs/finding-pointers.js';
+import { findingPointers, sentKeyOf } from '../../../src/jobs/finding-pointers.js';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 
 describe('findingPointers', () => {
@@ -53,5 +53,21 @@ describe('findingPointers', () => {
       }
     }
     expect(tables).toBe(6); // smas and vnedu: students, staff, classes
+  });
+
+  it('tells a refused record by the code it was sent with, only when it looks like a key (review34a N6)', () => {
+    expect(sentKeyOf('smas', 'students', { MaHocSinh: ' 7900000134061 ', HoVaTen: 'An' })).toBe(
+      '7900000134061',
+    );
+    expect(sentKeyOf('vnedu', 'staff', { staff_id: 'GV-01' })).toBe('GV-01');
+    expect(sentKeyOf('vnedu', 'students', { student_id: 7900000134061 })).toBe('7900000134061');
+    expect(sentKeyOf('canonical', 'students', { studentCode: 'HS1', personalId: '079219000001' })).toBe(
+      'HS1',
+    );
+    expect(sentKeyOf('smas', 'students', { MaHocSinh: 'Đỗ Văn Em' })).toBeNull();
+    expect(sentKeyOf('smas', 'students', { SoCCCD: '079219000001' })).toBeNull();
+    expect(sentKeyOf('smas', 'classes', { MaLop: '1A' })).toBeNull();
+    expect(sentKeyOf('hcm-csdl', 'students', { maHocSinh: 'HS1' })).toBeNull();
+    expect(sentKeyOf('canonical', 'students', 'HS1')).toBeNull();
   });
 });

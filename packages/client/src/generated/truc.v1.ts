@@ -1502,6 +1502,7 @@ export interface components {
     };
     Finding: {
       recordIndex: number;
+      /** @description Khoá của bản ghi; bản ghi bị từ chối vì định dạng (trước khi có khoá): mã học sinh/cán bộ đã gửi (MaHocSinh, student_id, studentCode) nếu trông như một khoá; null khi không có (lớp học, mã thiếu) / the record’s key; a record refused for its format (before it had a key): the student or staff code it was sent with (MaHocSinh, student_id, studentCode) when that looks like a key; null otherwise (a class, a code missing); recordIndex always says which record */
       recordKey: string | null;
       criterion: string;
       rule: string;
