@@ -3,8 +3,9 @@
  * test/integration/review35a.test.ts and /work/briefs/review35a-findings.md (same numbering).
  */
 import type { Job as QueueJob } from 'bullmq';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { issueToken, signingKeyFrom, verifyToken } from '../../src/api/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
 import { DeferJob, defineJob } from '../../src/jobs/define.js';
@@ -110,5 +111,26 @@ describe('F4: a DATABASE_URL or REDIS_URL that is no such URL is a configuration
       env: { TRUC_PROFILE: 'test', DATABASE_URL: 'postgres:///truc', REDIS_URL: '/run/redis.sock' },
     });
     expect([c.database.url, c.redisUrl]).toEqual(['postgres:///truc', '/run/redis.sock']);
+  });
+});
+
+describe('F7: clocks a few seconds apart (API processes on two hosts behind one balancer)', () => {
+  it('a token issued by a host 60 s ahead is taken at once by the other, not refused as not yet valid', async () => {
+    const s = {
+      keys: [signingKeyFrom({ kid: 'k1', secret: 'review35a-signing-seed-000000000000000000001' })],
+      issuer: 'https://truc.example',
+      audience: 'truc-api',
+      ttlSeconds: 900,
+    };
+    const principal = { clientId: 'cl_vendor', role: 'vendor' as const, scopes: ['batches:write'] };
+    let token = '';
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 60_000);
+      token = (await issueToken(s, principal)).token;
+    } finally {
+      vi.useRealTimers();
+    }
+    await expect(verifyToken(s, token)).resolves.toMatchObject({ clientId: 'cl_vendor' });
   });
 });

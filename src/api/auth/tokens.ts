@@ -147,7 +147,9 @@ export async function issueToken(
     .setIssuer(issuer)
     .setAudience(s.audience)
     .setIssuedAt()
-    .setNotBefore('0s')
+    // No `nbf` (review35a F7): it said only "from now", and an API process whose clock is behind the issuer's by more
+    // than the 5 s tolerance refused every fresh token ('claims') until its clock caught up. A token's own
+    // `nbf`, if a forged one carries it, is still checked.
     .setExpirationTime(`${s.ttlSeconds}s`)
     .setJti(randomUUID())
     .sign(key.privateKey);
