@@ -331,9 +331,31 @@ function reportEvidence(q: Queryable) {
   };
 }
 
-/** What the deadlines read beside each unit's current version. */
+/** What the deadlines read beside each unit's current version, and a unit's versions listed. */
 function reportStandings(q: Queryable) {
   return {
+    /** A unit's versions (of a year, or of every year), newest first, a page of them and how many in all. */
+    async versionsOf(
+      unitCode: string,
+      year: number | null,
+      page: { limit: number; offset: number },
+    ): Promise<{ rows: ReportRow[]; total: number }> {
+      const res = await q.query<ReportRow & { total: number }>(
+        `SELECT *, count(*) OVER ()::int AS total FROM truc.pcgd_reports
+          WHERE unit_code = $1 AND ($2::int IS NULL OR year = $2)
+          ORDER BY year DESC, version DESC LIMIT $3 OFFSET $4`,
+        [unitCode, year, page.limit, page.offset],
+      );
+      const total =
+        res.rows[0]?.total ??
+        (
+          await q.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM truc.pcgd_reports WHERE unit_code = $1 AND ($2::int IS NULL OR year = $2)`,
+            [unitCode, year],
+          )
+        ).rows[0]!.n;
+      return { rows: res.rows, total };
+    },
     /** Per unit, the year's first submission the Ministry receipted, of any version (the deadlines' lateness). */
     async firstReceiptedSubmissions(year: number): Promise<Map<string, Date>> {
       const res = await q.query<{ unit_code: string; first: Date }>(

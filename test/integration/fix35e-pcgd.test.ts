@@ -221,4 +221,31 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
       correctionPending: false,
     });
   });
+
+  it('item 5: a unit’s report versions, newest first, paged, each with its status; another unit’s refused', async () => {
+    clock = SEPT_20;
+    await approvedNow(A);
+    await approvedNow(A); // at least two versions of A: the first one superseded
+    const all = (
+      await env.deps.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $2',
+        [A, YEAR],
+      )
+    ).rows[0]!.n;
+    type Page = { total: number; items: Array<{ version: number; status: string; superseded: boolean }> };
+    const first = json<Page>(
+      await call('officerA', 'GET', `/v1/pcgd/reports?unit=${A}&year=${YEAR}&limit=1`),
+    );
+    expect(first.total).toBe(all);
+    expect(first.items).toEqual([
+      expect.objectContaining({ version: all, status: 'approved', superseded: false }),
+    ]);
+    const next = json<Page>(await call('officerA', 'GET', `/v1/pcgd/reports?unit=${A}&limit=1&offset=1`));
+    expect(next.items).toEqual([expect.objectContaining({ version: all - 1, superseded: true })]);
+    const refused = await call('officerA', 'GET', `/v1/pcgd/reports?unit=${B}&year=${YEAR}`);
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(refused.json<{ code: string }>().code).toBe('ERR_FORBIDDEN_UNIT');
+    const bad = await call('officerA', 'GET', `/v1/pcgd/reports?unit=x&limit=0`);
+    expect(bad.json<{ code: string }>().code).toBe('ERR_VALIDATION');
+  });
 });

@@ -10,11 +10,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { pcgdContext, type PcgdRouteOptions } from './pcgd/context.js';
 import { evidenceRoutes } from './pcgd/evidence.js';
 import { lifecycleRoutes } from './pcgd/lifecycle.js';
+import { listRoute } from './pcgd/list.js';
 import { personsPullRoutes } from './pcgd/persons-pull.js';
 
 const pcgdRoutes: FastifyPluginAsyncZod<PcgdRouteOptions> = async function pcgdRoutes(app, opts) {
   const ctx = pcgdContext(opts);
   lifecycleRoutes(app, opts, ctx);
+  listRoute(app, opts, ctx);
   evidenceRoutes(app, opts, ctx);
   personsPullRoutes(app, opts, ctx);
 };

@@ -4,7 +4,7 @@ import { communeFactFields, reportFigureFields } from '../../../reporting/pcgd/p
 import { problems } from '../../problem.js';
 import { decimal } from '../../query.js';
 
-const UnitCode = z
+export const UnitCode = z
   .string()
   .regex(/^(\d{2}|\d{5})$/)
   .meta({
