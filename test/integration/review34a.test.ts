@@ -293,6 +293,29 @@ describe('review34a, a vendor over real HTTP', () => {
     expect(told.find((f) => f.severity === 'error')).toMatchObject({ recordKey: '7900000134062' });
   });
 
+  // N1 (LOW): POST /v1/quality/runs's 202 documented a Location (as every 202) it never sent: a generated client read
+  // null. It has no status resource (the run shows in the scorecards' history), so its 202 now documents none.
+  it('N1: POST /v1/quality/runs documents no Location, and sends none', async () => {
+    expect(documented('/v1/quality/runs', 'post', '202')).not.toContain('location');
+    expect(documented('/v1/syncs', 'post', '202')).toContain('location'); // the house pattern, kept
+    const admin = await addClient(env.deps.db, { name: 'review34a N1 admin', role: 'city-admin' });
+    const res = await fetch(`${api.url}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: admin.clientId,
+        client_secret: admin.clientSecret,
+      }),
+    });
+    const adminToken = ((await res.json()) as { access_token: string }).access_token;
+    const run = await fetch(`${api.url}/v1/quality/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(run.status).toBe(202);
+    expect(run.headers.get('location')).toBeNull();
+  });
+
   // N2 (LOW): POST /v1/admin/clients answers 201 with `Location: /v1/admin/clients/{id}`, a path that had only PATCH:
   // following it was 404 "No such route". It now reads the client (without its secret).
   it('N2: the Location of a new API client answers that client', async () => {

@@ -132,6 +132,12 @@ function takesIdempotencyKey(op: Operation): boolean {
   return (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
 }
 
+/**
+ * The 202s that answer no Location: a request with no status resource of its own (review34a N1: `POST
+ * /v1/quality/runs` documented one it never sent; its run shows in GET /v1/quality/scorecards' history).
+ */
+const NO_LOCATION: ReadonlySet<string> = new Set(['/v1/quality/runs']);
+
 /** Whether an operation takes If-None-Match (its 200 and 304 then carry the record's ETag: review34a F4). */
 function takesIfNoneMatch(op: Operation): boolean {
   return (op.parameters ?? []).some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-none-match');
@@ -186,7 +192,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
           res.content = { 'application/problem+json': json };
         }
         const headers: Record<string, unknown> = { 'X-Correlation-Id': HEADERS.correlation };
-        if (code === 201 || code === 202) headers.Location = HEADERS.location;
+        if ((code === 201 || code === 202) && !NO_LOCATION.has(path)) headers.Location = HEADERS.location;
         if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
         if (code === 202 && takesIdempotencyKey(op)) headers['Idempotent-Replayed'] = HEADERS.replayed;
         if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;

@@ -251,6 +251,9 @@ function runRoute(app: QualityApp, db: Db): void {
       schema: {
         tags: ['quality'],
         summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
+        description:
+          'Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards / ' +
+          'queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards',
         response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403) },
       },
     },

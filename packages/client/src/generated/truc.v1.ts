@@ -242,7 +242,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Tính lại thẻ điểm chất lượng / Compute the scorecards now */
+    /**
+     * Tính lại thẻ điểm chất lượng / Compute the scorecards now
+     * @description Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards / queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards
+     */
     post: operations['postRun'];
     delete?: never;
     options?: never;
@@ -4479,8 +4482,6 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description URL của tài nguyên / URL of the resource */
-          Location?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
