@@ -1,23 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { gateStateMetrics } from './gate-metrics.js';
+import { SCRAPE_HOOK_TIMEOUT_MS, scrapeHooks } from './scrape-hooks.js';
+export type { ScrapeHook } from './scrape-hooks.js';
 
 /** What `truc_build_info` says about the running build. */
 export interface BuildInfo {
   version: string;
   commit: string;
-}
-
-/** Refreshes gauges that mirror stored state (queue depths, dead letters …) just before a scrape. */
-export type ScrapeHook = () => Promise<void>;
-
-/** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values (default). */
-const SCRAPE_HOOK_TIMEOUT_MS = 3000;
-
-/** Waits for `run` at most `ms`. */
-async function within(run: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([run, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 /** A registry with the default Node.js process metrics (their standard names, no prefix). */
@@ -35,7 +24,6 @@ function processRegistry(): Registry {
   return registry;
 }
 
-/** `truc_build_info`: always 1, its labels say which build runs. */
 /** The city's scorecard colour bands (quality.colourBands), in percent: ≥ green is green, ≥ yellow yellow, below red. */
 export interface QualityBands {
   green: number;
@@ -58,6 +46,7 @@ function qualityBandsOf(registry: Registry, bands: QualityBands | undefined) {
   return gauge;
 }
 
+/** `truc_build_info`: always 1, its labels say which build runs. */
 function buildInfoOf(registry: Registry, build: BuildInfo | undefined) {
   const buildInfo = new Gauge({
     name: 'truc_build_info',
@@ -299,56 +288,6 @@ function pcgdMetrics(registry: Registry) {
     registers: [registry],
   });
   return { pcgdUnits, pcgdUnitsAtRisk, pcgdUnitsLate };
-}
-
-/** Scrape hooks, each run once per scrape and bounded in time (`timeoutMs`); a failed one is counted. */
-function scrapeHooks(registry: Registry, timeoutMs: number) {
-  const scrapeErrors = new Counter({
-    name: 'truc_metrics_refresh_errors_total',
-    help: 'Scrape-time refreshes of stored-state gauges that failed or timed out (the last values were served).',
-    registers: [registry],
-  });
-
-  const hooks: ScrapeHook[] = [];
-  let inFlight: Array<Promise<void>> | undefined;
-  /**
-   * One run of every hook, shared by whoever refreshes while it lasts. A hook that fails, or is not
-   * done within a scrape's bound, is counted once.
-   */
-  function runHooks(): Array<Promise<void>> {
-    if (inFlight) return inFlight;
-    const runs = hooks.map((hook) => {
-      let counted = false;
-      const count = () => {
-        if (!counted) scrapeErrors.inc();
-        counted = true;
-      };
-      const late = setTimeout(count, timeoutMs).unref();
-      return hook()
-        .catch(count)
-        .finally(() => clearTimeout(late));
-    });
-    inFlight = runs;
-    void Promise.all(runs).finally(() => {
-      if (inFlight === runs) inFlight = undefined;
-    });
-    return runs;
-  }
-  /**
-   * Refreshes the stored-state gauges: runs every scrape hook once (concurrent callers share one run)
-   * and waits for each at most `waitMs` (a scrape's bound by default); past it the gauges keep their
-   * last values.
-   */
-  async function refresh(waitMs = timeoutMs): Promise<void> {
-    await Promise.all(runHooks().map((run) => within(run, waitMs)));
-  }
-  return {
-    /** Adds a hook run before each scrape (see {@link ScrapeHook}). */
-    onScrape: (hook: ScrapeHook): void => {
-      hooks.push(hook);
-    },
-    refresh,
-  };
 }
 
 /**

@@ -4,7 +4,6 @@
  * is kept, a new one is computed), and the submission and receipt steps. Every step is audited in the
  * transaction of its effects.
  */
-import { join } from 'node:path';
 import { appendAudit } from '../../audit/chain.js';
 import { communesOfProvince } from '../../canonical/codes/admin-units.js';
 import { refusePersonalNumber } from '../../canonical/free-text.js';
@@ -13,27 +12,23 @@ import { AppError, both, isAppError } from '../../errors.js';
 import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
-import { approverOf } from './approver.js';
 import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
-import { packageBytes, sha256Hex } from './package.js';
 import { ruleSetOf } from './rule-set.js';
 import { withdrawnSources } from './sources.js';
-import { loadUnitSigner, signDetached, type UnitSigner } from './signing.js';
 import { unitOf } from './unit.js';
 import { passes } from './validate.js';
-import { buildPackage } from './views.js';
 import { checkReportYear } from './years.js';
 
-const NEWER_VERSION = both('đã có phiên bản mới hơn', 'a newer version exists');
+export const NEWER_VERSION = both('đã có phiên bản mới hơn', 'a newer version exists');
 
 /** An unknown report's detail (ERR_NOT_FOUND), as `truc pcgd` and the API name it. */
-const noReport = (id: number) => both(`không có báo cáo ${id}`, `no report ${id}`);
+export const noReport = (id: number) => both(`không có báo cáo ${id}`, `no report ${id}`);
 const ONLY_APPROVED_REOPENED = both(
   'chỉ mở lại số liệu đã duyệt trở đi',
   'only approved or later figures are reopened',
 );
 /** A province report whose communes' approved figures were reopened since it was computed (review34b F1). */
-const sourcesWithdrawn = (communes: readonly string[], signed?: 'signed') =>
+export const sourcesWithdrawn = (communes: readonly string[], signed?: 'signed') =>
   signed
     ? both(
         `số liệu đã duyệt của xã ${communes.join(', ')} đã được mở lại hoặc thay sau khi báo cáo tỉnh này được duyệt: hãy tính lại báo cáo tỉnh`,
@@ -65,7 +60,7 @@ export interface PcgdDeps {
 type ReportRef = Pick<ReportRow, 'id' | 'unit_code' | 'year' | 'version'>;
 
 /** The audit event of one step of a report version: the unit, year and version, then `extra`. */
-function stepEvent(
+export function stepEvent(
   actor: string,
   action: AuditEvent['action'],
   report: ReportRef,
@@ -341,71 +336,4 @@ export async function storeReceipt(
     at,
   );
   return true;
-}
-
-const signers = new Map<string, Promise<UnitSigner>>();
-
-/** The unit's signer (loaded once per process and settings). */
-export function signerFor(deps: PcgdDeps, unitCode: string): Promise<UnitSigner> {
-  const s = deps.pcgd.signing;
-  const dir = s.dir ?? join(deps.dataDir, 'pcgd-keys');
-  const key = `${s.mode}|${dir}|${unitCode}`;
-  let p = signers.get(key);
-  if (!p) {
-    p = loadUnitSigner(
-      { mode: s.mode, dir, pkcs12Password: s.pkcs12Password, organisation: s.organisation },
-      unitCode,
-    );
-    p.catch(() => signers.delete(key));
-    signers.set(key, p);
-  }
-  return p;
-}
-
-/** Approves a checked report: builds and signs its package, stores the evidence; the figures lock. */
-export async function approveReport(
-  deps: PcgdDeps,
-  req: { reportId: number; actor: string },
-): Promise<ReportRow> {
-  const pre = await createPcgdRepo(deps.db).get(req.reportId);
-  if (!pre) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
-  const signer = await signerFor(deps, pre.unit_code);
-  return deps.db.tx(async (q) => {
-    const repo = createPcgdRepo(q);
-    const row = await repo.getForUpdate(req.reportId);
-    if (!row) throw new AppError('ERR_NOT_FOUND', noReport(req.reportId));
-    if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
-    if (row.status === 'computed') throw new AppError('ERR_PCGD_CHECK_FAILED');
-    if (row.status !== 'checked')
-      throw new AppError(
-        'ERR_PCGD_INVALID_TRANSITION',
-        both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
-      );
-    const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
-    if (withdrawn.length > 0) throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn));
-    const at = deps.now(); // the injected clock, as every step's (fix35e: it read new Date())
-    const bytes = packageBytes(buildPackage(row, req.actor, at, await approverOf(q, req.actor)));
-    const signature = await signDetached(bytes, signer, at);
-    await repo.approve(row.id, req.actor, at);
-    await repo.insertEvidence({
-      report_id: row.id,
-      package: bytes,
-      package_sha256: sha256Hex(bytes),
-      signature,
-      signer_subject: signer.subject,
-      signer_certificate: signer.certificatePem,
-      signed_at: at,
-    });
-    await appendAudit(
-      q,
-      [
-        stepEvent(req.actor, 'pcgd.approved', row, {
-          packageSha256: sha256Hex(bytes),
-          signer: signer.subject,
-        }),
-      ],
-      at,
-    );
-    return (await repo.get(row.id))!;
-  });
 }
