@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
 // database (a copy of the migrated template), its Redis key prefix, its PGlite folder and its
 // ports, and looks at PostgreSQL's sessions and locks of its own database only, so two run at once.
 /** Unit files that replace modules with `vi.mock`: each needs a module graph of its own. */
-export const MOCKED = ['test/unit/cli/program.test.ts'];
+export const MOCKED = ['test/unit/cli/program.test.ts', 'test/unit/cli/program-exit-codes.test.ts'];
 /**
  * Integration files that judge a time, an order or a rate inside their own process (a slot kept for a
  * small batch, a close within its deadline, a window of logins, the gate's pacing, a scrape, the

@@ -11,7 +11,8 @@ import { expect, it } from 'vitest';
 import { MOCKED, SERIAL_INTEGRATION } from '../../vitest.config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const MOCKS = /\bvi\.(do)?mock\(/;
+// A file mocks a module when it calls vi.mock, or imports test/helpers/cli-program.ts, which mocks the program's.
+const MOCKS = /\bvi\.(do)?mock\(|helpers\/cli-program\.js/;
 
 /** The test files under `folder`, by their path from the repository's root. */
 const testFiles = (folder: string): string[] =>
