@@ -6,40 +6,25 @@
  * lease; a circuit the reads' failures opened (the system down altogether) still stops both.
  * Here at the gate (src/jobs/gates.ts) on PostgreSQL, as review33a-write-outage.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { createDeliveryGates, type DeliveryGates } from '../../src/jobs/gates.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePgGates } from '../helpers/pg-gates.js';
 
 const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'write failed: HTTP 503');
 
 describe('fix34d, reads of a system whose writes opened its circuit (postgres)', () => {
-  let env: TestEnv;
-  let gates: DeliveryGates;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    gates = createDeliveryGates({
-      db: env.deps.db,
-      config: env.config,
-      logger: createLogger('silent'),
-      metrics: env.deps.metrics,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const w = usePgGates();
 
   const row = async (system: string) =>
     (
-      await env.deps.db.query<{ circuit: string; pause_reason: string | null; paused: boolean }>(
+      await w.env.deps.db.query<{ circuit: string; pause_reason: string | null; paused: boolean }>(
         `SELECT circuit, pause_reason, paused_until > clock_timestamp() AS paused
            FROM truc.delivery_gates WHERE system = $1`,
         [system],
       )
     ).rows[0];
   const pauseOver = (system: string) =>
-    env.deps.db.query(
+    w.env.deps.db.query(
       `UPDATE truc.delivery_gates SET paused_until = now() - interval '1 second' WHERE system = $1`,
       [system],
     );
@@ -49,38 +34,38 @@ describe('fix34d, reads of a system whose writes opened its circuit (postgres)',
     let opened = false;
     while (!opened) {
       // A page of the night's pull, answered; then a push's attempt, failed.
-      const read = await gates.enter(system, { pace: false });
+      const read = await w.gates.enter(system, { pace: false });
       expect(read.go).toBe(true);
-      await gates.succeeded(system, read);
-      const write = await gates.enter(system, { pace: true });
+      await w.gates.succeeded(system, read);
+      const write = await w.gates.enter(system, { pace: true });
       expect(write.go).toBe(true);
-      opened = (await gates.failed(system, down, write)).opened;
+      opened = (await w.gates.failed(system, down, write)).opened;
     }
     expect(await row(system)).toMatchObject({ circuit: 'open', pause_reason: 'circuit-open', paused: true });
     // Red before: { go: false, reason: 'circuit-open' } for the whole pause (openMs, up to maxOpenMs).
-    const during = await gates.enter(system, { pace: false });
+    const during = await w.gates.enter(system, { pace: false });
     expect(during).toMatchObject({ go: true, probe: false });
-    await gates.succeeded(system, during);
+    await w.gates.succeeded(system, during);
     // The writes still wait.
-    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
+    expect(await w.gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
     await pauseOver(system);
-    const probe = await gates.enter(system, { pace: true });
+    const probe = await w.gates.enter(system, { pace: true });
     expect(probe).toMatchObject({ go: true, probe: true });
     // While the write is out as the probe, reads go on; their answers leave its lease as it is.
     const woken: string[] = [];
-    const unsubscribe = gates.onClosed((s) => woken.push(s));
-    const meanwhile = await gates.enter(system, { pace: false });
+    const unsubscribe = w.gates.onClosed((s) => woken.push(s));
+    const meanwhile = await w.gates.enter(system, { pace: false });
     expect(meanwhile).toMatchObject({ go: true, probe: false });
-    await gates.succeeded(system, meanwhile);
+    await w.gates.succeeded(system, meanwhile);
     expect(await row(system)).toMatchObject({ circuit: 'half-open', pause_reason: 'probe', paused: true });
     expect(woken).toEqual([]);
     // One write probe at a time.
-    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'probe' });
+    expect(await w.gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'probe' });
     // A read failing meanwhile is retried as usual: it is not handed back for the writes' pause.
-    const failing = await gates.enter(system, { pace: false });
+    const failing = await w.gates.enter(system, { pace: false });
     expect(failing.go).toBe(true);
-    expect(await gates.failed(system, down, failing)).toMatchObject({ pauseMs: 0, opened: false });
-    await gates.succeeded(system, probe);
+    expect(await w.gates.failed(system, down, failing)).toMatchObject({ pauseMs: 0, opened: false });
+    await w.gates.succeeded(system, probe);
     unsubscribe();
     expect(await row(system)).toMatchObject({ circuit: 'closed' });
   });
@@ -89,29 +74,29 @@ describe('fix34d, reads of a system whose writes opened its circuit (postgres)',
     const system = 'smas';
     let opened = false;
     while (!opened) {
-      const read = await gates.enter(system, { pace: false });
+      const read = await w.gates.enter(system, { pace: false });
       expect(read.go).toBe(true);
-      opened = (await gates.failed(system, down, read)).opened;
+      opened = (await w.gates.failed(system, down, read)).opened;
     }
-    expect(await gates.enter(system, { pace: false })).toMatchObject({ go: false, reason: 'circuit-open' });
-    expect(await gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
+    expect(await w.gates.enter(system, { pace: false })).toMatchObject({ go: false, reason: 'circuit-open' });
+    expect(await w.gates.enter(system, { pace: true })).toMatchObject({ go: false, reason: 'circuit-open' });
   });
   it('item 2: one endpoint taking no writes opens the circuit although another answers in between', async () => {
     const system = 'moet-pcgd';
-    const threshold = env.config.sync.delivery.failureThreshold;
+    const threshold = w.env.config.sync.delivery.failureThreshold;
     const studentsDown = new AppError('ERR_ADAPTER_UNAVAILABLE', 'PUT /v1/students:batch failed: HTTP 503');
     let failed = 0;
     let waited = false;
     for (let i = 0; i < 2 * threshold && !waited; i += 1) {
       // A staff push, answered.
-      const staff = await gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
+      const staff = await w.gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
       if (!staff.go) break;
-      await gates.succeeded(system, staff);
+      await w.gates.succeeded(system, staff);
       // A student push, failed: students:batch is down.
-      const students = await gates.enter(system, { pace: true, endpoint: 'students:upsert' });
+      const students = await w.gates.enter(system, { pace: true, endpoint: 'students:upsert' });
       if (!students.go) break;
       failed += 1;
-      waited = (await gates.failed(system, studentsDown, students)).pauseMs > 0;
+      waited = (await w.gates.failed(system, studentsDown, students)).pauseMs > 0;
     }
     // Red before: 10 student pushes failed, each staff answer setting the writes' run back; never a pause.
     expect(failed).toBe(threshold);
@@ -120,16 +105,16 @@ describe('fix34d, reads of a system whose writes opened its circuit (postgres)',
     // queues waiting for the probe look again (a write probes next).
     await pauseOver(system);
     const woken: string[] = [];
-    const unsubscribe = gates.onClosed((s) => woken.push(s));
-    const staff = await gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
+    const unsubscribe = w.gates.onClosed((s) => woken.push(s));
+    const staff = await w.gates.enter(system, { pace: true, endpoint: 'staff:upsert' });
     expect(staff).toMatchObject({ go: true, probe: true });
-    await gates.succeeded(system, staff);
+    await w.gates.succeeded(system, staff);
     expect(woken).toEqual([system]);
     expect(await row(system)).toMatchObject({ circuit: 'open' });
     // A student write probes next; its answer closes the circuit.
-    const students = await gates.enter(system, { pace: true, endpoint: 'students:upsert' });
+    const students = await w.gates.enter(system, { pace: true, endpoint: 'students:upsert' });
     expect(students).toMatchObject({ go: true, probe: true });
-    await gates.succeeded(system, students);
+    await w.gates.succeeded(system, students);
     unsubscribe();
     expect(await row(system)).toMatchObject({ circuit: 'closed' });
   });

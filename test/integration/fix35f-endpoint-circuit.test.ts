@@ -9,35 +9,21 @@
  * (src/jobs/gates.ts) on PostgreSQL, as fix34d-write-circuit.test.ts; end to end with the simulator in
  * test/e2e/fix35f-endpoint-outage.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
-import { createDeliveryGates, type DeliveryGates } from '../../src/jobs/gates.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import type { DeliveryGates } from '../../src/jobs/gates.js';
+import { usePgGates } from '../helpers/pg-gates.js';
 
 const studentsDown = new AppError('ERR_ADAPTER_UNAVAILABLE', 'PUT /v1/students:batch failed: HTTP 503');
 const STUDENTS = 'students:upsert';
 const STAFF = 'staff:upsert';
 
 describe('fix35f, circuits per endpoint (postgres)', () => {
-  let env: TestEnv;
-  let gates: DeliveryGates;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    gates = createDeliveryGates({
-      db: env.deps.db,
-      config: env.config,
-      logger: createLogger('silent'),
-      metrics: env.deps.metrics,
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const w = usePgGates();
 
   const row = async (system: string) =>
     (
-      await env.deps.db.query<{
+      await w.env.deps.db.query<{
         circuit: string;
         paused: boolean;
         endpoints: Record<string, { circuit: string }>;
@@ -48,32 +34,32 @@ describe('fix35f, circuits per endpoint (postgres)', () => {
       )
     ).rows[0];
   const endpointPauseOver = (system: string, endpoint: string) =>
-    env.deps.db.query(
+    w.env.deps.db.query(
       `UPDATE truc.delivery_gates SET endpoint_circuits = jsonb_set(endpoint_circuits, ARRAY[$2::text, 'pausedUntil'],
          to_jsonb((now() - interval '1 second')::text)) WHERE system = $1`,
       [system, endpoint],
     );
   const gauge = async (system: string, endpoint: string) =>
-    (await env.deps.metrics.endpointCircuitOpen.get()).values.find(
+    (await w.env.deps.metrics.endpointCircuitOpen.get()).values.find(
       (v) => v.labels.system === system && v.labels.endpoint === endpoint,
     )?.value;
 
   it("item 1: students:batch refusing writes opens its own circuit; staff goes on; a student write's answer closes it", async () => {
     const system = 'hcm-csdl';
-    const threshold = env.config.sync.delivery.failureThreshold;
+    const threshold = w.env.config.sync.delivery.failureThreshold;
     let held: Awaited<ReturnType<DeliveryGates['enter']>> | undefined;
     let failed = 0;
     for (let i = 0; i < 2 * threshold && !held; i += 1) {
-      const staff = await gates.enter(system, { pace: true, endpoint: STAFF });
+      const staff = await w.gates.enter(system, { pace: true, endpoint: STAFF });
       expect(staff.go).toBe(true);
-      await gates.succeeded(system, staff);
-      const students = await gates.enter(system, { pace: true, endpoint: STUDENTS });
+      await w.gates.succeeded(system, staff);
+      const students = await w.gates.enter(system, { pace: true, endpoint: STUDENTS });
       if (!students.go) {
         held = students;
         break;
       }
       failed += 1;
-      const after = await gates.failed(system, studentsDown, students);
+      const after = await w.gates.failed(system, studentsDown, students);
       if (after.pauseMs > 0)
         expect(after).toMatchObject({ endpoint: STUDENTS, endpointOpened: true, opened: false });
     }
@@ -88,25 +74,25 @@ describe('fix35f, circuits per endpoint (postgres)', () => {
     expect(await gauge(system, STUDENTS)).toBe(1);
     // Staff goes on at its pace while students:batch is down; reads too.
     for (let i = 0; i < 3; i += 1) {
-      const staff = await gates.enter(system, { pace: true, endpoint: STAFF });
+      const staff = await w.gates.enter(system, { pace: true, endpoint: STAFF });
       expect(staff).toMatchObject({ go: true, probe: false });
-      await gates.succeeded(system, staff);
+      await w.gates.succeeded(system, staff);
     }
-    expect(await gates.enter(system, { pace: false })).toMatchObject({ go: true });
-    expect(await gates.endpointHeld(system, STUDENTS)).toBe(true);
+    expect(await w.gates.enter(system, { pace: false })).toMatchObject({ go: true });
+    expect(await w.gates.endpointHeld(system, STUDENTS)).toBe(true);
     // After its pause a student write is its probe; another waits for the probe's outcome.
     await endpointPauseOver(system, STUDENTS);
-    const probe = await gates.enter(system, { pace: true, endpoint: STUDENTS });
+    const probe = await w.gates.enter(system, { pace: true, endpoint: STUDENTS });
     expect(probe).toMatchObject({ go: true, endpointProbe: true });
-    expect(await gates.enter(system, { pace: true, endpoint: STUDENTS })).toMatchObject({
+    expect(await w.gates.enter(system, { pace: true, endpoint: STUDENTS })).toMatchObject({
       go: false,
       reason: 'probe',
       endpoint: STUDENTS,
     });
     // The probe fails: open again, for longer.
-    const again = await gates.failed(system, studentsDown, probe);
+    const again = await w.gates.failed(system, studentsDown, probe);
     expect(again).toMatchObject({ endpoint: STUDENTS, reason: 'circuit-open', opened: false });
-    expect(again.pauseMs).toBeGreaterThan(env.config.sync.delivery.openMs);
+    expect(again.pauseMs).toBeGreaterThan(w.env.config.sync.delivery.openMs);
     expect(await row(system)).toMatchObject({
       circuit: 'closed',
       endpoints: { [STUDENTS]: { circuit: 'open' } },
@@ -114,31 +100,31 @@ describe('fix35f, circuits per endpoint (postgres)', () => {
     // Back: the next probe's answer closes it and tells the workers which endpoint.
     await endpointPauseOver(system, STUDENTS);
     const woken: string[] = [];
-    const unsubscribe = gates.onEndpointClosed((s, endpoint) => woken.push(`${s} ${endpoint}`));
-    const back = await gates.enter(system, { pace: true, endpoint: STUDENTS });
+    const unsubscribe = w.gates.onEndpointClosed((s, endpoint) => woken.push(`${s} ${endpoint}`));
+    const back = await w.gates.enter(system, { pace: true, endpoint: STUDENTS });
     expect(back).toMatchObject({ go: true, endpointProbe: true });
-    await gates.succeeded(system, back);
+    await w.gates.succeeded(system, back);
     unsubscribe();
     expect(woken).toEqual([`${system} ${STUDENTS}`]);
     expect(await row(system)).toMatchObject({ circuit: 'closed', endpoints: {} });
     expect(await gauge(system, STUDENTS)).toBe(0);
-    expect(await gates.endpointHeld(system, STUDENTS)).toBe(false);
+    expect(await w.gates.endpointHeld(system, STUDENTS)).toBe(false);
   });
 
   it('item 1: writes failing across endpoints still open the whole circuit', async () => {
     const system = 'hcm-csdl';
-    await env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [system]);
+    await w.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [system]);
     const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'HTTP 503');
     let opened = false;
     for (let i = 0; i < 10 && !opened; i += 1) {
       const endpoint = i % 2 === 0 ? STUDENTS : STAFF;
-      const write = await gates.enter(system, { pace: true, endpoint });
+      const write = await w.gates.enter(system, { pace: true, endpoint });
       expect(write.go).toBe(true);
-      opened = (await gates.failed(system, down, write)).opened;
+      opened = (await w.gates.failed(system, down, write)).opened;
     }
     expect(opened).toBe(true);
     expect(await row(system)).toMatchObject({ circuit: 'open', paused: true, endpoints: {} });
-    expect(await gates.enter(system, { pace: true, endpoint: STAFF })).toMatchObject({
+    expect(await w.gates.enter(system, { pace: true, endpoint: STAFF })).toMatchObject({
       go: false,
       reason: 'circuit-open',
     });
@@ -146,24 +132,24 @@ describe('fix35f, circuits per endpoint (postgres)', () => {
 
   it("item 1: a system circuit students:batch's writes alone opened becomes its own once a staff write answers", async () => {
     const system = 'hcm-csdl';
-    await env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [system]);
+    await w.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [system]);
     let opened = false;
     for (let i = 0; i < 10 && !opened; i += 1) {
-      const write = await gates.enter(system, { pace: true, endpoint: STUDENTS });
+      const write = await w.gates.enter(system, { pace: true, endpoint: STUDENTS });
       expect(write.go).toBe(true);
-      opened = (await gates.failed(system, studentsDown, write)).opened;
+      opened = (await w.gates.failed(system, studentsDown, write)).opened;
     }
     // No other endpoint answered: the safety floor, the system's circuit.
     expect(await row(system)).toMatchObject({ circuit: 'open', paused: true });
-    await env.deps.db.query(
+    await w.env.deps.db.query(
       `UPDATE truc.delivery_gates SET paused_until = now() - interval '1 second' WHERE system = $1`,
       [system],
     );
     const woken: string[] = [];
-    const unsubscribe = gates.onClosed((s) => woken.push(s));
-    const staff = await gates.enter(system, { pace: true, endpoint: STAFF });
+    const unsubscribe = w.gates.onClosed((s) => woken.push(s));
+    const staff = await w.gates.enter(system, { pace: true, endpoint: STAFF });
     expect(staff).toMatchObject({ go: true, probe: true });
-    await gates.succeeded(system, staff);
+    await w.gates.succeeded(system, staff);
     unsubscribe();
     // Red before: the circuit stayed open for every write (a student write probes next).
     expect(woken).toEqual([system]);
@@ -171,8 +157,8 @@ describe('fix35f, circuits per endpoint (postgres)', () => {
       circuit: 'closed',
       endpoints: { [STUDENTS]: { circuit: 'open' } },
     });
-    expect(await gates.enter(system, { pace: true, endpoint: STAFF })).toMatchObject({ go: true });
-    expect(await gates.enter(system, { pace: true, endpoint: STUDENTS })).toMatchObject({
+    expect(await w.gates.enter(system, { pace: true, endpoint: STAFF })).toMatchObject({ go: true });
+    expect(await w.gates.enter(system, { pace: true, endpoint: STUDENTS })).toMatchObject({
       go: false,
       endpoint: STUDENTS,
     });
