@@ -22,15 +22,7 @@ beforeAll(async () => {
   api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
   worker = startWorkerRole(env.deps);
   vendor = await addClient(env.deps.db, { name: 'review34a vendor', role: 'vendor', schools: [SCHOOL] });
-  const res = await fetch(`${api.url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: vendor.clientId,
-      client_secret: vendor.clientSecret,
-    }),
-  });
-  token = ((await res.json()) as { access_token: string }).access_token;
+  token = await tokenOf(vendor);
 }, 120_000);
 afterAll(async () => {
   await worker?.stop();
@@ -38,15 +30,30 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
-const call = (method: string, path: string, body?: unknown) =>
+/** A token of `client` from the API's token endpoint. */
+async function tokenOf(client: { clientId: string; clientSecret: string }): Promise<string> {
+  const res = await fetch(`${api.url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Requests with `bearer()`'s token; a body is sent as JSON. */
+const callWith = (bearer: () => string) => (method: string, path: string, body?: unknown) =>
   fetch(`${api.url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${bearer()}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+const call = callWith(() => token);
 
 type Op = { responses?: Record<string, { headers?: Record<string, unknown> }> };
 const documented = (path: string, method: string, status: string): string[] =>
@@ -299,19 +306,8 @@ describe('review34a, a vendor over real HTTP', () => {
     expect(documented('/v1/quality/runs', 'post', '202')).not.toContain('location');
     expect(documented('/v1/syncs', 'post', '202')).toContain('location'); // the house pattern, kept
     const admin = await addClient(env.deps.db, { name: 'review34a N1 admin', role: 'city-admin' });
-    const res = await fetch(`${api.url}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: admin.clientId,
-        client_secret: admin.clientSecret,
-      }),
-    });
-    const adminToken = ((await res.json()) as { access_token: string }).access_token;
-    const run = await fetch(`${api.url}/v1/quality/runs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}` },
-    });
+    const adminToken = await tokenOf(admin);
+    const run = await callWith(() => adminToken)('POST', '/v1/quality/runs');
     expect(run.status).toBe(202);
     expect(run.headers.get('location')).toBeNull();
   });
@@ -320,24 +316,8 @@ describe('review34a, a vendor over real HTTP', () => {
   // following it was 404 "No such route". It now reads the client (without its secret).
   it('N2: the Location of a new API client answers that client', async () => {
     const admin = await addClient(env.deps.db, { name: 'review34a admin', role: 'city-admin' });
-    const res = await fetch(`${api.url}/oauth/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: admin.clientId,
-        client_secret: admin.clientSecret,
-      }),
-    });
-    const adminToken = ((await res.json()) as { access_token: string }).access_token;
-    const asAdmin = (method: string, path: string, body?: unknown) =>
-      fetch(`${api.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${adminToken}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    const adminToken = await tokenOf(admin);
+    const asAdmin = callWith(() => adminToken);
     const created = await asAdmin('POST', '/v1/admin/clients', {
       name: 'Phần mềm N2',
       role: 'vendor',
