@@ -331,6 +331,22 @@ export async function requestStudentsSync(ctx: TestContext, scope: string): Prom
  * test left unread are dropped), its pull and reconcile jobs run one after the other as the worker would
  * (`beforeJob` sees each outbox row first); the run's batches in page order.
  */
+/** A smas students run (full, or incremental from a kept watermark) over one page of `items`, pulled; its id. */
+export async function smasStudentsRun(
+  ctx: TestContext,
+  smas: FakeSource,
+  items: unknown[],
+  full: boolean,
+): Promise<number> {
+  if (!full) await createSyncRunsRepo(ctx.db).saveWatermark('smas', 'students', '', 'w0');
+  const id = await ctx.db.tx((q) =>
+    requestSync(q, { system: 'smas', entity: 'students', full, requestedBy: 'admin', at: ctx.now() }),
+  );
+  smas.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
+  await drain(ctx, 'pull');
+  return id;
+}
+
 export async function fullStudentsRun(
   ctx: TestContext,
   source: FakeSource,

@@ -7,11 +7,9 @@
  * `guardReconcile` with ./reconcile.ts `ofListedYears`' years). On a real in-memory database.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
-import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { smasStudent } from '../../factories/wire.js';
-import { drain, fakeSource, useTestContext } from './fixtures.js';
+import { fakeSource, smasStudentsRun, useTestContext } from './fixtures.js';
 
 /** NOW (2026-01-15) is in school year 2025-2026. */
 const THIS = '2025-2026';
@@ -21,16 +19,7 @@ describe("the guard over a school system's full students run, within the school 
   const smas = fakeSource('smas', ['students']);
   const ctx = useTestContext({ sources: { smas } });
 
-  /** A smas students run (full, or incremental from a kept watermark); its id. */
-  async function run(items: unknown[], full: boolean): Promise<number> {
-    if (!full) await createSyncRunsRepo(ctx.db).saveWatermark('smas', 'students', '', 'w0');
-    const id = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'smas', entity: 'students', full, requestedBy: 'admin', at: ctx.now() }),
-    );
-    smas.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
-    await drain(ctx, 'pull');
-    return id;
-  }
+  const run = (items: unknown[], full: boolean): Promise<number> => smasStudentsRun(ctx, smas, items, full);
   const smasOf = (school: string, prefix: string, year: string, n: number) =>
     Array.from({ length: n }, (_, i) =>
       smasStudent(`${prefix}${i + 10}`, {

@@ -6,11 +6,9 @@
  * database.
  */
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
-import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { smasStudent } from '../../factories/wire.js';
-import { drain, fakeSource, useTestContext } from './fixtures.js';
+import { fakeSource, smasStudentsRun, useTestContext } from './fixtures.js';
 
 /** NOW (2026-01-15) is in school year 2025-2026. */
 const THIS = '2025-2026';
@@ -19,15 +17,7 @@ describe("a held reconciliation's codes", () => {
   const smas = fakeSource('smas', ['students']);
   const ctx = useTestContext({ sources: { smas } });
 
-  async function run(items: unknown[], full: boolean): Promise<number> {
-    if (!full) await createSyncRunsRepo(ctx.db).saveWatermark('smas', 'students', '', 'w0');
-    const id = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'smas', entity: 'students', full, requestedBy: 'admin', at: ctx.now() }),
-    );
-    smas.pages.push({ items, deletedKeys: [], nextCursor: undefined, watermark: 'w1' });
-    await drain(ctx, 'pull');
-    return id;
-  }
+  const run = (items: unknown[], full: boolean): Promise<number> => smasStudentsRun(ctx, smas, items, full);
   const students = (school: string, n: number) =>
     Array.from({ length: n }, (_, i) =>
       smasStudent(`RK${school}${String(i).padStart(3, '0')}`, {
