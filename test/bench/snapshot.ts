@@ -32,7 +32,14 @@ import { Redis } from 'ioredis';
 import { migrate } from '../../src/store/migrate.js';
 import { cpuOf, pgCpu, pgCpuSince } from './lib/cpu.js';
 import { productionNodeArgs, spawnTs, type Child } from './lib/procs.js';
-import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
+import {
+  adminQuery,
+  benchClientName,
+  clientToken,
+  deleteKeysUnder,
+  PG_ADMIN_URL,
+  REDIS_URL,
+} from './lib/truc-env.js';
 import { costRow, percentile, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'snapshot';
@@ -432,7 +439,7 @@ export async function run(opts: BenchOptions): Promise<BenchRow[]> {
   try {
     await migrate(db);
     const schools = Array.from({ length: 3 * ns.length }, (_, i) => pop.school(i).schoolCode);
-    const client = await addClient(db, { name: `bench vendor ${suffix}`, role: 'vendor', schools });
+    const client = await addClient(db, { name: benchClientName(), role: 'vendor', schools });
     const jwt = `bench:${randomBytes(32).toString('base64url')}`;
     b = { db, databaseUrl: u.toString(), prefix, jwt, most, client, pop };
     const rows: BenchRow[] = [];
