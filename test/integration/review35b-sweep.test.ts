@@ -74,4 +74,19 @@ describe('review35b: headers, bodies where none is taken, odd query strings, on 
     }
     expect(bad).toEqual([]);
   }, 300_000);
+
+  it('F9: Content-Type application/json with no bytes, on a route that takes no body, is no body (not malformed JSON)', async () => {
+    const malformed: string[] = [];
+    let sent = 0;
+    for (const op of operations()) {
+      if (op.body || op.method === 'GET' || op.method === 'HEAD') continue;
+      const res = await send(op.method, urlOf(op), callerOf(op.scope), '');
+      sent += 1;
+      const code = res.statusCode >= 400 ? res.json<{ code?: string }>().code : undefined;
+      if (res.statusCode >= 500 || code === 'ERR_MALFORMED_JSON')
+        malformed.push(`${op.method} ${op.path} → ${code}`);
+    }
+    expect(sent).toBeGreaterThan(5);
+    expect(malformed).toEqual([]);
+  }, 120_000);
 });

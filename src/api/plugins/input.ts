@@ -331,6 +331,14 @@ export default fp(
       async function parseJsonBody(req: FastifyRequest, payload: Payload): Promise<unknown> {
         const declared = Number(req.headers['content-length']);
         const body = await receiveBody(payload, declared, req.routeOptions.bodyLimit);
+        // No bytes where the route declares no body are no body, as `{}` is (./query-text.ts): many clients set
+        // Content-Type: application/json on every POST (review35b F9: was 400 ERR_MALFORMED_JSON, "not valid JSON").
+        // A route that reads a body still refuses an empty one.
+        if (
+          body.length === 0 &&
+          (req.routeOptions.schema as { body?: unknown } | undefined)?.body === undefined
+        )
+          return undefined;
         const known = await req.routeOptions.config.knownBody?.(req, body.sha256);
         req.bodySha256 = body.sha256;
         req.bodyBytes = body.length;
