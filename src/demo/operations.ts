@@ -51,7 +51,10 @@ export async function runOperationsStep(stack: DemoStack, { auth }: DemoActors):
     );
     return body.items.length > 0 ? body.items.length : undefined;
   });
-  await json(await fetch(`${base}/v1/quality/runs`, { method: 'POST', headers: auth.admin }));
+  const asked = await fetch(`${base}/v1/quality/runs`, { method: 'POST', headers: auth.admin });
+  // 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is already queued or computing (a schedule's), the same scorecards.
+  if (asked.status === 409) await asked.text();
+  else await json(asked);
   const scorecards = await waitFor('the quality scorecards', async () => {
     const body = await json<{ items: CommuneCard[] }>(
       await fetch(`${base}/v1/quality/scorecards?level=commune`, { headers: auth.admin }),

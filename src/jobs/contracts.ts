@@ -10,4 +10,5 @@ export * from './request-checks.js';
 export * from './requests.js';
 export * from './guard-decide.js';
 export * from './schedule-control.js';
+export { requestQualityRun } from './quality-schedule.js';
 export * from './persons-pull.js';

@@ -50,6 +50,36 @@ export async function recordQualityFire(
 }
 
 /**
+ * Takes the quality run's lock in `q`'s transaction and refuses beside an unfinished quality run (409
+ * ERR_QUALITY_RUN_UNFINISHED naming its outbox row), nothing recorded: a schedule's "run now" and a city admin's
+ * `POST /v1/quality/runs` alike. `who`: the request's name in the detail (Vietnamese / English).
+ */
+async function refuseBesideUnfinished(q: Queryable, who: { vi: string; en: string }): Promise<void> {
+  const runs = createQualityScheduleRepo(q);
+  await runs.lock();
+  const open = await runs.unfinished(qualityScorecards);
+  if (open !== undefined)
+    throw new AppError(
+      'ERR_QUALITY_RUN_UNFINISHED',
+      both(
+        `${who.vi}: lần tính thẻ điểm ${open} chưa xong, không chạy thêm`,
+        `${who.en}: quality run ${open} is unfinished, none started`,
+      ),
+    );
+}
+
+/**
+ * A city admin's `POST /v1/quality/runs` (review: fix35d left it queueing a second run beside an unfinished one, two
+ * workers then computing the same scorecards at once): one run requested, or 409 beside an unfinished one.
+ */
+export async function requestQualityRun(db: Db, actor: string): Promise<{ outboxId: number }> {
+  return db.tx(async (q) => {
+    await refuseBesideUnfinished(q, { vi: 'yêu cầu tính thẻ điểm', en: 'the scorecard run asked for' });
+    return { outboxId: await enqueue(q, qualityScorecards, { requestedBy: actor }) };
+  });
+}
+
+/**
  * A city admin runs the quality schedule `id` now (paused or not), audited: refused beside an unfinished quality run
  * (409 ERR_QUALITY_RUN_UNFINISHED, nothing recorded), as a pull's "run now" is beside its unfinished run.
  */
@@ -60,17 +90,7 @@ export async function runQualityNow(
   at: Date,
 ): Promise<{ outboxId: number }> {
   return db.tx(async (q) => {
-    const runs = createQualityScheduleRepo(q);
-    await runs.lock();
-    const open = await runs.unfinished(qualityScorecards);
-    if (open !== undefined)
-      throw new AppError(
-        'ERR_QUALITY_RUN_UNFINISHED',
-        both(
-          `lịch ${id}: một lần tính thẻ điểm chưa xong, không chạy thêm`,
-          `schedule ${id}: a quality run is unfinished, none started`,
-        ),
-      );
+    await refuseBesideUnfinished(q, { vi: `lịch ${id}`, en: `schedule ${id}` });
     const out = await recordQualityFire(q, id, at, 'manual', actor);
     if (out.outboxId === null)
       throw new AppError(

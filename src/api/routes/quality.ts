@@ -11,7 +11,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, both } from '../../errors.js';
-import { enqueue, qualityScorecards } from '../../jobs/contracts.js';
+import { requestQualityRun } from '../../jobs/contracts.js';
 import { readsAsSender, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
 import { createQualityRepo } from '../../store/quality.js';
@@ -252,14 +252,14 @@ function runRoute(app: QualityApp, db: Db): void {
         tags: ['quality'],
         summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
         description:
-          'Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards / ' +
-          'queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards',
-        response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403) },
+          'Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / ' +
+          "queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded",
+        response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403, 409) },
       },
     },
     async function postRun(request, reply) {
       const p = principalOf(request);
-      await db.tx((q) => enqueue(q, qualityScorecards, { requestedBy: p.clientId }));
+      await requestQualityRun(db, p.clientId); // 409 ERR_QUALITY_RUN_UNFINISHED beside an unfinished run
       return reply.code(202).send({ queued: true as const });
     },
   );

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { JobRun } from '../../../src/jobs/define.js';
+import { requestQualityRun } from '../../../src/jobs/quality-schedule.js';
 import { listSchedules, runScheduleNow, setSchedulePaused } from '../../../src/jobs/schedule-control.js';
 import { scheduleFireJob } from '../../../src/jobs/schedules.js';
 import { openWork, runRow, useTestContext, type TestContext } from './fixtures.js';
@@ -86,5 +87,26 @@ describe('a quality schedule’s fire (fix35d)', () => {
     await setSchedulePaused(base.db, ctx().config, ID, true, 'city-admin-1', now);
     expect(await fire(NEXT + 10 * 86_400_000)).toMatchObject({ outcome: 'paused', outboxId: null });
     expect(await qualityRows()).toEqual([]);
+  });
+
+  it("a city admin's POST /v1/quality/runs is refused beside an unfinished run too (one run, never two computing)", async () => {
+    const first = await requestQualityRun(base.db, 'city-admin-1');
+    await expect(requestQualityRun(base.db, 'city-admin-2')).rejects.toMatchObject({
+      code: 'ERR_QUALITY_RUN_UNFINISHED',
+    });
+    // Beside it, the schedule's own fire (resumed: the test before paused it) requests none (busy, naming the run).
+    await setSchedulePaused(
+      base.db,
+      ctx().config,
+      ID,
+      false,
+      'city-admin-1',
+      new Date(NEXT + 19 * 86_400_000),
+    );
+    expect(await fire(NEXT + 20 * 86_400_000)).toMatchObject({ outcome: 'busy', outboxId: first.outboxId });
+    const rows = await qualityRows();
+    expect(rows.map((r) => r.payload)).toEqual([{ requestedBy: 'city-admin-1' }]);
+    await runRow(ctx(), rows[0]!);
+    expect(await requestQualityRun(base.db, 'city-admin-2')).toEqual({ outboxId: expect.any(Number) });
   });
 });

@@ -244,7 +244,7 @@ export interface paths {
     put?: never;
     /**
      * Tính lại thẻ điểm chất lượng / Compute the scorecards now
-     * @description Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards / queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards
+     * @description Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded
      */
     post: operations['postRun'];
     delete?: never;
@@ -4535,6 +4535,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
