@@ -12,6 +12,7 @@ import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
+import { REPORT_STATUSES } from '../store/pcgd.js';
 import { cityUnits, reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
@@ -32,16 +33,8 @@ export const QUEUE_STATES = [
   'completed',
 ] as const;
 
-const PCGD_STATUSES = [
-  'none',
-  'pending',
-  'failed',
-  'computed',
-  'checked',
-  'approved',
-  'submitted',
-  'receipted',
-] as const;
+/** A unit's report status in the PCGD gauges: its latest version's, or `none`. */
+const PCGD_STATUSES = ['none', ...REPORT_STATUSES] as const;
 
 /** Every queue a worker may serve (the job table's {@link QUEUE_NAMES}). */
 export function knownQueues(): string[] {

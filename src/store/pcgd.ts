@@ -19,8 +19,17 @@ export {
   type PersonFlagName,
 } from './pcgd-counting-sql.js';
 
-export type ReportStatus =
-  'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+/** A report version's statuses, in lifecycle order: the one list the API's schemas and the metrics take. */
+export const REPORT_STATUSES = [
+  'pending',
+  'failed',
+  'computed',
+  'checked',
+  'approved',
+  'submitted',
+  'receipted',
+] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /** What the Ministry said when it refused figures: its problem code and field errors (figures only), capped. */
 export interface DeliveryRefusal {

@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import { checkReportYear } from '../../../reporting/pcgd/years.js';
-import { createPcgdRepo } from '../../../store/pcgd.js';
+import { createPcgdRepo, REPORT_STATUSES } from '../../../store/pcgd.js';
 import { decimal } from '../../query.js';
 import type { PcgdApp, PcgdContext, PcgdRouteOptions } from './context.js';
 import { errors, read, UnitCode, Year } from './schemas.js';
 
-const Status = z.enum(['pending', 'failed', 'computed', 'checked', 'approved', 'submitted', 'receipted']);
+const Status = z.enum(REPORT_STATUSES);
 const ListedReport = z
   .object({
     reportId: z.number().int(),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { communeFactFields, reportFigureFields } from '../../../reporting/pcgd/package.js';
 import { problems } from '../../problem.js';
 import { decimal } from '../../query.js';
+import { REPORT_STATUSES } from '../../../store/pcgd.js';
 
 export const UnitCode = z
   .string()
@@ -130,7 +131,7 @@ export const Report = z
     unitLevel: z.enum(['commune', 'province']),
     year: z.number().int(),
     version: z.number().int(),
-    status: z.enum(['pending', 'failed', 'computed', 'checked', 'approved', 'submitted', 'receipted']),
+    status: z.enum(REPORT_STATUSES),
     errorCode: z.string().nullable(),
     superseded: z.boolean(),
     supersedes: z.number().int().nullable(),
@@ -173,15 +174,7 @@ export const Report = z
             .object({
               reportId: z.number().int(),
               version: z.number().int(),
-              status: z.enum([
-                'pending',
-                'failed',
-                'computed',
-                'checked',
-                'approved',
-                'submitted',
-                'receipted',
-              ]),
+              status: z.enum(REPORT_STATUSES),
             })
             .nullable()
             .meta({
