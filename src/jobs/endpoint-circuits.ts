@@ -14,6 +14,7 @@ import type { EndpointCircuit, GateChange, GateState, PauseReason } from '../sto
 /** The settings these rules read (./gate-rules.ts `DeliverySettings`). */
 interface Settings {
   failureThreshold: number;
+  maxRetryAfterSeconds?: number;
   openMs: number;
   maxOpenMs: number;
   endpointCircuits?: readonly string[] | undefined;
@@ -105,6 +106,30 @@ export function endpointFailed(
   const pauseMs = Math.max(0, Date.parse(circuit.pausedUntil) - now.getTime());
   const reason: PauseReason = circuit.circuit === 'half-open' ? 'probe' : 'circuit-open';
   return { change: noted, result: { pauseMs, reason, opened: false, endpoint, endpointOpened: false } };
+}
+
+/**
+ * An endpoint's probe told to wait (a 429: it counts toward no run, fix36c item 4): the endpoint stays open for the
+ * Retry-After (capped; none given: its pause as it was), so its next probe comes then, not when the probe's lease
+ * (`probeLeaseMs`) runs out. Undefined: the call was not its endpoint's probe, or the endpoint is not half-open.
+ */
+export function endpointProbeTold(
+  state: GateState,
+  now: Date,
+  failure: Failed & { retryAfterSeconds?: number | undefined },
+  settings: Settings,
+): Pick<GateChange, 'endpointCircuits'> | undefined {
+  const endpoint = failure.endpoint;
+  const circuit = endpoint === undefined ? undefined : circuitsOf(state)[endpoint];
+  if (endpoint === undefined || circuit?.circuit !== 'half-open' || failure.endpointProbe !== true)
+    return undefined;
+  const capped =
+    failure.retryAfterSeconds === undefined
+      ? undefined
+      : Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds ?? Infinity) * 1000;
+  const waitMs = capped ?? openTime(circuit.openings, settings);
+  const told: EndpointCircuit = { ...circuit, circuit: 'open', pausedUntil: iso(now.getTime() + waitMs) };
+  return { endpointCircuits: { ...circuitsOf(state), [endpoint]: told } };
 }
 
 /**

@@ -5,7 +5,13 @@
  */
 import type { Config } from '../config.js';
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
-import { endpointFailure, endpointsAnswered, endpointsApart, enterEndpoint } from './endpoint-circuits.js';
+import {
+  endpointFailure,
+  endpointProbeTold,
+  endpointsAnswered,
+  endpointsApart,
+  enterEndpoint,
+} from './endpoint-circuits.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
@@ -318,11 +324,29 @@ export function decideFailure(
   failure: CallFailure,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
-  const { rateLimited, writes, counts } = countedFailure(state, now, failure, settings);
+  const counted = countedFailure(state, now, failure, settings);
+  const apart = counted.writes && failure.endpoint !== undefined && endpointsApart(state.system, settings);
+  const own = apart ? endpointFailure(state, now, failure, counted.counts, settings) : undefined;
+  const systemProbe = state.circuit === 'half-open' && failure.probe !== false;
+  if (own && !systemProbe) return own;
+  const system = systemFailure(state, now, failure, counted, apart, settings);
+  // fix36c item 4: the system's probe too reopens the system's circuit (its lease ran on: the next probe came after
+  // probeLeaseMs); an endpoint's probe told to wait (429) leaves it open for the Retry-After, not its lease.
+  const endpointCircuits =
+    own?.change.endpointCircuits ?? endpointProbeTold(state, now, failure, settings)?.endpointCircuits;
+  return endpointCircuits ? { ...system, change: { ...system.change, endpointCircuits } } : system;
+}
+
+/** The system's rules for a failed call (./gate-rules.ts `decideFailure` once an endpoint's circuit has not decided). */
+function systemFailure(
+  state: GateState,
+  now: Date,
+  failure: CallFailure,
+  { rateLimited, counts }: ReturnType<typeof countedFailure>,
+  apart: boolean,
+  settings: DeliverySettings,
+): { change: GateChange; result: AfterFailure } {
   const { failures, writeFailures } = counts;
-  const apart = writes && failure.endpoint !== undefined && endpointsApart(state.system, settings);
-  const own = apart ? endpointFailure(state, now, failure, counts, settings) : undefined;
-  if (own) return own;
   const wasProbe = state.circuit === 'half-open' && failure.probe !== false;
   if (state.circuit !== 'closed' && !wasProbe)
     return decideStrayFailure(state, now, failure, counts, settings);
