@@ -34,6 +34,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_FORBIDDEN_SCHOOL: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
   ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
+  ERR_SCHEMA_PENDING:
+    'Operators: run `truc migrate` of the same truc version (off-hours when README Operations names a rewrite under a lock), then the command again. The CLI exits 4; only `truc migrate` and the roles migrate.',
   ERR_ADAPTER_RATE_LIMITED: 'Nothing to do: the job waits for the target’s Retry-After.',
   ERR_JOB_PAYLOAD_INVALID:
     'Operators: the job came from an older or foreign producer; read its dead letter, fix the cause, replay it.',

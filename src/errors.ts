@@ -5,6 +5,7 @@
  */
 import { DATA_ERRORS } from './errors-data.js';
 import { GUARD_ERRORS } from './errors-guard.js';
+import { OPS_ERRORS } from './errors-ops.js';
 
 export interface ErrorDef {
   /** HTTP status when the error reaches the API. */
@@ -319,6 +320,8 @@ export const ERRORS = {
   ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
   // issue 9: reads and the change feed; purge29: bodies kept no longer than needed (./errors-data.ts)
   ...DATA_ERRORS,
+  // fix36f: operating truc (./errors-ops.ts)
+  ...OPS_ERRORS,
   // issue 9: webhooks
   ERR_WEBHOOK_URL: def(
     400,

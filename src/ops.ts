@@ -28,8 +28,8 @@ import {
   type QueueFactory,
 } from './jobs/queues.js';
 import { createLogger } from './observability/logger.js';
-import { migrate, migrationsAhead } from './store/migrate.js';
-export { aheadWords } from './store/migrate.js';
+import { aheadWords, migrate, migrationsAhead, pendingMigrations } from './store/migrate.js';
+export { aheadWords };
 import { forgetTarget } from './store/undelivered.js';
 import { servedWithin } from './store/served-targets.js';
 import { openDatabase } from './store/open.js';
@@ -42,11 +42,40 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
     poolMax: 2,
   });
   try {
-    await migrate(db);
+    await checkSchema(db);
     return await fn(db);
   } finally {
     await db.close();
   }
+}
+
+/** Where {@link checkSchema} says a newer schema: the operator's terminal (a CLI command's stderr). */
+const sayOnStderr = (line: string): void => {
+  process.stderr.write(`truc: ${line}\n`);
+};
+
+/**
+ * A command that does not own the schema (every one but `truc migrate` and the roles) never migrates (fix36f,
+ * review35a F2: `truc clients list` of another version, or against a read-only replica, migrated by accident). It
+ * refuses with ERR_SCHEMA_PENDING (exit 4) while this build's migrations are pending, naming how many and `truc
+ * migrate`; a schema newer than this build (review35a F1) is said on stderr, and the command goes on, as an older
+ * role does.
+ */
+export async function checkSchema(db: Db, say: (line: string) => void = sayOnStderr): Promise<void> {
+  const pending = await pendingMigrations(db);
+  if (pending.length > 0) {
+    const n = pending.length;
+    const first = pending.slice(0, 3).join(', ') + (n > 3 ? ', …' : '');
+    throw new AppError(
+      'ERR_SCHEMA_PENDING',
+      both(
+        `${n} migration chưa áp dụng (${first}); không có gì được thay đổi: chạy \`truc migrate\` rồi chạy lại lệnh`,
+        `${n} pending migration(s) (${first}); nothing was changed: run \`truc migrate\`, then this command again`,
+      ),
+    );
+  }
+  const ahead = await migrationsAhead(db);
+  if (ahead.length > 0) say(aheadWords(ahead));
 }
 
 /**
@@ -66,7 +95,7 @@ export async function withDbAndQueue<T>(
   });
   let queues: QueueFactory | undefined;
   try {
-    await migrate(db);
+    await checkSchema(db);
     let queue: Queue | undefined;
     try {
       if (config.redisUrl) await assertRedisReachable(config.redisUrl);

@@ -1,7 +1,7 @@
 /**
  * The `truc` program: the command table on commander, `--help` on every command and subcommand
  * (prints, starts nothing, exits 0), `--version`, and one mapping from failures to exit codes
- * (DESIGN §3: 0 success, 1 failure, 2 bad usage or configuration; one clear stderr line first).
+ * (DESIGN §3: 0 success, 1 failure, 2 bad usage or configuration, 4 migrations pending; one clear stderr line first).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +134,12 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
   'ERR_FREE_TEXT_PERSONAL_DATA',
 ]);
 
+/**
+ * The exit code of a command refused because this build's migrations are pending (fix36f: only `truc migrate` and the
+ * roles migrate): 4, apart from a failure (1) and bad usage (2), so that a script can tell "run truc migrate first".
+ */
+export const SCHEMA_PENDING_EXIT = 4;
+
 /** Prints the failure's one line (and a pointer to help for bad usage); returns the exit code. */
 function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): number {
   const seeHelp = () => both(`Xem '${usageOf()} --help'.`, `See '${usageOf()} --help'.`);
@@ -153,6 +159,7 @@ function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): num
   }
   if (isAppError(err)) {
     out.stderr(`truc: ${terminalSafe(appErrorMessage(err))}\n`);
+    if (err.code === 'ERR_SCHEMA_PENDING') return SCHEMA_PENDING_EXIT;
     return BAD_INPUT.has(err.code) ? 2 : 1;
   }
   const message = terminalSafe(err instanceof Error ? err.message : String(err));

@@ -77,6 +77,20 @@ export async function migrationsAhead(db: Db, migrations = listMigrations()): Pr
   return res.rows.filter((r) => !known.has(r.version)).map((r) => r.name);
 }
 
+/**
+ * The migrations of this build the database has not applied, by name, oldest first (fix36f, review35a F2): every one
+ * on a database truc never migrated. Reads only: a command that does not own the schema checks it with this.
+ */
+export async function pendingMigrations(db: Db, migrations = listMigrations()): Promise<string[]> {
+  const table = await db.query<{ present: boolean }>(
+    "SELECT to_regclass('truc.schema_migrations') IS NOT NULL AS present",
+  );
+  if (!table.rows[0]?.present) return migrations.map((m) => m.name);
+  const res = await db.query<{ version: number }>('SELECT version FROM truc.schema_migrations');
+  const applied = new Set(res.rows.map((r) => r.version));
+  return migrations.filter((m) => !applied.has(m.version)).map((m) => m.name);
+}
+
 /** Applies every pending migration; returns the names applied. Refuses if an applied one was edited. */
 export function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
   const run = inProcess.then(
