@@ -4,7 +4,8 @@
  * test/helpers/fault-stack.ts). Each scenario gets a fresh database, Redis and simulator, pulls 3,000
  * students in full (pages slowed down so the fault lands mid-run) and breaks something on the way:
  * - PostgreSQL "restarted": every connection dropped and refused for 5 s; api and worker keep running
- *   and the run finishes, nothing dead-lettered;
+ *   and the run finishes, nothing dead-lettered; and PostgreSQL really restarted (a server of the
+ *   scenario's own, test/helpers/own-postgres.ts: `pg_ctl stop -m fast`, 5 s down, `pg_ctl start`), the same;
  * - Redis flushed; Redis killed and started again empty: the run completes from the outbox;
  * - a worker killed with SIGKILL (default lock and stalled timings): another worker finishes the run;
  * - the worker holding a long page chain (TRUC_PULL_CHAIN_MS=600000) killed, a second worker running:
@@ -139,6 +140,34 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         // The api answers again without a restart.
         expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
       }),
+    TEST_TIMEOUT,
+  );
+
+  // review36a: the cut above is what truc sees of a restart on the wire; this is the restart itself, of a
+  // server of the scenario's own (pg_ctl stop -m fast: every session told 57P01, then 5 s with nothing listening).
+  it(
+    'PostgreSQL really restarted mid-run (pg_ctl stop -m fast, 5 s down, start): api and worker keep running and finish',
+    () =>
+      onStack(
+        async (s) => {
+          await faultMidRun(
+            s,
+            async () => {
+              await pageJobRunning(s);
+              await s.postgres!.restart('fast', 5_000);
+            },
+            () => 'PostgreSQL restarted (fast, 5 s down)',
+          );
+          expect(alive(s.api)).toBe(true);
+          expect(s.workers.every(alive)).toBe(true);
+          expect(await s.workerMetrics()).toMatch(
+            /truc_jobs_deferred_total\{[^}]*reason="database"[^}]*\} [1-9]/,
+          );
+          expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
+        },
+        {},
+        { ownPostgres: true },
+      ),
     TEST_TIMEOUT,
   );
 

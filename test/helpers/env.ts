@@ -60,9 +60,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Runs `fn` on a fresh connection to the local PostgreSQL's `test` database, then closes it. */
-async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+/** Runs `fn` on a fresh connection to the local PostgreSQL's `test` database (or `adminUrl`'s), then closes it. */
+async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>, adminUrl = PG_ADMIN_URL): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     return await fn(admin);
@@ -111,17 +111,27 @@ async function buildTemplate(): Promise<string> {
 
 /**
  * Creates a PostgreSQL database for one test file, empty or (`migrated`) a copy of
- * {@link migratedTemplate}; `drop()` removes it (closing stray sessions).
+ * {@link migratedTemplate}; `drop()` removes it (closing stray sessions). On a server of the test's own
+ * (`adminUrl`, e.g. test/helpers/faults.ts startOwnPostgres) a migrated one is migrated in place (no template there).
  */
-export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  opts: { migrated?: boolean; adminUrl?: string | undefined } = {},
+): Promise<TestDatabase> {
   const name = `truc_t_${randomSuffix()}`;
-  const from = opts.migrated ? ` TEMPLATE ${await migratedTemplate()}` : '';
-  await withAdmin((a) => a.query(`CREATE DATABASE ${name}${from}`));
+  const adminUrl = opts.adminUrl ?? PG_ADMIN_URL;
+  const copied = opts.migrated && opts.adminUrl === undefined;
+  const from = copied ? ` TEMPLATE ${await migratedTemplate()}` : '';
+  await withAdmin((a) => a.query(`CREATE DATABASE ${name}${from}`), adminUrl);
+  const url = withDatabase(adminUrl, name);
+  if (opts.migrated && !copied) {
+    const db = createPgDb(url, 'postgres', { max: 2 });
+    await migrate(db).finally(() => db.close());
+  }
   return {
     name,
-    url: withDatabase(PG_ADMIN_URL, name),
+    url,
     async drop() {
-      await withAdmin((a) => a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin((a) => a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), adminUrl);
     },
   };
 }
@@ -200,6 +210,8 @@ export interface MakeDepsOptions {
   env?: Record<string, string>;
   /** Changes to the loaded configuration, for settings no environment variable reaches. */
   configure?: (config: Config) => Config;
+  /** A PostgreSQL server of the test's own (its admin URL) instead of the local one: the database is made there. */
+  pgAdminUrl?: string | undefined;
 }
 
 /**
@@ -212,7 +224,10 @@ export interface MakeDepsOptions {
 export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Promise<TestEnv> {
   const dir = await makeTempDir('truc-data-');
   if (backend.database === 'pglite') await seedPgliteDir(join(dir.path, 'pgdata'), 'migrated');
-  const database = backend.database === 'postgres' ? await createTestDatabase({ migrated: true }) : undefined;
+  const database =
+    backend.database === 'postgres'
+      ? await createTestDatabase({ migrated: true, adminUrl: opts.pgAdminUrl })
+      : undefined;
   const redisPrefix = backend.queue === 'redis' ? `truc-t-${randomSuffix()}` : undefined;
   const env: Record<string, string> = {
     TRUC_PROFILE: 'test',

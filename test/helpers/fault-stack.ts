@@ -7,6 +7,7 @@
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { makeDeps, waitFor, type TestEnv } from './env.js';
 import { spawnTruc, startOwnRedis, startTcpProxy, type OwnRedis, type TcpProxy } from './faults.js';
+import { startOwnPostgres, type OwnPostgres } from './own-postgres.js';
 import { freePort, type Spawned } from './proc.js';
 import { testProfileDir } from './profile.js';
 import { trucClient, type TrucClient } from './truc-client.js';
@@ -33,6 +34,8 @@ export interface Stack {
   sim: HcmCsdlSimulator;
   redis: OwnRedis;
   proxy: TcpProxy;
+  /** The PostgreSQL server of the scenario's own ({@link StackOptions}), to restart for real. */
+  postgres: OwnPostgres | undefined;
   readonly api: Spawned;
   apiUrl: string;
   /** truc's API, anonymous (the typed client). */
@@ -90,12 +93,21 @@ const untilAnswering = (port: number, path: '/readyz' | '/healthz', what: string
     { timeoutMs, intervalMs: 250, what },
   );
 
+export interface StackOptions {
+  /** The scenario's database on a PostgreSQL server of its own (test/helpers/own-postgres.ts), not the shared one. */
+  ownPostgres?: boolean;
+}
+
 /** A scenario's simulator, Redis and database (PostgreSQL behind the proxy), and the processes' env. */
-async function startServices(extraEnv: Record<string, string>) {
+async function startServices(extraEnv: Record<string, string>, opts: StackOptions) {
   const sim = await startSim();
   const redis = await startOwnRedis();
-  const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-  const proxy = await startTcpProxy('127.0.0.1', 5432);
+  const postgres = opts.ownPostgres ? await startOwnPostgres() : undefined;
+  const env = await makeDeps(
+    { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+    { pgAdminUrl: postgres?.adminUrl },
+  );
+  const proxy = await startTcpProxy('127.0.0.1', postgres?.port ?? 5432);
   const viaProxy = new URL(env.databaseUrl!);
   viaProxy.port = String(proxy.port);
   // The processes wait for hcm-csdl as long as production does (10 s), not the test profile's 2 s: its
@@ -115,12 +127,12 @@ async function startServices(extraEnv: Record<string, string>) {
     HCM_CSDL_BASE_URL: sim.url,
     ...extraEnv,
   };
-  return { sim, redis, env, proxy, profile, common };
+  return { sim, redis, env, proxy, postgres, profile, common };
 }
 
 /** A fresh stack: the services, one api and one worker (its metrics on a port of its own), api ready. */
-async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const { sim, redis, env, proxy, profile, common } = await startServices(extraEnv);
+async function startStack(extraEnv: Record<string, string>, opts: StackOptions): Promise<Stack> {
+  const { sim, redis, env, proxy, postgres, profile, common } = await startServices(extraEnv, opts);
   const port = await freePort();
   const apis = [spawnTruc('api', { ...common, PORT: String(port) })];
   const workers: Spawned[] = [];
@@ -139,6 +151,7 @@ async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack>
     sim,
     redis,
     proxy,
+    postgres,
     get api() {
       return apis.at(-1)!;
     },
@@ -162,6 +175,7 @@ async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack>
       await proxy.close();
       await redis.stop();
       await env.cleanup();
+      await postgres?.stop();
       await sim.close();
       profile.remove();
     },
@@ -171,9 +185,10 @@ async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack>
 /** Runs `body` on a fresh stack, closed after. */
 export async function onStack(
   body: (s: Stack) => Promise<void>,
-  env?: Record<string, string>,
+  env: Record<string, string> = {},
+  opts: StackOptions = {},
 ): Promise<void> {
-  const s = await startStack(env);
+  const s = await startStack(env, opts);
   try {
     await body(s);
   } finally {
