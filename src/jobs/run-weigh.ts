@@ -84,17 +84,14 @@ function progressOf(
   };
 }
 
-/** Where the weighing resumes from, as of now. */
-const resumeOf = (g: Weighing): WeighResume | null =>
-  g.cursor === undefined
-    ? null
-    : {
-        cursor: g.cursor,
-        pageNo: g.pageNo,
-        rows: [...g.w.rows.values()],
-        grew: g.w.grew,
-        outboxId: g.outboxId,
-      };
+/** Where the weighing resumes from, as of now (no cursor: every page weighed, the reconciliation left: fix36e). */
+const resumeOf = (g: Weighing): WeighResume => ({
+  cursor: g.cursor ?? null,
+  pageNo: g.pageNo,
+  rows: [...g.w.rows.values()],
+  grew: g.w.grew,
+  outboxId: g.outboxId,
+});
 
 /**
  * Widens the hold to what was weighed; `until`: the seconds it stays undecidable (0: the weighing is over, `end` its
@@ -179,9 +176,13 @@ async function weighToEnd(ctx: PullContext, g: Weighing): Promise<void> {
   let stoppedBy: string | null;
   try {
     stoppedBy = await weighPages(ctx, g);
-    // Every page to the run's end weighed: a full run's reconciliation is weighed into the hold too (fix35b).
+    // Every page to the run's end weighed: a full run's reconciliation is weighed into the hold too (fix35b), its
+    // claim kept meanwhile; a worker stopped inside it leaves it to resume (fix36e: the resume point has no cursor).
+    const renew = () => widen(ctx, g, boundOf(ctx));
     const reconciliation =
-      stoppedBy === null ? await reconcileAhead(ctx, g.run, g.holdId, [...g.w.rows.values()]) : undefined;
+      stoppedBy === null
+        ? await whileBeating(ctx, renew, () => reconcileAhead(ctx, g.run, g.holdId, [...g.w.rows.values()]))
+        : undefined;
     if (reconciliation) g.w.add(reconciliation, false);
   } catch (err) {
     // A read that failed, a system paused longer than a weighing waits, a page that could not be weighed: the hold
@@ -278,7 +279,7 @@ export async function resumeWeighing(ctx: PullContext, holdId: number, outboxId:
     run,
     holdId,
     w: new Weighed(held, ctx.config.guard.weighedKeys, { pages: state.weighing.pages, grew: resume.grew }),
-    cursor: resume.cursor,
+    cursor: resume.cursor ?? undefined,
     pageNo: resume.pageNo,
     outboxId,
     progress: state.weighing,

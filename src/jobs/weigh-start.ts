@@ -53,10 +53,8 @@ export async function startWeighing(
     startedAt: now,
     updatedAt: now,
   };
-  const resume =
-    from.cursor === undefined
-      ? null
-      : { cursor: from.cursor, pageNo: pageNo + 1, rows: held.rows, grew: false, outboxId };
+  // Held at its last page (a full run): its reconciliation is left to weigh, resumed so too (fix36e).
+  const resume = { cursor: from.cursor ?? null, pageNo: pageNo + 1, rows: held.rows, grew: false, outboxId };
   await createGuardHoldsRepo(q).widen(holdId, held.diff, held.reasons, bound, { weighing: progress, resume });
   return { outboxId, progress };
 }

@@ -21,7 +21,11 @@ export interface HoldWeighing {
 
 /** A held run's weighing's point to resume from (never shown): its last widening's. */
 export interface WeighResume {
-  cursor: string;
+  /**
+   * The next page's cursor; null: every page weighed, a full run's reconciliation left to weigh ahead (fix36e: a
+   * run held at its last page, or a worker stopped inside that weighing).
+   */
+  cursor: string | null;
   pageNo: number;
   /** The weighed pages' counts per school, summed (../store/run-guard.ts RunSchoolCounts: codes and counts). */
   rows: unknown[];
