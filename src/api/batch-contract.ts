@@ -243,6 +243,14 @@ export const Finding = z
     message: z.object({ vi: z.string(), en: z.string() }),
     /** Issue 8: the message and fix hint in the caller's language (Accept-Language, Vietnamese first). */
     text: z.string(),
+    fix: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Gợi ý sửa theo ngôn ngữ của người gọi (hint bằng hai thứ tiếng), như fix của phát hiện của trường; có khi có hint / ' +
+          'the fix hint in the caller’s language (hint holds both), as a school’s finding’s fix; present when hint is (fix36d)',
+      }),
     hint: z.object({ vi: z.string(), en: z.string() }).optional(),
     /** The offending value, only where it is not personal data. */
     value: z.string().optional(),

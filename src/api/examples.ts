@@ -38,6 +38,7 @@ const ID_YEAR_MISMATCH = {
     en: 'Digits 4–6 of the personal ID do not match the birth year.',
   },
   text: 'Chữ số thứ 4–6 của số định danh không khớp với năm sinh.',
+  fix: 'Kiểm tra lại ngày sinh hoặc số định danh.',
   hint: {
     vi: 'Kiểm tra lại ngày sinh hoặc số định danh.',
     en: 'Check the birth date or the personal ID.',

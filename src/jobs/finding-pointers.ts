@@ -80,3 +80,47 @@ export function sentKeyOf(format: string, entity: string, sent: unknown): string
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof text === 'string' && KEY_LIKE.test(text.trim()) ? text.trim() : null;
 }
+
+/** The vendors' native formats whose wire fields have one-for-one canonical names (a verdict of theirs is canonical). */
+const NAMED_FORMATS = ['smas', 'vnedu'] as const;
+
+/**
+ * Per entity: a native format's wire field → truc's canonical field, over {@link NAMED_FORMATS}; a wire name that is
+ * also a canonical field's name, or that two formats read as two fields, is left out (read as stored).
+ */
+function wireToCanonical(entity: string): ReadonlyMap<string, string> {
+  const canonical = new Set<string>();
+  const pairs: [string, string][] = [];
+  for (const format of NAMED_FORMATS) {
+    const toWire = NATIVE_INBOUND[format]?.[entity as EntityName]?.mapping.wireNames ?? {};
+    for (const [field, wire] of Object.entries(toWire)) {
+      canonical.add(field);
+      pairs.push([wire, field]);
+    }
+  }
+  const out = new Map<string, string>();
+  const twice = new Set<string>();
+  for (const [wire, field] of pairs) {
+    if (canonical.has(wire)) continue;
+    if (out.has(wire) && out.get(wire) !== field) twice.add(wire);
+    out.set(wire, field);
+  }
+  for (const wire of twice) out.delete(wire);
+  return out;
+}
+
+const VERDICT_NAMES = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * Where a school's finding (a record's stored verdict) points, in truc's canonical record (fix36d). A verdict is
+ * about the canonical record (c8017fd), but one filed before by a smas or vnedu batch kept the mapping's pointer at
+ * the wire field (`/SoCCCD`, `/citizen_id`): read as the canonical field (`/personalId`). Any other pointer as stored.
+ */
+export function verdictPointer(entity: string, pointer: string): string {
+  if (pointer === '') return pointer;
+  let names = VERDICT_NAMES.get(entity);
+  if (names === undefined) VERDICT_NAMES.set(entity, (names = wireToCanonical(entity)));
+  const { head } = split(pointer);
+  const field = names.get(head);
+  return field === undefined ? pointer : `/${escape(field)}`;
+}

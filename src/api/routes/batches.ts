@@ -130,7 +130,9 @@ function findingView(
     ...pointers(r.pointer),
     message: { vi: r.messageVi, en: r.messageEn },
     text: lang === 'vi' ? r.messageVi : r.messageEn,
-    ...(r.hintVi && r.hintEn ? { hint: { vi: r.hintVi, en: r.hintEn } } : {}),
+    ...(r.hintVi && r.hintEn
+      ? { fix: lang === 'vi' ? r.hintVi : r.hintEn, hint: { vi: r.hintVi, en: r.hintEn } }
+      : {}),
     ...(r.value != null ? { value: r.value } : {}),
     ...(r.detailVi && r.detailEn ? { detail: { vi: r.detailVi, en: r.detailEn } } : {}),
   };

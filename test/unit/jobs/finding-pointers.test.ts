@@ -3,7 +3,7 @@
  * canonical field alongside, whichever vocabulary the judging filed the finding in.
  */
 import { describe, expect, it } from 'vitest';
-import { findingPointers, sentKeyOf } from '../../../src/jobs/finding-pointers.js';
+import { findingPointers, sentKeyOf, verdictPointer } from '../../../src/jobs/finding-pointers.js';
 import { NATIVE_INBOUND } from '../../../src/jobs/native-formats.js';
 
 describe('findingPointers', () => {
@@ -69,5 +69,25 @@ describe('findingPointers', () => {
     expect(sentKeyOf('smas', 'classes', { MaLop: '1A' })).toBeNull();
     expect(sentKeyOf('hcm-csdl', 'students', { maHocSinh: 'HS1' })).toBeNull();
     expect(sentKeyOf('canonical', 'students', 'HS1')).toBeNull();
+  });
+});
+
+describe('verdictPointer (fix36d: a school finding kept before c8017fd at a wire field)', () => {
+  it('reads a smas or vnedu wire field as the canonical one, any other pointer as stored', () => {
+    expect(verdictPointer('students', '/SoCCCD')).toBe('/personalId');
+    expect(verdictPointer('students', '/citizen_id')).toBe('/personalId');
+    expect(verdictPointer('staff', '/MonDay')).toBe('/subjects');
+    expect(verdictPointer('students', '/personalId')).toBe('/personalId');
+    expect(verdictPointer('students', '/subjects/2')).toBe('/subjects/2');
+    expect(verdictPointer('classes', '/name')).toBe('/name'); // vnedu's `name` is the canonical `name`
+    expect(verdictPointer('students', '')).toBe('');
+    expect(verdictPointer('schools', '/maTruong')).toBe('/maTruong'); // a pulled format's: as filed
+  });
+
+  it('every wire name of smas and vnedu reads as the one canonical field both formats map it from', () => {
+    for (const entity of ['students', 'staff', 'classes'] as const)
+      for (const format of ['smas', 'vnedu'])
+        for (const [field, wire] of Object.entries(NATIVE_INBOUND[format]![entity]!.mapping.wireNames!))
+          expect(verdictPointer(entity, `/${wire}`), `${format} ${entity} ${wire}`).toBe(`/${field}`);
   });
 });

@@ -1521,6 +1521,8 @@ export interface components {
         en: string;
       };
       text: string;
+      /** @description Gợi ý sửa theo ngôn ngữ của người gọi (hint bằng hai thứ tiếng), như fix của phát hiện của trường; có khi có hint / the fix hint in the caller’s language (hint holds both), as a school’s finding’s fix; present when hint is (fix36d) */
+      fix?: string;
       hint?: {
         vi: string;
         en: string;
@@ -1983,8 +1985,13 @@ export interface components {
       criterion: string;
       /** @enum {string} */
       severity: 'error' | 'warning' | 'info';
-      /** @description Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu / JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in (a batch’s findings point into the record as sent: its canonicalPointer is this) */
+      /**
+       * @deprecated
+       * @description Đã lỗi thời (2026-12-06): dùng canonicalPointer, cùng giá trị; ở phát hiện của một lô, pointer là con trỏ vào bản ghi như đã gửi / deprecated (2026-12-06): use canonicalPointer, the same value; in a batch’s findings pointer means the record as sent, so the school’s findings name it as the batch’s do
+       */
       pointer: string;
+      /** @description Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu, như canonicalPointer của phát hiện một lô / JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in: the same field a batch’s finding names in its canonicalPointer (a finding kept before 2026-12-06 at a smas/vnedu field, /SoCCCD, reads as its canonical field) */
+      canonicalPointer: string;
       value?: string;
       text: string;
       fix: string;
@@ -3330,6 +3337,7 @@ export interface operations {
            *             "en": "Digits 4–6 of the personal ID do not match the birth year."
            *           },
            *           "text": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *           "fix": "Kiểm tra lại ngày sinh hoặc số định danh.",
            *           "hint": {
            *             "vi": "Kiểm tra lại ngày sinh hoặc số định danh.",
            *             "en": "Check the birth date or the personal ID."
@@ -3755,6 +3763,7 @@ export interface operations {
            *             "en": "Digits 4–6 of the personal ID do not match the birth year."
            *           },
            *           "text": "Chữ số thứ 4–6 của số định danh không khớp với năm sinh.",
+           *           "fix": "Kiểm tra lại ngày sinh hoặc số định danh.",
            *           "hint": {
            *             "vi": "Kiểm tra lại ngày sinh hoặc số định danh.",
            *             "en": "Check the birth date or the personal ID."
@@ -6589,6 +6598,7 @@ export interface operations {
           | 'ERR_REQUEST_TIMEOUT'
           | 'ERR_INVALID_CURSOR'
           | 'ERR_BATCH_RECORDS_PURGED'
+          | 'ERR_SCHEMA_PENDING'
           | 'ERR_WEBHOOK_URL'
           | 'ERR_WEBHOOK_LIMIT';
         includeReplayed?: 'true' | 'false';
@@ -6813,6 +6823,7 @@ export interface operations {
             | 'ERR_REQUEST_TIMEOUT'
             | 'ERR_INVALID_CURSOR'
             | 'ERR_BATCH_RECORDS_PURGED'
+            | 'ERR_SCHEMA_PENDING'
             | 'ERR_WEBHOOK_URL'
             | 'ERR_WEBHOOK_LIMIT';
           /** @default false */

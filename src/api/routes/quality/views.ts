@@ -8,6 +8,7 @@ import { bandOf, ruleByCode, websiteRulesOf, type QualityConfig } from '../../..
 import type { SchoolFindingRow } from '../../../store/quality.js';
 import type { ScoreRow } from '../../../store/scorecards.js';
 import type { WebsiteProbeRow } from '../../../store/website-probes.js';
+import { verdictPointer } from '../../../jobs/finding-pointers.js';
 import { findingsQuery } from '../../findings-query.js';
 
 const Bilingual = z.object({ vi: z.string(), en: z.string() });
@@ -79,12 +80,18 @@ export const SchoolFinding = z
     criterion: z.string(),
     severity: z.enum(['error', 'warning', 'info']),
     pointer: z.string().meta({
+      deprecated: true,
       description:
-        'Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu / ' +
-        'JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in (a batch’s findings point into the record as sent: its canonicalPointer is this)',
+        'Đã lỗi thời (2026-12-06): dùng canonicalPointer, cùng giá trị; ở phát hiện của một lô, pointer là con trỏ vào bản ghi như đã gửi / ' +
+        'deprecated (2026-12-06): use canonicalPointer, the same value; in a batch’s findings pointer means the record as sent, so the school’s findings name it as the batch’s do',
+    }),
+    canonicalPointer: z.string().meta({
+      description:
+        'Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu, như canonicalPointer của phát hiện một lô / ' +
+        'JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in: the same field a batch’s finding names in its canonicalPointer (a finding kept before 2026-12-06 at a smas/vnedu field, /SoCCCD, reads as its canonical field)',
     }),
     value: z.string().optional(),
-    /** Message and fix hint in the caller's language; both languages in `message` / `hint`. */
+    /** Message and fix hint in the caller's language; both languages in `message` / `hint` (a batch's finding alike). */
     text: z.string(),
     fix: z.string(),
     message: Bilingual,
@@ -200,7 +207,9 @@ export function findingOut(f: SchoolFindingRow, lang: Lang) {
     rule: f.rule,
     criterion: f.criterion,
     severity: f.severity,
-    pointer: f.pointer,
+    // A verdict kept before c8017fd at a smas/vnedu wire field reads as its canonical field (fix36d).
+    pointer: verdictPointer(f.entity, f.pointer),
+    canonicalPointer: verdictPointer(f.entity, f.pointer),
     ...(f.value !== undefined ? { value: f.value } : {}),
     text: message[lang],
     fix: hint[lang],
