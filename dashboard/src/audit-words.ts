@@ -15,6 +15,8 @@ const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, Words>> = {
   'batch.dry_run': ['Chạy thử lô (không lưu)', 'Batch dry run (nothing stored)'],
   'batch.held': ['Lô bị giữ chờ duyệt', 'Batch held for approval'],
   'batch.ingested': ['Đã nạp lô dữ liệu', 'Batch ingested'],
+  'circuit.closed': ['Cầu dao đóng lại (hệ thống trả lời)', 'Circuit closed (the system answers)'],
+  'circuit.opened': ['Cầu dao mở (tạm ngưng gọi)', 'Circuit opened (calls paused)'],
   'client.created': ['Tạo client', 'Client created'],
   'client.disabled': ['Khóa client', 'Client disabled'],
   'client.enabled': ['Mở lại client', 'Client enabled'],

@@ -54,6 +54,7 @@ import {
   type Pass,
 } from './gate-rules.js';
 import { gateHolds, type GateHolds } from './gate-holds.js';
+import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
 import { answerSaid, endpointOpened, gateListeners, type Listeners } from './gate-listeners.js';
 
@@ -336,7 +337,7 @@ function gateOutcomes(
 }
 
 export function createDeliveryGates(deps: GateDeps): DeliveryGates {
-  const repo = createDeliveryGatesRepo(deps.db);
+  const repo = createDeliveryGatesRepo(deps.db, { changed: auditCircuits });
   const local = localPauses();
   const holds = gateHolds(deps.logger);
   const listeners = gateListeners();

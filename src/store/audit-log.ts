@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'batch.dry_run',
   'batch.held',
   'batch.ingested',
+  'circuit.closed',
+  'circuit.opened',
   'client.created',
   'client.disabled',
   'client.enabled',

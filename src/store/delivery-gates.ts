@@ -84,7 +84,13 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   closedAt: 'closed_at',
 };
 
-export function createDeliveryGatesRepo(db: Db) {
+/**
+ * Called in a gate update's transaction, after its change is written (fix36c item 2: the circuits' transitions
+ * audited there, once, whichever worker made them): the row as it was, the change and the database clock's now.
+ */
+export type GateChanged = (q: Queryable, before: GateState, change: GateChange, now: Date) => Promise<void>;
+
+export function createDeliveryGatesRepo(db: Db, opts: { changed?: GateChanged } = {}) {
   return {
     /**
      * Reads the system's gate under a row lock with the database clock's `now`, lets `decide` say what
@@ -105,7 +111,10 @@ export function createDeliveryGatesRepo(db: Db) {
         );
         const { now, ...state } = res.rows[0]!;
         const { change, result } = decide(state, new Date(now));
-        if (change && Object.keys(change).length > 0) await write(q, system, change);
+        if (change && Object.keys(change).length > 0) {
+          await write(q, system, change);
+          await opts.changed?.(q, state, change, new Date(now));
+        }
         return result;
       });
     },

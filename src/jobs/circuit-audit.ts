@@ -1,0 +1,54 @@
+/**
+ * The audit entries of the delivery gates' circuits (fix36c item 2): each time a system's circuit or an endpoint's own
+ * (./endpoint-circuits.ts) opens or closes, one `circuit.opened` / `circuit.closed` entry, written in the gate row's
+ * transaction (src/store/delivery-gates.ts `changed`) under its row lock, so a transition is audited once whatever
+ * number of workers meet it. Through src/audit's one path for hot paths (`recordAudit`: no chain lock under the
+ * row's). Details: system, endpoint (null: the system's circuit), from, to and the reason code (the failure's error
+ * code for an opening, `answered` for a close); never a record or personal data.
+ */
+import { recordAudit } from '../audit/chain.js';
+import type { AuditEvent } from '../store/audit-log.js';
+import type { Circuit, GateChange, GateChanged, GateState } from '../store/delivery-gates.js';
+
+/** Who writes these entries. */
+const ACTOR = 'system:gate';
+
+function event(
+  system: string,
+  endpoint: string | null,
+  from: Circuit,
+  to: Circuit,
+  reason: string,
+): AuditEvent {
+  return {
+    actor: ACTOR,
+    action: to === 'closed' ? 'circuit.closed' : 'circuit.opened',
+    subject: endpoint === null ? `circuit:${system}` : `circuit:${system}:${endpoint}`,
+    details: { system, endpoint, from, to, reason },
+  };
+}
+
+/** Whether a circuit going `from` → `to` opened or closed (a probe's lease and a reopening are neither). */
+const transition = (from: Circuit, to: Circuit): boolean => (from === 'closed') !== (to === 'closed');
+
+/** The openings and closings a gate's change makes, system's first, then its endpoints' by name. */
+export function circuitTransitions(before: GateState, change: GateChange): AuditEvent[] {
+  const opening = change.lastErrorCode ?? before.lastErrorCode ?? 'unknown';
+  const reason = (to: Circuit) => (to === 'closed' ? 'answered' : opening);
+  const events: AuditEvent[] = [];
+  const to = change.circuit ?? before.circuit;
+  if (transition(before.circuit, to)) events.push(event(before.system, null, before.circuit, to, reason(to)));
+  if (change.endpointCircuits === undefined) return events;
+  const was = before.endpointCircuits ?? {};
+  const now = change.endpointCircuits;
+  for (const endpoint of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
+    const from: Circuit = was[endpoint]?.circuit ?? 'closed';
+    const next: Circuit = now[endpoint]?.circuit ?? 'closed';
+    if (transition(from, next)) events.push(event(before.system, endpoint, from, next, reason(next)));
+  }
+  return events;
+}
+
+/** The gate repository's `changed` hook: the change's transitions recorded in its transaction. */
+export const auditCircuits: GateChanged = (q, before, change, now) =>
+  recordAudit(q, circuitTransitions(before, change), now);
