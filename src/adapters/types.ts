@@ -62,6 +62,11 @@ export interface ChangeFeed<T> {
    * (a page-number listing over a set that shrinks skips records). A full run deletes nothing of them.
    */
   unstableScopes?: readonly string[] | undefined;
+  /**
+   * The working year the page's records are of, where the system keeps its data by year (moet-pcgd: the
+   * Ministry's PCGD-XMC year the listing asks for, read from the system when the listing began).
+   */
+  workingYear?: number | undefined;
 }
 
 /** Options of {@link SourceAdapter.listChanges}. */

@@ -55,6 +55,7 @@ export async function advanceRun(
       records: page.items.length,
       tombstones: page.deletedKeys.length,
       watermark: page.watermark ?? null,
+      workingYear: page.workingYear ?? null,
       mappingVersion: p.mappingVersion,
       ...(p.due !== undefined ? { due: p.due } : {}),
     },

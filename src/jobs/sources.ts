@@ -30,6 +30,8 @@ export interface PulledPage {
    * (./run-except.ts): counted with the page; absent when none.
    */
   notApplied?: ReadonlyMap<string, number> | undefined;
+  /** The working year of the page's records, where the system tells it (moet-pcgd persons): kept on the run. */
+  workingYear?: number | undefined;
 }
 
 export interface PullSource {
@@ -75,7 +77,7 @@ function fromAdapter(
             itemBytes?.push(bytes![i]!);
           }
         });
-        const { watermark, unstableScopes } = next.value;
+        const { watermark, unstableScopes, workingYear } = next.value;
         // An empty next cursor is the last page, as in wire.ts paginate (./pull-ahead.ts checks a repeated one).
         const nextCursor = next.value.nextCursor === '' ? undefined : next.value.nextCursor;
         const unstable = unstableScopes?.length ? { unstableScopes } : {};
@@ -87,6 +89,7 @@ function fromAdapter(
           nextCursor,
           watermark,
           ...unstable,
+          ...(workingYear !== undefined ? { workingYear } : {}),
         };
       } finally {
         await iterator.return?.();

@@ -18,6 +18,11 @@ export interface PersonsPulled {
   communeCode: string;
   /** When the last pull that fetched every page (`done`) finished; null when none has. */
   pulledAt: Date | null;
+  /**
+   * The Ministry's working year that pull read its persons of (migration 1460); null when none has, or for a pull
+   * made before the migration.
+   */
+  workingYear: number | null;
   /** A pull is queued or running: its pages may still change the commune's persons. */
   pulling: boolean;
 }
@@ -41,13 +46,15 @@ export function createPersonsPullsRepo(q: Queryable) {
     async pulled(communes: readonly string[]): Promise<PersonsPulled[]> {
       if (communes.length === 0) return [];
       const res = await q.query<PersonsPulled>(
-        `SELECT c.scope AS "communeCode",
-                (SELECT max(r.finished_at) FROM truc.sync_runs r
-                  WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope AND r.status = 'done') AS "pulledAt",
+        `SELECT c.scope AS "communeCode", d.finished_at AS "pulledAt", d.working_year::int AS "workingYear",
                 EXISTS (SELECT 1 FROM truc.sync_runs r
                          WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope
                            AND r.status IN ('queued', 'running')) AS pulling
            FROM unnest($3::text[]) WITH ORDINALITY AS c(scope, n)
+           LEFT JOIN LATERAL (
+             SELECT r.finished_at, r.working_year FROM truc.sync_runs r
+              WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope AND r.status = 'done'
+              ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) d ON true
           ORDER BY c.n`,
         [PERSONS.system, PERSONS.entity, communes],
       );

@@ -23,6 +23,11 @@ export interface PageRecord {
   records: number;
   tombstones: number;
   watermark: string | null;
+  /**
+   * The source's working year the page's records are of, where it tells one (moet-pcgd persons: the Ministry's
+   * PCGD-XMC year, migration 1460); null keeps the run's.
+   */
+  workingYear?: number | null;
 }
 
 /** A run's row: created, failed and reopened. */
@@ -99,7 +104,7 @@ const ADVANCE = `WITH run AS (
     UPDATE truc.sync_runs SET status = $2, cursor = COALESCE($3, cursor), pages = pages + 1,
            records = records + $4, tombstones = tombstones + $5, watermark = COALESCE($6, watermark),
            finished_at = CASE WHEN $2 = 'done' THEN clock_timestamp() ELSE NULL END,
-           mapping_version = COALESCE(mapping_version, $7)
+           mapping_version = COALESCE(mapping_version, $7), working_year = COALESCE($15::smallint, working_year)
      WHERE id = $1 AND ($13::int IS NULL OR (pages = $13 AND status IN ('queued', 'running') AND mapping_pin IS NULL))
      RETURNING id),
   done AS (
@@ -181,6 +186,7 @@ function runAdvance(q: Queryable) {
         next?.leaseSeconds ?? null,
         page.due ?? null,
         page.cursor === null ? null : cursorDigest(page.cursor),
+        page.workingYear ?? null,
       ];
       // An unchanged page's closing statement is one of a few texts: prepared (see QueryOptions).
       const opts = { prepared: page.due !== undefined };

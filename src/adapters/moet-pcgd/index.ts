@@ -111,6 +111,24 @@ export function createMoetPcgdAdapter(
 ): MoetPcgdAdapter {
   const client = createMoetPcgdClient(config, deps);
 
+  /**
+   * The listing's last page: the Ministry's working year read again (fix36a). One that moved on since the listing
+   * began (a pull across the 31 August → 1 September rollover, a year opened late) keeps the year read at the start:
+   * every page asked for that year (the year is in each request and each resume cursor), so the persons are that
+   * year's survey; failing the pull instead would leave its pages stored under a failed run, and its replay would
+   * meet the same change. The change is logged (no personal data); the persons-year check
+   * (src/reporting/pcgd/persons-year.ts) tells the officer to pull again for the new year. A failed read changes
+   * nothing: it only checks.
+   */
+  async function checkYearKept(commune: string, year: number): Promise<void> {
+    const now = await client.workingYear().catch(() => undefined);
+    if (now !== undefined && now.year !== year)
+      deps.logger?.warn(
+        { system: MOET_PCGD, communeCode: commune, workingYear: year, workingYearNow: now.year },
+        'moet-pcgd: the working year changed during a persons pull; its persons are of the year it began in',
+      );
+  }
+
   async function* listPersons(opts: ListChangesOptions): AsyncGenerator<ChangeFeed<PersonWire>> {
     const commune = communeOf(opts);
     const resume = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
@@ -120,8 +138,10 @@ export function createMoetPcgdAdapter(
       ...(opts.pageSize !== undefined ? { limit: opts.pageSize } : {}),
     });
     for await (const page of pages) {
-      const feed: ChangeFeed<PersonWire> = { items: page.items };
+      // Every page says its year: the run keeps it (src/store/sync-runs.ts, migration 1460).
+      const feed: ChangeFeed<PersonWire> = { items: page.items, workingYear: year };
       if (page.nextCursor !== undefined) feed.nextCursor = encodeCursor(year, page.nextCursor);
+      else if (config.year === undefined) await checkYearKept(commune, year);
       yield feed;
     }
   }

@@ -10,6 +10,11 @@
  * - of a later one (a past year recomputed, e.g. reopened after 1 September): `PCGD_PERSONS_LATER_YEAR` (warning:
  *   truc holds only the newest survey; a completion year after the report's is not counted).
  * A commune truc has no finished pull of (persons stored another way) is not judged.
+ *
+ * The working year is the one the pull read from the Ministry (fix36a, migration 1460: `GET /v1/working-year` at the
+ * pull's start, kept on its sync run), so a Ministry that opens its year late, a pull across 31 August → 1 September
+ * or an `opensOn` changed since counts the year the persons are of. {@link workingYearAt} (the pull's finish time and
+ * today's `pcgd.calendar.opensOn`) is only the fallback for a pull finished before that migration, which kept none.
  */
 import { vietnamDateOf, vietnamTimeOf } from '../../canonical/school-year.js';
 import type { PcgdConfig } from '../../config.js';
@@ -28,20 +33,29 @@ export function workingYearAt(at: Date, opensOn: string): number {
 function otherYear(
   communeCode: string,
   year: number,
-  pulledIn: number,
-  at: Date,
+  /** `read`: the year as the pull read it from the Ministry; else (a pull of before) its finish time's. */
+  pulled: { in: number; at: Date; read: boolean },
   opensOn: string,
 ): PcgdFinding {
-  const when = vietnamTimeOf(at);
+  const when = vietnamTimeOf(pulled.at);
+  const pulledIn = pulled.in;
+  const how = pulled.read
+    ? { vi: 'theo hệ thống PCGD-XMC khi kéo', en: 'as the Ministry’s system said when the pull began' }
+    : {
+        vi: `của hệ thống PCGD-XMC (mở ngày ${opensOn.slice(3)}/${opensOn.slice(0, 2)})`,
+        en: `of the PCGD-XMC system (it opens on ${opensOn})`,
+      };
   const head = {
-    vi: `Dữ liệu điều tra của xã ${communeCode} được kéo lúc ${when}, trong năm làm việc ${pulledIn} của hệ thống PCGD-XMC (mở ngày ${opensOn.slice(3)}/${opensOn.slice(0, 2)}), không phải năm báo cáo ${year}`,
-    en: `Commune ${communeCode}'s survey persons were pulled at ${when}, in the PCGD-XMC working year ${pulledIn} (it opens on ${opensOn}), not report year ${year}`,
+    vi: `Dữ liệu điều tra của xã ${communeCode} được kéo lúc ${when}, trong năm làm việc ${pulledIn} ${how.vi}, không phải năm báo cáo ${year}`,
+    en: `Commune ${communeCode}'s survey persons were pulled at ${when}, in the working year ${pulledIn} ${how.en}, not report year ${year}`,
   };
+  // Read from the Ministry, the year opens when its system says so (it may open late), not on a date truc knows.
+  const opens = pulled.read ? '' : ` (${year}-${opensOn})`;
   if (pulledIn < year)
     return f(
       'PCGD_PERSONS_EARLIER_YEAR',
-      `${head.vi}: tuổi tính theo năm ${year} nhưng lớp học và năm hoàn thành là của cuộc điều tra năm ${pulledIn}, số liệu sai. Kéo lại dữ liệu điều tra khi năm làm việc ${year} đã mở (${year}-${opensOn}) rồi tính lại.`,
-      `${head.en}: ages are counted for ${year} but classes and completions are those of the ${pulledIn} survey, so the figures are wrong. Pull the survey persons again once working year ${year} has opened (${year}-${opensOn}), then compute again.`,
+      `${head.vi}: tuổi tính theo năm ${year} nhưng lớp học và năm hoàn thành là của cuộc điều tra năm ${pulledIn}, số liệu sai. Kéo lại dữ liệu điều tra khi hệ thống PCGD-XMC đã mở năm làm việc ${year}${opens} rồi tính lại.`,
+      `${head.en}: ages are counted for ${year} but classes and completions are those of the ${pulledIn} survey, so the figures are wrong. Pull the survey persons again once the PCGD-XMC system has opened working year ${year}${opens}, then compute again.`,
       { communeCode },
     );
   return f(
@@ -64,8 +78,11 @@ export async function personsYearChecks(
   const out: PcgdFinding[] = [];
   for (const p of await createPersonsPullsRepo(q).pulled(communes)) {
     if (!p.pulledAt) continue;
-    const pulledIn = workingYearAt(p.pulledAt, opensOn);
-    if (pulledIn !== year) out.push(otherYear(p.communeCode, year, pulledIn, p.pulledAt, opensOn));
+    // The year the pull read from the Ministry; a pull of before migration 1460 kept none: its finish time's.
+    const read = p.workingYear !== null;
+    const pulledIn = p.workingYear ?? workingYearAt(p.pulledAt, opensOn);
+    if (pulledIn !== year)
+      out.push(otherYear(p.communeCode, year, { in: pulledIn, at: p.pulledAt, read }, opensOn));
   }
   return out;
 }
