@@ -7,7 +7,10 @@
  * - the worker killed with SIGKILL while it delivers ten vendors' batches to the city database (a push
  *   to the simulator in flight, review32 F9): a new worker delivers every change, each applied once at
  *   the simulator by its own record of writes.
- * Both check every pushed student stored and sent once, by key (test/helpers/fault-vendors.ts).
+ * - Redis flushed while jobs of theirs wait in the queues (review36a F2: the pull scenarios' flush met only the job
+ *   running, which carries on, so they passed with the outbox reconciler disabled): the jobs lost are re-queued
+ *   from the outbox, and every batch finishes.
+ * All check every pushed student stored and sent once, by key (test/helpers/fault-vendors.ts).
  */
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -102,6 +105,51 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         expect(deliveredBefore).toBeLessThan(vendors.length * BATCHES * BATCH_STUDENTS);
         expect(undelivered).toBeGreaterThan(0);
         expectEachStoredAndSentOnce(s, vendors.length, 'worker kill mid-delivery');
+        expect(await countRows(db, 'truc.dead_letters')).toBe(0);
+      }),
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'Redis flushed while vendors’ jobs wait in the queues: re-queued from the outbox, every batch finishes once',
+    () =>
+      onStack(async (s) => {
+        const { vendors, pushing } = await tenVendorsPushing(s);
+        const db = s.env.deps.db;
+        const prefix = s.env.redisPrefix!;
+        const redis = new Redis(s.redis.url, { maxRetriesPerRequest: 1 });
+        let waiting = 0;
+        try {
+          // Jobs added and not taken yet (an ingest behind the others, a push behind the pacing): a flush loses them.
+          const queued = async () =>
+            (await redis.llen(`${prefix}:ingest:wait`)) +
+            (await redis.llen(`${prefix}:push.hcm-csdl:wait`)) +
+            (await redis.zcard(`${prefix}:push.hcm-csdl:delayed`)) +
+            (await redis.zcard(`${prefix}:ingest:delayed`));
+          waiting = await waitFor(queued, {
+            timeoutMs: 120_000,
+            intervalMs: 10,
+            what: 'jobs waiting in a queue',
+          });
+        } finally {
+          redis.disconnect();
+        }
+        const flushedAt = Date.now();
+        await s.redis.flush();
+        await pushing;
+        await waitFor(
+          async () =>
+            (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES &&
+            (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0,
+          { timeoutMs: 180_000, intervalMs: 250, what: 'every batch done and every push set delivered' },
+        );
+        console.log(
+          `[faults] Redis flushed with ${waiting} jobs waiting: all done ${Date.now() - flushedAt} ms after the flush`,
+        );
+        // The worker's reconciler found jobs the flush lost and queued them again from their outbox rows.
+        expect(s.workers[0]!.stdout()).toContain('outbox rows re-queued: their jobs were missing');
+        expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
+        expectEachStoredAndSentOnce(s, vendors.length, 'Redis flush with jobs waiting');
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
       }),
     TEST_TIMEOUT,
