@@ -75,6 +75,38 @@ describe('review35b: headers, bodies where none is taken, odd query strings, on 
     expect(bad).toEqual([]);
   }, 300_000);
 
+  it('F8: a body declared in a charset other than UTF-8 is 415, bilingual, nothing written; utf-8/utf8 any case is read', async () => {
+    const wrong: string[] = [];
+    let sent = 0;
+    for (const op of operations()) {
+      if (!op.body) continue;
+      const key = `${op.method} ${op.path}`;
+      const who = callerOf(op.scope);
+      const before = await snapshot();
+      for (const charset of ['latin1', 'ISO-8859-1', '"windows-1258"']) {
+        const res = await send(op.method, urlOf(op), who, bodies[key] ?? {}, {
+          'content-type': `application/json; charset=${charset}`,
+        });
+        sent += 1;
+        const body = res.statusCode >= 400 ? res.json<{ code?: string; detail?: string }>() : {};
+        if (res.statusCode !== 415 || body.code !== 'ERR_UNSUPPORTED_MEDIA_TYPE' || judge(res) !== '')
+          wrong.push(`${key} charset=${charset} → ${res.statusCode} ${body.code ?? ''}`);
+        else if (!body.detail?.includes('UTF-8'))
+          wrong.push(`${key} charset=${charset}: detail ${body.detail}`);
+      }
+      const after = await snapshot();
+      after.audit = before.audit;
+      if (JSON.stringify(after) !== JSON.stringify(before)) wrong.push(`${key}: a refused charset wrote`);
+      for (const charset of ['UTF-8', 'utf8', '"utf-8"'])
+        for (const type of [`application/json; charset=${charset}`, `application/json;charset=${charset}`]) {
+          const res = await send(op.method, urlOf(op), who, bodies[key] ?? {}, { 'content-type': type });
+          if (res.statusCode === 415) wrong.push(`${key} ${type} → 415`);
+        }
+    }
+    expect(sent).toBeGreaterThan(10);
+    expect(wrong).toEqual([]);
+  }, 300_000);
+
   it('F9: Content-Type application/json with no bytes, on a route that takes no body, is no body (not malformed JSON)', async () => {
     const malformed: string[] = [];
     let sent = 0;

@@ -17,7 +17,7 @@ import { AppError, both, ERRORS } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
-import { refuseContentEncoding } from './media-types.js';
+import { refuseCharset, refuseContentEncoding } from './media-types.js';
 import { refuseRepeatedKeys } from './repeated-keys.js';
 
 export interface InputLimits {
@@ -324,6 +324,7 @@ export default fp(
     // `text/plain` bodies to the schema, a 400).
     app.removeContentTypeParser('text/plain');
     app.addHook('preParsing', refuseContentEncoding);
+    app.addHook('preParsing', refuseCharset);
     app.decorateRequest('bodyBytes', undefined);
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser(

@@ -42,3 +42,41 @@ export async function refuseContentEncoding(
     ),
   );
 }
+
+/** A `charset` parameter of a Content-Type (quoted or not), lower-cased; undefined when it has none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const param of contentType.split(';').slice(1)) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    return param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/s, '$1')
+      .toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * A body whose Content-Type declares a charset other than UTF-8 (`application/json; charset=latin1`) is refused, 415
+ * ERR_UNSUPPORTED_MEDIA_TYPE naming it, before a byte is read (fix36f, review35b F8: it was read as UTF-8, so a
+ * vendor's Latin-1 `Nguyễn` came in garbled or as a 400 that named no cause). `utf-8` and `utf8`, any case, quoted or
+ * not, and no charset at all are UTF-8 (RFC 8259 §8.1: JSON is UTF-8). A request without a body is not judged.
+ */
+export async function refuseCharset(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  payload: Readable,
+): Promise<Readable> {
+  const contentType = request.headers['content-type'];
+  const charset = contentType === undefined ? undefined : charsetOf(contentType);
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || !hasBody(request)) return payload;
+  const named = charset.slice(0, 40).replace(/[^\x21-\x7e]/g, '?');
+  throw new AppError(
+    'ERR_UNSUPPORTED_MEDIA_TYPE',
+    both(
+      `truc chỉ nhận nội dung UTF-8, không nhận charset=${named}: hãy gửi UTF-8 (charset=utf-8 hoặc không ghi charset)`,
+      `truc takes UTF-8 bodies only, not charset=${named}: send UTF-8 (charset=utf-8, or no charset)`,
+    ),
+  );
+}
