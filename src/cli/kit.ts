@@ -187,12 +187,48 @@ export function int(min: number, max: number): (value: string) => number {
   };
 }
 
-/** An option parser for one of `names` (a system, an entity, a status): `.option('--system <s>', '…', choice(SYSTEM_NAMES))`. */
-export function choice<T extends string>(names: readonly T[]): (value: string) => T {
+/**
+ * An option parser for one of `names` (a system, an entity, a status): `.option('--system <s>', '…', choice(SYSTEM_NAMES))`.
+ * A refusal lists them all; for a long list (`listedIn`: where every name is listed, e.g. the error codes) it names the
+ * closest few and where to find them all (review35b F6: a wrong `--code` printed 3 KB of codes).
+ */
+export function choice<T extends string>(
+  names: readonly T[],
+  listedIn?: { vi: string; en: string },
+): (value: string) => T {
   return (value) => {
     if ((names as readonly string[]).includes(value)) return value as T;
-    throw badValue(`một trong ${names.join(', ')}`, `one of ${names.join(', ')}`);
+    if (!listedIn) throw badValue(`một trong ${names.join(', ')}`, `one of ${names.join(', ')}`);
+    const near = closest(names, value, 3).join(', ');
+    throw badValue(
+      `một trong ${names.length} giá trị; gần nhất: ${near} (tất cả: ${listedIn.vi})`,
+      `one of ${names.length} values; closest: ${near} (all of them: ${listedIn.en})`,
+    );
   };
+}
+
+/** The `n` of `names` closest to `value` (case-insensitive edit distance, a name holding it first), in that order. */
+export function closest(names: readonly string[], value: string, n: number): string[] {
+  const v = value.toUpperCase().slice(0, 64);
+  const score = (name: string) =>
+    editDistance(name.toUpperCase(), v) - (name.toUpperCase().includes(v) ? 100 : 0);
+  return names
+    .map((name, i) => ({ name, i, d: score(name) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .slice(0, n)
+    .map((x) => x.name);
+}
+
+/** Levenshtein distance of `a` and `b`. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 /**

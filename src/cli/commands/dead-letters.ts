@@ -44,6 +44,9 @@ const filterOf = (o: FilterOptions) => ({
   ...(o.ids?.length ? { ids: o.ids } : {}),
 });
 
+/** Where every error code is listed, for a `--code` refusal that names only the closest (review35b F6). */
+const CODES_LISTED = { vi: 'docs/errors.md', en: 'docs/errors.md' };
+
 /** What a replay mapped with, vi and en (the choice's name, an identifier, is kept in both). */
 const MAPPING_WORDS = {
   current: ['current, phiên bản hiện tại', 'current'],
@@ -104,7 +107,7 @@ const listCommand = () =>
   runs<FilterOptions & { limit?: number; offset?: number; includeReplayed?: boolean; json?: boolean }>(
     defineCommand('list', 'dead letters not yet replayed, newest first (as GET /v1/dead-letters)')
       .option('--queue <queue>', 'only this queue', choice(QUEUE_NAMES))
-      .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES))
+      .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES, CODES_LISTED))
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
       .option('--include-replayed', 'those already replayed too (replayedAt set)')
       .option(
@@ -279,7 +282,11 @@ const replayCommand = () =>
   runs<ReplayOptions>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
       .option('--queue <queue>', 'every dead letter of this queue', choice(QUEUE_NAMES))
-      .option('--code <code>', 'every dead letter with this error code (docs/errors.md)', choice(ERROR_CODES))
+      .option(
+        '--code <code>',
+        'every dead letter with this error code (docs/errors.md)',
+        choice(ERROR_CODES, CODES_LISTED),
+      )
       .option('--ids <ids>', 'these ids, comma-separated (exit 1 when none of them is replayed)', ids)
       .option('--all', 'every dead letter')
       .option(

@@ -67,7 +67,7 @@ describe('truc exit codes', () => {
     ],
     [
       ['dead-letters', 'list', '--code', 'ERR_NOPE'],
-      "truc: tuỳ chọn --code <code>: giá trị 'ERR_NOPE' không hợp lệ, cần một trong ERR_VALIDATION, ",
+      "truc: tuỳ chọn --code <code>: giá trị 'ERR_NOPE' không hợp lệ, cần một trong ",
     ],
     [
       ['dead-letters', 'replay', '--queue', 'push.smass'],
@@ -131,6 +131,27 @@ describe('truc exit codes', () => {
     expect(help).toMatch(/^Xem 'truc[^']*--help'\. \/ See 'truc[^']*--help'\.$/);
     expect(started).toEqual([]);
   });
+
+  // review35b F6: a wrong --code listed every code (3 KB); now the closest few and where all are listed.
+  it.each([
+    ['list', 'ERR_NOT_FOND', 'ERR_NOT_FOUND'],
+    ['replay', 'err_validaton', 'ERR_VALIDATION'],
+    ['list', 'SCHEMA', 'ERR_SCHEMA_PENDING'],
+  ])(
+    'dead-letters %s --code %s: the closest codes (%s first) and docs/errors.md, one short line',
+    async (cmd, code, first) => {
+      const e = await truc('dead-letters', cmd, '--code', code);
+      expect(e.code).toBe(2);
+      const [line] = e.stderr.split('\n');
+      expect(line!.length).toBeLessThan(400);
+      expect(line).toContain(`gần nhất: ${first}, `);
+      expect(line).toContain(`closest: ${first}, `);
+      expect(line).toContain('(tất cả: docs/errors.md)');
+      expect(line).toContain('(all of them: docs/errors.md)');
+      expect(line).not.toContain('ERR_WEBHOOK_URL');
+      expect(started).toEqual([]);
+    },
+  );
 
   // fix33c: a well-formed code of no current commune said first that its persons were never pulled, then a progress
   // line "0 units … failed", then the unit's refusal; it is refused before anything is opened now.
