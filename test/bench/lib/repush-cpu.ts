@@ -5,9 +5,10 @@
  * bench) with the worker role running, timed from the first POST until every batch is done. Per round:
  * the wall (and records/s), the CPU a batch of this process (truc's API and worker roles), of the
  * database's PostgreSQL backends and of the load generator's process, this process's minor page faults
- * a batch, p50 latency and the load. The ingest bench's unchanged row is one such round (the first: cold
- * paths, fresh connections); the medians here leave the first round out. Run it in two trees back to back
- * (A B A B) to compare builds.
+ * a batch, p50 latency and the load, and (perf36) the database's buffer reads (shared_buffers misses) and
+ * hits a batch with the buffers the server's backends wrote (pg_stat_database, pg_stat_bgwriter: up to ~1 s
+ * late). The ingest bench's unchanged row is one such round (the first: cold paths, fresh connections); the
+ * medians here leave the first round out. Run it in two trees back to back (A B A B) to compare builds.
  *
  *   npx tsx test/bench/lib/repush-cpu.ts [rounds=6] [batches=160]
  *
@@ -83,6 +84,18 @@ async function firstPush(env: TrucEnv, n: number): Promise<(r: number) => LoadRe
   return (r) => (changedRounds ? build(false, changedBodies(batches, r)) : requests);
 }
 
+/** The database's buffer reads (misses) and hits so far, and the server's buffers written by backends (not the bgwriter or checkpointer). */
+async function bufferStats(
+  db: TrucEnv['deps']['db'],
+): Promise<{ read: number; hit: number; backend: number }> {
+  const r = await db.query<{ read: string; hit: string; backend: string }>(
+    `SELECT d.blks_read::text AS read, d.blks_hit::text AS hit, w.buffers_backend::text AS backend
+       FROM pg_stat_database d, pg_stat_bgwriter w WHERE d.datname = current_database()`,
+  );
+  const x = r.rows[0]!;
+  return { read: Number(x.read), hit: Number(x.hit), backend: Number(x.backend) };
+}
+
 /** Round `r`: the same requests again, API and worker role running, until all `done` (see the file comment). */
 async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<Omit<Round, 'via'>> {
   const n = requests.length;
@@ -91,6 +104,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
   const prepared = await prepareLoad({ baseUrl: api.url, requests, concurrency: 10, warmup: 0 });
   try {
     const pg0 = await pgCpu(env.deps.db, schedCpu);
+    const b0 = await bufferStats(env.deps.db);
     const redisPid = pidNamed('redis-server');
     const r0 = cpuOf(redisPid);
     const t0 = process.cpuUsage();
@@ -113,6 +127,12 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     const redis = cpuOf(redisPid) - r0;
     const f = process.resourceUsage().minorPageFault - f0;
     const pg = pgCpuSince(pg0, await pgCpu(env.deps.db, schedCpu));
+    // Cumulative statistics reach the views up to ~1 s late (PostgreSQL 15): a round's figures, roughly.
+    const b1 = await bufferStats(env.deps.db);
+    console.error(
+      `round ${r} buffers a batch: read (shared_buffers misses) ${((b1.read - b0.read) / n).toFixed(0)}, hit ` +
+        `${((b1.hit - b0.hit) / n).toFixed(0)}, written by backends (server-wide) ${((b1.backend - b0.backend) / n).toFixed(0)}`,
+    );
     return {
       wallS: res.wallS,
       rate: (n * PUSH.batchSize) / res.wallS,

@@ -21,8 +21,15 @@ export interface Shape {
   /** Its tables (dropped first, then made by `ddl`), the first one COPYed with `seedCols` of the unchanged rows. */
   tables: { name: string; seedCols: readonly string[] }[];
   ddl: string[];
-  /** The statement writing 1000 changed rows (parameters: {@link params}). */
+  /** The statement writing 1000 changed rows (parameters: {@link params}; none when `stage`d). */
   sql: string;
+  /**
+   * Written through a staging table instead (perf36): in one transaction a chunk's changed rows (key, data,
+   * fingerprint) COPYed in binary form into the temporary table `stage` made by `ddl` (run first in every
+   * transaction), then `sql` without parameters. `tx` alone: `sql` with its parameters in a transaction of its own.
+   */
+  stage?: { ddl: string; table: string };
+  tx?: boolean;
 }
 
 /** The students' table as it is (`LIKE truc.students INCLUDING ALL`: columns, generated birth date, indexes). */
@@ -135,6 +142,39 @@ const feedShapes = (): Shape[] =>
         sql: inPlace(`s_fd${i}`),
       }));
 
+/** A temporary staging table of a chunk's changed rows, made in the transaction or kept by the session (perf36). */
+const stageDdl = (t: string, onCommit: 'DELETE ROWS' | 'DROP'): string =>
+  `CREATE TEMP TABLE ${onCommit === 'DROP' ? '' : 'IF NOT EXISTS '}${t} (key text NOT NULL, data jsonb NOT NULL,
+     fp text NOT NULL) ON COMMIT ${onCommit}`;
+/** SHAPES_STAGE=1 (perf36): in place at 75 through a COPYed staging table, or by MERGE, against today's in a transaction. */
+const stageShapes = (): Shape[] =>
+  process.env.SHAPES_STAGE !== '1'
+    ? []
+    : [
+        {
+          name: 'in place, fillfactor 75, in a transaction (BEGIN, UPDATE, COMMIT)',
+          tables: [{ name: 's_tx', seedCols: WIDE_ALL }],
+          ddl: like('s_tx', 75),
+          sql: inPlace('s_tx'),
+          tx: true,
+        },
+        ...(['DELETE ROWS', 'DROP'] as const).map((onCommit, i) => ({
+          name: `staged: COPY into a temp table (ON COMMIT ${onCommit}), then UPDATE … FROM it (75)`,
+          tables: [{ name: `s_st${i}`, seedCols: WIDE_ALL }],
+          ddl: like(`s_st${i}`, 75),
+          sql: `UPDATE s_st${i} s SET data = v.data, fingerprint = v.fp, updated_at = now()
+                  FROM stage${i} v WHERE s.student_code = v.key`,
+          stage: { ddl: stageDdl(`stage${i}`, onCommit), table: `stage${i}` },
+        })),
+        {
+          name: 'MERGE … USING ROWS FROM (…) WHEN MATCHED THEN UPDATE (75)',
+          tables: [{ name: 's_merge', seedCols: WIDE_ALL }],
+          ddl: like('s_merge', 75),
+          sql: `MERGE INTO s_merge s USING (SELECT * FROM ${ROWS_FROM}) v ON s.student_code = v.key
+                  WHEN MATCHED THEN UPDATE SET data = v.data, fingerprint = v.fp, updated_at = now()`,
+        },
+      ];
+
 export const SHAPES: Shape[] = [
   ...(process.env.SHAPES_FF?.split(',').map(Number) ?? [75, 50, 100]).map((ff) => ({
     name: `in place, fillfactor ${ff}${ff === 75 ? ' (today)' : ''}`,
@@ -168,6 +208,7 @@ export const SHAPES: Shape[] = [
     sql: inPlace('s_feed'),
   },
   ...feedShapes(),
+  ...stageShapes(),
   {
     name: 'split: narrow indexed row (75) untouched + record row (pk, fingerprint; 75) updated',
     tables: [

@@ -26,6 +26,9 @@
  * index in turn, and with `(school_code)` in place of `(school_code, student_code)`: what each index costs the write.
  * SHAPES_FEED=1 adds the change feed's trigger with its function's keys ordered in the database's collation (as
  * migration 480), bytewise, unordered, and a function that does nothing (what capturing the transition tables costs).
+ * SHAPES_STAGE=1 (perf36) adds today's write in a transaction of its own, through a COPYed temporary staging table
+ * (`ON COMMIT DELETE ROWS` made once a session, or `ON COMMIT DROP` each transaction) and one `UPDATE … FROM` it, and as
+ * a `MERGE` (./store-shapes-list.ts `stageShapes`; not under SHAPES_EXPLAIN, which skips the staged ones).
  */
 import { randomBytes } from 'node:crypto';
 import type { Student } from '../../../src/canonical/student.js';
@@ -207,8 +210,24 @@ async function round(
   const pages = await pagesOf(db, s, rows.length);
   const write = (changes: Row[]) => {
     const parts = chunks(changes).map(params);
+    const staged = chunks(changes).map((part) =>
+      binaryCopy(part.length, [
+        copyColumn('student_code', part),
+        copyColumn('data', part),
+        copyColumn('fingerprint', part),
+      ]),
+    );
+    const { stage } = s;
     return cpuOf(pid, async () => {
-      for (const p of parts) await db.query(s.sql, p);
+      if (stage)
+        for (const data of staged)
+          await db.tx(async (q) => {
+            await q.query(stage.ddl);
+            await q.copyIn!(`COPY ${stage.table} (key, data, fp) FROM STDIN (FORMAT binary)`, data);
+            await q.query(s.sql);
+          });
+      else if (s.tx) for (const p of parts) await db.tx((q) => q.query(s.sql, p));
+      else for (const p of parts) await db.query(s.sql, p);
     });
   };
   const cpu = await write(changed);
@@ -253,7 +272,7 @@ async function compare(db: Db, rounds: number, batches: number): Promise<void> {
   const shapes = SHAPES.filter((s) => !only || only.some((o) => s.name.startsWith(o)));
   const pid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   if (process.env.SHAPES_EXPLAIN === '1') {
-    for (const s of shapes) {
+    for (const s of shapes.filter((x) => !x.stage)) {
       await prepare(db, s, rows);
       await explain(db, s, chunks(changed));
     }
