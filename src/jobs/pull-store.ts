@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
-import { CITY_SYSTEM } from '../canonical/systems.js';
+import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -210,7 +210,14 @@ async function heldSeeing(
 ): Promise<never> {
   if (err instanceof RunHeld && p.run.since === null && p.run.storedBefore !== false) {
     await p.closing.flush();
-    err.seen = await createWeighSeenRepo(q).ofPage(p.run.id, page.batchId, page.gone);
+    // A school system's students page: the years it listed as it wrote them (fix36e: rolled back after).
+    const years =
+      p.run.entity === 'students' &&
+      (SCHOOL_SYSTEMS as readonly string[]).includes(p.run.system) &&
+      page.batchId !== null
+        ? await createSyncRunsRepo(q).listedStudentYears(p.run.id, p.run.system, page.batchId)
+        : [];
+    err.seen = await createWeighSeenRepo(q).ofPage(p.run.id, page.batchId, page.gone, [...years]);
   }
   throw err;
 }

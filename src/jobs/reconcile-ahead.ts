@@ -49,7 +49,7 @@ export async function reconcileAhead(
         throw new Weighed(undefined);
       // The held and weighed pages count as the run's (rolled back with the rest).
       await createRunGuardRepo(q).add(run.id, rows);
-      const { unseen, yearsAt } = await unseenOfRun(q, now, ctx.now());
+      const { unseen, yearsAt } = await unseenOfRun(q, now, ctx.now(), seen.years);
       // What the pages' tombstones delete is gone by the run's end, not the reconciliation's.
       const entries = unseen
         .filter((r) => !seen.gone.has(r.key))

@@ -25,8 +25,17 @@ export interface ReconcileChoice {
   yearsAt?: YearsAt | undefined;
 }
 
-/** The records the run's reconciliation would delete now (with the run's pages as truc.sync_run_seen holds them). */
-export async function unseenOfRun(q: Queryable, run: SyncRun, today: Date): Promise<ReconcileChoice> {
+/**
+ * The records the run's reconciliation would delete now (with the run's pages as truc.sync_run_seen holds them).
+ * `aheadYears`: weighed ahead (./reconcile-ahead.ts), the school years the held and weighed pages of a school system's
+ * students run listed, as they wrote them (fix36e), beside those their stored copies tell.
+ */
+export async function unseenOfRun(
+  q: Queryable,
+  run: SyncRun,
+  today: Date,
+  aheadYears: ReadonlySet<string> = new Set(),
+): Promise<ReconcileChoice> {
   const records = createRecordsRepo(q);
   // Left alone: schools the listing gave up on, and schools a newer full run of that school alone overtook.
   const leftAlone = new Set([
@@ -45,7 +54,7 @@ export async function unseenOfRun(q: Queryable, run: SyncRun, today: Date): Prom
     run,
     candidates.filter((r) => !leftAlone.has(r.scope)),
   );
-  const { unseen: inScope, yearsAt } = await ofListedYears(q, run, walked, today);
+  const { unseen: inScope, yearsAt } = await ofListedYears(q, run, walked, today, aheadYears);
   // Left alone too, counted: the schools an approval left out (fix33b, ./run-except.ts; their records not seen).
   return { ...withoutLeftOut(run, inScope), yearsAt };
 }
@@ -84,6 +93,7 @@ async function ofListedYears(
   run: SyncRun,
   unseen: Unseen,
   today: Date,
+  aheadYears: ReadonlySet<string>,
 ): Promise<{ unseen: Unseen; yearsAt?: YearsAt }> {
   if (unseen.length === 0) return { unseen };
   const runs = createSyncRunsRepo(q);
@@ -94,7 +104,9 @@ async function ofListedYears(
     listed = await runs.listedClassYears(run.id);
     yearOf = (key) => classKeyParts(key).year;
   } else if (students) {
-    listed = await runs.listedStudentYears(run.id, run.system);
+    // Weighed ahead, the held pages' stored copies are as before the run (at a rollover: last year's), so the years
+    // they wrote are added: never fewer years than the run's end weighs within (fix36e).
+    listed = new Set([...(await runs.listedStudentYears(run.id, run.system)), ...aheadYears]);
     const years = await createRecordsRepo(q).schoolYearsOf(
       'students',
       unseen.map((r) => r.key),

@@ -91,14 +91,15 @@ export function runListedSchools(q: Queryable) {
      * of the students it saw as truc holds them, of those it wrote last (a record it carried written, or skipped as
      * what it carried before: the school and year it carries). A student it carried that truc holds as another's
      * word (a later year the city wrote: year24) or refused tells no year. What its reconciliation deletes within.
+     * `batchId`: of that one page only (a held page, in its transaction after its writes: fix36e).
      */
-    async listedStudentYears(id: number, system: string): Promise<Set<string>> {
+    async listedStudentYears(id: number, system: string, batchId?: string): Promise<Set<string>> {
       const res = await q.query<{ unit: string }>(
         `SELECT DISTINCT s.school_code || '/' || coalesce(s.data ->> 'schoolYear', '') AS unit
            FROM truc.sync_run_seen x CROSS JOIN LATERAL unnest(x.keys) AS k(key)
            JOIN truc.students s ON s.student_code = k.key AND s.source_system = $2
-          WHERE x.sync_run_id = $1`,
-        [id, system],
+          WHERE x.sync_run_id = $1 AND ($3::uuid IS NULL OR x.batch_id = $3::uuid)`,
+        [id, system, batchId ?? null],
       );
       return new Set(res.rows.map((r) => r.unit));
     },
