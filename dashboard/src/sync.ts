@@ -31,7 +31,11 @@ export const syncRunColumns = [
   { head: 'records', cell: (r: SyncRun) => num(r.records), num: true },
   { head: 'pages', cell: (r: SyncRun) => num(r.pages), num: true },
   { head: 'errorCode', cell: (r: SyncRun) => errorCode(r.errorCode) },
-  { head: 'requestedBy', cell: (r: SyncRun) => r.requestedBy },
+  {
+    head: 'requestedBy',
+    // by name as it was when they asked (fix36b, as a hold's decider), the actor id in its tooltip
+    cell: (r: SyncRun) => h('span', { title: r.requestedById, 'data-testid': 'requested-by' }, r.requestedBy),
+  },
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
 
@@ -48,6 +52,7 @@ function asRow(r: ListedRun): SyncRun {
     tombstones: r.tombstones,
     errorCode: r.errorCode,
     requestedBy: r.requestedBy,
+    requestedById: r.requestedById,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
     waiting: r.waiting,

@@ -3,12 +3,19 @@
  * dashboard show. Nothing here writes; nothing returns personal data (codes, counts and times only).
  */
 import type { UnitLevel } from '../config.js';
-import type { AuditEntry } from './audit-log.js';
+import { auditReads } from './audit-reads.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
 import { OPEN } from './dead-letters.js';
 import type { ReportStatus } from './pcgd.js';
-import { SHOWN_STATUS, statusIs, WAITING_COLUMNS, WAITING_JOIN, type RunWaiting } from './sync-run-reads.js';
+import {
+  requestedBy,
+  SHOWN_STATUS,
+  statusIs,
+  WAITING_COLUMNS,
+  WAITING_JOIN,
+  type RunWaiting,
+} from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
 import type { SchoolSystemSource } from './school-systems.js';
 import { failsRecord } from './failing.js';
@@ -55,7 +62,9 @@ export interface SyncRunRow extends RunWaiting {
   records: number;
   tombstones: number;
   errorCode: string | null;
+  /** Who asked, by name as it was then, and their id (./sync-run-reads.ts `requestedBy`, `requestedById`). */
   requestedBy: string;
+  requestedById: string;
   createdAt: Date;
   finishedAt: Date | null;
 }
@@ -76,20 +85,12 @@ export type SchoolBatchRow = Pick<
   | 'finishedAt'
 >;
 
-export interface AuditFilter {
-  actor?: string | undefined;
-  action?: string | undefined;
-  subject?: string | undefined;
-  from?: Date | undefined;
-  to?: Date | undefined;
-}
-
 /** A run as the dashboard lists it: its status as a city admin means it, and what it waits on (./sync-run-reads.ts). */
 /** The codes a run ends `failed` with by the guard's decision, not by its system's failure (review32 F4). */
 const GUARD_DECIDED = `'ERR_GUARD_REJECTED', 'ERR_GUARD_SUPERSEDED'`;
 
 const SYNC_RUN_COLUMNS = `r.id, r.system, r.entity, r.scope, ${SHOWN_STATUS} AS status, r.pages, r.records, r.tombstones,
-  r.error_code AS "errorCode", r.requested_by AS "requestedBy", r.created_at AS "createdAt",
+  r.error_code AS "errorCode", ${requestedBy('r.')}, r.created_at AS "createdAt",
   r.finished_at AS "finishedAt", ${WAITING_COLUMNS}`;
 
 /** A school as {@link SchoolRow} reads it. */
@@ -125,7 +126,7 @@ const fromSchoolColumns = (r: SchoolColumns): SchoolRow => ({
   failing: r.failing ?? {},
 });
 
-/** Operations: each system's health, open dead letters, sync runs and their last successes, the audit log. */
+/** Operations: each system's health, open dead letters, sync runs and their last successes. */
 function operationsOverview(q: Queryable) {
   return {
     /**
@@ -180,44 +181,6 @@ function operationsOverview(q: Queryable) {
           WHERE ${SHOWN_STATUS} = 'done' AND finished_at IS NOT NULL GROUP BY system, entity`,
       );
       return res.rows.map((r) => ({ system: r.system, entity: r.entity, finishedAt: r.finished_at }));
-    },
-    /** Audit rows matching the filter, newest first. Details hold references and counts only. */
-    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditEntry[]> {
-      const res = await q.query<AuditEntry>(
-        `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
-          WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
-            AND ($3::text IS NULL OR subject = $3)
-            AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
-          ORDER BY seq DESC LIMIT $6 OFFSET $7`,
-        [f.actor ?? null, f.action ?? null, f.subject ?? null, f.from ?? null, f.to ?? null, limit, offset],
-      );
-      return res.rows;
-    },
-  };
-}
-
-/** The actions the audit log holds (the audit search refuses any other that truc does not write). */
-function auditActions(q: Queryable) {
-  return {
-    /** Whether the audit log holds a row of this action (one probe of migration 1270's index). */
-    async auditActionWritten(action: string): Promise<boolean> {
-      const res = await q.query<{ found: boolean }>(
-        'SELECT EXISTS (SELECT 1 FROM truc.audit_log WHERE action = $1) AS found',
-        [action],
-      );
-      return res.rows[0]?.found === true;
-    },
-    /** Every action the audit log holds, sorted: one probe of migration 1270's index per action (a loose scan). */
-    async auditActions(): Promise<string[]> {
-      const res = await q.query<{ action: string }>(
-        `WITH RECURSIVE a(action) AS (
-           (SELECT action FROM truc.audit_log ORDER BY action LIMIT 1)
-           UNION ALL
-           SELECT (SELECT l.action FROM truc.audit_log l WHERE l.action > a.action ORDER BY l.action LIMIT 1)
-             FROM a WHERE a.action IS NOT NULL)
-         SELECT action FROM a WHERE action IS NOT NULL`,
-      );
-      return res.rows.map((r) => r.action);
     },
   };
 }
@@ -384,10 +347,11 @@ function pushRefusals(q: Queryable) {
   };
 }
 
+/** The operations reads, and the audit log's (./audit-reads.ts). */
 export function createOverviewRepo(q: Queryable) {
   return {
     ...operationsOverview(q),
-    ...auditActions(q),
+    ...auditReads(q),
     ...schoolList(q),
     ...schoolActivity(q),
     ...pcgdOverview(q),

@@ -41,7 +41,13 @@ export interface SyncRun {
   reconciled: number;
   /** Why a due reconciliation deleted nothing (e.g. records of the run that did not map). */
   reconcileNote: string | null;
+  /**
+   * Who asked for the run, by name as it was when they asked (./actor-names.ts: the API client's display name or the
+   * CLI operator's name, fix36b); the actor id when truc knew no name (`schedule:<name>`).
+   */
   requestedBy: string;
+  /** Who asked: the API client's id, `operator:cli:<name>` or `schedule:<name>`. */
+  requestedById: string;
   createdAt: Date;
   finishedAt: Date | null;
   /**
@@ -109,9 +115,13 @@ export function syncRunSummary(r: SyncRun) {
   };
 }
 
+/** Who asked for a run (fix36b): by name as kept when they asked (migration 1424), else the id; and the id. */
+export const requestedBy = (alias: 'r.' | ''): string =>
+  `COALESCE(${alias}requested_by_name, ${alias}requested_by) AS "requestedBy", ${alias}requested_by AS "requestedById"`;
+
 /** A run's columns, of `truc.sync_runs r`. */
 const COLUMNS = `id, system, entity, scope, status, ${SHOWN_STATUS} AS "shownStatus", since, cursor, pages, records, tombstones, watermark,
-  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", requested_by AS "requestedBy", created_at AS "createdAt", finished_at AS "finishedAt",
+  error_code AS "errorCode", reconcile, reconciled, reconcile_note AS "reconcileNote", ${requestedBy('')}, created_at AS "createdAt", finished_at AS "finishedAt",
   stored_before AS "storedBefore", unstable_scopes AS "unstableScopes", full_because AS "fullBecause",
   rejected_schools AS "rejectedSchools"`;
 
@@ -196,7 +206,7 @@ export function createSyncRunReads(q: Queryable) {
       const res = await q.query<SyncRunSummary>(
         `SELECT r.id, r.system, r.entity, r.scope, r.status, ${SHOWN_STATUS} AS "shownStatus", r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
                 r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
-                r.reconcile_note AS "reconcileNote", r.requested_by AS "requestedBy",
+                r.reconcile_note AS "reconcileNote", ${requestedBy('r.')},
                 r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
                 r.unstable_scopes AS "unstableScopes", r.rejected_schools AS "rejectedSchools", r.mapping_version AS "mappingVersion",
                 COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EntityName, SystemName } from '../config.js';
+import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
 import { TABLES, writtenBy } from './record-tables.js';
 import type { CombinedWrites } from './combined.js';
@@ -48,8 +49,9 @@ function runRows(q: Queryable) {
       // one with a time before it). Asked now, it stops at the first such record, and a first sync's
       // table holds none yet; asked at the end, it scanned every row the run wrote (issue 7, the city).
       const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by, full_because, stored_before)
-         VALUES ($1, $2, $3, 'queued', $4, $5, $6,
+        `INSERT INTO truc.sync_runs (system, entity, scope, status, since, requested_by, requested_by_name, full_because,
+                                     stored_before)
+         VALUES ($1, $2, $3, 'queued', $4, $5, ${actorNameSql('$5::text')}, $6,
                  $4::text IS NOT NULL
                  OR EXISTS (SELECT 1 FROM ${TABLES[run.entity].table} r WHERE ${writtenBy(run.entity, '$1', '$3')})
                  OR EXISTS (SELECT 1 FROM truc.sync_runs o WHERE o.system = $1 AND o.entity = $2

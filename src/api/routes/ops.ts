@@ -19,7 +19,7 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { Source as SchoolSystemSource } from './school-systems.js';
-import { RunWaiting, waitingOf } from './syncs.js';
+import { RequestedBy, RunWaiting, waitingOf } from './syncs.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -44,7 +44,7 @@ const SyncRun = z
     records: z.number().int(),
     tombstones: z.number().int(),
     errorCode: z.string().nullable(),
-    requestedBy: z.string(),
+    ...RequestedBy,
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
     waiting: RunWaiting,

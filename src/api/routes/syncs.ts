@@ -30,6 +30,27 @@ const SyncRequest = z
   .strict()
   .meta({ id: 'SyncRequest' });
 
+/**
+ * Who asked for a run (fix36b, review33c N6): by name as it was when they asked, as a guard hold's `decidedBy`
+ * (store/actor-names.ts), and the id beside it. Here and in the operations pages' runs (./ops.ts).
+ */
+export const RequestedBy = {
+  requestedBy: z.string().meta({
+    description:
+      'Ai yêu cầu lượt này, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); người truc ' +
+      'không biết tên: mã định danh (schedule:<tên lịch>: lịch tự chạy) / who asked for the run, by name as it was ' +
+      "when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id " +
+      "(schedule:<name>: the schedule's own fire)",
+  }),
+  requestedById: z.string().meta({
+    description:
+      'Mã định danh người yêu cầu: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, ' +
+      'bảng điều khiển), operator:cli:<tên> (lệnh truc; trước fix36b ở requestedBy) / who asked, by id: ' +
+      "schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), " +
+      'operator:cli:<name> (a truc command; in requestedBy before fix36b)',
+  }),
+};
+
 const SyncRun = z
   .object({
     syncRunId: z.number().int(),
@@ -76,13 +97,7 @@ const SyncRun = z
     reconcileNote: z.string().nullable(),
     watermark: z.string().nullable(),
     errorCode: z.string().nullable(),
-    requestedBy: z.string().meta({
-      description:
-        'Ai yêu cầu lượt này: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, ' +
-        'bảng điều khiển), operator:cli:<tên> (lệnh truc) / who asked for the run: schedule:<name> (the ' +
-        "schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), " +
-        'operator:cli:<name> (a truc command)',
-    }),
+    ...RequestedBy,
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })
@@ -143,6 +158,7 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
     reconcileNote: r.reconcileNote,
     watermark: r.watermark,
     requestedBy: r.requestedBy,
+    requestedById: r.requestedById,
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
   };

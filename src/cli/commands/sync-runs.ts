@@ -25,7 +25,7 @@ import {
   UsageError,
   vnTime,
 } from '../kit.js';
-import { ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
+import { actorText, ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 
 /** A listed run as the API shows it (src/api/routes/syncs.ts `listedView`). */
 type Listed = ReturnType<typeof listedViewOf>;
@@ -101,10 +101,11 @@ function runLine(r: Listed): string {
     ? { vi: `, lỗi ${r.errorCode}`, en: `, error ${r.errorCode}` }
     : { vi: '', en: '' };
   const c = r.counts;
+  const who = actorText(r.requestedBy, r.requestedById);
   return both(
-    `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)} bởi ${r.requestedBy}, ` +
+    `lượt ${r.syncRunId} ${r.system} ${viOf(ENTITY_VI, r.entity)} (${s.vi}${full.vi}) ${viOf(RUN_STATUS_VI, r.status)}${waiting.vi}, tạo ${vnTime(r.createdAt)} bởi ${who}, ` +
       `${r.durationSeconds} s: ${r.records} bản ghi, ${c.accepted} nhận, ${c.rejected} từ chối, ${c.unchanged} không đổi${error.vi}`,
-    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)} by ${r.requestedBy}, ` +
+    `run ${r.syncRunId} ${r.system} ${r.entity} (${s.en}${full.en}) ${r.status}${waiting.en}, created ${vnTime(r.createdAt)} by ${who}, ` +
       `${r.durationSeconds} s: ${countEn(r.records, 'record')}, ${c.accepted} accepted, ${c.rejected} rejected, ${c.unchanged} unchanged${error.en}`,
   );
 }
@@ -120,14 +121,15 @@ function headLines(r: Listed): string[] {
     ? { vi: `, xong ${vnTime(r.finishedAt)}`, en: `, finished ${vnTime(r.finishedAt)}` }
     : { vi: ', chưa xong', en: ', not finished' };
   const w = waitingWords(r.waiting);
+  const who = actorText(r.requestedBy, r.requestedById);
   return [
     both(
       `lượt đồng bộ ${r.syncRunId}: ${r.system} ${viOf(ENTITY_VI, r.entity)}, ${s.vi}, ${full.vi}`,
       `sync run ${r.syncRunId}: ${r.system} ${r.entity}, ${s.en}, ${full.en}`,
     ),
     both(
-      `  trạng thái: ${viOf(RUN_STATUS_VI, r.status)}, tạo ${vnTime(r.createdAt)} bởi ${r.requestedBy}${finished.vi}, ${r.durationSeconds} s`,
-      `status: ${r.status}, created ${vnTime(r.createdAt)} by ${r.requestedBy}${finished.en}, ${r.durationSeconds} s`,
+      `  trạng thái: ${viOf(RUN_STATUS_VI, r.status)}, tạo ${vnTime(r.createdAt)} bởi ${who}${finished.vi}, ${r.durationSeconds} s`,
+      `status: ${r.status}, created ${vnTime(r.createdAt)} by ${who}${finished.en}, ${r.durationSeconds} s`,
     ),
     ...(r.waiting ? [both(`  ${w.vi}`, w.en)] : []),
   ];

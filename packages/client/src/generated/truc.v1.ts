@@ -1868,8 +1868,10 @@ export interface components {
       reconcileNote: string | null;
       watermark: string | null;
       errorCode: string | null;
-      /** @description Ai yêu cầu lượt này: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc) / who asked for the run: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command) */
+      /** @description Ai yêu cầu lượt này, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); người truc không biết tên: mã định danh (schedule:<tên lịch>: lịch tự chạy) / who asked for the run, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<name>: the schedule's own fire) */
       requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc; trước fix36b ở requestedBy) / who asked, by id: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command; in requestedBy before fix36b) */
+      requestedById: string;
       createdAt: string;
       finishedAt: string | null;
       /** @description phiên bản ánh xạ / mapping version used */
@@ -2283,7 +2285,10 @@ export interface components {
       records: number;
       tombstones: number;
       errorCode: string | null;
+      /** @description Ai yêu cầu lượt này, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); người truc không biết tên: mã định danh (schedule:<tên lịch>: lịch tự chạy) / who asked for the run, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<name>: the schedule's own fire) */
       requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc; trước fix36b ở requestedBy) / who asked, by id: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command; in requestedBy before fix36b) */
+      requestedById: string;
       createdAt: string;
       finishedAt: string | null;
       waiting: components['schemas']['SyncRunWaiting'];

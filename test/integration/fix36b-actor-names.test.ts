@@ -1,0 +1,66 @@
+/**
+ * fix36b (review33c N6, the rest of fix35a): who did it, by name, everywhere. A guard hold's decider and a schedule's
+ * pauser were named (fix35a); a sync run's `requestedBy` (the API's runs, the operations pages' runs, `truc sync`)
+ * still read a bare client id. Now each is the name as it was when the act happened (store/actor-names.ts: the
+ * client's display name, the CLI operator's name), with the id beside it (`requestedById`): a client renamed after
+ * the act still reads its old name. Real PostgreSQL and Redis.
+ */
+import { describe, expect, it } from 'vitest';
+import { requestSync } from '../../src/jobs/contracts.js';
+import { createClientsRepo } from '../../src/store/clients.js';
+import { useCliAdminWorld } from '../helpers/cli-admin-world.js';
+import { truc } from '../helpers/cli-in-process.js';
+
+interface Named {
+  requestedBy: string;
+  requestedById: string;
+}
+
+describe('fix36b, who did it, by name as it was then (postgres+redis)', () => {
+  const { h } = useCliAdminWorld();
+
+  /** Runs `read` with the admin client renamed (the act was before), its name put back after. */
+  async function renamed(read: () => Promise<void>): Promise<void> {
+    const clients = createClientsRepo(h.env.deps.db);
+    await clients.update(h.clients.admin.clientId, { name: 'So GDDT moi' });
+    try {
+      await read();
+    } finally {
+      await clients.update(h.clients.admin.clientId, { name: 'City' });
+    }
+  }
+
+  it('a sync run: its asker by name in GET /v1/syncs, the operations runs and truc sync, after a rename', async () => {
+    const admin = h.clients.admin.clientId;
+    // asked as POST /v1/syncs asks it (this harness's API has no system configured; the CLI's shell has them)
+    const id = await h.env.deps.db.tx((q) =>
+      requestSync(q, { system: 'hcm-csdl', entity: 'schools', requestedBy: admin, at: new Date() }),
+    );
+    const named = { requestedBy: 'City', requestedById: admin };
+    await renamed(async () => {
+      expect((await h.get(`/v1/syncs/${id}`, h.tokens.admin)).json<Named>()).toMatchObject(named);
+      const list = (await h.get('/v1/syncs?system=hcm-csdl', h.tokens.admin)).json<{
+        items: Array<Named & { syncRunId: number }>;
+      }>();
+      expect(list.items.find((i) => i.syncRunId === id)).toMatchObject(named);
+      const ops = (await h.get('/v1/ops/sync-runs?system=hcm-csdl', h.tokens.admin)).json<{
+        items: Array<Named & { id: number }>;
+      }>();
+      expect(ops.items.find((i) => i.id === id)).toMatchObject(named);
+      const show = await truc('sync', 'show', String(id));
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain(`bởi City (${admin})`);
+      expect(show.stdout).toContain(`by City (${admin})`);
+      expect(JSON.parse((await truc('sync', 'show', String(id), '--json')).stdout)).toMatchObject(named);
+    });
+
+    const cli = await truc('sync', 'run', 'hcm-csdl', 'classes', '--as', 'tran.b');
+    expect(cli.code, cli.stderr).toBe(0);
+    const cliRun = (JSON.parse(cli.stdout) as { syncRunId: number }).syncRunId;
+    expect((await h.get(`/v1/syncs/${cliRun}`, h.tokens.admin)).json<Named>()).toMatchObject({
+      requestedBy: 'tran.b',
+      requestedById: 'operator:cli:tran.b',
+    });
+    expect((await truc('sync', 'show', String(cliRun))).stdout).toContain(' by tran.b, ');
+  });
+});
