@@ -1,6 +1,6 @@
 /**
- * `truc pcgd compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
- * (issue 10). compute, approve and submit act as the operator (`operator:cli:<name>` in the audit log, kit.ts
+ * `truc pcgd list | compute | approve | submit | export | verify`: PCGD-XMC reports from the command line
+ * (issue 10; list: ./pcgd-list.ts). compute, approve and submit act as the operator (`operator:cli:<name>` in the audit log, kit.ts
  * `operatorActor`: `--as`, TRUC_OPERATOR or the OS user);
  * compute says first, on stderr, when each commune's survey persons were last pulled and whether a pull is under way
  * (fix30a; its report carries `personsPulledAt`, `personsPulling`); compute and submit show their progress on stderr
@@ -31,18 +31,9 @@ import {
   type Words,
 } from '../kit.js';
 import { followDelivery } from './pcgd-follow.js';
+import { listCommand, unitArg } from './pcgd-list.js';
 import { REPORT_STATUS_VI, viOf } from './words.js';
 
-const unitArg = (v: string | undefined): string => {
-  if (!v || !/^(\d{2}|\d{5})$/.test(v))
-    throw new UsageError(
-      both(
-        'đơn vị (unit): mã xã 5 chữ số hoặc mã tỉnh 2 chữ số',
-        'unit: a 5-digit commune or 2-digit province code',
-      ),
-    );
-  return v;
-};
 /** `<reportId>`: the CLI's one id rule (kit.ts `positiveId`); another text is bad usage (exit 2). */
 const idArg = (v: string | undefined): number => {
   try {
@@ -332,7 +323,8 @@ const verify = () =>
   );
 
 export const pcgdCommand = () =>
-  defineCommand('pcgd', 'PCGD-XMC reports: compute, approve, submit, export, verify')
+  defineCommand('pcgd', 'PCGD-XMC reports: list, compute, approve, submit, export, verify')
+    .addCommand(listCommand())
     .addCommand(compute())
     .addCommand(approve())
     .addCommand(submit())

@@ -2514,11 +2514,15 @@ export interface components {
       status: 'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
       /** @description thay bởi phiên bản mới hơn / replaced by a newer version */
       superseded: boolean;
+      /** @description báo cáo tỉnh dựa trên phiên bản xã đã được thay: tính lại / a province report built on a commune version replaced since: compute it again */
+      outdated: boolean;
       reopenReason: string | null;
       computedAt: string;
       approvedAt: string | null;
       submittedAt: string | null;
       receiptedAt: string | null;
+      /** @description mã biên nhận của Bộ / the Ministry’s receipt id (null until receipted) */
+      receiptId: string | null;
     };
     PcgdPersonsPullAccepted: {
       communeCode: string;

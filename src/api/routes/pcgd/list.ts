@@ -1,8 +1,12 @@
-/** `GET /v1/pcgd/reports`: a unit's report versions, newest first, paged, each with its status (fix35e). */
+/**
+ * `GET /v1/pcgd/reports`: a unit's report versions, newest first, paged, each with its status (fix35e), whether it is
+ * outdated and its receipt id (fix36a; built by src/reporting/pcgd/list.ts, as `truc pcgd list --json` prints it).
+ */
 import { z } from 'zod';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import { checkReportYear } from '../../../reporting/pcgd/years.js';
-import { createPcgdRepo, REPORT_STATUSES } from '../../../store/pcgd.js';
+import { listReports } from '../../../reporting/pcgd/list.js';
+import { REPORT_STATUSES } from '../../../store/pcgd.js';
 import { decimal } from '../../query.js';
 import type { PcgdApp, PcgdContext, PcgdRouteOptions } from './context.js';
 import { errors, read, UnitCode, Year } from './schemas.js';
@@ -17,11 +21,18 @@ const ListedReport = z
     superseded: z.boolean().meta({
       description: 'thay bởi phiên bản mới hơn / replaced by a newer version',
     }),
+    outdated: z.boolean().meta({
+      description:
+        'báo cáo tỉnh dựa trên phiên bản xã đã được thay: tính lại / a province report built on a commune version replaced since: compute it again',
+    }),
     reopenReason: z.string().nullable(),
     computedAt: z.string(),
     approvedAt: z.string().nullable(),
     submittedAt: z.string().nullable(),
     receiptedAt: z.string().nullable(),
+    receiptId: z.string().nullable().meta({
+      description: 'mã biên nhận của Bộ / the Ministry’s receipt id (null until receipted)',
+    }),
   })
   .meta({ id: 'PcgdListedReport' });
 
@@ -56,30 +67,11 @@ export function listRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext
         },
       },
     },
-    async function listReports(request) {
+    async function listUnitReports(request) {
       const { unit, year, limit, offset } = request.query;
       requireUnit(ctx.actorOf(request), 'read', unit);
       if (year !== undefined) checkReportYear(year, 'deadlines', ctx.now(), '/querystring/year');
-      const page = await createPcgdRepo(opts.db).versionsOf(unit, year ?? null, { limit, offset });
-      return {
-        unitCode: unit,
-        year: year ?? null,
-        total: page.total,
-        limit,
-        offset,
-        items: page.rows.map((r) => ({
-          reportId: r.id,
-          year: r.year,
-          version: r.version,
-          status: r.status,
-          superseded: r.superseded_at !== null,
-          reopenReason: r.reopen_reason,
-          computedAt: r.computed_at.toISOString(),
-          approvedAt: r.approved_at?.toISOString() ?? null,
-          submittedAt: r.submitted_at?.toISOString() ?? null,
-          receiptedAt: r.receipted_at?.toISOString() ?? null,
-        })),
-      };
+      return listReports(opts.db, unit, year ?? null, { limit, offset });
     },
   );
 }

@@ -1,0 +1,103 @@
+/**
+ * `truc pcgd list <unit> [--year]` (fix36a): a unit's PCGD-XMC report versions, newest first, one line each (unit,
+ * year, version, status, outdated, submitted at, receipt), or with `--json` the API's answer to
+ * `GET /v1/pcgd/reports?unit=&year=` (src/reporting/pcgd/list.ts builds both).
+ */
+import { loadConfig } from '../../config.js';
+import type { ListedReport, ReportsPage } from '../../reporting/pcgd/list.js';
+import { reportYearProblem } from '../../reporting/pcgd/years.js';
+import { badValue, both, defineCommand, int, runs, UsageError, vnTime } from '../kit.js';
+import type { CliOutput } from '../progress.js';
+import { REPORT_STATUS_VI, viOf } from './words.js';
+
+/** As the API pages it (src/api/routes/pcgd/list.ts). */
+const PAGE_MAX = 500;
+
+/** `--year`: a year the deadlines can be asked of, by the API's one rule (src/reporting/pcgd/years.ts). */
+function listYear(value: string): number {
+  const n = int(0, 9999)(value);
+  const problem = reportYearProblem(n, 'deadlines', new Date());
+  if (problem) throw badValue(problem.vi, problem.en);
+  return n;
+}
+
+/** `<unit>`: a 5-digit commune or 2-digit province code; another text is bad usage (exit 2). */
+export const unitArg = (v: string | undefined): string => {
+  if (!v || !/^(\d{2}|\d{5})$/.test(v))
+    throw new UsageError(
+      both(
+        'đơn vị (unit): mã xã 5 chữ số hoặc mã tỉnh 2 chữ số',
+        'unit: a 5-digit commune or 2-digit province code',
+      ),
+    );
+  return v;
+};
+
+/**
+ * One version's line: unit/year and version, status (replaced by a newer version), outdated (a province report on a
+ * commune version replaced since: compute it again), when it was submitted and the Ministry's receipt.
+ */
+export function reportLine(unitCode: string, r: ListedReport): string {
+  const vi: string[] = [
+    `${unitCode}/${r.year} v${r.version} (báo cáo ${r.reportId}): ${viOf(REPORT_STATUS_VI, r.status)}`,
+  ];
+  const en: string[] = [`${unitCode}/${r.year} v${r.version} (report ${r.reportId}): ${r.status}`];
+  if (r.superseded) {
+    vi.push('đã thay bằng phiên bản mới hơn');
+    en.push('replaced by a newer version');
+  }
+  if (r.outdated) {
+    vi.push('LỖI THỜI: dựa trên phiên bản xã đã thay, tính lại');
+    en.push('OUTDATED: built on a replaced commune version, compute again');
+  }
+  vi.push(r.submittedAt ? `gửi ${vnTime(r.submittedAt)}` : 'chưa gửi');
+  en.push(r.submittedAt ? `submitted ${vnTime(r.submittedAt)}` : 'not submitted');
+  vi.push(r.receiptId ? `biên nhận ${r.receiptId}` : 'chưa có biên nhận');
+  en.push(r.receiptId ? `receipt ${r.receiptId}` : 'no receipt');
+  return both(vi.join(', '), en.join(', '));
+}
+
+/** The page's lines: how many, one line a version, where the next page starts. */
+function printPage(out: CliOutput, p: ReportsPage): void {
+  const of = p.year === null ? '' : `/${p.year}`;
+  if (p.items.length === 0) {
+    out.stderr(
+      `${both(`đơn vị ${p.unitCode}${of} chưa có báo cáo nào`, `unit ${p.unitCode}${of} has no reports`)}\n`,
+    );
+    return;
+  }
+  out.stdout(
+    `${both(
+      `${p.items.length} trên ${p.total} phiên bản báo cáo của ${p.unitCode}${of}, mới nhất trước`,
+      `${p.items.length} of ${p.total} report versions of ${p.unitCode}${of}, newest first`,
+    )}\n`,
+  );
+  for (const r of p.items) out.stdout(`  ${reportLine(p.unitCode, r)}\n`);
+  const next = p.offset + p.items.length;
+  if (next < p.total) out.stdout(`${both(`còn nữa: --offset ${next}`, `more: --offset ${next}`)}\n`);
+}
+
+export const listCommand = () =>
+  runs<{ year?: number; limit?: number; offset?: number; json?: boolean }>(
+    defineCommand('list', 'a unit’s report versions, newest first (as GET /v1/pcgd/reports)')
+      .argument('<unit>', '5-digit commune or 2-digit province code')
+      .option('--year <year>', 'only this year (default: every year)', listYear)
+      .option(
+        '--limit <n>',
+        `at most this many (default 50, at most ${PAGE_MAX}, as the API)`,
+        int(1, PAGE_MAX),
+      )
+      .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
+      .option('--json', 'the API’s answer, as JSON'),
+    async (o, [unit], out) => {
+      const unitCode = unitArg(unit);
+      const config = loadConfig();
+      const { withDb } = await import('../../ops.js');
+      const { listReports } = await import('../../reporting/pcgd/list.js');
+      const page = { limit: o.limit ?? 50, offset: o.offset ?? 0 };
+      const p = await withDb(config, (db) => listReports(db, unitCode, o.year ?? null, page));
+      if (o.json) out.stdout(`${JSON.stringify(p)}\n`);
+      else printPage(out, p);
+      return 0;
+    },
+  );
