@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Db } from '../store/db.js';
+import { clockSkewSeconds, type Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
 import { createOutboxRepo } from '../store/outbox.js';
@@ -140,6 +140,7 @@ export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void
   }
 
   async function stored(): Promise<void> {
+    metrics.dbClockSkew.set(await clockSkewSeconds(deps.db, () => deps.now().getTime()));
     const lag = await createOutboxRepo(deps.db).lag();
     metrics.outboxPending.set(lag.pending);
     metrics.outboxLag.set(lag.oldestSeconds);

@@ -97,6 +97,11 @@ function flowMetrics(registry: Registry) {
     help: 'Age of the oldest outbox row not yet handed to the queue.',
     registers: [registry],
   });
+  const dbClockSkew = new Gauge({
+    name: 'truc_db_clock_skew_seconds',
+    help: "PostgreSQL's clock (now()) minus this process's, at the last scrape (fix36f: schedules, Retry-After, leases and PCGD deadlines assume both are right; run chrony or systemd-timesyncd).",
+    registers: [registry],
+  });
   const outboxRelayFailures = new Counter({
     name: 'truc_outbox_relay_failures_total',
     help: 'Outbox relay passes that failed (the database or the queue unreachable); each is tried again at the next poll.',
@@ -114,6 +119,7 @@ function flowMetrics(registry: Registry) {
     jobDuration,
     outboxPending,
     outboxLag,
+    dbClockSkew,
     outboxRelayFailures,
     deadLettersOpen,
   };

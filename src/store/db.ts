@@ -324,6 +324,17 @@ export async function pingDatabase(q: Queryable): Promise<void> {
   await q.query('SELECT 1');
 }
 
+/**
+ * The database's clock minus `clock`'s, in seconds (fix36f): PostgreSQL's `now()` against the middle of the query's
+ * round trip, so the network's time is not counted as skew.
+ */
+export async function clockSkewSeconds(q: Queryable, clock: () => number = Date.now): Promise<number> {
+  const before = clock();
+  const res = await q.query<{ at: number }>('SELECT extract(epoch FROM clock_timestamp())::float8 AS at');
+  const after = clock();
+  return Number(res.rows[0]!.at) - (before + after) / 2000;
+}
+
 /** True when `err` is a unique violation (SQLSTATE 23505): a row with the same key is stored already. */
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '23505';
