@@ -101,20 +101,28 @@ describe('schedules on postgres+redis', () => {
       },
       { timeoutMs: 30_000, intervalMs: 200, what: 'three fires' },
     );
-    expect(seen.every((f) => f.outcome === 'requested' && f.sync_run_id !== null)).toBe(true);
+    // A fire requests a run, or (busy, review25 N7) none beside its pull's run still unfinished, which it names: on
+    // a loaded machine a schools pull can outlast the second between fires (review36a saw it; e2e schedule-replicas
+    // allowed it already).
+    expect(seen.every((f) => ['requested', 'busy'].includes(f.outcome) && f.sync_run_id !== null)).toBe(true);
+    const all = await fires();
+    for (const busy of seen.filter((f) => f.outcome === 'busy'))
+      expect(all.some((f) => f.outcome === 'requested' && f.sync_run_id === busy.sync_run_id)).toBe(true);
     // no fire delivered twice, but for a job BullMQ handed on after its worker stalled past its lock
     expect(
       await duplicatesNotFromStalls(seen, ID, { url: REDIS_TEST_URL, prefix: env.redisPrefix! }),
     ).toEqual([]);
     const times = seen.map((f) => new Date(f.fire_at).getTime());
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
-    const runIds = new Set(seen.map((f) => f.sync_run_id));
-    expect(runIds.size).toBe(seen.length);
+    const requested = seen.filter((f) => f.outcome === 'requested');
+    expect(requested.length).toBeGreaterThan(0);
+    const runIds = new Set(requested.map((f) => f.sync_run_id));
+    expect(runIds.size).toBe(requested.length);
     const runs = await env.deps.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM truc.sync_runs WHERE requested_by = $1 AND id = ANY($2::bigint[])`,
       [`schedule:${ID}`, [...runIds]],
     );
-    expect(runs.rows[0]!.n).toBe(seen.length);
+    expect(runs.rows[0]!.n).toBe(requested.length);
   });
 
   it('lists the schedule with its last and next run', async () => {
