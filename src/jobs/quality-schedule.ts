@@ -8,6 +8,7 @@
 import { appendAudit } from '../audit/chain.js';
 import { AppError, both } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
+import { createQualityRunsRepo } from '../store/quality-runs.js';
 import { createQualityScheduleRepo } from '../store/quality-schedule.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { enqueue, qualityScorecards } from './contract-table.js';
@@ -44,9 +45,18 @@ export async function recordQualityFire(
   const fire = await repo.recordFire(id, fireAt, actual);
   if (!fire.first) return { syncRunId: null, outboxId: null, duplicate: true, outcome: fire.outcome };
   if (paused) return { syncRunId: null, outboxId: null, duplicate: false, outcome: actual };
-  const outboxId = busy ?? (await enqueue(q, qualityScorecards, { requestedBy: actor }));
+  const outboxId = busy ?? (await requestRun(q, actor)).outboxId;
   await runs.attachRun(id, fireAt, outboxId);
   return { syncRunId: null, outboxId, duplicate: false, outcome: actual };
+}
+
+/**
+ * Queues a quality run asked for by `actor` and writes its row (fix36d: a run is a resource from its request on,
+ * GET /v1/quality/runs/{id}); its outbox row and its id.
+ */
+async function requestRun(q: Queryable, actor: string): Promise<{ outboxId: number; runId: number }> {
+  const outboxId = await enqueue(q, qualityScorecards, { requestedBy: actor });
+  return { outboxId, runId: await createQualityRunsRepo(q).request(actor, outboxId) };
 }
 
 /**
@@ -57,7 +67,10 @@ export async function recordQualityFire(
 async function refuseBesideUnfinished(q: Queryable, who: { vi: string; en: string }): Promise<void> {
   const runs = createQualityScheduleRepo(q);
   await runs.lock();
-  const open = await runs.unfinished(qualityScorecards);
+  const outbox = await runs.unfinished(qualityScorecards);
+  // The run's id (GET /v1/quality/runs/{id}, fix36d); a run queued before its row was kept by its outbox row's.
+  const open =
+    outbox === undefined ? undefined : ((await createQualityRunsRepo(q).ofOutbox(outbox)) ?? outbox);
   if (open !== undefined)
     throw new AppError(
       'ERR_QUALITY_RUN_UNFINISHED',
@@ -72,10 +85,10 @@ async function refuseBesideUnfinished(q: Queryable, who: { vi: string; en: strin
  * A city admin's `POST /v1/quality/runs` (review: fix35d left it queueing a second run beside an unfinished one, two
  * workers then computing the same scorecards at once): one run requested, or 409 beside an unfinished one.
  */
-export async function requestQualityRun(db: Db, actor: string): Promise<{ outboxId: number }> {
+export async function requestQualityRun(db: Db, actor: string): Promise<{ outboxId: number; runId: number }> {
   return db.tx(async (q) => {
     await refuseBesideUnfinished(q, { vi: 'yêu cầu tính thẻ điểm', en: 'the scorecard run asked for' });
-    return { outboxId: await enqueue(q, qualityScorecards, { requestedBy: actor }) };
+    return requestRun(q, actor);
   });
 }
 
@@ -88,7 +101,7 @@ export async function runQualityNow(
   id: string,
   actor: string,
   at: Date,
-): Promise<{ outboxId: number }> {
+): Promise<{ outboxId: number; runId: number }> {
   return db.tx(async (q) => {
     await refuseBesideUnfinished(q, { vi: `lịch ${id}`, en: `schedule ${id}` });
     const out = await recordQualityFire(q, id, at, 'manual', actor);
@@ -102,6 +115,7 @@ export async function runQualityNow(
       [{ actor, action: 'schedule.run', subject: `schedule:${id}`, details: { qualityRun: true } }],
       at,
     );
-    return { outboxId: out.outboxId };
+    const runId = await createQualityRunsRepo(q).ofOutbox(out.outboxId);
+    return { outboxId: out.outboxId, runId: runId! };
   });
 }

@@ -154,11 +154,12 @@ export async function runScheduleNow(
   id: string,
   actor: string,
   at: Date,
-): Promise<{ syncRunId: number | null }> {
+): Promise<{ syncRunId: number | null; qualityRunId?: number }> {
   const schedule = scheduleOf(config, id);
   if (schedule.kind === 'quality') {
-    await runQualityNow(db, id, actor, at); // fix35d: its quality run, refused beside an unfinished one
-    return { syncRunId: null };
+    // fix35d: its quality run, refused beside an unfinished one; fix36d: named, to be followed
+    const { runId } = await runQualityNow(db, id, actor, at);
+    return { syncRunId: null, qualityRunId: runId };
   }
   await checkSystemConfigured(db, config, schedule.system); // as an admin's pull is (review26a F1): nothing recorded
   return db.tx(async (q) => {

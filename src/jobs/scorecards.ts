@@ -9,6 +9,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { CATALOGUE_VERSION, CRITERIA, scorecards, type Scorecard } from '../quality/index.js';
 import type { Db } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
+import { createQualityRunsRepo } from '../store/quality-runs.js';
 import { createScorecardsRepo, type ScoreRow } from '../store/scorecards.js';
 import { qualityScorecards } from './contracts.js';
 import type { WorkerContext } from './context.js';
@@ -88,6 +89,8 @@ async function run(ctx: ScorecardsContext, payload: { requestedBy: string }, job
     !(await createOutboxRepo(ctx.db).stillOpen([job.outboxId])).has(job.outboxId)
   )
     return { skipped: 'done' };
+  // Its run reads running from now on (fix36d, GET /v1/quality/runs/{id}).
+  if (job.outboxId !== undefined) await createQualityRunsRepo(ctx.db).start(job.outboxId);
   const { runId, cards } = await computeScorecards(ctx, payload.requestedBy, job.outboxId);
   ctx.logger.info({ runId, scorecards: cards.length }, 'quality scorecards computed');
   return { runId, scorecards: cards.length };

@@ -37,7 +37,7 @@ export interface LastFire {
   errorCode: string | null;
   /**
    * A quality schedule's fire (fix35d, migration 1450): the outbox row of the quality run it requested (busy: found
-   * unfinished), and that run's id once computed; null for a pull's fire.
+   * unfinished), and that run's id (named from its request on, fix36d); null for a pull's fire.
    */
   outboxId: number | null;
   qualityRunId: number | null;

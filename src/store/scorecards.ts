@@ -212,7 +212,7 @@ async function scoresPage(
   limit: number,
   offset: number,
 ): Promise<{ total: number; items: ScoreRow[] }> {
-  const where = `WHERE s.run_id = (SELECT max(id) FROM truc.quality_runs)
+  const where = `WHERE s.run_id = (SELECT max(id) FROM truc.quality_runs WHERE computed_at IS NOT NULL)
       AND s.level = $1
       AND ($2::text[] IS NULL OR s.code = ANY ($2) OR s.parent_code = ANY ($2))
       AND ($3::text IS NULL OR position($3 IN s.code) > 0)
@@ -230,44 +230,61 @@ async function scoresPage(
   return { total: total.rows[0]?.n ?? 0, items: res.rows.map(scoreRow) };
 }
 
+/** Stores a run and its scorecards (the run requested, fix36d, else a new one); returns the run id. */
+async function saveRun(q: Queryable, run: NewRun, cards: readonly NewScore[]): Promise<number> {
+  const schools = cards.filter((c) => c.level === 'school').length;
+  // The run requested (fix36d: its row is written at the request, ./quality-runs.ts), else a new one.
+  const requested = await q.query<{ id: string }>(
+    `UPDATE truc.quality_runs
+        SET as_of = $1, school_year = $2, catalogue_version = $3, computed_at = COALESCE($5, now()),
+            started_at = COALESCE(started_at, COALESCE($5, now())), schools = $6
+      WHERE id = (SELECT min(id) FROM truc.quality_runs WHERE outbox_id = $4 AND computed_at IS NULL)
+     RETURNING id`,
+    [run.asOf, run.schoolYear, run.catalogueVersion, run.outboxId ?? null, run.computedAt ?? null, schools],
+  );
+  const res =
+    requested.rows.length > 0
+      ? requested
+      : await q.query<{ id: string }>(
+          `INSERT INTO truc.quality_runs
+             (as_of, school_year, catalogue_version, requested_by, outbox_id, computed_at, requested_at, started_at, schools)
+           VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), COALESCE($6, now()), COALESCE($6, now()), $7) RETURNING id`,
+          [...runParams(run), schools],
+        );
+  const id = Number(res.rows[0]!.id);
+  if (cards.length > 0) {
+    await q.query(
+      `INSERT INTO truc.quality_scores (run_id, level, code, parent_code, records, overall, band, card)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::numeric[], $7::text[], $8::jsonb[])`,
+      [
+        id,
+        cards.map((c) => c.level),
+        cards.map((c) => c.code),
+        cards.map((c) => c.parentCode),
+        cards.map((c) => c.records),
+        cards.map((c) => c.overall),
+        cards.map((c) => c.band),
+        cards.map((c) => JSON.stringify(c.card)),
+      ],
+    );
+  }
+  return id;
+}
+
 export function createScorecardsRepo(q: Queryable) {
   return {
     /** See {@link schoolCounts}. */
     schoolCounts: (schoolYear: string, masterDataSpecs: readonly string[]): Promise<SchoolCountsRow[]> =>
       schoolCounts(q, schoolYear, masterDataSpecs),
 
-    /** Stores a run and its scorecards; returns the run id. */
-    async saveRun(run: NewRun, cards: readonly NewScore[]): Promise<number> {
-      const res = await q.query<{ id: string }>(
-        `INSERT INTO truc.quality_runs (as_of, school_year, catalogue_version, requested_by, outbox_id, computed_at)
-         VALUES ($1, $2, $3, $4, $5, COALESCE($6, now())) RETURNING id`,
-        runParams(run),
-      );
-      const id = Number(res.rows[0]!.id);
-      if (cards.length > 0) {
-        await q.query(
-          `INSERT INTO truc.quality_scores (run_id, level, code, parent_code, records, overall, band, card)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::numeric[], $7::text[], $8::jsonb[])`,
-          [
-            id,
-            cards.map((c) => c.level),
-            cards.map((c) => c.code),
-            cards.map((c) => c.parentCode),
-            cards.map((c) => c.records),
-            cards.map((c) => c.overall),
-            cards.map((c) => c.band),
-            cards.map((c) => JSON.stringify(c.card)),
-          ],
-        );
-      }
-      return id;
-    },
+    /** See {@link saveRun}. */
+    saveRun: (run: NewRun, cards: readonly NewScore[]): Promise<number> => saveRun(q, run, cards),
 
     /** The scorecards of the latest run at `level`: one unit (`code`), or every unit under `parent`, or all. */
     async latest(level: string, opts: { code?: string; parent?: string } = {}): Promise<ScoreRow[]> {
       const res = await q.query<ScoreDbRow>(
         `${SCORES}
-          WHERE s.run_id = (SELECT max(id) FROM truc.quality_runs)
+          WHERE s.run_id = (SELECT max(id) FROM truc.quality_runs WHERE computed_at IS NOT NULL)
             AND s.level = $1
             AND ($2::text IS NULL OR s.code = $2)
             AND ($3::text IS NULL OR s.parent_code = $3)

@@ -11,6 +11,8 @@ import { buildApp } from '../../src/app.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole } from '../../src/roles.js';
+import { createQualityRepo } from '../../src/store/quality.js';
+import { verdict } from '../factories/verdicts.js';
 import { tokenFor } from '../helpers/api.js';
 import { makeDeps, REDIS_TEST_URL, waitFor, type TestEnv } from '../helpers/env.js';
 import { duplicatesNotFromStalls, type Fire } from '../helpers/schedule-fires.js';
@@ -38,7 +40,7 @@ describe('a quality schedule on postgres+redis (fix35d)', () => {
   const runs = async () =>
     (
       await env.deps.db.query<{ id: number; outbox_id: number; requested_by: string }>(
-        'SELECT id, outbox_id, requested_by FROM truc.quality_runs ORDER BY id',
+        'SELECT id, outbox_id, requested_by FROM truc.quality_runs WHERE computed_at IS NOT NULL ORDER BY id',
       )
     ).rows.map((r) => ({ ...r, id: Number(r.id), outbox_id: Number(r.outbox_id) }));
 
@@ -70,9 +72,17 @@ describe('a quality schedule on postgres+redis (fix35d)', () => {
   });
 
   it('two schedulers and two workers: a fire requests one quality run, computed once; none while one computes', async () => {
-    // A run that cannot finish (its insert waits for this lock): the fires meanwhile start none.
+    // A run that cannot finish (its scorecards' insert waits for this lock; a school's verdict gives it one to store;
+    // fix36d: the run's own row is written at its request, so the lock is on the scorecards): the fires meanwhile
+    // start none.
+    await createQualityRepo(env.deps.db).saveVerdicts(
+      'students',
+      '00000000-0000-4000-8000-00000000f36d',
+      new Date(),
+      [verdict('Q1', '79000001', [])],
+    );
     await env.deps.db.tx(async (q) => {
-      await q.query('LOCK TABLE truc.quality_runs IN EXCLUSIVE MODE');
+      await q.query('LOCK TABLE truc.quality_scores IN EXCLUSIVE MODE');
       await waitFor(async () => (await fires()).filter((f) => f.outcome === 'busy').length >= 2, {
         timeoutMs: 30_000,
         intervalMs: 200,
@@ -137,7 +147,15 @@ describe('a quality schedule on postgres+redis (fix35d)', () => {
     if (now.statusCode === 409) expect(now.json()).toMatchObject({ code: 'ERR_QUALITY_RUN_UNFINISHED' });
     else {
       expect(now.statusCode, now.body).toBe(202);
-      expect(now.json()).toEqual({ kind: 'quality', syncRunId: null, statusUrl: '/v1/schedules' });
+      const body = now.json<{ qualityRunId: number }>();
+      // fix36d: the run requested, and its status resource.
+      expect(body).toEqual({
+        kind: 'quality',
+        syncRunId: null,
+        qualityRunId: expect.any(Number),
+        statusUrl: `/v1/quality/runs/${body.qualityRunId}`,
+      });
+      expect(now.headers.location).toBe(`/v1/quality/runs/${body.qualityRunId}`);
     }
   });
 });

@@ -301,15 +301,18 @@ describe('review34a, a vendor over real HTTP', () => {
   });
 
   // N1 (LOW): POST /v1/quality/runs's 202 documented a Location (as every 202) it never sent: a generated client read
-  // null. It has no status resource (the run shows in the scorecards' history), so its 202 now documents none.
-  it('N1: POST /v1/quality/runs documents no Location, and sends none', async () => {
-    expect(documented('/v1/quality/runs', 'post', '202')).not.toContain('location');
+  // null. fix36d gave the run a status resource, so the Location it documents is sent, and answers the run.
+  it('N1: POST /v1/quality/runs documents its Location, sends it, and it answers the run', async () => {
+    expect(documented('/v1/quality/runs', 'post', '202')).toContain('location');
     expect(documented('/v1/syncs', 'post', '202')).toContain('location'); // the house pattern, kept
     const admin = await addClient(env.deps.db, { name: 'review34a N1 admin', role: 'city-admin' });
     const adminToken = await tokenOf(admin);
     const run = await callWith(() => adminToken)('POST', '/v1/quality/runs');
     expect(run.status).toBe(202);
-    expect(run.headers.get('location')).toBeNull();
+    const location = run.headers.get('location');
+    expect(location).toMatch(/^\/v1\/quality\/runs\/\d+$/);
+    const read = await callWith(() => adminToken)('GET', location!);
+    expect(read.status, await read.clone().text()).toBe(200);
   });
 
   // N2 (LOW): POST /v1/admin/clients answers 201 with `Location: /v1/admin/clients/{id}`, a path that had only PATCH:

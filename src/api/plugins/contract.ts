@@ -134,9 +134,9 @@ function takesIdempotencyKey(op: Operation): boolean {
 
 /**
  * The 202s that answer no Location: a request with no status resource of its own (review34a N1: `POST
- * /v1/quality/runs` documented one it never sent; its run shows in GET /v1/quality/scorecards' history).
+ * /v1/quality/runs` documented one it never sent; fix36d gave it one, GET /v1/quality/runs/{id}, its Location). None now.
  */
-const NO_LOCATION: ReadonlySet<string> = new Set(['/v1/quality/runs']);
+const NO_LOCATION: ReadonlySet<string> = new Set<string>([]);
 
 /** Whether an operation takes If-None-Match (its 200 and 304 then carry the record's ETag: review34a F4). */
 function takesIfNoneMatch(op: Operation): boolean {

@@ -34,6 +34,7 @@ import {
   Scorecard,
   WebsiteProbe,
 } from './quality/views.js';
+import { qualityRunRoutes } from './quality/runs.js';
 
 /** Whether `p` may read the scorecards of a unit (commune or province code) or of a school in `places`. */
 function canReadUnit(p: Principal, codes: readonly string[]): boolean {
@@ -252,15 +253,20 @@ function runRoute(app: QualityApp, db: Db): void {
         tags: ['quality'],
         summary: 'Tính lại thẻ điểm chất lượng / Compute the scorecards now',
         description:
-          'Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / ' +
-          "queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded",
-        response: { 202: z.object({ queued: z.literal(true) }), ...problems(401, 403, 409) },
+          'Xếp một lần tính thẻ điểm vào hàng đợi; trạng thái của nó: Location, GET /v1/quality/runs/{id} (runId); khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / ' +
+          "queues a scorecard run; its status: the Location, GET /v1/quality/runs/{id} (runId; fix36d); once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded",
+        response: {
+          202: z.object({ queued: z.literal(true), runId: z.number().int(), statusUrl: z.string() }),
+          ...problems(401, 403, 409),
+        },
       },
     },
     async function postRun(request, reply) {
       const p = principalOf(request);
-      await requestQualityRun(db, p.clientId); // 409 ERR_QUALITY_RUN_UNFINISHED beside an unfinished run
-      return reply.code(202).send({ queued: true as const });
+      const { runId } = await requestQualityRun(db, p.clientId); // 409 ERR_QUALITY_RUN_UNFINISHED beside one unfinished
+      const statusUrl = `/v1/quality/runs/${runId}`;
+      void reply.header('location', statusUrl);
+      return reply.code(202).send({ queued: true as const, runId, statusUrl });
     },
   );
 }
@@ -269,6 +275,7 @@ function runRoute(app: QualityApp, db: Db): void {
 function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Bands): void {
   scorecardsRoute(app, scores, bands);
   runRoute(app, db);
+  qualityRunRoutes(app, db);
 }
 
 const quality: FastifyPluginAsyncZod<QualityOptions> = async function qualityRoutes(app, opts) {

@@ -66,9 +66,10 @@ const ScheduleSchema = z
           .nullable()
           .meta({
             description:
-              'Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), khi đã tính xong; ' +
-              'null khi còn chờ hoặc đang tính, và với lịch pull / a quality schedule: the quality run its fire ' +
-              'requested (busy: the unfinished one it found), once computed; null while queued or computing, and for a pull',
+              'Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), trạng thái ở ' +
+              'GET /v1/quality/runs/{id}; null với lịch pull / a quality schedule: the quality run its fire ' +
+              'requested (busy: the unfinished one it found), its status at GET /v1/quality/runs/{id} (fix36d: named ' +
+              'from its request on); null for a pull',
           }),
         error: z
           .object({
@@ -174,12 +175,16 @@ function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
         ...common,
         summary: 'Chạy ngay một lịch / Run a schedule now (even when paused)',
         description:
-          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, statusUrl /v1/schedules: lần chạy trước của lịch nêu qualityRunId khi tính xong); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, statusUrl /v1/schedules: its last run names the run, qualityRunId, once computed); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.',
+          'Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, qualityRunId và statusUrl /v1/quality/runs/{id}); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, qualityRunId and statusUrl /v1/quality/runs/{id}: its status); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.',
         params: IdParams,
         response: {
           202: z.object({
             kind: z.enum(['pull', 'quality']),
             syncRunId: z.number().int().nullable(),
+            qualityRunId: z.number().int().optional().meta({
+              description:
+                'Lịch quality: lần tính thẻ điểm đã yêu cầu (GET /v1/quality/runs/{id}) / a quality schedule: the quality run requested (GET /v1/quality/runs/{id}; fix36d)',
+            }),
             statusUrl: z.string(),
           }),
           400: ProblemSchema,
@@ -191,17 +196,23 @@ function runNowRoute(app: ScheduleApp, opts: ScheduleRouteOptions): void {
       },
     },
     async function runNow(request, reply) {
-      const { syncRunId } = await runScheduleNow(
+      const { syncRunId, qualityRunId } = await runScheduleNow(
         opts.db,
         opts.config,
         request.params.id,
         principalOf(request).clientId,
         opts.now(),
       );
-      // A quality run has no status of its own: the schedule's last run names it once computed.
-      const statusUrl = syncRunId === null ? '/v1/schedules' : `/v1/syncs/${syncRunId}`;
+      // A quality run's status is its own (fix36d): GET /v1/quality/runs/{id}.
+      const quality = qualityRunId !== undefined;
+      const statusUrl = quality ? `/v1/quality/runs/${qualityRunId}` : `/v1/syncs/${syncRunId}`;
       void reply.header('location', statusUrl);
-      return reply.code(202).send({ kind: syncRunId === null ? 'quality' : 'pull', syncRunId, statusUrl });
+      return reply.code(202).send({
+        kind: quality ? 'quality' : 'pull',
+        syncRunId,
+        ...(quality ? { qualityRunId } : {}),
+        statusUrl,
+      });
     },
   );
 }

@@ -10,6 +10,7 @@ import { demoCommand } from './demo.js';
 import { holdsCommand } from './holds.js';
 import { migrateCommand } from './migrate.js';
 import { pcgdCommand } from './pcgd.js';
+import { qualityCommand } from './quality.js';
 import { schedulesCommand } from './schedules.js';
 import { schoolSystemsCommand } from './school-systems.js';
 import { serveCommands } from './serve.js';
@@ -30,5 +31,6 @@ export const COMMANDS: ReadonlyArray<() => Command | Command[]> = [
   schedulesCommand,
   holdsCommand,
   pcgdCommand,
+  qualityCommand,
   simCommand,
 ];

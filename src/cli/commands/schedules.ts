@@ -175,7 +175,8 @@ const runNowCommand = () =>
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. With --follow, its status and\n' +
           'progress on stderr until it ends and the finished run on stdout (as `truc sync run --follow`): exit 0 when\n' +
           'done (a full run: once its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard\n' +
-          'holds it (its counts and how to approve or reject on stderr).',
+          'holds it (its counts and how to approve or reject on stderr). A quality schedule: its quality run is\n' +
+          'followed as `truc quality run --follow` follows it (exit 0 done, 1 failed or timed out).',
       ),
     async (o, [idArg], out) => {
       const id = scheduleId(idArg!);
@@ -184,19 +185,22 @@ const runNowCommand = () =>
       const { operatorClock, withDb } = await import('../../ops.js');
       const { runScheduleNow } = await import('../../jobs/contracts.js');
       return withDb(config, async (db) => {
-        const { syncRunId } = await runScheduleNow(db, config, id, actor, operatorClock());
-        if (syncRunId === null) {
-          // A quality schedule (fix35d): its quality run is queued; `truc schedules list` names it once computed.
+        const { syncRunId, qualityRunId } = await runScheduleNow(db, config, id, actor, operatorClock());
+        if (qualityRunId !== undefined) {
+          // A quality schedule (fix35d): its quality run is queued; fix36d: named, and followed with --follow.
           out.stdout(
             o.json
-              ? `${JSON.stringify({ syncRunId, kind: 'quality' })}\n`
+              ? `${JSON.stringify({ syncRunId, kind: 'quality', qualityRunId })}\n`
               : `${both(
-                  `đã chạy lịch ${id} ngay: đã yêu cầu tính thẻ điểm chất lượng (truc schedules list)`,
-                  `schedule ${id} run now: a quality scorecard run requested (truc schedules list)`,
+                  `đã chạy lịch ${id} ngay: lần tính thẻ điểm ${qualityRunId} (GET /v1/quality/runs/${qualityRunId})`,
+                  `schedule ${id} run now: quality run ${qualityRunId} (GET /v1/quality/runs/${qualityRunId})`,
                 )}\n`,
           );
-          return 0;
+          if (!o.follow) return 0;
+          const { followQualityRun } = await import('./quality.js');
+          return followQualityRun(db, qualityRunId, followSettings(o), out);
         }
+        if (syncRunId === null) return 0;
         out.stdout(
           o.json
             ? `${JSON.stringify({ syncRunId })}\n`

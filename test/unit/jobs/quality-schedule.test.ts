@@ -56,10 +56,13 @@ describe('a quality schedule’s fire (fix35d)', () => {
       kind: 'quality',
       system: null,
       entity: null,
-      lastRun: { outcome: 'busy', syncRunId: null, qualityRunId: null },
+      lastRun: { outcome: 'busy', syncRunId: null, qualityRunId: expect.any(Number) },
     });
+    // fix36d: the run is named from its request on (GET /v1/quality/runs/{id}), the one computed.
+    const named = (await lastRun()).lastRun!.qualityRunId;
 
     const computed = await runRow<{ runId: number }>(ctx(), row!);
+    expect(computed.runId).toBe(named);
     expect(await qualityRows()).toEqual([]);
     expect((await lastRun()).lastRun).toMatchObject({ outcome: 'busy', qualityRunId: computed.runId });
     const [run] = await base.db.rows<{ requested_by: string }>('truc.quality_runs', `id = ${computed.runId}`);
@@ -79,7 +82,10 @@ describe('a quality schedule’s fire (fix35d)', () => {
       code: 'ERR_QUALITY_RUN_UNFINISHED',
     });
     for (const row of await qualityRows()) await runRow(ctx(), row);
-    expect(await runScheduleNow(base.db, ctx().config, ID, 'city-admin-1', now)).toEqual({ syncRunId: null });
+    expect(await runScheduleNow(base.db, ctx().config, ID, 'city-admin-1', now)).toEqual({
+      syncRunId: null,
+      qualityRunId: expect.any(Number),
+    });
     const [asked] = await qualityRows();
     expect(asked!.payload).toEqual({ requestedBy: 'city-admin-1' });
     await runRow(ctx(), asked!);
@@ -107,6 +113,9 @@ describe('a quality schedule’s fire (fix35d)', () => {
     const rows = await qualityRows();
     expect(rows.map((r) => r.payload)).toEqual([{ requestedBy: 'city-admin-1' }]);
     await runRow(ctx(), rows[0]!);
-    expect(await requestQualityRun(base.db, 'city-admin-2')).toEqual({ outboxId: expect.any(Number) });
+    expect(await requestQualityRun(base.db, 'city-admin-2')).toEqual({
+      outboxId: expect.any(Number),
+      runId: expect.any(Number),
+    });
   });
 });

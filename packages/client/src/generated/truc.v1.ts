@@ -240,13 +240,31 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** Các lần tính thẻ điểm, mới nhất trước / Quality runs, newest first */
+    get: operations['listQualityRuns'];
     put?: never;
     /**
      * Tính lại thẻ điểm chất lượng / Compute the scorecards now
-     * @description Xếp một lần tính thẻ điểm vào hàng đợi; không có tài nguyên trạng thái (không có Location): khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / queues a scorecard run; it has no status resource (no Location): once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded
+     * @description Xếp một lần tính thẻ điểm vào hàng đợi; trạng thái của nó: Location, GET /v1/quality/runs/{id} (runId); khi xong, lần tính mới hiện trong lịch sử (history) của GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm (của route này hay của lịch quality) đang chờ hoặc đang tính; không chạy thêm, không ghi gì / queues a scorecard run; its status: the Location, GET /v1/quality/runs/{id} (runId; fix36d); once done, the new run shows in the history (runId, asOf) of GET /v1/quality/scorecards. 409 ERR_QUALITY_RUN_UNFINISHED: a quality run (this route's or a quality schedule's) is queued or computing; none started, nothing recorded
      */
     post: operations['postRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/quality/runs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Trạng thái một lần tính thẻ điểm / A quality run’s status */
+    get: operations['getQualityRun'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -353,7 +371,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy ngay một lịch / Run a schedule now (even when paused)
-     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, statusUrl /v1/schedules: lần chạy trước của lịch nêu qualityRunId khi tính xong); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, statusUrl /v1/schedules: its last run names the run, qualityRunId, once computed); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.
+     * @description Hai lần gọi trong cùng một mili giây là một lần chạy: cả hai trả về cùng lần đồng bộ. 409 ERR_SCHEDULE_FIRE_TAKEN: lịch vừa tự kích hoạt đúng mili giây đó khi đang tạm dừng; hãy gọi lại. 409 ERR_SYNC_RUN_UNFINISHED: một lần đồng bộ cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ chờ duyệt; detail nêu số của nó): không chạy thêm lần thứ hai, không ghi gì. 400 ERR_SCOPE_UNKNOWN: phạm vi của lịch là một trường truc chưa có (kéo danh sách trường trước) hoặc không phải mã một xã hiện hành. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa được cấu hình cho hệ thống của lịch, không ghi gì. Lịch quality: yêu cầu một lần tính thẻ điểm (syncRunId null, qualityRunId và statusUrl /v1/quality/runs/{id}); 409 ERR_QUALITY_RUN_UNFINISHED: một lần tính thẻ điểm chưa xong, không ghi gì. / Two calls in one millisecond are one fire: both answer the same sync run. 409 ERR_SCHEDULE_FIRE_TAKEN: the schedule fired itself in that millisecond while paused; call again. 409 ERR_SYNC_RUN_UNFINISHED: a run of its system, entity and scope is unfinished (queued, running, or held for a decision; the detail names it): no second one is started, nothing is recorded. 400 ERR_SCOPE_UNKNOWN: its scope names a school truc does not hold (pull the schools first), or no current commune. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for its system; nothing is recorded. A quality schedule requests a quality scorecard run (syncRunId null, qualityRunId and statusUrl /v1/quality/runs/{id}: its status); 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is unfinished, nothing is recorded.
      */
     post: operations['runNow'];
     delete?: never;
@@ -2019,6 +2037,33 @@ export interface components {
         title: string;
       }[];
     };
+    QualityRun: {
+      id: number;
+      /**
+       * @description queued (chờ), running (đang tính), done (xong: thẻ điểm mới trong GET /v1/quality/scorecards), failed (thất bại: xem error) / queued, running (its job started), done (its scorecards are the latest in GET /v1/quality/scorecards), failed (its job dead-lettered: error)
+       * @enum {string}
+       */
+      status: 'queued' | 'running' | 'done' | 'failed';
+      /** @description schedule:<id> (một lịch quality) / a quality schedule, or the client id, operator:cli:<name> */
+      requestedBy: string;
+      requestedAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** @description ngày tính (giờ Việt Nam) / the day it scored, once done */
+      asOf: string | null;
+      /** @description Số trường đã chấm / tổng: một lần tính chấm mọi trường trong một giao dịch, nên scored là 0 rồi bằng total khi xong; total null khi chưa xong / schools scored so far and in all: a run scores every school in one transaction, so scored is 0, then total once done; total null until then */
+      schools: {
+        scored: number;
+        total: number | null;
+      };
+      /** @description Khi thất bại: mã lỗi của thư chết (GET /v1/dead-letters), số lần thử, lúc nào / failed: its dead letter’s code, attempts and when (replay it: POST /v1/dead-letters/{id}/replay) */
+      error: {
+        code: string;
+        attempts: number;
+        failedAt: string;
+        message: string;
+      } | null;
+    };
     Schedule: {
       id: string;
       /**
@@ -2047,7 +2092,7 @@ export interface components {
          */
         outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
         syncRunId: number | null;
-        /** @description Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), khi đã tính xong; null khi còn chờ hoặc đang tính, và với lịch pull / a quality schedule: the quality run its fire requested (busy: the unfinished one it found), once computed; null while queued or computing, and for a pull */
+        /** @description Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), trạng thái ở GET /v1/quality/runs/{id}; null với lịch pull / a quality schedule: the quality run its fire requested (busy: the unfinished one it found), its status at GET /v1/quality/runs/{id} (fix36d: named from its request on); null for a pull */
         qualityRunId: number | null;
         /** @description Vì sao lần kích hoạt bị từ chối không yêu cầu gì (mã lỗi và thông báo) / why a refused fire requested nothing (its error code and message); null for any other outcome */
         error: {
@@ -4486,6 +4531,138 @@ export interface operations {
       };
     };
   };
+  listQualityRuns: {
+    parameters: {
+      query?: {
+        status?: 'queued' | 'running' | 'done' | 'failed';
+        /** @description yêu cầu từ / requested at or after: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
+        from?: string;
+        /** @description yêu cầu trước / requested before: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
+        to?: string;
+        limit?: number;
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            total: number;
+            limit: number;
+            offset: number;
+            items: components['schemas']['QualityRun'][];
+          };
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   postRun: {
     parameters: {
       query?: never;
@@ -4500,6 +4677,8 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description URL của tài nguyên / URL of the resource */
+          Location?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -4512,6 +4691,8 @@ export interface operations {
           'application/json': {
             /** @enum {boolean} */
             queued: true;
+            runId: number;
+            statusUrl: string;
           };
         };
       };
@@ -4570,6 +4751,144 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getQualityRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['QualityRun'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không tìm thấy / Not found */
+      404: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -5464,6 +5783,8 @@ export interface operations {
             /** @enum {string} */
             kind: 'pull' | 'quality';
             syncRunId: number | null;
+            /** @description Lịch quality: lần tính thẻ điểm đã yêu cầu (GET /v1/quality/runs/{id}) / a quality schedule: the quality run requested (GET /v1/quality/runs/{id}; fix36d) */
+            qualityRunId?: number;
             statusUrl: string;
           };
         };
