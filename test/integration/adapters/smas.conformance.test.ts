@@ -5,13 +5,13 @@ import type { SmasRecordOf } from '../../../src/adapters/smas/schema.js';
 import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
 import { smasMappings } from '../../../src/mappings/smas/index.js';
 import {
-  describeSchoolSystemRules,
   drain,
   errorOf,
   runSchoolConformance,
   SCHOOL_SIM,
   schoolSetup,
 } from '../../helpers/school-system-conformance.js';
+import { describeSchoolSystemRules } from '../../helpers/school-system-rules.js';
 
 const API_KEY = 'smas-sim-key';
 

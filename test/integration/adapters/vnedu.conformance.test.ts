@@ -4,12 +4,12 @@ import type { VneduRecordOf } from '../../../src/adapters/vnedu/schema.js';
 import { startVneduSimulator, type VneduSimulator } from '../../../src/simulators/vnedu/simulator.js';
 import { vneduMappings } from '../../../src/mappings/vnedu/index.js';
 import {
-  describeSchoolSystemRules,
   errorOf,
   runSchoolConformance,
   SCHOOL_SIM,
   schoolSetup,
 } from '../../helpers/school-system-conformance.js';
+import { describeSchoolSystemRules } from '../../helpers/school-system-rules.js';
 
 const TOKEN = 'vnedu-sim-token';
 
