@@ -62,6 +62,10 @@ const DICT = {
   ministryDelivery: ['Gửi Bộ', 'Delivery to the Ministry'],
   ministryNotHolding: ['Bộ chưa nhận', 'The Ministry does not hold it yet'],
   nextTry: ['thử lại lúc', 'next try at'],
+  pcgdOutdated: [
+    'Lỗi thời: số liệu xã đã thay, cần tính lại',
+    'Outdated: a commune’s figures were replaced, compute again',
+  ],
   schedules: ['Lịch chạy', 'Schedules'],
   nothing: ['Không có', 'None'],
   noneYet: ['Chưa có dữ liệu', 'No data yet'],

@@ -159,10 +159,14 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
   );
 }
 
-/** How soon a unit needs someone: late, at risk or its delivery failing, on track, then submitted. */
+/**
+ * How soon a unit needs someone: a province report built on replaced commune figures first (the Ministry has or will
+ * get figures no commune stands behind; one row at most: fix36a), late, at risk or its delivery failing, on track,
+ * then submitted.
+ */
 const URGENCY: Record<string, number> = { late: 0, 'at-risk': 1, 'on-track': 3, submitted: 4 };
 const urgency = (u: Overview['pcgd']['units'][number]): number =>
-  u.late ? 0 : u.deliveryError ? 2 : (URGENCY[u.state] ?? 3);
+  u.outdated ? -1 : u.late ? 0 : u.deliveryError ? 2 : (URGENCY[u.state] ?? 3);
 
 /** The units the overview's PCGD card lists; the others are counted (the officer's GET /v1/pcgd/deadlines has all). */
 const PCGD_SHOWN = 20;
@@ -170,7 +174,7 @@ const PCGD_SHOWN = 20;
 /**
  * The units of the city (its 168 communes and the province, those without a report too: review33c F1) counted by where
  * they stand, and the {@link PCGD_SHOWN} that need someone first listed (late, at risk, the Ministry not holding a
- * submitted report), then by days left, a report under way first, and code: 169 rows made the overview five screens
+ * submitted report; an outdated province report before all), then by days left, a report under way first, and code: 169 rows made the overview five screens
  * long.
  */
 function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
@@ -199,7 +203,17 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
       [
         { head: 'unit', cell: (u) => u.unitCode },
         { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
-        { head: 'status', cell: (u) => [statusBadge(u.status), u.version === null ? '' : ` v${u.version}`] },
+        {
+          head: 'status',
+          // fix36a: a province report built on a commune version replaced since says so, and what to do.
+          cell: (u) => [
+            statusBadge(u.status),
+            u.version === null ? '' : ` v${u.version}`,
+            ...(u.outdated
+              ? [' ', h('span', { class: 'badge warn', 'data-testid': 'pcgd-outdated' }, t('pcgdOutdated'))]
+              : []),
+          ],
+        },
         { head: 'deadline', cell: (u) => when(u.deadline) },
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {

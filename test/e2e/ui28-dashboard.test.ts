@@ -50,6 +50,26 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
       },
       new Date(),
     );
+    // fix36a: a province report whose commune source is no longer the commune's current version is outdated
+    const pcgd = createPcgdRepo(db);
+    const province = await pcgd.insertReport(
+      { unitCode: '79', unitLevel: 'province', year, ruleSet: {}, computedBy: 'test', supersedes: null },
+      new Date(),
+    );
+    const gone = { reportId: province.id + 1_000_000, version: 1, status: 'approved', packageSha256: null };
+    await pcgd.setComputed(
+      province.id,
+      {
+        figures: { communeSources: { '26734': gone } },
+        findings: [],
+        persons: 0,
+        lineageDigest: 'x',
+        mappingVersions: [],
+        previousYearReportId: null,
+        checked: true,
+      },
+      new Date(),
+    );
     await ui.asAdmin();
 
     // the sync runs: the run's status in words, its code with the table's wording
@@ -87,6 +107,9 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
     expect(await unit.locator('[data-status=pending]').textContent()).toBe('Chờ xử lý');
     expect(await unit.textContent()).toContain('Xã/phường');
     expect(await unit.textContent()).not.toMatch(/pending|commune/);
+    const outdated = ui.page.getByTestId('pcgd-units').locator('tbody tr').filter({ hasText: 'Tỉnh' });
+    expect(await outdated.getByTestId('pcgd-outdated').textContent()).toContain('Lỗi thời');
+    expect(await unit.getByTestId('pcgd-outdated').count()).toBe(0);
     await ui.shot('03-overview');
 
     // in English, the English words

@@ -119,6 +119,22 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     });
   });
 
+  /** What the deadline view (the province's row) and the operations overview (province, commune A) say of `outdated`. */
+  async function outdatedShown() {
+    type Unit = { unitCode: string; outdated: boolean; outdatedCommunes?: string[] };
+    const rows = json<{ units: Unit[] }>(
+      await call('province', 'GET', `/v1/pcgd/deadlines?year=${YEAR}`),
+    ).units;
+    const row = rows.find((r) => r.unitCode === '79')!;
+    const overview = json<{ pcgd: { units: Unit[] } }>(await call('admin', 'GET', '/v1/ops/overview')).pcgd
+      .units;
+    return {
+      row: { outdated: row.outdated, outdatedCommunes: row.outdatedCommunes },
+      overview: overview.find((u) => u.unitCode === '79')?.outdated,
+      a: overview.find((u) => u.unitCode === A)?.outdated,
+    };
+  }
+
   interface ProvinceView {
     status: string;
     superseded: boolean;
@@ -156,6 +172,12 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     });
     const a = byCode.get(A)!;
     expect(a).toMatchObject({ sourceReplaced: false, current: { reportId: a.source!.reportId } });
+    // fix36a item 3: the province's deadline row and the operations overview say it too, a commune's does not
+    expect(await outdatedShown()).toEqual({
+      row: { outdated: true, outdatedCommunes: [C] },
+      overview: true,
+      a: false,
+    });
     // C approved again; the province officer computes the province again (it was 409 ERR_PCGD_REPORT_LOCKED)
     await approveReport(deps, { reportId: newC, actor: `officer-${C}` });
     const again = await call('province', 'POST', '/v1/pcgd/reports', { unitCode: '79', year: YEAR });
@@ -166,6 +188,11 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     expect((await call('province', 'POST', `/v1/pcgd/reports/${approved.id}/submit`)).statusCode).toBe(202);
     const fresh = json<ProvinceView>(await call('province', 'GET', `/v1/pcgd/reports/${approved.id}`));
     expect(fresh).toMatchObject({ status: 'submitted', outdated: false, outdatedCommunes: [] });
+    expect(await outdatedShown()).toEqual({
+      row: { outdated: false, outdatedCommunes: [] },
+      overview: false,
+      a: false,
+    });
     expect(fresh.communes.find((c) => c.communeCode === C)).toMatchObject({
       source: { reportId: newC },
       sourceReplaced: false,

@@ -9,7 +9,8 @@
  * Ministry holds nothing (review29 F1). A submitted report whose delivery waits after a failed attempt (the Ministry
  * congested: 429 Retry-After, unreachable) stays `submitted` (handed over in time) but its row says the Ministry does
  * not hold it yet: `deliveryError` the error met, `deliveryNotBefore` the next try (review31 F3). Each commune's row also says when its survey persons were last pulled and
- * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing.
+ * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing. A province's row
+ * says when its report is `outdated` (./sources.ts: a commune it took figures from was replaced since).
  */
 import { communesOfProvince, getProvince, HCMC_PROVINCE_CODE } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
@@ -18,6 +19,7 @@ import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
 import { readableUnits, type PcgdActor } from './access.js';
 import { NOT_PULLED, pullStatesOf, type PersonsPullState } from './persons-pulled.js';
+import { outdatedAmong } from './sources.js';
 
 export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
 
@@ -47,6 +49,13 @@ export interface DeadlineRow extends PersonsPullState {
   firstSubmittedAt: string | null;
   /** Submitted on time once, then reopened: the correction (the current version) is not submitted yet (fix35e). */
   correctionPending: boolean;
+  /**
+   * A province report whose figures came from commune versions replaced since (reopened or approved again): compute it
+   * again before the Ministry gets old figures (fix35e's `outdated`, shown where officers look: fix36a item 3).
+   */
+  outdated: boolean;
+  /** The communes it took its figures from that were replaced since (as the report's `outdatedCommunes`). */
+  outdatedCommunes: string[];
 }
 
 /** What {@link deadlineStanding} reads of a unit's current report. */
@@ -207,6 +216,7 @@ export function deadlineRow(
   now: Date,
   pulled: PersonsPullState = NOT_PULLED,
   firstSubmittedAt: Date | null = null,
+  outdatedCommunes: readonly string[] = [],
 ): DeadlineRow {
   const held = report && {
     status: report.status,
@@ -232,6 +242,8 @@ export function deadlineRow(
     ...deliveryShown(held),
     firstSubmittedAt: report ? (firstSubmittedAt?.toISOString() ?? null) : null,
     correctionPending: standing.correctionPending,
+    outdated: outdatedCommunes.length > 0,
+    outdatedCommunes: [...outdatedCommunes],
     personsPulledAt: pulled.personsPulledAt,
     personsPulling: pulled.personsPulling,
   };
@@ -263,7 +275,9 @@ export async function deadlineView(
     ),
   );
   const repo = createPcgdRepo(q);
-  const current = new Map((await repo.currentOfYear(req.year)).map((r) => [r.unit_code, r]));
+  const currentRows = await repo.currentOfYear(req.year);
+  const current = new Map(currentRows.map((r) => [r.unit_code, r]));
+  const outdated = outdatedAmong(currentRows);
   const first = await repo.firstReceiptedSubmissions(req.year);
   const shown = units.filter((u) => allowed.has(u.code));
   const pulls = await pullStatesOf(
@@ -279,6 +293,7 @@ export async function deadlineView(
       req.now,
       pulls.get(u.code),
       first.get(u.code),
+      outdated.get(u.code),
     ),
   );
   const counts: Record<DeadlineState, number> = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0 };

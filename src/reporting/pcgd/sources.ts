@@ -30,14 +30,29 @@ export async function sourcesNow(
   q: Queryable,
   row: Pick<ReportRow, 'figures' | 'year' | 'unit_level'>,
 ): Promise<SourcesNow> {
-  if (row.unit_level !== 'province') return NONE;
+  if (takenSources(row).length === 0) return NONE;
+  return sourcesAmong(row, await createPcgdRepo(q).currentOfYear(row.year));
+}
+
+/** The commune versions a province report took its figures from (none for a commune report). */
+function takenSources(row: Pick<ReportRow, 'figures' | 'unit_level'>): Array<[string, CommuneSource]> {
+  if (row.unit_level !== 'province') return [];
   const sources = (row.figures as StoredFigures | null)?.communeSources ?? {};
-  const taken = Object.entries(sources).filter(([, s]) => s !== null) as Array<[string, CommuneSource]>;
+  return Object.entries(sources).filter(([, s]) => s !== null) as Array<[string, CommuneSource]>;
+}
+
+/** {@link sourcesNow} of `row` among the year's current reports `currentRows` (one rule, read once). */
+function sourcesAmong(
+  row: Pick<ReportRow, 'figures' | 'unit_level'>,
+  currentRows: readonly ReportRow[],
+): SourcesNow {
+  const taken = takenSources(row);
   if (taken.length === 0) return NONE;
   const codes = new Set(taken.map(([code]) => code));
-  const rows = (await createPcgdRepo(q).currentOfYear(row.year)).filter((r) => codes.has(r.unit_code));
   const current = new Map(
-    rows.map((r) => [r.unit_code, { reportId: r.id, version: r.version, status: r.status }]),
+    currentRows
+      .filter((r) => codes.has(r.unit_code))
+      .map((r) => [r.unit_code, { reportId: r.id, version: r.version, status: r.status }]),
   );
   const replaced = taken
     .filter(([code, s]) => {
@@ -46,6 +61,25 @@ export async function sourcesNow(
     })
     .map(([code]) => code);
   return { current, replaced };
+}
+
+/**
+ * The current province reports of the year's `currentRows` that are outdated (fix36a item 3): unit code → the
+ * communes they took their figures from that were replaced since. What the deadline rows and the operations
+ * overview show beside the report's standing, so its officer computes it again before the Ministry gets old figures.
+ */
+export function outdatedAmong(currentRows: readonly ReportRow[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const row of currentRows) {
+    const { replaced } = sourcesAmong(row, currentRows);
+    if (replaced.length > 0) out.set(row.unit_code, replaced);
+  }
+  return out;
+}
+
+/** {@link outdatedAmong} of the year's current reports, read once. */
+export async function outdatedOfYear(q: Queryable, year: number): Promise<Map<string, string[]>> {
+  return outdatedAmong(await createPcgdRepo(q).currentOfYear(year));
 }
 
 /**

@@ -2317,6 +2317,8 @@ export interface components {
           deliveryError: string | null;
           /** @description lần gửi tới khi đang chờ sau một lần thất bại (Bộ quá tải, không trả lời); null nếu không / when the next try is, while the delivery waits after a failed attempt (the Ministry congested or unreachable); else null */
           deliveryNotBefore: string | null;
+          /** @description như GET /v1/pcgd/deadlines: báo cáo tỉnh dựa trên phiên bản xã đã bị thay, cần tính lại / as GET /v1/pcgd/deadlines: a province report built on a commune version replaced since; compute it again */
+          outdated: boolean;
         }[];
       };
     };
@@ -14339,6 +14341,10 @@ export interface operations {
               firstSubmittedAt: string | null;
               /** @description đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late */
               correctionPending: boolean;
+              /** @description báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version */
+              outdated: boolean;
+              /** @description các xã có phiên bản bị thay / the communes whose version was replaced */
+              outdatedCommunes: string[];
               /** @description Lúc lần kéo dữ liệu điều tra (người) gần nhất của xã kéo xong mọi trang; null nếu chưa lần nào, hoặc với tỉnh (xem từng xã) / when the last pull of the commune’s survey persons fetched every page; null when none has, or for a province (see each commune) */
               personsPulledAt: string | null;
               /** @description Đang có lần kéo dữ liệu điều tra của xã xếp hàng hoặc đang chạy: tính ngay thì dùng dữ liệu trước lần kéo đó / a pull of the commune’s persons is queued or running: figures computed now use the persons from before it */

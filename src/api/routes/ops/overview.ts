@@ -10,6 +10,7 @@ import {
   deliveryShown,
   reportYearAt,
 } from '../../../reporting/pcgd/deadlines.js';
+import { outdatedOfYear } from '../../../reporting/pcgd/sources.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -148,6 +149,11 @@ export const Overview = z
                 'lần gửi tới khi đang chờ sau một lần thất bại (Bộ quá tải, không trả lời); null nếu không / ' +
                 'when the next try is, while the delivery waits after a failed attempt (the Ministry congested or unreachable); else null',
             }),
+          outdated: z.boolean().meta({
+            description:
+              'như GET /v1/pcgd/deadlines: báo cáo tỉnh dựa trên phiên bản xã đã bị thay, cần tính lại / ' +
+              'as GET /v1/pcgd/deadlines: a province report built on a commune version replaced since; compute it again',
+          }),
         }),
       ),
     }),
@@ -254,7 +260,10 @@ function systemsOf(
 async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promise<OverviewOut['pcgd']> {
   const year = reportYearAt(at);
   const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
-  const units = cityUnits(await createOverviewRepo(db).pcgdUnits(year));
+  const [units, outdated] = await Promise.all([
+    createOverviewRepo(db).pcgdUnits(year).then(cityUnits),
+    outdatedOfYear(db, year),
+  ]);
   return {
     year,
     deadlines: {
@@ -276,6 +285,7 @@ async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promis
         submittedLate: s.submittedLate,
         late: s.late,
         atRisk: s.atRisk,
+        outdated: outdated.has(unitCode),
       };
     }),
   };

@@ -5,6 +5,15 @@ import { problems } from '../../problem.js';
 import { decimal } from '../../query.js';
 import { REPORT_STATUSES } from '../../../store/pcgd.js';
 
+/** A province report taken from a commune version replaced since (fix35e): the report's and its deadline row's. */
+const outdatedField = z.boolean().meta({
+  description:
+    'báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version',
+});
+const outdatedCommunesField = z
+  .array(z.string())
+  .meta({ description: 'các xã có phiên bản bị thay / the communes whose version was replaced' });
+
 export const UnitCode = z
   .string()
   .regex(/^(\d{2}|\d{5})$/)
@@ -184,13 +193,8 @@ export const Report = z
         }),
       )
       .optional(),
-    outdated: z.boolean().meta({
-      description:
-        'báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version',
-    }),
-    outdatedCommunes: z
-      .array(z.string())
-      .meta({ description: 'các xã có phiên bản bị thay / the communes whose version was replaced' }),
+    outdated: outdatedField,
+    outdatedCommunes: outdatedCommunesField,
     enrolment: Enrolment.nullable(),
     findings: z.array(Finding).meta({
       description:
@@ -303,6 +307,8 @@ export const Deadline = z.object({
     description:
       'đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late',
   }),
+  outdated: outdatedField,
+  outdatedCommunes: outdatedCommunesField,
   ...personsPullFields,
 });
 
