@@ -312,6 +312,8 @@ const DICT = {
   bySchedule: ['theo lịch', 'schedule'],
   byRequest: ['theo yêu cầu', 'on request'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
+  // fix36c: what holds a system's pulls (reads) when it is not what holds its deliveries.
+  readsHeld: ['Việc kéo chờ đến', 'Pulls wait until'],
   // review32 F6: why a system's calls are paused (the overview's circuit badge; the gate's pause_reason).
   pauseCircuitOpen: ['cầu dao mở', 'circuit open'],
   pauseProbe: ['đang thử lại một lần gọi', 'a probe in flight'],

@@ -20,7 +20,30 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const paused = s.pausedUntil
     ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)}${why ? ` (${why})` : ''}`
     : '';
-  return h('span', { class: `badge ${cls}`, 'data-circuit': s.circuit }, `${statusText(s.circuit)}${paused}`);
+  const badge = h(
+    'span',
+    { class: `badge ${cls}`, 'data-circuit': s.circuit },
+    `${statusText(s.circuit)}${paused}`,
+  );
+  // fix36c: the endpoints' own circuits (their writes alone wait), and what holds the pulls when it is not the writes'.
+  const reads = s.reads
+    ? [
+        h(
+          'small',
+          { 'data-testid': 'reads-held' },
+          `${t('readsHeld')} ${when(s.reads.until)} (${pauseReasonText(s.reads.reason)})`,
+        ),
+      ]
+    : [];
+  const endpoints = s.endpointCircuits.map((c) =>
+    h(
+      'small',
+      { class: 'badge warn', 'data-endpoint-circuit': c.endpoint },
+      `${c.endpoint}: ${statusText(c.circuit)} — ${t('pausedUntil')} ${when(c.until)}`,
+    ),
+  );
+  if (reads.length === 0 && endpoints.length === 0) return badge;
+  return h('span', {}, badge, ...[...reads, ...endpoints].flatMap((e) => [h('br', {}), e]));
 }
 
 /** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */

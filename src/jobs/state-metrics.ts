@@ -116,7 +116,14 @@ async function pcgdGauges(
 async function circuitsOpen(deps: Pick<StateMetricsDeps, 'db' | 'metrics'>): Promise<void> {
   const gates = await createDeliveryGatesRepo(deps.db).list();
   deps.metrics.circuitOpenSince.reset();
+  deps.metrics.endpointCircuitOpenSince.reset();
   for (const g of gates) {
+    // An endpoint's own circuit (fix36c item 3): its series stays while it is open or probing.
+    for (const [endpoint, c] of Object.entries(g.endpointCircuits ?? {}))
+      deps.metrics.endpointCircuitOpenSince.set(
+        { system: g.system, endpoint },
+        Date.parse(c.openedAt) / 1000,
+      );
     if (g.circuit === 'closed' || !g.openedAt) continue;
     const labels = { system: g.system, last_error_code: g.lastErrorCode ?? '' };
     deps.metrics.circuitOpenSince.set(labels, g.openedAt.getTime() / 1000);

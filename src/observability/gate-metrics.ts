@@ -13,5 +13,11 @@ export function gateStateMetrics(registry: Registry) {
     labelNames: ['system', 'last_error_code'] as const,
     registers: [registry],
   });
-  return { circuitOpenSince };
+  const endpointCircuitOpenSince = new Gauge({
+    name: 'truc_endpoint_circuit_open_since_timestamp_seconds',
+    help: "When an endpoint's own circuit breaker of an external system opened (Unix time), by system and endpoint (students:upsert); present only while it is not closed (open, or probing): its writes wait, the system's other calls go on (fix36c, the alert TrucExternalEndpointUnavailable).",
+    labelNames: ['system', 'endpoint'] as const,
+    registers: [registry],
+  });
+  return { circuitOpenSince, endpointCircuitOpenSince };
 }

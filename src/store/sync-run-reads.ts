@@ -5,6 +5,7 @@
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
+import type { Circuit, GateState, PauseReason } from './delivery-gates.js';
 import { OPEN } from './dead-letters.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
@@ -81,22 +82,60 @@ export const SHOWN_STATUS = `CASE WHEN r.reconcile = 'held' AND r.status = 'done
 export const statusIs = (p: string): string => `(${SHOWN_STATUS}) = ${p}`;
 
 /**
- * SQL: what run `r` is waiting on, where it is queued or running and its system's delivery gate is paused
- * (src/jobs/gates.ts: an open circuit, a probe in flight, a Retry-After): its pages are handed back to their
- * queue until then, so the run says why it does not move (pullyear25). Columns `waitReason` (the gate's
- * pause reason), `waitSince` (when the circuit opened; null for a Retry-After) and `waitUntil` (the next probe,
- * or the end of the wait), all null when it waits on nothing. Joined as `g`.
+ * SQL: the delivery gate of run `r`'s system where the run is queued or running and the gate holds something back (a
+ * pause: an open circuit, a probe in flight, a Retry-After; or a Retry-After kept beside the writes' circuit): what
+ * the run may be waiting on (pullyear25). Column `waitGate`, the gate's row as {@link WaitGate} (null: nothing paused);
+ * whether it holds the run's reads is the gate's rules' to say (src/jobs/gate-view.ts `readsHeld`, fix36c item 1: the
+ * row's pause_reason was shown, and a pull passing a circuit the writes opened read `circuit-open`). Joined as `g`.
  */
 export const WAITING_JOIN = `LEFT JOIN truc.delivery_gates g ON g.system = r.system
-  AND r.status IN ('queued', 'running') AND g.paused_until > clock_timestamp()`;
-export const WAITING_COLUMNS = `g.pause_reason AS "waitReason",
-  CASE WHEN g.pause_reason = 'retry-after' THEN NULL ELSE g.opened_at END AS "waitSince", g.paused_until AS "waitUntil"`;
+  AND r.status IN ('queued', 'running')
+  AND (g.paused_until > clock_timestamp() OR g.retry_after_until > clock_timestamp())`;
+export const WAITING_COLUMNS = `CASE WHEN g.system IS NULL THEN NULL ELSE json_build_object(
+  'circuit', g.circuit, 'pausedUntil', g.paused_until, 'pauseReason', g.pause_reason, 'failures', g.failures,
+  'writeFailures', g.write_failures, 'endpointFailures', g.endpoint_failures, 'retryAfterUntil', g.retry_after_until,
+  'openedAt', g.opened_at, 'now', clock_timestamp()) END AS "waitGate"`;
 
-/** What a listed run waits on ({@link WAITING_COLUMNS}). */
+/** A run's system's gate as {@link WAITING_COLUMNS} reads it (times as JSON strings). */
+export interface WaitGate {
+  circuit: Circuit;
+  pausedUntil: string | null;
+  pauseReason: PauseReason | null;
+  failures: number;
+  writeFailures: number;
+  endpointFailures: Record<string, number> | null;
+  retryAfterUntil: string | null;
+  openedAt: string | null;
+  /** The database clock when read. */
+  now: string;
+}
+
+/** What a listed run may wait on ({@link WAITING_COLUMNS}). */
 export interface RunWaiting {
-  waitReason: 'circuit-open' | 'probe' | 'retry-after' | null;
-  waitSince: Date | null;
-  waitUntil: Date | null;
+  waitGate: WaitGate | null;
+}
+
+/** A {@link WaitGate} as the gate's state (the columns a read's decision reads) and the database clock's now. */
+export function gateOfWait(system: string, g: WaitGate): { state: GateState; now: Date } {
+  const at = (t: string | null) => (t === null ? null : new Date(t));
+  const now = new Date(g.now);
+  const state: GateState = {
+    system,
+    nextSendAt: now,
+    pausedUntil: at(g.pausedUntil),
+    pauseReason: g.pauseReason,
+    circuit: g.circuit,
+    failures: g.failures,
+    writeFailures: g.writeFailures,
+    endpointFailures: g.endpointFailures ?? {},
+    retryAfterUntil: at(g.retryAfterUntil),
+    openings: 0,
+    lastErrorCode: null,
+    lastErrorAt: null,
+    openedAt: at(g.openedAt),
+    closedAt: null,
+  };
+  return { state, now };
 }
 
 /** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
@@ -164,7 +203,7 @@ async function runWaiting(q: Queryable, id: number): Promise<RunWaiting> {
     `SELECT ${WAITING_COLUMNS} FROM truc.sync_runs r ${WAITING_JOIN} WHERE r.id = $1`,
     [id],
   );
-  return res.rows[0] ?? { waitReason: null, waitSince: null, waitUntil: null };
+  return res.rows[0] ?? { waitGate: null };
 }
 
 export function createSyncRunReads(q: Queryable) {

@@ -19,7 +19,7 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { Source as SchoolSystemSource } from './school-systems.js';
-import { RequestedBy, RunWaiting, waitingOf } from './syncs.js';
+import { RequestedBy, RunWaiting, waitingOf, type WaitSettings } from './syncs.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -126,12 +126,14 @@ const SchoolDetail = z.object({
   syncRuns: z.array(SyncRun),
 });
 
-const syncRunOut = ({ waitReason, waitSince, waitUntil, ...r }: SyncRunRow) => ({
-  ...r,
-  createdAt: iso(r.createdAt)!,
-  finishedAt: iso(r.finishedAt),
-  waiting: waitingOf(r.system, { waitReason, waitSince, waitUntil }),
-});
+const syncRunOut =
+  (delivery: WaitSettings) =>
+  ({ waitGate, ...r }: SyncRunRow) => ({
+    ...r,
+    createdAt: iso(r.createdAt)!,
+    finishedAt: iso(r.finishedAt),
+    waiting: waitingOf(r.system, { waitGate }, delivery),
+  });
 
 /**
  * A school as listed, each criterion's pass ratio judged by the scorecards' one rule under the city's bands (ui29:
@@ -245,7 +247,7 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
         school: schoolOut(opts.config.quality.colourBands)(found),
         batches: batches.map((b) => ({ ...b, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt) })),
         findingsByRule,
-        syncRuns: syncRuns.map(syncRunOut),
+        syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
       };
     },
   );
@@ -282,7 +284,11 @@ function syncRunRoutes(app: OpsApp, opts: OpsRouteOptions): void {
     },
     async function syncRuns(request) {
       const { system, status, scope, limit, offset } = request.query;
-      return { items: (await repo.syncRuns({ system, status, scope }, limit, offset)).map(syncRunOut) };
+      return {
+        items: (await repo.syncRuns({ system, status, scope }, limit, offset)).map(
+          syncRunOut(opts.config.sync.delivery),
+        ),
+      };
     },
   );
 }

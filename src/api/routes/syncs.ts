@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES, type Config } from '../../config.js';
 import { checkScopeHeld, checkSystemConfigured, requestSync } from '../../jobs/contracts.js';
+import { readsHeld } from '../../jobs/gate-view.js';
 import type { Db } from '../../store/db.js';
 import {
   createSyncRunReads,
   syncRunSummary,
   type SyncRun as SyncRunRow,
+  gateOfWait,
   type RunWaiting as RunWaitingRow,
   type SyncRunSummary,
 } from '../../store/sync-run-reads.js';
@@ -123,14 +125,27 @@ export const RunWaiting = z
       'when it waits on nothing',
   });
 
-/** A run's {@link RunWaiting} from what the store read of its system's gate. */
-export function waitingOf(system: string, w: RunWaitingRow): z.infer<typeof RunWaiting> {
-  if (!w.waitReason || !w.waitUntil) return null;
+/** The delivery settings the gate's rules read to say what holds a run (src/jobs/gate-view.ts). */
+export type WaitSettings = Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
+
+/**
+ * A run's {@link RunWaiting}: what holds its reads at its system's gate now, by the gate's own rules (fix36c item 1: the
+ * gate's pause reason was shown, so a pull passing a circuit the writes opened read `circuit-open`); null: nothing.
+ */
+export function waitingOf(
+  system: string,
+  w: RunWaitingRow,
+  delivery: WaitSettings,
+): z.infer<typeof RunWaiting> {
+  if (!w.waitGate) return null;
+  const { state, now } = gateOfWait(system, w.waitGate);
+  const hold = readsHeld(state, now, delivery);
+  if (!hold) return null;
   return {
-    reason: w.waitReason,
+    reason: hold.reason,
     system,
-    since: w.waitSince ? w.waitSince.toISOString() : null,
-    until: w.waitUntil.toISOString(),
+    since: hold.since ? hold.since.toISOString() : null,
+    until: hold.until.toISOString(),
   };
 }
 
@@ -229,13 +244,13 @@ const SyncListQuery = z
   .superRefine(fromNotAfterTo);
 
 /** A listed run: its view plus mapping version, counts, duration and error figures (also `truc sync list|show --json`). */
-export function listedView(r: SyncRunSummary): z.infer<typeof SyncRunListed> {
+export function listedView(r: SyncRunSummary, delivery: WaitSettings): z.infer<typeof SyncRunListed> {
   return {
     ...view(r),
     mappingVersion: r.mappingVersion,
     counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
     durationSeconds: Math.round(r.durationSeconds * 10) / 10,
-    waiting: waitingOf(r.system, r),
+    waiting: waitingOf(r.system, r, delivery),
     errors: {
       errorCode: r.errorCode,
       batches: r.batches,
@@ -274,7 +289,7 @@ function listRoute(app: SyncApp, opts: SyncRouteOptions): void {
       });
       return {
         total,
-        items: items.map(listedView),
+        items: items.map((r) => listedView(r, opts.config.sync.delivery)),
       };
     },
   );
@@ -307,7 +322,7 @@ function runRoute(app: SyncApp, opts: SyncRouteOptions): void {
       });
       const r = items[0];
       if (!r) throw new AppError('ERR_NOT_FOUND');
-      return listedView(r);
+      return listedView(r, opts.config.sync.delivery);
     },
   );
 }

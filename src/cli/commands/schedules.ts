@@ -210,7 +210,7 @@ const runNowCommand = () =>
               )}\n`,
         );
         if (!o.follow) return 0;
-        return followRun(db, syncRunId, followSettings(o), out);
+        return followRun(db, syncRunId, { ...followSettings(o), delivery: config.sync.delivery }, out);
       });
     },
   );

@@ -240,7 +240,7 @@ export const syncListCommand = () =>
           offset,
         }),
       );
-      const items = page.items.map(listedView);
+      const items = page.items.map((r) => listedView(r, config.sync.delivery));
       if (o.json) {
         for (const r of items) out.stdout(`${JSON.stringify(r)}\n`);
         return 0;
@@ -288,7 +288,7 @@ export const syncShowCommand = () =>
         return { run, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
       });
       if (!found) throw notFound({ vi: 'lượt đồng bộ', en: 'sync run' }, id);
-      const r = listedView(found.run);
+      const r = listedView(found.run, config.sync.delivery);
       if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
       else for (const line of showLines(r, found.hold?.id)) out.stdout(line);
       return 0;

@@ -11,6 +11,7 @@ import {
   type SystemName,
 } from '../../config.js';
 import { type Command, Option } from 'commander';
+import type { WaitSettings } from '../../api/routes/syncs.js';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
@@ -183,15 +184,17 @@ const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'hel
  * guard (a page, or the reconciliation) (or `timeoutS` passes), showing its records and rate
  * (`startProgress`). The workers of a running truc (`truc all` or `truc worker`) do the pulling.
  */
-async function follow(
-  db: Db,
-  id: number,
-  o: Required<Pick<RunOptions, 'intervalMs' | 'timeout'>>,
-  out: CliOutput,
-) {
+/**
+ * How `--follow` follows a run: its look interval and timeout, and the gate settings that say what holds it (those of
+ * the configuration loaded here when not given).
+ */
+type FollowSettings = Required<Pick<RunOptions, 'intervalMs' | 'timeout'>> & { delivery?: WaitSettings };
+
+async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
   const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
   const { waitingOf } = await import('../../api/routes/syncs.js');
   const repo = createSyncRunReads(db);
+  const delivery = o.delivery ?? loadConfig().sync.delivery;
   const first = await repo.get(id);
   const what = first
     ? { vi: ` ${first.system} ${viOf(ENTITY_VI, first.entity)}`, en: ` ${first.system} ${first.entity}` }
@@ -214,7 +217,12 @@ async function follow(
         out.stderr(`${statusLine(run)}\n`);
       }
       // What it waits on, as GET /v1/syncs/{id} says it (fixes26a: --follow showed a queued run, not why).
-      const waiting = waitingLine(id, run.system, waitingOf(run.system, await repo.waiting(id)), waited);
+      const waiting = waitingLine(
+        id,
+        run.system,
+        waitingOf(run.system, await repo.waiting(id), delivery),
+        waited,
+      );
       waited = waiting.key;
       if (waiting.line) out.stderr(`${waiting.line}\n`);
       if (isHeld(run)) {
@@ -245,12 +253,7 @@ async function follow(
  * `--follow`: follows run `id` ({@link follow}), prints it as it ended on stdout and, when the guard
  * holds it, the hold on stderr; resolves with the exit code.
  */
-export async function followRun(
-  db: Db,
-  id: number,
-  o: Required<Pick<RunOptions, 'intervalMs' | 'timeout'>>,
-  out: CliOutput,
-): Promise<number> {
+export async function followRun(db: Db, id: number, o: FollowSettings, out: CliOutput): Promise<number> {
   const { run, ok } = await follow(db, id, o, out);
   if (run) out.stdout(`${JSON.stringify(syncRunSummary(run))}\n`);
   if (!run || !isHeld(run)) return ok ? 0 : 1;
@@ -341,7 +344,7 @@ const runCommand = () =>
         });
         out.stdout(`${JSON.stringify({ syncRunId: id })}\n`);
         if (!o.follow) return 0;
-        return followRun(db, id, followSettings(o), out);
+        return followRun(db, id, { ...followSettings(o), delivery: config.sync.delivery }, out);
       });
     },
   );

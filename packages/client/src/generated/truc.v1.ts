@@ -2256,8 +2256,25 @@ export interface components {
          * @enum {string}
          */
         circuit: 'closed' | 'open' | 'half-open';
+        /** @description việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds the system's writes (its deliveries, every endpoint); null: nothing holds them */
         pausedUntil: string | null;
-        pauseReason: string | null;
+        /** @description điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them (fix36c: it was the gate's pause_reason, holding or not) */
+        pauseReason: ('circuit-open' | 'probe' | 'retry-after') | null;
+        /** @description điều giữ việc đọc (các lượt kéo) của hệ thống lúc này; null: chúng chạy / what holds the system’s reads (its pulls) now: its circuit (since: when it opened), a probe in flight, or a Retry-After (until); null: they go */
+        reads: {
+          /** @enum {string} */
+          reason: 'circuit-open' | 'probe' | 'retry-after';
+          since: string | null;
+          until: string;
+        } | null;
+        /** @description các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; since: when it opened, until: the next probe, or its probe's lease) */
+        endpointCircuits: {
+          endpoint: string;
+          /** @enum {string} */
+          circuit: 'open' | 'half-open';
+          since: string;
+          until: string;
+        }[];
       }[];
       queues: {
         queue: string;

@@ -12,6 +12,8 @@ import {
 } from '../../../reporting/pcgd/deadlines.js';
 import { outdatedOfYear } from '../../../reporting/pcgd/sources.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
+import { endpointCircuitsOf, readsHeld, writesHeld } from '../../../jobs/gate-view.js';
+import type { WaitSettings } from '../syncs.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import type { Db } from '../../../store/db.js';
@@ -75,8 +77,53 @@ export const Overview = z
           description:
             'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
         }),
-        pausedUntil: z.string().nullable(),
-        pauseReason: z.string().nullable(),
+        pausedUntil: z
+          .string()
+          .nullable()
+          .meta({
+            description:
+              'việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds ' +
+              "the system's writes (its deliveries, every endpoint); null: nothing holds them",
+          }),
+        pauseReason: z
+          .enum(['circuit-open', 'probe', 'retry-after'])
+          .nullable()
+          .meta({
+            description:
+              'điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem ' +
+              'reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, ' +
+              "kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone " +
+              'opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them ' +
+              "(fix36c: it was the gate's pause_reason, holding or not)",
+          }),
+        reads: z
+          .object({
+            reason: z.enum(['circuit-open', 'probe', 'retry-after']),
+            since: z.string().nullable(),
+            until: z.string(),
+          })
+          .nullable()
+          .meta({
+            description:
+              'điều giữ việc đọc (các lượt kéo) của hệ thống lúc này; null: chúng chạy / what holds the system’s ' +
+              'reads (its pulls) now: its circuit (since: when it opened), a probe in flight, or a Retry-After ' +
+              '(until); null: they go',
+          }),
+        endpointCircuits: z
+          .array(
+            z.object({
+              endpoint: z.string(),
+              circuit: z.enum(['open', 'half-open']),
+              since: z.string(),
+              until: z.string(),
+            }),
+          )
+          .meta({
+            description:
+              'các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế ' +
+              'tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; ' +
+              "since: when it opened, until: the next probe, or its probe's lease)",
+          }),
       }),
     ),
     queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
@@ -200,6 +247,31 @@ function lastFailureOf(
 }
 
 /**
+ * What holds a system's calls now, by its gate's rules (fix36c item 1: the gate's pause_reason was shown, holding or
+ * not): its writes (pausedUntil, pauseReason), its reads (pulls) and its endpoints' own circuits.
+ */
+function holdsOf(
+  gate: GateState | undefined,
+  at: Date,
+  delivery: WaitSettings,
+): Pick<OverviewOut['systems'][number], 'pausedUntil' | 'pauseReason' | 'reads' | 'endpointCircuits'> {
+  if (!gate) return { pausedUntil: null, pauseReason: null, reads: null, endpointCircuits: [] };
+  const writes = writesHeld(gate, at, delivery);
+  const reads = readsHeld(gate, at, delivery);
+  return {
+    pausedUntil: iso(writes?.until),
+    pauseReason: writes?.reason ?? null,
+    reads: reads ? { reason: reads.reason, since: iso(reads.since), until: iso(reads.until)! } : null,
+    endpointCircuits: endpointCircuitsOf(gate).map((c) => ({
+      endpoint: c.endpoint,
+      circuit: c.circuit,
+      since: iso(c.since)!,
+      until: iso(c.until)!,
+    })),
+  };
+}
+
+/**
  * Every configured system (review27a F1: also one that has not run yet, "—" and 0 runs) and every system with sync
  * runs or a delivery gate, with its circuit (closed until a gate says otherwise).
  */
@@ -209,7 +281,7 @@ function systemsOf(
   configured: readonly string[],
   refusals: Array<{ system: string; at: Date; code: string }>,
   pushes: PushHealth[],
-  at: Date,
+  { at, delivery }: { at: Date; delivery: WaitSettings },
 ): OverviewOut['systems'] {
   const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
@@ -231,7 +303,6 @@ function systemsOf(
   );
   return systems.map((s) => {
     const gate = gateOf.get(s.system);
-    const paused = gate?.pausedUntil && gate.pausedUntil > at ? gate : undefined;
     const failure = lastFailureOf(s, gate, refusedOf.get(s.system));
     const { pushDelivered24h = 0, pushFailed24h = 0 } = pushesOf.get(s.system) ?? {};
     // ops29: a push target's deliveries count beside its runs (was runs only: every delivery dead-lettered read 0 %).
@@ -245,8 +316,7 @@ function systemsOf(
       pushFailed24h,
       errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
-      pausedUntil: iso(paused?.pausedUntil),
-      pauseReason: paused?.pauseReason ?? null,
+      ...holdsOf(gate, at, delivery),
     };
   });
 }
@@ -329,7 +399,7 @@ export async function composeOverview(
       SYSTEM_NAMES.filter((s) => systemConfigured(opts.config, s)),
       refusals,
       pushes,
-      at,
+      { at, delivery: opts.config.sync.delivery },
     ),
     removedTargets: removed.map(removedTarget),
     queues,

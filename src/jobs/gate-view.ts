@@ -1,0 +1,57 @@
+/**
+ * What holds a system's calls now, as its delivery gate's rules (./gate-rules.ts `decideEnter`) would answer a call
+ * arriving now, for those who show it (fix36c item 1: a sync run's `waiting`, the operations overview): the reads (a
+ * pull's pages), the system's writes (its deliveries) and its endpoints' own circuits (./endpoint-circuits.ts). A read
+ * passes a circuit the writes alone opened (fix34d), so a pull is not said to wait on it; nothing holds: null. Pure.
+ */
+import type { Config } from '../config.js';
+import type { GateState, PauseReason } from '../store/delivery-gates.js';
+import { decideEnter } from './gate-rules.js';
+
+type Settings = Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
+
+/** What holds a call: why, since when (a circuit's opening; null for a Retry-After) and until when. */
+export interface Hold {
+  reason: PauseReason;
+  since: Date | null;
+  until: Date;
+}
+
+function held(state: GateState, now: Date, settings: Settings, intervalMs: number): Hold | null {
+  const { result } = decideEnter(state, now, {
+    intervalMs,
+    probeLeaseMs: settings.probeLeaseMs,
+    failureThreshold: settings.failureThreshold,
+  });
+  if (result.go) return null;
+  const since = result.reason === 'retry-after' ? null : state.openedAt;
+  return { reason: result.reason, since, until: new Date(now.getTime() + result.waitMs) };
+}
+
+/** What holds the system's reads (a pull's pages) now; null: they go. */
+export const readsHeld = (state: GateState, now: Date, settings: Settings): Hold | null =>
+  held(state, now, settings, 0);
+
+/** What holds the system's writes (its deliveries, every endpoint) now; null: they go (at their pace). */
+export const writesHeld = (state: GateState, now: Date, settings: Settings): Hold | null =>
+  held(state, now, settings, 1);
+
+/** An endpoint's own circuit, as shown: open (its writes wait) or half-open (its probe out), since and until when. */
+export interface EndpointCircuitShown {
+  endpoint: string;
+  circuit: 'open' | 'half-open';
+  since: Date;
+  until: Date;
+}
+
+/** The system's endpoints whose own circuit is not closed, by name. */
+export function endpointCircuitsOf(state: Pick<GateState, 'endpointCircuits'>): EndpointCircuitShown[] {
+  return Object.entries(state.endpointCircuits ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([endpoint, c]) => ({
+      endpoint,
+      circuit: c.circuit,
+      since: new Date(c.openedAt),
+      until: new Date(c.pausedUntil),
+    }));
+}

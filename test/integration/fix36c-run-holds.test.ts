@@ -1,0 +1,117 @@
+/**
+ * fix36c item 1 (fix35f's leftover): a sync run's `waiting` (GET /v1/syncs, /v1/syncs/{id}, the dashboard's
+ * /v1/ops/sync-runs) and the operations overview showed the gate's pause_reason: a pull passing a circuit the writes
+ * alone opened (fix34d: reads go on) read `circuit-open` though nothing held it. Now each says what holds it by the
+ * gate's own rules (src/jobs/gate-view.ts): a pull, what holds the reads (a Retry-After kept beside the writes'
+ * circuit: `retry-after` until then; else nothing); the overview, what holds the writes (pausedUntil, pauseReason), the
+ * reads (`reads`) and the endpoints' own circuits (`endpointCircuits`, item 3). Real PostgreSQL, the API in process.
+ */
+import { describe, expect, it } from 'vitest';
+import { createDeliveryGatesRepo, type GateChange } from '../../src/store/delivery-gates.js';
+import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
+
+const SYSTEM = 'hcm-csdl';
+
+describe('fix36c item 1, what holds a run and a system (postgres)', () => {
+  const h = useApiHarness(
+    { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
+    { env: CONFIGURED_SYSTEMS_ENV },
+  );
+  const gate = (change: GateChange) =>
+    createDeliveryGatesRepo(h.env.deps.db).update(SYSTEM, () => ({ change, result: undefined }));
+  const run = async (id: number) => {
+    const one = (await h.get(`/v1/syncs/${id}`, h.tokens.admin)).json<Record<string, unknown>>();
+    const listed = (await h.get('/v1/syncs?limit=500', h.tokens.admin))
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((r) => r.syncRunId === id);
+    const dashboard = (await h.get('/v1/ops/sync-runs?limit=200', h.tokens.admin))
+      .json<{ items: Array<Record<string, unknown>> }>()
+      .items.find((r) => r.id === id);
+    expect(listed?.waiting).toEqual(one.waiting);
+    expect(dashboard?.waiting).toEqual(one.waiting);
+    return one.waiting;
+  };
+  const system = async () => {
+    const res = await h.get('/v1/ops/overview', h.tokens.admin);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ systems: Array<Record<string, unknown>> }>().systems.find((s) => s.system === SYSTEM);
+  };
+
+  it('a pull passing a circuit the writes opened waits on nothing; a Retry-After beside it holds it until then', async () => {
+    const res = await h.send('POST', '/v1/syncs', h.tokens.admin, { system: SYSTEM, entity: 'schools' });
+    expect(res.statusCode, res.body).toBe(202);
+    const id = res.json<{ syncRunId: number }>().syncRunId;
+    const threshold = h.env.config.sync.delivery.failureThreshold;
+    const openedAt = new Date(Date.now() - 60_000);
+    const pausedUntil = new Date(Date.now() + 10 * 60_000);
+    await gate({
+      circuit: 'open',
+      pauseReason: 'circuit-open',
+      pausedUntil,
+      openedAt,
+      failures: 0,
+      writeFailures: threshold,
+    });
+    // Red before: waiting { reason: 'circuit-open' } though the pull's pages go on.
+    expect(await run(id)).toBeNull();
+    expect(await system()).toMatchObject({
+      circuit: 'open',
+      pauseReason: 'circuit-open',
+      pausedUntil: pausedUntil.toISOString(),
+      reads: null,
+      endpointCircuits: [],
+    });
+    const asked = new Date(Date.now() + 5 * 60_000);
+    await gate({ retryAfterUntil: asked });
+    const waiting = { reason: 'retry-after', system: SYSTEM, since: null, until: asked.toISOString() };
+    expect(await run(id)).toEqual(waiting);
+    expect(await system()).toMatchObject({
+      pauseReason: 'circuit-open',
+      reads: { reason: 'retry-after', since: null, until: asked.toISOString() },
+    });
+    // The reads' own failures at the threshold: the circuit holds them too, said as the system's circuit.
+    await gate({ failures: threshold, retryAfterUntil: null });
+    expect(await run(id)).toEqual({
+      reason: 'circuit-open',
+      system: SYSTEM,
+      since: openedAt.toISOString(),
+      until: pausedUntil.toISOString(),
+    });
+  });
+
+  it("an endpoint's own circuit: the overview lists it, the system's writes and reads are not held", async () => {
+    const openedAt = new Date(Date.now() - 120_000);
+    const until = new Date(Date.now() + 30_000);
+    await gate({
+      circuit: 'closed',
+      pauseReason: null,
+      pausedUntil: null,
+      failures: 0,
+      writeFailures: 0,
+      retryAfterUntil: null,
+      endpointCircuits: {
+        'students:upsert': {
+          circuit: 'open',
+          pausedUntil: until.toISOString(),
+          openings: 1,
+          openedAt: openedAt.toISOString(),
+        },
+      },
+    });
+    // Red before: no endpointCircuits (and no reads) in the overview.
+    expect(await system()).toMatchObject({
+      circuit: 'closed',
+      pausedUntil: null,
+      pauseReason: null,
+      reads: null,
+      endpointCircuits: [
+        {
+          endpoint: 'students:upsert',
+          circuit: 'open',
+          since: openedAt.toISOString(),
+          until: until.toISOString(),
+        },
+      ],
+    });
+  });
+});
