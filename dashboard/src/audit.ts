@@ -10,6 +10,7 @@ interface AuditRow {
   seq: number;
   at: string;
   actor: string;
+  actorName: string | null;
   action: string;
   subject: string | null;
   details: unknown;
@@ -52,7 +53,14 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
               head: 'createdAt',
               cell: (r) => h('span', { title: r.at, 'data-at': r.at }, stampText(r.at, currentLang())),
             },
-            { head: 'actor', cell: (r) => r.actor },
+            {
+              head: 'actor',
+              // by name as it was when recorded (fix36b), the id in its tooltip; the id when no name was kept
+              cell: (r) =>
+                r.actorName
+                  ? h('span', { title: r.actor, 'data-testid': 'actor-name' }, r.actorName)
+                  : r.actor,
+            },
             { head: 'action', cell: (r) => actionText(r.action) },
             { head: 'subject', cell: (r) => r.subject ?? '' },
             {

@@ -11,6 +11,7 @@
  * per lock (./chainer.ts runs it in every api and worker process, at once after a write and every second).
  */
 import { createHash } from 'node:crypto';
+import { actorNameSql } from '../store/actor-names.js';
 import type { AuditEvent, AuditRow } from '../store/audit-log.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 
@@ -65,16 +66,20 @@ export async function appendAudit(q: Queryable, events: readonly AuditEvent[], a
 export async function recordAudit(q: Queryable, events: readonly AuditEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
   const iso = at.toISOString();
-  const params = events.flatMap((e) => [
+  const params = events.flatMap((e, i) => [
+    i,
     iso,
     e.actor,
     e.action,
     e.subject ?? null,
     JSON.stringify(e.details ?? {}),
   ]);
-  const values = events.map((_, i) => `(${[1, 2, 3, 4, 5].map((j) => `$${i * 5 + j}`).join(',')})`);
+  const values = events.map((_, i) => `(${[1, 2, 3, 4, 5, 6].map((j) => `$${i * 6 + j}`).join(',')})`);
+  // the actor's name as it is now, when the event happens (fix36b), kept beside the id
   await q.query(
-    `INSERT INTO truc.audit_pending (at, actor, action, subject, details) VALUES ${values.join(',')}`,
+    `INSERT INTO truc.audit_pending (at, actor, action, subject, details, actor_name)
+     SELECT v.at::timestamptz, v.actor, v.action, v.subject, v.details::jsonb, ${actorNameSql('v.actor')}
+       FROM (VALUES ${values.join(',')}) v(n, at, actor, action, subject, details) ORDER BY v.n::int`,
     params,
   );
 }
@@ -93,6 +98,7 @@ interface MovedRow {
   action: AuditEvent['action']; // written as an AuditEvent (recordAudit, or the repeat's SQL: ../store/repeats.ts)
   subject: string | null;
   details: AuditEvent['details'];
+  actor_name: string | null;
   head_seq: number | null;
   head_hash: string | null;
 }
@@ -111,9 +117,10 @@ export async function chainPending(q: Queryable, limit = 1000): Promise<number> 
   const res = await q.query<MovedRow>(
     `WITH moved AS (
        DELETE FROM truc.audit_pending WHERE id IN (SELECT id FROM truc.audit_pending ORDER BY id LIMIT $1)
-       RETURNING id, at, actor, action, subject, details
+       RETURNING id, at, actor, action, subject, details, actor_name
      ), head AS (SELECT seq, hash FROM truc.audit_log ORDER BY seq DESC LIMIT 1)
-     SELECT m.id, m.at, m.actor, m.action, m.subject, m.details, h.seq AS head_seq, h.hash AS head_hash
+     SELECT m.id, m.at, m.actor, m.action, m.subject, m.details, m.actor_name, h.seq AS head_seq,
+            h.hash AS head_hash
        FROM moved m LEFT JOIN head h ON true`,
     [limit],
   );
@@ -130,6 +137,7 @@ export async function chainPending(q: Queryable, limit = 1000): Promise<number> 
         subject: r.subject ?? undefined,
         details: r.details,
         at: r.at.toISOString(),
+        actorName: r.actor_name,
       })),
     ),
   );
@@ -145,11 +153,14 @@ async function appendLocked(q: Queryable, events: readonly (AuditEvent & { at: s
   await insertAfter(q, head.rows[0], events);
 }
 
-/** Inserts events (each with its time) after `head` (undefined: the chain is empty), in one statement. */
+/**
+ * Inserts events (each with its time) after `head` (undefined: the chain is empty), in one statement. Each row keeps
+ * its actor's name (fix36b, outside the hash): a recorded event's as it was recorded (`actorName`), else as it is now.
+ */
 function insertAfter(
   q: Queryable,
   head: { seq: number; hash: string } | undefined,
-  events: readonly (AuditEvent & { at: string })[],
+  events: readonly (AuditEvent & { at: string; actorName?: string | null })[],
 ): Promise<unknown> {
   if (events.length === 0) return Promise.resolve();
   let seq = head?.seq ?? 0;
@@ -167,15 +178,19 @@ function insertAfter(
       details: e.details ?? {},
     };
     const hash = rowHash(prev, row);
-    rows.push([seq, at, row.actor, row.action, row.subject, JSON.stringify(row.details), prev, hash]);
+    const name = e.actorName ?? null;
+    rows.push([seq, at, row.actor, row.action, row.subject, JSON.stringify(row.details), prev, hash, name]);
     prev = hash;
   }
   const params = rows.flat();
   const values = rows.map(
-    (_, i) => `(${Array.from({ length: 8 }, (_, j) => `$${i * 8 + j + 1}`).join(',')})`,
+    (_, i) => `(${Array.from({ length: 9 }, (_, j) => `$${i * 9 + j + 1}`).join(',')})`,
   );
   return q.query(
-    `INSERT INTO truc.audit_log (seq, at, actor, action, subject, details, prev_hash, hash) VALUES ${values.join(',')}`,
+    `INSERT INTO truc.audit_log (seq, at, actor, action, subject, details, prev_hash, hash, actor_name)
+     SELECT v.seq::bigint, v.at::timestamptz, v.actor, v.action, v.subject, v.details::jsonb, v.prev_hash, v.hash,
+            COALESCE(v.actor_name::text, ${actorNameSql('v.actor')})
+       FROM (VALUES ${values.join(',')}) v(seq, at, actor, action, subject, details, prev_hash, hash, actor_name)`,
     params,
   );
 }

@@ -6,6 +6,9 @@
 import type { AuditEntry } from './audit-log.js';
 import type { Queryable } from './db.js';
 
+/** An entry as the search lists it: its actor's name as it was when recorded (fix36b, migration 1425; null: none). */
+export type ListedAuditEntry = AuditEntry & { actorName: string | null };
+
 export interface AuditFilter {
   actor?: string | undefined;
   action?: string | undefined;
@@ -18,9 +21,9 @@ export interface AuditFilter {
 export function auditReads(q: Queryable) {
   return {
     /** Audit rows matching the filter, newest first. Details hold references and counts only. */
-    async audit(f: AuditFilter, limit: number, offset: number): Promise<AuditEntry[]> {
-      const res = await q.query<AuditEntry>(
-        `SELECT seq, at, actor, action, subject, details FROM truc.audit_log
+    async audit(f: AuditFilter, limit: number, offset: number): Promise<ListedAuditEntry[]> {
+      const res = await q.query<ListedAuditEntry>(
+        `SELECT seq, at, actor, actor_name AS "actorName", action, subject, details FROM truc.audit_log
           WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)
             AND ($3::text IS NULL OR subject = $3)
             AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { acceptBatch } from '../../src/api/batch-intake.js';
+import { chainPending } from '../../src/audit/chain.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { createRecordsRepo } from '../../src/store/records.js';
 import { goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
@@ -222,6 +223,13 @@ describe('a repeated batch body at the API (issue 7)', () => {
         },
       },
     ]);
+    // The statement records no name (fix36b): the chainer reads it as it appends, the vendor's; the system none.
+    await h.env.deps.db.tx((q) => chainPending(q));
+    const named = await h.env.deps.db.query<{ actor_name: string | null }>(
+      'SELECT actor_name FROM truc.audit_log WHERE subject = $1 ORDER BY seq',
+      [`batch:${batchId}`],
+    );
+    expect(named.rows).toEqual([{ actor_name: 'Vendor A' }, { actor_name: null }]);
   });
 
   it('with an Idempotency-Key (as @truc/client sends): done when answered, and its retry replays done', async () => {

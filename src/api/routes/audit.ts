@@ -46,6 +46,32 @@ function unknownAction(searchable: readonly string[]): AppError {
   });
 }
 
+/** An entry of the audit list (GET /v1/audit). */
+const AuditItem = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string().meta({
+    description:
+      'mã định danh của người làm (id của client, operator:cli:<tên>, system:…, schedule:<tên>), như ' +
+      'bộ lọc actor nhận / who acted, by id (a client id, operator:cli:<name>, system:…, ' +
+      'schedule:<name>), as the actor filter takes it',
+  }),
+  actorName: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'tên người làm lúc ghi (tên hiển thị của client, hoặc tên người vận hành CLI; fix36b), giữ ngoài chuỗi ' +
+        'băm: không chống sửa đổi, actor mới là bằng chứng; null: truc không biết tên, hoặc dòng ghi trước ' +
+        "fix36b / who acted, by name as it was when the entry was recorded (the client's display name, or the " +
+        "CLI operator's; fix36b). Kept outside the hash chain: not tamper-evident, `actor` (the id) is. null: " +
+        'truc knew no name, or the entry is older than fix36b',
+    }),
+  action: z.string(),
+  subject: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
 /** The audit trail, filtered by actor, action, subject and time. */
 function listRoute(app: AuditApp, opts: { db: Db }): void {
   const repo = createOverviewRepo(opts.db);
@@ -79,16 +105,7 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
           .superRefine(fromNotAfterTo),
         response: {
           200: z.object({
-            items: z.array(
-              z.object({
-                seq: z.number().int(),
-                at: z.string(),
-                actor: z.string(),
-                action: z.string(),
-                subject: z.string().nullable(),
-                details: z.record(z.string(), z.unknown()),
-              }),
-            ),
+            items: z.array(AuditItem),
           }),
           ...Problems,
         },

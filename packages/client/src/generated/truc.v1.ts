@@ -11443,7 +11443,10 @@ export interface operations {
             items: {
               seq: number;
               at: string;
+              /** @description mã định danh của người làm (id của client, operator:cli:<tên>, system:…, schedule:<tên>), như bộ lọc actor nhận / who acted, by id (a client id, operator:cli:<name>, system:…, schedule:<name>), as the actor filter takes it */
               actor: string;
+              /** @description tên người làm lúc ghi (tên hiển thị của client, hoặc tên người vận hành CLI; fix36b), giữ ngoài chuỗi băm: không chống sửa đổi, actor mới là bằng chứng; null: truc không biết tên, hoặc dòng ghi trước fix36b / who acted, by name as it was when the entry was recorded (the client's display name, or the CLI operator's; fix36b). Kept outside the hash chain: not tamper-evident, `actor` (the id) is. null: truc knew no name, or the entry is older than fix36b */
+              actorName: string | null;
               action: string;
               subject: string | null;
               details: {
