@@ -170,6 +170,19 @@ function weighingNote(hold: Hold): HTMLElement | null {
   return h('p', { class: cls, 'data-testid': 'guard-weighed' }, t(key[w.state], { ...vars, why }));
 }
 
+/** Whether the hold covers its full run's end deletions, and how many per school (fix36e), or nothing. */
+function deletionsNote(hold: Hold): HTMLElement | null {
+  const w = hold.weighing;
+  if (!w || w.deletionsWeighed === null) return null;
+  const d = w.deletionsWeighed ? w.deletions : null;
+  if (!d) return h('p', { class: 'notice', 'data-testid': 'guard-deletions' }, t('deletionsNotWeighed'));
+  const per = d.bySchool.map(
+    (s) => `${s.school}${s.schoolYear ? `/${s.schoolYear}` : ''}: ${num(s.records)}`,
+  );
+  const vars = { records: num(d.records), schools: num(d.schools), per: per.join(', ') };
+  return h('p', { class: 'muted', 'data-testid': 'guard-deletions' }, t('deletionsWeighed', vars));
+}
+
 /**
  * While the change is held: an optional reason (kept with the decision and in its audit entry) and approve and
  * reject, both disabled with the reason while the run's next pages are weighed (`weighingUntil`); once decided, who
@@ -334,6 +347,7 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     notice,
     holdStats(hold),
     ...(hold.weighing ? [weighingNote(hold)!] : []),
+    ...(hold.weighing?.deletionsWeighed === null || !hold.weighing ? [] : [deletionsNote(hold)!]),
     holdDecision(hold, decide),
     ...exceptDetails(hold),
     ...holdDetails(hold, except),

@@ -296,6 +296,14 @@ const DICT = {
   weighedTimeCap: [' vì quá guard.weighing.maxSeconds', ' at guard.weighing.maxSeconds'],
   weighedDecided: [' vì lệnh giữ đã được quyết định', ' as the hold was decided'],
   weighedError: [' vì lỗi {code}', ' on {code}'],
+  deletionsWeighed: [
+    'Đã cân trước phần đối soát cuối lần kéo, duyệt là duyệt cả nó: xoá {records} bản ghi ở {schools} trường ({per}).',
+    "The run's end deletions are weighed into the hold, an approval covers them: {records} records at {schools} schools ({per}).",
+  ],
+  deletionsNotWeighed: [
+    'Chưa cân trước phần đối soát cuối lần kéo: lệnh giữ không gồm các bản ghi nó sẽ xoá; vượt ngưỡng thì bị giữ lại ở cuối lần kéo.',
+    "The run's end deletions are not weighed: the hold does not cover them; over a threshold they are held again at the run's end.",
+  ],
   confirmReject: [
     'Từ chối thay đổi #{id}? Không bản ghi nào bị xoá.',
     'Reject change #{id}? Nothing is deleted.',

@@ -179,11 +179,13 @@ async function weighToEnd(ctx: PullContext, g: Weighing): Promise<void> {
     // Every page to the run's end weighed: a full run's reconciliation is weighed into the hold too (fix35b), its
     // claim kept meanwhile; a worker stopped inside it leaves it to resume (fix36e: the resume point has no cursor).
     const renew = () => widen(ctx, g, boundOf(ctx));
-    const reconciliation =
+    const ahead =
       stoppedBy === null
         ? await whileBeating(ctx, renew, () => reconcileAhead(ctx, g.run, g.holdId, [...g.w.rows.values()]))
         : undefined;
-    if (reconciliation) g.w.add(reconciliation, false);
+    if (ahead?.held) g.w.add(ahead.held, false);
+    // The hold says its reasons include the run's end deletions, and how many (fix36e item 1).
+    if (ahead) g.progress = { ...g.progress, deletionsWeighed: true, deletions: ahead.deletions };
   } catch (err) {
     // A read that failed, a system paused longer than a weighing waits, a page that could not be weighed: the hold
     // shows what was weighed, says it is partial and why, and the admin's log says why too (fix33a, review33a F3).

@@ -52,6 +52,8 @@ export async function startWeighing(
     stoppedBy: null,
     startedAt: now,
     updatedAt: now,
+    // A full run's end deletions are not in the hold until weighed ahead; an incremental run's end deletes nothing.
+    deletionsWeighed: run.since === null ? false : null,
   };
   // Held at its last page (a full run): its reconciliation is left to weigh, resumed so too (fix36e).
   const resume = { cursor: from.cursor ?? null, pageNo: pageNo + 1, rows: held.rows, grew: false, outboxId };

@@ -17,6 +17,28 @@ export interface HoldWeighing {
   stoppedBy: string | null;
   startedAt: string;
   updatedAt: string;
+  /**
+   * Whether the hold's reasons include the deletions the run's end would make (its reconciliation, weighed ahead:
+   * fix35b, fix36e item 1): true once weighed ({@link HoldWeighing.deletions}); false while not (the weighing under
+   * way, stopped before the run's end, or failed inside the weighing-ahead), and on a hold weighed before fix36e;
+   * null for a run whose end deletes nothing (an incremental run). Absent: false.
+   */
+  deletionsWeighed?: boolean | null;
+  /** Weighed: what the run's end would delete, counts only ({@link AheadDeletions}). */
+  deletions?: AheadDeletions | null;
+}
+
+/** How many schools' counts a hold's weighed deletions keep (the most first); `records` and `schools` are all. */
+export const DELETIONS_SCHOOLS_KEPT = 50;
+
+/** The deletions a held full run's end would make, as weighed ahead (fix36e): counts per school, no codes. */
+export interface AheadDeletions {
+  /** Records, in all. */
+  records: number;
+  /** Schools (school × school year, a classes run's), in all. */
+  schools: number;
+  /** Per school, the most first, at most {@link DELETIONS_SCHOOLS_KEPT}. */
+  bySchool: Array<{ school: string; schoolYear?: string; records: number }>;
 }
 
 /** A held run's weighing's point to resume from (never shown): its last widening's. */

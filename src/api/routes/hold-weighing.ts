@@ -12,6 +12,28 @@ export const HoldWeighingSchema = z
     stoppedBy: z.string().nullable(),
     startedAt: z.string(),
     updatedAt: z.string(),
+    deletionsWeighed: z
+      .boolean()
+      .nullable()
+      .meta({
+        description:
+          'lý do của lệnh giữ đã gồm các bản ghi mà phần đối soát cuối lần kéo toàn bộ sẽ xoá chưa (fix36e): true: đã cân trước, số lượng ở deletions, duyệt là duyệt cả chúng; false: chưa (đang cân nhắc, dừng trước khi hết lần kéo, hoặc lỗi khi cân trước): nếu vượt ngưỡng, chúng bị giữ lại ở cuối lần kéo; null: lần kéo không xoá gì ở cuối (lần kéo gia tăng) / ' +
+          "whether the hold's reasons include the deletions a full run's end (its reconciliation) would make (fix36e): true: weighed ahead, counted in deletions, an approval covers them; false: not (under way, stopped before the run's end, or failed while weighing them): over a threshold they are held again at the run's end; null: the run's end deletes nothing (an incremental run)",
+      }),
+    deletions: z
+      .object({
+        records: Count,
+        schools: Count,
+        bySchool: z.array(
+          z.object({ school: z.string(), schoolYear: z.string().optional(), records: Count }),
+        ),
+      })
+      .nullable()
+      .meta({
+        description:
+          'deletionsWeighed true: số bản ghi phần đối soát cuối lần kéo sẽ xoá, tổng và theo trường (nhiều nhất trước, tối đa 50 trường; chỉ số đếm, không có mã) / ' +
+          "with deletionsWeighed true: the records the run's end would delete, in all and per school (the most first, at most 50 schools; counts only, no codes)",
+      }),
   })
   .nullable()
   .meta({

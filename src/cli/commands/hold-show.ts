@@ -162,6 +162,27 @@ function weighingLine(h: GuardHold): string | undefined {
   )}`;
 }
 
+/** Whether the hold covers the deletions its full run's end would make, and how many per school (fix36e), or none. */
+function deletionsLine(h: GuardHold): string | undefined {
+  const w = h.weighing;
+  if (!w || w.deletionsWeighed === null) return undefined;
+  const d = w.deletionsWeighed ? w.deletions : undefined;
+  if (!d)
+    return `  ${both(
+      'chưa cân trước phần đối soát cuối lần kéo: lệnh giữ không gồm các bản ghi nó sẽ xoá (vượt ngưỡng thì bị giữ lại ở cuối lần kéo)',
+      "the run's end deletions are not weighed: the hold does not cover them (over a threshold they are held again at the run's end)",
+    )}`;
+  const per = d.bySchool.map((s) => `${s.school}${s.schoolYear ? `/${s.schoolYear}` : ''}: ${s.records}`);
+  const list =
+    per.length > 0
+      ? ` (${per.slice(0, SHOWN).join(', ')}${per.length < d.schools || per.length > SHOWN ? ', …' : ''})`
+      : '';
+  return `  ${both(
+    `đã cân trước phần đối soát cuối lần kéo, duyệt là duyệt cả nó: xoá ${d.records} bản ghi ở ${d.schools} trường${list}`,
+    `the run's end deletions are weighed into the hold, an approval covers them: ${countEn(d.records, 'record')} at ${countEn(d.schools, 'school')}${list}`,
+  )}`;
+}
+
 /** The highest ratio first, then by school, school year, grade, kind: the API's order (store/guard-holds.ts). */
 const byRatio = (reasons: readonly HoldReason[]): HoldReason[] =>
   [...reasons].sort(
@@ -212,6 +233,8 @@ export function showLines(
     );
   const weighed = weighingLine(h);
   if (weighed) lines.push(weighed);
+  const deletions = deletionsLine(h);
+  if (deletions) lines.push(deletions);
   if (h.decidedAt)
     lines.push(
       `  ${both(

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../../src/store/db.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createOutboxRepo } from '../../../src/store/outbox.js';
+import { showLines } from '../../../src/cli/commands/hold-show.js';
 import { S1, S2 } from '../../helpers/api.js';
 import {
   hcmStudent,
@@ -103,12 +104,18 @@ describe('a worker stopped inside the weighing-ahead of a run held at its last p
     await until(hit);
     expect((await hold()).weighing).toMatchObject({ state: 'weighing', pages: 0 });
     await expire();
-    expect((await hold()).weighing).toMatchObject({ state: 'interrupted' });
+    expect((await hold()).weighing).toMatchObject({ state: 'interrupted', deletionsWeighed: false });
     const rows = await weighRows();
     expect(rows).toHaveLength(1);
     await runRow(ctx, rows[0]!);
     const h = await hold();
     expect(h.weighing).toMatchObject({ state: 'whole', pages: 0, stoppedBy: null });
+    // item 1: the hold says its reasons include the run's end deletions, and how many per school (counts only).
+    expect(h.weighing).toMatchObject({
+      deletionsWeighed: true,
+      deletions: { records: 50, schools: 1, bySchool: [{ school: S2, records: 50 }] },
+    });
+    expect(showLines(h).join('')).toContain(`an approval covers them: 50 records at 1 school (${S2}: 50)`);
     expect(reasonsOf(h)).toEqual(
       [
         [S1, 'changed', 30],
@@ -129,6 +136,10 @@ describe('a failure inside the weighing-ahead of a run held at its last page', (
     expect(h.status).toBe('held');
     expect(h.weighing).toMatchObject({ state: 'partial', pages: 0 });
     expect(h.weighing?.stoppedBy).not.toBe('decided');
+    expect(h.weighing).toMatchObject({ deletionsWeighed: false });
+    expect(showLines(h).join('')).toContain(
+      "the run's end deletions are not weighed: the hold does not cover them",
+    );
     expect(reasonsOf(h)).toEqual([[S1, 'changed', 30]]);
   });
 });

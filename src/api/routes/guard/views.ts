@@ -253,7 +253,12 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
     weighingUntil: iso(h.weighingUntil),
-    weighing: h.weighing,
+    // A hold weighed before fix36e says nothing of its run's end deletions: not weighed.
+    weighing: h.weighing && {
+      ...h.weighing,
+      deletionsWeighed: h.weighing.deletionsWeighed === undefined ? false : h.weighing.deletionsWeighed,
+      deletions: h.weighing.deletionsWeighed ? (h.weighing.deletions ?? null) : null,
+    },
     exceptSchools: h.exceptSchools,
   };
 }
