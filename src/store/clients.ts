@@ -97,6 +97,9 @@ export type NewApiClient = Omit<
   'disabled' | 'secretGeneration' | 'oldSecretHash' | 'oldSecretExpiresAt' | 'oldSecretLastUsedAt'
 >;
 
+const GET = 'SELECT * FROM truc.api_clients WHERE id = $1';
+const GET_FOR_UPDATE = `${GET} FOR UPDATE`;
+
 interface Row {
   id: string;
   name: string;
@@ -196,8 +199,9 @@ export function createClientsRepo(q: Queryable) {
         [c.id, c.name, c.role, c.secretHash, c.schools, c.units, c.scopes],
       );
     },
-    async get(id: string): Promise<ApiClient | undefined> {
-      const res = await q.query<Row>('SELECT * FROM truc.api_clients WHERE id = $1', [id]);
+    /** A client; `forUpdate` locks its row to the end of the transaction (an If-Match checked, then the change). */
+    async get(id: string, forUpdate = false): Promise<ApiClient | undefined> {
+      const res = await q.query<Row>(forUpdate ? GET_FOR_UPDATE : GET, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
     /** How many clients bear `name` (a signed PDF names its approver, and the id too when the name is shared). */

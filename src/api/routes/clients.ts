@@ -15,6 +15,7 @@ import { clientView, createClientsRepo, DEFAULT_SCOPES, ROLES } from '../../stor
 import type { Db } from '../../store/db.js';
 import { endOldSecret, insertClient, refuseScopesBeyondRole, replaceSecret } from '../auth/client-admin.js';
 import { CLIENT_ID, hashSecret, newClientId, newSecret } from '../auth/secrets.js';
+import { IfMatchHeaders, requireIfMatch, withETag } from '../client-etag.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
 import { NoQuery } from '../query.js';
@@ -215,9 +216,10 @@ function readClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         response: { 200: ClientView, 404: ProblemSchema, ...errors },
       },
     },
-    async function getClient(request) {
+    async function getClient(request, reply) {
       const client = await createClientsRepo(opts.db).get(request.params.clientId);
       if (!client) throw new AppError('ERR_NOT_FOUND');
+      withETag(reply, client);
       return clientView(client);
     },
   );
@@ -283,18 +285,22 @@ function endOldSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
           'thay đổi gì. / Once the vendor has moved to the new secret, or when the old one leaked. With no old secret ' +
           'still working: 200, nothing changes.',
         params: IdParams,
-        response: { 200: ClientView, 404: ProblemSchema, ...errors },
+        headers: IfMatchHeaders,
+        response: { 200: ClientView, 404: ProblemSchema, 412: ProblemSchema, ...errors },
       },
     },
-    async function endClientOldSecret(request) {
+    async function endClientOldSecret(request, reply) {
       const actor = principalOf(request).clientId;
       const { clientId } = request.params;
       const client = await opts.db.tx(async (q) => {
-        if (!(await endOldSecret(q, clientId, { actor, at: opts.now() })))
-          throw new AppError('ERR_NOT_FOUND');
+        const current = await createClientsRepo(q).get(clientId, true);
+        if (!current) throw new AppError('ERR_NOT_FOUND');
+        requireIfMatch(request, current);
+        await endOldSecret(q, clientId, { actor, at: opts.now() });
         return (await createClientsRepo(q).get(clientId))!;
       });
       app.forgetClientState(clientId);
+      withETag(reply, client);
       return clientView(client);
     },
   );
@@ -313,17 +319,19 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
           'Sửa ứng dụng: khóa, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes',
         params: IdParams,
         body: ClientPatch,
-        response: { 200: ClientView, 404: ProblemSchema, ...errors },
+        headers: IfMatchHeaders,
+        response: { 200: ClientView, 404: ProblemSchema, 412: ProblemSchema, ...errors },
       },
     },
-    async function updateClient(request) {
+    async function updateClient(request, reply) {
       const actor = principalOf(request).clientId;
       const { clientId } = request.params;
       const patch = request.body;
       const client = await opts.db.tx(async (q) => {
         const repo = createClientsRepo(q);
-        const before = await repo.get(clientId);
+        const before = await repo.get(clientId, true);
         if (!before) throw new AppError('ERR_NOT_FOUND');
+        requireIfMatch(request, before);
         const schools = patch.schools ?? before.schools;
         if (before.role === 'vendor' && schools.length === 0) {
           throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
@@ -338,6 +346,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         return (await repo.get(clientId))!;
       });
       app.forgetClientState(clientId);
+      withETag(reply, client);
       return clientView(client);
     },
   );

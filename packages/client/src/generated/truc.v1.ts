@@ -6972,6 +6972,7 @@ export interface operations {
           | 'ERR_INVALID_CURSOR'
           | 'ERR_BATCH_RECORDS_PURGED'
           | 'ERR_SCHEMA_PENDING'
+          | 'ERR_PRECONDITION_FAILED'
           | 'ERR_WEBHOOK_URL'
           | 'ERR_WEBHOOK_LIMIT';
         includeReplayed?: 'true' | 'false';
@@ -7197,6 +7198,7 @@ export interface operations {
             | 'ERR_INVALID_CURSOR'
             | 'ERR_BATCH_RECORDS_PURGED'
             | 'ERR_SCHEMA_PENDING'
+            | 'ERR_PRECONDITION_FAILED'
             | 'ERR_WEBHOOK_URL'
             | 'ERR_WEBHOOK_LIMIT';
           /** @default false */
@@ -7787,7 +7789,10 @@ export interface operations {
   updateClient: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description ETag của lần đọc (GET); khác ETag hiện tại: 412 / The ETag you read (GET); another than the current one: 412 */
+        'if-match'?: string;
+      };
       path: {
         clientId: string;
       };
@@ -7871,6 +7876,23 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTTP 412 */
+      412: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8105,7 +8127,10 @@ export interface operations {
   endClientOldSecret: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description ETag của lần đọc (GET); khác ETag hiện tại: 412 / The ETag you read (GET); another than the current one: 412 */
+        'if-match'?: string;
+      };
       path: {
         clientId: string;
       };
@@ -8185,6 +8210,23 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description HTTP 412 */
+      412: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
