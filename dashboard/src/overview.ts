@@ -26,15 +26,18 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
     `${statusText(s.circuit)}${paused}`,
   );
   // fix36c: the endpoints' own circuits (their writes alone wait), and what holds the pulls when it is not the writes'.
-  const reads = s.reads
-    ? [
-        h(
-          'small',
-          { 'data-testid': 'reads-held' },
-          `${t('readsHeld')} ${when(s.reads.until)} (${pauseReasonText(s.reads.reason)})`,
-        ),
-      ]
-    : [];
+  // the pulls held as the writes are (the system's circuit open): the badge already says it, once
+  const readsOwn = s.reads && (s.reads.until !== s.pausedUntil || s.reads.reason !== s.pauseReason);
+  const reads =
+    s.reads && readsOwn
+      ? [
+          h(
+            'small',
+            { 'data-testid': 'reads-held' },
+            `${t('readsHeld')} ${when(s.reads.until)} (${pauseReasonText(s.reads.reason)})`,
+          ),
+        ]
+      : [];
   const endpoints = s.endpointCircuits.map((c) =>
     h(
       'small',

@@ -191,6 +191,8 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
       expect(
         await ui.page.getByTestId('systems').locator('[data-circuit]').first().getAttribute('data-circuit'),
       ).toBe('open');
+      // the pulls held as the writes are: said once, by the badge (fix36c's second line widened the card)
+      expect(await ui.page.getByTestId('reads-held').count()).toBe(0);
       // no card hides part of its table (a scrolled card clips what is past its edge)
       const clipped = await ui.page
         .locator('main .card')
