@@ -118,25 +118,32 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         const db = s.env.deps.db;
         const prefix = s.env.redisPrefix!;
         const redis = new Redis(s.redis.url, { maxRetriesPerRequest: 1 });
+        // Jobs added and not taken yet (an ingest behind the others, a push behind the pacing): a flush loses them.
+        const queued = async () =>
+          (await redis.llen(`${prefix}:ingest:wait`)) +
+          (await redis.llen(`${prefix}:push.hcm-csdl:wait`)) +
+          (await redis.zcard(`${prefix}:push.hcm-csdl:delayed`)) +
+          (await redis.zcard(`${prefix}:ingest:delayed`));
         let waiting = 0;
         try {
-          // Jobs added and not taken yet (an ingest behind the others, a push behind the pacing): a flush loses them.
-          const queued = async () =>
-            (await redis.llen(`${prefix}:ingest:wait`)) +
-            (await redis.llen(`${prefix}:push.hcm-csdl:wait`)) +
-            (await redis.zcard(`${prefix}:push.hcm-csdl:delayed`)) +
-            (await redis.zcard(`${prefix}:ingest:delayed`));
-          waiting = await waitFor(queued, {
-            timeoutMs: 120_000,
-            intervalMs: 10,
-            what: 'jobs waiting in a queue',
-          });
+          await waitFor(queued, { timeoutMs: 120_000, intervalMs: 10, what: 'jobs waiting in a queue' });
+          // The worker stops (its running jobs end), the vendors' pushes all end at the api: nothing takes a job, so
+          // the flush surely loses every job still queued, and the outbox's reconciler is the only way left to finish
+          // their batches (the CI run of d5b7ada7 flushed just as the worker took the waiting jobs: they finished on
+          // their own and the reconciler had nothing to re-queue).
+          const [first] = s.workers;
+          first!.child.kill('SIGTERM');
+          await first!.exited;
+          await pushing;
+          waiting = await queued();
         } finally {
           redis.disconnect();
         }
+        const open = await countRows(db, 'truc.batches', `status <> 'done'`);
+        expect(waiting).toBeGreaterThan(0);
         const flushedAt = Date.now();
         await s.redis.flush();
-        await pushing;
+        const after = s.startWorker();
         await waitFor(
           async () =>
             (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES &&
@@ -144,10 +151,11 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           { timeoutMs: 180_000, intervalMs: 250, what: 'every batch done and every push set delivered' },
         );
         console.log(
-          `[faults] Redis flushed with ${waiting} jobs waiting: all done ${Date.now() - flushedAt} ms after the flush`,
+          `[faults] Redis flushed with ${waiting} jobs waiting, ${open} batches open: all done ` +
+            `${Date.now() - flushedAt} ms after the flush`,
         );
-        // The worker's reconciler found jobs the flush lost and queued them again from their outbox rows.
-        expect(s.workers[0]!.stdout()).toContain('outbox rows re-queued: their jobs were missing');
+        // The new worker's reconciler found the jobs the flush lost and queued them again from their outbox rows.
+        expect(after.stdout()).toContain('outbox rows re-queued: their jobs were missing');
         expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
         expectEachStoredAndSentOnce(s, vendors.length, 'Redis flush with jobs waiting');
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
