@@ -75,6 +75,8 @@ const DICT = {
   name: ['Tên', 'Name'],
   commune: ['Xã/phường', 'Commune'],
   vendorSystem: ['Phần mềm', 'Vendor system'],
+  // fix37a: who set a school's system (an admin), by name
+  setBy: ['đặt bởi', 'set by'],
   recordSource: ['Nguồn hồ sơ trường', 'Record source'],
   lastSync: ['Đồng bộ gần nhất', 'Last sync'],
   records: ['Bản ghi', 'Records'],

@@ -74,7 +74,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       'div',
       { class: 'stats' },
       stat(t('commune'), s.communeCode ?? '—'),
-      stat(t('vendorSystem'), s.schoolSystem ?? '—'),
+      stat(t('vendorSystem'), schoolSystemText(s)),
       stat(t('recordSource'), s.sourceSystem),
       stat(t('students'), num(s.students)),
       stat(t('staff'), num(s.staff)),
@@ -117,6 +117,25 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       ),
       card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' })),
       website,
+    ),
+  );
+}
+
+/**
+ * The system serving a school and, when a city admin set it, who, by name as it was when they set it (fix37a), the
+ * id in its tooltip.
+ */
+function schoolSystemText(s: SchoolDetail['school']): HTMLElement | string {
+  if (!s.schoolSystem) return '—';
+  if (!s.schoolSystemSetBy) return s.schoolSystem;
+  return h(
+    'span',
+    {},
+    s.schoolSystem,
+    h(
+      'div',
+      { class: 'by', title: s.schoolSystemSetById ?? undefined, 'data-testid': 'school-system-set-by' },
+      `${t('setBy')} ${s.schoolSystemSetBy}`,
     ),
   );
 }

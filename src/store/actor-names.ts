@@ -25,6 +25,14 @@ export const actorNameSql = (column: string): string =>
   `CASE WHEN ${column} LIKE '${OPERATOR_ACTOR}_%' THEN substr(${column}, ${OPERATOR_ACTOR.length + 1})
         ELSE (SELECT c.name FROM truc.api_clients c WHERE c.id = ${column}) END`;
 
+/**
+ * SQL: an actor kept by id (`idColumn`) and by name as it was then (`nameColumn`, written with {@link actorNameSql}), as
+ * lists show it: `"<as>"` the name, else the id (an actor truc knew no name of, a row kept before its name was); and
+ * `"<as>Id"` the id. A sync run's asker, a school system's setter, a quality run's asker, a dead letter's replayer.
+ */
+export const namedActorColumns = (idColumn: string, nameColumn: string, as: string): string =>
+  `COALESCE(${nameColumn}, ${idColumn}) AS "${as}", ${idColumn} AS "${as}Id"`;
+
 /** The name of `actor` and whether it is unique among truc's clients; undefined when truc knows none. */
 export async function actorName(q: Queryable, actor: string): Promise<ActorName | undefined> {
   const clients = createClientsRepo(q);

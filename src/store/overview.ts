@@ -3,6 +3,7 @@
  * dashboard show. Nothing here writes; nothing returns personal data (codes, counts and times only).
  */
 import type { UnitLevel } from '../config.js';
+import { namedActorColumns } from './actor-names.js';
 import { auditReads } from './audit-reads.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
@@ -42,6 +43,9 @@ export interface SchoolRow {
   schoolSystem: string | null;
   /** How truc knows it: a pull of that system, a vendor batch in its format, or a city admin's word. */
   schoolSystemFrom: SchoolSystemSource | null;
+  /** The admin who set it, by name as it was then, and by id (./school-systems.ts `setBy`; null: learned or none). */
+  schoolSystemSetBy: string | null;
+  schoolSystemSetById: string | null;
   lastSeenAt: Date;
   lastBatchAt: Date | null;
   students: number;
@@ -101,6 +105,8 @@ interface SchoolColumns {
   source_system: string;
   school_system: string | null;
   school_system_from: SchoolSystemSource | null;
+  schoolSystemSetBy: string | null;
+  schoolSystemSetById: string | null;
   last_seen_at: Date;
   last_batch_at: Date | null;
   students: number;
@@ -117,6 +123,8 @@ const fromSchoolColumns = (r: SchoolColumns): SchoolRow => ({
   sourceSystem: r.source_system,
   schoolSystem: r.school_system,
   schoolSystemFrom: r.school_system_from,
+  schoolSystemSetBy: r.schoolSystemSetBy,
+  schoolSystemSetById: r.schoolSystemSetById,
   lastSeenAt: r.last_seen_at,
   lastBatchAt: r.last_batch_at,
   students: r.students,
@@ -214,6 +222,7 @@ function schoolList(q: Queryable) {
       const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
                 ss.system AS school_system, ss.learned_from AS school_system_from,
+                ${namedActorColumns('ss.set_by', 'ss.set_by_name', 'schoolSystemSetBy')},
                 ${lastSeen('schools', 's')} AS last_seen_at,
                 (SELECT max(b.created_at) FROM truc.batches b WHERE b.school_code = s.school_code) AS last_batch_at,
                 (SELECT count(*)::int FROM truc.students x WHERE x.school_code = s.school_code AND x.deleted_at IS NULL) AS students,

@@ -4,6 +4,7 @@
  * admin's answer is kept until an admin changes it), read when the city's changes are routed to the
  * schools' own systems.
  */
+import { actorNameSql, namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 
 export type SchoolSystemSource = 'pull' | 'batch' | 'admin';
@@ -12,13 +13,18 @@ export interface SchoolSystemRow {
   schoolCode: string;
   system: string;
   learnedFrom: SchoolSystemSource;
-  /** The admin who set it (learnedFrom 'admin'), else null. */
+  /**
+   * The admin who set it (learnedFrom 'admin'), by name as it was when they set it (./actor-names.ts: the client's
+   * display name, the CLI operator's name; fix37a, migration 1426), the id when truc knew none; else null.
+   */
   setBy: string | null;
+  /** The admin who set it, by id (an API client's id, `operator:cli:<name>`), else null. */
+  setById: string | null;
   updatedAt: Date;
 }
 
-const COLUMNS = `school_code AS "schoolCode", system, learned_from AS "learnedFrom", set_by AS "setBy",
-                 updated_at AS "updatedAt"`;
+const COLUMNS = `school_code AS "schoolCode", system, learned_from AS "learnedFrom",
+                 ${namedActorColumns('set_by', 'set_by_name', 'setBy')}, updated_at AS "updatedAt"`;
 
 /** Which system serves a school, as learned from pulls and batches. */
 function learnedSystems(q: Queryable) {
@@ -86,7 +92,10 @@ function adminSystems(q: Queryable) {
       );
       return { total: total.rows[0]!.n, items: res.rows };
     },
-    /** An admin says `system` serves the school (kept until an admin changes it). Returns the prior row. */
+    /**
+     * An admin says `system` serves the school (kept until an admin changes it), kept with the admin's name as it is
+     * now (fix37a). Returns the prior row.
+     */
     async set(schoolCode: string, system: string, by: string): Promise<SchoolSystemRow | undefined> {
       // One admin's set at a time per school: with no row yet FOR UPDATE locks nothing, and two sets at once both
       // read none, so the audit said the second replaced nothing (review33b F7).
@@ -99,10 +108,11 @@ function adminSystems(q: Queryable) {
         [schoolCode],
       );
       await q.query(
-        `INSERT INTO truc.school_systems (school_code, system, learned_from, set_by)
-           VALUES ($1, $2, 'admin', $3)
+        `INSERT INTO truc.school_systems (school_code, system, learned_from, set_by, set_by_name)
+           VALUES ($1, $2, 'admin', $3, ${actorNameSql('$3::text')})
          ON CONFLICT (school_code) DO UPDATE
-           SET system = EXCLUDED.system, learned_from = 'admin', set_by = EXCLUDED.set_by, updated_at = now()`,
+           SET system = EXCLUDED.system, learned_from = 'admin', set_by = EXCLUDED.set_by,
+               set_by_name = EXCLUDED.set_by_name, updated_at = now()`,
         [schoolCode, system, by],
       );
       return before.rows[0];

@@ -4,6 +4,7 @@
  * watermarks are in ./sync-runs.ts.
  */
 import type { EntityName, SystemName } from '../config.js';
+import { namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 import type { Circuit, GateState, PauseReason } from './delivery-gates.js';
 import { OPEN } from './dead-letters.js';
@@ -156,7 +157,7 @@ export function syncRunSummary(r: SyncRun) {
 
 /** Who asked for a run (fix36b): by name as kept when they asked (migration 1424), else the id; and the id. */
 export const requestedBy = (alias: 'r.' | ''): string =>
-  `COALESCE(${alias}requested_by_name, ${alias}requested_by) AS "requestedBy", ${alias}requested_by AS "requestedById"`;
+  namedActorColumns(`${alias}requested_by`, `${alias}requested_by_name`, 'requestedBy');
 
 /** A run's columns, of `truc.sync_runs r`. */
 const COLUMNS = `id, system, entity, scope, status, ${SHOWN_STATUS} AS "shownStatus", since, cursor, pages, records, tombstones, watermark,

@@ -18,7 +18,7 @@ import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
-import { Source as SchoolSystemSource } from './school-systems.js';
+import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
 import { RequestedBy, RunWaiting, waitingOf, type WaitSettings } from './syncs.js';
 
 export interface OpsRouteOptions {
@@ -72,6 +72,7 @@ const SchoolRow = z
           'shows it; null when truc knows none',
       }),
     schoolSystemFrom: SchoolSystemSource.nullable(),
+    ...SchoolSystemSetBy,
     lastSeenAt: z.string(),
     lastBatchAt: z.string().nullable(),
     students: z.number().int(),

@@ -26,12 +26,41 @@ export const Source = z.enum(['pull', 'batch', 'admin']).meta({
     'pull / batch: learned from a pull or a vendor batch; admin: set by a city admin',
 });
 
+/**
+ * Who set a school's system (fix37a, review33c N6): by name as it was when they set it, as a sync run's `requestedBy`
+ * (store/actor-names.ts), and the id beside it. Here and in the operations pages' schools (./ops.ts).
+ */
+const SetBy = {
+  setBy: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'Quản trị đã đặt (learnedFrom admin), theo tên lúc đặt (tên hiển thị của client, hoặc tên người vận hành CLI); ' +
+        'người truc không biết tên: mã định danh; null: học được / the admin who set it (learnedFrom admin), by name ' +
+        "as it was when they set it (the client's display name, or the CLI operator's); an actor truc knew no name " +
+        'of: the id; null: learned',
+    }),
+  setById: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'Mã định danh quản trị đã đặt: mã client (API, bảng điều khiển) hoặc operator:cli:<tên> (lệnh truc; trước ' +
+        'fix37a ở setBy); null: học được / who set it, by id: a client id (the API, the dashboard) or ' +
+        'operator:cli:<name> (a truc command; in setBy before fix37a); null: learned',
+    }),
+};
+
+/** The same, as the operations pages' schools name them (`schoolSystemSetBy`, `schoolSystemSetById`). */
+export const SchoolSystemSetBy = { schoolSystemSetBy: SetBy.setBy, schoolSystemSetById: SetBy.setById };
+
 const SchoolSystemView = z
   .object({
     schoolCode: z.string(),
     system: z.string(),
     learnedFrom: Source,
-    setBy: z.string().nullable(),
+    ...SetBy,
     updatedAt: z.string(),
   })
   .meta({ id: 'SchoolSystem' });
@@ -46,6 +75,7 @@ const view = (r: SchoolSystemRow): z.infer<typeof SchoolSystemView> => ({
   system: r.system,
   learnedFrom: r.learnedFrom,
   setBy: r.setBy,
+  setById: r.setById,
   updatedAt: new Date(r.updatedAt).toISOString(),
 });
 

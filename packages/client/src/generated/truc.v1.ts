@@ -2137,7 +2137,10 @@ export interface components {
        * @enum {string}
        */
       learnedFrom: 'pull' | 'batch' | 'admin';
+      /** @description Quản trị đã đặt (learnedFrom admin), theo tên lúc đặt (tên hiển thị của client, hoặc tên người vận hành CLI); người truc không biết tên: mã định danh; null: học được / the admin who set it (learnedFrom admin), by name as it was when they set it (the client's display name, or the CLI operator's); an actor truc knew no name of: the id; null: learned */
       setBy: string | null;
+      /** @description Mã định danh quản trị đã đặt: mã client (API, bảng điều khiển) hoặc operator:cli:<tên> (lệnh truc; trước fix37a ở setBy); null: học được / who set it, by id: a client id (the API, the dashboard) or operator:cli:<name> (a truc command; in setBy before fix37a); null: learned */
+      setById: string | null;
       updatedAt: string;
     };
     DeadLetter: {
@@ -2390,6 +2393,10 @@ export interface components {
       /** @description phần mềm quản lý trường phục vụ trường (smas, vnedu…), như truc school-systems list; null khi truc chưa biết / the school-management system serving the school (smas, vnedu, …), as truc school-systems list shows it; null when truc knows none */
       schoolSystem: string | null;
       schoolSystemFrom: ('pull' | 'batch' | 'admin') | null;
+      /** @description Quản trị đã đặt (learnedFrom admin), theo tên lúc đặt (tên hiển thị của client, hoặc tên người vận hành CLI); người truc không biết tên: mã định danh; null: học được / the admin who set it (learnedFrom admin), by name as it was when they set it (the client's display name, or the CLI operator's); an actor truc knew no name of: the id; null: learned */
+      schoolSystemSetBy: string | null;
+      /** @description Mã định danh quản trị đã đặt: mã client (API, bảng điều khiển) hoặc operator:cli:<tên> (lệnh truc; trước fix37a ở setBy); null: học được / who set it, by id: a client id (the API, the dashboard) or operator:cli:<name> (a truc command; in setBy before fix37a); null: learned */
+      schoolSystemSetById: string | null;
       lastSeenAt: string;
       lastBatchAt: string | null;
       students: number;
