@@ -1,13 +1,15 @@
 /**
- * Optimistic concurrency of an API client's admin changes (fix36f, review35b F7): `GET /v1/admin/clients/{id}` (and
- * every answer carrying the client) sends a weak ETag of what a city admin can change; `PATCH` of the client and
- * `DELETE …/old-secret` honour `If-Match` (RFC 9110 §13.1.1: a list of tags, or `*`), 412 ERR_PRECONDITION_FAILED
+ * Optimistic concurrency of an API client's admin changes (fix36f, review35b F7): `GET /v1/admin/clients/{id}`, and
+ * the answers of its creation, its secret's rotation, its PATCH and DELETE …/old-secret (fix37d), send a weak ETag of
+ * what a city admin can change (their schemas say `'x-etag': 'if-match'`: the OpenAPI document's ETag header); the
+ * list sends none (a header names one resource). `PATCH` of the client and `DELETE …/old-secret` honour `If-Match` (RFC 9110 §13.1.1: a list of tags, or `*`), 412 ERR_PRECONDITION_FAILED
  * when none matches, nothing changed. Without If-Match they work as before.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError, both } from '../errors.js';
+import { etagMatches } from './etag.js';
 import type { ApiClient } from '../store/clients.js';
 
 /** The client's weak ETag: a digest of its name, role, schools, units, scopes, state and secret generation. */
@@ -21,24 +23,22 @@ export function clientETag(c: ApiClient): string {
 
 /** The request headers a change of a client reads (documented in the OpenAPI document). */
 export const IfMatchHeaders = z.object({
-  'if-match': z.string().optional().meta({
-    description:
-      'ETag của lần đọc (GET); khác ETag hiện tại: 412 / The ETag you read (GET); another than the current one: 412',
-  }),
+  'if-match': z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; ' +
+        'không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your ' +
+        'last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current ' +
+        'one: 412 ERR_PRECONDITION_FAILED, nothing changed',
+    }),
 });
-
-/** The tags of an If-Match header, each compared weakly (RFC 9110 §8.8.3.2: `W/` ignored); `*` matches any. */
-function tagsOf(header: string): string[] {
-  return (header.match(/\*|(?:W\/)?"[^"]*"/g) ?? []).map((t) => t.replace(/^W\//, ''));
-}
 
 /** Refuses the change (412) when the request's If-Match names none of `client`'s current state. */
 export function requireIfMatch(request: FastifyRequest, client: ApiClient): void {
   const header = request.headers['if-match'];
-  if (header === undefined) return;
-  const tags = tagsOf(header);
-  const current = clientETag(client).replace(/^W\//, '');
-  if (tags.includes('*') || tags.includes(current)) return;
+  if (header === undefined || etagMatches(header, clientETag(client))) return;
   throw new AppError(
     'ERR_PRECONDITION_FAILED',
     both(

@@ -13,6 +13,17 @@ import { EXAMPLES } from '../examples.js';
 import { ProblemSchema } from '../problem.js';
 import { NoQuery } from '../query.js';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The route's success answer sends an ETag to send back as If-Match (`if-match`: an API client's admin routes,
+     * fix37d); completeDocument documents the header on its 2xx and drops the mark. A route taking If-None-Match
+     * needs none: its 200 and 304 are documented by that.
+     */
+    'x-etag'?: 'if-match';
+  }
+}
+
 const DESCRIPTIONS: Record<string, string> = {
   '200': 'Thành công / OK',
   '201': 'Đã tạo / Created',
@@ -24,6 +35,8 @@ const DESCRIPTIONS: Record<string, string> = {
   '403': 'Không có quyền / Forbidden',
   '404': 'Không tìm thấy / Not found',
   '409': 'Xung đột / Conflict',
+  '410': 'Không còn nữa / Gone',
+  '412': 'Điều kiện If-Match không thỏa: đã đổi từ lần đọc / Precondition failed: changed since you read it',
   '413': 'Quá lớn / Too large',
   '415': 'Kiểu nội dung không hỗ trợ / Unsupported media type',
   '422': 'Không xử lý được / Unprocessable',
@@ -85,6 +98,7 @@ function completeRoute(route: RouteOptions): void {
 
 interface Operation {
   operationId?: string;
+  'x-etag'?: 'if-match';
   parameters?: Array<{ in?: string; name: string }>;
   tags?: string[];
   responses?: Record<string, Response>;
@@ -120,6 +134,9 @@ const HEADERS = {
   challenge: header('Thử thách xác thực (RFC 6750) / the authentication challenge'),
   etag: header(
     'Phiên bản của bản ghi; gửi lại trong If-None-Match, bản ghi không đổi trả 304 / the record’s version: send it back as If-None-Match, an unchanged record answers 304',
+  ),
+  etagIfMatch: header(
+    'Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED',
   ),
   replayed: header(
     '`true` khi đây là câu trả lời đã lưu của một yêu cầu trước cùng Idempotency-Key (không tạo gì mới) / `true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing new was created)',
@@ -171,6 +188,23 @@ function addExamples(op: Operation): void {
   }
 }
 
+/** The headers an answer of `op` (at `path`) with status `code` carries. */
+function responseHeaders(path: string, op: Operation, code: number): Record<string, unknown> {
+  const headers: Record<string, unknown> = { 'X-Correlation-Id': HEADERS.correlation };
+  if ((code === 201 || code === 202) && !NO_LOCATION.has(path)) headers.Location = HEADERS.location;
+  if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
+  if (code === 202 && takesIdempotencyKey(op)) headers['Idempotent-Replayed'] = HEADERS.replayed;
+  if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
+  if ((code === 200 || code === 304) && takesIfNoneMatch(op)) headers.ETag = HEADERS.etag;
+  if (code >= 200 && code < 300 && op['x-etag'] === 'if-match') headers.ETag = HEADERS.etagIfMatch;
+  if (path.startsWith('/v1/')) {
+    headers['RateLimit-Limit'] = HEADERS.limit;
+    headers['RateLimit-Remaining'] = HEADERS.remaining;
+    headers['RateLimit-Reset'] = HEADERS.reset;
+  }
+  return headers;
+}
+
 /**
  * Completes the generated document: response descriptions, error media types, headers, examples, and the
  * oauth2 scheme with every scope (the only scheme operations use).
@@ -191,20 +225,10 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
         if (code >= 400 && json?.schema?.$ref?.endsWith('/Problem') && path !== '/oauth/token') {
           res.content = { 'application/problem+json': json };
         }
-        const headers: Record<string, unknown> = { 'X-Correlation-Id': HEADERS.correlation };
-        if ((code === 201 || code === 202) && !NO_LOCATION.has(path)) headers.Location = HEADERS.location;
-        if (code === 429 || code === 503) headers['Retry-After'] = HEADERS.retryAfter;
-        if (code === 202 && takesIdempotencyKey(op)) headers['Idempotent-Replayed'] = HEADERS.replayed;
-        if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
-        if ((code === 200 || code === 304) && takesIfNoneMatch(op)) headers.ETag = HEADERS.etag;
-        if (path.startsWith('/v1/')) {
-          headers['RateLimit-Limit'] = HEADERS.limit;
-          headers['RateLimit-Remaining'] = HEADERS.remaining;
-          headers['RateLimit-Reset'] = HEADERS.reset;
-        }
-        res.headers = { ...headers, ...res.headers };
+        res.headers = { ...responseHeaders(path, op, code), ...res.headers };
       }
       addExamples(op);
+      delete op['x-etag'];
     }
   }
   const declared = new Set((d.tags ?? []).map((t) => t.name));

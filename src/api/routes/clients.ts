@@ -152,6 +152,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         summary: 'Tạo ứng dụng / Create an API client (the secret is shown once)',
         body: NewClientBody,
         response: { 201: WithSecret, ...errors },
+        'x-etag': 'if-match',
       },
     },
     async function createClient(request, reply) {
@@ -164,22 +165,17 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       const id = newClientId();
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
-      await opts.db.tx((q) =>
-        insertClient(q, { id, name, role, secretHash, schools, units, scopes }, { actor, at: opts.now() }),
-      );
-      void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
-      return reply.code(201).send({
-        clientId: id,
-        clientSecret: secret,
-        name,
-        role,
-        schools,
-        units,
-        scopes,
-        disabled: false,
-        oldCredentialExpiresAt: null,
-        oldCredentialLastUsedAt: null,
+      const client = await opts.db.tx(async (q) => {
+        await insertClient(
+          q,
+          { id, name, role, secretHash, schools, units, scopes },
+          { actor, at: opts.now() },
+        );
+        return (await createClientsRepo(q).get(id))!;
       });
+      void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
+      withETag(reply, client);
+      return reply.code(201).send({ ...clientView(client), clientSecret: secret });
     },
   );
 
@@ -214,6 +210,7 @@ function readClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         summary: 'Một ứng dụng (không có khóa bí mật) / One API client (without its secret)',
         params: IdParams,
         response: { 200: ClientView, 404: ProblemSchema, ...errors },
+        'x-etag': 'if-match',
       },
     },
     async function getClient(request, reply) {
@@ -248,6 +245,7 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
         params: IdParams,
         body: RotateBody.nullish(),
         response: { 200: WithSecret, 404: ProblemSchema, ...errors },
+        'x-etag': 'if-match',
       },
     },
     async function rotateSecret(request, reply) {
@@ -263,6 +261,7 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
       });
       app.forgetClientState(clientId);
       void reply.header('cache-control', 'no-store');
+      withETag(reply, client);
       return { ...clientView(client), clientSecret: secret };
     },
   );
@@ -287,6 +286,7 @@ function endOldSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
         params: IdParams,
         headers: IfMatchHeaders,
         response: { 200: ClientView, 404: ProblemSchema, 412: ProblemSchema, ...errors },
+        'x-etag': 'if-match',
       },
     },
     async function endClientOldSecret(request, reply) {
@@ -321,6 +321,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         body: ClientPatch,
         headers: IfMatchHeaders,
         response: { 200: ClientView, 404: ProblemSchema, 412: ProblemSchema, ...errors },
+        'x-etag': 'if-match',
       },
     },
     async function updateClient(request, reply) {

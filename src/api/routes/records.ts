@@ -18,6 +18,7 @@ import {
 } from '../../store/reads.js';
 import { canAccessSchool, principalOf } from '../plugins/auth.js';
 import { holdsForbiddenText } from '../plugins/input.js';
+import { etagMatches } from '../etag.js';
 import { problems } from '../problem.js';
 import { decimal, isoTime } from '../query.js';
 import { SchoolCode } from '../batch-contract.js';
@@ -168,15 +169,6 @@ function item(r: StoredRecord) {
   };
 }
 
-/** RFC 9110 §13.1.2: `*` or any listed tag (weak or strong) matches. */
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag);
-}
-
 const common = {
   tags: ['records'],
 };
@@ -208,7 +200,7 @@ function schoolRoute(app: ReadApp, reads: Reads): void {
       const r = await reads.record('schools', schoolCode, schoolCode);
       if (!r) throw new AppError('ERR_NOT_FOUND', noSchoolHeld(schoolCode));
       void reply.header('etag', etagOf(r));
-      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
+      if (etagMatches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);
     },
   );
@@ -293,7 +285,7 @@ function entityRoutes(
       const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
       if (!r) throw new AppError('ERR_NOT_FOUND');
       void reply.header('etag', etagOf(r));
-      if (matches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
+      if (etagMatches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);
     },
   );

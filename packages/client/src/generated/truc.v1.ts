@@ -7318,7 +7318,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description HTTP 410 */
+      /** @description Không còn nữa / Gone */
       410: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7533,6 +7533,8 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description URL của tài nguyên / URL of the resource */
           Location?: string;
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -7671,6 +7673,8 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -7797,7 +7801,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description ETag của lần đọc (GET); khác ETag hiện tại: 412 / The ETag you read (GET); another than the current one: 412 */
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
         'if-match'?: string;
       };
       path: {
@@ -7816,6 +7820,8 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -7898,7 +7904,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description HTTP 412 */
+      /** @description Điều kiện If-Match không thỏa: đã đổi từ lần đọc / Precondition failed: changed since you read it */
       412: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7992,6 +7998,8 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -8135,7 +8143,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description ETag của lần đọc (GET); khác ETag hiện tại: 412 / The ETag you read (GET); another than the current one: 412 */
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
         'if-match'?: string;
       };
       path: {
@@ -8150,6 +8158,8 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -8232,7 +8242,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description HTTP 412 */
+      /** @description Điều kiện If-Match không thỏa: đã đổi từ lần đọc / Precondition failed: changed since you read it */
       412: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
