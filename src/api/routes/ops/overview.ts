@@ -4,15 +4,7 @@
  */
 import { z } from 'zod';
 import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
-import {
-  cityUnits,
-  deadlineStanding,
-  deliveryShown,
-  reportYearAt,
-} from '../../../reporting/pcgd/deadlines.js';
-import { outdatedOfYear } from '../../../reporting/pcgd/sources.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
-import { endpointCircuitsOf, readsHeld, writesHeld } from '../../../jobs/gate-view.js';
 import type { WaitSettings } from '../syncs.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -20,6 +12,8 @@ import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, type PushHealth, type SystemHealth } from '../../../store/overview.js';
+import { holdsOf, SystemHolds } from './overview-holds.js';
+import { OverviewPcgd, pcgdOf } from './overview-pcgd.js';
 
 export const Overview = z
   .object({
@@ -77,53 +71,7 @@ export const Overview = z
           description:
             'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
         }),
-        pausedUntil: z
-          .string()
-          .nullable()
-          .meta({
-            description:
-              'việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds ' +
-              "the system's writes (its deliveries, every endpoint); null: nothing holds them",
-          }),
-        pauseReason: z
-          .enum(['circuit-open', 'probe', 'retry-after'])
-          .nullable()
-          .meta({
-            description:
-              'điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem ' +
-              'reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, ' +
-              "kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone " +
-              'opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them ' +
-              "(fix36c: it was the gate's pause_reason, holding or not)",
-          }),
-        reads: z
-          .object({
-            reason: z.enum(['circuit-open', 'probe', 'retry-after']),
-            since: z.string().nullable(),
-            until: z.string(),
-          })
-          .nullable()
-          .meta({
-            description:
-              'điều giữ việc đọc (các lượt kéo) của hệ thống lúc này; null: chúng chạy / what holds the system’s ' +
-              'reads (its pulls) now: its circuit (since: when it opened), a probe in flight, or a Retry-After ' +
-              '(until); null: they go',
-          }),
-        endpointCircuits: z
-          .array(
-            z.object({
-              endpoint: z.string(),
-              circuit: z.enum(['open', 'half-open']),
-              since: z.string(),
-              until: z.string(),
-            }),
-          )
-          .meta({
-            description:
-              'các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế ' +
-              'tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; ' +
-              "since: when it opened, until: the next probe, or its probe's lease)",
-          }),
+        ...SystemHolds.shape,
       }),
     ),
     queues: z.array(z.object({ queue: z.string(), counts: z.record(z.string(), z.number()) })),
@@ -151,59 +99,7 @@ export const Overview = z
       }),
     outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
     deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
-    pcgd: z.object({
-      year: z.number().int(),
-      deadlines: z.object({ commune: z.string(), province: z.string() }),
-      units: z.array(
-        z.object({
-          unitCode: z.string(),
-          level: z.string(),
-          status: z.string().meta({
-            description:
-              'trạng thái báo cáo hiện hành; none: đơn vị chưa có báo cáo nào của năm (vẫn có hạn, nguy cơ trễ, trễ) / ' +
-              "the current report's status; none: the unit has no report of the year yet (it still has its deadline, " +
-              'and is at risk or late by it)',
-          }),
-          version: z.number().int().nullable().meta({ description: 'null: no report yet' }),
-          submittedAt: z.string().nullable(),
-          deadline: z.string(),
-          daysLeft: z.number().int(),
-          state: z.enum(['submitted', 'on-track', 'at-risk', 'late']).meta({
-            description:
-              'như GET /v1/pcgd/deadlines: đã nộp, đúng hạn, nguy cơ trễ (chưa nộp, còn ít ngày), trễ (chưa nộp, quá hạn) / ' +
-              'as GET /v1/pcgd/deadlines: submitted, on track, at risk (not submitted, few days left), late (not submitted, past the deadline)',
-          }),
-          submittedLate: z.boolean().meta({
-            description: 'đã nộp vào hoặc sau hạn / submitted on or after the deadline',
-          }),
-          late: z.boolean().meta({
-            description: 'đã lỡ hạn: trễ hoặc nộp trễ / missed the deadline: late or submitted late',
-          }),
-          atRisk: z.boolean().meta({ description: "state = 'at-risk'" }),
-          deliveryError: z
-            .string()
-            .nullable()
-            .meta({
-              description:
-                'mã lỗi lần gửi Bộ gần nhất khi Bộ chưa nhận báo cáo đã nộp: thất bại hẳn (bị từ chối, hết lượt, đóng cửa sổ: chưa nộp, nộp lại được) hoặc đang chờ thử lại (deliveryNotBefore); null nếu không / ' +
-                "the last delivery attempt's error code while the Ministry does not hold a submitted report: failed for good (refused, out of attempts, window closed: not submitted, can be submitted again) or waiting for its next try (deliveryNotBefore); else null",
-            }),
-          deliveryNotBefore: z
-            .string()
-            .nullable()
-            .meta({
-              description:
-                'lần gửi tới khi đang chờ sau một lần thất bại (Bộ quá tải, không trả lời); null nếu không / ' +
-                'when the next try is, while the delivery waits after a failed attempt (the Ministry congested or unreachable); else null',
-            }),
-          outdated: z.boolean().meta({
-            description:
-              'như GET /v1/pcgd/deadlines: báo cáo tỉnh dựa trên phiên bản xã đã bị thay, cần tính lại / ' +
-              'as GET /v1/pcgd/deadlines: a province report built on a commune version replaced since; compute it again',
-          }),
-        }),
-      ),
-    }),
+    pcgd: OverviewPcgd,
   })
   .meta({ id: 'OpsOverview' });
 
@@ -244,31 +140,6 @@ function lastFailureOf(
     { at: refused?.at ?? null, code: refused?.code ?? null },
   ].filter((f): f is { at: Date; code: string } => f.at !== null && f.code !== null);
   return failures.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
-}
-
-/**
- * What holds a system's calls now, by its gate's rules (fix36c item 1: the gate's pause_reason was shown, holding or
- * not): its writes (pausedUntil, pauseReason), its reads (pulls) and its endpoints' own circuits.
- */
-function holdsOf(
-  gate: GateState | undefined,
-  at: Date,
-  delivery: WaitSettings,
-): Pick<OverviewOut['systems'][number], 'pausedUntil' | 'pauseReason' | 'reads' | 'endpointCircuits'> {
-  if (!gate) return { pausedUntil: null, pauseReason: null, reads: null, endpointCircuits: [] };
-  const writes = writesHeld(gate, at, delivery);
-  const reads = readsHeld(gate, at, delivery);
-  return {
-    pausedUntil: iso(writes?.until),
-    pauseReason: writes?.reason ?? null,
-    reads: reads ? { reason: reads.reason, since: iso(reads.since), until: iso(reads.until)! } : null,
-    endpointCircuits: endpointCircuitsOf(gate).map((c) => ({
-      endpoint: c.endpoint,
-      circuit: c.circuit,
-      since: iso(c.since)!,
-      until: iso(c.until)!,
-    })),
-  };
 }
 
 /**
@@ -319,46 +190,6 @@ function systemsOf(
       ...holdsOf(gate, at, delivery),
     };
   });
-}
-
-/**
- * The PCGD-XMC units of the year (Vietnam time) with their deadlines, days left and where they stand, by the
- * deadlines module's one rule (review27a F4: GET /v1/pcgd/deadlines and the overview answer alike), every unit of the
- * city, those without a report too (review33c F1: cityUnits). A deadline is the start (Vietnam time) of the exclusive
- * `submitBefore` day.
- */
-async function pcgdOf(db: Db, cal: Config['pcgd']['calendar'], at: Date): Promise<OverviewOut['pcgd']> {
-  const year = reportYearAt(at);
-  const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
-  const [units, outdated] = await Promise.all([
-    createOverviewRepo(db).pcgdUnits(year).then(cityUnits),
-    outdatedOfYear(db, year),
-  ]);
-  return {
-    year,
-    deadlines: {
-      commune: deadline(`${year}-${cal.communeSubmitBefore}`),
-      province: deadline(`${year}-${cal.provinceSubmitBefore}`),
-    },
-    units: units.map(({ unitCode, level, report }) => {
-      const s = deadlineStanding(cal, year, level, report, at);
-      return {
-        unitCode,
-        level,
-        status: report?.status ?? 'none',
-        version: report?.version ?? null,
-        ...deliveryShown(report),
-        submittedAt: iso(report?.submittedAt ?? null),
-        deadline: deadline(s.submitBefore),
-        daysLeft: s.daysLeft,
-        state: s.state,
-        submittedLate: s.submittedLate,
-        late: s.late,
-        atRisk: s.atRisk,
-        outdated: outdated.has(unitCode),
-      };
-    }),
-  };
 }
 
 /** A removed target's counts with what to do about them, in both languages. */

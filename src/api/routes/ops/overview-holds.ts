@@ -1,0 +1,85 @@
+/**
+ * What holds an external system's calls in the operations overview (fix36c items 1 and 3): its writes, its reads
+ * (pulls) and its endpoints' own circuits, by the delivery gate's own rules (src/jobs/gate-view.ts).
+ */
+import { z } from 'zod';
+import { endpointCircuitsOf, readsHeld, writesHeld } from '../../../jobs/gate-view.js';
+import type { GateState } from '../../../store/delivery-gates.js';
+import { iso } from '../../time.js';
+import type { WaitSettings } from '../syncs.js';
+
+/** The overview's fields of a system saying what holds it. */
+export const SystemHolds = z.object({
+  pausedUntil: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds ' +
+        "the system's writes (its deliveries, every endpoint); null: nothing holds them",
+    }),
+  pauseReason: z
+    .enum(['circuit-open', 'probe', 'retry-after'])
+    .nullable()
+    .meta({
+      description:
+        'điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem ' +
+        'reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, ' +
+        "kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone " +
+        'opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them ' +
+        "(fix36c: it was the gate's pause_reason, holding or not)",
+    }),
+  reads: z
+    .object({
+      reason: z.enum(['circuit-open', 'probe', 'retry-after']),
+      since: z.string().nullable(),
+      until: z.string(),
+    })
+    .nullable()
+    .meta({
+      description:
+        'điều giữ việc đọc (các lượt kéo) của hệ thống lúc này; null: chúng chạy / what holds the system’s ' +
+        'reads (its pulls) now: its circuit (since: when it opened), a probe in flight, or a Retry-After ' +
+        '(until); null: they go',
+    }),
+  endpointCircuits: z
+    .array(
+      z.object({
+        endpoint: z.string(),
+        circuit: z.enum(['open', 'half-open']),
+        since: z.string(),
+        until: z.string(),
+      }),
+    )
+    .meta({
+      description:
+        'các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế ' +
+        'tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; ' +
+        "since: when it opened, until: the next probe, or its probe's lease)",
+    }),
+});
+
+/**
+ * What holds a system's calls now, by its gate's rules (fix36c item 1: the gate's pause_reason was shown, holding or
+ * not): its writes (pausedUntil, pauseReason), its reads (pulls) and its endpoints' own circuits.
+ */
+export function holdsOf(
+  gate: GateState | undefined,
+  at: Date,
+  delivery: WaitSettings,
+): z.infer<typeof SystemHolds> {
+  if (!gate) return { pausedUntil: null, pauseReason: null, reads: null, endpointCircuits: [] };
+  const writes = writesHeld(gate, at, delivery);
+  const reads = readsHeld(gate, at, delivery);
+  return {
+    pausedUntil: iso(writes?.until),
+    pauseReason: writes?.reason ?? null,
+    reads: reads ? { reason: reads.reason, since: iso(reads.since), until: iso(reads.until)! } : null,
+    endpointCircuits: endpointCircuitsOf(gate).map((c) => ({
+      endpoint: c.endpoint,
+      circuit: c.circuit,
+      since: iso(c.since)!,
+      until: iso(c.until)!,
+    })),
+  };
+}
