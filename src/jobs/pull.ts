@@ -11,7 +11,7 @@
 import { createOutboxRepo } from '../store/outbox.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo, isCursorFollowed } from '../store/sync-runs.js';
-import { isConnectionLost } from '../store/db.js';
+import { isConnectionLost } from '../store/db-errors.js';
 import { pullPage } from './contracts.js';
 import { defineJob, PermanentJobError, type JobRun } from './define.js';
 import { noteStored, pageOf, readAhead, readEarly } from './pull-ahead.js';

@@ -1,5 +1,6 @@
 import { AppError, both } from '../errors.js';
-import { createPgDb, describeUrl, pingDatabase, type Db } from './db.js';
+import { createPgDb, pingDatabase, type Db } from './db.js';
+import { describeUrl } from './db-errors.js';
 import { openEmbedded } from './embedded.js';
 
 export interface OpenedDb {

@@ -332,7 +332,7 @@ export function recordWrites(q: Queryable) {
      * `ON CONFLICT` (issue 7: PostgreSQL's conflict check, and the change feed's UPDATE trigger that
      * `ON CONFLICT DO UPDATE` fires even when nothing conflicts, cost ~11 % of a first-sync page's
      * upsert); a row another transaction stored meanwhile fails the statement (unique violation, see
-     * ./db.ts `isUniqueViolation`), and the caller writes again without `fresh`. `stored`: the caller
+     * ./db-errors.ts `isUniqueViolation`), and the caller writes again without `fresh`. `stored`: the caller
      * read every row's key stored in its transaction (a changed batch of known records), so they are
      * updated in place (`UPDATE … FROM`; issue 7: `ON CONFLICT DO UPDATE` first tries each row as an insert
      * and locks the row it meets, ~30 % of a changed batch's upsert); a row not found to update (none is

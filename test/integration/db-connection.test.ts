@@ -8,7 +8,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
-import { couldNotConnect, createPgDb, isConnectionLost, pingDatabase } from '../../src/store/db.js';
+import { createPgDb, pingDatabase } from '../../src/store/db.js';
+import { couldNotConnect, isConnectionLost } from '../../src/store/db-errors.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
 describe('a connection killed inside a transaction (PostgreSQL)', () => {

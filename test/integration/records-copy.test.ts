@@ -6,7 +6,8 @@
  * embedded database, whose socket takes no COPY, inserts them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDb, isUniqueViolation, type Db } from '../../src/store/db.js';
+import { createPgDb, type Db } from '../../src/store/db.js';
+import { isUniqueViolation } from '../../src/store/db-errors.js';
 import { createRecordsRepo, fingerprinted, type UpsertRow } from '../../src/store/records.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 

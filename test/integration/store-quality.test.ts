@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isUniqueViolation } from '../../src/store/db.js';
+import { isUniqueViolation } from '../../src/store/db-errors.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createRefusalsRepo } from '../../src/store/refusals.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';

@@ -6,7 +6,7 @@ import { both, ERRORS, isAppError, type ErrorCode, type FieldError } from '../..
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { canonicalMessageVi } from '../../canonical/messages.js';
-import { isConnectionLost, isDatabaseRefusing } from '../../store/db.js';
+import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
 
