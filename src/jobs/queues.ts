@@ -60,15 +60,22 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A {@link QueuePool}; `timeoutMs`: the longest a call on a queue may take (default 5000). */
-export function queuePool(factory: QueueFactory, timeoutMs = 5000): QueuePool {
+/**
+ * A {@link QueuePool}; `timeoutMs`: the longest a call on a queue may take (default 5000); `startupMs`: the longest
+ * its first call may take, the queue's start-up with it (BullMQ's connection and, on PostgreSQL, its migration check,
+ * one queue at a time under BullMQ's advisory lock), `timeoutMs` unless given.
+ */
+export function queuePool(factory: QueueFactory, timeoutMs = 5000, startupMs = timeoutMs): QueuePool {
   const queues = new Map<string, Queue>();
+  const started = new WeakSet<Queue>();
   return {
     on: async (name, fn) => {
       let q = queues.get(name);
       if (!q) queues.set(name, (q = factory.queue(name)));
       try {
-        return await within(fn(q), timeoutMs, name);
+        const result = await within(fn(q), started.has(q) ? timeoutMs : startupMs, name);
+        started.add(q);
+        return result;
       } catch (err) {
         if (queues.get(name) === q) queues.delete(name);
         void q.close().catch(() => undefined);

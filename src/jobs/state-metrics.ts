@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { STORED_STATE_WAIT_MS } from '../observability/scrape-hooks.js';
 import { clockSkewSeconds, type Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
@@ -134,7 +135,8 @@ async function circuitsOpen(deps: Pick<StateMetricsDeps, 'db' | 'metrics'>): Pro
 export function registerStateMetrics(deps: StateMetricsDeps): () => Promise<void> {
   const { metrics } = deps;
   const names = knownQueues();
-  const queues = queuePool(deps.queues);
+  // A queue's start-up is given as long as the overview waits for this refresh (flaky37).
+  const queues = queuePool(deps.queues, undefined, STORED_STATE_WAIT_MS);
   const overview = createOverviewRepo(deps.db);
 
   async function queueDepths(): Promise<void> {

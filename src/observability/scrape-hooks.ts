@@ -7,6 +7,15 @@ export type ScrapeHook = () => Promise<void>;
 /** A scrape hook that takes longer than this is abandoned: the scrape answers with the last values (default). */
 export const SCRAPE_HOOK_TIMEOUT_MS = 3000;
 
+/**
+ * The longest a person's page waits for the stored-state gauges (the operations overview, GET /v1/ops/overview):
+ * longer than a scrape's bound, so a busy database shows its queues' counts a little late rather than no queues at
+ * all. The refresh gives a queue's start-up as long (src/jobs/state-metrics.ts; flaky37: under load, the first
+ * refresh's queues each took 4–5 s to start on PostgreSQL, past the queue pool's 5 s bound, and the overview listed
+ * only the queues that made it).
+ */
+export const STORED_STATE_WAIT_MS = 20_000;
+
 /** Waits for `run` at most `ms`. */
 async function within(run: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

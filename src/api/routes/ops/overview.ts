@@ -8,6 +8,7 @@ import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../.
 import type { WaitSettings } from '../syncs.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
+import { STORED_STATE_WAIT_MS } from '../../../observability/scrape-hooks.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
@@ -104,13 +105,6 @@ export const Overview = z
   .meta({ id: 'OpsOverview' });
 
 type OverviewOut = z.infer<typeof Overview>;
-
-/**
- * How long the overview waits for the stored-state gauges (queue depths above all) to be refreshed. A
- * person reads it, not Prometheus: longer than a scrape's bound, so a busy database shows its queues'
- * counts a little late rather than no queues at all.
- */
-const OVERVIEW_REFRESH_WAIT_MS = 20_000;
 
 /** Jobs per queue and state, from the queue gauge (refreshed just before). */
 async function queueCounts(metrics: Metrics): Promise<OverviewOut['queues']> {
@@ -209,7 +203,7 @@ export async function composeOverview(
   opts: { db: Db; metrics: Metrics; config: Config },
   at: Date,
 ): Promise<OverviewOut> {
-  await opts.metrics.refresh(OVERVIEW_REFRESH_WAIT_MS);
+  await opts.metrics.refresh(STORED_STATE_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
   const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes] = await Promise.all([
     queueCounts(opts.metrics),
