@@ -15,7 +15,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { countRows, waitFor } from '../helpers/env.js';
-import { onStack, TEST_TIMEOUT } from '../helpers/fault-stack.js';
+import { onStack, SCALE, TEST_TIMEOUT } from '../helpers/fault-stack.js';
 import {
   BATCH_STUDENTS,
   BATCHES,
@@ -30,7 +30,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       onStack(async (s) => {
         const { vendors, seen, pushing } = await tenVendorsPushing(s);
         await waitFor(() => seen.accepted >= 12, {
-          timeoutMs: 120_000,
+          timeoutMs: 120_000 * SCALE,
           intervalMs: 20,
           what: 'some batches accepted',
         });
@@ -42,14 +42,14 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         const db = s.env.deps.db;
         await waitFor(
           async () => (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES,
-          { timeoutMs: 180_000, intervalMs: 250, what: 'every accepted batch to finish' },
+          { timeoutMs: 180_000 * SCALE, intervalMs: 250, what: 'every accepted batch to finish' },
         );
         expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
         expect(new Set(seen.answers.values()).size).toBe(vendors.length * BATCHES);
         // Every change delivered to the city database, and no duplicate effect there: each student
         // stored once, and each sent once (a retried delivery is a replay under the same key).
         await waitFor(async () => (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0, {
-          timeoutMs: 180_000,
+          timeoutMs: 180_000 * SCALE,
           intervalMs: 250,
           what: 'every push set to be delivered',
         });
@@ -78,7 +78,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           await waitFor(
             async () =>
               ours().length > 0 && (await redis.llen(`${s.env.redisPrefix!}:push.hcm-csdl:active`)) > 0,
-            { timeoutMs: 120_000, intervalMs: 20, what: 'a delivery to the city database in flight' },
+            { timeoutMs: 120_000 * SCALE, intervalMs: 20, what: 'a delivery to the city database in flight' },
           );
         } finally {
           redis.disconnect();
@@ -95,7 +95,11 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           async () =>
             (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES &&
             (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0,
-          { timeoutMs: 180_000, intervalMs: 250, what: 'every batch done and every push set delivered' },
+          {
+            timeoutMs: 180_000 * SCALE,
+            intervalMs: 250,
+            what: 'every batch done and every push set delivered',
+          },
         );
         console.log(
           `[faults] worker kill mid-delivery: ${deliveredBefore} students sent before the kill, ${undelivered} push ` +

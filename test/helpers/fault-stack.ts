@@ -12,7 +12,8 @@ import { freePort, type Spawned } from './proc.js';
 import { testProfileDir } from './profile.js';
 import { trucClient, type TrucClient } from './truc-client.js';
 
-const WANTED = Number(process.env.TRUC_FAULT_STUDENTS ?? 3_000);
+/** The size asked for: `TRUC_FAULT_STUDENTS`, 3,000 when unset (what CI runs). */
+export const WANTED = Number(process.env.TRUC_FAULT_STUDENTS ?? 3_000);
 if (!Number.isInteger(WANTED) || WANTED < 600) throw new Error('TRUC_FAULT_STUDENTS: a whole number ≥ 600');
 export const SIZE = { schools: 6, studentsPerSchool: Math.ceil(WANTED / 6), staffPerSchool: 2 };
 export const STUDENTS = SIZE.schools * SIZE.studentsPerSchool;
@@ -69,6 +70,8 @@ const startSim = () =>
     // two pages in: with 400 ms the run could end its database work before the PostgreSQL cut
     // began, no job met the outage, and the "deferred" check had nothing to count.
     faults: { latencyMs: 1_500, paths: ['/v1/students'] },
+    // Every record sent kept, so "sent once" is counted by key at any size (it keeps 10,000 by default).
+    recordLimit: Math.max(10_000, 2 * WANTED),
   });
 
 /** Reads a truc process's Prometheus metrics on its operations port, through the typed client. */

@@ -50,6 +50,8 @@ export interface HcmCsdlSimulatorOptions {
   asOf?: string;
   /** Clock for watermarks and the updatedAt of received records. @defaultValue Date.now */
   now?: () => number;
+  /** Records of each entity its `recorder` keeps. @defaultValue 10000 */
+  recordLimit?: number;
 }
 
 /** A running hcm-csdl simulator. */
@@ -280,6 +282,7 @@ export async function startHcmCsdlSimulator(opts: HcmCsdlSimulatorOptions): Prom
     port: opts.port,
     handler: routerOf(sim, issuer),
     renderError,
+    ...(opts.recordLimit !== undefined ? { recordLimit: opts.recordLimit } : {}),
   });
   return {
     system: 'hcm-csdl',
