@@ -1,6 +1,7 @@
 /**
  * A quality run as a resource (fix36d, migration 1451): its row written when it is requested (`POST /v1/quality/runs`, a
- * quality schedule's fire), marked when its job starts, filled in when computed (./scorecards.ts `saveRun`). Its
+ * quality schedule's fire), marked when its job starts, its schools scored a slice at a time and then finished
+ * (./quality-run-scores.ts, fix37c: `schools` advances while it runs). Its
  * status is read, never stored twice: done (computed), failed (its job's outbox row dead: the dead letter's code),
  * running (started), else queued. A dead letter replayed reopens the row: running or queued again.
  */
@@ -19,8 +20,12 @@ export interface QualityRun {
   /** When computed (done). */
   finishedAt: Date | null;
   asOf: string | null;
-  /** The schools it scored: known once done (the scoring is one transaction, all or none). */
-  schools: number | null;
+  /**
+   * The schools it has scored so far (fix37c: each slice of schools is committed as it is scored; a failed run keeps
+   * the ones it scored, a replayed or retried one goes on from them), and in all (counted when its job starts, and
+   * again as it goes on: a school's first verdict during the run counts in; null before its job started).
+   */
+  schools: { scored: number; total: number | null };
   /** Failed: its dead letter's code, attempts and when. */
   error: { code: string; attempts: number; failedAt: Date } | null;
 }
@@ -37,7 +42,9 @@ const STATUS = `CASE WHEN r.computed_at IS NOT NULL THEN 'done'
                      ELSE 'queued' END`;
 
 const SELECT = `SELECT r.id, ${STATUS} AS status, r.requested_by, r.requested_at, r.started_at, r.computed_at,
-                       r.as_of::text AS as_of, r.schools, d.error_code, d.attempts, d.failed_at
+                       r.as_of::text AS as_of, r.schools,
+                       COALESCE(r.schools_total, CASE WHEN r.computed_at IS NOT NULL THEN r.schools END) AS schools_total,
+                       d.error_code, d.attempts, d.failed_at
                   FROM truc.quality_runs r
                   LEFT JOIN truc.outbox o ON o.id = r.outbox_id
                   LEFT JOIN LATERAL (SELECT error_code, attempts, failed_at FROM truc.dead_letters
@@ -53,6 +60,7 @@ interface Row {
   computed_at: Date | null;
   as_of: string | null;
   schools: number | null;
+  schools_total: number | null;
   error_code: string | null;
   attempts: number | null;
   failed_at: Date | null;
@@ -66,7 +74,7 @@ const runOf = (r: Row): QualityRun => ({
   startedAt: r.started_at,
   finishedAt: r.computed_at,
   asOf: r.as_of,
-  schools: r.schools,
+  schools: { scored: r.schools ?? 0, total: r.schools_total },
   error:
     r.status === 'failed'
       ? {

@@ -1,6 +1,7 @@
 /**
  * Quality scorecards (issue 8): the last verdicts (`truc.quality_records`) counted per school, and the
- * scorecard runs stored and read back. Rows only; the scoring lives in src/quality/scorecards.ts.
+ * scorecard runs read back (written by ./quality-run-scores.ts; only a run done is read as scorecards). Rows only;
+ * the scoring lives in src/quality/scorecards.ts.
  */
 import type { Queryable } from './db.js';
 import { failsRecord } from './failing.js';
@@ -50,30 +51,6 @@ export interface ScoreRow {
   card: unknown;
 }
 
-/** A scorecard to store (a {@link ScoreRow} without its run). */
-/** A run to keep: `outboxId`, the outbox row of the job that computed it (migration 1450; a schedule's fire names it). */
-export interface NewRun {
-  asOf: string;
-  schoolYear: string;
-  catalogueVersion: string;
-  requestedBy: string;
-  outboxId?: number | undefined;
-  /** When it was computed, by the caller's clock (the database's now() when not given). */
-  computedAt?: Date | undefined;
-}
-
-/** A {@link NewRun}'s values, in the order its INSERT takes them. */
-const runParams = (r: NewRun) => [
-  r.asOf,
-  r.schoolYear,
-  r.catalogueVersion,
-  r.requestedBy,
-  r.outboxId ?? null,
-  r.computedAt ?? null,
-];
-
-export type NewScore = Omit<ScoreRow, 'runId' | 'computedAt' | 'requestedBy' | 'asOf'>;
-
 const FAILS = (criterion: string | null, told = false) =>
   `EXISTS (SELECT 1 FROM jsonb_array_elements(r.findings) f
             WHERE ${failsRecord("f ->> 'severity'")}${criterion ? ` AND f ->> 'criterion' = '${criterion}'` : ''}${
@@ -91,7 +68,7 @@ type Failed = SchoolCountsRow['failed'];
  * Verdicts per school: all, those failing each criterion and any, and of those the ones failing it only by
  * findings marked `elsewhere` (`<kind>_elsewhere`; the containment test first: most verdicts have none).
  */
-async function verdictCounts(q: Queryable) {
+async function verdictCounts(q: Queryable, schools: readonly string[]) {
   const res = await q.query<
     { school: string; records: number } & Record<
       (typeof KINDS)[number] | `${(typeof KINDS)[number]}_elsewhere`,
@@ -101,7 +78,8 @@ async function verdictCounts(q: Queryable) {
     `SELECT r.school_code AS school, count(*)::int AS records,
             ${KINDS.map((k) => `count(*) FILTER (WHERE ${FAILS(k === 'overall' ? null : k)})::int AS ${k}`).join(',\n            ')},
             ${KINDS.map((k) => `count(*) FILTER (WHERE ${FAILS_ELSEWHERE_ONLY(k === 'overall' ? null : k)})::int AS ${k}_elsewhere`).join(',\n            ')}
-       FROM truc.quality_records r GROUP BY 1`,
+       FROM truc.quality_records r WHERE r.school_code = ANY ($1) GROUP BY 1`,
+    [schools],
   );
   return res.rows.map((v) => {
     const failed = Object.fromEntries(KINDS.map((k) => [k, v[k]])) as Failed;
@@ -111,14 +89,15 @@ async function verdictCounts(q: Queryable) {
 }
 
 /** Per school: the records failing each rule (`told`: by a finding not marked `elsewhere`). */
-async function ruleCounts(q: Queryable) {
+async function ruleCounts(q: Queryable, schools: readonly string[]) {
   const res = await q.query<{ school: string; rule: string; criterion: string; n: number; told: number }>(
     `SELECT r.school_code AS school, f ->> 'rule' AS rule, f ->> 'criterion' AS criterion,
             count(DISTINCT r.entity || '/' || r.record_key)::int AS n,
             count(DISTINCT r.entity || '/' || r.record_key) FILTER (WHERE NOT (f ? 'elsewhere'))::int AS told
        FROM truc.quality_records r, jsonb_array_elements(r.findings) f
-      WHERE ${failsRecord("f ->> 'severity'")}
+      WHERE r.school_code = ANY ($1) AND r.findings <> '[]'::jsonb AND ${failsRecord("f ->> 'severity'")}
       GROUP BY 1, 2, 3`,
+    [schools],
   );
   return groupBy(
     res.rows,
@@ -141,43 +120,51 @@ function toldCounts(
 }
 
 /** Per school: its commune and province. */
-async function schoolPlaces(q: Queryable) {
+async function schoolPlaces(q: Queryable, schools: readonly string[]) {
   const res = await q.query<{ school: string; commune: string | null; province: string | null }>(
     `SELECT school_code AS school, data ->> 'communeCode' AS commune, data ->> 'provinceCode' AS province
-       FROM truc.schools WHERE deleted_at IS NULL`,
+       FROM truc.schools WHERE deleted_at IS NULL AND school_code = ANY ($1)`,
+    [schools],
   );
   return new Map(res.rows.map((p) => [p.school, p]));
 }
 
 /** Per school: its students of `schoolYear`, and those with every master-data field. */
-async function yearStudents(q: Queryable, schoolYear: string, masterDataSpecs: readonly string[]) {
+async function yearStudents(
+  q: Queryable,
+  schools: readonly string[],
+  schoolYear: string,
+  masterDataSpecs: readonly string[],
+) {
   const res = await q.query<{ school: string; current: number; complete: number }>(
     `SELECT school_code AS school, count(*)::int AS current,
             count(*) FILTER (WHERE NOT EXISTS (
               SELECT 1 FROM unnest($2::text[]) AS spec WHERE NOT (data ?| string_to_array(spec, '|'))
             ))::int AS complete
        FROM truc.students
-      WHERE deleted_at IS NULL AND data ->> 'schoolYear' = $1
+      WHERE deleted_at IS NULL AND school_code = ANY ($3) AND data ->> 'schoolYear' = $1
       GROUP BY 1`,
-    [schoolYear, masterDataSpecs],
+    [schoolYear, masterDataSpecs, schools],
   );
   return new Map(res.rows.map((s) => [s.school, s]));
 }
 
 /**
- * Per school: verdicts counted by criterion and rule, the school's commune and province, and its
- * current-year students with and without the master-data fields (`specs`: 'a|b' = one of them).
- * Four queries whatever the number of schools.
+ * Per school of `schools` (a slice of a run's, fix37c) with verdicts: verdicts counted by criterion and rule, the
+ * school's commune and province, and its current-year students with and without the master-data fields (`specs`:
+ * 'a|b' = one of them). Four queries whatever the number of schools; the verdicts are read by a scan of the table
+ * (no index by school holds the clean ones), the failing rules through the index of the verdicts with findings.
  */
 async function schoolCounts(
   q: Queryable,
+  schools: readonly string[],
   schoolYear: string,
   masterDataSpecs: readonly string[],
 ): Promise<SchoolCountsRow[]> {
-  const verdicts = await verdictCounts(q);
-  const byRule = await ruleCounts(q);
-  const place = await schoolPlaces(q);
-  const year = await yearStudents(q, schoolYear, masterDataSpecs);
+  const verdicts = await verdictCounts(q, schools);
+  const byRule = await ruleCounts(q, schools);
+  const place = await schoolPlaces(q, schools);
+  const year = await yearStudents(q, schools, schoolYear, masterDataSpecs);
   return verdicts.map((v) => {
     const rules = byRule.get(v.school) ?? [];
     const told = toldCounts(v.failed, v.told, rules);
@@ -230,55 +217,14 @@ async function scoresPage(
   return { total: total.rows[0]?.n ?? 0, items: res.rows.map(scoreRow) };
 }
 
-/** Stores a run and its scorecards (the run requested, fix36d, else a new one); returns the run id. */
-async function saveRun(q: Queryable, run: NewRun, cards: readonly NewScore[]): Promise<number> {
-  const schools = cards.filter((c) => c.level === 'school').length;
-  // The run requested (fix36d: its row is written at the request, ./quality-runs.ts), else a new one.
-  const requested = await q.query<{ id: string }>(
-    `UPDATE truc.quality_runs
-        SET as_of = $1, school_year = $2, catalogue_version = $3, computed_at = COALESCE($5, now()),
-            started_at = COALESCE(started_at, COALESCE($5, now())), schools = $6
-      WHERE id = (SELECT min(id) FROM truc.quality_runs WHERE outbox_id = $4 AND computed_at IS NULL)
-     RETURNING id`,
-    [run.asOf, run.schoolYear, run.catalogueVersion, run.outboxId ?? null, run.computedAt ?? null, schools],
-  );
-  const res =
-    requested.rows.length > 0
-      ? requested
-      : await q.query<{ id: string }>(
-          `INSERT INTO truc.quality_runs
-             (as_of, school_year, catalogue_version, requested_by, outbox_id, computed_at, requested_at, started_at, schools)
-           VALUES ($1, $2, $3, $4, $5, COALESCE($6, now()), COALESCE($6, now()), COALESCE($6, now()), $7) RETURNING id`,
-          [...runParams(run), schools],
-        );
-  const id = Number(res.rows[0]!.id);
-  if (cards.length > 0) {
-    await q.query(
-      `INSERT INTO truc.quality_scores (run_id, level, code, parent_code, records, overall, band, card)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::numeric[], $7::text[], $8::jsonb[])`,
-      [
-        id,
-        cards.map((c) => c.level),
-        cards.map((c) => c.code),
-        cards.map((c) => c.parentCode),
-        cards.map((c) => c.records),
-        cards.map((c) => c.overall),
-        cards.map((c) => c.band),
-        cards.map((c) => JSON.stringify(c.card)),
-      ],
-    );
-  }
-  return id;
-}
-
 export function createScorecardsRepo(q: Queryable) {
   return {
     /** See {@link schoolCounts}. */
-    schoolCounts: (schoolYear: string, masterDataSpecs: readonly string[]): Promise<SchoolCountsRow[]> =>
-      schoolCounts(q, schoolYear, masterDataSpecs),
-
-    /** See {@link saveRun}. */
-    saveRun: (run: NewRun, cards: readonly NewScore[]): Promise<number> => saveRun(q, run, cards),
+    schoolCounts: (
+      schools: readonly string[],
+      schoolYear: string,
+      masterDataSpecs: readonly string[],
+    ): Promise<SchoolCountsRow[]> => schoolCounts(q, schools, schoolYear, masterDataSpecs),
 
     /** The scorecards of the latest run at `level`: one unit (`code`), or every unit under `parent`, or all. */
     async latest(level: string, opts: { code?: string; parent?: string } = {}): Promise<ScoreRow[]> {
@@ -302,7 +248,7 @@ export function createScorecardsRepo(q: Queryable) {
     async history(level: string, code: string, limit: number): Promise<ScoreRow[]> {
       const res = await q.query<ScoreDbRow>(
         `${SCORES}
-          WHERE s.level = $1 AND s.code = $2
+          WHERE s.level = $1 AND s.code = $2 AND r.computed_at IS NOT NULL
           ORDER BY s.run_id DESC LIMIT $3`,
         [level, code, limit],
       );

@@ -3,7 +3,7 @@
  * the quality page reads them (ui29: ui27's, ui28's and ui29's files each built them again).
  */
 import type { Queryable } from '../../src/store/db.js';
-import { createScorecardsRepo } from '../../src/store/scorecards.js';
+import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 
 /** A pull of hcm-csdl's students that failed for good (ERR_ADAPTER_UNAVAILABLE), as the sync runs and overview show it. */
@@ -70,8 +70,9 @@ export async function saveScorecards(
   cards: readonly Card[],
   asOf = '2026-12-04',
 ): Promise<number> {
-  return createScorecardsRepo(db).saveRun(
-    { asOf, schoolYear: '2026-2027', catalogueVersion: 'test', requestedBy: 'test' },
+  return createQualityRunScoresRepo(db).saveRun(
+    'test',
+    { asOf, schoolYear: '2026-2027', catalogueVersion: 'test' },
     cards.map((c) => ({
       level: c.level,
       code: c.code,

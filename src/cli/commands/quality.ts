@@ -18,12 +18,17 @@ const STATUS_VI: Record<QualityRun['status'], string> = {
   failed: 'thất bại',
 };
 
-/** The run as it stands, one line in both languages. */
+/** The run as it stands, one line in both languages: its status and the schools scored so far of all (fix37c). */
 export function qualityRunLine(run: QualityRun): string {
+  const { scored, total } = run.schools;
+  const of = total === null ? '' : `/${total}`;
   const schools =
-    run.schools === null
+    total === null && scored === 0
       ? { vi: '', en: '' }
-      : { vi: `; ${run.schools} trường`, en: `; ${run.schools} school${run.schools === 1 ? '' : 's'}` };
+      : {
+          vi: `; đã chấm ${scored}${of} trường`,
+          en: `; ${scored}${of} school${(total ?? scored) === 1 ? '' : 's'} scored`,
+        };
   const error = run.error ? { vi: ` (${run.error.code})`, en: ` (${run.error.code})` } : { vi: '', en: '' };
   return both(
     `lần tính thẻ điểm ${run.id}: ${STATUS_VI[run.status]}${error.vi}${schools.vi}`,
@@ -35,7 +40,7 @@ const TIMED_OUT: Words = { vi: 'hết thời gian chờ', en: 'timed out' };
 
 /**
  * Polls quality run `id` until it is done or failed (or `o.timeout` seconds pass), a line on stderr at each change of
- * status; prints the run as it ended on stdout (GET /v1/quality/runs/{id}'s view). Exit 0 done, 1 failed, timed out
+ * status or of the schools scored (fix37c: it moves while the run runs); prints the run as it ended on stdout (GET /v1/quality/runs/{id}'s view). Exit 0 done, 1 failed, timed out
  * or unknown. The workers of a running truc (`truc all`, `truc worker`) compute it.
  */
 export async function followQualityRun(
@@ -52,9 +57,10 @@ export async function followQualityRun(
   let run: QualityRun | undefined;
   for (;;) {
     run = await repo.get(id);
-    if (run && run.status !== seen) {
-      seen = run.status;
-      out.stderr(`${qualityRunLine(run)}\n`);
+    const line = run && qualityRunLine(run);
+    if (line && line !== seen) {
+      seen = line;
+      out.stderr(`${line}\n`);
     }
     if (!run || run.status === 'done' || run.status === 'failed' || Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, o.intervalMs));
@@ -84,7 +90,8 @@ const runCommand = () =>
       .addHelpText(
         'after',
         '\nThe run is queued; a running truc (`truc all`, or `truc worker`) computes it. Refused (exit 1) while a\n' +
-          'quality run is unfinished. With --follow, its status on stderr until it ends and the run on stdout:\n' +
+          'quality run is unfinished. With --follow, its status and the schools scored so far on stderr at each\n' +
+          'change until it ends, and the run on stdout:\n' +
           'exit 0 when done, 1 when failed (or timed out).',
       ),
     async (o, _args, out) => {

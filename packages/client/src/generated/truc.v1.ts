@@ -2073,9 +2073,9 @@ export interface components {
       requestedAt: string;
       startedAt: string | null;
       finishedAt: string | null;
-      /** @description ngày tính (giờ Việt Nam) / the day it scored, once done */
+      /** @description ngày tính (giờ Việt Nam), đặt khi bắt đầu chấm / the day it scores as of (Vietnam), set when its job starts */
       asOf: string | null;
-      /** @description Số trường đã chấm / tổng: một lần tính chấm mọi trường trong một giao dịch, nên scored là 0 rồi bằng total khi xong; total null khi chưa xong / schools scored so far and in all: a run scores every school in one transaction, so scored is 0, then total once done; total null until then */
+      /** @description Số trường đã chấm đến giờ / tổng: mỗi lát trường được lưu khi chấm xong, nên scored tăng dần trong lúc chạy; lần tính thất bại giữ số đã chấm, chạy lại thì tiếp tục từ đó; total null khi chưa bắt đầu / schools scored so far and in all: each slice of schools is committed as it is scored, so scored advances while the run runs; a failed run keeps what it scored, and its retry or replay goes on from there; total null until its job starts */
       schools: {
         scored: number;
         total: number | null;

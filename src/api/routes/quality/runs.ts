@@ -32,14 +32,14 @@ export const QualityRun = z
     requestedAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
-    asOf: z
-      .string()
-      .nullable()
-      .meta({ description: 'ngày tính (giờ Việt Nam) / the day it scored, once done' }),
+    asOf: z.string().nullable().meta({
+      description:
+        'ngày tính (giờ Việt Nam), đặt khi bắt đầu chấm / the day it scores as of (Vietnam), set when its job starts',
+    }),
     schools: z.object({ scored: z.number().int(), total: z.number().int().nullable() }).meta({
       description:
-        'Số trường đã chấm / tổng: một lần tính chấm mọi trường trong một giao dịch, nên scored là 0 rồi bằng total khi xong; total null khi chưa xong / ' +
-        'schools scored so far and in all: a run scores every school in one transaction, so scored is 0, then total once done; total null until then',
+        'Số trường đã chấm đến giờ / tổng: mỗi lát trường được lưu khi chấm xong, nên scored tăng dần trong lúc chạy; lần tính thất bại giữ số đã chấm, chạy lại thì tiếp tục từ đó; total null khi chưa bắt đầu / ' +
+        'schools scored so far and in all: each slice of schools is committed as it is scored, so scored advances while the run runs; a failed run keeps what it scored, and its retry or replay goes on from there; total null until its job starts',
     }),
     error: z
       .object({ code: z.string(), attempts: z.number().int(), failedAt: z.string(), message: z.string() })
@@ -62,7 +62,7 @@ export function qualityRunOut(r: QualityRunRow): z.infer<typeof QualityRun> {
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),
     asOf: r.asOf,
-    schools: { scored: r.status === 'done' ? (r.schools ?? 0) : 0, total: r.schools },
+    schools: r.schools,
     error: r.error && {
       code: r.error.code,
       attempts: r.error.attempts,
