@@ -1,7 +1,8 @@
 /**
  * The `truc` program: the command table on commander, `--help` on every command and subcommand
  * (prints, starts nothing, exits 0), `--version`, and one mapping from failures to exit codes
- * (DESIGN §3: 0 success, 1 failure, 2 bad usage or configuration, 4 migrations pending; one clear stderr line first).
+ * ({@link EXIT_CODES}: DESIGN §3's 0 success, 1 failure, 2 bad usage or configuration, and truc's own 3 held by the
+ * mass-change guard and 4 migrations pending; one clear stderr line first).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, PROJECT_ROOT } from '../config.js';
 import { ERRORS, isAppError, type AppError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
+import { EXIT_HELD } from './commands/sync.js';
 import { SUMMARY_VI } from './summaries.js';
 import {
   bindOutput,
@@ -27,6 +29,37 @@ Biến môi trường / Environment: PORT, DATABASE_URL (không đặt = PGlite 
 embedded PGlite in DATA_DIR), DATA_DIR, REDIS_URL (không đặt = hàng đợi trong cơ sở dữ liệu / unset = queues
 in the database), LOG_LEVEL, TRUC_PROFILE, TRUC_OPERATOR (người thao tác ghi vào nhật ký kiểm toán / who acts,
 for the audit log). Xem / See config/.env.example.`;
+
+/**
+ * The exit code of a command refused because this build's migrations are pending (fix36f: only `truc migrate` and the
+ * roles migrate): 4, apart from a failure (1) and bad usage (2), so that a script can tell "run truc migrate first".
+ */
+export const SCHEMA_PENDING_EXIT = 4;
+
+/** The commands that exit {@link EXIT_HELD} (commands to type, in neither language). */
+const HELD_COMMANDS = 'sync run --follow, schedules run --follow';
+
+/**
+ * Every exit code of `truc`, with its meaning (`vi / en`) and the commands it is for when not every one: listed by `truc
+ * --help` and, in the same English words, by the README's CLI section (unit cli/program checks both, fix37d).
+ */
+export const EXIT_CODES: ReadonlyArray<readonly [code: number, meaning: string, commands?: string]> = [
+  [0, both('thành công', 'success')],
+  [1, both('thất bại', 'failure')],
+  [2, both('sai cách dùng hoặc cấu hình', 'bad usage or configuration')],
+  [EXIT_HELD, both('bộ chặn thay đổi hàng loạt giữ lại', 'held by the mass-change guard'), HELD_COMMANDS],
+  [
+    SCHEMA_PENDING_EXIT,
+    both(
+      'còn migration của bản này chưa chạy (chạy truc migrate)',
+      "this version's migrations pending (run truc migrate)",
+    ),
+  ],
+];
+
+const EXIT_HELP = `\n\n${both('Mã thoát', 'Exit codes')}:\n${EXIT_CODES.map(
+  ([code, meaning, commands]) => `  ${code}  ${meaning}${commands ? ` (${commands})` : ''}`,
+).join('\n')}`;
 
 /** The help's titles (commander's), in both languages. */
 const TITLES_VI: Readonly<Record<string, string>> = {
@@ -52,7 +85,7 @@ export function buildProgram(out: CliOutput = PROCESS_OUTPUT): Command {
   const program = new Command('truc')
     .description('Trục dữ liệu giáo dục / the education data hub')
     .version(version(), '-V, --version', both('in phiên bản', 'output the version number'))
-    .addHelpText('after', ENVIRONMENT);
+    .addHelpText('after', ENVIRONMENT + EXIT_HELP);
   for (const make of COMMANDS) for (const c of [make()].flat()) program.addCommand(c);
   bindOutput(program, out);
   const HELP = both('hiện trợ giúp của lệnh', 'display help for command');
@@ -133,12 +166,6 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
   'ERR_CONFIG_INVALID',
   'ERR_FREE_TEXT_PERSONAL_DATA',
 ]);
-
-/**
- * The exit code of a command refused because this build's migrations are pending (fix36f: only `truc migrate` and the
- * roles migrate): 4, apart from a failure (1) and bad usage (2), so that a script can tell "run truc migrate first".
- */
-export const SCHEMA_PENDING_EXIT = 4;
 
 /** Prints the failure's one line (and a pointer to help for bad usage); returns the exit code. */
 function reportFailure(err: unknown, out: CliOutput, usageOf: () => string): number {

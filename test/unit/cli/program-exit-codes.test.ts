@@ -1,6 +1,7 @@
 /**
  * The `truc` command table, run in process (test/helpers/cli-program.ts; its --help: program.test.ts): the
- * exit codes of the operator contract (DESIGN §3: 0 success, 1 failure, 2 bad usage or configuration, one
+ * exit codes of the operator contract (DESIGN §3: 0 success, 1 failure, 2 bad usage or configuration; truc adds 3 a
+ * guard hold and 4 migrations pending, src/cli/program.ts EXIT_CODES; one
  * clear stderr line first).
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';

@@ -4,12 +4,15 @@
  * listening; and `--version`. The exit codes of the operator contract: program-exit-codes.test.ts
  * (the same mocks, test/helpers/cli-program.ts).
  */
+import { readFileSync } from 'node:fs';
 import { Server } from 'node:net';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { started, truc } from '../../helpers/cli-program.js';
 
 const { buildProgram } = await import('../../../src/cli/program.js');
+const { PROJECT_ROOT } = await import('../../../src/config.js');
 const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default;
 
 /** Every command path under the program: ['all'], ['clients'], ['clients', 'add'], … */
@@ -128,6 +131,25 @@ describe('truc --help', () => {
         if (!a.description) bare.push(`${path.join(' ')} <${a.name()}>`);
     }
     expect({ listed, bare }).toEqual({ listed: [], bare: [] });
+  });
+
+  // fix37d: the CLI exits 3 (a guard hold) and 4 (migrations pending) besides DESIGN §3's 0/1/2; `truc --help` listed
+  // no exit code, and one README list named 0, 1 and 2 alone.
+  it('truc --help and every README list of exit codes name each code truc exits with, and what it means', async () => {
+    const { EXIT_CODES } = await import('../../../src/cli/program.js');
+    expect(EXIT_CODES.map(([code]) => code)).toEqual([0, 1, 2, 3, 4]);
+    const help = (await truc('--help')).stdout;
+    expect(help).toContain('Mã thoát / Exit codes:');
+    for (const [code, meaning] of EXIT_CODES) expect(help).toContain(`\n  ${code}  ${meaning}`);
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8').replace(/`/g, '');
+    const lists = readme
+      .split(/\n\s*\n/)
+      .map((paragraph) => paragraph.replace(/\s+/g, ' '))
+      .filter((paragraph) => /Exit codes: \d/.test(paragraph));
+    expect(lists.length).toBeGreaterThan(0);
+    for (const list of lists)
+      for (const [code, meaning] of EXIT_CODES)
+        expect(list, list.slice(0, 80)).toContain(`${code} ${meaning.split(' / ')[1]}`);
   });
 
   it('truc --version prints the package version', async () => {
