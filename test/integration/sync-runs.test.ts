@@ -3,7 +3,12 @@
  * each with its batches' outcome counts, duration, mapping version and an error summary; admin only;
  * bad filters are 400 problems.
  */
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { CONFIGURED_SYSTEMS_ENV, expectProblem, useApiHarness } from '../helpers/api.js';
 import { seedListedRuns } from '../helpers/sync-run-seed.js';
 
@@ -80,6 +85,61 @@ describe('GET /v1/syncs on postgres', () => {
     expect(
       await ids(`to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}&limit=1`),
     ).toEqual([failedRun]);
+  });
+
+  // proof37: the seeded runs have no failed batch and no letter of their own, so the summary's failedBatches and a
+  // run's own letters (its pull's, by syncRunId) read 0 whatever the list computed (both stayed green at 0).
+  it("a run's failed batches and its pull's open dead letter are in its error summary", async () => {
+    const db = h.env.deps.db;
+    const runs = createSyncRunsRepo(db);
+    const runId = await runs.create({
+      system: 'vnedu',
+      entity: 'students',
+      scope: '',
+      since: null,
+      requestedBy: 'x',
+    });
+    const batchIds = [randomUUID(), randomUUID()];
+    try {
+      for (const id of batchIds) {
+        await createBatchesRepo(db).insert({
+          ...{
+            id,
+            clientId: 'system:pull',
+            schoolCode: '*',
+            entity: 'students',
+            format: 'vnedu',
+            records: [],
+          },
+          syncRunId: runId,
+        });
+      }
+      await createBatchesRepo(db).fail(batchIds[0]!, 'ERR_MAPPING_INVALID');
+      const row = await createOutboxRepo(db).add(
+        'pull',
+        'pull-page',
+        { syncRunId: runId, page: 2 },
+        { leaseSeconds: 3600 },
+      );
+      await createDeadLettersRepo(db).insert({
+        ...{ outboxId: row, queue: 'pull', jobName: 'pull-page', errorCode: 'ERR_ADAPTER_UNAVAILABLE' },
+        ...{ errorMessage: 'HTTP 503', attempts: 8 },
+      });
+      await runs.fail(runId, 'ERR_ADAPTER_UNAVAILABLE');
+      const res = await h.get(`/v1/syncs/${runId}`, h.tokens.admin);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({
+        errors: { errorCode: 'ERR_ADAPTER_UNAVAILABLE', batches: 2, failedBatches: 1, deadLetters: 1 },
+      });
+    } finally {
+      await db.query(
+        'DELETE FROM truc.dead_letters WHERE outbox_id IN (SELECT id FROM truc.outbox WHERE payload->>$1 = $2)',
+        ['syncRunId', String(runId)],
+      );
+      await db.query(`DELETE FROM truc.outbox WHERE payload->>'syncRunId' = $1`, [String(runId)]);
+      await db.query('DELETE FROM truc.batches WHERE sync_run_id = $1', [runId]);
+      await db.query('DELETE FROM truc.sync_runs WHERE id = $1', [runId]);
+    }
   });
 
   it('a bad filter is a 400 problem; a vendor may not list runs', async () => {
