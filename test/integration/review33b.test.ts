@@ -5,155 +5,25 @@
  * same decision is sent twice at once. Findings: /work/briefs/review33b-findings.md. Each `it.fails` fails today for
  * its finding's reason; once fixed it becomes an `it`.
  */
-import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import type { HTTPMethods } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/chain.js';
-import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { addClient } from '../../src/ops.js';
 import { runCompute } from '../../src/reporting/pcgd/lifecycle.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, CONFIGURED_SYSTEMS_ENV, S1, student, tokenFor } from '../helpers/api.js';
-import { countRows, makeDeps, type TestEnv } from '../helpers/env.js';
+import { bearer, S1, tokenFor } from '../helpers/api.js';
+import { countRows } from '../helpers/env.js';
 import { heldRunPage } from '../helpers/held-run.js';
-import { captureLog } from '../helpers/log-lines.js';
-import { seedFixture } from '../helpers/pcgd.js';
-
-type Who = 'vendor' | 'admin' | 'officer';
-const SCHEDULE = 'hcm-csdl-students-nightly';
+import { refusal, SCHEDULE, useOperatorRoutesWorld, type Who } from '../helpers/operator-routes-world.js';
 
 describe('review33b: operators’ routes with real ids, hostile and concurrent (postgres+redis)', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  const log = captureLog('info');
-  const tokens = {} as Record<Who, string>;
-  let otherClient = '';
-
-  beforeAll(async () => {
-    env = await makeDeps(
-      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      {
-        env: { ...CONFIGURED_SYSTEMS_ENV, TRUC_API_RATE_LIMIT_MAX: '1000000' },
-        configure: (c) => ({
-          ...c,
-          sync: {
-            ...c.sync,
-            schedules: {
-              [SCHEDULE]: {
-                cron: '10 1 * * *',
-                tz: 'Asia/Ho_Chi_Minh',
-                system: 'hcm-csdl',
-                entity: 'students',
-                full: false,
-              },
-            },
-          },
-        }),
-      },
-    );
-    await seedFixture(env.deps.db);
-    app = await buildApp({ ...env.deps, config: env.config, logger: log.logger });
-    await app.ready();
-    const defs = {
-      vendor: { role: 'vendor', schools: [S1] },
-      admin: { role: 'city-admin' },
-      officer: { role: 'pcgd-officer', units: [A] },
-    };
-    for (const [name, d] of Object.entries(defs))
-      tokens[name as Who] = await tokenFor(app, await addClient(env.deps.db, { name, ...d }));
-    otherClient = (await addClient(env.deps.db, { name: 'other', role: 'vendor', schools: ['79000099'] }))
-      .clientId;
-  }, 120_000);
-  afterAll(async () => {
-    await app?.close();
-    await env?.cleanup();
-  });
-
-  /** A request as `who`; a string or Buffer payload is sent as raw JSON bytes. */
-  function send(
-    method: HTTPMethods,
-    url: string,
-    who: Who,
-    payload?: unknown,
-  ): Promise<LightMyRequestResponse> {
-    const raw = typeof payload === 'string' || Buffer.isBuffer(payload);
-    return app.inject({
-      method,
-      url,
-      headers: {
-        ...bearer(tokens[who]),
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(payload === undefined ? {} : { payload: raw ? payload : JSON.stringify(payload) }),
-    });
-  }
-
-  /** What is wrong with a refusal: empty when it is a bilingual 4xx problem. */
-  function refusal(res: LightMyRequestResponse): string {
-    if (res.statusCode < 400 || res.statusCode >= 500)
-      return `a ${res.statusCode}: ${res.body.slice(0, 160)}`;
-    const body = res.json<{ messages?: { vi?: string; en?: string }; detail?: string }>();
-    if (!body.messages?.vi || !body.messages.en || body.messages.vi === body.messages.en)
-      return 'not bilingual';
-    if (typeof body.detail === 'string' && !body.detail.includes(' / ')) return `detail: ${body.detail}`;
-    return '';
-  }
-
-  /** What the PCGD-XMC lifecycle runs with (the API's, src/api/routes/pcgd/context.ts). */
-  const pcgdDeps = () => ({
-    db: env.deps.db,
-    pcgd: env.config.pcgd,
-    dataDir: env.config.database.dataDir,
-    now: () => new Date(),
-  });
-
-  const audited = async () =>
-    (await countRows(env.deps.db, 'truc.audit_log')) + (await countRows(env.deps.db, 'truc.audit_pending'));
-
-  /** An open dead letter of a real vendor batch's ingest job; its id. */
-  async function openLetter(code: string): Promise<number> {
-    const batch = await send('POST', `/v1/schools/${S1}/batches`, 'vendor', {
-      entity: 'students',
-      records: [student(code)],
-    });
-    expect(batch.statusCode, batch.body).toBe(202);
-    const batchId = batch.json<{ batchId: string }>().batchId;
-    const row = (
-      await env.deps.db.query<{ id: string; queue: string; name: string; payload: Record<string, unknown> }>(
-        `SELECT id, queue, job_name AS name, payload FROM truc.outbox WHERE payload->>'batchId' = $1`,
-        [batchId],
-      )
-    ).rows[0]!;
-    await recordDeadLetter(env.deps.db, {
-      outboxId: Number(row.id),
-      queue: row.queue,
-      name: row.name,
-      jobId: `j${row.id}`,
-      payload: row.payload,
-      code: 'ERR_INTERNAL',
-      message: 'failed',
-      attempts: 5,
-      at: new Date(),
-    });
-    const id = await env.deps.db.query<{ id: string }>(
-      `SELECT id FROM truc.dead_letters WHERE outbox_id = $1`,
-      [row.id],
-    );
-    return Number(id.rows[0]!.id);
-  }
-  const letterOpen = async (id: number) =>
-    (
-      await env.deps.db.query(
-        `SELECT 1 FROM truc.dead_letters WHERE id = $1 AND replayed_at IS NULL AND abandoned_at IS NULL`,
-        [id],
-      )
-    ).rows.length === 1;
+  const { w, log, send, pcgdDeps, audited, openLetter, letterOpen } = useOperatorRoutesWorld();
 
   it('two approvals and a rejection of one held run at once: one decision, one page queued, one audit entry', async () => {
     for (let round = 0; round < 3; round++) {
-      const { run, holdId } = await heldRunPage(env.deps.db);
-      const outbox = await countRows(env.deps.db, 'truc.outbox');
+      const { run, holdId } = await heldRunPage(w.env.deps.db);
+      const outbox = await countRows(w.env.deps.db, 'truc.outbox');
       const answers = await Promise.all([
         send('POST', `/v1/guard/holds/${holdId}/approve`, 'admin', { reason: 'đồng ý' }),
         send('POST', `/v1/guard/holds/${holdId}/reject`, 'admin', { reason: 'không' }),
@@ -165,28 +35,30 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
         expect(r.json<{ code: string }>().code).toBe('ERR_GUARD_NOT_HELD');
         expect(refusal(r)).toBe('');
       }
-      const decided = await env.deps.db.query<{ n: number }>(
+      const decided = await w.env.deps.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM truc.audit_log WHERE subject = $1 AND action LIKE 'guard.%'`,
         [`guard-hold:${holdId}`],
       );
       expect(decided.rows[0]!.n).toBe(1);
-      const status = (await createGuardHoldsRepo(env.deps.db).get(holdId))!.status;
+      const status = (await createGuardHoldsRepo(w.env.deps.db).get(holdId))!.status;
       const runStatus = (
-        await env.deps.db.query<{ status: string }>(`SELECT status FROM truc.sync_runs WHERE id = $1`, [run])
+        await w.env.deps.db.query<{ status: string }>(`SELECT status FROM truc.sync_runs WHERE id = $1`, [
+          run,
+        ])
       ).rows[0]!.status;
       // Approved: the run runs on and its held page is queued once; rejected: it fails, nothing queued.
       expect([status, runStatus]).toEqual(
         status === 'approved' ? ['approved', 'running'] : ['rejected', 'failed'],
       );
-      expect((await countRows(env.deps.db, 'truc.outbox')) - outbox).toBe(status === 'approved' ? 1 : 0);
+      expect((await countRows(w.env.deps.db, 'truc.outbox')) - outbox).toBe(status === 'approved' ? 1 : 0);
     }
-    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+    expect((await verifyAudit(w.env.deps.db)).ok).toBe(true);
   });
 
   it('one dead letter replayed by four requests at once: replayed once, one outbox row, one audit entry', async () => {
     for (let round = 0; round < 3; round++) {
       const id = await openLetter(`HSDL${round}`);
-      const outbox = await countRows(env.deps.db, 'truc.outbox');
+      const outbox = await countRows(w.env.deps.db, 'truc.outbox');
       const answers = await Promise.all(
         [{ ids: [id] }, { ids: [id] }, { queue: 'ingest' }, { ids: [id], mapping: 'pinned' }].map((b) =>
           send('POST', '/v1/dead-letters/replay', 'admin', b),
@@ -194,24 +66,24 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       );
       expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
       expect(answers.flatMap((r) => r.json<{ replayed: number[] }>().replayed)).toEqual([id]);
-      expect((await countRows(env.deps.db, 'truc.outbox')) - outbox).toBe(1);
-      const replayed = await env.deps.db.query<{ n: number }>(
+      expect((await countRows(w.env.deps.db, 'truc.outbox')) - outbox).toBe(1);
+      const replayed = await w.env.deps.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM truc.audit_log
           WHERE action = 'dead_letters.replayed' AND details->'ids' ? $1`,
         [String(id)],
       );
       expect(replayed.rows[0]!.n).toBe(1);
     }
-    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+    expect((await verifyAudit(w.env.deps.db)).ok).toBe(true);
   });
 
   it('one approved PCGD report submitted by three requests at once: one delivery queued, one audit entry', async () => {
     const officer = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'officer B', role: 'pcgd-officer', units: [B] }),
+      w.app,
+      await addClient(w.env.deps.db, { name: 'officer B', role: 'pcgd-officer', units: [B] }),
     );
     const as = (method: HTTPMethods, url: string, body?: unknown) =>
-      app.inject({
+      w.app.inject({
         method,
         url,
         headers: { ...bearer(officer), ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -225,7 +97,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       const res = await as('POST', `/v1/pcgd/reports/${id}/${step}`);
       expect(res.statusCode, res.body).toBe(200);
     }
-    const jobs = () => countRows(env.deps.db, 'truc.outbox', `job_name = 'pcgd-submit'`);
+    const jobs = () => countRows(w.env.deps.db, 'truc.outbox', `job_name = 'pcgd-submit'`);
     const before = await jobs();
     const answers = await Promise.all([0, 1, 2].map(() => as('POST', `/v1/pcgd/reports/${id}/submit`)));
     expect(answers.map((r) => r.statusCode)).toEqual([202, 202, 202]);
@@ -237,7 +109,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect((await jobs()) - before).toBe(1);
     expect(
       await countRows(
-        env.deps.db,
+        w.env.deps.db,
         'truc.audit_log',
         `action = 'pcgd.submitted' AND subject = 'pcgd-report:${id}'`,
       ),
@@ -254,7 +126,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       for (const r of answers)
         if (r.statusCode !== 202 && refusal(r)) bad.push(`round ${round}: ${refusal(r)}`);
       const current = await countRows(
-        env.deps.db,
+        w.env.deps.db,
         'truc.pcgd_reports',
         `unit_code = '${A}' AND year = ${YEAR} AND superseded_at IS NULL`,
       );
@@ -273,9 +145,9 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect(hook.statusCode, hook.body).toBe(201);
     const hookId = hook.json<{ id: string }>().id;
     const before = {
-      runs: await countRows(env.deps.db, 'truc.sync_runs'),
-      fires: await countRows(env.deps.db, 'truc.schedule_fires'),
-      paused: await countRows(env.deps.db, 'truc.schedules', 'paused'),
+      runs: await countRows(w.env.deps.db, 'truc.sync_runs'),
+      fires: await countRows(w.env.deps.db, 'truc.schedule_fires'),
+      paused: await countRows(w.env.deps.db, 'truc.schedules', 'paused'),
     };
     const calls: Array<[HTTPMethods, string, Who, unknown]> = [
       // The admin believes this narrows the run to one school, full: a city-wide incremental run is requested.
@@ -283,7 +155,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       ['POST', `/v1/schedules/${SCHEDULE}/pause`, 'admin', { until: '2026-12-06T00:00:00Z' }],
       ['POST', `/v1/schedules/${SCHEDULE}/run`, 'admin', '"x"'],
       ['POST', '/v1/quality/runs', 'admin', { schools: [S1] }],
-      ['DELETE', `/v1/admin/clients/${otherClient}/old-secret`, 'admin', { keep: true }],
+      ['DELETE', `/v1/admin/clients/${w.otherClient}/old-secret`, 'admin', { keep: true }],
       ['POST', `/v1/webhooks/${hookId}/ping`, 'vendor', { event: 'batch.finished' }],
     ];
     const audit = await audited();
@@ -295,9 +167,9 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     }
     expect(bad).toEqual([]);
     expect({
-      runs: await countRows(env.deps.db, 'truc.sync_runs'),
-      fires: await countRows(env.deps.db, 'truc.schedule_fires'),
-      paused: await countRows(env.deps.db, 'truc.schedules', 'paused'),
+      runs: await countRows(w.env.deps.db, 'truc.sync_runs'),
+      fires: await countRows(w.env.deps.db, 'truc.schedule_fires'),
+      paused: await countRows(w.env.deps.db, 'truc.schedules', 'paused'),
     }).toEqual(before);
     expect(await audited()).toBe(audit);
   });
@@ -305,7 +177,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
   it('F3: a key repeated in an operator’s JSON body is refused, not the last one taken', async () => {
     const id = await openLetter('HSDUP');
     const replay = await send('POST', '/v1/dead-letters/replay', 'admin', `{"ids":[999999],"ids":[${id}]}`);
-    const { holdId } = await heldRunPage(env.deps.db);
+    const { holdId } = await heldRunPage(w.env.deps.db);
     const decision = await send(
       'POST',
       `/v1/guard/holds/${holdId}/reject`,
@@ -323,12 +195,12 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     expect([refusal(replay), refusal(decision), refusal(compute)]).toEqual(['', '', '']);
     expect(compute.json<{ errors?: Array<{ rule: string }> }>().errors?.[0]?.rule).toBe('repeated');
     expect(await letterOpen(id)).toBe(true);
-    expect((await createGuardHoldsRepo(env.deps.db).get(holdId))!.status).toBe('held');
+    expect((await createGuardHoldsRepo(w.env.deps.db).get(holdId))!.status).toBe('held');
   });
 
   it('F4: a rejection while the held run is still weighing is taken (it lets nothing through), the run ends', async () => {
-    const { run, holdId } = await heldRunPage(env.deps.db);
-    const holds = createGuardHoldsRepo(env.deps.db);
+    const { run, holdId } = await heldRunPage(w.env.deps.db);
+    const holds = createGuardHoldsRepo(w.env.deps.db);
     const held = (await holds.get(holdId))!;
     // The job that held the page is weighing the run's next pages (src/jobs/run-weigh.ts), for up to 120 s a bound.
     expect(await holds.widen(holdId, held.diff, held.reasons, 120)).toBe(true);
@@ -339,7 +211,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     });
     expect(reject.statusCode, reject.body).toBe(200);
     expect((await holds.get(holdId))!.status).toBe('rejected');
-    const status = await env.deps.db.query<{ status: string }>(
+    const status = await w.env.deps.db.query<{ status: string }>(
       `SELECT status FROM truc.sync_runs WHERE id = $1`,
       [run],
     );
@@ -357,11 +229,11 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
       expect(res.statusCode, res.body).toBe(200);
     }
     const province = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'province', role: 'pcgd-officer', units: ['79'] }),
+      w.app,
+      await addClient(w.env.deps.db, { name: 'province', role: 'pcgd-officer', units: ['79'] }),
     );
     const reopen = (reason: string) =>
-      app.inject({
+      w.app.inject({
         method: 'POST',
         url: `/v1/pcgd/reports/${id}/reopen`,
         headers: { ...bearer(province), 'content-type': 'application/json' },
@@ -399,7 +271,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
     const wrong: string[] = [];
     for (const code of ['79000501', '79000502', '79000503']) {
       // A school truc holds (its record stored, as a schools pull leaves it), no system known for it yet.
-      await env.deps.db.query(
+      await w.env.deps.db.query(
         `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
          VALUES ($1, '{}', 'f', 'hcm-csdl', 'v1') ON CONFLICT DO NOTHING`,
         [code],
@@ -410,7 +282,7 @@ describe('review33b: operators’ routes with real ids, hostile and concurrent (
         ),
       );
       expect(answers.map((r) => r.statusCode)).toEqual([200, 200]);
-      const entries = await env.deps.db.query<{ details: { system: string; before: string | null } }>(
+      const entries = await w.env.deps.db.query<{ details: { system: string; before: string | null } }>(
         `SELECT details FROM truc.audit_log WHERE subject = $1 AND action = 'school-system.set' ORDER BY seq`,
         [`school:${code}`],
       );
