@@ -13,133 +13,47 @@
  * dead letters and deliveries made since it began, so any one runs alone and in any order.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config, EntityName, SystemName } from '../../src/config.js';
-import { queueBatch, requestSync } from '../../src/jobs/contracts.js';
+import { describe, expect, it } from 'vitest';
+import { queueBatch } from '../../src/jobs/contracts.js';
 import { replayDeadLetters } from '../../src/jobs/dead-letters.js';
 import { HCM_CSDL_MAPPINGS } from '../../src/mappings/hcm-csdl/index.js';
 import { smasStudentFromCanonical } from '../../src/mappings/smas/index.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
-import { startVneduSimulator, type VneduSimulator } from '../../src/simulators/vnedu/simulator.js';
-import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../src/store/school-systems.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-
-const SIZE = { seed: 'vendor-delivery', schools: 4, studentsPerSchool: 12, staffPerSchool: 2 };
+import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
+import { countRows, waitFor } from '../helpers/env.js';
+import { useVendorDeliveryWorld } from '../helpers/vendor-delivery-world.js';
 
 describe('delivery of the city database changes to the schools own systems (postgres+redis)', () => {
-  let env: TestEnv;
-  let hcm: HcmCsdlSimulator;
-  let smas: SmasSimulator;
-  let vnedu: VneduSimulator;
-  let worker: Running | undefined;
-  /** What the first pulls (before the tests) left: which system serves each school, what went to vendors. */
-  let firstPulls: {
-    served: SchoolSystemRow[];
-    vendorSets: unknown[];
-    vendorStudents: number;
-  };
-
-  const pushSetsOf = async (where: string) =>
-    (
-      await env.deps.db.query<{ system: string; keys: string[]; delivered: boolean }>(
-        `SELECT system, keys, delivered_at IS NOT NULL AS delivered FROM truc.push_sets WHERE ${where} ORDER BY id`,
-      )
-    ).rows;
-
-  /** Requests a sync run and waits until it is done and every job it caused has finished. */
-  async function sync(system: SystemName, full: boolean, entity: EntityName = 'students'): Promise<number> {
-    const id = await env.deps.db.tx((q) =>
-      requestSync(q, { system, entity, full, requestedBy: 'test', at: env.deps.now() }),
-    );
-    await settle(`the ${system} run`);
-    const run = await env.deps.db.query<{ status: string }>(
-      'SELECT status FROM truc.sync_runs WHERE id = $1',
-      [id],
-    );
-    expect(run.rows[0]?.status).toBe('done');
-    return id;
-  }
-
-  /** The student codes a SMAS school's system lists, over its HTTP API. */
-  const smasStudents = async (school: string) => {
-    const res = await fetch(`${smas.url}/schools/${school}/students?pageSize=500`, {
-      headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
-    });
-    return ((await res.json()) as { Data: Array<{ MaHocSinh: string }> }).Data.map((r) => r.MaHocSinh);
-  };
-
-  /** The highest id of a table so far: a test reads only the rows made after it. */
-  const maxId = async (table: 'truc.push_sets' | 'truc.dead_letters') =>
-    (await env.deps.db.query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM ${table}`)).rows[0]!
-      .id;
-
-  const settle = (what: string) =>
-    waitFor(
-      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
-      { timeoutMs: 60_000, intervalMs: 100, what: `${what} to finish` },
-    );
-
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-    const c = env.config.systems;
-    hcm = await startCitySimulator({ ...SIZE, tombstoneRate: 0 });
-    smas = await startSmasSimulator({ ...SIZE, apiKey: c.smas.apiKey! });
-    vnedu = await startVneduSimulator({ ...SIZE, token: c.vnedu.token! });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = hcm.url;
-    config.systems.smas.baseUrl = smas.url;
-    config.systems.vnedu.baseUrl = vnedu.url;
-    config.systems.smas.rateLimit = { max: 5, durationMs: 1000 };
-    worker = startWorkerRole({ ...env.deps, config: config });
-    await sync('hcm-csdl', true);
-    await sync('smas', true);
-    await sync('vnedu', true);
-    firstPulls = {
-      served: (await createSchoolSystemsRepo(env.deps.db).list()).items,
-      vendorSets: await pushSetsOf(`system IN ('smas', 'vnedu')`),
-      vendorStudents: smas.received.count('students') + vnedu.received.count('students'),
-    };
-  }, 180_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([hcm?.close(), smas?.close(), vnedu?.close()]);
-    await env?.cleanup();
-  });
+  const { w, pushSetsOf, sync, smasStudents, maxId, settle } = useVendorDeliveryWorld();
 
   it('pulls from SMAS and vnEdu record which system serves each school, and nothing goes back to them', async () => {
-    const { served } = firstPulls;
+    const { served } = w.firstPulls;
     expect(new Map(served.map((r) => [r.schoolCode, r.system]))).toEqual(
       new Map([
-        ...smas.schoolCodes.map((code) => [code, 'smas'] as const),
-        ...vnedu.schoolCodes.map((code) => [code, 'vnedu'] as const),
+        ...w.smas.schoolCodes.map((code) => [code, 'smas'] as const),
+        ...w.vnedu.schoolCodes.map((code) => [code, 'vnedu'] as const),
       ]),
     );
     expect(served.every((r) => r.learnedFrom === 'pull')).toBe(true);
     // A vendor's own records are never pushed to a vendor's system.
-    expect(firstPulls.vendorSets).toEqual([]);
-    expect(firstPulls.vendorStudents).toBe(0);
+    expect(w.firstPulls.vendorSets).toEqual([]);
+    expect(w.firstPulls.vendorStudents).toBe(0);
   });
 
   it('a transfer into a SMAS school and a corrected personal ID at a vnEdu school reach those systems', async () => {
-    const [smasSchool] = smas.schoolCodes;
-    const [vneduSchool, otherVneduSchool] = vnedu.schoolCodes;
+    const [smasSchool] = w.smas.schoolCodes;
+    const [vneduSchool, otherVneduSchool] = w.vnedu.schoolCodes;
     const [before, lettersBefore] = [await maxId('truc.push_sets'), await maxId('truc.dead_letters')];
-    const limitedBefore = smas.stats().faultsApplied.status429 ?? 0;
+    const limitedBefore = w.smas.stats().faultsApplied.status429 ?? 0;
     const vendorSets = () => pushSetsOf(`id > ${before} AND system IN ('smas', 'vnedu')`);
     // Two students of the city database as it serves them (the population's records).
-    const students = await env.deps.db.query<{ key: string; school_code: string }>(
+    const students = await w.env.deps.db.query<{ key: string; school_code: string }>(
       `SELECT student_code AS key, school_code FROM truc.students WHERE school_code = ANY($1) ORDER BY key`,
       [[vneduSchool, otherVneduSchool]],
     );
     const moving = students.rows.find((r) => r.school_code === vneduSchool)!.key;
     const corrected = students.rows.find((r) => r.school_code === otherVneduSchool)!.key;
     const wireOf = async (key: string) => {
-      const rec = await env.deps.db.query<{ data: Record<string, unknown> }>(
+      const rec = await w.env.deps.db.query<{ data: Record<string, unknown> }>(
         'SELECT data FROM truc.students WHERE student_code = $1',
         [key],
       );
@@ -149,11 +63,11 @@ describe('delivery of the city database changes to the schools own systems (post
       HCM_CSDL_MAPPINGS.students.fromCanonical!(data as never, { now: () => new Date() });
     const now = new Date().toISOString();
     // The city database changes them (its own staff, not truc): a transfer, a corrected personal ID.
-    hcm.received.put('students', { ...toWire(await wireOf(moving)), maTruong: smasSchool! }, now);
+    w.hcm.received.put('students', { ...toWire(await wireOf(moving)), maTruong: smasSchool! }, now);
     const newId = '079209001234';
-    hcm.received.put('students', { ...toWire(await wireOf(corrected)), soDinhDanhCaNhan: newId }, now);
+    w.hcm.received.put('students', { ...toWire(await wireOf(corrected)), soDinhDanhCaNhan: newId }, now);
     // SMAS is limited for a moment: the delivery waits as Retry-After asks instead of failing.
-    smas.faults.merge({ status429: { count: 2, retryAfterSeconds: 1 } });
+    w.smas.faults.merge({ status429: { count: 2, retryAfterSeconds: 1 } });
 
     await sync('hcm-csdl', false);
     await waitFor(async () => (await vendorSets()).every((s) => s.delivered), {
@@ -161,17 +75,17 @@ describe('delivery of the city database changes to the schools own systems (post
       what: 'the deliveries to the vendors',
     });
 
-    const toSmas = smas.received.items('students') as Array<Record<string, unknown>>;
-    const toVnedu = vnedu.received.items('students') as Array<Record<string, unknown>>;
+    const toSmas = w.smas.received.items('students') as Array<Record<string, unknown>>;
+    const toVnedu = w.vnedu.received.items('students') as Array<Record<string, unknown>>;
     expect(toSmas.map((r) => [r.MaHocSinh, r.MaTruong])).toContainEqual([moving, smasSchool]);
     expect(toVnedu.map((r) => [r.student_id, r.citizen_id])).toContainEqual([corrected, newId]);
     // Each system got only records of the schools it serves.
-    expect(toSmas.every((r) => smas.schoolCodes.includes(String(r.MaTruong)))).toBe(true);
-    expect(toVnedu.every((r) => vnedu.schoolCodes.includes(String(r.school_code)))).toBe(true);
+    expect(toSmas.every((r) => w.smas.schoolCodes.includes(String(r.MaTruong)))).toBe(true);
+    expect(toVnedu.every((r) => w.vnedu.schoolCodes.includes(String(r.school_code)))).toBe(true);
     expect(toVnedu.map((r) => r.student_id)).not.toContain(moving);
     // One effect per set: the 429s were waited out, nothing dead-lettered.
-    expect(smas.stats().faultsApplied.status429).toBe(limitedBefore + 2);
-    expect(await countRows(env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
+    expect(w.smas.stats().faultsApplied.status429).toBe(limitedBefore + 2);
+    expect(await countRows(w.env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
     // The transfer's old school (vnEdu) is sent its delete (precc17; school-system-moves.test.ts).
     const sets = await vendorSets();
     expect(sets.map((s) => [s.system, s.keys]).sort()).toEqual(
@@ -181,15 +95,15 @@ describe('delivery of the city database changes to the schools own systems (post
         ['vnedu', [moving]],
       ].sort(),
     );
-    expect(vnedu.received.items('students_deleted')).toContainEqual({ student_id: moving });
+    expect(w.vnedu.received.items('students_deleted')).toContainEqual({ student_id: moving });
   });
 
   it("a student the city deletes is deleted at its school's system only; restored, it is written back", async () => {
-    const smasSchool = smas.schoolCodes[1]!;
-    const vneduSchool = vnedu.schoolCodes[0]!;
+    const smasSchool = w.smas.schoolCodes[1]!;
+    const vneduSchool = w.vnedu.schoolCodes[0]!;
     const lastOf = async (school: string) =>
       (
-        await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+        await w.env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
           `SELECT student_code AS key, data FROM truc.students
             WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 DESC LIMIT 1`,
           [school],
@@ -199,8 +113,8 @@ describe('delivery of the city database changes to the schools own systems (post
     // What each school's system lists, over its HTTP API.
     const smasKeys = () => smasStudents(smasSchool);
     const vneduKeys = async () => {
-      const res = await fetch(`${vnedu.url}/v1/schools/${vneduSchool}/students?limit=1000`, {
-        headers: { authorization: `Bearer ${env.config.systems.vnedu.token!}` },
+      const res = await fetch(`${w.vnedu.url}/v1/schools/${vneduSchool}/students?limit=1000`, {
+        headers: { authorization: `Bearer ${w.env.config.systems.vnedu.token!}` },
       });
       return ((await res.json()) as { items: Array<{ student_id: string }> }).items.map((r) => r.student_id);
     };
@@ -217,19 +131,19 @@ describe('delivery of the city database changes to the schools own systems (post
         },
       );
     const deletedBefore = {
-      smas: smas.received.items('students_deleted').length,
-      vnedu: vnedu.received.items('students_deleted').length,
+      smas: w.smas.received.items('students_deleted').length,
+      vnedu: w.vnedu.received.items('students_deleted').length,
     };
 
     // The city database deletes both: its feed serves them as tombstones.
     const now = new Date().toISOString();
-    hcm.received.remove('students', atSmas.key, now);
-    hcm.received.remove('students', atVnedu.key, now);
+    w.hcm.received.remove('students', atSmas.key, now);
+    w.hcm.received.remove('students', atVnedu.key, now);
     await sync('hcm-csdl', false);
     await delivered();
 
     const sets = (
-      await env.deps.db.query<{
+      await w.env.deps.db.query<{
         system: string;
         operation: string;
         keys: string[];
@@ -246,44 +160,44 @@ describe('delivery of the city database changes to the schools own systems (post
     ]);
     expect(await smasKeys()).not.toContain(atSmas.key);
     expect(await vneduKeys()).not.toContain(atVnedu.key);
-    expect(smas.received.items('students_deleted').slice(deletedBefore.smas)).toEqual([
+    expect(w.smas.received.items('students_deleted').slice(deletedBefore.smas)).toEqual([
       { MaHocSinh: atSmas.key },
     ]);
-    expect(vnedu.received.items('students_deleted').slice(deletedBefore.vnedu)).toEqual([
+    expect(w.vnedu.received.items('students_deleted').slice(deletedBefore.vnedu)).toEqual([
       { student_id: atVnedu.key },
     ]);
 
     // The city restores the SMAS school's student: truc restores it and writes it back to SMAS.
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(atSmas.data as never, { now: () => new Date() });
-    hcm.received.put('students', wire, new Date().toISOString());
+    w.hcm.received.put('students', wire, new Date().toISOString());
     await sync('hcm-csdl', false);
     await delivered();
     expect(await smasKeys()).toContain(atSmas.key);
     expect(await vneduKeys()).not.toContain(atVnedu.key);
-    expect(await countRows(env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
+    expect(await countRows(w.env.deps.db, 'truc.dead_letters', `id > ${lettersBefore}`)).toBe(0);
   });
 
   it("a vendor's own change, pulled or pushed, is never echoed to a vendor system", async () => {
-    const before = await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`);
+    const before = await countRows(w.env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`);
     // Pulled again, whatever SMAS holds (with what truc delivered to it, SMAS's change times) is SMAS's own.
     await sync('smas', false);
     // A vendor pushes one of its school's students in SMAS's format, changed.
-    const [smasSchool] = smas.schoolCodes;
+    const [smasSchool] = w.smas.schoolCodes;
     const key = (
-      await env.deps.db.query<{ key: string }>(
+      await w.env.deps.db.query<{ key: string }>(
         'SELECT student_code AS key FROM truc.students WHERE school_code = $1 ORDER BY 1 LIMIT 1',
         [smasSchool],
       )
     ).rows[0]!.key;
-    const listed = smas.received.items('students').length;
+    const listed = w.smas.received.items('students').length;
     const batchId = randomUUID();
     const data = (
-      await env.deps.db.query<{ data: Record<string, unknown> }>(
+      await w.env.deps.db.query<{ data: Record<string, unknown> }>(
         'SELECT data FROM truc.students WHERE student_code = $1',
         [key],
       )
     ).rows[0]!.data;
-    await env.deps.db.tx((q) =>
+    await w.env.deps.db.tx((q) =>
       queueBatch(q, {
         id: batchId,
         clientId: 'vendor-smas',
@@ -295,17 +209,17 @@ describe('delivery of the city database changes to the schools own systems (post
     );
     await settle('the vendor batch');
     expect((await pushSetsOf(`batch_id = '${batchId}'`)).map((s) => s.system)).toEqual(['hcm-csdl']);
-    expect(await countRows(env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`)).toBe(before);
-    expect(smas.received.items('students')).toHaveLength(listed);
-    const learned = (await createSchoolSystemsRepo(env.deps.db).list()).items.find(
+    expect(await countRows(w.env.deps.db, 'truc.push_sets', `system IN ('smas', 'vnedu')`)).toBe(before);
+    expect(w.smas.received.items('students')).toHaveLength(listed);
+    const learned = (await createSchoolSystemsRepo(w.env.deps.db).list()).items.find(
       (r) => r.schoolCode === smasSchool,
     );
     expect(learned?.system).toBe('smas');
   });
   it('a delete retried after the restore was delivered does not undo the restore', async () => {
-    const school = smas.schoolCodes[1]!;
+    const school = w.smas.schoolCodes[1]!;
     const student = (
-      await env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
+      await w.env.deps.db.query<{ key: string; data: Record<string, unknown> }>(
         `SELECT student_code AS key, data FROM truc.students
           WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 LIMIT 1`,
         [school],
@@ -315,11 +229,11 @@ describe('delivery of the city database changes to the schools own systems (post
     const before = await maxId('truc.push_sets');
 
     // The city deletes the student; SMAS refuses the delete (dead-lettered: its delivery failed once).
-    smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
-    hcm.received.remove('students', student.key, new Date().toISOString());
+    w.smas.faults.merge({ status400Burst: 1, paths: [`/schools/${school}/students/delete`] });
+    w.hcm.received.remove('students', student.key, new Date().toISOString());
     await sync('hcm-csdl', false);
     const letter = (
-      await env.deps.db.query<{ id: number }>(
+      await w.env.deps.db.query<{ id: number }>(
         `SELECT d.id FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
           JOIN truc.push_sets p ON p.id = (o.payload->>'pushSetId')::int
           WHERE p.id > $1 AND p.operation = 'delete' AND p.system = 'smas'`,
@@ -331,22 +245,22 @@ describe('delivery of the city database changes to the schools own systems (post
 
     // The city restores it, and the restore's upsert reaches SMAS.
     const wire = HCM_CSDL_MAPPINGS.students.fromCanonical!(student.data as never, { now: () => new Date() });
-    hcm.received.put('students', wire, new Date().toISOString());
+    w.hcm.received.put('students', wire, new Date().toISOString());
     await sync('hcm-csdl', false);
     const upserts = await pushSetsOf(`id > ${before} AND system = 'smas' AND operation = 'upsert'`);
     expect(upserts.map((s) => [s.keys, s.delivered])).toEqual([[[student.key], true]]);
 
     // Now the delete is retried: its key is live again, so nothing is deleted at SMAS.
-    smas.faults.clear();
-    const deletesBefore = smas.received.items('students_deleted').length;
-    await replayDeadLetters(env.deps.db, { ids: [letter[0]!.id] }, { actor: 'test', at: env.deps.now() });
+    w.smas.faults.clear();
+    const deletesBefore = w.smas.received.items('students_deleted').length;
+    await replayDeadLetters(w.env.deps.db, { ids: [letter[0]!.id] }, { actor: 'test', at: w.env.deps.now() });
     await settle('the retried delete');
     // SMAS still holds the restored student, and was sent no delete for it.
     expect(await smasStudents(school)).toContain(student.key);
-    expect(smas.received.items('students_deleted').length).toBe(deletesBefore);
+    expect(w.smas.received.items('students_deleted').length).toBe(deletesBefore);
     // The set's outcome says its one key was skipped as superseded.
     const sets = (
-      await env.deps.db.query<{ delivered: boolean; receipt: Record<string, unknown> }>(
+      await w.env.deps.db.query<{ delivered: boolean; receipt: Record<string, unknown> }>(
         `SELECT delivered_at IS NOT NULL AS delivered, receipt FROM truc.push_sets
           WHERE id > $1 AND system = 'smas' AND operation = 'delete'`,
         [before],
@@ -358,11 +272,11 @@ describe('delivery of the city database changes to the schools own systems (post
   });
   it("a class the city deletes is deleted at its school's system, by the class's code", async () => {
     await sync('hcm-csdl', true, 'classes');
-    const smasSchool = smas.schoolCodes[0]!;
-    const vneduSchool = vnedu.schoolCodes[0]!;
+    const smasSchool = w.smas.schoolCodes[0]!;
+    const vneduSchool = w.vnedu.schoolCodes[0]!;
     const classOf = async (school: string) =>
       (
-        await env.deps.db.query<{ key: string; code: string }>(
+        await w.env.deps.db.query<{ key: string; code: string }>(
           `SELECT class_key AS key, data ->> 'classCode' AS code FROM truc.classes
             WHERE school_code = $1 AND deleted_at IS NULL ORDER BY 1 LIMIT 1`,
           [school],
@@ -372,11 +286,11 @@ describe('delivery of the city database changes to the schools own systems (post
     const listed = async (system: 'smas' | 'vnedu', school: string) => {
       const res =
         system === 'smas'
-          ? await fetch(`${smas.url}/schools/${school}/classes?pageSize=500`, {
-              headers: { 'X-Api-Key': env.config.systems.smas.apiKey! },
+          ? await fetch(`${w.smas.url}/schools/${school}/classes?pageSize=500`, {
+              headers: { 'X-Api-Key': w.env.config.systems.smas.apiKey! },
             })
-          : await fetch(`${vnedu.url}/v1/schools/${school}/classes?limit=1000`, {
-              headers: { authorization: `Bearer ${env.config.systems.vnedu.token!}` },
+          : await fetch(`${w.vnedu.url}/v1/schools/${school}/classes?limit=1000`, {
+              headers: { authorization: `Bearer ${w.env.config.systems.vnedu.token!}` },
             });
       const body = (await res.json()) as {
         Data?: Array<{ MaLop: string }>;
@@ -390,16 +304,16 @@ describe('delivery of the city database changes to the schools own systems (post
 
     // The city database deletes both classes: its feed serves tombstones naming each class's code.
     const now = new Date().toISOString();
-    hcm.received.remove('classes', atSmas.code, now);
-    hcm.received.remove('classes', atVnedu.code, now);
+    w.hcm.received.remove('classes', atSmas.code, now);
+    w.hcm.received.remove('classes', atVnedu.code, now);
     await sync('hcm-csdl', false, 'classes');
-    const gone = await env.deps.db.query<{ key: string }>(
+    const gone = await w.env.deps.db.query<{ key: string }>(
       'SELECT class_key AS key FROM truc.classes WHERE class_key = ANY($1) AND deleted_at IS NOT NULL ORDER BY 1',
       [[atSmas.key, atVnedu.key]],
     );
     expect(gone.rows.map((r) => r.key)).toEqual([atSmas.key, atVnedu.key].sort());
     const sets = (
-      await env.deps.db.query<{
+      await w.env.deps.db.query<{
         system: string;
         keys: string[];
         schools: string[] | null;
@@ -414,8 +328,8 @@ describe('delivery of the city database changes to the schools own systems (post
       { system: 'smas', keys: [atSmas.key], schools: [smasSchool], delivered: true },
       { system: 'vnedu', keys: [atVnedu.key], schools: [vneduSchool], delivered: true },
     ]);
-    expect(smas.received.items('classes_deleted')).toEqual([{ MaLop: atSmas.code }]);
-    expect(vnedu.received.items('classes_deleted')).toEqual([{ class_id: atVnedu.code }]);
+    expect(w.smas.received.items('classes_deleted')).toEqual([{ MaLop: atSmas.code }]);
+    expect(w.vnedu.received.items('classes_deleted')).toEqual([{ class_id: atVnedu.code }]);
     expect(await listed('smas', smasSchool)).not.toContain(atSmas.code);
     expect(await listed('vnedu', vneduSchool)).not.toContain(atVnedu.code);
   });
