@@ -3,8 +3,9 @@
  * handle, shared by every chainer made on it (the api's and the worker role's in `truc all`), woken by
  * `kick()` after such a write commits and every `everyMs` (events a crashed process left, or another
  * process's), never two passes at a time in one process; the chain's lock orders processes. Each pass
- * chains up to `batch` events per transaction until none are left. Errors are logged and the next tick
- * tries again: pending events stay in the database until they are chained.
+ * chains up to `batch` events per transaction until none are left. Failing passes are logged once, when they start
+ * failing, and once when one succeeds again (fix37d: a read-only database logged a warning at every tick), and the
+ * next tick tries again: pending events stay in the database until they are chained.
  *
  * Issue 7 (perf30b): a kick starts a pass at once when no kicked pass started in the last {@link KICK_GAP_MS},
  * else at the end of that gap, with whatever was recorded meanwhile: under a stream of vendor batches (two
@@ -14,6 +15,7 @@
  * first whether anything waits, so an idle process does not take the chain's lock every second.
  */
 import type { Logger } from 'pino';
+import { outageLog } from '../observability/outage.js';
 import type { Db } from '../store/db.js';
 import { auditPending, chainPending } from './chain.js';
 
@@ -31,7 +33,7 @@ export const KICK_GAP_MS = 250;
 interface User {
   everyMs: number;
   batch: number;
-  logger: Pick<Logger, 'warn'>;
+  logger: Pick<Logger, 'warn' | 'info'>;
 }
 
 /** Chains what is pending, `batch` events a transaction, until none is left; with `look`, only if a look finds some. */
@@ -79,6 +81,26 @@ function kickAfterGap(gap: Gap, run: () => void): void {
 /** The batch and logger of a pass run when no chainer is started (a kick before `start`). */
 const FALLBACK: User = { everyMs: Infinity, batch: 1000, logger: console };
 
+/**
+ * A database away or refusing writes (read-only after a failover, its disk full: fix37d, review35a F6) fails every
+ * pass until it is back: logged when the passes start failing (with the SQLSTATE) and when one succeeds again, by the
+ * loop's first chainer's logger.
+ */
+function chainOutage(logger: () => User['logger']) {
+  return outageLog(
+    {
+      warn: (...a: unknown[]) => logger().warn(...(a as [object, string])),
+      info: (...a: unknown[]) => logger().info(...(a as [object, string])),
+    },
+    {
+      failing:
+        'audit: chaining pending events failing (database unreachable, or refusing writes: read-only, disk full); ' +
+        'retrying at every pass. Logged again when one succeeds',
+      back: 'audit: chaining succeeds again',
+    },
+  );
+}
+
 /** The one chaining loop of a database handle in this process. */
 function chainLoop(db: Db) {
   const users = new Set<User>();
@@ -88,6 +110,7 @@ function chainLoop(db: Db) {
   const gap: Gap = { kickedAt: -Infinity, due: undefined };
   const first = (): User => users.values().next().value ?? FALLBACK;
   const batchOf = (): number => Math.min(...[...users].map((u) => u.batch), first().batch);
+  const outage = chainOutage(() => first().logger);
 
   async function pass(kicked: boolean): Promise<void> {
     for (let look = !kicked; ; look = again === 'tick') {
@@ -103,12 +126,8 @@ function chainLoop(db: Db) {
       return running;
     }
     running = pass(kicked)
-      .catch((err: unknown) => {
-        first().logger.warn(
-          { err: (err as Error).message },
-          'audit: chaining pending events failed; retrying',
-        );
-      })
+      .then(() => outage.ok())
+      .catch((err: unknown) => outage.failed(err))
       .finally(() => {
         running = undefined;
       });
@@ -149,7 +168,7 @@ function loopOf(db: Db): ReturnType<typeof chainLoop> {
 
 export function createAuditChainer(
   db: Db,
-  opts: { everyMs: number; batch?: number; logger: Pick<Logger, 'warn'> },
+  opts: { everyMs: number; batch?: number; logger: Pick<Logger, 'warn' | 'info'> },
 ): AuditChainer {
   const user: User = { everyMs: opts.everyMs, batch: opts.batch ?? 1000, logger: opts.logger };
   let state: 'new' | 'started' | 'stopped' = 'new';

@@ -263,7 +263,8 @@ function relayPass(
 ) {
   const outage = outageLog(deps.logger, {
     failing:
-      'outbox relay passes failing (database or queue unreachable); retrying at every poll. Logged again when one succeeds',
+      'outbox relay passes failing (database or queue unreachable, or the database refusing writes: read-only, disk ' +
+      'full; err.code says which); retrying at every poll. Logged again when one succeeds',
     back: 'outbox relay passes succeed again',
   });
   return async function tick(): Promise<void> {

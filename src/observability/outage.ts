@@ -42,7 +42,11 @@ export interface OutageMessages {
  * An outage of one dependency, seen by one caller or by several connections (then named by `who`): it
  * starts when the first fails and ends when every one that failed has answered again.
  */
-export function outageLog(logger: Logger, say: OutageMessages, now: () => number = Date.now): OutageLog {
+export function outageLog(
+  logger: Pick<Logger, 'warn' | 'info'>,
+  say: OutageMessages,
+  now: () => number = Date.now,
+): OutageLog {
   const failing = new Set<string>();
   let since = 0;
   let failures = 0;

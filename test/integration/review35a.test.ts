@@ -4,13 +4,13 @@
  * once the finding is fixed, and then becomes an `it`. The findings are described in
  * /work/briefs/review35a-findings.md (same numbering).
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createDeps } from '../../src/deps.js';
 import { addClient } from '../../src/ops.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { tokenFor } from '../helpers/api.js';
-import { PG_ADMIN_URL, waitFor } from '../helpers/env.js';
+import { waitFor } from '../helpers/env.js';
+import { setDatabaseReadOnly } from '../helpers/read-only-db.js';
 import { captureLog } from '../helpers/log-lines.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
 
@@ -47,19 +47,9 @@ describe('F1: an older truc against a database a newer one migrated (rollback, r
   });
 });
 
-/** Sets (or resets) `default_transaction_read_only` on the test's database and ends its sessions to apply it. */
+/** Sets (or resets) `default_transaction_read_only` on the test's database and waits for the API to answer again. */
 async function readOnly(on: boolean): Promise<void> {
-  const name = new URL(world.env.databaseUrl!).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(
-      `ALTER DATABASE ${name} ${on ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`,
-    );
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-  } finally {
-    await admin.end();
-  }
+  await setDatabaseReadOnly(world.env.databaseUrl!, on);
   const ready = async (): Promise<boolean> =>
     (await world.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200;
   await waitFor(ready, { what: 'the API ready again' });
