@@ -320,7 +320,8 @@ const DICT = {
   qualityRun: ['lần tính thẻ điểm', 'quality run'],
   computedAt: ['Tính lúc', 'Computed at'],
   bySchedule: ['theo lịch', 'schedule'],
-  byRequest: ['theo yêu cầu', 'on request'],
+  // fix37a: followed by who asked, by name
+  byRequest: ['theo yêu cầu của', 'requested by'],
   pausedUntil: ['Tạm ngưng đến', 'Paused until'],
   // fix36c: what holds a system's pulls (reads) when it is not what holds its deliveries.
   readsHeld: ['Việc kéo chờ đến', 'Pulls wait until'],

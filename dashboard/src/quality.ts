@@ -5,11 +5,14 @@ import { lineChart } from './chart.js';
 import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
 import { criterionText } from './words.js';
 
-/** When a scorecard's run computed it, which run, and who asked: "Computed at 03:00 06/12/2026 (quality run 41, schedule quality-nightly)". */
-function computedText(it: Pick<Scorecard, 'computedAt' | 'runId' | 'requestedBy'>): string {
-  const by = it.requestedBy.startsWith('schedule:')
-    ? `${t('bySchedule')} ${it.requestedBy.slice('schedule:'.length)}`
-    : t('byRequest');
+/**
+ * When a scorecard's run computed it, which run, and who asked: "Computed at 03:00 06/12/2026 (quality run 41, schedule
+ * quality-nightly)", or "(quality run 42, requested by <name>)", by name as it was when they asked (fix37a).
+ */
+function computedText(it: Pick<Scorecard, 'computedAt' | 'runId' | 'requestedBy' | 'requestedById'>): string {
+  const by = it.requestedById.startsWith('schedule:')
+    ? `${t('bySchedule')} ${it.requestedById.slice('schedule:'.length)}`
+    : `${t('byRequest')} ${it.requestedBy}`;
   return `${t('computedAt')} ${when(it.computedAt)} (${t('qualityRun')} ${it.runId}, ${by})`;
 }
 
@@ -150,7 +153,11 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
     ),
     h('p', { class: 'muted', 'data-testid': 'scorecard-as-of' }, `${t('asOf')} ${day(it.asOf)}`),
     // fix35d: when its run computed it and who asked (a quality schedule's nightly run, or the city).
-    h('p', { class: 'muted', 'data-testid': 'scorecard-computed-at' }, computedText(it)),
+    h(
+      'p',
+      { class: 'muted', 'data-testid': 'scorecard-computed-at', title: it.requestedById },
+      computedText(it),
+    ),
     single && trend.length > 0
       ? h(
           'div',

@@ -4,6 +4,7 @@
  * finished (its communes' and provinces' cards, computed_at). A run whose job died resumes from the schools it saved
  * (migration 1446: their counts are kept until the run is done). The scoring lives in src/jobs/scorecards.ts.
  */
+import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
 import type { SchoolCountsRow } from './scorecards.js';
 
@@ -29,7 +30,8 @@ export interface NewScore {
 /**
  * Begins run of outbox row `outboxId` (the run requested, fix36d; none: a new one): started now, as of `b` unless it
  * began before (resumed: its day and school year kept). A run begun under another catalogue version starts over
- * (its saved scorecards dropped). Returns the run and what it scores as of.
+ * (its saved scorecards dropped). A new one keeps its asker's name as it is now (fix37a, as ./quality-runs.ts
+ * `request`). Returns the run and what it scores as of.
  */
 async function begin(
   q: Queryable,
@@ -46,7 +48,8 @@ async function begin(
   if (id === undefined)
     id = (
       await q.query<{ id: string }>(
-        'INSERT INTO truc.quality_runs (requested_by, outbox_id) VALUES ($1, $2) RETURNING id',
+        `INSERT INTO truc.quality_runs (requested_by, requested_by_name, outbox_id)
+         VALUES ($1, ${actorNameSql('$1::text')}, $2) RETURNING id`,
         [requestedBy, outboxId ?? null],
       )
     ).rows[0]!.id;

@@ -5,6 +5,7 @@
  * status is read, never stored twice: done (computed), failed (its job's outbox row dead: the dead letter's code),
  * running (started), else queued. A dead letter replayed reopens the row: running or queued again.
  */
+import { actorNameSql, namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 
 export const QUALITY_RUN_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
@@ -13,8 +14,13 @@ export type QualityRunStatus = (typeof QUALITY_RUN_STATUSES)[number];
 export interface QualityRun {
   id: number;
   status: QualityRunStatus;
-  /** `schedule:<id>`, a client id, `operator:cli:<name>`. */
+  /**
+   * Who asked, by name as it was when they asked (./actor-names.ts: the client's display name, the CLI operator's
+   * name; fix37a, migration 1427); the id when truc knew none (`schedule:<id>`, a quality schedule's fire).
+   */
   requestedBy: string;
+  /** Who asked: `schedule:<id>`, a client id, `operator:cli:<name>`. */
+  requestedById: string;
   requestedAt: Date;
   startedAt: Date | null;
   /** When computed (done). */
@@ -41,7 +47,8 @@ const STATUS = `CASE WHEN r.computed_at IS NOT NULL THEN 'done'
                      WHEN r.started_at IS NOT NULL THEN 'running'
                      ELSE 'queued' END`;
 
-const SELECT = `SELECT r.id, ${STATUS} AS status, r.requested_by, r.requested_at, r.started_at, r.computed_at,
+const SELECT = `SELECT r.id, ${STATUS} AS status, ${namedActorColumns('r.requested_by', 'r.requested_by_name', 'requestedBy')},
+                       r.requested_at, r.started_at, r.computed_at,
                        r.as_of::text AS as_of, r.schools,
                        COALESCE(r.schools_total, CASE WHEN r.computed_at IS NOT NULL THEN r.schools END) AS schools_total,
                        d.error_code, d.attempts, d.failed_at
@@ -54,7 +61,8 @@ const SELECT = `SELECT r.id, ${STATUS} AS status, r.requested_by, r.requested_at
 interface Row {
   id: string;
   status: QualityRunStatus;
-  requested_by: string;
+  requestedBy: string;
+  requestedById: string;
   requested_at: Date;
   started_at: Date | null;
   computed_at: Date | null;
@@ -69,7 +77,8 @@ interface Row {
 const runOf = (r: Row): QualityRun => ({
   id: Number(r.id),
   status: r.status,
-  requestedBy: r.requested_by,
+  requestedBy: r.requestedBy,
+  requestedById: r.requestedById,
   requestedAt: r.requested_at,
   startedAt: r.started_at,
   finishedAt: r.computed_at,
@@ -87,10 +96,14 @@ const runOf = (r: Row): QualityRun => ({
 
 export function createQualityRunsRepo(q: Queryable) {
   return {
-    /** Writes the run requested by `requestedBy`, computed by the job of outbox row `outboxId`; returns its id. */
+    /**
+     * Writes the run requested by `requestedBy` (kept with their name as it is now, fix37a), computed by the job of
+     * outbox row `outboxId`; returns its id.
+     */
     async request(requestedBy: string, outboxId: number): Promise<number> {
       const res = await q.query<{ id: string }>(
-        'INSERT INTO truc.quality_runs (requested_by, outbox_id) VALUES ($1, $2) RETURNING id',
+        `INSERT INTO truc.quality_runs (requested_by, requested_by_name, outbox_id)
+         VALUES ($1, ${actorNameSql('$1::text')}, $2) RETURNING id`,
         [requestedBy, outboxId],
       );
       return Number(res.rows[0]!.id);

@@ -3,6 +3,7 @@
  * scorecard runs read back (written by ./quality-run-scores.ts; only a run done is read as scorecards). Rows only;
  * the scoring lives in src/quality/scorecards.ts.
  */
+import { namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 import { failsRecord } from './failing.js';
 import { groupBy } from './quality-facts.js';
@@ -39,8 +40,13 @@ export interface ScoresFilter {
 export interface ScoreRow {
   runId: number;
   computedAt: Date;
-  /** Who asked for its run: `schedule:<id>` (a quality schedule's fire, fix35d), a client id, `operator:cli:<name>`. */
+  /**
+   * Who asked for its run, by name as it was when they asked (./actor-names.ts, fix37a), else the id: `schedule:<id>`
+   * (a quality schedule's fire, fix35d).
+   */
   requestedBy: string;
+  /** Who asked for its run: `schedule:<id>`, a client id, `operator:cli:<name>`. */
+  requestedById: string;
   asOf: string;
   level: string;
   code: string;
@@ -183,7 +189,8 @@ async function schoolCounts(
 }
 
 /** The stored scorecards with their run, as {@link scoreRow} reads them. */
-const SCORES = `SELECT s.run_id, r.computed_at, r.requested_by, r.as_of::text AS as_of, s.level, s.code, s.parent_code, s.records,
+const SCORES = `SELECT s.run_id, r.computed_at, ${namedActorColumns('r.requested_by', 'r.requested_by_name', 'requestedBy')},
+                r.as_of::text AS as_of, s.level, s.code, s.parent_code, s.records,
                 s.overall::float8 AS overall, s.band, s.card
            FROM truc.quality_scores s JOIN truc.quality_runs r ON r.id = s.run_id`;
 
@@ -260,7 +267,8 @@ export function createScorecardsRepo(q: Queryable) {
 interface ScoreDbRow {
   run_id: string;
   computed_at: Date;
-  requested_by: string;
+  requestedBy: string;
+  requestedById: string;
   as_of: string;
   level: string;
   code: string;
@@ -274,7 +282,8 @@ interface ScoreDbRow {
 const scoreRow = (r: ScoreDbRow): ScoreRow => ({
   runId: Number(r.run_id),
   computedAt: r.computed_at,
-  requestedBy: r.requested_by,
+  requestedBy: r.requestedBy,
+  requestedById: r.requestedById,
   asOf: r.as_of,
   level: r.level,
   code: r.code,

@@ -1,13 +1,18 @@
 /**
  * fix37a (review33c N6, the rest of fix36b): who did it, by name, everywhere an admin reads an actor. A sync run's
- * asker and the audit log's actor were named (fix36b); a school system's setter still read a bare id. Now it is the
+ * asker and the audit log's actor were named (fix36b); a school system's setter and a quality run's (its scorecards')
+ * asker still read a bare id. Now each is the
  * name as it was when the act happened (store/actor-names.ts: the client's display name, the CLI operator's name),
  * with the id beside it (`…Id`): a client renamed after the act still reads its old name. Real PostgreSQL and Redis.
  */
 import { describe, expect, it } from 'vitest';
+import { qualityRunLine } from '../../src/cli/commands/quality.js';
 import { createClientsRepo } from '../../src/store/clients.js';
+import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
+import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
 import { useCliAdminWorld, jsonLines } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
+import { communeCard } from '../helpers/dashboard-seed.js';
 
 interface SetBy {
   setBy: string | null;
@@ -71,5 +76,68 @@ describe('fix37a, who did it, by name as it was then (postgres+redis)', () => {
     );
     const learned = (await h.get('/v1/ops/schools/NAM002', h.tokens.admin)).json<{ school: object }>();
     expect(learned.school).toMatchObject({ schoolSystemSetBy: null, schoolSystemSetById: null });
+  });
+
+  /** Stores run `runId`'s scorecards (a commune's) and closes its outbox row, as its job does. */
+  async function computeWithCard(runId: number, code: string): Promise<void> {
+    const db = h.env.deps.db;
+    const outboxId = Number(
+      (await db.query<{ o: string }>('SELECT outbox_id AS o FROM truc.quality_runs WHERE id = $1', [runId]))
+        .rows[0]!.o,
+    );
+    const ratio = { passed: 9, total: 10, percent: 90, band: 'green' as const };
+    const card = communeCard(code, 10, { dung: ratio, du: ratio, sach: ratio, song: ratio }, ratio);
+    const scores = createQualityRunScoresRepo(db);
+    const basis = { asOf: '2026-12-04', schoolYear: '2026-2027', catalogueVersion: 'test' };
+    expect((await scores.begin('x', outboxId, basis)).runId).toBe(runId);
+    await scores.save(runId, [
+      { level: 'commune', code, parentCode: '79', records: 10, overall: 90, band: 'green', card },
+    ]);
+    expect(await scores.finish(runId)).toBe(true);
+    await db.query('UPDATE truc.outbox SET done_at = now() WHERE id = $1', [outboxId]);
+  }
+
+  it("a quality run and its scorecards: the asker by name in the runs, the scorecards and the CLI's line", async () => {
+    const admin = h.clients.admin.clientId;
+    const posted = await h.send('POST', '/v1/quality/runs', h.tokens.admin);
+    expect(posted.statusCode, posted.body).toBe(202);
+    const { runId } = posted.json<{ runId: number }>();
+    await computeWithCard(runId, '26734');
+    const named = { requestedBy: 'City', requestedById: admin };
+    await renamed(async () => {
+      expect((await h.get(`/v1/quality/runs/${runId}`, h.tokens.admin)).json()).toMatchObject(named);
+      const runs = (await h.get('/v1/quality/runs', h.tokens.admin)).json<{ items: Array<{ id: number }> }>();
+      expect(runs.items.find((r) => r.id === runId)).toMatchObject(named);
+      const cards = (await h.get('/v1/quality/scorecards?level=commune', h.tokens.admin)).json<{
+        items: Array<{ code: string; runId: number }>;
+      }>();
+      expect(cards.items.find((c) => c.code === '26734')).toMatchObject({ runId, ...named });
+      const one = (await h.get('/v1/quality/scorecards?level=commune&code=26734', h.tokens.admin)).json<{
+        items: object[];
+      }>();
+      expect(one.items[0]).toMatchObject(named);
+      const line = qualityRunLine((await createQualityRunsRepo(h.env.deps.db).get(runId))!);
+      expect(line).toContain(`yêu cầu bởi City (${admin})`);
+      expect(line).toContain(`requested by City (${admin})`);
+    });
+
+    const cli = await truc('quality', 'run', '--as', 'tran.b', '--json');
+    expect(cli.code, cli.stderr).toBe(0);
+    const cliRun = (JSON.parse(cli.stdout) as { qualityRunId: number }).qualityRunId;
+    expect((await h.get(`/v1/quality/runs/${cliRun}`, h.tokens.admin)).json()).toMatchObject({
+      requestedBy: 'tran.b',
+      requestedById: 'operator:cli:tran.b',
+    });
+    expect(qualityRunLine((await createQualityRunsRepo(h.env.deps.db).get(cliRun))!)).toContain(
+      ' requested by tran.b',
+    );
+    await computeWithCard(cliRun, '26735');
+    // a run no one requested first (computed by a job without its row): named as it is computed
+    const direct = await createQualityRunScoresRepo(h.env.deps.db).saveRun(
+      admin,
+      { asOf: '2026-12-05', schoolYear: '2026-2027', catalogueVersion: 'test' },
+      [],
+    );
+    expect((await h.get(`/v1/quality/runs/${direct}`, h.tokens.admin)).json()).toMatchObject(named);
   });
 });

@@ -10,6 +10,7 @@ import type { Db } from '../../store/db.js';
 import type { QualityRun } from '../../store/quality-runs.js';
 import { asOption, both, defineCommand, operatorActor, runs, type CliOutput, type Words } from '../kit.js';
 import { followSettings, withFollow } from './sync.js';
+import { actorText } from './words.js';
 
 const STATUS_VI: Record<QualityRun['status'], string> = {
   queued: 'đang chờ',
@@ -30,9 +31,11 @@ export function qualityRunLine(run: QualityRun): string {
           en: `; ${scored}${of} school${(total ?? scored) === 1 ? '' : 's'} scored`,
         };
   const error = run.error ? { vi: ` (${run.error.code})`, en: ` (${run.error.code})` } : { vi: '', en: '' };
+  // who asked, by name as it was when they asked, the client id beside it (fix37a, as truc sync show)
+  const who = actorText(run.requestedBy, run.requestedById);
   return both(
-    `lần tính thẻ điểm ${run.id}: ${STATUS_VI[run.status]}${error.vi}${schools.vi}`,
-    `quality run ${run.id}: ${run.status}${error.en}${schools.en}`,
+    `lần tính thẻ điểm ${run.id}: ${STATUS_VI[run.status]}${error.vi}${schools.vi}; yêu cầu bởi ${who}`,
+    `quality run ${run.id}: ${run.status}${error.en}${schools.en}; requested by ${who}`,
   );
 }
 

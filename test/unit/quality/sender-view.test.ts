@@ -65,7 +65,8 @@ describe('scorecards as the sender is told them', () => {
     const row: ScoreRow = {
       runId: 2,
       computedAt: new Date('2025-09-24T20:00:05Z'),
-      requestedBy: 'city-admin-1',
+      requestedBy: 'So GDDT',
+      requestedById: 'city-admin-1',
       asOf: '2025-09-25',
       level: 'school',
       code: 'S1',
@@ -92,7 +93,8 @@ describe('scorecards as the sender is told them', () => {
     const row: ScoreRow = {
       runId: 3,
       computedAt: new Date('2025-09-24T20:00:05Z'),
-      requestedBy: 'city-admin-1',
+      requestedBy: 'So GDDT',
+      requestedById: 'city-admin-1',
       asOf: '2025-09-25',
       level: 'school',
       code: 'S1',
@@ -108,9 +110,18 @@ describe('scorecards as the sender is told them', () => {
       runId: 3,
       computedAt: '2025-09-24T20:00:05.000Z',
       requestedBy: 'city',
+      requestedById: 'city',
     });
-    expect(read(row, false).requestedBy).toBe('city-admin-1');
-    const nightly = { ...row, requestedBy: 'schedule:quality-nightly' };
-    expect(read(nightly, true).requestedBy).toBe('schedule:quality-nightly');
+    // fix37a: the city reads who asked by name as it was then, and the id
+    expect(read(row, false)).toMatchObject({ requestedBy: 'So GDDT', requestedById: 'city-admin-1' });
+    const nightly = {
+      ...row,
+      requestedBy: 'schedule:quality-nightly',
+      requestedById: 'schedule:quality-nightly',
+    };
+    expect(read(nightly, true)).toMatchObject({
+      requestedBy: 'schedule:quality-nightly',
+      requestedById: 'schedule:quality-nightly',
+    });
   });
 });

@@ -1943,8 +1943,10 @@ export interface components {
       asOf: string;
       /** @description Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d) */
       computedAt: string;
-      /** @description Ai yêu cầu lần tính: schedule:<id> (lịch chạy, ví dụ quality-nightly), hoặc city (Sở yêu cầu; các vai trò của Sở đọc mã client hay operator:cli:<tên>) / who asked for its run: schedule:<id> (a schedule, e.g. quality-nightly), or city (the city asked; the city's roles read the client id or operator:cli:<name>) */
+      /** @description Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly); phần mềm đọc city (Sở yêu cầu) / who asked for its run, by name as it was when they asked (the client's display name, or the CLI operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly); a vendor reads city (the city asked) */
       requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy); phần mềm đọc city / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a); a vendor reads city */
+      requestedById: string;
       records: number;
       schools: number;
       criteria: {
@@ -2068,8 +2070,10 @@ export interface components {
        * @enum {string}
        */
       status: 'queued' | 'running' | 'done' | 'failed';
-      /** @description schedule:<id> (một lịch quality) / a quality schedule, or the client id, operator:cli:<name> */
+      /** @description Ai yêu cầu, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã định danh (schedule:<id>: một lịch quality) / who asked, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<id>: a quality schedule) */
       requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy) / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a) */
+      requestedById: string;
       requestedAt: string;
       startedAt: string | null;
       finishedAt: string | null;

@@ -27,7 +27,15 @@ export const QualityRun = z
     }),
     requestedBy: z.string().meta({
       description:
-        'schedule:<id> (một lịch quality) / a quality schedule, or the client id, operator:cli:<name>',
+        'Ai yêu cầu, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã ' +
+        'định danh (schedule:<id>: một lịch quality) / who asked, by name as it was when they asked (the ' +
+        "client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<id>: a " +
+        'quality schedule)',
+    }),
+    requestedById: z.string().meta({
+      description:
+        'Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy) / ' +
+        'who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a)',
     }),
     requestedAt: z.string(),
     startedAt: z.string().nullable(),
@@ -58,6 +66,7 @@ export function qualityRunOut(r: QualityRunRow): z.infer<typeof QualityRun> {
     id: r.id,
     status: r.status,
     requestedBy: r.requestedBy,
+    requestedById: r.requestedById,
     requestedAt: new Date(r.requestedAt).toISOString(),
     startedAt: iso(r.startedAt),
     finishedAt: iso(r.finishedAt),

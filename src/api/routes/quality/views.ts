@@ -38,9 +38,17 @@ export const Scorecard = z
     }),
     requestedBy: z.string().meta({
       description:
-        'Ai yêu cầu lần tính: schedule:<id> (lịch chạy, ví dụ quality-nightly), hoặc city (Sở yêu cầu; các vai trò ' +
-        'của Sở đọc mã client hay operator:cli:<tên>) / who asked for its run: schedule:<id> (a schedule, e.g. ' +
-        "quality-nightly), or city (the city asked; the city's roles read the client id or operator:cli:<name>)",
+        'Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết ' +
+        'tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly); phần mềm đọc city (Sở yêu cầu) / ' +
+        "who asked for its run, by name as it was when they asked (the client's display name, or the CLI " +
+        "operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly); a " +
+        'vendor reads city (the city asked)',
+    }),
+    requestedById: z.string().meta({
+      description:
+        'Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy); ' +
+        'phần mềm đọc city / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy ' +
+        'before fix37a); a vendor reads city',
     }),
     records: z.number().int(),
     schools: z.number().int(),
@@ -167,8 +175,10 @@ export function cardOut(
     runId: row.runId,
     asOf: row.asOf,
     computedAt: new Date(row.computedAt).toISOString(),
-    // A vendor reads that the city asked, not which of the city's clients (fix35d).
-    requestedBy: asSender && !row.requestedBy.startsWith('schedule:') ? 'city' : row.requestedBy,
+    // A vendor reads that the city asked, not which of the city's clients (fix35d), by name or by id (fix37a).
+    ...(asSender && !row.requestedById.startsWith('schedule:')
+      ? { requestedBy: 'city', requestedById: 'city' }
+      : { requestedBy: row.requestedBy, requestedById: row.requestedById }),
     records: row.records,
     schools: card.schools,
     criteria: {
