@@ -55,7 +55,7 @@ export const SUMMARY_VI: Readonly<Record<string, string>> = {
   pcgd: 'báo cáo PCGD-XMC: liệt kê, tính, duyệt, nộp, xuất, kiểm tra',
   quality: 'thẻ điểm chất lượng: chạy (và theo dõi --follow)',
   'quality run': 'tính thẻ điểm chất lượng ngay (một lượt chất lượng do worker thực hiện)',
-  'pcgd list': 'các phiên bản báo cáo của một đơn vị, mới nhất trước (như GET /v1/pcgd/reports)',
+  'pcgd list': 'các phiên bản báo cáo của một hay nhiều đơn vị, mới nhất trước (như GET /v1/pcgd/reports)',
   'pcgd compute': 'tính ngay số liệu của một đơn vị từ dữ liệu điều tra đã kéo; in báo cáo',
   'pcgd approve': 'duyệt một báo cáo đã kiểm tra: ký gói dữ liệu và khoá số liệu',
   'pcgd submit': 'xếp việc gửi các báo cáo đã duyệt lên Bộ (worker gửi)',

@@ -60,6 +60,20 @@ export function createPersonsPullsRepo(q: Queryable) {
       );
       return res.rows;
     },
+    /**
+     * The newest pull of any commune's persons that fetched every page: the Ministry's working year it read (null
+     * for a pull of before migration 1460) and when it finished; undefined when none has.
+     */
+    async newest(): Promise<{ communeCode: string; pulledAt: Date; workingYear: number | null } | undefined> {
+      const res = await q.query<{ communeCode: string; pulledAt: Date; workingYear: number | null }>(
+        `SELECT r.scope AS "communeCode", r.finished_at AS "pulledAt", r.working_year::int AS "workingYear"
+           FROM truc.sync_runs r
+          WHERE r.system = $1 AND r.entity = $2 AND r.status = 'done' AND r.finished_at IS NOT NULL
+          ORDER BY r.finished_at DESC, r.id DESC LIMIT 1`,
+        [PERSONS.system, PERSONS.entity],
+      );
+      return res.rows[0];
+    },
     /** The commune's newest pull, or undefined when its persons were never asked for. */
     async last(communeCode: string): Promise<LastPersonsPull | undefined> {
       const res = await q.query<LastPersonsPull>(

@@ -11,6 +11,7 @@ import {
   reopenReport,
   type PcgdDeps,
 } from '../../src/reporting/pcgd/service.js';
+import { workingYearAt } from '../../src/reporting/pcgd/persons-year.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer } from '../helpers/api.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
@@ -84,6 +85,38 @@ describe('truc pcgd list on postgres', () => {
     expect(a.stdout).toMatch(/report \d+\): receipted, submitted 20\d\d-[^,]+, receipt RC-27664-1/);
     expect(a.stdout).not.toContain('OUTDATED');
     expect(JSON.parse((await truc('pcgd', 'list', A, '--json')).stdout)).toEqual(await api(`unit=${A}`));
+  });
+
+  it('fix37c: several units are listed in turn; --json is the API’s answer of each, one line per unit', async () => {
+    const both = await truc('pcgd', 'list', A, '79', A, '--year', String(YEAR), '--json');
+    expect(both.code, both.stderr).toBe(0);
+    const lines = both.stdout.trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      await api(`unit=${A}&year=${YEAR}`),
+      await api(`unit=79&year=${YEAR}`),
+    ]);
+    const text = await truc('pcgd', 'list', A, '79');
+    expect(text.stdout).toContain(`report versions of ${A}, newest first`);
+    expect(text.stdout).toContain('report versions of 79, newest first');
+    // One bad code among them: nothing listed, bad usage.
+    const bad = await truc('pcgd', 'list', A, '2766');
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+  });
+
+  it('fix37c: compute’s default year is the Ministry’s working year the newest persons pull read', async () => {
+    // The Ministry said a year before truc's calendar's (it opened late): compute takes the Ministry's.
+    const ministry = workingYearAt(new Date(), '09-01') - 1;
+    await cli.env.deps.db.query(
+      `INSERT INTO truc.sync_runs (system, entity, scope, status, requested_by, created_at, finished_at, working_year)
+       VALUES ('moet-pcgd', 'persons', $1, 'done', 'test', now(), now(), $2)`,
+      [C, ministry],
+    );
+    const computed = await truc('pcgd', 'compute', B);
+    expect(computed.stdout, computed.stderr).toContain(`"year": ${ministry}`);
+    expect(computed.stderr).toContain(
+      `report year ${ministry}: the PCGD-XMC working year the newest pull (commune ${C}`,
+    );
   });
 
   it('a bad unit or year is bad usage (exit 2), bilingual', async () => {

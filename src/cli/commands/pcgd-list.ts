@@ -1,7 +1,7 @@
 /**
- * `truc pcgd list <unit> [--year]` (fix36a): a unit's PCGD-XMC report versions, newest first, one line each (unit,
- * year, version, status, outdated, submitted at, receipt), or with `--json` the API's answer to
- * `GET /v1/pcgd/reports?unit=&year=` (src/reporting/pcgd/list.ts builds both).
+ * `truc pcgd list <unit...> [--year]` (fix36a; several units fix37c): each unit's PCGD-XMC report versions, newest
+ * first, one line each (unit, year, version, status, outdated, submitted at, receipt), or with `--json` the API's
+ * answer to `GET /v1/pcgd/reports?unit=&year=`, one line per unit (src/reporting/pcgd/list.ts builds both).
  */
 import { loadConfig } from '../../config.js';
 import type { ListedReport, ReportsPage } from '../../reporting/pcgd/list.js';
@@ -79,8 +79,8 @@ function printPage(out: CliOutput, p: ReportsPage): void {
 
 export const listCommand = () =>
   runs<{ year?: number; limit?: number; offset?: number; json?: boolean }>(
-    defineCommand('list', 'a unit’s report versions, newest first (as GET /v1/pcgd/reports)')
-      .argument('<unit>', '5-digit commune or 2-digit province code')
+    defineCommand('list', 'units’ report versions, newest first (as GET /v1/pcgd/reports)')
+      .argument('<unit...>', '5-digit commune or 2-digit province codes, one or more (each listed in turn)')
       .option('--year <year>', 'only this year (default: every year)', listYear)
       .option(
         '--limit <n>',
@@ -88,16 +88,21 @@ export const listCommand = () =>
         int(1, PAGE_MAX),
       )
       .option('--offset <n>', 'skip this many (default 0)', int(0, 1_000_000))
-      .option('--json', 'the API’s answer, as JSON'),
-    async (o, [unit], out) => {
-      const unitCode = unitArg(unit);
+      .option('--json', 'the API’s answer, as JSON: one line per unit'),
+    async (o, units, out) => {
+      // Every code checked before the database is opened; a unit named twice is listed once.
+      const unitCodes = [...new Set(units.map(unitArg))];
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { listReports } = await import('../../reporting/pcgd/list.js');
       const page = { limit: o.limit ?? 50, offset: o.offset ?? 0 };
-      const p = await withDb(config, (db) => listReports(db, unitCode, o.year ?? null, page));
-      if (o.json) out.stdout(`${JSON.stringify(p)}\n`);
-      else printPage(out, p);
+      await withDb(config, async (db) => {
+        for (const unitCode of unitCodes) {
+          const p = await listReports(db, unitCode, o.year ?? null, page);
+          if (o.json) out.stdout(`${JSON.stringify(p)}\n`);
+          else printPage(out, p);
+        }
+      });
       return 0;
     },
   );

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
-import { workingYearAt } from '../../reporting/pcgd/persons-year.js';
+import { defaultReportYear } from '../../reporting/pcgd/persons-year.js';
 import { reportYearProblem } from '../../reporting/pcgd/years.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import {
@@ -28,8 +28,10 @@ import {
   runs,
   startProgress,
   UsageError,
+  vnTime,
   type Words,
 } from '../kit.js';
+import type { CliOutput } from '../progress.js';
 import { followDelivery } from './pcgd-follow.js';
 import { listCommand, unitArg } from './pcgd-list.js';
 import { REPORT_STATUS_VI, viOf } from './words.js';
@@ -93,6 +95,9 @@ function reportYear(value: string): number {
   return n;
 }
 
+const YEAR_HELP =
+  'report year (default: the PCGD-XMC working year the newest survey persons pull read; none yet: the one open today by the calendar)';
+
 const compute = () =>
   runs<{ year?: number; communes?: boolean; as?: string }>(
     defineCommand(
@@ -100,7 +105,7 @@ const compute = () =>
       'compute a unit’s figures now from the persons already pulled; prints the report',
     )
       .argument('<unit>', '5-digit commune or 2-digit province code')
-      .option('--year <year>', 'report year (default: the PCGD-XMC working year open today)', reportYear)
+      .option('--year <year>', YEAR_HELP, reportYear)
       .option(
         '--communes',
         'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',
@@ -112,11 +117,11 @@ const compute = () =>
       if (o.communes && unitCode.length !== 2)
         throw new UsageError(both('--communes: cần mã tỉnh 2 chữ số', '--communes: give a 2-digit province'));
       const { service, run, config } = await pcgdDeps();
-      const year = o.year ?? workingYearAt(new Date(), config.pcgd.calendar.opensOn); // review34b F2
       // A code of no current unit, refused before anything is opened or said of its pulls (fix33c).
       service.unitOf(unitCode);
       let pulled: PersonsPullState | undefined;
       const rows = await run(async (deps) => {
+        const year = o.year ?? (await yearToCompute(deps, config.pcgd.calendar.opensOn, out));
         const units = o.communes
           ? [...(await communesToCompute(deps, unitCode, year)), unitCode]
           : [unitCode];
@@ -152,6 +157,29 @@ const compute = () =>
       return rows.every((r) => r.status === 'checked') ? 0 : 1;
     },
   );
+
+/**
+ * The year compute takes when `--year` is not given (fix37c): the Ministry's working year as the newest persons pull
+ * read it, else truc's calendar's (reporting/pcgd/persons-year.ts `defaultReportYear`, the persons-year check's rule);
+ * said on stderr.
+ */
+async function yearToCompute(deps: PcgdDeps, opensOn: string, out: CliOutput): Promise<number> {
+  const { year, from } = await defaultReportYear(deps.db, opensOn, deps.now());
+  out.stderr(
+    `${
+      from
+        ? both(
+            `năm báo cáo ${year}: năm làm việc của hệ thống PCGD-XMC mà lần kéo mới nhất (xã ${from.communeCode}, ${vnTime(from.pulledAt)}) đọc được`,
+            `report year ${year}: the PCGD-XMC working year the newest pull (commune ${from.communeCode}, ${vnTime(from.pulledAt)}) read`,
+          )
+        : both(
+            `năm báo cáo ${year}: năm làm việc đang mở theo lịch (chưa có lần kéo dữ liệu điều tra nào)`,
+            `report year ${year}: the working year open by the calendar (no survey persons pull yet)`,
+          )
+    }\n`,
+  );
+  return year;
+}
 
 /** The communes of a province with stored persons and no approved report for the year. */
 async function communesToCompute(deps: PcgdDeps, provinceCode: string, year: number): Promise<string[]> {

@@ -29,6 +29,33 @@ export function workingYearAt(at: Date, opensOn: string): number {
   return today.slice(5) >= opensOn ? year : year - 1;
 }
 
+/**
+ * The Ministry's working year a finished persons pull read its persons of: the year it read from the Ministry
+ * (migration 1460), else, for a pull of before, its finish time's by `opensOn`. The one rule of the persons-year check
+ * and of compute's default year ({@link defaultReportYear}).
+ */
+export function pulledWorkingYear(
+  p: { workingYear: number | null; pulledAt: Date },
+  opensOn: string,
+): number {
+  return p.workingYear ?? workingYearAt(p.pulledAt, opensOn);
+}
+
+/**
+ * The year `truc pcgd compute` computes when none is given (fix37c): the Ministry's working year as the newest
+ * finished persons pull read it ({@link pulledWorkingYear}: the Ministry's word wins over truc's calendar, a year it
+ * opened late included); with no pull finished yet, the working year open at `now` by `opensOn`. `from`: which.
+ */
+export async function defaultReportYear(
+  q: Queryable,
+  opensOn: string,
+  now: Date,
+): Promise<{ year: number; from: { communeCode: string; pulledAt: Date } | null }> {
+  const newest = await createPersonsPullsRepo(q).newest();
+  if (!newest) return { year: workingYearAt(now, opensOn), from: null };
+  return { year: pulledWorkingYear(newest, opensOn), from: newest };
+}
+
 /** The finding of one commune whose persons were pulled in working year `pulledIn`, not `year`. */
 function otherYear(
   communeCode: string,
@@ -80,7 +107,7 @@ export async function personsYearChecks(
     if (!p.pulledAt) continue;
     // The year the pull read from the Ministry; a pull of before migration 1460 kept none: its finish time's.
     const read = p.workingYear !== null;
-    const pulledIn = p.workingYear ?? workingYearAt(p.pulledAt, opensOn);
+    const pulledIn = pulledWorkingYear({ workingYear: p.workingYear, pulledAt: p.pulledAt }, opensOn);
     if (pulledIn !== year)
       out.push(otherYear(p.communeCode, year, { in: pulledIn, at: p.pulledAt, read }, opensOn));
   }
