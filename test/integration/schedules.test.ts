@@ -94,16 +94,17 @@ describe('schedules on postgres+redis', () => {
   it('two schedulers and two workers: each fire time requests exactly one sync run', async () => {
     // The fires from now on (a test before may have paused the schedule or run it now, then resumed it).
     const from = (await fires()).length;
+    // A fire requests a run, or (busy, review25 N7) none beside its pull's run still unfinished, which it names: on
+    // a loaded machine a schools pull can outlast the second between fires (review36a saw it; e2e schedule-replicas
+    // allowed it already), and one begun just before `from` the next three fires (flaky37: every fire seen busy, none
+    // requested). So: three fires at least, and until one of them requested a run.
     const seen = await waitFor(
       async () => {
         const fired = (await fires()).slice(from);
-        return fired.length >= 3 && fired;
+        return fired.length >= 3 && fired.some((f) => f.outcome === 'requested') && fired;
       },
-      { timeoutMs: 30_000, intervalMs: 200, what: 'three fires' },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'three fires, one of them requesting a run' },
     );
-    // A fire requests a run, or (busy, review25 N7) none beside its pull's run still unfinished, which it names: on
-    // a loaded machine a schools pull can outlast the second between fires (review36a saw it; e2e schedule-replicas
-    // allowed it already).
     expect(seen.every((f) => ['requested', 'busy'].includes(f.outcome) && f.sync_run_id !== null)).toBe(true);
     const all = await fires();
     for (const busy of seen.filter((f) => f.outcome === 'busy'))
