@@ -62,6 +62,27 @@ describe('fix37d item 1: the API client ETag in the contract', () => {
     expect(ended.statusCode, ended.body).toBe(200);
   });
 
+  // fix37d item 4: a client's secret (create, rotate) and a token were answered `Cache-Control: no-store`, a webhook
+  // subscription's signing secret, shown once too, was not.
+  it('every answer showing a secret is not to be cached: a client’s create and rotate, a webhook subscription', async () => {
+    const created = await create();
+    const rotated = await call('POST', `${created.headers.location as string}/secret`);
+    const vendor = await addClient(env.deps.db, { name: 'Hook', role: 'vendor', schools: ['79000001'] });
+    const hook = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: bearer(await tokenFor(app, vendor)),
+      payload: { url: 'http://127.0.0.1:9/fix37d', events: ['batch.finished'] },
+    });
+    expect(hook.statusCode, hook.body).toBe(201);
+    expect(hook.json<{ secret: string }>().secret).toBeTruthy();
+    expect([created, rotated, hook].map((r) => r.headers['cache-control'])).toEqual([
+      'no-store',
+      'no-store',
+      'no-store',
+    ]);
+  });
+
   it('every client route documents the ETag it sends, and only those; If-Match and 412 are described', async () => {
     const created = await create();
     const id = created.json<{ clientId: string }>().clientId;

@@ -147,7 +147,8 @@ function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
         );
         return s;
       });
-      void reply.header('location', `/v1/webhooks/${created.id}`);
+      // The secret is shown once: no cache keeps it (as a client's secret and a token: fix37d).
+      void reply.header('location', `/v1/webhooks/${created.id}`).header('cache-control', 'no-store');
       return reply.code(201).send({ ...view(created), secret });
     },
   );
