@@ -17,6 +17,10 @@ const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, Words>> = {
   'batch.ingested': ['Đã nạp lô dữ liệu', 'Batch ingested'],
   'circuit.closed': ['Cầu dao đóng lại (hệ thống trả lời)', 'Circuit closed (the system answers)'],
   'circuit.opened': ['Cầu dao mở (tạm ngưng gọi)', 'Circuit opened (calls paused)'],
+  'gate.retry-after': [
+    'Hệ thống yêu cầu chờ (Retry-After): tạm ngưng gọi',
+    'The system asked to wait (Retry-After): calls paused',
+  ],
   'client.created': ['Tạo client', 'Client created'],
   'client.disabled': ['Khóa client', 'Client disabled'],
   'client.enabled': ['Mở lại client', 'Client enabled'],

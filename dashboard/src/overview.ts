@@ -45,8 +45,17 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
       `${c.endpoint}: ${statusText(c.circuit)} — ${t('pausedUntil')} ${when(c.until)}`,
     ),
   );
-  if (reads.length === 0 && endpoints.length === 0) return badge;
-  return h('span', {}, badge, ...[...reads, ...endpoints].flatMap((e) => [h('br', {}), e]));
+  // fix37b: the endpoints a Retry-After holds alone (their writes wait, the system's other calls go on).
+  const waits = s.endpointRetryAfter.map((w) =>
+    h(
+      'small',
+      { class: 'badge warn', 'data-endpoint-wait': w.endpoint },
+      `${w.endpoint}: ${t('pausedUntil')} ${when(w.until)} (${pauseReasonText('retry-after')})`,
+    ),
+  );
+  const lines = [...reads, ...endpoints, ...waits];
+  if (lines.length === 0) return badge;
+  return h('span', {}, badge, ...lines.flatMap((e) => [h('br', {}), e]));
 }
 
 /** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */

@@ -119,6 +119,14 @@ export const SyncSchema = z
          * endpoint's failures open the system's circuit (fix34d).
          */
         endpointCircuits: z.array(z.enum(SYSTEM_NAMES)).default(['hcm-csdl']),
+        /**
+         * The systems whose rate limit is their client's, not each route's (fix37b): a 429 with Retry-After on a write to
+         * any of their endpoints holds every call to them, even where their endpoints have circuits of their own. Other
+         * systems of `endpointCircuits`: such a Retry-After holds that endpoint's writes alone (hcm-csdl's modelled 429s
+         * are per route: its simulator's `status429` fault on `paths`). moet-pcgd's limiter is per client (its
+         * simulator's token bucket); it has no endpoint circuits by default.
+         */
+        systemWideRateLimits: z.array(z.enum(SYSTEM_NAMES)).default(['moet-pcgd']),
       })
       .strict()
       .prefault({}),

@@ -4,7 +4,8 @@
  * transaction (src/store/delivery-gates.ts `changed`) under its row lock, so a transition is audited once whatever
  * number of workers meet it. Through src/audit's one path for hot paths (`recordAudit`: no chain lock under the
  * row's). Details: system, endpoint (null: the system's circuit), from, to and the reason code (the failure's error
- * code for an opening, `answered` for a close); never a record or personal data.
+ * code for an opening, `answered` for a close); never a record or personal data. And each Retry-After pause that
+ * starts, where it applies (fix37b: `gate.retry-after`, the system's or one endpoint's).
  */
 import { recordAudit } from '../audit/chain.js';
 import type { AuditEvent } from '../store/audit-log.js';
@@ -49,6 +50,30 @@ export function circuitTransitions(before: GateState, change: GateChange): Audit
   return events;
 }
 
-/** The gate repository's `changed` hook: the change's transitions recorded in its transaction. */
+/**
+ * The Retry-After pauses a gate's change starts (fix37b): one `gate.retry-after` entry when a wait begins where none
+ * ran, the system's (every call held; endpoint null) or one endpoint's alone (its writes held, the system's other calls
+ * go on: ./endpoint-retry-after.ts), with when it ends; a wait made longer while it runs is not a new one.
+ */
+export function retryAfterStarts(before: GateState, change: GateChange, now: Date): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  const running = (until: Date | string | null | undefined) =>
+    until !== null && until !== undefined && new Date(until).getTime() > now.getTime();
+  const started = (endpoint: string | null, until: Date | string) => ({
+    actor: ACTOR,
+    action: 'gate.retry-after' as const,
+    subject: endpoint === null ? `circuit:${before.system}` : `circuit:${before.system}:${endpoint}`,
+    details: { system: before.system, endpoint, until: new Date(until).toISOString() },
+  });
+  if (running(change.retryAfterUntil) && !running(before.retryAfterUntil))
+    events.push(started(null, change.retryAfterUntil!));
+  for (const [endpoint, until] of Object.entries(change.endpointRetryAfter ?? {}).sort()) {
+    if (running(until) && !running(before.endpointRetryAfter?.[endpoint]))
+      events.push(started(endpoint, until));
+  }
+  return events;
+}
+
+/** The gate repository's `changed` hook: the change's transitions and pauses recorded in its transaction. */
 export const auditCircuits: GateChanged = (q, before, change, now) =>
-  recordAudit(q, circuitTransitions(before, change), now);
+  recordAudit(q, [...circuitTransitions(before, change), ...retryAfterStarts(before, change, now)], now);

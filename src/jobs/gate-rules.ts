@@ -10,8 +10,8 @@ import {
   endpointProbeTold,
   endpointsAnswered,
   endpointsApart,
-  enterEndpoint,
 } from './endpoint-circuits.js';
+import { endpointRetryAfter, enterWrite } from './endpoint-retry-after.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
@@ -169,7 +169,7 @@ export function decideEnter(
     };
   }
   // A write to an endpoint whose own circuit is open waits for it alone, or is its probe (fix35f).
-  const own = opts.intervalMs > 0 ? enterEndpoint(state, now, opts.endpoint, opts.probeLeaseMs) : undefined;
+  const own = opts.intervalMs > 0 ? enterWrite(state, now, opts.endpoint, opts.probeLeaseMs) : undefined;
   if (own?.held) return { result: { go: false, ...own.held, endpoint: opts.endpoint } };
   const endpointProbe = own?.change ? { endpointProbe: true } : {};
   if (state.circuit !== 'closed') {
@@ -324,6 +324,8 @@ export function decideFailure(
   failure: CallFailure,
   settings: DeliverySettings,
 ): { change: GateChange; result: AfterFailure } {
+  const waits = endpointRetryAfter(state, now, failure, settings); // one endpoint's 429 (fix37b)
+  if (waits) return waits;
   const counted = countedFailure(state, now, failure, settings);
   const apart = counted.writes && failure.endpoint !== undefined && endpointsApart(state.system, settings);
   const own = apart ? endpointFailure(state, now, failure, counted.counts, settings) : undefined;

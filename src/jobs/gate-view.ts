@@ -55,3 +55,25 @@ export function endpointCircuitsOf(state: Pick<GateState, 'endpointCircuits'>): 
       until: new Date(c.pausedUntil),
     }));
 }
+
+/** A Retry-After running: the system's (`endpoint` null: every call waits) or one endpoint's alone (fix37b). */
+export interface RetryAfterShown {
+  endpoint: string | null;
+  until: Date;
+}
+
+/**
+ * The Retry-Afters running now, where they apply (fix37b): the system's (its reads and writes wait, by the gate's row
+ * `retry_after_until`), then its endpoints' own by name (only their writes wait: ./endpoint-retry-after.ts).
+ */
+export function retryAfterWaits(
+  state: Pick<GateState, 'retryAfterUntil' | 'endpointRetryAfter'>,
+  now: Date,
+): RetryAfterShown[] {
+  const system = state.retryAfterUntil && state.retryAfterUntil > now ? [state.retryAfterUntil] : [];
+  const endpoints = Object.entries(state.endpointRetryAfter ?? {})
+    .map(([endpoint, until]) => ({ endpoint, until: new Date(until) }))
+    .filter((w) => w.until > now)
+    .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
+  return [...system.map((until) => ({ endpoint: null, until })), ...endpoints];
+}

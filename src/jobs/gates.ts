@@ -36,12 +36,7 @@ import type { Config, SystemName } from '../config.js';
 import { isAppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
-import {
-  createDeliveryGatesRepo,
-  type DeliveryGatesRepo,
-  type GateState,
-  type PauseReason,
-} from '../store/delivery-gates.js';
+import { createDeliveryGatesRepo, type DeliveryGatesRepo, type GateState } from '../store/delivery-gates.js';
 import {
   decideEnter,
   decideFailure,
@@ -56,7 +51,11 @@ import {
 import { gateHolds, type GateHolds } from './gate-holds.js';
 import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
+import { endpointWaitLeft, endpointWaits } from './endpoint-retry-after.js';
+import { endpointKey, leftHere, localPauses, type Held, type LocalPauses } from './gate-local.js';
 import { answerSaid, endpointOpened, gateListeners, type Listeners } from './gate-listeners.js';
+
+export { localPauses, type Held };
 
 /**
  * The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. Refused
@@ -95,20 +94,24 @@ export interface DeliveryGates {
   enter(system: SystemName, opts: { pace: boolean; endpoint?: string | undefined }): Promise<Pass>;
   /**
    * A Retry-After of `system` this process met that is still running (known before the gate's row has
-   * it), or undefined: checked synchronously just before a call goes out.
+   * it), or undefined: checked synchronously just before a call goes out. `endpoint`: a write's, which a Retry-After
+   * of its endpoint alone holds too (fix37b: then `endpoint` is said, the job waits alone).
    */
-  heldHere(system: SystemName): { waitMs: number; reason: PauseReason } | undefined;
+  heldHere(system: SystemName, endpoint?: string): Held | undefined;
   /**
    * A call goes out now, past the gate (called with nothing awaited between it and the call): traced
-   * with its slot, whether it was paced, and when the read of the gate's row that let it through began
+   * with its slot, whether it was paced (a write's endpoint too: fix37b), and when the read of the gate's row that let it through began
    * (`readAt`, process clock).
    */
-  passed(system: SystemName, seen: { slotAt: Date; readAt: number; paced: boolean }): void;
+  passed(
+    system: SystemName,
+    seen: { slotAt: Date; readAt: number; paced: boolean; endpoint?: string | undefined },
+  ): void;
   /**
    * Whether the gate paused since `enter` (a paced caller checks again after waiting for its slot, so
    * a Retry-After that came in meanwhile is honoured): the pause left, or undefined.
    */
-  paused(system: SystemName): Promise<{ waitMs: number; reason: PauseReason } | undefined>;
+  paused(system: SystemName, endpoint?: string): Promise<Held | undefined>;
   /**
    * The call got an answer (even a refusal of the data): the system is up. `entered`: the pass the call
    * went out with; when it found the gate clean, the success changes nothing and the gate is not read
@@ -136,7 +139,7 @@ export interface DeliveryGates {
    * workers promote the jobs delayed for that endpoint alone. Returns the unsubscribe.
    */
   onEndpointClosed(listener: (system: SystemName, endpoint: string) => void): () => void;
-  /** Whether `endpoint`'s own circuit of `system` holds its writes back now (open, or its probe out). */
+  /** Whether `endpoint`'s own circuit of `system` (open, or its probe out), or its Retry-After, holds its writes now. */
   endpointHeld(system: SystemName, endpoint: string): Promise<boolean>;
 }
 
@@ -146,31 +149,6 @@ interface GateDeps {
   logger: Logger;
   metrics: Pick<Metrics, 'circuitOpen' | 'endpointCircuitOpen'>;
 }
-
-/**
- * The Retry-Afters this process met, by system, on its own clock: known the moment a failed call's
- * answer is seen, before the gate's row (every worker's view) records it.
- */
-export function localPauses(now: () => number = Date.now) {
-  const until = new Map<string, number>();
-  return {
-    /** A Retry-After of `seconds` met now. */
-    note(system: string, seconds: number): void {
-      const at = now() + seconds * 1000;
-      if (at > (until.get(system) ?? 0)) until.set(system, at);
-    },
-    /** What is left of the system's wait, or undefined. */
-    left(system: string): { waitMs: number; reason: PauseReason } | undefined {
-      const at = until.get(system);
-      if (at === undefined) return undefined;
-      const waitMs = at - now();
-      if (waitMs > 0) return { waitMs, reason: 'retry-after' };
-      until.delete(system);
-      return undefined;
-    },
-  };
-}
-type LocalPauses = ReturnType<typeof localPauses>;
 
 /** Whether a call to `system` may start now (./gate-rules.ts `decideEnter`), paced at its `rateLimit` or not. */
 function enterDecision(
@@ -233,11 +211,8 @@ function gateEntry(
     return repo.update(system, (state, now) => decide(system, opts, state, now));
   };
   // Every answer below that holds a call back hands its job back to its queue: the pause is logged once (./gate-holds.ts).
-  const heldBack = <T extends { waitMs: number; reason: PauseReason } | undefined>(
-    system: SystemName,
-    held: T,
-  ): T => {
-    if (held) holds.held(system, held.reason, held.waitMs);
+  const heldBack = <T extends Held | undefined>(system: SystemName, held: T): T => {
+    if (held && held.endpoint === undefined) holds.held(system, held.reason, held.waitMs);
     return held;
   };
   return {
@@ -247,28 +222,50 @@ function gateEntry(
       // A write held back by its endpoint's own circuit (fix35f): the system is not paused.
       if (!pass.go) return pass.endpoint !== undefined ? pass : heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
-      const held = local.left(system);
+      const held = leftHere(local, system, opts.pace ? opts.endpoint : undefined);
       if (held) return heldBack(system, { go: false as const, ...held });
       return { ...pass, readAt, paced: opts.pace, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     },
-    heldHere: (system) => heldBack(system, local.left(system)),
-    passed(system, { slotAt, readAt, paced }) {
-      const trace = { system, paced, slotAt: slotAt.getTime(), readAt, passedAt: Date.now() };
+    heldHere: (system, endpoint) => heldBack(system, leftHere(local, system, endpoint)),
+    passed(system, { slotAt, readAt, paced, endpoint }) {
+      const where = endpoint === undefined ? { system } : { system, endpoint };
+      const trace = { ...where, paced, slotAt: slotAt.getTime(), readAt, passedAt: Date.now() };
       deps.logger.debug(trace, 'gate passed');
     },
-    async paused(system) {
+    async paused(system, endpoint) {
       const seen = await repo.peek(system);
-      const held = local.left(system);
+      const held = leftHere(local, system, endpoint);
       if (held) return heldBack(system, held);
       if (!seen) return undefined;
       const { state, now } = seen;
-      if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') return undefined;
+      if (!state.pausedUntil || state.pausedUntil <= now || state.pauseReason === 'probe') {
+        // A Retry-After of the write's endpoint alone (fix37b), recorded meanwhile by another worker.
+        const waitMs = endpoint === undefined ? 0 : endpointWaitLeft(state, now, endpoint);
+        return waitMs > 0 ? { waitMs, reason: 'retry-after' as const, endpoint } : undefined;
+      }
       return heldBack(system, {
         waitMs: ms(state.pausedUntil, now),
         reason: state.pauseReason ?? 'retry-after',
       });
     },
   };
+}
+
+/**
+ * A failure's Retry-After (capped), noted in this process at once: for the system, or for the write's endpoint alone
+ * (fix37b, ./endpoint-retry-after.ts). Its capped wait (undefined: none asked) and where it applies.
+ */
+function noteRetryAfter(
+  local: LocalPauses,
+  system: SystemName,
+  failure: CallFailure,
+  settings: DeliverySettings,
+): { retryAfterMs: number | undefined; where: { system: SystemName; endpoint?: string } } {
+  if (failure.retryAfterSeconds === undefined) return { retryAfterMs: undefined, where: { system } };
+  const retryAfterMs = Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
+  const endpoint = endpointWaits(system, failure, settings);
+  local.note(endpoint === undefined ? system : endpointKey(system, endpoint), retryAfterMs / 1000);
+  return { retryAfterMs, where: endpoint === undefined ? { system } : { system, endpoint } };
 }
 
 /** What a call's outcome does to its gate: a success may close the circuit, a failure open it. */
@@ -306,14 +303,10 @@ function gateOutcomes(
       }
       // Known here at once; the row (below) makes every worker wait.
       const metAt = Date.now();
-      const retryAfterMs =
-        failure.retryAfterSeconds === undefined
-          ? undefined
-          : Math.min(failure.retryAfterSeconds, settings.maxRetryAfterSeconds) * 1000;
-      if (retryAfterMs !== undefined) local.note(system, retryAfterMs / 1000);
+      const { retryAfterMs, where } = noteRetryAfter(local, system, failure, settings);
       const after = await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
       if (retryAfterMs !== undefined) {
-        const trace = { system, metAt, recordedAt: Date.now(), retryAfterMs, pauseMs: after.pauseMs };
+        const trace = { ...where, metAt, recordedAt: Date.now(), retryAfterMs, pauseMs: after.pauseMs };
         deps.logger.debug(trace, 'gate paused');
       }
       if (after.endpointOpened && after.endpoint !== undefined) endpointOpened(deps, system, after.endpoint);
@@ -359,10 +352,11 @@ export function createDeliveryGates(deps: GateDeps): DeliveryGates {
     },
     async endpointHeld(system, endpoint) {
       const seen = await repo.peek(system);
-      const circuit = seen?.state.endpointCircuits?.[endpoint];
-      return (
-        circuit !== undefined && seen !== undefined && Date.parse(circuit.pausedUntil) > seen.now.getTime()
-      );
+      if (!seen) return false;
+      const circuit = seen.state.endpointCircuits?.[endpoint];
+      // Its Retry-After too (fix37b): a job delayed for it waits it out, not woken at once to meet it again.
+      if (endpointWaitLeft(seen.state, seen.now, endpoint) > 0) return true;
+      return circuit !== undefined && Date.parse(circuit.pausedUntil) > seen.now.getTime();
     },
   };
 }

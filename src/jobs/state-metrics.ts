@@ -11,6 +11,7 @@ import { STORED_STATE_WAIT_MS } from '../observability/scrape-hooks.js';
 import { clockSkewSeconds, type Db } from '../store/db.js';
 import { createDeadLettersRepo } from '../store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../store/delivery-gates.js';
+import { retryAfterWaits } from './gate-view.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
 import { REPORT_STATUSES } from '../store/pcgd.js';
@@ -118,7 +119,14 @@ async function circuitsOpen(deps: Pick<StateMetricsDeps, 'db' | 'metrics'>): Pro
   const gates = await createDeliveryGatesRepo(deps.db).list();
   deps.metrics.circuitOpenSince.reset();
   deps.metrics.endpointCircuitOpenSince.reset();
+  deps.metrics.retryAfterUntil.reset();
   for (const g of gates) {
+    // A Retry-After still running, where it applies (fix37b): the system's, or one endpoint's alone.
+    for (const w of retryAfterWaits(g, new Date()))
+      deps.metrics.retryAfterUntil.set(
+        w.endpoint === null ? { system: g.system } : { system: g.system, endpoint: w.endpoint },
+        w.until.getTime() / 1000,
+      );
     // An endpoint's own circuit (fix36c item 3): its series stays while it is open or probing.
     for (const [endpoint, c] of Object.entries(g.endpointCircuits ?? {}))
       deps.metrics.endpointCircuitOpenSince.set(

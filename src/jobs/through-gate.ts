@@ -4,9 +4,16 @@
  */
 import type { SystemName } from '../config.js';
 import { DeferJob } from './define.js';
-import type { DeliveryGates } from './gates.js';
+import type { DeliveryGates, Held } from './gates.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A job held back: its whole queue waits, or it alone when its endpoint alone holds it (fix37b). */
+const heldBack = (system: SystemName, held: Held): DeferJob =>
+  new DeferJob(held.waitMs, held.endpoint !== undefined ? 'job' : 'queue', held.reason, {
+    system,
+    endpoint: held.endpoint,
+  });
 
 /**
  * Calls a system through its gate: paced, never while it is paused (Retry-After, open circuit). A
@@ -37,13 +44,13 @@ export async function throughGate<T>(
   if (pass.waitMs > 0) {
     await sleep(pass.waitMs);
     readAt = Date.now();
-    const paused = await ctx.gates.paused(system);
-    if (paused) throw new DeferJob(paused.waitMs, 'queue', paused.reason, { system });
+    const paused = await ctx.gates.paused(system, endpoint);
+    if (paused) throw heldBack(system, paused);
   }
   // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
-  const held = ctx.gates.heldHere(system);
-  if (held) throw new DeferJob(held.waitMs, 'queue', held.reason, { system });
-  ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true });
+  const held = ctx.gates.heldHere(system, endpoint);
+  if (held) throw heldBack(system, held);
+  ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true, endpoint });
   let out: T;
   try {
     out = await call();

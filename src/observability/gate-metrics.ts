@@ -19,5 +19,11 @@ export function gateStateMetrics(registry: Registry) {
     labelNames: ['system', 'endpoint'] as const,
     registers: [registry],
   });
-  return { circuitOpenSince, endpointCircuitOpenSince };
+  const retryAfterUntil = new Gauge({
+    name: 'truc_retry_after_until_timestamp_seconds',
+    help: "When the wait an external system asked for (429/503 with Retry-After) ends (Unix time), by system, and by endpoint when it holds that endpoint's writes alone (fix37b: a 429 on a write to an endpoint with its own circuit; the system's other calls go on); no endpoint label: every call to the system waits. Present only while the wait runs.",
+    labelNames: ['system', 'endpoint'] as const,
+    registers: [registry],
+  });
+  return { circuitOpenSince, endpointCircuitOpenSince, retryAfterUntil };
 }

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'client.updated',
   'dead_letters.closed',
   'dead_letters.replayed',
+  'gate.retry-after',
   'guard.applied',
   'guard.approved',
   'guard.held',

@@ -39,6 +39,12 @@ export interface GateState {
    * 1471): the reads that pass a circuit the writes opened wait for it. Null: none asked.
    */
   retryAfterUntil?: Date | null;
+  /**
+   * The endpoints a Retry-After holds alone (fix37b, migration 1441): endpoint -> when its wait ends (ISO time). A 429
+   * on a write to an endpoint with its own circuit holds that endpoint's writes, the system's other calls go on
+   * (src/jobs/endpoint-retry-after.ts). An entry whose time has passed holds nothing.
+   */
+  endpointRetryAfter?: Record<string, string>;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -64,7 +70,8 @@ export type GateChange = Partial<Omit<GateState, 'system'>>;
 const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUntil",
   pause_reason AS "pauseReason", circuit, failures,
   write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
-  endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil", openings, last_error_code AS "lastErrorCode",
+  endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil",
+  endpoint_retry_after AS "endpointRetryAfter", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -77,6 +84,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   endpointFailures: 'endpoint_failures',
   endpointCircuits: 'endpoint_circuits',
   retryAfterUntil: 'retry_after_until',
+  endpointRetryAfter: 'endpoint_retry_after',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
@@ -139,7 +147,8 @@ export function createDeliveryGatesRepo(db: Db, opts: { changed?: GateChanged } 
 
 async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
   const keys = Object.keys(change) as Array<keyof GateChange>;
-  const json = (k: keyof GateChange) => k === 'endpointFailures' || k === 'endpointCircuits';
+  const json = (k: keyof GateChange) =>
+    k === 'endpointFailures' || k === 'endpointCircuits' || k === 'endpointRetryAfter';
   const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${json(k) ? '::jsonb' : ''}`);
   await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
     system,

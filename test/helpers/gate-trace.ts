@@ -17,12 +17,16 @@ export interface Passed {
   slotAt: number;
   readAt: number;
   passedAt: number;
+  /** A write's endpoint (fix37b). */
+  endpoint?: string;
 }
 export interface Paused {
   worker: number;
   metAt: number;
   recordedAt: number;
   retryAfterMs: number;
+  /** The endpoint whose writes alone the Retry-After holds (fix37b); none: every call to the system. */
+  endpoint?: string;
 }
 export interface GateTraces {
   passed: Passed[];
@@ -53,7 +57,8 @@ export function traceLogger(): { logger: Logger; text: () => string } {
 /**
  * The calls that passed the gate inside a Retry-After, as sentences. The process that met it knew at
  * once; every other one from the row: a call let through by a read of the row begun after it recorded
- * the wait is a breach, one let through before was on its way before truc knew.
+ * the wait is a breach, one let through before was on its way before truc knew. A Retry-After of one endpoint
+ * (fix37b: a 429 on a write to an endpoint with its own circuit) holds the writes to that endpoint alone.
  */
 export function insideRetryAfters({ passed, paused }: GateTraces): {
   breaches: string[];
@@ -67,7 +72,9 @@ export function insideRetryAfters({ passed, paused }: GateTraces): {
     `${p.readAt > r.recordedAt ? 'after' : 'before'} the row recorded it)`;
   for (const r of paused) {
     const until = r.metAt + r.retryAfterMs;
-    for (const p of passed.filter((c) => c.passedAt > r.metAt && c.passedAt < until)) {
+    // A Retry-After of one endpoint (fix37b) holds the writes to it alone.
+    const held = (c: Passed) => r.endpoint === undefined || c.endpoint === r.endpoint;
+    for (const p of passed.filter((c) => held(c) && c.passedAt > r.metAt && c.passedAt < until)) {
       if (p.worker === r.worker || p.readAt > r.recordedAt) breaches.push(describe(p, r));
       else onTheirWay.push(describe(p, r));
     }

@@ -30,4 +30,5 @@ export const settings: DeliverySettings = {
   probeLeaseMs: 30_000,
   maxRetryAfterSeconds: 60,
   endpointCircuits: [],
+  systemWideRateLimits: [],
 };

@@ -2306,6 +2306,11 @@ export interface components {
           since: string;
           until: string;
         }[];
+        /** @description các điểm nhận mà hệ thống yêu cầu chờ riêng (429 có Retry-After khi gửi tới chúng): chỉ việc gửi tới chúng chờ đến until, việc gửi khác và việc kéo vẫn chạy (fix37b) / the endpoints the system asked to wait alone (a 429 with Retry-After on a write to them): only the writes to them wait until `until`, the system's other writes and its pulls go on (fix37b); a wait of the whole system is pausedUntil/pauseReason retry-after */
+        endpointRetryAfter: {
+          endpoint: string;
+          until: string;
+        }[];
       }[];
       queues: {
         queue: string;
@@ -11496,7 +11501,7 @@ export interface operations {
     parameters: {
       query?: {
         actor?: string;
-        /** @description Một hành động truc ghi, hoặc một hành động cũ mà nhật ký còn giữ; tên khác: 400 ERR_VALIDATION nêu các tên hợp lệ / an action truc writes, or an older one rows of the log still carry; any other name is a 400 ERR_VALIDATION naming the valid ones. Written now: auth.failed, auth.token-limited, batch.accepted, batch.dry_run, batch.held, batch.ingested, circuit.closed, circuit.opened, client.created, client.disabled, client.enabled, client.old_secret_ended, client.secret_rotated, client.updated, dead_letters.closed, dead_letters.replayed, guard.applied, guard.approved, guard.held, guard.rejected, guard.superseded, job.dead, pcgd.approved, pcgd.compute-failed, pcgd.compute-requested, pcgd.computed, pcgd.receipted, pcgd.records-read, pcgd.reopened, pcgd.resubmitted, pcgd.submitted, push.delivered, schedule.paused, schedule.resumed, schedule.run, school-system.cleared, school-system.set, sync.finished, sync.page, sync.reconciled, sync.requested, target.forgotten, webhook.pinged, webhook.subscribed, webhook.unsubscribed */
+        /** @description Một hành động truc ghi, hoặc một hành động cũ mà nhật ký còn giữ; tên khác: 400 ERR_VALIDATION nêu các tên hợp lệ / an action truc writes, or an older one rows of the log still carry; any other name is a 400 ERR_VALIDATION naming the valid ones. Written now: auth.failed, auth.token-limited, batch.accepted, batch.dry_run, batch.held, batch.ingested, circuit.closed, circuit.opened, client.created, client.disabled, client.enabled, client.old_secret_ended, client.secret_rotated, client.updated, dead_letters.closed, dead_letters.replayed, gate.retry-after, guard.applied, guard.approved, guard.held, guard.rejected, guard.superseded, job.dead, pcgd.approved, pcgd.compute-failed, pcgd.compute-requested, pcgd.computed, pcgd.receipted, pcgd.records-read, pcgd.reopened, pcgd.resubmitted, pcgd.submitted, push.delivered, schedule.paused, schedule.resumed, schedule.run, school-system.cleared, school-system.set, sync.finished, sync.page, sync.reconciled, sync.requested, target.forgotten, webhook.pinged, webhook.subscribed, webhook.unsubscribed */
         action?: string;
         subject?: string;
         /** @description từ / at or after: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */

@@ -1,9 +1,10 @@
 /**
  * What holds an external system's calls in the operations overview (fix36c items 1 and 3): its writes, its reads
- * (pulls) and its endpoints' own circuits, by the delivery gate's own rules (src/jobs/gate-view.ts).
+ * (pulls), its endpoints' own circuits and the Retry-Afters holding one endpoint alone (fix37b), by the delivery gate's
+ * own rules (src/jobs/gate-view.ts).
  */
 import { z } from 'zod';
-import { endpointCircuitsOf, readsHeld, writesHeld } from '../../../jobs/gate-view.js';
+import { endpointCircuitsOf, readsHeld, retryAfterWaits, writesHeld } from '../../../jobs/gate-view.js';
 import type { GateState } from '../../../store/delivery-gates.js';
 import { iso } from '../../time.js';
 import type { WaitSettings } from '../syncs.js';
@@ -57,18 +58,33 @@ export const SystemHolds = z.object({
         'tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; ' +
         "since: when it opened, until: the next probe, or its probe's lease)",
     }),
+  endpointRetryAfter: z.array(z.object({ endpoint: z.string(), until: z.string() })).meta({
+    description:
+      'các điểm nhận mà hệ thống yêu cầu chờ riêng (429 có Retry-After khi gửi tới chúng): chỉ việc gửi tới chúng ' +
+      'chờ đến until, việc gửi khác và việc kéo vẫn chạy (fix37b) / the endpoints the system asked to wait alone (a ' +
+      "429 with Retry-After on a write to them): only the writes to them wait until `until`, the system's other " +
+      'writes and its pulls go on (fix37b); a wait of the whole system is pausedUntil/pauseReason retry-after',
+  }),
 });
 
 /**
  * What holds a system's calls now, by its gate's rules (fix36c item 1: the gate's pause_reason was shown, holding or
- * not): its writes (pausedUntil, pauseReason), its reads (pulls) and its endpoints' own circuits.
+ * not): its writes (pausedUntil, pauseReason), its reads (pulls), its endpoints' own circuits and the Retry-Afters
+ * that hold one endpoint alone (fix37b).
  */
 export function holdsOf(
   gate: GateState | undefined,
   at: Date,
   delivery: WaitSettings,
 ): z.infer<typeof SystemHolds> {
-  if (!gate) return { pausedUntil: null, pauseReason: null, reads: null, endpointCircuits: [] };
+  if (!gate)
+    return {
+      pausedUntil: null,
+      pauseReason: null,
+      reads: null,
+      endpointCircuits: [],
+      endpointRetryAfter: [],
+    };
   const writes = writesHeld(gate, at, delivery);
   const reads = readsHeld(gate, at, delivery);
   return {
@@ -81,5 +97,8 @@ export function holdsOf(
       since: iso(c.since)!,
       until: iso(c.until)!,
     })),
+    endpointRetryAfter: retryAfterWaits(gate, at).flatMap((w) =>
+      w.endpoint === null ? [] : [{ endpoint: w.endpoint, until: iso(w.until)! }],
+    ),
   };
 }
