@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDeps, type Deps } from '../../src/deps.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
@@ -263,6 +264,28 @@ export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Pr
       if (redisPrefix) await deleteRedisKeys(REDIS_TEST_URL, redisPrefix).catch(() => undefined);
       await cleanupStorage();
     },
+  };
+}
+
+/** PostgreSQL with the queues in it: the combination of the files that need one database and no Redis. */
+export const PG_QUEUE: Backend = { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' };
+
+/**
+ * A {@link PG_QUEUE} environment for the enclosing suite (or file): made by a `beforeAll` hook, cleaned up by an
+ * `afterAll` one (after the suite's own, which may close what they built on it). The getter returns it; call it in
+ * tests and later hooks.
+ */
+export function usePostgresEnv(opts: MakeDepsOptions = {}): () => TestEnv {
+  let env: TestEnv | undefined;
+  beforeAll(async () => {
+    env = await makeDeps(PG_QUEUE, opts);
+  });
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+  return () => {
+    if (!env) throw new Error('usePostgresEnv: no environment yet (its beforeAll has not run, or failed)');
+    return env;
   };
 }
 

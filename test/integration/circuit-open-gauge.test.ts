@@ -5,29 +5,23 @@
  * (ops/prometheus/alerts.yml, its promtool case in alerts.test.yml).
  */
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideEnter, decideFailure, decideSuccess } from '../../src/jobs/gate-rules.js';
 import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 describe('the circuit-open gauge from the stored gate (postgres)', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = usePostgresEnv();
 
   it('is there while the circuit is open or probing, with when it opened and the last code; gone once closed', async () => {
     const metrics = createMetrics();
-    const refresh = registerStateMetrics({ ...env.deps, metrics, logger: pino({ level: 'silent' }) });
+    const refresh = registerStateMetrics({ ...env().deps, metrics, logger: pino({ level: 'silent' }) });
     const series = async () =>
       (await metrics.circuitOpenSince.get()).values.map((v) => ({ labels: v.labels, value: v.value }));
-    const gates = createDeliveryGatesRepo(env.deps.db);
-    const settings = env.config.sync.delivery;
+    const gates = createDeliveryGatesRepo(env().deps.db);
+    const settings = env().config.sync.delivery;
 
     await gates.update('hcm-csdl', (s, now) => decideEnter(s, now, { intervalMs: 0, probeLeaseMs: 1000 }));
     await refresh();
@@ -46,7 +40,7 @@ describe('the circuit-open gauge from the stored gate (postgres)', () => {
     expect(await series()).toEqual(open);
 
     // A probe goes out (half-open): still the same series, since the same opening.
-    await env.deps.db.query(
+    await env().deps.db.query(
       `UPDATE truc.delivery_gates SET paused_until = now() - interval '1 second' WHERE system = 'hcm-csdl'`,
     );
     const probe = await gates.update('hcm-csdl', (s, now) =>

@@ -13,7 +13,7 @@ import { addClient } from '../../src/ops.js';
 import type { SchoolDiff } from '../../src/store/guard-holds.js';
 import { bearer, expectProblem, tokenFor } from '../helpers/api.js';
 import { CITY_SCHOOLS, cityHold, mostAffectedFirst } from '../helpers/city-hold.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 interface Page {
   holdId: number;
@@ -24,25 +24,23 @@ interface Page {
 }
 
 describe('fix34a, a held run’s schools paged (postgres)', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let admin: string;
   let hold: Awaited<ReturnType<typeof cityHold>>;
   let sorted: SchoolDiff[];
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp(env.deps);
+    app = await buildApp(env().deps);
     await app.ready();
-    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'Sở GDĐT', role: 'city-admin' }));
-    hold = await cityHold(env.deps.db);
+    admin = await tokenFor(app, await addClient(env().deps.db, { name: 'Sở GDĐT', role: 'city-admin' }));
+    hold = await cityHold(env().deps.db);
     sorted = [...hold.diff].sort(mostAffectedFirst);
     // warmed up (the route's first answer compiles its serializer): what is measured is the hold's own
     await app.inject({ method: 'GET', url: '/v1/guard/holds?limit=1', headers: bearer(admin) });
   }, 120_000);
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer(admin) });

@@ -19,29 +19,28 @@ import {
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { bearer, tokensFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 import { seedFixture } from '../helpers/pcgd.js';
 
 /** The season's clock: 20 September of the fixture's year, 10:00 in Vietnam (not today). */
 const SEPT_20 = new Date(`${YEAR}-09-20T03:00:00Z`);
 
 describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let clock = SEPT_20;
   let deps: PcgdDeps;
   const tokens = { officerA: '', province: '', admin: '' };
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    await seedFixture(env.deps.db);
+    await seedFixture(env().deps.db);
     const now = () => clock;
-    app = await buildApp({ ...env.deps, now });
+    app = await buildApp({ ...env().deps, now });
     await app.ready();
-    deps = { db: env.deps.db, pcgd: env.config.pcgd, dataDir: env.dataDir, now };
+    deps = { db: env().deps.db, pcgd: env().config.pcgd, dataDir: env().dataDir, now };
     Object.assign(
       tokens,
-      await tokensFor(app, env.deps.db, {
+      await tokensFor(app, env().deps.db, {
         officerA: { role: 'pcgd-officer', units: [A] },
         province: { role: 'pcgd-officer', units: ['79'] },
         admin: { role: 'city-admin' },
@@ -51,7 +50,6 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
 
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   const call = (who: keyof typeof tokens, method: 'GET' | 'POST', url: string, payload?: unknown) =>
@@ -65,9 +63,9 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     expect(res.statusCode, res.body).toBeLessThan(300);
     return res.json<T>();
   };
-  const repo = () => createPcgdRepo(env.deps.db);
+  const repo = () => createPcgdRepo(env().deps.db);
   const receipt = (reportId: number) =>
-    env.deps.db.tx((q) =>
+    env().deps.db.tx((q) =>
       storeReceipt(
         q,
         reportId,
@@ -254,7 +252,7 @@ describe('fix35e: PCGD-XMC leftovers on postgres through HTTP', () => {
     await approvedNow(A);
     await approvedNow(A); // at least two versions of A: the first one superseded
     const all = (
-      await env.deps.db.query<{ n: number }>(
+      await env().deps.db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM truc.pcgd_reports WHERE unit_code = $1 AND year = $2',
         [A, YEAR],
       )

@@ -8,23 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient, type NewClient } from '../../src/ops.js';
 import { bearer, tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 describe('fix36f item 6: ETag and If-Match on an API client', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let admin: Record<string, string>;
   let vendor: NewClient;
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp({ ...env.deps, config: env.config });
+    app = await buildApp({ ...env().deps, config: env().config });
     await app.ready();
-    admin = bearer(await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' })));
-    vendor = await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: ['79000001'] });
+    admin = bearer(await tokenFor(app, await addClient(env().deps.db, { name: 'City', role: 'city-admin' })));
+    vendor = await addClient(env().deps.db, { name: 'Vendor', role: 'vendor', schools: ['79000001'] });
   }, 120_000);
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   const url = () => `/v1/admin/clients/${vendor.clientId}`;

@@ -11,7 +11,7 @@ import committed from '../../openapi/truc.v1.json' with { type: 'json' };
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
 import { bearer, tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 type Op = {
   parameters?: Array<{ in: string; name: string }>;
@@ -22,18 +22,16 @@ type Doc = { paths: Record<string, Record<string, Op>> };
 const CLIENT = '/v1/admin/clients/{clientId}';
 
 describe('fix37d item 1: the API client ETag in the contract', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let admin: Record<string, string>;
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp({ ...env.deps, config: env.config });
+    app = await buildApp({ ...env().deps, config: env().config });
     await app.ready();
-    admin = bearer(await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' })));
+    admin = bearer(await tokenFor(app, await addClient(env().deps.db, { name: 'City', role: 'city-admin' })));
   }, 120_000);
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, more = {}) =>

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresQueueFactory, type QueueFactory } from '../../src/jobs/queues.js';
 import { knownQueues, registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createTestDatabase, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { createTestDatabase, waitFor, usePostgresEnv } from '../helpers/env.js';
 
 /** BullMQ's migration lock (bullmq/dist/cjs/postgres/migrator.js MIGRATION_ADVISORY_LOCK_KEY 0x42554c4c, per schema). */
 const BULLMQ_MIGRATION_LOCK = `SELECT pg_advisory_lock(${0x42554c4c}, hashtext($1))`;
@@ -22,13 +22,12 @@ const BULLMQ_MIGRATION_LOCK = `SELECT pg_advisory_lock(${0x42554c4c}, hashtext($
 const CALL_BOUND_MS = 5000;
 
 describe('the stored-state gauges wait for a slow queue start-up as long as the overview waits', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let queueDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let queues: QueueFactory;
   let holder: pg.Client;
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
     queueDb = await createTestDatabase();
     queues = postgresQueueFactory(
       { connectionString: queueDb.url, schema: 'bullmq' },
@@ -42,13 +41,12 @@ describe('the stored-state gauges wait for a slow queue start-up as long as the 
     await holder?.end().catch(() => undefined);
     await queues?.close().catch(() => undefined);
     await queueDb?.drop().catch(() => undefined);
-    await env?.cleanup();
   });
 
   it('queues whose start-up takes longer than a call bound are all counted', async () => {
     const metrics = createMetrics();
     const refresh = registerStateMetrics({
-      ...env.deps,
+      ...env().deps,
       queues,
       metrics,
       logger: pino({ level: 'silent' }),

@@ -5,30 +5,26 @@
  * in full. Real PostgreSQL: the other transaction commits on another connection right before the batch's
  * closing statement is sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerContext } from '../../src/jobs/context.js';
 import { ingestJob } from '../../src/jobs/ingest.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
 import type { Queryable } from '../../src/store/db.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { student, S1 } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 import { queueVendorBody } from '../helpers/vendor-batch.js';
 
 describe('a change committed while a vendor batch is judged', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let ctx: WorkerContext;
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    ctx = createWorkerContext(env.deps);
-  });
-  afterAll(async () => {
-    await env?.cleanup();
+    ctx = createWorkerContext(env().deps);
   });
 
   /** Queues `records` as vendor-1's body for S1 and runs its ingest; `beforeClosing` runs once, right before the closing statement. */
   async function push(records: unknown[], beforeClosing?: () => Promise<void>) {
-    const db = env.deps.db;
+    const db = env().deps.db;
     const { batchId } = await queueVendorBody(db, records);
     const outbox = await db.query<{ id: number }>(
       `SELECT id FROM truc.outbox WHERE payload->>'batchId' = $1 AND done_at IS NULL`,
@@ -70,7 +66,7 @@ describe('a change committed while a vendor batch is judged', () => {
     // Another source stores a second student of S1 holding the same personal ID while X's batch is judged.
     const other = { ...student('RACE2'), personalId: id };
     const first = await push([x], async () => {
-      await createRecordsRepo(env.deps.db).upsert(
+      await createRecordsRepo(env().deps.db).upsert(
         'students',
         [{ key: 'RACE2', scope: S1, personalId: id, data: other, fingerprint: fingerprint(other) }],
         { system: 'hcm-csdl', mappingVersion: 'test' },

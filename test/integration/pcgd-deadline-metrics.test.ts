@@ -6,22 +6,22 @@
  * the overview says late, knew nothing of a report submitted late, and counted the province at risk five days before
  * its deadline where the overview (atRiskDays 3) says on track.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { composeOverview } from '../../src/api/routes/ops/overview.js';
 import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 /** Two days after the communes' deadline (before 3 October), five before the province's (before 10 October). */
 const AT = new Date('2031-10-05T10:00:00+07:00');
 const YEAR = 2031;
 
 describe('PCGD-XMC gauges and the overview on postgres', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
 
   const report = async (unit: string, level: string, status: string, submittedAt: string | null) =>
-    env.deps.db.query(
+    env().deps.db.query(
       `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
               figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
        VALUES ($1, $2, $3, 1, $4, '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o', $5, $5)`,
@@ -29,7 +29,6 @@ describe('PCGD-XMC gauges and the overview on postgres', () => {
     );
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
     await report('27676', 'commune', 'computed', null); // not submitted, past its deadline: late
     await report('27664', 'commune', 'approved', null); // likewise
     await report('27112', 'commune', 'receipted', '2031-10-04T09:00:00+07:00'); // submitted a day late
@@ -37,14 +36,10 @@ describe('PCGD-XMC gauges and the overview on postgres', () => {
     await report('79', 'province', 'computed', null); // five days left: on track (atRiskDays 3)
   }, 180_000);
 
-  afterAll(async () => {
-    await env?.cleanup();
-  });
-
   it('a gauge counts what the overview says of the same units at the same time', async () => {
     const metrics = createMetrics();
     const refresh = registerStateMetrics({
-      ...env.deps,
+      ...env().deps,
       metrics,
       logger: pino({ level: 'silent' }),
       now: () => AT,
@@ -56,7 +51,7 @@ describe('PCGD-XMC gauges and the overview on postgres', () => {
       )?.value;
 
     const { pcgd } = await composeOverview(
-      { db: env.deps.db, metrics: env.deps.metrics, config: env.config },
+      { db: env().deps.db, metrics: env().deps.metrics, config: env().config },
       AT,
     );
     expect(pcgd.year).toBe(YEAR);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresQueueFactory, type QueueFactory } from '../../src/jobs/queues.js';
 import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createTestDatabase, makeDeps, PG_ADMIN_URL, waitFor, type TestEnv } from '../helpers/env.js';
+import { createTestDatabase, PG_ADMIN_URL, waitFor, usePostgresEnv } from '../helpers/env.js';
 
 async function allowConnections(database: string, allow: boolean): Promise<void> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -27,12 +27,11 @@ async function allowConnections(database: string, allow: boolean): Promise<void>
 }
 
 describe('queue objects made while the queue backend refused them (queues in the database)', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let queueDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let queues: QueueFactory;
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
     queueDb = await createTestDatabase();
     queues = postgresQueueFactory(
       { connectionString: queueDb.url, schema: 'bullmq' },
@@ -43,13 +42,12 @@ describe('queue objects made while the queue backend refused them (queues in the
   afterAll(async () => {
     await queues?.close().catch(() => undefined);
     await queueDb?.drop().catch(() => undefined);
-    await env?.cleanup();
   });
 
   it('the queue-depth gauges come back once the backend takes connections, without a restart', async () => {
     const metrics = createMetrics();
     const refresh = registerStateMetrics({
-      ...env.deps,
+      ...env().deps,
       queues,
       metrics,
       logger: pino({ level: 'silent' }),

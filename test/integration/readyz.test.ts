@@ -11,23 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createPgDb } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 describe('/readyz of the API', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp(env.deps);
+    app = await buildApp(env().deps);
   });
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   it('stays ready while the workers are behind, and says how far', async () => {
-    const id = await createOutboxRepo(env.deps.db).add('ingest', 'ingest-batch', { batchId: 'b-late' });
-    await env.deps.db.query(
+    const id = await createOutboxRepo(env().deps.db).add('ingest', 'ingest-batch', { batchId: 'b-late' });
+    await env().deps.db.query(
       `UPDATE truc.outbox SET created_at = now() - interval '10 minutes' WHERE id = $1`,
       [id],
     );
@@ -41,9 +39,9 @@ describe('/readyz of the API', () => {
   });
 
   it('is not ready when its database does not answer', async () => {
-    const gone = createPgDb(env.databaseUrl!, 'postgres', { max: 1 });
+    const gone = createPgDb(env().databaseUrl!, 'postgres', { max: 1 });
     await gone.close();
-    const cut = await buildApp({ ...env.deps, db: gone });
+    const cut = await buildApp({ ...env().deps, db: gone });
     try {
       const res = await cut.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);

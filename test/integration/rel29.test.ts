@@ -18,7 +18,7 @@ import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import type { Queryable } from '../../src/store/db.js';
 import { S1, student } from '../helpers/api.js';
 import { cityBehind } from '../helpers/city-behind.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { makeDeps, usePostgresEnv, waitFor, type TestEnv } from '../helpers/env.js';
 import { fullStudentsPull, requestFullStudentsPull } from '../helpers/full-pull.js';
 import { queueVendorBody } from '../helpers/vendor-batch.js';
 
@@ -167,16 +167,10 @@ describe('rel29 item 3: a batch finishes when its ingest ends, not when its tran
 });
 
 describe('rel29 item 2: a tombstone of a record deleted already keeps the source’s time', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  }, 60_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = usePostgresEnv();
 
   it('the later of its times, whoever deleted it first', async () => {
-    const records = createRecordsRepo(env.deps.db);
+    const records = createRecordsRepo(env().deps.db);
     const key = 'REL29T2';
     await records.upsert('students', [{ key, scope: S1, data: student(key, S1), fingerprint: 'f1' }], {
       system: 'hcm-csdl',
@@ -184,7 +178,7 @@ describe('rel29 item 2: a tombstone of a record deleted already keeps the source
     });
     const timeOf = async () =>
       (
-        await env.deps.db.query<{ deleted: boolean; at: Date | null }>(
+        await env().deps.db.query<{ deleted: boolean; at: Date | null }>(
           `SELECT deleted_at IS NOT NULL AS deleted, source_deleted_at AS at FROM truc.students WHERE student_code = $1`,
           [key],
         )

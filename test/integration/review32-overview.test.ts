@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
 import { bearer, tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 import { heldRunPage } from '../helpers/held-run.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 
@@ -30,23 +30,21 @@ interface SystemRow {
 }
 
 describe('review32, the overview after a city admin rejected a held run (postgres)', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let token = '';
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp(env.deps);
+    app = await buildApp(env().deps);
     await app.ready();
-    token = await tokenFor(app, await addClient(env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' }));
+    token = await tokenFor(app, await addClient(env().deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' }));
   }, 120_000);
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   it('review32 F4: a run the admin rejected is not the system’s failure (error rate, last error)', async () => {
-    const { holdId } = await heldRunPage(env.deps.db, { system: 'vnedu' });
+    const { holdId } = await heldRunPage(env().deps.db, { system: 'vnedu' });
     const rejected = await app.inject({
       method: 'POST',
       url: `/v1/guard/holds/${holdId}/reject`,
@@ -66,7 +64,7 @@ describe('review32, the overview after a city admin rejected a held run (postgre
   });
 
   it('review32 F5: a listed sync run says who asked for it (a schedule, an admin)', async () => {
-    const id = await env.deps.db.tx((q) =>
+    const id = await env().deps.db.tx((q) =>
       requestSync(q, {
         system: 'hcm-csdl',
         entity: 'staff',

@@ -12,9 +12,9 @@
  * that is truc's bilingual problem with a Retry-After.
  */
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startApi } from '../../src/roles.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { waitFor, usePostgresEnv } from '../helpers/env.js';
 
 interface Answer {
   status: number;
@@ -48,16 +48,10 @@ function answersIn(raw: string): Answer[] {
 }
 
 describe('review33a, a keep-alive connection across the API close (postgres)', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = usePostgresEnv();
 
   it('F4: a request on a connection still open when the API closes is answered by truc (bilingual, Retry-After) or not at all', async () => {
-    const api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
+    const api = await startApi(env().deps, { port: 0, host: '127.0.0.1' });
     const { port } = new URL(api.url);
     const socket: Socket = connect(Number(port), '127.0.0.1');
     let raw = '';

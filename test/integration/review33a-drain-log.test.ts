@@ -6,23 +6,17 @@
  * log for `"level":"error"` (or a log alert on errors) finds them among the real ones. The planned 503 of a drain
  * should be logged as what it is (info), the error level kept for failures.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 import { captureLog } from '../helpers/log-lines.js';
 
 describe('review33a, the log of a draining API (postgres)', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = usePostgresEnv();
 
   it("F5: /readyz's planned 503 while draining is not logged as an error", async () => {
     const log = captureLog();
-    const app = await buildApp({ ...env.deps, logger: log.logger }, { draining: () => true });
+    const app = await buildApp({ ...env().deps, logger: log.logger }, { draining: () => true });
     try {
       const res = await app.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);

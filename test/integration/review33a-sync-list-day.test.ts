@@ -13,25 +13,23 @@ import { buildApp } from '../../src/app.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import { tokenFor } from '../helpers/api.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 describe('review33a, one day of sync runs (postgres)', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   let app: FastifyInstance;
   let token: string;
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    app = await buildApp({ ...env.deps, config: env.config });
+    app = await buildApp({ ...env().deps, config: env().config });
     await app.ready();
-    token = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
+    token = await tokenFor(app, await addClient(env().deps.db, { name: 'City', role: 'city-admin' }));
   }, 120_000);
   afterAll(async () => {
     await app?.close();
-    await env?.cleanup();
   });
 
   it("F7: from=DAY&to=DAY lists that day's runs, or is refused; never an empty answer", async () => {
-    const run = await env.deps.db.tx((q) =>
+    const run = await env().deps.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'schools', requestedBy: 'test', at: new Date() }),
     );
     // Today in Vietnam (UTC+7), as the admin names it.

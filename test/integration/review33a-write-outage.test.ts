@@ -12,29 +12,23 @@
  * fix33e: the writes' failures are counted apart (an answered read does not set them back); a read's answer to the
  * probe of a circuit the writes opened leaves it open and wakes the queues waiting for that probe (a write probes).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createDeliveryGates } from '../../src/jobs/gates.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 describe('review33a, a system whose writes fail while its reads answer (postgres)', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  }, 120_000);
-  afterAll(async () => {
-    await env?.cleanup();
-  });
+  const env = usePostgresEnv();
 
   it('F6: failed writes open the circuit for writes although reads in between are answered', async () => {
     const gates = createDeliveryGates({
-      db: env.deps.db,
-      config: env.config,
+      db: env().deps.db,
+      config: env().config,
       logger: createLogger('silent'),
-      metrics: env.deps.metrics,
+      metrics: env().deps.metrics,
     });
-    const threshold = env.config.sync.delivery.failureThreshold;
+    const threshold = env().config.sync.delivery.failureThreshold;
     // Production's jobs.attempts is 8 (config/default.yaml); twice the threshold is past it.
     const attempts = 2 * threshold;
     const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'hcm-csdl PUT /v1/students:batch failed: HTTP 503');
@@ -62,10 +56,10 @@ describe('review33a, a system whose writes fail while its reads answer (postgres
 
   it('F6: a read that probes a circuit the writes opened leaves it open and wakes the waiting queues; a write probes next', async () => {
     const gates = createDeliveryGates({
-      db: env.deps.db,
-      config: env.config,
+      db: env().deps.db,
+      config: env().config,
       logger: createLogger('silent'),
-      metrics: env.deps.metrics,
+      metrics: env().deps.metrics,
     });
     const system = 'smas';
     const down = new AppError('ERR_ADAPTER_UNAVAILABLE', 'smas write failed: HTTP 503');
@@ -75,7 +69,7 @@ describe('review33a, a system whose writes fail while its reads answer (postgres
       expect(write.go).toBe(true);
       opened = (await gates.failed(system, down, write)).opened;
     }
-    await env.deps.db.query(
+    await env().deps.db.query(
       `UPDATE truc.delivery_gates SET paused_until = now() - interval '1 second' WHERE system = $1`,
       [system],
     );
@@ -87,7 +81,7 @@ describe('review33a, a system whose writes fail while its reads answer (postgres
     await gates.succeeded(system, read);
     // Red without the wake: the queues waiting for this probe waited out its lease.
     expect(woken).toEqual([system]);
-    const row = await env.deps.db.query<{ circuit: string }>(
+    const row = await env().deps.db.query<{ circuit: string }>(
       'SELECT circuit FROM truc.delivery_gates WHERE system = $1',
       [system],
     );

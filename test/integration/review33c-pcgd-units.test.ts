@@ -6,25 +6,24 @@
  * said 167 communes at risk.
  */
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { composeOverview } from '../../src/api/routes/ops/overview.js';
 import { hcmcCommunes } from '../../src/canonical/codes/admin-units.js';
 import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { deadlineView } from '../../src/reporting/pcgd/deadlines.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 
 /** Two days before the communes' deadline (before 3 October; atRiskDays 3), nine before the province's. */
 const AT = new Date('2031-10-01T10:00:00+07:00');
 const YEAR = 2031;
 
 describe('review33c F1: every unit of the city stands by its deadline, with a report or without', () => {
-  let env: TestEnv;
+  const env = usePostgresEnv();
   const submitted = hcmcCommunes()[0]!.code;
 
   beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-    await env.deps.db.query(
+    await env().deps.db.query(
       `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
               figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
        VALUES ($1, 'commune', $2, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o',
@@ -33,14 +32,10 @@ describe('review33c F1: every unit of the city stands by its deadline, with a re
     );
   }, 180_000);
 
-  afterAll(async () => {
-    await env?.cleanup();
-  });
-
   it('the overview, the gauges and the deadlines count the same 167 communes at risk', async () => {
     const communes = hcmcCommunes().length;
     expect(communes).toBe(168);
-    const view = await deadlineView(env.deps.db, env.config.pcgd, {
+    const view = await deadlineView(env().deps.db, env().config.pcgd, {
       year: YEAR,
       provinceCode: '79',
       actor: { clientId: 'c', role: 'city-admin', units: [] },
@@ -49,7 +44,7 @@ describe('review33c F1: every unit of the city stands by its deadline, with a re
     expect(view.counts).toEqual({ submitted: 1, 'on-track': 1, 'at-risk': communes - 1, late: 0 });
 
     const { pcgd } = await composeOverview(
-      { db: env.deps.db, metrics: env.deps.metrics, config: env.config },
+      { db: env().deps.db, metrics: env().deps.metrics, config: env().config },
       AT,
     );
     expect(pcgd.units).toHaveLength(communes + 1);
@@ -66,7 +61,12 @@ describe('review33c F1: every unit of the city stands by its deadline, with a re
     });
 
     const metrics = createMetrics();
-    await registerStateMetrics({ ...env.deps, metrics, logger: pino({ level: 'silent' }), now: () => AT })();
+    await registerStateMetrics({
+      ...env().deps,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      now: () => AT,
+    })();
     const value = async (g: typeof metrics.pcgdUnitsAtRisk | typeof metrics.pcgdUnits, labels: object) =>
       (await g.get()).values.find((v) =>
         Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),

@@ -6,28 +6,24 @@
  * listens, so these fail without the listeners (src/roles.ts logServerErrors, src/store/pglite-server.ts listen).
  */
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startApi, startMetricsServer } from '../../src/roles.js';
 import { listen } from '../../src/store/pglite-server.js';
-import { makeDeps, type TestEnv } from '../helpers/env.js';
+import { usePostgresEnv } from '../helpers/env.js';
 import { trucClient } from '../helpers/truc-client.js';
 
 const acceptFailed = (): Error =>
   Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' });
 
 describe('listening servers survive an accept error', () => {
-  let env: TestEnv;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
-  });
+  const env = usePostgresEnv();
   afterAll(async () => {
     vi.restoreAllMocks();
-    await env?.cleanup();
   });
 
   it('the API: logged, and it still answers', async () => {
-    const api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
-    const logged = vi.spyOn(env.deps.logger, 'error');
+    const api = await startApi(env().deps, { port: 0, host: '127.0.0.1' });
+    const logged = vi.spyOn(env().deps.logger, 'error');
     try {
       expect(() => api.app.server.emit('error', acceptFailed())).not.toThrow();
       expect(logged).toHaveBeenCalledWith(
@@ -42,8 +38,8 @@ describe('listening servers survive an accept error', () => {
   });
 
   it('the operations server of a worker or scheduler: logged, and it still answers', async () => {
-    const ops = await startMetricsServer(env.deps, { port: 0, host: '127.0.0.1' });
-    const logged = vi.spyOn(env.deps.logger, 'error');
+    const ops = await startMetricsServer(env().deps, { port: 0, host: '127.0.0.1' });
+    const logged = vi.spyOn(env().deps.logger, 'error');
     try {
       expect(() => ops.server.emit('error', acceptFailed())).not.toThrow();
       expect(logged).toHaveBeenCalledWith(
