@@ -65,7 +65,7 @@ describe('fix37d item 1: the API client ETag in the contract', () => {
   it('every answer showing a secret is not to be cached: a client’s create and rotate, a webhook subscription', async () => {
     const created = await create();
     const rotated = await call('POST', `${created.headers.location as string}/secret`);
-    const vendor = await addClient(env.deps.db, { name: 'Hook', role: 'vendor', schools: ['79000001'] });
+    const vendor = await addClient(env().deps.db, { name: 'Hook', role: 'vendor', schools: ['79000001'] });
     const hook = await app.inject({
       method: 'POST',
       url: '/v1/webhooks',
