@@ -16,6 +16,7 @@ export type DeadLetter = Schemas['DeadLetter'];
 export type HoldSummary = Schemas['GuardHoldSummary'];
 export type Hold = Schemas['GuardHold'];
 export type Scorecard = Schemas['QualityScorecard'];
+export type QualityRun = Schemas['QualityRun'];
 export type Ratio = Scorecard['overall'];
 export type WebsiteProbe = Schemas['WebsiteProbe'];
 /** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */

@@ -319,6 +319,9 @@ const DICT = {
   qualitySchedule: ['Tính thẻ điểm chất lượng', 'Quality scorecards'],
   qualityRun: ['lần tính thẻ điểm', 'quality run'],
   computedAt: ['Tính lúc', 'Computed at'],
+  // fix37c: the latest quality run's state on the quality page.
+  latestRun: ['Lần tính mới nhất', 'Latest run'],
+  schoolsScored: ['trường đã chấm', 'schools scored'],
   bySchedule: ['theo lịch', 'schedule'],
   // fix37a: followed by who asked, by name
   byRequest: ['theo yêu cầu của', 'requested by'],

@@ -1,9 +1,40 @@
 /** The quality page: scorecards (issue 8) by commune or province, and one unit with its trend. */
-import type { Scorecard } from './api-types.js';
+import type { QualityRun, Scorecard } from './api-types.js';
 import { t } from './i18n.js';
 import { lineChart } from './chart.js';
 import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
-import { criterionText } from './words.js';
+import { criterionText, errorCode, statusBadge } from './words.js';
+
+/**
+ * The latest quality run's state (fix37c): running (or queued) with its schools scored so far, done with when and who
+ * asked, failed with its error's code and words; nothing before the first run.
+ */
+async function latestRun(): Promise<HTMLElement | null> {
+  const [run] = (await api<{ items: QualityRun[] }>('/v1/quality/runs?limit=1')).items;
+  if (!run) return null;
+  const by = run.requestedBy.startsWith('schedule:')
+    ? `${t('bySchedule')} ${run.requestedBy.slice('schedule:'.length)}`
+    : `${t('byRequest')} ${run.requestedBy}`;
+  const scored = `${num(run.schools.scored)}${run.schools.total === null ? '' : `/${num(run.schools.total)}`} ${t('schoolsScored')}`;
+  const detail =
+    run.status === 'done'
+      ? [`${t('computedAt')} ${when(run.finishedAt)} (${by})`, ` · ${scored}`]
+      : run.status === 'failed' && run.error
+        ? [
+            `${t('failedAt')} ${when(run.error.failedAt)}, ${run.error.attempts} ${t('attempts')}: `,
+            errorCode(run.error.code),
+            ` · ${scored}`,
+          ]
+        : [scored, ` (${by})`];
+  return h(
+    'p',
+    { class: 'muted run-state', 'data-testid': 'quality-latest-run', 'data-status': run.status },
+    `${t('latestRun')} (${t('qualityRun')} ${run.id}): `,
+    statusBadge(run.status),
+    ' ',
+    ...detail,
+  );
+}
 
 /**
  * When a scorecard's run computed it, which run, and who asked: "Computed at 03:00 06/12/2026 (quality run 41, schedule
@@ -111,7 +142,8 @@ async function unitsPage(main: HTMLElement, level: string, params: URLSearchPara
     if (o > 0) p.set('offset', String(o));
     return `#/quality?${p.toString()}`;
   };
-  await filtered(main, [h('h1', {}, t('scorecards'))], form, async () => {
+  const head = [h('h1', {}, t('scorecards')), await latestRun()].filter((e) => e !== null);
+  await filtered(main, head, form, async () => {
     const query = new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]);
     const sc = await api<{ total: number; items: Scorecard[] }>(`/v1/quality/scorecards?${query.toString()}`);
     if (sc.total === 0) return [h('p', { class: 'muted', 'data-testid': 'quality-empty' }, t('noneYet'))];
