@@ -234,7 +234,12 @@ function columns(
       head: 'replay',
       cell: (d) =>
         d.replayedAt
-          ? h('span', { class: 'muted' }, `${t('replayed')} ${when(d.replayedAt)}`)
+          ? h(
+              'span',
+              { class: 'muted', title: d.replayedById ?? undefined, 'data-testid': `replayed-${d.id}` },
+              // who replayed it, by name as it was then (fix37a), the id in its tooltip
+              `${t('replayed')} ${when(d.replayedAt)}${d.replayedBy ? ` ${t('by')} ${d.replayedBy}` : ''}`,
+            )
           : d.resolvedAt
             ? h('span', { class: 'muted' }, `${t('resolved')} ${when(d.resolvedAt)}`)
             : d.abandonedAt

@@ -77,6 +77,8 @@ const DICT = {
   vendorSystem: ['Phần mềm', 'Vendor system'],
   // fix37a: who set a school's system (an admin), by name
   setBy: ['đặt bởi', 'set by'],
+  // fix37a: who replayed a dead letter, by name
+  by: ['bởi', 'by'],
   recordSource: ['Nguồn hồ sơ trường', 'Record source'],
   lastSync: ['Đồng bộ gần nhất', 'Last sync'],
   records: ['Bản ghi', 'Records'],

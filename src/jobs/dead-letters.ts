@@ -210,7 +210,7 @@ export async function replayDeadLetters(
       items.push({ id: letter.id, mappingVersion: version, pinned: pin !== null });
     }
     const replayed = items.map((i) => i.id);
-    await letters.markClosed(replayed, 'replayed');
+    await letters.markClosed(replayed, 'replayed', by.actor);
     await letters.markClosed(closed, 'abandoned');
     await auditReplay(q, by, { replayed, mapping, items, closed });
     return { replayed, mapping, items, closed };

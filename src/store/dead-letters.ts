@@ -3,6 +3,7 @@
  * holds their work. The rows only: recording a failure and replaying letters (which re-opens the
  * work they were about) are job-side logic, in src/jobs/dead-letters.ts.
  */
+import { actorNameSql, namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 
 /** The most letters one page lists: `GET /v1/dead-letters?limit=` and `truc dead-letters list --limit` alike. */
@@ -19,6 +20,13 @@ export interface DeadLetter {
   attempts: number;
   failedAt: Date;
   replayedAt: Date | null;
+  /**
+   * Who replayed it, by name as it was when they replayed it (./actor-names.ts: the client's display name, the CLI
+   * operator's name; fix37a, migration 1428), else the id; null: not replayed, or replayed before truc kept who.
+   */
+  replayedBy: string | null;
+  /** Who replayed it, by id (an API client's id, `operator:cli:<name>`); null as {@link replayedBy}. */
+  replayedById: string | null;
   /**
    * When a later delivery of every record of its push set settled it (a vendor's re-push sent them again,
    * src/store/push-sets.ts): no longer open, nothing left to replay.
@@ -63,6 +71,8 @@ interface Row {
   attempts: number;
   failed_at: Date;
   replayed_at: Date | null;
+  replayedBy: string | null;
+  replayedById: string | null;
   resolved_at: Date | null;
   abandoned_at: Date | null;
   mapping_version: string | null;
@@ -94,7 +104,8 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
 export const OPEN = 'd.replayed_at IS NULL AND d.resolved_at IS NULL AND d.abandoned_at IS NULL';
 
 const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
-                       d.failed_at, d.replayed_at, d.resolved_at, d.abandoned_at, d.mapping_version, o.payload
+                       d.failed_at, d.replayed_at, ${namedActorColumns('d.replayed_by', 'd.replayed_by_name', 'replayedBy')},
+                       d.resolved_at, d.abandoned_at, d.mapping_version, o.payload
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
@@ -107,6 +118,8 @@ const fromRow = (r: Row): DeadLetter => ({
   attempts: r.attempts,
   failedAt: r.failed_at,
   replayedAt: r.replayed_at,
+  replayedBy: r.replayedBy,
+  replayedById: r.replayedById,
   resolvedAt: r.resolved_at,
   abandonedAt: r.abandoned_at,
   abandonedReason: r.abandoned_at ? (r.outbox_id === null ? 'closed-by-replay' : 'target-forgotten') : null,
@@ -133,6 +146,29 @@ async function unknownIds(q: Queryable, ids: readonly number[]): Promise<number[
     [[...ids]],
   );
   return res.rows.map((r) => Number(r.id));
+}
+
+/**
+ * Closes letters: `replayed` (work queued again) by `actor`, kept with their name as it is now (fix37a), or `abandoned`
+ * without a replay (OPEN leaves both out).
+ */
+async function markClosed(
+  q: Queryable,
+  ids: readonly number[],
+  as: 'replayed' | 'abandoned',
+  actor?: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  if (as === 'abandoned')
+    await q.query('UPDATE truc.dead_letters SET abandoned_at = now() WHERE id = ANY($1::bigint[])', [
+      [...ids],
+    ]);
+  else
+    await q.query(
+      `UPDATE truc.dead_letters SET replayed_at = now(), replayed_by = $2, replayed_by_name = ${actorNameSql('$2::text')}
+        WHERE id = ANY($1::bigint[])`,
+      [[...ids], actor ?? null],
+    );
 }
 
 export function createDeadLettersRepo(q: Queryable) {
@@ -186,12 +222,9 @@ export function createDeadLettersRepo(q: Queryable) {
       );
       return res.rows.map(fromRow);
     },
-    /** Closes letters: `replayed` (work queued again) or `abandoned` without a replay (OPEN leaves both out). */
-    async markClosed(ids: readonly number[], as: 'replayed' | 'abandoned'): Promise<void> {
-      const column = as === 'replayed' ? 'replayed_at' : 'abandoned_at';
-      const sql = `UPDATE truc.dead_letters SET ${column} = now() WHERE id = ANY($1::bigint[])`;
-      if (ids.length > 0) await q.query(sql, [[...ids]]);
-    },
+    /** See {@link markClosed}. */
+    markClosed: (ids: readonly number[], as: 'replayed' | 'abandoned', actor?: string) =>
+      markClosed(q, ids, as, actor),
     /** Open letters (neither replayed nor resolved), per queue (the open dead-letters gauge). */
     async openByQueue(): Promise<Array<{ queue: string; open: number }>> {
       const res = await q.query<{ queue: string; open: number }>(

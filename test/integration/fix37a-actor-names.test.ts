@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { qualityRunLine } from '../../src/cli/commands/quality.js';
+import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createClientsRepo } from '../../src/store/clients.js';
 import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
 import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
@@ -139,5 +141,51 @@ describe('fix37a, who did it, by name as it was then (postgres+redis)', () => {
       [],
     );
     expect((await h.get(`/v1/quality/runs/${direct}`, h.tokens.admin)).json()).toMatchObject(named);
+  });
+
+  /** A dead letter of a website probe (its outbox row kept, so a replay queues it again); its id. */
+  async function letter(): Promise<number> {
+    const db = h.env.deps.db;
+    const outboxId = await createOutboxRepo(db).add('website-probe', 'website-probe', {});
+    await recordDeadLetter(db, {
+      outboxId,
+      queue: 'website-probe',
+      name: 'website-probe',
+      jobId: `ob-${outboxId}`,
+      payload: {},
+      code: 'ERR_ADAPTER_UNAVAILABLE',
+      message: 'answered 503',
+      attempts: 3,
+      at: new Date(),
+    });
+    const rows = await db.query<{ id: string }>(
+      'SELECT id::text AS id FROM truc.dead_letters WHERE outbox_id = $1',
+      [outboxId],
+    );
+    return Number(rows.rows[0]!.id);
+  }
+
+  it('a dead letter: who replayed it by name in GET /v1/dead-letters and truc dead-letters list', async () => {
+    const admin = h.clients.admin.clientId;
+    const [byApi, byCli, open] = [await letter(), await letter(), await letter()];
+    const res = await h.send('POST', '/v1/dead-letters/replay', h.tokens.admin, { ids: [byApi] });
+    expect(res.statusCode, res.body).toBe(200);
+    const cli = await truc('dead-letters', 'replay', '--ids', String(byCli), '--as', 'tran.b');
+    expect(cli.code, cli.stderr).toBe(0);
+    await renamed(async () => {
+      const list = (await h.get('/v1/dead-letters?includeReplayed=true&limit=500', h.tokens.admin)).json<{
+        items: Array<{ id: number }>;
+      }>();
+      const of = (id: number) => list.items.find((i) => i.id === id);
+      expect(of(byApi)).toMatchObject({ replayedBy: 'City', replayedById: admin });
+      expect(of(byCli)).toMatchObject({ replayedBy: 'tran.b', replayedById: 'operator:cli:tran.b' });
+      expect(of(open)).toMatchObject({ replayedBy: null, replayedById: null });
+      const lines = await truc('dead-letters', 'list', '--include-replayed');
+      expect(lines.code, lines.stderr).toBe(0);
+      const line = lines.stdout.split('\n').find((l) => l.includes(`${byApi} `) && l.includes('bởi City'));
+      expect(line, lines.stdout).toContain(`bởi City (${admin})`);
+      expect(line).toContain(`by City (${admin})`);
+      expect(lines.stdout).toContain(' by tran.b');
+    });
   });
 });

@@ -29,6 +29,24 @@ const DeadLetterSchema = z
     attempts: z.number().int(),
     failedAt: z.string(),
     replayedAt: z.string().nullable(),
+    replayedBy: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Ai đã chạy lại, theo tên lúc chạy lại (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: ' +
+          'mã định danh; null: chưa chạy lại, hoặc chạy lại trước khi truc ghi người chạy / who replayed it, by name as ' +
+          "it was when they replayed it (the client's display name, or the CLI operator's); an actor truc knew no " +
+          'name of: the id; null: not replayed, or replayed before truc kept who (fix37a)',
+      }),
+    replayedById: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Mã định danh người chạy lại: mã client (API, bảng điều khiển) hoặc operator:cli:<tên> (lệnh truc) / who ' +
+          'replayed it, by id: a client id (the API, the dashboard) or operator:cli:<name> (a truc command)',
+      }),
     resolvedAt: z.string().nullable().meta({
       description:
         'khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay',
@@ -66,6 +84,8 @@ export function deadLetterView(r: DeadLetter) {
     attempts: r.attempts,
     failedAt: r.failedAt.toISOString(),
     replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,
+    replayedBy: r.replayedBy,
+    replayedById: r.replayedById,
     resolvedAt: r.resolvedAt ? r.resolvedAt.toISOString() : null,
     abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
     abandonedReason: r.abandonedReason,

@@ -5,6 +5,7 @@ import { countEn, loadConfig } from '../../config.js';
 import { ERROR_CODES } from '../../errors.js';
 import { QUEUE_NAMES } from '../../jobs/contract-table.js';
 import { DEAD_LETTERS_PAGE_MAX } from '../../store/dead-letters.js';
+import { actorText } from './words.js';
 import {
   asOption,
   badValue,
@@ -58,8 +59,15 @@ type Listed = ReturnType<typeof deadLetterViewOf>;
 
 /** Where a letter stands: open (a replay takes it), or when it was replayed, resolved or closed. */
 function stateOf(l: Listed): { vi: string; en: string } {
-  if (l.replayedAt)
-    return { vi: `đã chạy lại ${vnTime(l.replayedAt)}`, en: `replayed ${vnTime(l.replayedAt)}` };
+  if (l.replayedAt) {
+    // who replayed it, by name as it was then, the client id beside it (fix37a; none kept before)
+    const by = l.replayedBy === null ? '' : actorText(l.replayedBy, l.replayedById);
+    const who = by === '' ? { vi: '', en: '' } : { vi: ` bởi ${by}`, en: ` by ${by}` };
+    return {
+      vi: `đã chạy lại ${vnTime(l.replayedAt)}${who.vi}`,
+      en: `replayed ${vnTime(l.replayedAt)}${who.en}`,
+    };
+  }
   if (l.resolvedAt)
     return {
       vi: `đã được một lần gửi sau giải quyết ${vnTime(l.resolvedAt)}`,

@@ -2156,6 +2156,10 @@ export interface components {
       attempts: number;
       failedAt: string;
       replayedAt: string | null;
+      /** @description Ai đã chạy lại, theo tên lúc chạy lại (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã định danh; null: chưa chạy lại, hoặc chạy lại trước khi truc ghi người chạy / who replayed it, by name as it was when they replayed it (the client's display name, or the CLI operator's); an actor truc knew no name of: the id; null: not replayed, or replayed before truc kept who (fix37a) */
+      replayedBy: string | null;
+      /** @description Mã định danh người chạy lại: mã client (API, bảng điều khiển) hoặc operator:cli:<tên> (lệnh truc) / who replayed it, by id: a client id (the API, the dashboard) or operator:cli:<name> (a truc command) */
+      replayedById: string | null;
       /** @description khi một lần gửi sau đã chuyển hết bản ghi của việc này (nhà cung cấp gửi lại): không còn mở, không cần chạy lại / when a later delivery (a vendor re-push) delivered every record of its work: no longer open, nothing to replay */
       resolvedAt: string | null;
       /** @description khi việc này được đóng mà không chạy lại (lý do: abandonedReason): không còn mở, không chạy lại / when it was closed without a replay (why: abandonedReason): no longer open, not replayable */
