@@ -180,6 +180,19 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
         openedAt: now,
         pausedUntil: new Date(now.getTime() + 3_600_000),
         pauseReason: 'circuit-open',
+        // fix37b item 3: the endpoints' own circuits and Retry-Afters, a line each under the badge
+        endpointCircuits: Object.fromEntries(
+          ['students:upsert', 'staff:delete'].map((e) => [
+            e,
+            {
+              circuit: 'open' as const,
+              pausedUntil: new Date(now.getTime() + 3_600_000).toISOString(),
+              openings: 3,
+              openedAt: now.toISOString(),
+            },
+          ]),
+        ),
+        endpointRetryAfter: { 'staff:upsert': new Date(now.getTime() + 3_600_000).toISOString() },
       },
       result: undefined,
     }));
@@ -191,6 +204,9 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
       expect(
         await ui.page.getByTestId('systems').locator('[data-circuit]').first().getAttribute('data-circuit'),
       ).toBe('open');
+      // every open endpoint circuit and endpoint wait has its line, inside the card (fix37b item 3)
+      expect(await ui.page.getByTestId('systems').locator('[data-endpoint-circuit]').count()).toBe(2);
+      expect(await ui.page.getByTestId('systems').locator('[data-endpoint-wait]').count()).toBe(1);
       // the pulls held as the writes are: said once, by the badge (fix36c's second line widened the card)
       expect(await ui.page.getByTestId('reads-held').count()).toBe(0);
       // no card hides part of its table (a scrolled card clips what is past its edge)
