@@ -202,7 +202,9 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
         .locator('.stat', { has: page.locator('.label', { hasText: label }) })
         .locator('.value')
         .textContent();
-    expect(await statValue('Phần mềm')).toBe('smas');
+    // the system, then who set it (fix37a: by name, a line of its own under the system)
+    expect(await statValue('Phần mềm')).toMatch(/^smasđặt bởi \S/);
+    expect(await page.getByTestId('school-system-set-by').textContent()).toMatch(/^đặt bởi \S/);
     expect(await statValue('Nguồn hồ sơ trường')).not.toBe('smas');
     await systems.clear(S1);
     const batches = await page.getByTestId('school-batches').textContent();

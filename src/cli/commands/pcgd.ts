@@ -95,7 +95,8 @@ function reportYear(value: string): number {
   return n;
 }
 
-const YEAR_HELP =
+/** --year's help (an option's help is English, as every option's: cli-strings exempts them). */
+const yearOptionEn =
   'report year (default: the PCGD-XMC working year the newest survey persons pull read; none yet: the one open today by the calendar)';
 
 const compute = () =>
@@ -105,7 +106,7 @@ const compute = () =>
       'compute a unit’s figures now from the persons already pulled; prints the report',
     )
       .argument('<unit>', '5-digit commune or 2-digit province code')
-      .option('--year <year>', YEAR_HELP, reportYear)
+      .option('--year <year>', yearOptionEn, reportYear)
       .option(
         '--communes',
         'with a province: first every commune of it with persons and no approved report, then the province; prints one line per unit',
