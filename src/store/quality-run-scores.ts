@@ -6,7 +6,7 @@
  */
 import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
-import type { SchoolCountsRow } from './scorecards.js';
+import type { SchoolCountsRow, ScoreFields } from './scorecards.js';
 
 /** What a run scores as of, fixed when it begins (a resumed run keeps them). */
 export interface RunBasis {
@@ -16,14 +16,7 @@ export interface RunBasis {
 }
 
 /** A scorecard to store; a school's with the counts it was scored from (summed into its communes and provinces). */
-export interface NewScore {
-  level: string;
-  code: string;
-  parentCode: string;
-  records: number;
-  overall: number;
-  band: string;
-  card: unknown;
+export interface NewScore extends ScoreFields {
   counts?: SchoolCountsRow | undefined;
 }
 

@@ -36,8 +36,19 @@ export interface ScoresFilter {
   sort: 'code' | 'worst';
 }
 
+/** A scorecard's stored fields: where it stands, its score and band, the card itself. */
+export interface ScoreFields {
+  level: string;
+  code: string;
+  parentCode: string;
+  records: number;
+  overall: number;
+  band: string;
+  card: unknown;
+}
+
 /** A stored scorecard row. */
-export interface ScoreRow {
+export interface ScoreRow extends ScoreFields {
   runId: number;
   computedAt: Date;
   /**
@@ -48,13 +59,6 @@ export interface ScoreRow {
   /** Who asked for its run: `schedule:<id>`, a client id, `operator:cli:<name>`. */
   requestedById: string;
   asOf: string;
-  level: string;
-  code: string;
-  parentCode: string;
-  records: number;
-  overall: number;
-  band: string;
-  card: unknown;
 }
 
 const FAILS = (criterion: string | null, told = false) =>
