@@ -92,6 +92,12 @@ export const QualitySchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Schools a quality run scores in one transaction (fix37c): its progress (`schools.scored`) advances by this many at
+     * most, and a run that dies resumes after its last slice committed. Each slice reads only its schools' verdicts
+     * (migration 1442). truc's own default.
+     */
+    runSliceSchools: z.number().int().min(1).max(10_000).default(100),
     /** Youngest age of a staff member, years (truc's own default). */
     staffMinAge: z.number().int().min(14).max(30).default(18),
     /**

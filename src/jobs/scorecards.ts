@@ -18,13 +18,6 @@ import { defineJob, type JobRun } from './define.js';
 
 type ScorecardsContext = Pick<WorkerContext, 'db' | 'config' | 'metrics' | 'now' | 'logger'>;
 
-/**
- * Schools a slice of a run scores in one transaction (fix37c): its progress advances by this many at most. Each
- * slice reads the verdicts by one scan of the table (no index by school holds the clean ones), so a city of 2,000
- * schools pays about 20 scans more than one transaction would, for a run it can follow and resume.
- */
-export const SLICE_SCHOOLS = 100;
-
 /** A school's card with the counts it was scored from, to store. */
 const scoreOf = (c: Scorecard, counts?: SchoolCountsRow): NewScore => ({
   level: c.level,
@@ -40,8 +33,8 @@ const scoreOf = (c: Scorecard, counts?: SchoolCountsRow): NewScore => ({
 /**
  * Computes and stores a run; returns its id and scorecards. `outboxId`: its job's outbox row, kept with the run and
  * closed in the transaction that finishes it (fix35d: a schedule's fire finds the quality run unfinished while it is
- * open). Its schools are scored `o.slice` at a time, each slice committed with the run's `schools` (fix37c: scored so
- * far, GET /v1/quality/runs/{id}); a job that died resumes the run from the schools it scored, as of the same day and
+ * open). Its schools are scored `quality.runSliceSchools` at a time (default 100), each slice committed with the run's
+ * `schools` (fix37c: scored so far, GET /v1/quality/runs/{id}), each reading only its schools' verdicts; a job that died resumes the run from the schools it scored, as of the same day and
  * school year. Its communes and provinces are summed, when every school is scored, from the counts its schools were
  * scored from, so every card of the run agrees with its schools'; only then is it done (read as the scorecards).
  */
@@ -49,10 +42,10 @@ export async function computeScorecards(
   ctx: Omit<ScorecardsContext, 'logger'>,
   requestedBy: string,
   outboxId?: number,
-  o: { slice?: number } = {},
 ): Promise<{ runId: number; cards: Scorecard[] }> {
   const today = vietnamDateOf(ctx.now());
   const quality = ctx.config.quality;
+  const size = quality.runSliceSchools;
   const specs = quality.masterDataFields.students ?? [];
   const basis = { asOf: today, schoolYear: schoolYearOf(today), catalogueVersion: CATALOGUE_VERSION };
   const run = await ctx.db.tx((q) => createQualityRunScoresRepo(q).begin(requestedBy, outboxId, basis));
@@ -60,8 +53,8 @@ export async function computeScorecards(
   for (;;) {
     const schools = await createQualityRunScoresRepo(ctx.db).unscored(run.runId);
     if (schools.length === 0) break;
-    for (let i = 0; i < schools.length; i += o.slice ?? SLICE_SCHOOLS) {
-      const slice = schools.slice(i, i + (o.slice ?? SLICE_SCHOOLS));
+    for (let i = 0; i < schools.length; i += size) {
+      const slice = schools.slice(i, i + size);
       await ctx.db.tx(async (q) => {
         const counts = await createScorecardsRepo(q).schoolCounts(slice, run.schoolYear, specs);
         const of = new Map(counts.map((c) => [c.schoolCode, c]));

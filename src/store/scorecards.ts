@@ -162,8 +162,8 @@ async function yearStudents(
 /**
  * Per school of `schools` (a slice of a run's, fix37c) with verdicts: verdicts counted by criterion and rule, the
  * school's commune and province, and its current-year students with and without the master-data fields (`specs`:
- * 'a|b' = one of them). Four queries whatever the number of schools; the verdicts are read by a scan of the table
- * (no index by school holds the clean ones), the failing rules through the index of the verdicts with findings.
+ * 'a|b' = one of them). Four queries whatever the number of schools; the verdicts are read through their index by
+ * school (migration 1442: only `schools`' rows), the failing rules through the index of the verdicts with findings.
  */
 async function schoolCounts(
   q: Queryable,

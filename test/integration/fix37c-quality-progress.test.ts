@@ -20,6 +20,11 @@ import { waitFor } from '../helpers/env.js';
 const w = useCliBesideApi();
 const call = (url: string) =>
   w.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${w.token}` } });
+/** The worker's dependencies with a slice of one school (`quality.runSliceSchools`). */
+const oneBySlice = (db: Db = w.env.deps.db) => {
+  const config = w.env.deps.config;
+  return { ...w.env.deps, db, config: { ...config, quality: { ...config.quality, runSliceSchools: 1 } } };
+};
 const runOf = async (id: number) =>
   (await call(`/v1/quality/runs/${id}`)).json<{ status: string; schools: unknown; error: unknown }>();
 
@@ -133,7 +138,7 @@ describe('fix37c: a quality run scores its schools a slice at a time', () => {
       reached();
       await new Promise<void>((r) => (release = r));
     });
-    const computing = computeScorecards({ ...w.env.deps, db }, 'test', outbox, { slice: 1 });
+    const computing = computeScorecards(oneBySlice(db), 'test', outbox);
     await atSecond;
     // The first school's slice is committed: the run says so while its second slice is being written.
     expect(await runOf(id)).toMatchObject({ status: 'running', schools: { scored: 1, total: 3 } });
@@ -158,9 +163,7 @@ describe('fix37c: a quality run scores its schools a slice at a time', () => {
   it('a run that dies half way is failed with what it scored; its replay resumes from there, every card agreeing', async () => {
     const { id, outbox } = await requested();
     const broken = withHold(w.env.deps.db, 2, () => Promise.reject(new Error('worker killed')));
-    await expect(
-      computeScorecards({ ...w.env.deps, db: broken }, 'test', outbox, { slice: 1 }),
-    ).rejects.toThrow('worker killed');
+    await expect(computeScorecards(oneBySlice(broken), 'test', outbox)).rejects.toThrow('worker killed');
     expect(await runOf(id)).toMatchObject({ status: 'running', schools: { scored: 1, total: 3 } });
     // Its attempts spent: dead-lettered as the worker does; it reads failed with the school it scored.
     await w.env.deps.db.tx(async (q) => {
@@ -188,7 +191,7 @@ describe('fix37c: a quality run scores its schools a slice at a time', () => {
     // School A gains records meanwhile; the replay (the outbox row reopened) goes on from the school it scored.
     await verdicts(SCHOOLS.A, 'A2-', 5, 5);
     await w.env.deps.db.query('UPDATE truc.outbox SET dead_at = NULL WHERE id = $1', [outbox]);
-    await computeScorecards(w.env.deps, 'test', outbox, { slice: 1 });
+    await computeScorecards(oneBySlice(), 'test', outbox);
     expect(await runOf(id)).toMatchObject({ status: 'done', schools: { scored: 3, total: 3 }, error: null });
     // A was scored before it gained its 5 (4 records), and its commune sums A's and B's cards as scored.
     expect(await cards(id, 'school')).toEqual({ [SCHOOLS.A]: 4, [SCHOOLS.B]: 6, [SCHOOLS.C]: 2 });

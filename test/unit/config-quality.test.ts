@@ -18,6 +18,7 @@ describe('loadConfig: the quality section (issue 8)', () => {
     expect(q.deadlines.byYear['2024-2025']).toEqual({ rollover: '2024-09-13', masterData: '2024-09-20' });
     expect(q.officialEmailDomains).toEqual(['hcm.edu.vn', 'moet.edu.vn', 'tphcm.gov.vn']);
     expect(q.syncMaxAgeDays).toBe(7);
+    expect(q.runSliceSchools).toBe(100);
     expect(q.retirementAge).toEqual({ male: 62, female: 60 });
     expect(q.ageTolerance).toEqual({ younger: 1, older: 3 });
     expect(policyProblems(q.policy)).toEqual([]);
@@ -32,6 +33,7 @@ describe('loadConfig: the quality section (issue 8)', () => {
         '  colourBands: { green: 95, yellow: 80 }',
         '  deadlines: { rollover: "09-15", masterData: "09-30" }',
         '  syncMaxAgeDays: 3',
+        '  runSliceSchools: 250',
         '  retirementAge: { male: 61, female: 57 }',
         '  ageTolerance: { younger: 0, older: 2 }',
       ].join('\n'),
@@ -44,6 +46,7 @@ describe('loadConfig: the quality section (issue 8)', () => {
     expect(q.colourBands).toEqual({ green: 95, yellow: 80 });
     expect(q.deadlines).toMatchObject({ rollover: '09-15', masterData: '09-30', byYear: {} });
     expect(q.syncMaxAgeDays).toBe(3);
+    expect(q.runSliceSchools).toBe(250);
     expect(q.retirementAge).toEqual({ male: 61, female: 57 });
     expect(q.ageTolerance).toEqual({ younger: 0, older: 2 });
     expect(policyProblems(q.policy)).toEqual([]);
@@ -58,6 +61,7 @@ describe('loadConfig: the quality section (issue 8)', () => {
         '  colourBands: { green: 70, yellow: 80 }',
         '  deadlines: { rollover: "13/09", byYear: { "2024": { rollover: "2024-13-01" } } }',
         '  syncMaxAgeDays: 0',
+        '  runSliceSchools: 0',
       ].join('\n'),
     );
     const err = configErrorOf(() => loadConfig({ env: { TRUC_PROFILE: 'q' }, configDir: dir }));
@@ -68,6 +72,7 @@ describe('loadConfig: the quality section (issue 8)', () => {
       'quality.deadlines.rollover',
       'quality.deadlines.byYear',
       'quality.syncMaxAgeDays',
+      'quality.runSliceSchools',
     ]) {
       expect(text).toContain(path);
     }
