@@ -152,6 +152,23 @@ describe('truc --help', () => {
         expect(list, list.slice(0, 80)).toContain(`${code} ${meaning.split(' / ')[1]}`);
   });
 
+  // walk (issue 7 walk-through): `truc quality run` had no row in README's Operations table, and the `schedules` row
+  // said `--follow` does not apply to a quality schedule, which `schedules run <id> --follow` follows as `quality run`.
+  it("README's Operations table has a row for every command, and says what schedules run --follow follows", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const from = readme.indexOf('| command (`npm run truc');
+    const rows = readme.slice(from, readme.indexOf('\n\n', from)).split('\n').slice(2);
+    const firsts = rows.map((row) => row.split(' | ')[0]!);
+    const leaves = PATHS.filter((p) => PATHS.every((q) => q.length <= p.length || q[0] !== p[0]));
+    const missing = leaves
+      .map((p) => p.join(' '))
+      .filter((p) => !firsts.some((cell) => new RegExp(`\`${p}[ \`]`).test(cell)));
+    expect(missing).toEqual([]);
+    const schedules = rows.find((row) => row.startsWith('| `schedules list'))!;
+    expect(schedules).not.toContain('`--follow` does not apply');
+    expect(schedules).toContain('`run --follow` follows its quality run as `quality run --follow` does');
+  });
+
   it('truc --version prints the package version', async () => {
     const e = await truc('--version');
     expect(e.code).toBe(0);
