@@ -6,9 +6,10 @@
  * - PostgreSQL "restarted": every connection dropped and refused for 5 s; api and worker keep running
  *   and the run finishes, nothing dead-lettered; and PostgreSQL really restarted (a server of the
  *   scenario's own, test/helpers/own-postgres.ts: `pg_ctl stop -m fast`, 5 s down, `pg_ctl start`), the same;
- * - Redis flushed while a page job waits in the queue (not taken): only the outbox reconciler can queue it again,
- *   and the run completes (review36a F2: a flush that met only the running chain passed with the reconciler off);
- *   Redis killed and started again empty: the run completes from the outbox;
+ * - Redis flushed, and Redis killed and started again empty (3 s down), while a page job waits in the queue (not
+ *   taken): only the outbox reconciler can queue it again, and the run completes (review36a F2: a flush or a kill
+ *   that met only the running chain passed with the reconciler off); after the kill the same api and worker
+ *   processes carry on, their Redis connections back by themselves;
  * - a worker killed with SIGKILL (default lock and stalled timings): another worker finishes the run;
  * - the worker holding a long page chain (TRUC_PULL_CHAIN_MS=600000) killed, a second worker running:
  *   it takes the run over from the chain's next page (leased for lockMs).
@@ -40,6 +41,8 @@ import { requestFullStudentsPull } from '../helpers/full-pull.js';
 
 /** Each pull page a job of its own, handed to the queue (no page chain). */
 const CHAIN_OFF = { TRUC_PULL_CHAIN_MS: '0' };
+/** The worker's line when its outbox reconciler queued again rows whose jobs Redis lost. */
+const REQUEUED = 'outbox rows re-queued: their jobs were missing';
 
 describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
   /** Pages recorded plus batches ingested: grows while the run makes progress. */
@@ -76,6 +79,46 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       });
     } finally {
       redis.disconnect();
+    }
+  }
+
+  /**
+   * Holds the pull queue (BullMQ pause, from the test) mid-run until the run's next page job waits in it, not taken;
+   * returns the waiting jobs' ids. Redis then emptied (flushed, or killed and started again empty) takes the job and
+   * the pause with it: its outbox row says it was queued, so only the outbox reconciler can queue it again.
+   */
+  async function holdUntilPageWaits(s: Stack): Promise<string[]> {
+    const pull = new Queue('pull', {
+      connection: { url: s.redis.url, maxRetriesPerRequest: 1 },
+      prefix: s.env.redisPrefix!,
+    });
+    try {
+      await pull.pause();
+      const waiting = async () => {
+        const ids = (await pull.getJobs(['wait', 'prioritized'])).map((j) => j.id!);
+        return ids.length > 0 ? ids : undefined;
+      };
+      return await waitFor(waiting, {
+        timeoutMs: 60_000 * SCALE,
+        intervalMs: 20,
+        what: 'a page job waiting in the held pull queue',
+      });
+    } finally {
+      await pull.close();
+    }
+  }
+
+  /** Those of the pull queue's jobs `ids` that exist. */
+  async function jobsOf(s: Stack, ids: readonly string[]): Promise<string[]> {
+    const pull = new Queue('pull', {
+      connection: { url: s.redis.url, maxRetriesPerRequest: 1 },
+      prefix: s.env.redisPrefix!,
+    });
+    try {
+      const jobs = await Promise.all(ids.map((id) => pull.getJob(id)));
+      return jobs.flatMap((j) => (j ? [j.id!] : []));
+    } finally {
+      await pull.close();
     }
   }
 
@@ -193,24 +236,9 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
     'Redis flushed mid-run with a page job waiting in the queue: the outbox reconciler queues it again, nothing lost',
     () =>
       onStack(async (s) => {
-        let waiting = 0;
+        let waiting: string[] = [];
         const flushWithPageWaiting = async () => {
-          const pull = new Queue('pull', {
-            connection: { url: s.redis.url, maxRetriesPerRequest: 1 },
-            prefix: s.env.redisPrefix!,
-          });
-          try {
-            await pull.pause();
-            const queued = async () =>
-              Object.values(await pull.getJobCounts('wait', 'prioritized')).reduce((a, b) => a + b, 0);
-            waiting = await waitFor(queued, {
-              timeoutMs: 60_000 * SCALE,
-              intervalMs: 20,
-              what: 'a page job waiting in the held pull queue',
-            });
-          } finally {
-            await pull.close();
-          }
+          waiting = await holdUntilPageWaits(s);
           const flushedAt = Date.now();
           await s.redis.flush();
           return flushedAt;
@@ -218,29 +246,62 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
         await faultMidRun(
           s,
           flushWithPageWaiting,
-          () => `Redis FLUSHALL with ${waiting} page job(s) waiting`,
+          () => `Redis FLUSHALL with ${waiting.length} page job(s) waiting`,
           RESUME_BOUND_MS,
           { progressFromFault: true },
         );
         // The run went on because the worker's reconciler queued the lost page job again from its outbox row.
-        expect(s.workers[0]!.stdout()).toContain('outbox rows re-queued: their jobs were missing');
+        expect(s.workers[0]!.stdout()).toContain(REQUEUED);
         expect(alive(s.api) && s.workers.every(alive)).toBe(true);
       }, CHAIN_OFF),
     TEST_TIMEOUT,
   );
 
+  // The same proof for a Redis server killed (SIGKILL) and started again empty (no RDB, no AOF: the scenario's own
+  // redis-server, test/helpers/faults.ts startOwnRedis) while a page job waits in the held queue: the job and the
+  // pause are gone with the data, so only the reconciler can queue the job again. Before (review36a) the kill met only
+  // the running page chain, which carried on by itself: green with the reconciler off. Here the api and worker
+  // processes must live through the outage (no restart: the same processes, each process's one Redis outage line
+  // and its end), the worker's connections come back by themselves, and its reconciler re-queues the lost job.
   it(
-    'Redis killed and started again empty mid-run: the run completes from the outbox, nothing lost',
+    'Redis killed and started again empty with a page job waiting in the queue: api and worker reconnect, the outbox reconciler queues it again, nothing lost',
     () =>
-      onStack(async (s) => {
-        const down = async () => {
-          await s.redis.kill();
-          await new Promise((r) => setTimeout(r, 3_000));
-          await s.redis.start();
-        };
-        await faultMidRun(s, down, () => 'Redis killed 3 s, restarted empty');
-        expect(alive(s.api) && s.workers.every(alive)).toBe(true);
-      }),
+      onStack(
+        async (s) => {
+          const processes = [s.api, ...s.workers];
+          let waiting: string[] = [];
+          const killWithPageWaiting = async () => {
+            waiting = await holdUntilPageWaits(s);
+            const killedAt = Date.now();
+            await s.redis.kill();
+            await new Promise((r) => setTimeout(r, 3_000));
+            await s.redis.start();
+            // Started again empty: the job that waited is gone (the reconciler waits 10 s before it queues one again).
+            expect(await jobsOf(s, waiting), 'the waiting page jobs after the restart').toEqual([]);
+            return killedAt;
+          };
+          await faultMidRun(
+            s,
+            killWithPageWaiting,
+            () => `Redis killed 3 s with ${waiting.length} page job(s) waiting, restarted empty`,
+            RESUME_BOUND_MS,
+            { progressFromFault: true },
+          );
+          // The same processes, never restarted, each heard the outage and its end (its connections answer again).
+          expect([s.api, ...s.workers]).toEqual(processes);
+          expect(processes.every(alive)).toBe(true);
+          for (const p of processes) {
+            expect(p.stdout()).toContain('Redis connection error; retrying');
+            expect(p.stdout()).toContain(
+              'Redis connection back: every connection of this process answers again',
+            );
+          }
+          expect(s.workers[0]!.stdout()).toContain(REQUEUED);
+          expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
+        },
+        // info: the outage's end is logged at info.
+        { ...CHAIN_OFF, LOG_LEVEL: 'info' },
+      ),
     TEST_TIMEOUT,
   );
 
