@@ -60,6 +60,12 @@ describe('scanJson', () => {
     expect(scanJson(Buffer.from('{"a":[[1,2,3]]}'), LIMITS)).toBeDefined();
     // Numbers at the edge of a double: the largest that do not overflow, and an underflow (0 on both paths).
     expect(yes(`{"a":1.7976931348623157e308,"b":-1e-400,"c":${'9'.repeat(308)},"d":-0}`)).toBe(true);
+    // Names as long as a forbidden one, sharing its first and last bytes or not (perfwk: only those are compared).
+    expect(yes('{"__prota__":1,"a":{"construcTor":2,"Constructor":3,"_________":4,"birthDate":5}}')).toBe(
+      true,
+    );
+    // Long runs of plain bytes (one table look-up each), multi-byte UTF-8 among them, up to a quote or an escape.
+    expect(yes(`{"a":"${'Nguyễn Văn '.repeat(500)}","b":"${'x'.repeat(3000)}\\n"}`)).toBe(true);
   });
 
   it('says no to what the full path refuses, and to what it is not sure of', () => {
@@ -84,6 +90,12 @@ describe('scanJson', () => {
       '{"a":"\\ud800"}',
       '{"a":"\\uDFFF"}',
       '{"a":"tab\there"}',
+      // A string running to the end of the body: after plain bytes, after an escape, after UTF-8.
+      '{"a":"abc',
+      '{"a":"abc\\',
+      '{"a":"é',
+      '{"abc',
+      '{"a":"x\u0001y"}',
       '{"__proto__":{}}',
       '{"a":{"constructor":{"prototype":{}}}}',
       '{"a":{"constructor":1}}',
