@@ -203,8 +203,9 @@ function schoolList(q: Queryable) {
      *
      * At the city's scale (fix34b, review33c N4: 2,500 schools, 1.7 M students) the page is chosen first and only its
      * schools counted: the counts were computed for every school the offset skipped (the 50th page of 50 took 29 s),
-     * and a school's live students and staff are counted from an index alone (migration 1406, `*_school_live`): 680
-     * students a school had been read from the table, one block each (first page 0.43 s; now 0.09 s, see the README).
+     * and a school's live students and staff are counted from an index alone (migration 1406; since 1431 `*_school_key`,
+     * which carries each row's deleted_at): 680 students a school had been read from the table, one block each (first
+     * page 0.43 s; now 0.09 s, see the README).
      */
     async schools(
       search: string,
