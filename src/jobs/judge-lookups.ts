@@ -6,6 +6,7 @@ import type { EntityName } from '../config.js';
 import type { IdHolder, QualityLookups, Rec, StoredRecord } from '../quality/index.js';
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
+import { groupBy } from '../store/quality-facts.js';
 import { createQualityRepo, type QualityFactAsks, type QualityFacts } from '../store/quality.js';
 import type { ExistingRow } from '../store/records.js';
 import { createWebsiteProbesRepo } from '../store/website-probes.js';
@@ -123,14 +124,15 @@ export function lookupsFor(
     currentYearCounts: async (entity, schools, schoolYear) =>
       (await ask((a) => (a.yearCounts = { entity, schools, schoolYear }))).yearCounts ?? new Map(),
     bornOn: async (entity, dates, _twinKeys, twins) => {
-      const out = new Map<string, StoredRecord[]>();
-      if (entity !== 'students') return out;
-      for (const row of (await ask((a) => (a.bornOn = { dates, askers: twins }))).bornOn ?? []) {
-        const rec = row.data as Rec;
-        const day = String(rec['birthDate']);
-        out.set(day, [...(out.get(day) ?? []), { key: row.key, rec }]);
-      }
-      return out;
+      if (entity !== 'students') return new Map<string, StoredRecord[]>();
+      const rows = (await ask((a) => (a.bornOn = { dates, askers: twins }))).bornOn ?? [];
+      // By day, each row pushed onto its day's list (issue 7: a copy of the list per row was quadratic in the
+      // students born on one day).
+      return groupBy(
+        rows,
+        (row) => String((row.data as Rec)['birthDate']),
+        (row): StoredRecord => ({ key: row.key, rec: row.data as Rec }),
+      );
     },
   };
 }

@@ -6,11 +6,11 @@
  */
 import { scopeOf } from '../../canonical/entities.js';
 import { isProvisionalStudentCode, PROVISIONAL_STUDENT_CODE_PREFIX } from '../../canonical/student.js';
-import { normaliseText } from '../../canonical/text.js';
 import type { Rec } from '../types.js';
-import { rule, strField, type Check } from './define.js';
+import { rule, strField, type Check, type StoredRecord } from './define.js';
 import { ENROLLED_STATUSES } from './du.js';
 import { TEXT_ENTITIES } from './sach-text.js';
+import { parentsOf, twinIndex, twinKeyOf, type TwinIndex, type TwinSide } from './sach-twins.js';
 
 export const DUPLICATE_IN_BATCH = rule({
   code: 'SACH_DUPLICATE_IN_BATCH',
@@ -183,11 +183,6 @@ export const storedPersonalIdCheck: Check = {
   },
 };
 
-/** A name as duplicate detection compares it: normalised, lower case. */
-function nameKey(value: string): string {
-  return normaliseText(value).toLowerCase();
-}
-
 /**
  * The twin key of a record: its birth date and name key. Two records can only be probable duplicates
  * when their twin keys are equal, so the store keeps it beside each student and the stored-duplicate
@@ -197,26 +192,16 @@ function nameKey(value: string): string {
 export function twinKey(rec: Rec): string | undefined {
   const birth = rec['birthDate'];
   const full = rec['fullName'];
-  return typeof birth === 'string' && typeof full === 'string' ? `${birth}|${nameKey(full)}` : undefined;
+  return typeof birth === 'string' && typeof full === 'string' ? twinKeyOf(birth, full) : undefined;
 }
 
-interface Seen {
-  readonly index: number;
-  readonly name: string;
-  readonly parents: readonly string[];
-  readonly hasId: boolean;
-}
-
-function parentsOf(rec: Rec): string[] {
-  const out: string[] = [];
-  const father = rec['fatherName'];
-  if (typeof father === 'string') out.push(nameKey(father));
-  const mother = rec['motherName'];
-  if (typeof mother === 'string') out.push(nameKey(mother));
-  const guardian = rec['guardianName'];
-  if (typeof guardian === 'string') out.push(nameKey(guardian));
-  return out;
-}
+/** A record as twins are matched ({@link TwinSide}). */
+const sideOf = (rec: Rec, key: string): TwinSide => ({
+  key,
+  school: strField(rec['schoolCode']),
+  hasId: rec['personalId'] !== undefined,
+  parents: parentsOf(rec),
+});
 
 export const probableDuplicateCheck: Check = {
   scope: 'batch',
@@ -231,34 +216,31 @@ export const probableDuplicateCheck: Check = {
       if (rec['personalId'] === undefined && typeof birth === 'string') days.add(birth);
     }
     if (days.size === 0) return;
-    const byDay = new Map<string, Seen[]>();
+    // Each record meets the earlier records of its twin key sharing a parent (./sach-twins.ts), then joins them.
+    const seen = twinIndex();
     recs.forEach((rec, index) => {
       const birth = rec['birthDate'];
       const full = rec['fullName'];
       if (typeof birth !== 'string' || typeof full !== 'string' || !days.has(birth)) return;
-      const me: Seen = {
-        index,
-        name: nameKey(full),
-        parents: parentsOf(rec),
-        hasId: rec['personalId'] !== undefined,
-      };
-      const seen = byDay.get(birth);
-      if (!seen) {
-        byDay.set(birth, [me]);
-        return;
-      }
-      const twin = seen.some(
-        (s) =>
-          s.name === me.name &&
-          keys[s.index] !== keys[index] &&
-          !(s.hasId && me.hasId) &&
-          me.parents.some((p) => s.parents.includes(p)),
-      );
-      if (twin) out.add(index, PROBABLE_DUPLICATE, '');
-      seen.push(me);
+      const twin = twinKeyOf(birth, full);
+      const me = sideOf(rec, keys[index]!);
+      if (seen.find(twin, me)) out.add(index, PROBABLE_DUPLICATE, '');
+      seen.add(twin, me);
     });
   },
 };
+
+/** The stored records born on the batch's days ({@link StoreFacts} `bornOn`), indexed once per batch. */
+function storedTwins(bornOn: ReadonlyMap<string, readonly StoredRecord[]>): TwinIndex {
+  const index = twinIndex();
+  for (const [day, stored] of bornOn) {
+    for (const s of stored) {
+      const full = s.rec['fullName'];
+      if (typeof full === 'string') index.add(twinKeyOf(day, full), sideOf(s.rec, s.key));
+    }
+  }
+  return index;
+}
 
 export const storedDuplicateCheck: Check = {
   scope: 'store',
@@ -268,29 +250,15 @@ export const storedDuplicateCheck: Check = {
   check(recs, keys, _ctx, facts, out) {
     const bornOn = facts.bornOn;
     if (!bornOn || bornOn.size === 0) return;
+    const stored = storedTwins(bornOn);
     recs.forEach((rec, index) => {
       const birth = rec['birthDate'];
       const full = rec['fullName'];
       if (typeof birth !== 'string' || typeof full !== 'string') return;
-      const stored = bornOn.get(birth);
-      if (!stored) return;
-      const name = nameKey(full);
-      const parents = parentsOf(rec);
-      const hasId = rec['personalId'] !== undefined;
-      if (parents.length === 0) return;
-      const twins = stored.filter(
-        (s) =>
-          s.key !== keys[index] &&
-          !(hasId && s.rec['personalId'] !== undefined) &&
-          typeof s.rec['fullName'] === 'string' &&
-          nameKey(s.rec['fullName']) === name &&
-          parentsOf(s.rec).some((p) => parents.includes(p)),
-      );
-      if (twins.length === 0) return;
+      const twins = stored.find(twinKeyOf(birth, full), sideOf(rec, keys[index]!));
+      if (twins === undefined) return;
       // A twin at the record's own school is the sender's to know; one only at other schools is the city's.
-      const school = strField(rec['schoolCode']);
-      const elsewhere = !twins.some((s) => strField(s.rec['schoolCode']) === school);
-      out.add(index, PROBABLE_DUPLICATE_STORED, '', { elsewhere });
+      out.add(index, PROBABLE_DUPLICATE_STORED, '', { elsewhere: !twins.atSchool });
     });
   },
 };
