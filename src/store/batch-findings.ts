@@ -125,7 +125,7 @@ function findingDocuments(findings: readonly FindingRow[]): [rows: string, templ
 /**
  * The batch that keeps the findings of the last done batch of the same school and entity as batch
  * `id` whose findings had `digest` (a scalar subquery; NULL: none; migration 191). `insertFindings`
- * files no rows and `finish` (./batches.ts) refers to it when there is one: both see the same snapshot
+ * files no rows and `finish` (./batch-status.ts) refers to it when there is one: both see the same snapshot
  * (one closing statement).
  */
 export const SAME_FINDINGS = (id: string, digest: string): string =>

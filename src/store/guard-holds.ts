@@ -161,7 +161,7 @@ function holdRows(q: Queryable) {
       const res = await q.query<{ id: string }>(
         // A vendor batch's hold is made under its school's lock (./school-lock.ts), stamped by the clock (not the
         // transaction's start, which may be before it waited for that lock): after every batch of the school that
-        // finished before it (each stamped by the clock too, ./batches.ts), so ./vendor-window.ts's cut is right.
+        // finished before it (each stamped by the clock too, ./batch-status.ts), so ./vendor-window.ts's cut is right.
         `INSERT INTO truc.guard_holds (kind, batch_id, sync_run_id, entity, status, diff, reasons, created_at)
          VALUES ($1, $2, $3, $4, 'held', $5, $6, CASE WHEN $2::uuid IS NULL THEN now() ELSE clock_timestamp() END)
          RETURNING id`,
