@@ -7,7 +7,7 @@
  *   npx tsx test/bench/lib/pull-ab.ts build /tmp/ab-mine        # this worktree's src as it is now
  *   AB_STUDENTS=30000 AB_ROUNDS=4 npx tsx test/bench/lib/pull-ab.ts run /tmp/ab-main /tmp/ab-mine
  *
- * `build <dir> [<commit>]`: `tsc` of src (of this worktree, or of `<commit>` through `git archive`) into
+ * `build <dir> [<commit>]` (./pull-ab-builds.ts): `tsc` of src (of this worktree, or of `<commit>` through `git archive`) into
  * `<dir>`, with the migrations and data the program reads, a package.json saying its files are ES modules,
  * and `<dir>/node_modules` linked to this
  * worktree's (so a build may live anywhere, and both builds share one copy of pg, zod, …).
@@ -45,13 +45,13 @@
 // zod's compiled fast path, as src/main.ts loads it before any schema is built: the builds' schemas (loaded
 // below, one zod shared through node_modules) are compiled, as in production.
 import 'zod/compile';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { schoolYearOf, vietnamDateOf } from '../../../src/canonical/school-year.js';
 import { cpuOf, pgCpu, pgCpuSince, schedCpu } from './cpu.js';
@@ -59,6 +59,7 @@ import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './hcm-c
 import { bareRead } from './sync-steps.js';
 import { productionNodeArgs } from './procs.js';
 import { profiled } from './profiled.js';
+import { build, loadBuild, ROOT, suffix, urlOf, type Build } from './pull-ab-builds.js';
 import {
   childRunsLine,
   fmt,
@@ -68,93 +69,10 @@ import {
   type NodeSide,
 } from './pull-ab-figures.js';
 import { startTimeline } from './timeline.js';
-import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './truc-env.js';
-import type * as ConfigModule from '../../../src/config.js';
-import type * as DepsModule from '../../../src/deps.js';
-import type * as RolesModule from '../../../src/roles.js';
-import type * as ContractsModule from '../../../src/jobs/contracts.js';
+import { adminQuery, deleteKeysUnder, REDIS_URL } from './truc-env.js';
 import type * as DbModule from '../../../src/store/db.js';
-import type * as MigrateModule from '../../../src/store/migrate.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** The modules of one build the harness drives (typed as this worktree's src declares them). */
-interface Build {
-  label: string;
-  template: string;
-  config: typeof ConfigModule;
-  deps: typeof DepsModule;
-  roles: typeof RolesModule;
-  contracts: typeof ContractsModule;
-  db: typeof DbModule;
-  migrate: typeof MigrateModule;
-}
 
 const RESYNC = process.env.AB_MODE === 'resync';
-
-const suffix = (): string => randomBytes(5).toString('hex');
-const urlOf = (name: string): string => {
-  const u = new URL(PG_ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-
-/** `build <dir> [<commit>]` (see the file comment). */
-function build(out: string, commit?: string): void {
-  let srcRoot = ROOT;
-  if (commit) {
-    srcRoot = mkdtempSync(join(tmpdir(), 'truc-ab-src-'));
-    const tar = execFileSync(
-      'git',
-      ['-C', ROOT, 'archive', commit, 'src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'],
-      {
-        maxBuffer: 1 << 30,
-      },
-    );
-    execFileSync('tar', ['-x', '-C', srcRoot], { input: tar });
-    symlinkSync(join(ROOT, 'node_modules'), join(srcRoot, 'node_modules'));
-  }
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(srcRoot, 'tsconfig.build.json'), '--outDir', out], {
-    stdio: 'inherit',
-  });
-  cpSync(join(srcRoot, 'src/store/migrations'), join(out, 'store/migrations'), { recursive: true });
-  cpSync(join(srcRoot, 'src/canonical/data'), join(out, 'canonical/data'), { recursive: true });
-  if (!existsSync(join(out, 'node_modules')))
-    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
-  // Its .js files are ES modules wherever the build lives.
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  const from = commit ?? `${ROOT} (working tree)`;
-  const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', commit ?? 'HEAD'], {
-    encoding: 'utf8',
-  });
-  writeFileSync(join(out, 'BUILT-FROM'), `${from} ${head.trim()} ${new Date().toISOString()}\n`);
-  if (commit) rmSync(srcRoot, { recursive: true, force: true });
-  console.log(`built ${from} into ${out}`);
-}
-
-/** Loads a build's modules and migrates a template database with its own migrations. */
-async function loadBuild(dir: string, label: string): Promise<Build> {
-  const mod = (p: string) => import(pathToFileURL(join(resolve(dir), p)).href);
-  const b: Build = {
-    label,
-    template: `truc_bench_abtpl_${suffix()}`,
-    config: await mod('config.js'),
-    deps: await mod('deps.js'),
-    roles: await mod('roles.js'),
-    contracts: await mod('jobs/contracts.js'),
-    db: await mod('store/db.js'),
-    migrate: await mod('store/migrate.js'),
-  };
-  await adminQuery(`CREATE DATABASE ${b.template}`);
-  const db = b.db.createPgDb(urlOf(b.template), 'postgres', { max: 2 });
-  try {
-    await b.migrate.migrate(db);
-  } finally {
-    await db.close();
-  }
-  return b;
-}
 
 /** Requests a full pull of `entity` and waits until it is done, its batches ingested and reconciled. */
 async function fullPull(b: Build, deps: { db: DbModule.Db }, poll: pg.Client, entity: string) {
