@@ -29,16 +29,24 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { schoolYearOf, vietnamDateOf } from '../../src/canonical/school-year.js';
-import { addClient } from '../../src/ops.js';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { cpuOf, pgCpu, pgCpuSince } from './lib/cpu.js';
+import { cpuDuring, fmtCpu } from './lib/cpu.js';
 import { copyRate, createPlainTable, dropPlainTable } from './lib/pg-baselines.js';
 import { SIM_CREDENTIALS, SIM_STUDENTS_PER_SCHOOL, startSimChild } from './lib/hcm-csdl-sim.js';
 import { sampleMemory } from './lib/memory.js';
 import { productionNodeArgs, spawnNode, spawnTs, type Child } from './lib/procs.js';
-import { bareRead, dbSize, fullPull, liveCount, storedRows, type Api } from './lib/sync-steps.js';
-import { adminQuery, clientToken, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
+import { moreResyncs } from './lib/sync-resyncs.js';
+import {
+  bareRead,
+  cityAdminToken,
+  dbSize,
+  fullPull,
+  liveCount,
+  storedRows,
+  type Api,
+} from './lib/sync-steps.js';
+import { adminQuery, deleteKeysUnder, PG_ADMIN_URL, REDIS_URL } from './lib/truc-env.js';
 import { costRow, rateRow, scaled, type BenchOptions, type BenchRow } from './lib/types.js';
 
 export const name = 'sync';
@@ -89,97 +97,6 @@ async function startTruc(
   );
   const line = await truc.line(/listening on http/, 120_000);
   return { truc, url: /listening on (http:\/\/[^\s]+)/.exec(line)![1]! };
-}
-
-async function token(db: Db, url: string): Promise<string> {
-  const client = await addClient(db, {
-    name: `bench admin ${randomBytes(3).toString('hex')}`,
-    role: 'city-admin',
-  });
-  return clientToken(url, client);
-}
-
-/** CPU seconds of `fn`: truc, its PostgreSQL backends, the simulator, this process. */
-async function cpuDuring<T>(
-  db: Db,
-  pids: { truc: number | undefined; sim: number | undefined },
-  fn: () => Promise<T>,
-) {
-  const pg0 = await pgCpu(db);
-  const [t0, s0, b0] = [cpuOf(pids.truc), cpuOf(pids.sim), process.cpuUsage()];
-  const out = await fn();
-  const pg = pgCpuSince(pg0, await pgCpu(db));
-  const b = process.cpuUsage(b0);
-  const cpu = {
-    truc: cpuOf(pids.truc) - t0,
-    pg,
-    sim: cpuOf(pids.sim) - s0,
-    bench: (b.user + b.system) / 1e6,
-  };
-  return { out, cpu };
-}
-
-const fmtCpu = (c: Record<string, number>) =>
-  Object.entries(c)
-    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-    .join(' ');
-
-/**
- * BENCH_SYNC_RESYNCS=n (default 1) more unchanged re-syncs after the measured one, each between two bare
- * reads; with BENCH_SYNC_AB=<another build's main.js> they alternate (B A A B B A …) between that build
- * (B) and this one (A), restarted on the same database, so both see the same data and machine load.
- * Prints each ratio and the median per build (informative: the rows keep the first re-sync).
- */
-async function moreResyncs(
-  db: Db,
-  start: (entry?: string) => Promise<{ truc: Child; url: string }>,
-  current: { truc: Child; api: Api },
-  sim: { url: string; pid: number | undefined },
-): Promise<void> {
-  const simUrl = sim.url;
-  const n = Number(process.env.BENCH_SYNC_RESYNCS ?? 1);
-  const other = process.env.BENCH_SYNC_AB;
-  const ratios: Record<string, number[]> = { A: [], B: [] };
-  const cpus: Record<string, number[]> = { A: [], B: [] };
-  let running = 'A';
-  for (let i = 0; i < n; i++) {
-    const want = other && i % 4 !== 1 && i % 4 !== 2 ? 'B' : 'A';
-    if (want !== running) {
-      await current.truc.stop();
-      const s = await start(want === 'B' ? other : undefined);
-      current.truc = s.truc;
-      current.api = { url: s.url, token: await token(db, s.url) };
-      running = want;
-    }
-    current.api.token = await token(db, current.api.url);
-    const pids = { truc: current.truc.child.pid, sim: sim.pid };
-    const { out: b1, cpu: c1 } = await cpuDuring(db, pids, () => bareRead(simUrl));
-    const { out: t, cpu } = await cpuDuring(db, pids, () => fullPull(db, current.api, 'students', 3_600_000));
-    const b2 = await bareRead(simUrl);
-    const ratio = b1.records / t / ((b1.rate + b2.rate) / 2);
-    ratios[want]!.push(ratio);
-    if (process.env.BENCH_SYNC_DEBUG) {
-      await new Promise((w) => setTimeout(w, 5500));
-      const err = current.truc.stderr();
-      console.log(err.slice(err.lastIndexOf('TIMING')));
-    }
-    console.log(
-      `re-sync ${i + 1} (${want}): ${t.toFixed(2)} s, bare ${b1.rate.toFixed(0)}/${b2.rate.toFixed(0)} rec/s, ratio ${ratio.toFixed(3)}, load ${loadavg()[0]!.toFixed(1)}; ` +
-        `CPU s re-sync ${fmtCpu(cpu)} (truc+pg+sim ${(cpu.truc + cpu.pg + cpu.sim).toFixed(2)}), bare read ${fmtCpu(c1)} (sim+bench ${(c1.sim + c1.bench).toFixed(2)})`,
-    );
-    cpus[want]!.push((cpu.truc + cpu.pg + cpu.sim) / (c1.sim + c1.bench));
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  for (const [k, xs] of Object.entries(ratios))
-    if (xs.length > 0)
-      console.log(
-        `re-sync ${k}: median ${median(xs)!.toFixed(3)} of ${xs.map((x) => x.toFixed(3)).join(' ')}`,
-      );
-  for (const [k, xs] of Object.entries(cpus))
-    if (xs.length > 0)
-      console.log(
-        `re-sync ${k}: CPU re-sync / CPU bare read median ${median(xs)!.toFixed(3)} of ${xs.map((x) => x.toFixed(3)).join(' ')}`,
-      );
 }
 
 /** What one size measured: the source's counts, the stages' times, sizes, memory and CPU. */
@@ -256,7 +173,7 @@ async function firstSyncAndResync(
   const { db, sim, simUrl } = stack;
   const started = await stack.start();
   const truc = (stack.truc = started.truc);
-  const api = (stack.api = { url: started.url, token: await token(db, started.url) });
+  const api = (stack.api = { url: started.url, token: await cityAdminToken(db, started.url) });
   const memory = sampleMemory(truc, `${started.url}/metrics`);
   await memory.mark('started');
   const limit = 3_600_000;
@@ -278,7 +195,7 @@ async function firstSyncAndResync(
   const before = await dbSize(db);
   const bareBefore = await bareRead(simUrl);
   // A fresh token: at city size the first sync outlasts the token's lifetime.
-  api.token = await token(db, api.url);
+  api.token = await cityAdminToken(db, api.url);
   const tAgain = await fullPull(db, api, 'students', limit);
   await memory.mark('re-sync');
   memory.stop();

@@ -66,3 +66,29 @@ export function pidNamed(name: string): number | undefined {
   }
   return undefined;
 }
+
+/** CPU seconds of `fn`: truc, its PostgreSQL backends, the simulator, this process. */
+export async function cpuDuring<T>(
+  db: Queryable,
+  pids: { truc: number | undefined; sim: number | undefined },
+  fn: () => Promise<T>,
+) {
+  const pg0 = await pgCpu(db);
+  const [t0, s0, b0] = [cpuOf(pids.truc), cpuOf(pids.sim), process.cpuUsage()];
+  const out = await fn();
+  const pg = pgCpuSince(pg0, await pgCpu(db));
+  const b = process.cpuUsage(b0);
+  const cpu = {
+    truc: cpuOf(pids.truc) - t0,
+    pg,
+    sim: cpuOf(pids.sim) - s0,
+    bench: (b.user + b.system) / 1e6,
+  };
+  return { out, cpu };
+}
+
+/** CPU seconds by name, as a log line reads them (`truc 1.23 pg 0.45 …`). */
+export const fmtCpu = (c: Record<string, number>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(' ');

@@ -1,11 +1,14 @@
 /**
  * The sync bench's steps against a running stack (../sync.ts): the bare client's read of the simulator's
  * student feed, a full pull requested through truc's API and waited for, and the reads of what truc
- * stored (live counts, the database's size, the student rows as COPY writes them).
+ * stored (live counts, the database's size, the student rows as COPY writes them); a city admin's token for the API.
  */
+import { randomBytes } from 'node:crypto';
+import { addClient } from '../../../src/ops.js';
 import type { Db } from '../../../src/store/db.js';
 import type { StudentRow } from './pg-baselines.js';
 import { simToken, studentPages } from './hcm-csdl-sim.js';
+import { clientToken } from './truc-env.js';
 import { secondsSince } from './types.js';
 
 /** Bare client: every student page of the feed, fetched and parsed; records/s. */
@@ -139,4 +142,13 @@ export async function storedRows(db: Db): Promise<StudentRow[]> {
     json: x.json,
     fingerprint: x.fp,
   }));
+}
+
+/** A new city admin client of the running truc, and its token. */
+export async function cityAdminToken(db: Db, url: string): Promise<string> {
+  const client = await addClient(db, {
+    name: `bench admin ${randomBytes(3).toString('hex')}`,
+    role: 'city-admin',
+  });
+  return clientToken(url, client);
 }
