@@ -37,120 +37,18 @@
  * expression over the kinds printed> keeps another kind's statements instead.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { scanJson } from '../../../src/api/json-scan.js';
 import { acceptRepeat, queueNewBatch } from '../../../src/jobs/contracts.js';
 import { createWorkerContext } from '../../../src/jobs/context.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
-import type { Queryable } from '../../../src/store/db.js';
-import { bytesOf, sampled } from './profiled.js';
 import { spyStatements, type Captured, type Sample } from './statement-spy.js';
 import { changedStatusDate, studentBatches, type StudentBatch } from './students.js';
 import { openTrucEnv, type TrucEnv } from './truc-env.js';
+import { cpuOf, type Cpu } from './vendor-cpu-stage.js';
 import { batchOf, CLIENT, ingestAll } from './vendor-batches.js';
-
-/** ns a process has run on a CPU so far (Linux schedstat, first field); 0 when it is gone. */
-function schedNs(pid: number): number {
-  try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-  } catch {
-    return 0;
-  }
-}
-
-async function backends(db: Queryable): Promise<Map<number, number>> {
-  const r = await db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-  );
-  return new Map(r.rows.map((x) => [x.pid, schedNs(x.pid)]));
-}
-
-interface Cpu {
-  truc: number;
-  /** Of `truc`'s time, the kernel's (system CPU: the socket writes and reads to PostgreSQL, mostly). */
-  sys: number;
-  pg: number;
-  /** Of `truc`'s time, the main thread's GC pauses (wall ms; PerformanceObserver 'gc'). */
-  gc: number;
-  /** Of `gc`, the full (mark-compact) collections' pauses: the rest are scavenges of the young generation. */
-  major: number;
-  /** KB the database grew a batch (`pg_database_size`). */
-  growth: number;
-  /** MB allocated (sampled; VENDOR_CPU_ALLOC), when asked for. */
-  alloc?: number;
-}
-
-async function databaseSize(db: Queryable): Promise<number> {
-  const r = await db.query<{ n: string }>('SELECT pg_database_size(current_database())::text AS n');
-  return Number(r.rows[0]!.n);
-}
-
-/**
- * VENDOR_CPU_ALLOC / VENDOR_CPU_PROF: `fn` under the heap sampler and/or the CPU profiler (./profiled.ts), their
- * profiles written as `<dir>/<label>.heapprofile` / `.cpuprofile`; returns the MB it allocated a batch (ALLOC).
- */
-async function allocOf(label: string, n: number, fn: () => Promise<void>): Promise<number | undefined> {
-  const heapDir = process.env.VENDOR_CPU_ALLOC;
-  const cpuDir = process.env.VENDOR_CPU_PROF;
-  let bytes: number | undefined;
-  await sampled({ cpu: cpuDir !== undefined, heap: heapDir !== undefined }, fn, ({ cpu, heap }) => {
-    if (cpuDir && cpu) writeFileSync(join(cpuDir, `${label}.cpuprofile`), JSON.stringify(cpu));
-    if (heapDir && heap) {
-      writeFileSync(join(heapDir, `${label}.heapprofile`), JSON.stringify(heap));
-      bytes = bytesOf(heap.head);
-    }
-  });
-  return bytes === undefined ? undefined : bytes / 2 ** 20 / n;
-}
-
-/**
- * GC pauses of this process so far, wall ms (issue 7: they are 25-35 % of truc's CPU a P4 batch and move
- * 15-39 ms a batch from one run to the next, so an A/B of truc's CPU reads them beside it).
- */
-let gcPauseMs = 0;
-let majorPauseMs = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    gcPauseMs += e.duration;
-    // A GC entry's `detail.kind` (not in this @types/node's PerformanceEntry).
-    const { detail } = e as unknown as { detail?: { kind?: number } };
-    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorPauseMs += e.duration;
-  }
-}).observe({ entryTypes: ['gc'] });
-
-/**
- * `fn`'s CPU in ms per `n` batches: truc (this process) and the database's backends; with VENDOR_CPU_ALLOC
- * also its allocations (`label`: the profile's file name).
- */
-async function cpuOf(db: Queryable, n: number, fn: () => Promise<void>, label = 'stage'): Promise<Cpu> {
-  const size0 = await databaseSize(db);
-  const pg0 = await backends(db);
-  const t0 = process.cpuUsage();
-  const gc0 = gcPauseMs;
-  const major0 = majorPauseMs;
-  const alloc = await allocOf(label, n, fn);
-  const t = process.cpuUsage(t0);
-  // GC entries are delivered after the pause, asynchronously: let those of the stage arrive.
-  await new Promise((resolve) => setImmediate(resolve));
-  const gc = gcPauseMs - gc0;
-  const major = majorPauseMs - major0;
-  const pg1 = await backends(db);
-  let pg = 0;
-  for (const [pid, ns] of pg1) pg += ns - (pg0.get(pid) ?? 0);
-  const growth = ((await databaseSize(db)) - size0) / 1024 / n;
-  const cpu: Cpu = {
-    truc: (t.user + t.system) / 1000 / n,
-    sys: t.system / 1000 / n,
-    pg: pg / 1e6 / n,
-    gc: gc / n,
-    major: major / n,
-    growth,
-  };
-  return alloc === undefined ? cpu : { ...cpu, alloc };
-}
 
 interface Body {
   schoolCode: string;
