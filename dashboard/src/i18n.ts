@@ -324,6 +324,7 @@ const DICT = {
   // fix37c: the latest quality run's state on the quality page.
   latestRun: ['Lần tính mới nhất', 'Latest run'],
   schoolsScored: ['trường đã chấm', 'schools scored'],
+  afterAttempts: ['sau {n} lần thử', 'after {n} attempts', 'after {n} attempt'],
   bySchedule: ['theo lịch', 'schedule'],
   // fix37a: followed by who asked, by name
   byRequest: ['theo yêu cầu của', 'requested by'],

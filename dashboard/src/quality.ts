@@ -21,7 +21,7 @@ async function latestRun(): Promise<HTMLElement | null> {
       ? [`${t('computedAt')} ${when(run.finishedAt)} (${by})`, ` · ${scored}`]
       : run.status === 'failed' && run.error
         ? [
-            `${t('failedAt')} ${when(run.error.failedAt)}, ${run.error.attempts} ${t('attempts')}: `,
+            `${t('failedAt')} ${when(run.error.failedAt)}, ${t('afterAttempts', { n: run.error.attempts })}: `,
             errorCode(run.error.code),
             ` · ${scored}`,
           ]
