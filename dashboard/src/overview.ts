@@ -45,7 +45,8 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
       `${c.endpoint}: ${statusText(c.circuit)} — ${t('pausedUntil')} ${when(c.until)}`,
     ),
   );
-  // fix37b: the endpoints a Retry-After holds alone (their writes wait, the system's other calls go on).
+  // fix37b: the endpoints a Retry-After holds alone (their writes, or a read endpoint's reads, wait; the system's other
+  // calls go on).
   const waits = s.endpointRetryAfter.map((w) =>
     h(
       'small',

@@ -120,10 +120,11 @@ export const SyncSchema = z
          */
         endpointCircuits: z.array(z.enum(SYSTEM_NAMES)).default(['hcm-csdl']),
         /**
-         * The systems whose rate limit is their client's, not each route's (fix37b): a 429 with Retry-After on a write to
+         * The systems whose rate limit is their client's, not each route's (fix37b): a 429 with Retry-After on a call to
          * any of their endpoints holds every call to them, even where their endpoints have circuits of their own. Other
-         * systems of `endpointCircuits`: such a Retry-After holds that endpoint's writes alone (hcm-csdl's modelled 429s
-         * are per route: its simulator's `status429` fault on `paths`). moet-pcgd's limiter is per client (its
+         * systems of `endpointCircuits`: such a Retry-After holds that endpoint alone, a write's (`students:upsert`) or a
+         * read's (`students:read`: issue 7 item 4) (hcm-csdl's modelled 429s are per route: its simulator's `status429`
+         * fault on `paths`). moet-pcgd's limiter is per client (its
          * simulator's token bucket); it has no endpoint circuits by default.
          */
         systemWideRateLimits: z.array(z.enum(SYSTEM_NAMES)).default(['moet-pcgd']),

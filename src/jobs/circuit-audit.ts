@@ -52,8 +52,8 @@ export function circuitTransitions(before: GateState, change: GateChange): Audit
 
 /**
  * The Retry-After pauses a gate's change starts (fix37b): one `gate.retry-after` entry when a wait begins where none
- * ran, the system's (every call held; endpoint null) or one endpoint's alone (its writes held, the system's other calls
- * go on: ./endpoint-retry-after.ts), with when it ends; a wait made longer while it runs is not a new one.
+ * ran, the system's (every call held; endpoint null) or one endpoint's alone (its calls held, a write's endpoint or a read's,
+ * the system's other calls go on: ./endpoint-retry-after.ts), with when it ends; a wait made longer while it runs is not a new one.
  */
 export function retryAfterStarts(before: GateState, change: GateChange, now: Date): AuditEvent[] {
   const events: AuditEvent[] = [];

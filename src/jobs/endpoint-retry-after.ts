@@ -2,13 +2,17 @@
  * A Retry-After of one endpoint (fix37b): a 429 with Retry-After on a write to an endpoint that has its own circuit
  * (`sync.delivery.endpointCircuits`, ./endpoint-circuits.ts) holds that endpoint's writes alone until it is over, while
  * the system's other writes and its reads go on at their pace: a system limiting each route apart (hcm-csdl's modelled
- * 429s are per route) asked only that route to wait. A system whose rate limit is its client's
- * (`sync.delivery.systemWideRateLimits`: moet-pcgd's token bucket) still pauses as a whole, as does a 429 on a read or on
- * the system's probe (./gate-rules.ts). A 429 counts toward no run of failures and opens no circuit. Pure decisions over
- * the gate's row (`endpoint_retry_after`, migration 1441).
+ * 429s are per route) asked only that route to wait. So does a 429 on a read (a pull's page) of such a system
+ * (endpoint: {@link readEndpoint}, `students:read`): the reads of that entity wait alone, the system's writes and its
+ * other reads go on (issue 7 item 4). A system whose rate limit is its client's (`sync.delivery.systemWideRateLimits`: moet-pcgd's
+ * token bucket) still pauses as a whole, as does a 429 on the system's probe (./gate-rules.ts). A 429 counts toward no
+ * run of failures and opens no circuit. Pure decisions over the gate's row (`endpoint_retry_after`, migration 1441).
  */
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
 import { endpointProbeTold, endpointsApart, enterEndpoint, type EndpointPause } from './endpoint-circuits.js';
+
+/** The endpoint a pull of `entity` reads (`students:read`): its Retry-After is its own (issue 7 item 4); it has no circuit. */
+export const readEndpoint = (entity: string): string => `${entity}:read`;
 
 /** The settings these rules read (./gate-rules.ts `DeliverySettings`). */
 interface Settings {
@@ -32,13 +36,14 @@ interface Failed {
 
 /**
  * The endpoint a failed call's Retry-After holds alone, or undefined (the system's rules: it holds every call): a 429
- * with Retry-After on a write to an endpoint of a system whose endpoints fail apart and whose rate limit is not its
- * client's, the write not the system's probe (a probe told to wait keeps the system's circuit open for it).
+ * with Retry-After on a call to an endpoint (a write's, or a read's: issue 7 item 4) of a system whose endpoints fail apart and
+ * whose rate limit is not its client's, the call not the system's probe (a probe told to wait keeps the system's
+ * circuit open for it).
  */
 export function endpointWaits(system: string, failure: Failed, settings: Settings): string | undefined {
   if (failure.code !== 'ERR_ADAPTER_RATE_LIMITED' || failure.retryAfterSeconds === undefined)
     return undefined;
-  if (failure.write !== true || failure.probe === true || failure.endpoint === undefined) return undefined;
+  if (failure.probe === true || failure.endpoint === undefined) return undefined;
   if (!endpointsApart(system, settings) || (settings.systemWideRateLimits ?? []).includes(system))
     return undefined;
   return failure.endpoint;
@@ -52,6 +57,16 @@ export function endpointWaitLeft(
 ): number {
   const until = state.endpointRetryAfter?.[endpoint];
   return until === undefined ? 0 : Math.max(0, Date.parse(until) - now.getTime());
+}
+
+/** A read of `endpoint` at the gate (issue 7 item 4): held back while its own Retry-After runs; else undefined. */
+export function enterRead(
+  state: GateState,
+  now: Date,
+  endpoint: string | undefined,
+): { go: false; waitMs: number; reason: 'retry-after'; endpoint: string } | undefined {
+  const waitMs = endpoint === undefined ? 0 : endpointWaitLeft(state, now, endpoint);
+  return waitMs > 0 ? { go: false, waitMs, reason: 'retry-after', endpoint: endpoint! } : undefined;
 }
 
 /**
@@ -71,10 +86,10 @@ export function enterWrite(
 }
 
 /**
- * A write told to wait by its endpoint alone ({@link endpointWaits}): the endpoint's wait is set (the longer of the one
+ * A call (a write, or a read: issue 7 item 4) told to wait by its endpoint alone ({@link endpointWaits}): the endpoint's wait is set (the longer of the one
  * it had and this one, capped at `maxRetryAfterSeconds`; waits over are dropped), its probe told to wait leaves its
  * circuit open until then (./endpoint-circuits.ts `endpointProbeTold`), and the system's pause, runs and circuit are
- * left as they are. The failed write's job waits for the longer of the wait and its circuit's pause. Undefined: the
+ * left as they are. The failed call's job waits for the longer of the wait and its circuit's pause. Undefined: the
  * system's rules decide.
  */
 export function endpointRetryAfter(

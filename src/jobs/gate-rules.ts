@@ -11,7 +11,7 @@ import {
   endpointsAnswered,
   endpointsApart,
 } from './endpoint-circuits.js';
-import { endpointRetryAfter, enterWrite } from './endpoint-retry-after.js';
+import { endpointRetryAfter, enterRead, enterWrite } from './endpoint-retry-after.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
@@ -97,14 +97,8 @@ const writesAlone = (state: GateState, failureThreshold: number | undefined): bo
 export const writeRun = (runs: Pick<GateState, 'writeFailures' | 'endpointFailures'>): number =>
   Math.max(runs.writeFailures, ...Object.values(runs.endpointFailures ?? {}));
 
-/** The runs of failures a call changes: counted, or set back by its answer. */
+/** The runs of failures a call changes. */
 type Runs = Pick<GateState, 'writeFailures' | 'endpointFailures'>;
-
-/** An endpoint's run one longer. */
-const counted = (runs: Record<string, number>, endpoint: string): Record<string, number> => ({
-  ...runs,
-  [endpoint]: (runs[endpoint] ?? 0) + 1,
-});
 
 /** What an answered call is to its gate's runs: a read, a write (to an endpoint, or not said), or not known. */
 export interface Answered {
@@ -138,8 +132,8 @@ function runsAnswered(state: GateState, call: Answered | undefined): Partial<Run
 /**
  * Decides whether a call may start now. `intervalMs` 0 = not paced (reads). `failureThreshold`: given, a read passes a
  * circuit opened by writes alone without being its probe (a read cannot prove writes work), through its pause and its
- * write probe's lease (fix34d: it waited them out, and a pull of a system answering reads stopped because its write
- * endpoint was down); a Retry-After the system asked for still holds it back.
+ * write probe's lease (fix34d: a pull stopped because its write endpoint was down); a Retry-After the system asked for
+ * still holds it back, as does its own endpoint's (issue 7 item 4: ./endpoint-retry-after.ts `enterRead`).
  */
 export function decideEnter(
   state: GateState,
@@ -151,6 +145,8 @@ export function decideEnter(
     endpoint?: string | undefined;
   },
 ): { change?: GateChange; result: Pass } {
+  const readWaits = opts.intervalMs <= 0 ? enterRead(state, now, opts.endpoint) : undefined;
+  if (readWaits) return { result: readWaits };
   const paused = state.pausedUntil !== null && state.pausedUntil > now;
   if (
     state.circuit !== 'closed' &&
@@ -301,9 +297,10 @@ function countedFailure(state: GateState, now: Date, failure: CallFailure, setti
   const failures = rateLimited ? state.failures : state.failures + 1;
   const writes = failure.write === true && !rateLimited;
   const writeFailures = writes ? state.writeFailures + 1 : state.writeFailures;
+  const runs = state.endpointFailures ?? {};
   const endpointFailures =
     writes && failure.endpoint !== undefined
-      ? counted(state.endpointFailures ?? {}, failure.endpoint)
+      ? { ...runs, [failure.endpoint]: (runs[failure.endpoint] ?? 0) + 1 } // its endpoint's run one longer
       : undefined;
   const counts = {
     failures,

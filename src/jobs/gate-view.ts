@@ -64,7 +64,8 @@ export interface RetryAfterShown {
 
 /**
  * The Retry-Afters running now, where they apply (fix37b): the system's (its reads and writes wait, by the gate's row
- * `retry_after_until`), then its endpoints' own by name (only their writes wait: ./endpoint-retry-after.ts).
+ * `retry_after_until`), then its endpoints' own by name (only the calls to them wait, a write's endpoint or a read's:
+ * ./endpoint-retry-after.ts).
  */
 export function retryAfterWaits(
   state: Pick<GateState, 'retryAfterUntil' | 'endpointRetryAfter'>,

@@ -51,7 +51,7 @@ import {
 import { gateHolds, type GateHolds } from './gate-holds.js';
 import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
-import { endpointWaitLeft, endpointWaits } from './endpoint-retry-after.js';
+import { endpointWaitLeft, endpointWaits, enterRead } from './endpoint-retry-after.js';
 import { endpointKey, leftHere, localPauses, type Held, type LocalPauses } from './gate-local.js';
 import { answerSaid, endpointOpened, gateListeners, type Listeners } from './gate-listeners.js';
 
@@ -69,7 +69,8 @@ function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
     ? {
         probe: entered.probe,
         ...(entered.paced ? { write: true } : {}),
-        ...(entered.paced && entered.endpoint !== undefined ? { endpoint: entered.endpoint } : {}),
+        // A read's endpoint too (`students:read`): its 429 may hold that endpoint alone (issue 7 item 4).
+        ...(entered.endpoint !== undefined ? { endpoint: entered.endpoint } : {}),
         ...(entered.endpointProbe ? { endpointProbe: true } : {}),
       }
     : {};
@@ -89,7 +90,8 @@ function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
 export interface DeliveryGates {
   /**
    * May a call to `system` start? Pushes are paced (`pace: true`); reads only respect pauses. `endpoint`: a write's
-   * (`students:upsert`), whose failures are also counted apart (fix34d).
+   * (`students:upsert`), whose failures are also counted apart (fix34d), or a read's (`students:read`), whose own
+   * Retry-After holds it alone (issue 7 item 4).
    */
   enter(system: SystemName, opts: { pace: boolean; endpoint?: string | undefined }): Promise<Pass>;
   /**
@@ -163,7 +165,7 @@ function enterDecision(
     intervalMs: opts.pace ? Math.ceil(durationMs / max) : 0,
     probeLeaseMs: config.sync.delivery.probeLeaseMs,
     failureThreshold: config.sync.delivery.failureThreshold,
-    ...(opts.pace && opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+    ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
   });
 }
 
@@ -200,7 +202,8 @@ function gateEntry(
       // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
       // every page passes here; the locked read-modify-write is for everything else).
       const seen = await repo.peek(system);
-      if (seen && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
+      const clear = seen && (opts.endpoint === undefined || !enterRead(seen.state, seen.now, opts.endpoint));
+      if (clear && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
         return { go: true, waitMs: 0, probe: false, startAt: seen.now, clean: seen.state.failures === 0 };
       }
       // A read let through a circuit the writes opened changes nothing either (fix34d): every page of a pull
@@ -219,10 +222,11 @@ function gateEntry(
     async enter(system, opts) {
       const readAt = Date.now();
       const pass = await enterRow(system, opts);
-      // A write held back by its endpoint's own circuit (fix35f): the system is not paused.
+      // A write held back by its endpoint's own circuit (fix35f), a call by its endpoint's Retry-After: the system is not
+      // paused.
       if (!pass.go) return pass.endpoint !== undefined ? pass : heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
-      const held = leftHere(local, system, opts.pace ? opts.endpoint : undefined);
+      const held = leftHere(local, system, opts.endpoint);
       if (held) return heldBack(system, { go: false as const, ...held });
       return { ...pass, readAt, paced: opts.pace, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
     },

@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
+import { readEndpoint } from './endpoint-retry-after.js';
 import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
 import type { PulledPage } from './sources.js';
@@ -44,9 +45,13 @@ export async function fetchPage(
   // waits for its outcome, up to its lease (review32 F1: it waited a second at most, and a probe of a source
   // that does not answer takes the call's whole timeout, the job started again every second of it); the
   // circuit's close, in any process, wakes it at once (./probe-wake.ts).
-  const pass = await ctx.gates.enter(run.system, { pace: false });
+  // Its endpoint (`students:read`): a 429 on it holds that entity's reads alone where the system limits each route apart
+  // (issue 7 item 4, ./endpoint-retry-after.ts); the job waits alone either way.
+  const endpoint = readEndpoint(run.entity);
+  const pass = await ctx.gates.enter(run.system, { pace: false, endpoint });
   if (!pass.go) throw new DeferJob(pass.waitMs, 'job', pass.reason, { system: run.system });
-  ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt: pass.readAt ?? Date.now(), paced: false });
+  const readAt = pass.readAt ?? Date.now();
+  ctx.gates.passed(run.system, { slotAt: pass.startAt, readAt, paced: false, endpoint });
   let page: PulledPage;
   try {
     page = await source.page(run.entity, {

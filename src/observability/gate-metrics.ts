@@ -21,7 +21,7 @@ export function gateStateMetrics(registry: Registry) {
   });
   const retryAfterUntil = new Gauge({
     name: 'truc_retry_after_until_timestamp_seconds',
-    help: "When the wait an external system asked for (429/503 with Retry-After) ends (Unix time), by system, and by endpoint when it holds that endpoint's writes alone (fix37b: a 429 on a write to an endpoint with its own circuit; the system's other calls go on); no endpoint label: every call to the system waits. Present only while the wait runs.",
+    help: "When the wait an external system asked for (429/503 with Retry-After) ends (Unix time), by system, and by endpoint when it holds that endpoint alone (fix37b: a 429 on a write to an endpoint of a system whose endpoints have their own circuits, or on a read of one, <entity>:read; the system's other calls go on); no endpoint label: every call to the system waits. Present only while the wait runs.",
     labelNames: ['system', 'endpoint'] as const,
     registers: [registry],
   });

@@ -1,6 +1,7 @@
 /**
  * A 429 storm across worker processes (issue 7: "delivery stays within the configured rate and waits
- * as Retry-After asks"; a Retry-After is the system's, for every caller): two `truc worker` processes
+ * as Retry-After asks"; a Retry-After is the system's, for every caller, where its rate limit is its client's:
+ * `sync.delivery.systemWideRateLimits`): two `truc worker` processes
  * push students to the hcm-csdl simulator; a pull of its schools meets a 429 with a Retry-After while
  * the pushes go on (it holds both processes' pushes: only the gate's row tells the other process, as
  * the pull queue is not the push queue), then the next pushes are answered 429 in a row. Real
@@ -52,6 +53,9 @@ describe('a 429 storm with two worker processes', () => {
     profile = testProfileDir((p) => {
       const systems = p.systems as Record<string, Record<string, unknown>>;
       systems['hcm-csdl']!.rateLimit = { max: MAX, durationMs: DURATION_MS };
+      // Its limiter the client's, as moet-pcgd's: every 429 holds every call (a read's or a write's endpoint would be
+      // held alone where hcm-csdl limits each route apart: fix37b, issue 7 item 4, test/e2e/endpoint-retry-after.test.ts).
+      p.sync = { delivery: { systemWideRateLimits: ['hcm-csdl'] } };
     });
   }, 120_000);
   afterAll(async () => {

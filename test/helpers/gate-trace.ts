@@ -17,7 +17,7 @@ export interface Passed {
   slotAt: number;
   readAt: number;
   passedAt: number;
-  /** A write's endpoint (fix37b). */
+  /** A write's endpoint (fix37b), or a read's (`students:read`). */
   endpoint?: string;
 }
 export interface Paused {
@@ -25,7 +25,7 @@ export interface Paused {
   metAt: number;
   recordedAt: number;
   retryAfterMs: number;
-  /** The endpoint whose writes alone the Retry-After holds (fix37b); none: every call to the system. */
+  /** The endpoint whose calls alone the Retry-After holds (fix37b); none: every call to the system. */
   endpoint?: string;
 }
 export interface GateTraces {
@@ -58,7 +58,8 @@ export function traceLogger(): { logger: Logger; text: () => string } {
  * The calls that passed the gate inside a Retry-After, as sentences. The process that met it knew at
  * once; every other one from the row: a call let through by a read of the row begun after it recorded
  * the wait is a breach, one let through before was on its way before truc knew. A Retry-After of one endpoint
- * (fix37b: a 429 on a write to an endpoint with its own circuit) holds the writes to that endpoint alone.
+ * (fix37b: a 429 on a write to an endpoint with its own circuit; or on a read of one, issue 7 item 4) holds the calls
+ * to that endpoint alone.
  */
 export function insideRetryAfters({ passed, paused }: GateTraces): {
   breaches: string[];
@@ -72,7 +73,7 @@ export function insideRetryAfters({ passed, paused }: GateTraces): {
     `${p.readAt > r.recordedAt ? 'after' : 'before'} the row recorded it)`;
   for (const r of paused) {
     const until = r.metAt + r.retryAfterMs;
-    // A Retry-After of one endpoint (fix37b) holds the writes to it alone.
+    // A Retry-After of one endpoint (fix37b) holds the calls to it alone (a write's endpoint, or a read's).
     const held = (c: Passed) => r.endpoint === undefined || c.endpoint === r.endpoint;
     for (const p of passed.filter((c) => held(c) && c.passedAt > r.metAt && c.passedAt < until)) {
       if (p.worker === r.worker || p.readAt > r.recordedAt) breaches.push(describe(p, r));

@@ -60,10 +60,11 @@ export const SystemHolds = z.object({
     }),
   endpointRetryAfter: z.array(z.object({ endpoint: z.string(), until: z.string() })).meta({
     description:
-      'các điểm nhận mà hệ thống yêu cầu chờ riêng (429 có Retry-After khi gửi tới chúng): chỉ việc gửi tới chúng ' +
-      'chờ đến until, việc gửi khác và việc kéo vẫn chạy (fix37b) / the endpoints the system asked to wait alone (a ' +
-      "429 with Retry-After on a write to them): only the writes to them wait until `until`, the system's other " +
-      'writes and its pulls go on (fix37b); a wait of the whole system is pausedUntil/pauseReason retry-after',
+      'các điểm nhận mà hệ thống yêu cầu chờ riêng (429 có Retry-After khi gửi tới hoặc đọc từ chúng): chỉ việc gửi ' +
+      'tới (students:upsert) hoặc đọc từ (students:read) điểm đó chờ đến until, các việc khác vẫn chạy / the ' +
+      'endpoints the system asked to wait alone (a 429 with Retry-After on a write to them, fix37b, or on a read of ' +
+      "them, `<entity>:read`): only the calls to them wait until `until`, the system's other writes and reads go on; a " +
+      'wait of the whole system is pausedUntil/pauseReason retry-after',
   }),
 });
 
