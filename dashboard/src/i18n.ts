@@ -96,6 +96,7 @@ const DICT = {
   accepted: ['Chấp nhận', 'Accepted'],
   rejected: ['Từ chối', 'Rejected'],
   unchanged: ['Không đổi', 'Unchanged'],
+  outcomes: ['Kết quả', 'Outcomes'],
   createdAt: ['Thời điểm', 'Created'],
   findingsByRule: ['Lỗi theo quy tắc (30 ngày)', 'Findings by rule (30 days)'],
   website: ['Website của trường (sống)', 'School website (live)'],

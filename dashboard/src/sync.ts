@@ -39,9 +39,78 @@ export const syncRunColumns = [
   { head: 'createdAt', cell: (r: SyncRun) => when(r.createdAt) },
 ];
 
+/** A listed run as the columns read it: the shared columns' fields, and the run as GET /v1/syncs lists it. */
+type ListedRow = SyncRun & { listed: ListedRun };
+
+/** Lines of one cell, one under the other (the page stays within its width at 1280 px). */
+const lines = (testid: string, ...texts: string[]) =>
+  h('span', { 'data-testid': testid }, ...texts.flatMap((x, i) => (i ? [h('br', {}), x] : [x])));
+
+/**
+ * What GET /v1/syncs adds to a run (issue 7 item 6: counts per outcome, duration, the mapping version used, an error
+ * summary), shown on the sync runs page in the shared columns' places or beside them (walk: the page dropped them
+ * all; a school's page reads GET /v1/ops/sync-runs, which has none of them).
+ */
+const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node | string; num?: boolean }> =
+  {
+    pages: {
+      head: 'outcomes',
+      cell: (r) =>
+        lines(
+          'run-outcomes',
+          `${t('accepted')} ${num(r.listed.counts.accepted)}`,
+          `${t('rejected')} ${num(r.listed.counts.rejected)}`,
+          `${t('unchanged')} ${num(r.listed.counts.unchanged)}`,
+        ),
+    },
+    entity: {
+      head: 'entity',
+      // the mapping version the run used under its entity (a column of its own pushed the page past 1280 px)
+      cell: (r) =>
+        r.listed.mappingVersion
+          ? h(
+              'span',
+              {},
+              entityText(r.entity),
+              h('br', {}),
+              h(
+                'small',
+                { class: 'muted', 'data-testid': 'run-mapping' },
+                `${t('mapping')} ${r.listed.mappingVersion}`,
+              ),
+            )
+          : entityText(r.entity),
+    },
+    errorCode: {
+      head: 'errorCode',
+      cell: (r) => {
+        const letters = r.listed.errors.deadLetters;
+        const code = errorCode(r.errorCode);
+        return letters ? h('span', {}, code, h('br', {}), `${t('deadLetters')}: ${num(letters)}`) : code;
+      },
+    },
+    createdAt: {
+      head: 'createdAt',
+      cell: (r) => lines('run-when', when(r.createdAt), `${num(r.listed.durationSeconds)} s`),
+    },
+  };
+
+/**
+ * The sync runs page's columns: the shared ones, the outcomes after the pages; the mapping version, the error summary
+ * and the duration in the entity's, the error code's and the creation time's cells.
+ */
+const listedRunColumns = syncRunColumns.flatMap((c) =>
+  c.head === 'pages'
+    ? [c, listedColumns.pages!]
+    : c.head === 'entity' || c.head === 'errorCode' || c.head === 'createdAt'
+      ? [listedColumns[c.head]!]
+      : [c],
+);
+
 /** GET /v1/syncs's run as the columns read it (those of GET /v1/ops/sync-runs, shared with a school's page). */
-function asRow(r: ListedRun): SyncRun {
+function asRow(r: ListedRun): ListedRow {
   return {
+    listed: r,
     id: r.syncRunId,
     system: r.system,
     entity: r.entity,
@@ -122,7 +191,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
       card(
         t('syncRuns'),
         h('p', { class: 'muted', 'data-testid': 'sync-runs-total' }, `${t('total')}: ${num(runs.total)}`),
-        table(runs.items.map(asRow), syncRunColumns, { testid: 'sync-runs' }),
+        table(runs.items.map(asRow), listedRunColumns, { testid: 'sync-runs' }),
         pager(offset, LIMIT, runs.total, (o) => (location.hash = `#/sync?${at(o).toString()}`)),
       ),
       h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
