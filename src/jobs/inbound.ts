@@ -77,6 +77,16 @@ export function keyed(entity: EntityName, value: Record<string, unknown>): Inbou
 }
 
 /**
+ * The keys of the records mapped (those not refused), in order: a loop (issue 7: a `flatMap` made an array a record,
+ * ~0.1 ms of a 1000-record batch).
+ */
+export function mappedKeys(records: readonly (InboundRecord | undefined)[]): string[] {
+  const keys: string[] = [];
+  for (const rec of records) if (rec) keys.push(rec.key);
+  return keys;
+}
+
+/**
  * The mapping of a format and entity: the current one, or the given `version` when it is still
  * loadable (a replay pinned to the version its work first ran with). An unknown version is
  * ERR_MAPPING_VERSION_UNKNOWN.

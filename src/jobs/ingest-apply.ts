@@ -98,12 +98,14 @@ async function noteCityHeld(
   system: string,
 ): Promise<void> {
   if (system === CITY_SYSTEM) return;
-  const cityHeld = rows.flatMap((r) => {
+  // A loop, not a `flatMap` making an array a row (issue 7: a changed batch's 1000 rows).
+  const cityHeld: string[] = [];
+  for (const r of rows) {
     const prior = checked.existing.get(r.key);
     // The statement checks who wrote it (a skip's read does not say).
     const byCity = prior?.sourceSystem === undefined || prior.sourceSystem === CITY_SYSTEM;
-    return prior && !prior.deleted && byCity ? [r.key] : [];
-  });
+    if (prior && !prior.deleted && byCity) cityHeld.push(r.key);
+  }
   if (cityHeld.length > 0)
     await sendWrite(q, (w) => createSystemCopiesRepo(w).noteHeldBy(CITY_SYSTEM, entity, cityHeld));
 }
@@ -322,10 +324,11 @@ export async function apply(
     await enqueue(q, pushSet(target), { pushSetId });
   }
   // Records moved to another school (only a trusted source moves them): deleted at the old school's own system.
-  const moved = p.toWrite.flatMap((r) => {
+  const moved: { key: string; scope: string }[] = [];
+  for (const r of p.toWrite) {
     const prior = judged.checked.existing.get(r.key);
-    return prior && !prior.deleted && prior.scope !== r.scope ? [{ key: r.key, scope: prior.scope }] : [];
-  });
+    if (prior && !prior.deleted && prior.scope !== r.scope) moved.push({ key: r.key, scope: prior.scope });
+  }
   pushSets.push(
     ...(await sendMovedAway(q, deps, { entity, moved, sourceSystem: batch.format, batchId: batch.id })),
   );

@@ -40,6 +40,9 @@ function criteriaFindings(checked: Checked): Map<number, Finding[]> {
   return byIndex;
 }
 
+/** A record's findings when it has none: one array for all (issue 7: not an empty array made a record). */
+const NO_FINDINGS: readonly never[] = Object.freeze([]);
+
 /**
  * The last verdict on every keyed record of a vendor's batch (the records a school sent), with its
  * findings of the four criteria: what scorecards count. Pulled batches span schools and are the
@@ -62,7 +65,7 @@ function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
       recordKey: rec.key,
       schoolCode: rec.scope,
       accepted: !checked.rejected.has(index),
-      findings: (byIndex.get(index) ?? []).map((f) => ({
+      findings: (byIndex.get(index) ?? NO_FINDINGS).map((f) => ({
         rule: f.rule,
         criterion: f.criterion,
         severity: f.severity,

@@ -32,7 +32,7 @@ import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { copiesAsOf, storedCopies } from './judge-copies.js';
-import { keyed, type InboundMapping, type InboundRecord } from './inbound.js';
+import { keyed, mappedKeys, type InboundMapping, type InboundRecord } from './inbound.js';
 import { lookupsFor, type HeardHolders } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
 
@@ -245,7 +245,7 @@ export function checkEarly(
   },
 ): EarlyChecks | undefined {
   if (!judged.ahead) return undefined;
-  const keys = judged.records.flatMap((rec) => (rec ? [rec.key] : []));
+  const keys = mappedKeys(judged.records);
   if (!keys.every((k) => stored.asked.has(k))) return undefined;
   const heard: HeardHolders = {};
   const lookups = lookupsFor(q, loaded, new Map(), new Set(keys), heard);
@@ -290,7 +290,7 @@ export async function check(
   early?: EarlyChecks,
 ): Promise<Checked> {
   const { entity } = loaded;
-  const keys = mapped.records.flatMap((rec) => (rec ? [rec.key] : []));
+  const keys = mappedKeys(mapped.records);
   const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
   const { rows: existing, live } = await storedCopies(
     q,

@@ -20,7 +20,7 @@ import { createRecordsRepo } from '../store/records.js';
 import { lockSchools } from '../store/school-lock.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
-import { inboundMapping } from './inbound.js';
+import { inboundMapping, mappedKeys } from './inbound.js';
 import type { PageAhead } from './ingest.js';
 import type { PulledPage } from './sources.js';
 
@@ -48,7 +48,7 @@ export async function withoutRejected(
   const usable = ahead?.version === mapping.version ? ahead : undefined;
   const results = page.items.map((raw, i) => usable?.results?.[i] ?? mapping.map(raw, { now: ctx.now }));
   const mapped = results.map((r) => (r.ok ? r.value : undefined));
-  const keys = [...mapped.flatMap((r) => (r ? [r.key] : [])), ...page.deletedKeys];
+  const keys = [...mappedKeys(mapped), ...page.deletedKeys];
   await lockSchools(q, [...rejected]);
   const liveAt = await createRecordsRepo(q).liveAt(run.entity, keys, { lock: true });
   const notApplied = new Map<string, number>();

@@ -134,6 +134,8 @@ function asksOf(
   const pairs = new Map<string, readonly [string, string]>();
   const askers: Asker[] = [];
   const twins: Twin[] = [];
+  // A batch's records are mostly of one school and year: a pair like the last one is not made again (issue 7).
+  let last: readonly [string, string] | undefined;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     const school = r['schoolCode'];
@@ -142,8 +144,13 @@ function asksOf(
     if (typeof school === 'string') schools!.add(school);
     if (typeof birth === 'string') dates!.add(birth);
     if (typeof r['classCode'] === 'string') {
-      const pair = [String(school), String(r['schoolYear'])] as const;
-      pairs.set(pair.join('/'), pair);
+      const s = String(school);
+      const y = String(r['schoolYear']);
+      if (last === undefined || last[0] !== s || last[1] !== y) {
+        const key = `${s}/${y}`;
+        last = pairs.get(key) ?? [s, y];
+        pairs.set(key, last);
+      }
     }
     if (typeof id === 'string' && id !== '') {
       ids!.add(id);

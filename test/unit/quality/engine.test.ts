@@ -185,6 +185,34 @@ describe('engine', () => {
     ]);
   });
 
+  // perfwk: the pairs are made only when a record's differs from the one before it; each distinct pair still asked once.
+  it('asks for the classes of every distinct (school, school year) pair, runs of one pair and returns to it too', async () => {
+    let asked: unknown[] = [];
+    const classes = async (...args: unknown[]) => {
+      asked = args;
+      return new Set<string>();
+    };
+    const at = (schoolCode: string, schoolYear: string) => rec('students', { schoolCode, schoolYear });
+    const records = [
+      at('79000001', '2025-2026'),
+      at('79000001', '2025-2026'),
+      at('79000001', '2024-2025'),
+      at('79000002', '2025-2026'),
+      at('79000001', '2025-2026'),
+      at('79000001', '2024-2025'),
+      at('79000002', '2024-2025'),
+    ];
+    await run('students', records, { lookups: { classes } });
+    expect(asked).toEqual([
+      [
+        ['79000001', '2025-2026'],
+        ['79000001', '2024-2025'],
+        ['79000002', '2025-2026'],
+        ['79000002', '2024-2025'],
+      ],
+    ]);
+  });
+
   // Issue 7: a pulled page judged ahead has its twin keys worked out already; the lookups are asked with them.
   it('asks about the twin keys a prejudged batch carries, without working them out again', async () => {
     let asked: unknown[] = [];
