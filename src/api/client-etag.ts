@@ -2,8 +2,9 @@
  * Optimistic concurrency of an API client's admin changes (fix36f, review35b F7): `GET /v1/admin/clients/{id}`, and
  * the answers of its creation, its secret's rotation, its PATCH and DELETE …/old-secret (fix37d), send a weak ETag of
  * what a city admin can change (their schemas say `'x-etag': 'if-match'`: the OpenAPI document's ETag header); the
- * list sends none (a header names one resource). `PATCH` of the client and `DELETE …/old-secret` honour `If-Match` (RFC 9110 §13.1.1: a list of tags, or `*`), 412 ERR_PRECONDITION_FAILED
- * when none matches, nothing changed. Without If-Match they work as before.
+ * list sends none (a header names one resource). `PATCH` of the client, its secret's rotation (`POST …/secret`: two
+ * screens rotating from one read rotate once) and `DELETE …/old-secret` honour `If-Match` (RFC 9110 §13.1.1: a list of
+ * tags, or `*`), 412 ERR_PRECONDITION_FAILED when none matches, nothing changed. Without If-Match they work as before.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -116,13 +116,81 @@ describe('fix37d item 1: the API client ETag in the contract', () => {
         return [p, m, s, Object.keys(headers).includes('ETag')];
       });
       expect(documented).toEqual(sent);
-      for (const method of ['patch', 'delete']) {
-        const path = method === 'patch' ? CLIENT : `${CLIENT}/old-secret`;
+      for (const [path, method] of [
+        [CLIENT, 'patch'],
+        [`${CLIENT}/secret`, 'post'],
+        [`${CLIENT}/old-secret`, 'delete'],
+      ] as const) {
         const params = (op(path, method).parameters ?? []).map((p) => `${p.in}:${p.name}`);
         expect(params).toContain('header:if-match');
         expect(op(path, method).responses?.['412']?.description).toContain('Precondition failed');
         expect(JSON.stringify(op(path, method))).not.toContain('x-etag');
       }
+    }
+  });
+
+  // An admin rotating a secret twice from two screens (one read, one ETag) must not rotate it twice: rotate-secret
+  // honours If-Match as PATCH and DELETE …/old-secret do (it ignored it: both rotated, the first screen's secret lost).
+  it('rotate-secret honours If-Match: two rotations from one read rotate once, the second 412 in both languages', async () => {
+    const created = await create();
+    const url = created.headers.location as string;
+    const read = (await call('GET', url)).headers.etag as string;
+    const first = await call('POST', `${url}/secret`, { overlapSeconds: 0 }, { 'if-match': read });
+    expect(first.statusCode, first.body).toBe(200);
+    const second = await call('POST', `${url}/secret`, { overlapSeconds: 0 }, { 'if-match': read });
+    expect(second.statusCode, second.body).toBe(412);
+    const problem = second.json<{ code: string; messages: { vi: string; en: string }; detail: string }>();
+    expect(problem.code).toBe('ERR_PRECONDITION_FAILED');
+    expect(problem.messages.vi).toBeTruthy();
+    expect(problem.messages.en).toBeTruthy();
+    expect(problem.detail).toContain(`its ETag is now ${first.headers.etag as string}`);
+    expect(second.json()).not.toHaveProperty('clientSecret');
+    // nothing changed: the first rotation's state, and its secret still gets a token
+    expect((await call('GET', url)).headers.etag).toBe(first.headers.etag);
+    const { clientId, clientSecret } = first.json<{ clientId: string; clientSecret: string }>();
+    const token = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+    });
+    expect(token.statusCode, token.body).toBe(200);
+    const any = await call('POST', `${url}/secret`, undefined, { 'if-match': '*' });
+    expect(any.statusCode, any.body).toBe(200);
+  });
+
+  // The answers that carry Cache-Control: no-store (fix37d item 4) say so in the contract.
+  it('every answer sent no-store documents Cache-Control, and only those', async () => {
+    const created = await create();
+    const token = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: { grant_type: 'password' },
+    });
+    expect([created.headers['cache-control'], token.headers['cache-control']]).toEqual([
+      'no-store',
+      'no-store',
+    ]);
+    const noStore: Array<[string, string, string]> = [
+      ['/v1/admin/clients', 'post', '201'],
+      [`${CLIENT}/secret`, 'post', '200'],
+      ['/v1/webhooks', 'post', '201'],
+      ['/oauth/token', 'post', '200'],
+      ['/oauth/token', 'post', '400'],
+      ['/oauth/token', 'post', '401'],
+    ];
+    for (const doc of [app.swagger() as unknown as Doc, committed as unknown as Doc]) {
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops).flatMap(([method, op]) =>
+          Object.entries(op.responses ?? {})
+            .filter(([, r]) => Object.keys(r.headers ?? {}).includes('Cache-Control'))
+            .map(([status]) => [path, method, status]),
+        ),
+      );
+      for (const answer of noStore) expect(documented).toContainEqual(answer);
+      expect(documented.filter(([path]) => path !== '/oauth/token').sort()).toEqual(
+        noStore.slice(0, 3).sort(),
+      );
+      expect(JSON.stringify(doc)).not.toContain('x-no-store');
     }
   });
 });

@@ -21,6 +21,13 @@ declare module 'fastify' {
      * needs none: its 200 and 304 are documented by that.
      */
     'x-etag'?: 'if-match';
+    /**
+     * The route's answers carry `Cache-Control: no-store` (its handler sets it): `success`, its 2xx (a secret shown
+     * once: an API client's create and rotate-secret, a webhook subscription's create); `every`, every answer, with
+     * `Pragma: no-cache` (the token endpoint, RFC 6749 §5.1, its errors too). completeDocument documents the headers
+     * and drops the mark.
+     */
+    'x-no-store'?: 'success' | 'every';
   }
 }
 
@@ -99,6 +106,7 @@ function completeRoute(route: RouteOptions): void {
 interface Operation {
   operationId?: string;
   'x-etag'?: 'if-match';
+  'x-no-store'?: 'success' | 'every';
   parameters?: Array<{ in?: string; name: string }>;
   tags?: string[];
   responses?: Record<string, Response>;
@@ -136,8 +144,13 @@ const HEADERS = {
     'Phiên bản của bản ghi; gửi lại trong If-None-Match, bản ghi không đổi trả 304 / the record’s version: send it back as If-None-Match, an unchanged record answers 304',
   ),
   etagIfMatch: header(
-    'Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED',
+    'Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED',
   ),
+  noStore: header(
+    '`no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error)',
+    { type: 'string', enum: ['no-store'] },
+  ),
+  pragma: header('`no-cache` (HTTP/1.0, RFC 6749 §5.1)', { type: 'string', enum: ['no-cache'] }),
   replayed: header(
     '`true` khi đây là câu trả lời đã lưu của một yêu cầu trước cùng Idempotency-Key (không tạo gì mới) / `true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing new was created)',
     { type: 'string', enum: ['true'] },
@@ -197,6 +210,9 @@ function responseHeaders(path: string, op: Operation, code: number): Record<stri
   if (code === 401 && path !== '/oauth/token') headers['WWW-Authenticate'] = HEADERS.challenge;
   if ((code === 200 || code === 304) && takesIfNoneMatch(op)) headers.ETag = HEADERS.etag;
   if (code >= 200 && code < 300 && op['x-etag'] === 'if-match') headers.ETag = HEADERS.etagIfMatch;
+  if (op['x-no-store'] === 'every' || (op['x-no-store'] === 'success' && code >= 200 && code < 300))
+    headers['Cache-Control'] = HEADERS.noStore;
+  if (op['x-no-store'] === 'every') headers.Pragma = HEADERS.pragma;
   if (path.startsWith('/v1/')) {
     headers['RateLimit-Limit'] = HEADERS.limit;
     headers['RateLimit-Remaining'] = HEADERS.remaining;
@@ -229,6 +245,7 @@ export function completeDocument<T>(doc: T, scopes: readonly string[]): T {
       }
       addExamples(op);
       delete op['x-etag'];
+      delete op['x-no-store'];
     }
   }
   const declared = new Set((d.tags ?? []).map((t) => t.name));

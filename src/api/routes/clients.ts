@@ -153,6 +153,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         body: NewClientBody,
         response: { 201: WithSecret, ...errors },
         'x-etag': 'if-match',
+        'x-no-store': 'success',
       },
     },
     async function createClient(request, reply) {
@@ -244,8 +245,10 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
           '0: they stop at once); an older secret still in its window stops now. DELETE …/old-secret ends it early.',
         params: IdParams,
         body: RotateBody.nullish(),
-        response: { 200: WithSecret, 404: ProblemSchema, ...errors },
+        headers: IfMatchHeaders,
+        response: { 200: WithSecret, 404: ProblemSchema, 412: ProblemSchema, ...errors },
         'x-etag': 'if-match',
+        'x-no-store': 'success',
       },
     },
     async function rotateSecret(request, reply) {
@@ -255,6 +258,10 @@ function rotateSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
       const client = await opts.db.tx(async (q) => {
+        const current = await createClientsRepo(q).get(clientId, true);
+        if (!current) throw new AppError('ERR_NOT_FOUND');
+        // Two screens rotating from one read rotate once: the second's If-Match names the state before (412).
+        requireIfMatch(request, current);
         if (!(await replaceSecret(q, clientId, secretHash, { actor, at: opts.now() }, overlapSeconds)))
           throw new AppError('ERR_NOT_FOUND');
         return (await createClientsRepo(q).get(clientId))!;

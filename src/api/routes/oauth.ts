@@ -256,6 +256,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OauthError, 401: OauthError, 429: OauthError },
+        'x-no-store': 'every',
       },
     },
     async function token(request, reply) {

@@ -120,6 +120,7 @@ function subscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
         summary: 'Đăng ký nhận sự kiện / Subscribe a URL to events',
         body: SubscriptionBody,
         response: { 201: Created, ...errors, 409: ProblemSchema },
+        'x-no-store': 'success',
       },
     },
     async function createWebhook(request, reply) {

@@ -3253,6 +3253,10 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
           [name: string]: unknown;
         };
         content: {
@@ -3272,6 +3276,10 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
           [name: string]: unknown;
         };
         content: {
@@ -3283,6 +3291,10 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
           [name: string]: unknown;
         };
         content: {
@@ -3294,6 +3306,10 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
           [name: string]: unknown;
         };
         content: {
@@ -3307,6 +3323,10 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description Số giây nên chờ / seconds to wait before retrying */
           'Retry-After'?: number;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
           [name: string]: unknown;
         };
         content: {
@@ -7546,8 +7566,10 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description URL của tài nguyên / URL of the resource */
           Location?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -7686,7 +7708,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
@@ -7833,7 +7855,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
@@ -7994,7 +8016,10 @@ export interface operations {
   rotateClientSecret: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
+        'if-match'?: string;
+      };
       path: {
         clientId: string;
       };
@@ -8011,8 +8036,10 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
@@ -8080,6 +8107,23 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Điều kiện If-Match không thỏa: đã đổi từ lần đọc / Precondition failed: changed since you read it */
+      412: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8171,7 +8215,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
@@ -10264,6 +10308,8 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description URL của tài nguyên / URL of the resource */
           Location?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
