@@ -10,18 +10,51 @@
  * - Redis flushed while jobs of theirs wait in the queues (review36a F2: the pull scenarios' flush met only the job
  *   running, which carries on, so they passed with the outbox reconciler disabled): the jobs lost are re-queued
  *   from the outbox, and every batch finishes.
+ * - Redis killed (SIGKILL) and started again empty while jobs of theirs wait in the queues, held there (BullMQ pause)
+ *   with the api and worker running: the same processes reconnect by themselves, the jobs lost are re-queued from
+ *   the outbox, and every batch finishes.
  * All check every pushed student stored and sent once, by key (test/helpers/fault-vendors.ts).
  */
+import type { JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { QUEUE_NAMES } from '../../src/jobs/contract-table.js';
 import { countRows, waitFor } from '../helpers/env.js';
-import { onStack, SCALE, TEST_TIMEOUT } from '../helpers/fault-stack.js';
+import {
+  expectRedisOutageHeard,
+  onStack,
+  REQUEUED,
+  SCALE,
+  stackQueue,
+  TEST_TIMEOUT,
+  type Stack,
+} from '../helpers/fault-stack.js';
+import { alive } from '../helpers/faults.js';
 import {
   BATCH_STUDENTS,
   BATCHES,
   expectEachStoredAndSentOnce,
   tenVendorsPushing,
 } from '../helpers/fault-vendors.js';
+
+/** A job not taken yet: a flush or an empty restart loses it. */
+const NOT_TAKEN: JobType[] = ['wait', 'prioritized', 'delayed', 'waiting-children'];
+
+/** Runs `fn` on every queue of truc's (the test's own BullMQ queues on the scenario's Redis), closed after. */
+async function onQueues<T>(s: Stack, fn: (queues: Queue[]) => Promise<T>): Promise<T> {
+  const queues = QUEUE_NAMES.map((name) => stackQueue(s, name));
+  try {
+    return await fn(queues);
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+  }
+}
+
+/** How many jobs of `queues` are in one of `states`. */
+async function jobsIn(queues: readonly Queue[], states: JobType[]): Promise<number> {
+  const counts = await Promise.all(queues.map((q) => q.getJobCounts(...states)));
+  return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+}
 
 describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
   it(
@@ -159,11 +192,91 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
             `${Date.now() - flushedAt} ms after the flush`,
         );
         // The new worker's reconciler found the jobs the flush lost and queued them again from their outbox rows.
-        expect(after.stdout()).toContain('outbox rows re-queued: their jobs were missing');
+        expect(after.stdout()).toContain(REQUEUED);
         expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
         expectEachStoredAndSentOnce(s, vendors.length, 'Redis flush with jobs waiting');
         expect(await countRows(db, 'truc.dead_letters')).toBe(0);
       }),
+    TEST_TIMEOUT,
+  );
+
+  // The flush above starts a new worker after it; here the api and worker live through Redis killed (SIGKILL) and
+  // started again empty (no RDB, no AOF), 3 s down. Once jobs of the vendors' wait, every queue is held (BullMQ pause
+  // from the test), the pushes end at the api, the running jobs end and the relay has handed every outbox row over:
+  // every open row's job then waits in Redis, not taken, and the kill loses them all, and the pauses. The same
+  // processes must reconnect by themselves and the worker's reconciler queue the lost jobs again.
+  it(
+    'Redis killed and started again empty while vendors’ jobs wait in the queues: the same api and worker reconnect, re-queued from the outbox, every batch finishes once',
+    () =>
+      onStack(
+        async (s) => {
+          const { vendors, pushing } = await tenVendorsPushing(s);
+          const db = s.env.deps.db;
+          const processes = [s.api, ...s.workers];
+          const waiting = await onQueues(s, async (queues) => {
+            await waitFor(() => jobsIn(queues, NOT_TAKEN), {
+              timeoutMs: 120_000 * SCALE,
+              intervalMs: 10,
+              what: 'jobs waiting in a queue',
+            });
+            await Promise.all(queues.map((q) => q.pause()));
+            await pushing;
+            await waitFor(
+              async () =>
+                (await jobsIn(queues, ['active'])) === 0 &&
+                (await countRows(
+                  db,
+                  'truc.outbox',
+                  'enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL',
+                )) === 0,
+              {
+                timeoutMs: 60_000,
+                intervalMs: 50,
+                what: 'the running jobs to end and every outbox row queued',
+              },
+            );
+            return jobsIn(queues, NOT_TAKEN);
+          });
+          const open = await countRows(db, 'truc.batches', `status <> 'done'`);
+          expect(waiting).toBeGreaterThan(0);
+          expect(open).toBeGreaterThan(0);
+          const killedAt = await s.redis.killAndStartEmpty(3_000);
+          // Started again empty: the jobs that waited are gone (the reconciler waits 10 s before it queues one again).
+          expect(
+            await onQueues(s, (queues) => jobsIn(queues, NOT_TAKEN)),
+            'jobs waiting after the restart',
+          ).toBe(0);
+          await waitFor(
+            async () =>
+              (await countRows(db, 'truc.batches', `status = 'done'`)) === vendors.length * BATCHES &&
+              (await countRows(db, 'truc.push_sets', 'delivered_at IS NULL')) === 0,
+            // within the scenario's 180 s, its start and hold (~15 s) and the 3 s down included
+            {
+              timeoutMs: 150_000 * SCALE,
+              intervalMs: 250,
+              what: 'every batch done and every push set delivered',
+            },
+          );
+          console.log(
+            `[faults] Redis killed 3 s and restarted empty with ${waiting} jobs waiting, ${open} batches open: all ` +
+              `done ${Date.now() - killedAt} ms after the kill`,
+          );
+          // The same processes, never restarted, each heard the outage and its end (its connections answer again).
+          expect([s.api, ...s.workers]).toEqual(processes);
+          expect(processes.every(alive)).toBe(true);
+          for (const p of processes) expectRedisOutageHeard(p);
+          expect(s.workers[0]!.stdout()).toContain(REQUEUED);
+          expect(await countRows(db, 'truc.batches')).toBe(vendors.length * BATCHES);
+          expectEachStoredAndSentOnce(
+            s,
+            vendors.length,
+            'Redis killed and restarted empty with jobs waiting',
+          );
+          expect(await countRows(db, 'truc.dead_letters')).toBe(0);
+        },
+        // info: the outage's end is logged at info.
+        { LOG_LEVEL: 'info' },
+      ),
     TEST_TIMEOUT,
   );
 });

@@ -13,7 +13,8 @@
  * - a worker killed with SIGKILL (default lock and stalled timings): another worker finishes the run;
  * - the worker holding a long page chain (TRUC_PULL_CHAIN_MS=600000) killed, a second worker running:
  *   it takes the run over from the chain's next page (leased for lockMs).
- * The vendors' scenarios (the api, then the worker, killed while ten vendors push) are faults-vendors.test.ts.
+ * The vendors' scenarios (the api, then the worker, killed while ten vendors push; Redis flushed, and killed and
+ * started again empty, while their jobs wait) are faults-vendors.test.ts.
  * Every run ends with every student stored once, counted by key (one create per key in the change
  * feed). Recovery times are printed (`[faults] …`); work resumes within 45 s of a worker's kill -9 and of a
  * Redis flush (issue 7: "about 30 s"; a functional bound with slack for a loaded machine), 90 s otherwise.
@@ -23,15 +24,17 @@
  * many, 2,000 when it is unset; run by hand: figures in docs/issue-7-proof.md). Waits grow with the size; the
  * resume bound does not.
  */
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { countRows, waitFor } from '../helpers/env.js';
 import {
+  expectRedisOutageHeard,
   GENEROUS_RESUME_MS,
   onStack,
+  REQUEUED,
   RESUME_BOUND_MS,
   SCALE,
+  stackQueue,
   STUDENTS,
   TEST_TIMEOUT,
   type Stack,
@@ -41,8 +44,6 @@ import { requestFullStudentsPull } from '../helpers/full-pull.js';
 
 /** Each pull page a job of its own, handed to the queue (no page chain). */
 const CHAIN_OFF = { TRUC_PULL_CHAIN_MS: '0' };
-/** The worker's line when its outbox reconciler queued again rows whose jobs Redis lost. */
-const REQUEUED = 'outbox rows re-queued: their jobs were missing';
 
 describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
   /** Pages recorded plus batches ingested: grows while the run makes progress. */
@@ -88,10 +89,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
    * the pause with it: its outbox row says it was queued, so only the outbox reconciler can queue it again.
    */
   async function holdUntilPageWaits(s: Stack): Promise<string[]> {
-    const pull = new Queue('pull', {
-      connection: { url: s.redis.url, maxRetriesPerRequest: 1 },
-      prefix: s.env.redisPrefix!,
-    });
+    const pull = stackQueue(s, 'pull');
     try {
       await pull.pause();
       const waiting = async () => {
@@ -110,10 +108,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
 
   /** Those of the pull queue's jobs `ids` that exist. */
   async function jobsOf(s: Stack, ids: readonly string[]): Promise<string[]> {
-    const pull = new Queue('pull', {
-      connection: { url: s.redis.url, maxRetriesPerRequest: 1 },
-      prefix: s.env.redisPrefix!,
-    });
+    const pull = stackQueue(s, 'pull');
     try {
       const jobs = await Promise.all(ids.map((id) => pull.getJob(id)));
       return jobs.flatMap((j) => (j ? [j.id!] : []));
@@ -272,10 +267,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           let waiting: string[] = [];
           const killWithPageWaiting = async () => {
             waiting = await holdUntilPageWaits(s);
-            const killedAt = Date.now();
-            await s.redis.kill();
-            await new Promise((r) => setTimeout(r, 3_000));
-            await s.redis.start();
+            const killedAt = await s.redis.killAndStartEmpty(3_000);
             // Started again empty: the job that waited is gone (the reconciler waits 10 s before it queues one again).
             expect(await jobsOf(s, waiting), 'the waiting page jobs after the restart').toEqual([]);
             return killedAt;
@@ -290,12 +282,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           // The same processes, never restarted, each heard the outage and its end (its connections answer again).
           expect([s.api, ...s.workers]).toEqual(processes);
           expect(processes.every(alive)).toBe(true);
-          for (const p of processes) {
-            expect(p.stdout()).toContain('Redis connection error; retrying');
-            expect(p.stdout()).toContain(
-              'Redis connection back: every connection of this process answers again',
-            );
-          }
+          for (const p of processes) expectRedisOutageHeard(p);
           expect(s.workers[0]!.stdout()).toContain(REQUEUED);
           expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
         },

@@ -4,6 +4,8 @@
  * down so a fault lands mid-run), one `truc api` and one `truc worker` process; the run's size and the bounds the
  * scenarios assert.
  */
+import { Queue } from 'bullmq';
+import { expect } from 'vitest';
 import { startHcmCsdlSimulator, type HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
 import { makeDeps, waitFor, type TestEnv } from './env.js';
 import { spawnTruc, startOwnRedis, startTcpProxy, type OwnRedis, type TcpProxy } from './faults.js';
@@ -28,6 +30,18 @@ export const TEST_TIMEOUT = SCALE > 1 ? Math.round(300_000 * SCALE) : undefined;
  */
 export const RESUME_BOUND_MS = 45_000;
 export const GENEROUS_RESUME_MS = 90_000;
+
+/** The worker's line when its outbox reconciler queued again rows whose jobs Redis lost. */
+export const REQUEUED = 'outbox rows re-queued: their jobs were missing';
+
+/**
+ * A truc process lived through a Redis outage by itself: it logged the outage (its connections failing) and its
+ * end (every connection answering again), so it reconnected without a restart (`LOG_LEVEL=info`: the end is info).
+ */
+export function expectRedisOutageHeard(p: Spawned): void {
+  expect(p.stdout()).toContain('Redis connection error; retrying');
+  expect(p.stdout()).toContain('Redis connection back: every connection of this process answers again');
+}
 
 export interface Stack {
   env: TestEnv;
@@ -198,3 +212,7 @@ export async function onStack(
     await s.close();
   }
 }
+
+/** The queue `name` on the scenario's own Redis, as truc names it (its prefix): the test's hand on truc's queues. */
+export const stackQueue = (s: Pick<Stack, 'redis' | 'env'>, name: string): Queue =>
+  new Queue(name, { connection: { url: s.redis.url, maxRetriesPerRequest: 1 }, prefix: s.env.redisPrefix! });

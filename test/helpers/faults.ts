@@ -79,6 +79,8 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** Starts it again, empty, on the same port. */
   start(): Promise<void>;
+  /** SIGKILL, `downMs` with nothing listening, then started again empty; resolves with the kill's time. */
+  killAndStartEmpty(downMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
     kill,
     start,
+    async killAndStartEmpty(downMs) {
+      const killedAt = Date.now();
+      await kill();
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
+      return killedAt;
+    },
     stop: kill,
   };
 }
