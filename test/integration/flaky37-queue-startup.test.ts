@@ -9,12 +9,10 @@
  * then lets it go. Every queue is then in the gauge (before: the refresh failed at 5 s with none of them).
  */
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresQueueFactory, type QueueFactory } from '../../src/jobs/queues.js';
-import { knownQueues, registerStateMetrics } from '../../src/jobs/state-metrics.js';
-import { createMetrics } from '../../src/observability/metrics.js';
-import { createTestDatabase, waitFor, usePostgresEnv } from '../helpers/env.js';
+import { knownQueues } from '../../src/jobs/state-metrics.js';
+import { waitFor, usePostgresEnv } from '../helpers/env.js';
+import { useQueueDb } from '../helpers/queue-db.js';
 
 /** BullMQ's migration lock (bullmq/dist/cjs/postgres/migrator.js MIGRATION_ADVISORY_LOCK_KEY 0x42554c4c, per schema). */
 const BULLMQ_MIGRATION_LOCK = `SELECT pg_advisory_lock(${0x42554c4c}, hashtext($1))`;
@@ -23,35 +21,19 @@ const CALL_BOUND_MS = 5000;
 
 describe('the stored-state gauges wait for a slow queue start-up as long as the overview waits', () => {
   const env = usePostgresEnv();
-  let queueDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let queues: QueueFactory;
+  const queues = useQueueDb();
   let holder: pg.Client;
 
   beforeAll(async () => {
-    queueDb = await createTestDatabase();
-    queues = postgresQueueFactory(
-      { connectionString: queueDb.url, schema: 'bullmq' },
-      { attempts: 1, backoffMs: 100, keepCompleted: 10, keepFailed: 10 },
-      () => Promise.resolve(),
-    );
-    holder = new pg.Client({ connectionString: queueDb.url });
+    holder = new pg.Client({ connectionString: queues().db.url });
     await holder.connect();
-  }, 60_000);
+  });
   afterAll(async () => {
     await holder?.end().catch(() => undefined);
-    await queues?.close().catch(() => undefined);
-    await queueDb?.drop().catch(() => undefined);
   });
 
   it('queues whose start-up takes longer than a call bound are all counted', async () => {
-    const metrics = createMetrics();
-    const refresh = registerStateMetrics({
-      ...env().deps,
-      queues,
-      metrics,
-      logger: pino({ level: 'silent' }),
-      now: () => new Date(),
-    });
+    const { metrics, refresh } = queues().gauges(env());
     await holder.query(BULLMQ_MIGRATION_LOCK, ['bullmq']);
     const started = Date.now();
     const refreshed = refresh().then(

@@ -9,12 +9,9 @@
  * (`ALLOW_CONNECTIONS false`), then takes them: the stored-state gauges' refresh works again without a restart.
  */
 import pg from 'pg';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresQueueFactory, type QueueFactory } from '../../src/jobs/queues.js';
-import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
-import { createMetrics } from '../../src/observability/metrics.js';
-import { createTestDatabase, PG_ADMIN_URL, waitFor, usePostgresEnv } from '../helpers/env.js';
+import { describe, expect, it } from 'vitest';
+import { PG_ADMIN_URL, waitFor, usePostgresEnv } from '../helpers/env.js';
+import { useQueueDb } from '../helpers/queue-db.js';
 
 async function allowConnections(database: string, allow: boolean): Promise<void> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -28,35 +25,14 @@ async function allowConnections(database: string, allow: boolean): Promise<void>
 
 describe('queue objects made while the queue backend refused them (queues in the database)', () => {
   const env = usePostgresEnv();
-  let queueDb: Awaited<ReturnType<typeof createTestDatabase>>;
-  let queues: QueueFactory;
-
-  beforeAll(async () => {
-    queueDb = await createTestDatabase();
-    queues = postgresQueueFactory(
-      { connectionString: queueDb.url, schema: 'bullmq' },
-      { attempts: 1, backoffMs: 100, keepCompleted: 10, keepFailed: 10 },
-      () => Promise.resolve(),
-    );
-  }, 60_000);
-  afterAll(async () => {
-    await queues?.close().catch(() => undefined);
-    await queueDb?.drop().catch(() => undefined);
-  });
+  const queues = useQueueDb();
 
   it('the queue-depth gauges come back once the backend takes connections, without a restart', async () => {
-    const metrics = createMetrics();
-    const refresh = registerStateMetrics({
-      ...env().deps,
-      queues,
-      metrics,
-      logger: pino({ level: 'silent' }),
-      now: () => new Date(),
-    });
-    await allowConnections(queueDb.name, false);
+    const { metrics, refresh } = queues().gauges(env());
+    await allowConnections(queues().db.name, false);
     await expect(refresh()).rejects.toThrow();
 
-    await allowConnections(queueDb.name, true);
+    await allowConnections(queues().db.name, true);
     await waitFor(
       () =>
         refresh().then(
