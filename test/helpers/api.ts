@@ -9,6 +9,7 @@ import type { Db } from '../../src/store/db.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { ERRORS, type ErrorCode } from '../../src/errors.js';
 import { addClient, setClientDisabled, type NewClient } from '../../src/ops.js';
+import { createClientsRepo } from '../../src/store/clients.js';
 import { OTHER_SCHOOL, SCHOOL, student as aStudent } from '../factories/records.js';
 import { countRows, makeDeps, type Backend, type MakeDepsOptions, type TestEnv } from './env.js';
 import { MEMORY_DB_TIMEOUT_MS } from './memory-db.js';
@@ -147,6 +148,25 @@ async function harnessClients(app: FastifyInstance, db: Db) {
   for (const k of Object.keys(clients) as ClientName[]) tokens[k] = await tokenOf(clients[k]);
   await setClientDisabled(db, clients.disabled.clientId, true);
   return { clients, tokens, tokenOf };
+}
+
+/**
+ * Runs `fn` with the harness's client `who` renamed to `name` (what it did before keeps the name it had then: truc
+ * names an actor as it was when it acted, store/actor-names.ts), its own name put back after.
+ */
+export async function whileRenamed(
+  h: ApiHarness,
+  who: ClientName,
+  name: string,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const clients = createClientsRepo(h.env.deps.db);
+  await clients.update(h.clients[who].clientId, { name });
+  try {
+    await fn();
+  } finally {
+    await clients.update(h.clients[who].clientId, { name: h.clients[who].name });
+  }
 }
 
 /** Requests to the app in process: a batch pushed, a GET, any other method with a JSON body. */

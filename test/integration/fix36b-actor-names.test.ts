@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { chainPending } from '../../src/audit/chain.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
-import { createClientsRepo } from '../../src/store/clients.js';
-import { goodBody, S1 } from '../helpers/api.js';
+import { goodBody, S1, whileRenamed } from '../helpers/api.js';
 import { useCliAdminWorld } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
 
@@ -24,15 +23,7 @@ describe('fix36b, who did it, by name as it was then (postgres+redis)', () => {
   const { h } = useCliAdminWorld();
 
   /** Runs `read` with the admin client renamed (the act was before), its name put back after. */
-  async function renamed(read: () => Promise<void>): Promise<void> {
-    const clients = createClientsRepo(h.env.deps.db);
-    await clients.update(h.clients.admin.clientId, { name: 'So GDDT moi' });
-    try {
-      await read();
-    } finally {
-      await clients.update(h.clients.admin.clientId, { name: 'City' });
-    }
-  }
+  const renamed = (read: () => Promise<void>) => whileRenamed(h, 'admin', 'So GDDT moi', read);
 
   it('a sync run: its asker by name in GET /v1/syncs, the operations runs and truc sync, after a rename', async () => {
     const admin = h.clients.admin.clientId;
@@ -90,17 +81,13 @@ describe('fix36b, who did it, by name as it was then (postgres+redis)', () => {
     const pushed = await h.pushBatch(h.tokens.vendor, S1, goodBody(['NAMED-V1']));
     expect(pushed.statusCode, pushed.body).toBe(202);
     const subject = `batch:${pushed.json<{ batchId: string }>().batchId}`;
-    const clients = createClientsRepo(h.env.deps.db);
-    await clients.update(vendor, { name: 'Vendor A renamed' });
-    try {
+    await whileRenamed(h, 'vendor', 'Vendor A renamed', async () => {
       await h.env.deps.db.tx((q) => chainPending(q));
       const rows = await h.env.deps.db.query<{ actor: string; actor_name: string | null }>(
         `SELECT actor, actor_name FROM truc.audit_log WHERE subject = $1 AND action = 'batch.accepted'`,
         [subject],
       );
       expect(rows.rows).toEqual([{ actor: vendor, actor_name: 'Vendor A' }]);
-    } finally {
-      await clients.update(vendor, { name: 'Vendor A' });
-    }
+    });
   });
 });

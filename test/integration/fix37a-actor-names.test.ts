@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { qualityRunLine } from '../../src/cli/commands/quality.js';
 import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
-import { createClientsRepo } from '../../src/store/clients.js';
 import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
 import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
+import { whileRenamed } from '../helpers/api.js';
 import { useCliAdminWorld, jsonLines } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
 import { communeCard } from '../helpers/dashboard-seed.js';
@@ -25,15 +25,7 @@ describe('fix37a, who did it, by name as it was then (postgres+redis)', () => {
   const { h } = useCliAdminWorld();
 
   /** Runs `read` with the admin client renamed (the act was before), its name put back after. */
-  async function renamed(read: () => Promise<void>): Promise<void> {
-    const clients = createClientsRepo(h.env.deps.db);
-    await clients.update(h.clients.admin.clientId, { name: 'So GDDT moi' });
-    try {
-      await read();
-    } finally {
-      await clients.update(h.clients.admin.clientId, { name: 'City' });
-    }
-  }
+  const renamed = (read: () => Promise<void>) => whileRenamed(h, 'admin', 'So GDDT moi', read);
 
   /** A school truc holds (its record stored), as a schools pull would leave it. */
   const holdSchool = (code: string) =>
