@@ -5,39 +5,17 @@
  * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0).
  */
 import { describe, expect, it } from 'vitest';
-import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
-import { createOutboxRepo } from '../../src/store/outbox.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
+import { websiteProbeLetter } from '../helpers/dead-letter.js';
 import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
 describe('truc dead-letters replay --ids on postgres', () => {
   const cli = useCliBesideApi();
 
-  /** A replayable letter (its work is an outbox row) of the website probe; its id. */
-  async function letter(): Promise<number> {
-    const outboxId = await createOutboxRepo(cli.env.deps.db).add('website-probe', 'website-probe', {});
-    await recordDeadLetter(cli.env.deps.db, {
-      outboxId,
-      queue: 'website-probe',
-      name: 'website-probe',
-      jobId: `ob-${outboxId}`,
-      payload: {},
-      code: 'ERR_ADAPTER_UNAVAILABLE',
-      message: 'answered 503',
-      attempts: 3,
-      at: new Date(),
-    });
-    const rows = await cli.env.deps.db.query<{ id: string }>(
-      'SELECT id::text AS id FROM truc.dead_letters WHERE outbox_id = $1',
-      [outboxId],
-    );
-    return Number(rows.rows[0]!.id);
-  }
-
   it('a closed letter asked for alone: nothing replayed, it says why, exit 1', async () => {
-    const replayed = await letter();
-    const abandoned = await letter();
+    const replayed = await websiteProbeLetter(cli.env.deps.db);
+    const abandoned = await websiteProbeLetter(cli.env.deps.db);
     await createDeadLettersRepo(cli.env.deps.db).markClosed([replayed], 'replayed');
     await createDeadLettersRepo(cli.env.deps.db).markClosed([abandoned], 'abandoned');
     // The API's answer to the same: 200, nothing replayed, nothing closed by it.
@@ -71,8 +49,8 @@ describe('truc dead-letters replay --ids on postgres', () => {
   });
 
   it('an open letter and a closed one: the open one replayed, the other named, exit 0', async () => {
-    const open = await letter();
-    const closed = await letter();
+    const open = await websiteProbeLetter(cli.env.deps.db);
+    const closed = await websiteProbeLetter(cli.env.deps.db);
     await createDeadLettersRepo(cli.env.deps.db).markClosed([closed], 'replayed');
     const e = await truc('dead-letters', 'replay', '--ids', `${open},${closed}`);
     expect(e.code, e.stderr).toBe(0);
@@ -89,7 +67,7 @@ describe('truc dead-letters replay --ids on postgres', () => {
   });
 
   it('an open letter not matching the other filters is named as such', async () => {
-    const open = await letter();
+    const open = await websiteProbeLetter(cli.env.deps.db);
     const e = await truc('dead-letters', 'replay', '--ids', `${open}`, '--queue', 'ingest');
     expect(e.code, e.stderr).toBe(1);
     expect(e.stderr).toContain(

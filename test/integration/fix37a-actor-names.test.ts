@@ -7,13 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { qualityRunLine } from '../../src/cli/commands/quality.js';
-import { recordDeadLetter } from '../../src/jobs/dead-letters.js';
-import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
 import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
 import { whileRenamed } from '../helpers/api.js';
 import { useCliAdminWorld, jsonLines } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
+import { websiteProbeLetter } from '../helpers/dead-letter.js';
 import { communeCard } from '../helpers/dashboard-seed.js';
 
 interface SetBy {
@@ -135,31 +134,13 @@ describe('fix37a, who did it, by name as it was then (postgres+redis)', () => {
     expect((await h.get(`/v1/quality/runs/${direct}`, h.tokens.admin)).json()).toMatchObject(named);
   });
 
-  /** A dead letter of a website probe (its outbox row kept, so a replay queues it again); its id. */
-  async function letter(): Promise<number> {
-    const db = h.env.deps.db;
-    const outboxId = await createOutboxRepo(db).add('website-probe', 'website-probe', {});
-    await recordDeadLetter(db, {
-      outboxId,
-      queue: 'website-probe',
-      name: 'website-probe',
-      jobId: `ob-${outboxId}`,
-      payload: {},
-      code: 'ERR_ADAPTER_UNAVAILABLE',
-      message: 'answered 503',
-      attempts: 3,
-      at: new Date(),
-    });
-    const rows = await db.query<{ id: string }>(
-      'SELECT id::text AS id FROM truc.dead_letters WHERE outbox_id = $1',
-      [outboxId],
-    );
-    return Number(rows.rows[0]!.id);
-  }
-
   it('a dead letter: who replayed it by name in GET /v1/dead-letters and truc dead-letters list', async () => {
     const admin = h.clients.admin.clientId;
-    const [byApi, byCli, open] = [await letter(), await letter(), await letter()];
+    const [byApi, byCli, open] = [
+      await websiteProbeLetter(h.env.deps.db),
+      await websiteProbeLetter(h.env.deps.db),
+      await websiteProbeLetter(h.env.deps.db),
+    ];
     const res = await h.send('POST', '/v1/dead-letters/replay', h.tokens.admin, { ids: [byApi] });
     expect(res.statusCode, res.body).toBe(200);
     const cli = await truc('dead-letters', 'replay', '--ids', String(byCli), '--as', 'tran.b');
