@@ -18,8 +18,8 @@ import { defineJob, type JobRun } from './define.js';
 
 type ScorecardsContext = Pick<WorkerContext, 'db' | 'config' | 'metrics' | 'now' | 'logger'>;
 
-/** A school's card with the counts it was scored from, to store. */
-const scoreOf = (c: Scorecard, counts?: SchoolCountsRow): NewScore => ({
+/** A card to store (a school's with the counts it was scored from). */
+export const scoreOf = (c: Scorecard, counts?: SchoolCountsRow): NewScore => ({
   level: c.level,
   code: c.code,
   parentCode: c.parentCode,

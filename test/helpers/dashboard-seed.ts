@@ -2,6 +2,8 @@
  * State the dashboard's browser tests read, made through the store (no worker): a failed pull, and scorecard runs as
  * the quality page reads them (ui29: ui27's, ui28's and ui29's files each built them again).
  */
+import { scoreOf } from '../../src/jobs/scorecards.js';
+import type { Ratio, Scorecard } from '../../src/quality/index.js';
 import type { Queryable } from '../../src/store/db.js';
 import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
@@ -21,36 +23,21 @@ export async function failedPull(db: Queryable): Promise<number> {
 }
 
 /** A pass ratio as a scorecard keeps it: its percent rounded to two decimals, in the band it was judged. */
-export interface StoredRatio {
-  passed: number;
-  total: number;
-  percent: number;
-  band: 'green' | 'yellow' | 'red';
-}
-export const storedRatio = (passed: number, total: number, band: StoredRatio['band']): StoredRatio => ({
+export const storedRatio = (passed: number, total: number, band: Ratio['band']): Ratio => ({
   passed,
   total,
   percent: Math.round((10_000 * passed) / total) / 100,
   band,
 });
 
-/** A scorecard as a run keeps it (src/quality/scorecards.ts Scorecard, or what a test says of one). */
-interface Card {
-  level: string;
-  code: string;
-  parentCode: string;
-  records: number;
-  overall: StoredRatio;
-}
-
 /** A commune's scorecard under province 79: one school, no top rules, both deadlines met. */
 export function communeCard(
   code: string,
   records: number,
-  criteria: Record<'dung' | 'du' | 'sach' | 'song', StoredRatio>,
-  overall: StoredRatio,
-): Card {
-  const deadline = { date: '2026-09-30', passed: true, done: 1, schools: 1, status: 'done' };
+  criteria: Scorecard['criteria'],
+  overall: Ratio,
+): Scorecard {
+  const deadline = { date: '2026-09-30', passed: true, done: 1, schools: 1, status: 'done' } as const;
   return {
     level: 'commune',
     code,
@@ -61,26 +48,18 @@ export function communeCard(
     overall,
     topRules: [],
     deadlines: { rollover: deadline, masterData: deadline },
-  } as Card;
+  };
 }
 
 /** Saves a scorecard run as of `asOf` (school year 2026-2027) holding `cards`; its id. */
 export async function saveScorecards(
   db: Queryable,
-  cards: readonly Card[],
+  cards: readonly Scorecard[],
   asOf = '2026-12-04',
 ): Promise<number> {
   return createQualityRunScoresRepo(db).saveRun(
     'test',
     { asOf, schoolYear: '2026-2027', catalogueVersion: 'test' },
-    cards.map((c) => ({
-      level: c.level,
-      code: c.code,
-      parentCode: c.parentCode,
-      records: c.records,
-      overall: c.overall.percent,
-      band: c.overall.band,
-      card: c,
-    })),
+    cards.map((c) => scoreOf(c)),
   );
 }
