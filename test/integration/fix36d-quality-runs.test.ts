@@ -13,20 +13,14 @@ import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
 import { tokenFor } from '../helpers/api.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
 import { waitFor } from '../helpers/env.js';
+import { deadLetterJob, runOutbox } from '../helpers/quality-world.js';
 
 const w = useCliBesideApi();
 const call = (method: 'GET' | 'POST', url: string, token = w.token) =>
   w.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
 
 /** The outbox row of run `id`'s job. */
-const outboxOf = async (id: number) =>
-  Number(
-    (
-      await w.env.deps.db.query<{ o: string }>('SELECT outbox_id AS o FROM truc.quality_runs WHERE id = $1', [
-        id,
-      ])
-    ).rows[0]!.o,
-  );
+const outboxOf = (id: number) => runOutbox(w.env.deps.db, id);
 
 /** Runs run `id`'s job as the worker does: started, then computed (its outbox row closed with it). */
 async function compute(id: number): Promise<void> {
@@ -37,15 +31,7 @@ async function compute(id: number): Promise<void> {
 
 /** Dead-letters run `id`'s job as the worker does when its attempts are spent (one transaction). */
 async function deadLetter(id: number): Promise<void> {
-  const outbox = await outboxOf(id);
-  await w.env.deps.db.tx(async (q) => {
-    await q.query('UPDATE truc.outbox SET dead_at = now() WHERE id = $1', [outbox]);
-    await q.query(
-      `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
-       SELECT id, queue, job_name, 'ERR_DB_UNAVAILABLE', 'test', 8 FROM truc.outbox WHERE id = $1`,
-      [outbox],
-    );
-  });
+  await deadLetterJob(w.env.deps.db, await outboxOf(id));
 }
 
 describe('fix36d: GET /v1/quality/runs/{id} and the list', () => {

@@ -7,12 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { qualityRunLine } from '../../src/cli/commands/quality.js';
+import { scoreOf } from '../../src/jobs/scorecards.js';
 import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
 import { createQualityRunScoresRepo } from '../../src/store/quality-run-scores.js';
 import { whileRenamed } from '../helpers/api.js';
 import { useCliAdminWorld, jsonLines } from '../helpers/cli-admin-world.js';
 import { truc } from '../helpers/cli-in-process.js';
 import { websiteProbeLetter } from '../helpers/dead-letter.js';
+import { runOutbox } from '../helpers/quality-world.js';
 import { communeCard } from '../helpers/dashboard-seed.js';
 
 interface SetBy {
@@ -74,18 +76,13 @@ describe('fix37a, who did it, by name as it was then (postgres+redis)', () => {
   /** Stores run `runId`'s scorecards (a commune's) and closes its outbox row, as its job does. */
   async function computeWithCard(runId: number, code: string): Promise<void> {
     const db = h.env.deps.db;
-    const outboxId = Number(
-      (await db.query<{ o: string }>('SELECT outbox_id AS o FROM truc.quality_runs WHERE id = $1', [runId]))
-        .rows[0]!.o,
-    );
+    const outboxId = await runOutbox(db, runId);
     const ratio = { passed: 9, total: 10, percent: 90, band: 'green' as const };
     const card = communeCard(code, 10, { dung: ratio, du: ratio, sach: ratio, song: ratio }, ratio);
     const scores = createQualityRunScoresRepo(db);
     const basis = { asOf: '2026-12-04', schoolYear: '2026-2027', catalogueVersion: 'test' };
     expect((await scores.begin('x', outboxId, basis)).runId).toBe(runId);
-    await scores.save(runId, [
-      { level: 'commune', code, parentCode: '79', records: 10, overall: 90, band: 'green', card },
-    ]);
+    await scores.save(runId, [scoreOf(card)]);
     expect(await scores.finish(runId)).toBe(true);
     await db.query('UPDATE truc.outbox SET done_at = now() WHERE id = $1', [outboxId]);
   }

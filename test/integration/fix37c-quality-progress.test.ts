@@ -12,10 +12,10 @@ import { computeScorecards } from '../../src/jobs/scorecards.js';
 import type { Db, Queryable } from '../../src/store/db.js';
 import { createQualityRepo } from '../../src/store/quality.js';
 import { createQualityRunsRepo } from '../../src/store/quality-runs.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { verdict, verdictFinding } from '../factories/verdicts.js';
 import { useCliBesideApi } from '../helpers/cli-in-process.js';
 import { waitFor } from '../helpers/env.js';
+import { deadLetterJob, runOutbox, schoolRecord, storeSchools } from '../helpers/quality-world.js';
 
 const w = useCliBesideApi();
 const call = (url: string) =>
@@ -42,20 +42,11 @@ async function verdicts(school: string, prefix: string, n: number, failing: numb
 }
 
 beforeAll(async () => {
-  const school = (code: string, commune: string) => ({
-    schoolCode: code,
-    name: `Trường ${code}`,
-    level: 'primary',
-    provinceCode: '79',
-    communeCode: commune,
-    status: 'active',
-  });
-  const rows = [school(SCHOOLS.A, '26734'), school(SCHOOLS.B, '26734'), school(SCHOOLS.C, '26737')];
-  await createRecordsRepo(w.env.deps.db).upsert(
-    'schools',
-    rows.map((s) => ({ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) })),
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
+  await storeSchools(w.env.deps.db, [
+    schoolRecord(SCHOOLS.A, '26734'),
+    schoolRecord(SCHOOLS.B, '26734'),
+    schoolRecord(SCHOOLS.C, '26737'),
+  ]);
   await verdicts(SCHOOLS.A, 'A', 4, 1);
   await verdicts(SCHOOLS.B, 'B', 6, 3);
   await verdicts(SCHOOLS.C, 'C', 2, 0);
@@ -73,11 +64,7 @@ async function requested(): Promise<{ id: number; outbox: number }> {
 }
 
 async function started(id: number): Promise<{ id: number; outbox: number }> {
-  const res = await w.env.deps.db.query<{ o: string }>(
-    'SELECT outbox_id AS o FROM truc.quality_runs WHERE id = $1',
-    [id],
-  );
-  const outbox = Number(res.rows[0]!.o);
+  const outbox = await runOutbox(w.env.deps.db, id);
   await createQualityRunsRepo(w.env.deps.db).start(outbox);
   return { id, outbox };
 }
@@ -166,14 +153,7 @@ describe('fix37c: a quality run scores its schools a slice at a time', () => {
     await expect(computeScorecards(oneBySlice(broken), 'test', outbox)).rejects.toThrow('worker killed');
     expect(await runOf(id)).toMatchObject({ status: 'running', schools: { scored: 1, total: 3 } });
     // Its attempts spent: dead-lettered as the worker does; it reads failed with the school it scored.
-    await w.env.deps.db.tx(async (q) => {
-      await q.query('UPDATE truc.outbox SET dead_at = now() WHERE id = $1', [outbox]);
-      await q.query(
-        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
-         SELECT id, queue, job_name, 'ERR_DB_UNAVAILABLE', 'test', 8 FROM truc.outbox WHERE id = $1`,
-        [outbox],
-      );
-    });
+    await deadLetterJob(w.env.deps.db, outbox);
     expect(await runOf(id)).toMatchObject({
       status: 'failed',
       schools: { scored: 1, total: 3 },

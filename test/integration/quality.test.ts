@@ -9,38 +9,20 @@ import { buildApp } from '../../src/app.js';
 import { computeScorecards } from '../../src/jobs/scorecards.js';
 import { addClient } from '../../src/ops.js';
 import { createQualityRepo } from '../../src/store/quality.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import { verdict, verdictFinding } from '../factories/verdicts.js';
 import { bearer, expectProblem, S1, S2, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
+import { schoolRecord, storeSchools } from '../helpers/quality-world.js';
 
 const h = useApiHarness(backends()[0]!);
 let tokens: Record<'auditor' | 'officer' | 'otherOfficer', string>;
 /** The latest run's clock (the worker's `now`), which its scorecards say they were computed at (fix35d). */
 const COMPUTED_AT = new Date();
 
-const school = (code: string, commune: string) => ({
-  schoolCode: code,
-  name: `Trường ${code}`,
-  level: 'primary',
-  provinceCode: '79',
-  communeCode: commune,
-  status: 'active',
-});
-
 beforeAll(async () => {
   const db = h.env.deps.db;
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [school(S1, '26734'), school(S2, '26737')].map((s) => ({
-      key: s.schoolCode,
-      scope: s.schoolCode,
-      data: s,
-      fingerprint: fingerprint(s),
-    })),
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
+  await storeSchools(db, [schoolRecord(S1, '26734'), schoolRecord(S2, '26737')]);
   const batchId = '00000000-0000-4000-8000-000000000001';
   const warn = verdictFinding('DU_FIELD_MISSING', 'du', 'warning', '/fatherName');
   const info = verdictFinding('SACH_TEXT_NORMALISED', 'sach', 'info', '/fullName');

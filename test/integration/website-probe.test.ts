@@ -11,9 +11,9 @@ import { computeScorecards } from '../../src/jobs/scorecards.js';
 import { runWebsiteProbe } from '../../src/jobs/website-probe.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createQualityRepo } from '../../src/store/quality.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../helpers/memory-db.js';
+import { schoolRecord, storeSchools } from '../helpers/quality-world.js';
 import { startWebsites, type WebsiteServer } from '../helpers/websites.js';
 
 let db: MemoryDb;
@@ -23,22 +23,11 @@ let config: Config;
 let firstRun: Awaited<ReturnType<typeof runWebsiteProbe>>;
 
 const school = (code: string, website?: string) => ({
-  schoolCode: code,
-  name: `Trường ${code}`,
-  level: 'primary',
-  provinceCode: '79',
-  communeCode: '26734',
-  status: 'active',
+  ...schoolRecord(code),
   ...(website ? { website } : {}),
 });
 
-async function putSchools(records: ReturnType<typeof school>[]): Promise<void> {
-  await createRecordsRepo(db).upsert(
-    'schools',
-    records.map((s) => ({ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) })),
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
-}
+const putSchools = (records: ReturnType<typeof school>[]) => storeSchools(db, records);
 
 const ctx = () => ({
   db,
