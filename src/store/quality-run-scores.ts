@@ -4,8 +4,8 @@
  * finished (its communes' and provinces' cards, computed_at). A run whose job died resumes from the schools it saved
  * (migration 1446: their counts are kept until the run is done). The scoring lives in src/jobs/scorecards.ts.
  */
-import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
+import { createQualityRunsRepo } from './quality-runs.js';
 import type { SchoolCountsRow, ScoreFields } from './scorecards.js';
 
 /** What a run scores as of, fixed when it begins (a resumed run keeps them). */
@@ -23,8 +23,8 @@ export interface NewScore extends ScoreFields {
 /**
  * Begins run of outbox row `outboxId` (the run requested, fix36d; none: a new one): started now, as of `b` unless it
  * began before (resumed: its day and school year kept). A run begun under another catalogue version starts over
- * (its saved scorecards dropped). A new one keeps its asker's name as it is now (fix37a, as ./quality-runs.ts
- * `request`). Returns the run and what it scores as of.
+ * (its saved scorecards dropped). A new one is written by ./quality-runs.ts `request` (its asker's name as it is now,
+ * fix37a). Returns the run and what it scores as of.
  */
 async function begin(
   q: Queryable,
@@ -38,14 +38,7 @@ async function begin(
     [outboxId ?? null],
   );
   let id = requested.rows[0]?.id;
-  if (id === undefined)
-    id = (
-      await q.query<{ id: string }>(
-        `INSERT INTO truc.quality_runs (requested_by, requested_by_name, outbox_id)
-         VALUES ($1, ${actorNameSql('$1::text')}, $2) RETURNING id`,
-        [requestedBy, outboxId ?? null],
-      )
-    ).rows[0]!.id;
+  if (id === undefined) id = String(await createQualityRunsRepo(q).request(requestedBy, outboxId));
   else if (requested.rows[0]!.catalogue_version !== b.catalogueVersion) {
     await q.query('DELETE FROM truc.quality_scores WHERE run_id = $1', [id]);
     await q.query('UPDATE truc.quality_runs SET as_of = NULL, schools = 0 WHERE id = $1', [id]);

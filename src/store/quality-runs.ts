@@ -97,14 +97,15 @@ const runOf = (r: Row): QualityRun => ({
 export function createQualityRunsRepo(q: Queryable) {
   return {
     /**
-     * Writes the run requested by `requestedBy` (kept with their name as it is now, fix37a), computed by the job of
-     * outbox row `outboxId`; returns its id.
+     * Writes the run requested by `requestedBy`, kept with their name as it is now (fix37a; the one write of a run's
+     * row, so of its name: a request, and ./quality-run-scores.ts `begin` for a run computed without one), computed by
+     * the job of outbox row `outboxId` (none: computed at once, a test's seed or an import); returns its id.
      */
-    async request(requestedBy: string, outboxId: number): Promise<number> {
+    async request(requestedBy: string, outboxId: number | undefined): Promise<number> {
       const res = await q.query<{ id: string }>(
         `INSERT INTO truc.quality_runs (requested_by, requested_by_name, outbox_id)
          VALUES ($1, ${actorNameSql('$1::text')}, $2) RETURNING id`,
-        [requestedBy, outboxId],
+        [requestedBy, outboxId ?? null],
       );
       return Number(res.rows[0]!.id);
     },

@@ -1943,7 +1943,7 @@ export interface components {
       asOf: string;
       /** @description Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d) */
       computedAt: string;
-      /** @description Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly); phần mềm đọc city (Sở yêu cầu) / who asked for its run, by name as it was when they asked (the client's display name, or the CLI operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly); a vendor reads city (the city asked) */
+      /** @description Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly; lần tính yêu cầu trước khi nâng cấp lên migration 1427: tên client lúc nâng cấp, không phải lúc yêu cầu); phần mềm đọc city (Sở yêu cầu) / who asked for its run, by name as it was when they asked (the client's display name, or the CLI operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly; a run asked for before the upgrade to migration 1427: the client’s name at the upgrade, not when it asked); a vendor reads city (the city asked) */
       requestedBy: string;
       /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy); phần mềm đọc city / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a); a vendor reads city */
       requestedById: string;
@@ -2070,7 +2070,7 @@ export interface components {
        * @enum {string}
        */
       status: 'queued' | 'running' | 'done' | 'failed';
-      /** @description Ai yêu cầu, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã định danh (schedule:<id>: một lịch quality) / who asked, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<id>: a quality schedule) */
+      /** @description Ai yêu cầu, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã định danh (schedule:<id>: một lịch quality). Lần tính yêu cầu trước khi nâng cấp lên migration 1427: tên client lúc nâng cấp, không phải lúc yêu cầu / who asked, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<id>: a quality schedule). A run asked for before the upgrade to migration 1427: the client’s name at the upgrade, not when it asked */
       requestedBy: string;
       /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy) / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a) */
       requestedById: string;

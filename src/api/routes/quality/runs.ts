@@ -28,9 +28,11 @@ export const QualityRun = z
     requestedBy: z.string().meta({
       description:
         'Ai yêu cầu, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); không biết tên: mã ' +
-        'định danh (schedule:<id>: một lịch quality) / who asked, by name as it was when they asked (the ' +
+        'định danh (schedule:<id>: một lịch quality). Lần tính yêu cầu trước khi nâng cấp lên migration 1427: tên ' +
+        'client lúc nâng cấp, không phải lúc yêu cầu / who asked, by name as it was when they asked (the ' +
         "client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<id>: a " +
-        'quality schedule)',
+        'quality schedule). A run asked for before the upgrade to migration 1427: the client’s name at the upgrade, ' +
+        'not when it asked',
     }),
     requestedById: z.string().meta({
       description:

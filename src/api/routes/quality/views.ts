@@ -39,10 +39,12 @@ export const Scorecard = z
     requestedBy: z.string().meta({
       description:
         'Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết ' +
-        'tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly); phần mềm đọc city (Sở yêu cầu) / ' +
+        'tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly; lần tính yêu cầu trước khi nâng cấp ' +
+        'lên migration 1427: tên client lúc nâng cấp, không phải lúc yêu cầu); phần mềm đọc city (Sở yêu cầu) / ' +
         "who asked for its run, by name as it was when they asked (the client's display name, or the CLI " +
-        "operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly); a " +
-        'vendor reads city (the city asked)',
+        "operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly; a " +
+        'run asked for before the upgrade to migration 1427: the client’s name at the upgrade, not when it asked); ' +
+        'a vendor reads city (the city asked)',
     }),
     requestedById: z.string().meta({
       description:
