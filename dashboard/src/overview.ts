@@ -66,6 +66,28 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
   return `${when(r.fireAt)} (${statusText(r.outcome)}${why}${quality})`;
 }
 
+/** A schedule's pattern, its time zone under it (walk: '0 1 * * *' alone did not say whose 01:00); or its period. */
+function cronCell(x: Schedule): HTMLElement | string {
+  if (x.cron)
+    return h(
+      'span',
+      {},
+      x.cron,
+      h('br', {}),
+      h('small', { class: 'muted', 'data-testid': 'schedule-tz' }, x.tz),
+    );
+  return x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—';
+}
+
+/** On, or paused with who paused it, by name as it was then, the actor id in its tooltip (walk: "paused" alone). */
+function scheduleStatus(x: Schedule): HTMLElement {
+  if (!x.paused) return h('span', { class: 'badge ok' }, t('scheduleOn'));
+  const by = x.pausedBy
+    ? [' ', h('small', { title: x.pausedById ?? '', 'data-testid': 'paused-by' }, `${t('by')} ${x.pausedBy}`)]
+    : [];
+  return h('span', {}, statusBadge('paused'), ...by);
+}
+
 /** The schedules, or why they could not be read (review33c N3: a failed read was shown as "None"). */
 function schedulesCard(items: readonly Schedule[] | string): HTMLElement {
   if (typeof items === 'string')
@@ -87,17 +109,13 @@ function schedulesCard(items: readonly Schedule[] | string): HTMLElement {
                 ? t('qualitySchedule')
                 : `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
           },
-          { head: 'cron', cell: (x) => x.cron ?? (x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—') },
+          { head: 'cron', cell: cronCell },
           {
             head: 'lastRun',
             cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—'),
           },
           { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
-          {
-            head: 'status',
-            cell: (x) =>
-              x.paused ? statusBadge('paused') : h('span', { class: 'badge ok' }, t('scheduleOn')),
-          },
+          { head: 'status', cell: scheduleStatus },
         ],
         { testid: 'schedules' },
       ),

@@ -85,3 +85,63 @@ describe.runIf(hasChromium())('walk: the sync runs page in Chromium', () => {
     await ui.page.setViewportSize({ width: 1366, height: 800 });
   });
 });
+
+/**
+ * walk (issue 7 item 1 walked through the dashboard): the overview's schedules card showed a cron pattern without its
+ * time zone ('0 1 * * *': whose 01:00?) and a paused schedule as "paused" alone, though GET /v1/schedules says who
+ * paused it (`pausedBy`, `pausedById`) as `truc schedules list` does.
+ */
+describe.runIf(hasChromium())('walk: the overview’s schedules card in Chromium', () => {
+  const ui = useDashboard({
+    shots: 'walk',
+    configure: (config) => ({
+      ...config,
+      sync: {
+        ...config.sync,
+        schedules: {
+          'hcm-csdl-students-nightly': {
+            kind: 'pull',
+            cron: '10 1 * * *',
+            tz: 'Asia/Ho_Chi_Minh',
+            system: 'hcm-csdl',
+            entity: 'students',
+            full: false,
+          },
+          'smas-students-utc': {
+            kind: 'pull',
+            cron: '0 19 * * *',
+            tz: 'UTC',
+            system: 'smas',
+            entity: 'students',
+            full: false,
+          },
+        },
+      },
+    }),
+  });
+
+  it('says each pattern’s time zone and who paused a paused schedule', async () => {
+    const token = await fetch(`${ui.base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: ui.admin.clientId,
+        client_secret: ui.admin.clientSecret,
+      }),
+    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+    const paused = await fetch(`${ui.base}/v1/schedules/smas-students-utc/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(paused.status).toBe(204);
+    await ui.asAdmin();
+    const card = ui.page.getByTestId('schedules');
+    await card.locator('tbody tr').nth(1).waitFor();
+    await ui.shot('schedules-vi');
+    expect(await card.getByTestId('schedule-tz').allTextContents()).toEqual(['Asia/Ho_Chi_Minh', 'UTC']);
+    const pausedBy = card.getByTestId('paused-by');
+    expect(await pausedBy.allTextContents()).toEqual([`bởi ${ui.admin.name}`]);
+    expect(await pausedBy.getAttribute('title')).toBe(ui.admin.clientId);
+  });
+});
