@@ -6,12 +6,16 @@
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { isPageNotDue } from '../store/sync-runs.js';
 import { combinedWrites } from '../store/combined.js';
-import { inboundMapping } from './inbound.js';
 import { sendStoredRead, type PageAhead, type StoredRead } from './ingest.js';
-import { cityCopiesOf } from './judge.js';
 import { lastQuiet } from './pull-ahead.js';
-import { mappingVersionOf, storePage, type PageIn, type PullContext, type Stored } from './pull-store.js';
-import { rulesStamp } from './refusals.js';
+import {
+  mappingVersionOf,
+  pageRead,
+  storePage,
+  type PageIn,
+  type PullContext,
+  type Stored,
+} from './pull-store.js';
 import type { PulledPage } from './sources.js';
 
 /**
@@ -39,17 +43,7 @@ export interface QuietOptions {
  */
 export function quietRead(ctx: PullContext, run: SyncRun) {
   return (page: PulledPage, ahead: PageAhead | undefined): StoredRead | undefined =>
-    quietCandidate(run, page)
-      ? sendStoredRead(ctx.db, {
-          entity: run.entity,
-          mapping: inboundMapping(run.system, run.entity),
-          records: page.items,
-          bytes: page.itemBytes,
-          ahead,
-          refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
-          copies: cityCopiesOf(run.system, run.createdAt),
-        })
-      : undefined;
+    quietCandidate(run, page) ? sendStoredRead(ctx.db, pageRead(ctx, run, page, ahead)) : undefined;
 }
 
 /**

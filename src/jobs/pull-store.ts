@@ -304,6 +304,20 @@ export type PageIn = Omit<
 export const STOPPED: ReadonlySet<string> = new Set(['done', 'failed', 'held']);
 
 /**
+ * The read of a page's stored rows (./skip-unchanged.ts `sendStoredRead`) as the run makes it: its records with the
+ * current mapping, the run's quality rules as of now, the city database's copies; ./pull-quiet.ts sends it early.
+ */
+export const pageRead = (ctx: PullContext, run: SyncRun, page: PulledPage, ahead: PageAhead | undefined) => ({
+  entity: run.entity,
+  mapping: inboundMapping(run.system, run.entity),
+  records: page.items,
+  bytes: page.itemBytes,
+  ahead,
+  refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
+  copies: cityCopiesOf(run.system, run.createdAt),
+});
+
+/**
  * The page's transaction: the run locked (a duplicate of this job, a redelivery, may have stored the
  * page meanwhile: once only), the page stored with its audit records. Throws `PageNotDue` (rolled back)
  * when it is stored already, or the run stopped. The run's lock, the page's tombstones and the read of
@@ -324,15 +338,7 @@ export async function storeLocked(
   // Without the schools an approval left out, read under their locks to the commit (./run-except.ts, fix34c).
   const { page, ahead } = await withoutRejected(q, ctx, run, p.page, p.ahead);
   const { deleting } = await sendTombstones(q, run, page);
-  const toRead = {
-    entity: run.entity,
-    mapping: inboundMapping(run.system, run.entity),
-    records: page.items,
-    bytes: page.itemBytes,
-    ahead,
-    refusals: { system: run.system, rules: rulesStamp(ctx.config, ctx.now()) },
-    copies: cityCopiesOf(run.system, run.createdAt),
-  };
+  const toRead = pageRead(ctx, run, page, ahead);
   // A first sync's page after pages whose reads found nothing is not read (issue 7): its records go in as new,
   // and one stored after all (a duplicate key) has the page written again, read (`storeOrHold`).
   const firstSync = run.storedBefore === false;
