@@ -102,7 +102,11 @@ export function deadLetterLine(l: Listed): string {
     .join(', ');
   const tail = refs ? `; ${refs}` : '';
   const words = errorWords(l.errorCode).vi;
-  const message = l.errorMessage.length > 200 ? `${l.errorMessage.slice(0, 200)}…` : l.errorMessage;
+  // the message as the job said it, without the code the line gives already (walk: 'ERR_X (ERR_X: …)')
+  const said = l.errorMessage.startsWith(`${l.errorCode}: `)
+    ? l.errorMessage.slice(l.errorCode.length + 2)
+    : l.errorMessage;
+  const message = said.length > 200 ? `${said.slice(0, 200)}…` : said;
   return both(
     `việc lỗi ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${words}), ${l.attempts} lần thử, lỗi ${vnTime(l.failedAt)}, ${s.vi}; ` +
       `ánh xạ ${l.mappingVersion ?? 'không có'}${tail}`,

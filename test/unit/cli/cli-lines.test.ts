@@ -290,6 +290,19 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
     );
   });
 
+  it('walk: the English half gives the job’s message once, without the code the line gives already', () => {
+    const line = deadLetterLine({
+      ...{ id: 1, queue: 'push.hcm-csdl', job: 'push-set', errorCode: 'ERR_ADAPTER_REJECTED', attempts: 1 },
+      errorMessage: 'ERR_ADAPTER_REJECTED: hcm-csdl PUT /v1/staff:batch failed: HTTP 400',
+      ...{ failedAt: '2026-12-06T12:48:27.632Z', replayedAt: null, replayedBy: null, replayedById: null },
+      ...{ resolvedAt: null, abandonedAt: null, abandonedReason: null, mappingVersion: null },
+      refs: { pushSetId: 5 },
+    });
+    expect(line).toContain(
+      ' / dead letter 1 push.hcm-csdl/push-set: ERR_ADAPTER_REJECTED (hcm-csdl PUT /v1/staff:batch failed: HTTP 400), 1 attempt,',
+    );
+  });
+
   it('fix33c: a letter closed without a replay says why (a scheduler letter closed by its replay, a forgotten target)', () => {
     const closed = (abandonedReason: 'closed-by-replay' | 'target-forgotten') =>
       deadLetterLine({
