@@ -1,11 +1,11 @@
 /**
- * `npm run bench [-- <name> ...]`: discovers the bench modules in test/bench (each `*.ts` here that
+ * `npm run bench [-- [--list|--help] [<name> ...]]` (./lib/runner-args.ts): discovers the bench modules in test/bench (each `*.ts` here that
  * exports `name` and `run(opts)`), runs all or the named ones, each BENCH_REPEATS times (default 3)
  * in a fresh child process, and reports per row the repetition with the MEDIAN ratio (its value,
  * baseline and ratio together, so the three stay consistent). Prints a table with MET / NOT MET per
  * row (MET = ratio ≥ target; ratios are oriented so higher is better), writes `bench-results.json`
  * (array of `{ name, unit, value, baseline, ratio, target }`) at the repository root, and exits 0:
- * benchmarks never fail the build. Sizes scale with BENCH_SCALE (default 1).
+ * benchmarks never fail the build (a command line it cannot read, or an unknown name, exits 2 and runs nothing). Sizes scale with BENCH_SCALE (default 1).
  */
 import { fork } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpus } from 'node:os';
 import type { BenchModule, BenchOptions, BenchRow } from './lib/types.js';
 import { envNumber } from './lib/types.js';
+import { readRunnerArgs, unknownNames, USAGE } from './lib/runner-args.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -122,16 +123,27 @@ function printTable(results: Aggregated[]): void {
   );
 }
 
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+/** The benches to run, or the exit code when the command line asks for none (help, list, a mistake). */
+async function selectBenches(): Promise<Found[] | number> {
+  const ask = readRunnerArgs(process.argv.slice(2));
+  if (ask.kind === 'help') return (console.log(USAGE), 0);
+  if (ask.kind === 'error') return (console.error(`${ask.message}\n${USAGE}`), 2);
+  const all = await discover();
+  const known = all.map((m) => m.name);
+  if (ask.kind === 'list') return (console.log(known.join('\n')), 0);
+  const unknown = unknownNames(ask.names, known);
+  if (unknown.length > 0) {
+    console.error(`unknown bench(es): ${unknown.join(', ')}; known: ${known.join(', ')} (nothing run)`);
+    return 2;
+  }
+  return ask.names.length > 0 ? all.filter((m) => ask.names.includes(m.name)) : all;
+}
+
+async function main(): Promise<number> {
+  const selected = await selectBenches();
+  if (typeof selected === 'number') return selected;
   const repeats = Math.round(envNumber('BENCH_REPEATS', 3));
   const scale = envNumber('BENCH_SCALE', 1);
-  const all = await discover();
-  const unknown = wanted.filter((w) => !all.some((m) => m.name === w));
-  if (unknown.length > 0) {
-    console.error(`unknown bench(es): ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
-  }
-  const selected = wanted.length > 0 ? all.filter((m) => wanted.includes(m.name)) : all;
   console.log(
     `truc bench: ${selected.map((m) => m.name).join(', ')} × ${repeats}, BENCH_SCALE=${scale}; ` +
       `machine: ${cpus().length} CPU(s), ${cpus()[0]?.model ?? 'unknown'} (shared/noisy: compare ratios, not values)`,
@@ -163,11 +175,12 @@ async function main(): Promise<void> {
     )}\n`,
   );
   console.log(`wrote ${file} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  return 0;
 }
 
 const childSpec = process.env[CHILD_ENV];
 if (childSpec !== undefined && process.send) void childMain(childSpec);
 else
-  main()
-    .catch((err: unknown) => console.error('bench runner failed:', err))
-    .finally(() => process.exit(0));
+  void main()
+    .catch((err: unknown) => (console.error('bench runner failed:', err), 0))
+    .then((code) => process.exit(code));
