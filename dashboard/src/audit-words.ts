@@ -51,6 +51,7 @@ const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, Words>> = {
   ],
   'pcgd.submitted': ['Nộp báo cáo PCGD-XMC', 'PCGD-XMC report submitted'],
   'push.delivered': ['Đã gửi tới hệ thống đích', 'Delivered to the target'],
+  'quality.requested': ['Yêu cầu tính thẻ điểm chất lượng', 'Quality scorecard run requested'],
   'schedule.paused': ['Tạm dừng lịch đồng bộ', 'Schedule paused'],
   'schedule.resumed': ['Tiếp tục lịch đồng bộ', 'Schedule resumed'],
   'schedule.run': ['Chạy lịch đồng bộ ngay', 'Schedule run now'],

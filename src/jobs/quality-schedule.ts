@@ -82,13 +82,32 @@ async function refuseBesideUnfinished(q: Queryable, who: { vi: string; en: strin
 }
 
 /**
- * A city admin's `POST /v1/quality/runs` (review: fix35d left it queueing a second run beside an unfinished one, two
- * workers then computing the same scorecards at once): one run requested, or 409 beside an unfinished one.
+ * A city admin's `POST /v1/quality/runs` and `truc quality run` (review: fix35d left it queueing a second run beside an
+ * unfinished one, two workers then computing the same scorecards at once): one run requested, audited
+ * `quality.requested` (subject the run, in the run row's transaction; walk, issue 7: it left no entry, while the same
+ * run asked through `schedules run` is `schedule.run`), or 409 beside an unfinished one, nothing recorded.
  */
-export async function requestQualityRun(db: Db, actor: string): Promise<{ outboxId: number; runId: number }> {
+export async function requestQualityRun(
+  db: Db,
+  actor: string,
+  at: Date = new Date(),
+): Promise<{ outboxId: number; runId: number }> {
   return db.tx(async (q) => {
     await refuseBesideUnfinished(q, { vi: 'yêu cầu tính thẻ điểm', en: 'the scorecard run asked for' });
-    return requestRun(q, actor);
+    const out = await requestRun(q, actor);
+    await appendAudit(
+      q,
+      [
+        {
+          actor,
+          action: 'quality.requested',
+          subject: `quality-run:${out.runId}`,
+          details: { outboxId: out.outboxId },
+        },
+      ],
+      at,
+    );
+    return out;
   });
 }
 

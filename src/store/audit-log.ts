@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'pcgd.resubmitted',
   'pcgd.submitted',
   'push.delivered',
+  'quality.requested',
   'schedule.paused',
   'schedule.resumed',
   'schedule.run',

@@ -118,4 +118,25 @@ describe('a quality schedule’s fire (fix35d)', () => {
       runId: expect.any(Number),
     });
   });
+
+  it('walk (issue 7): a run asked for directly is audited quality.requested, subject the run; a refused one is not', async () => {
+    const audited = () =>
+      base.db.rows<{ actor: string; subject: string; details: Record<string, unknown> }>(
+        'truc.audit_log',
+        `action = 'quality.requested'`,
+      );
+    for (const row of await qualityRows()) await runRow(ctx(), row);
+    const before = (await audited()).length;
+    const { runId, outboxId } = await requestQualityRun(base.db, 'operator:cli:tran.b');
+    await expect(requestQualityRun(base.db, 'city-admin-2')).rejects.toMatchObject({
+      code: 'ERR_QUALITY_RUN_UNFINISHED',
+    });
+    const entries = await audited();
+    expect(entries).toHaveLength(before + 1);
+    expect(entries.at(-1)).toMatchObject({
+      actor: 'operator:cli:tran.b',
+      subject: `quality-run:${runId}`,
+      details: { outboxId },
+    });
+  });
 });
