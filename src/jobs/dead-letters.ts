@@ -16,7 +16,7 @@ import { systemConfigured, type Config, type SystemName } from '../config.js';
 import type { Db } from '../store/db.js';
 import { leftByTargets } from '../store/undelivered.js';
 import { createBatchesRepo } from '../store/batches.js';
-import { createDeadLettersRepo, type DeadLetterFilter } from '../store/dead-letters.js';
+import { createDeadLettersRepo, type DeadLetterFilter, type LetterRefs } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createPushSetsRepo } from '../store/push-sets.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
@@ -74,11 +74,31 @@ async function mappingVersionOfWork(
   return null;
 }
 
+/**
+ * A push letter's own references (walk, issue 7: it said only its pushSetId): its push set's entity, the batch the set
+ * came from (none: a sync run's deletes, a resend) and its school (the batch's; else the one school all of a delete
+ * set's keys are at). Ids and codes only; null for other work, or a push set no longer there.
+ */
+async function letterRefsOf(q: Queryable, payload: Record<string, unknown>): Promise<LetterRefs | null> {
+  const { pushSetId } = workOf(payload);
+  const set = pushSetId === undefined ? undefined : await createPushSetsRepo(q).get(pushSetId);
+  if (!set) return null;
+  const batch = set.batchId === null ? undefined : await createBatchesRepo(q).get(set.batchId);
+  const schools = [...new Set(set.schools ?? [])];
+  const schoolCode = batch?.schoolCode ?? (schools.length === 1 ? schools[0] : undefined);
+  return {
+    ...(set.batchId === null ? {} : { batchId: set.batchId }),
+    ...(schoolCode === undefined ? {} : { schoolCode }),
+    entity: set.entity,
+  };
+}
+
 /** Records a job that failed for good: the letter, its outbox row dead, its batch or run failed, audit. */
 export async function recordDeadLetter(db: Db, job: FailedJob): Promise<void> {
   await db.tx(async (q) => {
     await createDeadLettersRepo(q).insert({
       mappingVersion: await mappingVersionOfWork(q, job.payload, true),
+      refs: await letterRefsOf(q, job.payload),
       outboxId: job.outboxId,
       queue: job.queue,
       jobName: job.name,

@@ -47,6 +47,18 @@ export interface DeadLetter {
   mappingVersion: string | null;
   /** The ids the failed job carried (batchId, pushSetId, syncRunId): references only. */
   payload: Record<string, unknown>;
+  /**
+   * Its own references, kept when it was written (walk, issue 7; migration 1455): a push letter's `batchId` (its push
+   * set came from a batch), `schoolCode` and `entity`; ids and codes only. Null: other work, or written before.
+   */
+  refs: LetterRefs | null;
+}
+
+/** A letter's own references (see {@link DeadLetter.refs}). */
+export interface LetterRefs {
+  batchId?: string;
+  schoolCode?: string;
+  entity?: string;
 }
 
 /** Why a letter was closed without a replay (see {@link DeadLetter.abandonedReason}). */
@@ -77,6 +89,7 @@ interface Row {
   abandoned_at: Date | null;
   mapping_version: string | null;
   payload: Record<string, unknown> | null;
+  refs: LetterRefs | null;
 }
 
 function where(f: DeadLetterFilter, params: unknown[]): string {
@@ -105,7 +118,7 @@ export const OPEN = 'd.replayed_at IS NULL AND d.resolved_at IS NULL AND d.aband
 
 const SELECT = `SELECT d.id, d.outbox_id, d.queue, d.job_name, d.error_code, d.error_message, d.attempts,
                        d.failed_at, d.replayed_at, ${namedActorColumns('d.replayed_by', 'd.replayed_by_name', 'replayedBy')},
-                       d.resolved_at, d.abandoned_at, d.mapping_version, o.payload
+                       d.resolved_at, d.abandoned_at, d.mapping_version, o.payload, d.refs
                   FROM truc.dead_letters d LEFT JOIN truc.outbox o ON o.id = d.outbox_id`;
 
 const fromRow = (r: Row): DeadLetter => ({
@@ -125,6 +138,7 @@ const fromRow = (r: Row): DeadLetter => ({
   abandonedReason: r.abandoned_at ? (r.outbox_id === null ? 'closed-by-replay' : 'target-forgotten') : null,
   mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
+  refs: r.refs,
 });
 
 async function countMatching(q: Queryable, f: DeadLetterFilter): Promise<{ total: number; open: number }> {
@@ -181,10 +195,12 @@ export function createDeadLettersRepo(q: Queryable) {
       errorMessage: string;
       attempts: number;
       mappingVersion?: string | null;
+      refs?: LetterRefs | null;
     }): Promise<void> {
       await q.query(
-        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts, mapping_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts, mapping_version,
+                                        refs)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           letter.outboxId ?? null,
           letter.queue,
@@ -193,6 +209,7 @@ export function createDeadLettersRepo(q: Queryable) {
           letter.errorMessage,
           letter.attempts,
           letter.mappingVersion ?? null,
+          letter.refs ?? null,
         ],
       );
     },

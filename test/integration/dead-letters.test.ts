@@ -95,7 +95,13 @@ describe('dead letters: list and replay', () => {
     }>().items;
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ queue: 'push.hcm-csdl', errorCode: 'ERR_ADAPTER_REJECTED' });
-    expect(Object.keys(items[0]!.refs)).toEqual(['pushSetId']); // ids only, no records
+    // ids only, no records; walk (issue 7): the batch, school and entity it came from, not the push set's id alone
+    expect(items[0]!.refs).toEqual({
+      pushSetId: expect.any(Number),
+      batchId,
+      schoolCode: S1,
+      entity: 'students',
+    });
     expect(
       (await get('/v1/dead-letters?errorCode=ERR_ADAPTER_TIMEOUT')).json<{ items: unknown[] }>().items,
     ).toHaveLength(0);

@@ -67,7 +67,11 @@ const DeadLetterSchema = z
       description:
         'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
     }),
-    refs: z.record(z.string(), z.union([z.string(), z.number()])),
+    refs: z.record(z.string(), z.union([z.string(), z.number()])).meta({
+      description:
+        'các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này / ' +
+        "the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three",
+    }),
   })
   .meta({ id: 'DeadLetter' });
 
@@ -90,9 +94,12 @@ export function deadLetterView(r: DeadLetter) {
     abandonedAt: r.abandonedAt ? r.abandonedAt.toISOString() : null,
     abandonedReason: r.abandonedReason,
     mappingVersion: r.mappingVersion,
-    refs: Object.fromEntries(
-      Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
-    ) as Record<string, string | number>,
+    refs: {
+      ...(Object.fromEntries(
+        Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
+      ) as Record<string, string | number>),
+      ...r.refs,
+    } as Record<string, string | number>,
   };
 }
 
