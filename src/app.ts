@@ -295,6 +295,7 @@ async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promis
       snapshot: deps.config.server.snapshotBodyLimitBytes,
     },
     judge: { now: deps.now, config: deps.config },
+    delivery: deps.config.sync.delivery,
     idempotencyRetentionHours: deps.config.api.idempotencyRetentionHours,
     repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
     handOver: (row) => handOver.add(row),

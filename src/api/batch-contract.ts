@@ -148,6 +148,27 @@ export const BatchAccepted = z
   })
   .meta({ id: 'BatchAccepted' });
 
+/** What holds a pending delivery at its target now (src/jobs/delivery-waiting.ts), by the target's gate. */
+export const DeliveryWaiting = z
+  .object({
+    reason: z.enum(['circuit-open', 'probe', 'retry-after']),
+    until: z.string(),
+    endpoint: z.string().nullable(),
+  })
+  .nullable()
+  .meta({
+    description:
+      'Vì sao việc chuyển đang chờ (pending) ở hệ thống đích lúc này: circuit-open (hệ thống đích lỗi liên tiếp, ' +
+      'truc tạm ngưng gửi tới đó và thử lại lúc until), probe (một lần thử lại đang chạy, kết quả có trước until), ' +
+      'retry-after (hệ thống đích yêu cầu chờ đến until); endpoint: điểm nhận (students:upsert) khi chỉ điểm đó bị ' +
+      'ngưng, null khi cả hệ thống; sau until việc chuyển tự tiếp tục, không cần gửi lại lô; null khi không bị giữ ' +
+      '(đang gửi, hoặc không pending) / why the delivery is pending at its target now: circuit-open (the target ' +
+      'failed repeatedly; truc stopped sending to it and tries again at `until`), probe (a try is out, its answer ' +
+      'due by `until`), retry-after (the target asked to wait until `until`); endpoint: the endpoint ' +
+      '(students:upsert) when only it is held, null when the whole target is; after `until` the delivery goes on by ' +
+      'itself, no need to send the batch again; null when nothing holds it (on its way, or not pending)',
+  });
+
 export const BatchStatus = z
   .object({
     batchId: z.uuid(),
@@ -181,6 +202,7 @@ export const BatchStatus = z
               'the records the target refused: each key, and the target’s refusal code (null when what it sent does not look like a code)',
           }),
           deliveredAt: z.string().nullable(),
+          waiting: DeliveryWaiting,
         }),
       )
       .meta({

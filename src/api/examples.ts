@@ -83,6 +83,7 @@ const batchStatus: z.infer<typeof BatchStatus> = {
       rejected: 0,
       refused: [],
       deliveredAt: '2026-12-05T02:10:03.000Z',
+      waiting: null,
     },
   ],
   guard: null,

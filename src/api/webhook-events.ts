@@ -11,8 +11,11 @@ import { BatchStatus } from './batch-contract.js';
 
 const both = (vi: string, en: string) => `${vi} / ${en}`;
 
-/** A delivery as `batch.finished` tells it: GET's, without the refused keys (ids and codes only). */
-const ToldDelivery = BatchStatus.shape.deliveries.element.omit({ refused: true });
+/**
+ * A delivery as `batch.finished` tells it: GET's, without the refused keys (ids and codes only) nor what holds it at
+ * its target now (`waiting`: a gate's passing state, read by GET).
+ */
+const ToldDelivery = BatchStatus.shape.deliveries.element.omit({ refused: true, waiting: true });
 
 const BatchFinishedData = BatchStatus.omit({ createdAt: true, status: true, deliveries: true }).extend({
   status: z.enum(['held', 'done', 'failed']).meta({

@@ -4,10 +4,12 @@
  * batch ingested (done) whose delivery to a target failed for good is `failed` (that delivery's code), and a done
  * snapshot whose deletions the mass-change guard holds is `held` until a city admin decides.
  */
+import type { Config } from '../config.js';
 import type { Batch, BatchMode, BatchStatus } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
 import { createPushSetsRepo, type BatchDelivery } from '../store/push-sets.js';
+import { deliveryWaiting, type DeliveryWaiting, type GateRead } from './delivery-waiting.js';
 
 export type BatchHold = NonNullable<Awaited<ReturnType<ReturnType<typeof createGuardHoldsRepo>['ofBatch']>>>;
 
@@ -31,6 +33,8 @@ export interface BatchView {
     rejected: number;
     refused: BatchDelivery['refused'];
     deliveredAt: string | null;
+    /** A pending delivery held at its target's gate now (./delivery-waiting.ts); null otherwise. */
+    waiting: DeliveryWaiting | null;
   }>;
   guard: {
     holdId: number;
@@ -49,11 +53,15 @@ export const RECORDS_PURGED = {
   en: 'The batch’s records (the body as sent) were removed after their retention period; its summary, counts and findings stay.',
 } as const;
 
-/** The batch as told, from its row, its deliveries per target and its newest guard hold. */
+/**
+ * The batch as told, from its row, its deliveries per target, its newest guard hold and what holds each pending
+ * delivery at its target (`waiting`, by system; none: null).
+ */
 export function batchView(
   batch: Batch,
   deliveries: readonly BatchDelivery[] = [],
   hold?: BatchHold,
+  waiting: ReadonlyMap<string, DeliveryWaiting | null> = new Map(),
 ): BatchView {
   // Ingested but not delivered to a target for good: the batch is not done (issue 7).
   const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
@@ -84,6 +92,7 @@ export function batchView(
       rejected: d.rejected,
       refused: d.refused,
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
+      waiting: d.state === 'pending' ? (waiting.get(d.system) ?? null) : null,
     })),
     guard: hold
       ? {
@@ -100,11 +109,31 @@ export function batchView(
   };
 }
 
-/** Reads a batch's deliveries and newest hold, and tells the batch. */
-export async function readBatchView(q: Queryable, batch: Batch): Promise<BatchView> {
+/** How GET /v1/batches/{id} reads a target's gate (../store/delivery-gates.ts `peek`) and the gate's settings. */
+export interface GatesRead {
+  peek(system: string): Promise<GateRead>;
+  settings: Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
+}
+
+/** What holds each pending delivery now, by system (only the targets a delivery is pending at are read). */
+async function waitingOf(
+  deliveries: readonly BatchDelivery[],
+  gates: GatesRead,
+): Promise<Map<string, DeliveryWaiting | null>> {
+  const pending = deliveries.filter((d) => d.state === 'pending');
+  const read = await Promise.all(pending.map((d) => gates.peek(d.system)));
+  return new Map(pending.map((d, i) => [d.system, deliveryWaiting(read[i], d.endpoints, gates.settings)]));
+}
+
+/**
+ * Reads a batch's deliveries and newest hold, and tells the batch; with `gates` (GET), what holds each pending
+ * delivery now. The `batch.finished` webhook reads none: it tells what the batch became, not a gate's passing state.
+ */
+export async function readBatchView(q: Queryable, batch: Batch, gates?: GatesRead): Promise<BatchView> {
   const [deliveries, hold] = await Promise.all([
     createPushSetsRepo(q).deliveriesOf(batch.id),
     createGuardHoldsRepo(q).ofBatch(batch.id),
   ]);
-  return batchView(batch, deliveries, hold);
+  const waiting = gates ? await waitingOf(deliveries, gates) : undefined;
+  return batchView(batch, deliveries, hold, waiting);
 }

@@ -10,31 +10,49 @@ import { decideEnter } from './gate-rules.js';
 
 type Settings = Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
 
-/** What holds a call: why, since when (a circuit's opening; null for a Retry-After) and until when. */
+/**
+ * What holds a call: why, since when (a circuit's opening; null for a Retry-After) and until when; `endpoint`: the
+ * endpoint whose own circuit or Retry-After holds it (a write's, fix35f/fix37b), absent when the system's holds it.
+ */
 export interface Hold {
   reason: PauseReason;
   since: Date | null;
   until: Date;
+  endpoint?: string;
 }
 
-function held(state: GateState, now: Date, settings: Settings, intervalMs: number): Hold | null {
+function held(
+  state: GateState,
+  now: Date,
+  settings: Settings,
+  intervalMs: number,
+  endpoint?: string,
+): Hold | null {
   const { result } = decideEnter(state, now, {
     intervalMs,
     probeLeaseMs: settings.probeLeaseMs,
     failureThreshold: settings.failureThreshold,
+    endpoint,
   });
   if (result.go) return null;
-  const since = result.reason === 'retry-after' ? null : state.openedAt;
-  return { reason: result.reason, since, until: new Date(now.getTime() + result.waitMs) };
+  const own = result.endpoint === undefined ? undefined : state.endpointCircuits?.[result.endpoint];
+  const opened = own ? new Date(own.openedAt) : state.openedAt;
+  const since = result.reason === 'retry-after' ? null : opened;
+  const until = new Date(now.getTime() + result.waitMs);
+  return { reason: result.reason, since, until, ...(result.endpoint ? { endpoint: result.endpoint } : {}) };
 }
 
 /** What holds the system's reads (a pull's pages) now; null: they go. */
 export const readsHeld = (state: GateState, now: Date, settings: Settings): Hold | null =>
   held(state, now, settings, 0);
 
-/** What holds the system's writes (its deliveries, every endpoint) now; null: they go (at their pace). */
-export const writesHeld = (state: GateState, now: Date, settings: Settings): Hold | null =>
-  held(state, now, settings, 1);
+/**
+ * What holds the system's writes (its deliveries) now; null: they go (at their pace). Without `endpoint`, what holds
+ * every endpoint's; with it (`students:upsert`, a push set's), what holds that one's, its own circuit and Retry-After
+ * included (a vendor batch's delivery: ./delivery-waiting.ts).
+ */
+export const writesHeld = (state: GateState, now: Date, settings: Settings, endpoint?: string): Hold | null =>
+  held(state, now, settings, 1, endpoint);
 
 /** An endpoint's own circuit, as shown: open (its writes wait) or half-open (its probe out), since and until when. */
 export interface EndpointCircuitShown {

@@ -68,7 +68,7 @@ function finishedData(v: BatchView, told: { sequence: number; toldAt: Date }): R
   const { createdAt: _created, findingsUrl, ...rest } = v;
   return {
     ...rest,
-    deliveries: v.deliveries.map(({ refused: _refused, ...d }) => d),
+    deliveries: v.deliveries.map(({ refused: _refused, waiting: _waiting, ...d }) => d),
     statusUrl: `/v1/batches/${v.batchId}`,
     findingsUrl,
     sequence: told.sequence,

@@ -64,6 +64,11 @@ export interface BatchDelivery {
   /** Which: the keys, in set and record order (sets delivered before their keys were kept list none). */
   refused: RefusedKey[];
   deliveredAt: Date | null;
+  /**
+   * The endpoints (`students:upsert`: entity and operation, as the push's gate counts them) of its sets neither
+   * delivered nor dead-lettered: what a pending delivery waits on at the target's gate (src/jobs/delivery-waiting.ts).
+   */
+  endpoints: string[];
 }
 
 /** A push set: created, read. */
@@ -187,6 +192,7 @@ function pushSetDeliveries(q: Queryable) {
         rejected: number;
         refused: RefusedKey[];
         deliveredAt: Date | null;
+        endpoints: string[];
       }>(
         `SELECT system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
                 count(failed_at)::int AS failed, max(error_code) AS "errorCode",
@@ -198,7 +204,9 @@ function pushSetDeliveries(q: Queryable) {
                   CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb))
                         WITH ORDINALITY AS e(r, n)
                   WHERE o.batch_id = $1 AND o.system = s.system) AS refused,
-                max(delivered_at) AS "deliveredAt"
+                max(delivered_at) AS "deliveredAt",
+                coalesce(array_agg(DISTINCT entity || ':' || operation ORDER BY entity || ':' || operation)
+                  FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL), '{}') AS endpoints
            FROM truc.push_sets s WHERE batch_id = $1 GROUP BY system ORDER BY system`,
         [batchId],
       );
@@ -212,6 +220,7 @@ function pushSetDeliveries(q: Queryable) {
           rejected: r.rejected,
           refused: r.refused,
           deliveredAt: done ? r.deliveredAt : null,
+          endpoints: r.endpoints,
         };
       });
     },

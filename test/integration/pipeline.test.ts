@@ -89,6 +89,7 @@ describe.each(backends())('pipeline on $name', (backend) => {
         rejected: 0,
         refused: [],
         deliveredAt: expect.any(String),
+        waiting: null,
       },
     ]);
     // Audited: the batch accepted and ingested, its push set delivered.

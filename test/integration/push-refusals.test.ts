@@ -99,6 +99,7 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
         rejected: 1,
         refused: [{ key: 'RF2', code: 'INVALID_CODE' }],
         deliveredAt: expect.any(String),
+        waiting: null,
       },
     ]);
   });
@@ -119,6 +120,7 @@ describe('a push the target partly refuses (postgres+redis, hcm-csdl simulator)'
           { key: 'RA2', code: 'INVALID_CODE' },
         ],
         deliveredAt: expect.any(String),
+        waiting: null,
       },
     ]);
   });

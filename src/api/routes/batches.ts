@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { Config } from '../../config.js';
 import type { Principal } from '../auth/tokens.js';
 import { recordAudit } from '../../audit/chain.js';
 import type { AuditEvent } from '../../store/audit-log.js';
@@ -18,6 +19,7 @@ import type { JudgeContext } from '../../jobs/judge.js';
 import type { FindingRow } from '../../store/batch-findings.js';
 import { createBatchesRepo, type Batch } from '../../store/batches.js';
 import type { Db } from '../../store/db.js';
+import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
 import type { OutboxRow } from '../../store/outbox.js';
 import type { Finding } from '../batch-contract.js';
 import {
@@ -57,6 +59,8 @@ export interface BatchRouteOptions {
   bodyLimits: { delta: number; snapshot: number };
   /** The clock and quality settings a dry run judges with, as the ingest job would. */
   judge: JudgeContext;
+  /** The delivery gates' settings GET reads a pending delivery's `waiting` with (sync.delivery). */
+  delivery: Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
   /** How long an Idempotency-Key answers again (api.idempotencyRetentionHours). */
   idempotencyRetentionHours: number;
   /**
@@ -294,7 +298,11 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
     },
     async function getBatch(request) {
       const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
-      return readBatchView(opts.db, batch);
+      const gates = createDeliveryGatesRepo(opts.db);
+      return readBatchView(opts.db, batch, {
+        peek: (system) => gates.peek(system),
+        settings: opts.delivery,
+      });
     },
   );
 

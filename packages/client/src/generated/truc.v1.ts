@@ -1503,6 +1503,13 @@ export interface components {
           code: string | null;
         }[];
         deliveredAt: string | null;
+        /** @description Vì sao việc chuyển đang chờ (pending) ở hệ thống đích lúc này: circuit-open (hệ thống đích lỗi liên tiếp, truc tạm ngưng gửi tới đó và thử lại lúc until), probe (một lần thử lại đang chạy, kết quả có trước until), retry-after (hệ thống đích yêu cầu chờ đến until); endpoint: điểm nhận (students:upsert) khi chỉ điểm đó bị ngưng, null khi cả hệ thống; sau until việc chuyển tự tiếp tục, không cần gửi lại lô; null khi không bị giữ (đang gửi, hoặc không pending) / why the delivery is pending at its target now: circuit-open (the target failed repeatedly; truc stopped sending to it and tries again at `until`), probe (a try is out, its answer due by `until`), retry-after (the target asked to wait until `until`); endpoint: the endpoint (students:upsert) when only it is held, null when the whole target is; after `until` the delivery goes on by itself, no need to send the batch again; null when nothing holds it (on its way, or not pending) */
+        waiting: {
+          /** @enum {string} */
+          reason: 'circuit-open' | 'probe' | 'retry-after';
+          until: string;
+          endpoint: string | null;
+        } | null;
       }[];
       /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
       guard: {
@@ -3733,7 +3740,8 @@ export interface operations {
            *           "errorCode": null,
            *           "rejected": 0,
            *           "refused": [],
-           *           "deliveredAt": "2026-12-05T02:10:03.000Z"
+           *           "deliveredAt": "2026-12-05T02:10:03.000Z",
+           *           "waiting": null
            *         }
            *       ],
            *       "guard": null,
