@@ -175,7 +175,10 @@ export const GuardSchema = z
      * snapshot would wait for a city admin; from 7 it takes 3 and over 30% of the grade. 0: every grade.
      */
     minGradeStudents: z.number().int().min(0).default(7),
-    /** Share of a school's live records changed. */
+    /**
+     * Share of a school's live records changed; deleted records brought back count as changes, against the school
+     * with them (restoreguard, ../jobs/guard.ts `evaluate`).
+     */
     changeRatio: z.number().min(0).max(1).default(0.5),
     /**
      * A vendor batch is weighed with the changes its school's earlier vendor batches made over this many hours

@@ -37,7 +37,8 @@ export interface GuardEntry {
   school: string;
   /** A classes run weighs each class within its school year (./run-guard.ts; left20 item 1). */
   year?: string | undefined;
-  kind: 'deleted' | 'moved' | 'changed';
+  /** `restored`: a deleted record of the school brought back there (a restore is a change: restoreguard). */
+  kind: 'deleted' | 'moved' | 'changed' | 'restored';
   key: string;
   /** A change of nothing but the record's grade and class, judged in the rollover window (./guard-rollover.ts). */
   regraded?: true;
@@ -64,8 +65,13 @@ export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string
       };
       by.set(unit, d);
     }
-    d[e.kind] += 1;
-    d.keys[e.kind].push(e.key);
+    if (e.kind === 'restored') {
+      d.restored = (d.restored ?? 0) + 1;
+      (d.keys.restored ??= []).push(e.key);
+    } else {
+      d[e.kind] += 1;
+      d.keys[e.kind].push(e.key);
+    }
     if (e.regraded) d.regraded = (d.regraded ?? 0) + 1;
   }
   return [...by.values()].sort(
@@ -76,35 +82,41 @@ export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string
 /**
  * The thresholds each school's change goes over (none: the change may apply). In the rollover window a school's
  * changes other than regrades ({@link SchoolDiff} `regraded`) go against `changeRatio`, and all its changes,
- * regrades with them, against `rollover.changeRatio` (issue 7 item 3: only grade and class changes relax).
+ * regrades with them, against `rollover.changeRatio` (issue 7 item 3: only grade and class changes relax). A restore
+ * is a change (restoreguard): the records brought back ({@link SchoolDiff} `restored`) count with the changes, against
+ * the school with them (its live records and those restored: a school an approved snapshot left 1 of 40 students
+ * weighs 39 restored of 40), and so does `minRecords`; deletions and moves against its live records alone.
  */
 export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, today: string): HoldReason[] {
   const window = inRollover(today, settings.rollover);
   const reasons: HoldReason[] = [];
   for (const d of diffs) {
-    if (d.live < settings.minRecords || d.live === 0) continue;
+    const restored = d.restored ?? 0;
+    const whole = d.live + restored;
+    if (whole < settings.minRecords || whole === 0) continue;
     const gone = d.deleted + d.moved;
-    const ratio = (n: number) => Math.round((n / d.live) * 10_000) / 10_000;
+    const ratio = (n: number, of: number) => Math.round((n / of) * 10_000) / 10_000;
     const of = d.schoolYear ? { school: d.school, schoolYear: d.schoolYear } : { school: d.school };
-    if (gone / d.live > settings.deleteRatio) {
+    if (d.live >= settings.minRecords && d.live > 0 && gone / d.live > settings.deleteRatio) {
       reasons.push({
         ...of,
         kind: 'deleted',
         count: gone,
         live: d.live,
-        ratio: ratio(gone),
+        ratio: ratio(gone, d.live),
         threshold: settings.deleteRatio,
       });
     }
-    const other = window ? d.changed - (d.regraded ?? 0) : d.changed;
+    const other = (window ? d.changed - (d.regraded ?? 0) : d.changed) + restored;
+    const all = d.changed + restored;
     const [count, threshold] =
-      other / d.live > settings.changeRatio
+      other / whole > settings.changeRatio
         ? [other, settings.changeRatio]
-        : window && d.changed / d.live > settings.rollover.changeRatio
-          ? [d.changed, settings.rollover.changeRatio]
+        : window && all / whole > settings.rollover.changeRatio
+          ? [all, settings.rollover.changeRatio]
           : [0, undefined];
     if (threshold !== undefined)
-      reasons.push({ ...of, kind: 'changed', count, live: d.live, ratio: ratio(count), threshold });
+      reasons.push({ ...of, kind: 'changed', count, live: whole, ratio: ratio(count, whole), threshold });
   }
   return reasons;
 }
@@ -225,7 +237,8 @@ async function withinGrades(
 /**
  * What a vendor batch's writes do to the schools' records: each live record it changes counts against
  * its school (`changed`), each live record it takes to another school counts against the school it
- * leaves (`moved`). New and restored records count against nobody.
+ * leaves (`moved`), each deleted record it brings back to its school counts against it (`restored`: a restore is a
+ * change, restoreguard). New records, and a deleted record brought back to another school, count against nobody.
  */
 export function batchEntries(
   toWrite: readonly Pick<UpsertRow, 'key' | 'scope'>[],
@@ -234,10 +247,10 @@ export function batchEntries(
   const entries: GuardEntry[] = [];
   for (const row of toWrite) {
     const prior = existing.get(row.key);
-    if (!prior || prior.deleted) continue;
+    if (!prior || (prior.deleted && prior.scope !== row.scope)) continue;
     entries.push({
       school: prior.scope,
-      kind: prior.scope === row.scope ? 'changed' : 'moved',
+      kind: prior.deleted ? 'restored' : prior.scope === row.scope ? 'changed' : 'moved',
       key: row.key,
     });
   }
@@ -359,8 +372,14 @@ export async function overThresholds(
  * codes are left out (as a weighed hold, ./run-weigh.ts; ./run-guard.ts `judgeReconcile`).
  */
 export function keptKeys(d: SchoolDiff, cap: number): SchoolDiff {
-  const { deleted, moved, changed } = d.keys;
-  if (deleted.length <= cap && moved.length <= cap && changed.length <= cap) return d;
-  const keys = { deleted: deleted.slice(0, cap), moved: moved.slice(0, cap), changed: changed.slice(0, cap) };
+  const { deleted, moved, changed, restored } = d.keys;
+  const over = (k: readonly string[] = []) => k.length > cap;
+  if (!over(deleted) && !over(moved) && !over(changed) && !over(restored)) return d;
+  const keys = {
+    deleted: deleted.slice(0, cap),
+    moved: moved.slice(0, cap),
+    changed: changed.slice(0, cap),
+    ...(restored ? { restored: restored.slice(0, cap) } : {}),
+  };
   return { ...d, keys, keysTruncated: true };
 }

@@ -1,6 +1,6 @@
 /**
  * The mass-change guard over the pages of a sync run (issue 7): every page's effect on the schools it
- * touches — live records it changes or moves away (./guard.ts `batchEntries`), and live records the
+ * touches — live records it changes or moves away, deleted ones it restores (./guard.ts `batchEntries`), and live records the
  * source's tombstones delete — is added to the run's running counts per school (src/store/run-guard.ts)
  * and judged against the school's live records as they were before the run (review17 B1: counted when the
  * run first weighs a change of the school, less the records its pages brought there), with the thresholds of
@@ -142,12 +142,14 @@ async function withRun(
     const before = sofar.get(unitKey(d.school, d.schoolYear));
     if (!before) return d;
     const regraded = (d.regraded ?? 0) + before.regraded;
+    const restored = (d.restored ?? 0) + before.restored;
     return {
       ...d,
       deleted: d.deleted + before.deleted,
       moved: d.moved + before.moved,
       changed: d.changed + before.changed,
       ...(regraded > 0 ? { regraded } : {}),
+      ...(restored > 0 ? { restored } : {}),
     };
   });
   return { step: diffs, cumulative };
@@ -211,13 +213,15 @@ function runRows(step: readonly SchoolDiff[], arrived: ReadonlyMap<string, numbe
     moved: d.moved,
     changed: d.changed,
     regraded: d.regraded ?? 0,
+    restored: d.restored ?? 0,
     arrived: arrived.get(unitKey(d.school, d.schoolYear)) ?? 0,
   }));
   const weighed = new Set(rows.map((r) => unitKey(r.school, r.schoolYear)));
   for (const [unit, n] of arrived) {
     if (weighed.has(unit)) continue;
     const [school = unit, schoolYear = ''] = unit.split('/');
-    rows.push({ school, schoolYear, live: null, deleted: 0, moved: 0, changed: 0, regraded: 0, arrived: n });
+    const none = { deleted: 0, moved: 0, changed: 0, regraded: 0, restored: 0 };
+    rows.push({ school, schoolYear, live: null, ...none, arrived: n });
   }
   return rows;
 }

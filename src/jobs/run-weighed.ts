@@ -27,6 +27,7 @@ const sumRows = (into: Map<string, RunSchoolCounts>, rows: readonly RunSchoolCou
             moved: was.moved + r.moved,
             changed: was.changed + r.changed,
             regraded: was.regraded + r.regraded,
+            restored: was.restored + r.restored,
             arrived: was.arrived + r.arrived,
           }
         : { ...r },
@@ -52,6 +53,10 @@ function capped(
   }
   return { keys: [...keys], dropped };
 }
+
+/** The restored codes of a school's diff `was` shown with those of `d` added ({@link capped}). */
+const restoredKeys = (was: SchoolDiff | undefined, d: SchoolDiff, cap: number) =>
+  capped(was?.keys.restored, d.keys.restored ?? [], Math.max(cap, was?.keys.restored?.length ?? 0));
 
 /** What the weighing found so far: the held page's and the weighed pages' counts, reasons and diffs. */
 export class Weighed {
@@ -110,8 +115,15 @@ export class Weighed {
       const [deleted, moved, changed] = (['deleted', 'moved', 'changed'] as const).map((k) =>
         capped(was?.keys[k], d.keys[k], Math.max(this.keysCap, was?.keys[k].length ?? 0)),
       ) as [ReturnType<typeof capped>, ReturnType<typeof capped>, ReturnType<typeof capped>];
-      const keys = { deleted: deleted.keys, moved: moved.keys, changed: changed.keys };
-      const truncated = was?.keysTruncated || deleted.dropped || moved.dropped || changed.dropped;
+      const restored = d.keys.restored || was?.keys.restored ? restoredKeys(was, d, this.keysCap) : undefined;
+      const keys = {
+        deleted: deleted.keys,
+        moved: moved.keys,
+        changed: changed.keys,
+        ...(restored ? { restored: restored.keys } : {}),
+      };
+      const truncated =
+        was?.keysTruncated || deleted.dropped || moved.dropped || changed.dropped || restored?.dropped;
       this.diff.set(u, { ...d, keys, ...(truncated ? { keysTruncated: true as const } : {}) });
     }
   }

@@ -16,7 +16,7 @@ export interface HoldSchoolsFilter {
 }
 
 /**
- * The page's order: most affected first (records deleted, moved away and changed, together), then by school code and
+ * The page's order: most affected first (records deleted, moved away, changed and restored, together), then by school code and
  * school year, then as the hold keeps them (a classes run's school may come once a year).
  */
 const PAGE_SQL = `
@@ -24,7 +24,8 @@ const PAGE_SQL = `
   o AS (SELECT DISTINCT r->>'school' AS school, coalesce(r->>'schoolYear', '') AS year
           FROM h, jsonb_array_elements(h.reasons) r),
   d AS (SELECT e.d, e.n, e.d->>'school' AS school, coalesce(e.d->>'schoolYear', '') AS year,
-               (e.d->>'deleted')::int + (e.d->>'moved')::int + (e.d->>'changed')::int AS affected
+               (e.d->>'deleted')::int + (e.d->>'moved')::int + (e.d->>'changed')::int
+                 + coalesce((e.d->>'restored')::int, 0) AS affected
           FROM h, jsonb_array_elements(h.diff) WITH ORDINALITY AS e(d, n)
          WHERE ($2::text IS NULL OR starts_with(e.d->>'school', $2::text))
            AND (NOT $3::boolean OR (e.d->>'school', coalesce(e.d->>'schoolYear', '')) IN (SELECT school, year FROM o)))

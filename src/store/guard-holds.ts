@@ -1,7 +1,6 @@
 /**
  * Holds of the mass-change guard (issue 7): a batch, a full run's reconciliation or a page of a sync run
- * (the run waits) kept from applying
- * until a city admin decides. The diff holds counts and keys per school, never personal data.
+ * (the run waits) kept from applying until a city admin decides. The diff holds counts and keys per school, never personal data.
  */
 import type { EntityName } from '../config.js';
 import { actorNameSql } from './actor-names.js';
@@ -38,7 +37,9 @@ export interface SchoolDiff {
    * item 3: weighed against the window's threshold, the other changes against the year's); absent when none.
    */
   regraded?: number;
-  keys: { deleted: string[]; moved: string[]; changed: string[] };
+  /** Deleted records brought back (restoreguard: a change, ../jobs/guard.ts `evaluate`); absent when none. */
+  restored?: number;
+  keys: { deleted: string[]; moved: string[]; changed: string[]; restored?: string[] };
   /**
    * A full run's reconciliation held (kind `reconcile`), or weighed ahead into its held run's hold (fix35b,
    * ../jobs/reconcile-ahead.ts): of `deleted`, the records the reconciliation itself would
@@ -111,7 +112,7 @@ export interface GuardHold {
 export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
   reasonsTotal: number;
   schools: number;
-  totals: { live: number; deleted: number; moved: number; changed: number };
+  totals: { live: number; deleted: number; moved: number; changed: number; restored: number };
 };
 
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
@@ -126,8 +127,8 @@ const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", en
 const SUMMARY = `jsonb_array_length(diff) AS schools,
   (SELECT jsonb_build_object(
      'live', COALESCE(sum((d->>'live')::int), 0), 'deleted', COALESCE(sum((d->>'deleted')::int), 0),
-     'moved', COALESCE(sum((d->>'moved')::int), 0), 'changed', COALESCE(sum((d->>'changed')::int), 0))
-     FROM jsonb_array_elements(diff) d) AS totals`;
+     'moved', COALESCE(sum((d->>'moved')::int), 0), 'changed', COALESCE(sum((d->>'changed')::int), 0),
+     'restored', COALESCE(sum((d->>'restored')::int), 0)) FROM jsonb_array_elements(diff) d) AS totals`;
 
 /** A summary's reasons: the highest ratios (fix35a: 2,500 of a city-wide run were sent whole); all: reasonsTotal. */
 export const REASONS_FIRST = 50;

@@ -1,5 +1,5 @@
 /**
- * The mass-change guard's view of a sync run (issue 7, migrations 110, 580, 670): per school (and school year,
+ * The mass-change guard's view of a sync run (issue 7, migrations 110, 580, 670, 730, 1457): per school (and school year,
  * for classes), its live records before the run and what the run's applied pages did to them so far (counts,
  * no keys), the records the run brought there; and a run held for a city admin's decision (status 'held').
  */
@@ -20,6 +20,8 @@ export interface RunSchoolCounts {
   changed: number;
   /** Of `changed`, the regrades (a student's grade and class alone, in the rollover window: migration 730). */
   regraded: number;
+  /** Deleted records of the school the run's pages brought back (restoreguard, migration 1457); also in `arrived`. */
+  restored: number;
   /** Records the run's pages brought to the school (new, restored, moved in). */
   arrived: number;
 }
@@ -29,7 +31,8 @@ export function createRunGuardRepo(q: Queryable) {
     /** The run's counts so far for these schools (those it touched), every school year of them. */
     async counts(runId: number, schools: readonly string[]): Promise<RunSchoolCounts[]> {
       const res = await q.query<RunSchoolCounts>(
-        `SELECT school_code AS school, school_year AS "schoolYear", live, deleted, moved, changed, regraded, arrived
+        `SELECT school_code AS school, school_year AS "schoolYear", live, deleted, moved, changed, regraded, restored,
+                arrived
            FROM truc.sync_run_guard WHERE sync_run_id = $1 AND school_code = ANY($2::text[])`,
         [runId, [...schools]],
       );
@@ -40,14 +43,14 @@ export function createRunGuardRepo(q: Queryable) {
       if (page.length === 0) return;
       await q.query(
         `INSERT INTO truc.sync_run_guard AS g
-           (sync_run_id, school_code, live, deleted, moved, changed, arrived, school_year, regraded)
+           (sync_run_id, school_code, live, deleted, moved, changed, arrived, school_year, regraded, restored)
          SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[],
-                                  $9::int[])
+                                  $9::int[], $10::int[])
          ON CONFLICT (sync_run_id, school_code, school_year) DO UPDATE SET
            live = coalesce(g.live, EXCLUDED.live),
            deleted = g.deleted + EXCLUDED.deleted, moved = g.moved + EXCLUDED.moved,
            changed = g.changed + EXCLUDED.changed, regraded = g.regraded + EXCLUDED.regraded,
-           arrived = g.arrived + EXCLUDED.arrived`,
+           restored = g.restored + EXCLUDED.restored, arrived = g.arrived + EXCLUDED.arrived`,
         [
           runId,
           page.map((c) => c.school),
@@ -58,6 +61,7 @@ export function createRunGuardRepo(q: Queryable) {
           page.map((c) => c.arrived),
           page.map((c) => c.schoolYear),
           page.map((c) => c.regraded),
+          page.map((c) => c.restored),
         ],
       );
     },

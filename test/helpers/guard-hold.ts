@@ -34,7 +34,7 @@ export const heldHoldSummary = (over: Partial<GuardHoldSummary> = {}): GuardHold
     ...hold,
     reasonsTotal: 0,
     schools: 1,
-    totals: { live: 1, deleted: 1, moved: 0, changed: 0 },
+    totals: { live: 1, deleted: 1, moved: 0, changed: 0, restored: 0 },
     ...over,
   };
 };

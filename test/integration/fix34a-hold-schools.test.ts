@@ -69,6 +69,7 @@ describe('fix34a, a held run’s schools paged (postgres)', () => {
       deleted: sum((d) => d.deleted),
       moved: sum((d) => d.moved),
       changed: sum((d) => d.changed),
+      restored: 0,
     });
     expect(res.body.length).toBeLessThan(JSON.stringify(hold.diff).length / 10);
   });

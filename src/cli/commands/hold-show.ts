@@ -8,7 +8,15 @@ import { countEn, entityNounEn } from '../../config.js';
 import type { GuardHold, GuardHoldSummary, HoldReason, SchoolDiff } from '../../store/guard-holds.js';
 import type { NotApplied } from '../../store/run-except.js';
 import { both, vnTime } from '../kit.js';
-import { deciderText, DECISIONS, HOLD_KIND_VI, HOLD_STATUS_VI, reasonLine, whereOf } from './hold-words.js';
+import {
+  deciderText,
+  DECISIONS,
+  HOLD_KIND_VI,
+  HOLD_STATUS_VI,
+  reasonLine,
+  restoredText,
+  whereOf,
+} from './hold-words.js';
 import { ENTITY_VI, viOf } from './words.js';
 
 /** Reasons and schools `holds show` prints, the most telling first (all of them with --all). */
@@ -45,8 +53,8 @@ function totalsText(h: GuardHoldSummary): { vi: string; en: string } {
       ? { vi: '', en: '' }
       : { vi: `${h.schools} trường, `, en: `${countEn(h.schools, 'school')}, ` };
   return {
-    vi: `${schools.vi}${t.live} ${viOf(ENTITY_VI, h.entity)} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
-    en: `${schools.en}${t.live} live ${entityNounEn(t.live, h.entity)}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
+    vi: `${schools.vi}${t.live} ${viOf(ENTITY_VI, h.entity)} còn hiệu lực, ${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi${restoredText(t.restored).vi}`,
+    en: `${schools.en}${t.live} live ${entityNounEn(t.live, h.entity)}, ${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed${restoredText(t.restored).en}`,
   };
 }
 
@@ -63,6 +71,7 @@ function summaryOf(h: GuardHold): GuardHoldSummary {
       deleted: sum((d) => d.deleted),
       moved: sum((d) => d.moved),
       changed: sum((d) => d.changed),
+      restored: sum((d) => d.restored ?? 0),
     },
   };
 }
@@ -73,13 +82,18 @@ function summaryOf(h: GuardHold): GuardHoldSummary {
  * those, not all.
  */
 function keysLine(
-  kind: 'deleted' | 'moved' | 'changed',
+  kind: 'deleted' | 'moved' | 'changed' | 'restored',
   keys: readonly string[],
   total: number,
   truncated: boolean,
 ): string[] {
   if (keys.length === 0) return [];
-  const vi = { deleted: 'mã bị xoá', moved: 'mã chuyển đi', changed: 'mã thay đổi' }[kind];
+  const vi = {
+    deleted: 'mã bị xoá',
+    moved: 'mã chuyển đi',
+    changed: 'mã thay đổi',
+    restored: 'mã khôi phục',
+  }[kind];
   const shown = keys.slice(0, KEYS_SHOWN);
   const more = (truncated ? Math.max(total, keys.length) : keys.length) - shown.length;
   const where = truncated
@@ -194,11 +208,12 @@ const byRatio = (reasons: readonly HoldReason[]): HoldReason[] =>
       codeOrder(a.kind, b.kind),
   );
 
-/** Most affected first (deleted + moved + changed), then by school and school year: the API's order of a hold's schools. */
+/** Most affected first (deleted + moved + changed + restored), then by school and school year: the API's order of a hold's schools. */
+const affected = (d: SchoolDiff): number => d.deleted + d.moved + d.changed + (d.restored ?? 0);
 const mostAffected = (diff: readonly SchoolDiff[]): SchoolDiff[] =>
   [...diff].sort(
     (a, b) =>
-      b.deleted + b.moved + b.changed - (a.deleted + a.moved + a.changed) ||
+      affected(b) - affected(a) ||
       codeOrder(a.school, b.school) ||
       codeOrder(a.schoolYear ?? '', b.schoolYear ?? ''),
   );
@@ -257,12 +272,13 @@ export function showLines(
     const w = whereOf(d);
     lines.push(
       `  ${both(
-        `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá${d.reconciled === undefined ? '' : ` (${d.reconciled} do đối soát)`}, ${d.moved} chuyển đi, ${d.changed} thay đổi`,
-        `${w.en}: ${d.live} live, ${d.deleted} deleted${d.reconciled === undefined ? '' : ` (${d.reconciled} by the reconciliation)`}, ${d.moved} moved, ${d.changed} changed`,
+        `${w.vi}: ${d.live} còn hiệu lực, ${d.deleted} xoá${d.reconciled === undefined ? '' : ` (${d.reconciled} do đối soát)`}, ${d.moved} chuyển đi, ${d.changed} thay đổi${restoredText(d.restored).vi}`,
+        `${w.en}: ${d.live} live, ${d.deleted} deleted${d.reconciled === undefined ? '' : ` (${d.reconciled} by the reconciliation)`}, ${d.moved} moved, ${d.changed} changed${restoredText(d.restored).en}`,
       )}`,
       ...keysLine('deleted', d.keys.deleted, d.deleted, d.keysTruncated === true),
       ...keysLine('moved', d.keys.moved, d.moved, d.keysTruncated === true),
       ...keysLine('changed', d.keys.changed, d.changed, d.keysTruncated === true),
+      ...keysLine('restored', d.keys.restored ?? [], d.restored ?? 0, d.keysTruncated === true),
     );
   }
   lines.push(

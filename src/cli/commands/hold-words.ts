@@ -106,3 +106,7 @@ export function decidedListLine(
     )}\n`,
   ];
 }
+
+/** `, N khôi phục` / `, N restored` after a hold's or a school's counts (restoreguard); nothing when none. */
+export const restoredText = (n: number | undefined): { vi: string; en: string } =>
+  n ? { vi: `, ${n} khôi phục`, en: `, ${n} restored` } : { vi: '', en: '' };

@@ -28,7 +28,7 @@ import {
   type CliOutput,
   type Words,
 } from '../kit.js';
-import { DECISIONS, HOLD_KIND_VI, reasonLine } from './hold-words.js';
+import { DECISIONS, HOLD_KIND_VI, reasonLine, restoredText } from './hold-words.js';
 import { ENTITY_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 import { syncListCommand, syncShowCommand, waitingWords } from './sync-runs.js';
 
@@ -121,9 +121,9 @@ function heldMessage(runId: number, hold: GuardHoldSummary | undefined, reconcil
   return (
     `truc: ${both(
       `${isHeldVi} (lệnh giữ ${id}, ${HOLD_KIND_VI[hold.kind]}): ${schools.vi}${t.live} ${viOf(ENTITY_VI, hold.entity)} còn hiệu lực, ` +
-        `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi`,
+        `${t.deleted} xoá, ${t.moved} chuyển đi, ${t.changed} thay đổi${restoredText(t.restored).vi}`,
       `${isHeldEn} (hold ${id}, ${hold.kind}): ${schools.en}${t.live} live ${entityNounEn(t.live, hold.entity)}, ` +
-        `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed`,
+        `${t.deleted} deleted, ${t.moved} moved, ${t.changed} changed${restoredText(t.restored).en}`,
     )}\n` +
     over.join('') +
     `  ${both(

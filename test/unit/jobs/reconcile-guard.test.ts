@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decideHold } from '../../../src/jobs/contracts.js';
 import {
   batchEntries,
+  diffsOf,
   evaluate,
   inRollover,
   weighsWithCopies,
@@ -172,16 +173,49 @@ describe('the mass-change guard', () => {
       ['A', { scope: S1, deleted: false }],
       ['B', { scope: S2, deleted: false }],
       ['C', { scope: S1, deleted: true }],
+      ['E', { scope: S2, deleted: true }],
     ]);
     const toWrite = [
       { key: 'A', scope: S1 }, // changed in S1
       { key: 'B', scope: S1 }, // moved from S2 to S1: counts against S2
-      { key: 'C', scope: S1 }, // restored: nobody's loss
+      { key: 'C', scope: S1 }, // restored to its school: a change of S1 (restoreguard)
       { key: 'D', scope: S1 }, // new
+      { key: 'E', scope: S1 }, // deleted at S2, brought back at S1: nobody's
     ];
     expect(batchEntries(toWrite, existing)).toEqual([
       { school: S1, kind: 'changed', key: 'A' },
       { school: S2, kind: 'moved', key: 'B' },
+      { school: S1, kind: 'restored', key: 'C' },
+    ]);
+  });
+
+  it('restoreguard: restores count with the changes, against the school with them', () => {
+    const settings = { ...ctx.config.guard, minRecords: 20, changeRatio: 0.5 };
+    const restoring = (n: number, live: number) =>
+      evaluate(
+        diffsOf(
+          Array.from({ length: n }, (_, i) => ({ school: S1, kind: 'restored' as const, key: `R${i}` })),
+          new Map([[S1, live]]),
+        ),
+        settings,
+        '2026-03-01',
+      );
+    // 39 brought back to a school an approved snapshot left with 1: 39 of 40, held (under minRecords alone).
+    expect(restoring(39, 1)).toEqual([
+      { school: S1, kind: 'changed', count: 39, live: 40, ratio: 0.975, threshold: 0.5 },
+    ]);
+    // 2 of 40: through.
+    expect(restoring(2, 38)).toEqual([]);
+    expect(diffsOf([{ school: S1, kind: 'restored', key: 'R' }], new Map([[S1, 38]]))).toEqual([
+      {
+        school: S1,
+        live: 38,
+        deleted: 0,
+        moved: 0,
+        changed: 0,
+        restored: 1,
+        keys: { deleted: [], moved: [], changed: [], restored: ['R'] },
+      },
     ]);
   });
 });

@@ -222,7 +222,17 @@ describe('the mass-change guard over the pages of a sync run', () => {
     expect(await runNextReconcile(ctx)).toEqual({ deleted: 10, skipped: null });
     expect(await liveCount(S3)).toBe(30);
     expect(await createRunGuardRepo(ctx.db).counts(runId, [S3])).toEqual([
-      { school: S3, schoolYear: '', live: 50, deleted: 20, moved: 0, changed: 0, regraded: 0, arrived: 0 },
+      {
+        school: S3,
+        schoolYear: '',
+        live: 50,
+        deleted: 20,
+        moved: 0,
+        changed: 0,
+        regraded: 0,
+        restored: 0,
+        arrived: 0,
+      },
     ]);
   });
 

@@ -1700,6 +1700,7 @@ export interface components {
         deleted: number;
         moved: number;
         changed: number;
+        restored: number;
       };
     };
     GuardSchoolDiff: {
@@ -1713,6 +1714,8 @@ export interface components {
       changed: number;
       /** @description trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold) */
       regraded?: number;
+      /** @description bản ghi đã xoá của trường được đưa trở lại (khôi phục là một thay đổi: tính cùng `changed` so với số bản ghi còn hiệu lực cộng số được khôi phục); không có khi không khôi phục bản ghi nào / deleted records of the school brought back (a restore is a change: counted with `changed` against its live records plus those restored); absent when none */
+      restored?: number;
       /** @description phần đối soát bị giữ, hoặc được cân trước trong lệnh giữ của lần kéo đầy đủ: trong số bản ghi bị xoá, số bản ghi chính phần đối soát sẽ xoá (mã trong keys.deleted, nhiều nhất guard.weighedKeys); phần còn lại là các trang của lần kéo đã xoá hoặc chuyển đi / a held reconciliation, or one weighed ahead into a held full run's hold: of the deleted records, those the reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away */
       reconciled?: number;
       /** @description mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data */
@@ -1720,6 +1723,7 @@ export interface components {
         deleted: string[];
         moved: string[];
         changed: string[];
+        restored?: string[];
       };
       /**
        * @description lần kéo bị giữ đã cân các trang sau, hoặc phần đối soát bị giữ: keys chỉ có một phần mã của trường, nhiều nhất guard.weighedKeys mỗi loại (số đếm ở trên là đủ) / a held run weighed ahead, or a held reconciliation: keys has some of the school’s codes only, at most guard.weighedKeys a kind (the counts above are all of them)
@@ -1805,6 +1809,7 @@ export interface components {
         deleted: number;
         moved: number;
         changed: number;
+        restored: number;
       };
       /** @description 50 trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi); các trường còn lại: GET /v1/guard/holds/{id}/schools / the first 50 schools, most affected first (deleted + moved + changed); the rest: GET /v1/guard/holds/{id}/schools */
       diff: components['schemas']['GuardSchoolDiff'][];

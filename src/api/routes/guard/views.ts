@@ -123,7 +123,7 @@ export const HoldSummary = z
     ...HoldFields,
     reasonsTotal: ReasonsTotal,
     schools: Count,
-    totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count }),
+    totals: z.object({ live: Count, deleted: Count, moved: Count, changed: Count, restored: Count }),
   })
   .meta({ id: 'GuardHoldSummary' });
 
@@ -140,6 +140,13 @@ export const SchoolDiff = z
         'trong số bản ghi bị sửa, số chỉ đổi khối, lớp (kỳ kết chuyển: ngưỡng nới lỏng) / ' +
         'of the changed records, those whose grade and class alone changed (rollover window: the relaxed threshold)',
     }),
+    restored: Count.optional().meta({
+      description:
+        'bản ghi đã xoá của trường được đưa trở lại (khôi phục là một thay đổi: tính cùng `changed` so với số bản ghi ' +
+        'còn hiệu lực cộng số được khôi phục); không có khi không khôi phục bản ghi nào / ' +
+        'deleted records of the school brought back (a restore is a change: counted with `changed` against its live ' +
+        'records plus those restored); absent when none',
+    }),
     reconciled: Count.optional().meta({
       description:
         'phần đối soát bị giữ, hoặc được cân trước trong lệnh giữ của lần kéo đầy đủ: trong số bản ghi bị xoá, số bản ' +
@@ -149,7 +156,12 @@ export const SchoolDiff = z
         "reconciliation itself would delete (their codes in keys.deleted, at most guard.weighedKeys); the rest are what the run's pages deleted or moved away",
     }),
     keys: z
-      .object({ deleted: z.array(z.string()), moved: z.array(z.string()), changed: z.array(z.string()) })
+      .object({
+        deleted: z.array(z.string()),
+        moved: z.array(z.string()),
+        changed: z.array(z.string()),
+        restored: z.array(z.string()).optional(),
+      })
       .meta({
         description: 'mã học sinh / cán bộ / lớp (không có dữ liệu cá nhân) / record codes, no personal data',
       }),
@@ -187,7 +199,7 @@ const NotApplied = z
 /** How many of its schools a hold inspected shows at first (the rest: GET /v1/guard/holds/{id}/schools). */
 export const DIFF_FIRST = 50;
 
-const Totals = z.object({ live: Count, deleted: Count, moved: Count, changed: Count });
+const Totals = z.object({ live: Count, deleted: Count, moved: Count, changed: Count, restored: Count });
 
 export const Hold = z
   .object({
