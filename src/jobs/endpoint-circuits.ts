@@ -55,6 +55,40 @@ export function enterEndpoint(
   return { change: { endpointCircuits: { ...circuitsOf(state), [endpoint]: probe } } };
 }
 
+/** What a gate knows of a system whose endpoints fail apart when a write enters (./gate-rules.ts `decideEnter`). */
+export interface Apart {
+  failureThreshold: number;
+  openMs: number;
+  maxOpenMs: number;
+}
+
+/**
+ * A write to `endpoint` arriving when the system's probe is due (its circuit open, its pause over), the system's
+ * circuit one that endpoint's writes alone opened (the safety floor: its run is the writes' run and every call's, at
+ * the threshold): it does not probe the system (gatefix). The endpoint's own circuit opens, the write waits for it
+ * alone, and another endpoint's write or a read probes the system (whose answer closes it, ./gate-rules.ts
+ * `decideSuccess`). When the endpoint's pause is over, a write to it probes both (fix36c item 4). Before, the system's
+ * probe was a write to that endpoint whenever its jobs came first in the queue: each failure opened the system's
+ * circuit again and it never became the endpoint's own (that needs another endpoint's write to answer), so the
+ * system's other writes waited with it. Undefined: the endpoint is not the one (the system's rules decide).
+ */
+export function handOver(
+  state: GateState,
+  now: Date,
+  endpoint: string | undefined,
+  apart: Apart | undefined,
+): { held: { waitMs: number; reason: PauseReason; endpointOpened: true }; change: GateChange } | undefined {
+  if (endpoint === undefined || !apart || state.circuit === 'closed' || circuitsOf(state)[endpoint])
+    return undefined;
+  const run = state.endpointFailures[endpoint] ?? 0;
+  if (run < apart.failureThreshold || state.writeFailures !== run || state.failures > run) return undefined;
+  const { endpointCircuits, pauseMs } = openEndpoint(state, now, endpoint, apart);
+  return {
+    held: { waitMs: pauseMs, reason: 'circuit-open', endpointOpened: true },
+    change: { endpointCircuits },
+  };
+}
+
 /** A failed write as these rules see it. */
 interface Failed {
   code: string;

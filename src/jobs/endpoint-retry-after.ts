@@ -9,7 +9,14 @@
  * run of failures and opens no circuit. Pure decisions over the gate's row (`endpoint_retry_after`, migration 1441).
  */
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
-import { endpointProbeTold, endpointsApart, enterEndpoint, type EndpointPause } from './endpoint-circuits.js';
+import {
+  endpointProbeTold,
+  endpointsApart,
+  enterEndpoint,
+  handOver,
+  type Apart,
+  type EndpointPause,
+} from './endpoint-circuits.js';
 
 /** The endpoint a pull of `entity` reads (`students:read`): its Retry-After is its own (issue 7 item 4); it has no circuit. */
 export const readEndpoint = (entity: string): string => `${entity}:read`;
@@ -71,15 +78,17 @@ export function enterRead(
 
 /**
  * A write to `endpoint` at the gate: held back while its Retry-After runs (longer than its circuit's pause, if any),
- * else as its own circuit says (./endpoint-circuits.ts `enterEndpoint`): held, its probe, or undefined (no circuit).
+ * else as its own circuit says (./endpoint-circuits.ts `enterEndpoint`): held, its probe, or undefined (no circuit);
+ * `apart` (a system whose endpoints fail apart): its circuit opened first if it alone opened the system's (`handOver`).
  */
 export function enterWrite(
   state: GateState,
   now: Date,
   endpoint: string | undefined,
   probeLeaseMs: number,
+  apart?: Apart,
 ): ReturnType<typeof enterEndpoint> {
-  const own = enterEndpoint(state, now, endpoint, probeLeaseMs);
+  const own = handOver(state, now, endpoint, apart) ?? enterEndpoint(state, now, endpoint, probeLeaseMs);
   const waitMs = endpoint === undefined ? 0 : endpointWaitLeft(state, now, endpoint);
   if (waitMs > 0 && waitMs >= (own?.held?.waitMs ?? 0)) return { held: { waitMs, reason: 'retry-after' } };
   return own;

@@ -39,8 +39,8 @@ export type Pass =
       /** The write is its endpoint's probe (fix35f, ./endpoint-circuits.ts). */
       endpointProbe?: boolean;
     }
-  /** `endpoint`: the write waits for its endpoint's circuit alone (fix35f); none: for the system. */
-  | { go: false; waitMs: number; reason: PauseReason; endpoint?: string | undefined };
+  /** `endpoint`: the write waits for its endpoint's circuit alone (fix35f), `endpointOpened` now (gatefix). */
+  | { go: false; waitMs: number; reason: PauseReason; endpoint?: string | undefined; endpointOpened?: true };
 
 /** A failed call as the gate sees it. */
 export interface CallFailure {
@@ -143,8 +143,9 @@ export function decideEnter(
     probeLeaseMs: number;
     failureThreshold?: number;
     endpoint?: string | undefined;
+    apart?: Parameters<typeof enterWrite>[4];
   },
-): { change?: GateChange; result: Pass } {
+): { change?: GateChange | undefined; result: Pass } {
   const readWaits = opts.intervalMs <= 0 ? enterRead(state, now, opts.endpoint) : undefined;
   if (readWaits) return { result: readWaits };
   const paused = state.pausedUntil !== null && state.pausedUntil > now;
@@ -165,8 +166,9 @@ export function decideEnter(
     };
   }
   // A write to an endpoint whose own circuit is open waits for it alone, or is its probe (fix35f).
-  const own = opts.intervalMs > 0 ? enterWrite(state, now, opts.endpoint, opts.probeLeaseMs) : undefined;
-  if (own?.held) return { result: { go: false, ...own.held, endpoint: opts.endpoint } };
+  const own =
+    opts.intervalMs > 0 ? enterWrite(state, now, opts.endpoint, opts.probeLeaseMs, opts.apart) : undefined;
+  if (own?.held) return { change: own.change, result: { go: false, ...own.held, endpoint: opts.endpoint } };
   const endpointProbe = own?.change ? { endpointProbe: true } : {};
   if (state.circuit !== 'closed') {
     // The pause is over (or the last probe's lease ran out): this caller is the probe.

@@ -161,11 +161,17 @@ function enterDecision(
   now: Date,
 ) {
   const { max, durationMs } = config.systems[system].rateLimit;
+  const { probeLeaseMs, failureThreshold, openMs, maxOpenMs } = config.sync.delivery;
   return decideEnter(state, now, {
     intervalMs: opts.pace ? Math.ceil(durationMs / max) : 0,
-    probeLeaseMs: config.sync.delivery.probeLeaseMs,
-    failureThreshold: config.sync.delivery.failureThreshold,
+    probeLeaseMs,
+    failureThreshold,
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+    // A system whose endpoints fail apart (fix35f): a write to the endpoint whose writes alone opened the system's
+    // circuit does not probe it (gatefix, ./endpoint-circuits.ts `handOver`).
+    ...(endpointsApart(system, config.sync.delivery)
+      ? { apart: { failureThreshold, openMs, maxOpenMs } }
+      : {}),
   });
 }
 
@@ -224,6 +230,8 @@ function gateEntry(
       const pass = await enterRow(system, opts);
       // A write held back by its endpoint's own circuit (fix35f), a call by its endpoint's Retry-After: the system is not
       // paused.
+      if (!pass.go && pass.endpointOpened && pass.endpoint !== undefined)
+        endpointOpened(deps, system, pass.endpoint); // it alone had opened the system's circuit (gatefix)
       if (!pass.go) return pass.endpoint !== undefined ? pass : heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
       const held = leftHere(local, system, opts.endpoint);
