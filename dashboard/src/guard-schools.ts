@@ -75,6 +75,7 @@ function diffColumns(
   except: Set<string>,
 ): Array<Column<SchoolDiff>> {
   const cut = (d: SchoolDiff, n: number) => (d.keysTruncated ? n : undefined);
+  const restores = rows.some((d) => (d.restored ?? 0) > 0);
   return [
     ...exceptColumn(hold, except),
     { head: 'school', cell: (d) => d.school },
@@ -87,11 +88,23 @@ function diffColumns(
       : []),
     { head: 'movedCount', cell: (d) => num(d.moved), num: true },
     { head: 'changedCount', cell: (d) => num(d.changed), num: true },
+    // deleted records brought back (restoreguard: a restore is a change)
+    ...(restores
+      ? [{ head: 'restoredCount', num: true, cell: (d: SchoolDiff) => num(d.restored ?? 0) }]
+      : []),
     {
       head: 'codesDeleted',
       cell: (d) => codes([...d.keys.deleted, ...d.keys.moved], cut(d, d.deleted + d.moved)),
     },
     { head: 'codesChanged', cell: (d) => codes(d.keys.changed, cut(d, d.changed)) },
+    ...(restores
+      ? [
+          {
+            head: 'codesRestored',
+            cell: (d: SchoolDiff) => codes(d.keys.restored ?? [], cut(d, d.restored ?? 0)),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -137,6 +137,7 @@ function holdStats(hold: Hold): HTMLElement {
     stat(t('live'), num(totals.live)),
     stat(t('deletedCount'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
+    totals.restored ? stat(t('restoredCount'), num(totals.restored), 'guard-hold-restored') : null,
     hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
   );
 }

@@ -225,6 +225,7 @@ const DICT = {
   deletedCount: ['Bị xoá', 'Deleted'],
   movedCount: ['Chuyển đi', 'Moved'],
   changedCount: ['Bị sửa', 'Changed'],
+  restoredCount: ['Được khôi phục', 'Restored'],
   reasons: ['Ngưỡng bị vượt', 'Thresholds crossed'],
   kind: ['Loại', 'Kind'],
   kindDeleted: ['Xoá hoặc chuyển đi', 'Deleted or moved'],
@@ -237,6 +238,7 @@ const DICT = {
   bySchool: ['Theo trường', 'By school'],
   codesDeleted: ['Mã bị xoá / chuyển', 'Codes deleted / moved'],
   codesChanged: ['Mã bị sửa', 'Codes changed'],
+  codesRestored: ['Mã được khôi phục', 'Codes restored'],
   applied: ['Đã áp dụng', 'Applied'],
   confirmApprove: ['Duyệt và áp dụng thay đổi #{id}?', 'Approve and apply change #{id}?'],
   confirmApproveExcept: [
