@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config.js';
 import type { GateState, PauseReason } from '../store/delivery-gates.js';
+import { readEndpoint } from './endpoint-retry-after.js';
 import { decideEnter } from './gate-rules.js';
 
 type Settings = Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
@@ -42,9 +43,12 @@ function held(
   return { reason: result.reason, since, until, ...(result.endpoint ? { endpoint: result.endpoint } : {}) };
 }
 
-/** What holds the system's reads (a pull's pages) now; null: they go. */
-export const readsHeld = (state: GateState, now: Date, settings: Settings): Hold | null =>
-  held(state, now, settings, 0);
+/**
+ * What holds the system's reads (a pull's pages) now; null: they go. `entity`: a pull's, whose reads their own
+ * Retry-After holds alone too (issue 7 item 4, ./endpoint-retry-after.ts `enterRead`); none: the system's reads.
+ */
+export const readsHeld = (state: GateState, now: Date, settings: Settings, entity?: string): Hold | null =>
+  held(state, now, settings, 0, entity === undefined ? undefined : readEndpoint(entity));
 
 /**
  * What holds the system's writes (its deliveries) now; null: they go (at their pace). Without `endpoint`, what holds

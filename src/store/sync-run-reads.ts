@@ -87,15 +87,17 @@ export const statusIs = (p: string): string => `(${SHOWN_STATUS}) = ${p}`;
  * pause: an open circuit, a probe in flight, a Retry-After; or a Retry-After kept beside the writes' circuit): what
  * the run may be waiting on (pullyear25). Column `waitGate`, the gate's row as {@link WaitGate} (null: nothing paused);
  * whether it holds the run's reads is the gate's rules' to say (src/jobs/gate-view.ts `readsHeld`, fix36c item 1: the
- * row's pause_reason was shown, and a pull passing a circuit the writes opened read `circuit-open`). Joined as `g`.
+ * row's pause_reason was shown, and a pull passing a circuit the writes opened read `circuit-open`); a Retry-After of
+ * its entity's reads alone too (`<entity>:read`, src/jobs/endpoint-retry-after.ts `readEndpoint`). Joined as `g`.
  */
 export const WAITING_JOIN = `LEFT JOIN truc.delivery_gates g ON g.system = r.system
   AND r.status IN ('queued', 'running')
-  AND (g.paused_until > clock_timestamp() OR g.retry_after_until > clock_timestamp())`;
+  AND (g.paused_until > clock_timestamp() OR g.retry_after_until > clock_timestamp()
+    OR (g.endpoint_retry_after ->> (r.entity || ':read'))::timestamptz > clock_timestamp())`;
 export const WAITING_COLUMNS = `CASE WHEN g.system IS NULL THEN NULL ELSE json_build_object(
   'circuit', g.circuit, 'pausedUntil', g.paused_until, 'pauseReason', g.pause_reason, 'failures', g.failures,
   'writeFailures', g.write_failures, 'endpointFailures', g.endpoint_failures, 'retryAfterUntil', g.retry_after_until,
-  'openedAt', g.opened_at, 'now', clock_timestamp()) END AS "waitGate"`;
+  'openedAt', g.opened_at, 'endpointRetryAfter', g.endpoint_retry_after, 'now', clock_timestamp()) END AS "waitGate"`;
 
 /** A run's system's gate as {@link WAITING_COLUMNS} reads it (times as JSON strings). */
 export interface WaitGate {
@@ -107,6 +109,8 @@ export interface WaitGate {
   endpointFailures: Record<string, number> | null;
   retryAfterUntil: string | null;
   openedAt: string | null;
+  /** The endpoints a Retry-After holds alone (endpoint -> ISO time), a read's among them (`students:read`). */
+  endpointRetryAfter: Record<string, string> | null;
   /** The database clock when read. */
   now: string;
 }
@@ -130,6 +134,7 @@ export function gateOfWait(system: string, g: WaitGate): { state: GateState; now
     writeFailures: g.writeFailures,
     endpointFailures: g.endpointFailures ?? {},
     retryAfterUntil: at(g.retryAfterUntil),
+    endpointRetryAfter: g.endpointRetryAfter ?? {},
     openings: 0,
     lastErrorCode: null,
     lastErrorAt: null,

@@ -133,7 +133,7 @@ const syncRunOut =
     ...r,
     createdAt: iso(r.createdAt)!,
     finishedAt: iso(r.finishedAt),
-    waiting: waitingOf(r.system, { waitGate }, delivery),
+    waiting: waitingOf(r, { waitGate }, delivery),
   });
 
 /**

@@ -133,13 +133,15 @@ export type WaitSettings = Pick<Config['sync']['delivery'], 'failureThreshold' |
  * gate's pause reason was shown, so a pull passing a circuit the writes opened read `circuit-open`); null: nothing.
  */
 export function waitingOf(
-  system: string,
+  run: { system: string; entity: string },
   w: RunWaitingRow,
   delivery: WaitSettings,
 ): z.infer<typeof RunWaiting> {
   if (!w.waitGate) return null;
+  const system = run.system;
   const { state, now } = gateOfWait(system, w.waitGate);
-  const hold = readsHeld(state, now, delivery);
+  // Its entity's reads held alone by their own Retry-After too (issue 7 item 4): retry-after until then.
+  const hold = readsHeld(state, now, delivery, run.entity);
   if (!hold) return null;
   return {
     reason: hold.reason,
@@ -250,7 +252,7 @@ export function listedView(r: SyncRunSummary, delivery: WaitSettings): z.infer<t
     mappingVersion: r.mappingVersion,
     counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
     durationSeconds: Math.round(r.durationSeconds * 10) / 10,
-    waiting: waitingOf(r.system, r, delivery),
+    waiting: waitingOf(r, r, delivery),
     errors: {
       errorCode: r.errorCode,
       batches: r.batches,

@@ -217,12 +217,7 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
         out.stderr(`${statusLine(run)}\n`);
       }
       // What it waits on, as GET /v1/syncs/{id} says it (fixes26a: --follow showed a queued run, not why).
-      const waiting = waitingLine(
-        id,
-        run.system,
-        waitingOf(run.system, await repo.waiting(id), delivery),
-        waited,
-      );
+      const waiting = waitingLine(id, run.system, waitingOf(run, await repo.waiting(id), delivery), waited);
       waited = waiting.key;
       if (waiting.line) out.stderr(`${waiting.line}\n`);
       if (isHeld(run)) {
