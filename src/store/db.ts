@@ -59,10 +59,11 @@ export interface Db extends Queryable {
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
 /**
- * A checked-out connection as a Queryable: its statements run on that connection (in its transaction).
- * `prepare`: statements asked to be prepared are (PostgreSQL; see {@link QueryOptions}).
+ * A connection (checked out of a pool, or a client of its own) as a Queryable: its statements run on that
+ * connection (in its transaction). `prepare`: statements asked to be prepared are (PostgreSQL; see
+ * {@link QueryOptions}). A bare pg client is not a Queryable: it reads a third argument as a callback.
  */
-export function onConnection(client: pg.PoolClient, prepare = false): Queryable {
+export function onConnection(client: pg.ClientBase, prepare = false): Queryable {
   return {
     async query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
       const res = await client.query(statement(sql, params, prepare && opts?.prepared === true));
