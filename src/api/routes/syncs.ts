@@ -119,10 +119,11 @@ export const RunWaiting = z
     description:
       'Lượt đang chờ hệ thống nguồn (xếp hàng hoặc đang chạy, cổng gọi của hệ thống đang tạm ngưng): circuit-open ' +
       '(cầu dao mở sau các lỗi liên tiếp, since: lúc mở, until: lần thử lại kế tiếp), probe (đang thử lại), retry-after ' +
-      '(hệ thống yêu cầu chờ đến until); null khi không chờ gì / what the run waits on (queued or running while its ' +
+      '(hệ thống yêu cầu chờ đến until, cho cả hệ thống hoặc chỉ cho việc đọc loại dữ liệu của lượt này); null khi ' +
+      'không chờ gì / what the run waits on (queued or running while its ' +
       "system's delivery gate is paused): circuit-open (the circuit opened after consecutive failures; since: when, " +
-      'until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`); null ' +
-      'when it waits on nothing',
+      'until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`, for ' +
+      "all its calls or only for reads of this run's entity); null when it waits on nothing",
   });
 
 /** The delivery settings the gate's rules read to say what holds a run (src/jobs/gate-view.ts). */

@@ -1889,7 +1889,7 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
-    /** @description Lượt đang chờ hệ thống nguồn (xếp hàng hoặc đang chạy, cổng gọi của hệ thống đang tạm ngưng): circuit-open (cầu dao mở sau các lỗi liên tiếp, since: lúc mở, until: lần thử lại kế tiếp), probe (đang thử lại), retry-after (hệ thống yêu cầu chờ đến until); null khi không chờ gì / what the run waits on (queued or running while its system's delivery gate is paused): circuit-open (the circuit opened after consecutive failures; since: when, until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`); null when it waits on nothing */
+    /** @description Lượt đang chờ hệ thống nguồn (xếp hàng hoặc đang chạy, cổng gọi của hệ thống đang tạm ngưng): circuit-open (cầu dao mở sau các lỗi liên tiếp, since: lúc mở, until: lần thử lại kế tiếp), probe (đang thử lại), retry-after (hệ thống yêu cầu chờ đến until, cho cả hệ thống hoặc chỉ cho việc đọc loại dữ liệu của lượt này); null khi không chờ gì / what the run waits on (queued or running while its system's delivery gate is paused): circuit-open (the circuit opened after consecutive failures; since: when, until: the next probe), probe (a probe in flight), retry-after (the system asked to wait until `until`, for all its calls or only for reads of this run's entity); null when it waits on nothing */
     SyncRunWaiting: {
       /** @enum {string} */
       reason: 'circuit-open' | 'probe' | 'retry-after';
