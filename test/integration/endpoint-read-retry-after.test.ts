@@ -18,6 +18,7 @@ import type { PullSources } from '../../src/jobs/sources.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { SyncRun } from '../../src/store/sync-run-reads.js';
 import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
+import { retryAfterViews } from '../helpers/gate-views.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -56,37 +57,13 @@ describe("issue 7 item 4, a read's 429 holds that read's endpoint alone (postgre
     const sources = limited as unknown as PullSources;
     return { db: h.env.deps.db, config, gates, sources, now: () => new Date() };
   };
-  let since: Date;
-  const fresh = async () => {
-    await h.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [SYSTEM]);
-    since = (await h.env.deps.db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  };
+  const { fresh, audited, overview, gauge } = retryAfterViews(h, SYSTEM);
   /** The pull's page of students read through the gate, answered 429: its job is handed back. */
   const readTold = async (ctx: AheadContext) => {
     const err = await fetchPage(ctx, run).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeferJob);
     return err as DeferJob;
   };
-  const audited = async () =>
-    (
-      await h.env.deps.db.query<{ subject: string; endpoint: string | null }>(
-        `SELECT subject, details->>'endpoint' AS endpoint FROM truc.audit_pending
-          WHERE action = 'gate.retry-after' AND at >= $1
-         UNION ALL
-         SELECT subject, details->>'endpoint' FROM truc.audit_log WHERE action = 'gate.retry-after' AND at >= $1`,
-        [since],
-      )
-    ).rows;
-  const overview = async () => {
-    const res = await h.get('/v1/ops/overview', h.tokens.admin);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ systems: Array<Record<string, unknown>> }>().systems.find((s) => s.system === SYSTEM);
-  };
-  const gauge = async () =>
-    (await h.get('/metrics')).body
-      .split('\n')
-      .filter((l) => l.startsWith('truc_retry_after_until_timestamp_seconds{') && l.includes(SYSTEM))
-      .map((l) => l.slice(0, l.indexOf('}') + 1));
 
   it("the students' reads wait alone; the system's writes and its other reads go on; shown at the endpoint", async () => {
     await fresh();

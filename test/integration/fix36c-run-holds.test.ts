@@ -7,8 +7,8 @@
  * reads (`reads`) and the endpoints' own circuits (`endpointCircuits`, item 3). Real PostgreSQL, the API in process.
  */
 import { describe, expect, it } from 'vitest';
-import { createDeliveryGatesRepo, type GateChange } from '../../src/store/delivery-gates.js';
 import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
+import { runHoldViews } from '../helpers/gate-views.js';
 
 const SYSTEM = 'hcm-csdl';
 
@@ -17,20 +17,7 @@ describe('fix36c item 1, what holds a run and a system (postgres)', () => {
     { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
     { env: CONFIGURED_SYSTEMS_ENV },
   );
-  const gate = (change: GateChange) =>
-    createDeliveryGatesRepo(h.env.deps.db).update(SYSTEM, () => ({ change, result: undefined }));
-  const run = async (id: number) => {
-    const one = (await h.get(`/v1/syncs/${id}`, h.tokens.admin)).json<Record<string, unknown>>();
-    const listed = (await h.get('/v1/syncs?limit=500', h.tokens.admin))
-      .json<{ items: Array<Record<string, unknown>> }>()
-      .items.find((r) => r.syncRunId === id);
-    const dashboard = (await h.get('/v1/ops/sync-runs?limit=200', h.tokens.admin))
-      .json<{ items: Array<Record<string, unknown>> }>()
-      .items.find((r) => r.id === id);
-    expect(listed?.waiting).toEqual(one.waiting);
-    expect(dashboard?.waiting).toEqual(one.waiting);
-    return one.waiting;
-  };
+  const { gate, run } = runHoldViews(h, SYSTEM);
   const system = async () => {
     const res = await h.get('/v1/ops/overview', h.tokens.admin);
     expect(res.statusCode, res.body).toBe(200);

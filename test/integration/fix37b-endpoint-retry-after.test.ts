@@ -17,6 +17,7 @@ import { throughGate } from '../../src/jobs/through-gate.js';
 import { DeferJob } from '../../src/jobs/define.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
+import { retryAfterViews } from '../helpers/gate-views.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 
@@ -44,12 +45,7 @@ describe('fix37b item 1, a 429 of one endpoint holds that endpoint alone (postgr
       metrics: h.env.deps.metrics,
     });
   };
-  /** When the test's gate began (database clock): its audit entries are those written since. */
-  let since: Date;
-  const fresh = async () => {
-    await h.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [SYSTEM]);
-    since = (await h.env.deps.db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  };
+  const { fresh, audited, overview, gauge } = retryAfterViews(h, SYSTEM);
   /** A write to students:upsert told to wait (429, Retry-After) through the gate, as a push makes it. */
   const studentsTold = async (gates: DeliveryGates) => {
     const staff = await gates.enter(SYSTEM, { pace: true, endpoint: STAFF });
@@ -60,26 +56,6 @@ describe('fix37b item 1, a 429 of one endpoint holds that endpoint alone (postgr
     expect(err).toBeInstanceOf(DeferJob);
     return err as DeferJob;
   };
-  const audited = async () =>
-    (
-      await h.env.deps.db.query<{ subject: string; endpoint: string | null }>(
-        `SELECT subject, details->>'endpoint' AS endpoint FROM truc.audit_pending
-          WHERE action = 'gate.retry-after' AND at >= $1
-         UNION ALL
-         SELECT subject, details->>'endpoint' FROM truc.audit_log WHERE action = 'gate.retry-after' AND at >= $1`,
-        [since],
-      )
-    ).rows;
-  const overview = async () => {
-    const res = await h.get('/v1/ops/overview', h.tokens.admin);
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ systems: Array<Record<string, unknown>> }>().systems.find((s) => s.system === SYSTEM);
-  };
-  const gauge = async () =>
-    (await h.get('/metrics')).body
-      .split('\n')
-      .filter((l) => l.startsWith('truc_retry_after_until_timestamp_seconds{') && l.includes(SYSTEM))
-      .map((l) => l.slice(0, l.indexOf('}') + 1));
 
   it("the students' writes wait alone; the staff's writes and the pulls go on; shown at the endpoint", async () => {
     await fresh();

@@ -6,8 +6,8 @@
  * until then; another entity's Retry-After holds it not. Real PostgreSQL, the API in process, as fix36c-run-holds.
  */
 import { describe, expect, it } from 'vitest';
-import { createDeliveryGatesRepo, type GateChange } from '../../src/store/delivery-gates.js';
 import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
+import { runHoldViews } from '../helpers/gate-views.js';
 
 const SYSTEM = 'hcm-csdl';
 
@@ -16,20 +16,7 @@ describe("gatefix item 2, a run held by its entity's own Retry-After says so (po
     { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
     { env: CONFIGURED_SYSTEMS_ENV },
   );
-  const gate = (change: GateChange) =>
-    createDeliveryGatesRepo(h.env.deps.db).update(SYSTEM, () => ({ change, result: undefined }));
-  const run = async (id: number) => {
-    const one = (await h.get(`/v1/syncs/${id}`, h.tokens.admin)).json<Record<string, unknown>>();
-    const listed = (await h.get('/v1/syncs?limit=500', h.tokens.admin))
-      .json<{ items: Array<Record<string, unknown>> }>()
-      .items.find((r) => r.syncRunId === id);
-    const dashboard = (await h.get('/v1/ops/sync-runs?limit=200', h.tokens.admin))
-      .json<{ items: Array<Record<string, unknown>> }>()
-      .items.find((r) => r.id === id);
-    expect(listed?.waiting).toEqual(one.waiting);
-    expect(dashboard?.waiting).toEqual(one.waiting);
-    return one.waiting;
-  };
+  const { gate, run } = runHoldViews(h, SYSTEM);
 
   it("a pull whose entity's reads wait for their own Retry-After waits on retry-after until then; another's not", async () => {
     const res = await h.send('POST', '/v1/syncs', h.tokens.admin, { system: SYSTEM, entity: 'schools' });
