@@ -160,8 +160,22 @@ export const trucEnvOn = (env: TestEnv): Record<string, string> => ({
   TRUC_QUEUE_PREFIX: env.redisPrefix!,
 });
 
-/** Whether a spawned process is still running. */
-export const alive = (p: Spawned): boolean => p.child.exitCode === null && p.child.signalCode === null;
+/**
+ * The process still runs. One found gone prints its last output (once): a process that died under a fault (CI,
+ * stop 58: the api under a PostgreSQL restart) says why in the log, not only "expected false to be true".
+ */
+export const alive = (p: Spawned): boolean => {
+  const up = p.child.exitCode === null && p.child.signalCode === null;
+  if (!up && !reportedGone.has(p)) {
+    reportedGone.add(p);
+    console.log(
+      `[faults] process gone (exit ${p.child.exitCode}, signal ${p.child.signalCode})\n` +
+        `stdout (end):\n${p.stdout().slice(-6_000)}\nstderr (end):\n${p.stderr().slice(-4_000)}`,
+    );
+  }
+  return up;
+};
+const reportedGone = new WeakSet<Spawned>();
 
 /**
  * Resolves once the role serving its operations endpoints on `port` (a worker's

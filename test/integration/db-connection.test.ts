@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createPgDb, pingDatabase } from '../../src/store/db.js';
 import { couldNotConnect, isConnectionLost } from '../../src/store/db-errors.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
@@ -91,6 +91,43 @@ describe('a connection killed inside a transaction (PostgreSQL)', () => {
     } finally {
       await db.close();
       await new Promise<void>((r) => ending.close(() => r()));
+    }
+  });
+  // CI, stop 58: a PostgreSQL restart ended the api process. A transaction sends its BEGIN without waiting for
+  // it (pipelined); with the connection lost under it, BEGIN's failure was an unhandled rejection, which ends
+  // a Node process. The transaction fails; nothing else may.
+  it('a connection lost as a transaction begins fails that transaction, and leaves no unhandled rejection', async () => {
+    let armed = false;
+    const sockets: Socket[] = [];
+    const proxy = createServer((client) => {
+      const server = connect(Number(new URL(store.location).port || 5432), '127.0.0.1');
+      sockets.push(client, server);
+      server.on('data', (d) => client.write(d));
+      client.on('data', (d) => (armed ? (client.destroy(), server.destroy()) : server.write(d)));
+      client.on('error', () => undefined);
+      server.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = new URL(store.location);
+    url.port = String((proxy.address() as AddressInfo).port);
+    const db = createPgDb(url.toString(), 'postgres', { max: 1 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown): void => void unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await pingDatabase(db); // the pool's one connection, idle
+      armed = true; // the transaction's first bytes (BEGIN and its statement) end the connection
+      const outcome = await db.tx((q) => q.query('SELECT 1')).catch((e: unknown) => e);
+      expect(isConnectionLost(outcome)).toBe(true);
+      await new Promise((r) => setTimeout(r, 100)); // an unhandled rejection is reported after a turn
+      expect(unhandled).toEqual([]);
+      armed = false;
+      await pingDatabase(db); // and the pool connects again
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await db.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => proxy.close(() => r()));
     }
   });
 });
