@@ -108,7 +108,10 @@ export async function windowOver(
     deleted: deleted.length,
   };
   const [diff] = withWindow(diffsOf(own, live), window);
-  const adds = new Set(own.map((e) => (e.kind === 'changed' ? 'changed' : 'deleted')));
+  // A restore is a change (restoreguard, ./guard.ts `evaluate`): it adds to the changes, not to the deletions.
+  const adds = new Set(
+    own.map((e) => (e.kind === 'changed' || e.kind === 'restored' ? 'changed' : 'deleted')),
+  );
   const reasons = evaluate(diff ? [diff] : [], ctx.config.guard, opts.today);
   return reasons.some((r) => adds.has(r.kind)) ? { live, window } : undefined;
 }

@@ -6,6 +6,7 @@
  */
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
+import { TABLES } from './record-tables.js';
 
 /** The distinct records of a school its vendor batches changed, and deleted, since `since`. */
 export interface VendorWindowChanges {
@@ -14,7 +15,11 @@ export interface VendorWindowChanges {
    * admin approved was made (what that hold showed is decided).
    */
   since: Date;
-  /** Records changed in place (the feed's `update`). */
+  /**
+   * Records changed in place (the feed's `update`), and records brought back to the school (the feed's `create` of a
+   * record stored before the batch arrived: a restore is a change, ../jobs/guard.ts `evaluate`, restoreguard; a
+   * record deleted at another school and brought back here among them, which the feed does not tell apart).
+   */
   changed: string[];
   /** Records deleted (the feed's `delete`: a snapshot's deletions; a vendor batch moves none, tenancy). */
   deleted: string[];
@@ -24,7 +29,7 @@ export interface VendorWindowChanges {
  * The school's vendor batches of `entity` that arrived since `$3` (the batches' (school_code, created_at) index),
  * each with the newest approved hold of it, if any.
  */
-const WINDOW_BATCHES = `SELECT b.xact, b.finished_at,
+const WINDOW_BATCHES = `SELECT b.xact, b.finished_at, b.created_at,
          (SELECT max(h.created_at) FROM truc.guard_holds h WHERE h.batch_id = b.id AND h.status = 'approved') AS approved
     FROM truc.batches b
    WHERE b.school_code = $1 AND b.created_at >= $3 AND b.entity = $2 AND b.client_id <> $4`;
@@ -35,6 +40,7 @@ export function createVendorWindowRepo(q: Queryable) {
      * The changes of `school`'s records of `entity` by its vendor batches (any client but `pullClient`) that arrived
      * since `from` and wrote records, in one statement: a batch whose hold was approved is decided, and so is every
      * batch finished before the newest such hold was made (the hold showed them); the rest count, each record once.
+     * A restore counts with the changes (review of restoreguard: restores sent a few at a time were weighed each alone).
      */
     async changesOf(
       school: string,
@@ -42,16 +48,20 @@ export function createVendorWindowRepo(q: Queryable) {
       from: Date,
       pullClient: string,
     ): Promise<VendorWindowChanges> {
+      const t = TABLES[entity];
       const res = await q.query<{ cut: Date | null; op: string | null; keys: string[] | null }>(
         `WITH w AS (${WINDOW_BATCHES}),
               cut AS (SELECT max(approved) AS at FROM w)
          SELECT cut.at AS cut, f.op, f.keys
            FROM cut LEFT JOIN LATERAL (
-             SELECT c.op, array_agg(DISTINCT k.key) AS keys
+             SELECT CASE c.op WHEN 'delete' THEN 'delete' ELSE 'update' END AS op, array_agg(DISTINCT k.key) AS keys
                FROM w JOIN truc.record_changes c ON c.tx = w.xact, unnest(c.record_keys) AS k(key)
               WHERE w.xact IS NOT NULL AND w.approved IS NULL AND (cut.at IS NULL OR w.finished_at > cut.at)
-                AND c.school_code = $1 AND c.entity = $2 AND c.op IN ('update', 'delete')
-              GROUP BY c.op
+                AND c.school_code = $1 AND c.entity = $2
+                AND (c.op IN ('update', 'delete')
+                     OR (c.op = 'create' AND EXISTS (SELECT 1 FROM ${t.table} r
+                                                      WHERE r.${t.key} = k.key AND r.created_at < w.created_at)))
+              GROUP BY 1
            ) f ON true`,
         [school, entity, from, pullClient],
       );
