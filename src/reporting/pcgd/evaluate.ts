@@ -6,7 +6,7 @@
  * computed in integers as `numerator × 10000 ≥ round(t × 100) × denominator` — never after rounding.
  */
 import { countEn } from '../../config.js';
-import { INDICATOR_BY_CODE, type IndicatorCode, type PersonFlag } from './indicators.js';
+import { cohortOf, INDICATOR_BY_CODE, type IndicatorCode, type PersonFlag } from './indicators.js';
 import type { LevelDef, PcgdLevelName } from './levels.js';
 import type { RuleSet } from './rule-set.js';
 
@@ -114,11 +114,7 @@ function indicatorShortfall(
 ): Shortfall {
   const def = INDICATOR_BY_CODE.get(code)!;
   const more = shortfallOf(fig.numerator, fig.denominator, threshold);
-  const [a, b] = def.ages;
-  const cohort =
-    a === b
-      ? { vi: `trẻ ${a} tuổi`, en: `${a}-year-olds` }
-      : { vi: `người ${a}–${b} tuổi`, en: `persons aged ${a}–${b}` };
+  const cohort = cohortOf(def);
   const message =
     more === null
       ? {

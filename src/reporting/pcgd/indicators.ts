@@ -141,6 +141,14 @@ export const INDICATOR_BY_CODE: ReadonlyMap<IndicatorCode, IndicatorDef> = new M
   INDICATORS.map((d) => [d.code, d]),
 );
 
+/** An indicator's cohort as a noun phrase: `6-year-olds` (one age), `persons aged 15–18` (a span). */
+export function cohortOf(def: IndicatorDef): { vi: string; en: string } {
+  const [a, b] = def.ages;
+  return a === b
+    ? { vi: `trẻ ${a} tuổi`, en: `${a}-year-olds` }
+    : { vi: `người ${a}–${b} tuổi`, en: `persons aged ${a}–${b}` };
+}
+
 /** A value for a normal commune and for an especially difficult (ĐBKK) one. */
 export interface ByCommuneKind<T> {
   normal: T;

@@ -6,7 +6,7 @@
 import { countEn, type PcgdConfig } from '../../config.js';
 import type { Severity } from '../../quality/config.js';
 import type { CommuneFigures, IndicatorFigure } from './evaluate.js';
-import { INDICATOR_BY_CODE, type IndicatorCode } from './indicators.js';
+import { cohortOf, INDICATOR_BY_CODE, type IndicatorCode } from './indicators.js';
 import type { RuleSet } from './rule-set.js';
 
 /**
@@ -106,28 +106,36 @@ export interface CommuneCheckInput {
   previous?: { ages: Record<string, number>; indicators: readonly IndicatorFigure[] } | undefined;
 }
 
+/** An indicator's name for an officer (its label; the code of one truc does not know); the code is `indicator`. */
+function named(code: string): { vi: string; en: string } {
+  return INDICATOR_BY_CODE.get(code as IndicatorCode)?.label ?? { vi: code, en: code };
+}
+
 function indicatorChecks(code: string, figs: readonly IndicatorFigure[]): PcgdFinding[] {
   const out: PcgdFinding[] = [];
   for (const x of figs) {
+    const name = named(x.code);
     if (x.numerator > x.denominator)
       out.push(
         f(
           'PCGD_NUMERATOR_GT_DENOMINATOR',
-          `${x.code}: tử số ${x.numerator} lớn hơn mẫu số ${x.denominator}.`,
-          `${x.code}: numerator ${x.numerator} exceeds denominator ${x.denominator}.`,
+          `${name.vi}: tử số ${x.numerator} lớn hơn mẫu số ${x.denominator}.`,
+          `${name.en}: numerator ${x.numerator} exceeds denominator ${x.denominator}.`,
           { communeCode: code, indicator: x.code },
         ),
       );
     const def = INDICATOR_BY_CODE.get(x.code as IndicatorCode);
-    if (def && x.denominator === 0)
+    if (def && x.denominator === 0) {
+      const cohort = cohortOf(def);
       out.push(
         f(
           'PCGD_NO_COHORT',
-          `${x.code}: không có ai trong độ tuổi ${def.ages.join('–')}; không có tỷ lệ, tiêu chí liên quan chưa đạt.`,
-          `${x.code}: nobody aged ${def.ages.join('–')}; no rate, so the criteria using it are not met.`,
+          `${name.vi}: không có ${cohort.vi} nào được điều tra; không có tỷ lệ, tiêu chí liên quan chưa đạt.`,
+          `${name.en}: no ${cohort.en} surveyed; no rate, so the criteria using it are not met.`,
           { communeCode: code, indicator: x.code },
         ),
       );
+    }
   }
   return out;
 }
@@ -172,8 +180,8 @@ function swingChecks(
     out.push(
       f(
         'PCGD_RATE_SWING',
-        `${x.code}: tỷ lệ ${p.rate}% năm trước → ${x.rate}% năm nay (${points} điểm %).`,
-        `${x.code}: rate ${p.rate}% last year → ${x.rate}% this year (${points} points).`,
+        `${named(x.code).vi}: tỷ lệ ${p.rate}% năm trước → ${x.rate}% năm nay (${points} điểm %).`,
+        `${named(x.code).en}: rate ${p.rate}% last year → ${x.rate}% this year (${points} points).`,
         { communeCode: code, indicator: x.code },
       ),
     );

@@ -154,6 +154,26 @@ describe('validation rules', () => {
     );
     expect(passes(f)).toBe(false);
   });
+  it('walk2: an empty cohort is said by the indicator\'s name and its ages, "6-year-olds", not "6–6"', () => {
+    const empty = (code: string) => ({ code, numerator: 0, denominator: 0, rate: null });
+    const figures = {
+      ...figs({}, 0),
+      indicators: [empty('primary_grade1_entry_age6'), empty('lower_secondary_diploma_age15_18')],
+    };
+    const [one, span] = checkCommune(rules, v, { figures, enrolment });
+    expect(one).toEqual(
+      expect.objectContaining({ rule: 'PCGD_NO_COHORT', indicator: 'primary_grade1_entry_age6' }),
+    );
+    expect(one!.en).toBe(
+      '6-year-olds in grade 1: no 6-year-olds surveyed; no rate, so the criteria using it are not met.',
+    );
+    expect(one!.vi).toBe(
+      'Trẻ 6 tuổi vào lớp 1: không có trẻ 6 tuổi nào được điều tra; không có tỷ lệ, tiêu chí liên quan chưa đạt.',
+    );
+    expect(span!.en).toMatch(/: no persons aged 15–18 surveyed;/);
+    expect(span!.vi).toMatch(/: không có người 15–18 tuổi nào được điều tra;/);
+    expect(`${one!.en} ${span!.en}`).not.toMatch(/_|6–6/);
+  });
 });
 
 describe('pcgd configuration', () => {
