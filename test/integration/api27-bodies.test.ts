@@ -71,16 +71,25 @@ describe('api27 (PostgreSQL)', () => {
     it('text/plain (and a form, to a JSON route) is 415 ERR_UNSUPPORTED_MEDIA_TYPE, nothing stored', async () => {
       const before = await h.snapshot();
       const json = JSON.stringify(goodBody(['MEDIA1']));
-      expectProblem(await post({ 'content-type': 'text/plain' }, json), 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+      const text = expectProblem(
+        await post({ 'content-type': 'text/plain' }, json),
+        415,
+        'ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+      expect(text.detail).toContain('this route takes a body of type application/json');
       expectProblem(
         await post({ 'content-type': 'text/plain; charset=utf-8' }, json),
         415,
         'ERR_UNSUPPORTED_MEDIA_TYPE',
       );
-      expectProblem(
+      const form = expectProblem(
         await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'entity=students'),
         415,
         'ERR_UNSUPPORTED_MEDIA_TYPE',
+      );
+      // walk2: the refusal says what the route takes, in both languages (was: "not supported", nothing more).
+      expect(form.detail).toBe(
+        'đường dẫn này nhận nội dung kiểu application/json / this route takes a body of type application/json',
       );
       expectProblem(
         await h.app.inject({

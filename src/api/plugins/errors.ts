@@ -9,6 +9,7 @@ import { canonicalMessageVi } from '../../canonical/messages.js';
 import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
+import { acceptedMediaDetail } from './media-types.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -182,7 +183,9 @@ export default fp(
           mapped,
           mapped === 'ERR_BODY_TOO_LARGE' && limit
             ? { detail: `giới hạn của đường dẫn này: ${limit} byte / this route's limit: ${limit} bytes` }
-            : {},
+            : mapped === 'ERR_UNSUPPORTED_MEDIA_TYPE'
+              ? { detail: acceptedMediaDetail(request) }
+              : {},
         );
       }
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -19,6 +19,17 @@ export function consumesForm(req: FastifyRequest): boolean {
 }
 
 /**
+ * What a 415 for a body's media type says the route takes (walk2: a form-encoded batch was told only "the content
+ * type is not supported", not which one is), in Vietnamese and English.
+ */
+export function acceptedMediaDetail(req: FastifyRequest): string {
+  const types = consumesForm(req)
+    ? 'application/json, application/x-www-form-urlencoded'
+    : 'application/json';
+  return both(`đường dẫn này nhận nội dung kiểu ${types}`, `this route takes a body of type ${types}`);
+}
+
+/**
  * A body sent with a `Content-Encoding` (gzip, deflate, br…) is refused, 415 ERR_UNSUPPORTED_MEDIA_TYPE with
  * `Accept-Encoding: identity` (RFC 9110 §12.5.3), before a byte of it is read (api27). Chosen over decompressing:
  * every limit (body size, records, depth) is on the bytes truc reads, a compressed snapshot of a few hundred KiB
