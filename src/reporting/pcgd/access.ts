@@ -64,7 +64,10 @@ const ACTION_WORDS: Record<PcgdAction, [string, string]> = {
 
 /** Who may do what a refusal refused, where it is not the unit's own officer. */
 const WHO_MAY: Partial<Record<PcgdAction, [string, string]>> = {
-  approve: ['chỉ cán bộ của chính đơn vị được phê duyệt', "only the unit's own officer approves"],
+  approve: [
+    'chỉ cán bộ PCGD của chính đơn vị hoặc quản trị thành phố được phê duyệt',
+    "only the unit's own PCGD officer or a city admin approves",
+  ],
   reopen: [
     'cán bộ PCGD của tỉnh (với xã của tỉnh) hoặc quản trị thành phố mở lại',
     "the province's PCGD officer (for its communes) or a city admin reopens",

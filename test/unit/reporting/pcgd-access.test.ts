@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { mayAct, readableUnits, type PcgdActor } from '../../../src/reporting/pcgd/access.js';
+import { mayAct, readableUnits, requireUnit, type PcgdActor } from '../../../src/reporting/pcgd/access.js';
 import { deadlineRow } from '../../../src/reporting/pcgd/deadlines.js';
 import type { ReportRow } from '../../../src/store/pcgd.js';
 
@@ -36,6 +36,15 @@ describe('PCGD access', () => {
     for (const role of ['vendor', 'auditor'])
       expect(mayAct({ clientId: 'v', role, units: [A, '79'] }, 'read', A)).toBe(false);
     expect(readableUnits(officer([A]), [A, '27676', '79'])).toEqual([A]);
+  });
+
+  it('walk2: a refused approval names everyone who may approve, the city admin too (it may: above)', () => {
+    expect(() => requireUnit(officer(['79']), 'approve', A)).toThrow(
+      "(only the unit's own PCGD officer or a city admin approves)",
+    );
+    expect(() => requireUnit(officer(['79']), 'approve', A)).toThrow(
+      'hoặc quản trị thành phố được phê duyệt',
+    );
   });
 });
 
