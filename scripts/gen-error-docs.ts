@@ -16,7 +16,7 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_BATCH_TOO_LARGE:
     'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
   ERR_UNSUPPORTED_MEDIA_TYPE:
-    'Send the body as `Content-Type: application/json` (a form only to `/oauth/token`), uncompressed: a body with a `Content-Encoding` (gzip, …) is refused, the answer says `Accept-Encoding: identity`.',
+    'Send the body as `Content-Type: application/json` (a form only to `/oauth/token`), uncompressed: a body with a `Content-Encoding` (gzip, …) is refused, the answer says `Accept-Encoding: identity`. The `detail` says what the route takes.',
   ERR_NOT_FOUND:
     'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see; an ill-formed one is a 400 `ERR_VALIDATION`.',
   ERR_RATE_LIMITED:
