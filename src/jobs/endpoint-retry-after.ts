@@ -31,7 +31,7 @@ interface Settings {
   systemWideRateLimits?: readonly string[] | undefined;
 }
 
-/** A failed call as these rules see it (./gate-rules.ts `CallFailure`). */
+/** A failed call as these rules see it (./gate-failure.ts `CallFailure`). */
 interface Failed {
   code: string;
   write?: boolean | undefined;

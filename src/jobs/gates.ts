@@ -16,7 +16,7 @@
  * While a gate is paused, jobs are handed back to their queue without spending an attempt (see
  * `DeferJob` in ./define.ts), so an outage delays delivery instead of dead-lettering it; the pause is logged
  * once per process, not per hand-back (./gate-holds.ts). The rules are
- * ./gate-rules.ts; this module keeps the row and the process's own view of it.
+ * ./gate-rules.ts and ./gate-failure.ts; this module keeps the row and the process's own view of it.
  *
  * A Retry-After is also known in the process that met it from the moment its answer arrives, before the
  * row records it for every worker: a caller of this process that got its slot meanwhile checks it last,
@@ -37,14 +37,12 @@ import { isAppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { createDeliveryGatesRepo, type DeliveryGatesRepo, type GateState } from '../store/delivery-gates.js';
+import { decideFailure, type AfterFailure, type CallFailure } from './gate-failure.js';
 import {
   decideEnter,
-  decideFailure,
   decideSuccess,
   ms,
-  type AfterFailure,
   type Answered,
-  type CallFailure,
   type DeliverySettings,
   type Pass,
 } from './gate-rules.js';
@@ -60,7 +58,7 @@ export { localPauses, type Held };
 /**
  * The failure as the gate sees it: transient or not, its Retry-After, and whether it was the probe. Refused
  * credentials (`ERR_ADAPTER_AUTH`: a 401, the token endpoint refusing the client) are the system's, not the
- * call's: they open the circuit at once (gate-rules.ts `decideFailure`), so the work waits for the fixed secret
+ * call's: they open the circuit at once (gate-failure.ts `decideFailure`), so the work waits for the fixed secret
  * without spending attempts. A 403 (`ERR_ADAPTER_FORBIDDEN`: this school or record is not truc's to write) is the
  * call's own and is not retried.
  */

@@ -6,7 +6,8 @@
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { decideEnter, decideFailure, decideSuccess } from '../../src/jobs/gate-rules.js';
+import { decideFailure } from '../../src/jobs/gate-failure.js';
+import { decideEnter, decideSuccess } from '../../src/jobs/gate-rules.js';
 import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';

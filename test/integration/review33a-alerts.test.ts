@@ -1,7 +1,7 @@
 /**
  * review33a F1 (/work/briefs/review33a-findings.md): TrucExternalSystemUnavailable (ops/prometheus/alerts.yml,
  * review32 F2) keys its alert on `last_error_code`, a label whose value changes with each failed probe
- * (src/jobs/gate-rules.ts `decideFailure`/`decideStrayFailure` write every failure's code to the gate's row,
+ * (src/jobs/gate-failure.ts `decideFailure`/`decideStrayFailure` write every failure's code to the gate's row,
  * src/jobs/state-metrics.ts exports it as a label). A target that fails its probes with alternating codes (a
  * proxy answering 503 to one probe, timing out on the next; a 429 on a probe) makes a new series at each probe
  * (at most every `maxOpenMs`, 60 s): the old one goes stale, the `for: 1m` of the new one starts again, and the

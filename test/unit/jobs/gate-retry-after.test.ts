@@ -5,7 +5,8 @@
  * for), and go on past the writes' circuit once it is over; the writes still wait for their circuit.
  */
 import { describe, expect, it } from 'vitest';
-import { decideEnter, decideFailure } from '../../../src/jobs/gate-rules.js';
+import { decideFailure } from '../../../src/jobs/gate-failure.js';
+import { decideEnter } from '../../../src/jobs/gate-rules.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
 import { at, closed, settings, T0 } from './gate-state.js';
 

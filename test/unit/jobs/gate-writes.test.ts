@@ -5,7 +5,8 @@
  * work) and their answers do not close it; a write probes it, and its answer closes it.
  */
 import { describe, expect, it } from 'vitest';
-import { decideEnter, decideFailure, decideSuccess } from '../../../src/jobs/gate-rules.js';
+import { decideFailure } from '../../../src/jobs/gate-failure.js';
+import { decideEnter, decideSuccess } from '../../../src/jobs/gate-rules.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
 import { at, closed, settings, T0 } from './gate-state.js';
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/errors.js';
-import { decideEnter, decideFailure, decideSuccess } from '../../../src/jobs/gate-rules.js';
+import { decideFailure } from '../../../src/jobs/gate-failure.js';
+import { decideEnter, decideSuccess } from '../../../src/jobs/gate-rules.js';
 import { localPauses } from '../../../src/jobs/gates.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../src/store/delivery-gates.js';
 import { useTestContext } from './fixtures.js';
