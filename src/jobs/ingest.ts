@@ -39,7 +39,7 @@ import { check, cityCopiesOf, map, plan, type EarlyChecks, type Loaded } from '.
 import { afterPulledPage } from './reconcile.js';
 import { rulesStamp } from './refusals.js';
 import { asGuardWeighs, rekeysOf, withRekeyFindings } from './rekey.js';
-import { runUnit } from './run-guard.js';
+import { runUnit } from './run-counts.js';
 import { withLaterYearFindings } from './newer-words.js';
 import { takeIngestSlot } from './ingest-slots.js';
 import { learnServedSchools } from './served-schools.js';

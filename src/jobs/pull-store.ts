@@ -36,7 +36,8 @@ import { noteStoredRead, presumeNothingStored } from './pull-ahead.js';
 import { advanceRun } from './pull-advance.js';
 import { rulesStamp } from './refusals.js';
 import { withoutRejected } from './run-except.js';
-import { guardRunPage, holdRun, RunHeld, tombstoneEntries } from './run-guard.js';
+import { tombstoneEntries } from './run-counts.js';
+import { guardRunPage, holdRun, RunHeld } from './run-guard.js';
 import type { PulledPage } from './sources.js';
 import { startWeighing, type WeighStart } from './weigh-start.js';
 

@@ -18,7 +18,8 @@ import { createWeighSeenRepo } from '../store/weigh-seen.js';
 import type { PullContext } from './pull-store.js';
 import { unseenOfRun } from './reconcile-unseen.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
-import { coveredBy, judgeReconcile, RunHeld, runUnit } from './run-guard.js';
+import { runUnit } from './run-counts.js';
+import { coveredBy, judgeReconcile, RunHeld } from './run-guard.js';
 import { DELETIONS_SCHOOLS_KEPT, type AheadDeletions } from '../store/guard-hold-weighing.js';
 
 /** What the weighing-ahead found: what it adds to the hold (if anything), and the deletions it counted (fix36e). */

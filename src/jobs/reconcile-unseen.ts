@@ -14,7 +14,7 @@ import type { Queryable } from '../store/db.js';
 import { createRecordsRepo } from '../store/records.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
-import type { YearsAt } from './run-guard.js';
+import type { YearsAt } from './run-counts.js';
 
 type Unseen = Array<{ key: string; scope: string }>;
 

@@ -1,4 +1,6 @@
-/** A held run's weighing as its hold keeps it (fix34e, ./guard-holds.ts; ../jobs/run-weigh.ts). */
+/** A held run's weighing as its hold keeps it (fix34e, ./guard-holds.ts; ../jobs/run-weigh.ts), and its writes. */
+import type { Queryable } from './db.js';
+import type { HoldReason, SchoolDiff } from './guard-hold-diff.js';
 
 /**
  * How far a held run's weighing of its next pages got (fix34e, ../jobs/run-weigh.ts). `weighing`: under way;
@@ -55,4 +57,67 @@ export interface WeighResume {
   grew: boolean;
   /** The leased outbox row of the job that resumes it (../jobs/weigh-resume.ts). */
   outboxId: number;
+}
+
+/** A held run's hold while its next pages are weighed (../jobs/run-weigh.ts). */
+export function holdWeighing(q: Queryable) {
+  return {
+    /**
+     * A held run's hold widened to what its weighed pages would do (../jobs/run-weigh.ts): its diff and reasons
+     * replaced while it is held, not decidable for `weighingSeconds` more (0: the weighing is over); false once decided.
+     */
+    async widen(
+      id: number,
+      diff: readonly SchoolDiff[],
+      reasons: readonly HoldReason[],
+      weighingSeconds: number,
+      progress?: { weighing: HoldWeighing; resume: WeighResume | null },
+    ): Promise<boolean> {
+      const res = await q.query(
+        `UPDATE truc.guard_holds SET diff = $2, reasons = $3,
+                weighing_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END,
+                weighing = COALESCE($5::jsonb, weighing),
+                weigh_resume = CASE WHEN $5::jsonb IS NULL THEN weigh_resume ELSE $6::jsonb END
+          WHERE id = $1 AND status = 'held'`,
+        [
+          id,
+          JSON.stringify(diff),
+          JSON.stringify(reasons),
+          weighingSeconds,
+          progress ? JSON.stringify(progress.weighing) : null,
+          progress?.resume ? JSON.stringify(progress.resume) : null,
+        ],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+    /**
+     * A weighing's end noted whatever the hold's status (decided meanwhile: `partial`, stopped by `decided`): how far
+     * it got, nothing left to resume, not weighing any more (fix34e).
+     */
+    async finishWeighing(id: number, weighing: HoldWeighing): Promise<void> {
+      await q.query(
+        `UPDATE truc.guard_holds SET weighing = $2, weigh_resume = NULL, weighing_until = NULL WHERE id = $1`,
+        [id, JSON.stringify(weighing)],
+      );
+    },
+    /** A held run's weighing as last widened, and where it resumes from (undefined: none to resume). */
+    async weighingOf(
+      id: number,
+    ): Promise<{ weighing: HoldWeighing | null; resume: WeighResume | null } | undefined> {
+      const res = await q.query<{ weighing: HoldWeighing | null; resume: WeighResume | null }>(
+        `SELECT weighing, weigh_resume AS resume FROM truc.guard_holds WHERE id = $1 AND status = 'held'`,
+        [id],
+      );
+      return res.rows[0];
+    },
+    /**
+     * A held run's weighing ended as it is, its hold left as last widened (../jobs/run-weigh.ts: when the weighing's
+     * last widening could not be written): decidable at once, not after the weighing's bound.
+     */
+    async endWeighing(id: number): Promise<void> {
+      await q.query(`UPDATE truc.guard_holds SET weighing_until = NULL WHERE id = $1 AND status = 'held'`, [
+        id,
+      ]);
+    },
+  };
 }

@@ -5,8 +5,10 @@
 import type { EntityName } from '../config.js';
 import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
-import type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
+import type { HoldReason, SchoolDiff } from './guard-hold-diff.js';
+import { type HoldWeighing, holdWeighing } from './guard-hold-weighing.js';
 
+export { CITY_SCHOOLS, type HoldReason, type SchoolDiff } from './guard-hold-diff.js';
 export type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
@@ -14,65 +16,6 @@ export const HOLD_KINDS = ['batch', 'reconcile', 'run'] as const;
 export type HoldKind = (typeof HOLD_KINDS)[number];
 /** superseded: a run's reconciliation or held page approved after a newer full run of its scope decided (nothing applied). */
 export type HoldStatus = 'held' | 'approved' | 'rejected' | 'superseded';
-
-/**
- * The `school` of a schools run's diff and reasons (guard22): the city's schools, weighed as one unit against every
- * live school (../jobs/run-guard.ts `runUnit`; no school code is `*`); the school codes are the diff's keys.
- */
-export const CITY_SCHOOLS = '*';
-
-/** What a held change would do to one school (of one school year: a classes run, left20 item 1). */
-export interface SchoolDiff {
-  /** The school's code; {@link CITY_SCHOOLS} for a schools run (the city's schools as one). */
-  school: string;
-  /** A classes run's counts are per school year (the school's classes of that year); absent otherwise. */
-  schoolYear?: string;
-  /** Live records of the school before the change. */
-  live: number;
-  deleted: number;
-  moved: number;
-  changed: number;
-  /**
-   * Of `changed`, the changes of nothing but a student's grade and class, judged in the rollover window (issue 7
-   * item 3: weighed against the window's threshold, the other changes against the year's); absent when none.
-   */
-  regraded?: number;
-  /** Deleted records brought back (restoreguard: a change, ../jobs/guard.ts `evaluate`); absent when none. */
-  restored?: number;
-  keys: { deleted: string[]; moved: string[]; changed: string[]; restored?: string[] };
-  /**
-   * A full run's reconciliation held (kind `reconcile`), or weighed ahead into its held run's hold (fix35b,
-   * ../jobs/reconcile-ahead.ts): of `deleted`, the records the reconciliation itself would
-   * delete (its codes are `keys.deleted`, at most `guard.weighedKeys`); the rest are what the run's pages deleted or
-   * moved away before it.
-   */
-  reconciled?: number;
-  /**
-   * A held run's weighed hold (../jobs/run-weigh.ts) or a held reconciliation (../jobs/run-guard.ts `keptKeys`,
-   * fix34a): some of the school's codes are not among `keys` (config `guard.weighedKeys` a kind are kept, or a weighed
-   * hold's held page's own if more); the counts above are all of them. Absent otherwise.
-   */
-  keysTruncated?: true;
-  /**
-   * A vendor batch weighed with its school's earlier vendor batches (../jobs/vendor-window.ts): of the counts above,
-   * the records those changed and deleted since `since` (ISO 8601), not among `keys` (the batch's own).
-   */
-  window?: { since: string; changed: number; deleted: number };
-}
-
-/** One threshold a school's change went over. */
-export interface HoldReason {
-  school: string;
-  /** A classes run's: the school year weighed ({@link SchoolDiff}). */
-  schoolYear?: string;
-  /** A student snapshot's deletions weighed within one grade of the school (../jobs/grade-guard.ts). */
-  grade?: string;
-  kind: 'deleted' | 'changed';
-  count: number;
-  live: number;
-  ratio: number;
-  threshold: number;
-}
 
 export interface GuardHold {
   id: number;
@@ -313,69 +256,6 @@ function holdDecisions(q: Queryable) {
         [id, applied],
       );
       return (res.rowCount ?? 0) > 0;
-    },
-  };
-}
-
-/** A held run's hold while its next pages are weighed (../jobs/run-weigh.ts). */
-function holdWeighing(q: Queryable) {
-  return {
-    /**
-     * A held run's hold widened to what its weighed pages would do (../jobs/run-weigh.ts): its diff and reasons
-     * replaced while it is held, not decidable for `weighingSeconds` more (0: the weighing is over); false once decided.
-     */
-    async widen(
-      id: number,
-      diff: readonly SchoolDiff[],
-      reasons: readonly HoldReason[],
-      weighingSeconds: number,
-      progress?: { weighing: HoldWeighing; resume: WeighResume | null },
-    ): Promise<boolean> {
-      const res = await q.query(
-        `UPDATE truc.guard_holds SET diff = $2, reasons = $3,
-                weighing_until = CASE WHEN $4::int > 0 THEN now() + make_interval(secs => $4::int) END,
-                weighing = COALESCE($5::jsonb, weighing),
-                weigh_resume = CASE WHEN $5::jsonb IS NULL THEN weigh_resume ELSE $6::jsonb END
-          WHERE id = $1 AND status = 'held'`,
-        [
-          id,
-          JSON.stringify(diff),
-          JSON.stringify(reasons),
-          weighingSeconds,
-          progress ? JSON.stringify(progress.weighing) : null,
-          progress?.resume ? JSON.stringify(progress.resume) : null,
-        ],
-      );
-      return (res.rowCount ?? 0) > 0;
-    },
-    /**
-     * A weighing's end noted whatever the hold's status (decided meanwhile: `partial`, stopped by `decided`): how far
-     * it got, nothing left to resume, not weighing any more (fix34e).
-     */
-    async finishWeighing(id: number, weighing: HoldWeighing): Promise<void> {
-      await q.query(
-        `UPDATE truc.guard_holds SET weighing = $2, weigh_resume = NULL, weighing_until = NULL WHERE id = $1`,
-        [id, JSON.stringify(weighing)],
-      );
-    },
-    /** A held run's weighing as last widened, and where it resumes from (undefined: none to resume). */
-    async weighingOf(
-      id: number,
-    ): Promise<{ weighing: HoldWeighing | null; resume: WeighResume | null } | undefined> {
-      const res = await q.query<{ weighing: HoldWeighing | null; resume: WeighResume | null }>(
-        `SELECT weighing, weigh_resume AS resume FROM truc.guard_holds WHERE id = $1 AND status = 'held'`,
-        [id],
-      );
-      return res.rows[0];
-    },
-    /**
-     * A held run's weighing ended as it is, its hold left as last widened (../jobs/run-weigh.ts: when the weighing's
-     * last widening could not be written): decidable at once, not after the weighing's bound.
-     */
-    async endWeighing(id: number): Promise<void> {
-      await q.query(`UPDATE truc.guard_holds SET weighing_until = NULL WHERE id = $1 AND status = 'held'`, [
-        id,
-      ]);
     },
   };
 }
