@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
+import { keepClientErrors } from '../store/db.js';
 import { PostgresWorker } from './pg-worker.js';
 
 export interface JobDefaults {
@@ -245,7 +246,9 @@ export function postgresQueueFactory(
   drainDelaySeconds = 5,
 ): QueueFactory {
   const { Queue: PgQueue } = withBackend(createPostgresBackend);
-  const conn = { ...connection, migrate: true, max: 4 };
+  // BullMQ's own pools: their connections keep an 'error' listener too (chaos: a worker died when its start-up's
+  // connection, checked out between two statements, was ended by the server).
+  const conn = { ...connection, migrate: true, max: 4, onConnect: keepClientErrors };
   const queues: Queue[] = [];
   return {
     backend: 'postgres',

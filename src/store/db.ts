@@ -244,6 +244,18 @@ export async function queryAll(
   for (const [sql, params] of statements) await q.query(sql, params);
 }
 
+/**
+ * A pool's new connection keeps an 'error' listener for its life (every pool of this process: ours, and BullMQ's when
+ * queues live in the database). A connection's error (a server restart, an admin's pg_terminate_backend) must not crash
+ * the process: pg-pool listens on idle clients only and takes its listener off a client it hands out, and pg emits the
+ * server's FATAL as 'error' on a client with no statement running (between a transaction's statements, or a migration's),
+ * which with nobody listening throws out of the socket's handler. With this listener such a client fails its next query
+ * instead, and the pool discards it on release: the next query gets a fresh connection.
+ */
+export function keepClientErrors(client: pg.ClientBase): void {
+  client.on('error', () => undefined);
+}
+
 export function createPgDb(
   url: string,
   kind: Db['kind'],
@@ -275,14 +287,8 @@ export function createPgDb(
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   });
-  // A connection's error (a server restart, an admin's pg_terminate_backend) must not crash the
-  // process. The pool listens on idle clients only; this listener stays on every client for its life,
-  // so a client checked out (a transaction, a migration) when its connection dies fails its query
-  // instead, and the pool discards it on release: the next query gets a fresh connection.
   pool.on('error', () => undefined);
-  pool.on('connect', function keepClientErrors(client) {
-    client.on('error', () => undefined);
-  });
+  pool.on('connect', keepClientErrors);
   // A connection the pool could not make says so (see ./db-errors.ts couldNotConnect): the database was unreachable then.
   const checkout = () =>
     pool.connect().catch((err: Error) => {
