@@ -252,6 +252,16 @@ export async function weighOn(
 }
 
 /**
+ * The weighed pages' counts a weighing kept to resume from: one a truc before restoreguard kept (migration 1457) has
+ * no `restored`, taken as none (review: its first page's counts were written with restored NULL, the weighing ended).
+ */
+const keptRows = (rows: readonly unknown[]): RunSchoolCounts[] =>
+  (rows as Array<Omit<RunSchoolCounts, 'restored'> & { restored?: number }>).map((r) => ({
+    ...r,
+    restored: r.restored ?? 0,
+  }));
+
+/**
  * A held run's weighing resumed from its last widening (fix34e: its worker stopped mid-way), by the job of its
  * outbox row `outboxId` (./weigh-resume.ts). Nothing to resume (the weighing ended, the hold was decided): its
  * end noted when the weighing had not, the row done.
@@ -276,7 +286,7 @@ export async function resumeWeighing(ctx: PullContext, holdId: number, outboxId:
     return;
   }
   const { resume } = state;
-  const held = new RunHeld(hold.diff, hold.reasons, resume.rows as RunSchoolCounts[]);
+  const held = new RunHeld(hold.diff, hold.reasons, keptRows(resume.rows));
   const g: Weighing = {
     run,
     holdId,

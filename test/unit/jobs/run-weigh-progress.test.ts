@@ -98,53 +98,95 @@ describe('a held run weighed at a slow source, past guard.weighing.maxSeconds', 
   });
 });
 
-describe('a held run whose worker stopped mid-weighing', () => {
-  const { ctx, load, serve, hold } = useHeldRun();
+/**
+ * A held run whose worker stopped mid-weighing, its bound and its outbox row's lease run out: the hold (interrupted),
+ * and the relay's claim of its weighing's row.
+ */
+async function interruptedWeighing(w: ReturnType<typeof useHeldRun>) {
+  const { ctx, load, serve, hold } = w;
+  await load();
+  let hang = true;
+  serve(async (c) => {
+    // The weighed page's reads never answer: its worker is as good as stopped.
+    if (c === 'c1' && hang) return new Promise<PulledPage>(() => undefined);
+    return PAGES[c]!;
+  });
+  await requestFullStudentsSync(ctx);
+  void runNextPull(ctx);
+  const holds = () => ctx.db.rows<{ id: number }>('truc.guard_holds', `kind = 'run' ORDER BY id DESC`);
+  const deadline = Date.now() + 30_000;
+  let holdId = 0;
+  while (Date.now() < deadline) {
+    holdId = (await holds())[0]?.id ?? 0;
+    if (holdId && (await hold(holdId))?.weighing) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const weighing = (await hold(holdId))!;
+  expect(weighing.weighing).toMatchObject({ state: 'weighing', pages: 0, throughPage: 0 });
+  expect(weighing.weighingUntil).not.toBeNull();
 
-  it('is interrupted (decidable, saying so) and resumed from its last widening by the relay’s job', async () => {
-    await load();
-    let hang = true;
-    serve(async (c) => {
-      // The weighed page's reads never answer: its worker is as good as stopped.
-      if (c === 'c1' && hang) return new Promise<PulledPage>(() => undefined);
-      return PAGES[c]!;
-    });
-    await requestFullStudentsSync(ctx);
-    void runNextPull(ctx);
-    const holds = () => ctx.db.rows<{ id: number }>('truc.guard_holds', `kind = 'run' ORDER BY id DESC`);
-    const deadline = Date.now() + 30_000;
-    let holdId = 0;
-    while (Date.now() < deadline) {
-      holdId = (await holds())[0]?.id ?? 0;
-      if (holdId && (await hold(holdId))?.weighing) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const weighing = (await hold(holdId))!;
-    expect(weighing.weighing).toMatchObject({ state: 'weighing', pages: 0, throughPage: 0 });
-    expect(weighing.weighingUntil).not.toBeNull();
-
-    // Its bound and its row's lease run out (the worker stopped): the hold says so, and the relay takes the row.
-    await ctx.db.query(
-      `UPDATE truc.guard_holds SET weighing_until = now() - interval '1 second' WHERE id = $1`,
-      [holdId],
-    );
-    await ctx.db.query(
-      `UPDATE truc.outbox SET claimed_until = now() - interval '1 second' WHERE job_name = 'weigh-hold'`,
-    );
-    expect((await hold(holdId))!.weighing).toMatchObject({ state: 'interrupted', pages: 0 });
-    const claimed = (await createOutboxRepo(ctx.db).claimPending(50)).filter(
-      (r) => r.job_name === 'weigh-hold',
-    );
-    expect(claimed.map((r) => r.payload)).toEqual([{ holdId }]);
-
-    // Its job resumes the weighing (the source answers again): the hold is whole, with S2.
+  // Its bound and its row's lease run out (the worker stopped): the hold says so, and the relay takes the row.
+  await ctx.db.query(
+    `UPDATE truc.guard_holds SET weighing_until = now() - interval '1 second' WHERE id = $1`,
+    [holdId],
+  );
+  await ctx.db.query(
+    `UPDATE truc.outbox SET claimed_until = now() - interval '1 second' WHERE job_name = 'weigh-hold'`,
+  );
+  expect((await hold(holdId))!.weighing).toMatchObject({ state: 'interrupted', pages: 0 });
+  const claimed = (await createOutboxRepo(ctx.db).claimPending(50)).filter(
+    (r) => r.job_name === 'weigh-hold',
+  );
+  expect(claimed.map((r) => r.payload)).toEqual([{ holdId }]);
+  const resume = async () => {
+    // Its job resumes the weighing (the source answers again).
     hang = false;
     await runRow(ctx, { ...claimed[0]!, payload: claimed[0]!.payload });
-    const h = (await hold(holdId))!;
-    expect(h.weighing).toMatchObject({ state: 'whole', pages: 2, throughPage: 2, stoppedBy: null });
-    expect(h.weighingUntil).toBeNull();
-    expect(h.reasons.map((r) => r.school).sort()).toEqual([S1, S2].sort());
-    const open = await ctx.db.rows('truc.outbox', `job_name = 'weigh-hold' AND done_at IS NULL`);
-    expect(open).toEqual([]);
+  };
+  return { holdId, resume };
+}
+
+/** The hold weighed whole, with S2, its weighing's outbox row done. */
+async function weighedWhole(w: ReturnType<typeof useHeldRun>, holdId: number) {
+  const h = (await w.hold(holdId))!;
+  expect(h.weighing).toMatchObject({ state: 'whole', pages: 2, throughPage: 2, stoppedBy: null });
+  expect(h.weighingUntil).toBeNull();
+  expect(h.reasons.map((r) => r.school).sort()).toEqual([S1, S2].sort());
+  const open = await w.ctx.db.rows('truc.outbox', `job_name = 'weigh-hold' AND done_at IS NULL`);
+  expect(open).toEqual([]);
+}
+
+describe('a held run whose worker stopped mid-weighing', () => {
+  const w = useHeldRun();
+
+  it('is interrupted (decidable, saying so) and resumed from its last widening by the relay’s job', async () => {
+    const { holdId, resume } = await interruptedWeighing(w);
+    await resume();
+    await weighedWhole(w, holdId);
+  });
+});
+
+describe('a held run whose weighing a worker before restoreguard stopped (review)', () => {
+  const w = useHeldRun();
+
+  it('resumes: the counts kept before migration 1457 have no restored, taken as none', async () => {
+    const { holdId, resume } = await interruptedWeighing(w);
+    // The weighing's point to resume from as a truc before 5649a481 kept it: its counts without `restored`.
+    await w.ctx.db.query(
+      `UPDATE truc.guard_holds
+          SET weigh_resume = jsonb_set(weigh_resume, '{rows}',
+                (SELECT jsonb_agg(r - 'restored') FROM jsonb_array_elements(weigh_resume -> 'rows') r))
+        WHERE id = $1`,
+      [holdId],
+    );
+    const [kept] = await w.ctx.db.rows<{ weigh_resume: { rows: object[] } }>(
+      'truc.guard_holds',
+      `id = ${holdId}`,
+    );
+    expect(kept!.weigh_resume.rows.length).toBeGreaterThan(0);
+    expect(kept!.weigh_resume.rows.every((r) => !('restored' in r))).toBe(true);
+    await resume();
+    // Was 'partial': its first page's counts were written with restored NULL (the column is NOT NULL).
+    await weighedWhole(w, holdId);
   });
 });
