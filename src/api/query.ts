@@ -21,6 +21,15 @@ export function decimal<T extends z.ZodNumber>(n: T) {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
+ * What a time a query cannot read is told (walk2: zod's own "Invalid ISO datetime" for `updatedSince=2026-12-06 10:00`
+ * named neither the offset it lacks nor the day it may be instead).
+ */
+const TIME_FORM_REFUSED = both(
+  'không phải giờ ISO 8601 có múi giờ (2026-12-04T08:00:00+07:00) hay một ngày YYYY-MM-DD',
+  'not an ISO 8601 time with its offset (2026-12-04T08:00:00+07:00) nor a day YYYY-MM-DD',
+);
+
+/**
  * An ISO 8601 time with its offset, read from a query; a day alone (`2026-12-04`) is that day's start in
  * Vietnam (`2026-12-04T00:00:00+07:00`), so `from=2026-12-04&to=2026-12-05` is the 4th, Vietnam time. Every
  * time a query takes is read so (`from`, `to`, the record lists' `updatedSince`: review34a N3).
@@ -28,7 +37,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export const isoTime = () =>
   z.preprocess(
     (v) => (typeof v === 'string' && DAY.test(v) ? `${v}T00:00:00+07:00` : v),
-    z.iso.datetime({ offset: true }),
+    z.iso.datetime({ offset: true, error: TIME_FORM_REFUSED }),
   );
 
 /** The `from` (at or after) and `to` (before) fields of a list filtered by time; check them with {@link fromNotAfterTo}. */

@@ -49,6 +49,20 @@ describe.each(both(Id))('decimal ids (%s)', (_how, schema) => {
 });
 
 describe.each(both(Range))('time range (%s)', (_how, schema) => {
+  it('walk2: a time it cannot read is told the two forms it takes, in Vietnamese and English', () => {
+    for (const bad of ['yesterday', '2026-12-06 10:00', '2026-12-06T10:00:00']) {
+      const r = schema.safeParse({ from: bad });
+      expect(
+        r.error?.issues.map((i) => i.message),
+        bad,
+      ).toEqual([
+        'không phải giờ ISO 8601 có múi giờ (2026-12-04T08:00:00+07:00) hay một ngày YYYY-MM-DD / ' +
+          'not an ISO 8601 time with its offset (2026-12-04T08:00:00+07:00) nor a day YYYY-MM-DD',
+      ]);
+    }
+    expect(schema.parse({ from: '2026-12-04' }).from).toBe('2026-12-04T00:00:00+07:00');
+  });
+
   it('refuses `from` after `to`, at `from`', () => {
     const r = schema.safeParse({ from: '2026-12-03T00:00:01Z', to: '2026-12-03T00:00:00Z' });
     expect(r.success).toBe(false);
