@@ -21,7 +21,7 @@
  * `'ready'` a worker emits at its first fetch that goes through after an error (or a renewed start); an
  * idle worker fetches again a drainDelay after an error, not BullMQ's hour.
  */
-import { Worker, createPostgresBackend } from 'bullmq';
+import { Worker } from 'bullmq';
 import type {
   Job,
   JobProgress,
@@ -31,6 +31,7 @@ import type {
   WorkerListener,
   WorkerOptions,
 } from 'bullmq';
+import { listenedPostgresBackend } from './pg-backend.js';
 
 type Listener = WorkerListener<unknown, unknown, string, JobProgress>;
 
@@ -64,7 +65,7 @@ export class PostgresWorker extends Worker<
     opts: WorkerOptions<PostgresConnectionOptions>,
     retry: StartRetry = START_RETRY,
   ) {
-    super(name, processor, { ...opts, autorun: false }, createPostgresBackend);
+    super(name, processor, { ...opts, autorun: false }, listenedPostgresBackend);
     this.started = this.startWhenReady(opts.autorun ?? true, retry);
   }
 

@@ -3,13 +3,13 @@
  * Redis when REDIS_URL is set, otherwise BullMQ 6's PostgreSQL backend in truc's own database. Job
  * code never knows which.
  */
-import { Queue as RedisQueue, Worker as RedisWorker, createPostgresBackend, withBackend } from 'bullmq';
+import { Queue as RedisQueue, Worker as RedisWorker, withBackend } from 'bullmq';
 import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
-import { keepClientErrors } from '../store/db.js';
+import { listenedPostgresBackend } from './pg-backend.js';
 import { PostgresWorker } from './pg-worker.js';
 
 export interface JobDefaults {
@@ -245,10 +245,8 @@ export function postgresQueueFactory(
   /** Seconds an idle worker waits before polling again; the embedded socket does not relay LISTEN/NOTIFY. */
   drainDelaySeconds = 5,
 ): QueueFactory {
-  const { Queue: PgQueue } = withBackend(createPostgresBackend);
-  // BullMQ's own pools: their connections keep an 'error' listener too (chaos: a worker died when its start-up's
-  // connection, checked out between two statements, was ended by the server).
-  const conn = { ...connection, migrate: true, max: 4, onConnect: keepClientErrors };
+  const { Queue: PgQueue } = withBackend(listenedPostgresBackend);
+  const conn = { ...connection, migrate: true, max: 4 };
   const queues: Queue[] = [];
   return {
     backend: 'postgres',
