@@ -59,9 +59,12 @@ async function pcgdDeps() {
   };
 }
 
-/** When commune `u`'s survey persons were last pulled, and whether a pull is under way (fix30a, review29 F6). */
-function pullLine(u: string, s: PersonsPullState): string {
-  const at = s.personsPulledAt;
+/**
+ * When commune `u`'s survey persons were last pulled, and whether a pull is under way (fix30a, review29 F6); the time
+ * on Vietnam's clock as every line of the CLI (walk2: it printed the API's UTC ISO text, `2026-12-06T15:23:05.092Z`).
+ */
+export function pullLine(u: string, s: PersonsPullState): string {
+  const at = s.personsPulledAt ? vnTime(s.personsPulledAt) : null;
   const line = both(
     at
       ? `xã ${u}: dữ liệu điều tra kéo xong lần cuối lúc ${at}`

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deadLetterLine } from '../../../src/cli/commands/dead-letters.js';
+import { pullLine } from '../../../src/cli/commands/pcgd.js';
 import { scheduleLine } from '../../../src/cli/commands/schedules.js';
 import { operationsLines } from '../../../src/demo/operations.js';
 import { pcgdLines } from '../../../src/demo/pcgd.js';
@@ -334,5 +335,19 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
     const gone = closed('target-forgotten');
     expect(gone).toContain('(+07): hệ thống đích đã gỡ và bị quên;');
     expect(gone).toContain('(+07): its target removed and forgotten;');
+  });
+});
+
+describe('truc pcgd compute: when a commune was last pulled (walk2)', () => {
+  it("says the pull's time on Vietnam's clock, as every other line does, not the API's UTC text", () => {
+    const line = pullLine('27286', { personsPulledAt: '2026-12-06T15:23:05.092Z', personsPulling: false });
+    expect(line).toBe(
+      'xã 27286: dữ liệu điều tra kéo xong lần cuối lúc 2026-12-06 22:23 (+07) / ' +
+        'commune 27286: persons last pulled at 2026-12-06 22:23 (+07)',
+    );
+    expectViThenEn(line);
+    expect(pullLine('27286', { personsPulledAt: null, personsPulling: false })).toContain(
+      'persons never pulled',
+    );
   });
 });
