@@ -357,6 +357,11 @@ const DICT = {
     'Push targets removed from the configuration, work left',
   ],
   undelivered: ['Bản ghi chưa gửi', 'Undelivered records'],
+  // runs item 1: where a run's changes stand at a target (GET /v1/syncs deliveries), under its outcomes
+  runDelivery: [
+    '→ {system}: gửi {delivered}, chờ {pending}, lỗi {failed}',
+    '→ {system}: {delivered} sent, {pending} pending, {failed} failed',
+  ],
   whatToDo: ['Cần làm', 'What to do'],
   decisionReason: ['Lý do quyết định', 'Reason for the decision'],
   decidedBy: ['Người quyết định', 'Decided by'],

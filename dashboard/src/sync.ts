@@ -47,6 +47,23 @@ const lines = (testid: string, ...texts: string[]) =>
   h('span', { 'data-testid': testid }, ...texts.flatMap((x, i) => (i ? [h('br', {}), x] : [x])));
 
 /**
+ * Where a run's changes stand at one target (runs item 1: the city's changes reaching a school's own system, smas or
+ * vnedu), under the run's outcomes; the dead letter's code beneath when some failed.
+ */
+const deliveryLine = (d: ListedRun['deliveries'][number]) =>
+  h(
+    'small',
+    { class: 'muted', 'data-testid': 'run-delivery' },
+    t('runDelivery', {
+      system: d.system,
+      delivered: num(d.delivered),
+      pending: num(d.pending),
+      failed: num(d.failed),
+    }),
+    ...(d.errorCode ? [h('br', {}), d.errorCode] : []),
+  );
+
+/**
  * What GET /v1/syncs adds to a run (issue 7 item 6: counts per outcome, duration, the mapping version used, an error
  * summary), shown on the sync runs page in the shared columns' places or beside them (walk: the page dropped them
  * all; a school's page reads GET /v1/ops/sync-runs, which has none of them).
@@ -56,11 +73,16 @@ const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node
     pages: {
       head: 'outcomes',
       cell: (r) =>
-        lines(
-          'run-outcomes',
-          `${t('accepted')} ${num(r.listed.counts.accepted)}`,
-          `${t('rejected')} ${num(r.listed.counts.rejected)}`,
-          `${t('unchanged')} ${num(r.listed.counts.unchanged)}`,
+        h(
+          'span',
+          {},
+          lines(
+            'run-outcomes',
+            `${t('accepted')} ${num(r.listed.counts.accepted)}`,
+            `${t('rejected')} ${num(r.listed.counts.rejected)}`,
+            `${t('unchanged')} ${num(r.listed.counts.unchanged)}`,
+          ),
+          ...r.listed.deliveries.flatMap((d) => [h('br', {}), deliveryLine(d)]),
         ),
     },
     entity: {
@@ -96,8 +118,8 @@ const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node
   };
 
 /**
- * The sync runs page's columns: the shared ones, the outcomes after the pages; the mapping version, the error summary
- * and the duration in the entity's, the error code's and the creation time's cells.
+ * The sync runs page's columns: the shared ones, the outcomes (and deliveries) after the pages; the mapping version,
+ * the error summary and the duration in the entity's, the error code's and the creation time's cells.
  */
 const listedRunColumns = syncRunColumns.flatMap((c) =>
   c.head === 'pages'
@@ -125,6 +147,7 @@ function asRow(r: ListedRun): ListedRow {
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
     waiting: r.waiting,
+    deliveries: r.deliveries,
   };
 }
 

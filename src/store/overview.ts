@@ -11,10 +11,12 @@ import { OPEN } from './dead-letters.js';
 import type { ReportStatus } from './pcgd.js';
 import {
   requestedBy,
+  runDeliveries,
   SHOWN_STATUS,
   statusIs,
   WAITING_COLUMNS,
   WAITING_JOIN,
+  type RunDelivery,
   type RunWaiting,
 } from './sync-run-reads.js';
 import { lastSeen } from './record-seen.js';
@@ -71,6 +73,8 @@ export interface SyncRunRow extends RunWaiting {
   requestedById: string;
   createdAt: Date;
   finishedAt: Date | null;
+  /** Where its changes stand at each target (./sync-run-reads.ts `runDeliveries`). */
+  deliveries: RunDelivery[];
 }
 
 /** A batch as a school's page lists it (no records). */
@@ -170,13 +174,17 @@ function operationsOverview(q: Queryable) {
       limit: number,
       offset: number,
     ): Promise<SyncRunRow[]> {
-      const res = await q.query<SyncRunRow>(
+      const res = await q.query<Omit<SyncRunRow, 'deliveries'>>(
         `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs r ${WAITING_JOIN}
           WHERE ($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR ${statusIs('$2')}) AND ($3::text IS NULL OR r.scope = $3)
           ORDER BY r.id DESC LIMIT $4 OFFSET $5`,
         [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
       );
-      return res.rows;
+      const deliveries = await runDeliveries(
+        q,
+        res.rows.map((r) => r.id),
+      );
+      return res.rows.map((r) => ({ ...r, deliveries: deliveries.get(Number(r.id)) ?? [] }));
     },
     /**
      * The last successful finish of each (system, entity) that ever finished a sync run: as a city admin means it

@@ -196,6 +196,50 @@ export interface SyncRunSummary extends SyncRun, RunWaiting {
   /** Its open dead letters: its own jobs' (pull, reconcile) and its deliveries' (push sets of its batches), neither replayed nor resolved. */
   deadLetters: number;
   durationSeconds: number;
+  /** Where the changes its batches made stand at each target (the city's changes to a school's own system, …). */
+  deliveries: RunDelivery[];
+}
+
+/**
+ * Where a run's changes stand at one target (runs item 1, issue 7 item 5): the records (keys) of its batches' push
+ * sets to that system, delivered, pending (neither delivered nor dead-lettered) or failed (dead-lettered); of the
+ * delivered, those the target refused; the newest dead letter's code while any set is failed, else null.
+ */
+export interface RunDelivery {
+  system: string;
+  delivered: number;
+  pending: number;
+  failed: number;
+  rejected: number;
+  errorCode: string | null;
+}
+
+/** Runs `ids`' deliveries per target ({@link RunDelivery}), by run, targets by name; a run with none is absent. */
+export async function runDeliveries(
+  q: Queryable,
+  ids: readonly number[],
+): Promise<Map<number, RunDelivery[]>> {
+  const by = new Map<number, RunDelivery[]>();
+  if (ids.length === 0) return by;
+  const res = await q.query<RunDelivery & { runId: string }>(
+    `SELECT b.sync_run_id AS "runId", s.system,
+            coalesce(sum(cardinality(s.keys)) FILTER (WHERE s.delivered_at IS NOT NULL), 0)::int AS delivered,
+            coalesce(sum(cardinality(s.keys)) FILTER (WHERE s.delivered_at IS NULL AND s.failed_at IS NULL), 0)::int
+              AS pending,
+            coalesce(sum(cardinality(s.keys)) FILTER (WHERE s.failed_at IS NOT NULL), 0)::int AS failed,
+            coalesce(sum((s.receipt->>'rejected')::int) FILTER (WHERE s.delivered_at IS NOT NULL), 0)::int AS rejected,
+            (array_agg(s.error_code ORDER BY s.failed_at DESC, s.id DESC) FILTER (WHERE s.failed_at IS NOT NULL))[1]
+              AS "errorCode"
+       FROM truc.batches b JOIN truc.push_sets s ON s.batch_id = b.id
+      WHERE b.sync_run_id = ANY($1::bigint[])
+      GROUP BY b.sync_run_id, s.system ORDER BY b.sync_run_id, s.system`,
+    [[...ids]],
+  );
+  for (const { runId, ...d } of res.rows) {
+    const id = Number(runId);
+    by.set(id, [...(by.get(id) ?? []), d]);
+  }
+  return by;
 }
 
 /** SQL: {@link createSyncRunReads}'s `list` filter, $1 system, $2 entity, $3 status, $4 from, $5 to, $6 id. */
@@ -210,6 +254,55 @@ async function runWaiting(q: Queryable, id: number): Promise<RunWaiting> {
     [id],
   );
   return res.rows[0] ?? { waitGate: null };
+}
+
+/** Runs matching the filter, newest first, with their outcome counts and deliveries; and how many match in all. */
+async function listRuns(q: Queryable, f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
+  const where = LIST_WHERE;
+  const params = [
+    f.system ?? null,
+    f.entity ?? null,
+    f.status ?? null,
+    f.from ?? null,
+    f.to ?? null,
+    f.id ?? null,
+  ];
+  const total = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE ${where}`,
+    params,
+  );
+  const res = await q.query<Omit<SyncRunSummary, 'deliveries'>>(
+    `SELECT r.id, r.system, r.entity, r.scope, r.status, ${SHOWN_STATUS} AS "shownStatus", r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
+            r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
+            r.reconcile_note AS "reconcileNote", ${requestedBy('r.')},
+            r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
+            r.unstable_scopes AS "unstableScopes", r.rejected_schools AS "rejectedSchools", r.mapping_version AS "mappingVersion",
+            COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
+            COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
+            COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(dl.dead, 0)::int AS "deadLetters",
+            EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds",
+            ${WAITING_COLUMNS}
+       FROM truc.sync_runs r
+       ${WAITING_JOIN}
+       LEFT JOIN LATERAL (
+         SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
+                count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
+           FROM truc.batches WHERE sync_run_id = r.id) b ON true
+       LEFT JOIN LATERAL (
+         SELECT count(*) AS dead FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
+          WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
+             OR EXISTS (SELECT 1 FROM truc.push_sets ps JOIN truc.batches rb ON rb.id = ps.batch_id
+                         WHERE ps.id = (o.payload->>'pushSetId')::bigint AND rb.sync_run_id = r.id))) dl ON true
+      WHERE ${where}
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
+    [...params, f.limit, f.offset],
+  );
+  const deliveries = await runDeliveries(
+    q,
+    res.rows.map((r) => r.id),
+  );
+  const items = res.rows.map((r) => ({ ...r, deliveries: deliveries.get(Number(r.id)) ?? [] }));
+  return { total: total.rows[0]?.n ?? 0, items };
 }
 
 export function createSyncRunReads(q: Queryable) {
@@ -234,48 +327,7 @@ export function createSyncRunReads(q: Queryable) {
       return res.rows[0]?.waits === true;
     },
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
-    async list(f: SyncRunFilter): Promise<{ total: number; items: SyncRunSummary[] }> {
-      const where = LIST_WHERE;
-      const params = [
-        f.system ?? null,
-        f.entity ?? null,
-        f.status ?? null,
-        f.from ?? null,
-        f.to ?? null,
-        f.id ?? null,
-      ];
-      const total = await q.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM truc.sync_runs r WHERE ${where}`,
-        params,
-      );
-      const res = await q.query<SyncRunSummary>(
-        `SELECT r.id, r.system, r.entity, r.scope, r.status, ${SHOWN_STATUS} AS "shownStatus", r.since, r.full_because AS "fullBecause", r.cursor, r.pages, r.records,
-                r.tombstones, r.watermark, r.error_code AS "errorCode", r.reconcile, r.reconciled,
-                r.reconcile_note AS "reconcileNote", ${requestedBy('r.')},
-                r.created_at AS "createdAt", r.finished_at AS "finishedAt", r.stored_before AS "storedBefore",
-                r.unstable_scopes AS "unstableScopes", r.rejected_schools AS "rejectedSchools", r.mapping_version AS "mappingVersion",
-                COALESCE(b.accepted, 0)::int AS accepted, COALESCE(b.rejected, 0)::int AS rejected,
-                COALESCE(b.unchanged, 0)::int AS unchanged, COALESCE(b.batches, 0)::int AS batches,
-                COALESCE(b.failed, 0)::int AS "failedBatches", COALESCE(dl.dead, 0)::int AS "deadLetters",
-                EXTRACT(EPOCH FROM (COALESCE(r.finished_at, now()) - r.created_at))::float8 AS "durationSeconds",
-                ${WAITING_COLUMNS}
-           FROM truc.sync_runs r
-           ${WAITING_JOIN}
-           LEFT JOIN LATERAL (
-             SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
-                    count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
-               FROM truc.batches WHERE sync_run_id = r.id) b ON true
-           LEFT JOIN LATERAL (
-             SELECT count(*) AS dead FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
-              WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
-                 OR EXISTS (SELECT 1 FROM truc.push_sets ps JOIN truc.batches rb ON rb.id = ps.batch_id
-                             WHERE ps.id = (o.payload->>'pushSetId')::bigint AND rb.sync_run_id = r.id))) dl ON true
-          WHERE ${where}
-          ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
-        [...params, f.limit, f.offset],
-      );
-      return { total: total.rows[0]?.n ?? 0, items: res.rows };
-    },
+    list: (f: SyncRunFilter) => listRuns(q, f),
   };
 }
 export type SyncRunReads = ReturnType<typeof createSyncRunReads>;

@@ -19,7 +19,7 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
-import { RequestedBy, RunWaiting, waitingOf, type WaitSettings } from './syncs.js';
+import { RequestedBy, RunDeliveries, RunWaiting, waitingOf, type WaitSettings } from './syncs.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -48,6 +48,7 @@ const SyncRun = z
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
     waiting: RunWaiting,
+    deliveries: RunDeliveries,
   })
   .meta({ id: 'OpsSyncRun' });
 

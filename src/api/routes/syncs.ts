@@ -152,11 +152,45 @@ export function waitingOf(
   };
 }
 
+/** Where a run's changes stand at each target (src/store/sync-run-reads.ts `RunDelivery`): here and in ./ops.ts. */
+export const RunDeliveries = z
+  .array(
+    z.object({
+      system: z.string(),
+      delivered: z.number().int(),
+      pending: z.number().int(),
+      failed: z.number().int(),
+      rejected: z.number().int().meta({
+        description:
+          'Trong số đã giao, bản ghi hệ thống đích từ chối / of the delivered, the records the target refused',
+      }),
+      errorCode: z
+        .string()
+        .nullable()
+        .meta({
+          description:
+            'Mã của việc lỗi hẳn mới nhất khi có bản ghi thất bại, ngược lại null / the newest dead letter’s code ' +
+            'while any records failed, else null',
+        }),
+    }),
+  )
+  .meta({
+    id: 'SyncRunDeliveries',
+    description:
+      'Các thay đổi mà các lô của lượt này tạo ra đã tới từng hệ thống đích đến đâu (vd. thay đổi từ CSDL ngành tới ' +
+      'phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); ' +
+      'không có hệ thống đích nào: [] / where the changes the run’s batches made stand at each target (e.g. the city ' +
+      'database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed ' +
+      '(dead-lettered, its code in errorCode); no target: []. The deletions of a full run’s reconciliation are not ' +
+      'counted here',
+  });
+
 const SyncRunListed = SyncRun.extend({
   mappingVersion: z.string().nullable().meta({ description: 'phiên bản ánh xạ / mapping version used' }),
   counts: z.object({ accepted: z.number().int(), rejected: z.number().int(), unchanged: z.number().int() }),
   durationSeconds: z.number(),
   waiting: RunWaiting,
+  deliveries: RunDeliveries,
   errors: z.object({
     errorCode: z.string().nullable(),
     batches: z.number().int(),
@@ -254,6 +288,7 @@ export function listedView(r: SyncRunSummary, delivery: WaitSettings): z.infer<t
     counts: { accepted: r.accepted, rejected: r.rejected, unchanged: r.unchanged },
     durationSeconds: Math.round(r.durationSeconds * 10) / 10,
     waiting: waitingOf(r, r, delivery),
+    deliveries: r.deliveries,
     errors: {
       errorCode: r.errorCode,
       batches: r.batches,

@@ -135,6 +135,17 @@ function headLines(r: Listed): string[] {
   ];
 }
 
+/** Where the run's changes stand at one target (runs item 1): records delivered, pending, failed and why. */
+function deliveryLine(d: Listed['deliveries'][number]): string {
+  const refused =
+    d.rejected > 0 ? { vi: ` (${d.rejected} bị từ chối)`, en: ` (${d.rejected} refused)` } : null;
+  const code = d.errorCode ? ` (${d.errorCode})` : '';
+  return both(
+    `  giao tới ${d.system}: ${d.delivered} bản ghi đã giao${refused?.vi ?? ''}, ${d.pending} đang chờ, ${d.failed} thất bại${code}`,
+    `delivery to ${d.system}: ${countEn(d.delivered, 'record')} delivered${refused?.en ?? ''}, ${d.pending} pending, ${d.failed} failed${code}`,
+  );
+}
+
 /** `truc sync show`'s lines: what the run did, with what mapping, how long, and what went wrong. */
 function showLines(r: Listed, holdId: number | undefined): string[] {
   const c = r.counts;
@@ -168,6 +179,7 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
         )
       : both('  lỗi: không có', 'errors: none'),
   );
+  lines.push(...r.deliveries.map(deliveryLine));
   if (r.unstableSchools.length > 0)
     lines.push(
       both(

@@ -1897,6 +1897,17 @@ export interface components {
       since: string | null;
       until: string;
     } | null;
+    /** @description Các thay đổi mà các lô của lượt này tạo ra đã tới từng hệ thống đích đến đâu (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the changes the run’s batches made stand at each target (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed (dead-lettered, its code in errorCode); no target: []. The deletions of a full run’s reconciliation are not counted here */
+    SyncRunDeliveries: {
+      system: string;
+      delivered: number;
+      pending: number;
+      failed: number;
+      /** @description Trong số đã giao, bản ghi hệ thống đích từ chối / of the delivered, the records the target refused */
+      rejected: number;
+      /** @description Mã của việc lỗi hẳn mới nhất khi có bản ghi thất bại, ngược lại null / the newest dead letter’s code while any records failed, else null */
+      errorCode: string | null;
+    }[];
     SyncRunListed: {
       syncRunId: number;
       system: string;
@@ -1937,6 +1948,7 @@ export interface components {
       };
       durationSeconds: number;
       waiting: components['schemas']['SyncRunWaiting'];
+      deliveries: components['schemas']['SyncRunDeliveries'];
       errors: {
         errorCode: string | null;
         batches: number;
@@ -2409,6 +2421,7 @@ export interface components {
       createdAt: string;
       finishedAt: string | null;
       waiting: components['schemas']['SyncRunWaiting'];
+      deliveries: components['schemas']['SyncRunDeliveries'];
     };
     OpsSchool: {
       schoolCode: string;
