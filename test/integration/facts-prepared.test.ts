@@ -11,6 +11,7 @@ import { createPgDb, type Db } from '../../src/store/db.js';
 import { createQualityRepo, type QualityFactAsks } from '../../src/store/quality.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
 import { classGroup, school, student as aStudent } from '../factories/records.js';
+import { readTextArrayBytes } from '../helpers/text-array-bytes.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
 const SOURCE = { system: 'test', mappingVersion: 'test@1' };
@@ -145,8 +146,15 @@ describe('quality facts, prepared (PostgreSQL)', () => {
       pg.Client.prototype.query = query;
     }
     expect(values.length).toBeGreaterThan(0);
+    // A text[] travels in binary form (src/store/db-wire.ts `textArrayBytes`): written here as its literal.
     const literal = (v: unknown) =>
-      pg.Client.prototype.escapeLiteral(Array.isArray(v) ? textArrayLiteral(v)! : String(v));
+      pg.Client.prototype.escapeLiteral(
+        Buffer.isBuffer(v)
+          ? textArrayLiteral(readTextArrayBytes(v))!
+          : Array.isArray(v)
+            ? textArrayLiteral(v)!
+            : String(v),
+      );
     const plan = await db.tx(async (q) => {
       await q.query('SET LOCAL enable_bitmapscan = off');
       const res = await q.query<{ 'QUERY PLAN': unknown }>(

@@ -2,11 +2,13 @@
  * Arrays of strings sent as statement parameters (src/store/db-wire.ts `textArrayLiteral`, issue 7): written
  * as PostgreSQL's array literal without pg's per-element escaping when none is needed, byte for byte
  * what pg writes (and arrays of booleans), as one `join` (a flat string: pg copies a text made of parts flat
- * again when it writes it); anything else is left to pg.
+ * again when it writes it); anything else is left to pg. An array of strings the statement casts `::text[]` at
+ * every reference goes in binary form instead (`textArrayBytes`: PostgreSQL reads no literal; read back in
+ * test/integration/db-text-arrays).
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { textArrayLiteral } from '../../../src/store/db-wire.js';
+import { statement, textArrayBytes, textArrayLiteral, textArrayParams } from '../../../src/store/db-wire.js';
 
 /** pg's own writing of a parameter (what it sends when the value is left to it). */
 const pgWrites = (v: unknown): unknown =>
@@ -53,5 +55,50 @@ describe('arrays of strings as statement parameters', () => {
     ]) {
       expect(textArrayLiteral(a)).toBeUndefined();
     }
+  });
+});
+
+describe('arrays of strings a statement casts ::text[]', () => {
+  it('are the parameters every reference to casts so', () => {
+    expect([...textArrayParams('SELECT unnest($1::text[]), $2::text[], $2, $3::int, $10::text[]')]).toEqual([
+      1, 10,
+    ]);
+    expect([...textArrayParams('SELECT k FROM unnest($1::text[]) k WHERE k = ANY($1)')]).toEqual([]);
+    expect([...textArrayParams('SELECT $1::uuid[], $2::text')]).toEqual([]);
+  });
+
+  it('go in binary form (a Buffer: pg sends it so); other arrays as before', () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => String(7924831618 + i));
+    const sql =
+      'SELECT unnest($1::text[]), unnest($2::text[]), $3::bool[], $4::int[], $5::uuid[], $6::text[]';
+    const uuids = ['7c9e6679-7425-40de-944b-e07fc1f90ae7'];
+    const mixed = ['a', 1];
+    const { values } = statement(
+      sql,
+      [keys, ['say "hi"', null], [true, false], ['1', '2'], uuids, mixed],
+      false,
+    );
+    expect(values![0]).toEqual(textArrayBytes(keys));
+    expect(values![1]).toEqual(textArrayBytes(['say "hi"', null]));
+    expect(values!.slice(2, 5)).toEqual([
+      textArrayLiteral([true, false]),
+      '{"1","2"}',
+      textArrayLiteral(uuids),
+    ]);
+    expect(values![5]).toBe(mixed); // not strings only: left to pg
+  });
+
+  it("are written in PostgreSQL's binary form of a one-dimensional text[]", () => {
+    const b = textArrayBytes(['ab', null, 'ễ']);
+    const ints = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => b.readInt32BE(from + 4 * i));
+    // one dimension, has nulls, element type text (25), 3 elements from 1
+    expect(ints(0, 5)).toEqual([1, 1, 25, 3, 1]);
+    expect(b.readInt32BE(20)).toBe(2);
+    expect(b.toString('utf8', 24, 26)).toBe('ab');
+    expect(b.readInt32BE(26)).toBe(-1);
+    expect(b.readInt32BE(30)).toBe(3);
+    expect(b.toString('utf8', 34)).toBe('ễ');
+    expect([...textArrayBytes([])]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25]);
   });
 });
