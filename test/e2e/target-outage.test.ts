@@ -128,14 +128,25 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
         intervalMs: 500,
         what: 'the circuit to open',
       });
-      // The whole outage, checked every tenth of it: nothing is dead-lettered.
+      // The whole outage, checked every tenth of it: nothing is dead-lettered; the delivery says what holds it at the
+      // target (vendorwait, src/jobs/delivery-waiting.ts): its circuit open, or its probe out (null only between a
+      // pause's end and the next probe taken).
+      const waitingSeen = new Set<string>();
       while (Date.now() - downAt < OUTAGE_MS) {
         expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
-        expect(await batchOf(vendor, batchId)).toMatchObject(pending);
+        const during = await batchOf(vendor, batchId);
+        expect(during).toMatchObject(pending);
+        const waiting = during.deliveries[0]?.waiting;
+        if (waiting) {
+          waitingSeen.add(waiting.reason);
+          expect(Date.parse(waiting.until)).not.toBeNaN();
+        }
         await new Promise((r) => setTimeout(r, Math.min(OUTAGE_MS / 10, OUTAGE_MS - (Date.now() - downAt))));
       }
       const openings = (await gate())?.openings ?? 0;
       expect(openings).toBeGreaterThanOrEqual(1);
+      expect(waitingSeen).toContain('circuit-open');
+      expect([...waitingSeen].filter((r) => r !== 'circuit-open' && r !== 'probe')).toEqual([]);
       sim = await startHcmCsdlSimulator({ ...simOptions, ...creds, port });
       const backAt = Date.now();
       await waitFor(
@@ -158,6 +169,7 @@ describe(`a target down for ${OUTAGE_MS / 1000} s (postgres+redis)`, () => {
             errorCode: null,
             rejected: 0,
             deliveredAt: expect.any(String),
+            waiting: null,
           },
         ],
       });
