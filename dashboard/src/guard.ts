@@ -82,10 +82,12 @@ const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
   { head: 'live', cell: (r) => num(r.totals.live), num: true },
   { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
   { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
+  // Restores count with the changes (restoreguard); on their own here, as the hold's page and the CLI show them.
+  { head: 'restoredCount', cell: (r) => num(r.totals.restored ?? 0), num: true },
   {
     head: 'reasons',
     cell: (r) =>
-      r.reasons.map((x) => `${atSchool(x)}: ${kindText(x.kind)} ${percent(x.ratio, 'ceil')}`).join('; ') +
+      r.reasons.map((x) => `${atSchool(x)}: ${kindText(x)} ${percent(x.ratio, 'ceil')}`).join('; ') +
       (r.reasonsTotal > r.reasons.length ? ` (+${num(r.reasonsTotal - r.reasons.length)})` : ''),
   },
   { head: 'status', cell: (r) => statusBadge(r.status) },
@@ -120,9 +122,17 @@ const atSchool = (r: {
       ? `${r.school} (${t('grade')} ${r.grade})`
       : r.school;
 
-/** A reason's kind in words: deleted counts deletions and moves away. */
-const kindText = (kind: 'deleted' | 'changed'): string =>
-  t(kind === 'deleted' ? 'kindDeleted' : 'kindChanged');
+/**
+ * A reason's kind in words: deleted counts deletions and moves away; a changed reason held for restores alone says
+ * restored, and one with some says how many (restoreguard: a restore is a change, weighed with them).
+ */
+function kindText(r: Pick<Hold['reasons'][number], 'kind' | 'count' | 'restored'>): string {
+  if (r.kind === 'deleted') return t('kindDeleted');
+  const restored = r.restored ?? 0;
+  if (restored > 0 && restored === r.count) return t('restoredCount');
+  const some = restored > 0 ? ` (${num(restored)} ${t('restoredCount').toLowerCase()})` : '';
+  return `${t('kindChanged')}${some}`;
+}
 
 /** The hold's status, what it counts over every school, and when it was applied. */
 function holdStats(hold: Hold): HTMLElement {
@@ -294,7 +304,7 @@ function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
           ...(hold.reasons.some((r) => r.grade)
             ? [{ head: 'grade', cell: (r: Hold['reasons'][number]) => r.grade ?? '—' }]
             : []),
-          { head: 'kind', cell: (r) => kindText(r.kind) },
+          { head: 'kind', cell: (r) => kindText(r) },
           { head: 'count', cell: (r) => num(r.count), num: true },
           { head: 'live', cell: (r) => num(r.live), num: true },
           // held when the ratio is over the threshold: the ratio ceiled, the threshold floored, so the figures

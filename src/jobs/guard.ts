@@ -115,8 +115,10 @@ export function evaluate(diffs: readonly SchoolDiff[], settings: GuardSettings, 
         : window && all / whole > settings.rollover.changeRatio
           ? [all, settings.rollover.changeRatio]
           : [0, undefined];
-    if (threshold !== undefined)
-      reasons.push({ ...of, kind: 'changed', count, live: whole, ratio: ratio(count, whole), threshold });
+    if (threshold !== undefined) {
+      const why = { kind: 'changed' as const, count, ...(restored > 0 ? { restored } : {}) };
+      reasons.push({ ...of, ...why, live: whole, ratio: ratio(count, whole), threshold });
+    }
   }
   return reasons;
 }

@@ -57,6 +57,12 @@ export interface HoldReason {
   grade?: string;
   kind: 'deleted' | 'changed';
   count: number;
+  /**
+   * A `changed` reason's: of `count`, the deleted records brought back (restoreguard: a restore is a change, weighed
+   * with them); all of them, a hold caused by restores alone. The diff's `restored` (a vendor window's earlier restores
+   * are among its `changed`). Absent when none.
+   */
+  restored?: number;
   live: number;
   ratio: number;
   threshold: number;

@@ -15,7 +15,9 @@ describe.runIf(hasChromium())('restoreguard: a hold of restores on the guard pag
   it('shows the restores and their codes as their own kind', async () => {
     const school = '79663066';
     const restored = Array.from({ length: 39 }, (_, i) => `HS${String(i).padStart(3, '0')}`);
-    const reasons = [{ school, kind: 'changed' as const, count: 39, live: 40, ratio: 0.975, threshold: 0.5 }];
+    const reasons = [
+      { school, kind: 'changed' as const, count: 39, restored: 39, live: 40, ratio: 0.975, threshold: 0.5 },
+    ];
     const { holdId } = await heldRunPage(ui.env.deps.db, { reasons });
     const diff: SchoolDiff[] = [
       {
@@ -44,12 +46,32 @@ describe.runIf(hasChromium())('restoreguard: a hold of restores on the guard pag
     const cells = await table.locator('tbody tr').first().locator('td').allTextContents();
     expect(cells[heads.indexOf('Được khôi phục')]).toBe('39');
     expect(cells[heads.indexOf('Mã được khôi phục')]).toContain(restored[0]);
+    // guard2 item 2: held for restores alone, its reason says restored, not changed.
+    const why = ui.page.getByTestId('guard-reasons');
+    const whyHeads = await why.locator('thead th').allTextContents();
+    const kindCell = () => why.locator('tbody tr').first().locator('td').nth(whyHeads.indexOf('Loại'));
+    expect(await kindCell().textContent()).toBe('Được khôi phục');
     await ui.shot('restores-vi');
     await ui.page.getByTestId('lang').click();
     await expect
       .poll(async () => table.locator('thead th').allTextContents(), { timeout: 30_000 })
       .toContain('Codes restored');
     expect(await ui.text('guard-hold-restored')).toContain('Restored');
+    expect(await kindCell().textContent()).toBe('Restored');
     await ui.page.getByTestId('lang').click();
+
+    // guard2 item 1: the holds list has the restores as their own column, and the reason says restored.
+    await ui.page.goto(`${ui.base}/dashboard#/guard`);
+    const list = ui.page.getByTestId('guard-holds');
+    await list.locator('tbody tr').first().waitFor();
+    const listHeads = await list.locator('thead th').allTextContents();
+    expect(listHeads).toContain('Được khôi phục');
+    const rows = await list.locator('tbody tr').all();
+    const allCells = await Promise.all(rows.map((r) => r.locator('td').allTextContents()));
+    const rowCells = allCells.find((c) => c[0]?.trim() === String(holdId));
+    expect(rowCells, 'the hold in the list').toBeDefined();
+    expect(rowCells![listHeads.indexOf('Được khôi phục')]).toBe('39');
+    expect(rowCells![listHeads.indexOf('Ngưỡng bị vượt')]).toContain(`${school}: Được khôi phục`);
+    await ui.shot('holds-list-restores-vi');
   });
 });

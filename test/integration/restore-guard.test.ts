@@ -84,9 +84,17 @@ describe('restoreguard: a batch restoring most of a school is held like any mass
       diff: Array<Record<string, unknown>>;
     }>();
     expect(hold.kind).toBe('batch');
-    // Weighed against the school with them: 39 restored of 40, over the changed-records threshold (50%).
+    // Weighed against the school with them: 39 restored of 40, over the changed-records threshold (50%); the reason
+    // says all 39 are restores (guard2 item 2).
     expect(hold.reasons).toEqual([
-      expect.objectContaining({ school: S, kind: 'changed', count: 39, live: 40, threshold: 0.5 }),
+      expect.objectContaining({
+        school: S,
+        kind: 'changed',
+        count: 39,
+        restored: 39,
+        live: 40,
+        threshold: 0.5,
+      }),
     ]);
     expect(hold.diff).toEqual([
       expect.objectContaining({

@@ -77,10 +77,23 @@ export function reasonLine(r: HoldReason): string {
   // A student snapshot's reasons within one grade (../../jobs/grade-guard.ts) name it: the school's lines alike else.
   const where =
     r.grade === undefined ? place : { vi: `${place.vi} khối ${r.grade}`, en: `${place.en} grade ${r.grade}` };
+  const what = kindWords(r);
   return both(
-    `${where.vi}: ${KIND_VI[r.kind]} ${r.count} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
-    `${where.en}: ${r.kind} ${r.count} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
+    `${where.vi}: ${what.vi} trên ${r.live} còn hiệu lực (${pct(r.ratio)}, ngưỡng ${pct(r.threshold)})`,
+    `${where.en}: ${what.en} of ${r.live} live (${pct(r.ratio)}, threshold ${pct(r.threshold)})`,
   );
+}
+
+/**
+ * A reason's kind and count in words: `khôi phục 39 / restored 39` when restores alone held it (restoreguard: a
+ * restore is a change), `thay đổi 12 (5 khôi phục) / changed 12 (5 restored)` when some of its changes are restores.
+ */
+function kindWords(r: Pick<HoldReason, 'kind' | 'count' | 'restored'>): { vi: string; en: string } {
+  const restored = r.restored ?? 0;
+  if (restored > 0 && restored === r.count) return { vi: `khôi phục ${r.count}`, en: `restored ${r.count}` };
+  const of =
+    restored > 0 ? { vi: ` (${restored} khôi phục)`, en: ` (${restored} restored)` } : { vi: '', en: '' };
+  return { vi: `${KIND_VI[r.kind]} ${r.count}${of.vi}`, en: `${r.kind} ${r.count}${of.en}` };
 }
 
 /** A hold named in a refusal's detail (a superseded one): `lệnh giữ 5 / guard hold 5`. */

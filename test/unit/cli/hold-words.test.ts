@@ -39,4 +39,20 @@ describe('a hold reason on one line', () => {
         'school 79678904: deleted 40 of 50 live (80 %, threshold 30 %)',
     );
   });
+
+  it('says restored for a reason restores alone caused, and how many restored among changes (guard2 item 2)', () => {
+    const reason = { school: '79663066', kind: 'changed' as const, live: 40, ratio: 0.975, threshold: 0.5 };
+    expect(reasonLine({ ...reason, count: 39, restored: 39 })).toBe(
+      'trường 79663066: khôi phục 39 trên 40 còn hiệu lực (98 %, ngưỡng 50 %) / ' +
+        'school 79663066: restored 39 of 40 live (98 %, threshold 50 %)',
+    );
+    expect(reasonLine({ ...reason, count: 39, restored: 5 })).toBe(
+      'trường 79663066: thay đổi 39 (5 khôi phục) trên 40 còn hiệu lực (98 %, ngưỡng 50 %) / ' +
+        'school 79663066: changed 39 (5 restored) of 40 live (98 %, threshold 50 %)',
+    );
+    expect(reasonLine({ ...reason, count: 39 })).toBe(
+      'trường 79663066: thay đổi 39 trên 40 còn hiệu lực (98 %, ngưỡng 50 %) / ' +
+        'school 79663066: changed 39 of 40 live (98 %, threshold 50 %)',
+    );
+  });
 });

@@ -201,8 +201,9 @@ describe('the mass-change guard', () => {
         '2026-03-01',
       );
     // 39 brought back to a school an approved snapshot left with 1: 39 of 40, held (under minRecords alone).
+    // Its reason says how many of its changes are restores (guard2 item 2: all of them here).
     expect(restoring(39, 1)).toEqual([
-      { school: S1, kind: 'changed', count: 39, live: 40, ratio: 0.975, threshold: 0.5 },
+      { school: S1, kind: 'changed', count: 39, restored: 39, live: 40, ratio: 0.975, threshold: 0.5 },
     ]);
     // 2 of 40: through.
     expect(restoring(2, 38)).toEqual([]);

@@ -46,7 +46,7 @@ describe('a batch of restores with its school window (review of restoreguard)', 
     expect(await liveCount(ctx)).toBe(30);
     const hold = await holdOf(ctx, restore.id);
     expect(hold?.reasons).toEqual([
-      { school: S1, kind: 'changed', count: 18, live: 33, ratio: 0.5455, threshold: 0.5 },
+      { school: S1, kind: 'changed', count: 18, restored: 3, live: 33, ratio: 0.5455, threshold: 0.5 },
     ]);
     expect(hold!.diff[0]).toMatchObject({ restored: 3, keys: { restored: codes.slice(0, 3) } });
   });
@@ -96,7 +96,7 @@ describe('restores sent a few at a time (review of restoreguard)', () => {
     expect(await liveCount(ctx)).toBe(11);
     const hold = await holdOf(ctx, second.id);
     expect(hold?.reasons).toEqual([
-      { school: S1, kind: 'changed', count: 20, live: 21, ratio: 0.9524, threshold: 0.5 },
+      { school: S1, kind: 'changed', count: 20, restored: 10, live: 21, ratio: 0.9524, threshold: 0.5 },
     ]);
     expect(hold!.diff[0]!.window).toMatchObject({ changed: 10, deleted: 0 });
   });

@@ -1632,6 +1632,8 @@ export interface components {
        */
       kind: 'deleted' | 'changed';
       count: number;
+      /** @description lý do changed: trong count, số bản ghi đã xoá được khôi phục (khôi phục là một thay đổi); bằng count: lệnh giữ do khôi phục; không có khi không có / a changed reason: of count, the deleted records brought back (a restore is a change); equal to count: held for restores; absent when none */
+      restored?: number;
       /** @description bản ghi đang có của trường / the school’s live records */
       live: number;
       ratio: number;

@@ -43,6 +43,12 @@ const Reason = z
         'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
     }),
     count: Count,
+    restored: Count.optional().meta({
+      description:
+        'lý do changed: trong count, số bản ghi đã xoá được khôi phục (khôi phục là một thay đổi); bằng count: ' +
+        'lệnh giữ do khôi phục; không có khi không có / a changed reason: of count, the deleted records brought back ' +
+        '(a restore is a change); equal to count: held for restores; absent when none',
+    }),
     live: Count.meta({ description: 'bản ghi đang có của trường / the school’s live records' }),
     ratio: z.number(),
     threshold: z.number(),
