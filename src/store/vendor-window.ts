@@ -41,6 +41,10 @@ export function createVendorWindowRepo(q: Queryable) {
      * since `from` and wrote records, in one statement: a batch whose hold was approved is decided, and so is every
      * batch finished before the newest such hold was made (the hold showed them); the rest count, each record once.
      * A restore counts with the changes (review of restoreguard: restores sent a few at a time were weighed each alone).
+     * Each record counts once, by what the window's last batch to touch it did (guard2): a record deleted then brought
+     * back is a restore, a change, not a deletion too (counted in both, it was also counted live twice: the window's
+     * deletions are added back to the school's live records, ../jobs/guard.ts `withWindow`); changed then deleted, a
+     * deletion.
      */
     async changesOf(
       school: string,
@@ -54,13 +58,15 @@ export function createVendorWindowRepo(q: Queryable) {
               cut AS (SELECT max(approved) AS at FROM w)
          SELECT cut.at AS cut, f.op, f.keys
            FROM cut LEFT JOIN LATERAL (
-             SELECT CASE c.op WHEN 'delete' THEN 'delete' ELSE 'update' END AS op, array_agg(DISTINCT k.key) AS keys
-               FROM w JOIN truc.record_changes c ON c.tx = w.xact, unnest(c.record_keys) AS k(key)
-              WHERE w.xact IS NOT NULL AND w.approved IS NULL AND (cut.at IS NULL OR w.finished_at > cut.at)
-                AND c.school_code = $1 AND c.entity = $2
-                AND (c.op IN ('update', 'delete')
-                     OR (c.op = 'create' AND EXISTS (SELECT 1 FROM ${t.table} r
-                                                      WHERE r.${t.key} = k.key AND r.created_at < w.created_at)))
+             SELECT CASE l.op WHEN 'delete' THEN 'delete' ELSE 'update' END AS op, array_agg(l.key ORDER BY l.key) AS keys
+               FROM (SELECT DISTINCT ON (k.key) k.key, c.op
+                       FROM w JOIN truc.record_changes c ON c.tx = w.xact, unnest(c.record_keys) AS k(key)
+                      WHERE w.xact IS NOT NULL AND w.approved IS NULL AND (cut.at IS NULL OR w.finished_at > cut.at)
+                        AND c.school_code = $1 AND c.entity = $2
+                        AND (c.op IN ('update', 'delete')
+                             OR (c.op = 'create' AND EXISTS (SELECT 1 FROM ${t.table} r
+                                                              WHERE r.${t.key} = k.key AND r.created_at < w.created_at)))
+                      ORDER BY k.key, c.tx DESC, c.seq DESC) l
               GROUP BY 1
            ) f ON true`,
         [school, entity, from, pullClient],

@@ -101,3 +101,30 @@ describe('restores sent a few at a time (review of restoreguard)', () => {
     expect(hold!.diff[0]!.window).toMatchObject({ changed: 10, deleted: 0 });
   });
 });
+
+describe('records deleted then brought back within the window (guard2 item 3)', () => {
+  const ctx = useTestContext();
+
+  it('count once, as restores: not as deletions too, nor twice among the live records', async () => {
+    // 40 students, out of the window.
+    await vendorBatch(ctx, students(codes));
+    await outOfWindow(ctx);
+    // In the window: 10 of 40 omitted by a snapshot (25%, under deleteRatio), then the 10 brought back (10 of 40).
+    expect(await vendorBatch(ctx, students(codes.slice(10)), 'snapshot')).toMatchObject({
+      status: 'done',
+      deleted: 10,
+    });
+    expect((await vendorBatch(ctx, students(codes.slice(0, 10)))).status).toBe('done');
+    expect(await liveCount(ctx)).toBe(40);
+    // 12 renamed: 12 of 40 alone; with the window's 10 restores, 22 of 40 (55%) changed.
+    const renamed = await vendorBatch(ctx, students(codes.slice(20, 32), 'Lê Văn Tám'));
+    // Was 'done': the 10 counted as deleted and as changed, and 10 more live (22 of 50, 44%).
+    expect(renamed.status).toBe('held');
+    const hold = await holdOf(ctx, renamed.id);
+    expect(hold?.reasons).toEqual([
+      { school: S1, kind: 'changed', count: 22, live: 40, ratio: 0.55, threshold: 0.5 },
+    ]);
+    expect(hold!.diff[0]).toMatchObject({ live: 40, changed: 22, deleted: 0 });
+    expect(hold!.diff[0]!.window).toMatchObject({ changed: 10, deleted: 0 });
+  });
+});
