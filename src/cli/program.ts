@@ -11,6 +11,7 @@ import { ConfigError, PROJECT_ROOT } from '../config.js';
 import { ERRORS, isAppError, type AppError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_HELD } from './commands/sync.js';
+import { OPTION_VI } from './option-texts.js';
 import { SUMMARY_VI } from './summaries.js';
 import {
   bindOutput,
@@ -92,8 +93,10 @@ export function buildProgram(out: CliOutput = PROCESS_OUTPUT): Command {
   eachCommand(program, (c) => {
     // Each command's summary in both languages (./summaries.ts); `help [command]` only where there are
     // subcommands to ask about (fix33c: `truc audit verify --help` listed it as its one command).
-    const vi = SUMMARY_VI[pathOf(c).replace(/^truc ?/, '')];
+    const path = pathOf(c).replace(/^truc ?/, '');
+    const vi = SUMMARY_VI[path];
     if (vi) c.description(both(vi, c.description()));
+    inVietnamese(c, path);
     if (c.commands.length > 0) c.helpCommand('help [command]', HELP);
     else c.helpCommand(false);
     c.exitOverride()
@@ -106,6 +109,18 @@ export function buildProgram(out: CliOutput = PROCESS_OUTPUT): Command {
       });
   });
   return program;
+}
+
+/** Each option's and argument's text in both languages (./option-texts.ts, by `<path> --flag` and `<path> <name>`). */
+function inVietnamese(c: Command, path: string): void {
+  for (const a of c.registeredArguments) {
+    const vi = OPTION_VI[`${path} <${a.name()}>`];
+    if (vi) a.description = both(vi, a.description);
+  }
+  for (const o of c.options) {
+    const vi = o.long ? OPTION_VI[`${path} ${o.long}`] : undefined;
+    if (vi) o.description = both(vi, o.description);
+  }
 }
 
 /** `truc clients add` for the command a usage error came from. */

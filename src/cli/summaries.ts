@@ -2,7 +2,7 @@
  * What each command does, in Vietnamese: `truc --help` and `truc <command> --help` print it before the command's own
  * English summary (`vi / en`, CONVENTIONS decision 8). Keyed by the command's path under `truc` ("clients add");
  * test/unit/cli/program.test.ts checks that every command and subcommand has one (fix33c: the subcommands said what
- * they do in English alone). Options and arguments are described in English.
+ * they do in English alone). Options and arguments have theirs the same way, in ./option-texts.ts.
  */
 export const SUMMARY_VI: Readonly<Record<string, string>> = {
   all: 'API, worker, bộ chuyển outbox và bộ lập lịch trong một tiến trình',

@@ -117,6 +117,37 @@ describe('truc --help', () => {
     expect(unsaid).toEqual([]);
   });
 
+  // clivi (walk2 F2): `truc holds reject --help` printed its summary and titles in both languages, then every option and
+  // argument in English alone (`--reason <text>  why, kept in the audit entry…`). Their Vietnamese is keyed like the
+  // summaries' (src/cli/option-texts.ts: `holds reject --reason`, `pcgd compute <unit>`); one for a flag or argument
+  // no command has any more is a stale entry.
+  it('every option and argument says what it is in Vietnamese, then English; no Vietnamese left for one gone', async () => {
+    const { OPTION_VI } = await import('../../../src/cli/option-texts.js');
+    const vietnamese = /[À-ɏḀ-ỿ]/;
+    const unsaid: string[] = [];
+    const named: string[] = [];
+    const walk = (cmd: Command, path: string[]): void => {
+      const texts = [
+        ...cmd.registeredArguments.map((a) => [`<${a.name()}>`, a.description] as const),
+        ...cmd.options.map((o) => [o.long ?? o.flags, o.description] as const),
+      ];
+      for (const [name, text] of texts) {
+        const key = [...path, name].join(' ');
+        named.push(key);
+        const [vi, en] = text.split(' / ');
+        if (!vietnamese.test(vi ?? '') || !en || vietnamese.test(en)) unsaid.push(key);
+      }
+      for (const c of cmd.commands) walk(c, [...path, c.name()]);
+    };
+    walk(buildProgram(), []);
+    expect(unsaid).toEqual([]);
+    expect(Object.keys(OPTION_VI).filter((key) => !named.includes(key))).toEqual([]);
+    const e = await truc('holds', 'reject', '--help');
+    expect(e.stdout.replace(/\s+/g, ' ')).toMatch(
+      / id +mã lệnh giữ \/ the hold id .*--reason <text> +lý do, [^/]+ \/ why, kept in the audit entry/,
+    );
+  });
+
   it('a command without subcommands lists no `help [command]`; every argument says what it is', async () => {
     const listed: string[] = [];
     const bare: string[] = [];
