@@ -20,10 +20,12 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const paused = s.pausedUntil
     ? ` — ${t('pausedUntil')} ${when(s.pausedUntil)}${why ? ` (${why})` : ''}`
     : '';
+  // Who opened the system's circuit (its callers whose last call failed: an endpoint, or writes/reads).
+  const by = s.circuit !== 'closed' && s.openedBy.length > 0 ? ` ${t('by')} ${s.openedBy.join(', ')}` : '';
   const badge = h(
     'span',
-    { class: `badge ${cls}`, 'data-circuit': s.circuit },
-    `${statusText(s.circuit)}${paused}`,
+    { class: `badge ${cls}`, 'data-circuit': s.circuit, 'data-opened-by': s.openedBy.join(' ') },
+    `${statusText(s.circuit)}${by}${paused}`,
   );
   // fix36c: the endpoints' own circuits (their writes alone wait), and what holds the pulls when it is not the writes'.
   // the pulls held as the writes are (the system's circuit open): the badge already says it, once

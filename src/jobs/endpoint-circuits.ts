@@ -10,6 +10,7 @@
  * endpoint's circuit as soon as another endpoint's write answers it. Pure decisions over the gate's row.
  */
 import type { EndpointCircuit, GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
+import { openedAlone } from './gate-openers.js';
 
 /** The settings these rules read (./gate-rules.ts `DeliverySettings`). */
 interface Settings {
@@ -64,8 +65,8 @@ export interface Apart {
 
 /**
  * A write to `endpoint` arriving when the system's probe is due (its circuit open, its pause over), the system's
- * circuit one that endpoint's writes alone opened (the safety floor: its run is the writes' run and every call's, at
- * the threshold): it does not probe the system (gatefix). The endpoint's own circuit opens, the write waits for it
+ * circuit one that endpoint's writes alone opened (the safety floor: its run at the threshold, and its gate's
+ * `openedBy` that endpoint alone): it does not probe the system (gatefix). The endpoint's own circuit opens, the write waits for it
  * alone, and another endpoint's write or a read probes the system (whose answer closes it, ./gate-rules.ts
  * `decideSuccess`). When the endpoint's pause is over, a write to it probes both (fix36c item 4). Before, the system's
  * probe was a write to that endpoint whenever its jobs came first in the queue: each failure opened the system's
@@ -80,8 +81,11 @@ export function handOver(
 ): { held: { waitMs: number; reason: PauseReason; endpointOpened: true }; change: GateChange } | undefined {
   if (endpoint === undefined || !apart || state.circuit === 'closed' || circuitsOf(state)[endpoint])
     return undefined;
+  // Its writes reached the threshold (not refused credentials, which open at once), and no other caller's last call
+  // failed: the circuit's openers are this endpoint alone (./gate-openers.ts, migration 1432; judged from the counts
+  // before, which another endpoint's failure inside the run could match).
   const run = state.endpointFailures[endpoint] ?? 0;
-  if (run < apart.failureThreshold || state.writeFailures !== run || state.failures > run) return undefined;
+  if (run < apart.failureThreshold || !openedAlone(state, endpoint)) return undefined;
   const { endpointCircuits, pauseMs } = openEndpoint(state, now, endpoint, apart);
   return {
     held: { waitMs: pauseMs, reason: 'circuit-open', endpointOpened: true },

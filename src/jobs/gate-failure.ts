@@ -7,6 +7,7 @@
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
 import { endpointFailure, endpointProbeTold, endpointsApart } from './endpoint-circuits.js';
 import { endpointRetryAfter } from './endpoint-retry-after.js';
+import { failedBy } from './gate-openers.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
 import { ms, writeRun, writesAlone, type DeliverySettings, type Runs } from './gate-rules.js';
 /** A failed call as the gate sees it. */
@@ -104,6 +105,7 @@ function countedFailure(state: GateState, now: Date, failure: CallFailure, setti
     failures,
     writeFailures,
     ...(endpointFailures ? { endpointFailures } : {}),
+    ...(rateLimited ? {} : failedBy(state, failure)), // its caller's last call failed (gate-openers.ts)
     ...retryAfterKept(state, now, failure, settings),
   };
   return { rateLimited, writes, counts };

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
 import { endpointsAnswered } from './endpoint-circuits.js';
 import { enterRead, enterWrite } from './endpoint-retry-after.js';
+import { answeredBy } from './gate-openers.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
 
@@ -64,6 +65,7 @@ export interface Answered {
   probe?: boolean | undefined;
   /** A write; without it, a read. */
   write?: boolean;
+  /** A write's endpoint (its runs set back), or a read's (`students:read`: only its caller in `openedBy`). */
   endpoint?: string | undefined;
   /** The system's endpoints have circuits of their own (fix35f); `openMs`/`maxOpenMs` time them. */
   apart?: { openMs: number; maxOpenMs: number };
@@ -166,7 +168,8 @@ export function decideSuccess(
 ): { change?: GateChange; result: boolean; endpointClosed?: string; endpointsOpened?: string[] } {
   const probing = state.pauseReason === 'probe';
   const runs = runsAnswered(state, call);
-  const same = Object.keys(runs).length === 0;
+  const own = answeredBy(state, call, false); // its caller out of openedBy (gate-openers.ts)
+  const same = Object.keys(runs).length === 0 && own.openedBy === undefined;
   if (state.circuit === 'closed' && state.failures === 0 && !probing && same) return { result: false };
   // A system whose endpoints fail apart keeps the system's circuit open for the writes' own run only (fix35f).
   const kept = (r: Runs) => (call?.apart ? r.writeFailures : writeRun(r));
@@ -177,6 +180,7 @@ export function decideSuccess(
       change: {
         failures: 0,
         ...runs,
+        ...own,
         ...(endsProbe ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null } : {}),
       },
       result: false,
@@ -199,6 +203,7 @@ export function decideSuccess(
       openings: 0,
       ...(closing ? { closedAt: now } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
+      ...(closing ? answeredBy(state, call, true) : own),
       ...ends?.change,
     },
     result: closing,

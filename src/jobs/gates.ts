@@ -47,6 +47,7 @@ import {
   type Pass,
 } from './gate-rules.js';
 import { gateHolds, type GateHolds } from './gate-holds.js';
+import { failedLast } from './gate-openers.js';
 import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
 import { endpointWaitLeft, endpointWaits, enterRead } from './endpoint-retry-after.js';
@@ -188,7 +189,7 @@ function answeredCall(
   const apart = endpointsApart(system, settings) ? { apart: { openMs, maxOpenMs } } : {};
   return entered.paced
     ? { failureThreshold, probe: entered.probe, write: true, endpoint: entered.endpoint, ...apart }
-    : { failureThreshold, probe: entered.probe, ...apart };
+    : { failureThreshold, probe: entered.probe, endpoint: entered.endpoint, ...apart }; // a read's (students:read)
 }
 
 /** Passing a gate (paced or not) and reading its pause. */
@@ -208,7 +209,9 @@ function gateEntry(
       const seen = await repo.peek(system);
       const clear = seen && (opts.endpoint === undefined || !enterRead(seen.state, seen.now, opts.endpoint));
       if (clear && seen.state.circuit === 'closed' && seen.state.pausedUntil === null) {
-        return { go: true, waitMs: 0, probe: false, startAt: seen.now, clean: seen.state.failures === 0 };
+        // Clean: no failure counted, nor was this read's own last call a failure (./gate-openers.ts).
+        const clean = seen.state.failures === 0 && !failedLast(seen.state, { endpoint: opts.endpoint });
+        return { go: true, waitMs: 0, probe: false, startAt: seen.now, clean };
       }
       // A read let through a circuit the writes opened changes nothing either (fix34d): every page of a pull
       // passes it while the writes wait.

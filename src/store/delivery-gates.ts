@@ -45,6 +45,12 @@ export interface GateState {
    * (src/jobs/endpoint-retry-after.ts). An entry whose time has passed holds nothing.
    */
   endpointRetryAfter?: Record<string, string>;
+  /**
+   * The callers whose last call failed (migration 1432, src/jobs/gate-openers.ts): an endpoint (`students:upsert`, a
+   * read's `students:read`), `writes` or `reads` for a call without one; emptied when the circuit closes. While it is
+   * open: who opened it, and who failed since.
+   */
+  openedBy?: string[];
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -71,7 +77,7 @@ const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUn
   pause_reason AS "pauseReason", circuit, failures,
   write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
   endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil",
-  endpoint_retry_after AS "endpointRetryAfter", openings, last_error_code AS "lastErrorCode",
+  endpoint_retry_after AS "endpointRetryAfter", opened_by AS "openedBy", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -85,6 +91,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   endpointCircuits: 'endpoint_circuits',
   retryAfterUntil: 'retry_after_until',
   endpointRetryAfter: 'endpoint_retry_after',
+  openedBy: 'opened_by',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
@@ -148,11 +155,13 @@ export function createDeliveryGatesRepo(db: Db, opts: { changed?: GateChanged } 
 async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
   const keys = Object.keys(change) as Array<keyof GateChange>;
   const json = (k: keyof GateChange) =>
-    k === 'endpointFailures' || k === 'endpointCircuits' || k === 'endpointRetryAfter';
+    k === 'endpointFailures' || k === 'endpointCircuits' || k === 'endpointRetryAfter' || k === 'openedBy';
   const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${json(k) ? '::jsonb' : ''}`);
   await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
     system,
-    ...keys.map((k) => (json(k) ? JSON.stringify(change[k] ?? {}) : (change[k] ?? null))),
+    ...keys.map((k) =>
+      json(k) ? JSON.stringify(change[k] ?? (k === 'openedBy' ? [] : {})) : (change[k] ?? null),
+    ),
   ]);
 }
 export type DeliveryGatesRepo = ReturnType<typeof createDeliveryGatesRepo>;

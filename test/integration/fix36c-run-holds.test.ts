@@ -4,7 +4,8 @@
  * alone opened (fix34d: reads go on) read `circuit-open` though nothing held it. Now each says what holds it by the
  * gate's own rules (src/jobs/gate-view.ts): a pull, what holds the reads (a Retry-After kept beside the writes'
  * circuit: `retry-after` until then; else nothing); the overview, what holds the writes (pausedUntil, pauseReason), the
- * reads (`reads`) and the endpoints' own circuits (`endpointCircuits`, item 3). Real PostgreSQL, the API in process.
+ * reads (`reads`) and the endpoints' own circuits (`endpointCircuits`, item 3); who opened the system's circuit
+ * (`openedBy`, gates). Real PostgreSQL, the API in process.
  */
 import { describe, expect, it } from 'vitest';
 import { CONFIGURED_SYSTEMS_ENV, useApiHarness } from '../helpers/api.js';
@@ -100,5 +101,22 @@ describe('fix36c item 1, what holds a run and a system (postgres)', () => {
         },
       ],
     });
+  });
+
+  it("who opened the system's circuit (gates, migration 1432): openedBy while it is open, empty once closed", async () => {
+    await gate({
+      circuit: 'open',
+      pauseReason: 'circuit-open',
+      pausedUntil: new Date(Date.now() + 60_000),
+      endpointCircuits: {},
+      openedBy: ['students:upsert'],
+    });
+    // Red before: no openedBy in the overview.
+    expect(await system()).toMatchObject({ circuit: 'open', openedBy: ['students:upsert'] });
+    await gate({ openedBy: ['staff:upsert', 'students:read', 'students:upsert'] });
+    expect(await system()).toMatchObject({ openedBy: ['staff:upsert', 'students:read', 'students:upsert'] });
+    // A caller whose last call failed while the circuit is closed opened nothing.
+    await gate({ circuit: 'closed', pauseReason: null, pausedUntil: null, openedBy: ['students:read'] });
+    expect(await system()).toMatchObject({ circuit: 'closed', openedBy: [] });
   });
 });

@@ -6,8 +6,9 @@
  * answer): the staff writes waited with them. Now a write to the endpoint whose writes alone opened it, arriving when
  * the system's probe is due, is not that probe (src/jobs/endpoint-circuits.ts `handOver`): the endpoint's own circuit
  * opens, its writes wait alone, a staff write probes the system and its answer closes it (audited so). With no other
- * work, the endpoint's write probes both after its pause (fix36c item 4). A run with a read's failure in it is the
- * system's, as before. At the gate (src/jobs/gates.ts) on PostgreSQL, as fix35f-endpoint-circuit.
+ * work, the endpoint's write probes both after its pause (fix36c item 4). A run with a read's failure in it, or another
+ * endpoint's, is the system's, as before: who failed is the gate's `opened_by` (migration 1432), not judged from the
+ * counts (which another endpoint's failure inside the run could match). At the gate (src/jobs/gates.ts) on PostgreSQL, as fix35f-endpoint-circuit.
  */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
@@ -28,9 +29,10 @@ describe('gatefix, a system circuit one endpoint opened handed over to it (postg
         circuit: string;
         paused: boolean;
         endpoint: { circuit: string; openings: number } | null;
+        openedBy: string[];
       }>(
         `SELECT circuit, coalesce(paused_until > clock_timestamp(), false) AS paused,
-                endpoint_circuits -> $2 AS endpoint
+                endpoint_circuits -> $2 AS endpoint, opened_by AS "openedBy"
            FROM truc.delivery_gates WHERE system = $1`,
         [SYSTEM, STUDENTS],
       )
@@ -71,7 +73,12 @@ describe('gatefix, a system circuit one endpoint opened handed over to it (postg
       opened = (await w.gates.failed(SYSTEM, down, write)).opened;
     }
     expect(opened).toBe(true);
-    expect(await row()).toMatchObject({ circuit: 'open', paused: true, endpoint: null });
+    expect(await row()).toMatchObject({
+      circuit: 'open',
+      paused: true,
+      endpoint: null,
+      openedBy: [STUDENTS],
+    });
     await systemPauseOver();
   }
 
@@ -99,7 +106,12 @@ describe('gatefix, a system circuit one endpoint opened handed over to it (postg
     await w.gates.succeeded(SYSTEM, probe);
     unsubscribe();
     expect(woken).toEqual([SYSTEM]);
-    expect(await row()).toMatchObject({ circuit: 'closed', paused: false, endpoint: { circuit: 'open' } });
+    expect(await row()).toMatchObject({
+      circuit: 'closed',
+      paused: false,
+      endpoint: { circuit: 'open' },
+      openedBy: [],
+    });
     for (let i = 0; i < settings().failureThreshold + 1; i += 1) {
       const staff = await w.gates.enter(SYSTEM, { pace: true, endpoint: STAFF });
       expect(staff).toMatchObject({ go: true, probe: false });
@@ -135,10 +147,39 @@ describe('gatefix, a system circuit one endpoint opened handed over to it (postg
   });
 
   it("a read failed since the last answer: a student write is the system's probe, as before", async () => {
+    // A read on its way when the students' writes open the system's circuit fails after: students:read's last call failed too.
+    await w.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [SYSTEM]);
+    const read = await w.gates.enter(SYSTEM, { pace: false, endpoint: 'students:read' });
+    expect(read.go).toBe(true);
     await studentsOpenTheSystem();
-    await w.env.deps.db.query(`UPDATE truc.delivery_gates SET failures = failures + 1 WHERE system = $1`, [
-      SYSTEM,
-    ]);
+    await w.gates.failed(SYSTEM, down, read);
+    expect(await row()).toMatchObject({ openedBy: ['students:read', STUDENTS] });
+    const probe = await w.gates.enter(SYSTEM, { pace: true, endpoint: STUDENTS });
+    expect(probe).toMatchObject({ go: true, probe: true });
+    expect(await row()).toMatchObject({ circuit: 'half-open', endpoint: null });
+  });
+
+  it("staff:batch's write failed inside the students' run (the counts alone matched): a student write is the system's probe", async () => {
+    await w.env.deps.db.query(`DELETE FROM truc.delivery_gates WHERE system = $1`, [SYSTEM]);
+    const call = async (endpoint: string, ok: boolean) => {
+      const write = await w.gates.enter(SYSTEM, { pace: true, endpoint });
+      expect(write.go).toBe(true);
+      return ok
+        ? (await w.gates.succeeded(SYSTEM, write), false)
+        : (await w.gates.failed(SYSTEM, down, write)).opened;
+    };
+    // students, staff answers, students, staff fails, then students until the writes' run is at the threshold: the
+    // system's circuit opens with the students' run equal to the writes' run and every call's, staff among them.
+    await call(STUDENTS, false);
+    await call(STAFF, true);
+    await call(STUDENTS, false);
+    await call(STAFF, false);
+    let opened = false;
+    for (let i = 0; i < settings().failureThreshold - 2; i += 1) opened = await call(STUDENTS, false);
+    expect(opened).toBe(true);
+    expect(await row()).toMatchObject({ circuit: 'open', endpoint: null, openedBy: [STAFF, STUDENTS] });
+    await systemPauseOver();
+    // Red before (the counts): { go: false, endpoint: students:upsert } — handed over as if students alone had failed.
     const probe = await w.gates.enter(SYSTEM, { pace: true, endpoint: STUDENTS });
     expect(probe).toMatchObject({ go: true, probe: true });
     expect(await row()).toMatchObject({ circuit: 'half-open', endpoint: null });

@@ -2318,6 +2318,8 @@ export interface components {
          * @enum {string}
          */
         circuit: 'closed' | 'open' | 'half-open';
+        /** @description cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó (xem endpointCircuits); rỗng khi đóng / who opened the system's circuit (while it is not closed): the callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads for a call without one, those failing since it opened too; one endpoint alone (a system whose endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe (see endpointCircuits); empty while it is closed */
+        openedBy: string[];
         /** @description việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds the system's writes (its deliveries, every endpoint); null: nothing holds them */
         pausedUntil: string | null;
         /** @description điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them (fix36c: it was the gate's pause_reason, holding or not) */

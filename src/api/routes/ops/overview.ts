@@ -72,6 +72,17 @@ export const Overview = z
           description:
             'cầu dao của hệ thống (đóng: gọi bình thường) / the system’s circuit breaker (closed: calls flow)',
         }),
+        openedBy: z.array(z.string()).meta({
+          description:
+            'cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, ' +
+            'việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; ' +
+            'chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó ' +
+            "(xem endpointCircuits); rỗng khi đóng / who opened the system's circuit (while it is not closed): the " +
+            'callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads ' +
+            'for a call without one, those failing since it opened too; one endpoint alone (a system whose ' +
+            "endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe " +
+            '(see endpointCircuits); empty while it is closed',
+        }),
         ...SystemHolds.shape,
       }),
     ),
@@ -181,6 +192,7 @@ function systemsOf(
       pushFailed24h,
       errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
+      openedBy: gate && gate.circuit !== 'closed' ? (gate.openedBy ?? []) : [],
       ...holdsOf(gate, at, delivery),
     };
   });
