@@ -184,7 +184,15 @@ export const BatchStatus = z
     mode: z.enum(['delta', 'snapshot']),
     errorCode: z.string().nullable(),
     createdAt: z.string(),
-    finishedAt: z.string().nullable(),
+    finishedAt: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được ' +
+          'thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city ' +
+          'admin) included; once decided: when the decision was carried out, if after its ingest',
+      }),
     findingsUrl: z.string(),
     deliveries: z
       .array(

@@ -83,7 +83,7 @@ export function batchView(
     mode: batch.mode,
     errorCode: failedDelivery?.errorCode ?? batch.errorCode,
     createdAt: batch.createdAt.toISOString(),
-    finishedAt: batch.finishedAt ? batch.finishedAt.toISOString() : null,
+    finishedAt: finishedAtOf(batch, held ? undefined : hold, held),
     findingsUrl: `/v1/batches/${batch.id}/findings`,
     deliveries: deliveries.map((d) => ({
       system: d.system,
@@ -107,6 +107,18 @@ export function batchView(
       ? { at: batch.recordsPurgedAt.toISOString(), message: { ...RECORDS_PURGED } }
       : null,
   };
+}
+
+/**
+ * When a batch finished as told (runs item 2): not while a city admin's decision holds it (null, as a held sync run's:
+ * it has not finished, though its records were applied when it was held); once decided, when that decision was done
+ * (its deletions applied, or the rejection) if after its ingest; else its ingest's end.
+ */
+function finishedAtOf(batch: Batch, decided: BatchHold | undefined, held: boolean): string | null {
+  if (held || !batch.finishedAt) return null;
+  const done = decided ? (decided.appliedAt ?? decided.decidedAt) : null;
+  const at = done && new Date(done) > batch.finishedAt ? new Date(done) : batch.finishedAt;
+  return at.toISOString();
 }
 
 /** How GET /v1/batches/{id} reads a target's gate (../store/delivery-gates.ts `peek`) and the gate's settings. */

@@ -19,7 +19,14 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
-import { RequestedBy, RunDeliveries, RunWaiting, waitingOf, type WaitSettings } from './syncs.js';
+import {
+  finishedAtOf,
+  RequestedBy,
+  RunDeliveries,
+  RunWaiting,
+  waitingOf,
+  type WaitSettings,
+} from './syncs.js';
 
 export interface OpsRouteOptions {
   db: Db;
@@ -133,7 +140,7 @@ const syncRunOut =
   ({ waitGate, ...r }: SyncRunRow) => ({
     ...r,
     createdAt: iso(r.createdAt)!,
-    finishedAt: iso(r.finishedAt),
+    finishedAt: finishedAtOf(r.status, r.finishedAt),
     waiting: waitingOf(r, { waitGate }, delivery),
   });
 

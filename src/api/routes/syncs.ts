@@ -101,7 +101,14 @@ const SyncRun = z
     errorCode: z.string().nullable(),
     ...RequestedBy,
     createdAt: z.string(),
-    finishedAt: z.string().nullable(),
+    finishedAt: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Lúc lượt xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held, cả phần đối soát bị giữ) / ' +
+          'when the run finished; null while it has not, held included (its reconciliation held too)',
+      }),
   })
   .meta({ id: 'SyncRun' });
 
@@ -200,6 +207,13 @@ const SyncRunListed = SyncRun.extend({
   }),
 }).meta({ id: 'SyncRunListed' });
 
+/**
+ * When a run finished as told (runs item 2): null while it is held, a full run whose pages are done but whose
+ * reconciliation the guard holds included (it has not finished: as a held batch's, src/jobs/batch-status.ts).
+ */
+export const finishedAtOf = (shownStatus: string, finishedAt: Date | null): string | null =>
+  shownStatus === 'held' || !finishedAt ? null : finishedAt.toISOString();
+
 function view(r: SyncRunRow): z.infer<typeof SyncRun> {
   return {
     ...syncRunSummary(r),
@@ -212,7 +226,7 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
     requestedBy: r.requestedBy,
     requestedById: r.requestedById,
     createdAt: r.createdAt.toISOString(),
-    finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+    finishedAt: finishedAtOf(r.shownStatus, r.finishedAt),
   };
 }
 

@@ -1487,6 +1487,7 @@ export interface components {
       mode: 'delta' | 'snapshot';
       errorCode: string | null;
       createdAt: string;
+      /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
       finishedAt: string | null;
       findingsUrl: string;
       /** @description Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode, or ERR_ADAPTER_REJECTED when the target refused every record) makes the batch failed; partial: the target took some records and refused the others (ERR_ADAPTER_REJECTED), the batch stays done */
@@ -1940,6 +1941,7 @@ export interface components {
       /** @description Mã định danh người yêu cầu: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc; trước fix36b ở requestedBy) / who asked, by id: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command; in requestedBy before fix36b) */
       requestedById: string;
       createdAt: string;
+      /** @description Lúc lượt xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held, cả phần đối soát bị giữ) / when the run finished; null while it has not, held included (its reconciliation held too) */
       finishedAt: string | null;
       /** @description phiên bản ánh xạ / mapping version used */
       mappingVersion: string | null;
@@ -3050,6 +3052,7 @@ export interface components {
         /** @enum {string} */
         mode: 'delta' | 'snapshot';
         errorCode: string | null;
+        /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
         finishedAt: string | null;
         findingsUrl: string;
         /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
