@@ -51,6 +51,20 @@ describe('review28 on postgres', () => {
     expectBilingualErrors(expectProblem(res, 400, 'ERR_VALIDATION'));
   });
 
+  // walk2: a required query field not sent was told zod's "Invalid input: expected number, received undefined" (an
+  // officer's GET /v1/pcgd/deadlines without `year`); now that it is required and was not sent, at its pointer.
+  it('walk2: a required field not sent is said so, in Vietnamese and English', async () => {
+    const res = await h.get('/v1/pcgd/deadlines', h.tokens.admin);
+    const p = expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(p.errors).toEqual([
+      {
+        pointer: '/querystring/year',
+        rule: 'invalid_type',
+        message: 'bắt buộc, chưa được gửi / required, not sent',
+      },
+    ]);
+  });
+
   // A `detail` too (README: "a `detail`, when the refusal says more, reads `vi / en`"): the commonest refusal a
   // vendor meets, its token expired (every 15 minutes), answers 401 ERR_TOKEN_INVALID with detail "the token has
   // expired", English only (src/api/auth/tokens.ts TokenError). Seen on the demo after 15 minutes.

@@ -119,7 +119,14 @@ function zodVietnamese(keyword: string, params: object | undefined, message: str
  * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts; test/unit/zod-messages.test.ts
  * refuses a custom message in src/api that is not).
  */
+/**
+ * A required field not sent: zod says "Invalid input: expected number, received undefined" (walk2: an officer's
+ * `GET /v1/pcgd/deadlines` without `year`), a developer's words for "it is missing"; the pointer names the field.
+ */
+const NOT_SENT = both('bắt buộc, chưa được gửi', 'required, not sent');
+
 function bilingualMessage(keyword: string, params: object | undefined, message: string): string {
+  if (keyword === 'invalid_type' && message.endsWith(', received undefined')) return NOT_SENT;
   const vi = zodVietnamese(keyword, params, message) ?? canonicalMessageVi(message);
   return vi ? both(vi, message) : message;
 }
