@@ -87,7 +87,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
       expect(await repo.count('students', '79000001')).toBe(3);
     });
 
-    it("a school's students are stored three to a quarter-free page's room, and a changed re-push of them updates a third or more in place (HOT) (issue 7: migration 470, fillfactor 75)", async () => {
+    it("a school's students are stored with room on each page for most of its rows' new versions, and a changed re-push of them updates three quarters or more in place (HOT) (issue 7: migration 1447, fillfactor 55; at 75 (470) a third)", async () => {
       const repo = createRecordsRepo(store.db);
       const school = (code: string, fullName: string) => ({
         ...student(code, fullName),
@@ -99,15 +99,16 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         codes.map((c) => row(school(c, 'Hà'))),
         SOURCE,
       );
-      // How full the school's heap pages are: the rows' bytes against the pages they take (fillfactor 50
-      // fills ~half of each page, 75 three quarters).
+      // How full the school's heap pages are: the rows' bytes against the pages they take (fillfactor 55
+      // fills a little over half of each page, 75 three quarters).
       const { pages, bytes } = (
         await store.db.query<{ pages: number; bytes: number }>(
           `SELECT count(DISTINCT (ctid::text::point)[0])::int AS pages, sum(pg_column_size(s.*))::int AS bytes
              FROM truc.students s WHERE school_code = '79000007'`,
         )
       ).rows[0]!;
-      expect(bytes / (pages * 8192)).toBeGreaterThan(0.6);
+      expect(bytes / (pages * 8192)).toBeGreaterThan(0.4);
+      expect(bytes / (pages * 8192)).toBeLessThan(0.6);
       // Every row of each page changed at once, as a vendor's changed batch does. Counted in its transaction,
       // as a difference: the session's counts not yet reported (earlier tests' writes) are in both reads.
       const counts = await store.db.tx(async (q) => {
@@ -128,7 +129,7 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
         return { upd: after.upd - before.upd, hot: after.hot - before.hot };
       });
       expect(counts.upd).toBe(300);
-      expect(counts.hot).toBeGreaterThanOrEqual(0.25 * 300);
+      expect(counts.hot).toBeGreaterThanOrEqual(0.75 * 300);
     });
 
     it('rows all stored (`stored`: a changed batch of known records) are updated in place, one UPDATE a chunk, as the upsert stores them (a tombstone comes back); a row not stored fails the call (issue 7)', async () => {

@@ -59,6 +59,23 @@ interface Round {
   trucMs: number;
   pgMs: number;
   byKind: Map<string, number[]>;
+  /** The students' table after the pull: heap and whole (indexes, TOAST) in MB, its fill factor. */
+  size: { heapMb: number; totalMb: number; fillfactor: string };
+}
+
+/** The students' table's size and fill factor as the pull left it (issue 7: a fill factor's cost on a first sync). */
+async function studentsSize(db: Db): Promise<Round['size']> {
+  const r = await db.query<{ heap: string; total: string; ff: string | null }>(
+    `SELECT pg_relation_size('truc.students') AS heap, pg_total_relation_size('truc.students') AS total,
+            (SELECT option_value FROM pg_options_to_table(c.reloptions) WHERE option_name = 'fillfactor') AS ff
+       FROM pg_class c WHERE c.oid = 'truc.students'::regclass`,
+  );
+  const row = r.rows[0]!;
+  return {
+    heapMb: Number(row.heap) / 2 ** 20,
+    totalMb: Number(row.total) / 2 ** 20,
+    fillfactor: row.ff ?? '100',
+  };
 }
 
 async function round(students: number, serial: boolean): Promise<Round> {
@@ -104,7 +121,8 @@ async function round(students: number, serial: boolean): Promise<Round> {
       byKind.set(s.kind, list);
     }
     if (capture) writeFileSync(capture, JSON.stringify(spy.captured));
-    return { pages, wallMs, trucMs: (cpu.user + cpu.system) / 1000, pgMs, byKind };
+    const size = await studentsSize(env.deps.db);
+    return { pages, wallMs, trucMs: (cpu.user + cpu.system) / 1000, pgMs, byKind, size };
   } finally {
     spy.restore();
     await env.cleanup();
@@ -121,7 +139,7 @@ async function main(): Promise<void> {
     const r = await round(students, serial);
     all.push(r);
     console.log(
-      `round ${i + 1}: ${r.pages} pages, ${(r.wallMs / r.pages).toFixed(1)} ms a page; CPU a page: truc ${(r.trucMs / r.pages).toFixed(1)} ms, PostgreSQL ${(r.pgMs / r.pages).toFixed(1)} ms (${execSync('uptime').toString().trim()})`,
+      `round ${i + 1}: ${r.pages} pages, ${(r.wallMs / r.pages).toFixed(1)} ms a page; CPU a page: truc ${(r.trucMs / r.pages).toFixed(1)} ms, PostgreSQL ${(r.pgMs / r.pages).toFixed(1)} ms; students' heap ${r.size.heapMb.toFixed(1)} MB, with indexes ${r.size.totalMb.toFixed(1)} (fillfactor ${r.size.fillfactor}) (${execSync('uptime').toString().trim()})`,
     );
   }
   const kinds = new Set(all.flatMap((r) => [...r.byKind.keys()]));
