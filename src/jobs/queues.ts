@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
+import { isConnectionLost } from '../store/db-errors.js';
 import { listenedPostgresBackend } from './pg-backend.js';
 import { PostgresWorker } from './pg-worker.js';
 
@@ -177,7 +178,9 @@ export function isConnectionError(err: unknown): boolean {
     (typeof code === 'string' && (CONNECTION_CODES.has(code) || PG_CONNECTION_CODES.has(code))) ||
     err.name === 'ConnectionClosedError' ||
     err.message === 'Connection is closed.' ||
-    err.message === 'Connection terminated unexpectedly'
+    // pg's words for a connection lost (chaos: BullMQ's LISTEN connection used after its end, "Client has encountered
+    // a connection error and is not queryable", was logged at error level each time under pg_terminate_backend)
+    isConnectionLost(err)
   );
 }
 
