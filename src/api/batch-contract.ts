@@ -223,14 +223,33 @@ export const BatchStatus = z
         status: z.enum(['held', 'approved', 'rejected']),
         kinds: z.array(z.enum(['deleted', 'changed'])),
         decidedAt: z.string().nullable(),
+        decidedBy: z
+          .enum(['city-admin'])
+          .nullable()
+          .meta({
+            description:
+              'ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / ' +
+              'who decided, as a role only (a city admin), never a person’s name; null while held',
+          }),
+        decisionReason: z
+          .string()
+          .nullable()
+          .meta({
+            description:
+              'lý do quản trị thành phố ghi khi duyệt hoặc từ chối (một dòng, không chứa số định danh hay số điện thoại); ' +
+              'null khi không ghi hoặc còn giữ / the city admin’s reason given with the approval or rejection (one line, ' +
+              'never a personal ID or phone number); null when none was given or while held',
+          }),
         appliedAt: z.string().nullable(),
       })
       .nullable()
       .meta({
         description:
-          'Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / ' +
+          'Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do ' +
+          'của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / ' +
           'the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): ' +
-          'held while a city admin decides; kinds: which thresholds it went over',
+          'held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason ' +
+          '(decisionReason) and who decided as a role (decidedBy)',
       }),
     recordsPurged: z
       .object({ at: z.string(), message: z.object({ vi: z.string(), en: z.string() }) })

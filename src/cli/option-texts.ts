@@ -21,7 +21,8 @@ const TIMEOUT = 'với --follow: thôi chờ sau chừng này giây (mặc đị
 const SCHEDULE_ID = 'mã lịch (truc schedules list)';
 const HOLD_ID = 'mã lệnh giữ';
 const REASON =
-  'lý do, lưu trong mục nhật ký kiểm toán của quyết định (không ghi số định danh cá nhân hay số điện thoại)';
+  'lý do, lưu trong mục nhật ký kiểm toán của quyết định; nhà cung cấp của lô bị giữ cũng đọc được ' +
+  '(không ghi số định danh cá nhân hay số điện thoại)';
 const DECIDED_JSON = 'lệnh giữ đã quyết định, in thành một đối tượng JSON';
 const REPORT_ID = 'mã báo cáo (reportId, như pcgd compute in ra)';
 const UNIT = 'mã xã/phường 5 chữ số hoặc mã tỉnh/thành phố 2 chữ số';

@@ -2,8 +2,10 @@
  * A vendor batch's status as truc tells it (issue 7, review26b F5): one rule, read by GET /v1/batches/{id} and by
  * the `batch.finished` webhook (./webhook-fanout.ts), so the two never disagree. The row's status, except: a
  * batch ingested (done) whose delivery to a target failed for good is `failed` (that delivery's code), and a done
- * snapshot whose deletions the mass-change guard holds is `held` until a city admin decides.
+ * snapshot whose deletions the mass-change guard holds is `held` until a city admin decides; then the decision, its
+ * reason (the admin's words) and who decided as a role only.
  */
+import { personalNumberIn } from '../canonical/free-text.js';
 import type { Config } from '../config.js';
 import type { Batch, BatchMode, BatchStatus } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
@@ -41,11 +43,22 @@ export interface BatchView {
     status: BatchHold['status'];
     kinds: Array<'deleted' | 'changed'>;
     decidedAt: string | null;
+    /** Who decided, as a role only (holdwhy): never a person's or a client's name or id; null while held. */
+    decidedBy: 'city-admin' | null;
+    /** The city admin's words with the decision (its `decisionReason`), shown to the vendor; null when none. */
+    decisionReason: string | null;
     appliedAt: string | null;
   } | null;
   /** Its records (the body as sent) were purged after their retention (purge29): when, and saying so. */
   recordsPurged: { at: string; message: { vi: string; en: string } } | null;
 }
+
+/**
+ * The admin's reason as the vendor reads it: refused with a personal number when given (../canonical/free-text.ts,
+ * every way a decision is taken: API, CLI, dashboard); one kept before that check (review33b) that holds one is not shown.
+ */
+const shownReason = (reason: string | null): string | null =>
+  reason !== null && personalNumberIn(reason) === undefined ? reason : null;
 
 /** What GET says of a batch whose records were purged (../store/batch-purge.ts). */
 export const RECORDS_PURGED = {
@@ -100,6 +113,9 @@ export function batchView(
           status: hold.status,
           kinds: [...new Set(hold.reasons.map((r) => r.kind))],
           decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
+          // Only a city admin decides (scope `guard`, or truc's CLI on the city's server): the role, never who.
+          decidedBy: hold.decidedAt ? 'city-admin' : null,
+          decisionReason: shownReason(hold.decisionReason),
           appliedAt: hold.appliedAt ? new Date(hold.appliedAt).toISOString() : null,
         }
       : null,

@@ -183,17 +183,18 @@ function holdLists(q: Queryable) {
      * never superseded (only a run's change is).
      */
     async ofBatch(batchId: string): Promise<
-      | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'appliedAt'> & {
+      | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> & {
           status: Exclude<HoldStatus, 'superseded'>;
         })
       | undefined
     > {
       const res = await q.query<
-        Pick<Row, 'id' | 'reasons' | 'decidedAt' | 'appliedAt'> & {
+        Pick<Row, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> & {
           status: Exclude<HoldStatus, 'superseded'>;
         }
       >(
-        `SELECT id, status, reasons, decided_at AS "decidedAt", applied_at AS "appliedAt"
+        `SELECT id, status, reasons, decided_at AS "decidedAt", decision_reason AS "decisionReason",
+                applied_at AS "appliedAt"
            FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
         [batchId],
       );

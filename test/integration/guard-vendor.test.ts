@@ -144,16 +144,43 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     }>();
     expect(hold).toMatchObject({ kind: 'batch', diff: [{ school: S, live: 30, changed: 16 }] });
     expect(hold.diff[0]!.keys.changed).toEqual(codes.slice(14));
-    expect((await post(`/v1/guard/holds/${first.guard!.holdId}/reject`)).statusCode).toBe(200);
-    expect((await get(`/v1/batches/${first.batchId}`, v77)).json()).toMatchObject({
+    const why = 'nhà cung cấp gửi nhầm tên học sinh';
+    expect(
+      (await post(`/v1/guard/holds/${first.guard!.holdId}/reject`, w.admin, { reason: why })).statusCode,
+    ).toBe(200);
+    // holdwhy (walk2 F3): the vendor reads the admin's reason, and who decided as a role only (never a name or id).
+    const rejected = await get(`/v1/batches/${first.batchId}`, v77);
+    expect(rejected.json()).toMatchObject({
       status: 'failed',
       errorCode: 'ERR_GUARD_REJECTED',
-      guard: { status: 'rejected' },
+      guard: {
+        status: 'rejected',
+        decidedBy: 'city-admin',
+        decisionReason: why,
+        decidedAt: expect.any(String),
+      },
+    });
+    const decider = (await get(`/v1/guard/holds/${first.guard!.holdId}`)).json<{
+      decidedBy: string;
+      decidedById: string;
+    }>();
+    expect(rejected.body).not.toContain(decider.decidedById);
+    expect(rejected.body).not.toContain(decider.decidedBy);
+    // A reason kept before the personal-number check (review33b) that holds one is not shown.
+    await w.env.deps.db.query(`UPDATE truc.guard_holds SET decision_reason = $2 WHERE id = $1`, [
+      first.guard!.holdId,
+      'gọi 0912 345 678',
+    ]);
+    expect((await get(`/v1/batches/${first.batchId}`, v77)).json()).toMatchObject({
+      guard: { status: 'rejected', decidedBy: 'city-admin', decisionReason: null },
     });
     expect(await names()).toBe(14);
     // Sent again and approved: applied in full.
     const second = await push(codes.slice(0, 30).map(renamed));
-    expect(second).toMatchObject({ status: 'held', guard: { status: 'held' } });
+    expect(second).toMatchObject({
+      status: 'held',
+      guard: { status: 'held', decidedBy: null, decisionReason: null },
+    });
     expect((await post(`/v1/guard/holds/${second.guard!.holdId}/approve`)).statusCode).toBe(200);
     await waitFor(async () => ((await names()) === 30 ? true : undefined), {
       timeoutMs: 30_000,
@@ -163,7 +190,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect((await get(`/v1/batches/${second.batchId}`, v77)).json()).toMatchObject({
       status: 'done',
       counts: { accepted: 16, unchanged: 14 },
-      guard: { status: 'approved' },
+      guard: { status: 'approved', decidedBy: 'city-admin', decisionReason: null },
     });
     const audits = await audit('batch.held');
     expect(audits.map((a) => a.subject)).toEqual([`batch:${first.batchId}`, `batch:${second.batchId}`]);

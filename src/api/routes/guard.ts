@@ -220,10 +220,13 @@ const Decision = z
       .optional()
       .meta({
         description:
-          `lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–${REASON_MAX} ký tự; ` +
+          `lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó; nhà cung cấp của lô bị giữ ` +
+          `cũng đọc được (GET /v1/batches/{id} và webhook batch.finished: guard.decisionReason, người quyết định chỉ ` +
+          `theo vai trò) (một dòng, 1–${REASON_MAX} ký tự; ` +
           `không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / ` +
-          `why, kept with the decision (decisionReason) and in its audit entry (one line, 1–${REASON_MAX} characters; ` +
-          `no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)`,
+          `why, kept with the decision (decisionReason) and in its audit entry; a held batch's vendor reads it too ` +
+          `(GET /v1/batches/{id} and the batch.finished webhook: guard.decisionReason, who decided as a role only) ` +
+          `(one line, 1–${REASON_MAX} characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA)`,
       }),
   })
   .strict()

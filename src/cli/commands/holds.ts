@@ -123,7 +123,7 @@ const decideCommand = (decision: 'approve' | 'reject') => {
     .argument('<id>', 'the hold id', positiveId)
     .option(
       '--reason <text>',
-      'why, kept in the audit entry of the decision (no personal ID or phone number)',
+      "why, kept in the audit entry of the decision; a held batch's vendor reads it too (no personal ID or phone number)",
     );
   if (decision === 'approve')
     command.option(

@@ -1325,11 +1325,11 @@ export interface webhooks {
 export interface components {
   schemas: {
     GuardDecisionInput: {
-      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó; nhà cung cấp của lô bị giữ cũng đọc được (GET /v1/batches/{id} và webhook batch.finished: guard.decisionReason, người quyết định chỉ theo vai trò) (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry; a held batch's vendor reads it too (GET /v1/batches/{id} and the batch.finished webhook: guard.decisionReason, who decided as a role only) (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason?: string;
     };
     GuardApprovalInput: {
-      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
+      /** @description lý do, lưu cùng quyết định (decisionReason) và trong nhật ký kiểm toán của nó; nhà cung cấp của lô bị giữ cũng đọc được (GET /v1/batches/{id} và webhook batch.finished: guard.decisionReason, người quyết định chỉ theo vai trò) (một dòng, 1–500 ký tự; không chứa số định danh, CMND hay số điện thoại: 400 ERR_FREE_TEXT_PERSONAL_DATA) / why, kept with the decision (decisionReason) and in its audit entry; a held batch's vendor reads it too (GET /v1/batches/{id} and the batch.finished webhook: guard.decisionReason, who decided as a role only) (one line, 1–500 characters; no personal ID, old ID card or phone number: 400 ERR_FREE_TEXT_PERSONAL_DATA) */
       reason?: string;
       /** @description duyệt trừ các trường này (mã trường của lệnh giữ): thay đổi của chúng chưa được quyết, hỏi lại ở lần kéo sau — các trang của lần kéo và phần đối soát không áp dụng gì của chúng, có đếm và ghi nhật ký; các trường khác được duyệt. Chỉ với lệnh giữ của một lần kéo (run, reconcile); mã không có trong lệnh giữ: 400 ERR_GUARD_EXCEPT_SCHOOLS, không thay đổi gì. Từ chối chỉ một số trường cũng là cách này / approve except these schools (codes of the hold): their changes not decided, asked again by the next run — the run’s pages and its reconciliation apply nothing of them, counted (notApplied) and audited; the other schools approved. Only a sync run's hold (run, reconcile); a code the hold does not show: 400 ERR_GUARD_EXCEPT_SCHOOLS, nothing changed. Rejecting only some schools is this too */
       exceptSchools?: string[];
@@ -1512,13 +1512,17 @@ export interface components {
           endpoint: string | null;
         } | null;
       }[];
-      /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
+      /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
       guard: {
         holdId: number;
         /** @enum {string} */
         status: 'held' | 'approved' | 'rejected';
         kinds: ('deleted' | 'changed')[];
         decidedAt: string | null;
+        /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
+        decidedBy: 'city-admin' | null;
+        /** @description lý do quản trị thành phố ghi khi duyệt hoặc từ chối (một dòng, không chứa số định danh hay số điện thoại); null khi không ghi hoặc còn giữ / the city admin’s reason given with the approval or rejection (one line, never a personal ID or phone number); null when none was given or while held */
+        decisionReason: string | null;
         appliedAt: string | null;
       } | null;
       /** @description Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu api.batchRetentionDays: lúc nào, và lời báo; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ; null: còn giữ / the batch’s records (the body as sent) were removed after the retention period api.batchRetentionDays: when, and a message saying so; its summary, counts and findings stay; null: kept */
@@ -3055,13 +3059,17 @@ export interface components {
         /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
         finishedAt: string | null;
         findingsUrl: string;
-        /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over */
+        /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
         guard: {
           holdId: number;
           /** @enum {string} */
           status: 'held' | 'approved' | 'rejected';
           kinds: ('deleted' | 'changed')[];
           decidedAt: string | null;
+          /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
+          decidedBy: 'city-admin' | null;
+          /** @description lý do quản trị thành phố ghi khi duyệt hoặc từ chối (một dòng, không chứa số định danh hay số điện thoại); null khi không ghi hoặc còn giữ / the city admin’s reason given with the approval or rejection (one line, never a personal ID or phone number); null when none was given or while held */
+          decisionReason: string | null;
           appliedAt: string | null;
         } | null;
         /** @description Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu api.batchRetentionDays: lúc nào, và lời báo; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ; null: còn giữ / the batch’s records (the body as sent) were removed after the retention period api.batchRetentionDays: when, and a message saying so; its summary, counts and findings stay; null: kept */
