@@ -13,6 +13,17 @@ function pauseReasonText(reason: string | null | undefined): string {
   return reason ?? '';
 }
 
+/**
+ * What holds an endpoint's writes now (gates2, walk2 F1: its own pause was shown after it had passed): its own pause,
+ * the system's (said so), or nothing (its next write is its probe: no pause shown).
+ */
+function endpointHeld(c: Overview['systems'][number]['endpointCircuits'][number]): string {
+  if (c.until === null) return '';
+  const why =
+    c.heldBy === 'system' ? `${t('system')}: ${pauseReasonText(c.reason)}` : pauseReasonText(c.reason);
+  return ` — ${t('pausedUntil')} ${when(c.until)}${why ? ` (${why})` : ''}`;
+}
+
 function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const cls =
     s.circuit === 'closed' ? (s.pausedUntil ? 'warn' : 'ok') : s.circuit === 'open' ? 'bad' : 'warn';
@@ -43,8 +54,8 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const endpoints = s.endpointCircuits.map((c) =>
     h(
       'small',
-      { class: 'badge warn', 'data-endpoint-circuit': c.endpoint },
-      `${c.endpoint}: ${statusText(c.circuit)} — ${t('pausedUntil')} ${when(c.until)}`,
+      { class: 'badge warn', 'data-endpoint-circuit': c.endpoint, 'data-held-by': c.heldBy ?? '' },
+      `${c.endpoint}: ${statusText(c.circuit)}${endpointHeld(c)}`,
     ),
   );
   // fix37b: the endpoints a Retry-After holds alone (their writes, or a read endpoint's reads, wait; the system's other

@@ -58,23 +58,29 @@ export const readsHeld = (state: GateState, now: Date, settings: Settings, entit
 export const writesHeld = (state: GateState, now: Date, settings: Settings, endpoint?: string): Hold | null =>
   held(state, now, settings, 1, endpoint);
 
-/** An endpoint's own circuit, as shown: open (its writes wait) or half-open (its probe out), since and until when. */
+/**
+ * An endpoint's own circuit, as shown: open or half-open (its probe out), since when, and what holds the writes to it
+ * now by the gate's rules (`writesHeld`, as a vendor batch's `waiting` says: ./delivery-waiting.ts). gates2 (walk2 F1):
+ * its own pause was shown as `until` though it had passed while the system's circuit held the endpoint's writes longer
+ * (13 min in the past, next to the system's real pause). `held` null: nothing holds them, the next write to it is its
+ * probe; `held.endpoint` absent: the system's pause holds them (its circuit, probe or Retry-After).
+ */
 export interface EndpointCircuitShown {
   endpoint: string;
   circuit: 'open' | 'half-open';
   since: Date;
-  until: Date;
+  held: Hold | null;
 }
 
-/** The system's endpoints whose own circuit is not closed, by name. */
-export function endpointCircuitsOf(state: Pick<GateState, 'endpointCircuits'>): EndpointCircuitShown[] {
+/** The system's endpoints whose own circuit is not closed, by name, with what holds their writes at `now`. */
+export function endpointCircuitsOf(state: GateState, now: Date, settings: Settings): EndpointCircuitShown[] {
   return Object.entries(state.endpointCircuits ?? {})
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([endpoint, c]) => ({
       endpoint,
       circuit: c.circuit,
       since: new Date(c.openedAt),
-      until: new Date(c.pausedUntil),
+      held: writesHeld(state, now, settings, endpoint),
     }));
 }
 

@@ -181,12 +181,15 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
         pausedUntil: new Date(now.getTime() + 3_600_000),
         pauseReason: 'circuit-open',
         // fix37b item 3: the endpoints' own circuits and Retry-Afters, a line each under the badge
+        // gates2 (walk2 F1): staff:delete's own pause passed 13 minutes ago, the system's holds its writes
         endpointCircuits: Object.fromEntries(
           ['students:upsert', 'staff:delete'].map((e) => [
             e,
             {
               circuit: 'open' as const,
-              pausedUntil: new Date(now.getTime() + 3_600_000).toISOString(),
+              pausedUntil: new Date(
+                now.getTime() + (e === 'staff:delete' ? -780_000 : 3_600_000),
+              ).toISOString(),
               openings: 3,
               openedAt: now.toISOString(),
             },
@@ -207,6 +210,10 @@ describe.runIf(hasChromium())('ui27: the dashboard in Chromium', () => {
       // every open endpoint circuit and endpoint wait has its line, inside the card (fix37b item 3)
       expect(await ui.page.getByTestId('systems').locator('[data-endpoint-circuit]').count()).toBe(2);
       expect(await ui.page.getByTestId('systems').locator('[data-endpoint-wait]').count()).toBe(1);
+      // gates2: an endpoint's pause that has passed is not shown as one: the system's pause holds it, said so
+      const passed = ui.page.getByTestId('systems').locator('[data-endpoint-circuit="staff:delete"]');
+      expect(await passed.getAttribute('data-held-by')).toBe('system');
+      expect(await passed.textContent()).toContain('(Hệ thống: cầu dao mở)');
       // the pulls held as the writes are: said once, by the badge (fix36c's second line widened the card)
       expect(await ui.page.getByTestId('reads-held').count()).toBe(0);
       // no card hides part of its table (a scrolled card clips what is past its edge)

@@ -98,8 +98,49 @@ describe('fix36c item 1, what holds a run and a system (postgres)', () => {
           circuit: 'open',
           since: openedAt.toISOString(),
           until: until.toISOString(),
+          heldBy: 'endpoint',
+          reason: 'circuit-open',
         },
       ],
+    });
+  });
+
+  it("gates2 (walk2 F1): an endpoint's pause that has passed is not shown; what holds its writes now is", async () => {
+    const openedAt = new Date(Date.now() - 16 * 60_000);
+    const past = new Date(Date.now() - 13 * 60_000);
+    const systemUntil = new Date(Date.now() + 60_000);
+    const endpointCircuits = {
+      'students:upsert': {
+        circuit: 'open' as const,
+        pausedUntil: past.toISOString(),
+        openings: 1,
+        openedAt: openedAt.toISOString(),
+      },
+    };
+    await gate({
+      circuit: 'open',
+      pauseReason: 'circuit-open',
+      pausedUntil: systemUntil,
+      openedAt,
+      failures: 0,
+      writeFailures: 0,
+      retryAfterUntil: null,
+      endpointCircuits,
+      openedBy: ['students:upsert', 'staff:upsert'],
+    });
+    const shown = { endpoint: 'students:upsert', circuit: 'open', since: openedAt.toISOString() };
+    // Red before: until 13 minutes past (the endpoint's own pause) beside the system's real one.
+    expect(await system()).toMatchObject({
+      pausedUntil: systemUntil.toISOString(),
+      endpointCircuits: [
+        { ...shown, until: systemUntil.toISOString(), heldBy: 'system', reason: 'circuit-open' },
+      ],
+    });
+    // The system's circuit closed: nothing holds the endpoint's writes, the next one is its probe.
+    await gate({ circuit: 'closed', pauseReason: null, pausedUntil: null, openedBy: [] });
+    expect(await system()).toMatchObject({
+      pausedUntil: null,
+      endpointCircuits: [{ ...shown, until: null, heldBy: null, reason: null }],
     });
   });
 

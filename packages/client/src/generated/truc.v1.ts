@@ -2337,13 +2337,15 @@ export interface components {
           since: string | null;
           until: string;
         } | null;
-        /** @description các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; since: when it opened, until: the next probe, or its probe's lease) */
+        /** @description các điểm nhận có cầu dao riêng chưa đóng (chỉ việc gửi tới chúng chờ; since: lúc mở). until, heldBy, reason: điều giữ việc gửi tới điểm đó lúc này, như `waiting` của lô nhà cung cấp: cầu dao hoặc Retry-After riêng của nó (heldBy endpoint: lần thử kế tiếp hoặc hết hạn lần thử), hoặc việc tạm ngưng của cả hệ thống khi nó giữ lâu hơn (heldBy system: until là pausedUntil của hệ thống); cả ba null: không gì giữ, lần gửi kế tiếp tới điểm đó là lần thử (gates2: until từng là lúc hết tạm ngưng riêng của nó, kể cả khi đã qua) / the endpoints whose own circuit is not closed (only the writes to them wait; since: when it opened). until, heldBy, reason: what holds the writes to it now, as a vendor batch’s `waiting` says: its own circuit or Retry-After (heldBy endpoint: its next probe, or its probe’s lease), or the system's pause when that holds them (heldBy system: until is the system's pausedUntil); all three null: nothing holds them, the next write to it is its probe (gates2: until was its own pause, even one past) */
         endpointCircuits: {
           endpoint: string;
           /** @enum {string} */
           circuit: 'open' | 'half-open';
           since: string;
-          until: string;
+          until: string | null;
+          heldBy: ('endpoint' | 'system') | null;
+          reason: ('circuit-open' | 'probe' | 'retry-after') | null;
         }[];
         /** @description các điểm nhận mà hệ thống yêu cầu chờ riêng (429 có Retry-After khi gửi tới hoặc đọc từ chúng): chỉ việc gửi tới (students:upsert) hoặc đọc từ (students:read) điểm đó chờ đến until, các việc khác vẫn chạy / the endpoints the system asked to wait alone (a 429 with Retry-After on a write to them, fix37b, or on a read of them, `<entity>:read`): only the calls to them wait until `until`, the system's other writes and reads go on; a wait of the whole system is pausedUntil/pauseReason retry-after */
         endpointRetryAfter: {

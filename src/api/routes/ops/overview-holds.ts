@@ -49,14 +49,23 @@ export const SystemHolds = z.object({
         endpoint: z.string(),
         circuit: z.enum(['open', 'half-open']),
         since: z.string(),
-        until: z.string(),
+        until: z.string().nullable(),
+        heldBy: z.enum(['endpoint', 'system']).nullable(),
+        reason: z.enum(['circuit-open', 'probe', 'retry-after']).nullable(),
       }),
     )
     .meta({
       description:
-        'các điểm nhận có cầu dao riêng đang mở (chỉ việc gửi tới chúng chờ; since: lúc mở, until: lần thử kế ' +
-        'tiếp hoặc hết hạn lần thử) / the endpoints whose own circuit is open (only the writes to them wait; ' +
-        "since: when it opened, until: the next probe, or its probe's lease)",
+        'các điểm nhận có cầu dao riêng chưa đóng (chỉ việc gửi tới chúng chờ; since: lúc mở). until, heldBy, ' +
+        'reason: điều giữ việc gửi tới điểm đó lúc này, như `waiting` của lô nhà cung cấp: cầu dao hoặc ' +
+        'Retry-After riêng của nó (heldBy endpoint: lần thử kế tiếp hoặc hết hạn lần thử), hoặc việc tạm ngưng ' +
+        'của cả hệ thống khi nó giữ lâu hơn (heldBy system: until là pausedUntil của hệ thống); cả ba null: không ' +
+        'gì giữ, lần gửi kế tiếp tới điểm đó là lần thử (gates2: until từng là lúc hết tạm ngưng riêng của nó, kể ' +
+        'cả khi đã qua) / the endpoints whose own circuit is not closed (only the writes to them wait; since: when ' +
+        'it opened). until, heldBy, reason: what holds the writes to it now, as a vendor batch’s `waiting` says: ' +
+        'its own circuit or Retry-After (heldBy endpoint: its next probe, or its probe’s lease), or the ' +
+        "system's pause when that holds them (heldBy system: until is the system's pausedUntil); all three null: " +
+        'nothing holds them, the next write to it is its probe (gates2: until was its own pause, even one past)',
     }),
   endpointRetryAfter: z.array(z.object({ endpoint: z.string(), until: z.string() })).meta({
     description:
@@ -92,11 +101,13 @@ export function holdsOf(
     pausedUntil: iso(writes?.until),
     pauseReason: writes?.reason ?? null,
     reads: reads ? { reason: reads.reason, since: iso(reads.since), until: iso(reads.until)! } : null,
-    endpointCircuits: endpointCircuitsOf(gate).map((c) => ({
+    endpointCircuits: endpointCircuitsOf(gate, at, delivery).map((c) => ({
       endpoint: c.endpoint,
       circuit: c.circuit,
       since: iso(c.since)!,
-      until: iso(c.until)!,
+      until: iso(c.held?.until),
+      heldBy: c.held ? (c.held.endpoint === undefined ? ('system' as const) : ('endpoint' as const)) : null,
+      reason: c.held?.reason ?? null,
     })),
     endpointRetryAfter: retryAfterWaits(gate, at).flatMap((w) =>
       w.endpoint === null ? [] : [{ endpoint: w.endpoint, until: iso(w.until)! }],
