@@ -62,6 +62,9 @@ function joined(elements: string[], quote: '"' | ''): string {
 /** PostgreSQL's type id of `text`: the element type a binary text[] says it holds. */
 const TEXT_OID = 25;
 
+/** Where {@link textArrayBytes} writes an array before copying it out (grown as needed, kept). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
 /**
  * A flat array of strings (and nulls) in PostgreSQL's binary form of a one-dimensional `text[]` (array_recv: the
  * header, then each element's byte length, -1 for a null, and its UTF-8 bytes), for a parameter the statement casts
@@ -77,7 +80,8 @@ export function textArrayBytes(values: readonly (string | null | undefined)[]): 
     const v = values[i];
     if (typeof v === 'string') room += 3 * v.length; // UTF-8 takes at most 3 bytes a UTF-16 unit
   }
-  const out = Buffer.allocUnsafe(room);
+  if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, 2 * scratch.length));
+  const out = scratch;
   let at = 20;
   let nulls = 0;
   for (let i = 0; i < n; i++) {
@@ -97,10 +101,13 @@ export function textArrayBytes(values: readonly (string | null | undefined)[]): 
   out.writeInt32BE(n === 0 ? 0 : 1, 0);
   out.writeInt32BE(nulls, 4);
   out.writeInt32BE(TEXT_OID, 8);
-  if (n === 0) return out.subarray(0, 12);
-  out.writeInt32BE(n, 12);
-  out.writeInt32BE(1, 16);
-  return out.subarray(0, at);
+  if (n > 0) {
+    out.writeInt32BE(n, 12);
+    out.writeInt32BE(1, 16);
+  }
+  // Copied out at its size: the room is up to three times it (all ASCII), and node counts every buffer's bytes
+  // against V8's heap limits (more garbage collections for bytes never used).
+  return Buffer.from(out.subarray(0, n === 0 ? 12 : at));
 }
 
 /** Statement texts whose `text[]` parameters are known ({@link textArrayParams}), at most {@link MAX_TEXTS_KNOWN}. */
