@@ -147,7 +147,7 @@ export const OPTION_VI: Readonly<Record<string, string>> = {
   'pcgd verify --certificate':
     'chứng thư tin cậy của đơn vị, dạng PEM (mặc định: <prefix>certificate.pem cạnh tệp gói, không có thì certificate.pem); bắt buộc',
   'quality run --json': 'in ra đối tượng {"qualityRunId":…}',
-  'quality run --follow': FOLLOW,
+  'quality run --follow': 'chờ lượt chạy xong, hiện trạng thái và số trường đã chấm điểm đến lúc đó',
   'quality run --interval-ms': INTERVAL,
   'quality run --timeout': TIMEOUT,
   'quality run --as': AS,

@@ -81,6 +81,9 @@ export async function followQualityRun(
   return 1;
 }
 
+/** What `quality run --follow` prints, in the English of its option's text. */
+const qualityFollowShowsEn = 'its status and the schools scored so far';
+
 const runCommand = () =>
   runs<{ json?: boolean; follow?: boolean; intervalMs?: number; timeout?: number; as?: string }>(
     withFollow(
@@ -88,6 +91,7 @@ const runCommand = () =>
         '--json',
         'print {"qualityRunId":…}',
       ),
+      qualityFollowShowsEn,
     )
       .addOption(asOption())
       .addHelpText(

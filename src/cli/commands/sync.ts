@@ -264,12 +264,16 @@ export async function followRun(db: Db, id: number, o: FollowSettings, out: CliO
   return EXIT_HELD;
 }
 
-/** `cmd` with `--follow` and its two settings, as `sync run` and `schedules run` take them. */
-export const withFollow = (cmd: Command): Command =>
+const syncFollowShowsEn = 'its status, records pulled and the rate';
+
+/**
+ * `cmd` with `--follow` and its two settings, as `sync run`, `schedules run` and `quality run` take them; `showsEn` is
+ * what following prints, in the English of the option's text (a quality run has no records pulled; the Vietnamese:
+ * ../option-texts.ts).
+ */
+export const withFollow = (cmd: Command, showsEn = syncFollowShowsEn): Command =>
   cmd
-    .addOption(
-      new Option('--follow', 'wait for the run to finish, showing its status, records pulled and the rate'),
-    )
+    .addOption(new Option('--follow', `wait for the run to finish, showing ${showsEn}`))
     .addOption(
       new Option('--interval-ms <ms>', 'with --follow: poll this often (default 1000)').argParser(
         int(50, 60_000),

@@ -25,6 +25,26 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 
 const PATHS = commandPaths(buildProgram());
 
+const VIETNAMESE = /[À-ɏḀ-ỿ]/;
+
+/** Every option's and argument's text, split into its halves: `{ key: 'holds reject --reason', vi, en }`. */
+function optionTexts(): Array<{ key: string; vi: string; en: string }> {
+  const texts: Array<{ key: string; vi: string; en: string }> = [];
+  const walk = (cmd: Command, path: string[]): void => {
+    const named = [
+      ...cmd.registeredArguments.map((a) => [`<${a.name()}>`, a.description] as const),
+      ...cmd.options.map((o) => [o.long ?? o.flags, o.description] as const),
+    ];
+    for (const [name, text] of named) {
+      const [vi = '', en = ''] = text.split(' / ');
+      texts.push({ key: [...path, name].join(' '), vi, en });
+    }
+    for (const c of cmd.commands) walk(c, [...path, c.name()]);
+  };
+  walk(buildProgram(), []);
+  return texts;
+}
+
 describe('truc --help', () => {
   let listen: ReturnType<typeof vi.spyOn>;
   beforeEach(() => {
@@ -123,29 +143,43 @@ describe('truc --help', () => {
   // no command has any more is a stale entry.
   it('every option and argument says what it is in Vietnamese, then English; no Vietnamese left for one gone', async () => {
     const { OPTION_VI } = await import('../../../src/cli/option-texts.js');
-    const vietnamese = /[À-ɏḀ-ỿ]/;
-    const unsaid: string[] = [];
-    const named: string[] = [];
-    const walk = (cmd: Command, path: string[]): void => {
-      const texts = [
-        ...cmd.registeredArguments.map((a) => [`<${a.name()}>`, a.description] as const),
-        ...cmd.options.map((o) => [o.long ?? o.flags, o.description] as const),
-      ];
-      for (const [name, text] of texts) {
-        const key = [...path, name].join(' ');
-        named.push(key);
-        const [vi, en] = text.split(' / ');
-        if (!vietnamese.test(vi ?? '') || !en || vietnamese.test(en)) unsaid.push(key);
-      }
-      for (const c of cmd.commands) walk(c, [...path, c.name()]);
-    };
-    walk(buildProgram(), []);
+    const texts = optionTexts();
+    const unsaid = texts
+      .filter(({ vi, en }) => !VIETNAMESE.test(vi) || !en || VIETNAMESE.test(en))
+      .map(({ key }) => key);
     expect(unsaid).toEqual([]);
+    const named = texts.map(({ key }) => key);
     expect(Object.keys(OPTION_VI).filter((key) => !named.includes(key))).toEqual([]);
     const e = await truc('holds', 'reject', '--help');
     expect(e.stdout.replace(/\s+/g, ' ')).toMatch(
       / id +mã lệnh giữ \/ the hold id .*--reason <text> +lý do, [^/]+ \/ why, kept in the audit entry/,
     );
+  });
+
+  // The Vietnamese half is written apart from the English: it keeps what is typed or read as is (a flag, a
+  // placeholder, a number, a JSON example, a file, a setting, an upper-case name, a list of codes), so a default or a
+  // list changed in the English and not in the Vietnamese is found here.
+  it("each option's and argument's Vietnamese keeps its English's flags, numbers, examples and codes", () => {
+    const kept =
+      /--[a-z][a-z-]*|<[^>\s]+>|\{[^}]*\}|(?<![\w.-])\d+(?![\w-])|\d+(?=-digit)|[\w$-]*[._$/][\w$./-]*\w|\b[a-z]+[A-Z]\w*|\b[A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+)*\b/g;
+    const lost = optionTexts().flatMap(({ key, vi, en }) => {
+      const codes = [...(en.match(kept) ?? []), ...(/^[a-z0-9-]+(, [a-z0-9-]+)+$/.test(en) ? [en] : [])];
+      return codes
+        .filter((code) => !['ID', 'OS'].includes(code) && !vi.includes(code))
+        .map((c) => `${key}: ${c}`);
+    });
+    expect(lost).toEqual([]);
+  });
+
+  // `quality run --follow` said it shows "records pulled and the rate", which a quality run has none of (README: its
+  // status and the schools scored so far).
+  it("quality run --follow says what following a quality run shows; sync run's what a sync run's does", async () => {
+    const quality = (await truc('quality', 'run', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(quality).toContain('--follow chờ lượt chạy xong, hiện trạng thái và số trường đã chấm điểm');
+    expect(quality).toContain('showing its status and the schools scored so far');
+    expect(quality).not.toContain('records pulled');
+    const sync = (await truc('sync', 'run', '--help')).stdout.replace(/\s+/g, ' ');
+    expect(sync).toContain('showing its status, records pulled and the rate');
   });
 
   it('a command without subcommands lists no `help [command]`; every argument says what it is', async () => {
