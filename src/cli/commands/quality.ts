@@ -96,10 +96,16 @@ const runCommand = () =>
       .addOption(asOption())
       .addHelpText(
         'after',
-        '\nThe run is queued; a running truc (`truc all`, or `truc worker`) computes it. Refused (exit 1) while a\n' +
-          'quality run is unfinished. With --follow, its status and the schools scored so far on stderr at each\n' +
-          'change until it ends, and the run on stdout:\n' +
-          'exit 0 when done, 1 when failed (or timed out).',
+        `\n${both(
+          'Lượt chất lượng được xếp hàng; một truc đang chạy (`truc all` hoặc `truc worker`) tính nó. Bị từ chối\n' +
+            '(mã thoát 1) khi còn một lượt chất lượng chưa xong. Với --follow, trạng thái và số trường đã chấm điểm\n' +
+            'ra stderr mỗi khi thay đổi đến khi kết thúc, và lượt chạy ra stdout: mã thoát 0 khi xong, 1 khi thất bại\n' +
+            '(hoặc hết thời gian chờ).',
+          '\nThe run is queued; a running truc (`truc all`, or `truc worker`) computes it. Refused (exit 1) while a\n' +
+            'quality run is unfinished. With --follow, its status and the schools scored so far on stderr at each\n' +
+            'change until it ends, and the run on stdout:\n' +
+            'exit 0 when done, 1 when failed (or timed out).',
+        )}`,
       ),
     async (o, _args, out) => {
       const actor = operatorActor(o.as);

@@ -172,11 +172,19 @@ const runNowCommand = () =>
       .addOption(asOption())
       .addHelpText(
         'after',
-        '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. With --follow, its status and\n' +
-          'progress on stderr until it ends and the finished run on stdout (as `truc sync run --follow`): exit 0 when\n' +
-          'done (a full run: once its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard\n' +
-          'holds it (its counts and how to approve or reject on stderr). A quality schedule: its quality run is\n' +
-          'followed as `truc quality run --follow` follows it (exit 0 done, 1 failed or timed out).',
+        `\n${both(
+          'Lượt chạy được xếp hàng; một truc đang chạy (`truc all` hoặc `truc worker`) kéo dữ liệu. Với --follow,\n' +
+            'trạng thái và tiến độ ra stderr đến khi kết thúc, lượt đồng bộ đã xong ra stdout (như `truc sync run\n' +
+            '--follow`): mã thoát 0 khi xong (lượt toàn bộ: khi bước đối soát cũng xong), 1 khi thất bại (hoặc hết\n' +
+            'thời gian chờ), 3 khi bộ chặn thay đổi hàng loạt giữ lại (số đếm và cách duyệt hay từ chối ra stderr).\n' +
+            'Lịch chất lượng: lượt chất lượng của nó được theo dõi như `truc quality run --follow` (mã thoát 0 khi\n' +
+            'xong, 1 khi thất bại hoặc hết thời gian chờ).',
+          '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. With --follow, its status and\n' +
+            'progress on stderr until it ends and the finished run on stdout (as `truc sync run --follow`): exit 0 when\n' +
+            'done (a full run: once its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard\n' +
+            'holds it (its counts and how to approve or reject on stderr). A quality schedule: its quality run is\n' +
+            'followed as `truc quality run --follow` follows it (exit 0 done, 1 failed or timed out).',
+        )}`,
       ),
     async (o, [idArg], out) => {
       const id = scheduleId(idArg!);

@@ -85,7 +85,11 @@ export const simCommand = () =>
       )
       .addHelpText(
         'after',
-        '\nCity scale: --schools 2500 --students-per-school 680 --staff-per-school 40 (streamed, never held in memory).',
+        `\n${both(
+          'Quy mô thành phố: --schools 2500 --students-per-school 680 --staff-per-school 40 (truyền dần, không\n' +
+            'bao giờ giữ cả trong bộ nhớ).',
+          '\nCity scale: --schools 2500 --students-per-school 680 --staff-per-school 40 (streamed, never held in memory).',
+        )}`,
       ),
     async (o, [system], out) => {
       const { runSimulator, STANDALONE_DEFAULTS: d } = await import('../../simulators/index.js');

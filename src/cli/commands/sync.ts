@@ -313,10 +313,16 @@ const runCommand = () =>
       .addOption(asOption())
       .addHelpText(
         'after',
-        '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
-          'with --follow, progress on stderr and the finished run on stdout, exit 0 when done (a full run: once\n' +
-          'its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard holds it, a page or\n' +
-          'its reconciliation (its counts and how to approve or reject on stderr).',
+        `\n${both(
+          'Lượt đồng bộ được xếp hàng; một truc đang chạy (`truc all` hoặc `truc worker`) kéo dữ liệu. In ra\n' +
+            '{"syncRunId":…}; với --follow, tiến độ ra stderr và lượt đồng bộ đã xong ra stdout, mã thoát 0 khi xong\n' +
+            '(lượt toàn bộ: khi bước đối soát cũng xong), 1 khi thất bại (hoặc hết thời gian chờ), 3 khi bộ chặn thay\n' +
+            'đổi hàng loạt giữ lại một trang hay bước đối soát (số đếm và cách duyệt hay từ chối ra stderr).',
+          '\nThe run is queued; a running truc (`truc all`, or `truc worker`) pulls it. Prints {"syncRunId":…};\n' +
+            'with --follow, progress on stderr and the finished run on stdout, exit 0 when done (a full run: once\n' +
+            'its reconciliation is), 1 when failed (or timed out), 3 when the mass-change guard holds it, a page or\n' +
+            'its reconciliation (its counts and how to approve or reject on stderr).',
+        )}`,
       ),
     async (o, [systemArg, entityArg], out) => {
       const system = oneOf<SystemName>({ vi: 'hệ thống', en: 'system' }, systemArg, SYSTEM_NAMES);

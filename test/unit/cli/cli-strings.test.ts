@@ -5,7 +5,8 @@
  * the English half of a pair: an argument of `both`, the `en` of a `{ vi, en }` pair, or the second of a
  * `[vi, en]` tuple. Exempt are the texts that are English by the project's rule: commander's own definitions
  * (a subcommand's summary, options and arguments: their Vietnamese is keyed by command path in src/cli/summaries.ts and
- * src/cli/option-texts.ts, and put before them when the program is built), the
+ * src/cli/option-texts.ts, and put before them when the program is built; a note after a command's help is not:
+ * it is `both`'s, clivi), the
  * English of an option rule given to `badValue` (its Vietnamese beside it), and what is not a line for a person
  * (JSON, log messages, module specifiers, the demo's internal waits, which throw with their English name).
  */
@@ -35,7 +36,6 @@ const EXEMPT_CALLS = new Set([
   'requiredOption',
   'argument',
   'description',
-  'addHelpText',
   'helpOption',
   'helpCommand',
   'version',
