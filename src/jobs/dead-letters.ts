@@ -139,6 +139,61 @@ export interface ReplayOutcome {
    * probe, the change feed's purge) has no outbox row to replay from, and runs again at its next fire (review26a F2).
    */
   closed: number[];
+  /** Letters asked for by id and not replayed, each with why (runs item 3: the API answered `replayed: []` alone). */
+  skipped: SkippedLetter[];
+}
+
+/** Why a letter asked for by id was not replayed: no longer open (how), open but not matching, or no such letter. */
+export type SkipReason = 'replayed' | 'resolved' | 'abandoned' | 'not-matching' | 'not-found';
+
+export interface SkippedLetter {
+  id: number;
+  reason: SkipReason;
+  message: { vi: string; en: string };
+}
+
+const SKIP_WORDS: Record<SkipReason, { vi: string; en: string }> = {
+  replayed: {
+    vi: 'đã được chạy lại trước đó, không chạy lại lần nữa',
+    en: 'replayed already, not replayed again',
+  },
+  resolved: {
+    vi: 'đã được giải quyết (một lần gửi sau đã chuyển hết bản ghi của nó)',
+    en: 'resolved (a later delivery delivered all its records)',
+  },
+  abandoned: { vi: 'đã đóng mà không chạy lại', en: 'closed without a replay' },
+  'not-matching': {
+    vi: 'còn mở nhưng không khớp queue/errorCode',
+    en: 'open, but not matching queue/errorCode',
+  },
+  'not-found': { vi: 'không có việc lỗi này', en: 'no such dead letter' },
+};
+
+/** Of the letters asked for by id, those neither replayed nor closed by this replay, and why ({@link SkipReason}). */
+async function skippedOf(
+  q: Queryable,
+  ids: readonly number[],
+  acted: readonly number[],
+): Promise<SkippedLetter[]> {
+  const done = new Set(acted);
+  const missed = [...new Set(ids)].filter((id) => !done.has(id)).sort((a, b) => a - b);
+  if (missed.length === 0) return [];
+  const rows = await createDeadLettersRepo(q).list({ ids: missed, includeReplayed: true }, missed.length, 0);
+  const byId = new Map(rows.map((l) => [l.id, l]));
+  return missed.map((id) => {
+    const l = byId.get(id);
+    const reason: SkipReason = !l
+      ? 'not-found'
+      : l.replayedAt
+        ? 'replayed'
+        : l.resolvedAt
+          ? 'resolved'
+          : l.abandonedAt
+            ? 'abandoned'
+            : 'not-matching';
+    const w = SKIP_WORDS[reason];
+    return { id, reason, message: { vi: `Việc lỗi ${id}: ${w.vi}`, en: `Dead letter ${id}: ${w.en}` } };
+  });
 }
 
 /** A replay's audit entries: the letters replayed (with the mapping versions) and those closed without a replay. */
@@ -232,8 +287,9 @@ export async function replayDeadLetters(
     const replayed = items.map((i) => i.id);
     await letters.markClosed(replayed, 'replayed', by.actor);
     await letters.markClosed(closed, 'abandoned');
-    await auditReplay(q, by, { replayed, mapping, items, closed });
-    return { replayed, mapping, items, closed };
+    const skipped = await skippedOf(q, filter.ids ?? [], [...replayed, ...closed]);
+    await auditReplay(q, by, { replayed, mapping, items, closed, skipped });
+    return { replayed, mapping, items, closed, skipped };
   });
 }
 

@@ -118,6 +118,7 @@ describe('dead letters: list and replay', () => {
       mapping: 'current',
       items: [{ id: items[0]!.id, mappingVersion: null, pinned: false }],
       closed: [],
+      skipped: [], // none asked for by id (runs item 3)
     });
     await waitFor(() => fake.puts.some((p) => p.status === 200), { what: 'the replayed delivery' });
     expect(fake.puts.map((p) => p.status)).toEqual([400, 200]);

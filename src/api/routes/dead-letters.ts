@@ -166,6 +166,24 @@ const ClosedLetters = z.array(z.number().int()).meta({
     "website probe, the change feed's purge) has nothing to replay from and runs again at its next fire",
 });
 
+/** The letters asked for by id and not replayed, and why (runs item 3: `replayed: []` said nothing). */
+const SkippedLetters = z
+  .array(
+    z.object({
+      id: z.number().int(),
+      reason: z.enum(['replayed', 'resolved', 'abandoned', 'not-matching', 'not-found']),
+      message: z.object({ vi: z.string(), en: z.string() }),
+    }),
+  )
+  .meta({
+    description:
+      'Các việc lỗi được hỏi theo ids mà không chạy lại, và vì sao: replayed (đã chạy lại trước đó), resolved (một lần ' +
+      'gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode), ' +
+      'not-found (không có); [] khi không hỏi theo ids / the letters asked for by id and not replayed, and why: replayed ' +
+      '(replayed already: never replayed twice), resolved (a later delivery delivered its records), abandoned (closed ' +
+      'without a replay), not-matching (open, but not matching queue/errorCode), not-found (no such letter); [] without ids',
+  });
+
 /**
  * `all: true` is every open letter; `ids`, `queue` and `errorCode` narrow the replay (together, to the letters all
  * of them match). Both at once contradict each other (api27, review26 note: `{"ids":[1],"all":true}` replayed letter
@@ -235,6 +253,7 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
               }),
             ),
             closed: ClosedLetters,
+            skipped: SkippedLetters,
           }),
           // 410: an ingest's letter whose batch's records were purged (ERR_BATCH_RECORDS_PURGED), nothing replayed.
           ...problems(400, 401, 403, 409, 410),

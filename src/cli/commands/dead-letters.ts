@@ -248,8 +248,8 @@ async function replayAsked(o: ReplayOptions): Promise<Replayed & { notReplayed: 
     const unknown = await repo.unknown(o.ids ?? []);
     if (unknown.length > 0) throw notFound({ vi: 'việc lỗi', en: 'dead letter' }, unknown.join(', '));
     const r = await replayDeadLetters(db, filterOf(o), by, { mapping: o.mapping ?? 'current' });
-    const acted = new Set([...r.replayed, ...r.closed]);
-    const missed = (o.ids ?? []).filter((id) => !acted.has(id));
+    // the replay's own account of the ids it skipped (runs item 3), each line with where the letter stands
+    const missed = r.skipped.map((k) => k.id);
     const rows = missed.length
       ? await repo.list({ ids: missed, includeReplayed: true }, missed.length, 0)
       : [];

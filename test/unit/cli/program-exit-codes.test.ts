@@ -213,6 +213,7 @@ describe('truc exit codes', () => {
       mapping: 'pinned',
       items: [],
       closed: [],
+      skipped: [],
       notReplayed: [],
     });
     const e = await truc('dead-letters', 'replay', '--queue', 'ingest', '--mapping', 'pinned');

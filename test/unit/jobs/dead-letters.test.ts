@@ -163,6 +163,7 @@ describe('dead letters: record and replay', () => {
         mapping: 'pinned',
         items: [{ id: letterId, mappingVersion: V1, pinned: true }],
         closed: [],
+        skipped: [],
       });
       expect(await createBatchesRepo(ctx.db).get(batchId)).toMatchObject({
         status: 'queued',
@@ -184,6 +185,7 @@ describe('dead letters: record and replay', () => {
         mapping: 'current',
         items: [{ id: letterId, mappingVersion: V2, pinned: false }],
         closed: [],
+        skipped: [],
       });
       await ingestReplayed(batchId);
       const rec = await stored('CUR1');

@@ -7322,6 +7322,16 @@ export interface operations {
             }[];
             /** @description Việc lỗi đã đóng mà không chạy lại (abandonedAt): việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau / letters closed without a replay (abandonedAt): a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) has nothing to replay from and runs again at its next fire */
             closed: number[];
+            /** @description Các việc lỗi được hỏi theo ids mà không chạy lại, và vì sao: replayed (đã chạy lại trước đó), resolved (một lần gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode), not-found (không có); [] khi không hỏi theo ids / the letters asked for by id and not replayed, and why: replayed (replayed already: never replayed twice), resolved (a later delivery delivered its records), abandoned (closed without a replay), not-matching (open, but not matching queue/errorCode), not-found (no such letter); [] without ids */
+            skipped: {
+              id: number;
+              /** @enum {string} */
+              reason: 'replayed' | 'resolved' | 'abandoned' | 'not-matching' | 'not-found';
+              message: {
+                vi: string;
+                en: string;
+              };
+            }[];
           };
         };
       };
