@@ -29,6 +29,12 @@ export interface Progress {
   /** Adds `n` (default 1) to the count. */
   increment(n?: number): void;
   /**
+   * What the operation waits on, while it does (`{ vi: 'chờ hcm-csdl đến 22:28 (+07)', en: 'waiting on hcm-csdl until
+   * 22:28 (+07)' }`): the running line then reads `<count> <unit>, <note>` instead of a rate and ETA that only say
+   * 0/s (walk2 F4); `undefined` when it no longer waits.
+   */
+  note(words?: Words): void;
+  /**
    * Ends the display with one closing line, `<label>: <count> <unit> trong <time> (<rate>/s) / <label>: <count>
    * <unit> in <time> (<rate>/s)`, plus `outcome` in each half when given (`{ vi: 'thất bại', en: 'failed' }`).
    * Call it in a `finally`: the TTY bar runs a redraw timer.
@@ -101,14 +107,17 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
   let done = 0;
   let total = o.total;
   let stopped = false;
+  let waitNote: Words | undefined;
   const figures = (lang: 'vi' | 'en') => progressFigures(lang, done, total, now() - started);
   /** The unit's words for `n` (the total when known: `1/3 reports`, `0/1 report`; else the count itself). */
   const unit = (lang: 'vi' | 'en', n: number) => (lang === 'en' && n === 1 && o.unit.enOne) || o.unit[lang];
   /** The count, percentage, rate and ETA in one language: `2.500/10.000 bản ghi (25%), 500/s, còn 15s`. */
   const running = (lang: 'vi' | 'en') => {
     const f = figures(lang);
+    const head = `${label[lang]}: ${f.counted} ${unit(lang, total ?? done)}`;
+    if (waitNote) return `${head}${f.percent && ` (${f.percent})`}, ${waitNote[lang]}`;
     const tail = [f.percent && `(${f.percent})`, f.rate, f.eta && `${ETA[lang]} ${f.eta}`].filter(Boolean);
-    return `${label[lang]}: ${f.counted} ${unit(lang, total ?? done)} ${tail.join(', ')}`;
+    return `${head} ${tail.join(', ')}`;
   };
   const tty = out.tty?.();
   const bar = tty ? ttyBar(tty, () => figures('en'), running) : undefined;
@@ -133,6 +142,9 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
     },
     increment(n = 1) {
       this.update(done + n);
+    },
+    note(words) {
+      waitNote = words;
     },
     stop(outcome) {
       if (stopped) return;

@@ -25,6 +25,7 @@ import {
   runs,
   startProgress,
   UsageError,
+  vnTime,
   type CliOutput,
   type Words,
 } from '../kit.js';
@@ -176,6 +177,12 @@ export function waitingLine(
   return { key, line: both(`lượt đồng bộ ${id}: ${words.vi}`, `sync run ${id}: ${words.en}`) };
 }
 
+/** The progress line's tail while the run waits (walk2 F4: it said `0 records 0/s` for 15 minutes). */
+const waitNote = (w: NonNullable<Parameters<typeof waitingWords>[0]>): Words => ({
+  vi: `chờ ${w.system} đến ${vnTime(w.until)}`,
+  en: `waiting on ${w.system} until ${vnTime(w.until)}`,
+});
+
 /** A run the guard holds: one of its pages (status held), or, the run done, its reconciliation. */
 const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'held';
 
@@ -188,7 +195,11 @@ const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'hel
  * How `--follow` follows a run: its look interval and timeout, and the gate settings that say what holds it (those of
  * the configuration loaded here when not given).
  */
-type FollowSettings = Required<Pick<RunOptions, 'intervalMs' | 'timeout'>> & { delivery?: WaitSettings };
+type FollowSettings = Required<Pick<RunOptions, 'intervalMs' | 'timeout'>> & {
+  delivery?: WaitSettings;
+  /** Off a TTY, a progress line at most this often (default 5,000 ms; tests). */
+  everyMs?: number;
+};
 
 async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
   const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
@@ -200,7 +211,11 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
     ? { vi: ` ${first.system} ${viOf(ENTITY_VI, first.entity)}`, en: ` ${first.system} ${first.entity}` }
     : { vi: '', en: '' };
   const label = { vi: `lượt đồng bộ ${id}${what.vi}`, en: `sync ${id}${what.en}` };
-  const progress = startProgress(out, label, { unit: { vi: 'bản ghi', en: 'records', enOne: 'record' } });
+  const unit = { vi: 'bản ghi', en: 'records', enOne: 'record' };
+  const progress = startProgress(out, label, {
+    unit,
+    ...(o.everyMs === undefined ? {} : { everyMs: o.everyMs }),
+  });
   const deadline = Date.now() + o.timeout * 1000;
   let run = first;
   let outcome: Words = OUTCOME.timedOut;
@@ -210,6 +225,8 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
     for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
       run = await repo.get(id);
       if (!run) break;
+      const w = waitingOf(run, await repo.waiting(id), delivery);
+      progress.note(w ? waitNote(w) : undefined);
       progress.update(run.records);
       const state = stateOf(run);
       if (state !== seen) {
@@ -217,7 +234,7 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
         out.stderr(`${statusLine(run)}\n`);
       }
       // What it waits on, as GET /v1/syncs/{id} says it (fixes26a: --follow showed a queued run, not why).
-      const waiting = waitingLine(id, run.system, waitingOf(run, await repo.waiting(id), delivery), waited);
+      const waiting = waitingLine(id, run.system, w, waited);
       waited = waiting.key;
       if (waiting.line) out.stderr(`${waiting.line}\n`);
       if (isHeld(run)) {

@@ -69,6 +69,26 @@ describe('startProgress', () => {
     ]);
   });
 
+  // walk2 F4: `sync run --follow` on a down system printed `0 records 0/s` every 5 s for the whole wait.
+  it('while a note is set, the running line carries it instead of the rate; cleared, the rate is back', () => {
+    const c = capture();
+    const p = startProgress(
+      c.out,
+      { vi: 'đồng bộ 10', en: 'sync 10' },
+      { unit: RECORDS, everyMs: 0, now: c.now },
+    );
+    p.note({ vi: 'chờ hcm-csdl đến 22:28 (+07)', en: 'waiting on hcm-csdl until 22:28 (+07)' });
+    c.advance(5000);
+    p.update(0);
+    p.note(undefined);
+    c.advance(5000);
+    p.update(100);
+    expect(c.err).toEqual([
+      'đồng bộ 10: 0 bản ghi, chờ hcm-csdl đến 22:28 (+07) / sync 10: 0 records, waiting on hcm-csdl until 22:28 (+07)\n',
+      'đồng bộ 10: 100 bản ghi 10/s / sync 10: 100 records 10/s\n',
+    ]);
+  });
+
   it('a total learnt later turns on the percentage', () => {
     const c = capture();
     const p = startProgress(c.out, { vi: 'đồng bộ', en: 'sync' }, { unit: RECORDS, everyMs: 0, now: c.now });

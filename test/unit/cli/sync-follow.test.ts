@@ -257,6 +257,44 @@ describe('sync run --follow on a held run', () => {
     expect(lines.at(-1)).toMatch(/thất bại: ERR_ADAPTER_UNAVAILABLE \/ .*; failed: ERR_ADAPTER_UNAVAILABLE$/);
   });
 
+  // walk2 F4: after the waiting line, the periodic progress line said `0 records 0/s` for the whole wait.
+  it('its periodic progress line carries the waiting while it lasts', async () => {
+    const id = await db.tx((q) =>
+      requestSync(q, { system: 'vnedu', entity: 'students', requestedBy: 'operator:cli', at: new Date() }),
+    );
+    await db.query(
+      `INSERT INTO truc.delivery_gates (system, paused_until, pause_reason, circuit, opened_at)
+       VALUES ('vnedu', now() + interval '1 hour', 'circuit-open', 'open', now())
+       ON CONFLICT (system) DO UPDATE SET paused_until = EXCLUDED.paused_until,
+         pause_reason = EXCLUDED.pause_reason, circuit = 'open', opened_at = EXCLUDED.opened_at`,
+    );
+    const c = capture();
+    const steps: Array<Promise<unknown>> = [];
+    const out: CliOutput = {
+      stdout: (t) => c.out.stdout(t),
+      stderr: (t) => {
+        c.out.stderr(t);
+        if (t.includes('0 records, waiting on vnedu until'))
+          steps.push(
+            db.query(`UPDATE truc.sync_runs SET status = 'failed', finished_at = now() WHERE id = $1`, [id]),
+          );
+      },
+    };
+    await followRun(db, id, { intervalMs: 20, timeout: 3, everyMs: 0 }, out);
+    await Promise.all(steps);
+    const lines = c.stderr.join('').trim().split('\n');
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `^lượt đồng bộ ${id} vnedu học sinh: 0 bản ghi, chờ vnedu đến .+ \\(\\+07\\) / ` +
+          `sync ${id} vnedu students: 0 records, waiting on vnedu until .+ \\(\\+07\\)$`,
+        'm',
+      ),
+    );
+    await db.query(
+      `UPDATE truc.delivery_gates SET paused_until = NULL, pause_reason = NULL, circuit = 'closed'`,
+    );
+  });
+
   it('a run whose hold was decided is no longer reported held', async () => {
     const id = await newRun();
     await createRunGuardRepo(db).hold(id);
