@@ -268,7 +268,8 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
     table(
       units.slice(0, PCGD_SHOWN),
       [
-        { head: 'unit', cell: (u) => u.unitCode },
+        // walk2 F6: the name, as GET /v1/pcgd/deadlines gives it, not the code alone.
+        { head: 'unit', cell: (u) => `${u.unitName} (${u.unitCode})` },
         { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
         {
           head: 'status',

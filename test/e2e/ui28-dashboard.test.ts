@@ -106,9 +106,12 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
     const unit = ui.page.getByTestId('pcgd-units').locator('tbody tr').filter({ hasText: '26734' });
     expect(await unit.locator('[data-status=pending]').textContent()).toBe('Chờ xử lý');
     expect(await unit.textContent()).toContain('Xã/phường');
+    // walk2 F6: named as GET /v1/pcgd/deadlines names it (an older code too), not by its code alone
+    expect(await unit.locator('td').first().textContent()).toBe('Phường Tân Định (26734)');
     expect(await unit.textContent()).not.toMatch(/pending|commune/);
     const outdated = ui.page.getByTestId('pcgd-units').locator('tbody tr').filter({ hasText: 'Tỉnh' });
     expect(await outdated.getByTestId('pcgd-outdated').textContent()).toContain('Lỗi thời');
+    expect(await outdated.locator('td').first().textContent()).toBe('Thành phố Hồ Chí Minh (79)');
     expect(await unit.getByTestId('pcgd-outdated').count()).toBe(0);
     await ui.shot('03-overview');
 

@@ -12,7 +12,13 @@
  * whether a pull is under way (fix30a: ./persons-pulled.ts), what its officer reads before computing. A province's row
  * says when its report is `outdated` (./sources.ts: a commune it took figures from was replaced since).
  */
-import { communesOfProvince, getProvince, HCMC_PROVINCE_CODE } from '../../canonical/codes/admin-units.js';
+import {
+  communesOfProvince,
+  getCommune,
+  getProvince,
+  HCMC_PROVINCE_CODE,
+  legacyCommune,
+} from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
 import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
@@ -167,19 +173,26 @@ export function deadlineStanding(
  */
 export function cityUnits<R extends { unitCode: string; level: UnitLevel }>(
   reports: readonly R[],
-): Array<{ unitCode: string; level: UnitLevel; report: R | undefined }> {
+): Array<{ unitCode: string; unitName: string; level: UnitLevel; report: R | undefined }> {
   const byCode = new Map(reports.map((r) => [r.unitCode, r]));
+  const province = getProvince(HCMC_PROVINCE_CODE);
   const city = [
-    ...communesOfProvince(HCMC_PROVINCE_CODE).map((c) => ({ code: c.code, level: 'commune' as const })),
-    { code: HCMC_PROVINCE_CODE, level: 'province' as const },
+    ...communesOfProvince(HCMC_PROVINCE_CODE).map((c) => ({
+      code: c.code,
+      name: c.name,
+      level: 'commune' as const,
+    })),
+    { code: HCMC_PROVINCE_CODE, name: province?.name ?? HCMC_PROVINCE_CODE, level: 'province' as const },
   ];
   const inCity = new Set(city.map((u) => u.code));
+  // an older code's name, from the units before 2025 (walk2 F6: the overview showed codes only)
+  const nameOf = (code: string) => getCommune(code)?.name ?? legacyCommune(code)?.name ?? code;
   return [
-    ...city.map((u) => ({ unitCode: u.code, level: u.level, report: byCode.get(u.code) })),
+    ...city.map((u) => ({ unitCode: u.code, unitName: u.name, level: u.level, report: byCode.get(u.code) })),
     // a report of a unit not on the city's list (an older code) is still counted, after the city's
     ...reports
       .filter((r) => !inCity.has(r.unitCode))
-      .map((r) => ({ unitCode: r.unitCode, level: r.level, report: r })),
+      .map((r) => ({ unitCode: r.unitCode, unitName: nameOf(r.unitCode), level: r.level, report: r })),
   ];
 }
 

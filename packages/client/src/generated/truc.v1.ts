@@ -2388,6 +2388,8 @@ export interface components {
         };
         units: {
           unitCode: string;
+          /** @description tên đơn vị, như GET /v1/pcgd/deadlines / the unit's name, as GET /v1/pcgd/deadlines */
+          unitName: string;
           level: string;
           /** @description trạng thái báo cáo hiện hành; none: đơn vị chưa có báo cáo nào của năm (vẫn có hạn, nguy cơ trễ, trễ) / the current report's status; none: the unit has no report of the year yet (it still has its deadline, and is at risk or late by it) */
           status: string;

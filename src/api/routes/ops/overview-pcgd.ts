@@ -21,6 +21,9 @@ export const OverviewPcgd = z.object({
   units: z.array(
     z.object({
       unitCode: z.string(),
+      unitName: z.string().meta({
+        description: "tên đơn vị, như GET /v1/pcgd/deadlines / the unit's name, as GET /v1/pcgd/deadlines",
+      }),
       level: z.string(),
       status: z.string().meta({
         description:
@@ -92,10 +95,11 @@ export async function pcgdOf(
       commune: deadline(`${year}-${cal.communeSubmitBefore}`),
       province: deadline(`${year}-${cal.provinceSubmitBefore}`),
     },
-    units: units.map(({ unitCode, level, report }) => {
+    units: units.map(({ unitCode, unitName, level, report }) => {
       const s = deadlineStanding(cal, year, level, report, at);
       return {
         unitCode,
+        unitName,
         level,
         status: report?.status ?? 'none',
         version: report?.version ?? null,
