@@ -50,3 +50,10 @@ export const openedAlone = (state: Pick<GateState, 'openedBy'>, endpoint: string
   const by = openersOf(state);
   return by.length === 1 && by[0] === endpoint;
 };
+
+/**
+ * A failure's code saying truc's credentials were refused (`ERR_ADAPTER_AUTH`: a 401, the token endpoint refusing the
+ * client): the system's, whichever caller met it (./gates.ts `callFailureOf`), so its circuit is never one endpoint's
+ * (./endpoint-circuits.ts `endpointFailure`, `handOver`).
+ */
+export const refusedCredentials = (code: string | null | undefined): boolean => code === 'ERR_ADAPTER_AUTH';

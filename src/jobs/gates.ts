@@ -47,7 +47,7 @@ import {
   type Pass,
 } from './gate-rules.js';
 import { gateHolds, type GateHolds } from './gate-holds.js';
-import { failedLast } from './gate-openers.js';
+import { failedLast, refusedCredentials } from './gate-openers.js';
 import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
 import { endpointWaitLeft, endpointWaits, enterRead } from './endpoint-retry-after.js';
@@ -74,7 +74,7 @@ function callFailureOf(err: unknown, entered: Pass | undefined): CallFailure {
       }
     : {};
   if (isAppError(err)) {
-    const credentials = err.code === 'ERR_ADAPTER_AUTH';
+    const credentials = refusedCredentials(err.code);
     return {
       code: err.code,
       transient: err.retryable || credentials,
