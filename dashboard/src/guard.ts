@@ -195,7 +195,8 @@ function deletionsNote(hold: Hold): HTMLElement | null {
 }
 
 /**
- * While the change is held: an optional reason (kept with the decision and in its audit entry) and approve and
+ * While the change is held: an optional reason (kept with the decision and in its audit entry; a batch's vendor reads
+ * it, which the form says) and approve and
  * reject, both disabled with the reason while the run's next pages are weighed (`weighingUntil`); once decided, who
  * decided, when, and why.
  */
@@ -203,18 +204,7 @@ function holdDecision(
   hold: Hold,
   decide: (decision: 'approve' | 'reject', reason: string) => Promise<void>,
 ): HTMLElement {
-  if (hold.status !== 'held') {
-    return h(
-      'p',
-      { class: 'muted', 'data-testid': 'guard-decision' },
-      `${statusText(hold.status)}: `,
-      decider(hold),
-      ` ${when(hold.decidedAt)}`,
-      hold.decisionReason
-        ? [` — ${t('decisionReason')}: `, h('q', { 'data-testid': 'decision-reason' }, hold.decisionReason)]
-        : null,
-    );
-  }
+  if (hold.status !== 'held') return decidedLine(hold);
   const weighing = weighingUntil(hold);
   const reason = h('input', {
     name: 'reason',
@@ -255,6 +245,24 @@ function holdDecision(
         t('reject'),
       ),
     ),
+    // holdwhy: a vendor reads the reason with its batch's status (GET /v1/batches/{id}, batch.finished).
+    hold.kind === 'batch'
+      ? h('p', { class: 'muted', 'data-testid': 'guard-reason-vendor' }, t('reasonToVendor'))
+      : null,
+  );
+}
+
+/** A decided hold: who decided, when, and why. */
+function decidedLine(hold: Hold): HTMLElement {
+  return h(
+    'p',
+    { class: 'muted', 'data-testid': 'guard-decision' },
+    `${statusText(hold.status)}: `,
+    decider(hold),
+    ` ${when(hold.decidedAt)}`,
+    hold.decisionReason
+      ? [` — ${t('decisionReason')}: `, h('q', { 'data-testid': 'decision-reason' }, hold.decisionReason)]
+      : null,
   );
 }
 

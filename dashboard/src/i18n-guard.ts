@@ -110,4 +110,8 @@ export const GUARD_WORDS = {
   decisionReason: ['Lý do quyết định', 'Reason for the decision'],
   decidedBy: ['Người quyết định', 'Decided by'],
   decisionReasonHint: ['Không bắt buộc; lưu cùng quyết định', 'Optional; kept with the decision'],
+  reasonToVendor: [
+    'Nhà cung cấp gửi lô này đọc được lý do (người quyết định chỉ hiện là quản trị thành phố, không có tên); không ghi số định danh hay số điện thoại.',
+    'The vendor that sent this batch reads the reason (who decided is shown only as a city admin, never by name); no personal ID or phone number.',
+  ],
 } as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;
