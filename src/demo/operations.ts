@@ -23,6 +23,18 @@ export function armDeadLetter(stack: DemoStack): void {
   stack.sims.hcmCsdl.faults.merge({ status400Burst: 1, paths: [STAFF_WRITE_PATH] });
 }
 
+/**
+ * Takes the refusal's fault away once its one 400 was spent (runs item 4): `paths` stayed set, so a fault set later on
+ * the running demo (`POST /__sim/faults {"down":true}`, `truc sim`) hit the staff write path alone. The other faults
+ * stay as they are.
+ */
+export function disarmDeadLetter(stack: DemoStack): void {
+  const faults = stack.sims.hcmCsdl.faults;
+  const { paths: _paths, status400Burst: _burst, ...rest } = faults.current;
+  faults.clear();
+  faults.merge(rest);
+}
+
 interface CommuneCard {
   code: string;
   schools: number;
@@ -51,6 +63,7 @@ export async function runOperationsStep(stack: DemoStack, { auth }: DemoActors):
     );
     return body.items.length > 0 ? body.items.length : undefined;
   });
+  disarmDeadLetter(stack);
   const asked = await fetch(`${base}/v1/quality/runs`, { method: 'POST', headers: auth.admin });
   // 409 ERR_QUALITY_RUN_UNFINISHED: a quality run is already queued or computing (a schedule's), the same scorecards.
   if (asked.status === 409) await asked.text();
