@@ -233,7 +233,23 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
  */
 const URGENCY: Record<string, number> = { late: 0, 'at-risk': 1, 'on-track': 3, submitted: 4 };
 const urgency = (u: Overview['pcgd']['units'][number]): number =>
-  u.outdated ? -1 : u.late ? 0 : u.deliveryError ? 2 : (URGENCY[u.state] ?? 3);
+  u.outdated ? -1 : u.deliveryError && u.state !== 'late' ? 2 : (URGENCY[u.state] ?? 3);
+
+/**
+ * The PCGD card's counts by GET /v1/pcgd/deadlines' rule (walk2 F7, the lead's): a unit submitted after its deadline
+ * counts as submitted, and is said late among them ('Đã nộp: 1 (trễ hạn: 1)'); late alone is not submitted, past it.
+ */
+function pcgdCounts(units: Overview['pcgd']['units']): string {
+  const count = (state: string) => units.filter((u) => u.state === state).length;
+  const submittedLate = units.filter((u) => u.state === 'submitted' && u.submittedLate).length;
+  const lateOf = (s: string) =>
+    s === 'submitted' && submittedLate > 0
+      ? ` (${statusText('late').toLocaleLowerCase(currentLang())}: ${num(submittedLate)})`
+      : '';
+  return ['late', 'at-risk', 'on-track', 'submitted']
+    .map((s) => `${statusText(s)}: ${num(count(s))}${lateOf(s)}`)
+    .join(' · ');
+}
 
 /** The units the overview's PCGD card lists; the others are counted (the officer's GET /v1/pcgd/deadlines has all). */
 const PCGD_SHOWN = 20;
@@ -255,10 +271,7 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
       started(a) - started(b) ||
       a.unitCode.localeCompare(b.unitCode),
   );
-  const count = (state: string) => units.filter((u) => (u.late ? 'late' : u.state) === state).length;
-  const counts = ['late', 'at-risk', 'on-track', 'submitted']
-    .map((s) => `${statusText(s)}: ${num(count(s))}`)
-    .join(' · ');
+  const counts = pcgdCounts(units);
   return card(
     `${t('pcgdDeadlines')} ${pcgd.year}`,
     h('p', { 'data-testid': 'pcgd-counts' }, counts),
@@ -286,8 +299,8 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {
           head: 'standing',
-          // review27a F4: a missed deadline says late (also when submitted after it), not on track or at risk.
-          cell: (u) => statusBadge(u.late ? 'late' : u.state),
+          // review27a F4: a missed deadline says so, not on track or at risk; submitted after it: submitted late (F7).
+          cell: (u) => statusBadge(u.state === 'submitted' && u.submittedLate ? 'submitted-late' : u.state),
         },
         {
           head: 'ministryDelivery',
@@ -352,7 +365,11 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
         'stat-outbox-lag',
       ),
       stat(`PCGD — ${t('atRisk')}`, num(atRisk), 'stat-pcgd-at-risk'),
-      stat(`PCGD — ${statusText('late')}`, num(o.pcgd.units.filter((u) => u.late).length), 'stat-pcgd-late'),
+      stat(
+        `PCGD — ${statusText('late')}`,
+        num(o.pcgd.units.filter((u) => u.state === 'late').length),
+        'stat-pcgd-late',
+      ),
     ),
     h(
       'div',

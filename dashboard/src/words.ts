@@ -41,6 +41,7 @@ const STATUSES: Record<string, { words: Words; tone: Tone }> = {
   'on-track': { words: ['Đúng tiến độ', 'On track'], tone: 'ok' },
   'at-risk': { words: ['Nguy cơ trễ', 'At risk'], tone: 'warn' },
   late: { words: ['Trễ hạn', 'Late'], tone: 'bad' },
+  'submitted-late': { words: ['Đã nộp (trễ hạn)', 'Submitted (late)'], tone: 'warn' },
   // a guard hold's decision
   rejected: { words: ['Đã từ chối', 'Rejected'], tone: 'bad' },
   superseded: { words: ['Đã có lần kéo mới hơn', 'Superseded'], tone: 'warn' },

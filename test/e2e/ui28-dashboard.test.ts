@@ -94,6 +94,13 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
     expect(dead).toContain('SOMETHING_ELSE');
     await ui.shot('02-dead-letters');
 
+    // walk2 F7: a commune (Phường Cát Lái) receipted two days after its deadline: submitted, and late among them
+    await db.query(
+      `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
+              figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
+       VALUES ('27112', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'test', 'test', $2, $2)`,
+      [year, new Date(Date.parse(`${year}-10-05T10:00:00+07:00`))],
+    );
     // the overview: the system's last error, dead letters by code, the PCGD unit's status and standing
     await ui.page.goto(`${ui.base}/dashboard#/overview`);
     await ui.page.getByTestId('pcgd-units').waitFor();
@@ -113,6 +120,10 @@ describe.runIf(hasChromium())('ui28: the dashboard in Chromium', () => {
     expect(await outdated.getByTestId('pcgd-outdated').textContent()).toContain('Lỗi thời');
     expect(await outdated.locator('td').first().textContent()).toBe('Thành phố Hồ Chí Minh (79)');
     expect(await unit.getByTestId('pcgd-outdated').count()).toBe(0);
+    // walk2 F7: GET /v1/pcgd/deadlines' rule: counted submitted, late among them; the late tile is the not submitted
+    const counts = await ui.text('pcgd-counts');
+    expect(counts).toContain('Đã nộp: 1 (trễ hạn: 1)');
+    expect(await ui.text('stat-pcgd-late')).toContain(/Trễ hạn: (\d+)/.exec(counts)![1]);
     await ui.shot('03-overview');
 
     // in English, the English words

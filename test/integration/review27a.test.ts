@@ -198,5 +198,8 @@ describe('review27a on postgres', () => {
       .units.find((u) => u.unitCode === '27112');
     expect(fromDeadlines).toMatchObject({ submittedLate: true });
     expect(fromOverview).toMatchObject({ daysLeft: fromDeadlines!.daysLeft, late: true });
+    // walk2 F7 (the lead's rule): counted submitted, and submitted late among them; late alone is not submitted
+    const counts = deadlines.json<{ counts: Record<string, number> }>().counts;
+    expect(counts).toMatchObject({ submitted: 1, submittedLate: 1 });
   });
 });

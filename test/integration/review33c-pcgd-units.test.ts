@@ -41,7 +41,13 @@ describe('review33c F1: every unit of the city stands by its deadline, with a re
       actor: { clientId: 'c', role: 'city-admin', units: [] },
       now: AT,
     });
-    expect(view.counts).toEqual({ submitted: 1, 'on-track': 1, 'at-risk': communes - 1, late: 0 });
+    expect(view.counts).toEqual({
+      submitted: 1,
+      'on-track': 1,
+      'at-risk': communes - 1,
+      late: 0,
+      submittedLate: 0,
+    });
 
     const { pcgd } = await composeOverview(
       { db: env().deps.db, metrics: env().deps.metrics, config: env().config },

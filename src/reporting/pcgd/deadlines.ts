@@ -29,6 +29,13 @@ import { outdatedAmong } from './sources.js';
 
 export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
 
+/**
+ * Units per state, and `submittedLate`: of the `submitted`, those submitted on or after their deadline (walk2 F7, the
+ * lead's rule: a unit submitted after its deadline counts as submitted and is shown as submitted late; `late` alone is
+ * past the deadline and not submitted).
+ */
+export type DeadlineCounts = Record<DeadlineState, number> & { submittedLate: number };
+
 export interface DeadlineRow extends PersonsPullState {
   unitCode: string;
   unitLevel: UnitLevel;
@@ -267,7 +274,7 @@ export async function deadlineView(
   q: Queryable,
   cfg: PcgdConfig,
   req: { year: number; provinceCode: string; actor: PcgdActor; now: Date },
-): Promise<{ rows: DeadlineRow[]; counts: Record<DeadlineState, number> }> {
+): Promise<{ rows: DeadlineRow[]; counts: DeadlineCounts }> {
   const province = getProvince(req.provinceCode);
   if (!province) {
     const code = req.provinceCode.slice(0, 8);
@@ -309,7 +316,10 @@ export async function deadlineView(
       outdated.get(u.code),
     ),
   );
-  const counts: Record<DeadlineState, number> = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0 };
-  for (const r of rows) counts[r.state] += 1;
+  const counts: DeadlineCounts = { submitted: 0, 'on-track': 0, 'at-risk': 0, late: 0, submittedLate: 0 };
+  for (const r of rows) {
+    counts[r.state] += 1;
+    if (r.submittedLate) counts.submittedLate += 1;
+  }
   return { rows, counts };
 }

@@ -14534,7 +14534,10 @@ export interface operations {
               submitted: number;
               'on-track': number;
               'at-risk': number;
+              /** @description chưa nộp, đã quá hạn / not submitted, past the deadline */
               late: number;
+              /** @description trong số đã nộp (submitted), số đơn vị nộp vào hoặc sau hạn (cũng được tính là đã nộp) / of the submitted, the units submitted on or after their deadline (counted as submitted too) */
+              submittedLate: number;
             };
             units: {
               unitCode: string;

@@ -223,6 +223,22 @@ function documentRoutes(app: PcgdApp, ctx: PcgdContext): void {
   });
 }
 
+/** GET /v1/pcgd/deadlines' `counts`: units per state, and the submitted late among the submitted (walk2 F7). */
+const DeadlineCounts = z.object({
+  submitted: z.number().int(),
+  'on-track': z.number().int(),
+  'at-risk': z.number().int(),
+  late: z.number().int().meta({ description: 'chưa nộp, đã quá hạn / not submitted, past the deadline' }),
+  submittedLate: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'trong số đã nộp (submitted), số đơn vị nộp vào hoặc sau hạn (cũng được tính là đã nộp) / ' +
+        'of the submitted, the units submitted on or after their deadline (counted as submitted too)',
+    }),
+});
+
 /** Deadlines per unit: not yet submitted, at risk, late. */
 function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   const { now, actorOf } = ctx;
@@ -249,12 +265,7 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
             year: z.number().int(),
             province: z.string(),
             today: z.string(),
-            counts: z.object({
-              submitted: z.number().int(),
-              'on-track': z.number().int(),
-              'at-risk': z.number().int(),
-              late: z.number().int(),
-            }),
+            counts: DeadlineCounts,
             units: z.array(Deadline),
           }),
           ...errors,
