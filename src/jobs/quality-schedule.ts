@@ -45,7 +45,11 @@ export async function recordQualityFire(
   const fire = await repo.recordFire(id, fireAt, actual);
   if (!fire.first) return { syncRunId: null, outboxId: null, duplicate: true, outcome: fire.outcome };
   if (paused) return { syncRunId: null, outboxId: null, duplicate: false, outcome: actual };
-  const outboxId = busy ?? (await requestRun(q, actor)).outboxId;
+  const asked = busy === undefined ? await requestRun(q, actor) : undefined;
+  const outboxId = busy ?? asked!.outboxId;
+  // runs item 5: the schedule's own fire asks for a run as a city admin's request does, audited the same
+  // (`quality.requested`, actor `schedule:<id>`); a "run now" is audited `schedule.run` by runQualityNow.
+  if (asked && own) await auditRequested(q, actor, asked, fireAt, { schedule: id });
   await runs.attachRun(id, fireAt, outboxId);
   return { syncRunId: null, outboxId, duplicate: false, outcome: actual };
 }
@@ -57,6 +61,28 @@ export async function recordQualityFire(
 async function requestRun(q: Queryable, actor: string): Promise<{ outboxId: number; runId: number }> {
   const outboxId = await enqueue(q, qualityScorecards, { requestedBy: actor });
   return { outboxId, runId: await createQualityRunsRepo(q).request(actor, outboxId) };
+}
+
+/** A quality run asked for, audited `quality.requested` (subject the run; details its outbox row, the schedule's name). */
+async function auditRequested(
+  q: Queryable,
+  actor: string,
+  out: { outboxId: number; runId: number },
+  at: Date,
+  extra: { schedule?: string } = {},
+): Promise<void> {
+  await appendAudit(
+    q,
+    [
+      {
+        actor,
+        action: 'quality.requested',
+        subject: `quality-run:${out.runId}`,
+        details: { outboxId: out.outboxId, ...extra },
+      },
+    ],
+    at,
+  );
 }
 
 /**
@@ -95,18 +121,7 @@ export async function requestQualityRun(
   return db.tx(async (q) => {
     await refuseBesideUnfinished(q, { vi: 'yêu cầu tính thẻ điểm', en: 'the scorecard run asked for' });
     const out = await requestRun(q, actor);
-    await appendAudit(
-      q,
-      [
-        {
-          actor,
-          action: 'quality.requested',
-          subject: `quality-run:${out.runId}`,
-          details: { outboxId: out.outboxId },
-        },
-      ],
-      at,
-    );
+    await auditRequested(q, actor, out, at);
     return out;
   });
 }

@@ -139,4 +139,25 @@ describe('a quality schedule’s fire (fix35d)', () => {
       details: { outboxId },
     });
   });
+
+  it('runs item 5: the schedule’s own fire is audited quality.requested as a direct request is; a busy fire is not', async () => {
+    const audited = () =>
+      base.db.rows<{ actor: string; subject: string; details: Record<string, unknown> }>(
+        'truc.audit_log',
+        `action = 'quality.requested'`,
+      );
+    for (const row of await qualityRows()) await runRow(ctx(), row);
+    const before = (await audited()).length;
+    const later = AT + 7 * 86_400_000;
+    const fired = await fire(later);
+    expect(fired).toMatchObject({ outcome: 'requested', duplicate: false });
+    expect(await fire(later + 86_400_000)).toMatchObject({ outcome: 'busy' });
+    const entries = await audited();
+    expect(entries).toHaveLength(before + 1);
+    expect(entries.at(-1)).toMatchObject({
+      actor: `schedule:${ID}`,
+      subject: expect.stringMatching(/^quality-run:\d+$/),
+      details: { outboxId: (fired as unknown as { outboxId: number }).outboxId, schedule: ID },
+    });
+  });
 });
