@@ -282,7 +282,8 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
       units.slice(0, PCGD_SHOWN),
       [
         // walk2 F6: the name, as GET /v1/pcgd/deadlines gives it, not the code alone.
-        { head: 'unit', cell: (u) => `${u.unitName} (${u.unitCode})` },
+        // A long name wraps in its cell rather than push the table past the card (ui27 item 3 at 1280 px).
+        { head: 'unit', cell: (u) => h('span', { class: 'wraps' }, `${u.unitName} (${u.unitCode})`) },
         { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
         {
           head: 'status',
