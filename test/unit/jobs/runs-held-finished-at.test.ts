@@ -35,7 +35,8 @@ const batch: Batch = {
 
 const hold = (h: Partial<BatchHold>) =>
   ({
-    ...{ id: 7, kind: 'snapshot', status: 'held', reasons: [], decidedAt: null, appliedAt: null },
+    ...{ id: 7, kind: 'snapshot', status: 'held', reasons: [], decidedAt: null, decisionReason: null },
+    appliedAt: null,
     ...h,
   }) as unknown as BatchHold;
 
