@@ -78,8 +78,7 @@ export function batchView(
 ): BatchView {
   // Ingested but not delivered to a target for good: the batch is not done (issue 7).
   const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
-  // A snapshot whose deletions wait for a city admin is held too (its records are applied).
-  const held = hold?.status === 'held' && batch.status === 'done';
+  const held = batchHeld(batch, hold);
   return {
     batchId: batch.id,
     schoolCode: batch.schoolCode,
@@ -96,7 +95,7 @@ export function batchView(
     mode: batch.mode,
     errorCode: failedDelivery?.errorCode ?? batch.errorCode,
     createdAt: batch.createdAt.toISOString(),
-    finishedAt: finishedAtOf(batch, held ? undefined : hold, held),
+    finishedAt: finishedAtOf(batch, hold),
     findingsUrl: `/v1/batches/${batch.id}/findings`,
     deliveries: deliveries.map((d) => ({
       system: d.system,
@@ -125,14 +124,25 @@ export function batchView(
   };
 }
 
+/** What of its newest guard hold tells whether a batch is held and when it finished. */
+export type HoldTimes = Pick<BatchHold, 'status' | 'decidedAt' | 'appliedAt'>;
+
+/** A snapshot ingested (done) whose deletions wait for a city admin is held (its records are applied). */
+export const batchHeld = (batch: Pick<Batch, 'status'>, hold: HoldTimes | undefined): boolean =>
+  hold?.status === 'held' && batch.status === 'done';
+
 /**
- * When a batch finished as told (runs item 2): not while a city admin's decision holds it (null, as a held sync run's:
+ * When a batch finished as told (runs item 2), by GET /v1/batches/{id}, the `batch.finished` webhook and the school
+ * page's batches (GET /v1/ops/schools/{code}): not while a city admin's decision holds it (null, as a held sync run's:
  * it has not finished, though its records were applied when it was held); once decided, when that decision was done
  * (its deletions applied, or the rejection) if after its ingest; else its ingest's end.
  */
-function finishedAtOf(batch: Batch, decided: BatchHold | undefined, held: boolean): string | null {
-  if (held || !batch.finishedAt) return null;
-  const done = decided ? (decided.appliedAt ?? decided.decidedAt) : null;
+export function finishedAtOf(
+  batch: Pick<Batch, 'status' | 'finishedAt'>,
+  hold: HoldTimes | undefined,
+): string | null {
+  if (batchHeld(batch, hold) || !batch.finishedAt) return null;
+  const done = hold ? (hold.appliedAt ?? hold.decidedAt) : null;
   const at = done && new Date(done) > batch.finishedAt ? new Date(done) : batch.finishedAt;
   return at.toISOString();
 }

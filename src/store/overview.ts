@@ -7,6 +7,7 @@ import { namedActorColumns } from './actor-names.js';
 import { auditReads } from './audit-reads.js';
 import type { Batch } from './batches.js';
 import type { Queryable } from './db.js';
+import type { HoldStatus } from './guard-holds.js';
 import { OPEN } from './dead-letters.js';
 import type { ReportStatus } from './pcgd.js';
 import {
@@ -91,7 +92,11 @@ export type SchoolBatchRow = Pick<
   | 'errorCode'
   | 'createdAt'
   | 'finishedAt'
->;
+> & {
+  /** Its newest guard hold's status and times (none: undefined): whether it is held and when it finished as told. */
+  hold:
+    { status: Exclude<HoldStatus, 'superseded'>; decidedAt: Date | null; appliedAt: Date | null } | undefined;
+};
 
 /** A run as the dashboard lists it: its status as a city admin means it, and what it waits on (./sync-run-reads.ts). */
 /** The codes a run ends `failed` with by the guard's decision, not by its system's failure (review32 F4). */
@@ -261,15 +266,28 @@ function schoolList(q: Queryable) {
 /** One school's recent batches and findings. */
 function schoolActivity(q: Queryable) {
   return {
-    /** The latest batches of a school (no records). */
-    async schoolBatches(schoolCode: string, limit: number) {
-      const res = await q.query<SchoolBatchRow>(
-        `SELECT id, entity, client_id AS "clientId", status, received, accepted, rejected, unchanged,
-                error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt"
-           FROM truc.batches WHERE school_code = $1 ORDER BY created_at DESC LIMIT $2`,
+    /** The latest batches of a school (no records), each with its newest guard hold's status and times. */
+    async schoolBatches(schoolCode: string, limit: number): Promise<SchoolBatchRow[]> {
+      const res = await q.query<
+        Omit<SchoolBatchRow, 'hold'> & {
+          holdStatus: Exclude<HoldStatus, 'superseded'> | null;
+          decidedAt: Date | null;
+          appliedAt: Date | null;
+        }
+      >(
+        `SELECT b.id, b.entity, b.client_id AS "clientId", b.status, b.received, b.accepted, b.rejected, b.unchanged,
+                b.error_code AS "errorCode", b.created_at AS "createdAt", b.finished_at AS "finishedAt",
+                h.status AS "holdStatus", h.decided_at AS "decidedAt", h.applied_at AS "appliedAt"
+           FROM truc.batches b
+           LEFT JOIN LATERAL (SELECT g.status, g.decided_at, g.applied_at FROM truc.guard_holds g
+                               WHERE g.batch_id = b.id ORDER BY g.id DESC LIMIT 1) h ON true
+          WHERE b.school_code = $1 ORDER BY b.created_at DESC LIMIT $2`,
         [schoolCode, limit],
       );
-      return res.rows;
+      return res.rows.map(({ holdStatus, decidedAt, appliedAt, ...b }) => ({
+        ...b,
+        hold: holdStatus === null ? undefined : { status: holdStatus, decidedAt, appliedAt },
+      }));
     },
     /** Findings of a school's batches of the last 30 days, counted by rule. */
     async schoolFindingsByRule(schoolCode: string) {

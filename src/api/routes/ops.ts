@@ -8,10 +8,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SYSTEM_NAMES, type Config } from '../../config.js';
 import { AppError, both } from '../../errors.js';
+import { batchHeld, finishedAtOf as batchFinishedAt } from '../../jobs/batch-status.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
-import { createOverviewRepo, type SchoolRow as StoredSchool, type SyncRunRow } from '../../store/overview.js';
+import {
+  createOverviewRepo,
+  type SchoolBatchRow,
+  type SchoolRow as StoredSchool,
+  type SyncRunRow,
+} from '../../store/overview.js';
 import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
 import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
@@ -120,7 +126,16 @@ const SchoolDetail = z.object({
       unchanged: z.number().int(),
       errorCode: z.string().nullable(),
       createdAt: z.string(),
-      finishedAt: z.string().nullable(),
+      finishedAt: z
+        .string()
+        .nullable()
+        .meta({
+          description:
+            'như GET /v1/batches/{id}: null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (status held); đã quyết định: ' +
+            'lúc quyết định được thực hiện nếu sau lúc nhận lô / as GET /v1/batches/{id}: null while it has not finished, ' +
+            'held (status held, waiting for a city admin) included; once decided: when the decision was carried out, if ' +
+            'after its ingest',
+        }),
     }),
   ),
   findingsByRule: z.array(
@@ -223,6 +238,14 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
   );
 }
 
+/** A school's batch as its page lists it: held and when it finished by GET /v1/batches/{id}'s rule (runs item 2). */
+const schoolBatchOut = ({ hold, ...b }: SchoolBatchRow) => ({
+  ...b,
+  status: batchHeld(b, hold) ? 'held' : b.status,
+  createdAt: iso(b.createdAt)!,
+  finishedAt: batchFinishedAt(b, hold),
+});
+
 /** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule and sync runs. */
 function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
   const repo = createOverviewRepo(opts.db);
@@ -254,7 +277,7 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
       ]);
       return {
         school: schoolOut(opts.config.quality.colourBands)(found),
-        batches: batches.map((b) => ({ ...b, createdAt: iso(b.createdAt)!, finishedAt: iso(b.finishedAt) })),
+        batches: batches.map(schoolBatchOut),
         findingsByRule,
         syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
       };

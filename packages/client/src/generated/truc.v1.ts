@@ -11353,6 +11353,7 @@ export interface operations {
               unchanged: number;
               errorCode: string | null;
               createdAt: string;
+              /** @description như GET /v1/batches/{id}: null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (status held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / as GET /v1/batches/{id}: null while it has not finished, held (status held, waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
               finishedAt: string | null;
             }[];
             findingsByRule: {
