@@ -74,21 +74,35 @@ async function mappingVersionOfWork(
   return null;
 }
 
+/** How many of a letter's schools its refs list by code (refs2): the rest are counted in `schoolCount`. */
+export const LETTER_SCHOOLS_LISTED = 20;
+
+/**
+ * Where a set's keys are (refs2): one school, its code; several (a sync run's deletes, a resend, no batch), their
+ * codes sorted, the first {@link LETTER_SCHOOLS_LISTED}, and how many they are. Codes only.
+ */
+function schoolRefs(batchSchool: string | undefined, keysAt: readonly string[] | null): LetterRefs {
+  if (batchSchool !== undefined) return { schoolCode: batchSchool };
+  const schools = [...new Set(keysAt ?? [])].sort();
+  if (schools.length === 1) return { schoolCode: schools[0]! };
+  if (schools.length === 0) return {};
+  return { schoolCodes: schools.slice(0, LETTER_SCHOOLS_LISTED), schoolCount: schools.length };
+}
+
 /**
  * A push letter's own references (walk, issue 7: it said only its pushSetId): its push set's entity, the batch the set
  * came from (none: a sync run's deletes, a resend) and its school (the batch's; else the one school all of a delete
- * set's keys are at). Ids and codes only; null for other work, or a push set no longer there.
+ * set's keys are at; else the schools they are at, capped, and their count). Ids and codes only; null for other work,
+ * or a push set no longer there.
  */
 async function letterRefsOf(q: Queryable, payload: Record<string, unknown>): Promise<LetterRefs | null> {
   const { pushSetId } = workOf(payload);
   const set = pushSetId === undefined ? undefined : await createPushSetsRepo(q).get(pushSetId);
   if (!set) return null;
   const batch = set.batchId === null ? undefined : await createBatchesRepo(q).get(set.batchId);
-  const schools = [...new Set(set.schools ?? [])];
-  const schoolCode = batch?.schoolCode ?? (schools.length === 1 ? schools[0] : undefined);
   return {
     ...(set.batchId === null ? {} : { batchId: set.batchId }),
-    ...(schoolCode === undefined ? {} : { schoolCode }),
+    ...schoolRefs(batch?.schoolCode, set.schools),
     entity: set.entity,
   };
 }

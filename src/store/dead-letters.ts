@@ -58,6 +58,10 @@ export interface DeadLetter {
 export interface LetterRefs {
   batchId?: string;
   schoolCode?: string;
+  /** A delete set with no batch whose keys are at several schools: their codes, sorted, the first 20 (refs2). */
+  schoolCodes?: string[];
+  /** How many schools those are, all of them (more than `schoolCodes` lists when over 20). */
+  schoolCount?: number;
   entity?: string;
 }
 

@@ -67,10 +67,10 @@ const DeadLetterSchema = z
       description:
         'phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing)',
     }),
-    refs: z.record(z.string(), z.union([z.string(), z.number()])).meta({
+    refs: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])).meta({
       description:
-        'các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này / ' +
-        "the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three",
+        'các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường) / ' +
+        "the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all)",
     }),
   })
   .meta({ id: 'DeadLetter' });
@@ -99,7 +99,7 @@ export function deadLetterView(r: DeadLetter) {
         Object.entries(r.payload).filter(([, v]) => typeof v === 'string' || typeof v === 'number'),
       ) as Record<string, string | number>),
       ...r.refs,
-    } as Record<string, string | number>,
+    } as Record<string, string | number | string[]>,
   };
 }
 

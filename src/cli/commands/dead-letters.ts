@@ -98,7 +98,7 @@ function stateOf(l: Listed): { vi: string; en: string } {
 export function deadLetterLine(l: Listed): string {
   const s = stateOf(l);
   const refs = Object.entries(l.refs)
-    .map(([k, v]) => `${k} ${v}`)
+    .map(([k, v]) => `${k} ${Array.isArray(v) ? v.join(' ') : v}`)
     .join(', ');
   const tail = refs ? `; ${refs}` : '';
   const words = errorWords(l.errorCode).vi;
