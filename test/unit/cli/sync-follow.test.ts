@@ -203,8 +203,8 @@ describe('sync run --follow on a held run', () => {
     expect(await followRun(db, failedPage, { intervalMs: 50, timeout: 86_400 }, capture().out)).toBe(0);
   });
 
-  // fixes26a: GET /v1/syncs/{id} says what a run waits on (pullyear25's `waiting`); --follow showed it queued, not why.
-  it('says when the run starts waiting on its system (circuit open, next probe) and when it stops', async () => {
+  /** A vnedu students run asked for, vnedu's circuit open for an hour: the run waits on its system. */
+  async function runWaitingOnVnedu(): Promise<number> {
     const id = await db.tx((q) =>
       requestSync(q, { system: 'vnedu', entity: 'students', requestedBy: 'operator:cli', at: new Date() }),
     );
@@ -214,6 +214,12 @@ describe('sync run --follow on a held run', () => {
        ON CONFLICT (system) DO UPDATE SET paused_until = EXCLUDED.paused_until,
          pause_reason = EXCLUDED.pause_reason, circuit = 'open', opened_at = EXCLUDED.opened_at`,
     );
+    return id;
+  }
+
+  // fixes26a: GET /v1/syncs/{id} says what a run waits on (pullyear25's `waiting`); --follow showed it queued, not why.
+  it('says when the run starts waiting on its system (circuit open, next probe) and when it stops', async () => {
+    const id = await runWaitingOnVnedu();
     const c = capture();
     const steps: Array<Promise<unknown>> = [];
     // The system answers again once the line is out; the run then fails (its own end, exit 1).
@@ -259,15 +265,7 @@ describe('sync run --follow on a held run', () => {
 
   // walk2 F4: after the waiting line, the periodic progress line said `0 records 0/s` for the whole wait.
   it('its periodic progress line carries the waiting while it lasts', async () => {
-    const id = await db.tx((q) =>
-      requestSync(q, { system: 'vnedu', entity: 'students', requestedBy: 'operator:cli', at: new Date() }),
-    );
-    await db.query(
-      `INSERT INTO truc.delivery_gates (system, paused_until, pause_reason, circuit, opened_at)
-       VALUES ('vnedu', now() + interval '1 hour', 'circuit-open', 'open', now())
-       ON CONFLICT (system) DO UPDATE SET paused_until = EXCLUDED.paused_until,
-         pause_reason = EXCLUDED.pause_reason, circuit = 'open', opened_at = EXCLUDED.opened_at`,
-    );
+    const id = await runWaitingOnVnedu();
     const c = capture();
     const steps: Array<Promise<unknown>> = [];
     const out: CliOutput = {
