@@ -33,7 +33,7 @@ import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugi
 import queryTextPlugin from './api/plugins/query-text.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
-import healthRoutes from './api/routes/health.js';
+import healthRoutes, { type HealthRouteOptions } from './api/routes/health.js';
 import guardRoutes from './api/routes/guard.js';
 import oauthRoutes, { ALL_SCOPES } from './api/routes/oauth.js';
 import syncRoutes from './api/routes/syncs.js';
@@ -42,6 +42,7 @@ import scheduleRoutes from './api/routes/schedules.js';
 import schoolSystemRoutes from './api/routes/school-systems.js';
 import deadLetterRoutes from './api/routes/dead-letters.js';
 import clientRoutes from './api/routes/clients.js';
+import meRoutes from './api/routes/me.js';
 import contractPlugin, { completeDocument } from './api/plugins/contract.js';
 import { withRecordSchemas } from './api/record-schemas.js';
 import { withWebhooks } from './api/webhook-events.js';
@@ -236,6 +237,19 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
 /** How long a login beyond the attempts its address may have in flight waits for them (src/api/auth/throttle.ts). */
 const LOGIN_HOLD_MS = 5000;
 
+/** The health routes' options: /readyz 503 once draining, /metrics behind its token. */
+function healthOptions(deps: AppDeps, opts: AppOptions): HealthRouteOptions {
+  return {
+    ...(opts.draining ? { draining: opts.draining } : {}),
+    db: deps.db,
+    queues: deps.queues,
+    metrics: deps.metrics,
+    maxOutboxLagSeconds: 300,
+    metricsToken: deps.config.metrics.token,
+    failedAuthLimit: deps.config.api.failedAuthLimit,
+  };
+}
+
 /** The token endpoint's options: failed logins throttled through Redis when configured, else the database. */
 function oauthOptions(deps: AppDeps) {
   const throttleSettings = {
@@ -262,15 +276,7 @@ function oauthOptions(deps: AppDeps) {
 
 /** Every route group; the audit chainer and outbox waker that accepted batches kick. */
 async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promise<void> {
-  await app.register(healthRoutes, {
-    ...(opts.draining ? { draining: opts.draining } : {}),
-    db: deps.db,
-    queues: deps.queues,
-    metrics: deps.metrics,
-    maxOutboxLagSeconds: 300,
-    metricsToken: deps.config.metrics.token,
-    failedAuthLimit: deps.config.api.failedAuthLimit,
-  });
+  await app.register(healthRoutes, healthOptions(deps, opts));
   await app.register(oauthRoutes, oauthOptions(deps));
   // Accepted batches' audit events are chained off their transaction (src/audit/chainer.ts), and the
   // outbox relay is woken after their commit (store/outbox.ts): no global lock in an intake commit.
@@ -311,6 +317,7 @@ async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promis
   await app.register(guardRoutes, { db, now });
   await app.register(deadLetterRoutes, { db, now });
   await app.register(clientRoutes, { db, now, secretOverlapSeconds: deps.config.auth.secretOverlapSeconds });
+  await app.register(meRoutes, { db });
   await app.register(schoolSystemRoutes, { db, now });
   await app.register(readRoutes, { db: deps.db });
   await app.register(webhookRoutes, {

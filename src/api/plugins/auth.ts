@@ -37,6 +37,11 @@ export interface AuthOptions {
 }
 
 const REALM = 'truc';
+/**
+ * The `config.scope` of a route any valid token may call, whatever its scopes (GET /v1/me: who the caller is). The
+ * token is verified and its client's state checked as for any other route; no scope is asked for.
+ */
+export const ANY_SCOPE = '*';
 /** The longest school code, and the words of a code that is not one (../batch-contract.ts SchoolCode). */
 const SCHOOL_CODE_MAX = 32;
 const SCHOOL_CODE_MESSAGE = 'mã trường không hợp lệ / invalid school code';
@@ -180,7 +185,7 @@ export default fp(
         throw new AppError('ERR_TOKEN_INVALID');
       }
       const principal = currentPrincipal(fromToken, client);
-      if (!principal.scopes.includes(scope)) {
+      if (scope !== ANY_SCOPE && !principal.scopes.includes(scope)) {
         opts.metrics.authFailures.inc({ reason: 'scope' });
         challenge(reply, 'insufficient_scope', `, scope="${scope}"`);
         throw new AppError('ERR_FORBIDDEN_SCOPE', both(`cần quyền ${scope}`, `scope ${scope} required`));
@@ -194,7 +199,7 @@ export default fp(
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a route requires; routes without it are public (health, token, docs). */
+    /** The scope a route requires ({@link ANY_SCOPE}: any valid token); routes without it are public (health, token, docs). */
     scope?: string;
     /** Errors in RFC 6749 §5.2 form (the token endpoint). */
     oauthErrors?: boolean;

@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { EXAMPLES } from '../examples.js';
 import { ProblemSchema } from '../problem.js';
+import { ANY_SCOPE } from './auth.js';
 import { NoQuery } from '../query.js';
 
 declare module 'fastify' {
@@ -87,11 +88,12 @@ function completeRoute(route: RouteOptions): void {
   }
   const response = (schema.response ??= {}) as Record<string, unknown>;
   const scope = route.config?.scope;
-  // Public routes say so (`[]`); the others need the oauth2 token of their scope.
-  schema.security = scope === undefined ? [] : [{ oauth2: [scope] }];
+  // Public routes say so (`[]`); the others need the oauth2 token of their scope (any token: no scope named).
+  schema.security = scope === undefined ? [] : [{ oauth2: scope === ANY_SCOPE ? [] : [scope] }];
   if (scope !== undefined) {
     response[401] ??= ProblemSchema;
-    response[403] ??= ProblemSchema;
+    // a route any token may call refuses none for want of a scope
+    if (scope !== ANY_SCOPE) response[403] ??= ProblemSchema;
   }
   if (schema.body !== undefined) response[415] ??= ProblemSchema;
   if (route.url.startsWith('/v1/')) {

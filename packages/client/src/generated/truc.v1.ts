@@ -604,6 +604,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Ứng dụng đang gọi / The calling client (any valid token)
+     * @description Mã, tên hiển thị, vai trò, quyền, trường và đơn vị của ứng dụng gửi mã truy cập này; mọi mã hợp lệ đều gọi được, mỗi ứng dụng chỉ thấy chính mình / the id, display name, role, scopes, schools and units of the client whose token this is; any valid token may call it, each client sees only itself
+     */
+    get: operations['getMe'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/admin/school-systems': {
     parameters: {
       query?: never;
@@ -2233,6 +2253,20 @@ export interface components {
       /** @description Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
       oldCredentialLastUsedAt: string | null;
       clientSecret: string;
+    };
+    Me: {
+      /** @description Mã ứng dụng / the client id */
+      clientId: string;
+      /** @description Tên hiển thị của ứng dụng, như các danh sách ghi (người yêu cầu, nhật ký kiểm toán) / the client's display name, as lists name it (who requested a run, the audit log) */
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      /** @description Các quyền mã truy cập này có lúc này / the scopes this token holds now */
+      scopes: string[];
+      /** @description Các trường ứng dụng được ghi (phần mềm trường: chỉ các trường này) / the schools the client may write (a vendor: only these) */
+      schools: string[];
+      /** @description Các đơn vị PCGD (tỉnh, xã) ứng dụng phụ trách / the PCGD units (province, communes) the client covers */
+      units: string[];
     };
     StoredRecord: {
       key: string;
@@ -8360,6 +8394,108 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Me'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
           /** @description Số yêu cầu còn lại / requests left in the window */
