@@ -7,6 +7,8 @@ import type { components, operations } from '../../packages/client/src/generated
 type Schemas = components['schemas'];
 
 export type Overview = Schemas['OpsOverview'];
+/** GET /v1/me: who the signed-in client is (its display name for the header). */
+export type Me = Schemas['Me'];
 export type Schedule = Schemas['Schedule'];
 export type School = Schemas['OpsSchool'];
 export type SyncRun = Schemas['OpsSyncRun'];

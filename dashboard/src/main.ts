@@ -20,6 +20,7 @@ import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
 import { roleText } from './words.js';
+import { signedInName } from './me.js';
 
 const NAV: Array<{ path: string; key: Key; scope: string }> = [
   { path: 'overview', key: 'overview', scope: 'admin' },
@@ -104,8 +105,11 @@ function langButton(cls = ''): HTMLElement {
   );
 }
 
-/** The bar above every page: the pages the session may see (`current` marked), who is signed in. */
-function header(s: Session, allowed: typeof NAV, current: string): HTMLElement {
+/**
+ * The bar above every page: the pages the session may see (`current` marked), who is signed in: the client's display
+ * name as every list names it (walk2 F5; its id in the tooltip), the id when the API did not say.
+ */
+function header(s: Session, allowed: typeof NAV, current: string, name: string | undefined): HTMLElement {
   return h(
     'header',
     {},
@@ -117,7 +121,11 @@ function header(s: Session, allowed: typeof NAV, current: string): HTMLElement {
         h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
       ),
     ),
-    h('span', { class: 'who' }, `${s.clientId} (${roleText(s.role)})`),
+    h(
+      'span',
+      { class: 'who', title: s.clientId, 'data-testid': 'who' },
+      `${name ?? s.clientId} (${roleText(s.role)})`,
+    ),
     langButton(),
     h(
       'button',
@@ -188,7 +196,7 @@ async function render(): Promise<void> {
   const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
   const current = page || (allowed[0]?.path ?? 'overview');
   const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
-  root.replaceChildren(header(s, allowed, current), main);
+  root.replaceChildren(header(s, allowed, current, await signedInName(s)), main);
   await showPage(main, current, arg, params);
 }
 

@@ -2,7 +2,8 @@
  * fix35a (fix34e item 4, review33c N6), the guard's pages in a real browser (Debian's Chromium,
  * test/helpers/dashboard-browser.ts): who decided a hold, by name. The decided hold's page said
  * `Đã duyệt: <client id> …`, and the list of holds did not say who decided at all; now both name the admin as the API
- * does (`decidedBy`, the client's display name), its id in the tooltip (`decidedById`).
+ * does (`decidedBy`, the client's display name), its id in the tooltip (`decidedById`). walk2 F5: the header named the
+ * signed-in admin by its id too; it names it as the lists do (GET /v1/me), the id in the tooltip.
  */
 import { describe, expect, it } from 'vitest';
 import { decideHold } from '../../src/jobs/contracts.js';
@@ -33,5 +34,12 @@ describe.runIf(hasChromium())('fix35a: who decided a hold, by name, in Chromium'
     expect(await who.textContent()).toBe('Sở GDĐT — IT');
     expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
     await ui.shot('decided-by');
+  });
+
+  it('walk2 F5: the header names who is signed in as the lists do, the id in the tooltip (GET /v1/me)', async () => {
+    await ui.asAdmin();
+    const who = ui.page.getByTestId('who');
+    expect(await who.textContent()).toBe('Sở GDĐT — IT (Quản trị thành phố)');
+    expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
   });
 });
