@@ -225,7 +225,8 @@ function columns(
       head: 'refs',
       cell: (d) =>
         Object.entries(d.refs)
-          .map(([k, v]) => `${k}=${v}`)
+          // refs2: schoolCodes is a list of codes
+          .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
           .join(' '),
     },
     { head: 'attempts', cell: (d) => num(d.attempts), num: true },
