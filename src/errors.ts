@@ -3,9 +3,12 @@
  * CLI lines) carries one of these codes. Codes are part of the public contract: never rename or
  * reuse one; add new rows instead. `docs/errors.md` documents each code.
  */
+import { ADAPTER_ERRORS } from './errors-adapter.js';
 import { DATA_ERRORS } from './errors-data.js';
 import { GUARD_ERRORS } from './errors-guard.js';
+import { INPUT_ERRORS } from './errors-input.js';
 import { OPS_ERRORS } from './errors-ops.js';
+import { PCGD_ERRORS } from './errors-pcgd.js';
 
 export interface ErrorDef {
   /** HTTP status when the error reaches the API. */
@@ -129,50 +132,8 @@ export const ERRORS = {
   ERR_INTERNAL: def(500, true, 'Lỗi nội bộ.', 'Internal error.'),
   // configuration
   ERR_CONFIG_INVALID: def(500, false, 'Cấu hình không hợp lệ.', 'The configuration is not valid.'),
-  // external systems (adapters)
-  ERR_ADAPTER_AUTH: def(
-    502,
-    false,
-    'Hệ thống ngoài từ chối thông tin xác thực của truc.',
-    "The external system rejected truc's credentials.",
-  ),
-  ERR_ADAPTER_FORBIDDEN: def(
-    502,
-    false,
-    'Hệ thống ngoài không cho phép thao tác này.',
-    'The external system forbids this operation.',
-  ),
-  ERR_ADAPTER_RATE_LIMITED: def(
-    503,
-    true,
-    'Hệ thống ngoài đang giới hạn tần suất.',
-    'The external system is rate limiting.',
-  ),
-  ERR_ADAPTER_UNAVAILABLE: def(
-    503,
-    true,
-    'Hệ thống ngoài không phản hồi.',
-    'The external system is unavailable.',
-  ),
-  ERR_ADAPTER_TIMEOUT: def(504, true, 'Hệ thống ngoài phản hồi quá chậm.', 'The external system timed out.'),
-  ERR_ADAPTER_REJECTED: def(
-    502,
-    false,
-    'Hệ thống ngoài từ chối dữ liệu.',
-    'The external system rejected the data.',
-  ),
-  ERR_ADAPTER_RESPONSE_INVALID: def(
-    502,
-    true,
-    'Hệ thống ngoài trả về dữ liệu sai định dạng.',
-    'The external system returned a malformed response.',
-  ),
-  ERR_ADAPTER_WINDOW_CLOSED: def(
-    409,
-    false,
-    'Hệ thống ngoài chưa mở hoặc đã đóng kỳ nhận số liệu.',
-    'The external system is not accepting submissions now.',
-  ),
+  // external systems (adapters) (./errors-adapter.ts)
+  ...ADAPTER_ERRORS,
   // mapping and data
   ERR_MAPPING_INVALID: def(422, false, 'Không chuyển đổi được bản ghi.', 'The record could not be mapped.'),
   ERR_MAPPING_VERSION_UNKNOWN: def(
@@ -222,102 +183,10 @@ export const ERRORS = {
     'Một lần tính thẻ điểm chất lượng chưa xong (đang chờ hoặc đang tính): không chạy thêm lần thứ hai; chạy lại khi nó xong.',
     'A quality scorecard run is unfinished (queued or computing): a second one is not started; run again once it ends.',
   ),
-  // issue 10: PCGD-XMC reporting
-  ERR_FORBIDDEN_UNIT: def(
-    403,
-    false,
-    'Mã truy cập không được cấp cho đơn vị này.',
-    'The token does not cover this administrative unit.',
-  ),
-  ERR_PCGD_UNKNOWN_UNIT: def(
-    422,
-    false,
-    'Mã đơn vị không phải mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành.',
-    'The unit code is not a current commune (5 digits) or province (2 digits) code.',
-  ),
-  ERR_PCGD_NO_PERSONS: def(
-    422,
-    false,
-    'Chưa có dữ liệu điều tra của đơn vị này: hãy kéo dữ liệu từ PCGD-XMC trước.',
-    'No survey persons are stored for this unit: pull them from PCGD-XMC first.',
-  ),
-  ERR_PCGD_REPORT_LOCKED: def(
-    409,
-    false,
-    'Số liệu đã được duyệt và bị khóa; cấp trên cần mở lại để sửa.',
-    'The figures are approved and locked; a higher level must reopen them for a correction.',
-  ),
-  ERR_PCGD_INVALID_TRANSITION: def(
-    409,
-    false,
-    'Báo cáo không ở trạng thái cho phép thao tác này.',
-    'The report is not in a status that allows this step.',
-  ),
-  ERR_PCGD_CHECK_FAILED: def(
-    422,
-    false,
-    'Số liệu còn lỗi kiểm tra nên chưa thể duyệt.',
-    'The figures have check errors and cannot be approved.',
-  ),
-  ERR_PCGD_SIGNING_UNAVAILABLE: def(
-    503,
-    true,
-    'Không dùng được chứng thư số của đơn vị để ký.',
-    "The unit's signing certificate is not available.",
-  ),
-  ERR_PCGD_SIGNATURE_INVALID: def(
-    422,
-    false,
-    'Chữ ký số không hợp lệ hoặc gói dữ liệu đã bị thay đổi.',
-    'The signature is not valid or the package was changed.',
-  ),
-  // issue 9: hostile input, identity and access
-  ERR_INVALID_ENCODING: def(400, false, 'Nội dung không phải UTF-8 hợp lệ.', 'The body is not valid UTF-8.'),
-  ERR_INVALID_TEXT: def(
-    400,
-    false,
-    'Dữ liệu chứa ký tự không được phép (NUL hoặc nửa cặp surrogate).',
-    'A value holds a forbidden character (NUL or a lone surrogate).',
-  ),
-  // review33b: free text kept for good (a decision's reason: the audit log) holds no personal number
-  ERR_FREE_TEXT_PERSONAL_DATA: def(
-    400,
-    false,
-    'Nội dung tự do (lý do, tên) không được chứa số định danh cá nhân, số CMND hay số điện thoại: nó được lưu mãi trong nhật ký kiểm toán, không sửa được. Hãy bỏ số đó rồi gửi lại. Không có gì thay đổi.',
-    'Free text (a reason, a name) must not hold a personal ID, an old ID card number or a phone number: it is kept for good in the audit log, which cannot be edited. Remove the number and send it again. Nothing was changed.',
-  ),
-  ERR_BODY_TOO_DEEP: def(400, false, 'Nội dung lồng nhau quá sâu.', 'The body is nested too deeply.'),
-  ERR_FORBIDDEN_KEY: def(
-    400,
-    false,
-    'Tên trường __proto__ hoặc constructor.prototype không được phép.',
-    'The field names __proto__ and constructor.prototype are not allowed.',
-  ),
-  ERR_BAD_REQUEST: def(
-    400,
-    false,
-    'Yêu cầu HTTP sai khuôn dạng (ví dụ ký tự xuống dòng trong tiêu đề).',
-    'The HTTP request is malformed (for example a line break in a header).',
-  ),
-  ERR_HEADERS_TOO_LARGE: def(
-    431,
-    false,
-    'Phần tiêu đề của yêu cầu quá lớn.',
-    'The request headers are too large.',
-  ),
-  ERR_LOGIN_THROTTLED: def(
-    429,
-    true,
-    'Đăng nhập sai nhiều lần từ địa chỉ này; hãy chờ rồi thử lại.',
-    'Too many failed logins from this address; wait and try again.',
-  ),
-  ERR_INVALID_SCOPE: def(
-    400,
-    false,
-    'Ứng dụng không được cấp phạm vi quyền nào đã yêu cầu.',
-    'None of the requested scopes is granted to this client.',
-  ),
-  ERR_REQUEST_TIMEOUT: def(408, true, 'Yêu cầu gửi quá chậm.', 'The request took too long to arrive.'),
+  // issue 10: PCGD-XMC reporting (./errors-pcgd.ts)
+  ...PCGD_ERRORS,
+  // issue 9: hostile input, identity and access; review33b: free text (./errors-input.ts)
+  ...INPUT_ERRORS,
   // issue 9: reads and the change feed; purge29: bodies kept no longer than needed (./errors-data.ts)
   ...DATA_ERRORS,
   // fix36f: operating truc (./errors-ops.ts)
