@@ -12,12 +12,8 @@ import { batchHeld, finishedAtOf as batchFinishedAt } from '../../jobs/batch-sta
 import type { Metrics } from '../../observability/metrics.js';
 import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
-import {
-  createOverviewRepo,
-  type SchoolBatchRow,
-  type SchoolRow as StoredSchool,
-  type SyncRunRow,
-} from '../../store/overview.js';
+import type { SchoolBatchRow, SchoolRow as StoredSchool } from '../../store/overview-schools.js';
+import { createOverviewRepo, type SyncRunRow } from '../../store/overview.js';
 import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
 import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
