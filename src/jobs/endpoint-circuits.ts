@@ -10,7 +10,7 @@
  * endpoint's circuit as soon as another endpoint's write answers it. Pure decisions over the gate's row.
  */
 import type { EndpointCircuit, GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
-import { openedAlone, refusedCredentials } from './gate-openers.js';
+import { openedAlone } from './gate-openers.js';
 
 /** The settings these rules read (./gate-rules.ts `DeliverySettings`). */
 interface Settings {
@@ -83,15 +83,12 @@ export function handOver(
     return undefined;
   // Its writes reached the threshold, and no other caller's last call failed: the circuit's openers are this endpoint
   // alone (./gate-openers.ts, migration 1432; judged from the counts before, which another endpoint's failure inside
-  // the run could match). Not when its last failure was refused credentials: those are the system's, as
-  // `endpointFailure` never opens an endpoint's circuit for them (gates2: a 401 run was handed over, then another
-  // endpoint's probe, refused too, reopened the system's circuit).
+  // the run could match). Not when refused credentials opened it: those are the system's, as `endpointFailure` never
+  // opens an endpoint's circuit for them (gates2: a 401 run was handed over, then another endpoint's probe, refused
+  // too, reopened the system's circuit). The kind kept from its opening (gates3, migration 1435), not the last error's
+  // code, which a call on its way failing otherwise since rewrites.
   const run = state.endpointFailures[endpoint] ?? 0;
-  if (
-    run < apart.failureThreshold ||
-    !openedAlone(state, endpoint) ||
-    refusedCredentials(state.lastErrorCode)
-  )
+  if (run < apart.failureThreshold || !openedAlone(state, endpoint) || state.openedFor === 'credentials')
     return undefined;
   const { endpointCircuits, pauseMs } = openEndpoint(state, now, endpoint, apart);
   return {

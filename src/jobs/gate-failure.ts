@@ -173,6 +173,7 @@ function systemFailure(
     Object.assign(change, {
       circuit: 'open',
       openings,
+      openedFor: failure.credentials === true ? 'credentials' : 'outage', // its kind, kept until it closes (gates3)
       ...(state.circuit === 'closed' ? { openedAt: now } : {}),
     });
   } else if (wasProbe) {

@@ -54,6 +54,6 @@ export const openedAlone = (state: Pick<GateState, 'openedBy'>, endpoint: string
 /**
  * A failure's code saying truc's credentials were refused (`ERR_ADAPTER_AUTH`: a 401, the token endpoint refusing the
  * client): the system's, whichever caller met it (./gates.ts `callFailureOf`), so its circuit is never one endpoint's
- * (./endpoint-circuits.ts `endpointFailure`, `handOver`).
+ * (./endpoint-circuits.ts `endpointFailure`; `handOver` reads the kind kept from the opening, the gate's `openedFor`).
  */
 export const refusedCredentials = (code: string | null | undefined): boolean => code === 'ERR_ADAPTER_AUTH';

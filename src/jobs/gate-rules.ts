@@ -201,7 +201,7 @@ export function decideSuccess(
       failures: 0,
       ...runs,
       openings: 0,
-      ...(closing ? { closedAt: now } : {}),
+      ...(closing ? { closedAt: now, openedFor: null } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
       ...(closing ? answeredBy(state, call, true) : own),
       ...ends?.change,

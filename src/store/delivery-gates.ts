@@ -8,6 +8,8 @@ import type { Db, Queryable } from './db.js';
 
 export type Circuit = 'closed' | 'open' | 'half-open';
 export type PauseReason = 'retry-after' | 'circuit-open' | 'probe';
+/** The kind of failure that opened a system's circuit: truc's credentials refused (a 401), or an outage. */
+export type OpenedFor = 'credentials' | 'outage';
 
 export interface GateState {
   system: string;
@@ -51,6 +53,12 @@ export interface GateState {
    * open: who opened it, and who failed since.
    */
   openedBy?: string[];
+  /**
+   * What kind of failure opened the system's circuit, or last reopened it (a failed probe): set then, kept through the
+   * failures that follow, null once it closes (gates3, migration 1435). Refused credentials are never handed over to
+   * one endpoint's own circuit (src/jobs/endpoint-circuits.ts `handOver`).
+   */
+  openedFor?: OpenedFor | null;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -77,7 +85,8 @@ const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUn
   pause_reason AS "pauseReason", circuit, failures,
   write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
   endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil",
-  endpoint_retry_after AS "endpointRetryAfter", opened_by AS "openedBy", openings, last_error_code AS "lastErrorCode",
+  endpoint_retry_after AS "endpointRetryAfter", opened_by AS "openedBy",
+  opened_for AS "openedFor", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -92,6 +101,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   retryAfterUntil: 'retry_after_until',
   endpointRetryAfter: 'endpoint_retry_after',
   openedBy: 'opened_by',
+  openedFor: 'opened_for',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',

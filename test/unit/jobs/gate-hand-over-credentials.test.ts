@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideFailure } from '../../../src/jobs/gate-failure.js';
-import { decideEnter } from '../../../src/jobs/gate-rules.js';
+import { decideEnter, decideSuccess } from '../../../src/jobs/gate-rules.js';
 import type { GateState } from '../../../src/store/delivery-gates.js';
 import { at, closed, settings } from './gate-state.js';
 
@@ -66,5 +66,42 @@ describe('hand-over and refused credentials (gates2 item 2)', () => {
     // Red before: held for students:upsert's own circuit (the hand-over), which endpointFailure never opens for them.
     expect(result).toMatchObject({ go: true, probe: true });
     expect(change?.endpointCircuits).toBeUndefined();
+  });
+
+  it('gates3 item 1: a circuit refused credentials opened is not handed over after a later failure of another kind', () => {
+    const refused = failedProbes('ERR_ADAPTER_AUTH', true);
+    expect(refused.state.openedFor).toBe('credentials');
+    // A write to the endpoint on its way from before (not the probe) times out while the circuit is open.
+    const stray = {
+      code: 'ERR_ADAPTER_TIMEOUT',
+      transient: true,
+      write: true,
+      endpoint: ENDPOINT,
+      probe: false,
+    };
+    const later = decideFailure(refused.state, at(refused.now - 2), stray, apart).change;
+    const state = { ...refused.state, ...later };
+    expect(state).toMatchObject({
+      circuit: 'open',
+      lastErrorCode: 'ERR_ADAPTER_TIMEOUT',
+      openedBy: [ENDPOINT],
+    });
+    expect(state.openedFor).toBe('credentials');
+    const { change, result } = enter({ state, now: refused.now });
+    // Red before (judged from lastErrorCode): held for students:upsert's own circuit, the system's left to another probe.
+    expect(result).toMatchObject({ go: true, probe: true });
+    expect(change?.endpointCircuits).toBeUndefined();
+  });
+
+  it("gates3 item 1: the kind is an outage's when a 5xx run opened it, and none once the circuit closes", () => {
+    const down = failedProbes('ERR_ADAPTER_UNAVAILABLE', false);
+    expect(down.state.openedFor).toBe('outage');
+    const probe = decideEnter(down.state, at(down.now), {
+      intervalMs: 0,
+      probeLeaseMs: settings.probeLeaseMs,
+    });
+    const state = { ...down.state, ...probe.change };
+    const answered = decideSuccess(state, at(down.now), undefined).change;
+    expect(answered).toMatchObject({ circuit: 'closed', openedFor: null });
   });
 });
