@@ -1,11 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { both, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
-import { canonicalMessageVi } from '../../canonical/messages.js';
+import { zodIssueText } from '../../canonical/zod-text.js';
 import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
@@ -75,60 +74,16 @@ function sendOauthError(
     .send({ error, error_description: oauthDescription(body.messages.en), ...body });
 }
 
-const ZOD_EN = z.locales.en();
-const ZOD_VI = z.locales.vi();
-const localeText = (locale: typeof ZOD_EN, issue: Record<string, unknown>): string | undefined => {
-  const out = locale.localeError(issue as unknown as Parameters<typeof locale.localeError>[0]);
-  return typeof out === 'string' ? out : out?.message;
-};
-
-/**
- * Inputs of every type zod names ("received string", "received array", …): fastify-type-provider-zod hands the issue
- * on without its `input`, so zod's English text is matched against each (review28 F2: rebuilt without it, the text read
- * "…, received undefined" and zod's own words went out English only).
- */
-const SAMPLE_INPUTS: readonly unknown[] = [
-  undefined,
-  '',
-  0,
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-  true,
-  null,
-  [],
-  {},
-  0n,
-  new Date(0),
-  Symbol('input'),
-  () => undefined,
-];
-
-/** zod's Vietnamese for `message` when `message` is zod's own English for this issue (its code and params). */
-function zodVietnamese(keyword: string, params: object | undefined, message: string): string | undefined {
-  for (const input of SAMPLE_INPUTS) {
-    const issue = { ...params, code: keyword, path: [], message, input };
-    if (message === localeText(ZOD_EN, issue)) return localeText(ZOD_VI, issue);
-  }
-  return undefined;
-}
-
 /**
  * A validation message in Vietnamese and English (fixes26a: errors[].message was zod's English): zod's own
- * wording with its Vietnamese locale's, a canonical schema's with the Vietnamese it registered; any other is
+ * wording with its Vietnamese locale's, a required field not sent as such (walk2), a canonical schema's with the
+ * Vietnamese it registered (one rule with a batch's schema findings: src/canonical/zod-text.ts); any other is
  * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts; test/unit/zod-messages.test.ts
  * refuses a custom message in src/api that is not).
  */
-/**
- * A required field not sent: zod says "Invalid input: expected number, received undefined" (walk2: an officer's
- * `GET /v1/pcgd/deadlines` without `year`), a developer's words for "it is missing"; the pointer names the field.
- */
-const NOT_SENT = both('bắt buộc, chưa được gửi', 'required, not sent');
-
 function bilingualMessage(keyword: string, params: object | undefined, message: string): string {
-  if (keyword === 'invalid_type' && message.endsWith(', received undefined')) return NOT_SENT;
-  const vi = zodVietnamese(keyword, params, message) ?? canonicalMessageVi(message);
-  return vi ? both(vi, message) : message;
+  const text = zodIssueText(keyword, params, message);
+  return text ? both(text.vi, text.en) : message;
 }
 
 function zodIssues(err: FastifyError): FieldError[] {

@@ -4,7 +4,7 @@
  * its JSON pointer, in Vietnamese and English.
  */
 import type { z } from 'zod';
-import { canonicalMessageVi } from '../../canonical/messages.js';
+import { zodIssueText } from '../../canonical/zod-text.js';
 import type { MapResult, MappingFinding } from '../types.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { asIsParser } from '../../canonical/as-is.js';
@@ -15,12 +15,15 @@ export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFindin
   return error.issues.slice(0, 20).map((issue) => {
     const pointer = issue.path.length ? `/${issue.path.map(String).join('/')}` : '';
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
+    const { code, path: _path, message, ...params } = issue;
+    // zod's English in both languages, a missing field told so (walk3 W3-1: "received undefined" in the Vietnamese)
+    const text = zodIssueText(code, params, message) ?? { vi: message, en: message };
     return {
       pointer,
-      rule: `${prefix}_${issue.code.toUpperCase()}`,
+      rule: `${prefix}_${code.toUpperCase()}`,
       severity: 'error' as const,
-      vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${canonicalMessageVi(issue.message) ?? issue.message}${unknownKeys}`,
-      en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${issue.message}${unknownKeys}`,
+      vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${text.vi}${unknownKeys}`,
+      en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${text.en}${unknownKeys}`,
     };
   });
 }
