@@ -4,7 +4,9 @@
  * transaction (src/store/delivery-gates.ts `changed`) under its row lock, so a transition is audited once whatever
  * number of workers meet it. Through src/audit's one path for hot paths (`recordAudit`: no chain lock under the
  * row's). Details: system, endpoint (null: the system's circuit), from, to and the reason code (the failure's error
- * code for an opening, `answered` for a close); never a record or personal data. And each Retry-After pause that
+ * code for an opening, `answered` for a close), and for an opening who opened it (gates3 item 2: `openedBy`, the
+ * callers whose last call failed, as the gate's `opened_by` and the overview's `systems[].openedBy` say; an endpoint's
+ * own circuit: that endpoint); never a record or personal data. And each Retry-After pause that
  * starts, where it applies (fix37b: `gate.retry-after`, the system's or one endpoint's).
  */
 import { recordAudit } from '../audit/chain.js';
@@ -19,13 +21,21 @@ function event(
   endpoint: string | null,
   from: Circuit,
   to: Circuit,
-  reason: string,
+  why: { reason: string; openedBy: string[] },
 ): AuditEvent {
+  const closing = to === 'closed';
   return {
     actor: ACTOR,
-    action: to === 'closed' ? 'circuit.closed' : 'circuit.opened',
+    action: closing ? 'circuit.closed' : 'circuit.opened',
     subject: endpoint === null ? `circuit:${system}` : `circuit:${system}:${endpoint}`,
-    details: { system, endpoint, from, to, reason },
+    details: {
+      system,
+      endpoint,
+      from,
+      to,
+      reason: why.reason,
+      ...(closing ? {} : { openedBy: why.openedBy }),
+    },
   };
 }
 
@@ -35,17 +45,23 @@ const transition = (from: Circuit, to: Circuit): boolean => (from === 'closed') 
 /** The openings and closings a gate's change makes, system's first, then its endpoints' by name. */
 export function circuitTransitions(before: GateState, change: GateChange): AuditEvent[] {
   const opening = change.lastErrorCode ?? before.lastErrorCode ?? 'unknown';
-  const reason = (to: Circuit) => (to === 'closed' ? 'answered' : opening);
+  // Who opened it: the system's, the callers whose last call failed (its row's openedBy after the change); an
+  // endpoint's own, that endpoint's writes.
+  const why = (to: Circuit, openedBy: string[]) =>
+    to === 'closed' ? { reason: 'answered', openedBy: [] } : { reason: opening, openedBy };
   const events: AuditEvent[] = [];
   const to = change.circuit ?? before.circuit;
-  if (transition(before.circuit, to)) events.push(event(before.system, null, before.circuit, to, reason(to)));
+  const openers = change.openedBy ?? before.openedBy ?? [];
+  if (transition(before.circuit, to))
+    events.push(event(before.system, null, before.circuit, to, why(to, openers)));
   if (change.endpointCircuits === undefined) return events;
   const was = before.endpointCircuits ?? {};
   const now = change.endpointCircuits;
   for (const endpoint of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
     const from: Circuit = was[endpoint]?.circuit ?? 'closed';
     const next: Circuit = now[endpoint]?.circuit ?? 'closed';
-    if (transition(from, next)) events.push(event(before.system, endpoint, from, next, reason(next)));
+    if (transition(from, next))
+      events.push(event(before.system, endpoint, from, next, why(next, [endpoint])));
   }
   return events;
 }

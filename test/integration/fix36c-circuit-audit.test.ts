@@ -1,7 +1,7 @@
 /**
  * fix36c item 2: a circuit opening or closing (the system's, an endpoint's own) is audited once, whatever number of
  * workers see it: `circuit.opened` / `circuit.closed`, subject the circuit, details system, endpoint, from, to and the
- * reason code, nothing else (no record, no personal data). Two workers' gates (two createDeliveryGates on one database,
+ * reason code, and an opening's openedBy (gates3 item 2), nothing else (no record, no personal data). Two workers' gates (two createDeliveryGates on one database,
  * as two `truc worker` processes) fail and answer at once: exactly one entry per transition. The events go through
  * src/audit's one append path for hot paths (recordAudit, in the gate row's transaction), so they are read from the
  * chain and its pending rows together. On PostgreSQL, as fix35f-endpoint-circuit.test.ts.
@@ -71,6 +71,7 @@ describe('fix36c item 2, circuits audited once per transition (postgres)', () =>
           from: 'closed',
           to: 'open',
           reason: 'ERR_ADAPTER_UNAVAILABLE',
+          openedBy: ['reads'], // gates3 item 2: who opened it (reads without an endpoint)
         },
       },
       {
@@ -114,6 +115,7 @@ describe('fix36c item 2, circuits audited once per transition (postgres)', () =>
           from: 'closed',
           to: 'open',
           reason: 'ERR_ADAPTER_UNAVAILABLE',
+          openedBy: [STUDENTS], // gates3 item 2: an endpoint's own circuit, its writes
         },
       },
       {
