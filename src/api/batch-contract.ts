@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
-import { BatchDelivery, BatchGuard } from './batch-status-parts.js';
+import { BatchDelivery, BatchGuard, GuardKinds } from './batch-status-parts.js';
 import { findingsQuery } from './findings-query.js';
 import { both } from '../errors.js';
 
@@ -266,14 +266,14 @@ export const DryRunResult = z
             'true: cả lô bị giữ, không áp dụng gì cho đến khi được duyệt; false: các bản ghi được áp dụng, chỉ các lần xoá của snapshot chờ duyệt / ' +
             'true: the whole batch would be held, nothing of it applied until approved; false: its records would apply, only the snapshot’s deletions would wait',
         }),
-        kinds: z.array(z.enum(['deleted', 'changed'])),
+        kinds: GuardKinds,
       })
       .nullable()
       .meta({
         description:
           'Bộ chặn thay đổi hàng loạt sẽ giữ lô này chờ duyệt, như trạng thái lô (guard) sẽ cho thấy; null: lô sẽ được áp dụng / ' +
           'the mass-change guard would hold this batch for a city admin, as the batch’s status (guard) would show it; ' +
-          'kinds: which thresholds it would go over (no record codes); null: it would apply',
+          'kinds: what would take it over a threshold (no record codes); null: it would apply',
       }),
     snapshot: z
       .object({

@@ -1,5 +1,6 @@
 /** Parts of a batch's status (GET /v1/batches/{id}, the batch.finished webhook): its deliveries and its guard hold. */
 import { z } from 'zod';
+import { GUARD_KINDS } from '../store/guard-hold-diff.js';
 
 /** What holds a pending delivery at its target now (src/jobs/delivery-waiting.ts), by the target's gate. */
 const DeliveryWaiting = z
@@ -40,12 +41,21 @@ export const BatchDelivery = z.object({
   waiting: DeliveryWaiting,
 });
 
+/** What took a held batch over a threshold (../store/guard-hold-diff.ts `guardKinds`): its status's and its dry run's. */
+export const GuardKinds = z.array(z.enum(GUARD_KINDS)).meta({
+  description:
+    'Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã ' +
+    'xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records ' +
+    'deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); ' +
+    'no record codes',
+});
+
 /** The mass-change guard's hold on the batch, as its vendor reads it. */
 export const BatchGuard = z
   .object({
     holdId: z.number().int(),
     status: z.enum(['held', 'approved', 'rejected']),
-    kinds: z.array(z.enum(['deleted', 'changed'])),
+    kinds: GuardKinds,
     decidedAt: z.string().nullable(),
     decidedBy: z
       .enum(['city-admin'])
@@ -72,6 +82,6 @@ export const BatchGuard = z
       'Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do ' +
       'của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / ' +
       'the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): ' +
-      'held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason ' +
+      'held while a city admin decides; kinds: what took it over a threshold; once decided, the admin’s reason ' +
       '(decisionReason) and who decided as a role (decidedBy)',
   });

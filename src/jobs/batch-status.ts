@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Batch, BatchMode, BatchStatus } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
+import { type GuardKind, guardKinds } from '../store/guard-hold-diff.js';
 import { createPushSetsRepo, type BatchDelivery } from '../store/push-sets.js';
 import { deliveryWaiting, type DeliveryWaiting, type GateRead } from './delivery-waiting.js';
 
@@ -41,7 +42,8 @@ export interface BatchView {
   guard: {
     holdId: number;
     status: BatchHold['status'];
-    kinds: Array<'deleted' | 'changed'>;
+    /** What took it over a threshold: deleted, changed, restored (../store/guard-hold-diff.ts `guardKinds`). */
+    kinds: GuardKind[];
     decidedAt: string | null;
     /** Who decided, as a role only (holdwhy): never a person's or a client's name or id; null while held. */
     decidedBy: 'city-admin' | null;
@@ -110,7 +112,7 @@ export function batchView(
       ? {
           holdId: hold.id,
           status: hold.status,
-          kinds: [...new Set(hold.reasons.map((r) => r.kind))],
+          kinds: guardKinds(hold.reasons),
           decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
           // Only a city admin decides (scope `guard`, or truc's CLI on the city's server): the role, never who.
           decidedBy: hold.decidedAt ? 'city-admin' : null,

@@ -10,6 +10,7 @@ import type { EntityName } from '../config.js';
 import type { FindingRow } from '../store/batch-findings.js';
 import type { BatchMode } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
+import { type GuardKind, guardKinds } from '../store/guard-hold-diff.js';
 import { createRecordsRepo } from '../store/records.js';
 import { senderView } from '../quality/index.js';
 import { PULL_CLIENT } from './contracts.js';
@@ -50,7 +51,7 @@ export interface DryRunBatch {
  */
 export interface GuardPreview {
   whole: boolean;
-  kinds: Array<'deleted' | 'changed'>;
+  kinds: GuardKind[];
 }
 
 /**
@@ -143,7 +144,7 @@ async function previewGuard(
   const writes = { toWrite: p.toWrite, existing: checked.existing, live: checked.live };
   const whole = loaded.trusted ? [] : await batchWouldHold(q, deps, loaded.batch, writes, keys);
   if (whole.length > 0) {
-    const kinds = [...new Set(whole.map((r) => r.kind))];
+    const kinds = guardKinds(whole);
     // Held whole, its snapshot's deletions wait with it.
     return { guard: { whole: true, kinds }, snapshot: preview && { ...preview, guardWouldHold: true } };
   }

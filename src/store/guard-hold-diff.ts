@@ -67,3 +67,26 @@ export interface HoldReason {
   ratio: number;
   threshold: number;
 }
+
+/**
+ * What a held change does that took it over a threshold, as its vendor reads it (`GET /v1/batches/{id}` `guard.kinds`,
+ * its dry run's): `deleted` (records deleted or moved away), `changed` (records changed), `restored` (deleted records
+ * brought back: weighed with the changes, restoreguard). A reason's kind stays `deleted` or `changed` (what approvals
+ * compare); its `restored` tells the restores among a `changed` one's count.
+ */
+export const GUARD_KINDS = ['deleted', 'changed', 'restored'] as const;
+export type GuardKind = (typeof GUARD_KINDS)[number];
+
+/**
+ * The kinds a hold's reasons name, in the order they first appear (guard3 item 1: a batch held for restores alone
+ * read `['changed']`): a `changed` reason whose count is all restores is `restored`; one with some restores is both.
+ */
+export function guardKinds(reasons: readonly Pick<HoldReason, 'kind' | 'count' | 'restored'>[]): GuardKind[] {
+  const kinds = new Set<GuardKind>();
+  for (const r of reasons) {
+    const restored = r.kind === 'changed' ? (r.restored ?? 0) : 0;
+    if (restored < r.count) kinds.add(r.kind);
+    if (restored > 0) kinds.add('restored');
+  }
+  return [...kinds];
+}

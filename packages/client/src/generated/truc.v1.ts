@@ -1532,12 +1532,13 @@ export interface components {
           endpoint: string | null;
         } | null;
       }[];
-      /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
+      /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: what took it over a threshold; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
       guard: {
         holdId: number;
         /** @enum {string} */
         status: 'held' | 'approved' | 'rejected';
-        kinds: ('deleted' | 'changed')[];
+        /** @description Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); no record codes */
+        kinds: ('deleted' | 'changed' | 'restored')[];
         decidedAt: string | null;
         /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
         decidedBy: 'city-admin' | null;
@@ -1599,13 +1600,14 @@ export interface components {
         unchanged: number;
       };
       findings: components['schemas']['Finding'][];
-      /** @description Bộ chặn thay đổi hàng loạt sẽ giữ lô này chờ duyệt, như trạng thái lô (guard) sẽ cho thấy; null: lô sẽ được áp dụng / the mass-change guard would hold this batch for a city admin, as the batch’s status (guard) would show it; kinds: which thresholds it would go over (no record codes); null: it would apply */
+      /** @description Bộ chặn thay đổi hàng loạt sẽ giữ lô này chờ duyệt, như trạng thái lô (guard) sẽ cho thấy; null: lô sẽ được áp dụng / the mass-change guard would hold this batch for a city admin, as the batch’s status (guard) would show it; kinds: what would take it over a threshold (no record codes); null: it would apply */
       guard: {
         /** @constant */
         status: 'held';
         /** @description true: cả lô bị giữ, không áp dụng gì cho đến khi được duyệt; false: các bản ghi được áp dụng, chỉ các lần xoá của snapshot chờ duyệt / true: the whole batch would be held, nothing of it applied until approved; false: its records would apply, only the snapshot’s deletions would wait */
         whole: boolean;
-        kinds: ('deleted' | 'changed')[];
+        /** @description Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); no record codes */
+        kinds: ('deleted' | 'changed' | 'restored')[];
       } | null;
       /** @description Chỉ với mode snapshot: chỉ có số lượng, không có dữ liệu cá nhân / snapshot mode only: counts, no personal data */
       snapshot?: {
@@ -3097,12 +3099,13 @@ export interface components {
         /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
         finishedAt: string | null;
         findingsUrl: string;
-        /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: which thresholds it went over; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
+        /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: what took it over a threshold; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
         guard: {
           holdId: number;
           /** @enum {string} */
           status: 'held' | 'approved' | 'rejected';
-          kinds: ('deleted' | 'changed')[];
+          /** @description Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); no record codes */
+          kinds: ('deleted' | 'changed' | 'restored')[];
           decidedAt: string | null;
           /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
           decidedBy: 'city-admin' | null;
