@@ -102,6 +102,8 @@ export async function sendDeletes(
     sourceSystem: string;
     format?: string;
     batchId?: string | null;
+    /** A full run's reconciliation (no batch): the run its delete sets carry (its deliveries count them). */
+    syncRunId?: number;
   },
 ): Promise<number[]> {
   if (change.keys.length === 0) return [];
@@ -166,6 +168,7 @@ async function queueDeleteSets(
     systems: readonly SystemName[];
     rows: ReadonlyArray<{ key: string; scope: string }>;
     batchId?: string | null;
+    syncRunId?: number;
   },
 ): Promise<number[]> {
   const schoolOf = new Map(change.rows.map((r) => [r.key, r.scope]));
@@ -177,6 +180,7 @@ async function queueDeleteSets(
       keys,
       schools: perSchool(ctx, system) ? keys.map((k) => schoolOf.get(k) ?? '') : null,
       batchId: change.batchId ?? null,
+      syncRunId: change.syncRunId ?? null,
       operation: 'delete',
     });
     await enqueue(q, pushSet(system), { pushSetId: id });

@@ -212,7 +212,13 @@ async function deleteUnseen(
     naturalKeys: true,
     ...(sourceAt ? { sourceAt } : {}),
   });
-  const pushSets = await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system });
+  // Its delete sets carry the run (no batch): the run's deliveries count them (runs2).
+  const pushSets = await sendDeletes(q, ctx, {
+    entity: run.entity,
+    keys: deleted,
+    sourceSystem: run.system,
+    syncRunId: run.id,
+  });
   return { deleted, pushSets };
 }
 /**

@@ -1,6 +1,7 @@
 /**
- * Push sets: the records one batch changed, to deliver to one target system. A push job carries the
- * set's id only; the records are read at delivery time, and the receipt is kept with the set.
+ * Push sets: the records one batch changed (or a full run's reconciliation deleted), to deliver to one target system.
+ * A push job carries the set's id only; the records are read at delivery time, and the receipt is kept with the set.
+ * A set carries the sync run that caused it (its pulled page's, or its reconciliation's), which counts it.
  */
 import type { EntityName, SystemName } from '../config.js';
 import type { Queryable } from './db.js';
@@ -82,10 +83,15 @@ function pushSetRows(q: Queryable) {
       schools?: readonly string[] | null;
       batchId?: string | null;
       operation?: PushOperation;
+      /** The sync run that caused it without a batch (a full run's reconciliation); else its batch's run, if any. */
+      syncRunId?: number | null;
     }) {
+      // The run it carries (migration 1433): the one named, else its batch's (a pulled page's), else none.
       const res = await q.query<{ id: number }>(
-        `INSERT INTO truc.push_sets (system, entity, keys, schools, batch_id, operation)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        `INSERT INTO truc.push_sets (system, entity, keys, schools, batch_id, operation, sync_run_id)
+         VALUES ($1, $2, $3, $4, $5::uuid, $6,
+                 coalesce($7::bigint, (SELECT b.sync_run_id FROM truc.batches b WHERE b.id = $5::uuid)))
+         RETURNING id`,
         [
           set.system,
           set.entity,
@@ -93,6 +99,7 @@ function pushSetRows(q: Queryable) {
           set.schools ? [...set.schools] : null,
           set.batchId ?? null,
           set.operation ?? 'upsert',
+          set.syncRunId ?? null,
         ],
       );
       return res.rows[0]!.id;

@@ -193,17 +193,21 @@ export interface SyncRunSummary extends SyncRun, RunWaiting {
   unchanged: number;
   batches: number;
   failedBatches: number;
-  /** Its open dead letters: its own jobs' (pull, reconcile) and its deliveries' (push sets of its batches), neither replayed nor resolved. */
+  /**
+   * Its open dead letters: its own jobs' (pull, reconcile) and its deliveries' (the push sets it caused: its batches',
+   * its reconciliation's), neither replayed nor resolved.
+   */
   deadLetters: number;
   durationSeconds: number;
-  /** Where the changes its batches made stand at each target (the city's changes to a school's own system, …). */
+  /** Where the changes it made (its batches', its reconciliation's deletes) stand at each target ({@link RunDelivery}). */
   deliveries: RunDelivery[];
 }
 
 /**
- * Where a run's changes stand at one target (runs item 1, issue 7 item 5): the records (keys) of its batches' push
- * sets to that system, delivered, pending (neither delivered nor dead-lettered) or failed (dead-lettered); of the
- * delivered, those the target refused; the newest dead letter's code while any set is failed, else null.
+ * Where a run's changes stand at one target (runs item 1, issue 7 item 5): the records (keys) of the push sets the run
+ * caused to that system (its batches', and its reconciliation's deletes: runs2, migration 1433), delivered, pending
+ * (neither delivered nor dead-lettered) or failed (dead-lettered); of the delivered, those the target refused; the
+ * newest dead letter's code while any set is failed, else null.
  */
 export interface RunDelivery {
   system: string;
@@ -222,7 +226,7 @@ export async function runDeliveries(
   const by = new Map<number, RunDelivery[]>();
   if (ids.length === 0) return by;
   const res = await q.query<RunDelivery & { runId: string }>(
-    `SELECT b.sync_run_id AS "runId", s.system,
+    `SELECT s.sync_run_id AS "runId", s.system,
             coalesce(sum(cardinality(s.keys)) FILTER (WHERE s.delivered_at IS NOT NULL), 0)::int AS delivered,
             coalesce(sum(cardinality(s.keys)) FILTER (WHERE s.delivered_at IS NULL AND s.failed_at IS NULL), 0)::int
               AS pending,
@@ -230,9 +234,9 @@ export async function runDeliveries(
             coalesce(sum((s.receipt->>'rejected')::int) FILTER (WHERE s.delivered_at IS NOT NULL), 0)::int AS rejected,
             (array_agg(s.error_code ORDER BY s.failed_at DESC, s.id DESC) FILTER (WHERE s.failed_at IS NOT NULL))[1]
               AS "errorCode"
-       FROM truc.batches b JOIN truc.push_sets s ON s.batch_id = b.id
-      WHERE b.sync_run_id = ANY($1::bigint[])
-      GROUP BY b.sync_run_id, s.system ORDER BY b.sync_run_id, s.system`,
+       FROM truc.push_sets s
+      WHERE s.sync_run_id = ANY($1::bigint[])
+      GROUP BY s.sync_run_id, s.system ORDER BY s.sync_run_id, s.system`,
     [[...ids]],
   );
   for (const { runId, ...d } of res.rows) {
@@ -291,8 +295,8 @@ async function listRuns(q: Queryable, f: SyncRunFilter): Promise<{ total: number
        LEFT JOIN LATERAL (
          SELECT count(*) AS dead FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
           WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
-             OR EXISTS (SELECT 1 FROM truc.push_sets ps JOIN truc.batches rb ON rb.id = ps.batch_id
-                         WHERE ps.id = (o.payload->>'pushSetId')::bigint AND rb.sync_run_id = r.id))) dl ON true
+             OR EXISTS (SELECT 1 FROM truc.push_sets ps
+                         WHERE ps.id = (o.payload->>'pushSetId')::bigint AND ps.sync_run_id = r.id))) dl ON true
       WHERE ${where}
       ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
     [...params, f.limit, f.offset],

@@ -1926,7 +1926,7 @@ export interface components {
       since: string | null;
       until: string;
     } | null;
-    /** @description Các thay đổi mà các lô của lượt này tạo ra đã tới từng hệ thống đích đến đâu (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the changes the run’s batches made stand at each target (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed (dead-lettered, its code in errorCode); no target: []. The deletions of a full run’s reconciliation are not counted here */
+    /** @description Các thay đổi mà lượt này tạo ra đã tới từng hệ thống đích đến đâu: của các lô (trang) của lượt, và các lệnh xoá do đối soát của lượt kéo toàn bộ (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the changes the run made stand at each target: its batches’ (pages’), and the deletions of a full run’s reconciliation (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed (dead-lettered, its code in errorCode); no target: [] */
     SyncRunDeliveries: {
       system: string;
       delivered: number;
