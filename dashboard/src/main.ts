@@ -1,16 +1,6 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import {
-  ApiError,
-  h,
-  keptPage,
-  rememberPage,
-  session,
-  sessionEnded,
-  signIn,
-  signOut,
-  type Session,
-} from './kit.js';
+import { ApiError, h, keptPage, rememberPage, session, sessionEnded, signIn, signOut } from './kit.js';
 import { returnRoute } from './return-to.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
@@ -19,8 +9,7 @@ import { deadLettersPage } from './dead-letters.js';
 import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
-import { roleText } from './words.js';
-import { signedInName } from './me.js';
+import { whoIsSignedIn } from './me.js';
 
 const NAV: Array<{ path: string; key: Key; scope: string }> = [
   { path: 'overview', key: 'overview', scope: 'admin' },
@@ -106,10 +95,10 @@ function langButton(cls = ''): HTMLElement {
 }
 
 /**
- * The bar above every page: the pages the session may see (`current` marked), who is signed in: the client's display
- * name as every list names it (walk2 F5; its id in the tooltip), the id when the API did not say.
+ * The bar above every page: the pages the session may see (`current` marked), who is signed in (`who`: the client's
+ * display name as every list names it, walk2 F5, its id in the tooltip; ./me.ts).
  */
-function header(s: Session, allowed: typeof NAV, current: string, name: string | undefined): HTMLElement {
+function header(allowed: typeof NAV, current: string, who: HTMLElement): HTMLElement {
   return h(
     'header',
     {},
@@ -121,11 +110,7 @@ function header(s: Session, allowed: typeof NAV, current: string, name: string |
         h('a', { href: `#/${n.path}`, class: n.path === current ? 'active' : undefined }, t(n.key)),
       ),
     ),
-    h(
-      'span',
-      { class: 'who', title: s.clientId, 'data-testid': 'who' },
-      `${name ?? s.clientId} (${roleText(s.role)})`,
-    ),
+    who,
     langButton(),
     h(
       'button',
@@ -196,7 +181,7 @@ async function render(): Promise<void> {
   const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
   const current = page || (allowed[0]?.path ?? 'overview');
   const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
-  root.replaceChildren(header(s, allowed, current, await signedInName(s)), main);
+  root.replaceChildren(header(allowed, current, await whoIsSignedIn(s)), main);
   await showPage(main, current, arg, params);
 }
 

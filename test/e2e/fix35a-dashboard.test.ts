@@ -3,10 +3,12 @@
  * test/helpers/dashboard-browser.ts): who decided a hold, by name. The decided hold's page said
  * `Đã duyệt: <client id> …`, and the list of holds did not say who decided at all; now both name the admin as the API
  * does (`decidedBy`, the client's display name), its id in the tooltip (`decidedById`). walk2 F5: the header named the
- * signed-in admin by its id too; it names it as the lists do (GET /v1/me), the id in the tooltip.
+ * signed-in admin by its id too; it names it as the lists do (GET /v1/me), the id in the tooltip. tidy: the name was
+ * kept for the whole session, so a client an admin renamed was named as before until it signed in again.
  */
 import { describe, expect, it } from 'vitest';
 import { decideHold } from '../../src/jobs/contracts.js';
+import { bearer, tokenFor } from '../helpers/api.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 import { heldRunPage } from '../helpers/held-run.js';
 
@@ -41,5 +43,30 @@ describe.runIf(hasChromium())('fix35a: who decided a hold, by name, in Chromium'
     const who = ui.page.getByTestId('who');
     expect(await who.textContent()).toBe('Sở GDĐT — IT (Quản trị thành phố)');
     expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
+  });
+
+  it('tidy: renamed while signed in, the header names it anew at the next page, no new sign-in', async () => {
+    await ui.asAdmin();
+    const who = ui.page.getByTestId('who');
+    expect(await who.textContent()).toBe('Sở GDĐT — IT (Quản trị thành phố)');
+    const rename = async (name: string) => {
+      const res = await ui.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/clients/${ui.admin.clientId}`,
+        headers: bearer(await tokenFor(ui.app, ui.admin)),
+        payload: { name },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await rename('Sở GDĐT — CNTT');
+    try {
+      await ui.page.goto(`${ui.base}/dashboard#/audit`);
+      await expect
+        .poll(() => who.textContent(), { timeout: 5000 })
+        .toBe('Sở GDĐT — CNTT (Quản trị thành phố)');
+      expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
+    } finally {
+      await rename('Sở GDĐT — IT');
+    }
   });
 });
