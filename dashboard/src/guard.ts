@@ -80,7 +80,7 @@ const holdColumns: ReadonlyArray<Column<HoldSummary>> = [
   { head: 'entity', cell: (r) => entityText(r.entity) },
   { head: 'schoolsCount', cell: (r) => num(r.schools), num: true },
   { head: 'live', cell: (r) => num(r.totals.live), num: true },
-  { head: 'deletedCount', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
+  { head: 'kindDeleted', cell: (r) => num(r.totals.deleted + r.totals.moved), num: true },
   { head: 'changedCount', cell: (r) => num(r.totals.changed), num: true },
   // Restores count with the changes (restoreguard); on their own here, as the hold's page and the CLI show them.
   { head: 'restoredCount', cell: (r) => num(r.totals.restored ?? 0), num: true },
@@ -145,7 +145,7 @@ function holdStats(hold: Hold): HTMLElement {
     stat(t('entity'), entityText(hold.entity)),
     stat(t('schoolsCount'), num(hold.schools), 'guard-hold-schools'),
     stat(t('live'), num(totals.live)),
-    stat(t('deletedCount'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
+    stat(t('kindDeleted'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
     totals.restored ? stat(t('restoredCount'), num(totals.restored), 'guard-hold-restored') : null,
     hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
@@ -314,7 +314,8 @@ function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
             : []),
           { head: 'kind', cell: (r) => kindText(r) },
           { head: 'count', cell: (r) => num(r.count), num: true },
-          { head: 'live', cell: (r) => num(r.live), num: true },
+          // what the ratio is of, not the school's live records: a restore reason's counts those restored too
+          { head: 'outOf', cell: (r) => num(r.live), num: true },
           // held when the ratio is over the threshold: the ratio ceiled, the threshold floored, so the figures
           // shown never say 30,0 % over a 30,0 % threshold (figures.ts)
           { head: 'ratio', cell: (r) => percent(r.ratio, 'ceil'), num: true },

@@ -25,6 +25,8 @@ export const GUARD_WORDS = {
   schoolYear: ['Năm học', 'School year'],
   grade: ['Khối', 'Grade'],
   count: ['Số bản ghi', 'Records'],
+  // a reason's live: what its ratio is of (a restore reason's: the school's live records and those restored)
+  outOf: ['Trên tổng', 'Out of'],
   ratio: ['Tỷ lệ', 'Ratio'],
   threshold: ['Ngưỡng', 'Threshold'],
   bySchool: ['Theo trường', 'By school'],
@@ -103,9 +105,10 @@ export const GUARD_WORDS = {
     'Chưa cân trước phần đối soát cuối lần kéo: lệnh giữ không gồm các bản ghi nó sẽ xoá; vượt ngưỡng thì bị giữ lại ở cuối lần kéo.',
     "The run's end deletions are not weighed: the hold does not cover them; over a threshold they are held again at the run's end.",
   ],
+  // guard3 item 3: it said 'Nothing is deleted', though a held batch of changes or restores is what a rejection drops
   confirmReject: [
-    'Từ chối thay đổi #{id}? Không bản ghi nào bị xoá.',
-    'Reject change #{id}? Nothing is deleted.',
+    'Từ chối thay đổi #{id}? Những gì bị giữ không được áp dụng: không bản ghi nào bị xoá, sửa hay khôi phục.',
+    'Reject change #{id}? What it holds is not applied: no record of it is deleted, changed or restored.',
   ],
   decisionReason: ['Lý do quyết định', 'Reason for the decision'],
   decidedBy: ['Người quyết định', 'Decided by'],

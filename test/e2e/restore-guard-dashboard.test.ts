@@ -51,6 +51,13 @@ describe.runIf(hasChromium())('restoreguard: a hold of restores on the guard pag
     const whyHeads = await why.locator('thead th').allTextContents();
     const kindCell = () => why.locator('tbody tr').first().locator('td').nth(whyHeads.indexOf('Loại'));
     expect(await kindCell().textContent()).toBe('Được khôi phục');
+    // guard3 item 3: the reason's 40 is what its ratio is of (1 live, 39 restored), not the school's live records
+    // (its column read 'Đang có / Live' 40 beside the hold's 'Live' 1); deleted and moved are said together.
+    expect(whyHeads).not.toContain('Đang có');
+    const outOf = whyHeads.indexOf('Trên tổng');
+    expect(outOf, 'the reasons’ out-of column').toBeGreaterThan(-1);
+    expect(await why.locator('tbody tr').first().locator('td').nth(outOf).textContent()).toBe('40');
+    expect(await ui.text('guard-hold-deleted')).toContain('Xoá hoặc chuyển đi');
     await ui.shot('restores-vi');
     await ui.page.getByTestId('lang').click();
     await expect
@@ -58,6 +65,7 @@ describe.runIf(hasChromium())('restoreguard: a hold of restores on the guard pag
       .toContain('Codes restored');
     expect(await ui.text('guard-hold-restored')).toContain('Restored');
     expect(await kindCell().textContent()).toBe('Restored');
+    expect(await why.locator('thead th').allTextContents()).toContain('Out of');
     await ui.page.getByTestId('lang').click();
 
     // guard2 item 1: the holds list has the restores as their own column, and the reason says restored.

@@ -1654,14 +1654,14 @@ export interface components {
       /** @description khối lớp: các bản ghi bị xoá của snapshot học sinh được tính cả trong từng khối của trường / grade: a student snapshot's deletions are weighed within each grade of the school as well */
       grade?: string;
       /**
-       * @description deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed
+       * @description deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa, và bản ghi đã xoá được khôi phục (restored: bao nhiêu) / deleted: records deleted or moved away; changed: records changed, and deleted records brought back (restored: how many)
        * @enum {string}
        */
       kind: 'deleted' | 'changed';
       count: number;
       /** @description lý do changed: trong count, số bản ghi đã xoá được khôi phục (khôi phục là một thay đổi); bằng count: lệnh giữ do khôi phục; không có khi không có / a changed reason: of count, the deleted records brought back (a restore is a change); equal to count: held for restores; absent when none */
       restored?: number;
-      /** @description bản ghi đang có của trường / the school’s live records */
+      /** @description mẫu số của ratio: bản ghi đang có của trường trước thay đổi (lý do theo khối: của khối; lý do changed có khôi phục: cộng số được khôi phục; lô của nhà cung cấp: cộng số các lô trước đã xoá) / what ratio is of: the school's live records before the change (a grade's: the grade's; a changed reason with restores: plus those restored; a vendor batch's: plus those its school's earlier batches deleted) */
       live: number;
       ratio: number;
       threshold: number;
@@ -1840,7 +1840,7 @@ export interface components {
         changed: number;
         restored: number;
       };
-      /** @description 50 trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi); các trường còn lại: GET /v1/guard/holds/{id}/schools / the first 50 schools, most affected first (deleted + moved + changed); the rest: GET /v1/guard/holds/{id}/schools */
+      /** @description 50 trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi + khôi phục); các trường còn lại: GET /v1/guard/holds/{id}/schools / the first 50 schools, most affected first (deleted + moved + changed + restored); the rest: GET /v1/guard/holds/{id}/schools */
       diff: components['schemas']['GuardSchoolDiff'][];
       /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
       notApplied: components['schemas']['GuardNotApplied'][];

@@ -40,7 +40,9 @@ const Reason = z
       }),
     kind: z.enum(['deleted', 'changed']).meta({
       description:
-        'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa / deleted: records deleted or moved away; changed: records changed',
+        'deleted: bản ghi bị xoá hoặc chuyển đi; changed: bản ghi bị sửa, và bản ghi đã xoá được khôi phục (restored: ' +
+        'bao nhiêu) / deleted: records deleted or moved away; changed: records changed, and deleted records brought ' +
+        'back (restored: how many)',
     }),
     count: Count,
     restored: Count.optional().meta({
@@ -49,7 +51,13 @@ const Reason = z
         'lệnh giữ do khôi phục; không có khi không có / a changed reason: of count, the deleted records brought back ' +
         '(a restore is a change); equal to count: held for restores; absent when none',
     }),
-    live: Count.meta({ description: 'bản ghi đang có của trường / the school’s live records' }),
+    live: Count.meta({
+      description:
+        'mẫu số của ratio: bản ghi đang có của trường trước thay đổi (lý do theo khối: của khối; lý do changed có ' +
+        'khôi phục: cộng số được khôi phục; lô của nhà cung cấp: cộng số các lô trước đã xoá) / what ratio is of: the ' +
+        "school's live records before the change (a grade's: the grade's; a changed reason with restores: plus those " +
+        "restored; a vendor batch's: plus those its school's earlier batches deleted)",
+    }),
     ratio: z.number(),
     threshold: z.number(),
   })
@@ -220,8 +228,9 @@ export const Hold = z
     }),
     diff: z.array(SchoolDiff).meta({
       description:
-        `${DIFF_FIRST} trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi); các trường còn lại: ` +
-        `GET /v1/guard/holds/{id}/schools / the first ${DIFF_FIRST} schools, most affected first (deleted + moved + changed); ` +
+        `${DIFF_FIRST} trường đầu, trường bị ảnh hưởng nhiều nhất trước (xoá + chuyển đi + thay đổi + khôi phục); các ` +
+        `trường còn lại: GET /v1/guard/holds/{id}/schools / the first ${DIFF_FIRST} schools, most affected first ` +
+        '(deleted + moved + changed + restored); ' +
         'the rest: GET /v1/guard/holds/{id}/schools',
     }),
     notApplied: z.array(NotApplied).meta({
