@@ -67,7 +67,18 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
       `${w.endpoint}: ${t('pausedUntil')} ${when(w.until)} (${pauseReasonText('retry-after')})`,
     ),
   );
-  const lines = [...reads, ...endpoints, ...waits];
+  // gates3 item 3: while the system's circuit is probing, what a failed probe will do (truc retries, or a city admin
+  // must fix truc's credentials).
+  const probe = s.ifProbeFails
+    ? [
+        h(
+          'small',
+          { 'data-testid': 'probe-if-fails', 'data-outcome': s.ifProbeFails.outcome },
+          s.ifProbeFails.message[currentLang()],
+        ),
+      ]
+    : [];
+  const lines = [...probe, ...reads, ...endpoints, ...waits];
   if (lines.length === 0) return badge;
   return h('span', {}, badge, ...lines.flatMap((e) => [h('br', {}), e]));
 }

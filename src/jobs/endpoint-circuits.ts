@@ -29,8 +29,8 @@ const circuitsOf = (state: Pick<GateState, 'endpointCircuits'>): Record<string, 
   state.endpointCircuits ?? {};
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The open time of an endpoint's `openings`-th opening in a row. */
-const openTime = (openings: number, settings: Settings): number =>
+/** The open time of a circuit's `openings`-th opening in a row (the system's or an endpoint's: doubling, capped). */
+export const openTime = (openings: number, settings: Pick<Settings, 'openMs' | 'maxOpenMs'>): number =>
   Math.min(settings.maxOpenMs, settings.openMs * 2 ** Math.min(openings - 1, 20));
 
 /**

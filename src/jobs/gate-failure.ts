@@ -5,7 +5,7 @@
  * success), whose helpers it shares.
  */
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
-import { endpointFailure, endpointProbeTold, endpointsApart } from './endpoint-circuits.js';
+import { endpointFailure, endpointProbeTold, endpointsApart, openTime } from './endpoint-circuits.js';
 import { endpointRetryAfter } from './endpoint-retry-after.js';
 import { failedBy } from './gate-openers.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
@@ -164,7 +164,7 @@ function systemFailure(
   let openings = state.openings;
   if (open) {
     openings += 1;
-    const openMs = Math.min(settings.maxOpenMs, settings.openMs * 2 ** Math.min(openings - 1, 20));
+    const openMs = openTime(openings, settings);
     const at = new Date(now.getTime() + openMs);
     if (!until || at > until) {
       until = at;

@@ -5,7 +5,8 @@
  * passes a circuit the writes alone opened (fix34d), so a pull is not said to wait on it; nothing holds: null. Pure.
  */
 import type { Config } from '../config.js';
-import type { GateState, PauseReason } from '../store/delivery-gates.js';
+import type { GateState, OpenedFor, PauseReason } from '../store/delivery-gates.js';
+import { openTime } from './endpoint-circuits.js';
 import { readEndpoint } from './endpoint-retry-after.js';
 import { decideEnter } from './gate-rules.js';
 
@@ -105,4 +106,25 @@ export function retryAfterWaits(
     .filter((w) => w.until > now)
     .sort((a, b) => a.endpoint.localeCompare(b.endpoint));
   return [...system.map((until) => ({ endpoint: null, until })), ...endpoints];
+}
+
+/**
+ * What a failure of the system's probe will do, while its circuit is probing (half-open: a probe out, or due now its
+ * lease ran out), foreseen from the kind of failure that opened it (gates3 item 3, the gate's `openedFor`): the
+ * circuit opens again for its next open time (./gate-failure.ts: doubled, up to `maxOpenMs`; a 429 keeps it open for
+ * its Retry-After) and truc probes again after it. Refused credentials (`city-admin`) fail again until a city admin
+ * fixes truc's credentials for the system, and they are never handed over to one endpoint's own circuit
+ * (./endpoint-circuits.ts `handOver`); an outage is retried (`retried`). Null while it is not probing.
+ */
+export function probeFailureForeseen(
+  state: GateState,
+  settings: Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs'>,
+): { outcome: 'city-admin' | 'retried'; openedFor: OpenedFor; reopensForMs: number } | null {
+  if (state.circuit !== 'half-open') return null;
+  const openedFor = state.openedFor ?? 'outage';
+  return {
+    outcome: openedFor === 'credentials' ? 'city-admin' : 'retried',
+    openedFor,
+    reopensForMs: openTime(state.openings + 1, settings),
+  };
 }

@@ -2360,8 +2360,27 @@ export interface components {
          * @enum {string}
          */
         circuit: 'closed' | 'open' | 'half-open';
-        /** @description cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó (xem endpointCircuits); rỗng khi đóng / who opened the system's circuit (while it is not closed): the callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads for a call without one, those failing since it opened too; one endpoint alone (a system whose endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe (see endpointCircuits); empty while it is closed */
+        /** @description cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó (xem endpointCircuits), trừ khi thông tin đăng nhập bị từ chối đã mở nó (ifProbeFails); rỗng khi đóng / who opened the system's circuit (while it is not closed): the callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads for a call without one, those failing since it opened too; one endpoint alone (a system whose endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe (see endpointCircuits), unless refused credentials opened it (ifProbeFails); empty while it is closed */
         openedBy: string[];
+        /** @description khi cầu dao của hệ thống đang thử (half-open): điều xảy ra nếu lần thử thất bại; null khi không thử / while the system's circuit is probing (half-open): what happens if the probe fails; null while it is not probing */
+        ifProbeFails: {
+          /**
+           * @description retried: truc tự thử lại sau khi cầu dao mở lại; city-admin: hệ thống từ chối thông tin đăng nhập của truc, thử lại cũng hỏng đến khi quản trị thành phố sửa chúng (không bao giờ giao cho cầu dao riêng của một điểm nhận) / retried: truc probes again by itself once the circuit's pause is over; city-admin: the system refused truc's credentials, every probe fails until a city admin fixes them (never handed over to one endpoint's own circuit)
+           * @enum {string}
+           */
+          outcome: 'retried' | 'city-admin';
+          /**
+           * @description loại lỗi đã mở (hoặc mở lại) cầu dao: thông tin đăng nhập bị từ chối (401) hay hệ thống hỏng / the kind of failure that opened the circuit, or last reopened it: refused credentials (a 401) or an outage
+           * @enum {string}
+           */
+          openedFor: 'credentials' | 'outage';
+          /** @description cầu dao mở lại bao lâu trước lần thử kế tiếp (gấp đôi mỗi lần, tối đa maxOpenMs; 429: bằng Retry-After) / how long the circuit opens again before the next probe (doubled each time, up to maxOpenMs; a 429: its Retry-After) */
+          reopensForSeconds: number;
+          message: {
+            vi: string;
+            en: string;
+          };
+        } | null;
         /** @description việc gửi tới hệ thống (mọi điểm nhận) bị giữ đến lúc này; null: không gì giữ / until when the gate holds the system's writes (its deliveries, every endpoint); null: nothing holds them */
         pausedUntil: string | null;
         /** @description điều giữ việc gửi: cầu dao của hệ thống mở (cả khi chỉ việc ghi làm nó mở: việc kéo vẫn chạy, xem reads), đang thử lại, hoặc Retry-After; null: không gì giữ (fix36c: trước đây là pause_reason của cổng, kể cả khi nó không giữ gì) / what holds the system's writes: its circuit open (also one its writes alone opened: its pulls go on, see reads), a probe in flight, or a Retry-After; null: nothing holds them (fix36c: it was the gate's pause_reason, holding or not) */

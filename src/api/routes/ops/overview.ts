@@ -14,6 +14,7 @@ import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, type PushHealth, type SystemHealth } from '../../../store/overview.js';
 import { holdsOf, SystemHolds } from './overview-holds.js';
+import { ifProbeFailsOf, ProbeFails } from './overview-probe.js';
 import { OverviewPcgd, pcgdOf } from './overview-pcgd.js';
 
 export const Overview = z
@@ -77,12 +78,13 @@ export const Overview = z
             'cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, ' +
             'việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; ' +
             'chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó ' +
-            "(xem endpointCircuits); rỗng khi đóng / who opened the system's circuit (while it is not closed): the " +
+            "(xem endpointCircuits), trừ khi thông tin đăng nhập bị từ chối đã mở nó (ifProbeFails); rỗng khi đóng / who opened the system's circuit (while it is not closed): the " +
             'callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads ' +
             'for a call without one, those failing since it opened too; one endpoint alone (a system whose ' +
             "endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe " +
-            '(see endpointCircuits); empty while it is closed',
+            '(see endpointCircuits), unless refused credentials opened it (ifProbeFails); empty while it is closed',
         }),
+        ifProbeFails: ProbeFails,
         ...SystemHolds.shape,
       }),
     ),
@@ -157,7 +159,10 @@ function systemsOf(
   configured: readonly string[],
   refusals: Array<{ system: string; at: Date; code: string }>,
   pushes: PushHealth[],
-  { at, delivery }: { at: Date; delivery: WaitSettings },
+  {
+    at,
+    delivery,
+  }: { at: Date; delivery: WaitSettings & Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs'> },
 ): OverviewOut['systems'] {
   const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
@@ -193,6 +198,7 @@ function systemsOf(
       errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
       openedBy: gate && gate.circuit !== 'closed' ? (gate.openedBy ?? []) : [],
+      ifProbeFails: ifProbeFailsOf(s.system, gate, delivery),
       ...holdsOf(gate, at, delivery),
     };
   });
