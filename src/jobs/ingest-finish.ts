@@ -10,7 +10,7 @@ import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type RepeatTagOf } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import type { Queryable } from '../store/db.js';
-import { createQualityRepo, type Verdict } from '../store/quality.js';
+import { createQualityRepo, type Verdict, type VerdictFinding } from '../store/quality.js';
 import {
   heldKeys,
   pulledSchools,
@@ -56,27 +56,36 @@ function verdictsOf(loaded: Loaded, checked: Checked): Verdict[] {
   const canonical = (pointer: string) => pointers(pointer).canonicalPointer ?? pointer;
   const seen = new Set<string>();
   const out: Verdict[] = [];
-  checked.records.forEach((rec, index) => {
-    if (rec === undefined || seen.has(rec.key)) return;
+  const { records } = checked;
+  for (let index = 0; index < records.length; index++) {
+    const rec = records[index];
+    if (rec === undefined || seen.has(rec.key)) continue;
     // A record of another school (tenancy) is not that school's verdict to keep.
-    if (!loaded.trusted && rec.scope !== loaded.batch.schoolCode) return;
+    if (!loaded.trusted && rec.scope !== loaded.batch.schoolCode) continue;
     seen.add(rec.key);
+    const found = byIndex.get(index);
     out.push({
       recordKey: rec.key,
       schoolCode: rec.scope,
       accepted: !checked.rejected.has(index),
-      findings: (byIndex.get(index) ?? NO_FINDINGS).map((f) => ({
-        rule: f.rule,
-        criterion: f.criterion,
-        severity: f.severity,
-        pointer: canonical(f.pointer),
-        ...(f.value !== undefined ? { value: f.value } : {}),
-        // Kept with the verdict: a vendor's reads of its school leave it out (../quality/sender-view.ts).
-        ...(f.elsewhere ? { elsewhere: true as const } : {}),
-      })),
+      // A record without findings shares the one empty list (issue 7: `[].map` made a new one a record).
+      findings: found === undefined ? NO_FINDINGS : found.map((f) => verdictFinding(f, canonical)),
     });
-  });
+  }
   return out;
+}
+
+/** A finding as its record's verdict keeps it, at its canonical pointer. */
+function verdictFinding(f: Finding, canonical: (pointer: string) => string): VerdictFinding {
+  return {
+    rule: f.rule,
+    criterion: f.criterion,
+    severity: f.severity,
+    pointer: canonical(f.pointer),
+    ...(f.value !== undefined ? { value: f.value } : {}),
+    // Kept with the verdict: a vendor's reads of its school leave it out (../quality/sender-view.ts).
+    ...(f.elsewhere ? { elsewhere: true as const } : {}),
+  };
 }
 
 export interface Outcome extends Judged {

@@ -33,7 +33,7 @@ import type { Queryable } from '../store/db.js';
 import { fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
 import { copiesAsOf, storedCopies } from './judge-copies.js';
 import { keyed, mappedKeys, type InboundMapping, type InboundRecord } from './inbound.js';
-import { lookupsFor, type HeardHolders } from './judge-lookups.js';
+import { lookupsFor, ownersOf, type HeardHolders } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
 
 /** Which copies a batch is judged against (the school's or the city's system): ./judge-copies.ts. */
@@ -251,11 +251,8 @@ export function checkEarly(
   const lookups = lookupsFor(q, loaded, new Map(), new Set(keys), heard);
   // The authoritative copies are asked by what the read found: not before it is answered.
   if (lookups.authoritative) return undefined;
-  // As `check` has them: the copies read of the page's keys.
-  const owners = async () => {
-    const rows = await stored.rows();
-    return new Map(keys.flatMap((k) => (rows.has(k) ? [[k, rows.get(k)!.scope] as const] : [])));
-  };
+  // As `check` has them: the copies read (the checks ask them of the page's keys only).
+  const owners = async () => ownersOf(await stored.rows());
   const prejudged = judged.ahead.prejudged;
   const result = checkStored(
     judged.ctx,
@@ -353,10 +350,13 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
   const olderCopies: string[] = [];
   let rejected = 0;
   const twinKeys = (checked.ahead ?? checked).twinKeys;
-  checked.records.forEach((rec, index) => {
+  const { records } = checked;
+  // A loop, not a closure called a record (issue 7: a changed batch's 1000).
+  for (let index = 0; index < records.length; index++) {
+    const rec = records[index];
     if (rec === undefined || checked.rejected.has(index)) {
       rejected += 1;
-      return;
+      continue;
     }
     const prior = checked.existing.get(rec.key);
     // The record's JSON text, once: fingerprinted, then sent by the upsert as it is.
@@ -383,7 +383,7 @@ export function plan(checked: Checked, sourceFps?: ReadonlyMap<string, string>):
         twinKey: twinKeys ? twinKeys[index] : twinKey(rec.data as Rec),
         sourceFp: sourceFps?.get(rec.key),
       });
-  });
+  }
   return {
     toWrite,
     unchangedKeys,

@@ -35,6 +35,7 @@ export type {
   ActiveHolder,
   IdHolder,
   LastSync,
+  Owners,
   SchoolFacts,
   StoreFacts,
   StoredRecord,

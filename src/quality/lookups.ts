@@ -11,6 +11,7 @@ import type {
   IdHolder,
   LastSync,
   LookupName,
+  Owners,
   SchoolFacts,
   StoreFacts,
   StoredRecord,
@@ -62,7 +63,7 @@ export interface QualityLookups {
     schoolYear: string,
   ): Promise<ReadonlyMap<string, number>>;
   /** The school (a person: the commune) holding each of these keys in the store, where one does. */
-  owners?(entity: EntityName, keys: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  owners?(entity: EntityName, keys: readonly string[]): Promise<Owners>;
   /**
    * Stored records of `entity` born on these dates, by date. A lookup may leave out the records
    * whose twin key (`twinKey`, ./rules/sach-duplicates.ts) is not among `twinKeys`, a record whose

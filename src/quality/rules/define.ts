@@ -88,12 +88,18 @@ export interface StoreFacts {
   /** School code → number of its records in the current school year. */
   readonly currentYearCounts?: ReadonlyMap<string, number>;
   /** Natural key → the school (a person: the commune) that holds the stored record. */
-  readonly owners?: ReadonlyMap<string, string>;
+  readonly owners?: Owners;
   /** Birth date → stored records born that day (for probable duplicates across batches and schools). */
   readonly bornOn?: ReadonlyMap<string, readonly StoredRecord[]>;
   /** School code → the last probe of its website. */
   readonly websiteProbes?: ReadonlyMap<string, WebsiteProbe>;
 }
+
+/**
+ * The owners' answer: read by key only, so a store may answer it with a view of the rows it read already
+ * (src/jobs/judge-lookups.ts: not a copy of a changed batch's 1000 stored rows into a Map).
+ */
+export type Owners = Pick<ReadonlyMap<string, string>, 'get'>;
 
 /** Which lookup a store check needs. */
 export type LookupName = keyof StoreFacts;
