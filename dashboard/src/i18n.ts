@@ -100,7 +100,8 @@ const DICT = {
   unchanged: ['Không đổi', 'Unchanged'],
   outcomes: ['Kết quả', 'Outcomes'],
   createdAt: ['Thời điểm', 'Created'],
-  findingsByRule: ['Lỗi theo quy tắc (30 ngày)', 'Findings by rule (30 days)'],
+  // walk3 W3-2: findings of every severity, warnings among them: not 'Lỗi', the error severity's word
+  findingsByRule: ['Phát hiện theo quy tắc (30 ngày)', 'Findings by rule (30 days)'],
   website: ['Website của trường (sống)', 'School website (live)'],
   websiteNotProbed: ['Chưa kiểm tra website lần nào.', 'The website has not been probed yet.'],
   websiteAddress: ['Địa chỉ', 'Address'],
@@ -116,7 +117,7 @@ const DICT = {
   rule: ['Quy tắc', 'Rule'],
   criterion: ['Tiêu chí', 'Criterion'],
   severity: ['Mức', 'Severity'],
-  findings: ['Lỗi', 'Findings'],
+  findings: ['Phát hiện', 'Findings'],
   back: ['Quay lại', 'Back'],
   scope: ['Phạm vi', 'Scope'],
   pages: ['Trang', 'Pages'],

@@ -213,6 +213,10 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(
       await page.getByTestId('school-findings').locator('[data-status=error]').first().textContent(),
     ).toBe('Lỗi');
+    // walk3 W3-2: findings of every severity (warnings among them) are counted as "Phát hiện", not "Lỗi" (error)
+    const findingsCard = page.locator('.card', { has: page.getByTestId('school-findings') });
+    expect(await findingsCard.locator('h2').first().textContent()).toBe('Phát hiện theo quy tắc (30 ngày)');
+    expect(await page.getByTestId('school-findings').locator('th').nth(3).textContent()).toBe('Phát hiện');
     // Before any probe the website card says so.
     expect(await page.getByTestId('school-website').textContent()).toContain('Chưa kiểm tra');
     await shot('04-school');
