@@ -17,8 +17,9 @@ export interface VendorWindowChanges {
   since: Date;
   /**
    * Records changed in place (the feed's `update`), and records brought back to the school (the feed's `create` of a
-   * record stored before the batch arrived: a restore is a change, ../jobs/guard.ts `evaluate`, restoreguard; a
-   * record deleted at another school and brought back here among them, which the feed does not tell apart).
+   * record stored before the batch arrived: a restore is a change, ../jobs/guard.ts `evaluate`, restoreguard). Each
+   * is the school's own record: a vendor batch may not write one truc holds at another school, deleted or live
+   * (TENANCY_OWNED_ELSEWHERE; guard3 item 2, test/unit/jobs/window-restore-elsewhere.test.ts).
    */
   changed: string[];
   /** Records deleted (the feed's `delete`: a snapshot's deletions; a vendor batch moves none, tenancy). */
