@@ -13,8 +13,12 @@
  * medians of planning and execution ms, WAL bytes and full-page images, with the triggers' time of the last one
  * (their times need EXPLAIN_TIMING=1, which also slows every node). EXPLAIN_PLAN=<part of a kind> writes that
  * kind's plans (JSON, one a line) to stderr. EXPLAIN_SET='<setting = value>;…' sets each (SET LOCAL) for every
- * statement explained (a plan under other planner settings; rolled back with it). EXPLAIN_ANALYZE=1 runs ANALYZE before the changed batches (what the
- * plans would be with statistics). Issue 7: at 160 k students never analysed, the quality facts' per-asker probes
+ * statement explained (a plan under other planner settings; rolled back with it). EXPLAIN_ANALYZE=1 runs ANALYZE
+ * before the changed batches (what the plans would be with statistics). Also prints how many students rows the
+ * changed ingests updated and the share of them that were HOT (heap-only: no index entry; pg_stat_user_tables).
+ * Each statement explained runs twice (the rolled-back EXPLAIN's dead versions take room on the page), so
+ * EXPLAIN_NONE=1, nothing explained, gives the HOT share the ingest itself gets (issue 7, perfpg4: 96 % of a changed
+ * batch's rows at fillfactor 55). Issue 7: at 160 k students never analysed, the quality facts' per-asker probes
  * were bitmap heap scans (10.8 ms of execution; 4.7 as index scans).
  */
 import { createHash } from 'node:crypto';
@@ -141,9 +145,23 @@ async function main(): Promise<void> {
     await ingestAll(env, ctx, await acceptAll(env, batches));
     if (process.env.EXPLAIN_ANALYZE === '1') await env.deps.db.query('ANALYZE');
     const ids = await acceptAll(env, batches.slice(0, changed), changedStatusDate());
-    on = true;
+    const hot = () =>
+      env.deps.db.query<{ upd: string; hot: string }>(
+        `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relid = 'truc.students'::regclass`,
+      );
+    // A backend's table counts reach pg_stat_user_tables up to 10 s after it went idle (PGSTAT_IDLE_INTERVAL).
+    await new Promise((r) => setTimeout(r, 11_000));
+    const before = (await hot()).rows[0]!;
+    on = process.env.EXPLAIN_NONE !== '1';
     await ingestAll(env, ctx, ids);
     on = false;
+    await new Promise((r) => setTimeout(r, 11_000));
+    const after = (await hot()).rows[0]!;
+    const upd = Number(after.upd) - Number(before.upd);
+    const hots = Number(after.hot) - Number(before.hot);
+    console.log(
+      `students updated ${upd} rows, HOT ${hots} (${((100 * hots) / Math.max(1, upd)).toFixed(1)} %)`,
+    );
     console.log('statement kind | n | planning ms | execution ms | WAL kB | FPI | triggers (ms, last)');
     for (const kind of new Set(out.map((o) => o.kind))) {
       const xs = out.filter((o) => o.kind === kind);
