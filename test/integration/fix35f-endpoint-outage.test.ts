@@ -7,59 +7,28 @@
  * stays closed; once students:batch takes writes again, the students are delivered, the endpoint's circuit closes, and
  * nothing was dead-lettered. Nothing here is timed: the outage lasts until the staff are delivered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
-import { startCitySimulator } from '../helpers/city-sim.js';
-import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { queueSets } from '../helpers/push-sets.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+import { describe, expect, it } from 'vitest';
+import { countRows, waitFor } from '../helpers/env.js';
+import { useStudentsBatchDown } from '../helpers/students-batch-down.js';
 
 const STUDENTS = Array.from({ length: 6 }, (_, i) => `EPS${i}`);
 const STAFF = Array.from({ length: 6 }, (_, i) => `EPT${i}`);
 
 describe('fix35f, students:batch down while staff:batch answers (postgres+redis, hcm-csdl simulator)', () => {
-  let env: TestEnv;
-  let worker: Running | undefined;
-  let sim: HcmCsdlSimulator | undefined;
-  beforeAll(async () => {
-    env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
-  }, 120_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await sim?.close();
-    await env?.cleanup();
-  });
-
-  const gate = async () =>
-    (
-      await env.deps.db.query<{
-        circuit: string;
-        endpoints: Record<string, { circuit: string; openedAt: string }>;
-      }>(`SELECT circuit, endpoint_circuits AS endpoints FROM truc.delivery_gates WHERE system = 'hcm-csdl'`)
-    ).rows[0];
-  const undelivered = (entity: string) =>
-    countRows(env.deps.db, 'truc.push_sets', `entity = '${entity}' AND delivered_at IS NULL`);
+  const w = useStudentsBatchDown();
+  const { gate, undelivered } = w;
   const gauge = async () =>
-    (await env.deps.metrics.endpointCircuitOpen.get()).values.find(
+    (await w.env.deps.metrics.endpointCircuitOpen.get()).values.find(
       (v) => v.labels.system === 'hcm-csdl' && v.labels.endpoint === 'students:upsert',
     )?.value;
 
   it('staff delivered while students:batch is down, students after it returns, no dead letter; its own circuit opened and closed', async () => {
-    sim = await startCitySimulator({ seed: 'fix35f' });
-    sim.faults.merge({ down: true, paths: ['/v1/students:batch'] });
-    const config = structuredClone(env.config) as Mutable<Config>;
-    config.systems['hcm-csdl'].baseUrl = sim.url;
-    // The test profile's four attempts 50 ms apart would be spent at once without a circuit.
-    config.sync.delivery = { ...config.sync.delivery, failureThreshold: 3, openMs: 200, maxOpenMs: 800 };
     const sets = STUDENTS.flatMap((s, i) => [
       { entity: 'students' as const, keys: [s] },
       { entity: 'staff' as const, keys: [STAFF[i]!] },
     ]);
-    await queueSets(env.deps.db, sets, '00000000-0000-4000-8000-0000000035f0');
-    worker = startWorkerRole({ ...env.deps, config });
+    await w.start('fix35f', sets, '00000000-0000-4000-8000-0000000035f0');
+    const { sim, config } = w;
 
     await waitFor(async () => (await undelivered('staff')) === 0, {
       timeoutMs: 60_000,
@@ -77,7 +46,7 @@ describe('fix35f, students:batch down while staff:batch answers (postgres+redis,
     // Red before: the system's circuit opened for every write (and the staff waited with the students).
     expect(await gate()).toMatchObject({ circuit: 'closed' });
     expect(await gauge()).toBe(1);
-    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+    expect(await countRows(w.env.deps.db, 'truc.dead_letters')).toBe(0);
 
     sim.faults.clear();
     await waitFor(async () => (await undelivered('students')) === 0, {
@@ -86,7 +55,7 @@ describe('fix35f, students:batch down while staff:batch answers (postgres+redis,
       what: 'every student push to be delivered once students:batch takes writes again',
     });
     for (const k of STUDENTS) expect(sim.received.has('students', k)).toBe(true);
-    expect(await countRows(env.deps.db, 'truc.dead_letters')).toBe(0);
+    expect(await countRows(w.env.deps.db, 'truc.dead_letters')).toBe(0);
     expect(await gate()).toMatchObject({ circuit: 'closed', endpoints: {} });
     expect(await gauge()).toBe(0);
   }, 150_000);
