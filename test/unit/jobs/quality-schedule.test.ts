@@ -31,6 +31,17 @@ describe('a quality schedule’s fire (fix35d)', () => {
   const qualityRows = async () =>
     (await openWork(base.db)).filter((r) => r.job_name === 'quality-scorecards');
   const lastRun = async () => (await listSchedules(base.db, ctx().config, undefined))[0]!;
+  /** The quality.requested audit entries, oldest first. */
+  const audited = () =>
+    base.db.rows<{ actor: string; subject: string; details: Record<string, unknown> }>(
+      'truc.audit_log',
+      `action = 'quality.requested'`,
+    );
+  /** Computes every quality run still open (a request beside none is not refused); how many entries are audited. */
+  const settled = async () => {
+    for (const row of await qualityRows()) await runRow(ctx(), row);
+    return (await audited()).length;
+  };
 
   it('requests the quality run once per fire, none beside an unfinished one, and names the run it computed', async () => {
     expect(await fire(AT)).toEqual({
@@ -120,13 +131,7 @@ describe('a quality schedule’s fire (fix35d)', () => {
   });
 
   it('walk (issue 7): a run asked for directly is audited quality.requested, subject the run; a refused one is not', async () => {
-    const audited = () =>
-      base.db.rows<{ actor: string; subject: string; details: Record<string, unknown> }>(
-        'truc.audit_log',
-        `action = 'quality.requested'`,
-      );
-    for (const row of await qualityRows()) await runRow(ctx(), row);
-    const before = (await audited()).length;
+    const before = await settled();
     const { runId, outboxId } = await requestQualityRun(base.db, 'operator:cli:tran.b');
     await expect(requestQualityRun(base.db, 'city-admin-2')).rejects.toMatchObject({
       code: 'ERR_QUALITY_RUN_UNFINISHED',
@@ -141,13 +146,7 @@ describe('a quality schedule’s fire (fix35d)', () => {
   });
 
   it('runs item 5: the schedule’s own fire is audited quality.requested as a direct request is; a busy fire is not', async () => {
-    const audited = () =>
-      base.db.rows<{ actor: string; subject: string; details: Record<string, unknown> }>(
-        'truc.audit_log',
-        `action = 'quality.requested'`,
-      );
-    for (const row of await qualityRows()) await runRow(ctx(), row);
-    const before = (await audited()).length;
+    const before = await settled();
     const later = AT + 7 * 86_400_000;
     const fired = await fire(later);
     expect(fired).toMatchObject({ outcome: 'requested', duplicate: false });
