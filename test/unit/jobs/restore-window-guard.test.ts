@@ -22,6 +22,12 @@ const holdOf = async (ctx: TestContext, batchId: string) => {
   const [row] = await ctx.db.rows<{ id: string }>('truc.guard_holds', `batch_id = '${batchId}'`);
   return row && (await createGuardHoldsRepo(ctx.db).get(Number(row.id)));
 };
+/** 40 students, then 10 of them omitted by a snapshot (25%, under deleteRatio: done): 30 live, 10 deleted. */
+const tenOmitted = async (ctx: TestContext) => {
+  await vendorBatch(ctx, students(codes));
+  const snap = await vendorBatch(ctx, students(codes.slice(10)), 'snapshot');
+  expect(snap).toMatchObject({ status: 'done', deleted: 10 });
+};
 /** The school's vendor batches so far arrived before the window (`vendorWindowHours`, 24). */
 const outOfWindow = async (ctx: TestContext) => {
   const before = new Date(ctx.now().getTime() - 25 * 3_600_000).toISOString();
@@ -32,10 +38,7 @@ describe('a batch of restores with its school window (review of restoreguard)', 
   const ctx = useTestContext();
 
   it('is held when its restores take the window’s changes over changeRatio', async () => {
-    // 40 students, 10 omitted by a snapshot (25%, under deleteRatio): 30 live, 10 deleted, out of the window.
-    await vendorBatch(ctx, students(codes));
-    const snap = await vendorBatch(ctx, students(codes.slice(10)), 'snapshot');
-    expect(snap).toMatchObject({ status: 'done', deleted: 10 });
+    await tenOmitted(ctx);
     await outOfWindow(ctx);
     // 15 of the 30 renamed (50%: not over).
     expect((await vendorBatch(ctx, students(codes.slice(10, 25), 'Lê Văn Tám'))).status).toBe('done');
@@ -56,10 +59,8 @@ describe('a batch of restores beside a window over deleteRatio alone (review of 
   const ctx = useTestContext();
 
   it('is not held: it adds no deletion', async () => {
-    await vendorBatch(ctx, students(codes));
-    // 10 of 40 omitted (25%): done, in the window.
-    const snap = await vendorBatch(ctx, students(codes.slice(10)), 'snapshot');
-    expect(snap).toMatchObject({ status: 'done', deleted: 10 });
+    // In the window.
+    await tenOmitted(ctx);
     // 8 more deleted by another (not a vendor batch of the school): the window's 10 of 32 (31%) is over alone.
     await ctx.db.query(`UPDATE truc.students SET deleted_at = now() WHERE student_code = ANY($1::text[])`, [
       codes.slice(32),
