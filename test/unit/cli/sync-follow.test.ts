@@ -20,6 +20,20 @@ function capture() {
   return { out, stdout, stderr };
 }
 
+/** As {@link capture}; at each stderr line holding one of `steps`' texts, that step taken (`settled`: all taken done). */
+function captureWithSteps(steps: Record<string, () => Promise<unknown>>) {
+  const c = capture();
+  const taken: Array<Promise<unknown>> = [];
+  const out: CliOutput = {
+    stdout: (s) => c.out.stdout(s),
+    stderr: (s) => {
+      c.out.stderr(s);
+      for (const [text, step] of Object.entries(steps)) if (s.includes(text)) taken.push(step());
+    },
+  };
+  return { ...c, out, settled: () => Promise.all(taken) };
+}
+
 describe('sync run --follow on a held run', () => {
   const db = useMemoryDb();
 
@@ -27,6 +41,25 @@ describe('sync run --follow on a held run', () => {
     db.tx((q) =>
       requestSync(q, { system: 'smas', entity: 'students', requestedBy: 'operator:cli', at: new Date() }),
     );
+
+  /**
+   * Follows smas students run `id` (a day's timeout: without the held stop a test would wait it out): it exits 3, says
+   * the run held on stdout and on its status line; its stderr.
+   */
+  const followHeld = async (id: number): Promise<string> => {
+    const c = capture();
+    expect(await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out)).toBe(3);
+    expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'held' });
+    const err = c.stderr.join('');
+    expect(err).toMatch(
+      new RegExp(
+        `^lượt đồng bộ ${id} smas học sinh: .*; bị bộ chặn thay đổi hàng loạt giữ lại / ` +
+          `sync ${id} smas students: .*; held by the mass-change guard$`,
+        'm',
+      ),
+    );
+    return err;
+  };
 
   it('stops at once, prints the hold (counts, thresholds, approve/reject) and exits 3', async () => {
     const id = await newRun();
@@ -48,19 +81,7 @@ describe('sync run --follow on a held run', () => {
       ],
       reasons: [{ school: '79000001', kind: 'deleted', count: 40, live: 100, ratio: 0.4, threshold: 0.2 }],
     });
-    const c = capture();
-    // A day's timeout: without the held stop the test would wait it out.
-    const code = await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out);
-    expect(code).toBe(3);
-    expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'held' });
-    const err = c.stderr.join('');
-    expect(err).toMatch(
-      new RegExp(
-        `^lượt đồng bộ ${id} smas học sinh: .*; bị bộ chặn thay đổi hàng loạt giữ lại / ` +
-          `sync ${id} smas students: .*; held by the mass-change guard$`,
-        'm',
-      ),
-    );
+    const err = await followHeld(id);
     expect(err).toContain(
       `truc: lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, trang dữ liệu): 1 trường, 100 học sinh còn hiệu lực, 40 xoá, 2 chuyển đi, 5 thay đổi` +
         ` / sync run ${id} is held by the mass-change guard (hold ${holdId}, run): 1 school, 100 live students, 40 deleted, 2 moved, 5 changed\n`,
@@ -153,20 +174,9 @@ describe('sync run --follow on a held run', () => {
     const holding = new Promise((r) => setTimeout(r, 300)).then(() =>
       db.query(`UPDATE truc.sync_runs SET reconcile = 'held' WHERE id = $1`, [id]),
     );
-    const c = capture();
-    const code = await followRun(db, id, { intervalMs: 50, timeout: 86_400 }, c.out);
+    // Its status held as the API says it (pullyear25: was 'done', its reconciliation held).
+    const err = await followHeld(id);
     await holding;
-    expect(code).toBe(3);
-    // Its status as the API says it (pullyear25: was 'done', its reconciliation held).
-    expect(JSON.parse(c.stdout.join(''))).toMatchObject({ syncRunId: id, status: 'held' });
-    const err = c.stderr.join('');
-    expect(err).toMatch(
-      new RegExp(
-        `^lượt đồng bộ ${id} smas học sinh: .*; bị bộ chặn thay đổi hàng loạt giữ lại / ` +
-          `sync ${id} smas students: .*; held by the mass-change guard$`,
-        'm',
-      ),
-    );
     expect(err).toContain(
       `truc: bước đối soát của lượt đồng bộ ${id} bị bộ chặn thay đổi hàng loạt giữ lại (lệnh giữ ${holdId}, bước đối soát): 1 trường, 50 học sinh còn hiệu lực, 30 xoá`,
     );
@@ -220,32 +230,22 @@ describe('sync run --follow on a held run', () => {
   // fixes26a: GET /v1/syncs/{id} says what a run waits on (pullyear25's `waiting`); --follow showed it queued, not why.
   it('says when the run starts waiting on its system (circuit open, next probe) and when it stops', async () => {
     const id = await runWaitingOnVnedu();
-    const c = capture();
-    const steps: Array<Promise<unknown>> = [];
     // The system answers again once the line is out; the run then fails (its own end, exit 1).
-    const out: CliOutput = {
-      stdout: (t) => c.out.stdout(t),
-      stderr: (t) => {
-        c.out.stderr(t);
-        if (t.includes('waiting on vnedu: circuit open'))
-          steps.push(
-            db.query(
-              `UPDATE truc.delivery_gates SET paused_until = NULL, pause_reason = NULL, circuit = 'closed'
-                WHERE system = 'vnedu'`,
-            ),
-          );
-        if (t.includes('no longer waiting on vnedu'))
-          steps.push(
-            db.query(
-              `UPDATE truc.sync_runs SET status = 'failed', error_code = 'ERR_ADAPTER_UNAVAILABLE', finished_at = now()
-                WHERE id = $1`,
-              [id],
-            ),
-          );
-      },
-    };
-    expect(await followRun(db, id, { intervalMs: 20, timeout: 86_400 }, out)).toBe(1);
-    await Promise.all(steps);
+    const c = captureWithSteps({
+      'waiting on vnedu: circuit open': () =>
+        db.query(
+          `UPDATE truc.delivery_gates SET paused_until = NULL, pause_reason = NULL, circuit = 'closed'
+            WHERE system = 'vnedu'`,
+        ),
+      'no longer waiting on vnedu': () =>
+        db.query(
+          `UPDATE truc.sync_runs SET status = 'failed', error_code = 'ERR_ADAPTER_UNAVAILABLE', finished_at = now()
+            WHERE id = $1`,
+          [id],
+        ),
+    });
+    expect(await followRun(db, id, { intervalMs: 20, timeout: 86_400 }, c.out)).toBe(1);
+    await c.settled();
     const lines = c.stderr.join('').trim().split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     const waiting = at(
@@ -266,20 +266,12 @@ describe('sync run --follow on a held run', () => {
   // walk2 F4: after the waiting line, the periodic progress line said `0 records 0/s` for the whole wait.
   it('its periodic progress line carries the waiting while it lasts', async () => {
     const id = await runWaitingOnVnedu();
-    const c = capture();
-    const steps: Array<Promise<unknown>> = [];
-    const out: CliOutput = {
-      stdout: (t) => c.out.stdout(t),
-      stderr: (t) => {
-        c.out.stderr(t);
-        if (t.includes('0 records, waiting on vnedu until'))
-          steps.push(
-            db.query(`UPDATE truc.sync_runs SET status = 'failed', finished_at = now() WHERE id = $1`, [id]),
-          );
-      },
-    };
-    await followRun(db, id, { intervalMs: 20, timeout: 3, everyMs: 0 }, out);
-    await Promise.all(steps);
+    const c = captureWithSteps({
+      '0 records, waiting on vnedu until': () =>
+        db.query(`UPDATE truc.sync_runs SET status = 'failed', finished_at = now() WHERE id = $1`, [id]),
+    });
+    await followRun(db, id, { intervalMs: 20, timeout: 3, everyMs: 0 }, c.out);
+    await c.settled();
     const lines = c.stderr.join('').trim().split('\n');
     expect(lines.join('\n')).toMatch(
       new RegExp(
