@@ -198,13 +198,26 @@ export const classCheck: Check = {
     const classes = facts.classes;
     if (!classes) return;
     // A school and year whose classes the hub does not hold yet are not judged (classes may come later).
-    const known = new Set<string>();
-    for (const key of classes) known.add(key.slice(0, key.lastIndexOf('/') + 1));
+    const known = new Map<string, Set<string>>();
+    for (const key of classes) {
+      const at = key.lastIndexOf('/') + 1;
+      const year = key.slice(0, at);
+      const codes = known.get(year);
+      if (codes) codes.add(key.slice(at));
+      else known.set(year, new Set([key.slice(at)]));
+    }
+    // A batch's records are mostly of one school and year: its prefix is not made again a record (issue 7).
+    let last: { school: unknown; year: unknown; codes: Set<string> | undefined } | undefined;
     recs.forEach((rec, index) => {
       const cls = strField(rec['classCode']);
       if (cls === undefined) return;
-      const year = `${strField(rec['schoolCode'])}/${strField(rec['schoolYear'])}/`;
-      if (known.has(year) && !classes.has(year + cls))
+      const school = rec['schoolCode'];
+      const year = rec['schoolYear'];
+      if (last === undefined || last.school !== school || last.year !== year) {
+        const prefix = `${strField(school)}/${strField(year)}/`;
+        last = { school, year, codes: known.get(prefix) };
+      }
+      if (last.codes !== undefined && !last.codes.has(cls))
         out.add(index, CLASS_UNKNOWN, '/classCode', { value: cls });
     });
   },

@@ -255,7 +255,10 @@ export const storedDuplicateCheck: Check = {
       const birth = rec['birthDate'];
       const full = rec['fullName'];
       if (typeof birth !== 'string' || typeof full !== 'string') return;
-      const twins = stored.find(twinKeyOf(birth, full), sideOf(rec, keys[index]!));
+      // Most records have no stored twin: their side (parents' name keys) is not built (issue 7).
+      const twin = twinKeyOf(birth, full);
+      if (!stored.holds(twin)) return;
+      const twins = stored.find(twin, sideOf(rec, keys[index]!));
       if (twins === undefined) return;
       // A twin at the record's own school is the sender's to know; one only at other schools is the city's.
       out.add(index, PROBABLE_DUPLICATE_STORED, '', { elsewhere: !twins.atSchool });

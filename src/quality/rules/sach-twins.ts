@@ -65,6 +65,8 @@ const bucket = (): Bucket => ({ keys: [], bySchool: new Map() });
 export interface TwinIndex {
   /** Adds a record of twin key `twin`. */
   add(twin: string, side: TwinSide): void;
+  /** Whether a record of twin key `twin` was added (else {@link find} finds none, whatever the side). */
+  holds(twin: string): boolean;
   /**
    * Whether a record of the index under another key is a twin of `side` (of twin key `twin`): undefined when none
    * is; else whether one of them is at `side`'s school.
@@ -75,8 +77,10 @@ export interface TwinIndex {
 /** An empty {@link TwinIndex}. */
 export function twinIndex(): TwinIndex {
   const buckets = new Map<string, { readonly all: Bucket; readonly noId: Bucket }>();
+  const twins = new Set<string>();
   return {
     add(twin, side) {
+      twins.add(twin);
       for (const parent of side.parents) {
         const id = `${twin}\n${parent}`;
         let pair = buckets.get(id);
@@ -85,6 +89,7 @@ export function twinIndex(): TwinIndex {
         if (!side.hasId) put(pair.noId, side);
       }
     },
+    holds: (twin) => twins.has(twin),
     find(twin, side) {
       let found = false;
       for (const parent of side.parents) {

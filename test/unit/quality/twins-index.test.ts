@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseText } from '../../../src/canonical/text.js';
 import type { Rec } from '../../../src/quality/index.js';
+import { twinIndex } from '../../../src/quality/rules/sach-twins.js';
 import { rec, run } from './helpers.js';
 
 type Stored = { key: string; rec: Rec };
@@ -151,5 +152,14 @@ describe('probable twins, by name cluster and parent', () => {
     expect([...got.stored.values()].every((elsewhere) => elsewhere)).toBe(true);
     // Pair by pair: 200 × 500 reads; indexed: one a stored twin.
     expect(reads).toBeLessThanOrEqual(stored.length);
+  });
+  it('say whether a twin key is held, so a record of none builds no side to look for its twins (issue 7)', () => {
+    const index = twinIndex();
+    const side = { key: 'S0', school: AWAY, hasId: false, parents: ['cha 0'] };
+    index.add(`${DAY}|lê thị hoa`, side);
+    expect(index.holds(`${DAY}|lê thị hoa`)).toBe(true);
+    expect(index.holds(`${DAY}|trần văn an`)).toBe(false);
+    expect(index.find(`${DAY}|trần văn an`, { ...side, key: 'N1' })).toBeUndefined();
+    expect(index.find(`${DAY}|lê thị hoa`, { ...side, key: 'N1' })).toEqual({ atSchool: true });
   });
 });
