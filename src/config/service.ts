@@ -216,6 +216,17 @@ export const JobsSchema = z
      * other schools (src/jobs/ingest-slots.ts); 0: no limit.
      */
     bigBatchRecords: z.number().int().nonnegative().default(1000),
+    /**
+     * The API ingests a new vendor batch of at most `maxRecords` records itself, after its 202 (0: never), at most
+     * `inFlight` at once per API process; any other goes to its ingest job (src/jobs/ingest-at-once.ts).
+     */
+    ingestAtOnce: z
+      .object({
+        maxRecords: z.number().int().nonnegative().default(1000),
+        inFlight: z.number().int().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
     outboxPollMs: z.number().int().positive().default(500),
     outboxBatch: z.number().int().positive().default(200),
     keepCompleted: z.number().int().nonnegative().default(1000),
