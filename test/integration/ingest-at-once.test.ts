@@ -17,7 +17,7 @@ import { jobIdOf, readInstallId } from '../../src/store/outbox.js';
 import { tryLockSchool } from '../../src/store/school-lock.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { tokenFor } from '../helpers/api.js';
-import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { backends, makeDeps, waitFor, type Backend, type TestEnv } from '../helpers/env.js';
 import { spawnTruc, trucEnvOn } from '../helpers/faults.js';
 
 const backend = backends().find((b) => b.name === 'postgres+redis')!;
@@ -32,8 +32,12 @@ interface World {
 }
 
 /** An env whose API ingests at once (at most `maxRecords`; 0: never), a vendor of SCHOOL and its token. */
-async function worldOf(maxRecords: number, fault?: (batchId: string) => void): Promise<World> {
-  const env = await makeDeps(backend, {
+async function worldOf(
+  maxRecords: number,
+  fault?: (batchId: string) => void,
+  on: Backend = backend,
+): Promise<World> {
+  const env = await makeDeps(on, {
     env: TARGET,
     configure: (c) => ({
       ...c,
@@ -131,6 +135,41 @@ async function outcomeOf(w: World, batchId: string) {
 const FIRST = [student('AO1'), { ...student('AO2'), birthDate: '2019-02-30' }, student('AO3')];
 const SECOND = [student('AO1', { fullName: 'Nguyễn Văn Bình' }), student('AO4'), student('AO3')];
 
+/** The same two bodies pushed to `atOnce` (ingested by its API) and `viaJob` (by its job) leave the same. */
+async function sameAsThroughItsJob(atOnce: World, viaJob: World): Promise<void> {
+  for (const body of [FIRST, SECOND]) {
+    const here = await push(atOnce, body);
+    await waitDone(atOnce, here);
+    // Done with no job: its outbox row closed by the ingest, queued once (handed over at the commit).
+    expect(await rowOf(atOnce, here)).toMatchObject({ done: true, enqueue_count: 1 });
+    const job = await push(viaJob, body);
+    expect(await statusOf(viaJob, job)).toBe('queued');
+    await runJob(viaJob, job);
+    const expected = await outcomeOf(viaJob, job);
+    expect(expected.pushSets).not.toEqual([]);
+    expect(expected.findings).not.toEqual([]);
+    expect(await outcomeOf(atOnce, here)).toEqual(expected);
+  }
+}
+
+describe('on the embedded database (PGlite, queues in it)', () => {
+  const pglite = backends().find((b) => b.name === 'pglite+pg-queue')!;
+  let atOnce: World;
+  let viaJob: World;
+  beforeAll(async () => {
+    atOnce = await worldOf(1000, undefined, pglite);
+    viaJob = await worldOf(0, undefined, pglite);
+  }, 180_000);
+  afterAll(async () => {
+    for (const w of [atOnce, viaJob]) {
+      await w?.app.close();
+      await w?.env.cleanup();
+    }
+  });
+
+  it('a batch ingested at once leaves what its job would', () => sameAsThroughItsJob(atOnce, viaJob));
+});
+
 describe('a vendor batch ingested at once by the API that accepted it', () => {
   let atOnce: World;
   let viaJob: World;
@@ -152,21 +191,8 @@ describe('a vendor batch ingested at once by the API that accepted it', () => {
     }
   });
 
-  it('is done with the same counts, findings, records, change feed, push sets and audit as through its job', async () => {
-    for (const body of [FIRST, SECOND]) {
-      const here = await push(atOnce, body);
-      await waitDone(atOnce, here);
-      // Done with no job: its outbox row closed by the ingest, queued once (handed over at the commit).
-      expect(await rowOf(atOnce, here)).toMatchObject({ done: true, enqueue_count: 1 });
-      const job = await push(viaJob, body);
-      expect(await statusOf(viaJob, job)).toBe('queued');
-      await runJob(viaJob, job);
-      const expected = await outcomeOf(viaJob, job);
-      expect(expected.pushSets).not.toEqual([]);
-      expect(expected.findings).not.toEqual([]);
-      expect(await outcomeOf(atOnce, here)).toEqual(expected);
-    }
-  });
+  it('is done with the same counts, findings, records, change feed, push sets and audit as through its job', () =>
+    sameAsThroughItsJob(atOnce, viaJob));
 
   it('its school busy (an ingest of it in progress): left to its job, which finishes it', async () => {
     // Another transaction holds the school's lock, as an ingest in progress does.
