@@ -78,15 +78,13 @@ export function batchView(
   hold?: BatchHold,
   waiting: ReadonlyMap<string, DeliveryWaiting | null> = new Map(),
 ): BatchView {
-  // Ingested but not delivered to a target for good: the batch is not done (issue 7).
-  const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
-  const held = batchHeld(batch, hold);
+  const told = batchState(batch, deliveries, hold);
   return {
     batchId: batch.id,
     schoolCode: batch.schoolCode,
     entity: batch.entity,
     format: batch.format,
-    status: failedDelivery ? 'failed' : held ? 'held' : batch.status,
+    status: told.status,
     counts: {
       received: batch.received,
       accepted: batch.accepted,
@@ -95,9 +93,9 @@ export function batchView(
       deleted: batch.deleted,
     },
     mode: batch.mode,
-    errorCode: failedDelivery?.errorCode ?? batch.errorCode,
+    errorCode: told.errorCode,
     createdAt: batch.createdAt.toISOString(),
-    finishedAt: finishedAtOf(batch, hold),
+    finishedAt: told.finishedAt,
     findingsUrl: `/v1/batches/${batch.id}/findings`,
     deliveries: deliveries.map((d) => ({
       system: d.system,
@@ -130,8 +128,28 @@ export function batchView(
 export type HoldTimes = Pick<BatchHold, 'status' | 'decidedAt' | 'appliedAt'>;
 
 /** A snapshot ingested (done) whose deletions wait for a city admin is held (its records are applied). */
-export const batchHeld = (batch: Pick<Batch, 'status'>, hold: HoldTimes | undefined): boolean =>
+const batchHeld = (batch: Pick<Batch, 'status'>, hold: HoldTimes | undefined): boolean =>
   hold?.status === 'held' && batch.status === 'done';
+
+/**
+ * A batch's status, error code and finishedAt as told, from its row, its deliveries per target and its newest guard
+ * hold: by GET /v1/batches/{id}, the `batch.finished` webhook and the school page's batches (GET /v1/ops/schools/{code},
+ * runs2 item 2: it said `done` for a batch whose delivery to a target failed for good). Ingested (done) but not
+ * delivered to a target for good: `failed`, with that delivery's code (issue 7); a snapshot whose deletions the guard
+ * holds: `held`; else its row's.
+ */
+export function batchState(
+  batch: Pick<Batch, 'status' | 'errorCode' | 'finishedAt'>,
+  deliveries: readonly Pick<BatchDelivery, 'state' | 'errorCode'>[],
+  hold: HoldTimes | undefined,
+): { status: BatchStatus; errorCode: string | null; finishedAt: string | null } {
+  const failedDelivery = batch.status === 'done' ? deliveries.find((d) => d.state === 'failed') : undefined;
+  return {
+    status: failedDelivery ? 'failed' : batchHeld(batch, hold) ? 'held' : batch.status,
+    errorCode: failedDelivery?.errorCode ?? batch.errorCode,
+    finishedAt: finishedAtOf(batch, hold),
+  };
+}
 
 /**
  * When a batch finished as told (runs item 2), by GET /v1/batches/{id}, the `batch.finished` webhook and the school
@@ -139,7 +157,7 @@ export const batchHeld = (batch: Pick<Batch, 'status'>, hold: HoldTimes | undefi
  * it has not finished, though its records were applied when it was held); once decided, when that decision was done
  * (its deletions applied, or the rejection) if after its ingest; else its ingest's end.
  */
-export function finishedAtOf(
+function finishedAtOf(
   batch: Pick<Batch, 'status' | 'finishedAt'>,
   hold: HoldTimes | undefined,
 ): string | null {
@@ -176,4 +194,21 @@ export async function readBatchView(q: Queryable, batch: Batch, gates?: GatesRea
   ]);
   const waiting = gates ? await waitingOf(deliveries, gates) : undefined;
   return batchView(batch, deliveries, hold, waiting);
+}
+
+/** A batch as a list reads it, with its newest guard hold's status and times (../store/overview-schools.ts). */
+type ListedBatch = Pick<Batch, 'id' | 'status' | 'errorCode' | 'finishedAt'> & {
+  hold?: HoldTimes | undefined;
+};
+
+/**
+ * Listed batches' states as told ({@link batchState}), by id: their deliveries read at once, each with its hold. The
+ * school page's batches (GET /v1/ops/schools/{code}), so they say what GET /v1/batches/{id} says.
+ */
+export async function readBatchStates(
+  q: Queryable,
+  batches: readonly ListedBatch[],
+): Promise<Map<string, ReturnType<typeof batchState>>> {
+  const deliveries = await createPushSetsRepo(q).deliveriesOfBatches(batches.map((b) => b.id));
+  return new Map(batches.map((b) => [b.id, batchState(b, deliveries.get(b.id) ?? [], b.hold)]));
 }

@@ -184,52 +184,68 @@ function pushSetOutcomes(q: Queryable) {
   };
 }
 
-/** A batch's deliveries, read from its push sets. */
-function pushSetDeliveries(q: Queryable) {
+/** A batch's push sets to one target, counted ({@link pushSetDeliveries}). */
+interface DeliveryRow {
+  batchId: string;
+  system: string;
+  sets: number;
+  delivered: number;
+  failed: number;
+  errorCode: string | null;
+  accepted: number;
+  rejected: number;
+  refused: RefusedKey[];
+  deliveredAt: Date | null;
+  endpoints: string[];
+}
+
+/** Where a batch's changes stand at one target, from its sets there. */
+function deliveryOf(r: DeliveryRow): BatchDelivery {
+  const done = r.delivered === r.sets;
+  const refused = done && r.rejected > 0;
   return {
+    system: r.system,
+    state: deliveryState(r.failed > 0, done, refused, r.accepted),
+    errorCode: r.failed > 0 ? r.errorCode : refused ? 'ERR_ADAPTER_REJECTED' : null,
+    rejected: r.rejected,
+    refused: r.refused,
+    deliveredAt: done ? r.deliveredAt : null,
+    endpoints: r.endpoints,
+  };
+}
+
+/** Batches' deliveries, read from their push sets. */
+function pushSetDeliveries(q: Queryable) {
+  /** The delivery state of each batch's changes, per target system (a target's refusals in its receipts), by batch. */
+  async function deliveriesOfBatches(batchIds: readonly string[]): Promise<Map<string, BatchDelivery[]>> {
+    const by = new Map<string, BatchDelivery[]>();
+    if (batchIds.length === 0) return by;
+    const res = await q.query<DeliveryRow>(
+      `SELECT batch_id AS "batchId", system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
+              count(failed_at)::int AS failed, max(error_code) AS "errorCode",
+              coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
+              coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('key', e.r->>'key', 'code', e.r->>'code')
+                                         ORDER BY o.id, e.n), '[]'::jsonb)
+                 FROM truc.push_sets o
+                CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb))
+                      WITH ORDINALITY AS e(r, n)
+                WHERE o.batch_id = s.batch_id AND o.system = s.system) AS refused,
+              max(delivered_at) AS "deliveredAt",
+              coalesce(array_agg(DISTINCT entity || ':' || operation ORDER BY entity || ':' || operation)
+                FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL), '{}') AS endpoints
+         FROM truc.push_sets s WHERE batch_id = ANY($1::uuid[])
+        GROUP BY batch_id, system ORDER BY batch_id, system`,
+      [[...batchIds]],
+    );
+    for (const r of res.rows) by.set(r.batchId, [...(by.get(r.batchId) ?? []), deliveryOf(r)]);
+    return by;
+  }
+  return {
+    deliveriesOfBatches,
     /** The delivery state of a batch's changes, per target system (a target's refusals in its receipts). */
     async deliveriesOf(batchId: string): Promise<BatchDelivery[]> {
-      const res = await q.query<{
-        system: string;
-        sets: number;
-        delivered: number;
-        failed: number;
-        errorCode: string | null;
-        accepted: number;
-        rejected: number;
-        refused: RefusedKey[];
-        deliveredAt: Date | null;
-        endpoints: string[];
-      }>(
-        `SELECT system, count(*)::int AS sets, count(delivered_at)::int AS delivered,
-                count(failed_at)::int AS failed, max(error_code) AS "errorCode",
-                coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
-                coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
-                (SELECT coalesce(jsonb_agg(jsonb_build_object('key', e.r->>'key', 'code', e.r->>'code')
-                                           ORDER BY o.id, e.n), '[]'::jsonb)
-                   FROM truc.push_sets o
-                  CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb))
-                        WITH ORDINALITY AS e(r, n)
-                  WHERE o.batch_id = $1 AND o.system = s.system) AS refused,
-                max(delivered_at) AS "deliveredAt",
-                coalesce(array_agg(DISTINCT entity || ':' || operation ORDER BY entity || ':' || operation)
-                  FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL), '{}') AS endpoints
-           FROM truc.push_sets s WHERE batch_id = $1 GROUP BY system ORDER BY system`,
-        [batchId],
-      );
-      return res.rows.map((r) => {
-        const done = r.delivered === r.sets;
-        const refused = done && r.rejected > 0;
-        return {
-          system: r.system,
-          state: deliveryState(r.failed > 0, done, refused, r.accepted),
-          errorCode: r.failed > 0 ? r.errorCode : refused ? 'ERR_ADAPTER_REJECTED' : null,
-          rejected: r.rejected,
-          refused: r.refused,
-          deliveredAt: done ? r.deliveredAt : null,
-          endpoints: r.endpoints,
-        };
-      });
+      return (await deliveriesOfBatches([batchId])).get(batchId) ?? [];
     },
   };
 }

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SYSTEM_NAMES, type Config } from '../../config.js';
 import { AppError, both } from '../../errors.js';
-import { batchHeld, finishedAtOf as batchFinishedAt } from '../../jobs/batch-status.js';
+import { readBatchStates } from '../../jobs/batch-status.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index.js';
 import type { Db } from '../../store/db.js';
@@ -115,12 +115,24 @@ const SchoolDetail = z.object({
       id: z.string(),
       entity: z.string(),
       clientId: z.string(),
-      status: z.string(),
+      status: z.string().meta({
+        description:
+          'như GET /v1/batches/{id}: failed khi việc gửi tới một hệ thống đích lỗi hẳn (mã ở errorCode), held khi ' +
+          'đang chờ quản trị Sở quyết định / as GET /v1/batches/{id}: failed when its delivery to a target failed for ' +
+          'good (that code in errorCode), held while it waits for a city admin',
+      }),
       received: z.number().int(),
       accepted: z.number().int(),
       rejected: z.number().int(),
       unchanged: z.number().int(),
-      errorCode: z.string().nullable(),
+      errorCode: z
+        .string()
+        .nullable()
+        .meta({
+          description:
+            'như GET /v1/batches/{id}: mã của việc gửi lỗi hẳn khi có, ngược lại mã lỗi của lô / as GET ' +
+            "/v1/batches/{id}: a delivery's code when one failed for good, else the batch's own",
+        }),
       createdAt: z.string(),
       finishedAt: z
         .string()
@@ -234,13 +246,14 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
   );
 }
 
-/** A school's batch as its page lists it: held and when it finished by GET /v1/batches/{id}'s rule (runs item 2). */
-const schoolBatchOut = ({ hold, ...b }: SchoolBatchRow) => ({
-  ...b,
-  status: batchHeld(b, hold) ? 'held' : b.status,
-  createdAt: iso(b.createdAt)!,
-  finishedAt: batchFinishedAt(b, hold),
-});
+/**
+ * A school's batches as its page lists them: status, error code and finishedAt by GET /v1/batches/{id}'s one rule
+ * (src/jobs/batch-status.ts batchState: held, runs item 2; failed when a delivery failed for good, runs2 item 2).
+ */
+async function schoolBatchesOut(db: Db, rows: readonly SchoolBatchRow[]) {
+  const told = await readBatchStates(db, rows);
+  return rows.map(({ hold: _hold, ...b }) => ({ ...b, ...told.get(b.id)!, createdAt: iso(b.createdAt)! }));
+}
 
 /** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule and sync runs. */
 function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
@@ -273,7 +286,7 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
       ]);
       return {
         school: schoolOut(opts.config.quality.colourBands)(found),
-        batches: batches.map(schoolBatchOut),
+        batches: await schoolBatchesOut(opts.db, batches),
         findingsByRule,
         syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
       };

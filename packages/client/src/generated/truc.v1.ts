@@ -11504,11 +11504,13 @@ export interface operations {
               id: string;
               entity: string;
               clientId: string;
+              /** @description như GET /v1/batches/{id}: failed khi việc gửi tới một hệ thống đích lỗi hẳn (mã ở errorCode), held khi đang chờ quản trị Sở quyết định / as GET /v1/batches/{id}: failed when its delivery to a target failed for good (that code in errorCode), held while it waits for a city admin */
               status: string;
               received: number;
               accepted: number;
               rejected: number;
               unchanged: number;
+              /** @description như GET /v1/batches/{id}: mã của việc gửi lỗi hẳn khi có, ngược lại mã lỗi của lô / as GET /v1/batches/{id}: a delivery's code when one failed for good, else the batch's own */
               errorCode: string | null;
               createdAt: string;
               /** @description như GET /v1/batches/{id}: null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (status held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / as GET /v1/batches/{id}: null while it has not finished, held (status held, waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
