@@ -22,7 +22,7 @@ import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
 import {
-  finishedAtOf,
+  runFinishedAt,
   RequestedBy,
   RunDeliveries,
   RunWaiting,
@@ -163,7 +163,7 @@ const syncRunOut =
   ({ waitGate, ...r }: SyncRunRow) => ({
     ...r,
     createdAt: iso(r.createdAt)!,
-    finishedAt: finishedAtOf(r.status, r.finishedAt),
+    finishedAt: runFinishedAt(r.status, r.finishedAt),
     waiting: waitingOf(r, { waitGate }, delivery),
   });
 

@@ -211,7 +211,7 @@ const SyncRunListed = SyncRun.extend({
  * When a run finished as told (runs item 2): null while it is held, a full run whose pages are done but whose
  * reconciliation the guard holds included (it has not finished: as a held batch's, src/jobs/batch-status.ts).
  */
-export const finishedAtOf = (shownStatus: string, finishedAt: Date | null): string | null =>
+export const runFinishedAt = (shownStatus: string, finishedAt: Date | null): string | null =>
   shownStatus === 'held' || !finishedAt ? null : finishedAt.toISOString();
 
 function view(r: SyncRunRow): z.infer<typeof SyncRun> {
@@ -226,7 +226,7 @@ function view(r: SyncRunRow): z.infer<typeof SyncRun> {
     requestedBy: r.requestedBy,
     requestedById: r.requestedById,
     createdAt: r.createdAt.toISOString(),
-    finishedAt: finishedAtOf(r.shownStatus, r.finishedAt),
+    finishedAt: runFinishedAt(r.shownStatus, r.finishedAt),
   };
 }
 

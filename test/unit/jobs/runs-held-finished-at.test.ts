@@ -5,7 +5,7 @@
  * decided, when the decision was done (deletions applied, or the rejection).
  */
 import { describe, expect, it } from 'vitest';
-import { finishedAtOf } from '../../../src/api/routes/syncs.js';
+import { runFinishedAt } from '../../../src/api/routes/syncs.js';
 import { batchView, type BatchHold } from '../../../src/jobs/batch-status.js';
 import type { Batch } from '../../../src/store/batches.js';
 
@@ -54,8 +54,8 @@ describe('runs item 2: a held batch or run has not finished', () => {
   });
 
   it('a run shown held (its reconciliation held after its pages were done) has not finished either', () => {
-    expect(finishedAtOf('held', INGESTED)).toBeNull();
-    expect(finishedAtOf('done', INGESTED)).toBe(INGESTED.toISOString());
-    expect(finishedAtOf('running', null)).toBeNull();
+    expect(runFinishedAt('held', INGESTED)).toBeNull();
+    expect(runFinishedAt('done', INGESTED)).toBe(INGESTED.toISOString());
+    expect(runFinishedAt('running', null)).toBeNull();
   });
 });
