@@ -157,6 +157,8 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
         jobDefaults,
         () => pingDatabase(db),
         db.kind === 'pglite' ? 0.25 : 2,
+        // No NOTIFY from the embedded database: an idle worker polls, never waits for a far delayed job (walk3 W3-5)
+        db.kind === 'pglite' ? 0.25 : undefined,
       );
   const metrics = createMetrics({
     build: { version: packageVersion(), commit: config.observability.buildCommit },

@@ -43,6 +43,16 @@ export interface StartRetry {
 
 const START_RETRY: StartRetry = { firstMs: 1_000, lastMs: 10_000 };
 
+export interface BlockLimit {
+  /**
+   * The longest an idle worker waits before it fetches again (seconds), however far its next delayed job is. BullMQ's
+   * PostgreSQL backend waits until that job (up to an hour) and counts on NOTIFY to hear of any job added meanwhile;
+   * the embedded database's socket relays none (walk3 W3-5: a schedule's fire added after the worker began waiting
+   * for tomorrow's ran 38 minutes late on the demo). Unset: BullMQ's own.
+   */
+  maxBlockSeconds?: number;
+}
+
 /** The pause after a failed fetch of the next job, before BullMQ asks again. */
 const FETCH_RETRY_MS = 1_000;
 
@@ -64,6 +74,7 @@ export class PostgresWorker extends Worker<
     processor: Processor,
     opts: WorkerOptions<PostgresConnectionOptions>,
     retry: StartRetry = START_RETRY,
+    private readonly limit: BlockLimit = {},
   ) {
     super(name, processor, { ...opts, autorun: false }, listenedPostgresBackend);
     this.started = this.startWhenReady(opts.autorun ?? true, retry);
@@ -112,12 +123,16 @@ export class PostgresWorker extends Worker<
   }
 
   /**
+   * No longer than `maxBlockSeconds` ({@link BlockLimit}) when set.
    * After an error an idle worker's next wait is BullMQ's longest (an hour on this backend, woken by a job
    * added): it fetches again after its drainDelay instead, so a worker back from an outage says so.
    */
   protected override getBlockTimeout(blockUntil: number): number {
     const timeout = super.getBlockTimeout(blockUntil);
-    return this.failedSinceFetch && timeout > 0 ? Math.min(timeout, this.opts.drainDelay ?? 5) : timeout;
+    if (timeout <= 0) return timeout;
+    const max = this.limit.maxBlockSeconds;
+    const capped = max === undefined ? timeout : Math.min(timeout, max);
+    return this.failedSinceFetch ? Math.min(capped, this.opts.drainDelay ?? 5) : capped;
   }
 
   /** Waits `ms`, or less when the worker starts closing meanwhile. */

@@ -247,6 +247,8 @@ export function postgresQueueFactory(
   ping: () => Promise<void>,
   /** Seconds an idle worker waits before polling again; the embedded socket does not relay LISTEN/NOTIFY. */
   drainDelaySeconds = 5,
+  /** The longest wait of an idle worker whose next job is delayed (./pg-worker.ts BlockLimit); unset: BullMQ's. */
+  maxBlockSeconds?: number,
 ): QueueFactory {
   const { Queue: PgQueue } = withBackend(listenedPostgresBackend);
   const conn = { ...connection, migrate: true, max: 4 };
@@ -262,11 +264,13 @@ export function postgresQueueFactory(
     },
     worker(name, processor, opts) {
       // Not BullMQ's own Worker: one whose failed start is retried, not kept for good (./pg-worker.ts).
-      return new PostgresWorker(name, processor, {
-        drainDelay: drainDelaySeconds,
-        ...opts,
-        connection: { ...conn, max: 2 },
-      }) as unknown as Worker;
+      return new PostgresWorker(
+        name,
+        processor,
+        { drainDelay: drainDelaySeconds, ...opts, connection: { ...conn, max: 2 } },
+        undefined,
+        maxBlockSeconds === undefined ? {} : { maxBlockSeconds },
+      ) as unknown as Worker;
     },
     ping,
     async close() {
