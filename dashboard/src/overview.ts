@@ -3,7 +3,8 @@ import type { Overview, Schedule } from './api-types.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
 import { api, card, h, num, percent, stat, table, when } from './kit.js';
-import { entityText, errorCode, statusBadge, statusText } from './words.js';
+import { errorCode, statusBadge, statusText } from './words.js';
+import { schedulesCard } from './overview-schedules.js';
 
 /** Why a system's calls are paused, in words (review32 F6: the API's key was shown); an unknown key as sent. */
 function pauseReasonText(reason: string | null | undefined): string {
@@ -81,70 +82,6 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const lines = [...probe, ...reads, ...endpoints, ...waits];
   if (lines.length === 0) return badge;
   return h('span', {}, badge, ...lines.flatMap((e) => [h('br', {}), e]));
-}
-
-/** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */
-function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
-  const why = r.error ? `: ${r.error.code} — ${r.error.message[currentLang()]}` : '';
-  const quality = r.qualityRunId !== null ? `, ${t('qualityRun')} ${r.qualityRunId}` : '';
-  return `${when(r.fireAt)} (${statusText(r.outcome)}${why}${quality})`;
-}
-
-/** A schedule's pattern, its time zone under it (walk: '0 1 * * *' alone did not say whose 01:00); or its period. */
-function cronCell(x: Schedule): HTMLElement | string {
-  if (x.cron)
-    return h(
-      'span',
-      {},
-      x.cron,
-      h('br', {}),
-      h('small', { class: 'muted', 'data-testid': 'schedule-tz' }, x.tz),
-    );
-  return x.everyMs ? `${Math.round(x.everyMs / 1000)} s` : '—';
-}
-
-/** On, or paused with who paused it, by name as it was then, the actor id in its tooltip (walk: "paused" alone). */
-function scheduleStatus(x: Schedule): HTMLElement {
-  if (!x.paused) return h('span', { class: 'badge ok' }, t('scheduleOn'));
-  const by = x.pausedBy
-    ? [' ', h('small', { title: x.pausedById ?? '', 'data-testid': 'paused-by' }, `${t('by')} ${x.pausedBy}`)]
-    : [];
-  return h('span', {}, statusBadge('paused'), ...by);
-}
-
-/** The schedules, or why they could not be read (review33c N3: a failed read was shown as "None"). */
-function schedulesCard(items: readonly Schedule[] | string): HTMLElement {
-  if (typeof items === 'string')
-    return wide(
-      card(t('schedules'), h('p', { class: 'error', role: 'alert', 'data-testid': 'schedules' }, items)),
-    );
-  return wide(
-    card(
-      t('schedules'),
-      table(
-        items,
-        [
-          { head: 'schedule', cell: (x) => x.id },
-          {
-            head: 'system',
-            // A quality schedule (fix35d) pulls nothing: it computes the scorecards.
-            cell: (x) =>
-              x.system === null || x.entity === null
-                ? t('qualitySchedule')
-                : `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
-          },
-          { head: 'cron', cell: cronCell },
-          {
-            head: 'lastRun',
-            cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—'),
-          },
-          { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
-          { head: 'status', cell: scheduleStatus },
-        ],
-        { testid: 'schedules' },
-      ),
-    ),
-  );
 }
 
 /** A card as wide as the page's grid (its table's columns would be clipped in a third of 1366–1400 px). */
@@ -388,7 +325,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       { class: 'grid' },
       systemsCard(o.systems),
       ...[removedTargetsCard(o.removedTargets)].filter((c) => c !== undefined),
-      schedulesCard(schedules.items),
+      wide(schedulesCard(schedules.items)),
       queuesCard(o.queues),
       deadLettersByCodeCard(o.deadLetters),
       pcgdDeadlinesCard(o.pcgd),
