@@ -1,12 +1,13 @@
 /**
  * PCGD-XMC reports: the report lifecycle rows (versions, figures, approval, submission, the Ministry's
  * receipt, delivery attempts) and their signed evidence; with the counting over stored persons
- * (./pcgd-counts.ts) they make {@link createPcgdRepo}.
+ * (./pcgd-counts.ts) they make {@link createPcgdRepo}. The signed evidence's reads and writes: ./pcgd-evidence.ts.
  */
 import type { UnitLevel } from '../config.js';
 import { OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 import { createPcgdCountsRepo } from './pcgd-counts.js';
+import { reportEvidence } from './pcgd-evidence.js';
 
 export * from './pcgd-counts.js';
 export {
@@ -90,16 +91,6 @@ export interface NewReport {
   ruleSet: unknown;
   computedBy: string;
   supersedes: number | null;
-}
-
-export interface EvidenceRow {
-  report_id: number;
-  package: Buffer;
-  package_sha256: string;
-  signature: Buffer;
-  signer_subject: string;
-  signer_certificate: string;
-  signed_at: Date;
 }
 
 /** A report version as the compute and delivery jobs write it. */
@@ -295,47 +286,6 @@ function reportLifecycle(q: Queryable) {
         [id, JSON.stringify(receipt), at],
       );
       return res.rowCount > 0;
-    },
-  };
-}
-
-/** A report's signed package and signature. */
-function reportEvidence(q: Queryable) {
-  return {
-    async insertEvidence(e: EvidenceRow): Promise<void> {
-      await q.query(
-        `INSERT INTO truc.pcgd_evidence (report_id, package, package_sha256, signature, signer_subject, signer_certificate,
-            signed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          e.report_id,
-          e.package,
-          e.package_sha256,
-          e.signature,
-          e.signer_subject,
-          e.signer_certificate,
-          e.signed_at,
-        ],
-      );
-    },
-    /**
-     * The approver's name the report's signed package carries (`report.approvedByName`, fix32a: what its forms
-     * print); undefined when it has no package, or a package signed before fix32a or by an actor truc knew no name of.
-     * Read in the database: the package is not sent for one field of it.
-     */
-    async signedApproverName(reportId: number): Promise<string | undefined> {
-      const res = await q.query<{ name: string | null }>(
-        `SELECT convert_from(package, 'UTF8')::jsonb #>> '{report,approvedByName}' AS name
-           FROM truc.pcgd_evidence WHERE report_id = $1`,
-        [reportId],
-      );
-      return res.rows[0]?.name ?? undefined;
-    },
-    async evidence(reportId: number): Promise<EvidenceRow | undefined> {
-      const res = await q.query<EvidenceRow>('SELECT * FROM truc.pcgd_evidence WHERE report_id = $1', [
-        reportId,
-      ]);
-      return res.rows[0];
     },
   };
 }
