@@ -123,7 +123,7 @@ export function batchBody(limits: BatchLimits) {
 }
 
 /** A batch's counts, as its status shows them (and a push's answer when it was judged at once). */
-const BatchCounts = z.object({
+export const BatchCounts = z.object({
   received: z.number().int(),
   accepted: z.number().int(),
   rejected: z.number().int(),

@@ -41,15 +41,15 @@ export type { RepeatOf, RepeatState, RepeatTagOf } from './batch-repeats.js';
 export type BatchMode = 'delta' | 'snapshot';
 
 /** A batch row as selected by COLUMNS (camelCase aliases); `sync_run_id` is a bigint, which pg returns as text. */
-type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
+export type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
 
-const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
+export const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
   rejected, unchanged, error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt", mode,
   deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin", body_sha256 AS "bodySha256", same_as AS "sameAs",
   coalesce(records_purged_at, (SELECT h.records_purged_at FROM truc.batches h WHERE h.id = batches.same_as))
     AS "recordsPurgedAt"`;
 
-const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
+export const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
   ...r,
   syncRunId: syncRunId === null ? null : Number(syncRunId),
 });

@@ -20,6 +20,12 @@ export type Finding = Schemas['Finding'];
 export type StoredRecord = Schemas['StoredRecord'];
 export type Change = Schemas['Change'];
 export type ChangePage = Schemas['ChangePage'];
+export type BatchListItem = Schemas['BatchListItem'];
+/** The filters of a school's batch list (`listBatches`); its pages are walked for you. */
+export type BatchListQuery = Omit<
+  NonNullable<paths['/v1/schools/{schoolCode}/batches']['get']['parameters']['query']>,
+  'cursor'
+>;
 /**
  * A read of a school's records (`records`): the records, one at a time; once the last is read, the read's
  * `nextUpdatedSince`.
@@ -129,6 +135,8 @@ export interface TrucClient {
    * Store each page's `nextCursor` once its items are handled and start there next time.
    */
   changes(opts?: { cursor?: string; schoolCode?: string; limit?: number }): AsyncGenerator<ChangePage>;
+  /** Your batches of a school, newest first (a lost batch id), filtered by status, entity, from/to; every page. */
+  listBatches(schoolCode: string, query?: BatchListQuery): AsyncGenerator<BatchListItem>;
 }
 
 const PUSH_PATH = /\/v1\/schools\/[^/]+\/batches$/;
@@ -205,8 +213,21 @@ function recordRead(
 }
 
 /** The paged reads: a batch's findings, a school's records and one record, the change feed. */
-function reads(api: Client<paths>): Pick<TrucClient, 'findings' | 'records' | 'record' | 'changes'> {
+function reads(
+  api: Client<paths>,
+): Pick<TrucClient, 'findings' | 'records' | 'record' | 'changes' | 'listBatches'> {
   return {
+    async *listBatches(schoolCode, query = {}) {
+      let cursor: string | undefined;
+      do {
+        const { data, error, response } = await api.GET('/v1/schools/{schoolCode}/batches', {
+          params: { path: { schoolCode }, query: { ...query, ...(cursor === undefined ? {} : { cursor }) } },
+        });
+        if (!data) throw new TrucApiError(response, error, 'listBatches');
+        yield* data.items;
+        cursor = data.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+    },
     async *findings(batchId, query = {}) {
       const limit = query.limit ?? 100;
       for (let offset = query.offset ?? 0; ;) {

@@ -11,6 +11,8 @@ export {
   createTrucClient,
   type BatchAccepted,
   type BatchBody,
+  type BatchListItem,
+  type BatchListQuery,
   type BatchStatus,
   type Change,
   type ChangePage,

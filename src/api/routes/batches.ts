@@ -11,6 +11,7 @@ import type { Principal } from '../auth/tokens.js';
 import { recordAudit } from '../../audit/chain.js';
 import type { AuditEvent } from '../../store/audit-log.js';
 import { AppError } from '../../errors.js';
+import batchListRoute from './batch-list.js';
 import { readBatchView } from '../../jobs/batch-status.js';
 import type { AcceptedBatch, RepeatContext } from '../../jobs/contracts.js';
 import { dryRunBatch } from '../../jobs/dry-run.js';
@@ -342,5 +343,6 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
 const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function batchRoutes(app, opts) {
   await pushRoute(app, opts);
   await readRoutes(app, opts);
+  await batchListRoute(app, { db: opts.db });
 };
 export default batchRoutes;

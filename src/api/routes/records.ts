@@ -112,7 +112,7 @@ const ChangesQuery = z
 const ETagHeaders = z.object({ 'if-none-match': z.string().max(256).optional() });
 
 /** Decodes a cursor this API issued; anything else is ERR_INVALID_CURSOR, never a 500. */
-function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | undefined {
+export function decodeCursor<T>(raw: string | undefined, shape: z.ZodType<T>): T | undefined {
   if (raw === undefined) return undefined;
   let parsed: unknown;
   try {

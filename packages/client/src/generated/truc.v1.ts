@@ -112,7 +112,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * Các lô của trường, mới nhất trước / A school’s batches, newest first
+     * @description Vendor: các lô chính nó đã gửi cho trường (một trường của token); quản trị Sở: mọi lô của trường, kèm client đã gửi. Trạng thái như GET /v1/batches/{id}. / A vendor: the batches it sent for the school (one of its token’s schools); a city admin: every batch of the school, with the client that sent it. Each status is the one GET /v1/batches/{id} shows.
+     */
+    get: operations['listBatches'];
     put?: never;
     /**
      * Gửi một lô bản ghi / Push a batch of records
@@ -1619,6 +1623,78 @@ export interface components {
         guardWouldHold: boolean;
       };
     };
+    BatchListItem: {
+      /** Format: uuid */
+      batchId: string;
+      /** @description Client đã gửi lô (với vendor: chính nó; quản trị Sở thấy mọi client, system:pull là trang kéo về) / the client that sent it (a vendor lists its own only; a city admin every client, system:pull a pulled page) */
+      clientId: string;
+      entity: string;
+      format: string;
+      /** @enum {string} */
+      mode: 'delta' | 'snapshot';
+      /**
+       * @description held: chờ quản trị duyệt vì thay đổi quá nhiều bản ghi của trường (xem guard) / held: waiting for a city admin because it changes too much of a school (see guard)
+       * @enum {string}
+       */
+      status: 'queued' | 'processing' | 'held' | 'done' | 'failed';
+      errorCode: string | null;
+      counts: {
+        received: number;
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+        deleted: number;
+      };
+      /** @description Lúc nhận lô / when the batch was received */
+      createdAt: string;
+      /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
+      finishedAt: string | null;
+      statusUrl: string;
+      /** @description Tóm tắt chuyển tới từng hệ thống đích (chi tiết: statusUrl) / where its changes stand at each target (details at statusUrl) */
+      deliveries: {
+        system: string;
+        /** @enum {string} */
+        state: 'delivered' | 'partial' | 'pending' | 'failed';
+        errorCode: string | null;
+      }[];
+    };
+    BatchListPage: {
+      items: components['schemas']['BatchListItem'][];
+      /** @description null ở trang cuối / null at the end */
+      nextCursor: string | null;
+    };
+    StoredRecord: {
+      key: string;
+      etag: string;
+      updatedAt: string;
+      /** @description Bản ghi chuẩn / the canonical record */
+      record: {
+        [key: string]: unknown;
+      };
+    };
+    RecordPage: {
+      items: components['schemas']['StoredRecord'][];
+      /** @description null at the end */
+      nextCursor: string | null;
+      /** @description Trang cuối (nextCursor null): updatedSince của lần đọc sau; mọi thay đổi mà lần đọc này (mọi trang của nó) chưa thấy đều có updatedAt từ thời điểm này trở đi. null ở các trang khác: đọc hết đã / on the last page (nextCursor null): the updatedSince of your next read; every change this read (all its pages) could not see has its updatedAt at or after this time. null on the other pages: read to the end first */
+      nextUpdatedSince: string | null;
+    };
+    Change: {
+      /** @enum {string} */
+      entity: 'schools' | 'classes' | 'students' | 'staff';
+      key: string;
+      schoolCode: string;
+      /** @enum {string} */
+      op: 'create' | 'update' | 'delete';
+      changedAt: string;
+      /** @description Where the record reads now; null for a delete */
+      url: string | null;
+    };
+    ChangePage: {
+      items: components['schemas']['Change'][];
+      /** @description Gửi lại để nhận thay đổi tiếp theo / send it back for the next changes */
+      nextCursor: string;
+    };
     Readiness: {
       /** @enum {string} */
       status: 'ready' | 'not_ready';
@@ -2269,38 +2345,6 @@ export interface components {
       schools: string[];
       /** @description Các đơn vị PCGD (tỉnh, xã) ứng dụng phụ trách / the PCGD units (province, communes) the client covers */
       units: string[];
-    };
-    StoredRecord: {
-      key: string;
-      etag: string;
-      updatedAt: string;
-      /** @description Bản ghi chuẩn / the canonical record */
-      record: {
-        [key: string]: unknown;
-      };
-    };
-    RecordPage: {
-      items: components['schemas']['StoredRecord'][];
-      /** @description null at the end */
-      nextCursor: string | null;
-      /** @description Trang cuối (nextCursor null): updatedSince của lần đọc sau; mọi thay đổi mà lần đọc này (mọi trang của nó) chưa thấy đều có updatedAt từ thời điểm này trở đi. null ở các trang khác: đọc hết đã / on the last page (nextCursor null): the updatedSince of your next read; every change this read (all its pages) could not see has its updatedAt at or after this time. null on the other pages: read to the end first */
-      nextUpdatedSince: string | null;
-    };
-    Change: {
-      /** @enum {string} */
-      entity: 'schools' | 'classes' | 'students' | 'staff';
-      key: string;
-      schoolCode: string;
-      /** @enum {string} */
-      op: 'create' | 'update' | 'delete';
-      changedAt: string;
-      /** @description Where the record reads now; null for a delete */
-      url: string | null;
-    };
-    ChangePage: {
-      items: components['schemas']['Change'][];
-      /** @description Gửi lại để nhận thay đổi tiếp theo / send it back for the next changes */
-      nextCursor: string;
     };
     WebhookSubscription: {
       /** Format: uuid */
@@ -3476,6 +3520,139 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AuthorizationServerMetadata'];
+        };
+      };
+    };
+  };
+  listBatches: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Con trỏ trang tiếp (nextCursor) / opaque cursor of the next page (nextCursor) */
+        cursor?: string;
+        /** @description Trạng thái như GET /v1/batches/{id} cho thấy (failed gồm lô đã xử lý mà chuyển tới hệ thống đích thất bại; held gồm lô chờ quản trị duyệt) / the status GET /v1/batches/{id} shows (failed includes a batch ingested whose delivery failed for good; held includes one waiting for a city admin) */
+        status?: 'queued' | 'processing' | 'held' | 'done' | 'failed';
+        entity?: 'schools' | 'classes' | 'students' | 'staff' | 'persons';
+        /** @description nhận từ / received at or after: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
+        from?: string;
+        /** @description nhận trước / received before: giờ ISO 8601 có múi giờ, hoặc một ngày YYYY-MM-DD (00:00 giờ Việt Nam) / an ISO 8601 time with its offset, or a day YYYY-MM-DD (its 00:00 in Vietnam, +07:00) */
+        to?: string;
+      };
+      header?: never;
+      path: {
+        /** @description Mã định danh của trường / the school identifier (mã định danh) */
+        schoolCode: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Thành công / OK */
+      200: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchListPage'];
+        };
+      };
+      /** @description Yêu cầu không hợp lệ / Bad request */
+      400: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Cần xác thực / Authentication required */
+      401: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Thử thách xác thực (RFC 6750) / the authentication challenge */
+          'WWW-Authenticate'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Không có quyền / Forbidden */
+      403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá nhiều yêu cầu / Too many requests */
+      429: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Tạm thời không sẵn sàng / Unavailable */
+      503: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Số giây nên chờ / seconds to wait before retrying */
+          'Retry-After'?: number;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
     };
