@@ -1,8 +1,9 @@
 /**
  * runs item 1 on the dashboard: the sync runs page says where each run's changes stand at each target (a school's own
  * system: smas, vnedu), one line a target, the dead letter's code when some failed, in Vietnamese then English, and
- * the page stays within 1280 px. In a real browser (test/helpers/dashboard-browser.ts); the run and its push sets are
- * written through the store.
+ * the page stays within 1280 px; a full run's reconciliation deletes (a set of the run with no batch) counted there
+ * too (runs2). In a real browser (test/helpers/dashboard-browser.ts); the run and its push sets are written through
+ * the store.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +34,15 @@ describe.runIf(hasChromium())('runs item 1: a run’s deliveries on the sync run
     );
     const failed = await sets.create({ system: 'smas', entity: 'students', keys: ['B1', 'B2'], batchId });
     await sets.fail(failed, 'ERR_ADAPTER_UNAVAILABLE');
-    await sets.create({ system: 'vnedu', entity: 'students', keys: ['C1', 'C2', 'C3'], batchId });
+    await sets.create({ system: 'vnedu', entity: 'students', keys: ['C1', 'C2'], batchId });
+    // its reconciliation's delete set: no batch, the run's own (runs2 item 1)
+    await sets.create({
+      system: 'vnedu',
+      entity: 'students',
+      keys: ['D1'],
+      syncRunId: id,
+      operation: 'delete',
+    });
     await ui.asAdmin();
     await ui.page.setViewportSize({ width: 1280, height: 900 });
     await ui.page.goto(`${ui.base}/dashboard#/sync`);
