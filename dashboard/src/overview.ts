@@ -2,7 +2,7 @@
 import type { Overview, Schedule } from './api-types.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
-import { api, card, h, num, percent, stat, table, when } from './kit.js';
+import { api, card, h, num, percent, session, stat, table, when } from './kit.js';
 import { errorCode, statusBadge, statusText } from './words.js';
 import { schedulesCard } from './overview-schedules.js';
 
@@ -325,7 +325,8 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       { class: 'grid' },
       systemsCard(o.systems),
       ...[removedTargetsCard(o.removedTargets)].filter((c) => c !== undefined),
-      wide(schedulesCard(schedules.items)),
+      // W3-4: its actions only for a token that may take them (POST /v1/schedules/{id}/…: the admin scope)
+      wide(schedulesCard(schedules.items, session()?.scopes.includes('admin') ?? false)),
       queuesCard(o.queues),
       deadLettersByCodeCard(o.deadLetters),
       pcgdDeadlinesCard(o.pcgd),
