@@ -54,7 +54,7 @@ module.exports = {
     {
       name: 'api-enqueues-through-contracts',
       comment:
-        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too), a webhook receiver URL check (src/jobs/webhook-receivers.ts), where a batch’s findings point (src/jobs/finding-pointers.ts) and what holds a system’s calls at its gate (src/jobs/gate-view.ts); never a processor. A batch the API ingests at once after its 202 (src/jobs/ingest-at-once.ts, which runs the ingest job’s steps) is wired in by src/app.ts, outside src/api: the routes hand it over as an AcceptedBatch (src/jobs/contracts.ts) and never call it.',
+        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too), a webhook receiver URL check (src/jobs/webhook-receivers.ts), where a batch’s findings point (src/jobs/finding-pointers.ts) and what holds a system’s calls at its gate (src/jobs/gate-view.ts); never a processor.',
       severity: 'error',
       from: { path: '^src/api/' },
       to: {

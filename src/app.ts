@@ -24,7 +24,6 @@ import type { QueueFactory } from './jobs/queues.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
 import { createHandOver } from './jobs/hand-over.js';
-import { createIngestAtOnce } from './jobs/ingest-at-once.js';
 import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
@@ -65,8 +64,6 @@ export interface AppDeps {
   now: () => Date;
   /** Shared API state (login throttle, rate limits) lives in Redis when given, else in the database. */
   redis?: Redis | undefined;
-  /** Tests only: called before each ingest at once (./jobs/ingest-at-once.ts); a throw fails it, its job ingests. */
-  ingestAtOnceFault?: ((batchId: string) => void) | undefined;
 }
 
 /** What the process serving the app tells it (src/roles.ts `startApi`). */
@@ -293,15 +290,7 @@ async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promis
   const relay = createOutboxWaker(deps.db);
   // An accepted batch's ingest job is added to its queue right after the commit (./jobs/hand-over.ts).
   const handOver = createHandOver(deps);
-  // Or, a new batch, ingested at once in this process after its 202 (./jobs/ingest-at-once.ts; else its job).
-  const atOnce = createIngestAtOnce({
-    ...deps,
-    queue: (row) => handOver.add(row),
-    done: () => auditChainer.kick(),
-    ...(deps.ingestAtOnceFault ? { fault: deps.ingestAtOnceFault } : {}),
-  });
   app.addHook('onClose', async function closeHandOver() {
-    await atOnce.close();
     await handOver.close();
   });
   await app.register(batchRoutes, {
@@ -315,7 +304,7 @@ async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promis
     delivery: deps.config.sync.delivery,
     idempotencyRetentionHours: deps.config.api.idempotencyRetentionHours,
     repeats: { now: deps.now, config: deps.config, metrics: deps.metrics },
-    handOver: (row, batch) => (batch ? atOnce.take(row, batch) : handOver.add(row)),
+    handOver: (row) => handOver.add(row),
     onAccepted(handedOver) {
       if (!handedOver) relay.wake();
       auditChainer.kick();

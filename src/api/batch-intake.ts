@@ -14,7 +14,7 @@ import {
   queueNewBatch,
   type RepeatContext,
 } from '../jobs/contracts.js';
-import type { AcceptedBatch, Counts } from '../jobs/contracts.js';
+import type { Counts } from '../jobs/contracts.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { createBatchesRepo, type HeldBody, type NewBatch, type RepeatOf } from '../store/batches.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -232,15 +232,14 @@ interface Accepted {
  * for nothing, and its two audit entries are chained by the chainer's next tick (within a second) with
  * others', not by a pass of their own (seven statements). With `handOver` (../jobs/hand-over.ts), a queued
  * ingest job's outbox row is written handed over (../store/outbox.ts `flushHandedOver`) and given to it after the
- * commit, to add the job to its queue; a new batch stored with its records' bytes comes with them
- * (`AcceptedBatch`), so that the API's process may ingest it at once instead (../jobs/ingest-at-once.ts).
+ * commit, to add the job to its queue.
  */
 export async function acceptBatch(
   db: Db,
   req: NewBatchRequest,
   onAccepted: ((handedOver: boolean) => void) | undefined,
   repeats?: RepeatContext,
-  handOver?: (row: OutboxRow, batch?: AcceptedBatch) => void,
+  handOver?: (row: OutboxRow) => void,
 ): Promise<{ response: StoredResponse; replayed: boolean }> {
   // Without a key, a repeat is judged unchanged in one statement when it can be, and a new body is stored
   // and queued in one statement; otherwise (or with a key) the batch is stored in a transaction, where a
@@ -255,20 +254,9 @@ export async function acceptBatch(
   const out: Accepted = unchanged
     ? { response: unchanged, replayed: false, queued: false }
     : (stored ?? (await db.tx((q) => storeBatch(q, req, repeats, handOver !== undefined))));
-  if (out.row) handOver?.(out.row, acceptedOf(req, out));
+  if (out.row) handOver?.(out.row);
   if (out.queued) onAccepted?.(out.row !== undefined);
   return { response: out.response, replayed: out.replayed };
-}
-
-/**
- * A new batch stored with its records' bytes, as its hand-over may ingest it at once (../jobs/ingest-at-once.ts);
- * undefined for any other (a repeat points at the batch that keeps its body: its job judges it).
- */
-function acceptedOf(req: NewBatchRequest, out: Accepted): AcceptedBatch | undefined {
-  const { recordsJson } = req;
-  if (!recordsJson || typeof req.sameAs === 'string' || out.replayed) return undefined;
-  const batchId = out.response.body.batchId;
-  return { batchId, schoolCode: req.schoolCode, received: req.body.records.length, recordsJson };
 }
 
 /**

@@ -23,7 +23,6 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['TRUC_API_RATE_LIMIT_MAX', 'api.rateLimit.max', 'int'],
     ['TRUC_API_RATE_LIMIT_WINDOW_MS', 'api.rateLimit.windowMs', 'int'],
     ['TRUC_WORKER_CONCURRENCY', 'jobs.concurrency', 'int'],
-    ['TRUC_INGEST_AT_ONCE_RECORDS', 'jobs.ingestAtOnce.maxRecords', 'int'],
     ['TRUC_QUEUE_PREFIX', 'jobs.queuePrefix', 'string'],
     // issue 7: worker lock and stalled-check timings (recovery after a kill -9)
     ['TRUC_WORKER_LOCK_MS', 'sync.worker.lockMs', 'int'],

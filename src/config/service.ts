@@ -216,19 +216,6 @@ export const JobsSchema = z
      * other schools (src/jobs/ingest-slots.ts); 0: no limit.
      */
     bigBatchRecords: z.number().int().nonnegative().default(1000),
-    /**
-     * The API ingests a new vendor batch of at most `maxRecords` records itself, after its 202 (0, the default: never),
-     * at most `inFlight` at once per API process; any other goes to its ingest job (src/jobs/ingest-at-once.ts). Off by
-     * default: measured on (1000), the changed re-push cost ~6 % less CPU a batch but the P1 accept p99 fell to 0.498
-     * of the bare server's (target 0.5; README Performance).
-     */
-    ingestAtOnce: z
-      .object({
-        maxRecords: z.number().int().nonnegative().default(0),
-        inFlight: z.number().int().positive().default(2),
-      })
-      .strict()
-      .prefault({}),
     outboxPollMs: z.number().int().positive().default(500),
     outboxBatch: z.number().int().positive().default(200),
     keepCompleted: z.number().int().nonnegative().default(1000),

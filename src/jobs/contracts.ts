@@ -12,15 +12,3 @@ export * from './guard-decide.js';
 export * from './schedule-control.js';
 export { requestQualityRun } from './quality-schedule.js';
 export * from './persons-pull.js';
-
-/**
- * A new vendor batch the API stored with its records' bytes and handed over (its outbox row written handed over),
- * which the API's process may ingest at once (./ingest-at-once.ts); a repeat is never one (its look-up judges it).
- */
-export interface AcceptedBatch {
-  batchId: string;
-  schoolCode: string;
-  received: number;
-  /** The records as the body sent them (a JSON array, UTF-8), as stored. */
-  recordsJson: Buffer;
-}

@@ -23,7 +23,7 @@ import { createBatchesRepo } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { sendWrite, type Queryable } from '../store/db.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { lockSchoolOfBatchOrPass, tryLockSchool } from '../store/school-lock.js';
+import { lockSchoolOfBatchOrPass } from '../store/school-lock.js';
 import { ingestBatch, PULL_CLIENT } from './contracts.js';
 import { DeferJob, defineJob, type JobRun } from './define.js';
 import { guardBatch } from './batch-guard.js';
@@ -75,41 +75,19 @@ export async function lockSchoolOrDefer(q: Queryable, batchId: string): Promise<
     throw new DeferJob(SCHOOL_BUSY_RETRY_MS, 'job', 'school-busy');
 }
 
-/**
- * A new vendor batch as the API that accepted it ingests it at once (./ingest-at-once.ts): its school, and its
- * records as the API parsed them from the bytes it stored (not read back).
- */
-export interface AcceptedRecords {
-  schoolCode: string;
-  records: unknown[];
-}
-
-/** The API's ingest at once met its school's lock taken (an ingest of the school in progress): its job ingests it. */
-export class SchoolBusyAtOnce extends Error {
-  constructor() {
-    super('school busy: left to the ingest job');
-    this.name = 'SchoolBusyAtOnce';
-  }
-}
-
-/**
- * Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. With `accepted`
- * (the API's ingest at once) the school's lock is tried, never waited for, and the records are the API's.
- */
+/** Locks the batch and judges it: nothing when it is done or held, a repeat at once, else in full. */
 async function ingestStored(
   q: Queryable,
   deps: IngestContext,
   batchId: string,
   closing: CombinedWrites,
-  accepted?: AcceptedRecords,
 ): Promise<IngestResult> {
   const batches = createBatchesRepo(q);
   // A vendor batch's school: its vendor words one ingest at a time, the re-push judged at once here too
   // (../store/school-lock.ts). Taken before the batch's row, read after it; one job of a busy school waits for it,
   // the others go back to the queue.
-  if (!accepted) await lockSchoolOrDefer(q, batchId);
-  else if (!(await tryLockSchool(q, accepted.schoolCode))) throw new SchoolBusyAtOnce();
-  const batch = await batches.lockForProcessing(batchId, accepted ? { records: false } : {});
+  await lockSchoolOrDefer(q, batchId);
+  const batch = await batches.lockForProcessing(batchId);
   // Done, or held whole by the guard (a city admin's approval queues it again).
   if (!batch || batch.status === 'done' || batch.status === 'held') {
     return {
@@ -132,10 +110,7 @@ async function ingestStored(
       ? undefined
       : await repeatUnchanged(q, deps, batch);
   if (repeated) return { ...repeated, pushSets: [] };
-  const records =
-    (batch.sameAs === null ? accepted?.records : undefined) ??
-    batch.records ??
-    (await batches.recordsOf(batch.sameAs ?? batch.id));
+  const records = batch.records ?? (await batches.recordsOf(batch.sameAs ?? batch.id));
   const loaded: Loaded = {
     batch: { ...batch, records },
     entity: batch.entity,
@@ -230,24 +205,6 @@ async function ingest(
   } finally {
     release();
   }
-}
-
-/**
- * A new vendor batch ingested at once by the API that accepted it (./ingest-at-once.ts), in a transaction of its
- * own as its job would (its outbox row `outboxId` closed in it): throws {@link SchoolBusyAtOnce} (nothing written)
- * when an ingest of its school is in progress.
- */
-export async function ingestAccepted(
-  deps: IngestContext,
-  batch: AcceptedRecords & { id: string; outboxId: number },
-): Promise<IngestResult> {
-  return deps.db.tx(async (q) => {
-    const closing = combinedWrites(q);
-    await createOutboxRepo(closing).markDone(batch.outboxId);
-    const result = await ingestStored(q, deps, batch.id, closing, batch);
-    await closing.flush();
-    return result;
-  });
 }
 
 /** A pulled page as the pull job (./pull.ts) hands it over. */

@@ -213,12 +213,9 @@ function batchRows(q: Queryable) {
      */
     async lockForProcessing(
       id: string,
-      opts: { records?: boolean } = {},
     ): Promise<(Batch & { records: unknown[] | null; readSnapshot: string }) | undefined> {
-      // `records: false`: the caller has them (the API's ingest at once, ../jobs/ingest-at-once.ts): not read back.
-      const kept = opts.records === false ? 'NULL::text' : 'CASE WHEN same_as IS NULL THEN records END';
       const res = await q.query<Row & { records: string | null; read_snapshot: string }>(
-        `SELECT ${COLUMNS}, ${kept} AS records,
+        `SELECT ${COLUMNS}, CASE WHEN same_as IS NULL THEN records END AS records,
                 pg_current_snapshot()::text AS read_snapshot
            FROM truc.batches WHERE id = $1 FOR UPDATE`,
         [id],

@@ -13,7 +13,7 @@ import type { AuditEvent } from '../../store/audit-log.js';
 import { AppError } from '../../errors.js';
 import batchListRoute from './batch-list.js';
 import { readBatchView } from '../../jobs/batch-status.js';
-import type { AcceptedBatch, RepeatContext } from '../../jobs/contracts.js';
+import type { RepeatContext } from '../../jobs/contracts.js';
 import { dryRunBatch } from '../../jobs/dry-run.js';
 import { findingPointers, type FindingPointers } from '../../jobs/finding-pointers.js';
 import type { JudgeContext } from '../../jobs/judge.js';
@@ -70,11 +70,10 @@ export interface BatchRouteOptions {
    */
   onAccepted?: (handedOver: boolean) => void;
   /**
-   * Adds an accepted batch's ingest job to its queue right after the commit (../../jobs/hand-over.ts), or ingests
-   * a new batch given with its records' bytes at once in this process (../../jobs/ingest-at-once.ts); with it
+   * Adds an accepted batch's ingest job to its queue right after the commit (../../jobs/hand-over.ts); with it
    * the job's outbox row is written handed over (../../store/outbox.ts `flushHandedOver`).
    */
-  handOver?: (row: OutboxRow, batch?: AcceptedBatch) => void;
+  handOver?: (row: OutboxRow) => void;
   /**
    * The clock and metrics a repeated body is judged with when accepted (issue 7, unchanged re-push);
    * without them, every repeat is judged by the ingest job.
