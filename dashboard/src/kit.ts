@@ -376,9 +376,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     body: init.body !== undefined ? JSON.stringify(init.body) : null,
   });
   if (res.status === 401) {
-    signOut();
-    sessionStorage.setItem(ENDED, '1');
-    rememberPage();
+    // A page's calls refused together (its own, the header's GET /v1/me): the first ends the session, says so once.
+    if (sessionStorage.getItem(KEY) !== null) {
+      signOut();
+      sessionStorage.setItem(ENDED, '1');
+      rememberPage();
+    }
     location.hash = '#/signin';
     throw new ApiError(401, t('signInFailed'));
   }
