@@ -20,7 +20,9 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_NOT_FOUND:
     'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see; an ill-formed one is a 400 `ERR_VALIDATION`.',
   ERR_RATE_LIMITED:
-    'Wait `Retry-After` seconds. Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token at `/v1`, a wrong `/metrics` token): `api.failedAuthLimit`; per client, tokens issued: `auth.maxTokensPerMinute`.',
+    'Wait `Retry-After` seconds (`detail` names the same wait: "try again in 12 s"). Per client: `api.rateLimit`; per source address, failed authentications (no, bad or expired token at `/v1`, a wrong `/metrics` token): `api.failedAuthLimit`; per client, tokens issued: `auth.maxTokensPerMinute`.',
+  ERR_LOGIN_THROTTLED:
+    'Wait `Retry-After` seconds (`detail` and `error_description` name the same wait: "try again in 3 s"), then log in with the right secret.',
   ERR_UNAUTHENTICATED: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   ERR_TOKEN_INVALID: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
   ERR_INVALID_CLIENT:

@@ -19,7 +19,6 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { createAuditChainer } from './audit/chainer.js';
 import type { Config } from './config.js';
-import { AppError } from './errors.js';
 import type { QueueFactory } from './jobs/queues.js';
 import type { Metrics } from './observability/metrics.js';
 import type { Db } from './store/db.js';
@@ -27,6 +26,7 @@ import { createHandOver } from './jobs/hand-over.js';
 import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
+import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
@@ -221,8 +221,8 @@ async function registerProtection(app: App, deps: AppDeps): Promise<void> {
     keyGenerator: (request) => request.principal?.clientId ?? `address:${request.ip}`,
     // The route the request reached, not its raw URL: /%761/changes reaches /v1/changes (review26b F9).
     allowList: (request) => !(request.routeOptions.url ?? request.url).startsWith('/v1/'),
-    errorResponseBuilder: (_request, context) =>
-      new AppError('ERR_RATE_LIMITED', undefined, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+    // The plugin's Retry-After is the same ceil(ttl / 1000) (its ttlInSeconds): the detail names that wait.
+    errorResponseBuilder: (_request, context) => waitRefusal('ERR_RATE_LIMITED', context.ttl / 1000),
   });
   await app.register(authPlugin, {
     tokens: deps.tokens,

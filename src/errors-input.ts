@@ -51,8 +51,8 @@ export const INPUT_ERRORS = {
   ERR_LOGIN_THROTTLED: {
     status: 429,
     retryable: true,
-    vi: 'Đăng nhập sai nhiều lần từ địa chỉ này; hãy chờ rồi thử lại.',
-    en: 'Too many failed logins from this address; wait and try again.',
+    vi: 'Đăng nhập sai nhiều lần từ địa chỉ này.',
+    en: 'Too many failed logins from this address.',
   },
   ERR_INVALID_SCOPE: {
     status: 400,

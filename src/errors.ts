@@ -123,12 +123,7 @@ export const ERRORS = {
     'Hệ thống tạm thời không sẵn sàng.',
     'A dependency is temporarily unavailable.',
   ),
-  ERR_RATE_LIMITED: def(
-    429,
-    true,
-    'Quá nhiều yêu cầu, vui lòng thử lại sau.',
-    'Too many requests; try again later.',
-  ),
+  ERR_RATE_LIMITED: def(429, true, 'Quá nhiều yêu cầu.', 'Too many requests.'),
   ERR_INTERNAL: def(500, true, 'Lỗi nội bộ.', 'Internal error.'),
   // configuration
   ERR_CONFIG_INVALID: def(500, false, 'Cấu hình không hợp lệ.', 'The configuration is not valid.'),

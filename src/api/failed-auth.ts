@@ -7,7 +7,8 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { AppError, both } from '../errors.js';
+import type { AppError } from '../errors.js';
+import { waitRefusal } from './retry-later.js';
 
 export interface FailedAuthLimit {
   max: number;
@@ -69,12 +70,8 @@ export async function standaloneFailedAuthCounter(opts: {
 /** The refusal of an address past its failed authentications: 429 ERR_RATE_LIMITED, bilingual, with Retry-After. */
 export function tooManyFailures(r: FailureCount, limit: FailedAuthLimit): AppError {
   const seconds = Math.ceil(limit.windowMs / 1000);
-  return new AppError(
-    'ERR_RATE_LIMITED',
-    both(
-      `quá nhiều lần xác thực thất bại từ địa chỉ này (tối đa ${r.max} trong ${seconds} giây)`,
-      `too many failed authentications from this address (at most ${r.max} in ${seconds} s)`,
-    ),
-    { retryAfterSeconds: Math.max(1, r.resetSeconds) },
-  );
+  return waitRefusal('ERR_RATE_LIMITED', r.resetSeconds, {
+    vi: `quá nhiều lần xác thực thất bại từ địa chỉ này (tối đa ${r.max} trong ${seconds} giây)`,
+    en: `too many failed authentications from this address (at most ${r.max} in ${seconds} s)`,
+  });
 }

@@ -14,7 +14,7 @@
  */
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, both } from '../../errors.js';
+import { waitRefusal } from '../retry-later.js';
 
 export interface TokenLimit {
   /**
@@ -49,14 +49,10 @@ export function tokenLimit(
   async function refuse(request: FastifyRequest, clientId: string, ttlInSeconds: number): Promise<never> {
     const told = await refused(request);
     if (!told.isAllowed && !told.isExceeded) onFirstRefusal(clientId);
-    throw new AppError(
-      'ERR_RATE_LIMITED',
-      both(
-        `ứng dụng này đã nhận đủ ${perMinute} mã truy cập trong một phút; hãy dùng lại mã còn hạn`,
-        `this client had its ${perMinute} access tokens for the minute; reuse a token until it expires`,
-      ),
-      { retryAfterSeconds: Math.max(1, ttlInSeconds) },
-    );
+    throw waitRefusal('ERR_RATE_LIMITED', ttlInSeconds, {
+      vi: `ứng dụng này đã nhận đủ ${perMinute} mã truy cập trong một phút; hãy dùng lại mã còn hạn`,
+      en: `this client had its ${perMinute} access tokens for the minute; reuse a token until it expires`,
+    });
   }
   return {
     async check(request, clientId) {

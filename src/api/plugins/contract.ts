@@ -48,7 +48,8 @@ const DESCRIPTIONS: Record<string, string> = {
   '413': 'Quá lớn / Too large',
   '415': 'Kiểu nội dung không hỗ trợ / Unsupported media type',
   '422': 'Không xử lý được / Unprocessable',
-  '429': 'Quá nhiều yêu cầu / Too many requests',
+  '429':
+    'Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait',
   '500': 'Lỗi nội bộ / Internal error',
   '503': 'Tạm thời không sẵn sàng / Unavailable',
 };

@@ -9,6 +9,7 @@ import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
 import { acceptedMediaDetail } from './media-types.js';
+import { tryAgainIn } from '../retry-later.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -35,7 +36,12 @@ export function sendProblem(
   if (opts.retryAfterSeconds !== undefined)
     void reply.header('retry-after', String(Math.ceil(opts.retryAfterSeconds)));
   if (request.routeOptions.config?.oauthErrors)
-    return sendOauthError(reply, code, body, request.headers.authorization !== undefined);
+    return sendOauthError(reply, code, body, {
+      usedAuthorizationHeader: request.headers.authorization !== undefined,
+      ...(opts.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: Math.ceil(opts.retryAfterSeconds) }
+        : {}),
+    });
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
 }
 
@@ -54,7 +60,8 @@ const oauthDescription = (text: string): string => text.replace(/[^\x20\x21\x23-
 /**
  * The token endpoint answers errors the RFC 6749 §5.2 way (`application/json` with `error` and
  * `error_description`, the English words, review30), so OAuth client libraries read the reason; the problem
- * fields ride along (the Vietnamese in `title` and `messages`).
+ * fields ride along (the Vietnamese in `title` and `messages`). A `slow_down` says when to try again, the wait its
+ * Retry-After carries (walk3 W3-6).
  * The Basic challenge goes only to a client that authenticated with the Authorization header (as
  * §5.2 requires): sent to a browser's form post, it would open the browser's password dialog.
  */
@@ -62,17 +69,21 @@ function sendOauthError(
   reply: FastifyReply,
   code: ErrorCode,
   body: Problem,
-  usedAuthorizationHeader: boolean,
+  opts: { usedAuthorizationHeader: boolean; retryAfterSeconds?: number },
 ): FastifyReply {
   const error = OAUTH_ERRORS[code] ?? (body.status >= 500 ? 'server_error' : 'invalid_request');
-  if (error === 'invalid_client' && usedAuthorizationHeader)
+  if (error === 'invalid_client' && opts.usedAuthorizationHeader)
     void reply.header('www-authenticate', 'Basic realm="truc", charset="UTF-8"');
   void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  const when =
+    opts.retryAfterSeconds === undefined ? '' : ` ${capitalized(tryAgainIn(opts.retryAfterSeconds).en)}.`;
   return reply
     .code(body.status)
     .type('application/json; charset=utf-8')
-    .send({ error, error_description: oauthDescription(body.messages.en), ...body });
+    .send({ error, error_description: oauthDescription(body.messages.en + when), ...body });
 }
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
  * A validation message in Vietnamese and English (fixes26a: errors[].message was zod's English): zod's own

@@ -12,6 +12,7 @@ import { tokenLimit } from '../auth/token-limit.js';
 import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
 import { holdsForbiddenText } from '../plugins/input.js';
 import { ProblemSchema } from '../problem.js';
+import { waitRefusal } from '../retry-later.js';
 
 const TokenRequest = z
   .object({
@@ -267,7 +268,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       const waitMs = await opts.throttle.take(creds.id, request.ip);
       if (waitMs > 0) {
         opts.metrics.authFailures.inc({ reason: 'throttled' });
-        throw new AppError('ERR_LOGIN_THROTTLED', undefined, { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+        throw waitRefusal('ERR_LOGIN_THROTTLED', waitMs / 1000);
       }
       const { client, ok, generation } = await checkLogin(opts.throttle, creds, request.ip, (secret, id) =>
         provenGeneration(clients, dummyHash, opts.now(), secret, id),

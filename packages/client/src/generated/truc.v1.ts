@@ -3461,7 +3461,7 @@ export interface operations {
           'application/json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -3617,7 +3617,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -3919,7 +3919,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4091,7 +4091,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4269,7 +4269,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4408,7 +4408,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4560,7 +4560,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4699,7 +4699,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4853,7 +4853,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -4985,7 +4985,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5128,7 +5128,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5266,7 +5266,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5398,7 +5398,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5543,7 +5543,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5681,7 +5681,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5802,7 +5802,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -5938,7 +5938,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6074,7 +6074,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6238,7 +6238,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6367,7 +6367,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6505,7 +6505,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6650,7 +6650,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6791,7 +6791,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -6990,7 +6990,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7166,7 +7166,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7382,7 +7382,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7674,7 +7674,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7795,7 +7795,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -7941,7 +7941,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8081,7 +8081,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8262,7 +8262,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8445,7 +8445,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8605,7 +8605,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8707,7 +8707,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8837,7 +8837,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -8976,7 +8976,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9119,7 +9119,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9256,7 +9256,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9416,7 +9416,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9561,7 +9561,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9722,7 +9722,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -9892,7 +9892,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10072,7 +10072,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10217,7 +10217,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10378,7 +10378,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10518,7 +10518,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10639,7 +10639,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10800,7 +10800,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -10938,7 +10938,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11074,7 +11074,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11217,7 +11217,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11361,7 +11361,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11480,7 +11480,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11609,7 +11609,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11774,7 +11774,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -11901,7 +11901,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12045,7 +12045,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12166,7 +12166,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12291,7 +12291,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12475,7 +12475,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12668,7 +12668,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -12841,7 +12841,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13014,7 +13014,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13187,7 +13187,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13362,7 +13362,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13558,7 +13558,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13749,7 +13749,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -13932,7 +13932,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -14105,7 +14105,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -14278,7 +14278,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -14451,7 +14451,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -14624,7 +14624,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -14797,7 +14797,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -15016,7 +15016,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -15189,7 +15189,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
@@ -15385,7 +15385,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Quá nhiều yêu cầu / Too many requests */
+      /** @description Quá nhiều yêu cầu: chờ Retry-After giây, detail nói cùng thời gian đó / Too many requests: wait Retry-After seconds, the detail names the same wait */
       429: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
