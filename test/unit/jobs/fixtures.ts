@@ -8,10 +8,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { EntityName, SystemName } from '../../../src/config.js';
 import type { WorkerContext } from '../../../src/jobs/context.js';
 import { queueBatch, requestSync } from '../../../src/jobs/contracts.js';
-import { recordDeadLetter } from '../../../src/jobs/dead-letters.js';
-import type { JobRun } from '../../../src/jobs/define.js';
 import { createDeliveryGates } from '../../../src/jobs/gates.js';
-import { jobsFor } from '../../../src/jobs/registry.js';
 import type { PulledPage, PullSource } from '../../../src/jobs/sources.js';
 import { routingFor, type PushReceipt, type PushTarget } from '../../../src/jobs/targets.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
@@ -22,6 +19,22 @@ import { createMetrics } from '../../../src/observability/metrics.js';
 import { S1 } from '../../helpers/api.js';
 import { createMemoryDb, MEMORY_DB_TIMEOUT_MS, type MemoryDb } from '../../helpers/memory-db.js';
 import { useForSuite } from '../../helpers/suite.js';
+import { drain, type OutboxRow } from './outbox-rows.js';
+
+// Outbox rows run as the worker runs them: their own file, taken from here with the rest.
+export {
+  byQueue,
+  deadLetterRow,
+  drain,
+  nextRow,
+  ofBatch,
+  openWork,
+  runNextPull,
+  runNextReconcile,
+  runOf,
+  runRow,
+  type OutboxRow,
+} from './outbox-rows.js';
 
 export const NOW = new Date('2026-01-15T03:00:00.000Z');
 
@@ -158,99 +171,6 @@ export function useStudentsSource(targets: WorkerContext['targets'] = {}) {
   return { source, ctx: useTestContext({ sources: { 'hcm-csdl': source }, targets }) };
 }
 
-/** The JobRun of a job made from outbox row `outboxId`. */
-export function runOf(queue: string, name: string, outboxId: number | undefined): JobRun {
-  return { id: `job-${outboxId ?? 'x'}`, queue, name, attempt: 1, outboxId };
-}
-
-/** An outbox row, as the relay reads it. */
-export interface OutboxRow {
-  id: number;
-  queue: string;
-  job_name: string;
-  payload: Record<string, unknown>;
-}
-
-/** Open outbox rows (not done, not dead), oldest first. */
-export async function openWork(db: MemoryDb) {
-  return db.rows<OutboxRow>('truc.outbox', 'done_at IS NULL AND dead_at IS NULL ORDER BY id');
-}
-
-/** The oldest open outbox row that `which` accepts (e.g. `byQueue('pull')`), if any. */
-export async function nextRow(
-  db: MemoryDb,
-  which: (row: OutboxRow) => boolean,
-): Promise<OutboxRow | undefined> {
-  return (await openWork(db)).find(which);
-}
-
-export const byQueue = (queue: string) => (row: OutboxRow) => row.queue === queue;
-
-/** Dead-letters an outbox row's job, as the worker does when its attempts are spent (or its failure is permanent). */
-export async function deadLetterRow(
-  ctx: TestContext,
-  row: OutboxRow,
-  failure: { code?: string; message?: string; attempts?: number } = {},
-): Promise<void> {
-  await recordDeadLetter(ctx.db, {
-    outboxId: row.id,
-    queue: row.queue,
-    name: row.job_name,
-    jobId: `job-${row.id}`,
-    payload: row.payload,
-    code: failure.code ?? 'ERR_ADAPTER_REJECTED',
-    message: failure.message ?? 'refused',
-    attempts: failure.attempts ?? 5,
-    at: ctx.now(),
-  });
-}
-export const ofBatch = (batchId: string) => (row: OutboxRow) => row.payload.batchId === batchId;
-
-/**
- * Runs an outbox row's job as the worker does: the registry's job of its queue and name (or `job`, for
- * its result's type).
- */
-export function runRow<R = unknown>(
-  ctx: TestContext,
-  row: OutboxRow,
-  job?: { run(ctx: TestContext, data: unknown, run: JobRun): Promise<R> },
-): Promise<R> {
-  const served = job ?? jobsFor(ctx).find((j) => j.queue === row.queue && j.name === row.job_name);
-  if (!served) throw new Error(`no job ${row.queue}/${row.job_name} in the registry`);
-  return served.run(ctx, row.payload, runOf(row.queue, row.job_name, row.id)) as Promise<R>;
-}
-
-/** Runs the oldest open pull job (a reconciliation excepted) as the worker does, `at` its context (its clock); its result. */
-export async function runNextPull(ctx: TestContext, at: TestContext = ctx): Promise<unknown> {
-  const row = await nextRow(ctx.db, (r) => r.queue === 'pull' && r.job_name !== 'reconcile-run');
-  return row && runRow(at, row);
-}
-
-/** Runs the oldest open reconciliation job (`reconcile-run`) as the worker does; its result. */
-export async function runNextReconcile(ctx: TestContext): Promise<unknown> {
-  const row = await nextRow(ctx.db, (r) => r.job_name === 'reconcile-run');
-  return row && runRow(ctx, row);
-}
-
-/**
- * Runs the open jobs of `queue` one after the other, oldest first, until none is left (`beforeJob` sees
- * each row first); their results.
- */
-export async function drain(
-  ctx: TestContext,
-  queue: string,
-  beforeJob: (row: OutboxRow) => void = () => undefined,
-): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (let i = 0; i < 20; i++) {
-    const row = await nextRow(ctx.db, byQueue(queue));
-    if (!row) return out;
-    beforeJob(row);
-    out.push(await runRow(ctx, row));
-  }
-  throw new Error(`drain: more than 20 jobs on ${queue}`);
-}
-
 /**
  * Stores a canonical vendor batch of students of S1 (`delta` or `snapshot`) and ingests it (as `runAs`, e.g. on
  * another clock); the batch as stored.
@@ -326,11 +246,6 @@ export async function requestStudentsSync(ctx: TestContext, scope: string): Prom
   );
 }
 
-/**
- * A full run of hcm-csdl students: requested, served `pages` by `source` (only those: pages an earlier
- * test left unread are dropped), its pull and reconcile jobs run one after the other as the worker would
- * (`beforeJob` sees each outbox row first); the run's batches in page order.
- */
 /** A smas students run (full, or incremental from a kept watermark) over one page of `items`, pulled; its id. */
 export async function smasStudentsRun(
   ctx: TestContext,
@@ -347,6 +262,11 @@ export async function smasStudentsRun(
   return id;
 }
 
+/**
+ * A full run of hcm-csdl students: requested, served `pages` by `source` (only those: pages an earlier
+ * test left unread are dropped), its pull and reconcile jobs run one after the other as the worker would
+ * (`beforeJob` sees each outbox row first); the run's batches in page order.
+ */
 export async function fullStudentsRun(
   ctx: TestContext,
   source: FakeSource,
