@@ -60,7 +60,7 @@ export interface DeadlineRow extends PersonsPullState {
   deliveryNotBefore: string | null;
   /** The year's first submission the Ministry receipted, of any version (ISO), else null (fix35e). */
   firstSubmittedAt: string | null;
-  /** Submitted on time once, then reopened: the correction (the current version) is not submitted yet (fix35e). */
+  /** Receipted once (on time or late), then reopened: the correction (the current version) is not submitted yet (fix35e, W5-1). */
   correctionPending: boolean;
   /**
    * A province report whose figures came from commune versions replaced since (reopened or approved again): compute it
@@ -125,7 +125,7 @@ export interface Standing {
   late: boolean;
   /** state = 'at-risk'. */
   atRisk: boolean;
-  /** Submitted (and receipted) on time once, its correction not submitted yet: {@link deadlineStanding}. */
+  /** Receipted once (on time or late), its correction not submitted yet: {@link deadlineStanding}. */
   correctionPending: boolean;
 }
 
@@ -136,7 +136,8 @@ export interface Standing {
  * deadline and say nothing of corrections: truc's choice): a unit whose first receipted submission was before its
  * deadline met it, so when a higher level reopens its figures it stays `submitted`, never `late` nor
  * `submittedLate` (also when the correction is submitted after the deadline), with `correctionPending` until the
- * correction is submitted.
+ * correction is submitted. A unit whose first receipted submission was on or after its deadline stays `submitted`
+ * and `submittedLate` while a correction is pending (the Ministry holds its figures: walk5 W5-1), never `late`.
  */
 export function deadlineStanding(
   cal: PcgdConfig['calendar'],
@@ -149,17 +150,23 @@ export function deadlineStanding(
   const daysLeft = dayNumber(submitBefore) - dayNumber(localDate(now));
   const sent = report?.status === 'receipted' || (report?.status === 'submitted' && !deliveryFailed(report));
   const first = report?.firstSubmittedAt ?? null;
-  const metOnce = first !== null && localDate(first) < submitBefore;
+  // The Ministry holds a version of the year (walk5 W5-1: a first receipt after the deadline was forgotten as soon as
+  // a correction was pending, and the unit read `late`, "not submitted", though the Ministry held its figures).
+  const heldOnce = first !== null;
+  const metOnce = heldOnce && localDate(first) < submitBefore;
   const state: DeadlineState =
-    sent || metOnce
+    sent || heldOnce
       ? 'submitted'
       : daysLeft <= 0
         ? 'late'
         : daysLeft <= cal.atRiskDays
           ? 'at-risk'
           : 'on-track';
-  const submittedLate =
-    !metOnce && sent && report?.submittedAt ? localDate(report.submittedAt) >= submitBefore : false;
+  const submittedLate = heldOnce
+    ? !metOnce
+    : sent && report?.submittedAt
+      ? localDate(report.submittedAt) >= submitBefore
+      : false;
   return {
     submitBefore,
     daysLeft,
@@ -167,7 +174,7 @@ export function deadlineStanding(
     submittedLate,
     late: state === 'late' || submittedLate,
     atRisk: state === 'at-risk',
-    correctionPending: metOnce && !sent,
+    correctionPending: heldOnce && !sent,
   };
 }
 

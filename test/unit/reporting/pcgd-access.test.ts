@@ -129,4 +129,42 @@ describe('PCGD deadlines', () => {
       deliveryNotBefore: null,
     });
   });
+
+  it('walk5 W5-1: a unit receipted once after its deadline, then reopened, stays submitted late, never late', () => {
+    const firstLate = at('2026-10-05T03:00:00Z');
+    const after = at('2026-10-20T00:00:00Z');
+    const pending = (r: ReportRow) => deadlineRow(cal, 2026, unit, r, after, undefined, firstLate);
+    // reopened, the correction computed but not submitted yet
+    expect(pending(row('checked'))).toMatchObject({
+      state: 'submitted',
+      submittedLate: true,
+      correctionPending: true,
+      firstSubmittedAt: firstLate.toISOString(),
+    });
+    // the correction refused by the Ministry: it still holds the first version
+    const refused = {
+      ...row('submitted', '2026-10-19T03:00:00Z'),
+      delivery_error: 'ERR_ADAPTER_REJECTED',
+      delivery_not_before: null,
+    } as ReportRow;
+    expect(pending(refused)).toMatchObject({
+      state: 'submitted',
+      submittedLate: true,
+      correctionPending: true,
+      deliveryError: 'ERR_ADAPTER_REJECTED',
+    });
+    // the correction receipted: submitted late, nothing pending
+    expect(pending(row('receipted', '2026-10-19T03:00:00Z'))).toMatchObject({
+      state: 'submitted',
+      submittedLate: true,
+      correctionPending: false,
+    });
+    // receipted once on time: as before (fix35e), never late
+    const firstOnTime = at('2026-09-20T03:00:00Z');
+    expect(deadlineRow(cal, 2026, unit, refused, after, undefined, firstOnTime)).toMatchObject({
+      state: 'submitted',
+      submittedLate: false,
+      correctionPending: true,
+    });
+  });
 });

@@ -14898,7 +14898,7 @@ export interface operations {
               deliveryNotBefore: string | null;
               /** @description lần nộp đầu tiên trong năm được Bộ xác nhận (mọi phiên bản): trễ hạn tính theo lần này; null nếu chưa có / the year’s first submission the Ministry receipted (any version): lateness is judged by it; else null */
               firstSubmittedAt: string | null;
-              /** @description đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late */
+              /** @description Bộ đã xác nhận một lần (đúng hạn hay trễ), bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không thành late / receipted once (on time or late), reopened for a correction not submitted yet: still submitted, never late */
               correctionPending: boolean;
               /** @description báo cáo tỉnh dùng phiên bản của xã đã bị thay sau đó: không được duyệt hay gửi; cán bộ tỉnh tính lại (POST /v1/pcgd/reports), kể cả khi đã duyệt, gửi hay Bộ đã nhận, rồi duyệt và gửi phiên bản mới / a province report taken from a commune version replaced since: not approved or submitted; the province officer computes it again (POST /v1/pcgd/reports), also once approved, submitted or receipted, then approves and submits the new version */
               outdated: boolean;

@@ -305,7 +305,8 @@ export const Deadline = z.object({
     }),
   correctionPending: z.boolean().meta({
     description:
-      'đã nộp đúng hạn một lần, bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không trễ / submitted on time once, reopened for a correction not submitted yet: still submitted, never late',
+      'Bộ đã xác nhận một lần (đúng hạn hay trễ), bị mở lại để sửa, bản sửa chưa nộp: vẫn submitted, không thành late / ' +
+      'receipted once (on time or late), reopened for a correction not submitted yet: still submitted, never late',
   }),
   outdated: outdatedField,
   outdatedCommunes: outdatedCommunesField,
