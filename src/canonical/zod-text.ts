@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { canonicalMessageVi, type Bilingual } from './messages.js';
+import { printableKey } from './keys.js';
 
 const ZOD_EN = z.locales.en();
 const ZOD_VI = z.locales.vi();
@@ -52,17 +53,68 @@ function zodVietnamese(code: string, params: object | undefined, message: string
  */
 export const NOT_SENT: Bilingual = { vi: 'bắt buộc, chưa được gửi', en: 'required, not sent' };
 
+/** The forms zod's types and formats ask for, in both languages: how to send a value it refused (walk3 W3-7). */
+const TYPE_FORMS: Readonly<Record<string, Bilingual>> = {
+  string: { vi: 'một chuỗi (trong dấu ngoặc kép)', en: 'a string (in double quotes)' },
+  number: { vi: 'một số', en: 'a number' },
+  int: { vi: 'một số nguyên', en: 'a whole number' },
+  boolean: { vi: 'true hoặc false', en: 'true or false' },
+  array: { vi: 'một mảng […]', en: 'an array […]' },
+  object: { vi: 'một đối tượng {…}', en: 'an object {…}' },
+};
+const FORMAT_FORMS: Readonly<Record<string, Bilingual>> = {
+  date: { vi: 'ngày YYYY-MM-DD (ví dụ 2015-09-05)', en: 'a date YYYY-MM-DD (e.g. 2015-09-05)' },
+  datetime: {
+    vi: 'thời điểm ISO 8601 có múi giờ (ví dụ 2026-09-05T08:00:00+07:00)',
+    en: 'an ISO 8601 time with its offset (e.g. 2026-09-05T08:00:00+07:00)',
+  },
+  uuid: { vi: 'một UUID (ví dụ 3f1c2a9e-…)', en: 'a UUID (e.g. 3f1c2a9e-…)' },
+  email: { vi: 'một địa chỉ email', en: 'an email address' },
+};
+
+/**
+ * How to fix what a zod issue refused, where zod knows the form it wants (a type, a string format): "send MaHocSinh as
+ * a string"; the field by its schema name (never a value, nor a key shaped like data: ./keys.ts), none for an item.
+ */
+function howToFix(
+  code: string,
+  params: object | undefined,
+  field: string | undefined,
+): Bilingual | undefined {
+  const p = (params ?? {}) as { expected?: unknown; format?: unknown };
+  const form =
+    code === 'invalid_type' && typeof p.expected === 'string'
+      ? TYPE_FORMS[p.expected]
+      : code === 'invalid_format' && typeof p.format === 'string'
+        ? FORMAT_FORMS[p.format]
+        : undefined;
+  if (!form) return undefined;
+  const name =
+    field === undefined || /^\d+$/.test(field) || printableKey(field) !== field ? undefined : field;
+  return name
+    ? { vi: `hãy gửi ${name} là ${form.vi}`, en: `send ${name} as ${form.en}` }
+    : { vi: `hãy gửi ${form.vi}`, en: `send ${form.en}` };
+}
+
 /**
  * The words of a zod issue (its `code`, the rest of it as `params`, its `message`) in both languages: a field not
  * sent as such, zod's own English with its Vietnamese locale's, a canonical schema's with the Vietnamese it
- * registered; undefined for any other message (truc's own, written in both already).
+ * registered; zod's own followed by how to fix it where zod knows the form it wants (`field`: the last step of the issue's path);
+ * undefined for any other message (truc's own, written in both already).
  */
 export function zodIssueText(
   code: string,
   params: object | undefined,
   message: string,
+  field?: string,
 ): Bilingual | undefined {
-  if (code === 'invalid_type' && message.endsWith(', received undefined')) return NOT_SENT;
-  const vi = zodVietnamese(code, params, message) ?? canonicalMessageVi(message);
-  return vi ? { vi, en: message } : undefined;
+  const notSent = code === 'invalid_type' && message.endsWith(', received undefined');
+  const zodVi = notSent ? NOT_SENT.vi : zodVietnamese(code, params, message);
+  if (zodVi === undefined) {
+    const vi = canonicalMessageVi(message); // a canonical schema's own words say what to send already
+    return vi ? { vi, en: message } : undefined;
+  }
+  const text = notSent ? NOT_SENT : { vi: zodVi, en: message };
+  const fix = howToFix(code, params, field);
+  return fix ? { vi: `${text.vi}; ${fix.vi}`, en: `${text.en}; ${fix.en}` } : text;
 }

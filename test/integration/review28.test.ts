@@ -60,7 +60,8 @@ describe('review28 on postgres', () => {
       {
         pointer: '/querystring/year',
         rule: 'invalid_type',
-        message: 'bắt buộc, chưa được gửi / required, not sent',
+        message:
+          'bắt buộc, chưa được gửi; hãy gửi year là một số / required, not sent; send year as a number',
       },
     ]);
   });

@@ -92,8 +92,13 @@ const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1
  * truc's own, written in both already (`both`, e.g. src/api/batch-contract.ts; test/unit/zod-messages.test.ts
  * refuses a custom message in src/api that is not).
  */
-function bilingualMessage(keyword: string, params: object | undefined, message: string): string {
-  const text = zodIssueText(keyword, params, message);
+function bilingualMessage(
+  keyword: string,
+  params: object | undefined,
+  message: string,
+  path: string,
+): string {
+  const text = zodIssueText(keyword, params, message, path.split('/').at(-1));
   return text ? both(text.vi, text.en) : message;
 }
 
@@ -113,7 +118,7 @@ function zodIssues(err: FastifyError): FieldError[] {
         v.keyword === 'unrecognized_keys'
           ? both(`trường không xác định: ${unknown}`, `unknown field(s): ${unknown}`)
           : v.message
-            ? bilingualMessage(v.keyword, v.params, v.message)
+            ? bilingualMessage(v.keyword, v.params, v.message, v.instancePath)
             : both('không hợp lệ', 'invalid'),
     };
   });

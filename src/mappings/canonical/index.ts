@@ -17,7 +17,11 @@ export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFindin
     const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
     const { code, path: _path, message, ...params } = issue;
     // zod's English in both languages, a missing field told so (walk3 W3-1: "received undefined" in the Vietnamese)
-    const text = zodIssueText(code, params, message) ?? { vi: message, en: message };
+    const field = issue.path.at(-1);
+    const text = zodIssueText(code, params, message, typeof field === 'string' ? field : undefined) ?? {
+      vi: message,
+      en: message,
+    };
     return {
       pointer,
       rule: `${prefix}_${code.toUpperCase()}`,
