@@ -1,34 +1,17 @@
 /**
  * A school's batches, newest first (W3-3, GET /v1/schools/{code}/batches): a vendor's own, or every one of the school
- * for the city. Paged by keyset (the last batch served), so a batch received meanwhile never shifts a later page.
+ * for the city. Paged by keyset (the last batch read), so a batch received meanwhile never shifts a later page.
  */
 import type { EntityName } from '../config.js';
-import { COLUMNS, fromRow, type Batch, type BatchStatus, type Row } from './batches.js';
+import { COLUMNS, fromRow, type Batch, type Row } from './batches.js';
 import type { Queryable } from './db.js';
-
-/**
- * The status GET /v1/batches/{id} shows (src/jobs/batch-status.ts `batchView`), as SQL, for the `status` filter only:
- * a done batch with a delivery failed for good (a target's set dead-lettered, or every record of its sets refused:
- * src/store/push-sets.ts `deliveryState`) is failed, else a done batch whose newest guard hold is held is held, else
- * its row's status. What a listed batch shows is told by `batchView` itself; test/integration/vendor-batch-list.test.ts
- * checks that both agree on every status.
- */
-const SHOWN_STATUS = `CASE
-  WHEN batches.status = 'done' AND EXISTS (
-    SELECT 1 FROM truc.push_sets s WHERE s.batch_id = batches.id GROUP BY s.system
-    HAVING count(s.failed_at) > 0
-        OR (count(s.delivered_at) = count(*) AND coalesce(sum((s.receipt->>'rejected')::int), 0) > 0
-            AND coalesce(sum((s.receipt->>'accepted')::int), 0) = 0)) THEN 'failed'
-  WHEN batches.status = 'done' AND (SELECT g.status FROM truc.guard_holds g WHERE g.batch_id = batches.id
-                                     ORDER BY g.id DESC LIMIT 1) = 'held' THEN 'held'
-  ELSE batches.status END`;
+import type { HoldStatus } from './guard-holds.js';
 
 /** Which batches of a school a list asks for. */
 export interface BatchListFilter {
   schoolCode: string;
   /** Only this client's (a vendor's own); undefined: every client's (the city's read). */
   clientId?: string | undefined;
-  status?: BatchStatus | undefined;
   entity?: EntityName | undefined;
   /** Received at or after. */
   from?: Date | undefined;
@@ -36,11 +19,13 @@ export interface BatchListFilter {
   to?: Date | undefined;
 }
 
-/** A page of a school's batches and the id of its last one when more follow (null: the end). */
-export interface BatchListPage {
-  items: Batch[];
-  next: string | null;
-}
+/** A listed batch with its newest guard hold's status and times (none: undefined), which its status as told reads. */
+export type ListedBatch = Batch & {
+  /** Its received time as the database keeps it (microseconds), to page after it. */
+  at: string;
+  hold:
+    { status: Exclude<HoldStatus, 'superseded'>; decidedAt: Date | null; appliedAt: Date | null } | undefined;
+};
 
 export function createBatchListRepo(q: Queryable) {
   return {
@@ -56,20 +41,30 @@ export function createBatchListRepo(q: Queryable) {
       );
       return res.rows[0] ? { id: afterId, at: res.rows[0].at } : undefined;
     },
-    /** Up to `limit` batches of the filter, newest first (then by id), after `after` when given. */
-    async page(
-      f: BatchListFilter,
-      limit: number,
-      after?: { id: string; at: string },
-    ): Promise<BatchListPage> {
-      const res = await q.query<Row>(
-        `SELECT ${COLUMNS} FROM truc.batches
+    /**
+     * Up to `n` batches of the filter, newest first (then by id), after `after` when given, each with its newest hold.
+     * No status here: the status a batch shows is told in JS (src/jobs/batch-status.ts `listBatchesTold`, one rule).
+     */
+    async rows(f: BatchListFilter, n: number, after?: { id: string; at: string }): Promise<ListedBatch[]> {
+      const res = await q.query<
+        Row & {
+          at: string;
+          holdStatus: Exclude<HoldStatus, 'superseded'> | null;
+          decidedAt: Date | null;
+          appliedAt: Date | null;
+        }
+      >(
+        `SELECT ${COLUMNS}, created_at::text AS at, h.hold_status AS "holdStatus", h.hold_decided_at AS "decidedAt",
+                h.hold_applied_at AS "appliedAt"
+           FROM truc.batches
+           LEFT JOIN LATERAL (SELECT g.status AS hold_status, g.decided_at AS hold_decided_at,
+                                     g.applied_at AS hold_applied_at FROM truc.guard_holds g
+                               WHERE g.batch_id = batches.id ORDER BY g.id DESC LIMIT 1) h ON true
           WHERE school_code = $1 AND ($2::text IS NULL OR client_id = $2)
             AND ($3::text IS NULL OR entity = $3) AND ($4::timestamptz IS NULL OR created_at >= $4)
             AND ($5::timestamptz IS NULL OR created_at < $5)
             AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
-            AND ($8::text IS NULL OR (${SHOWN_STATUS})::text = $8)
-          ORDER BY created_at DESC, id DESC LIMIT $9`,
+          ORDER BY created_at DESC, id DESC LIMIT $8`,
         [
           f.schoolCode,
           f.clientId ?? null,
@@ -78,12 +73,14 @@ export function createBatchListRepo(q: Queryable) {
           f.to ?? null,
           after?.at ?? null,
           after?.id ?? null,
-          f.status ?? null,
-          limit + 1,
+          n,
         ],
       );
-      const rows = res.rows.slice(0, limit).map(fromRow);
-      return { items: rows, next: res.rows.length > limit ? rows[rows.length - 1]!.id : null };
+      return res.rows.map(({ at, holdStatus, decidedAt, appliedAt, ...r }) => ({
+        ...fromRow(r),
+        at,
+        hold: holdStatus === null ? undefined : { status: holdStatus, decidedAt, appliedAt },
+      }));
     },
   };
 }

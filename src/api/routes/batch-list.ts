@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { readBatchView } from '../../jobs/batch-status.js';
+import { listBatchesTold, readBatchView } from '../../jobs/batch-status.js';
 import { createBatchListRepo } from '../../store/batch-list.js';
 import type { Batch } from '../../store/batches.js';
 import type { Db } from '../../store/db.js';
@@ -67,8 +67,9 @@ const batchListRoute: FastifyPluginAsyncZod<{ db: Db }> = async function batchLi
       const last = decodeCursor(cursor, ListCursor);
       const after = last && (await repo.anchor(scope, last.b));
       if (last && !after) throw new AppError('ERR_INVALID_CURSOR');
-      const page = await repo.page({ ...scope, status, entity, ...timeRangeOf(request.query) }, limit, after);
-      const items = await Promise.all(page.items.map((b) => itemOf(opts.db, b)));
+      const filter = { ...scope, status, entity, ...timeRangeOf(request.query) };
+      const page = await listBatchesTold(opts.db, filter, limit, after);
+      const items = await Promise.all(page.items.map((t) => itemOf(opts.db, t.batch)));
       return { items, nextCursor: page.next && cursorOf(page.next) };
     },
   );

@@ -1660,7 +1660,7 @@ export interface components {
     };
     BatchListPage: {
       items: components['schemas']['BatchListItem'][];
-      /** @description null ở trang cuối / null at the end */
+      /** @description null ở trang cuối; khi lọc theo status, một trang đọc tối đa 500 lô nên có thể ít hơn limit mục (kể cả không mục nào) mà nextCursor vẫn khác null: đọc tiếp tới khi null / null at the end; with a status filter a page reads at most 500 batches, so it may hold fewer than limit items (even none) while nextCursor is not null: read on until it is */
       nextCursor: string | null;
     };
     StoredRecord: {
