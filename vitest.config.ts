@@ -1,14 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 // One run, three tiers chosen by folder: unit (no sockets), integration (real Redis and
-// PostgreSQL, and PGlite), e2e (spawned processes + simulators). Groups run in order: unit files
-// two at a time (group 0), e2e files two at a time (group 1), integration files two at a time
-// (group 2), then the few integration files that time something inside their process one at a
-// time (group 3). An e2e file owns its database, Redis key prefix, private redis-server, ports and
-// processes, and spends most of its time waiting (outages, restarts, polls), so two share the two
-// cores well: one at a time, e2e was ~500 of the suite's ~930 s. An integration file owns its
-// database (a copy of the migrated template), its Redis key prefix, its PGlite folder and its
-// ports, and looks at PostgreSQL's sessions and locks of its own database only, so two run at once.
+// PostgreSQL, and PGlite), e2e (spawned processes + simulators). Two groups run in order. The first
+// holds the e2e, integration and unit files, two at a time, handed out project by project (vitest's
+// sequencer: by project name, so e2e, integration, unit, unit-mocked; within a project the larger
+// file first, or the longer one by vitest's cache of durations): a worker that ends a tier takes
+// the next tier's files at once instead of waiting for the other worker's last file (a group ends
+// when its last file does). The second holds the few integration files that time
+// something inside their process, one at a time. An e2e file owns its database, Redis key prefix,
+// private redis-server, ports and processes, and spends most of its time waiting (outages,
+// restarts, polls), so two share the two cores well: one at a time, e2e was ~500 of the suite's
+// ~930 s. An integration file owns its database (a copy of the migrated template), its Redis key
+// prefix, its PGlite folder and its ports, and looks at PostgreSQL's sessions and locks of its own
+// database only, so two run at once, and beside an e2e file or a unit file as well.
 /** Unit files that replace modules with `vi.mock`: each needs a module graph of its own. */
 export const MOCKED = ['test/unit/cli/program.test.ts', 'test/unit/cli/program-exit-codes.test.ts'];
 /**
@@ -30,7 +34,7 @@ export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
     projects: [
-      // Unit files run two at a time, before the integration and e2e tiers (vitest's default is one
+      // Unit files run two at a time, after the integration and e2e files (vitest's default is one
       // worker fewer than the cores: on the two-core machine, one). The few that walk the whole defect set
       // need more than vitest's default 5 s when the machine is busy.
       // They share their worker's process and module graph (`isolate: false`): importing the source
@@ -59,7 +63,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           exclude: SERIAL_INTEGRATION,
-          sequence: { groupOrder: 2 },
           maxWorkers: 2,
           // A file's own process imported the source again (~2.5 s of each file's start, ~300 s of the
           // suite): the files of a worker share its module graph, as the unit files do. A file closes
@@ -76,7 +79,7 @@ export default defineConfig({
         test: {
           name: 'integration-serial',
           include: SERIAL_INTEGRATION,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 1 },
           maxWorkers: 1,
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -87,7 +90,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          sequence: { groupOrder: 1 },
           maxWorkers: 2,
           testTimeout: 180_000,
           hookTimeout: 120_000,

@@ -2,13 +2,13 @@
  * The unit tier and the integration project share one module graph per worker (vitest.config.ts,
  * `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module already
  * loaded: every unit file that replaces a module is listed to run in a module graph of its own, and no
- * integration file of the shared project replaces one.
+ * integration file of the shared project replaces one. The tiers but the serial integration files share one group.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { MOCKED, SERIAL_INTEGRATION } from '../../vitest.config.js';
+import config, { MOCKED, SERIAL_INTEGRATION } from '../../vitest.config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // A file mocks a module when it calls vi.mock, or imports test/helpers/cli-program.ts, which mocks the program's.
@@ -30,4 +30,16 @@ it('no integration file that shares its worker’s module graph mocks a module',
   const shared = testFiles('test/integration').filter((f) => !SERIAL_INTEGRATION.includes(f));
   expect(shared.length).toBeGreaterThan(90);
   expect(shared.filter((f) => MOCKS.test(readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
+});
+
+it('the e2e, integration and unit files run in one group, the serial integration files after it', () => {
+  const groups = Object.fromEntries(
+    (config.test?.projects ?? []).flatMap((p) =>
+      typeof p === 'object' && 'test' in p && p.test?.name
+        ? [[p.test.name, p.test.sequence?.groupOrder ?? 0] as const]
+        : [],
+    ),
+  );
+  // A group ends when its last file does: in one group, a worker that ends a tier takes the next tier's files.
+  expect(groups).toEqual({ unit: 0, 'unit-mocked': 0, e2e: 0, integration: 0, 'integration-serial': 1 });
 });
