@@ -151,6 +151,24 @@ function pushRefusals(q: Queryable) {
       );
       return res.rows;
     },
+    /**
+     * Per system, its last delivery the system took (walk5 W5-2: a recovered push target read as failing while no pull
+     * ran, its last success being sync runs only): a push set delivered (not one settled by another set's delivery,
+     * `deliveredBy`), and for moet-pcgd a PCGD report the Ministry receipted. On the index of migration 1456.
+     */
+    async lastDeliveries(systems: readonly string[]): Promise<Array<{ system: string; at: Date }>> {
+      const res = await q.query<{ system: string; at: Date }>(
+        `SELECT s.system, (SELECT p.delivered_at FROM truc.push_sets p
+                             WHERE p.system = s.system AND p.delivered_at IS NOT NULL
+                               AND NOT coalesce(p.receipt ? 'deliveredBy', false)
+                             ORDER BY p.delivered_at DESC LIMIT 1) AS at
+           FROM unnest($1::text[]) AS s(system)
+         UNION ALL
+         SELECT 'moet-pcgd', max(receipted_at) FROM truc.pcgd_reports`,
+        [systems],
+      );
+      return res.rows.filter((r) => r.at !== null);
+    },
     /** Per push target: its last delivery refused for good (a dead letter of push.<system>), time and code. */
     async lastPushRefusals(): Promise<Array<{ system: string; at: Date; code: string }>> {
       const res = await q.query<{ system: string; at: Date; code: string }>(

@@ -2383,6 +2383,7 @@ export interface components {
       generatedAt: string;
       systems: {
         system: string;
+        /** @description lần thành công gần nhất: lượt đồng bộ xong, lần gửi được hệ thống nhận (tập bản ghi, báo cáo PCGD được Bộ xác nhận), cái nào muộn nhất / the last success: a sync run done or a delivery the system took (a push set, a PCGD report the Ministry receipted), whichever is latest */
         lastSuccessAt: string | null;
         /** @description lần hỏng gần nhất: lượt đồng bộ thất bại, lệnh gọi hệ thống bị lỗi hoặc lần gửi bị từ chối hẳn, cái nào muộn nhất / the last failure: a failed sync run, a failed call to the system (its delivery gate) or a delivery refused for good (its dead letter), whichever is latest */
         lastFailureAt: string | null;

@@ -23,7 +23,15 @@ export const Overview = z
     systems: z.array(
       z.object({
         system: z.string(),
-        lastSuccessAt: z.string().nullable(),
+        lastSuccessAt: z
+          .string()
+          .nullable()
+          .meta({
+            description:
+              'lần thành công gần nhất: lượt đồng bộ xong, lần gửi được hệ thống nhận (tập bản ghi, báo cáo PCGD được Bộ ' +
+              'xác nhận), cái nào muộn nhất / the last success: a sync run done or a delivery the system took (a push ' +
+              'set, a PCGD report the Ministry receipted), whichever is latest',
+          }),
         lastFailureAt: z
           .string()
           .nullable()
@@ -149,6 +157,18 @@ function lastFailureOf(
   return failures.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }
 
+/** A system with no sync run yet. */
+const IDLE = {
+  lastSuccessAt: null,
+  lastFailureAt: null,
+  lastErrorCode: null,
+  runs24h: 0,
+  failed24h: 0,
+  running: 0,
+} as const;
+
+const later = (a: Date | null, b: Date | null): Date | null => (a && b ? (a > b ? a : b) : (a ?? b));
+
 /**
  * Every configured system (review27a F1: also one that has not run yet, "—" and 0 runs) and every system with sync
  * runs or a delivery gate, with its circuit (closed until a gate says otherwise).
@@ -157,8 +177,16 @@ function systemsOf(
   health: SystemHealth[],
   gates: GateState[],
   configured: readonly string[],
-  refusals: Array<{ system: string; at: Date; code: string }>,
-  pushes: PushHealth[],
+  {
+    refusals,
+    pushes,
+    delivered,
+  }: {
+    refusals: Array<{ system: string; at: Date; code: string }>;
+    pushes: PushHealth[];
+    /** Each system's last delivery it took (a push set, a PCGD receipt): a success as a sync run's is (W5-2). */
+    delivered: Array<{ system: string; at: Date }>;
+  },
   {
     at,
     delivery,
@@ -167,19 +195,17 @@ function systemsOf(
   const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
   const pushesOf = new Map(pushes.map((p) => [p.system, p]));
-  const idle = {
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastErrorCode: null,
-    runs24h: 0,
-    failed24h: 0,
-    running: 0,
-  };
+  const deliveredOf = new Map(delivered.map((d) => [d.system, d.at]));
   const known = new Set(health.map((h) => h.system));
   const others = [
-    ...new Set([...gates.map((g) => g.system), ...configured, ...pushes.map((p) => p.system)]),
+    ...new Set([
+      ...gates.map((g) => g.system),
+      ...configured,
+      ...pushes.map((p) => p.system),
+      ...deliveredOf.keys(),
+    ]),
   ].filter((s) => !known.has(s));
-  const systems = [...health, ...others.map((system) => ({ ...idle, system }))].sort((a, b) =>
+  const systems = [...health, ...others.map((system) => ({ ...IDLE, system }))].sort((a, b) =>
     a.system.localeCompare(b.system),
   );
   return systems.map((s) => {
@@ -190,7 +216,7 @@ function systemsOf(
     const attempts = s.runs24h + pushDelivered24h + pushFailed24h;
     return {
       ...s,
-      lastSuccessAt: iso(s.lastSuccessAt),
+      lastSuccessAt: iso(later(s.lastSuccessAt, deliveredOf.get(s.system) ?? null)),
       lastFailureAt: iso(failure?.at),
       lastErrorCode: failure?.code ?? null,
       pushDelivered24h,
@@ -223,25 +249,26 @@ export async function composeOverview(
 ): Promise<OverviewOut> {
   await opts.metrics.refresh(STORED_STATE_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
-  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes] = await Promise.all([
-    queueCounts(opts.metrics),
-    repo.systemHealth(),
-    createDeliveryGatesRepo(opts.db).list(),
-    createOutboxRepo(opts.db).lag(),
-    repo.deadLettersByCode(),
-    pcgdOf(opts.db, opts.config.pcgd.calendar, at),
-    removedTargetsLeft(opts.db, opts.config),
-    repo.lastPushRefusals(),
-    repo.pushDeliveries24h(),
-  ]);
+  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes, delivered] =
+    await Promise.all([
+      queueCounts(opts.metrics),
+      repo.systemHealth(),
+      createDeliveryGatesRepo(opts.db).list(),
+      createOutboxRepo(opts.db).lag(),
+      repo.deadLettersByCode(),
+      pcgdOf(opts.db, opts.config.pcgd.calendar, at),
+      removedTargetsLeft(opts.db, opts.config),
+      repo.lastPushRefusals(),
+      repo.pushDeliveries24h(),
+      repo.lastDeliveries(SYSTEM_NAMES),
+    ]);
   return {
     generatedAt: at.toISOString(),
     systems: systemsOf(
       health,
       gates,
       SYSTEM_NAMES.filter((s) => systemConfigured(opts.config, s)),
-      refusals,
-      pushes,
+      { refusals, pushes, delivered },
       { at, delivery: opts.config.sync.delivery },
     ),
     removedTargets: removed.map(removedTarget),
