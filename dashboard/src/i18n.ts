@@ -260,6 +260,9 @@ const DICT = {
   // review32 F6: why a system's calls are paused (the overview's circuit badge; the gate's pause_reason).
   pauseCircuitOpen: ['cầu dao mở', 'circuit open'],
   pauseProbe: ['đang thử lại một lần gọi', 'a probe in flight'],
+  // gates5: who probes the system's circuit (a caller such as students:upsert, then the truc process host:pid).
+  probeBy: ['Đang thử:', 'Probing:'],
+  probeProcess: ['tiến trình', 'process'],
   pauseRetryAfter: ['hệ thống yêu cầu chờ (Retry-After)', 'the system asked to wait (Retry-After)'],
   // review32 F6: after the run's status word ("Đang chờ"), so not "chờ" again.
   runWaitsCircuit: [

@@ -79,7 +79,17 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
         ),
       ]
     : [];
-  const lines = [...probe, ...reads, ...endpoints, ...waits];
+  // gates5: who probes it (recorded by the gate when the probe was taken: its caller and truc process).
+  const prober = s.probeBy
+    ? [
+        h(
+          'small',
+          { 'data-testid': 'probe-by', 'data-probe-by': s.probeBy.caller },
+          `${t('probeBy')} ${s.probeBy.caller} (${t('probeProcess')} ${s.probeBy.process})`,
+        ),
+      ]
+    : [];
+  const lines = [...prober, ...probe, ...reads, ...endpoints, ...waits];
   if (lines.length === 0) return badge;
   return h('span', {}, badge, ...lines.flatMap((e) => [h('br', {}), e]));
 }

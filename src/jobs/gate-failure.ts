@@ -9,7 +9,7 @@ import { endpointFailure, endpointProbeTold, endpointsApart, openTime } from './
 import { endpointRetryAfter } from './endpoint-retry-after.js';
 import { failedBy } from './gate-openers.js';
 import { readAfter, retryAfterKept, withRetryAfter } from './gate-retry-after.js';
-import { ms, writeRun, writesAlone, type DeliverySettings, type Runs } from './gate-rules.js';
+import { ms, probeOver, writeRun, writesAlone, type DeliverySettings, type Runs } from './gate-rules.js';
 /** A failed call as the gate sees it. */
 export interface CallFailure {
   code: string;
@@ -161,6 +161,7 @@ function systemFailure(
     state.pausedUntil && state.pausedUntil > now && state.pauseReason !== 'probe' ? state.pausedUntil : null;
   let { until, reason } = withRetryAfter(running, running ? state.pauseReason : null, failure, now, settings);
   const change: GateChange = { ...counts, lastErrorCode: failure.code, lastErrorAt: now };
+  if (wasProbe) Object.assign(change, probeOver(state)); // the probe ended: nobody probes until the next (gates5)
   let openings = state.openings;
   if (open) {
     openings += 1;

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { GateChange, GateState, PauseReason } from '../store/delivery-gates.js';
 import { endpointsAnswered } from './endpoint-circuits.js';
 import { enterRead, enterWrite } from './endpoint-retry-after.js';
-import { answeredBy } from './gate-openers.js';
+import { answeredBy, callerOf } from './gate-openers.js';
 
 export type DeliverySettings = Config['sync']['delivery'];
 
@@ -36,6 +36,10 @@ export type Pass =
     }
   /** `endpoint`: the write waits for its endpoint's circuit alone (fix35f), `endpointOpened` now (gatefix). */
   | { go: false; waitMs: number; reason: PauseReason; endpoint?: string | undefined; endpointOpened?: true };
+
+/** The change that forgets who probed once the probe ends (gates5): none when nobody is recorded. */
+export const probeOver = (state: Pick<GateState, 'probeBy'>): Pick<GateChange, 'probeBy'> =>
+  state.probeBy ? { probeBy: null } : {};
 
 /** Milliseconds from `b` to `a` (0 when `a` is not later). */
 export const ms = (a: Date, b: Date): number => Math.max(0, a.getTime() - b.getTime());
@@ -103,6 +107,8 @@ export function decideEnter(
     failureThreshold?: number;
     endpoint?: string | undefined;
     apart?: Parameters<typeof enterWrite>[4];
+    /** The process deciding (host:pid), kept as the probe's (`probeBy`, gates5) when the call is let through as it. */
+    process?: string;
   },
 ): { change?: GateChange | undefined; result: Pass } {
   const readWaits = opts.intervalMs <= 0 ? enterRead(state, now, opts.endpoint) : undefined;
@@ -137,6 +143,11 @@ export function decideEnter(
         pausedUntil: new Date(now.getTime() + opts.probeLeaseMs),
         pauseReason: 'probe',
         nextSendAt: new Date(now.getTime() + opts.intervalMs),
+        // Who probes (gates5, migration 1436): the caller as openedBy names it, and this process.
+        probeBy: {
+          caller: callerOf({ endpoint: opts.endpoint, write: opts.intervalMs > 0 }),
+          process: opts.process ?? '',
+        },
         ...own?.change,
       },
       result: { go: true, waitMs: 0, probe: true, startAt: now, ...endpointProbe },
@@ -181,7 +192,9 @@ export function decideSuccess(
         failures: 0,
         ...runs,
         ...own,
-        ...(endsProbe ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null } : {}),
+        ...(endsProbe
+          ? { circuit: 'open' as const, pausedUntil: null, pauseReason: null, ...probeOver(state) }
+          : {}),
       },
       result: false,
     };
@@ -203,6 +216,7 @@ export function decideSuccess(
       openings: 0,
       ...(closing ? { closedAt: now, openedFor: null } : {}),
       ...(probing ? { pausedUntil: null, pauseReason: null } : {}),
+      ...(closing || probing ? probeOver(state) : {}),
       ...(closing ? answeredBy(state, call, true) : own),
       ...ends?.change,
     },

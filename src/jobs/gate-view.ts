@@ -5,7 +5,7 @@
  * passes a circuit the writes alone opened (fix34d), so a pull is not said to wait on it; nothing holds: null. Pure.
  */
 import type { Config } from '../config.js';
-import type { GateState, OpenedFor, PauseReason } from '../store/delivery-gates.js';
+import type { GateState, OpenedFor, PauseReason, ProbeBy } from '../store/delivery-gates.js';
 import { openTime } from './endpoint-circuits.js';
 import { readEndpoint } from './endpoint-retry-after.js';
 import { decideEnter } from './gate-rules.js';
@@ -108,23 +108,62 @@ export function retryAfterWaits(
   return [...system.map((until) => ({ endpoint: null, until })), ...endpoints];
 }
 
+/** What a failure of the system's probe will do ({@link probeFailureForeseen}). */
+export interface ProbeFailureForeseen {
+  /** retried: truc probes again by itself; city-admin: refused credentials; handed-over: see `handsOverTo`. */
+  outcome: 'city-admin' | 'retried' | 'handed-over';
+  openedFor: OpenedFor;
+  reopensForMs: number;
+  /** Who probes (the gate's `probeBy`, gates5): null when not recorded (a probe taken before migration 1436). */
+  probeBy: ProbeBy | null;
+  /** The endpoint whose writes the failure leaves alone at the circuit's openers: handed over at the next probe. */
+  handsOverTo: string | null;
+}
+
+type ForeseenSettings = Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs' | 'failureThreshold'> & {
+  endpointCircuits?: readonly string[] | undefined;
+};
+
 /**
  * What a failure of the system's probe will do, while its circuit is probing (half-open: a probe out, or due now its
- * lease ran out), foreseen from the kind of failure that opened it (gates3 item 3, the gate's `openedFor`): the
- * circuit opens again for its next open time (./gate-failure.ts: doubled, up to `maxOpenMs`; a 429 keeps it open for
- * its Retry-After) and truc probes again after it. Refused credentials (`city-admin`) fail again until a city admin
- * fixes truc's credentials for the system, and they are never handed over to one endpoint's own circuit
- * (./endpoint-circuits.ts `handOver`); an outage is retried (`retried`). Null while it is not probing.
+ * lease ran out), foreseen from the kind of failure that opened it (gates3 item 3, the gate's `openedFor`) and who
+ * probes (gates5, the gate's `probeBy`): the circuit opens again for its next open time (./gate-failure.ts: doubled, up
+ * to `maxOpenMs`; a 429 keeps it open for its Retry-After) and truc probes again after it. Refused credentials
+ * (`city-admin`) fail again until a city admin fixes truc's credentials for the system, and they are never handed over
+ * to one endpoint's own circuit (./endpoint-circuits.ts `handOver`); an outage is retried (`retried`), unless the
+ * failed probe leaves one endpoint's writes alone at the circuit's openers, at the threshold, in a system whose
+ * endpoints fail apart (`handed-over`: at the next probe its writes get a circuit of their own and wait alone, and
+ * another endpoint's write or a read probes the system). Null while it is not probing.
  */
 export function probeFailureForeseen(
   state: GateState,
-  settings: Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs'>,
-): { outcome: 'city-admin' | 'retried'; openedFor: OpenedFor; reopensForMs: number } | null {
+  settings: ForeseenSettings,
+): ProbeFailureForeseen | null {
   if (state.circuit !== 'half-open') return null;
   const openedFor = state.openedFor ?? 'outage';
+  const probeBy = state.probeBy ?? null;
+  const handsOverTo = openedFor === 'outage' && probeBy ? handedOverAfter(state, probeBy, settings) : null;
   return {
-    outcome: openedFor === 'credentials' ? 'city-admin' : 'retried',
+    outcome: openedFor === 'credentials' ? 'city-admin' : handsOverTo !== null ? 'handed-over' : 'retried',
     openedFor,
     reopensForMs: openTime(state.openings + 1, settings),
+    probeBy,
+    handsOverTo,
   };
+}
+
+/**
+ * The endpoint ./endpoint-circuits.ts `handOver` gives the system's circuit to at the probe after this one fails: the
+ * circuit's openers then (its `openedBy` with the probe's caller: ./gate-openers.ts `failedBy`) are that endpoint
+ * alone, a write endpoint without a circuit of its own, whose run (one longer: the probe was a write to it) is at the
+ * threshold. Null: none.
+ */
+function handedOverAfter(state: GateState, probeBy: ProbeBy, settings: ForeseenSettings): string | null {
+  if (!(settings.endpointCircuits ?? []).includes(state.system)) return null;
+  const openers = new Set([...(state.openedBy ?? []), probeBy.caller]);
+  const endpoint = probeBy.caller;
+  if (openers.size !== 1 || endpoint === 'writes' || endpoint === 'reads') return null;
+  if (endpoint.endsWith(readEndpoint('')) || state.endpointCircuits?.[endpoint]) return null;
+  const run = (state.endpointFailures[endpoint] ?? 0) + 1;
+  return run >= settings.failureThreshold ? endpoint : null;
 }

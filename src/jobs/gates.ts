@@ -31,6 +31,7 @@
  * across worker processes (test/e2e/retry-after-storm.test.ts) judges by, free of the time a loaded
  * machine takes to carry a call to the system.
  */
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config, SystemName } from '../config.js';
 import { isAppError } from '../errors.js';
@@ -151,6 +152,9 @@ interface GateDeps {
   metrics: Pick<Metrics, 'circuitOpen' | 'endpointCircuitOpen'>;
 }
 
+/** This process, as a probe it takes is recorded (`probeBy`, gates5): host and pid, no personal data. */
+const THIS_PROCESS = `${hostname()}:${process.pid}`;
+
 /** Whether a call to `system` may start now (./gate-rules.ts `decideEnter`), paced at its `rateLimit` or not. */
 function enterDecision(
   config: Config,
@@ -165,6 +169,7 @@ function enterDecision(
     intervalMs: opts.pace ? Math.ceil(durationMs / max) : 0,
     probeLeaseMs,
     failureThreshold,
+    process: THIS_PROCESS,
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
     // A system whose endpoints fail apart (fix35f): a write to the endpoint whose writes alone opened the system's
     // circuit does not probe it (gatefix, ./endpoint-circuits.ts `handOver`).

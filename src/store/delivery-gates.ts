@@ -59,6 +59,12 @@ export interface GateState {
    * one endpoint's own circuit (src/jobs/endpoint-circuits.ts `handOver`).
    */
   openedFor?: OpenedFor | null;
+  /**
+   * Who probes the system's circuit (gates5, migration 1436): set when a call is let through as its probe (the circuit
+   * half-open), null once the probe ends (answered or failed) or the circuit closes; a probe whose lease ran out is
+   * replaced by the next caller's.
+   */
+  probeBy?: ProbeBy | null;
   /** Consecutive openings without a success in between. */
   openings: number;
   lastErrorCode: string | null;
@@ -66,6 +72,12 @@ export interface GateState {
   lastErrorAt: Date | null;
   openedAt: Date | null;
   closedAt: Date | null;
+}
+
+/** Who took a system circuit's probe: its caller (as `openedBy` names callers) and the truc process (host:pid). */
+export interface ProbeBy {
+  caller: string;
+  process: string;
 }
 
 /** An endpoint's own circuit (times as ISO strings, as the row's jsonb keeps them). */
@@ -86,7 +98,7 @@ const COLUMNS = `system, next_send_at AS "nextSendAt", paused_until AS "pausedUn
   write_failures AS "writeFailures", endpoint_failures AS "endpointFailures",
   endpoint_circuits AS "endpointCircuits", retry_after_until AS "retryAfterUntil",
   endpoint_retry_after AS "endpointRetryAfter", opened_by AS "openedBy",
-  opened_for AS "openedFor", openings, last_error_code AS "lastErrorCode",
+  opened_for AS "openedFor", probe_by AS "probeBy", openings, last_error_code AS "lastErrorCode",
   last_error_at AS "lastErrorAt", opened_at AS "openedAt", closed_at AS "closedAt"`;
 
 const COLUMN_OF: Record<keyof GateChange, string> = {
@@ -102,6 +114,7 @@ const COLUMN_OF: Record<keyof GateChange, string> = {
   endpointRetryAfter: 'endpoint_retry_after',
   openedBy: 'opened_by',
   openedFor: 'opened_for',
+  probeBy: 'probe_by',
   openings: 'openings',
   lastErrorCode: 'last_error_code',
   lastErrorAt: 'last_error_at',
@@ -165,13 +178,19 @@ export function createDeliveryGatesRepo(db: Db, opts: { changed?: GateChanged } 
 async function write(q: Queryable, system: string, change: GateChange): Promise<void> {
   const keys = Object.keys(change) as Array<keyof GateChange>;
   const json = (k: keyof GateChange) =>
-    k === 'endpointFailures' || k === 'endpointCircuits' || k === 'endpointRetryAfter' || k === 'openedBy';
+    k === 'endpointFailures' ||
+    k === 'endpointCircuits' ||
+    k === 'endpointRetryAfter' ||
+    k === 'openedBy' ||
+    k === 'probeBy';
+  const value = (k: keyof GateChange) => {
+    if (k === 'probeBy') return change.probeBy ? JSON.stringify(change.probeBy) : null; // null: no probe out
+    return json(k) ? JSON.stringify(change[k] ?? (k === 'openedBy' ? [] : {})) : (change[k] ?? null);
+  };
   const sets = keys.map((k, i) => `${COLUMN_OF[k]} = $${i + 2}${json(k) ? '::jsonb' : ''}`);
   await q.query(`UPDATE truc.delivery_gates SET ${sets.join(', ')}, updated_at = now() WHERE system = $1`, [
     system,
-    ...keys.map((k) =>
-      json(k) ? JSON.stringify(change[k] ?? (k === 'openedBy' ? [] : {})) : (change[k] ?? null),
-    ),
+    ...keys.map(value),
   ]);
 }
 export type DeliveryGatesRepo = ReturnType<typeof createDeliveryGatesRepo>;

@@ -2407,13 +2407,18 @@ export interface components {
         circuit: 'closed' | 'open' | 'half-open';
         /** @description cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó (xem endpointCircuits), trừ khi thông tin đăng nhập bị từ chối đã mở nó (ifProbeFails); rỗng khi đóng / who opened the system's circuit (while it is not closed): the callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads for a call without one, those failing since it opened too; one endpoint alone (a system whose endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe (see endpointCircuits), unless refused credentials opened it (ifProbeFails); empty while it is closed */
         openedBy: string[];
+        /** @description ai đang thử cầu dao của hệ thống (khi half-open): bên gọi (điểm nhận, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid), ghi khi lần thử bắt đầu, xoá khi nó kết thúc; null khi không thử hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a read of students:read, writes/reads) and the truc process (host:pid), recorded when the probe is taken, cleared when it ends; null while not probing or not recorded */
+        probeBy: {
+          caller: string;
+          process: string;
+        } | null;
         /** @description khi cầu dao của hệ thống đang thử (half-open): điều xảy ra nếu lần thử thất bại; null khi không thử / while the system's circuit is probing (half-open): what happens if the probe fails; null while it is not probing */
         ifProbeFails: {
           /**
-           * @description retried: truc tự thử lại sau khi cầu dao mở lại; city-admin: hệ thống từ chối thông tin đăng nhập của truc, thử lại cũng hỏng đến khi quản trị thành phố sửa chúng (không bao giờ giao cho cầu dao riêng của một điểm nhận) / retried: truc probes again by itself once the circuit's pause is over; city-admin: the system refused truc's credentials, every probe fails until a city admin fixes them (never handed over to one endpoint's own circuit)
+           * @description retried: truc tự thử lại sau khi cầu dao mở lại; city-admin: hệ thống từ chối thông tin đăng nhập của truc, thử lại cũng hỏng đến khi quản trị thành phố sửa chúng (không bao giờ giao cho cầu dao riêng của một điểm nhận); handed-over: lần thử hỏng để lại một mình điểm nhận handsOverTo trong số bên mở cầu dao, nên ở lần thử sau việc ghi tới nó chờ trên cầu dao riêng và bên gọi khác thử hệ thống / retried: truc probes again by itself once the circuit's pause is over; city-admin: the system refused truc's credentials, every probe fails until a city admin fixes them (never handed over to one endpoint's own circuit); handed-over: the failed probe leaves the endpoint handsOverTo alone among the circuit's openers, so at the next probe its writes wait on a circuit of their own and another caller probes the system
            * @enum {string}
            */
-          outcome: 'retried' | 'city-admin';
+          outcome: 'retried' | 'city-admin' | 'handed-over';
           /**
            * @description loại lỗi đã mở (hoặc mở lại) cầu dao: thông tin đăng nhập bị từ chối (401) hay hệ thống hỏng / the kind of failure that opened the circuit, or last reopened it: refused credentials (a 401) or an outage
            * @enum {string}
@@ -2421,6 +2426,13 @@ export interface components {
           openedFor: 'credentials' | 'outage';
           /** @description cầu dao mở lại bao lâu trước lần thử kế tiếp (gấp đôi mỗi lần, tối đa maxOpenMs; 429: bằng Retry-After) / how long the circuit opens again before the next probe (doubled each time, up to maxOpenMs; a 429: its Retry-After) */
           reopensForSeconds: number;
+          /** @description ai đang thử: bên gọi (điểm nhận như students:upsert, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid); null khi không ghi lại / who probes: the caller (an endpoint such as students:upsert, a read of students:read, writes/reads) and the truc process (host:pid); null when not recorded */
+          probeBy: {
+            caller: string;
+            process: string;
+          } | null;
+          /** @description điểm nhận được giao cầu dao nếu lần thử hỏng (outcome handed-over); null nếu không / the endpoint the circuit is handed over to if the probe fails (outcome handed-over); null otherwise */
+          handsOverTo: string | null;
           message: {
             vi: string;
             en: string;

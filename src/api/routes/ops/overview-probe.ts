@@ -10,15 +10,21 @@ import { probeFailureForeseen } from '../../../jobs/gate-view.js';
 import type { Config } from '../../../config.js';
 import type { GateState } from '../../../store/delivery-gates.js';
 
+/** Who probes a system's circuit (the delivery gate's `probe_by`, gates5); null: not recorded, or no probe out. */
+export const ProbeByShown = z.object({ caller: z.string(), process: z.string() }).nullable();
+
 export const ProbeFails = z
   .object({
-    outcome: z.enum(['retried', 'city-admin']).meta({
+    outcome: z.enum(['retried', 'city-admin', 'handed-over']).meta({
       description:
         'retried: truc tự thử lại sau khi cầu dao mở lại; city-admin: hệ thống từ chối thông tin đăng nhập của truc, ' +
         'thử lại cũng hỏng đến khi quản trị thành phố sửa chúng (không bao giờ giao cho cầu dao riêng của một điểm ' +
-        "nhận) / retried: truc probes again by itself once the circuit's pause is over; city-admin: the system refused " +
+        'nhận); handed-over: lần thử hỏng để lại một mình điểm nhận handsOverTo trong số bên mở cầu dao, nên ở lần ' +
+        'thử sau việc ghi tới nó chờ trên cầu dao riêng và bên gọi khác thử hệ thống ' +
+        "/ retried: truc probes again by itself once the circuit's pause is over; city-admin: the system refused " +
         "truc's credentials, every probe fails until a city admin fixes them (never handed over to one endpoint's own " +
-        'circuit)',
+        "circuit); handed-over: the failed probe leaves the endpoint handsOverTo alone among the circuit's openers, " +
+        'so at the next probe its writes wait on a circuit of their own and another caller probes the system',
     }),
     openedFor: z.enum(['credentials', 'outage']).meta({
       description:
@@ -34,6 +40,20 @@ export const ProbeFails = z
           'how long the circuit opens again before the next probe (doubled each time, up to maxOpenMs; a 429: its ' +
           'Retry-After)',
       }),
+    probeBy: ProbeByShown.meta({
+      description:
+        'ai đang thử: bên gọi (điểm nhận như students:upsert, việc đọc students:read, writes/reads) và tiến trình ' +
+        'truc (máy:pid); null khi không ghi lại / who probes: the caller (an endpoint such as students:upsert, a ' +
+        'read of students:read, writes/reads) and the truc process (host:pid); null when not recorded',
+    }),
+    handsOverTo: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'điểm nhận được giao cầu dao nếu lần thử hỏng (outcome handed-over); null nếu không / the endpoint the ' +
+          'circuit is handed over to if the probe fails (outcome handed-over); null otherwise',
+      }),
     message: z.object({ vi: z.string(), en: z.string() }),
   })
   .nullable()
@@ -47,7 +67,10 @@ export const ProbeFails = z
 export function ifProbeFailsOf(
   system: string,
   gate: GateState | undefined,
-  delivery: Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs'>,
+  delivery: Pick<
+    Config['sync']['delivery'],
+    'openMs' | 'maxOpenMs' | 'failureThreshold' | 'endpointCircuits'
+  >,
 ): z.infer<typeof ProbeFails> {
   const foreseen = gate ? probeFailureForeseen(gate, delivery) : null;
   if (!foreseen) return null;
@@ -56,15 +79,22 @@ export function ifProbeFailsOf(
     vi: `Nếu lần thử thất bại, cầu dao mở lại ${seconds} giây rồi truc thử lại`,
     en: `If the probe fails, the circuit opens again for ${seconds} s, then truc probes again`,
   };
+  const to = foreseen.handsOverTo;
   const message =
-    foreseen.outcome === 'city-admin'
+    to !== null
       ? {
-          vi: `${again.vi}; nhưng ${system} đã từ chối thông tin đăng nhập của truc: lần thử sẽ hỏng đến khi quản trị thành phố sửa chúng (client secret của ${system} trong cấu hình, rồi khởi động lại truc)`,
-          en: `${again.en}; but ${system} refused truc's credentials: every probe fails until a city admin fixes them (${system}'s client secret in the configuration, then restart truc)`,
+          vi: `Nếu lần thử thất bại, cầu dao mở lại ${seconds} giây; rồi việc ghi tới ${to} chờ trên cầu dao riêng của nó và một lần gọi khác thử ${system}, tự động; không cần ai làm gì`,
+          en: `If the probe fails, the circuit opens again for ${seconds} s; then ${to}'s writes wait on a circuit of their own and another call probes ${system}, by itself; nothing to do`,
         }
-      : {
-          vi: `${again.vi}, tự động; không cần ai làm gì`,
-          en: `${again.en}, by itself; nothing to do`,
-        };
-  return { outcome: foreseen.outcome, openedFor: foreseen.openedFor, reopensForSeconds: seconds, message };
+      : foreseen.outcome === 'city-admin'
+        ? {
+            vi: `${again.vi}; nhưng ${system} đã từ chối thông tin đăng nhập của truc: lần thử sẽ hỏng đến khi quản trị thành phố sửa chúng (client secret của ${system} trong cấu hình, rồi khởi động lại truc)`,
+            en: `${again.en}; but ${system} refused truc's credentials: every probe fails until a city admin fixes them (${system}'s client secret in the configuration, then restart truc)`,
+          }
+        : {
+            vi: `${again.vi}, tự động; không cần ai làm gì`,
+            en: `${again.en}, by itself; nothing to do`,
+          };
+  const { outcome, openedFor, probeBy } = foreseen;
+  return { outcome, openedFor, reopensForSeconds: seconds, probeBy, handsOverTo: to, message };
 }

@@ -14,7 +14,7 @@ import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, type PushHealth, type SystemHealth } from '../../../store/overview.js';
 import { holdsOf, SystemHolds } from './overview-holds.js';
-import { ifProbeFailsOf, ProbeFails } from './overview-probe.js';
+import { ifProbeFailsOf, ProbeByShown, ProbeFails } from './overview-probe.js';
 import { OverviewPcgd, pcgdOf } from './overview-pcgd.js';
 
 export const Overview = z
@@ -91,6 +91,14 @@ export const Overview = z
             'for a call without one, those failing since it opened too; one endpoint alone (a system whose ' +
             "endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe " +
             '(see endpointCircuits), unless refused credentials opened it (ifProbeFails); empty while it is closed',
+        }),
+        probeBy: ProbeByShown.meta({
+          description:
+            'ai đang thử cầu dao của hệ thống (khi half-open): bên gọi (điểm nhận, việc đọc students:read, ' +
+            'writes/reads) và tiến trình truc (máy:pid), ghi khi lần thử bắt đầu, xoá khi nó kết thúc; null khi ' +
+            "không thử hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a " +
+            'read of students:read, writes/reads) and the truc process (host:pid), recorded when the probe is taken, ' +
+            'cleared when it ends; null while not probing or not recorded',
         }),
         ifProbeFails: ProbeFails,
         ...SystemHolds.shape,
@@ -190,7 +198,10 @@ function systemsOf(
   {
     at,
     delivery,
-  }: { at: Date; delivery: WaitSettings & Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs'> },
+  }: {
+    at: Date;
+    delivery: WaitSettings & Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs' | 'endpointCircuits'>;
+  },
 ): OverviewOut['systems'] {
   const refusedOf = new Map(refusals.map((r) => [r.system, r]));
   const gateOf = new Map(gates.map((g) => [g.system, g]));
@@ -224,6 +235,7 @@ function systemsOf(
       errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
       openedBy: gate && gate.circuit !== 'closed' ? (gate.openedBy ?? []) : [],
+      probeBy: gate?.circuit === 'half-open' ? (gate.probeBy ?? null) : null,
       ifProbeFails: ifProbeFailsOf(s.system, gate, delivery),
       ...holdsOf(gate, at, delivery),
     };
