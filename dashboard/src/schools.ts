@@ -62,10 +62,9 @@ function schoolsCard(
 }
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
-  const [d, website] = await Promise.all([
-    api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`),
-    websiteCard(code),
-  ]);
+  const d = await api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`);
+  // its website's probe is asked for only when there is one (a 404 before it was a console error: words5)
+  const website = await websiteCard(code, d.websiteProbedAt !== null);
   const s = d.school;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),

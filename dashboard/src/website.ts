@@ -1,6 +1,7 @@
 /**
  * A school's website as the sống probe last found it (issue 8): does it answer, does it offer an RSS
- * or Atom feed, which rules it breaks. From `GET /v1/schools/{code}/website` (404 before any probe).
+ * or Atom feed, which rules it breaks. From `GET /v1/schools/{code}/website`, asked only when the school's page says
+ * it was probed (its 404 before any probe was a console error on every school page: words5).
  */
 import type { WebsiteProbe } from './api-types.js';
 import { currentLang, t } from './i18n.js';
@@ -36,11 +37,13 @@ function problemText(problem: string): string {
   return words ? words[vi ? 0 : 1] : problem;
 }
 
-async function lastProbe(code: string): Promise<WebsiteProbe | undefined> {
+/** The school's last probe, asked for only when its page says there is one (`probed`: its websiteProbedAt). */
+async function lastProbe(code: string, probed: boolean): Promise<WebsiteProbe | undefined> {
+  if (!probed) return undefined;
   try {
     return await api<WebsiteProbe>(`/v1/schools/${encodeURIComponent(code)}/website`);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return undefined;
+    if (e instanceof ApiError && e.status === 404) return undefined; // its probe gone since the page was read
     throw e;
   }
 }
@@ -53,8 +56,8 @@ function feedBadge(p: WebsiteProbe): HTMLElement {
 }
 
 /** The card of the school's website liveness: its last probe, or that there has been none. */
-export async function websiteCard(code: string): Promise<HTMLElement> {
-  const p = await lastProbe(code);
+export async function websiteCard(code: string, probed: boolean): Promise<HTMLElement> {
+  const p = await lastProbe(code, probed);
   if (p === undefined) {
     return card(
       t('website'),

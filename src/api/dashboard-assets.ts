@@ -12,6 +12,8 @@ export interface DashboardAssets {
   'index.html': string;
   'app.js': string;
   'app.css': string;
+  /** The tab's icon (the page links it, so the browser asks no /favicon.ico: words5). */
+  'favicon.svg': string;
 }
 
 const DASHBOARD_SOURCE = join(PROJECT_ROOT, 'dashboard');
@@ -35,6 +37,7 @@ export async function bundleDashboard(opts: { minify?: boolean } = {}): Promise<
     'index.html': readFileSync(join(DASHBOARD_SOURCE, 'index.html'), 'utf8'),
     'app.js': result.outputFiles[0]!.text,
     'app.css': readFileSync(join(DASHBOARD_SOURCE, 'app.css'), 'utf8'),
+    'favicon.svg': readFileSync(join(DASHBOARD_SOURCE, 'favicon.svg'), 'utf8'),
   };
 }
 
@@ -43,7 +46,12 @@ export async function loadDashboardAssets(): Promise<DashboardAssets> {
   const fromSource = import.meta.url.endsWith('.ts');
   if (!fromSource && existsSync(join(DASHBOARD_BUILT, 'app.js'))) {
     const read = (f: keyof DashboardAssets): string => readFileSync(join(DASHBOARD_BUILT, f), 'utf8');
-    return { 'index.html': read('index.html'), 'app.js': read('app.js'), 'app.css': read('app.css') };
+    return {
+      'index.html': read('index.html'),
+      'app.js': read('app.js'),
+      'app.css': read('app.css'),
+      'favicon.svg': read('favicon.svg'),
+    };
   }
   return bundleDashboard();
 }

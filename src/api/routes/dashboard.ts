@@ -1,7 +1,7 @@
 /**
  * GET /dashboard: the operations dashboard for the Sở's IT staff (issue 11), a static page that signs
  * in with an admin or auditor client and reads the JSON API. `/` leads there. Strict CSP: the page
- * loads only its own script and stylesheet.
+ * loads only its own script, stylesheet and icon.
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { loadDashboardAssets, type DashboardAssets } from '../dashboard-assets.js';
@@ -10,6 +10,7 @@ const TYPES: Record<keyof DashboardAssets, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
 
 const CSP =
@@ -47,6 +48,9 @@ const dashboardRoutes: FastifyPluginAsync = async function dashboardRoutes(app) 
   });
   app.get('/dashboard/app.css', hidden, async function style(_request, reply) {
     return send(reply, 'app.css');
+  });
+  app.get('/dashboard/favicon.svg', hidden, async function icon(_request, reply) {
+    return send(reply, 'favicon.svg');
   });
 };
 export default dashboardRoutes;

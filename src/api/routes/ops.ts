@@ -14,6 +14,7 @@ import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index
 import type { Db } from '../../store/db.js';
 import type { SchoolBatchRow, SchoolRow as StoredSchool } from '../../store/overview-schools.js';
 import { createOverviewRepo, type SyncRunRow } from '../../store/overview.js';
+import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
 import { iso } from '../time.js';
 import { ProblemSchema, problems } from '../problem.js';
@@ -156,6 +157,15 @@ const SchoolDetail = z.object({
     }),
   ),
   syncRuns: z.array(SyncRun),
+  websiteProbedAt: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'lần cuối website của trường được kiểm tra (GET /v1/schools/{code}/website trả kết quả đó); null: chưa kiểm tra, ' +
+        'đường dẫn đó trả 404 / when the school’s website was last probed (GET /v1/schools/{code}/website serves that ' +
+        'probe); null: not probed yet, that route answers 404',
+    }),
 });
 
 const syncRunOut =
@@ -255,7 +265,7 @@ async function schoolBatchesOut(db: Db, rows: readonly SchoolBatchRow[]) {
   return rows.map(({ hold: _hold, ...b }) => ({ ...b, ...told.get(b.id)!, createdAt: iso(b.createdAt)! }));
 }
 
-/** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule and sync runs. */
+/** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule, sync runs and when its website was probed. */
 function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
   const repo = createOverviewRepo(opts.db);
   app.get(
@@ -279,16 +289,20 @@ function schoolDetailRoute(app: OpsApp, opts: OpsRouteOptions): void {
       const found = (await repo.schools(schoolCode, 50, 0)).items.find((s) => s.schoolCode === schoolCode);
       if (!found)
         throw new AppError('ERR_NOT_FOUND', both(`không có trường ${schoolCode}`, `no school ${schoolCode}`));
-      const [batches, findingsByRule, syncRuns] = await Promise.all([
+      const [batches, findingsByRule, syncRuns, probes] = await Promise.all([
         repo.schoolBatches(schoolCode, 20),
         repo.schoolFindingsByRule(schoolCode),
         repo.syncRuns({ scope: schoolCode }, 20, 0),
+        createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
       ]);
+      const probedAt = probes.get(schoolCode)?.probedAt;
       return {
         school: schoolOut(opts.config.quality.colourBands)(found),
         batches: await schoolBatchesOut(opts.db, batches),
         findingsByRule,
         syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
+        // the dashboard asks for the probe only when there is one (words5: its 404 was a console error)
+        websiteProbedAt: probedAt === undefined ? null : new Date(probedAt).toISOString(),
       };
     },
   );

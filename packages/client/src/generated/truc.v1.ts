@@ -11714,6 +11714,8 @@ export interface operations {
               records: number;
             }[];
             syncRuns: components['schemas']['OpsSyncRun'][];
+            /** @description lần cuối website của trường được kiểm tra (GET /v1/schools/{code}/website trả kết quả đó); null: chưa kiểm tra, đường dẫn đó trả 404 / when the school’s website was last probed (GET /v1/schools/{code}/website serves that probe); null: not probed yet, that route answers 404 */
+            websiteProbedAt: string | null;
           };
         };
       };
