@@ -7,19 +7,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
-import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { bearer, tokenFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
 import { stubOperatorShell, truc } from '../helpers/cli-in-process.js';
-import { hasPromtool, promtool } from '../helpers/promtool.js';
+import { hasPromtool } from '../helpers/promtool.js';
+import { exportedSeries, staleAlertsAt } from '../helpers/stale-alert.js';
 
 describe('review30, the IT staff: alerts', () => {
   let env: TestEnv;
@@ -53,29 +51,6 @@ describe('review30, the IT staff: alerts', () => {
     await env?.cleanup();
   });
 
-  /**
-   * The stored-state gauges truc exports now, as promtool input series held for ~30 h: a `*_timestamp_seconds`
-   * value is shifted so that now is promtool's 2 h (its clock starts at the epoch).
-   */
-  async function exportedSeries(): Promise<string[]> {
-    const metrics = createMetrics();
-    await registerStateMetrics({ ...env.deps, metrics, logger: pino({ level: 'silent' }) })();
-    const text = await metrics.registry.metrics();
-    const gauges = new Set([...text.matchAll(/^# TYPE (truc_\w+) gauge$/gm)].map((m) => m[1]!));
-    const nowS = Date.now() / 1000;
-    const out: string[] = [];
-    for (const line of text.split('\n')) {
-      const m = /^(truc_\w+)(\{[^}]*\})? (\S+)$/.exec(line);
-      if (!m || !gauges.has(m[1]!)) continue;
-      let v = Number(m[3]);
-      if (!Number.isFinite(v)) continue;
-      if (m[1]!.endsWith('_timestamp_seconds')) v = Math.max(0, Math.round(v - nowS + 7200));
-      const labels = (m[2] ?? '{}').replace(/^\{/, '{job="truc-worker",').replace(',}', '}');
-      out.push(`      - series: '${m[1]}${labels}'`, `        values: '${v}x1800'`);
-    }
-    return out;
-  }
-
   // F2 (IT staff, README "Prometheus": the alert for "no successful sync for 26 h of a system and entity that a
   // schedule not paused pulls"): TrucSyncStale is `time() - max by (system, entity)
   // (truc_sync_last_success_timestamp_seconds) > 26 * 3600 and on (system, entity) truc_schedule_pulls`, and the
@@ -99,35 +74,13 @@ describe('review30, the IT staff: alerts', () => {
         requestedBy: `schedule:${SCHEDULE}`,
       });
       await runs.fail(run, 'ERR_ADAPTER_AUTH');
-      const series = await exportedSeries();
+      const series = await exportedSeries(env.deps);
       expect(series.join('\n')).toContain(`truc_schedule_pulls{job="truc-worker",schedule="${SCHEDULE}"`);
-      const dir = mkdtempSync(join(tmpdir(), 'truc-review30-'));
-      try {
-        writeFileSync(join(dir, 'alerts.yml'), readFileSync('ops/prometheus/alerts.yml', 'utf8'));
-        writeFileSync(
-          join(dir, 'stale.test.yml'),
-          [
-            'rule_files: [alerts.yml]',
-            'evaluation_interval: 1m',
-            'tests:',
-            '  - interval: 1m',
-            '    input_series:',
-            ...series,
-            '    alert_rule_test:',
-            '      - eval_time: 29h',
-            '        alertname: TrucSyncStale',
-            '        exp_alerts: []',
-            '',
-          ].join('\n'),
-        );
-        // Expecting no alert: promtool must fail and show the alert it got for hcm-csdl students.
-        const tested = promtool(['test', 'rules', join(dir, 'stale.test.yml')]);
-        expect(tested.ok, tested.output).toBe(false);
-        expect(tested.output).toMatch(/TrucSyncStale/);
-        expect(tested.output).toMatch(/entity="students"[^}]*system="hcm-csdl"/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      // Expecting no alert: promtool must fail and show the alert it got for hcm-csdl students.
+      const tested = staleAlertsAt(series, '29h');
+      expect(tested.ok, tested.output).toBe(false);
+      expect(tested.output).toMatch(/TrucSyncStale/);
+      expect(tested.output).toMatch(/entity="students"[^}]*system="hcm-csdl"/);
     },
   );
 });

@@ -7,16 +7,11 @@
  * it. Seen as IT sees it: runs in the database, the series truc exports, and promtool evaluating alerts.yml 25 h
  * after the last of them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerStateMetrics } from '../../src/jobs/state-metrics.js';
-import { createMetrics } from '../../src/observability/metrics.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
-import { hasPromtool, promtool } from '../helpers/promtool.js';
+import { hasPromtool } from '../helpers/promtool.js';
+import { exportedSeries, staleAlertsAt } from '../helpers/stale-alert.js';
 
 const SCHOOL = '79000001';
 const nightly = (entity: 'students' | 'staff' | 'classes', scope?: string) => ({
@@ -54,26 +49,6 @@ describe('TrucSyncStale: a schedule is stale by the runs of its own scope', () =
     await env?.cleanup();
   });
 
-  /** The stored-state gauges as promtool input series held for ~30 h, now being promtool's 2 h (as review30's). */
-  async function exportedSeries(): Promise<string[]> {
-    const metrics = createMetrics();
-    await registerStateMetrics({ ...env.deps, metrics, logger: pino({ level: 'silent' }) })();
-    const text = await metrics.registry.metrics();
-    const gauges = new Set([...text.matchAll(/^# TYPE (truc_\w+) gauge$/gm)].map((m) => m[1]!));
-    const nowS = Date.now() / 1000;
-    const out: string[] = [];
-    for (const line of text.split('\n')) {
-      const m = /^(truc_\w+)(\{[^}]*\})? (\S+)$/.exec(line);
-      if (!m || !gauges.has(m[1]!)) continue;
-      let v = Number(m[3]);
-      if (!Number.isFinite(v)) continue;
-      if (m[1]!.endsWith('_timestamp_seconds')) v = Math.max(0, Math.round(v - nowS + 7200));
-      const labels = (m[2] ?? '{}').replace(/^\{/, '{job="truc-worker",').replace(',}', '}');
-      out.push(`      - series: '${m[1]}${labels}'`, `        values: '${v}x1800'`);
-    }
-    return out;
-  }
-
   async function run(entity: string, scope: string, outcome: 'done' | 'failed'): Promise<void> {
     const runs = createSyncRunsRepo(env.deps.db);
     const id = await runs.create({
@@ -94,7 +69,7 @@ describe('TrucSyncStale: a schedule is stale by the runs of its own scope', () =
   it.runIf(hasPromtool())(
     "one school's success does not keep the city's failing schedule quiet, nor the city's a school's",
     async () => {
-      await exportedSeries(); // the schedules' rows, set up now
+      await exportedSeries(env.deps); // the schedules' rows, set up now
       await env.deps.db.query(
         `UPDATE truc.schedules SET kept_since = now() - interval '3 days', updated_at = now() - interval '3 days'`,
       );
@@ -103,37 +78,15 @@ describe('TrucSyncStale: a schedule is stale by the runs of its own scope', () =
       await run('staff', SCHOOL, 'failed');
       await run('staff', '', 'done'); // the whole city, by hand
       await run('classes', '', 'done'); // the schedule's own scope: fresh
-      const series = await exportedSeries();
+      const series = await exportedSeries(env.deps);
       expect(series.join('\n')).toContain(
         'truc_schedule_last_success_timestamp_seconds{job="truc-worker",schedule="city-classes"',
       );
-      const dir = mkdtempSync(join(tmpdir(), 'truc-stale-scope-'));
-      try {
-        writeFileSync(join(dir, 'alerts.yml'), readFileSync('ops/prometheus/alerts.yml', 'utf8'));
-        writeFileSync(
-          join(dir, 'stale.test.yml'),
-          [
-            'rule_files: [alerts.yml]',
-            'evaluation_interval: 1m',
-            'tests:',
-            '  - interval: 1m',
-            '    input_series:',
-            ...series,
-            '    alert_rule_test:',
-            '      - eval_time: 27h',
-            '        alertname: TrucSyncStale',
-            '        exp_alerts: []',
-            '',
-          ].join('\n'),
-        );
-        // Expecting no alert: promtool fails and shows the alerts it got, one per stale schedule.
-        const tested = promtool(['test', 'rules', join(dir, 'stale.test.yml')]);
-        expect(tested.ok, tested.output).toBe(false);
-        const fired = [...tested.output.matchAll(/schedule="([^"]+)"/g)].map((m) => m[1]);
-        expect(new Set(fired), tested.output).toEqual(new Set(['city-students', 'school-staff']));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      // Expecting no alert: promtool fails and shows the alerts it got, one per stale schedule.
+      const tested = staleAlertsAt(series, '27h');
+      expect(tested.ok, tested.output).toBe(false);
+      const fired = [...tested.output.matchAll(/schedule="([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(fired), tested.output).toEqual(new Set(['city-students', 'school-staff']));
     },
   );
 });
