@@ -6,20 +6,16 @@
  * stored, reopening by a higher level (new version, old kept), the deadline view, and clear bilingual
  * problems for bad input and refused access that change nothing.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
-import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, expectProblem, tokensFor } from '../helpers/api.js';
-import { countRows, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
+import { expectProblem } from '../helpers/api.js';
+import { countRows, waitFor } from '../helpers/env.js';
+import { usePcgdStack } from '../helpers/pcgd-stack.js';
 
 interface ReportBody {
   reportId: number;
@@ -34,60 +30,17 @@ interface ReportBody {
 }
 
 describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simulator', () => {
-  let env: TestEnv;
-  let sim: MoetPcgdSimulator;
-  let app: FastifyInstance;
-  let worker: Running;
-  const tokens: Record<'officerA' | 'officerB' | 'province' | 'admin' | 'vendor', string> = {
-    officerA: '',
-    officerB: '',
-    province: '',
-    admin: '',
-    vendor: '',
-  };
-
-  beforeAll(async () => {
-    sim = await startPcgdSimulator(() => new Date('2026-09-20T03:00:00Z'));
-    env = await makeDeps(
-      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },
-    );
-    await seedFixture(env.deps.db);
-    app = await buildApp(env.deps);
-    await app.ready();
-    worker = startWorkerRole(env.deps);
-    const clients: Record<keyof typeof tokens, { role: string; units?: string[]; schools?: string[] }> = {
-      officerA: { role: 'pcgd-officer', units: [A] },
-      officerB: { role: 'pcgd-officer', units: [B] },
-      province: { role: 'pcgd-officer', units: ['79'] },
-      admin: { role: 'city-admin' },
-      vendor: { role: 'vendor', schools: ['79000001'] },
-    };
-    Object.assign(tokens, await tokensFor(app, env.deps.db, clients));
-  }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    await env?.cleanup();
-    await sim?.close();
+  const w = usePcgdStack({
+    officerA: { role: 'pcgd-officer', units: [A] },
+    officerB: { role: 'pcgd-officer', units: [B] },
+    province: { role: 'pcgd-officer', units: ['79'] },
+    admin: { role: 'city-admin' },
+    vendor: { role: 'vendor', schools: ['79000001'] },
   });
-
-  const call = (
-    who: keyof typeof tokens,
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-  ): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method,
-      url,
-      headers: bearer(tokens[who]),
-      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-    });
+  const { call } = w;
   const report = async (id: number) =>
     (await call('officerA', 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
-  const waitStatus = (id: number, statuses: string[], who: keyof typeof tokens = 'officerA') =>
+  const waitStatus = (id: number, statuses: string[], who: keyof typeof w.tokens = 'officerA') =>
     waitFor(
       async () => {
         const r = (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
@@ -99,7 +52,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   // Commune A's report goes computed → approved → submitted → reopened across the tests below. Each
   // test gets the state it needs from these helpers (through the API, as an officer would), so any one
   // runs alone and in any order (`--sequence.shuffle`); in file order they find it ready.
-  const currentA = () => createPcgdRepo(env.deps.db).current(A, YEAR);
+  const currentA = () => createPcgdRepo(w.env.deps.db).current(A, YEAR);
   const isLocked = (status: string) => (LOCKED_STATUSES as readonly string[]).includes(status);
   /** A's current version, computed and checked: requested here (a locked one reopened) when it is not. */
   async function checkedA(): Promise<ReportBody> {
@@ -132,7 +85,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
   }
 
   it('bad input and refused access get bilingual problems and change nothing', async () => {
-    const before = await countRows(env.deps.db, 'truc.pcgd_reports');
+    const before = await countRows(w.env.deps.db, 'truc.pcgd_reports');
     expectProblem(
       await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: '1234', year: YEAR }),
       400,
@@ -169,12 +122,12 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       'ERR_FORBIDDEN_SCOPE',
     );
     expectProblem(
-      await app.inject({ method: 'POST', url: '/v1/pcgd/reports', payload: { unitCode: A, year: YEAR } }),
+      await w.app.inject({ method: 'POST', url: '/v1/pcgd/reports', payload: { unitCode: A, year: YEAR } }),
       401,
       'ERR_UNAUTHENTICATED',
     );
     expectProblem(await call('officerA', 'GET', '/v1/pcgd/reports/999999'), 404, 'ERR_NOT_FOUND');
-    expect(await countRows(env.deps.db, 'truc.pcgd_reports')).toBe(before);
+    expect(await countRows(w.env.deps.db, 'truc.pcgd_reports')).toBe(before);
   });
 
   it('compute is queued; the report carries figures, levels, findings and unverified settings', async () => {
@@ -232,7 +185,9 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       404,
       'ERR_NOT_FOUND',
     );
-    expect(await countRows(env.deps.db, 'truc.audit_log', `action = 'pcgd.records-read'`)).toBeGreaterThan(0);
+    expect(await countRows(w.env.deps.db, 'truc.audit_log', `action = 'pcgd.records-read'`)).toBeGreaterThan(
+      0,
+    );
     const mm = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/enrolment-mismatches`);
     expect(mm.statusCode, mm.body).toBe(200);
     const communes = mm.json<{ communes: Array<{ communeCode: string; inClassNotEnrolled: number }> }>()
@@ -257,7 +212,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     expect(res.json<ReportBody>().status).toBe('approved');
     // fix33c: who approved by name, as the signed package and its forms name them; the client's id beside it
     const { id } = (
-      await env.deps.db.query<{ id: string }>(`SELECT id FROM truc.api_clients WHERE name = 'officerA'`)
+      await w.env.deps.db.query<{ id: string }>(`SELECT id FROM truc.api_clients WHERE name = 'officerA'`)
     ).rows[0]!;
     const approver = { approvedBy: 'officerA', approvedById: id };
     expect(res.json()).toMatchObject(approver);
@@ -285,7 +240,7 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
 
   it('submit: delivered once by the worker, the receipt stored; asking again sends nothing more', async () => {
     const { reportId } = await approvedA();
-    const delivered = () => sim.figures.all().filter((f) => f.unitCode === A).length;
+    const delivered = () => w.sim.figures.all().filter((f) => f.unitCode === A).length;
     const deliveredBefore = delivered();
     const res = await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     expect(res.statusCode, res.body).toBe(202);
@@ -293,7 +248,8 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     expect(r.receipt?.receiptId).toMatch(/^PCGD-2026-27664-/);
     expect((await call('officerA', 'POST', `/v1/pcgd/reports/${reportId}/submit`)).statusCode).toBe(202);
     await waitFor(
-      async () => (await countRows(env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
+      async () =>
+        (await countRows(w.env.deps.db, 'truc.outbox', 'done_at IS NULL AND dead_at IS NULL')) === 0,
       {
         timeoutMs: 20_000,
         what: 'outbox drained',
@@ -366,6 +322,6 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     expect(early.errors).toStrictEqual([
       { pointer: '/body/year', rule: 'report_year', message: early.detail },
     ]);
-    expect((await verifyAudit(env.deps.db)).ok).toBe(true);
+    expect((await verifyAudit(w.env.deps.db)).ok).toBe(true);
   });
 });

@@ -7,19 +7,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import { runCli } from '../../src/cli/program.js';
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { loadUnitSigner, signDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, tokensFor } from '../helpers/api.js';
-import { makeDeps, makeTempDir, waitFor, type TempDir, type TestEnv } from '../helpers/env.js';
-import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
+import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
+import { usePcgdStack } from '../helpers/pcgd-stack.js';
 
 interface ReportBody {
   reportId: number;
@@ -45,65 +40,27 @@ interface DeadlineUnit {
 }
 
 describe('review29 on postgres+redis: a commune officer and the city IT staff', () => {
-  let env: TestEnv;
-  let sim: MoetPcgdSimulator;
-  let app: FastifyInstance;
-  let worker: Running;
+  const w = usePcgdStack({
+    officerA: { role: 'pcgd-officer', units: [A] },
+    officerB: { role: 'pcgd-officer', units: [B] },
+    officerC: { role: 'pcgd-officer', units: [C] },
+    admin: { role: 'city-admin' },
+  });
+  const { call } = w;
   let files: TempDir;
-  const tokens: Record<'officerA' | 'officerB' | 'officerC' | 'admin', string> = {
-    officerA: '',
-    officerB: '',
-    officerC: '',
-    admin: '',
-  };
 
   beforeAll(async () => {
-    // The Ministry's clock inside the commune window of 2026 (truc's own clock is today's).
-    sim = await startPcgdSimulator(() => new Date('2026-09-20T03:00:00Z'));
-    env = await makeDeps(
-      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },
-    );
-    await seedFixture(env.deps.db);
-    app = await buildApp(env.deps);
-    await app.ready();
-    worker = startWorkerRole(env.deps);
     files = await makeTempDir('truc-review29-');
-    const clients: Record<keyof typeof tokens, { role: string; units?: string[] }> = {
-      officerA: { role: 'pcgd-officer', units: [A] },
-      officerB: { role: 'pcgd-officer', units: [B] },
-      officerC: { role: 'pcgd-officer', units: [C] },
-      admin: { role: 'city-admin' },
-    };
-    Object.assign(tokens, await tokensFor(app, env.deps.db, clients));
-  }, 120_000);
-
+  });
   afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    await env?.cleanup();
-    await sim?.close();
     await files?.remove();
   });
 
-  const call = (
-    who: keyof typeof tokens,
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-  ): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method,
-      url,
-      headers: bearer(tokens[who]),
-      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-    });
-
-  const report = async (who: keyof typeof tokens, id: number) =>
+  const report = async (who: keyof typeof w.tokens, id: number) =>
     (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
 
   /** The unit's figures computed, checked and approved by its own officer, through the API. */
-  async function approved(who: keyof typeof tokens, unitCode: string): Promise<number> {
+  async function approved(who: keyof typeof w.tokens, unitCode: string): Promise<number> {
     const res = await call(who, 'POST', '/v1/pcgd/reports', { unitCode, year: YEAR });
     expect(res.statusCode, res.body).toBe(202);
     const { reportId } = res.json<{ reportId: number }>();
@@ -121,12 +78,12 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   }
 
   /** Reports the Ministry refused in this file's tests, with their officer. */
-  const refusals: Array<{ who: keyof typeof tokens; reportId: number }> = [];
+  const refusals: Array<{ who: keyof typeof w.tokens; reportId: number }> = [];
 
   /** The unit's approved figures submitted while the Ministry refuses the next figures PUT (a 400). */
-  async function refusedByMinistry(who: keyof typeof tokens, unitCode: string): Promise<number> {
+  async function refusedByMinistry(who: keyof typeof w.tokens, unitCode: string): Promise<number> {
     const reportId = await approved(who, unitCode);
-    sim.faults.merge({ status400Burst: 1, paths: [`/v1/units/${unitCode}/figures`] });
+    w.sim.faults.merge({ status400Burst: 1, paths: [`/v1/units/${unitCode}/figures`] });
     const res = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     expect(res.statusCode, res.body).toBe(202);
     await waitFor(
@@ -137,7 +94,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
       },
       { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId}'s delivery refused` },
     );
-    expect(sim.figures.all().filter((f) => f.unitCode === unitCode)).toHaveLength(0);
+    expect(w.sim.figures.all().filter((f) => f.unitCode === unitCode)).toHaveLength(0);
     refusals.push({ who, reportId });
     return reportId;
   }
@@ -221,7 +178,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
 
   /** A report of the unit with a signed package: its current version when it has one, else approved here. */
   async function signed(unitCode: string): Promise<number> {
-    const current = await createPcgdRepo(env.deps.db).current(unitCode, YEAR);
+    const current = await createPcgdRepo(w.env.deps.db).current(unitCode, YEAR);
     if (current && LOCKED_STATUSES.includes(current.status)) return current.id;
     const who = unitCode === A ? 'officerA' : unitCode === B ? 'officerB' : 'officerC';
     return approved(who, unitCode);
