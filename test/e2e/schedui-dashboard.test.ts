@@ -52,15 +52,7 @@ describe.runIf(hasChromium())('schedui: the schedules card pauses, resumes and r
     ).rows;
   /** The schedule as GET /v1/schedules says it now (the city admin's token). */
   const asApi = async () => {
-    const token = await fetch(`${ui.base}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credentials',
-        client_id: ui.admin.clientId,
-        client_secret: ui.admin.clientSecret,
-      }),
-    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+    const token = await ui.adminToken();
     const list = await fetch(`${ui.base}/v1/schedules`, { headers: { authorization: `Bearer ${token}` } });
     const { items } = (await list.json()) as {
       items: Array<{ id: string; paused: boolean; pausedById: string | null }>;

@@ -121,15 +121,7 @@ describe.runIf(hasChromium())('walk: the overview’s schedules card in Chromium
   });
 
   it('says each pattern’s time zone and who paused a paused schedule', async () => {
-    const token = await fetch(`${ui.base}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credentials',
-        client_id: ui.admin.clientId,
-        client_secret: ui.admin.clientSecret,
-      }),
-    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+    const token = await ui.adminToken();
     const paused = await fetch(`${ui.base}/v1/schedules/smas-students-utc/pause`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },

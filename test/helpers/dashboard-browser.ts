@@ -32,6 +32,8 @@ export interface DashboardBrowser {
   signIn(client: { clientId: string; clientSecret: string }): Promise<void>;
   /** Signed in as the city admin, on the overview. */
   asAdmin(): Promise<void>;
+  /** A bearer token of the city admin, asked of POST /oauth/token over HTTP as a script would. */
+  adminToken(): Promise<string>;
   /** A screenshot of the whole page, test-results/<shots>/<name>.png. */
   shot(name: string): Promise<void>;
   /** The text of the element with this test id ('' when none). */
@@ -68,6 +70,18 @@ export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
     async asAdmin() {
       await d.signIn(d.admin);
       await d.page.getByTestId('page-overview').getByTestId('queues').waitFor();
+    },
+    async adminToken() {
+      const res = await fetch(`${d.base}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: d.admin.clientId,
+          client_secret: d.admin.clientSecret,
+        }),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
     },
     async shot(name: string) {
       await d.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
