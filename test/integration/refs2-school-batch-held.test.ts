@@ -6,11 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBatchesRepo } from '../../src/store/batches.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { school, student } from '../factories/records.js';
+import { student } from '../factories/records.js';
 import { S1, useApiHarness } from '../helpers/api.js';
+import { ingestedBatch, schoolPageBatch, storeSchoolS1 } from '../helpers/school-page-batch.js';
 
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
 const batchId = randomUUID();
@@ -18,26 +17,16 @@ const INGESTED = '2026-12-06T08:00:00.000Z';
 let holdId = 0;
 
 interface Listed {
-  batches: Array<{ id: string; status: string; finishedAt: string | null }>;
+  id: string;
+  status: string;
+  finishedAt: string | null;
 }
 
 beforeAll(async () => {
   const db = h.env.deps.db;
-  const s = school(S1);
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [{ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) }],
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
-  await createBatchesRepo(db).insert({
-    ...{ id: batchId, clientId: 'test', schoolCode: S1, entity: 'students', format: 'canonical' },
-    ...{ records: [student('H-1')], mode: 'snapshot' },
-  });
+  await storeSchoolS1(db);
+  await ingestedBatch(db, batchId, { records: [student('H-1')], mode: 'snapshot', finishedAt: INGESTED });
   // its records applied, its deletions held by the guard
-  await db.query(`UPDATE truc.batches SET status = 'done', finished_at = $2 WHERE id = $1`, [
-    batchId,
-    INGESTED,
-  ]);
   holdId = await createGuardHoldsRepo(db).create({
     ...{ kind: 'batch', batchId, entity: 'students' },
     ...{
@@ -56,11 +45,7 @@ beforeAll(async () => {
   });
 });
 
-const listed = async () => {
-  const res = await h.get(`/v1/ops/schools/${S1}`, h.tokens.admin);
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json<Listed>().batches.find((b) => b.id === batchId);
-};
+const listed = () => schoolPageBatch<Listed>(h, batchId);
 
 describe('refs2 item 2: the school page tells a held batch as GET /v1/batches/{id} does', () => {
   it('held: status held, finishedAt null on both; decided: when the decision was done, on both', async () => {

@@ -7,11 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBatchesRepo } from '../../src/store/batches.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { school, student } from '../factories/records.js';
-import { S1, useApiHarness } from '../helpers/api.js';
+import { student } from '../factories/records.js';
+import { useApiHarness } from '../helpers/api.js';
+import { ingestedBatch, schoolPageBatch, storeSchoolS1 } from '../helpers/school-page-batch.js';
 
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
 const failing = randomUUID();
@@ -19,24 +18,18 @@ const delivered = randomUUID();
 const INGESTED = '2026-12-06T08:00:00.000Z';
 
 interface Listed {
-  batches: Array<{ id: string; status: string; errorCode: string | null; finishedAt: string | null }>;
+  id: string;
+  status: string;
+  errorCode: string | null;
+  finishedAt: string | null;
 }
 
 beforeAll(async () => {
   const db = h.env.deps.db;
-  const s = school(S1);
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [{ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) }],
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
+  await storeSchoolS1(db);
   const sets = createPushSetsRepo(db);
   for (const id of [failing, delivered]) {
-    await createBatchesRepo(db).insert({
-      ...{ id, clientId: 'test', schoolCode: S1, entity: 'students', format: 'canonical' },
-      records: [student(`F-${id.slice(0, 4)}`)],
-    });
-    await db.query(`UPDATE truc.batches SET status = 'done', finished_at = $2 WHERE id = $1`, [id, INGESTED]);
+    await ingestedBatch(db, id, { records: [student(`F-${id.slice(0, 4)}`)], finishedAt: INGESTED });
     const set = await sets.create({ system: 'hcm-csdl', entity: 'students', keys: ['K1'], batchId: id });
     await sets.markDelivered(set, { accepted: 1, rejected: 0, receiptId: 'r1' });
   }
@@ -45,11 +38,7 @@ beforeAll(async () => {
   await sets.fail(smas, 'ERR_ADAPTER_UNAVAILABLE');
 });
 
-const listed = async (id: string) => {
-  const res = await h.get(`/v1/ops/schools/${S1}`, h.tokens.admin);
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json<Listed>().batches.find((b) => b.id === id);
-};
+const listed = (id: string) => schoolPageBatch<Listed>(h, id);
 
 describe('runs2 item 2: the school page tells a batch whose delivery failed as GET /v1/batches/{id} does', () => {
   it('failed with the delivery’s code on both; a batch delivered everywhere done on both', async () => {
