@@ -152,6 +152,21 @@ class Refusals {
 class SchedulesRefused extends Error {}
 
 /**
+ * A failed sync of the schedules, as an operator reads it (walk5 W5-13: a queue answering late at start-up made a
+ * stack trace the demo's first line): one warn line with what failed, the error and its stack at debug. Retried at
+ * the next resync.
+ */
+function logSyncFailure(logger: Logger, err: unknown): void {
+  const causes: string[] = [];
+  for (let e: unknown = err; e instanceof Error && causes.length < 3; e = e.cause) causes.push(e.message);
+  logger.warn(
+    { reason: causes.length > 0 ? causes.join(': ') : String(err) },
+    'chưa ghi được lịch vào hàng đợi, sẽ thử lại / could not keep the schedules in the queue yet; will retry',
+  );
+  logger.debug({ err }, 'schedules sync failure');
+}
+
+/**
  * One job of truc's own on a cron pattern ('' = none), on its queue under its name. One the queue refuses (its
  * cron) is added to `refused` and keeps no other schedule from being kept.
  */
@@ -201,7 +216,7 @@ export function startScheduler(
     refused.throwAny();
   }
   const tick = (): void => {
-    sync().catch((err: unknown) => deps.logger.warn({ err }, 'could not sync the schedules; will retry'));
+    sync().catch((err: unknown) => logSyncFailure(deps.logger, err));
   };
   tick();
   const timer = setInterval(tick, opts.resyncMs ?? 60_000);
