@@ -17,7 +17,8 @@ describe('the scheduler’s log of a failed sync', () => {
     const log = captureLog('debug');
     const scheduler = startScheduler({ ...env.deps, config: c, logger: log.logger }, { resyncMs: 3_600_000 });
     try {
-      const warned = () => log.lines.find((l) => l['level'] === 'warn' && String(l['msg']).includes('schedules'));
+      const warned = () =>
+        log.lines.find((l) => l['level'] === 'warn' && String(l['msg']).includes('schedules'));
       await waitFor(async () => warned() !== undefined, { timeoutMs: 30_000, what: 'the warn line' });
       const warn = warned()!;
       expect(warn['msg']).toBe(
