@@ -73,6 +73,15 @@ export const RECORDS_PURGED = {
   en: 'The batch’s records (the body as sent) were removed after their retention period; its summary, counts and findings stay.',
 } as const;
 
+/** A batch's counts as told (GET /v1/batches/{id}, the list's items). */
+export const countsOf = (batch: Batch): BatchView['counts'] => ({
+  received: batch.received,
+  accepted: batch.accepted,
+  rejected: batch.rejected,
+  unchanged: batch.unchanged,
+  deleted: batch.deleted,
+});
+
 /**
  * The batch as told, from its row, its deliveries per target, its newest guard hold and what holds each pending
  * delivery at its target (`waiting`, by system; none: null).
@@ -90,13 +99,7 @@ export function batchView(
     entity: batch.entity,
     format: batch.format,
     status: told.status,
-    counts: {
-      received: batch.received,
-      accepted: batch.accepted,
-      rejected: batch.rejected,
-      unchanged: batch.unchanged,
-      deleted: batch.deleted,
-    },
+    counts: countsOf(batch),
     mode: batch.mode,
     errorCode: told.errorCode,
     createdAt: batch.createdAt.toISOString(),
@@ -214,8 +217,22 @@ export async function readBatchStates(
   q: Queryable,
   batches: readonly ListedBatch[],
 ): Promise<Map<string, ReturnType<typeof batchState>>> {
+  const told = await readBatchesTold(q, batches);
+  return new Map(batches.map((b) => [b.id, told.get(b.id)!.told]));
+}
+
+/** Listed batches as told, with their deliveries, by id: one read of the deliveries of them all (vendor5 item 2). */
+async function readBatchesTold(
+  q: Queryable,
+  batches: readonly ListedBatch[],
+): Promise<Map<string, Omit<ToldBatch, 'batch'>>> {
   const deliveries = await createPushSetsRepo(q).deliveriesOfBatches(batches.map((b) => b.id));
-  return new Map(batches.map((b) => [b.id, batchState(b, deliveries.get(b.id) ?? [], b.hold)]));
+  return new Map(
+    batches.map((b) => {
+      const ds = deliveries.get(b.id) ?? [];
+      return [b.id, { told: batchState(b, ds, b.hold), deliveries: ds }];
+    }),
+  );
 }
 
 /** Batches read at a time while a status filter looks for its page. */
@@ -227,6 +244,7 @@ export const SCAN_MAX = 500;
 export interface ToldBatch {
   batch: ListRow;
   told: ReturnType<typeof batchState>;
+  deliveries: BatchDelivery[];
 }
 
 /** A page of a school's batches, and the batch to read on after (null: the end). */
@@ -255,12 +273,12 @@ export async function listBatchesTold(
     // Unfiltered, one more than a page tells whether more follow; filtered, a chunk to tell.
     const want = f.status ? SCAN_CHUNK : limit + 1;
     const rows = await repo.rows(f, want, cursor);
-    const told = await readBatchStates(q, rows);
+    const told = await readBatchesTold(q, rows);
     for (const batch of rows) {
       const t = told.get(batch.id)!;
-      if (f.status && t.status !== f.status) continue;
+      if (f.status && t.told.status !== f.status) continue;
       if (items.length === limit) return { items, next: items[limit - 1]!.batch.id };
-      items.push({ batch, told: t });
+      items.push({ batch, ...t });
     }
     scanned += rows.length;
     const last = rows.at(-1);

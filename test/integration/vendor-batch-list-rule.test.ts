@@ -43,7 +43,7 @@ vi.mock('../../src/store/push-sets.js', async (importOriginal) => {
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
 
 interface Page {
-  items: Array<{ batchId: string; status: string; errorCode: string | null }>;
+  items: Array<{ batchId: string; status: string; errorCode: string | null; deliveries: unknown[] }>;
   nextCursor: string | null;
 }
 const list = async (token: string, query: string, school = S1) => {
@@ -107,5 +107,24 @@ describe('the batch list’s status filter is the rule GET /v1/batches/{id} tell
         Buffer.from(JSON.stringify({ b: done.items[4]!.batchId })).toString('base64url'),
       );
     });
+  });
+
+  it('a page reads its batches’ deliveries in one query, however many items it has (vendor5 item 2)', async () => {
+    const db = h.env.deps.db;
+    for (const code of ['Q1', 'Q2', 'Q3', 'Q4']) {
+      const id = await pushed(h.tokens.vendor, S1, code);
+      await createPushSetsRepo(db).create({ system: 'smas', entity: 'students', keys: [code], batchId: id });
+    }
+    const spy = vi.spyOn(db, 'query');
+    const queriesOf = async (limit: number) => {
+      spy.mockClear();
+      const page = await list(h.tokens.vendor, `?limit=${limit}`);
+      expect(page.items).toHaveLength(limit);
+      expect(page.items.every((i) => i.deliveries.length === 1)).toBe(true);
+      return spy.mock.calls.length;
+    };
+    const one = await queriesOf(1);
+    expect(await queriesOf(4)).toBe(one);
+    spy.mockRestore();
   });
 });

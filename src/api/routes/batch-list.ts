@@ -5,9 +5,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { listBatchesTold, readBatchView } from '../../jobs/batch-status.js';
+import { countsOf, listBatchesTold, type ToldBatch } from '../../jobs/batch-status.js';
 import { createBatchListRepo } from '../../store/batch-list.js';
-import type { Batch } from '../../store/batches.js';
 import type { Db } from '../../store/db.js';
 import { Params } from '../batch-contract.js';
 import { BatchListPage, BatchListQuery, type BatchListItem } from '../batch-list-contract.js';
@@ -20,22 +19,24 @@ import { decodeCursor } from './records.js';
 const ListCursor = z.object({ b: z.uuid() }).strict();
 const cursorOf = (batchId: string) => Buffer.from(JSON.stringify({ b: batchId })).toString('base64url');
 
-/** A batch as the list shows it: GET /v1/batches/{id}'s view of it (one rule), without records or refused keys. */
-async function itemOf(db: Db, batch: Batch): Promise<z.infer<typeof BatchListItem>> {
-  const v = await readBatchView(db, batch);
+/**
+ * A batch as the list shows it: GET /v1/batches/{id}'s status rule (one rule), its deliveries read with the page's
+ * (one query, vendor5 item 2); no records or refused keys.
+ */
+function itemOf({ batch, told, deliveries }: ToldBatch): z.infer<typeof BatchListItem> {
   return {
-    batchId: v.batchId,
+    batchId: batch.id,
     clientId: batch.clientId,
-    entity: v.entity,
-    format: v.format,
-    mode: v.mode,
-    status: v.status,
-    errorCode: v.errorCode,
-    counts: v.counts,
-    createdAt: v.createdAt,
-    finishedAt: v.finishedAt,
-    statusUrl: `/v1/batches/${v.batchId}`,
-    deliveries: v.deliveries.map((d) => ({ system: d.system, state: d.state, errorCode: d.errorCode })),
+    entity: batch.entity,
+    format: batch.format,
+    mode: batch.mode,
+    status: told.status,
+    errorCode: told.errorCode,
+    counts: countsOf(batch),
+    createdAt: batch.createdAt.toISOString(),
+    finishedAt: told.finishedAt,
+    statusUrl: `/v1/batches/${batch.id}`,
+    deliveries: deliveries.map((d) => ({ system: d.system, state: d.state, errorCode: d.errorCode })),
   };
 }
 
@@ -69,8 +70,7 @@ const batchListRoute: FastifyPluginAsyncZod<{ db: Db }> = async function batchLi
       if (last && !after) throw new AppError('ERR_INVALID_CURSOR');
       const filter = { ...scope, status, entity, ...timeRangeOf(request.query) };
       const page = await listBatchesTold(opts.db, filter, limit, after);
-      const items = await Promise.all(page.items.map((t) => itemOf(opts.db, t.batch)));
-      return { items, nextCursor: page.next && cursorOf(page.next) };
+      return { items: page.items.map(itemOf), nextCursor: page.next && cursorOf(page.next) };
     },
   );
 };
