@@ -4,6 +4,7 @@
  * (./pcgd-counts.ts) they make {@link createPcgdRepo}. The signed evidence's reads and writes: ./pcgd-evidence.ts.
  */
 import type { UnitLevel } from '../config.js';
+import { actorNameSql } from './actor-names.js';
 import { OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 import { createPcgdCountsRepo } from './pcgd-counts.js';
@@ -258,7 +259,8 @@ function reportLifecycle(q: Queryable) {
     /**
      * Submits again a `submitted` report whose delivery failed for good (an error and no next attempt: see
      * reporting/pcgd/deadlines.ts `deliveryFailed`): its delivery starts afresh (attempts 0, no error), submitted
-     * now by `by`, and the open dead letters of its earlier delivery are closed as replayed (this is their replay).
+     * now by `by`, and the open dead letters of its earlier delivery are closed as replayed by `by`, with their name as
+     * it is now (this is their replay, W5-3: a dashboard replay's letter says who, so does this one).
      * True when it was such a report.
      */
     async resubmit(id: number, by: string, at: Date): Promise<boolean> {
@@ -270,7 +272,8 @@ function reportLifecycle(q: Queryable) {
             WHERE id = $1 AND status = 'submitted' AND delivery_error IS NOT NULL AND delivery_not_before IS NULL
             RETURNING id),
          l AS (
-           UPDATE truc.dead_letters d SET replayed_at = $3 FROM truc.outbox o, r
+           UPDATE truc.dead_letters d SET replayed_at = $3, replayed_by = $2, replayed_by_name = ${actorNameSql('$2::text')}
+             FROM truc.outbox o, r
             WHERE o.id = d.outbox_id AND d.queue = 'push.moet-pcgd' AND o.payload->>'reportId' = r.id::text
               AND ${OPEN})
          SELECT count(*)::int AS n FROM r`,
