@@ -2,6 +2,7 @@
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
 import { api, card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
+import { replayedLines, type ReplayOutcome } from './replay-words.js';
 import { errorCode, letterMessage } from './words.js';
 
 /** Letters a page shows. */
@@ -38,7 +39,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
       failure.textContent = err instanceof Error ? err.message : String(err);
       return;
     }
-    sessionStorage.setItem('truc.notice', JSON.stringify(replayedLines(r)));
+    sessionStorage.setItem('truc.notice', JSON.stringify(replayedLines(r, t)));
     await deadLettersPage(main, params);
   };
   const bulk = h(
@@ -74,14 +75,6 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
   });
 }
 
-/** What POST /v1/dead-letters/replay answers: the letters replayed, each one's mapping, those closed instead. */
-interface ReplayOutcome {
-  replayed: number[];
-  mapping: 'current' | 'pinned';
-  items: Array<{ id: number; mappingVersion: string | null; pinned: boolean }>;
-  closed: number[];
-}
-
 /**
  * The mapping a replay maps with (review32 F7, issue 7 item 6): the current one (the API's default) or the version
  * each letter's work first ran with (pinned).
@@ -93,25 +86,6 @@ function mappingChoice(): HTMLSelectElement {
     h('option', { value: 'current', selected: true }, t('mappingCurrent')),
     h('option', { value: 'pinned' }, t('mappingPinned')),
   );
-}
-
-/**
- * A replay's outcome in words (review32 F7: "Đã chạy lại: 0 (#)" for a closed scheduler letter, no word of the
- * mapping): how many with which choice, each letter's mapping as `truc dead-letters replay` says it (the version,
- * pinned or current, or that its work maps nothing), and the letters closed without a replay.
- */
-function replayedLines(r: ReplayOutcome): string[] {
-  const choice = t(r.mapping === 'pinned' ? 'mappingPinned' : 'mappingCurrent');
-  const head =
-    r.replayed.length > 0 ? t('replayedCount', { n: r.replayed.length, with: choice }) : t('replayedNone');
-  const letters = r.items.map((i) => {
-    const vars = { id: i.id, version: i.mappingVersion ?? '' };
-    if (!i.mappingVersion) return t('letterNoMapping', vars);
-    if (i.pinned) return t('letterPinned', vars);
-    return t(r.mapping === 'pinned' ? 'letterCurrentUnpinnable' : 'letterCurrent', vars);
-  });
-  const closed = r.closed.length > 0 ? [t('lettersClosed', { ids: `#${r.closed.join(', #')}` })] : [];
-  return [head, ...letters, ...closed];
 }
 
 /** The notice the last replay left before the page was drawn again (shown once), a line each. */

@@ -55,12 +55,12 @@ describe('truc dead-letters replay --ids on postgres', () => {
     const e = await truc('dead-letters', 'replay', '--ids', `${open},${closed}`);
     expect(e.code, e.stderr).toBe(0);
     // fix30b: the letter's work maps nothing in, so the replay does not name a mapping it did not use, and the
-    // letter's line says why (it said `no mapping` under `replayed 1 (mapping: current)`).
+    // letter's line says why (it said `no mapping` under `replayed 1 (mapping: current)`); the default choice left,
+    // no word of a choice not applying (walk5 W5-4).
     expect(e.stdout.split('\n').slice(0, 2)).toEqual([
       'đã chạy lại 1 / replayed 1',
-      `  việc lỗi ${open}: việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận): ` +
-        `lựa chọn ánh xạ không áp dụng / dead letter ${open}: its work maps no incoming data (a delivery sends ` +
-        'records mapped when they came in): the mapping choice does not apply',
+      `  việc lỗi ${open}: việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận) / ` +
+        `dead letter ${open}: its work maps no incoming data (a delivery sends records mapped when they came in)`,
     ]);
     expect(e.stderr).toMatch(new RegExp(`^ {2}việc lỗi ${closed} không được chạy lại: không còn mở`));
     expect(e.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -184,7 +184,8 @@ function printList(
 /**
  * A replayed letter's line: what its work maps with now, and why (fix30b: a delivery's letter said `no mapping` under
  * `replayed 1 (mapping: current)`, as if the replay had skipped the mapping asked for). A work that maps nothing in
- * (a delivery of canonical records, a PCGD-XMC submission, a webhook) says so, and that the choice does not apply;
+ * (a delivery of canonical records, a PCGD-XMC submission, a webhook) says so, and, only when a pin was asked, that
+ * the choice does not apply (walk5 W5-4: the default left, the warning read like an error on a replay that worked);
  * one asked pinned whose letter kept no version runs with the current mapping, and says that.
  */
 export function replayedLine(
@@ -192,10 +193,15 @@ export function replayedLine(
   asked: 'current' | 'pinned',
 ): string {
   const what = !i.mappingVersion
-    ? {
-        vi: 'việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận): lựa chọn ánh xạ không áp dụng',
-        en: 'its work maps no incoming data (a delivery sends records mapped when they came in): the mapping choice does not apply',
-      }
+    ? asked === 'pinned'
+      ? {
+          vi: 'việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận): lựa chọn ánh xạ không áp dụng',
+          en: 'its work maps no incoming data (a delivery sends records mapped when they came in): the mapping choice does not apply',
+        }
+      : {
+          vi: 'việc này không ánh xạ dữ liệu nhận vào (một lần gửi đi gửi bản ghi đã ánh xạ khi nhận)',
+          en: 'its work maps no incoming data (a delivery sends records mapped when they came in)',
+        }
     : i.pinned
       ? {
           vi: `ánh xạ ${i.mappingVersion}, phiên bản ghim (phiên bản lần chạy đầu)`,
