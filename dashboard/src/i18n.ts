@@ -98,6 +98,11 @@ const DICT = {
   accepted: ['Chấp nhận', 'Accepted'],
   rejected: ['Từ chối', 'Rejected'],
   unchanged: ['Không đổi', 'Unchanged'],
+  batchMode: ['Kiểu lô', 'Mode'],
+  modeSnapshot: ['Toàn bộ (snapshot: bản ghi vắng mặt bị xoá)', 'Snapshot (records left out are deleted)'],
+  modeDelta: ['Bổ sung (delta)', 'Delta'],
+  batchDeleted: ['Đã xoá', 'Deleted'],
+  batchGuard: ['Thay đổi hàng loạt', 'Mass-change guard'],
   outcomes: ['Kết quả', 'Outcomes'],
   createdAt: ['Thời điểm', 'Created'],
   // walk3 W3-2: findings of every severity, warnings among them: not 'Lỗi', the error severity's word

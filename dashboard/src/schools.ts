@@ -1,7 +1,20 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
+import {
+  api,
+  card,
+  type Column,
+  filtered,
+  h,
+  num,
+  pager,
+  ratioBand,
+  searchForm,
+  stat,
+  table,
+  when,
+} from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 import { criterionText, entityText, errorCode, statusBadge } from './words.js';
@@ -95,6 +108,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
             { head: 'accepted', cell: (b) => num(b.accepted), num: true },
             { head: 'rejected', cell: (b) => num(b.rejected), num: true },
             { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
+            ...batchChangeColumns,
             { head: 'errorCode', cell: (b) => errorCode(b.errorCode) },
           ],
           { testid: 'school-batches' },
@@ -119,6 +133,32 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
     ),
   );
 }
+
+type SchoolBatch = SchoolDetail['batches'][number];
+
+/**
+ * What each batch did beyond its counts (walk5 W5-7): a snapshot and how many records it deleted, and whether the
+ * mass-change guard held it and what a city admin decided, linking to the hold's page.
+ */
+const batchChangeColumns: Column<SchoolBatch>[] = [
+  {
+    head: 'batchMode',
+    cell: (b) => h('span', { 'data-mode': b.mode }, t(b.mode === 'snapshot' ? 'modeSnapshot' : 'modeDelta')),
+  },
+  { head: 'batchDeleted', cell: (b) => num(b.deleted), num: true },
+  {
+    head: 'batchGuard',
+    cell: (b) =>
+      b.guard
+        ? h(
+            'a',
+            { href: `#/guard/${b.guard.holdId}`, 'data-testid': 'school-batch-hold' },
+            statusBadge(b.guard.status),
+            ` #${b.guard.holdId}${b.guard.decidedAt ? ` ${when(b.guard.decidedAt)}` : ''}`,
+          )
+        : '—',
+  },
+];
 
 /**
  * The system serving a school and, when a city admin set it, who, by name as it was when they set it (fix37a), the

@@ -46,13 +46,24 @@ export type SchoolBatchRow = Pick<
   | 'accepted'
   | 'rejected'
   | 'unchanged'
+  | 'mode'
+  | 'deleted'
   | 'errorCode'
   | 'createdAt'
   | 'finishedAt'
 > & {
-  /** Its newest guard hold's status and times (none: undefined): whether it is held and when it finished as told. */
+  /**
+   * Its newest guard hold, its id, status and times (none: undefined): whether it is held, when it finished as told,
+   * and which hold the school's page links to (walk5 W5-7).
+   */
   hold:
-    { status: Exclude<HoldStatus, 'superseded'>; decidedAt: Date | null; appliedAt: Date | null } | undefined;
+    | {
+        id: number;
+        status: Exclude<HoldStatus, 'superseded'>;
+        decidedAt: Date | null;
+        appliedAt: Date | null;
+      }
+    | undefined;
 };
 
 /** A school as {@link SchoolRow} reads it. */
@@ -156,23 +167,27 @@ export function schoolActivity(q: Queryable) {
     async schoolBatches(schoolCode: string, limit: number): Promise<SchoolBatchRow[]> {
       const res = await q.query<
         Omit<SchoolBatchRow, 'hold'> & {
+          holdId: string | null;
           holdStatus: Exclude<HoldStatus, 'superseded'> | null;
           decidedAt: Date | null;
           appliedAt: Date | null;
         }
       >(
         `SELECT b.id, b.entity, b.client_id AS "clientId", b.status, b.received, b.accepted, b.rejected, b.unchanged,
-                b.error_code AS "errorCode", b.created_at AS "createdAt", b.finished_at AS "finishedAt",
-                h.status AS "holdStatus", h.decided_at AS "decidedAt", h.applied_at AS "appliedAt"
+                b.mode, b.deleted, b.error_code AS "errorCode", b.created_at AS "createdAt", b.finished_at AS "finishedAt",
+                h.id AS "holdId", h.status AS "holdStatus", h.decided_at AS "decidedAt", h.applied_at AS "appliedAt"
            FROM truc.batches b
-           LEFT JOIN LATERAL (SELECT g.status, g.decided_at, g.applied_at FROM truc.guard_holds g
+           LEFT JOIN LATERAL (SELECT g.id, g.status, g.decided_at, g.applied_at FROM truc.guard_holds g
                                WHERE g.batch_id = b.id ORDER BY g.id DESC LIMIT 1) h ON true
           WHERE b.school_code = $1 ORDER BY b.created_at DESC LIMIT $2`,
         [schoolCode, limit],
       );
-      return res.rows.map(({ holdStatus, decidedAt, appliedAt, ...b }) => ({
+      return res.rows.map(({ holdId, holdStatus, decidedAt, appliedAt, ...b }) => ({
         ...b,
-        hold: holdStatus === null ? undefined : { status: holdStatus, decidedAt, appliedAt },
+        hold:
+          holdId === null || holdStatus === null
+            ? undefined
+            : { id: Number(holdId), status: holdStatus, decidedAt, appliedAt },
       }));
     },
     /** Findings of a school's batches of the last 30 days, counted by rule. */

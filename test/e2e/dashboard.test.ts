@@ -26,6 +26,8 @@ import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js'
 import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import type { NewBatch } from '../../src/store/batches.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { school } from '../factories/records.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test-results', 'dashboard');
@@ -322,6 +324,20 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     await page.getByTestId('guard-title').waitFor();
     expect(await page.getByTestId('guard-approve').count()).toBe(0);
     await shot('11-guard-approved');
+    // walk5 W5-7: the school's page says the snapshot deleted 10 and its hold was approved, linking to the hold
+    const s2 = school(S2);
+    const rec = { key: S2, scope: S2, data: s2, fingerprint: fingerprint(s2) };
+    await createRecordsRepo(env.deps.db).upsert('schools', [rec], {
+      system: 'hcm-csdl',
+      mappingVersion: 't',
+    });
+    await page.goto(`${base}/dashboard#/schools/${S2}`);
+    const held = page
+      .getByTestId('school-batches')
+      .locator('tr', { has: page.getByTestId('school-batch-hold') });
+    expect(await held.locator('[data-mode]').textContent()).toMatch(/^Toàn bộ \(snapshot/);
+    expect(await held.textContent()).toMatch(/10Đã duyệt #\d+/);
+    expect(await held.getByTestId('school-batch-hold').getAttribute('href')).toMatch(/^#\/guard\/\d+$/);
   });
 
   it('quality: the scorecards a scorecard run computed, by commune, with a trend per unit', async () => {

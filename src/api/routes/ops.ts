@@ -21,6 +21,7 @@ import { ProblemSchema, problems } from '../problem.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
+import { SchoolBatchChange } from './ops/school-batch.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
 import {
   runFinishedAt,
@@ -126,6 +127,7 @@ const SchoolDetail = z.object({
       accepted: z.number().int(),
       rejected: z.number().int(),
       unchanged: z.number().int(),
+      ...SchoolBatchChange,
       errorCode: z
         .string()
         .nullable()
@@ -262,7 +264,12 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
  */
 async function schoolBatchesOut(db: Db, rows: readonly SchoolBatchRow[]) {
   const told = await readBatchStates(db, rows);
-  return rows.map(({ hold: _hold, ...b }) => ({ ...b, ...told.get(b.id)!, createdAt: iso(b.createdAt)! }));
+  return rows.map(({ hold, ...b }) => ({
+    ...b,
+    ...told.get(b.id)!,
+    createdAt: iso(b.createdAt)!,
+    guard: hold ? { holdId: hold.id, status: hold.status, decidedAt: iso(hold.decidedAt) } : null,
+  }));
 }
 
 /** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule, sync runs and when its website was probed. */

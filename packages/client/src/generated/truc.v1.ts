@@ -11700,6 +11700,21 @@ export interface operations {
               accepted: number;
               rejected: number;
               unchanged: number;
+              /**
+               * @description delta: chỉ các bản ghi gửi kèm; snapshot: mọi bản ghi của trường cho loại này, bản ghi vắng mặt bị xoá / delta: the records sent only; snapshot: every record of the school for the entity, those left out are deleted
+               * @enum {string}
+               */
+              mode: 'delta' | 'snapshot';
+              /** @description số bản ghi lô đã xoá (snapshot; khi bị giữ: sau khi được duyệt) / records the batch deleted (a snapshot; when held: once approved) */
+              deleted: number;
+              /** @description lệnh giữ thay đổi hàng loạt mới nhất của lô: held chờ quản trị Sở, approved (đã áp dụng) hoặc rejected (phần bị giữ không áp dụng); null khi không bị giữ / the batch’s newest mass-change guard hold: held while a city admin decides, approved (applied) or rejected (what was held not applied); null when it was never held */
+              guard: {
+                /** @description lệnh giữ, GET /v1/guard/holds/{id} / the hold, GET /v1/guard/holds/{id} */
+                holdId: number;
+                /** @enum {string} */
+                status: 'held' | 'approved' | 'rejected';
+                decidedAt: string | null;
+              } | null;
               /** @description như GET /v1/batches/{id}: mã của việc gửi lỗi hẳn khi có, ngược lại mã lỗi của lô / as GET /v1/batches/{id}: a delivery's code when one failed for good, else the batch's own */
               errorCode: string | null;
               createdAt: string;
