@@ -104,6 +104,7 @@ async function letterRefsOf(q: Queryable, payload: Record<string, unknown>): Pro
     ...(set.batchId === null ? {} : { batchId: set.batchId }),
     ...schoolRefs(batch?.schoolCode, set.schools),
     entity: set.entity,
+    ...(set.syncRunId === null ? {} : { syncRunId: set.syncRunId }),
   };
 }
 

@@ -63,6 +63,8 @@ export interface LetterRefs {
   /** How many schools those are, all of them (more than `schoolCodes` lists when over 20). */
   schoolCount?: number;
   entity?: string;
+  /** The sync run its push set carries (a full run's reconciliation deletes, a pulled page's changes: vendor5 item 5). */
+  syncRunId?: number;
 }
 
 /** Why a letter was closed without a replay (see {@link DeadLetter.abandonedReason}). */
@@ -73,6 +75,8 @@ export interface DeadLetterFilter {
   ids?: readonly number[] | undefined;
   queue?: string | undefined;
   errorCode?: string | undefined;
+  /** Only a sync run's: its job carried the run, or its push set did (refs). */
+  syncRunId?: number | undefined;
   /** Include letters already replayed or resolved (listing only; replay never takes them). */
   includeReplayed?: boolean | undefined;
 }
@@ -109,6 +113,13 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
   if (f.errorCode) {
     params.push(f.errorCode);
     clauses.push(`d.error_code = $${params.length}`);
+  }
+  if (f.syncRunId !== undefined) {
+    params.push(String(f.syncRunId));
+    clauses.push(
+      `(d.refs->>'syncRunId' = $${params.length} OR EXISTS (SELECT 1 FROM truc.outbox r
+         WHERE r.id = d.outbox_id AND r.payload->>'syncRunId' = $${params.length}))`,
+    );
   }
   if (!f.includeReplayed) clauses.push(OPEN);
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';

@@ -19,6 +19,8 @@ export interface PushSet {
   /** The school of each key (a delete to a school's own system), else null. */
   schools: string[] | null;
   batchId: string | null;
+  /** The sync run that caused it (its pulled page's, or its reconciliation's); null: none. */
+  syncRunId: number | null;
   deliveredAt: Date | null;
 }
 
@@ -107,7 +109,7 @@ function pushSetRows(q: Queryable) {
     async get(id: number): Promise<PushSet | undefined> {
       const res = await q.query<PushSet>(
         `SELECT id, operation, system, entity, keys, schools, batch_id AS "batchId",
-                delivered_at AS "deliveredAt"
+                sync_run_id::int AS "syncRunId", delivered_at AS "deliveredAt"
            FROM truc.push_sets WHERE id = $1`,
         [id],
       );

@@ -13,6 +13,7 @@ import {
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
+import { decimal } from '../query.js';
 
 // fixes26a: one of the queues and one of the error codes, as GET /v1/syncs takes its system (review25 F3): a
 // typo was an empty list (or a replay of nothing), not a 400.
@@ -69,8 +70,8 @@ const DeadLetterSchema = z
     }),
     refs: z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())])).meta({
       description:
-        'các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường) / ' +
-        "the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all)",
+        'các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường). Bộ gửi do một lần đồng bộ gây ra (kể cả bộ xoá khi đối soát) có syncRunId / ' +
+        "the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all). A push set caused by a sync run (a full run's reconciliation deletes too) has syncRunId",
     }),
   })
   .meta({ id: 'DeadLetter' });
@@ -116,6 +117,14 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
           .object({
             queue: QueueName.optional(),
             errorCode: ErrorCodeName.optional(),
+            syncRunId: decimal(z.number().int().min(1))
+              .optional()
+              .meta({
+                description:
+                  'chỉ việc của một lần đồng bộ: việc mang mã lần chạy, hoặc bộ gửi của nó (kể cả bộ xoá khi đối soát của ' +
+                  'lần chạy đầy đủ) / only a sync run’s: its job carried the run, or its push set did (a full run’s ' +
+                  'reconciliation deletes too)',
+              }),
             includeReplayed: z.enum(['true', 'false']).default('false'),
             ...pageQuery(DEAD_LETTERS_PAGE_MAX, 100),
           })
@@ -139,9 +148,9 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
       },
     },
     async function list(request) {
-      const { queue, errorCode, includeReplayed, limit, offset } = request.query;
+      const { queue, errorCode, syncRunId, includeReplayed, limit, offset } = request.query;
       const repo = createDeadLettersRepo(opts.db);
-      const filter = { queue, errorCode, includeReplayed: includeReplayed === 'true' };
+      const filter = { queue, errorCode, syncRunId, includeReplayed: includeReplayed === 'true' };
       const [rows, { total, open }] = await Promise.all([
         repo.list(filter, limit, offset),
         repo.count(filter),

@@ -2298,7 +2298,7 @@ export interface components {
       abandonedReason: ('target-forgotten' | 'closed-by-replay') | null;
       /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
       mappingVersion: string | null;
-      /** @description các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường) / the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all) */
+      /** @description các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường). Bộ gửi do một lần đồng bộ gây ra (kể cả bộ xoá khi đối soát) có syncRunId / the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all). A push set caused by a sync run (a full run's reconciliation deletes too) has syncRunId */
       refs: {
         [key: string]: string | number | string[];
       };
@@ -7307,6 +7307,8 @@ export interface operations {
           | 'ERR_PRECONDITION_FAILED'
           | 'ERR_WEBHOOK_URL'
           | 'ERR_WEBHOOK_LIMIT';
+        /** @description chỉ việc của một lần đồng bộ: việc mang mã lần chạy, hoặc bộ gửi của nó (kể cả bộ xoá khi đối soát của lần chạy đầy đủ) / only a sync run’s: its job carried the run, or its push set did (a full run’s reconciliation deletes too) */
+        syncRunId?: number;
         includeReplayed?: 'true' | 'false';
         limit?: number;
         offset?: number;
