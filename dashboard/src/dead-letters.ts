@@ -163,7 +163,11 @@ function replayFilterButton(params: URLSearchParams, open: number, replay: Repla
  * scheduler's letter closed by its replay, which was shown as "target removed" though none was.
  */
 const closedWords = (d: DeadLetter) =>
-  d.abandonedReason === 'closed-by-replay' ? 'closedByReplay' : 'abandoned';
+  d.abandonedReason === 'closed-by-replay'
+    ? 'closedByReplay'
+    : d.abandonedReason === 'report-superseded'
+      ? 'closedBySupersede'
+      : 'abandoned';
 
 function columns(
   selected: Set<number>,

@@ -144,6 +144,10 @@ const DICT = {
     'Đã đóng khi chạy lại (việc theo lịch: chạy lại ở lần kích hoạt sau)',
     'Closed by its replay (a scheduled job: it runs again at its next fire)',
   ],
+  closedBySupersede: [
+    'Đã đóng (phiên bản báo cáo đã được mở lại: gửi phiên bản mới)',
+    'Closed (its report version was reopened: submit the new version)',
+  ],
   failedAt: ['Lỗi lúc', 'Failed at'],
   attempts: ['Số lần thử', 'Attempts'],
   message: ['Thông báo', 'Message'],

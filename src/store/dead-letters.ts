@@ -39,8 +39,10 @@ export interface DeadLetter {
    * was forgotten (`truc targets forget`, migration 850: only letters of push sets, each with its outbox row), its
    * records will not be delivered there; `closed-by-replay`, a job the scheduler role queued (no outbox row: a
    * schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay
-   * from and runs again at its next fire (src/jobs/dead-letters.ts `replayDeadLetters`). Those are the only two ways
-   * `abandoned_at` is set, told apart by the outbox row.
+   * from and runs again at its next fire (src/jobs/dead-letters.ts `replayDeadLetters`); `report-superseded`, a PCGD
+   * submission's letter (push.moet-pcgd) whose report version was reopened or replaced (src/store/pcgd.ts `supersede`,
+   * W5-10): the new version is the one to submit. Those are the only three ways `abandoned_at` is set, told apart by
+   * the outbox row and the queue.
    */
   abandonedReason: AbandonedReason | null;
   /** The mapping version the failed work ran with (null: it maps nothing, or it was not recorded). */
@@ -68,7 +70,7 @@ export interface LetterRefs {
 }
 
 /** Why a letter was closed without a replay (see {@link DeadLetter.abandonedReason}). */
-export const ABANDONED_REASONS = ['target-forgotten', 'closed-by-replay'] as const;
+export const ABANDONED_REASONS = ['target-forgotten', 'closed-by-replay', 'report-superseded'] as const;
 export type AbandonedReason = (typeof ABANDONED_REASONS)[number];
 
 export interface DeadLetterFilter {
@@ -150,7 +152,13 @@ const fromRow = (r: Row): DeadLetter => ({
   replayedById: r.replayedById,
   resolvedAt: r.resolved_at,
   abandonedAt: r.abandoned_at,
-  abandonedReason: r.abandoned_at ? (r.outbox_id === null ? 'closed-by-replay' : 'target-forgotten') : null,
+  abandonedReason: !r.abandoned_at
+    ? null
+    : r.outbox_id === null
+      ? 'closed-by-replay'
+      : r.queue === 'push.moet-pcgd'
+        ? 'report-superseded'
+        : 'target-forgotten',
   mappingVersion: r.mapping_version,
   payload: r.payload ?? {},
   refs: r.refs,

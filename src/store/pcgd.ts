@@ -235,10 +235,17 @@ function reportReads(q: Queryable) {
 /** A report's sign-off: superseded, approved, submitted, receipted. */
 function reportLifecycle(q: Queryable) {
   return {
+    /**
+     * Replaces a version (a reopen, a recompute). The open dead letters of its delivery (a refused submission) are
+     * abandoned with it, `report-superseded` (W5-10): a replay would send nothing, the new version is what is sent.
+     */
     async supersede(id: number, at: Date, reopen?: { by: string; reason: string }): Promise<void> {
       await q.query(
-        `UPDATE truc.pcgd_reports SET superseded_at = $4, reopened_by = $2, reopen_reason = $3
-          WHERE id = $1 AND superseded_at IS NULL`,
+        `WITH r AS (
+           UPDATE truc.pcgd_reports SET superseded_at = $4, reopened_by = $2, reopen_reason = $3
+            WHERE id = $1 AND superseded_at IS NULL RETURNING id)
+         UPDATE truc.dead_letters d SET abandoned_at = $4 FROM truc.outbox o, r
+          WHERE o.id = d.outbox_id AND d.queue = 'push.moet-pcgd' AND o.payload->>'reportId' = r.id::text AND ${OPEN}`,
         [id, reopen?.by ?? null, reopen?.reason ?? null, at],
       );
     },

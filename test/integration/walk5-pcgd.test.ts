@@ -145,4 +145,24 @@ describe("walk5 on postgres+redis: a refused submission's dead letter", () => {
     });
     expect(letters[0]!.replayedAt).not.toBeNull();
   });
+
+  // W5-10: reopening a version whose submission the Ministry refused closes that submission's open letter (a replay
+  // would send nothing: the new version is the one to submit), so nothing offers a replay that does nothing.
+  it("W5-10: a reopen abandons the superseded version's open letter, report-superseded", async () => {
+    const reportId = await refusedByMinistry('officerA', A);
+    const reopened = await call('admin', 'POST', `/v1/pcgd/reports/${reportId}/reopen`, {
+      reason: 'Sửa số liệu / correct the figures',
+    });
+    expect(reopened.statusCode, reopened.body).toBe(202);
+    const letters = await lettersOf(reportId);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ replayedAt: null, abandonedReason: 'report-superseded' });
+    expect(letters[0]!.abandonedAt).not.toBeNull();
+    const replay = await call('admin', 'POST', '/v1/dead-letters/replay', { ids: [letters[0]!.id] });
+    expect(replay.statusCode, replay.body).toBe(200);
+    expect(replay.json()).toMatchObject({
+      replayed: [],
+      skipped: [{ id: letters[0]!.id, reason: 'abandoned' }],
+    });
+  });
 });

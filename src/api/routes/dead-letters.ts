@@ -61,8 +61,8 @@ const DeadLetterSchema = z
       .nullable()
       .meta({
         description:
-          'vì sao việc này được đóng mà không chạy lại (null: chưa đóng như vậy). target-forgotten: hệ thống đích của nó, đã gỡ khỏi cấu hình, bị quên (truc targets forget), bản ghi sẽ không được gửi tới đó; closed-by-replay: việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi), một lần chạy lại đã đóng nó vì không có gì để chạy lại, nó chạy lại ở lần kích hoạt sau / ' +
-          "why it was closed without a replay (null: it was not). target-forgotten: its target, removed from the configuration, was forgotten (truc targets forget), its records will not be delivered there; closed-by-replay: a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay from: it runs again at its next fire",
+          'vì sao việc này được đóng mà không chạy lại (null: chưa đóng như vậy). target-forgotten: hệ thống đích của nó, đã gỡ khỏi cấu hình, bị quên (truc targets forget), bản ghi sẽ không được gửi tới đó; closed-by-replay: việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi), một lần chạy lại đã đóng nó vì không có gì để chạy lại, nó chạy lại ở lần kích hoạt sau; report-superseded: việc gửi số liệu PCGD mà phiên bản báo cáo của nó đã được mở lại hoặc thay thế, phiên bản mới mới là phiên bản cần gửi / ' +
+          "why it was closed without a replay (null: it was not). target-forgotten: its target, removed from the configuration, was forgotten (truc targets forget), its records will not be delivered there; closed-by-replay: a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) that a replay closed, as it has nothing to replay from: it runs again at its next fire; report-superseded: a PCGD figures submission whose report version was reopened or replaced, the new version is the one to submit",
       }),
     mappingVersion: z.string().nullable().meta({
       description:
@@ -170,7 +170,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
 const ClosedLetters = z.array(z.number().int()).meta({
   description:
     'Việc lỗi đã đóng mà không chạy lại (abandonedAt): việc do bộ lập lịch xếp (một lần kích hoạt lịch, ' +
-    'kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau / ' +
+    'kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau; report-superseded: việc gửi số liệu PCGD mà phiên bản báo cáo của nó đã được mở lại hoặc thay thế, phiên bản mới mới là phiên bản cần gửi / ' +
     "letters closed without a replay (abandonedAt): a job the scheduler queued (a schedule's fire, the " +
     "website probe, the change feed's purge) has nothing to replay from and runs again at its next fire",
 });

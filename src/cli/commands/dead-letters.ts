@@ -81,7 +81,12 @@ function stateOf(l: Listed): { vi: string; en: string } {
             'việc theo lịch, một lần chạy lại đã đóng, chạy lại ở lần kích hoạt sau',
             'a scheduled job closed by its replay, it runs again at its next fire',
           ]
-        : ['hệ thống đích đã gỡ và bị quên', 'its target removed and forgotten'];
+        : l.abandonedReason === 'report-superseded'
+          ? [
+              'phiên bản báo cáo của nó đã được mở lại, gửi phiên bản mới',
+              'its report version was reopened, submit the new version',
+            ]
+          : ['hệ thống đích đã gỡ và bị quên', 'its target removed and forgotten'];
     return {
       vi: `đã đóng không chạy lại ${vnTime(l.abandonedAt)}: ${vi}`,
       en: `closed unreplayed ${vnTime(l.abandonedAt)}: ${en}`,
