@@ -110,7 +110,7 @@ const entityVi = (e: string): string => (Object.hasOwn(ENTITY_VI, e) ? ENTITY_VI
  * URL, the simulators' addresses and a client's credentials stand on a line of their own under a bilingual label.
  */
 export function summaryLines(
-  sims: string,
+  sims: Readonly<Record<string, string>>,
   base: string,
   dataDir: string,
   clients: DemoActors['clients'],
@@ -132,8 +132,7 @@ export function summaryLines(
   return [
     '',
     both('truc demo: Trục dữ liệu giáo dục', 'truc demo: the education data hub'),
-    `  ${both('hệ thống mô phỏng:', 'simulators:')}`,
-    `      ${sims}`,
+    ...simulatorLines(sims),
     `  ${both(
       `lô của nhà cung cấp: ${batches.length}, được nhận ${students} học sinh và ${staff} cán bộ, bị từ chối ${rejected} bản ghi`,
       `vendor batches: ${batches.length}, accepted ${entityCountEn(students, 'students')} and ${staff} staff, rejected ${countEn(rejected, 'record')}`,
@@ -163,6 +162,20 @@ export function summaryLines(
     }`,
     '',
     ...linkLines(base, dataDir, clients, batches),
+  ];
+}
+
+/**
+ * Where each simulator listens, a line each (walk5 W5-5: one line of four, found with `ss -ltnp`), under a label that
+ * says where its faults are set (`POST <URL>/__sim/faults`, README, External systems and simulators).
+ */
+function simulatorLines(sims: Readonly<Record<string, string>>): string[] {
+  return [
+    `  ${both(
+      'hệ thống mô phỏng (gây lỗi: POST <địa chỉ>/__sim/faults, README, mục External systems and simulators):',
+      'simulators (faults: POST <URL>/__sim/faults, README, External systems and simulators):',
+    )}`,
+    ...Object.entries(sims).map(([system, url]) => `      ${system} ${url}`),
   ];
 }
 
@@ -211,7 +224,7 @@ function linkLines(
 /** Prints the summary; true when everything checked out. */
 export async function printSummary(stack: DemoStack, actors: DemoActors, o: DemoOutcome): Promise<boolean> {
   const held = await whatTrucHolds(stack);
-  const text = summaryLines(stack.sims.summary, stack.base, stack.dataDir, actors.clients, o, held);
+  const text = summaryLines(stack.sims.urls, stack.base, stack.dataDir, actors.clients, o, held);
   process.stdout.write(text.join('\n'));
   const accepted = acceptedStudents(o.batches);
   return (

@@ -26,7 +26,8 @@ interface Closable {
 export interface DemoSimulators {
   /** Environment that points truc at the simulators (base URLs; credentials come from config/demo.yaml). */
   env: Record<string, string>;
-  summary: string;
+  /** Each simulator's base URL by system (the demo's summary prints them: walk5 W5-5). */
+  urls: Readonly<Record<'hcm-csdl' | 'moet-pcgd' | 'smas' | 'vnedu', string>>;
   hcmCsdl: HcmCsdlSimulator;
   moetPcgd: MoetPcgdSimulator;
   smas: Closable;
@@ -92,7 +93,7 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
       SMAS_BASE_URL: smas.url,
       VNEDU_BASE_URL: vnedu.url,
     },
-    summary: `hcm-csdl ${hcmCsdl.url}, moet-pcgd ${moetPcgd.url}, smas ${smas.url}, vnedu ${vnedu.url}`,
+    urls: { 'hcm-csdl': hcmCsdl.url, 'moet-pcgd': moetPcgd.url, smas: smas.url, vnedu: vnedu.url },
     hcmCsdl,
     moetPcgd,
     smas,

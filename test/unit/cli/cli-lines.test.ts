@@ -68,7 +68,7 @@ describe("the demo's summary", () => {
     audit: { ok: true, rows: 12, head: 'ab' },
   };
   const lines = summaryLines(
-    `hcm-csdl ${BASE}1, moet-pcgd ${BASE}2, smas ${BASE}3, vnedu ${BASE}4`,
+    { 'hcm-csdl': `${BASE}1`, 'moet-pcgd': `${BASE}2`, smas: `${BASE}3`, vnedu: `${BASE}4` },
     BASE,
     '/tmp/demo',
     { admin: client('admin'), auditor: client('auditor'), smas: client('smas'), vnedu: client('vnedu') },
@@ -103,6 +103,15 @@ describe("the demo's summary", () => {
     expect(text).toContain('chuỗi nhật ký kiểm toán: OK (12 dòng) / audit chain: OK (12 rows)');
     expect(text).toMatch(/city admin:\n\s+client_id cl_admin {2}client_secret x{40}/);
     expect(text).toContain(`\n      ${BASE}/dashboard\n`);
+  });
+
+  it('says where each simulator listens, a line each, and where its faults are set (walk5 W5-5)', () => {
+    const text = lines.join('\n');
+    expect(text).toContain(
+      'simulators (faults: POST <URL>/__sim/faults, README, External systems and simulators):',
+    );
+    for (const [i, system] of ['hcm-csdl', 'moet-pcgd', 'smas', 'vnedu'].entries())
+      expect(lines).toContain(`      ${system} ${BASE}${i + 1}`);
   });
 
   it('the PCGD-XMC and operations steps alike', () => {

@@ -42,7 +42,7 @@ describe('an English count agrees with its noun', () => {
     };
     const text = [
       ...summaryLines(
-        `hcm-csdl ${BASE}1`,
+        { 'hcm-csdl': `${BASE}1` },
         BASE,
         '/tmp/demo',
         { admin: client, auditor: client, smas: client, vnedu: client },
