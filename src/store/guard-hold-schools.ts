@@ -5,7 +5,7 @@
  * the page leaves it.
  */
 import type { Queryable } from './db.js';
-import { REASON_ORDER, type HoldReason, type SchoolDiff } from './guard-holds.js';
+import { rankedReasons, type HoldReason, type SchoolDiff } from './guard-holds.js';
 
 /** Which of a hold's schools a page reads. */
 export interface HoldSchoolsFilter {
@@ -37,8 +37,7 @@ const PAGE_SQL = `
 /** A page of a hold's reasons (fix35a), in the order its summary's first ones come in. */
 const REASONS_SQL = `
   WITH h AS (SELECT reasons FROM truc.guard_holds WHERE id = $1),
-  o AS (SELECT r, row_number() OVER (ORDER BY ${REASON_ORDER}) AS o
-          FROM h, jsonb_array_elements(h.reasons) WITH ORDINALITY AS e(r, n))
+  o AS (${rankedReasons('h, jsonb_array_elements(h.reasons)')})
   SELECT EXISTS (SELECT 1 FROM h) AS found, (SELECT count(*)::int FROM o) AS total,
          (SELECT coalesce(jsonb_agg(p.r ORDER BY p.o), '[]'::jsonb)
             FROM (SELECT * FROM o ORDER BY o LIMIT $2 OFFSET $3) p) AS items`;
@@ -46,7 +45,7 @@ const REASONS_SQL = `
 export function createHoldSchoolsRepo(q: Queryable) {
   return {
     /**
-     * A page of the hold's reasons (the thresholds its schools went over), the highest ratio first, with how many it
+     * A page of the hold's reasons (the thresholds its schools went over), the school of the highest ratio first, its whole-school reason before its grades in order, with how many it
      * has in all; undefined when there is no such hold.
      */
     async reasons(

@@ -75,14 +75,23 @@ const SUMMARY = `jsonb_array_length(diff) AS schools,
 
 /** A summary's reasons: the highest ratios (fix35a: 2,500 of a city-wide run were sent whole); all: reasonsTotal. */
 export const REASONS_FIRST = 50;
-/** The order reasons are shown and paged in (`r`, `n` its place): the highest ratio first, then by where, then kind. */
-export const REASON_ORDER = `(r->>'ratio')::float8 DESC, r->>'school' COLLATE "C",
-  coalesce(r->>'schoolYear', '') COLLATE "C", coalesce(r->>'grade', '') COLLATE "C", r->>'kind', n`;
+/**
+ * A hold's reasons ranked (`o` their place) as they are shown and paged in (walk5 W5-6: a school's reasons came grade
+ * 7, 8, 9, the school, grade 6): the school with the highest ratio first (fix35a: of a city-wide run's 2,500), each
+ * school's together, by school year, the whole school first, then its grades in order (6 before 10), then kind.
+ * `from`: the reasons' jsonb_array_elements, as `e(r, n)` with its ordinality.
+ */
+export const rankedReasons = (from: string) => `SELECT r, row_number() OVER (ORDER BY top DESC,
+    r->>'school' COLLATE "C", coalesce(r->>'schoolYear', '') COLLATE "C", r->>'grade' IS NOT NULL,
+    CASE WHEN r->>'grade' ~ '^[0-9]{1,4}$' THEN (r->>'grade')::int END NULLS LAST, r->>'grade' COLLATE "C",
+    r->>'kind', n) AS o
+  FROM (SELECT r, n, max((r->>'ratio')::float8) OVER (PARTITION BY r->>'school') AS top
+          FROM ${from} WITH ORDINALITY AS e(r, n)) x`;
 /** A hold as lists show it: its columns but the diff, its first reasons, totals over its schools. */
 const SUMMARY_COLUMNS = `${COLUMNS.replace('diff, reasons,', '')}, ${SUMMARY},
   jsonb_array_length(reasons) AS "reasonsTotal",
-  (SELECT coalesce(jsonb_agg(f.r ORDER BY f.o), '[]'::jsonb) FROM (SELECT r, row_number() OVER (ORDER BY ${REASON_ORDER}) AS o
-     FROM jsonb_array_elements(reasons) WITH ORDINALITY AS e(r, n) ORDER BY o LIMIT ${REASONS_FIRST}) f) AS reasons`;
+  (SELECT coalesce(jsonb_agg(f.r ORDER BY f.o), '[]'::jsonb)
+     FROM (${rankedReasons('jsonb_array_elements(reasons)')} ORDER BY o LIMIT ${REASONS_FIRST}) f) AS reasons`;
 
 type Row = Omit<GuardHold, 'id' | 'syncRunId'> & { id: string | number; syncRunId: string | number | null };
 const fromRow = (r: Row): GuardHold => ({

@@ -179,10 +179,10 @@ function holdReasonsRoute(app: GuardApp, opts: GuardRouteOptions): void {
       schema: {
         ...common,
         summary:
-          'Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the highest ratio first',
+          'Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the school of the highest ratio first',
         description:
-          'Thứ tự như reasons của lệnh giữ (tỉ lệ cao nhất trước, rồi theo mã trường); `total`: tất cả lý do. / In the order of ' +
-          'the hold’s `reasons` (the highest ratio first, then by school code); `total` counts them all.',
+          'Thứ tự như reasons của lệnh giữ (trường có tỉ lệ cao nhất trước, cả trường rồi các khối theo thứ tự); `total`: tất cả lý do. / ' +
+          'In the order of the hold’s `reasons` (the school of the highest ratio first, the whole school, then its grades in order); `total` counts them all.',
         params: IdParams,
         querystring: z.object({ ...pageQuery(500, 50, 1_000_000) }).strict(),
         response: {

@@ -449,8 +449,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the highest ratio first
-     * @description Thứ tự như reasons của lệnh giữ (tỉ lệ cao nhất trước, rồi theo mã trường); `total`: tất cả lý do. / In the order of the hold’s `reasons` (the highest ratio first, then by school code); `total` counts them all.
+     * Các ngưỡng bị vượt của một thay đổi bị giữ, theo trang / A held change’s reasons, a page at a time, the school of the highest ratio first
+     * @description Thứ tự như reasons của lệnh giữ (trường có tỉ lệ cao nhất trước, cả trường rồi các khối theo thứ tự); `total`: tất cả lý do. / In the order of the hold’s `reasons` (the school of the highest ratio first, the whole school, then its grades in order); `total` counts them all.
      */
     get: operations['getGuardHoldReasons'];
     put?: never;
@@ -1757,7 +1757,7 @@ export interface components {
        * @enum {string}
        */
       status: 'held' | 'approved' | 'rejected' | 'superseded';
-      /** @description các ngưỡng bị vượt: 50 lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the 50 highest ratios first (then by school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
+      /** @description các ngưỡng bị vượt: 50 lý do đầu, trường có tỉ lệ cao nhất trước, cả trường rồi các khối theo thứ tự; tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the first 50, the school of the highest ratio first, the whole school then its grades in order; all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;
@@ -1864,7 +1864,7 @@ export interface components {
        * @enum {string}
        */
       status: 'held' | 'approved' | 'rejected' | 'superseded';
-      /** @description các ngưỡng bị vượt: 50 lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the 50 highest ratios first (then by school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
+      /** @description các ngưỡng bị vượt: 50 lý do đầu, trường có tỉ lệ cao nhất trước, cả trường rồi các khối theo thứ tự; tất cả: reasonsTotal, GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the first 50, the school of the highest ratio first, the whole school then its grades in order; all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons */
       reasons: components['schemas']['GuardReason'][];
       createdAt: string;
       decidedAt: string | null;

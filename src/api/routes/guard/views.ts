@@ -80,9 +80,9 @@ const HoldFields = {
   }),
   reasons: z.array(Reason).meta({
     description:
-      `các ngưỡng bị vượt: ${REASONS_FIRST} lý do có tỉ lệ cao nhất trước (rồi theo mã trường); tất cả: reasonsTotal, ` +
-      `GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the ${REASONS_FIRST} highest ratios first (then by ` +
-      'school code); all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons',
+      `các ngưỡng bị vượt: ${REASONS_FIRST} lý do đầu, trường có tỉ lệ cao nhất trước, cả trường rồi các khối theo thứ tự; tất cả: reasonsTotal, ` +
+      `GET /v1/guard/holds/{id}/reasons / the thresholds crossed: the first ${REASONS_FIRST}, the school of the highest ratio first, ` +
+      'the whole school then its grades in order; all of them: reasonsTotal, GET /v1/guard/holds/{id}/reasons',
   }),
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
