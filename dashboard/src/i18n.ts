@@ -98,6 +98,10 @@ const DICT = {
   accepted: ['Chấp nhận', 'Accepted'],
   rejected: ['Từ chối', 'Rejected'],
   unchanged: ['Không đổi', 'Unchanged'],
+  criteriaHint: [
+    'Đúng/Đủ/Sạch/Sống ở đây: tỷ lệ bản ghi nhận trong các lô 30 ngày qua không có lỗi của tiêu chí; không phải thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo): xem trang Chất lượng.',
+    'Correct/Complete/Clean/Live here: the share of records received in batches in the last 30 days without a finding of the criterion; not the quality run’s scorecard (the figure the city reports): see the Quality page.',
+  ],
   batchMode: ['Kiểu lô', 'Mode'],
   modeSnapshot: ['Toàn bộ (snapshot: bản ghi vắng mặt bị xoá)', 'Snapshot (records left out are deleted)'],
   modeDelta: ['Bổ sung (delta)', 'Delta'],

@@ -70,9 +70,20 @@ function schoolsCard(
         href: (s) => `#/schools/${encodeURIComponent(s.schoolCode)}`,
       },
     ),
+    criteriaHint(),
     pager(offset, limit, page.total, go),
   );
 }
+
+/** What the criteria columns are (walk5 W5-9): records received in 30 days, not the scorecard; a link to it. */
+const criteriaHint = (): HTMLElement =>
+  h(
+    'p',
+    { class: 'muted', 'data-testid': 'criteria-hint' },
+    t('criteriaHint'),
+    ' ',
+    h('a', { href: '#/quality' }, `${t('quality')} →`),
+  );
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
   const d = await api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`);
@@ -93,6 +104,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       stat(t('classes'), num(s.classes)),
       ...CRITERIA.map((c) => stat(t(c), ratioBand(s.criteria[c]))),
     ),
+    criteriaHint(),
     h(
       'div',
       { class: 'grid' },

@@ -209,6 +209,7 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
     expect(await page.getByTestId('school-system-set-by').textContent()).toMatch(/^đặt bởi \S/);
     expect(await statValue('Nguồn hồ sơ trường')).not.toBe('smas');
     await systems.clear(S1);
+    expect(await page.getByTestId('criteria-hint').textContent()).toMatch(/30 ngày qua.*không phải thẻ điểm/); // W5-9
     const batches = await page.getByTestId('school-batches').textContent();
     expect(batches).toContain('Học sinh'); // students, schools: in words (ui28)
     expect(batches).toContain('Trường học');
