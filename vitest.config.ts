@@ -19,7 +19,9 @@ export const MOCKED = ['test/unit/cli/program.test.ts', 'test/unit/cli/program-e
  * Integration files that judge a time, an order or a rate inside their own process (a slot kept for a
  * small batch, a close within its deadline, a window of logins, the gate's pacing, a scrape, the
  * Ministry's timeouts): beside another file they would measure the other file's CPU as well, so they
- * run one at a time, after the rest of the tier.
+ * run one at a time, after the rest of the tier. Also the integration files that replace a module
+ * (`vi.mock`): the shared project's module graph (`isolate: false`) would keep the real module
+ * loaded by an earlier file; this project isolates each file.
  */
 export const SERIAL_INTEGRATION = [
   'test/integration/ingest-slots.test.ts',
@@ -28,6 +30,7 @@ export const SERIAL_INTEGRATION = [
   'test/integration/token-limit.test.ts',
   'test/integration/delivery-gate.test.ts',
   'test/integration/adapters/moet-pcgd.conformance.test.ts',
+  'test/integration/vendor-batch-list-rule.test.ts',
 ];
 
 export default defineConfig({
