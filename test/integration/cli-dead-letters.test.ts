@@ -2,12 +2,13 @@
  * ops28, `truc dead-letters replay --ids` on a real PostgreSQL with the API in process beside the CLI: a letter asked
  * for by id and not replayed (already replayed, closed) is named with the reason, in Vietnamese then English, as the
  * API's view of it says (`replayedAt`, `abandonedAt`; the API's replay answers such a letter with nothing: `replayed`
- * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0).
+ * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0). `list
+ * --sync-run` (vendor6 item 3) lists what the API's `?syncRunId=` lists.
  */
 import { describe, expect, it } from 'vitest';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { truc, useCliBesideApi } from '../helpers/cli-in-process.js';
-import { websiteProbeLetter } from '../helpers/dead-letter.js';
+import { hcmStudentsRun, runDeleteLetter, websiteProbeLetter } from '../helpers/dead-letter.js';
 import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
 describe('truc dead-letters replay --ids on postgres', () => {
@@ -74,5 +75,31 @@ describe('truc dead-letters replay --ids on postgres', () => {
       `việc lỗi ${open} không được chạy lại: còn mở nhưng không khớp --queue/--code / ` +
         `dead letter ${open} not replayed: open, but not matching --queue/--code`,
     );
+  });
+
+  // vendor6 item 3: the API's ?syncRunId= (vendor5 item 5) had no CLI twin.
+  it('list --sync-run: only that run’s letters, as GET /v1/dead-letters?syncRunId= lists them', async () => {
+    const db = cli.env.deps.db;
+    const [runId, otherRun] = [await hcmStudentsRun(db, 'c1'), await hcmStudentsRun(db, 'c2')];
+    const mine = await runDeleteLetter(db, runId);
+    await runDeleteLetter(db, otherRun);
+    await websiteProbeLetter(db);
+    const api = await cli.app.inject({
+      method: 'GET',
+      url: `/v1/dead-letters?syncRunId=${runId}`,
+      headers: { authorization: `Bearer ${cli.token}` },
+    });
+    expect(api.statusCode, api.body).toBe(200);
+    const e = await truc('dead-letters', 'list', '--sync-run', String(runId), '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const lines = e.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { refs: Record<string, unknown> });
+    expect(lines).toEqual(api.json<{ items: unknown[] }>().items);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.refs).toMatchObject({ pushSetId: mine, syncRunId: runId });
+    const text = await truc('dead-letters', 'list', '--sync-run', String(runId));
+    expect(text.stdout.split('\n')[0]).toMatch(/^1 trên 1 việc lỗi, .* \/ 1 of 1 dead letter, /);
   });
 });

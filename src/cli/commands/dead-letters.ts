@@ -28,6 +28,8 @@ interface FilterOptions {
   queue?: string;
   code?: string;
   ids?: number[];
+  /** `list --sync-run <id>`: only a sync run's letters (`GET /v1/dead-letters?syncRunId=`). */
+  syncRun?: number;
 }
 
 /** `--ids 1,2`: positive integers in digits, comma-separated, each by the CLI's one id rule (`0x10`, `1e1`, 20 digits refused: review26a F5). */
@@ -43,6 +45,7 @@ const filterOf = (o: FilterOptions) => ({
   queue: o.queue,
   errorCode: o.code,
   ...(o.ids?.length ? { ids: o.ids } : {}),
+  ...(o.syncRun !== undefined ? { syncRunId: o.syncRun } : {}),
 });
 
 /** Where every error code is listed, for a `--code` refusal that names only the closest (review35b F6). */
@@ -126,6 +129,11 @@ const listCommand = () =>
       .option('--queue <queue>', 'only this queue', choice(QUEUE_NAMES))
       .option('--code <code>', 'only this error code (docs/errors.md)', choice(ERROR_CODES, CODES_LISTED))
       .option('--ids <ids>', 'only these ids, comma-separated', ids)
+      .option(
+        '--sync-run <id>',
+        "only a sync run's: its job carried the run, or its push set did (as ?syncRunId=)",
+        positiveId,
+      )
       .option('--include-replayed', 'those already replayed too (replayedAt set)')
       .option(
         '--limit <n>',

@@ -61,6 +61,17 @@ describe('truc exit codes', () => {
       "truc: tuỳ chọn --ids <ids>: giá trị '1,x' không hợp lệ, cần các số nguyên dương, cách nhau bởi dấu phẩy / " +
         "option '--ids <ids>' argument '1,x' is invalid. positive integers, comma-separated",
     ],
+    // vendor6 item 3: --sync-run takes the CLI's one id rule, as ?syncRunId= takes a positive integer.
+    [
+      ['dead-letters', 'list', '--sync-run', 'x'],
+      "truc: tuỳ chọn --sync-run <id>: giá trị 'x' không hợp lệ, cần một số nguyên dương / " +
+        "option '--sync-run <id>' argument 'x' is invalid. a positive integer",
+    ],
+    [
+      ['dead-letters', 'list', '--sync-run', '0'],
+      "truc: tuỳ chọn --sync-run <id>: giá trị '0' không hợp lệ, cần một số nguyên dương / " +
+        "option '--sync-run <id>' argument '0' is invalid. a positive integer",
+    ],
     // fixes26a: a filter of a closed set refuses a value outside it (was: an empty list, read as "none").
     [
       ['dead-letters', 'list', '--queue', 'ingestt'],
