@@ -68,24 +68,20 @@ describe('a school’s batches (W3-3)', () => {
     await batches.finish(ids.done, { accepted: 1, rejected: 0, unchanged: 0 });
     ids.failed = await pushed(h.tokens.vendor, S1, 'L2');
     await batches.fail(ids.failed, 'ERR_MAPPING');
-    ids.deliveryFailed = await pushed(h.tokens.vendor, S1, 'L3');
-    await batches.finish(ids.deliveryFailed, { accepted: 1, rejected: 0, unchanged: 0 });
-    const set = await sets.create({
-      system: 'smas',
-      entity: 'students',
-      keys: ['L3'],
-      batchId: ids.deliveryFailed,
+    // A batch of `code` ingested (done), its change in a push set to smas; the set's id.
+    const doneWithSet = async (key: 'deliveryFailed' | 'refused', code: string) => {
+      ids[key] = await pushed(h.tokens.vendor, S1, code);
+      await batches.finish(ids[key], { accepted: 1, rejected: 0, unchanged: 0 });
+      return Number(
+        await sets.create({ system: 'smas', entity: 'students', keys: [code], batchId: ids[key] }),
+      );
+    };
+    await sets.fail(await doneWithSet('deliveryFailed', 'L3'), 'ERR_ADAPTER_UNAVAILABLE');
+    await sets.markDelivered(await doneWithSet('refused', 'L4'), {
+      receiptId: 'r1',
+      accepted: 0,
+      rejected: 1,
     });
-    await sets.fail(Number(set), 'ERR_ADAPTER_UNAVAILABLE');
-    ids.refused = await pushed(h.tokens.vendor, S1, 'L4');
-    await batches.finish(ids.refused, { accepted: 1, rejected: 0, unchanged: 0 });
-    const refusedSet = await sets.create({
-      system: 'smas',
-      entity: 'students',
-      keys: ['L4'],
-      batchId: ids.refused,
-    });
-    await sets.markDelivered(Number(refusedSet), { receiptId: 'r1', accepted: 0, rejected: 1 });
     ids.held = await pushed(h.tokens.vendor, S1, 'L5');
     await batches.finish(ids.held, { accepted: 1, rejected: 0, unchanged: 0 });
     await createGuardHoldsRepo(db).create({
