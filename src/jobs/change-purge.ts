@@ -8,12 +8,14 @@
  *   ago: their reuse is a new request already (../store/idempotency.ts), the rows are only kept space.
  * - the bodies of finished batches (`truc.batches.records`, personal data) older than `api.batchRetentionDays`
  *   that nothing may still read (purge29: ../store/batch-purge.ts says which are spared and why); the rows stay.
+ * - the records finished sync runs' tombstones deleted (`truc.sync_run_deleted`, guard6: ./run-restores.ts).
  * Deletes go in bounded chunks, each its own statement, so no long transaction holds a table.
  */
 import { schoolYearAt, schoolYearStartingIn } from '../canonical/school-year.js';
 import { createBatchPurgeRepo, type PurgeCursor } from '../store/batch-purge.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { createReadsRepo } from '../store/reads.js';
+import { createRunGuardRepo } from '../store/run-guard.js';
 import { changesPurge } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob } from './define.js';
@@ -106,9 +108,22 @@ export async function purgeBatchBodies(
   return out;
 }
 
+/** Drops what finished sync runs' tombstones deleted (migration 1437: read only while the run pulls; ./run-restores.ts). */
+export async function purgeRunDeletions(ctx: PurgeContext): Promise<{ purged: number }> {
+  const runs = createRunGuardRepo(ctx.db);
+  let purged = 0;
+  for (;;) {
+    const n = await runs.purgeDeletedOfFinished(CHUNK);
+    purged += n;
+    if (n < CHUNK) break;
+  }
+  ctx.logger.info({ purged }, 'finished runs’ deleted keys purged');
+  return { purged };
+}
+
 /**
- * The purge job: its own queue, one run at a time; the change feed, the expired Idempotency-Keys, then the batch
- * bodies past their retention.
+ * The purge job: its own queue, one run at a time; the change feed, the expired Idempotency-Keys, the batch
+ * bodies past their retention, then the keys finished sync runs deleted.
  */
 export const changePurgeJob = defineJob({
   ...changesPurge,
@@ -117,5 +132,6 @@ export const changePurgeJob = defineJob({
     changes: await purgeChangeFeed(ctx),
     idempotencyKeys: await purgeExpiredKeys(ctx),
     batchBodies: await purgeBatchBodies(ctx),
+    runDeletions: await purgeRunDeletions(ctx),
   }),
 });

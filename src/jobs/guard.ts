@@ -42,6 +42,11 @@ export interface GuardEntry {
   key: string;
   /** A change of nothing but the record's grade and class, judged in the rollover window (./guard-rollover.ts). */
   regraded?: true;
+  /**
+   * A `changed` entry that brings back a record the same sync run deleted from the school (./run-restores.ts): it
+   * takes that deletion back out of the school's count (one change, not a deletion and a restore; guard6).
+   */
+  undeletes?: true;
 }
 
 /** What a guard's counts are kept by: the school, or a classes run's school and school year (`school/year`). */
@@ -72,6 +77,7 @@ export function diffsOf(entries: readonly GuardEntry[], live: ReadonlyMap<string
       d[e.kind] += 1;
       d.keys[e.kind].push(e.key);
     }
+    if (e.undeletes) d.deleted -= 1;
     if (e.regraded) d.regraded = (d.regraded ?? 0) + 1;
   }
   return [...by.values()].sort(

@@ -242,6 +242,7 @@ async function sendTombstones(
   const sourceAt = tombstoneTimes(run, page, tombstoned);
   const deleting = createRecordsRepo(q).tombstoneScoped(run.entity, tombstoned, {
     naturalKeys: true,
+    run: run.id,
     ...city,
     ...(sourceAt ? { sourceAt } : {}),
   });

@@ -81,6 +81,8 @@ export async function withRun(
   for (const d of diffs) {
     const u = unitKey(d.school, d.schoolYear);
     if (!first.has(u)) continue;
+    // A record the run deleted before this school was weighed, brought back (./run-restores.ts): no deletion of it.
+    d.deleted = Math.max(0, d.deleted);
     // Counted after the page's writes: what it took away was there before it, what it brought was not.
     const page = opts.applied ? d.deleted + d.moved - (arrived.get(u) ?? 0) : 0;
     d.live = Math.max(0, d.live + page - (sofar.get(u)?.arrived ?? 0));
@@ -102,7 +104,7 @@ export async function withRun(
     const restored = (d.restored ?? 0) + before.restored;
     return {
       ...d,
-      deleted: d.deleted + before.deleted,
+      deleted: Math.max(0, d.deleted + before.deleted),
       moved: d.moved + before.moved,
       changed: d.changed + before.changed,
       ...(regraded > 0 ? { regraded } : {}),

@@ -30,6 +30,7 @@ import type { PageSeen } from '../store/weigh-seen.js';
 import type { WorkerContext } from './context.js';
 import { evaluate, type GuardEntry, keptKeys, unitKey } from './guard.js';
 import { addToRun, type PageEffect, runRows, withRun, type YearsAt } from './run-counts.js';
+import { withRunRestores } from './run-restores.js';
 
 type RunGuardContext = Pick<WorkerContext, 'config' | 'now'>;
 
@@ -91,6 +92,8 @@ export async function guardRunPage(
   weighing = false,
 ): Promise<void> {
   const settings = ctx.config.guard;
+  // What the run deleted and brings back here is one change, not a deletion and a restore (./run-restores.ts).
+  if (settings.enabled) page = await withRunRestores(q, run, page);
   if (weighing && (!settings.enabled || page.entries.length === 0))
     throw new RunHeld([], [], runRows([], page.arrived));
   if (!settings.enabled || (page.entries.length === 0 && page.arrived.size === 0)) return;

@@ -44,15 +44,23 @@ async function markDeleted(
   // source served before this deletion is no restore either (../jobs/skip-unchanged.ts). Nothing else of the row
   // changes (no change: the change feed records none, nothing is sent). In the same statement: the rows deleted
   // already as its snapshot sees them, none of those the update above deletes.
-  const sql =
+  const earlier =
     sourceAt && !arrival
-      ? `WITH d AS (${update}),
-              a AS (UPDATE ${t.table} r SET source_deleted_at = v.at
-                      FROM unnest($1::text[], $${timeAt}::timestamptz[]) AS v(key, at)
-                     WHERE r.${t.key} = v.key AND v.at IS NOT NULL AND r.deleted_at IS NOT NULL
-                       AND (r.source_deleted_at IS NULL OR r.source_deleted_at < v.at))
-         SELECT key, scope FROM d`
-      : update;
+      ? `a AS (UPDATE ${t.table} r SET source_deleted_at = v.at
+                 FROM unnest($1::text[], $${timeAt}::timestamptz[]) AS v(key, at)
+                WHERE r.${t.key} = v.key AND v.at IS NOT NULL AND r.deleted_at IS NOT NULL
+                  AND (r.source_deleted_at IS NULL OR r.source_deleted_at < v.at))`
+      : undefined;
+  // A sync run's tombstones: the run keeps what it deleted (migration 1437, ../jobs/run-restores.ts), in the statement.
+  const runAt = timeAt + (sourceAt ? 1 : 0);
+  const kept =
+    opts.run !== undefined && !arrival
+      ? `k AS (INSERT INTO truc.sync_run_deleted (sync_run_id, record_key, school_code)
+               SELECT $${runAt}::bigint, key, scope FROM d
+               ON CONFLICT (sync_run_id, record_key) DO UPDATE SET school_code = EXCLUDED.school_code)`
+      : undefined;
+  const also = [earlier, kept].filter((x) => x !== undefined);
+  const sql = also.length > 0 ? `WITH d AS (${update}), ${also.join(', ')} SELECT key, scope FROM d` : update;
   const answers = await Promise.all(
     [...chunks(keys)].map((part) =>
       q.query<{ key: string; scope: string }>(sql, [
@@ -60,6 +68,7 @@ async function markDeleted(
         ...(arrival ? [arrival.batchId, arrival.school] : []),
         ...(opts.city ? [opts.city, entity] : []),
         ...(sourceAt ? [part.map((k) => sourceAt.get(k) ?? null)] : []),
+        ...(kept ? [opts.run] : []),
       ]),
     ),
   );
@@ -101,6 +110,8 @@ export interface DeleteOptions {
    * restore, ../jobs/skip-unchanged.ts).
    */
   sourceAt?: ReadonlyMap<string, string> | undefined;
+  /** A sync run's tombstones: the run that deletes, which keeps the records it deleted (migration 1437). */
+  run?: number | undefined;
 }
 
 /** Deletions: tombstones, and the deleted records' scopes. */
@@ -126,7 +137,7 @@ export function recordDeletions(q: Queryable) {
     tombstoneScoped: (
       entity: EntityName,
       keys: readonly string[],
-      opts: Pick<DeleteOptions, 'naturalKeys' | 'city' | 'sourceAt'> = {},
+      opts: Pick<DeleteOptions, 'naturalKeys' | 'city' | 'sourceAt' | 'run'> = {},
     ) => markDeleted(q, entity, keys, opts),
     /** The deleted records of `keys` with their scope (school) as it was when they were deleted. */
     async deletedScopes(

@@ -1,5 +1,5 @@
 /**
- * The mass-change guard's view of a sync run (issue 7, migrations 110, 580, 670, 730, 1457): per school (and school year,
+ * The mass-change guard's view of a sync run (issue 7, migrations 110, 580, 670, 730, 1457, 1437): per school (and school year,
  * for classes), its live records before the run and what the run's applied pages did to them so far (counts,
  * no keys), the records the run brought there; and a run held for a city admin's decision (status 'held').
  */
@@ -26,7 +26,8 @@ export interface RunSchoolCounts {
   arrived: number;
 }
 
-export function createRunGuardRepo(q: Queryable) {
+/** The run's counts per school, and its hold. */
+function runCounts(q: Queryable) {
   return {
     /** The run's counts so far for these schools (those it touched), every school year of them. */
     async counts(runId: number, schools: readonly string[]): Promise<RunSchoolCounts[]> {
@@ -91,6 +92,40 @@ export function createRunGuardRepo(q: Queryable) {
           WHERE status = 'held' OR (status = 'done' AND reconcile = 'held')`,
       );
       return res.rows[0]?.n ?? 0;
+    },
+  };
+}
+
+export function createRunGuardRepo(q: Queryable) {
+  return { ...runCounts(q), ...runDeletions(q) };
+}
+
+/** What a run's tombstones deleted (migration 1437): read for its pages' restores, purged once it finished. */
+function runDeletions(q: Queryable) {
+  return {
+    /**
+     * Of `keys`, those the run's pages tombstoned (migration 1437), each with the school it was deleted from: what a
+     * later page of the run brings back there undoes the run's deletion (../jobs/run-restores.ts).
+     */
+    async deletedByRun(runId: number, keys: readonly string[]): Promise<Map<string, string>> {
+      const res = await q.query<{ key: string; school: string }>(
+        `SELECT record_key AS key, school_code AS school FROM truc.sync_run_deleted
+          WHERE sync_run_id = $1 AND record_key = ANY($2::text[])`,
+        [runId, [...keys]],
+      );
+      return new Map(res.rows.map((r) => [r.key, r.school]));
+    },
+    /** Drops up to `limit` of what finished runs (done, failed) tombstoned (the nightly purge); how many went. */
+    async purgeDeletedOfFinished(limit: number): Promise<number> {
+      const res = await q.query(
+        `DELETE FROM truc.sync_run_deleted d
+          WHERE (d.sync_run_id, d.record_key) IN (
+            SELECT x.sync_run_id, x.record_key FROM truc.sync_run_deleted x
+              JOIN truc.sync_runs r ON r.id = x.sync_run_id
+             WHERE r.status IN ('done', 'failed') LIMIT $1)`,
+        [limit],
+      );
+      return res.rowCount ?? 0;
     },
   };
 }
