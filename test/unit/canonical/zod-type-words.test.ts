@@ -1,0 +1,96 @@
+/**
+ * words6 item 1: zod's Vietnamese locale translates only number, array and NaN, so the Vietnamese half of a 400's
+ * `errors[].message` and of a wire-format finding read "mong đợi string, nhận được số", "mong đợi boolean, nhận được
+ * null", "Quá nhỏ: mong đợi string có >=3 ký tự". The type names are Vietnamese too now (src/canonical/zod-text.ts),
+ * the English half is zod's as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { zodIssueText } from '../../../src/canonical/zod-text.js';
+import { zodFindings } from '../../../src/mappings/canonical/index.js';
+
+/** The text of the first issue `schema` finds in `value`, as the API's 400s and the findings build it. */
+function textOf(schema: z.ZodType, value: unknown) {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) throw new Error('parsed');
+  const { code, path, message, ...params } = parsed.error.issues[0]!;
+  const text = zodIssueText(
+    code,
+    params,
+    message,
+    typeof path.at(-1) === 'string' ? String(path.at(-1)) : undefined,
+  );
+  if (!text) throw new Error(`no text for ${message}`);
+  return text;
+}
+
+/** English type names zod's locale leaves in its Vietnamese. */
+const ENGLISH_TYPE = /\b(string|boolean|object|int|bigint|date|record|map|set|symbol|function)\b/;
+
+describe('zod’s Vietnamese names the types in Vietnamese (words6 item 1)', () => {
+  it.each([
+    ['a string, given a number', z.object({ a: z.string() }), { a: 5 }, 'mong đợi chuỗi, nhận được số'],
+    ['a number, given a string', z.object({ a: z.number() }), { a: 'x' }, 'mong đợi số, nhận được chuỗi'],
+    [
+      'a boolean, given null',
+      z.object({ a: z.boolean() }),
+      { a: null },
+      'mong đợi giá trị đúng/sai (true/false), nhận được null (không có giá trị)',
+    ],
+    [
+      'an object, given an array',
+      z.object({ a: z.object({}) }),
+      { a: [] },
+      'mong đợi đối tượng, nhận được mảng',
+    ],
+    [
+      'an array, given an object',
+      z.object({ a: z.array(z.number()) }),
+      { a: {} },
+      'mong đợi mảng, nhận được đối tượng',
+    ],
+    [
+      'a whole number, given a fraction',
+      z.object({ a: z.int() }),
+      { a: 1.5 },
+      'mong đợi số nguyên, nhận được số',
+    ],
+    [
+      'a string at least 3 long',
+      z.object({ a: z.string().min(3) }),
+      { a: 'x' },
+      'Quá nhỏ: mong đợi chuỗi có >=3 ký tự',
+    ],
+    [
+      'a key of a record',
+      z.object({ a: z.record(z.string().min(2), z.number()) }),
+      { a: { y: 1 } },
+      'Khóa không hợp lệ trong đối tượng',
+    ],
+  ])('%s', (_what, schema, value, words) => {
+    const text = textOf(schema, value);
+    expect(text.vi).toContain(words);
+    expect(text.vi).not.toMatch(ENGLISH_TYPE);
+  });
+
+  it('keeps zod’s English as it was, and a literal it expects as written', () => {
+    expect(textOf(z.object({ a: z.string() }), { a: 5 }).en).toBe(
+      'Invalid input: expected string, received number; send a as a string (in double quotes)',
+    );
+    expect(textOf(z.object({ a: z.literal('x') }), { a: 'y' }).vi).toBe('Đầu vào không hợp lệ: mong đợi "x"');
+    expect(textOf(z.object({ a: z.enum(['x', 'y']) }), { a: 'z' }).vi).toBe(
+      'Tùy chọn không hợp lệ: mong đợi một trong các giá trị "x"|"y"',
+    );
+  });
+
+  it('a wire-format finding says it in Vietnamese too', () => {
+    const parsed = z
+      .object({ student_id: z.string(), active: z.boolean() })
+      .safeParse({ student_id: 1, active: 'y' });
+    if (parsed.success) throw new Error('parsed');
+    const [id, active] = zodFindings(parsed.error, 'WIRE');
+    expect(id?.vi).toContain('mong đợi chuỗi, nhận được số');
+    expect(active?.vi).toContain('mong đợi giá trị đúng/sai (true/false), nhận được chuỗi');
+    for (const f of [id, active]) expect(f?.vi).not.toMatch(ENGLISH_TYPE);
+  });
+});
