@@ -35,7 +35,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Reserved, not sent: a method a route does not have answers 404 `ERR_ROUTE_NOT_FOUND`.',
   ERR_FORBIDDEN_SCHOOL: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
-  ERR_DEPENDENCY_UNAVAILABLE: 'Retry later; operators: check `/readyz`.',
+  ERR_DEPENDENCY_UNAVAILABLE:
+    'Wait `Retry-After` seconds (`detail` names the same wait: "try again in 5 s"), then send the same request again (with its Idempotency-Key: answered once); operators: check `/readyz`.',
   ERR_SCHEMA_PENDING:
     'Operators: run `truc migrate` of the same truc version (off-hours when README Operations names a rewrite under a lock), then the command again. The CLI exits 4; only `truc migrate` and the roles migrate.',
   ERR_ADAPTER_RATE_LIMITED: 'Nothing to do: the job waits for the target’s Retry-After.',

@@ -23,6 +23,7 @@ import {
   type FailedAuthLimit,
   type FailureCounter,
 } from './api/failed-auth.js';
+import { notReadyWait } from './api/retry-later.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -90,11 +91,12 @@ function opsEndpoint(
     void (async () => {
       const database = !(await failureWithin(() => pingDatabase(deps.db), 2000));
       const queue = !(await failureWithin(() => deps.queues.ping(), 2000));
-      const ok = database && queue;
-      json(ok ? 200 : 503, {
-        status: ok ? 'ready' : 'not_ready',
-        checks: { database: { ok: database }, queue: { ok: queue, backend: deps.queues.backend } },
-      });
+      const checks = { database: { ok: database }, queue: { ok: queue, backend: deps.queues.backend } };
+      if (database && queue) return json(200, { status: 'ready', checks });
+      // Not ready: how long to wait, in Retry-After and in words, as the API's /readyz (words6 item 3).
+      const wait = notReadyWait();
+      res.setHeader('retry-after', String(wait.retryAfterSeconds));
+      json(503, { status: 'not_ready', detail: wait.message, checks });
     })();
     return;
   }

@@ -74,6 +74,18 @@ export function tooManyRecords(limits: BatchLimits, mode: string | undefined): s
         `(server.maxBatchRecords): split it, or send the whole school as one "mode": "snapshot" batch (up to ${snapshot})`;
 }
 
+/**
+ * The refusal of a batch of no records (words6: zod's "Too small: expected array to have >=1 items"), bilingual, with
+ * how many a batch of each mode may hold.
+ */
+export function noRecords(limits: BatchLimits): string {
+  const { delta, snapshot } = limits;
+  return (
+    `lô cần ít nhất một bản ghi (1–${delta} bản ghi một lô delta, 1–${snapshot} một lô snapshot) / ` +
+    `a batch needs at least one record (1–${delta} records in a delta batch, 1–${snapshot} in a snapshot)`
+  );
+}
+
 export function batchBody(limits: BatchLimits) {
   const most = Math.max(limits.delta, limits.snapshot);
   return z
@@ -85,7 +97,7 @@ export function batchBody(limits: BatchLimits) {
         .meta({ description: 'Định dạng bản ghi / record format' }),
       records: z
         .array(BatchRecord)
-        .min(1)
+        .min(1, { error: noRecords(limits) })
         .max(most, { error: tooManyRecords(limits, most === limits.snapshot ? 'snapshot' : 'delta') })
         .meta({
           description:

@@ -4,11 +4,13 @@
  * when the workers are behind. An outbox row waiting ten minutes (no worker running) is reported
  * (`checks.outbox.ok: false`, its lag and what waits) and the process stays ready: workers behind is
  * TrucOutboxLagHigh's alert, and taking every API process out of the balancer for it would refuse the
- * vendors' pushes that the outbox keeps for the workers. A database that does not answer makes it unready.
+ * vendors' pushes that the outbox keeps for the workers. A database that does not answer makes it unready, for how
+ * long said in Retry-After and in words (words6 item 3).
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { startMetricsServer } from '../../src/roles.js';
 import { createPgDb } from '../../src/store/db.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
 import { usePostgresEnv } from '../helpers/env.js';
@@ -49,8 +51,27 @@ describe('/readyz of the API', () => {
         status: 'not_ready',
         checks: { database: { ok: false }, queue: { ok: true }, outbox: { ok: false } },
       });
+      // words6 item 3: how long to wait, in Retry-After and in words.
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json<{ detail: string }>().detail).toMatch(/thử lại sau 5 giây \/ .*try again in 5 s$/);
     } finally {
       await cut.close();
+    }
+  });
+
+  it('a worker’s /readyz says how long to wait as well (words6 item 3)', async () => {
+    const gone = createPgDb(env().databaseUrl!, 'postgres', { max: 1 });
+    await gone.close();
+    const server = await startMetricsServer({ ...env().deps, db: gone }, { port: 0, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const body = (await res.json()) as { status: string; detail: string };
+      expect(body.status).toBe('not_ready');
+      expect(body.detail).toMatch(/thử lại sau 5 giây \/ .*try again in 5 s$/);
+    } finally {
+      await server.stop();
     }
   });
 });

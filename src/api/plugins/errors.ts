@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { both, ERRORS, isAppError, type ErrorCode, type FieldError } from '../../errors.js';
+import { both, ERRORS, isAppError, type AppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { zodIssueText } from '../../canonical/zod-text.js';
@@ -9,7 +9,7 @@ import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
 import { acceptedMediaDetail } from './media-types.js';
-import { tryAgainIn } from '../retry-later.js';
+import { isWaitRefusal, tryAgainIn, unavailableWait, waitRefusal } from '../retry-later.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -124,17 +124,38 @@ function zodIssues(err: FastifyError): FieldError[] {
   });
 }
 
+/** Why a 503 for the database: it does not answer (a restart, a cut, no free connection in time). */
+const DATABASE_LOST = {
+  vi: 'cơ sở dữ liệu tạm thời không trả lời (khởi động lại, mất kết nối hoặc quá tải); không có gì được nhận',
+  en: 'the database is not answering for now (restarting, cut off or overloaded); nothing was accepted',
+};
+/** Why a 503 for the database: it answers but refuses the work (its disk full, read-only after a failover). */
+const DATABASE_REFUSING = {
+  vi: 'cơ sở dữ liệu tạm thời từ chối ghi (đầy đĩa hoặc chỉ đọc); không có gì được nhận',
+  en: 'the database refuses the work for now (its disk full or read-only); nothing was accepted',
+};
+
+/**
+ * An AppError as a problem: its field errors and Retry-After; its message as the detail when it is not the code's own
+ * words, on a 4xx, or a wait's words ../retry-later.ts made (a 5xx's own message is never shown: it may hold
+ * internals).
+ */
+function sendAppError(request: FastifyRequest, reply: FastifyReply, err: AppError): FastifyReply {
+  const opts: Parameters<typeof sendProblem>[3] = { status: err.status };
+  if (err.errors) opts.errors = err.errors;
+  if (err.retryAfterSeconds !== undefined) opts.retryAfterSeconds = err.retryAfterSeconds;
+  const shown = err.status < 500 || isWaitRefusal(err);
+  if (shown && err.message !== ERRORS[err.code].en) opts.detail = err.message;
+  return sendProblem(request, reply, err.code, opts);
+}
+
 export default fp(
   async function errorHandling(app: FastifyInstance) {
     app.setErrorHandler(function handleError(err: FastifyError, request, reply) {
       if (isAppError(err)) {
         if (err.status >= 500) request.log.error({ err }, 'request failed');
         else request.log.info({ code: err.code }, 'request refused');
-        const opts: Parameters<typeof sendProblem>[3] = { status: err.status };
-        if (err.errors) opts.errors = err.errors;
-        if (err.retryAfterSeconds !== undefined) opts.retryAfterSeconds = err.retryAfterSeconds;
-        if (err.status < 500 && err.message !== ERRORS[err.code].en) opts.detail = err.message;
-        return sendProblem(request, reply, err.code, opts);
+        return sendAppError(request, reply, unavailableWait(err) ?? err);
       }
       if (err.validation) {
         const errors = zodIssues(err);
@@ -172,16 +193,17 @@ export default fp(
           status: err.statusCode,
         });
       }
-      // The database restarting or cut off: a retryable 503, never a 500; nothing was accepted.
+      // The database restarting, cut off or out of free connections in time: a retryable 503, never a 500; nothing
+      // was accepted. Its detail says so and how long to wait, the number its Retry-After carries (words6 item 3).
       if (isConnectionLost(err)) {
         request.log.warn({ code: 'ERR_DEPENDENCY_UNAVAILABLE' }, 'database connection lost');
-        return sendProblem(request, reply, 'ERR_DEPENDENCY_UNAVAILABLE', { retryAfterSeconds: 5 });
+        return sendAppError(request, reply, waitRefusal('ERR_DEPENDENCY_UNAVAILABLE', 5, DATABASE_LOST));
       }
       // The database answering but refusing the work (its disk full, read-only after a failover): retryable too;
       // logged as an error with its SQLSTATE, for the admin to act on (review35a F6).
       if (isDatabaseRefusing(err)) {
         request.log.error({ err, code: 'ERR_DEPENDENCY_UNAVAILABLE' }, 'database refuses the work');
-        return sendProblem(request, reply, 'ERR_DEPENDENCY_UNAVAILABLE', { retryAfterSeconds: 30 });
+        return sendAppError(request, reply, waitRefusal('ERR_DEPENDENCY_UNAVAILABLE', 30, DATABASE_REFUSING));
       }
       request.log.error({ err }, 'unhandled error');
       return sendProblem(request, reply, 'ERR_INTERNAL'); // details hidden for 5xx

@@ -7,6 +7,7 @@ import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from '../../obs
 import { pingDatabase, type Db } from '../../store/db.js';
 import { AppError } from '../../errors.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
+import { notReadyWait } from '../retry-later.js';
 import { createOutboxRepo } from '../../store/outbox.js';
 
 export interface HealthRouteOptions {
@@ -30,6 +31,10 @@ const Check = z.object({ ok: z.boolean(), detail: z.string().optional() });
 const Ready = z
   .object({
     status: z.enum(['ready', 'not_ready']),
+    detail: z.string().optional().meta({
+      description:
+        'not_ready: vì sao và khi nào hỏi lại, số giây Retry-After mang / why, and when to ask again: the seconds Retry-After carries',
+    }),
     checks: z.object({
       database: Check,
       queue: Check.extend({ backend: z.enum(['redis', 'postgres']) }),
@@ -139,10 +144,12 @@ const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async function h
         };
       }
       // A load balancer's question: can this process serve requests? Workers behind is an alert, not that.
-      const ok = database.ok && queue.ok;
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ready' : 'not_ready', checks: { database, queue, outbox } });
+      const checks = { database, queue, outbox };
+      if (database.ok && queue.ok) return reply.code(200).send({ status: 'ready', checks });
+      // Not ready: how long to wait, in Retry-After and in words (words6 item 3).
+      const wait = notReadyWait();
+      void reply.header('retry-after', String(wait.retryAfterSeconds));
+      return reply.code(503).send({ status: 'not_ready', detail: wait.message, checks });
     },
   );
 

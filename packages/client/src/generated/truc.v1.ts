@@ -1698,6 +1698,8 @@ export interface components {
     Readiness: {
       /** @enum {string} */
       status: 'ready' | 'not_ready';
+      /** @description not_ready: vì sao và khi nào hỏi lại, số giây Retry-After mang / why, and when to ask again: the seconds Retry-After carries */
+      detail?: string;
       checks: {
         database: {
           ok: boolean;
