@@ -3,7 +3,8 @@ import { detailLines } from './audit-details.js';
 import { actionWords } from './audit-words.js';
 import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
 import { currentLang, t } from './i18n.js';
-import { api, card, filtered, h, num, pager, searchForm, table } from './kit.js';
+import { api } from './api.js';
+import { card, filtered, h, num, pager, searchForm, table } from './kit.js';
 import { actionText } from './words.js';
 
 interface AuditRow {

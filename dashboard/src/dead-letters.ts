@@ -1,7 +1,8 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api, card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
+import { api } from './api.js';
+import { card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
 import { replayedLines, type ReplayOutcome } from './replay-words.js';
 import { errorCode, letterMessage } from './words.js';
 

@@ -7,7 +7,8 @@
  */
 import type { Hold } from './api-types.js';
 import { t } from './i18n.js';
-import { ApiError, api, card, h, num, table, type Column } from './kit.js';
+import { ApiError, api } from './api.js';
+import { card, h, num, table, type Column } from './kit.js';
 
 type SchoolDiff = Hold['diff'][number];
 

@@ -7,21 +7,8 @@
 import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';
 import { schoolsCard, yearColumn } from './guard-schools.js';
 import { t } from './i18n.js';
-import {
-  ApiError,
-  api,
-  card,
-  filtered,
-  h,
-  num,
-  pager,
-  percent,
-  searchForm,
-  stat,
-  table,
-  when,
-  type Column,
-} from './kit.js';
+import { ApiError, api } from './api.js';
+import { card, filtered, h, num, pager, percent, searchForm, stat, table, when, type Column } from './kit.js';
 import { entityText, statusBadge, statusText } from './words.js';
 
 /** What a hold held (as `truc holds` says it): a vendor's batch, or a sync run's page or reconciliation (review26a F3). */

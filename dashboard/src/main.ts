@@ -1,6 +1,7 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { ApiError, h, keptPage, rememberPage, session, sessionEnded, signIn, signOut } from './kit.js';
+import { ApiError, keptPage, rememberPage, session, sessionEnded, signIn, signOut } from './api.js';
+import { h } from './kit.js';
 import { returnRoute } from './return-to.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';

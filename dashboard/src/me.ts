@@ -6,7 +6,8 @@
  * name was asked once a session, so a renamed client was named as before until it signed in again).
  */
 import type { Me } from './api-types.js';
-import { api, h, type Session } from './kit.js';
+import { api, type Session } from './api.js';
+import { h } from './kit.js';
 import { roleText } from './words.js';
 
 const KEY = 'truc.me';

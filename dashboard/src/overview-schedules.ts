@@ -6,7 +6,8 @@
  */
 import type { Schedule } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { ApiError, api, card, h, table, when, type Column } from './kit.js';
+import { ApiError, api } from './api.js';
+import { card, h, table, when, type Column } from './kit.js';
 import { entityText, statusBadge, statusText } from './words.js';
 
 /** A schedule's last fire: when, its outcome, and why a refused one requested nothing (its code and message). */

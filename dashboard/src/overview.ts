@@ -2,7 +2,8 @@
 import type { Overview, Schedule } from './api-types.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
-import { api, card, h, num, percent, session, stat, table, when } from './kit.js';
+import { api, session } from './api.js';
+import { card, h, num, percent, stat, table, when } from './kit.js';
 import { errorCode, statusBadge, statusText } from './words.js';
 import { schedulesCard } from './overview-schedules.js';
 

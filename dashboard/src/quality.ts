@@ -2,7 +2,8 @@
 import type { QualityRun, Scorecard } from './api-types.js';
 import { t } from './i18n.js';
 import { lineChart } from './chart.js';
-import { api, day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
+import { api } from './api.js';
+import { day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
 import { criterionText, errorCode, statusBadge } from './words.js';
 
 /**

@@ -1,8 +1,8 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { t } from './i18n.js';
+import { api } from './api.js';
 import {
-  api,
   card,
   type Column,
   filtered,

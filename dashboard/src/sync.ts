@@ -2,7 +2,8 @@
 import { ENTITIES, RUN_STATUSES, SYSTEMS, type ListedRun, type SyncRun } from './api-types.js';
 import { fromVietnamInput, vietnamInput } from './clock.js';
 import { t } from './i18n.js';
-import { api, card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
+import { api } from './api.js';
+import { card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
 /** What a queued or running run waits on (its system's paused gate), in the page's language. */

@@ -5,7 +5,8 @@
  */
 import type { WebsiteProbe } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { ApiError, api, card, h, when } from './kit.js';
+import { ApiError, api } from './api.js';
+import { card, h, when } from './kit.js';
 
 /** The probe's `problem` when robots.txt kept it from looking: the feed is unknown, not missing. */
 const ROBOTS_DISALLOWED = 'robots-disallowed';

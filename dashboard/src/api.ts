@@ -1,0 +1,157 @@
+/**
+ * The dashboard's session (its token, role and scopes, kept in sessionStorage; the page to return to when it ended
+ * by itself) and its client of the JSON API: problem documents become ApiErrors in the page's language.
+ */
+import { currentLang, problemText, t } from './i18n.js';
+
+export interface Session {
+  token: string;
+  clientId: string;
+  role: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+const KEY = 'truc.session';
+/** Set when a session ended by itself (its token expired or was refused), for the sign-in page to say so. */
+const ENDED = 'truc.session-ended';
+
+/** The page a session that ended by itself was on (review33c N5), for the sign-in to return to (return-to.ts). */
+const RETURN = 'truc.return';
+
+/** Keeps the page shown now (the address's hash) as the one to return to after signing in again. */
+export function rememberPage(): void {
+  if (!/^#\/?signin/.test(location.hash)) sessionStorage.setItem(RETURN, location.hash);
+}
+
+/** The page kept to return to, forgotten once read (asked at sign-in, or forgotten at a deliberate sign-out). */
+export function keptPage(): string | null {
+  const kept = sessionStorage.getItem(RETURN);
+  sessionStorage.removeItem(RETURN);
+  return kept;
+}
+
+/** Whether the last session ended by itself since the sign-in page last asked (review33c F6); asked once. */
+export function sessionEnded(): boolean {
+  const ended = sessionStorage.getItem(ENDED) !== null;
+  sessionStorage.removeItem(ENDED);
+  return ended;
+}
+
+export function session(): Session | undefined {
+  const raw = sessionStorage.getItem(KEY);
+  if (!raw) return undefined;
+  const s = JSON.parse(raw) as Session;
+  if (s.expiresAt <= Date.now()) {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.setItem(ENDED, '1');
+    return undefined;
+  }
+  return s;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(KEY);
+}
+
+/** The claims of a JWT (no verification: the server verifies; this only reads role and scopes). */
+function claims(token: string): { sub?: string; role?: string; scope?: string } {
+  const part = token.split('.')[1] ?? '';
+  const json = atob(
+    part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '='),
+  );
+  return JSON.parse(decodeURIComponent(escape(json))) as { sub?: string; role?: string; scope?: string };
+}
+
+/** A field the API named in its refusal (a problem's `errors[]`: JSON pointer, rule, message in both languages). */
+export interface FieldProblem {
+  pointer: string;
+  rule: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: readonly FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * fetch, a failure to reach the server said in words (review33c F3: the page showed the browser's "Failed to fetch",
+ * and a button's call that failed so said nothing outside the browser's console).
+ */
+async function reach(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch {
+    throw new ApiError(0, t('apiUnreachable'));
+  }
+}
+
+export async function signIn(clientId: string, clientSecret: string): Promise<Session> {
+  const res = await reach('/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': currentLang() },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
+  if (!res.ok || !body.access_token)
+    throw new ApiError(res.status, problemText(body as never) || t('signInFailed'));
+  const c = claims(body.access_token);
+  const s: Session = {
+    token: body.access_token,
+    clientId,
+    role: c.role ?? '',
+    scopes: (c.scope ?? '').split(' ').filter(Boolean),
+    expiresAt: Date.now() + (body.expires_in ?? 900) * 1000 - 10_000,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(s));
+  return s;
+}
+
+/** Calls the JSON API with the session's token; problem documents become ApiErrors in the current language. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const s = session();
+  const res = await reach(path, {
+    method: init.method ?? 'GET',
+    headers: {
+      accept: 'application/json',
+      'accept-language': currentLang(),
+      ...(s ? { authorization: `Bearer ${s.token}` } : {}),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : null,
+  });
+  if (res.status === 401) {
+    // A page's calls refused together (its own, the header's GET /v1/me): the first ends the session, says so once.
+    if (sessionStorage.getItem(KEY) !== null) {
+      signOut();
+      sessionStorage.setItem(ENDED, '1');
+      rememberPage();
+    }
+    location.hash = '#/signin';
+    throw new ApiError(401, t('signInFailed'));
+  }
+  const body = (await res.json().catch(() => ({}))) as unknown;
+  if (!res.ok) {
+    const fields = (body as { errors?: FieldProblem[] }).errors ?? [];
+    // a problem document in its words; an answer without one (a proxy's 502 page) said in the page's
+    throw new ApiError(
+      res.status,
+      problemText(body as never) || t('apiFailed', { status: res.status }),
+      fields,
+    );
+  }
+  return body as T;
+}
