@@ -184,6 +184,30 @@ const DICT = {
   byCode: ['Theo mã', 'By code'],
   apply: ['Áp dụng', 'Apply'],
   forbidden: ['Tài khoản này không có quyền xem trang này.', 'This client may not see this page.'],
+  noPageTitle: [
+    'Bảng điều khiển không có trang nào cho tài khoản này',
+    'The dashboard has no page for this client',
+  ],
+  noPageScopes: [
+    'Mỗi trang cần một quyền (scope) mà tài khoản này ({role}) không có; quyền của nó: {scopes}. Các trang và quyền mở chúng:',
+    'Each page needs a scope this client ({role}) does not hold; it holds: {scopes}. The pages and the scope that opens them:',
+  ],
+  noPageApi: [
+    'Tài khoản này làm việc qua API của truc: tài liệu API tại',
+    'This client works through truc’s API: its documentation at',
+  ],
+  noPagePcgd: [
+    'Số liệu và báo cáo PCGD-XMC của đơn vị: nhóm pcgd; thẻ điểm chất lượng của đơn vị: GET /v1/quality/scorecards (README của truc: “The officer’s API”).',
+    'The unit’s PCGD-XMC figures and reports: tag pcgd; the unit’s quality scorecards: GET /v1/quality/scorecards (truc’s README: “The officer’s API”).',
+  ],
+  noPageVendor: [
+    'Gửi lô và đọc kết quả, phát hiện của lô: nhóm batches; chất lượng của trường: nhóm quality (README của truc: “The API”).',
+    'Sending batches and reading their outcome and findings: tag batches; a school’s quality: tag quality (truc’s README: “The API”).',
+  ],
+  noPageAsk: [
+    'Cần xem bảng điều khiển: quản trị Sở cấp một client có vai trò quản trị thành phố (city-admin) hoặc kiểm toán (auditor).',
+    'To use the dashboard, ask a city admin for a client whose role is city admin (city-admin) or auditor (auditor).',
+  ],
   apiUnreachable: [
     'Không kết nối được tới máy chủ truc (mạng hoặc máy chủ đang dừng). Hãy thử lại sau ít phút.',
     'The truc server cannot be reached (the network, or the server is down). Try again in a few minutes.',

@@ -1,8 +1,9 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
-import { currentLang, setLang, t, type Key } from './i18n.js';
+import { currentLang, setLang, t } from './i18n.js';
 import { ApiError, keptPage, rememberPage, session, sessionEnded, signIn, signOut } from './api.js';
 import { h } from './kit.js';
-import { returnRoute } from './return-to.js';
+import { allowedPages, landingRoute, shownPage, type NavPage } from './pages.js';
+import { noPage } from './no-page.js';
 import { guardHoldPage, guardPage } from './guard.js';
 import { qualityPage } from './quality.js';
 import { auditPage } from './audit.js';
@@ -11,16 +12,6 @@ import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
 import { whoIsSignedIn } from './me.js';
-
-const NAV: Array<{ path: string; key: Key; scope: string }> = [
-  { path: 'overview', key: 'overview', scope: 'admin' },
-  { path: 'schools', key: 'schools', scope: 'admin' },
-  { path: 'quality', key: 'quality', scope: 'admin' },
-  { path: 'sync', key: 'syncRuns', scope: 'admin' },
-  { path: 'guard', key: 'heldChanges', scope: 'guard' },
-  { path: 'dead-letters', key: 'deadLetters', scope: 'admin' },
-  { path: 'audit', key: 'audit', scope: 'audit:read' },
-];
 
 function signInPage(root: HTMLElement): void {
   // review33c F6: a session that ended by itself (token expired or refused) led here without a word
@@ -56,11 +47,10 @@ function signInPage(root: HTMLElement): void {
             error.textContent = '';
             signIn(id.value.trim(), secret.value).then(
               (s) => {
-                // review33c N5: back to the page (and its filters) a session that ended by itself was on
-                const pages = NAV.filter((n) => s.scopes.includes(n.scope)).map((n) => n.path);
+                // review33c N5: back to the page (and its filters) a session that ended by itself was on; else the
+                // first page its scopes allow (walk5 W5-8: a PCGD officer or a vendor was sent to the audit's 403s)
                 const before = location.hash;
-                location.hash =
-                  returnRoute(keptPage(), pages) ?? (s.scopes.includes('admin') ? '#/overview' : '#/audit');
+                location.hash = landingRoute(keptPage(), s.scopes);
                 // A changed address renders by its hashchange; rendering here too asked every API of the first page
                 // twice at once (flaky37: two overviews for each sign-in, on a loaded machine past a test's 30 s wait).
                 if (location.hash === before) void render();
@@ -99,7 +89,7 @@ function langButton(cls = ''): HTMLElement {
  * The bar above every page: the pages the session may see (`current` marked), who is signed in (`who`: the client's
  * display name as every list names it, walk2 F5, its id in the tooltip; ./me.ts).
  */
-function header(allowed: typeof NAV, current: string, who: HTMLElement): HTMLElement {
+function header(allowed: readonly NavPage[], current: string, who: HTMLElement): HTMLElement {
   return h(
     'header',
     {},
@@ -179,11 +169,14 @@ async function render(): Promise<void> {
   }
   const params = new URLSearchParams(query);
   const [page = '', arg] = path.split('/');
-  const allowed = NAV.filter((n) => s.scopes.includes(n.scope));
-  const current = page || (allowed[0]?.path ?? 'overview');
+  const shown = shownPage(page, s.scopes);
+  const current = 'page' in shown ? shown.page : shown.refused === 'noPage' ? 'none' : page;
   const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
-  root.replaceChildren(header(allowed, current, await whoIsSignedIn(s)), main);
-  await showPage(main, current, arg, params);
+  root.replaceChildren(header(allowedPages(s.scopes), current, await whoIsSignedIn(s)), main);
+  // a page the session's scopes do not open is said so without asking the API what it would refuse (walk5 W5-8)
+  if ('page' in shown) await showPage(main, current, arg, params);
+  else if (shown.refused === 'noPage') main.replaceChildren(noPage(s));
+  else main.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('forbidden')));
 }
 
 window.addEventListener('hashchange', () => void render());

@@ -1,0 +1,111 @@
+/**
+ * walk5's dashboard findings, in a real browser (Debian's Chromium, test/helpers/dashboard-browser.ts; no worker: the
+ * state each test reads is made through the store). Screenshots go to test-results/walk5/.
+ * W5-8: a PCGD officer or a vendor signing in landed on the audit page and met two 403s; now each client lands on the
+ * first page its scopes allow, one with none on a page saying which scopes the dashboard's pages need and where its
+ * work is done instead (the API, /docs), and no page a client reaches asks the API for what it would refuse. The
+ * auditor's walk (moved here from dashboard.test.ts): the audit page, its search, the chain verified.
+ */
+import type { Response } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { addClient, type NewClient } from '../../src/ops.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+
+const COMMUNE = '26995';
+const SCHOOL_CODE = '79000591';
+
+describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
+  const ui = useDashboard({ shots: 'walk5' });
+  /** The API's answers the page met that refused it (401, 403), as `METHOD /path status`. */
+  const refused: string[] = [];
+  /** Every API path the page asked for. */
+  const asked: string[] = [];
+  let watching = false;
+  const watch = () => {
+    refused.length = 0;
+    asked.length = 0;
+    if (watching) return;
+    watching = true;
+    ui.page.on('response', (r: Response) => {
+      const path = new URL(r.url()).pathname;
+      if (!path.startsWith('/v1/') && !path.startsWith('/oauth/')) return;
+      asked.push(path);
+      if (r.status() === 401 || r.status() === 403)
+        refused.push(`${r.request().method()} ${path} ${r.status()}`);
+    });
+  };
+  const client = (name: string, role: string, more: { units?: string[]; schools?: string[] } = {}) =>
+    addClient(ui.env.deps.db, { name, role, ...more }) as Promise<NewClient & { clientSecret: string }>;
+
+  it('W5-8: a PCGD officer lands on a page saying the dashboard has none for it, in both languages, no 403', async () => {
+    const officer = await client('PCGD xã 26995', 'pcgd-officer', { units: [COMMUNE] });
+    watch();
+    await ui.signIn(officer);
+    const none = ui.page.getByTestId('page-none').getByTestId('no-page');
+    await none.waitFor();
+    await ui.page.waitForLoadState('networkidle');
+    const vi = (await none.textContent()) ?? '';
+    expect(vi).toContain('Bảng điều khiển không có trang nào cho tài khoản này');
+    expect(vi).toContain('(Cán bộ PCGD-XMC)');
+    expect(vi).toContain('pcgd:read, pcgd:write, batches:read, quality:read');
+    expect(await none.locator('li[data-scope=admin]').textContent()).toMatch(/^admin: Tổng quan, Trường học/);
+    expect(await none.locator('li[data-scope="audit:read"]').textContent()).toBe('audit:read: Kiểm toán');
+    expect(await ui.text('no-page-instead')).toContain('nhóm pcgd');
+    expect(await none.getByRole('link', { name: '/docs' }).getAttribute('href')).toBe('/docs');
+    expect(await ui.page.locator('header nav a').count()).toBe(0); // no page offered
+    await ui.shot('01-officer-no-page-vi');
+    // an address of a page it may not see (the audit page it was sent to) says the same, asking nothing
+    await ui.page.goto(`${ui.base}/dashboard#/audit`);
+    await ui.page.getByTestId('page-none').getByTestId('no-page').waitFor();
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(() => none.locator('h1').textContent(), { timeout: 30_000 })
+      .toBe('The dashboard has no page for this client');
+    expect(await ui.text('no-page-instead')).toContain('tag pcgd');
+    await ui.shot('02-officer-no-page-en');
+    await ui.page.getByTestId('lang').click();
+    await ui.page.waitForLoadState('networkidle');
+    expect(refused).toEqual([]);
+    expect(asked.filter((p) => p !== '/oauth/token' && p !== '/v1/me')).toEqual([]);
+  });
+
+  it('W5-8: a vendor lands on the same page, told where its work is done, no 403', async () => {
+    const vendor = await client('Phần mềm trường', 'vendor', { schools: [SCHOOL_CODE] });
+    watch();
+    await ui.signIn(vendor);
+    await ui.page.getByTestId('page-none').getByTestId('no-page').waitFor();
+    await ui.page.waitForLoadState('networkidle');
+    expect(await ui.text('no-page')).toContain('(Nhà cung cấp phần mềm)');
+    expect(await ui.text('no-page-instead')).toContain('nhóm batches');
+    expect(refused).toEqual([]);
+  });
+
+  it('W5-8: an auditor lands on the audit page, searches it, verifies the chain; an admin page refused unasked', async () => {
+    const auditor = await client('Thanh tra', 'auditor');
+    watch();
+    await ui.signIn(auditor);
+    await ui.page.getByTestId('page-audit').getByTestId('audit-rows').waitFor();
+    // Search: the creation of the auditor's own client, by action and subject.
+    await ui.page.locator('input[name="action"]').fill('client.created');
+    await ui.page.locator('input[name="subject"]').fill(`client:${auditor.clientId}`);
+    await ui.page.locator('input[name="subject"]').press('Enter');
+    await expect
+      .poll(() => ui.page.getByTestId('audit-rows').locator('tbody tr').count(), { timeout: 30_000 })
+      .toBe(1);
+    expect(await ui.text('audit-rows')).toContain('client.created');
+    await ui.page.getByTestId('audit-verify').click();
+    await expect.poll(() => ui.text('audit-verify-result'), { timeout: 30_000 }).toMatch(/Chuỗi nguyên vẹn/);
+    // an auditor has no admin pages: none offered, and one's address is refused without asking the API
+    expect(await ui.page.getByRole('link', { name: 'Tổng quan' }).count()).toBe(0);
+    await ui.shot('03-audit');
+    await ui.page.goto(`${ui.base}/dashboard#/overview`);
+    await expect
+      .poll(() => ui.page.getByTestId('page-overview').textContent(), { timeout: 30_000 })
+      .toBe('Tài khoản này không có quyền xem trang này.');
+    await ui.page.waitForLoadState('networkidle');
+    expect(refused).toEqual([]);
+    expect(asked.filter((p) => p.startsWith('/v1/ops/'))).toEqual([]);
+    await ui.page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await ui.page.getByTestId('signin-submit').waitFor();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * walk5 W5-8: a PCGD officer or a vendor signing in to the dashboard landed on the audit page and met two 403s. Each
+ * session lands on the first page its scopes allow (the header's order); a session they allow none is shown the
+ * no-page page, and a page of the dashboard its scopes do not allow is refused there, the API never asked.
+ * dashboard/src/pages.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { landingRoute, pagesByScope, shownPage } from '../../../dashboard/src/pages.js';
+
+const ADMIN = ['batches:read', 'records:read', 'admin', 'guard', 'quality:read', 'pcgd:read', 'pcgd:write'];
+const AUDITOR = ['audit:read', 'quality:read'];
+const OFFICER = ['pcgd:read', 'pcgd:write', 'batches:read', 'quality:read'];
+const VENDOR = ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'];
+
+describe('dashboard: where a session lands and what a page shows it', () => {
+  it('lands on the first page its scopes allow; none: the no-page page (#/), never the audit page', () => {
+    expect(landingRoute(null, ADMIN)).toBe('#/overview');
+    expect(landingRoute(null, AUDITOR)).toBe('#/audit');
+    expect(landingRoute(null, ['guard'])).toBe('#/guard');
+    expect(landingRoute(null, OFFICER)).toBe('#/');
+    expect(landingRoute(null, VENDOR)).toBe('#/');
+    expect(shownPage('', OFFICER)).toEqual({ refused: 'noPage' });
+    expect(shownPage('', VENDOR)).toEqual({ refused: 'noPage' });
+  });
+
+  it('returns to the kept page only when the session may see it', () => {
+    expect(landingRoute('#/schools?q=kim', ADMIN)).toBe('#/schools?q=kim');
+    expect(landingRoute('#/schools?q=kim', AUDITOR)).toBe('#/audit');
+    expect(landingRoute('#/audit?actor=cl_1', OFFICER)).toBe('#/');
+  });
+
+  it('a page its scopes do not allow is refused without asking; an unknown name is the page’s 404', () => {
+    expect(shownPage('', ADMIN)).toEqual({ page: 'overview' });
+    expect(shownPage('', AUDITOR)).toEqual({ page: 'audit' });
+    expect(shownPage('audit', AUDITOR)).toEqual({ page: 'audit' });
+    expect(shownPage('overview', AUDITOR)).toEqual({ refused: 'forbidden' });
+    expect(shownPage('audit', ADMIN)).toEqual({ refused: 'forbidden' });
+    expect(shownPage('audit', OFFICER)).toEqual({ refused: 'noPage' });
+    expect(shownPage('nowhere', ADMIN)).toEqual({ page: 'nowhere' });
+  });
+
+  it('lists each scope that opens a page with its pages, in the header’s order', () => {
+    expect(pagesByScope()).toEqual([
+      { scope: 'admin', keys: ['overview', 'schools', 'quality', 'syncRuns', 'deadLetters'] },
+      { scope: 'guard', keys: ['heldChanges'] },
+      { scope: 'audit:read', keys: ['audit'] },
+    ]);
+  });
+});
