@@ -102,6 +102,11 @@ const DICT = {
     'Đúng/Đủ/Sạch/Sống ở đây: tỷ lệ bản ghi nhận trong các lô 30 ngày qua không có lỗi của tiêu chí; không phải thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo): xem trang Chất lượng.',
     'Correct/Complete/Clean/Live here: the share of records received in batches in the last 30 days without a finding of the criterion; not the quality run’s scorecard (the figure the city reports): see the Quality page.',
   ],
+  scorecardHint: [
+    'Đúng/Đủ/Sạch/Sống ở đây: thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo), trên mọi bản ghi truc giữ tại lần chấm; không phải tỷ lệ bản ghi nhận trong các lô 30 ngày qua của trang Trường học: xem',
+    'Correct/Complete/Clean/Live here: the quality run’s scorecard (the figure the city reports), over every record truc holds at the run; not the share of records received in batches in the last 30 days on the Schools page: see',
+  ],
+  communeSchools: ['các trường của xã/phường {code}', 'the schools of commune {code}'],
   batchMode: ['Kiểu lô', 'Mode'],
   modeSnapshot: ['Toàn bộ (snapshot: bản ghi vắng mặt bị xoá)', 'Snapshot (records left out are deleted)'],
   modeDelta: ['Bổ sung (delta)', 'Delta'],

@@ -71,9 +71,30 @@ async function unitPage(main: HTMLElement, level: string, code: string): Promise
   main.replaceChildren(
     h('p', {}, h('a', { href: `#/quality?level=${level}` }, `← ${t('back')}`)),
     h('h1', {}, t('scorecards')),
+    scorecardHint(level, code),
     sc.items.length === 0
       ? h('p', { class: 'muted', 'data-testid': 'quality-empty' }, t('noneYet'))
       : h('div', { 'data-testid': 'scorecards' }, ...sc.items.map((it) => scorecard(it, level, true))),
+  );
+}
+
+/**
+ * What the scorecards' Đúng/Đủ/Sạch/Sống are (walk5 W5-9): the quality run's, not the schools pages' figures of 30
+ * days' batches (schools.ts criteriaHint says the converse); a link to those: a commune's schools on its page (the
+ * schools list searched by its code), else every school.
+ */
+function scorecardHint(level: string, code?: string): HTMLElement {
+  const commune = level === 'commune' && code !== undefined;
+  return h(
+    'p',
+    { class: 'muted', 'data-testid': 'scorecard-hint' },
+    t('scorecardHint'),
+    ' ',
+    h(
+      'a',
+      { href: commune ? `#/schools?${new URLSearchParams({ q: code }).toString()}` : '#/schools' },
+      `${commune ? t('communeSchools', { code }) : t('schools')} →`,
+    ),
   );
 }
 
@@ -143,7 +164,9 @@ async function unitsPage(main: HTMLElement, level: string, params: URLSearchPara
     if (o > 0) p.set('offset', String(o));
     return `#/quality?${p.toString()}`;
   };
-  const head = [h('h1', {}, t('scorecards')), await latestRun()].filter((e) => e !== null);
+  const head = [h('h1', {}, t('scorecards')), await latestRun(), scorecardHint(level)].filter(
+    (e) => e !== null,
+  );
   await filtered(main, head, form, async () => {
     const query = new URLSearchParams([...filter, ['limit', String(PAGE)], ['offset', String(offset)]]);
     const sc = await api<{ total: number; items: Scorecard[] }>(`/v1/quality/scorecards?${query.toString()}`);

@@ -5,14 +5,25 @@
  * first page its scopes allow, one with none on a page saying which scopes the dashboard's pages need and where its
  * work is done instead (the API, /docs), and no page a client reaches asks the API for what it would refuse. The
  * auditor's walk (moved here from dashboard.test.ts): the audit page, its search, the chain verified.
+ * W5-9: the schools pages said their Đúng/Đủ/Sạch/Sống were of 30 days' batches and linked to the scorecards; the
+ * Quality page now says its figures are the quality run's and links back: a commune's page to that commune's schools.
  */
 import type { Response } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addClient, type NewClient } from '../../src/ops.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+import { communeCard, saveScorecards, storedRatio } from '../helpers/dashboard-seed.js';
 
 const COMMUNE = '26995';
-const SCHOOL_CODE = '79000591';
+const SCHOOL = {
+  schoolCode: '79000591',
+  name: 'Trường Tiểu học Năm Chín Mốt',
+  level: 'primary',
+  provinceCode: '79',
+  communeCode: COMMUNE,
+  status: 'active',
+};
 
 describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
   const ui = useDashboard({ shots: 'walk5' });
@@ -70,7 +81,7 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
   });
 
   it('W5-8: a vendor lands on the same page, told where its work is done, no 403', async () => {
-    const vendor = await client('Phần mềm trường', 'vendor', { schools: [SCHOOL_CODE] });
+    const vendor = await client('Phần mềm trường', 'vendor', { schools: [SCHOOL.schoolCode] });
     watch();
     await ui.signIn(vendor);
     await ui.page.getByTestId('page-none').getByTestId('no-page').waitFor();
@@ -107,5 +118,45 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     expect(asked.filter((p) => p.startsWith('/v1/ops/'))).toEqual([]);
     await ui.page.getByRole('button', { name: 'Đăng xuất' }).click();
     await ui.page.getByTestId('signin-submit').waitFor();
+  });
+
+  it("W5-9: the Quality page says its figures are the quality run's and links to the schools' 30-day figures", async () => {
+    const db = ui.env.deps.db;
+    await createRecordsRepo(db).upsert(
+      'schools',
+      [{ key: SCHOOL.schoolCode, scope: SCHOOL.schoolCode, data: SCHOOL, fingerprint: fingerprint(SCHOOL) }],
+      { system: 'hcm-csdl', mappingVersion: 'test' },
+    );
+    const r = storedRatio(80, 100, 'yellow');
+    await saveScorecards(db, [communeCard(COMMUNE, 100, { dung: r, du: r, sach: r, song: r }, r)]);
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/quality`);
+    await ui.page.getByTestId(`scorecard-${COMMUNE}`).waitFor();
+    const hint = ui.page.getByTestId('scorecard-hint');
+    expect(await hint.textContent()).toMatch(/thẻ điểm của lần chấm chất lượng.*không phải .*30 ngày qua/);
+    expect(await hint.getByRole('link').getAttribute('href')).toBe('#/schools');
+    await ui.shot('04-quality-hint');
+    // a commune's page: to that commune's schools, the same words as theirs, in English too
+    await ui.page.getByTestId(`scorecard-${COMMUNE}`).getByRole('link', { name: COMMUNE }).click();
+    const link = ui.page.getByTestId('scorecard-hint').getByRole('link');
+    const communeLink = `các trường của xã/phường ${COMMUNE} →`;
+    await expect.poll(() => link.textContent(), { timeout: 30_000 }).toBe(communeLink);
+    expect(await link.getAttribute('href')).toBe(`#/schools?q=${COMMUNE}`);
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(() => ui.text('scorecard-hint'), { timeout: 30_000 })
+      .toMatch(
+        /the quality run’s scorecard.*not the share of records received in batches in the last 30 days/,
+      );
+    await ui.page.getByTestId('lang').click();
+    // the page drawn again in Vietnamese before the link is followed (a render still drawing would draw over the next)
+    await expect.poll(() => link.textContent(), { timeout: 30_000 }).toBe(communeLink);
+    await link.click();
+    await ui.page.getByTestId('schools').getByText(SCHOOL.schoolCode).waitFor();
+    expect(ui.page.url()).toContain(`#/schools?q=${COMMUNE}`);
+    // …whose hint links back to the scorecards
+    const back = ui.page.getByTestId('criteria-hint');
+    expect(await back.getByRole('link').getAttribute('href')).toBe('#/quality');
+    await ui.shot('05-commune-schools');
   });
 });
