@@ -99,8 +99,8 @@ const DICT = {
   rejected: ['Từ chối', 'Rejected'],
   unchanged: ['Không đổi', 'Unchanged'],
   criteriaHint: [
-    'Đúng/Đủ/Sạch/Sống ở đây: tỷ lệ bản ghi nhận trong các lô 30 ngày qua không có lỗi của tiêu chí; không phải thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo): xem trang Chất lượng.',
-    'Correct/Complete/Clean/Live here: the share of records received in batches in the last 30 days without a finding of the criterion; not the quality run’s scorecard (the figure the city reports): see the Quality page.',
+    'Đúng/Đủ/Sạch/Sống ở đây: tỷ lệ bản ghi nhận trong các lô 30 ngày qua không có lỗi hay cảnh báo của tiêu chí; không phải thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo): xem trang Chất lượng.',
+    'Correct/Complete/Clean/Live here: the share of records received in batches in the last 30 days without an error or a warning of the criterion; not the quality run’s scorecard (the figure the city reports): see the Quality page.',
   ],
   scorecardHint: [
     'Đúng/Đủ/Sạch/Sống ở đây: thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo), trên mọi bản ghi truc giữ tại lần chấm; không phải tỷ lệ bản ghi nhận trong các lô 30 ngày qua của trang Trường học: xem',

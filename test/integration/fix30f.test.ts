@@ -2,7 +2,8 @@
  * fix30f item 1: the operations schools page (`GET /v1/ops/schools`) and the school's scorecard
  * (`GET /v1/schools/{code}/quality`) count a record as failing a criterion by the one rule (src/store/failing.ts:
  * an error or a warning fails it, `info` never), so a school with a warning-only record shows the same figure
- * on both (the schools page counted errors only: 100 % there, 0 % on its scorecard). Real PostgreSQL and Redis.
+ * on both (the schools page counted errors only: 100 % there, 0 % on its scorecard), and the OpenAPI's OpsSchool
+ * says so (dash6: its criteria were described as "without an error finding"). Real PostgreSQL and Redis.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeScorecards } from '../../src/jobs/scorecards.js';
@@ -78,5 +79,19 @@ describe('fix30f item 1: one rule for a record failing a criterion', () => {
       scored.dung,
     );
     for (const c of ['du', 'sach', 'song']) expect(row.criteria[c], c).toEqual(scored[c]);
+  });
+
+  it('the OpenAPI says so of OpsSchool: a warning fails the record too, info never (dash6: "without an error finding")', async () => {
+    const res = await h.get('/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const props = res.json<{
+      components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+    }>().components.schemas.OpsSchool!.properties;
+    const criteria = props.criteria?.description ?? '';
+    expect(criteria).toMatch(
+      /không có phát hiện mức error hay warning .*phát hiện info không làm bản ghi trượt/,
+    );
+    expect(criteria).toMatch(/without an error or warning finding .*an info finding fails no record/);
+    expect(props.failing?.description).toMatch(/error hoặc warning .*error or warning finding/);
   });
 });

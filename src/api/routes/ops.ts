@@ -90,8 +90,20 @@ const SchoolRow = z
     students: z.number().int(),
     staff: z.number().int(),
     classes: z.number().int(),
-    received: z.number().int(),
-    failing: z.record(z.string(), z.number()),
+    received: z
+      .number()
+      .int()
+      .meta({
+        description:
+          'bản ghi trong các lô của trường nhận 30 ngày qua (mỗi lô đếm riêng) / the records of the school’s batches ' +
+          'received in the last 30 days (each batch counted on its own)',
+      }),
+    failing: z.record(z.string(), z.number()).meta({
+      description:
+        'theo tiêu chí, số bản ghi trong đó (received) có một phát hiện mức error hoặc warning của tiêu chí; info ' +
+        'không tính / per criterion, how many of those records (received) have an error or warning finding of it; ' +
+        'info is not counted',
+    }),
     criteria: z
       .object({
         dung: Ratio.nullable(),
@@ -101,10 +113,12 @@ const SchoolRow = z
       })
       .meta({
         description:
-          'tỷ lệ đạt theo tiêu chí (bản ghi nhận 30 ngày không có lỗi mức error), màu theo ngưỡng của thẻ điểm ' +
-          '(quality.colourBands); null khi chưa nhận bản ghi nào / the pass ratio per criterion (records received in ' +
-          '30 days without an error finding), banded by the scorecards’ bands (quality.colourBands); null when none ' +
-          'was received',
+          'tỷ lệ đạt theo tiêu chí: bản ghi nhận trong các lô 30 ngày qua không có phát hiện mức error hay warning ' +
+          'của tiêu chí ((received − failing) / received; phát hiện info không làm bản ghi trượt, như thẻ điểm), màu ' +
+          'theo ngưỡng của thẻ điểm (quality.colourBands); null khi chưa nhận bản ghi nào / the pass ratio per ' +
+          'criterion: the records received in batches in the last 30 days without an error or warning finding of ' +
+          'it ((received − failing) / received; an info finding fails no record, as on the scorecards), banded by ' +
+          'the scorecards’ bands (quality.colourBands); null when none was received',
       }),
   })
   .meta({ id: 'OpsSchool' });
