@@ -206,6 +206,12 @@ export type ErrorCode = keyof typeof ERRORS;
 /** Every code of the table, for a filter that takes one (e.g. the dead letters' `errorCode`). */
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];
 
+/** A code's words from the table, in Vietnamese and English (the code itself in both when the table has none). */
+export function errorMessage(code: string): { vi: string; en: string } {
+  const def = Object.hasOwn(ERRORS, code) ? ERRORS[code as ErrorCode] : undefined;
+  return { vi: def?.vi ?? code, en: def?.en ?? code };
+}
+
 /**
  * A message in Vietnamese and English, Vietnamese first, on one line (CONVENTIONS decision 8): the one way a
  * refusal's own words are written, wherever they are read: an AppError's detail (a problem's `detail`, the

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../config.js';
 import { BatchCounts, BatchStatus } from './batch-contract.js';
+import { DeliveryDeadLetters } from './batch-status-parts.js';
 import { decimal, fromNotAfterTo, timeRangeQuery } from './query.js';
 
 export const BatchListQuery = z
@@ -28,10 +29,12 @@ export const BatchListQuery = z
   .strict()
   .superRefine(fromNotAfterTo);
 
-const BatchListDelivery = z.object({
+/** A delivery as a list shows it (the school page's batches too): its state, code and dead letters, no keys. */
+export const BatchListDelivery = z.object({
   system: z.string(),
   state: z.enum(['delivered', 'partial', 'pending', 'failed']),
   errorCode: z.string().nullable(),
+  deadLetters: DeliveryDeadLetters,
 });
 
 export const BatchListItem = z

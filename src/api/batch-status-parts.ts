@@ -23,6 +23,46 @@ const DeliveryWaiting = z
       'itself, no need to send the batch again; null when nothing holds it (on its way, or not pending)',
   });
 
+/** A batch's records of one operation at a target, by where their push sets stand (src/store/push-sets.ts). */
+const DeliveryCounts = (vi: string, en: string) =>
+  z.object({ delivered: z.number().int(), pending: z.number().int(), failed: z.number().int() }).meta({
+    description:
+      `Số bản ghi ${vi} của lô tới hệ thống đích: delivered (hệ thống đích đã trả lời; kể cả bản ghi nó từ chối từng ` +
+      'cái, xem refused), pending (chưa gửi xong, chưa lỗi hẳn), failed (việc gửi lỗi hẳn, xem deadLetters) / ' +
+      `the batch’s records ${en} at the target: delivered (the target answered; those it refused one by one ` +
+      'included, see refused), pending (neither delivered nor failed for good), failed (dead-lettered, see deadLetters)',
+  });
+
+/** The dead letter of a batch's delivery that failed for good (vendor6): what it is, and what becomes of it. */
+export const DeliveryDeadLetter = z.object({
+  id: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'mã việc lỗi: GET /v1/dead-letters, quản trị Sở chạy lại bằng POST /v1/dead-letters/replay {"ids":[id]} / the ' +
+        'dead letter’s id: GET /v1/dead-letters; a city admin replays it with POST /v1/dead-letters/replay {"ids":[id]}',
+    }),
+  errorCode: z.string(),
+  replayable: z.boolean().meta({
+    description:
+      'còn mở, chạy lại được; false khi đã đóng không chạy lại (hệ thống đích đã gỡ) / open, a replay takes it; ' +
+      'false once closed without a replay (its target removed and forgotten)',
+  }),
+  message: z.object({ vi: z.string(), en: z.string() }).meta({
+    description:
+      'vì sao không chuyển được (lời của mã lỗi) và việc lỗi còn chạy lại được không / why it was not delivered ' +
+      '(the code’s words) and whether the letter can be replayed',
+  }),
+});
+
+/** A delivery's dead letters, newest of each push set that failed for good. */
+export const DeliveryDeadLetters = z.array(DeliveryDeadLetter).meta({
+  description:
+    'việc lỗi của các lần gửi lỗi hẳn (mỗi tập bản ghi một việc, mới nhất); [] khi không có / the dead letters of its ' +
+    'push sets that failed for good (each set’s newest); [] when none',
+});
+
 /** Where the batch's changes stand at one target. */
 export const BatchDelivery = z.object({
   system: z.string(),
@@ -34,9 +74,15 @@ export const BatchDelivery = z.object({
   }),
   refused: z.array(z.object({ key: z.string(), code: z.string().nullable() })).meta({
     description:
-      'Các bản ghi hệ thống đích từ chối: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã) / ' +
-      'the records the target refused: each key, and the target’s refusal code (null when what it sent does not look like a code)',
+      'Các bản ghi hệ thống đích không nhận: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã); với ' +
+      'tập bản ghi lỗi hẳn (deadLetters): mọi khoá của nó, mã là mã của việc lỗi (rejected không đếm chúng) / ' +
+      'the records the target did not take: each key, and the target’s refusal code (null when what it sent does not ' +
+      'look like a code); of a push set that failed for good (deadLetters): each of its keys, with its dead letter’s ' +
+      'code (rejected does not count those)',
   }),
+  upserts: DeliveryCounts('ghi (thêm, sửa)', 'written (upserts)'),
+  deletes: DeliveryCounts('xoá (snapshot: bản ghi vắng mặt)', 'deleted (a snapshot’s deletions travelling)'),
+  deadLetters: DeliveryDeadLetters,
   deliveredAt: z.string().nullable(),
   waiting: DeliveryWaiting,
 });

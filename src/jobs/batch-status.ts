@@ -7,6 +7,7 @@
  */
 import { personalNumberIn } from '../canonical/free-text.js';
 import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
 import type { Batch, BatchMode, BatchStatus } from '../store/batches.js';
 import {
   createBatchListRepo,
@@ -16,7 +17,7 @@ import {
 import type { Queryable } from '../store/db.js';
 import { createGuardHoldsRepo } from '../store/guard-holds.js';
 import { type GuardKind, guardKinds } from '../store/guard-hold-diff.js';
-import { createPushSetsRepo, type BatchDelivery } from '../store/push-sets.js';
+import { createPushSetsRepo, type BatchDelivery, type DeliveryLetter } from '../store/push-sets.js';
 import { deliveryWaiting, type DeliveryWaiting, type GateRead } from './delivery-waiting.js';
 
 export type BatchHold = NonNullable<Awaited<ReturnType<ReturnType<typeof createGuardHoldsRepo>['ofBatch']>>>;
@@ -40,6 +41,9 @@ export interface BatchView {
     errorCode: string | null;
     rejected: number;
     refused: BatchDelivery['refused'];
+    upserts: BatchDelivery['upserts'];
+    deletes: BatchDelivery['deletes'];
+    deadLetters: ToldLetter[];
     deliveredAt: string | null;
     /** A pending delivery held at its target's gate now (./delivery-waiting.ts); null otherwise. */
     waiting: DeliveryWaiting | null;
@@ -72,6 +76,47 @@ export const RECORDS_PURGED = {
   vi: 'Các bản ghi của lô (nội dung đã gửi) đã bị xoá sau thời hạn lưu; tóm tắt, số đếm và kết quả kiểm tra vẫn giữ.',
   en: 'The batch’s records (the body as sent) were removed after their retention period; its summary, counts and findings stay.',
 } as const;
+
+/** A delivery's dead letter as told (vendor6): its id, code, whether a replay takes it, and why, in both languages. */
+export interface ToldLetter extends DeliveryLetter {
+  message: { vi: string; en: string };
+}
+
+/**
+ * A dead-lettered delivery's letter as told: GET /v1/batches/{id}, the batch list's items, the school page's batches
+ * (a failed delivery said only its code). The error table's words for its code, then what becomes of it.
+ */
+export function toldLetter(system: string, letter: DeliveryLetter): ToldLetter {
+  const words = errorMessage(letter.errorCode);
+  const { id } = letter;
+  const then = letter.replayable
+    ? {
+        vi: `Việc lỗi ${id} còn mở: quản trị Sở có thể chạy lại (truc dead-letters replay --ids ${id}).`,
+        en: `Dead letter ${id} is open: a city admin can replay it (truc dead-letters replay --ids ${id}).`,
+      }
+    : {
+        vi: `Việc lỗi ${id} đã đóng, không chạy lại được.`,
+        en: `Dead letter ${id} is closed: it is not replayed.`,
+      };
+  return {
+    ...letter,
+    message: {
+      vi: `Không chuyển được tới ${system}: ${words.vi} ${then.vi}`,
+      en: `Not delivered to ${system}: ${words.en} ${then.en}`,
+    },
+  };
+}
+
+/**
+ * A delivery as a list tells it (GET /v1/schools/{code}/batches, the school page's batches): its state, code and dead
+ * letters; no keys (GET /v1/batches/{id} has them).
+ */
+export const listedDelivery = (d: BatchDelivery) => ({
+  system: d.system,
+  state: d.state,
+  errorCode: d.errorCode,
+  deadLetters: d.deadLetters.map((l) => toldLetter(d.system, l)),
+});
 
 /** A batch's counts as told (GET /v1/batches/{id}, the list's items). */
 export const countsOf = (batch: Batch): BatchView['counts'] => ({
@@ -111,6 +156,9 @@ export function batchView(
       errorCode: d.errorCode,
       rejected: d.rejected,
       refused: d.refused,
+      upserts: d.upserts,
+      deletes: d.deletes,
+      deadLetters: d.deadLetters.map((l) => toldLetter(d.system, l)),
       deliveredAt: d.deliveredAt ? new Date(d.deliveredAt).toISOString() : null,
       waiting: d.state === 'pending' ? (waiting.get(d.system) ?? null) : null,
     })),
@@ -211,14 +259,20 @@ type ListedBatch = Pick<Batch, 'id' | 'status' | 'errorCode' | 'finishedAt'> & {
 
 /**
  * Listed batches' states as told ({@link batchState}), by id: their deliveries read at once, each with its hold. The
- * school page's batches (GET /v1/ops/schools/{code}), so they say what GET /v1/batches/{id} says.
+ * school page's batches (GET /v1/ops/schools/{code}), so they say what GET /v1/batches/{id} says; with their deliveries
+ * as a list tells them ({@link listedDelivery}: a failed one's dead letters, vendor6).
  */
 export async function readBatchStates(
   q: Queryable,
   batches: readonly ListedBatch[],
-): Promise<Map<string, ReturnType<typeof batchState>>> {
+): Promise<Map<string, ReturnType<typeof batchState> & { deliveries: ReturnType<typeof listedDelivery>[] }>> {
   const told = await readBatchesTold(q, batches);
-  return new Map(batches.map((b) => [b.id, told.get(b.id)!.told]));
+  return new Map(
+    batches.map((b) => {
+      const t = told.get(b.id)!;
+      return [b.id, { ...t.told, deliveries: t.deliveries.map(listedDelivery) }];
+    }),
+  );
 }
 
 /** Listed batches as told, with their deliveries, by id: one read of the deliveries of them all (vendor5 item 2). */

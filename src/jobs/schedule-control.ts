@@ -6,7 +6,7 @@
 import type { Queue } from 'bullmq';
 import { appendAudit } from '../audit/chain.js';
 import type { Config, PullScheduleConfig, ScheduleConfig } from '../config.js';
-import { AppError, both, ERRORS, type ErrorCode } from '../errors.js';
+import { AppError, both, errorMessage, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
@@ -215,9 +215,7 @@ export interface FireError {
 
 /** The reason a fire recorded with `code` requested nothing, in both languages (the error table's words). */
 function fireError(code: string | null): FireError | null {
-  if (code === null) return null;
-  const def = Object.hasOwn(ERRORS, code) ? ERRORS[code as ErrorCode] : undefined;
-  return { code, message: { vi: def?.vi ?? code, en: def?.en ?? code } };
+  return code === null ? null : { code, message: errorMessage(code) };
 }
 
 export interface ScheduleView {

@@ -4,6 +4,7 @@
  * A set carries the sync run that caused it (its pulled page's, or its reconciliation's), which counts it.
  */
 import type { EntityName, SystemName } from '../config.js';
+import { OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
 
@@ -54,6 +55,25 @@ export function refusalCode(code: string | null | undefined): string | null {
 }
 
 /**
+ * A batch's records (keys) of one operation at one target, by where their push sets stand: delivered (the target
+ * answered; those it refused one by one are among them), pending (neither delivered nor dead-lettered), failed
+ * (dead-lettered). As a sync run's deliveries count them (./sync-run-reads.ts `runDeliveries`).
+ */
+export interface DeliveryCounts {
+  delivered: number;
+  pending: number;
+  failed: number;
+}
+
+/** The dead letter of a batch's push set that failed for good (its newest: a replay reopens the set). */
+export interface DeliveryLetter {
+  id: number;
+  errorCode: string;
+  /** Open ({@link OPEN}): a replay takes it; false once closed without a replay (its target forgotten). */
+  replayable: boolean;
+}
+
+/**
  * Where a batch's changes stand at one target: `partial` when the target answered but refused some of its
  * records (`rejected` of them), `failed` when it refused them all or the push was dead-lettered.
  */
@@ -64,8 +84,17 @@ export interface BatchDelivery {
   errorCode: string | null;
   /** Records (or keys) the target refused in its receipts. */
   rejected: number;
-  /** Which: the keys, in set and record order (sets delivered before their keys were kept list none). */
+  /**
+   * Which records the target did not take: the keys its receipts refused, each with its code (sets delivered before
+   * their keys were kept list none), and every key of a dead-lettered set, with that letter's code (vendor6: a failed
+   * delivery listed none); in set and record order.
+   */
   refused: RefusedKey[];
+  /** The records of its upsert sets and of its delete sets (a snapshot's deletions travelling), apart (vendor6). */
+  upserts: DeliveryCounts;
+  deletes: DeliveryCounts;
+  /** The dead letters of its sets that failed for good, a set's newest each, by set (vendor6). */
+  deadLetters: DeliveryLetter[];
   deliveredAt: Date | null;
   /**
    * The endpoints (`students:upsert`: entity and operation, as the push's gate counts them) of its sets neither
@@ -197,6 +226,9 @@ interface DeliveryRow {
   accepted: number;
   rejected: number;
   refused: RefusedKey[];
+  upserts: DeliveryCounts;
+  deletes: DeliveryCounts;
+  deadLetters: DeliveryLetter[];
   deliveredAt: Date | null;
   endpoints: string[];
 }
@@ -211,10 +243,54 @@ function deliveryOf(r: DeliveryRow): BatchDelivery {
     errorCode: r.failed > 0 ? r.errorCode : refused ? 'ERR_ADAPTER_REJECTED' : null,
     rejected: r.rejected,
     refused: r.refused,
+    upserts: r.upserts,
+    deletes: r.deletes,
+    deadLetters: r.deadLetters,
     deliveredAt: done ? r.deliveredAt : null,
     endpoints: r.endpoints,
   };
 }
+
+/** SQL: the keys of the group's sets of `operation` (`s`: its push sets), delivered, pending, failed ({@link DeliveryCounts}). */
+const countsOfOperation = (operation: PushOperation) =>
+  `jsonb_build_object(${(
+    [
+      ['delivered', 'delivered_at IS NOT NULL'],
+      ['pending', 'delivered_at IS NULL AND failed_at IS NULL'],
+      ['failed', 'failed_at IS NOT NULL'],
+    ] as const
+  )
+    .map(
+      ([k, when]) =>
+        `'${k}', coalesce(sum(cardinality(keys)) FILTER (WHERE operation = '${operation}' AND ${when}), 0)`,
+    )
+    .join(', ')})`;
+
+/** SQL: the sets of the group's batch (`s.batch_id`) to its system. */
+const GROUP_SETS = 'o.batch_id = s.batch_id AND o.system = s.system';
+
+/**
+ * SQL: the keys the group's target did not take ({@link BatchDelivery.refused}): those its receipts refused, then each
+ * key of a dead-lettered set with the set's code (the letter's), by set and record order.
+ */
+const REFUSED = `(SELECT coalesce(jsonb_agg(x.r ORDER BY x.set_id, x.n), '[]'::jsonb) FROM (
+    SELECT o.id AS set_id, e.n, jsonb_build_object('key', e.r->>'key', 'code', e.r->>'code') AS r
+      FROM truc.push_sets o
+     CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb)) WITH ORDINALITY AS e(r, n)
+     WHERE ${GROUP_SETS}
+    UNION ALL
+    SELECT o.id, k.n, jsonb_build_object('key', k.key, 'code', o.error_code)
+      FROM truc.push_sets o CROSS JOIN LATERAL unnest(o.keys) WITH ORDINALITY AS k(key, n)
+     WHERE ${GROUP_SETS} AND o.failed_at IS NOT NULL) x)`;
+
+/** SQL: the group's dead-lettered sets' letters, each set's newest (by its job's outbox row), by set. */
+const DEAD_LETTERS = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'errorCode', l.error_code,
+                                                  'replayable', l.open) ORDER BY o.id), '[]'::jsonb)
+    FROM truc.push_sets o
+   CROSS JOIN LATERAL (SELECT d.id, d.error_code, ${OPEN} AS open
+                         FROM truc.dead_letters d JOIN truc.outbox b ON b.id = d.outbox_id
+                        WHERE b.payload->>'pushSetId' = o.id::text ORDER BY d.id DESC LIMIT 1) l
+   WHERE ${GROUP_SETS} AND o.failed_at IS NOT NULL)`;
 
 /** Batches' deliveries, read from their push sets. */
 function pushSetDeliveries(q: Queryable) {
@@ -227,12 +303,8 @@ function pushSetDeliveries(q: Queryable) {
               count(failed_at)::int AS failed, max(error_code) AS "errorCode",
               coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
               coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
-              (SELECT coalesce(jsonb_agg(jsonb_build_object('key', e.r->>'key', 'code', e.r->>'code')
-                                         ORDER BY o.id, e.n), '[]'::jsonb)
-                 FROM truc.push_sets o
-                CROSS JOIN LATERAL jsonb_array_elements(coalesce(o.receipt->'refused', '[]'::jsonb))
-                      WITH ORDINALITY AS e(r, n)
-                WHERE o.batch_id = s.batch_id AND o.system = s.system) AS refused,
+              ${REFUSED} AS refused, ${countsOfOperation('upsert')} AS upserts,
+              ${countsOfOperation('delete')} AS deletes, ${DEAD_LETTERS} AS "deadLetters",
               max(delivered_at) AS "deliveredAt",
               coalesce(array_agg(DISTINCT entity || ':' || operation ORDER BY entity || ':' || operation)
                 FILTER (WHERE delivered_at IS NULL AND failed_at IS NULL), '{}') AS endpoints

@@ -8,18 +8,22 @@ import { createOutboxRepo } from '../../src/store/outbox.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 
-/** A dead letter of a website probe (its outbox row kept, so a replay queues it again); its id. */
-export async function websiteProbeLetter(db: Db): Promise<number> {
-  const outboxId = await createOutboxRepo(db).add('website-probe', 'website-probe', {});
+/** The letter of a job of `queue` (its outbox row written, as the relay writes it), recorded as the worker does; its id. */
+async function letterOfJob(
+  db: Db,
+  queue: string,
+  payload: Record<string, string | number>,
+  why: { code: string; message: string; attempts: number },
+): Promise<number> {
+  const name = queue.startsWith('push.') ? 'push-set' : queue;
+  const outboxId = await createOutboxRepo(db).add(queue, name, payload);
   await recordDeadLetter(db, {
     outboxId,
-    queue: 'website-probe',
-    name: 'website-probe',
+    queue,
+    name,
     jobId: `ob-${outboxId}`,
-    payload: {},
-    code: 'ERR_ADAPTER_UNAVAILABLE',
-    message: 'answered 503',
-    attempts: 3,
+    payload,
+    ...why,
     at: new Date(),
   });
   const rows = await db.query<{ id: string }>(
@@ -28,6 +32,15 @@ export async function websiteProbeLetter(db: Db): Promise<number> {
   );
   return Number(rows.rows[0]!.id);
 }
+
+/** A dead letter of a website probe (its outbox row kept, so a replay queues it again); its id. */
+export const websiteProbeLetter = (db: Db): Promise<number> =>
+  letterOfJob(
+    db,
+    'website-probe',
+    {},
+    { code: 'ERR_ADAPTER_UNAVAILABLE', message: 'answered 503', attempts: 3 },
+  );
 
 /** A sync run of hcm-csdl's students (`since` tells two apart); its id. */
 export async function hcmStudentsRun(db: Db, since: string): Promise<number> {
@@ -41,6 +54,10 @@ export async function hcmStudentsRun(db: Db, since: string): Promise<number> {
   return Number(id);
 }
 
+/** The dead letter of push set `pushSetId` to smas (`code`: why), recorded as the worker records it; its id. */
+export const pushSetLetter = (db: Db, pushSetId: number, code = 'ERR_ADAPTER_REJECTED'): Promise<number> =>
+  letterOfJob(db, 'push.smas', { pushSetId }, { code, message: 'answered 400', attempts: 1 });
+
 /**
  * The dead letter of a full run's reconciliation delete to smas (a delete set with no batch, carrying `syncRunId`:
  * vendor5 item 5), recorded as the worker records it; its push set's id.
@@ -50,10 +67,6 @@ export async function runDeleteLetter(db: Db, syncRunId: number): Promise<number
     ...{ system: 'smas', entity: 'students', operation: 'delete', keys: ['K1'], schools: ['79000001'] },
     syncRunId,
   });
-  const outboxId = await createOutboxRepo(db).add('push.smas', 'push-set', { pushSetId });
-  await recordDeadLetter(db, {
-    ...{ outboxId, queue: 'push.smas', name: 'push-set', jobId: `ob-${outboxId}`, payload: { pushSetId } },
-    ...{ code: 'ERR_ADAPTER_REJECTED', message: 'answered 400', attempts: 1, at: new Date() },
-  });
+  await pushSetLetter(db, pushSetId);
   return pushSetId;
 }

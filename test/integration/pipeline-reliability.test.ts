@@ -177,12 +177,13 @@ describe.each(backends())('pipeline reliability on $name', (backend) => {
         async () => {
           const r = await w.env.deps.db.query<{
             queue: string;
+            id: number;
             job_name: string;
             error_code: string;
             error_message: string;
             outbox_id: number;
           }>(
-            'SELECT queue, job_name, error_code, error_message, outbox_id FROM truc.dead_letters ORDER BY id',
+            'SELECT id::int AS id, queue, job_name, error_code, error_message, outbox_id FROM truc.dead_letters ORDER BY id',
           );
           return r.rows.length > deadBefore ? r.rows.at(-1) : undefined;
         },
@@ -205,7 +206,8 @@ describe.each(backends())('pipeline reliability on $name', (backend) => {
         records: 1,
         key: expect.stringMatching(/^truc-push-\d+$/),
       });
-      // Ingested, but its delivery to the city ended dead-lettered: the batch does not say done (issue 7).
+      // Ingested, but its delivery to the city ended dead-lettered: the batch does not say done (issue 7); it says
+      // which records and its letter, to replay (vendor6: it said `refused: []`).
       expect(await view(batchId)).toMatchObject({
         status: 'failed',
         counts: { accepted: 1 },
@@ -216,7 +218,19 @@ describe.each(backends())('pipeline reliability on $name', (backend) => {
             state: 'failed',
             errorCode: 'ERR_ADAPTER_REJECTED',
             rejected: 0,
-            refused: [],
+            refused: [{ key: 'X1', code: 'ERR_ADAPTER_REJECTED' }],
+            upserts: { delivered: 0, pending: 0, failed: 1 },
+            deadLetters: [
+              {
+                id: dead.id,
+                errorCode: 'ERR_ADAPTER_REJECTED',
+                replayable: true,
+                message: {
+                  vi: expect.stringContaining(`Việc lỗi ${dead.id} còn mở`),
+                  en: expect.any(String),
+                },
+              },
+            ],
             deliveredAt: null,
           },
         ],

@@ -139,7 +139,7 @@ describe('a school’s batches (W3-3)', () => {
     expect(byStatus.done).toEqual([ids.done]);
     const failedItem = all.find((i) => i.batchId === ids.deliveryFailed)!;
     expect(failedItem.deliveries).toEqual([
-      { system: 'smas', state: 'failed', errorCode: 'ERR_ADAPTER_UNAVAILABLE' },
+      { system: 'smas', state: 'failed', errorCode: 'ERR_ADAPTER_UNAVAILABLE', deadLetters: [] },
     ]);
   });
 

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { countsOf, listBatchesTold, type ToldBatch } from '../../jobs/batch-status.js';
+import { countsOf, listBatchesTold, listedDelivery, type ToldBatch } from '../../jobs/batch-status.js';
 import { createBatchListRepo } from '../../store/batch-list.js';
 import type { Db } from '../../store/db.js';
 import { Params } from '../batch-contract.js';
@@ -36,7 +36,7 @@ function itemOf({ batch, told, deliveries }: ToldBatch): z.infer<typeof BatchLis
     createdAt: batch.createdAt.toISOString(),
     finishedAt: told.finishedAt,
     statusUrl: `/v1/batches/${batch.id}`,
-    deliveries: deliveries.map((d) => ({ system: d.system, state: d.state, errorCode: d.errorCode })),
+    deliveries: deliveries.map(listedDelivery),
   };
 }
 

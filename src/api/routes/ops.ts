@@ -22,6 +22,7 @@ import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { composeOverview, Overview } from './ops/overview.js';
 import { Ratio } from './quality/views.js';
 import { SchoolBatchChange } from './ops/school-batch.js';
+import { BatchListDelivery } from '../batch-list-contract.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from './school-systems.js';
 import {
   runFinishedAt,
@@ -142,6 +143,12 @@ const SchoolDetail = z.object({
       rejected: z.number().int(),
       unchanged: z.number().int(),
       ...SchoolBatchChange,
+      deliveries: z.array(BatchListDelivery).meta({
+        description:
+          'như danh sách lô GET /v1/schools/{code}/batches: mỗi hệ thống đích, trạng thái, mã lỗi và việc lỗi (chạy lại ' +
+          'được) / as the batch list GET /v1/schools/{code}/batches: each target, its state, code and dead letters (to ' +
+          'replay)',
+      }),
       errorCode: z
         .string()
         .nullable()

@@ -1522,10 +1522,35 @@ export interface components {
         errorCode: string | null;
         /** @description Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all) */
         rejected: number;
-        /** @description Các bản ghi hệ thống đích từ chối: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã) / the records the target refused: each key, and the target’s refusal code (null when what it sent does not look like a code) */
+        /** @description Các bản ghi hệ thống đích không nhận: khoá và mã lỗi của hệ thống đích (null khi đó không phải một mã); với tập bản ghi lỗi hẳn (deadLetters): mọi khoá của nó, mã là mã của việc lỗi (rejected không đếm chúng) / the records the target did not take: each key, and the target’s refusal code (null when what it sent does not look like a code); of a push set that failed for good (deadLetters): each of its keys, with its dead letter’s code (rejected does not count those) */
         refused: {
           key: string;
           code: string | null;
+        }[];
+        /** @description Số bản ghi ghi (thêm, sửa) của lô tới hệ thống đích: delivered (hệ thống đích đã trả lời; kể cả bản ghi nó từ chối từng cái, xem refused), pending (chưa gửi xong, chưa lỗi hẳn), failed (việc gửi lỗi hẳn, xem deadLetters) / the batch’s records written (upserts) at the target: delivered (the target answered; those it refused one by one included, see refused), pending (neither delivered nor failed for good), failed (dead-lettered, see deadLetters) */
+        upserts: {
+          delivered: number;
+          pending: number;
+          failed: number;
+        };
+        /** @description Số bản ghi xoá (snapshot: bản ghi vắng mặt) của lô tới hệ thống đích: delivered (hệ thống đích đã trả lời; kể cả bản ghi nó từ chối từng cái, xem refused), pending (chưa gửi xong, chưa lỗi hẳn), failed (việc gửi lỗi hẳn, xem deadLetters) / the batch’s records deleted (a snapshot’s deletions travelling) at the target: delivered (the target answered; those it refused one by one included, see refused), pending (neither delivered nor failed for good), failed (dead-lettered, see deadLetters) */
+        deletes: {
+          delivered: number;
+          pending: number;
+          failed: number;
+        };
+        /** @description việc lỗi của các lần gửi lỗi hẳn (mỗi tập bản ghi một việc, mới nhất); [] khi không có / the dead letters of its push sets that failed for good (each set’s newest); [] when none */
+        deadLetters: {
+          /** @description mã việc lỗi: GET /v1/dead-letters, quản trị Sở chạy lại bằng POST /v1/dead-letters/replay {"ids":[id]} / the dead letter’s id: GET /v1/dead-letters; a city admin replays it with POST /v1/dead-letters/replay {"ids":[id]} */
+          id: number;
+          errorCode: string;
+          /** @description còn mở, chạy lại được; false khi đã đóng không chạy lại (hệ thống đích đã gỡ) / open, a replay takes it; false once closed without a replay (its target removed and forgotten) */
+          replayable: boolean;
+          /** @description vì sao không chuyển được (lời của mã lỗi) và việc lỗi còn chạy lại được không / why it was not delivered (the code’s words) and whether the letter can be replayed */
+          message: {
+            vi: string;
+            en: string;
+          };
         }[];
         deliveredAt: string | null;
         /** @description Vì sao việc chuyển đang chờ (pending) ở hệ thống đích lúc này: circuit-open (hệ thống đích lỗi liên tiếp, truc tạm ngưng gửi tới đó và thử lại lúc until), probe (một lần thử lại đang chạy, kết quả có trước until), retry-after (hệ thống đích yêu cầu chờ đến until); endpoint: điểm nhận (students:upsert) khi chỉ điểm đó bị ngưng, null khi cả hệ thống; sau until việc chuyển tự tiếp tục, không cần gửi lại lô; null khi không bị giữ (đang gửi, hoặc không pending) / why the delivery is pending at its target now: circuit-open (the target failed repeatedly; truc stopped sending to it and tries again at `until`), probe (a try is out, its answer due by `until`), retry-after (the target asked to wait until `until`); endpoint: the endpoint (students:upsert) when only it is held, null when the whole target is; after `until` the delivery goes on by itself, no need to send the batch again; null when nothing holds it (on its way, or not pending) */
@@ -1656,6 +1681,19 @@ export interface components {
         /** @enum {string} */
         state: 'delivered' | 'partial' | 'pending' | 'failed';
         errorCode: string | null;
+        /** @description việc lỗi của các lần gửi lỗi hẳn (mỗi tập bản ghi một việc, mới nhất); [] khi không có / the dead letters of its push sets that failed for good (each set’s newest); [] when none */
+        deadLetters: {
+          /** @description mã việc lỗi: GET /v1/dead-letters, quản trị Sở chạy lại bằng POST /v1/dead-letters/replay {"ids":[id]} / the dead letter’s id: GET /v1/dead-letters; a city admin replays it with POST /v1/dead-letters/replay {"ids":[id]} */
+          id: number;
+          errorCode: string;
+          /** @description còn mở, chạy lại được; false khi đã đóng không chạy lại (hệ thống đích đã gỡ) / open, a replay takes it; false once closed without a replay (its target removed and forgotten) */
+          replayable: boolean;
+          /** @description vì sao không chuyển được (lời của mã lỗi) và việc lỗi còn chạy lại được không / why it was not delivered (the code’s words) and whether the letter can be replayed */
+          message: {
+            vi: string;
+            en: string;
+          };
+        }[];
       }[];
     };
     BatchListPage: {
@@ -3214,6 +3252,31 @@ export interface components {
           errorCode: string | null;
           /** @description Số bản ghi hệ thống đích từ chối / records the target refused in its answer (partial: some, failed: all) */
           rejected: number;
+          /** @description Số bản ghi ghi (thêm, sửa) của lô tới hệ thống đích: delivered (hệ thống đích đã trả lời; kể cả bản ghi nó từ chối từng cái, xem refused), pending (chưa gửi xong, chưa lỗi hẳn), failed (việc gửi lỗi hẳn, xem deadLetters) / the batch’s records written (upserts) at the target: delivered (the target answered; those it refused one by one included, see refused), pending (neither delivered nor failed for good), failed (dead-lettered, see deadLetters) */
+          upserts: {
+            delivered: number;
+            pending: number;
+            failed: number;
+          };
+          /** @description Số bản ghi xoá (snapshot: bản ghi vắng mặt) của lô tới hệ thống đích: delivered (hệ thống đích đã trả lời; kể cả bản ghi nó từ chối từng cái, xem refused), pending (chưa gửi xong, chưa lỗi hẳn), failed (việc gửi lỗi hẳn, xem deadLetters) / the batch’s records deleted (a snapshot’s deletions travelling) at the target: delivered (the target answered; those it refused one by one included, see refused), pending (neither delivered nor failed for good), failed (dead-lettered, see deadLetters) */
+          deletes: {
+            delivered: number;
+            pending: number;
+            failed: number;
+          };
+          /** @description việc lỗi của các lần gửi lỗi hẳn (mỗi tập bản ghi một việc, mới nhất); [] khi không có / the dead letters of its push sets that failed for good (each set’s newest); [] when none */
+          deadLetters: {
+            /** @description mã việc lỗi: GET /v1/dead-letters, quản trị Sở chạy lại bằng POST /v1/dead-letters/replay {"ids":[id]} / the dead letter’s id: GET /v1/dead-letters; a city admin replays it with POST /v1/dead-letters/replay {"ids":[id]} */
+            id: number;
+            errorCode: string;
+            /** @description còn mở, chạy lại được; false khi đã đóng không chạy lại (hệ thống đích đã gỡ) / open, a replay takes it; false once closed without a replay (its target removed and forgotten) */
+            replayable: boolean;
+            /** @description vì sao không chuyển được (lời của mã lỗi) và việc lỗi còn chạy lại được không / why it was not delivered (the code’s words) and whether the letter can be replayed */
+            message: {
+              vi: string;
+              en: string;
+            };
+          }[];
           deliveredAt: string | null;
         }[];
         /** @description GET /v1/batches/{id} */
@@ -4027,6 +4090,17 @@ export interface operations {
            *           "errorCode": null,
            *           "rejected": 0,
            *           "refused": [],
+           *           "upserts": {
+           *             "delivered": 2,
+           *             "pending": 0,
+           *             "failed": 0
+           *           },
+           *           "deletes": {
+           *             "delivered": 0,
+           *             "pending": 0,
+           *             "failed": 0
+           *           },
+           *           "deadLetters": [],
            *           "deliveredAt": "2026-12-05T02:10:03.000Z",
            *           "waiting": null
            *         }
@@ -11721,6 +11795,26 @@ export interface operations {
                 status: 'held' | 'approved' | 'rejected';
                 decidedAt: string | null;
               } | null;
+              /** @description như danh sách lô GET /v1/schools/{code}/batches: mỗi hệ thống đích, trạng thái, mã lỗi và việc lỗi (chạy lại được) / as the batch list GET /v1/schools/{code}/batches: each target, its state, code and dead letters (to replay) */
+              deliveries: {
+                system: string;
+                /** @enum {string} */
+                state: 'delivered' | 'partial' | 'pending' | 'failed';
+                errorCode: string | null;
+                /** @description việc lỗi của các lần gửi lỗi hẳn (mỗi tập bản ghi một việc, mới nhất); [] khi không có / the dead letters of its push sets that failed for good (each set’s newest); [] when none */
+                deadLetters: {
+                  /** @description mã việc lỗi: GET /v1/dead-letters, quản trị Sở chạy lại bằng POST /v1/dead-letters/replay {"ids":[id]} / the dead letter’s id: GET /v1/dead-letters; a city admin replays it with POST /v1/dead-letters/replay {"ids":[id]} */
+                  id: number;
+                  errorCode: string;
+                  /** @description còn mở, chạy lại được; false khi đã đóng không chạy lại (hệ thống đích đã gỡ) / open, a replay takes it; false once closed without a replay (its target removed and forgotten) */
+                  replayable: boolean;
+                  /** @description vì sao không chuyển được (lời của mã lỗi) và việc lỗi còn chạy lại được không / why it was not delivered (the code’s words) and whether the letter can be replayed */
+                  message: {
+                    vi: string;
+                    en: string;
+                  };
+                }[];
+              }[];
               /** @description như GET /v1/batches/{id}: mã của việc gửi lỗi hẳn khi có, ngược lại mã lỗi của lô / as GET /v1/batches/{id}: a delivery's code when one failed for good, else the batch's own */
               errorCode: string | null;
               createdAt: string;
