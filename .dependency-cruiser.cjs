@@ -54,13 +54,13 @@ module.exports = {
     {
       name: 'api-enqueues-through-contracts',
       comment:
-        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too), a webhook receiver URL check (src/jobs/webhook-receivers.ts), where a batch’s findings point (src/jobs/finding-pointers.ts) and what holds a system’s calls at its gate (src/jobs/gate-view.ts); never a processor.',
+        'The API reaches jobs only through their contracts (src/jobs/contracts.ts), the dead-letter service, queue types, the dry run (src/jobs/dry-run.ts, with the judging context of src/jobs/judge.ts) and the status a batch tells (src/jobs/batch-status.ts, which the batch.finished webhook tells too), a webhook receiver URL check (src/jobs/webhook-receivers.ts), where a batch’s findings point (src/jobs/finding-pointers.ts), what holds a system’s calls at its gate (src/jobs/gate-view.ts) and what the OpenAPI document tells of a native format’s records (src/jobs/native-record-docs.ts, from its mapping); never a processor.',
       severity: 'error',
       from: { path: '^src/api/' },
       to: {
         path: '^src/jobs/',
         pathNot:
-          '^src/jobs/(contracts|dead-letters|queues|judge|dry-run|batch-status|webhook-receivers|finding-pointers|gate-view)\\.ts$',
+          '^src/jobs/(contracts|dead-letters|queues|judge|dry-run|batch-status|webhook-receivers|finding-pointers|gate-view|native-record-docs)\\.ts$',
       },
     },
     {

@@ -9,12 +9,23 @@
  * nothing. A `discriminator` object is not used: `format` is optional (default `canonical`), and
  * OpenAPI requires a discriminator property in every branch; the branches are still told apart by
  * their `format` and `entity` constants.
+ *
+ * Each field of a native record (W5-11) says what its format's mapping reads there: the accepted values
+ * (`enum`) or pattern, and a short description in both languages, generated from the mapping itself
+ * (src/mappings/school-system-docs.ts), so a vendor writes a SMAS or vnEdu batch from this document alone. Every
+ * field of every format has an example (./record-examples.ts, as each mapping writes it); a field the mapping
+ * does not read says so.
  */
 import { z } from 'zod';
 import { smasRecordSchemas } from '../adapters/smas/schema.js';
 import { vneduRecordSchemas } from '../adapters/vnedu/schema.js';
 import { ENTITY_SCHEMAS } from '../canonical/entities.js';
 import { VENDOR_ENTITIES } from '../canonical/systems.js';
+import { nativeRecordDocs, type WireFieldDoc } from '../jobs/native-record-docs.js';
+import { EXAMPLE_RECORDS } from './record-examples.js';
+
+type Json = Record<string, unknown>;
+type Entity = keyof typeof EXAMPLE_RECORDS;
 
 const FORMATS: Record<string, Partial<Record<string, z.ZodType>>> = {
   canonical: ENTITY_SCHEMAS,
@@ -22,17 +33,53 @@ const FORMATS: Record<string, Partial<Record<string, z.ZodType>>> = {
   vnedu: vneduRecordSchemas,
 };
 
+const NOT_READ = 'Không được truc đọc / not read by truc';
+
 const pascal = (s: string) => s.replace(/(^|[-_])(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
-type Json = Record<string, unknown>;
 interface Doc {
   components?: { schemas?: Record<string, unknown> };
 }
 
-/** The JSON Schema of one record, as its input (what a vendor sends). */
-function recordSchema(schema: z.ZodType): Json {
+/** A value's schema with `keywords` added; a list of values replaces a number's bounds (zod's safe-integer range). */
+function withKeywords(value: Json, keywords: Json): Json {
+  if (!keywords.enum) return { ...value, ...keywords };
+  const { minimum: _min, maximum: _max, ...rest } = value;
+  return { ...rest, ...keywords };
+}
+
+/**
+ * One wire field with what its mapping reads: the keywords on the value (beside `null` when the field may be
+ * null: in the non-null branch of an `anyOf`, or `null` added to an `enum`), its description and its example.
+ */
+function documentedField(field: Json, doc: WireFieldDoc | undefined, example: unknown): Json {
+  const keywords = doc?.keywords ?? {};
+  const extra = {
+    description: doc?.description ?? NOT_READ,
+    ...(example === undefined ? {} : { examples: [example] }),
+  };
+  if (Array.isArray(field.anyOf)) {
+    const anyOf = (field.anyOf as Json[]).map((b) => (b.type === 'null' ? b : withKeywords(b, keywords)));
+    return { ...field, anyOf, ...extra };
+  }
+  const nullable = Array.isArray(field.type) && field.type.includes('null');
+  const values = keywords.enum as unknown[] | undefined;
+  const nulled = values && nullable ? { enum: [...values, null] } : {};
+  return { ...withKeywords(field, keywords), ...nulled, ...extra };
+}
+
+/** The JSON Schema of one record, as its input (what a vendor sends), each field documented and exemplified. */
+function recordSchema(format: string, entity: Entity, schema: z.ZodType): Json {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
   delete json.$schema;
+  const native = nativeRecordDocs(format, entity);
+  const example = native ? native.write(EXAMPLE_RECORDS[entity]) : (EXAMPLE_RECORDS[entity] as Json);
+  const props = json.properties as Record<string, Json>;
+  for (const [name, field] of Object.entries(props)) {
+    props[name] = native
+      ? documentedField(field, native.fields[name], example[name])
+      : { ...field, ...(example[name] === undefined ? {} : { examples: [example[name]] }) };
+  }
   return json;
 }
 
@@ -53,7 +100,7 @@ export function withRecordSchemas<T>(doc: T): T {
       const record = `${pascal(format)}${pascal(entity)}Record`;
       const branch = `${pascal(format)}${pascal(entity)}Batch`;
       schemas[record] = {
-        ...recordSchema(schema),
+        ...recordSchema(format, entity, schema),
         description: `Một bản ghi ${entity} định dạng ${format} / one ${format} ${entity} record`,
       };
       schemas[branch] = {

@@ -19,7 +19,8 @@ export const SCHOOL_YEAR_START = {
   source: 'Công văn 4862/BGDĐT-KHTC (10/09/2014), DOMAIN.md §2.3: new working year opens 1 September',
 } as const;
 
-const LOOSE_CODE = /^(\d{4})\s*[-–—/]\s*(\d{2}|\d{4})$/;
+/** The spellings of a school year read (`parseSchoolYear`): 2025-2026, 2025 - 26, 2025/2026, 2025–2026. */
+export const LOOSE_SCHOOL_YEAR = /^(\d{4})\s*[-–—/]\s*(\d{2}|\d{4})$/;
 
 const M = {
   code: bilingual(
@@ -110,7 +111,7 @@ export function schoolYearOf(date: string): string {
  * ('2025 - 2026', '2025/2026', '2025–2026', '2025-26'); returns undefined when not consecutive years.
  */
 export function parseSchoolYear(raw: string): SchoolYear | undefined {
-  const m = LOOSE_CODE.exec(raw.normalize('NFC').trim());
+  const m = LOOSE_SCHOOL_YEAR.exec(raw.normalize('NFC').trim());
   if (!m?.[1] || !m[2]) return undefined;
   const first = Number(m[1]);
   const second = m[2].length === 2 ? first + 1 - ((first + 1) % 100) + Number(m[2]) : Number(m[2]);

@@ -44,9 +44,12 @@ export function compact<T extends Record<string, unknown>>(obj: T): T {
   return out as T;
 }
 
+/** `dd/mm/yyyy`, also d/m/yyyy and with - or . (`dmyToIso`). */
+export const DMY_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+
 /** `dd/mm/yyyy` (also d/m/yyyy, with - or .) → ISO `yyyy-mm-dd`, or undefined when not a real date. */
 export function dmyToIso(value: string): string | undefined {
-  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value.trim());
+  const m = DMY_DATE.exec(value.trim());
   if (!m) return undefined;
   return isoIfReal(Number(m[3]), Number(m[2]), Number(m[1]));
 }
@@ -62,6 +65,9 @@ const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** The number of the two digits of `s` at `i`. */
 const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
 
+/** `yyyy-mm-dd`, optionally with a time part (`isoDate`). */
+export const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
+
 /** Accepts ISO `yyyy-mm-dd` (optionally with a time part) and returns the date part if real. */
 export function isoDate(value: string): string | undefined {
   // The common case, a date alone: itself when real (what the date part would be rebuilt as; issue 7:
@@ -70,7 +76,7 @@ export function isoDate(value: string): string | undefined {
     const y = twoDigits(value, 0) * 100 + twoDigits(value, 2);
     return isRealDate(y, twoDigits(value, 5), twoDigits(value, 8)) ? value : undefined;
   }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(value.trim());
+  const m = ISO_DATE.exec(value.trim());
   if (!m) return undefined;
   return isoIfReal(Number(m[1]), Number(m[2]), Number(m[3]));
 }

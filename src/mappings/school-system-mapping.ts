@@ -42,8 +42,26 @@ export type FieldKind =
   | 'subjects'
   | CodeField;
 
+/** What the OpenAPI document says of one kind of wire value: JSON Schema keywords and a few words in each language. */
+export interface WireShape {
+  readonly keywords: Readonly<Record<string, unknown>>;
+  readonly vi: string;
+  readonly en: string;
+}
+
 /** How a system spells what is not plain text. Readers add findings; writers get present values only. */
 export interface SchoolSystemDialect {
+  /**
+   * What a vendor is told of this system's dates, school years and subjects (./school-system-docs.ts), the
+   * keywords taken from the patterns the readers below use; `codes` says what else a code field reads
+   * besides the values its table writes, when anything.
+   */
+  readonly shapes: {
+    readonly date: WireShape;
+    readonly schoolYear: WireShape;
+    readonly subjects: WireShape;
+    readonly codes?: Omit<WireShape, 'keywords'>;
+  };
   /** A wire date's text as ISO, undefined when it is not a real date. */
   readonly parseDate: (text: string) => string | undefined;
   readonly writeDate: (iso: string) => unknown;
@@ -225,12 +243,17 @@ export function schoolSystemMapping<Wire, T extends object>(
 ): EntityMapping<Wire, T> & {
   readonly fromCanonical: (record: T) => Wire;
   readonly wireNames: Readonly<Record<string, string>>;
+  /** What it is made of, for its documentation (./school-system-docs.ts). */
+  readonly entity: SchoolEntity<T>;
+  readonly dialect: SchoolSystemDialect;
 } {
   const fields = Object.entries(entity.fields) as [keyof T & string, FieldKind][];
   const pointers = Object.fromEntries(fields.map(([field]) => [field, `/${names[field]}`]));
   return {
     version,
     wireNames: names,
+    entity,
+    dialect,
     toCanonical(wire: Wire, ctx: MapContext): MapResult<T> {
       const findings: MappingFinding[] = [];
       const w = wire as Record<string, unknown>;

@@ -224,6 +224,13 @@ function pushConfig(opts: BatchRouteOptions) {
   };
 }
 
+/** The push route's description in the OpenAPI document (where to read what a native record's fields take). */
+const PUSH_DESCRIPTION =
+  'Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / ' +
+  'Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.\n\n' +
+  'Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum`) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / ' +
+  'Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (`enum`) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.';
+
 const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushRoute(app, opts) {
   app.post(
     '/v1/schools/:schoolCode/batches',
@@ -233,9 +240,7 @@ const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushR
       schema: {
         tags: ['batches'],
         summary: 'Gửi một lô bản ghi / Push a batch of records',
-        description:
-          'Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / ' +
-          'Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.',
+        description: PUSH_DESCRIPTION,
         params: Params,
         querystring: PushQuery,
         headers: IdempotencyHeaders,

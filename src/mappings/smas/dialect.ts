@@ -9,7 +9,8 @@ import { DISABILITY_CODE_LIST } from '../../canonical/codes/disability.js';
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
-import { dmyToIso, isoToDmy } from '../common.js';
+import { LOOSE_SCHOOL_YEAR } from '../../canonical/school-year.js';
+import { DMY_DATE, dmyToIso, isoToDmy } from '../common.js';
 import { textOf } from '../common.js';
 import { codeOf, labelOf, schoolYearOf } from '../school-system.js';
 import type { SchoolSystemDialect } from '../school-system-mapping.js';
@@ -38,6 +39,27 @@ function splitSubjects(value: unknown): string[] | undefined {
 }
 
 export const SMAS_DIALECT: SchoolSystemDialect = {
+  shapes: {
+    date: {
+      keywords: { pattern: DMY_DATE.source },
+      vi: 'ngày dạng dd/mm/yyyy (cũng nhận d/m/yyyy, dấu - hoặc .)',
+      en: 'a date as dd/mm/yyyy (d/m/yyyy, with - or ., is read too)',
+    },
+    schoolYear: {
+      keywords: { pattern: LOOSE_SCHOOL_YEAR.source },
+      vi: 'dạng 2025-2026 (cũng nhận 2025-26, 2025/2026)',
+      en: 'like 2025-2026 (2025-26, 2025/2026 are read too)',
+    },
+    subjects: {
+      keywords: {},
+      vi: 'tên các môn, cách nhau bởi dấu phẩy hoặc chấm phẩy',
+      en: 'the subjects’ names, separated by commas or semicolons',
+    },
+    codes: {
+      vi: 'Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường)',
+      en: 'Other spellings of the list are read too (truc’s code, without diacritics, any case)',
+    },
+  },
   parseDate: dmyToIso,
   writeDate: isoToDmy,
   readSchoolYear: schoolYearOf,

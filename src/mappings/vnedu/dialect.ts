@@ -11,7 +11,7 @@ import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import { STAFF_POSITION_CODE_LIST } from '../../canonical/codes/staff-position.js';
 import { STAFF_STATUS_CODE_LIST } from '../../canonical/codes/staff-status.js';
 import { STUDENT_STATUS_CODE_LIST } from '../../canonical/codes/student-status.js';
-import { isoDate } from '../common.js';
+import { ISO_DATE, isoDate } from '../common.js';
 import { textOf } from '../common.js';
 import type { SchoolSystemDialect } from '../school-system-mapping.js';
 import {
@@ -23,7 +23,7 @@ import {
   VNEDU_STAFF_STATUS,
   VNEDU_STUDENT_STATUS,
 } from './codes.js';
-import { numericCodeOf, schoolYearOfStart, startYearOf } from './support.js';
+import { VNEDU_START_YEARS, numericCodeOf, schoolYearOfStart, startYearOf } from './support.js';
 
 type Table = { toCode: ReadonlyMap<number, string>; toWire: ReadonlyMap<string, number> };
 
@@ -52,6 +52,19 @@ function subjectsOf(value: unknown): string[] | undefined {
 }
 
 export const VNEDU_DIALECT: SchoolSystemDialect = {
+  shapes: {
+    date: {
+      keywords: { pattern: ISO_DATE.source },
+      vi: 'ngày dạng yyyy-mm-dd (phần giờ, nếu có, bị bỏ qua)',
+      en: 'a date as yyyy-mm-dd (a time part, if any, is ignored)',
+    },
+    schoolYear: {
+      keywords: { ...VNEDU_START_YEARS },
+      vi: 'năm bắt đầu của năm học (2025 là năm học 2025-2026)',
+      en: 'the school year’s starting year (2025 for 2025-2026)',
+    },
+    subjects: { keywords: {}, vi: 'mỗi môn một phần tử', en: 'one item per subject' },
+  },
   parseDate: isoDate,
   writeDate: (iso) => iso,
   readSchoolYear: schoolYearOfStart,

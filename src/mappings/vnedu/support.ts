@@ -6,6 +6,10 @@ import { finding, missingField, unknownCode } from '../common.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
 import type { MapContext, MappingFinding } from '../types.js';
 import { textOf } from '../common.js';
+import { MAX_YEAR, MIN_YEAR } from '../../canonical/primitives.js';
+
+/** The starting years `school_year` may hold (the canonical school years' range). */
+export const VNEDU_START_YEARS = { minimum: MIN_YEAR, maximum: MAX_YEAR - 1 } as const;
 
 /** An integer code from a wire value (number, or digits as text from a loosely typed push), else undefined. */
 function intOf(value: unknown): number | undefined {
@@ -50,7 +54,7 @@ export function schoolYearOfStart(
     return ctx.schoolYear;
   }
   const year = intOf(value);
-  if (year === undefined || year < 1900 || year > 2099) {
+  if (year === undefined || year < VNEDU_START_YEARS.minimum || year > VNEDU_START_YEARS.maximum) {
     findings.push(
       finding(
         pointer,

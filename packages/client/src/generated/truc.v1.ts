@@ -121,6 +121,8 @@ export interface paths {
     /**
      * Gửi một lô bản ghi / Push a batch of records
      * @description Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.
+     *
+     *     Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum`) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (`enum`) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.
      */
     post: operations['pushBatch'];
     delete?: never;
@@ -2863,11 +2865,18 @@ export interface components {
     };
     /** @description Một bản ghi students định dạng canonical / one canonical students record */
     CanonicalStudentsRecord: {
+      /** @example 7900000100001 */
       studentCode: string;
+      /** @example 79000001 */
       schoolCode: string;
+      /** @example 1A1 */
       classCode?: string;
+      /** @example 2026-2027 */
       schoolYear: string;
-      /** @enum {string} */
+      /**
+       * @example 1
+       * @enum {string}
+       */
       grade?:
         | '1'
         | '2'
@@ -2885,13 +2894,23 @@ export interface components {
         | 'kg3'
         | 'kg4'
         | 'kg5';
+      /** @example 079220001234 */
       personalId?: string;
+      /** @example Nguyễn Văn An */
       fullName: string;
+      /** @example 2020-03-04 */
       birthDate: string;
-      /** @enum {string} */
+      /**
+       * @example male
+       * @enum {string}
+       */
       sex: 'male' | 'female';
+      /** @example 01 */
       ethnicityCode: string;
-      /** @enum {string} */
+      /**
+       * @example studying
+       * @enum {string}
+       */
       status:
         | 'studying'
         | 'transferred_in'
@@ -2903,14 +2922,23 @@ export interface components {
         | 'completed'
         | 'graduated'
         | 'deceased';
+      /** @example 2026-09-05 */
       statusDate?: string;
-      /** @enum {string} */
+      /**
+       * @example none
+       * @enum {string}
+       */
       disability?:
         'none' | 'visual' | 'hearing' | 'speech' | 'physical' | 'intellectual' | 'multiple' | 'other';
+      /** @example 25747 */
       residenceCommuneCode?: string;
+      /** @example Nguyễn Văn Bảo */
       fatherName?: string;
+      /** @example Trần Thị Cúc */
       motherName?: string;
+      /** @example Nguyễn Văn Bảo */
       guardianName?: string;
+      /** @example 0901234567 */
       phone?: string;
     };
     /** @description Lô students định dạng canonical / a batch of canonical students records */
@@ -2932,20 +2960,43 @@ export interface components {
     };
     /** @description Một bản ghi staff định dạng canonical / one canonical staff record */
     CanonicalStaffRecord: {
+      /** @example GV0001 */
       staffCode: string;
+      /** @example 79000001 */
       schoolCode: string;
+      /** @example 079185001234 */
       personalId?: string;
+      /** @example Lê Thị Hoa */
       fullName: string;
+      /** @example 1985-06-07 */
       birthDate: string;
-      /** @enum {string} */
+      /**
+       * @example female
+       * @enum {string}
+       */
       sex: 'male' | 'female';
+      /** @example 01 */
       ethnicityCode?: string;
-      /** @enum {string} */
+      /**
+       * @example teacher
+       * @enum {string}
+       */
       position: 'principal' | 'vice_principal' | 'teacher' | 'staff';
+      /**
+       * @example [
+       *       "Toán",
+       *       "Tiếng Việt"
+       *     ]
+       */
       subjects?: string[];
-      /** @enum {string} */
+      /**
+       * @example working
+       * @enum {string}
+       */
       status: 'working' | 'on_leave' | 'left' | 'retired';
+      /** @example gv0001@example.edu.vn */
       email?: string;
+      /** @example 0912345678 */
       phone?: string;
     };
     /** @description Lô staff định dạng canonical / a batch of canonical staff records */
@@ -2967,10 +3018,16 @@ export interface components {
     };
     /** @description Một bản ghi classes định dạng canonical / one canonical classes record */
     CanonicalClassesRecord: {
+      /** @example 1A1 */
       classCode: string;
+      /** @example 79000001 */
       schoolCode: string;
+      /** @example 2026-2027 */
       schoolYear: string;
-      /** @enum {string} */
+      /**
+       * @example 1
+       * @enum {string}
+       */
       grade:
         | '1'
         | '2'
@@ -2988,7 +3045,9 @@ export interface components {
         | 'kg3'
         | 'kg4'
         | 'kg5';
+      /** @example 1A1 */
       name: string;
+      /** @example GV0001 */
       homeroomStaffCode?: string;
     };
     /** @description Lô classes định dạng canonical / a batch of canonical classes records */
@@ -3010,25 +3069,196 @@ export interface components {
     };
     /** @description Một bản ghi students định dạng smas / one smas students record */
     SmasStudentsRecord: {
+      /**
+       * @description Mã học sinh (mã định danh ngành; TAM-<số định danh> khi chưa có) / student code (the sector ID; TAM-<personal ID> until one is issued)
+       * @example 7900000100001
+       */
       MaHocSinh: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       MaTruong?: string;
+      /**
+       * @description Họ và tên / full name
+       * @example Nguyễn Văn An
+       */
       HoVaTen: string;
+      /**
+       * @description Ngày sinh: ngày dạng dd/mm/yyyy (cũng nhận d/m/yyyy, dấu - hoặc .) / birth date: a date as dd/mm/yyyy (d/m/yyyy, with - or ., is read too)
+       * @example 04/03/2020
+       */
       NgaySinh: string;
-      GioiTinh: string;
-      DanToc: string;
+      /**
+       * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: Nam (Male); Nữ (Female). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Nam
+       * @enum {string}
+       */
+      GioiTinh: 'Nam' | 'Nữ';
+      /**
+       * @description Dân tộc; giá trị lạ là lỗi / ethnicity; an unknown value is an error. Giá trị / values: Kinh (Kinh); Tày (Tay); Thái (Thai); Hoa (Hoa (ethnic Chinese)); Khơ-me (Khmer); Mường (Muong); Nùng (Nung); H'Mông (Hmong); Dao (Dao); Gia-rai (Jarai); Ngái (Ngai); Ê-đê (Ede); Ba na (Bahnar); Xơ-Đăng (Sedang); Sán Chay (San Chay); Cơ-ho (Koho); Chăm (Cham); Sán Dìu (San Diu); Hrê (Hre); Mnông (Mnong); Ra-glai (Raglai); Xtiêng (Stieng); Bru-Vân Kiều (Bru-Van Kieu); Thổ (Tho); Giáy (Giay); Cơ-tu (Katu); Giẻ Triêng (Gie Trieng); Mạ (Ma); Khơ-mú (Khmu); Co (Co); Tà-ôi (Ta Oi); Chơ-ro (Cho Ro); Kháng (Khang); Xinh-mun (Xinh Mun); Hà Nhì (Ha Nhi); Chu ru (Churu); Lào (Lao); La Chí (La Chi); La Ha (La Ha); Phù Lá (Phu La); La Hủ (La Hu); Lự (Lu); Lô Lô (Lo Lo); Chứt (Chut); Mảng (Mang); Pà Thẻn (Pa Then); Cơ Lao (Co Lao); Cống (Cong); Bố Y (Bo Y); Si La (Si La); Pu Péo (Pu Peo); Brâu (Brau); Ơ Đu (O Du); Rơ măm (Ro Mam); Người nước ngoài (Foreigner); Không rõ (Unknown). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Kinh
+       * @enum {string}
+       */
+      DanToc:
+        | 'Kinh'
+        | 'Tày'
+        | 'Thái'
+        | 'Hoa'
+        | 'Khơ-me'
+        | 'Mường'
+        | 'Nùng'
+        | "H'Mông"
+        | 'Dao'
+        | 'Gia-rai'
+        | 'Ngái'
+        | 'Ê-đê'
+        | 'Ba na'
+        | 'Xơ-Đăng'
+        | 'Sán Chay'
+        | 'Cơ-ho'
+        | 'Chăm'
+        | 'Sán Dìu'
+        | 'Hrê'
+        | 'Mnông'
+        | 'Ra-glai'
+        | 'Xtiêng'
+        | 'Bru-Vân Kiều'
+        | 'Thổ'
+        | 'Giáy'
+        | 'Cơ-tu'
+        | 'Giẻ Triêng'
+        | 'Mạ'
+        | 'Khơ-mú'
+        | 'Co'
+        | 'Tà-ôi'
+        | 'Chơ-ro'
+        | 'Kháng'
+        | 'Xinh-mun'
+        | 'Hà Nhì'
+        | 'Chu ru'
+        | 'Lào'
+        | 'La Chí'
+        | 'La Ha'
+        | 'Phù Lá'
+        | 'La Hủ'
+        | 'Lự'
+        | 'Lô Lô'
+        | 'Chứt'
+        | 'Mảng'
+        | 'Pà Thẻn'
+        | 'Cơ Lao'
+        | 'Cống'
+        | 'Bố Y'
+        | 'Si La'
+        | 'Pu Péo'
+        | 'Brâu'
+        | 'Ơ Đu'
+        | 'Rơ măm'
+        | 'Người nước ngoài'
+        | 'Không rõ';
+      /**
+       * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
+       * @example 079220001234
+       */
       SoCCCD?: string | null;
+      /**
+       * @description Mã lớp / class code
+       * @example 1A1
+       */
       MaLop?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       TenLop?: string | null;
-      KhoiHoc?: string | null;
+      /**
+       * @description Khối; giá trị lạ bị bỏ (cảnh báo) / grade; an unknown value is dropped (a warning). Giá trị / values: NT (Nursery); MG3 (Kindergarten, age 3); MG4 (Kindergarten, age 4); MG5 (Kindergarten, age 5); 1 (Grade 1); 2 (Grade 2); 3 (Grade 3); 4 (Grade 4); 5 (Grade 5); 6 (Grade 6); 7 (Grade 7); 8 (Grade 8); 9 (Grade 9); 10 (Grade 10); 11 (Grade 11); 12 (Grade 12). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example 1
+       * @enum {string|null}
+       */
+      KhoiHoc?:
+        | 'NT'
+        | 'MG3'
+        | 'MG4'
+        | 'MG5'
+        | '1'
+        | '2'
+        | '3'
+        | '4'
+        | '5'
+        | '6'
+        | '7'
+        | '8'
+        | '9'
+        | '10'
+        | '11'
+        | '12'
+        | null;
+      /**
+       * @description Năm học: dạng 2025-2026 (cũng nhận 2025-26, 2025/2026) / school year: like 2025-2026 (2025-26, 2025/2026 are read too)
+       * @example 2026-2027
+       */
       NamHoc?: string | null;
-      TrangThai: string;
+      /**
+       * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: Đang học (Studying); Chuyển đến (Transferred in); Chuyển đi (Transferred out); Thôi học (Dropped out); Nghỉ học xin học lại (Returned after leaving); Tạm nghỉ (Suspended (temporary leave)); Lưu ban (Repeating the grade); Hoàn thành chương trình (Completed the programme); Tốt nghiệp (Graduated); Đã mất (Deceased). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Đang học
+       * @enum {string}
+       */
+      TrangThai:
+        | 'Đang học'
+        | 'Chuyển đến'
+        | 'Chuyển đi'
+        | 'Thôi học'
+        | 'Nghỉ học xin học lại'
+        | 'Tạm nghỉ'
+        | 'Lưu ban'
+        | 'Hoàn thành chương trình'
+        | 'Tốt nghiệp'
+        | 'Đã mất';
+      /**
+       * @description Ngày của trạng thái: ngày dạng dd/mm/yyyy (cũng nhận d/m/yyyy, dấu - hoặc .) / date the status took effect: a date as dd/mm/yyyy (d/m/yyyy, with - or ., is read too)
+       * @example 05/09/2026
+       */
       NgayTrangThai?: string | null;
-      LoaiKhuyetTat?: string | null;
+      /**
+       * @description Loại khuyết tật; giá trị lạ bị bỏ (cảnh báo) / disability; an unknown value is dropped (a warning). Giá trị / values: Không (None); Khiếm thị (Visual impairment); Khiếm thính (Hearing impairment); Khó khăn về ngôn ngữ (Speech impairment); Khuyết tật vận động (Physical disability); Khuyết tật trí tuệ (Intellectual disability); Đa tật (Multiple disabilities); Khác (Other disability). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Không
+       * @enum {string|null}
+       */
+      LoaiKhuyetTat?:
+        | 'Không'
+        | 'Khiếm thị'
+        | 'Khiếm thính'
+        | 'Khó khăn về ngôn ngữ'
+        | 'Khuyết tật vận động'
+        | 'Khuyết tật trí tuệ'
+        | 'Đa tật'
+        | 'Khác'
+        | null;
+      /**
+       * @description Mã xã/phường thường trú (danh mục 2025) / commune of permanent residence (2025 list)
+       * @example 25747
+       */
       MaXaThuongTru?: string | null;
+      /**
+       * @description Họ tên cha / father’s full name
+       * @example Nguyễn Văn Bảo
+       */
       HoTenCha?: string | null;
+      /**
+       * @description Họ tên mẹ / mother’s full name
+       * @example Trần Thị Cúc
+       */
       HoTenMe?: string | null;
+      /**
+       * @description Họ tên người giám hộ / guardian’s full name
+       * @example Nguyễn Văn Bảo
+       */
       HoTenNguoiGiamHo?: string | null;
+      /**
+       * @description Số điện thoại liên hệ / contact phone number
+       * @example 0901234567
+       */
       DienThoaiLienHe?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       NgayCapNhat?: string;
     };
     /** @description Lô students định dạng smas / a batch of smas students records */
@@ -3047,18 +3277,128 @@ export interface components {
     };
     /** @description Một bản ghi staff định dạng smas / one smas staff record */
     SmasStaffRecord: {
+      /**
+       * @description Mã cán bộ / staff code
+       * @example GV0001
+       */
       MaCanBo: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       MaTruong?: string;
+      /**
+       * @description Họ và tên / full name
+       * @example Lê Thị Hoa
+       */
       HoVaTen: string;
+      /**
+       * @description Ngày sinh: ngày dạng dd/mm/yyyy (cũng nhận d/m/yyyy, dấu - hoặc .) / birth date: a date as dd/mm/yyyy (d/m/yyyy, with - or ., is read too)
+       * @example 07/06/1985
+       */
       NgaySinh: string;
-      GioiTinh: string;
-      DanToc?: string | null;
+      /**
+       * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: Nam (Male); Nữ (Female). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Nữ
+       * @enum {string}
+       */
+      GioiTinh: 'Nam' | 'Nữ';
+      /**
+       * @description Dân tộc; giá trị lạ bị bỏ (cảnh báo) / ethnicity; an unknown value is dropped (a warning). Giá trị / values: Kinh (Kinh); Tày (Tay); Thái (Thai); Hoa (Hoa (ethnic Chinese)); Khơ-me (Khmer); Mường (Muong); Nùng (Nung); H'Mông (Hmong); Dao (Dao); Gia-rai (Jarai); Ngái (Ngai); Ê-đê (Ede); Ba na (Bahnar); Xơ-Đăng (Sedang); Sán Chay (San Chay); Cơ-ho (Koho); Chăm (Cham); Sán Dìu (San Diu); Hrê (Hre); Mnông (Mnong); Ra-glai (Raglai); Xtiêng (Stieng); Bru-Vân Kiều (Bru-Van Kieu); Thổ (Tho); Giáy (Giay); Cơ-tu (Katu); Giẻ Triêng (Gie Trieng); Mạ (Ma); Khơ-mú (Khmu); Co (Co); Tà-ôi (Ta Oi); Chơ-ro (Cho Ro); Kháng (Khang); Xinh-mun (Xinh Mun); Hà Nhì (Ha Nhi); Chu ru (Churu); Lào (Lao); La Chí (La Chi); La Ha (La Ha); Phù Lá (Phu La); La Hủ (La Hu); Lự (Lu); Lô Lô (Lo Lo); Chứt (Chut); Mảng (Mang); Pà Thẻn (Pa Then); Cơ Lao (Co Lao); Cống (Cong); Bố Y (Bo Y); Si La (Si La); Pu Péo (Pu Peo); Brâu (Brau); Ơ Đu (O Du); Rơ măm (Ro Mam); Người nước ngoài (Foreigner); Không rõ (Unknown). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Kinh
+       * @enum {string|null}
+       */
+      DanToc?:
+        | 'Kinh'
+        | 'Tày'
+        | 'Thái'
+        | 'Hoa'
+        | 'Khơ-me'
+        | 'Mường'
+        | 'Nùng'
+        | "H'Mông"
+        | 'Dao'
+        | 'Gia-rai'
+        | 'Ngái'
+        | 'Ê-đê'
+        | 'Ba na'
+        | 'Xơ-Đăng'
+        | 'Sán Chay'
+        | 'Cơ-ho'
+        | 'Chăm'
+        | 'Sán Dìu'
+        | 'Hrê'
+        | 'Mnông'
+        | 'Ra-glai'
+        | 'Xtiêng'
+        | 'Bru-Vân Kiều'
+        | 'Thổ'
+        | 'Giáy'
+        | 'Cơ-tu'
+        | 'Giẻ Triêng'
+        | 'Mạ'
+        | 'Khơ-mú'
+        | 'Co'
+        | 'Tà-ôi'
+        | 'Chơ-ro'
+        | 'Kháng'
+        | 'Xinh-mun'
+        | 'Hà Nhì'
+        | 'Chu ru'
+        | 'Lào'
+        | 'La Chí'
+        | 'La Ha'
+        | 'Phù Lá'
+        | 'La Hủ'
+        | 'Lự'
+        | 'Lô Lô'
+        | 'Chứt'
+        | 'Mảng'
+        | 'Pà Thẻn'
+        | 'Cơ Lao'
+        | 'Cống'
+        | 'Bố Y'
+        | 'Si La'
+        | 'Pu Péo'
+        | 'Brâu'
+        | 'Ơ Đu'
+        | 'Rơ măm'
+        | 'Người nước ngoài'
+        | 'Không rõ'
+        | null;
+      /**
+       * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
+       * @example 079185001234
+       */
       SoCCCD?: string | null;
-      ChucVu: string;
+      /**
+       * @description Chức vụ; giá trị lạ là lỗi / position; an unknown value is an error. Giá trị / values: Hiệu trưởng (Principal); Phó hiệu trưởng (Vice principal); Giáo viên (Teacher); Nhân viên (Staff). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Giáo viên
+       * @enum {string}
+       */
+      ChucVu: 'Hiệu trưởng' | 'Phó hiệu trưởng' | 'Giáo viên' | 'Nhân viên';
+      /**
+       * @description Môn dạy: tên các môn, cách nhau bởi dấu phẩy hoặc chấm phẩy / subjects taught: the subjects’ names, separated by commas or semicolons
+       * @example Toán, Tiếng Việt
+       */
       MonDay?: string | null;
-      TrangThai: string;
+      /**
+       * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: Đang làm việc (Working); Tạm nghỉ (On leave); Đã nghỉ việc (Left); Nghỉ hưu (Retired). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example Đang làm việc
+       * @enum {string}
+       */
+      TrangThai: 'Đang làm việc' | 'Tạm nghỉ' | 'Đã nghỉ việc' | 'Nghỉ hưu';
+      /**
+       * @description Thư điện tử / email address
+       * @example gv0001@example.edu.vn
+       */
       Email?: string | null;
+      /**
+       * @description Số điện thoại liên hệ / contact phone number
+       * @example 0912345678
+       */
       DienThoai?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       NgayCapNhat?: string;
     };
     /** @description Lô staff định dạng smas / a batch of smas staff records */
@@ -3077,12 +3417,54 @@ export interface components {
     };
     /** @description Một bản ghi classes định dạng smas / one smas classes record */
     SmasClassesRecord: {
+      /**
+       * @description Mã lớp / class code
+       * @example 1A1
+       */
       MaLop: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       MaTruong?: string;
+      /**
+       * @description Tên lớp / class name
+       * @example 1A1
+       */
       TenLop: string;
-      KhoiHoc: string;
+      /**
+       * @description Khối; giá trị lạ là lỗi / grade; an unknown value is an error. Giá trị / values: NT (Nursery); MG3 (Kindergarten, age 3); MG4 (Kindergarten, age 4); MG5 (Kindergarten, age 5); 1 (Grade 1); 2 (Grade 2); 3 (Grade 3); 4 (Grade 4); 5 (Grade 5); 6 (Grade 6); 7 (Grade 7); 8 (Grade 8); 9 (Grade 9); 10 (Grade 10); 11 (Grade 11); 12 (Grade 12). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
+       * @example 1
+       * @enum {string}
+       */
+      KhoiHoc:
+        | 'NT'
+        | 'MG3'
+        | 'MG4'
+        | 'MG5'
+        | '1'
+        | '2'
+        | '3'
+        | '4'
+        | '5'
+        | '6'
+        | '7'
+        | '8'
+        | '9'
+        | '10'
+        | '11'
+        | '12';
+      /**
+       * @description Năm học: dạng 2025-2026 (cũng nhận 2025-26, 2025/2026) / school year: like 2025-2026 (2025-26, 2025/2026 are read too)
+       * @example 2026-2027
+       */
       NamHoc?: string | null;
+      /**
+       * @description Mã cán bộ của giáo viên chủ nhiệm / staff code of the homeroom teacher
+       * @example GV0001
+       */
       MaGVCN?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       NgayCapNhat?: string;
     };
     /** @description Lô classes định dạng smas / a batch of smas classes records */
@@ -3101,24 +3483,156 @@ export interface components {
     };
     /** @description Một bản ghi students định dạng vnedu / one vnedu students record */
     VneduStudentsRecord: {
+      /**
+       * @description Mã học sinh (mã định danh ngành; TAM-<số định danh> khi chưa có) / student code (the sector ID; TAM-<personal ID> until one is issued)
+       * @example 7900000100001
+       */
       student_id: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       school_code?: string;
+      /**
+       * @description Họ và tên / full name
+       * @example Nguyễn Văn An
+       */
       full_name: string;
+      /**
+       * @description Ngày sinh: ngày dạng yyyy-mm-dd (phần giờ, nếu có, bị bỏ qua) / birth date: a date as yyyy-mm-dd (a time part, if any, is ignored)
+       * @example 2020-03-04
+       */
       dob: string;
-      gender: number;
-      ethnic_id: number;
+      /**
+       * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: 1 = Nam / Male; 2 = Nữ / Female.
+       * @example 1
+       * @enum {integer}
+       */
+      gender: 1 | 2;
+      /**
+       * @description Dân tộc; giá trị lạ là lỗi / ethnicity; an unknown value is an error. Giá trị / values: 1 = Kinh / Kinh; 2 = Tày / Tay; 3 = Thái / Thai; 4 = Hoa / Hoa (ethnic Chinese); 5 = Khơ-me / Khmer; 6 = Mường / Muong; 7 = Nùng / Nung; 8 = H'Mông / Hmong; 9 = Dao / Dao; 10 = Gia-rai / Jarai; 11 = Ngái / Ngai; 12 = Ê-đê / Ede; 13 = Ba na / Bahnar; 14 = Xơ-Đăng / Sedang; 15 = Sán Chay / San Chay; 16 = Cơ-ho / Koho; 17 = Chăm / Cham; 18 = Sán Dìu / San Diu; 19 = Hrê / Hre; 20 = Mnông / Mnong; 21 = Ra-glai / Raglai; 22 = Xtiêng / Stieng; 23 = Bru-Vân Kiều / Bru-Van Kieu; 24 = Thổ / Tho; 25 = Giáy / Giay; 26 = Cơ-tu / Katu; 27 = Giẻ Triêng / Gie Trieng; 28 = Mạ / Ma; 29 = Khơ-mú / Khmu; 30 = Co / Co; 31 = Tà-ôi / Ta Oi; 32 = Chơ-ro / Cho Ro; 33 = Kháng / Khang; 34 = Xinh-mun / Xinh Mun; 35 = Hà Nhì / Ha Nhi; 36 = Chu ru / Churu; 37 = Lào / Lao; 38 = La Chí / La Chi; 39 = La Ha / La Ha; 40 = Phù Lá / Phu La; 41 = La Hủ / La Hu; 42 = Lự / Lu; 43 = Lô Lô / Lo Lo; 44 = Chứt / Chut; 45 = Mảng / Mang; 46 = Pà Thẻn / Pa Then; 47 = Cơ Lao / Co Lao; 48 = Cống / Cong; 49 = Bố Y / Bo Y; 50 = Si La / Si La; 51 = Pu Péo / Pu Peo; 52 = Brâu / Brau; 53 = Ơ Đu / O Du; 54 = Rơ măm / Ro Mam; 55 = Người nước ngoài / Foreigner; 56 = Không rõ / Unknown.
+       * @example 1
+       * @enum {integer}
+       */
+      ethnic_id:
+        | 1
+        | 2
+        | 3
+        | 4
+        | 5
+        | 6
+        | 7
+        | 8
+        | 9
+        | 10
+        | 11
+        | 12
+        | 13
+        | 14
+        | 15
+        | 16
+        | 17
+        | 18
+        | 19
+        | 20
+        | 21
+        | 22
+        | 23
+        | 24
+        | 25
+        | 26
+        | 27
+        | 28
+        | 29
+        | 30
+        | 31
+        | 32
+        | 33
+        | 34
+        | 35
+        | 36
+        | 37
+        | 38
+        | 39
+        | 40
+        | 41
+        | 42
+        | 43
+        | 44
+        | 45
+        | 46
+        | 47
+        | 48
+        | 49
+        | 50
+        | 51
+        | 52
+        | 53
+        | 54
+        | 55
+        | 56;
+      /**
+       * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
+       * @example 079220001234
+       */
       citizen_id?: string | null;
+      /**
+       * @description Mã lớp / class code
+       * @example 1A1
+       */
       class_id?: string | null;
-      grade_id?: number | null;
+      /**
+       * @description Khối; giá trị lạ bị bỏ (cảnh báo) / grade; an unknown value is dropped (a warning). Giá trị / values: 21 = Nhà trẻ / Nursery; 23 = Mẫu giáo 3 tuổi / Kindergarten, age 3; 24 = Mẫu giáo 4 tuổi / Kindergarten, age 4; 25 = Mẫu giáo 5 tuổi / Kindergarten, age 5; 1 = Lớp 1 / Grade 1; 2 = Lớp 2 / Grade 2; 3 = Lớp 3 / Grade 3; 4 = Lớp 4 / Grade 4; 5 = Lớp 5 / Grade 5; 6 = Lớp 6 / Grade 6; 7 = Lớp 7 / Grade 7; 8 = Lớp 8 / Grade 8; 9 = Lớp 9 / Grade 9; 10 = Lớp 10 / Grade 10; 11 = Lớp 11 / Grade 11; 12 = Lớp 12 / Grade 12.
+       * @example 1
+       */
+      grade_id?: (21 | 23 | 24 | 25 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12) | null;
+      /**
+       * @description Năm học: năm bắt đầu của năm học (2025 là năm học 2025-2026) / school year: the school year’s starting year (2025 for 2025-2026)
+       * @example 2026
+       */
       school_year?: number | null;
-      status_id: number;
+      /**
+       * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: 1 = Đang học / Studying; 2 = Chuyển đến / Transferred in; 3 = Chuyển đi / Transferred out; 4 = Thôi học / Dropped out; 5 = Nghỉ học xin học lại / Returned after leaving; 6 = Tạm nghỉ / Suspended (temporary leave); 7 = Lưu ban / Repeating the grade; 8 = Hoàn thành chương trình / Completed the programme; 9 = Tốt nghiệp / Graduated; 10 = Đã mất / Deceased.
+       * @example 1
+       * @enum {integer}
+       */
+      status_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+      /**
+       * @description Ngày của trạng thái: ngày dạng yyyy-mm-dd (phần giờ, nếu có, bị bỏ qua) / date the status took effect: a date as yyyy-mm-dd (a time part, if any, is ignored)
+       * @example 2026-09-05
+       */
       status_date?: string | null;
-      disability_id?: number | null;
+      /**
+       * @description Loại khuyết tật; giá trị lạ bị bỏ (cảnh báo) / disability; an unknown value is dropped (a warning). Giá trị / values: 0 = Không khuyết tật / None; 1 = Khuyết tật nhìn / Visual impairment; 2 = Khuyết tật nghe / Hearing impairment; 3 = Khuyết tật nói / Speech impairment; 4 = Khuyết tật vận động / Physical disability; 5 = Khuyết tật trí tuệ / Intellectual disability; 6 = Đa tật / Multiple disabilities; 9 = Khuyết tật khác / Other disability.
+       * @example 0
+       */
+      disability_id?: (0 | 1 | 2 | 3 | 4 | 5 | 6 | 9) | null;
+      /**
+       * @description Mã xã/phường thường trú (danh mục 2025) / commune of permanent residence (2025 list)
+       * @example 25747
+       */
       commune_code?: string | null;
+      /**
+       * @description Họ tên cha / father’s full name
+       * @example Nguyễn Văn Bảo
+       */
       father_name?: string | null;
+      /**
+       * @description Họ tên mẹ / mother’s full name
+       * @example Trần Thị Cúc
+       */
       mother_name?: string | null;
+      /**
+       * @description Họ tên người giám hộ / guardian’s full name
+       * @example Nguyễn Văn Bảo
+       */
       guardian_name?: string | null;
+      /**
+       * @description Số điện thoại liên hệ / contact phone number
+       * @example 0901234567
+       */
       contact_phone?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       updated_at?: string;
     };
     /** @description Lô students định dạng vnedu / a batch of vnedu students records */
@@ -3137,18 +3651,132 @@ export interface components {
     };
     /** @description Một bản ghi staff định dạng vnedu / one vnedu staff record */
     VneduStaffRecord: {
+      /**
+       * @description Mã cán bộ / staff code
+       * @example GV0001
+       */
       staff_id: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       school_code?: string;
+      /**
+       * @description Họ và tên / full name
+       * @example Lê Thị Hoa
+       */
       full_name: string;
+      /**
+       * @description Ngày sinh: ngày dạng yyyy-mm-dd (phần giờ, nếu có, bị bỏ qua) / birth date: a date as yyyy-mm-dd (a time part, if any, is ignored)
+       * @example 1985-06-07
+       */
       dob: string;
-      gender: number;
-      ethnic_id?: number | null;
+      /**
+       * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: 1 = Nam / Male; 2 = Nữ / Female.
+       * @example 2
+       * @enum {integer}
+       */
+      gender: 1 | 2;
+      /**
+       * @description Dân tộc; giá trị lạ bị bỏ (cảnh báo) / ethnicity; an unknown value is dropped (a warning). Giá trị / values: 1 = Kinh / Kinh; 2 = Tày / Tay; 3 = Thái / Thai; 4 = Hoa / Hoa (ethnic Chinese); 5 = Khơ-me / Khmer; 6 = Mường / Muong; 7 = Nùng / Nung; 8 = H'Mông / Hmong; 9 = Dao / Dao; 10 = Gia-rai / Jarai; 11 = Ngái / Ngai; 12 = Ê-đê / Ede; 13 = Ba na / Bahnar; 14 = Xơ-Đăng / Sedang; 15 = Sán Chay / San Chay; 16 = Cơ-ho / Koho; 17 = Chăm / Cham; 18 = Sán Dìu / San Diu; 19 = Hrê / Hre; 20 = Mnông / Mnong; 21 = Ra-glai / Raglai; 22 = Xtiêng / Stieng; 23 = Bru-Vân Kiều / Bru-Van Kieu; 24 = Thổ / Tho; 25 = Giáy / Giay; 26 = Cơ-tu / Katu; 27 = Giẻ Triêng / Gie Trieng; 28 = Mạ / Ma; 29 = Khơ-mú / Khmu; 30 = Co / Co; 31 = Tà-ôi / Ta Oi; 32 = Chơ-ro / Cho Ro; 33 = Kháng / Khang; 34 = Xinh-mun / Xinh Mun; 35 = Hà Nhì / Ha Nhi; 36 = Chu ru / Churu; 37 = Lào / Lao; 38 = La Chí / La Chi; 39 = La Ha / La Ha; 40 = Phù Lá / Phu La; 41 = La Hủ / La Hu; 42 = Lự / Lu; 43 = Lô Lô / Lo Lo; 44 = Chứt / Chut; 45 = Mảng / Mang; 46 = Pà Thẻn / Pa Then; 47 = Cơ Lao / Co Lao; 48 = Cống / Cong; 49 = Bố Y / Bo Y; 50 = Si La / Si La; 51 = Pu Péo / Pu Peo; 52 = Brâu / Brau; 53 = Ơ Đu / O Du; 54 = Rơ măm / Ro Mam; 55 = Người nước ngoài / Foreigner; 56 = Không rõ / Unknown.
+       * @example 1
+       */
+      ethnic_id?:
+        | (
+            | 1
+            | 2
+            | 3
+            | 4
+            | 5
+            | 6
+            | 7
+            | 8
+            | 9
+            | 10
+            | 11
+            | 12
+            | 13
+            | 14
+            | 15
+            | 16
+            | 17
+            | 18
+            | 19
+            | 20
+            | 21
+            | 22
+            | 23
+            | 24
+            | 25
+            | 26
+            | 27
+            | 28
+            | 29
+            | 30
+            | 31
+            | 32
+            | 33
+            | 34
+            | 35
+            | 36
+            | 37
+            | 38
+            | 39
+            | 40
+            | 41
+            | 42
+            | 43
+            | 44
+            | 45
+            | 46
+            | 47
+            | 48
+            | 49
+            | 50
+            | 51
+            | 52
+            | 53
+            | 54
+            | 55
+            | 56
+          )
+        | null;
+      /**
+       * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
+       * @example 079185001234
+       */
       citizen_id?: string | null;
-      position_id: number;
+      /**
+       * @description Chức vụ; giá trị lạ là lỗi / position; an unknown value is an error. Giá trị / values: 1 = Hiệu trưởng / Principal; 2 = Phó hiệu trưởng / Vice principal; 3 = Giáo viên / Teacher; 4 = Nhân viên / Staff.
+       * @example 3
+       * @enum {integer}
+       */
+      position_id: 1 | 2 | 3 | 4;
+      /**
+       * @description Môn dạy: mỗi môn một phần tử / subjects taught: one item per subject
+       * @example [
+       *       "Toán",
+       *       "Tiếng Việt"
+       *     ]
+       */
       subjects?: string[];
-      status_id: number;
+      /**
+       * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: 1 = Đang làm việc / Working; 2 = Tạm nghỉ / On leave; 3 = Nghỉ việc / Left; 4 = Nghỉ hưu / Retired.
+       * @example 1
+       * @enum {integer}
+       */
+      status_id: 1 | 2 | 3 | 4;
+      /**
+       * @description Thư điện tử / email address
+       * @example gv0001@example.edu.vn
+       */
       email?: string | null;
+      /**
+       * @description Số điện thoại liên hệ / contact phone number
+       * @example 0912345678
+       */
       phone?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       updated_at?: string;
     };
     /** @description Lô staff định dạng vnedu / a batch of vnedu staff records */
@@ -3167,12 +3795,38 @@ export interface components {
     };
     /** @description Một bản ghi classes định dạng vnedu / one vnedu classes record */
     VneduClassesRecord: {
+      /**
+       * @description Mã lớp / class code
+       * @example 1A1
+       */
       class_id: string;
+      /**
+       * @description Mã trường; bỏ trống: trường của đường dẫn / school code; left out: the school of the path
+       * @example 79000001
+       */
       school_code?: string;
+      /**
+       * @description Tên lớp / class name
+       * @example 1A1
+       */
       name: string;
-      grade_id: number;
+      /**
+       * @description Khối; giá trị lạ là lỗi / grade; an unknown value is an error. Giá trị / values: 21 = Nhà trẻ / Nursery; 23 = Mẫu giáo 3 tuổi / Kindergarten, age 3; 24 = Mẫu giáo 4 tuổi / Kindergarten, age 4; 25 = Mẫu giáo 5 tuổi / Kindergarten, age 5; 1 = Lớp 1 / Grade 1; 2 = Lớp 2 / Grade 2; 3 = Lớp 3 / Grade 3; 4 = Lớp 4 / Grade 4; 5 = Lớp 5 / Grade 5; 6 = Lớp 6 / Grade 6; 7 = Lớp 7 / Grade 7; 8 = Lớp 8 / Grade 8; 9 = Lớp 9 / Grade 9; 10 = Lớp 10 / Grade 10; 11 = Lớp 11 / Grade 11; 12 = Lớp 12 / Grade 12.
+       * @example 1
+       * @enum {integer}
+       */
+      grade_id: 21 | 23 | 24 | 25 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
+      /**
+       * @description Năm học: năm bắt đầu của năm học (2025 là năm học 2025-2026) / school year: the school year’s starting year (2025 for 2025-2026)
+       * @example 2026
+       */
       school_year?: number | null;
+      /**
+       * @description Mã cán bộ của giáo viên chủ nhiệm / staff code of the homeroom teacher
+       * @example GV0001
+       */
       homeroom_staff_id?: string | null;
+      /** @description Không được truc đọc / not read by truc */
       updated_at?: string;
     };
     /** @description Lô classes định dạng vnedu / a batch of vnedu classes records */
