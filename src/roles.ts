@@ -74,6 +74,15 @@ export async function startApi(
   };
 }
 
+/** A role's operations port's paths, and its refusals' words (walk6 W6-4: they were English only). */
+const OPS_PATHS = ['/metrics', '/healthz', '/readyz'];
+const OPS_NOT_FOUND =
+  'cổng vận hành của tiến trình không có đường dẫn này; chỉ có /metrics, /healthz, /readyz / ' +
+  "no such path on the process's operations port; it has /metrics, /healthz and /readyz";
+const OPS_METHOD = 'cổng vận hành chỉ nhận GET và HEAD / the operations port takes GET and HEAD only';
+const OPS_METRICS_FAILED =
+  'không đọc được số đo lúc này; xem nhật ký của tiến trình / the metrics could not be read now; see the process log';
+
 /** The answer to one request of a role's operations endpoints (see {@link startMetricsServer}). */
 function opsEndpoint(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger'>,
@@ -85,7 +94,10 @@ function opsEndpoint(
   const json = (status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { status: 'method not allowed' });
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return json(405, { status: 'method not allowed', detail: OPS_METHOD });
+  }
   if (path === '/healthz') return json(200, { status: 'ok' });
   if (path === '/readyz') {
     void (async () => {
@@ -112,12 +124,12 @@ function opsEndpoint(
       (body) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(body),
       (err: unknown) => {
         deps.logger.warn({ err }, 'metrics scrape failed');
-        json(500, { status: 'metrics unavailable' });
+        json(500, { status: 'metrics unavailable', detail: OPS_METRICS_FAILED });
       },
     );
     return;
   }
-  return json(404, { status: 'not found', endpoints: ['/metrics', '/healthz', '/readyz'] });
+  return json(404, { status: 'not found', detail: OPS_NOT_FOUND, endpoints: OPS_PATHS });
 }
 
 /**

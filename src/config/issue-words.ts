@@ -62,6 +62,23 @@ function formatWords(issue: Extract<Issue, { code: 'invalid_format' }>): string 
   return both(`không đúng dạng ${pattern}`, `does not match ${pattern}`);
 }
 
+/**
+ * A mapping's key its key schema refused (zod's `invalid_key`, walk6 W6-3: "Invalid key in record" in both halves):
+ * what the key schema said of it, each language in its half.
+ */
+function keyWords(issue: Extract<Issue, { code: 'invalid_key' }>): string {
+  const [vi, en] = issue.issues
+    .map((inner) => issueWords(inner).split(' / '))
+    .reduce<[string[], string[]]>(
+      ([v, e], [iv, ie]) => [
+        [...v, iv ?? ''],
+        [...e, ie ?? iv ?? ''],
+      ],
+      [[], []],
+    );
+  return both(`khoá không hợp lệ: ${vi.join('; ')}`, `invalid key: ${en.join('; ')}`);
+}
+
 /** The words of one issue, Vietnamese then English. */
 export function issueWords(issue: Issue): string {
   if (/ \/ /.test(issue.message)) return issue.message;
@@ -89,6 +106,8 @@ export function issueWords(issue: Issue): string {
       const keys = issue.keys.join(', ');
       return both(`khoá không được biết: ${keys}`, `unknown key(s): ${keys}`);
     }
+    case 'invalid_key':
+      return keyWords(issue);
     default:
       return both(`giá trị không hợp lệ: ${issue.message}`, `invalid value: ${issue.message}`);
   }

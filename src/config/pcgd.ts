@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { monthDay, percent } from './common.js';
 import { PCGD_LEVELS, type PcgdLevelName } from './names.js';
 
-const communeCodes = z.array(z.string().regex(/^\d{5}$/, 'a 5-digit commune code'));
+const communeCodes = z.array(
+  z
+    .string()
+    .regex(
+      /^\d{5}$/,
+      'phải là mã xã 5 chữ số (QĐ 19/2025) / must be a 5-digit commune code (of the 2025 reform)',
+    ),
+);
 
 /**
  * PCGD-XMC reporting (issue 10). Every setting marked OURS in PCGD-RULES.md is here, with the rule
@@ -34,7 +41,18 @@ export const PcgdSchema = z
       .strict()
       .prefault({}),
     /** Especially difficult (ĐBKK) communes per report year (Prime Minister's decisions). */
-    difficultCommunes: z.record(z.string().regex(/^\d{4}$/, 'a year'), communeCodes).default({}),
+    difficultCommunes: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^\d{4}$/,
+            'phải là năm 4 chữ số, dạng 2026:27676,27664;2027:27676 / ' +
+              'must be a 4-digit year, in the form 2026:27676,27664;2027:27676',
+          ),
+        communeCodes,
+      )
+      .default({}),
     /** Validation rules on the figures (severities in src/reporting/pcgd/validate.ts). */
     validation: z
       .object({

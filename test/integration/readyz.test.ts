@@ -74,4 +74,23 @@ describe('/readyz of the API', () => {
       await server.stop();
     }
   });
+
+  it('a worker’s operations port refuses other paths and methods in both languages (walk6 W6-4)', async () => {
+    const server = await startMetricsServer(env().deps, { port: 0, host: '127.0.0.1' });
+    try {
+      const missing = await fetch(`${server.url}/nope`);
+      expect(missing.status).toBe(404);
+      const body = (await missing.json()) as { detail: string; endpoints: string[] };
+      expect(body.detail).toMatch(/^cổng vận hành .* \/ no such path .*\/metrics, \/healthz and \/readyz$/);
+      expect(body.endpoints).toEqual(['/metrics', '/healthz', '/readyz']);
+      const posted = await fetch(`${server.url}/healthz`, { method: 'POST' });
+      expect(posted.status).toBe(405);
+      expect(posted.headers.get('allow')).toBe('GET, HEAD');
+      expect(((await posted.json()) as { detail: string }).detail).toMatch(
+        /GET và HEAD \/ .*GET and HEAD only$/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -51,6 +51,21 @@ describe('F3: a bad configuration is said in Vietnamese and English, every line'
     for (const words of wordsOf(err.problems)) expectViThenEn(words);
     expect(err.problems).toContain('server: khoá không được biết: prot / unknown key(s): prot');
   });
+
+  it('a mapping whose key is refused says what the key must be, each language in its half (walk6 W6-3)', () => {
+    const err = configErrorOf(() =>
+      loadConfig({ env: { TRUC_PROFILE: 'test', TRUC_PCGD_DIFFICULT_COMMUNES: 'abc;2026:123' } }),
+    );
+    expect(err.problems).toHaveLength(2);
+    for (const words of wordsOf(err.problems)) expectViThenEn(words);
+    expect(err.problems).toContain(
+      'pcgd.difficultCommunes.abc (TRUC_PCGD_DIFFICULT_COMMUNES): khoá không hợp lệ: phải là năm 4 chữ số, dạng ' +
+        '2026:27676,27664;2027:27676 / invalid key: must be a 4-digit year, in the form 2026:27676,27664;2027:27676',
+    );
+    expect(wordsOf(err.problems)).toContain(
+      'phải là mã xã 5 chữ số (QĐ 19/2025) / must be a 5-digit commune code (of the 2025 reform)',
+    );
+  });
 });
 
 describe('F6: a job the database refuses (its disk full, read-only after a failover)', () => {
