@@ -53,6 +53,7 @@ import { auditCircuits } from './circuit-audit.js';
 import { endpointsApart } from './endpoint-circuits.js';
 import { endpointWaitLeft, endpointWaits, enterRead } from './endpoint-retry-after.js';
 import { endpointKey, leftHere, localPauses, type Held, type LocalPauses } from './gate-local.js';
+import { giveBack } from './gate-give-back.js';
 import { answerSaid, endpointOpened, gateListeners, type Listeners } from './gate-listeners.js';
 
 export { localPauses, type Held };
@@ -128,6 +129,8 @@ export interface DeliveryGates {
    * taken as the probe's).
    */
   failed(system: SystemName, err: unknown, entered?: Pass): Promise<AfterFailure>;
+  /** A probe's pass whose call is held back (`held`) before it goes out: told to wait so long (./gate-give-back.ts). */
+  probeHeldBack(system: SystemName, pass: Pass, held: Held): Promise<void>;
   /** Whether a probe of `system` is out now (its lease running): one look at the gate's row. */
   probing(system: SystemName): Promise<boolean>;
   /**
@@ -197,17 +200,12 @@ function answeredCall(
     : { failureThreshold, probe: entered.probe, endpoint: entered.endpoint, ...apart }; // a read's (students:read)
 }
 
-/** Passing a gate (paced or not) and reading its pause. */
-function gateEntry(
-  repo: DeliveryGatesRepo,
-  deps: GateDeps,
-  local: LocalPauses,
-  holds: GateHolds,
-): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed'> {
+/** A call at the gate's row (./gate-rules.ts `decideEnter`): a read that changes nothing takes one unlocked look. */
+function rowEntry(repo: DeliveryGatesRepo, config: Config) {
   type Opts = { pace: boolean; endpoint?: string | undefined };
   const decide = (system: SystemName, opts: Opts, state: GateState, now: Date) =>
-    enterDecision(deps.config, system, opts, state, now);
-  const enterRow = async (system: SystemName, opts: Opts): Promise<Pass> => {
+    enterDecision(config, system, opts, state, now);
+  return async (system: SystemName, opts: Opts): Promise<Pass> => {
     if (!opts.pace) {
       // A read of a closed gate that is not paused changes nothing: one unlocked look (a pull's
       // every page passes here; the locked read-modify-write is for everything else).
@@ -225,6 +223,17 @@ function gateEntry(
     }
     return repo.update(system, (state, now) => decide(system, opts, state, now));
   };
+}
+
+/** Passing a gate (paced or not) and reading its pause. */
+function gateEntry(
+  repo: DeliveryGatesRepo,
+  deps: GateDeps,
+  local: LocalPauses,
+  holds: GateHolds,
+): Pick<DeliveryGates, 'enter' | 'paused' | 'heldHere' | 'passed' | 'probeHeldBack'> {
+  const probeHeldBack = giveBack(repo, deps.config.sync.delivery);
+  const enterRow = rowEntry(repo, deps.config);
   // Every answer below that holds a call back hands its job back to its queue: the pause is logged once (./gate-holds.ts).
   const heldBack = <T extends Held | undefined>(system: SystemName, held: T): T => {
     if (held && held.endpoint === undefined) holds.held(system, held.reason, held.waitMs);
@@ -240,11 +249,19 @@ function gateEntry(
         endpointOpened(deps, system, pass.endpoint); // it alone had opened the system's circuit (gatefix)
       if (!pass.go) return pass.endpoint !== undefined ? pass : heldBack(system, pass);
       // Checked after the row's answer: a Retry-After met meanwhile in this process counts.
+      const out = {
+        ...pass,
+        readAt,
+        paced: opts.pace,
+        ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      };
       const held = leftHere(local, system, opts.endpoint);
-      if (held) return heldBack(system, { go: false as const, ...held });
-      return { ...pass, readAt, paced: opts.pace, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}) };
+      if (!held) return out;
+      await probeHeldBack(system, out, held); // a probe that does not go out is told to wait (words6 item 5a)
+      return heldBack(system, { go: false as const, ...held });
     },
     heldHere: (system, endpoint) => heldBack(system, leftHere(local, system, endpoint)),
+    probeHeldBack,
     passed(system, { slotAt, readAt, paced, endpoint }) {
       const where = endpoint === undefined ? { system } : { system, endpoint };
       const trace = { ...where, paced, slotAt: slotAt.getTime(), readAt, passedAt: Date.now() };

@@ -45,11 +45,17 @@ export async function throughGate<T>(
     await sleep(pass.waitMs);
     readAt = Date.now();
     const paused = await ctx.gates.paused(system, endpoint);
-    if (paused) throw heldBack(system, paused);
+    if (paused) {
+      await ctx.gates.probeHeldBack(system, pass, paused); // a probe that does not go out is told to wait
+      throw heldBack(system, paused);
+    }
   }
   // Last, with nothing awaited before the call: a Retry-After this process met while this one waited.
   const held = ctx.gates.heldHere(system, endpoint);
-  if (held) throw heldBack(system, held);
+  if (held) {
+    await ctx.gates.probeHeldBack(system, pass, held); // words6 item 5a: not left out until its lease ends
+    throw heldBack(system, held);
+  }
   ctx.gates.passed(system, { slotAt: pass.startAt, readAt, paced: true, endpoint });
   let out: T;
   try {
