@@ -3,7 +3,7 @@
  * (`sync.delivery.endpointCircuits`, ./endpoint-circuits.ts) holds that endpoint's writes alone until it is over, while
  * the system's other writes and its reads go on at their pace: a system limiting each route apart (hcm-csdl's modelled
  * 429s are per route) asked only that route to wait. So does a 429 on a read (a pull's page) of such a system
- * (endpoint: {@link readEndpoint}, `students:read`): the reads of that entity wait alone, the system's writes and its
+ * (endpoint: ../store/delivery-gates.ts `readEndpoint`, `students:read`): the reads of that entity wait alone, the system's writes and its
  * other reads go on (issue 7 item 4). A system whose rate limit is its client's (`sync.delivery.systemWideRateLimits`: moet-pcgd's
  * token bucket) still pauses as a whole, as does a 429 on the system's probe (./gate-rules.ts). A 429 counts toward no
  * run of failures and opens no circuit. Pure decisions over the gate's row (`endpoint_retry_after`, migration 1441).
@@ -17,9 +17,6 @@ import {
   type Apart,
   type EndpointPause,
 } from './endpoint-circuits.js';
-
-/** The endpoint a pull of `entity` reads (`students:read`): its Retry-After is its own (issue 7 item 4); it has no circuit. */
-export const readEndpoint = (entity: string): string => `${entity}:read`;
 
 /** The settings these rules read (./gate-rules.ts `DeliverySettings`). */
 interface Settings {

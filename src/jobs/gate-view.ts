@@ -5,9 +5,15 @@
  * passes a circuit the writes alone opened (fix34d), so a pull is not said to wait on it; nothing holds: null. Pure.
  */
 import type { Config } from '../config.js';
-import type { GateState, OpenedFor, PauseReason, ProbeBy } from '../store/delivery-gates.js';
+import {
+  isReadEndpoint,
+  readEndpoint,
+  type GateState,
+  type OpenedFor,
+  type PauseReason,
+  type ProbeBy,
+} from '../store/delivery-gates.js';
 import { openTime } from './endpoint-circuits.js';
-import { readEndpoint } from './endpoint-retry-after.js';
 import { decideEnter } from './gate-rules.js';
 
 type Settings = Pick<Config['sync']['delivery'], 'failureThreshold' | 'probeLeaseMs'>;
@@ -108,13 +114,24 @@ export function retryAfterWaits(
   return [...system.map((until) => ({ endpoint: null, until })), ...endpoints];
 }
 
+/**
+ * Whether the system's probe is out at `now`: its circuit half-open and its lease (or a longer pause met meanwhile)
+ * running. One whose lease ran out is not (words6 item 5b): nobody probes until the next caller takes the probe, and
+ * the gate's `probeBy` still names the last, until then.
+ */
+export const probeOut = (state: Pick<GateState, 'circuit' | 'pausedUntil'>, now: Date): boolean =>
+  state.circuit === 'half-open' && state.pausedUntil !== null && state.pausedUntil > now;
+
 /** What a failure of the system's probe will do ({@link probeFailureForeseen}). */
 export interface ProbeFailureForeseen {
   /** retried: truc probes again by itself; city-admin: refused credentials; handed-over: see `handsOverTo`. */
   outcome: 'city-admin' | 'retried' | 'handed-over';
   openedFor: OpenedFor;
   reopensForMs: number;
-  /** Who probes (the gate's `probeBy`, gates5): null when not recorded (a probe taken before migration 1436). */
+  /**
+   * Who probes (the gate's `probeBy`, gates5): null when not recorded (a probe taken before migration 1436), or when
+   * its lease ran out ({@link probeOut}: the next caller probes, whoever it is).
+   */
   probeBy: ProbeBy | null;
   /** The endpoint whose writes the failure leaves alone at the circuit's openers: handed over at the next probe. */
   handsOverTo: string | null;
@@ -127,7 +144,7 @@ type ForeseenSettings = Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs' 
 /**
  * What a failure of the system's probe will do, while its circuit is probing (half-open: a probe out, or due now its
  * lease ran out), foreseen from the kind of failure that opened it (gates3 item 3, the gate's `openedFor`) and who
- * probes (gates5, the gate's `probeBy`): the circuit opens again for its next open time (./gate-failure.ts: doubled, up
+ * probes (gates5, the gate's `probeBy`, while its lease runs): the circuit opens again for its next open time (./gate-failure.ts: doubled, up
  * to `maxOpenMs`; a 429 keeps it open for its Retry-After) and truc probes again after it. Refused credentials
  * (`city-admin`) fail again until a city admin fixes truc's credentials for the system, and they are never handed over
  * to one endpoint's own circuit (./endpoint-circuits.ts `handOver`); an outage is retried (`retried`), unless the
@@ -138,10 +155,11 @@ type ForeseenSettings = Pick<Config['sync']['delivery'], 'openMs' | 'maxOpenMs' 
 export function probeFailureForeseen(
   state: GateState,
   settings: ForeseenSettings,
+  now: Date,
 ): ProbeFailureForeseen | null {
   if (state.circuit !== 'half-open') return null;
   const openedFor = state.openedFor ?? 'outage';
-  const probeBy = state.probeBy ?? null;
+  const probeBy = probeOut(state, now) ? (state.probeBy ?? null) : null;
   const handsOverTo = openedFor === 'outage' && probeBy ? handedOverAfter(state, probeBy, settings) : null;
   return {
     outcome: openedFor === 'credentials' ? 'city-admin' : handsOverTo !== null ? 'handed-over' : 'retried',
@@ -163,7 +181,7 @@ function handedOverAfter(state: GateState, probeBy: ProbeBy, settings: ForeseenS
   const openers = new Set([...(state.openedBy ?? []), probeBy.caller]);
   const endpoint = probeBy.caller;
   if (openers.size !== 1 || endpoint === 'writes' || endpoint === 'reads') return null;
-  if (endpoint.endsWith(readEndpoint('')) || state.endpointCircuits?.[endpoint]) return null;
+  if (isReadEndpoint(endpoint) || state.endpointCircuits?.[endpoint]) return null;
   const run = (state.endpointFailures[endpoint] ?? 0) + 1;
   return run >= settings.failureThreshold ? endpoint : null;
 }

@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import type { WorkerContext } from './context.js';
 import { DeferJob } from './define.js';
-import { readEndpoint } from './endpoint-retry-after.js';
+import { readEndpoint } from '../store/delivery-gates.js';
 import { inboundMapping } from './inbound.js';
 import { workAhead, type PageAhead, type StoredRead } from './ingest.js';
 import type { PulledPage } from './sources.js';

@@ -6,6 +6,23 @@
  */
 import type { Db, Queryable } from './db.js';
 
+/**
+ * What follows an entity in the endpoint key of its reads (`students:read`): a pull's pages, whose own Retry-After holds
+ * them alone (issue 7 item 4, src/jobs/endpoint-retry-after.ts), kept in `endpoint_retry_after`, `opened_by` and
+ * `probe_by` as a write's endpoint is (`students:upsert`). Written here only (words6 item 5c): {@link readEndpoint},
+ * {@link isReadEndpoint}, {@link readEndpointSql}.
+ */
+const READ_SUFFIX = ':read';
+
+/** The endpoint a pull of `entity` reads (`students:read`): its Retry-After is its own; it has no circuit. */
+export const readEndpoint = (entity: string): string => `${entity}${READ_SUFFIX}`;
+
+/** Whether `endpoint` is a read's ({@link readEndpoint}), not a write's. */
+export const isReadEndpoint = (endpoint: string): boolean => endpoint.endsWith(READ_SUFFIX);
+
+/** SQL: the read endpoint key ({@link readEndpoint}) of the entity in the column `column` (an identifier of truc's). */
+export const readEndpointSql = (column: string): string => `(${column} || '${READ_SUFFIX}')`;
+
 export type Circuit = 'closed' | 'open' | 'half-open';
 export type PauseReason = 'retry-after' | 'circuit-open' | 'probe';
 /** The kind of failure that opened a system's circuit: truc's credentials refused (a 401), or an outage. */

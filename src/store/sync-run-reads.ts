@@ -6,7 +6,7 @@
 import type { EntityName, SystemName } from '../config.js';
 import { namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
-import type { Circuit, GateState, PauseReason } from './delivery-gates.js';
+import { readEndpointSql, type Circuit, type GateState, type PauseReason } from './delivery-gates.js';
 import { OPEN } from './dead-letters.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
@@ -88,12 +88,12 @@ export const statusIs = (p: string): string => `(${SHOWN_STATUS}) = ${p}`;
  * the run may be waiting on (pullyear25). Column `waitGate`, the gate's row as {@link WaitGate} (null: nothing paused);
  * whether it holds the run's reads is the gate's rules' to say (src/jobs/gate-view.ts `readsHeld`, fix36c item 1: the
  * row's pause_reason was shown, and a pull passing a circuit the writes opened read `circuit-open`); a Retry-After of
- * its entity's reads alone too (`<entity>:read`, src/jobs/endpoint-retry-after.ts `readEndpoint`). Joined as `g`.
+ * its entity's reads alone too (`<entity>:read`, ./delivery-gates.ts `readEndpointSql`). Joined as `g`.
  */
 export const WAITING_JOIN = `LEFT JOIN truc.delivery_gates g ON g.system = r.system
   AND r.status IN ('queued', 'running')
   AND (g.paused_until > clock_timestamp() OR g.retry_after_until > clock_timestamp()
-    OR (g.endpoint_retry_after ->> (r.entity || ':read'))::timestamptz > clock_timestamp())`;
+    OR (g.endpoint_retry_after ->> ${readEndpointSql('r.entity')})::timestamptz > clock_timestamp())`;
 export const WAITING_COLUMNS = `CASE WHEN g.system IS NULL THEN NULL ELSE json_build_object(
   'circuit', g.circuit, 'pausedUntil', g.paused_until, 'pauseReason', g.pause_reason, 'failures', g.failures,
   'writeFailures', g.write_failures, 'endpointFailures', g.endpoint_failures, 'retryAfterUntil', g.retry_after_until,

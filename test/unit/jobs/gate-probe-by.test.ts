@@ -84,7 +84,14 @@ describe('gates5: who probes a circuit', () => {
 describe('gates5: what a failed probe will do, foreseen from who probes', () => {
   const apart = { ...settings, endpointCircuits: ['hcm-csdl' as const] };
   const half = (over: Partial<GateState>) =>
-    closed({ circuit: 'half-open', openings: 1, openedFor: 'outage', pauseReason: 'probe', ...over });
+    closed({
+      circuit: 'half-open',
+      openings: 1,
+      openedFor: 'outage',
+      pauseReason: 'probe',
+      pausedUntil: at(30_000), // the probe's lease runs (words6 item 5b: foreseen at 10 s)
+      ...over,
+    });
 
   it('the probe is the one endpoint left at the openers, its run at the threshold once it fails: handed over', () => {
     const state = half({
@@ -92,14 +99,17 @@ describe('gates5: what a failed probe will do, foreseen from who probes', () => 
       endpointFailures: { 'students:upsert': 2 },
       probeBy: { caller: 'students:upsert', process: PROCESS },
     });
-    expect(probeFailureForeseen(state, apart)).toMatchObject({
+    expect(probeFailureForeseen(state, apart, at(10_000))).toMatchObject({
       outcome: 'handed-over',
       handsOverTo: 'students:upsert',
       probeBy: { caller: 'students:upsert', process: PROCESS },
     });
     // The same circuit without endpoints failing apart, or with refused credentials: no hand-over.
-    expect(probeFailureForeseen(state, settings)).toMatchObject({ outcome: 'retried', handsOverTo: null });
-    expect(probeFailureForeseen({ ...state, openedFor: 'credentials' }, apart)).toMatchObject({
+    expect(probeFailureForeseen(state, settings, at(10_000))).toMatchObject({
+      outcome: 'retried',
+      handsOverTo: null,
+    });
+    expect(probeFailureForeseen({ ...state, openedFor: 'credentials' }, apart, at(10_000))).toMatchObject({
       outcome: 'city-admin',
       handsOverTo: null,
     });
@@ -108,12 +118,17 @@ describe('gates5: what a failed probe will do, foreseen from who probes', () => 
   it('another caller probes, or a read of the endpoint: retried (the failure adds its caller to the openers)', () => {
     const alone = { openedBy: ['students:upsert'], endpointFailures: { 'students:upsert': 3 } };
     const by = (caller: string) => half({ ...alone, probeBy: { caller, process: PROCESS } });
-    expect(probeFailureForeseen(by('staff:upsert'), apart)).toMatchObject({
+    expect(probeFailureForeseen(by('staff:upsert'), apart, at(10_000))).toMatchObject({
       outcome: 'retried',
       handsOverTo: null,
     });
-    expect(probeFailureForeseen(by('students:read'), apart)).toMatchObject({ outcome: 'retried' });
+    expect(probeFailureForeseen(by('students:read'), apart, at(10_000))).toMatchObject({
+      outcome: 'retried',
+    });
     // Not recorded (a probe taken before migration 1436): nothing foreseen beyond a retry.
-    expect(probeFailureForeseen(half(alone), apart)).toMatchObject({ outcome: 'retried', probeBy: null });
+    expect(probeFailureForeseen(half(alone), apart, at(10_000))).toMatchObject({
+      outcome: 'retried',
+      probeBy: null,
+    });
   });
 });

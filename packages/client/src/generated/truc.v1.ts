@@ -2449,7 +2449,7 @@ export interface components {
         circuit: 'closed' | 'open' | 'half-open';
         /** @description cầu dao của hệ thống (khi không đóng) mở do lỗi của những bên gọi này: một điểm nhận (students:upsert, việc đọc students:read), writes/reads cho lần gọi không nêu điểm nhận; cả những bên lỗi từ lúc nó mở; chỉ một điểm nhận (hệ thống có cầu dao riêng cho từng điểm nhận): cầu dao được giao cho điểm nhận đó (xem endpointCircuits), trừ khi thông tin đăng nhập bị từ chối đã mở nó (ifProbeFails); rỗng khi đóng / who opened the system's circuit (while it is not closed): the callers whose last call failed, an endpoint (students:upsert, a read of students:read) or writes/reads for a call without one, those failing since it opened too; one endpoint alone (a system whose endpoints have circuits of their own): the circuit is handed over to that endpoint's own at its probe (see endpointCircuits), unless refused credentials opened it (ifProbeFails); empty while it is closed */
         openedBy: string[];
-        /** @description ai đang thử cầu dao của hệ thống (khi half-open): bên gọi (điểm nhận, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid), ghi khi lần thử bắt đầu, xoá khi nó kết thúc; null khi không thử hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a read of students:read, writes/reads) and the truc process (host:pid), recorded when the probe is taken, cleared when it ends; null while not probing or not recorded */
+        /** @description ai đang thử cầu dao của hệ thống (khi half-open): bên gọi (điểm nhận, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid), ghi khi lần thử bắt đầu, xoá khi nó kết thúc; null khi không thử (kể cả khi lần thử đã hết hạn) hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a read of students:read, writes/reads) and the truc process (host:pid), recorded when the probe is taken, cleared when it ends; null while not probing (its lease ran out too: the next call probes) or not recorded */
         probeBy: {
           caller: string;
           process: string;
@@ -2468,7 +2468,7 @@ export interface components {
           openedFor: 'credentials' | 'outage';
           /** @description cầu dao mở lại bao lâu trước lần thử kế tiếp (gấp đôi mỗi lần, tối đa maxOpenMs; 429: bằng Retry-After) / how long the circuit opens again before the next probe (doubled each time, up to maxOpenMs; a 429: its Retry-After) */
           reopensForSeconds: number;
-          /** @description ai đang thử: bên gọi (điểm nhận như students:upsert, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid); null khi không ghi lại / who probes: the caller (an endpoint such as students:upsert, a read of students:read, writes/reads) and the truc process (host:pid); null when not recorded */
+          /** @description ai đang thử: bên gọi (điểm nhận như students:upsert, việc đọc students:read, writes/reads) và tiến trình truc (máy:pid); null khi không ghi lại hoặc lần thử đã hết hạn / who probes: the caller (an endpoint such as students:upsert, a read of students:read, writes/reads) and the truc process (host:pid); null when not recorded, or when its lease ran out (the next call probes) */
           probeBy: {
             caller: string;
             process: string;

@@ -10,7 +10,10 @@ import { probeFailureForeseen } from '../../../jobs/gate-view.js';
 import type { Config } from '../../../config.js';
 import type { GateState } from '../../../store/delivery-gates.js';
 
-/** Who probes a system's circuit (the delivery gate's `probe_by`, gates5); null: not recorded, or no probe out. */
+/**
+ * Who probes a system's circuit (the delivery gate's `probe_by`, gates5); null: not recorded, or no probe out (its
+ * lease ran out: words6 item 5b).
+ */
 export const ProbeByShown = z.object({ caller: z.string(), process: z.string() }).nullable();
 
 export const ProbeFails = z
@@ -43,8 +46,9 @@ export const ProbeFails = z
     probeBy: ProbeByShown.meta({
       description:
         'ai đang thử: bên gọi (điểm nhận như students:upsert, việc đọc students:read, writes/reads) và tiến trình ' +
-        'truc (máy:pid); null khi không ghi lại / who probes: the caller (an endpoint such as students:upsert, a ' +
-        'read of students:read, writes/reads) and the truc process (host:pid); null when not recorded',
+        'truc (máy:pid); null khi không ghi lại hoặc lần thử đã hết hạn / who probes: the caller (an endpoint such ' +
+        'as students:upsert, a read of students:read, writes/reads) and the truc process (host:pid); null when not ' +
+        'recorded, or when its lease ran out (the next call probes)',
     }),
     handsOverTo: z
       .string()
@@ -71,8 +75,9 @@ export function ifProbeFailsOf(
     Config['sync']['delivery'],
     'openMs' | 'maxOpenMs' | 'failureThreshold' | 'endpointCircuits'
   >,
+  at: Date,
 ): z.infer<typeof ProbeFails> {
-  const foreseen = gate ? probeFailureForeseen(gate, delivery) : null;
+  const foreseen = gate ? probeFailureForeseen(gate, delivery, at) : null;
   if (!foreseen) return null;
   const seconds = Math.ceil(foreseen.reopensForMs / 1000);
   const again = {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
+import { probeOut } from '../../../jobs/gate-view.js';
 import type { WaitSettings } from '../syncs.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
@@ -96,9 +97,9 @@ export const Overview = z
           description:
             'ai đang thử cầu dao của hệ thống (khi half-open): bên gọi (điểm nhận, việc đọc students:read, ' +
             'writes/reads) và tiến trình truc (máy:pid), ghi khi lần thử bắt đầu, xoá khi nó kết thúc; null khi ' +
-            "không thử hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a " +
+            "không thử (kể cả khi lần thử đã hết hạn) hoặc chưa ghi / who probes the system's circuit (while half-open): the caller (an endpoint, a " +
             'read of students:read, writes/reads) and the truc process (host:pid), recorded when the probe is taken, ' +
-            'cleared when it ends; null while not probing or not recorded',
+            'cleared when it ends; null while not probing (its lease ran out too: the next call probes) or not recorded',
         }),
         ifProbeFails: ProbeFails,
         ...SystemHolds.shape,
@@ -235,8 +236,9 @@ function systemsOf(
       errorRate24h: attempts ? (s.failed24h + pushFailed24h) / attempts : 0,
       circuit: gate?.circuit ?? 'closed',
       openedBy: gate && gate.circuit !== 'closed' ? (gate.openedBy ?? []) : [],
-      probeBy: gate?.circuit === 'half-open' ? (gate.probeBy ?? null) : null,
-      ifProbeFails: ifProbeFailsOf(s.system, gate, delivery),
+      // words6 item 5b: a probe whose lease ran out is not shown as out (the next call probes).
+      probeBy: gate && probeOut(gate, at) ? (gate.probeBy ?? null) : null,
+      ifProbeFails: ifProbeFailsOf(s.system, gate, delivery, at),
       ...holdsOf(gate, at, delivery),
     };
   });
