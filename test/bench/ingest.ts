@@ -185,7 +185,7 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
     upserts.push(await upsertBaseline(env, upsertRows));
     await copy.sample();
     const rePush = await rePushes(env, roles, requests, batches, copy);
-    const { unchanged, changed, inPlace } = rePush;
+    const { unchanged, changed, inPlace, overStored } = rePush;
     await copy.sample();
     const c = copy.spread();
     const u = spreadOf(upserts);
@@ -193,7 +193,8 @@ async function onPostgres(batches: StudentBatch[]): Promise<BenchRow[]> {
       `ingest bench: COPY samples ${c.samples.map((x) => x.toFixed(0)).join(', ')} rows/s (median ${c.median.toFixed(0)}); ` +
         `upsert ${u.samples.map((x) => x.toFixed(0)).join(', ')}; P4 ${ingest.toFixed(0)}, unchanged ${unchanged.toFixed(0)}, ` +
         `changed ${changed.toFixed(0)} records/s; bare in-place UPDATE ${inPlace.samples.map((x) => x.toFixed(0)).join(', ')} rows/s ` +
-        `(${(inPlace.median / c.median).toFixed(3)} × COPY); load average ${loadavg()
+        `(${(inPlace.median / c.median).toFixed(3)} × COPY); upsert over stored rows ` +
+        `${overStored.samples.map((x) => x.toFixed(0)).join(', ')} rows/s; load average ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );

@@ -9,7 +9,15 @@ import type { Student } from '../../../src/canonical/student.js';
 import { pgCpu, pgCpuSince } from './cpu.js';
 import { prepareLoad, type LoadRequest } from './load.js';
 import { occupancyIf } from './occupancy.js';
-import { inPlaceUpdateRate, spreadOf, studentRows, type CopySampler, type Spread } from './pg-baselines.js';
+import { backends, cpuByOwner } from './pg-owners.js';
+import {
+  inPlaceUpdateRate,
+  spreadOf,
+  studentRows,
+  upsertOverStoredRate,
+  type CopySampler,
+  type Spread,
+} from './pg-baselines.js';
 import { profiled } from './profiled.js';
 import { assertAllAccepted, batchBody, PUSH } from './push.js';
 import { spyStatements } from './statement-spy.js';
@@ -39,7 +47,9 @@ const ms1 = (s: number): string => s.toFixed(1);
 /**
  * `fn`'s result and the CPU it cost, printed with `label`, per 1000-record batch: of each process truc runs in (one
  * process: `truc`, this process, the bench's polling included; two: `api` and `worker`, read from /proc, with this
- * process's own CPU and each child's peak RSS so far after them) and of the database's backends (`pg`).
+ * process's own CPU and each child's peak RSS so far after them) and of the database's backends (`pg`), the latter
+ * also split by whose connection each backend serves (`pg by client`: `api`, `worker`, `bench`, or `truc` in one
+ * process; `other` for any other client).
  */
 export async function withCpu<T>(
   env: TrucEnv,
@@ -49,6 +59,7 @@ export async function withCpu<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const pg0 = await pgCpu(env.deps.db);
+  const by0 = await backends(env.deps.db);
   const c0 = roles.cpu();
   const b0 = process.cpuUsage();
   const out = await fn();
@@ -61,6 +72,14 @@ export async function withCpu<T>(
   const perBatch = (s: number) => ms1((s / batches) * 1000);
   const sum = parts.reduce((a, [, s]) => a + s, 0);
   const peak = Object.entries(roles.peakMb());
+  const procs = roles.processes();
+  if (!procs.some((p) => p.pid === process.pid)) procs.push({ name: 'bench', pid: process.pid });
+  // Whose connections the backends' CPU served (./pg-owners.ts); nothing to split in PGlite (no backends).
+  const byOwner = Object.entries(cpuByOwner(by0, await backends(env.deps.db), procs));
+  const split =
+    byOwner.reduce((a, [, s]) => a + s, 0) > 0
+      ? ` (pg by client: ${byOwner.map(([k, s]) => `${k} ${perBatch(s)}`).join(' + ')})`
+      : '';
   const others =
     roles.shape === 'two processes'
       ? `; bench process ${((b.user + b.system) / 1e6).toFixed(2)} s; peak RSS so far ` +
@@ -68,7 +87,7 @@ export async function withCpu<T>(
       : '';
   console.error(
     `ingest bench: ${label} CPU s ${parts.map(([k, s]) => `${k} ${s.toFixed(2)}`).join(' + ')}; per batch ms ` +
-      `${parts.map(([k, s]) => `${k} ${perBatch(s)}`).join(' + ')} = ${perBatch(sum)}${others}; ` +
+      `${parts.map(([k, s]) => `${k} ${perBatch(s)}`).join(' + ')} = ${perBatch(sum)}${split}${others}; ` +
       `load ${loadavg()[0]!.toFixed(1)}`,
   );
   return out;
@@ -172,31 +191,41 @@ function changedRequests(requests: LoadRequest[], batches: StudentBatch[]): Load
 }
 
 /**
- * The changed re-push's floor (issue 7): the measured rows, then the same rows changed as {@link changedRequests}
- * changes them, written back in place by a bare UPDATE into a plain table (./pg-baselines.ts `inPlaceUpdateRate`).
+ * The changed re-push's two baselines, sampled together (issue 7): the measured rows, then the same rows changed as
+ * {@link changedRequests} changes them, written back in place by a bare UPDATE into a plain table (the floor,
+ * ./pg-baselines.ts `inPlaceUpdateRate`), and by the `unnest … ON CONFLICT DO UPDATE` upsert into a plain table
+ * already holding them (PERFORMANCE 3d, `upsertOverStoredRate`).
  */
-async function inPlaceUpdateBaseline(env: TrucEnv, batches: StudentBatch[]): Promise<number> {
+async function changedBaselines(
+  env: TrucEnv,
+  batches: StudentBatch[],
+): Promise<{ inPlace: number; overStored: number }> {
   const records = allRecords(batches.slice(PUSH.warmup));
-  const changed = records.map((r) => ({ ...r, statusDate: changedStatusDate() }));
+  const rows = studentRows(records);
+  const changed = studentRows(records.map((r) => ({ ...r, statusDate: changedStatusDate() })));
   const client = await env.deps.db.connect();
   try {
-    return await inPlaceUpdateRate(client, env.databaseUrl!, studentRows(records), studentRows(changed));
+    const inPlace = await inPlaceUpdateRate(client, env.databaseUrl!, rows, changed);
+    const overStored = await upsertOverStoredRate(client, env.databaseUrl!, rows, changed);
+    return { inPlace, overStored };
   } finally {
     client.release();
   }
 }
 
-/** What the re-pushes measured: records/s of each, and the in-place UPDATE floor's three samples. */
+/** What the re-pushes measured: records/s of each, and the three samples of each changed-run baseline. */
 export interface RePushFigures {
   unchanged: number;
   changed: number;
   inPlace: Spread;
+  overStored: Spread;
 }
 
 /**
  * The end-to-end re-push runs (issue 7) and their checks: unchanged, then every record changed; the changed
- * run's in-place UPDATE floor sampled before the unchanged run (its few writes leave the server time to absorb the
- * sample's), right before the changed run and right after it (the same machine load), the median of the three.
+ * run's baselines (in-place UPDATE floor, upsert over stored rows) sampled before the unchanged run (its few writes
+ * leave the server time to absorb the samples'), right before the changed run and right after it (the same machine
+ * load), the median of the three each.
  */
 export async function rePushes(
   env: TrucEnv,
@@ -206,14 +235,14 @@ export async function rePushes(
   copy: CopySampler,
 ): Promise<RePushFigures> {
   const all = batches.length * PUSH.batchSize;
-  const inPlace = [await inPlaceUpdateBaseline(env, batches)];
+  const samples = [await changedBaselines(env, batches)];
   const unchanged = await endToEnd(env, roles, 'unchanged re-push', requests, 2 * batches.length);
   const afterUnchanged = await totals(env);
   if (afterUnchanged.unchanged !== all || afterUnchanged.accepted !== all) {
     throw new Error(`unchanged re-push: ${JSON.stringify(afterUnchanged)}, expected ${all} unchanged`);
   }
   await copy.sample();
-  inPlace.push(await inPlaceUpdateBaseline(env, batches));
+  samples.push(await changedBaselines(env, batches));
   const changed = await endToEnd(
     env,
     roles,
@@ -231,13 +260,18 @@ export async function rePushes(
   ) {
     throw new Error(`changed re-push: ${JSON.stringify(afterChanged)}, expected ${all} more accepted`);
   }
-  inPlace.push(await inPlaceUpdateBaseline(env, batches));
-  return { unchanged, changed, inPlace: spreadOf(inPlace) };
+  samples.push(await changedBaselines(env, batches));
+  return {
+    unchanged,
+    changed,
+    inPlace: spreadOf(samples.map((x) => x.inPlace)),
+    overStored: spreadOf(samples.map((x) => x.overStored)),
+  };
 }
 
 /** The re-push rows (issue 7) for `total` batches, against COPY's spread `c`. */
 export function rePushRows(total: number, c: Spread, f: RePushFigures): BenchRow[] {
-  const { unchanged, changed, inPlace } = f;
+  const { unchanged, changed, inPlace, overStored } = f;
   return [
     withSpread(
       rateRow(
@@ -268,6 +302,16 @@ export function rePushRows(total: number, c: Spread, f: RePushFigures): BenchRow
         null,
       ),
       inPlace,
+    ),
+    withSpread(
+      rateRow(
+        `changed re-push ${total}×1000 students, POST→done, vs upsert over stored rows (PERFORMANCE 3d)`,
+        'records/s',
+        changed,
+        overStored.median,
+        null,
+      ),
+      overStored,
     ),
   ];
 }

@@ -5,7 +5,9 @@
  *   - one `INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE` per 1000 rows on one connection
  *     (3c/3d) — the same statement `src/store/records.ts` runs;
  *   - the same rows changed and written back in place by a bare `UPDATE … FROM unnest(…)` (`inPlaceUpdateRate`,
- *     the floor of a changed re-push).
+ *     the floor of a changed re-push);
+ *   - the same changed rows written by the upsert above into a plain table already holding them (3d,
+ *     `upsertOverStoredRate`).
  * One COPY run swings 30–69 k rows/s between quiet runs on the shared cores, so a bench that compares
  * against COPY takes several samples interleaved with what it measures (`copySampler`) and uses their
  * median, reporting their spread (`Spread`).
@@ -76,6 +78,28 @@ export async function upsertRate(q: Queryable, table: string, rows: readonly Stu
     ]);
   }
   return rows.length / secondsSince(started);
+}
+
+/**
+ * PERFORMANCE 3d, "the same upsert over existing rows (all updates)": `rows` COPYed into a fresh plain table shaped
+ * like `truc.students` (as P4's upsert baseline's, no storage parameter: fill factor 100), then `changed` (the same
+ * keys, new data) written by the upsert of {@link upsertRate}, 1000 rows a statement (autocommit), one connection.
+ * Returns the upserts' rows/s (only they are timed); every row is an update.
+ */
+export async function upsertOverStoredRate(
+  q: Queryable,
+  databaseUrl: string,
+  rows: readonly StudentRow[],
+  changed: readonly StudentRow[],
+): Promise<number> {
+  const table = 'bench_upsert_stored';
+  await createPlainTable(q, table);
+  try {
+    await copyRate(databaseUrl, table, rows);
+    return await upsertRate(q, table, changed);
+  } finally {
+    await dropPlainTable(q, table);
+  }
 }
 
 const JSONB_V1 = Buffer.from([1]);

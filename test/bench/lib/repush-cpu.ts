@@ -16,6 +16,7 @@
  * read its shares, the profiler slows the rounds). REPUSH_STATEMENTS=1: per round, the statements truc's
  * connections sent a batch by kind, with their backends' CPU a batch (./statement-spy.ts; not pipelined then).
  * REPUSH_OCCUPANCY=1: per round, who held the two cores and how long they sat idle (./occupancy.ts).
+ * REPUSH_BATCH_SIZE=<records>: batches of another size (see {@link batchSize}); the figures stay per batch.
  */
 import { loadavg } from 'node:os';
 import { cpuOf, pgCpu, pgCpuSince, pidNamed, schedCpu } from './cpu.js';
@@ -59,6 +60,13 @@ const median = (xs: number[]): number => {
  */
 const changedRounds = process.env.REPUSH_CHANGED === '1';
 
+/**
+ * REPUSH_BATCH_SIZE: records a batch (default 1000; each batch a school of its own). Two sizes over the same
+ * records (e.g. 160 × 1000 against 320 × 500) give the path's fixed cost a batch: the CPU a 1000 records of the
+ * smaller batches less that of the larger, times 1000 ÷ (1000 ÷ small − 1000 ÷ large) batches (perf6).
+ */
+const batchSize = Number(process.env.REPUSH_BATCH_SIZE ?? PUSH.batchSize);
+
 /** Round r's bodies under REPUSH_CHANGED (see {@link changedRounds}). */
 function changedBodies(batches: StudentBatch[], r: number): string[] {
   const day = new Date(Date.UTC(Number(changedStatusDate().slice(0, 4)), 8, 10 + r))
@@ -69,7 +77,7 @@ function changedBodies(batches: StudentBatch[], r: number): string[] {
 
 /** The batches pushed once and ingested (not measured); returns the requests that push them (a round's, changed). */
 async function firstPush(env: TrucEnv, n: number): Promise<(r: number) => LoadRequest[]> {
-  const batches = studentBatches(n, PUSH.batchSize);
+  const batches = studentBatches(n, batchSize);
   const first = await env.startApi();
   const build = await vendorRequests(env, first.url, batches);
   const requests = build();
@@ -135,7 +143,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     );
     return {
       wallS: res.wallS,
-      rate: (n * PUSH.batchSize) / res.wallS,
+      rate: (n * batchSize) / res.wallS,
       truc: (t.user + t.system) / 1000 / n,
       pg: (pg * 1000) / n,
       client: (res.load.clientCpuMs ?? NaN) / n,
