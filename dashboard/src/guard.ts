@@ -5,6 +5,7 @@
  * neither while the run's next pages are weighed (`weighingUntil`). Needs the `guard` scope.
  */
 import { HOLD_STATUSES, type Hold, type HoldSummary } from './api-types.js';
+import { appliedText, keptCard } from './guard-kept.js';
 import { schoolsCard, yearColumn } from './guard-schools.js';
 import { t } from './i18n.js';
 import { ApiError, api } from './api.js';
@@ -135,7 +136,7 @@ function holdStats(hold: Hold): HTMLElement {
     stat(t('kindDeleted'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
     totals.restored ? stat(t('restoredCount'), num(totals.restored), 'guard-hold-restored') : null,
-    hold.appliedAt ? stat(t('applied'), `${num(hold.applied)} — ${when(hold.appliedAt)}`) : null,
+    hold.appliedAt ? stat(t('applied'), appliedText(hold), 'guard-hold-applied') : null,
   );
 }
 
@@ -356,6 +357,7 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
     ...(hold.weighing ? [weighingNote(hold)!] : []),
     ...(hold.weighing?.deletionsWeighed === null || !hold.weighing ? [] : [deletionsNote(hold)!]),
     holdDecision(hold, decide),
+    ...keptCard(hold),
     ...exceptDetails(hold),
     ...holdDetails(hold, except),
   );

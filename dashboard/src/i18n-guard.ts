@@ -34,6 +34,23 @@ export const GUARD_WORDS = {
   codesChanged: ['Mã bị sửa', 'Codes changed'],
   codesRestored: ['Mã được khôi phục', 'Codes restored'],
   applied: ['Đã áp dụng', 'Applied'],
+  // walk5 W5-12: an approved snapshot's deletions, applied N of M, and the records a newer word kept
+  appliedOf: ['{n} trên {of} bản ghi bị giữ', '{n} of {of} held deletions', '{n} of {of} held deletion'],
+  keptHead: ['Để nguyên khi áp dụng', 'Kept when applied'],
+  keptHint: [
+    'Các bản ghi bị giữ mà việc áp dụng để nguyên: có thông tin mới hơn snapshot (được ghi lại, gửi lại không đổi, đã xoá hoặc chuyển trường sau khi snapshot đến).',
+    "The held records the application left alone: a word newer than the snapshot's is there (written, carried unchanged, deleted or moved after the snapshot arrived).",
+  ],
+  keptCode: ['Mã', 'Code'],
+  keptWhy: ['Vì', 'Why'],
+  keptBy: ['Bởi', 'By'],
+  keptAt: ['Lúc', 'At'],
+  keptWritten: ['Được ghi lại sau snapshot', 'Written after the snapshot'],
+  keptCarried: ['Được gửi lại không đổi sau snapshot', 'Carried unchanged after the snapshot'],
+  keptDeleted: ['Đã bị xoá sau snapshot', 'Deleted after the snapshot'],
+  keptMoved: ['Đã chuyển sang trường khác sau snapshot', 'Moved to another school after the snapshot'],
+  keptByRun: ['lượt đồng bộ #{run} (lô {batch})', 'sync run #{run} (batch {batch})'],
+  keptByBatch: ['lô {batch}', 'batch {batch}'],
   confirmApprove: ['Duyệt và áp dụng thay đổi #{id}?', 'Approve and apply change #{id}?'],
   confirmApproveExcept: [
     'Duyệt thay đổi #{id} trừ các trường {schools} (chưa áp dụng lần này, hỏi lại ở lần kéo sau)?',

@@ -5,7 +5,8 @@
  * (../store/word-arrival.ts: a record written, deleted or carried unchanged by a batch that arrived after it, by
  * anyone, is left alone; a vendor's re-push judged at once writes nothing, so what it carried is read from its
  * batch: ./repeat-carried.ts) — and
- * the deletions travel to every target like any other. Once per hold, in one transaction, audited.
+ * the deletions travel to every target like any other. Once per hold, in one transaction, audited. The hold keeps how
+ * many it applied of how many it held, and each record left alone with why (./guard-kept.ts; walk5 W5-12).
  */
 import { appendAudit } from '../audit/chain.js';
 import { createBatchesRepo } from '../store/batches.js';
@@ -16,8 +17,8 @@ import { guardApply } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
+import { dueOfHold, keptAudit, keptRecords } from './guard-kept.js';
 import { lockSchoolOrDefer } from './ingest.js';
-import { carriedByRepushes } from './repeat-carried.js';
 import { vendorSystem } from './snapshot-missing.js';
 
 type GuardApplyContext = Pick<WorkerContext, 'db' | 'routes' | 'targets' | 'metrics' | 'now' | 'config'>;
@@ -34,16 +35,14 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
       await createOutboxRepo(q).markDone(job.outboxId);
       return { deleted: 0, skipped: 'not-due' };
     }
-    const records = createRecordsRepo(q);
     const held = hold.diff.flatMap((d) => (d.school === batch.schoolCode ? d.keys.deleted : []));
-    const unwritten = await records.liveUnwrittenSince(batch.entity, batch.schoolCode, held, batch.id);
-    const carried =
-      unwritten.length === 0
-        ? new Set<string>()
-        : await carriedByRepushes(q, ctx, batch.entity, [batch.schoolCode], batch.createdAt);
-    const due = unwritten.filter((key) => !carried.has(key));
+    const { due, repushed } = await dueOfHold(q, ctx, batch, held);
     const arrival = { batchId: batch.id, school: batch.schoolCode };
-    const deleted = await records.tombstone(batch.entity, due, { naturalKeys: true, arrival });
+    const deleted = await createRecordsRepo(q).tombstone(batch.entity, due, { naturalKeys: true, arrival });
+    // The others a newer word kept, each with why (walk5 W5-12): "applied N of M", and which, by whom, when.
+    const gone = new Set(deleted);
+    const left = held.filter((key) => !gone.has(key));
+    const kept = await keptRecords(q, batch, left, repushed);
     const pushSets = await sendDeletes(q, ctx, {
       entity: batch.entity,
       keys: deleted,
@@ -52,7 +51,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
       batchId: batch.id,
     });
     await createBatchesRepo(q).addDeleted(batch.id, deleted.length);
-    await holds.markApplied(hold.id, deleted.length);
+    await holds.markApplied(hold.id, { applied: deleted.length, of: held.length, kept });
     await createOutboxRepo(q).markDone(job.outboxId);
     await appendAudit(
       q,
@@ -67,6 +66,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
             held: held.length,
             deleted: deleted.length,
             pushSets: pushSets.map(String),
+            kept: kept.map(keptAudit),
           },
         },
       ],

@@ -31,6 +31,8 @@ export async function carriedByRepushes(
   entity: EntityName,
   schools: readonly string[],
   since: Date,
+  /** Filled, when given, with each key's latest re-push carrying it (an approved hold's kept records: ./guard-kept.ts). */
+  by?: Map<string, { batchId: string; at: Date }>,
 ): Promise<Map<string, Set<string>>> {
   const carried = new Map<string, Set<string>>();
   const bodies = await bodiesRepushedSince(q, entity, [...new Set(schools)], since);
@@ -54,6 +56,9 @@ export async function carriedByRepushes(
       if (rec === undefined) continue;
       const formats = carried.get(rec.key) ?? new Set<string>();
       carried.set(rec.key, formats.add(body.format));
+      const last = by?.get(rec.key);
+      if (by && (!last || last.at < body.repushedAt))
+        by.set(rec.key, { batchId: body.repushId, at: body.repushedAt });
     }
   }
   return carried;

@@ -90,3 +90,25 @@ export function guardKinds(reasons: readonly Pick<HoldReason, 'kind' | 'count' |
   }
   return [...kinds];
 }
+
+/**
+ * A record an approved snapshot hold's deletions left alone (../jobs/guard-apply.ts, walk5 W5-12): a newer word than
+ * the snapshot's arrived for it. Codes and ids only, never personal data.
+ */
+export interface KeptRecord {
+  /** The record's code. */
+  key: string;
+  /**
+   * What the newer word did: `written` (changed, or rewritten, at the school), `carried` (carried unchanged by a later
+   * batch: its sender still holds it), `deleted` (deleted already), `moved` (now at another school).
+   */
+  why: 'written' | 'carried' | 'deleted' | 'moved';
+  /** When that word arrived (ISO 8601); null when unknown. */
+  at: string | null;
+  /** The batch that brought it (a vendor's, or a sync run's page), when known. */
+  batchId?: string;
+  /** The sync run of that batch, a pulled page's. */
+  syncRunId?: number;
+  /** The system whose word it is, when no batch is known (`vendor:<client>` or a school system). */
+  system?: string;
+}

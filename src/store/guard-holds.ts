@@ -5,10 +5,10 @@
 import type { EntityName } from '../config.js';
 import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
-import type { HoldReason, SchoolDiff } from './guard-hold-diff.js';
+import type { HoldReason, KeptRecord, SchoolDiff } from './guard-hold-diff.js';
 import { type HoldWeighing, holdWeighing } from './guard-hold-weighing.js';
 
-export { CITY_SCHOOLS, type HoldReason, type SchoolDiff } from './guard-hold-diff.js';
+export { CITY_SCHOOLS, type HoldReason, type KeptRecord, type SchoolDiff } from './guard-hold-diff.js';
 export type { HoldWeighing, WeighResume } from './guard-hold-weighing.js';
 
 /** batch: a vendor batch; reconcile: a full run's reconciliation; run: a page of a sync run. */
@@ -40,6 +40,10 @@ export interface GuardHold {
   /** When an approved snapshot's deletions were applied, and how many records they deleted. */
   appliedAt: Date | null;
   applied: number | null;
+  /** Of how many held deletions `applied` is (migration 1438); null until applied, or applied before it. */
+  appliedOf: number | null;
+  /** The held records the application left alone, each with why (walk5 W5-12); null until applied, or before 1438. */
+  kept: KeptRecord[] | null;
   /** A held run's next pages being weighed (../jobs/run-weigh.ts): not decidable until then; null otherwise. */
   weighingUntil: Date | null;
   /** How far a held run's weighing got (fix34e); null for a hold that was never weighed. */
@@ -61,7 +65,8 @@ export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
 const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", entity, status, diff, reasons,
   created_at AS "createdAt", decided_at AS "decidedAt",
   COALESCE(decided_by_name, decided_by) AS "decidedBy", decided_by AS "decidedById",
-  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, weighing_until AS "weighingUntil",
+  decision_reason AS "decisionReason", applied_at AS "appliedAt", applied, applied_of AS "appliedOf", kept,
+  weighing_until AS "weighingUntil",
   except_schools AS "exceptSchools",
   CASE WHEN weighing->>'state' = 'weighing' AND (weighing_until IS NULL OR weighing_until <= now())
        THEN jsonb_set(weighing, '{state}', '"interrupted"') ELSE weighing END AS weighing`;
@@ -258,12 +263,18 @@ function holdDecisions(q: Queryable) {
       );
       return res.rows.flatMap((r) => r.reasons.filter((x) => !r.except.includes(x.school)));
     },
-    /** Notes that an approved hold's change was applied (once); false when it was already. */
-    async markApplied(id: number, applied: number): Promise<boolean> {
+    /**
+     * Notes that an approved hold's change was applied (once): `applied` of `of` held deletions, the others `kept`;
+     * false when it was already.
+     */
+    async markApplied(
+      id: number,
+      done: { applied: number; of: number; kept: readonly KeptRecord[] },
+    ): Promise<boolean> {
       const res = await q.query(
-        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2
+        `UPDATE truc.guard_holds SET applied_at = now(), applied = $2, applied_of = $3, kept = $4
           WHERE id = $1 AND status = 'approved' AND applied_at IS NULL`,
-        [id, applied],
+        [id, done.applied, done.of, JSON.stringify(done.kept)],
       );
       return (res.rowCount ?? 0) > 0;
     },

@@ -12,7 +12,7 @@
 import type { EntityName } from '../config.js';
 import type { Queryable } from './db.js';
 import { chunks, TABLES } from './record-tables.js';
-import { batchArrival, wordArrival } from './word-arrival.js';
+import { batchArrival, rowArrival, wordArrival } from './word-arrival.js';
 
 /** Notes records as carried unchanged now by a batch of `system`. */
 export function recordSeenWrites(q: Queryable) {
@@ -100,5 +100,51 @@ export function heldChangeReads(q: Queryable) {
       );
       return res.rows.map((r) => r.key);
     },
+    /**
+     * The newest word each of `keys` holds (./word-arrival.ts): the row's write or the latest carry, whichever is
+     * later, when it arrived, and the batch that brought it, found by its arrival (a vendor batch's is its
+     * `created_at`; a pulled page's write or carry is its transaction's, as its batch row's) at the record's school,
+     * `scope` or a run's `*` (the batches' (school_code, created_at) index); its system otherwise. Of a record an
+     * approved snapshot hold's deletions left alone (../jobs/guard-kept.ts).
+     */
+    async newestWords(entity: EntityName, scope: string, keys: readonly string[]): Promise<NewestWord[]> {
+      const t = TABLES[entity];
+      const res = await q.query<NewestWord>(
+        `WITH w AS (
+           SELECT k.key, r.${t.scope} AS school, r.deleted_at IS NOT NULL AS deleted, r.source_system,
+                  ${rowArrival('r')} AS written_at, coalesce(seen.arrived_at, seen.seen_at) AS carried_at, seen.seen_by
+             FROM unnest($1::text[]) AS k(key)
+             JOIN ${t.table} r ON r.${t.key} = k.key
+             LEFT JOIN truc.record_seen seen ON seen.entity = '${entity}' AND seen.key = k.key),
+         n AS (SELECT w.*, coalesce(w.carried_at > w.written_at, false) AS carried FROM w)
+         SELECT n.key, n.school, n.deleted, n.carried,
+                CASE WHEN n.carried THEN n.carried_at ELSE n.written_at END AS at,
+                CASE WHEN n.carried THEN n.seen_by WHEN NOT n.deleted THEN n.source_system END AS system,
+                b.id AS "batchId", b.sync_run_id AS "syncRunId"
+           FROM n LEFT JOIN LATERAL (
+             SELECT b.id, b.sync_run_id FROM truc.batches b
+              WHERE b.school_code IN (n.school, $2, '*') AND b.entity = '${entity}'
+                AND b.created_at = CASE WHEN n.carried THEN n.carried_at ELSE n.written_at END
+              ORDER BY b.id LIMIT 1) b ON true
+          ORDER BY n.key`,
+        [[...keys], scope],
+      );
+      return res.rows.map((r) => ({ ...r, syncRunId: r.syncRunId === null ? null : Number(r.syncRunId) }));
+    },
   };
+}
+
+/** A record's newest word ({@link heldChangeReads} `newestWords`). */
+export interface NewestWord {
+  key: string;
+  /** The record's school now. */
+  school: string;
+  deleted: boolean;
+  /** Carried unchanged by a batch after its last write. */
+  carried: boolean;
+  at: Date;
+  /** The system of that word, when known (a deletion's is not kept: null). */
+  system: string | null;
+  batchId: string | null;
+  syncRunId: number | null;
 }

@@ -172,6 +172,9 @@ export interface CarriedBody {
   format: string;
   /** The holder's records were purged (migration 1020): the body is gone. */
   purged: boolean;
+  /** The latest of those re-pushes of the body at the school, and when it arrived. */
+  repushId: string;
+  repushedAt: Date;
 }
 
 /**
@@ -186,11 +189,13 @@ export async function bodiesRepushedSince(
 ): Promise<CarriedBody[]> {
   if (schools.length === 0) return [];
   const res = await q.query<CarriedBody>(
-    `SELECT DISTINCT r.same_as AS holder, r.school_code AS "schoolCode", r.format,
-            h.records_purged_at IS NOT NULL AS purged
+    `SELECT r.same_as AS holder, r.school_code AS "schoolCode", r.format,
+            h.records_purged_at IS NOT NULL AS purged,
+            (array_agg(r.id::text ORDER BY r.created_at DESC))[1] AS "repushId", max(r.created_at) AS "repushedAt"
        FROM truc.batches r JOIN truc.batches h ON h.id = r.same_as
       WHERE r.school_code = ANY($1::text[]) AND r.entity = $2 AND r.same_as IS NOT NULL AND r.status = 'done'
         AND r.mode = 'delta' AND r.accepted = 0 AND r.rejected = 0 AND r.finished_at >= $3
+      GROUP BY 1, 2, 3, 4
       ORDER BY 1, 2`,
     [[...schools], entity, since],
   );

@@ -21,6 +21,8 @@ export const heldHold = (over: Partial<GuardHold> = {}): GuardHold => ({
   decisionReason: null,
   appliedAt: null,
   applied: null,
+  appliedOf: null,
+  kept: null,
   weighingUntil: null,
   weighing: null,
   exceptSchools: [],

@@ -8,6 +8,7 @@ import { countEn, entityNounEn } from '../../config.js';
 import type { GuardHold, GuardHoldSummary, HoldReason, SchoolDiff } from '../../store/guard-holds.js';
 import type { NotApplied } from '../../store/run-except.js';
 import { both, vnTime } from '../kit.js';
+import { appliedLines } from './hold-kept.js';
 import {
   deciderText,
   DECISIONS,
@@ -257,13 +258,8 @@ export function showLines(
         `decided: ${h.status} by ${deciderText(h)} at ${vnTime(h.decidedAt)}${h.decisionReason ? `, reason: ${h.decisionReason}` : ''}`,
       )}`,
     );
-  if (h.appliedAt)
-    lines.push(
-      `  ${both(
-        `đã áp dụng lúc ${vnTime(h.appliedAt)}: xoá ${h.applied ?? 0} bản ghi`,
-        `applied at ${vnTime(h.appliedAt)}: ${countEn(h.applied ?? 0, 'record')} deleted`,
-      )}`,
-    );
+  // Applied N of M, and each record a newer word kept, with why (walk5 W5-12).
+  lines.push(...appliedLines(h, opts.all ? undefined : SHOWN));
   const reasons = opts.all ? byRatio(h.reasons) : byRatio(h.reasons).slice(0, SHOWN);
   for (const r of reasons) lines.push(`  ${reasonLine(r)}`);
   lines.push(...moreLine(h.reasons.length - reasons.length, ['lý do', 'reason']));

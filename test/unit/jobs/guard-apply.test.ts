@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decideHold } from '../../../src/jobs/contracts.js';
 import { guardApplyJob } from '../../../src/jobs/guard-apply.js';
 import { createBatchesRepo } from '../../../src/store/batches.js';
+import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { student } from '../../helpers/api.js';
 import { drain, fakeTarget, holdOf, liveStudents, runOf, useTestContext, vendorBatch } from './fixtures.js';
 
@@ -35,13 +36,20 @@ describe('guard-apply job', () => {
     expect(hold).toBeDefined();
 
     // GA15 is rewritten by the vendor after the snapshot arrived: it is no longer the snapshot's to delete.
-    await vendorBatch(ctx, [{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
+    const rewrite = await vendorBatch(ctx, [{ ...student('GA15'), fullName: 'Trần Văn Nam' }]);
     await ctx.db.tx((q) =>
       decideHold(q, { holdId: hold!.id, decision: 'approved', by: 'city-admin-1', at: ctx.now() }),
     );
     expect(await drain(ctx, 'ingest')).toEqual([{ deleted: 14, skipped: null }]);
     expect(await live()).toEqual([...codes.slice(0, 16)]);
     expect(await createBatchesRepo(ctx.db).get(snapshot.id)).toMatchObject({ deleted: 14 });
+    // The hold says it: 14 applied of the 15 held, GA15 kept, written after the snapshot by that batch, then (W5-12).
+    const kept = [{ key: 'GA15', why: 'written', at: rewrite.createdAt.toISOString(), batchId: rewrite.id }];
+    expect(await createGuardHoldsRepo(ctx.db).get(hold!.id)).toMatchObject({
+      applied: 14,
+      appliedOf: 15,
+      kept,
+    });
 
     // The deletions travel to the school system, and the application is audited.
     const sets = await ctx.db.rows<{ system: string; keys: string[] }>(
@@ -58,7 +66,12 @@ describe('guard-apply job', () => {
     expect(audit).toEqual([
       expect.objectContaining({
         actor: 'system:guard',
-        details: expect.objectContaining({ batchId: snapshot.id, held: 15, deleted: 14 }),
+        details: expect.objectContaining({
+          batchId: snapshot.id,
+          held: 15,
+          deleted: 14,
+          kept: [`GA15 written batch=${rewrite.id} at=${kept[0]!.at}`],
+        }),
       }),
     ]);
 

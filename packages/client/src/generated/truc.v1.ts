@@ -1784,6 +1784,23 @@ export interface components {
       ratio: number;
       threshold: number;
     };
+    GuardKeptRecord: {
+      /** @description mã bản ghi / the record’s code */
+      key: string;
+      /**
+       * @description sau khi snapshot đến: written, bản ghi được ghi lại; carried, một lô gửi lại không đổi (bên gửi vẫn giữ nó); deleted, đã bị xoá; moved, đã chuyển sang trường khác / after the snapshot arrived: written, the record was written again; carried, a batch carried it unchanged (its sender still holds it); deleted, deleted already; moved, now at another school
+       * @enum {string}
+       */
+      why: 'written' | 'carried' | 'deleted' | 'moved';
+      /** @description lúc thông tin mới hơn đến; null: không rõ / when that newer word arrived; null: unknown */
+      at: string | null;
+      /** @description lô mang thông tin đó (của nhà cung cấp, hoặc một trang của lượt đồng bộ), khi biết / the batch that brought it (a vendor’s, or a sync run’s page), when known */
+      batchId?: string;
+      /** @description lượt đồng bộ của lô đó / that batch’s sync run */
+      syncRunId?: number;
+      /** @description hệ thống của thông tin đó, khi không biết lô / the system whose word it is, when no batch is known */
+      system?: string;
+    };
     GuardHoldSummary: {
       id: number;
       /**
@@ -1812,6 +1829,10 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description snapshot được duyệt: applied là số bản ghi đã xoá trên appliedOf bản ghi bị giữ (áp dụng N trên M; phần còn lại trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6 */
+      appliedOf: number | null;
+      /** @description snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or applied before guard6 */
+      kept: components['schemas']['GuardKeptRecord'][] | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
@@ -1919,6 +1940,10 @@ export interface components {
       /** @description lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied */
       appliedAt: string | null;
       applied: number | null;
+      /** @description snapshot được duyệt: applied là số bản ghi đã xoá trên appliedOf bản ghi bị giữ (áp dụng N trên M; phần còn lại trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6 */
+      appliedOf: number | null;
+      /** @description snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or applied before guard6 */
+      kept: components['schemas']['GuardKeptRecord'][] | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */

@@ -63,6 +63,34 @@ const Reason = z
   })
   .meta({ id: 'GuardReason' });
 
+/** A held record an approved snapshot's deletions left alone (walk5 W5-12): its code and why, never personal data. */
+const Kept = z
+  .object({
+    key: z.string().meta({ description: 'mã bản ghi / the record’s code' }),
+    why: z.enum(['written', 'carried', 'deleted', 'moved']).meta({
+      description:
+        'sau khi snapshot đến: written, bản ghi được ghi lại; carried, một lô gửi lại không đổi (bên gửi vẫn giữ nó); ' +
+        'deleted, đã bị xoá; moved, đã chuyển sang trường khác / after the snapshot arrived: written, the record was ' +
+        'written again; carried, a batch carried it unchanged (its sender still holds it); deleted, deleted already; ' +
+        'moved, now at another school',
+    }),
+    at: z.string().nullable().meta({
+      description: 'lúc thông tin mới hơn đến; null: không rõ / when that newer word arrived; null: unknown',
+    }),
+    batchId: z.string().optional().meta({
+      description:
+        'lô mang thông tin đó (của nhà cung cấp, hoặc một trang của lượt đồng bộ), khi biết / the batch that brought it (a vendor’s, or a sync run’s page), when known',
+    }),
+    syncRunId: Count.optional().meta({
+      description: 'lượt đồng bộ của lô đó / that batch’s sync run',
+    }),
+    system: z.string().optional().meta({
+      description:
+        'hệ thống của thông tin đó, khi không biết lô / the system whose word it is, when no batch is known',
+    }),
+  })
+  .meta({ id: 'GuardKeptRecord' });
+
 const HoldFields = {
   id: Count,
   kind: z.enum(['batch', 'reconcile', 'run']).meta({
@@ -111,6 +139,22 @@ const HoldFields = {
       'lúc các bản ghi bị xoá của snapshot được áp dụng / when an approved snapshot’s deletions were applied',
   }),
   applied: Count.nullable(),
+  appliedOf: Count.nullable().meta({
+    description:
+      'snapshot được duyệt: applied là số bản ghi đã xoá trên appliedOf bản ghi bị giữ (áp dụng N trên M; phần còn lại ' +
+      'trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records ' +
+      'deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6',
+  }),
+  kept: z
+    .array(Kept)
+    .nullable()
+    .meta({
+      description:
+        'snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi ' +
+        'với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its ' +
+        'application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or ' +
+        'applied before guard6',
+    }),
   exceptSchools: z.array(z.string()).meta({
     description:
       'các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / ' +
@@ -279,6 +323,8 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     decisionReason: h.decisionReason,
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
+    appliedOf: h.appliedOf,
+    kept: h.kept,
     weighingUntil: iso(h.weighingUntil),
     // A hold weighed before fix36e says nothing of its run's end deletions: not weighed.
     weighing: h.weighing && {
