@@ -283,13 +283,19 @@ const REFUSED = `(SELECT coalesce(jsonb_agg(x.r ORDER BY x.set_id, x.n), '[]'::j
       FROM truc.push_sets o CROSS JOIN LATERAL unnest(o.keys) WITH ORDINALITY AS k(key, n)
      WHERE ${GROUP_SETS} AND o.failed_at IS NOT NULL) x)`;
 
-/** SQL: the group's dead-lettered sets' letters, each set's newest (by its job's outbox row), by set. */
+/**
+ * SQL: the group's dead-lettered sets' letters, each set's newest (by its job's outbox row), by set. A set is failed
+ * only in the transaction that writes its letter (src/jobs/dead-letters.ts recordDeadLetter: `fail` beside `insert`,
+ * both `now()`), so its letter is found by that time, on the letters' index of it (migration 1010), not by reading
+ * every letter's outbox row.
+ */
 const DEAD_LETTERS = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'errorCode', l.error_code,
                                                   'replayable', l.open) ORDER BY o.id), '[]'::jsonb)
     FROM truc.push_sets o
    CROSS JOIN LATERAL (SELECT d.id, d.error_code, ${OPEN} AS open
                          FROM truc.dead_letters d JOIN truc.outbox b ON b.id = d.outbox_id
-                        WHERE b.payload->>'pushSetId' = o.id::text ORDER BY d.id DESC LIMIT 1) l
+                        WHERE d.failed_at = o.failed_at AND b.payload->>'pushSetId' = o.id::text
+                        ORDER BY d.id DESC LIMIT 1) l
    WHERE ${GROUP_SETS} AND o.failed_at IS NOT NULL)`;
 
 /** Batches' deliveries, read from their push sets. */
