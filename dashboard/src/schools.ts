@@ -1,6 +1,6 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
-import { t } from './i18n.js';
+import { currentLang, t } from './i18n.js';
 import { api } from './api.js';
 import {
   card,
@@ -17,6 +17,7 @@ import {
 } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
+import { letterLinks } from './delivery-letters.js';
 import { criterionText, entityText, errorCode, statusBadge } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
@@ -122,6 +123,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
             { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
             ...batchChangeColumns,
             { head: 'errorCode', cell: (b) => errorCode(b.errorCode) },
+            { head: 'deadLetters', cell: batchLetters },
           ],
           { testid: 'school-batches' },
         ),
@@ -171,6 +173,19 @@ const batchChangeColumns: Column<SchoolBatch>[] = [
         : '—',
   },
 ];
+
+/** A batch's dead letters, where its delivery to a target failed for good: each a link to replay it (vendor6). */
+function batchLetters(b: SchoolBatch): HTMLElement | string {
+  const links = letterLinks(b.deliveries, currentLang());
+  if (links.length === 0) return '—';
+  return h(
+    'span',
+    {},
+    ...links.map((l) =>
+      h('a', { href: l.href, title: l.title, 'data-testid': 'school-batch-letter' }, l.text),
+    ),
+  );
+}
 
 /**
  * The system serving a school and, when a city admin set it, who, by name as it was when they set it (fix37a), the
