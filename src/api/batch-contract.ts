@@ -9,10 +9,11 @@ import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
 import { BatchDelivery, BatchGuard, GuardKinds } from './batch-status-parts.js';
 import { findingsQuery } from './findings-query.js';
 import { both } from '../errors.js';
+import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from './school-code.js';
 
 export const SchoolCode = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'mã trường không hợp lệ / invalid school code')
+  .regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${SCHOOL_CODE_MAX - 1}}$`), SCHOOL_CODE_MESSAGE)
   .meta({ description: 'Mã định danh của trường / the school identifier (mã định danh)' });
 
 export const Params = z.object({ schoolCode: SchoolCode }).strict();

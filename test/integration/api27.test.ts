@@ -186,9 +186,30 @@ describe('api27 (PostgreSQL)', () => {
         const res = await h.send(method, url, h.tokens.vendor, method === 'POST' ? goodBody() : undefined);
         expectProblem(res, 400, 'ERR_VALIDATION');
       }
-      // A well-formed code the vendor does not serve stays 403.
+      // words6 item 4: before the token's schools are looked at, on the record, batch and quality routes alike; the
+      // words say it is not a school code.
+      const malformed = ['-79', '79%2Fx', '79%20x', '79%C3%A1', 'S'.repeat(33), '79%3Bx'];
+      for (const code of malformed)
+        for (const [method, url] of [
+          ['POST', `/v1/schools/${code}/batches`],
+          ['GET', `/v1/schools/${code}/students`],
+          ['GET', `/v1/schools/${code}/quality`],
+          ['GET', `/v1/changes?schoolCode=${code}`],
+        ] as const) {
+          const res = await h.send(method, url, h.tokens.vendor, method === 'POST' ? goodBody() : undefined);
+          const p = expectProblem(res, 400, 'ERR_VALIDATION');
+          expect(JSON.stringify(p.errors), url).toContain('mã trường không hợp lệ / invalid school code');
+        }
+      // A well-formed code the vendor does not serve stays 403: the canonical school code is any 1–32 of
+      // [A-Za-z0-9._-], the first a letter or digit (src/canonical/primitives.ts opaqueCode), so 79-x is one.
+      for (const code of [UNKNOWN_SCHOOL, '79-x'])
+        expectProblem(
+          await h.get(`/v1/schools/${code}/students`, h.tokens.vendor),
+          403,
+          'ERR_FORBIDDEN_SCHOOL',
+        );
       expectProblem(
-        await h.get(`/v1/schools/${UNKNOWN_SCHOOL}/students`, h.tokens.vendor),
+        await h.send('POST', '/v1/schools/79-x/batches', h.tokens.vendor, goodBody()),
         403,
         'ERR_FORBIDDEN_SCHOOL',
       );

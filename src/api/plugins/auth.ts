@@ -5,6 +5,7 @@ import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { createClientsRepo, oldSecretWorks, scopesBeyondRole, type ApiClient } from '../../store/clients.js';
+import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from '../school-code.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
 import {
   createTokenVerifier,
@@ -42,9 +43,6 @@ const REALM = 'truc';
  * token is verified and its client's state checked as for any other route; no scope is asked for.
  */
 export const ANY_SCOPE = '*';
-/** The longest school code, and the words of a code that is not one (../batch-contract.ts SchoolCode). */
-const SCHOOL_CODE_MAX = 32;
-const SCHOOL_CODE_MESSAGE = 'mã trường không hợp lệ / invalid school code';
 
 /** RFC 6750 §3: the challenge on every 401 (and the scope error on 403). */
 function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_scope', extra = ''): void {
@@ -115,7 +113,8 @@ function failedAuthentications(app: FastifyInstance, limit: FailedAuthLimit) {
 /**
  * Tenancy before the body is read or validated (issue 9): a caller learns nothing about, and makes truc parse nothing
  * for, a school it does not serve. An ill-formed code is no one's school: 400 ERR_VALIDATION as the route's schema
- * words it, for every caller alike and still before the body is read (api27: a vendor was told 403, an admin 400).
+ * words it (../school-code.ts: its limit and words), for every caller alike and still before the body is
+ * read (api27: a vendor was told 403, an admin 400). A well-formed code (79-x is one) the caller does not serve: 403.
  */
 function checkTenancy(request: FastifyRequest, principal: Principal, metrics: Metrics): void {
   const schoolCode = (request.params as Record<string, unknown> | undefined)?.schoolCode;
