@@ -8,14 +8,16 @@
  *   ago: their reuse is a new request already (../store/idempotency.ts), the rows are only kept space.
  * - the bodies of finished batches (`truc.batches.records`, personal data) older than `api.batchRetentionDays`
  *   that nothing may still read (purge29: ../store/batch-purge.ts says which are spared and why); the rows stay.
- * - the records finished sync runs' tombstones deleted (`truc.sync_run_deleted`, guard6: ./run-restores.ts).
+ * - what finished sync runs kept while they ran (polish6: ../store/run-purge.ts): the records their tombstones deleted
+ *   (`truc.sync_run_deleted`, guard6: ./run-restores.ts), their counts per school (`truc.sync_run_guard`: ./run-guard.ts)
+ *   and what their held pages' weighing saw (`truc.weigh_seen`, left when its own drop failed: ./run-weigh.ts).
  * Deletes go in bounded chunks, each its own statement, so no long transaction holds a table.
  */
 import { schoolYearAt, schoolYearStartingIn } from '../canonical/school-year.js';
 import { createBatchPurgeRepo, type PurgeCursor } from '../store/batch-purge.js';
 import { createIdempotencyRepo } from '../store/idempotency.js';
 import { createReadsRepo } from '../store/reads.js';
-import { createRunGuardRepo } from '../store/run-guard.js';
+import { createRunPurgeRepo, RUN_PURGE_TABLES, type RunPurgeTable } from '../store/run-purge.js';
 import { changesPurge } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob } from './define.js';
@@ -108,22 +110,27 @@ export async function purgeBatchBodies(
   return out;
 }
 
-/** Drops what finished sync runs' tombstones deleted (migration 1437: read only while the run pulls; ./run-restores.ts). */
-export async function purgeRunDeletions(ctx: PurgeContext): Promise<{ purged: number }> {
-  const runs = createRunGuardRepo(ctx.db);
-  let purged = 0;
-  for (;;) {
-    const n = await runs.purgeDeletedOfFinished(CHUNK);
-    purged += n;
-    if (n < CHUNK) break;
+/**
+ * Drops what finished sync runs kept while they ran (../store/run-purge.ts: what their tombstones deleted, migration
+ * 1437; their counts per school, migration 110; their held pages' weighing, migration 1430), as many rows a table.
+ */
+export async function purgeFinishedRuns(ctx: PurgeContext): Promise<Record<RunPurgeTable, number>> {
+  const runs = createRunPurgeRepo(ctx.db);
+  const out: Record<RunPurgeTable, number> = { deleted: 0, counts: 0, weighed: 0 };
+  for (const table of RUN_PURGE_TABLES) {
+    for (;;) {
+      const n = await runs.purgeFinished(table, CHUNK);
+      out[table] += n;
+      if (n < CHUNK) break;
+    }
   }
-  ctx.logger.info({ purged }, 'finished runs’ deleted keys purged');
-  return { purged };
+  ctx.logger.info(out, 'finished runs’ rows purged');
+  return out;
 }
 
 /**
  * The purge job: its own queue, one run at a time; the change feed, the expired Idempotency-Keys, the batch
- * bodies past their retention, then the keys finished sync runs deleted.
+ * bodies past their retention, then what finished sync runs kept while they ran.
  */
 export const changePurgeJob = defineJob({
   ...changesPurge,
@@ -132,6 +139,6 @@ export const changePurgeJob = defineJob({
     changes: await purgeChangeFeed(ctx),
     idempotencyKeys: await purgeExpiredKeys(ctx),
     batchBodies: await purgeBatchBodies(ctx),
-    runDeletions: await purgeRunDeletions(ctx),
+    finishedRuns: await purgeFinishedRuns(ctx),
   }),
 });

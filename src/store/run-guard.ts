@@ -100,7 +100,7 @@ export function createRunGuardRepo(q: Queryable) {
   return { ...runCounts(q), ...runDeletions(q) };
 }
 
-/** What a run's tombstones deleted (migration 1437): read for its pages' restores, purged once it finished. */
+/** What a run's tombstones deleted (migration 1437): read for its pages' restores, purged once it finished (./run-purge.ts). */
 function runDeletions(q: Queryable) {
   return {
     /**
@@ -114,18 +114,6 @@ function runDeletions(q: Queryable) {
         [runId, [...keys]],
       );
       return new Map(res.rows.map((r) => [r.key, r.school]));
-    },
-    /** Drops up to `limit` of what finished runs (done, failed) tombstoned (the nightly purge); how many went. */
-    async purgeDeletedOfFinished(limit: number): Promise<number> {
-      const res = await q.query(
-        `DELETE FROM truc.sync_run_deleted d
-          WHERE (d.sync_run_id, d.record_key) IN (
-            SELECT x.sync_run_id, x.record_key FROM truc.sync_run_deleted x
-              JOIN truc.sync_runs r ON r.id = x.sync_run_id
-             WHERE r.status IN ('done', 'failed') LIMIT $1)`,
-        [limit],
-      );
-      return res.rowCount ?? 0;
     },
   };
 }

@@ -8,7 +8,7 @@
  * it finished.
  */
 import { describe, expect, it } from 'vitest';
-import { purgeRunDeletions } from '../../../src/jobs/change-purge.js';
+import { purgeFinishedRuns } from '../../../src/jobs/change-purge.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { createRecordsRepo } from '../../../src/store/records.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
@@ -91,7 +91,7 @@ describe('a sync run that deletes and brings back records of a school (guard6)',
     const kept = () => ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_run_deleted');
     // The two runs above that deleted are done (16 + 16 rows); the held one's page was rolled back (none).
     expect((await kept()).rows[0]?.n).toBe(32);
-    expect(await purgeRunDeletions(ctx)).toEqual({ purged: 32 });
+    expect(await purgeFinishedRuns(ctx)).toMatchObject({ deleted: 32 });
     expect((await kept()).rows[0]?.n).toBe(0);
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * polish6: what a sync run keeps while it runs goes with the nightly purge once the run finished for good
+ * (src/store/run-purge.ts). truc.sync_run_guard (its counts per school) was never purged, nor truc.weigh_seen rows a
+ * failed drop left; truc.sync_run_deleted was purged for a failed run a dead-letter replay may still reopen. Kept: a
+ * run running or held, one done whose reconciliation is queued or held (weighed with the run's counts), one failed
+ * with an open dead letter; dropped: one done and reconciled (or never due), one failed with no open letter.
+ */
+import { describe, expect, it } from 'vitest';
+import { purgeFinishedRuns } from '../../../src/jobs/change-purge.js';
+import { useTestContext } from './fixtures.js';
+
+describe('the nightly purge of what finished sync runs kept (polish6)', () => {
+  const ctx = useTestContext();
+  const sql = (text: string, params: unknown[] = []) => ctx.db.query<{ id: number; n: number }>(text, params);
+
+  /** A run in `status` (and `reconcile`) with a count row, a deleted code and a held page's weighed row. */
+  async function run(status: string, reconcile: string | null = null): Promise<number> {
+    const id = Number(
+      (
+        await sql(
+          `INSERT INTO truc.sync_runs (system, entity, status, reconcile, requested_by)
+           VALUES ('hcm-csdl', 'students', $1, $2, 'test') RETURNING id`,
+          [status, reconcile],
+        )
+      ).rows[0]!.id,
+    );
+    await sql(
+      `INSERT INTO truc.sync_run_guard (sync_run_id, school_code, live, deleted) VALUES ($1, '79000001', 40, 4)`,
+      [id],
+    );
+    await sql(
+      `INSERT INTO truc.sync_run_deleted (sync_run_id, record_key, school_code) VALUES ($1, 'HS01', '79000001')`,
+      [id],
+    );
+    const hold = (
+      await sql(
+        `INSERT INTO truc.guard_holds (kind, sync_run_id, entity, status, diff, reasons)
+         VALUES ('run', $1, 'students', 'approved', '[]', '[]') RETURNING id`,
+        [id],
+      )
+    ).rows[0]!.id;
+    await sql(`INSERT INTO truc.weigh_seen (hold_id, page_no, keys) VALUES ($1, 1, '{HS02}')`, [hold]);
+    return id;
+  }
+
+  /** A dead letter of run `id`'s pull, open unless `replayed`. */
+  async function letter(id: number, replayed: boolean) {
+    const outbox = (
+      await sql(
+        `INSERT INTO truc.outbox (queue, job_name, payload) VALUES ('pull', 'pull-page', $1) RETURNING id`,
+        [JSON.stringify({ syncRunId: id, pageNo: 1 })],
+      )
+    ).rows[0]!.id;
+    await sql(
+      `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts, replayed_at)
+       VALUES ($1, 'pull', 'pull-page', 'ERR_X', 'x', 3, $2)`,
+      [outbox, replayed ? new Date() : null],
+    );
+  }
+
+  const left = async (table: string) =>
+    (
+      await sql(`SELECT DISTINCT ${table === 'truc.weigh_seen' ? 'h.sync_run_id' : 'x.sync_run_id'} AS id FROM ${table} x
+                ${table === 'truc.weigh_seen' ? 'JOIN truc.guard_holds h ON h.id = x.hold_id' : ''} ORDER BY 1`)
+    ).rows.map((r) => Number(r.id));
+
+  it('drops the rows of runs finished for good and keeps those a run may still read', async () => {
+    const running = await run('running');
+    const held = await run('held');
+    const reconcileQueued = await run('done', 'queued');
+    const reconcileHeld = await run('done', 'held');
+    const failedOpen = await run('failed');
+    await letter(failedOpen, false);
+    const reconciled = await run('done', 'done');
+    const incremental = await run('done');
+    const failedReplayed = await run('failed');
+    await letter(failedReplayed, true);
+    const failed = await run('failed');
+
+    // Without the fix: { deleted: 7 } alone (a queued or held reconciliation's and an open letter's runs too), no counts.
+    expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 4, counts: 4, weighed: 4 });
+    const kept = [running, held, reconcileQueued, reconcileHeld, failedOpen];
+    for (const table of ['truc.sync_run_guard', 'truc.sync_run_deleted', 'truc.weigh_seen'])
+      expect(await left(table)).toEqual(kept);
+    expect([reconciled, incremental, failedReplayed, failed].every((id) => !kept.includes(id))).toBe(true);
+    expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 0, counts: 0, weighed: 0 });
+  });
+});
