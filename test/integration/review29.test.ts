@@ -14,15 +14,7 @@ import { loadUnitSigner, signDetached } from '../../src/reporting/pcgd/signing.j
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
 import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
-import { usePcgdStack } from '../helpers/pcgd-stack.js';
-
-interface ReportBody {
-  reportId: number;
-  status: string;
-  version: number;
-  delivery: { attempts: number; lastError: string | null; notBefore: string | null };
-  receipt: unknown;
-}
+import { usePcgdStack, type ReportBody } from '../helpers/pcgd-stack.js';
 
 /** `truc <argv>` in process (as test/integration/cli27.test.ts runs it): exit code and output. */
 async function truc(...argv: string[]) {
@@ -46,7 +38,7 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
     officerC: { role: 'pcgd-officer', units: [C] },
     admin: { role: 'city-admin' },
   });
-  const { call } = w;
+  const { call, report, approved } = w;
   let files: TempDir;
 
   beforeAll(async () => {
@@ -55,27 +47,6 @@ describe('review29 on postgres+redis: a commune officer and the city IT staff', 
   afterAll(async () => {
     await files?.remove();
   });
-
-  const report = async (who: keyof typeof w.tokens, id: number) =>
-    (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
-
-  /** The unit's figures computed, checked and approved by its own officer, through the API. */
-  async function approved(who: keyof typeof w.tokens, unitCode: string): Promise<number> {
-    const res = await call(who, 'POST', '/v1/pcgd/reports', { unitCode, year: YEAR });
-    expect(res.statusCode, res.body).toBe(202);
-    const { reportId } = res.json<{ reportId: number }>();
-    const r = await waitFor(
-      async () => {
-        const b = await report(who, reportId);
-        return ['checked', 'computed', 'failed'].includes(b.status) ? b : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId} computed` },
-    );
-    expect(r.status).toBe('checked');
-    const ok = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/approve`);
-    expect(ok.statusCode, ok.body).toBe(200);
-    return reportId;
-  }
 
   /** Reports the Ministry refused in this file's tests, with their officer. */
   const refusals: Array<{ who: keyof typeof w.tokens; reportId: number }> = [];

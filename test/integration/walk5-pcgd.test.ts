@@ -1,104 +1,26 @@
 /**
  * walk5's PCGD findings (/work/briefs/walk5-findings.md, same numbering): the dead letter of a submission the Ministry
  * refused, closed by the officer's resubmission (W5-3) or by a reopen of its version (W5-10). Real PostgreSQL and
- * Redis, the worker role running, the moet-pcgd simulator as the Ministry over real HTTP on loopback (set up as
- * test/integration/review29.test.ts does).
+ * Redis, the worker role running, the moet-pcgd simulator as the Ministry over real HTTP on loopback: the stack of
+ * test/helpers/pcgd-stack.ts, as test/integration/review29.test.ts has it.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
-import type { MoetPcgdSimulator } from '../../src/simulators/moet-pcgd/simulator.js';
-import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
-import { bearer, tokensFor } from '../helpers/api.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { seedFixture, startPcgdSimulator } from '../helpers/pcgd.js';
-
-interface ReportBody {
-  reportId: number;
-  status: string;
-  version: number;
-  delivery: { attempts: number; lastError: string | null; notBefore: string | null };
-  receipt: unknown;
-}
+import { describe, expect, it } from 'vitest';
+import { A, C } from '../fixtures/pcgd/communes.js';
+import { waitFor } from '../helpers/env.js';
+import { usePcgdStack } from '../helpers/pcgd-stack.js';
 
 describe("walk5 on postgres+redis: a refused submission's dead letter", () => {
-  let env: TestEnv;
-  let sim: MoetPcgdSimulator;
-  let app: FastifyInstance;
-  let worker: Running;
-  const tokens: Record<'officerA' | 'officerB' | 'officerC' | 'admin', string> = {
-    officerA: '',
-    officerB: '',
-    officerC: '',
-    admin: '',
-  };
-
-  beforeAll(async () => {
-    // The Ministry's clock inside the commune window of 2026 (truc's own clock is today's).
-    sim = await startPcgdSimulator(() => new Date('2026-09-20T03:00:00Z'));
-    env = await makeDeps(
-      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-      { env: { MOET_PCGD_BASE_URL: sim.url, TRUC_PCGD_DIFFICULT_COMMUNES: `${YEAR}:${B}` } },
-    );
-    await seedFixture(env.deps.db);
-    app = await buildApp(env.deps);
-    await app.ready();
-    worker = startWorkerRole(env.deps);
-    const clients: Record<keyof typeof tokens, { role: string; units?: string[] }> = {
-      officerA: { role: 'pcgd-officer', units: [A] },
-      officerB: { role: 'pcgd-officer', units: [B] },
-      officerC: { role: 'pcgd-officer', units: [C] },
-      admin: { role: 'city-admin' },
-    };
-    Object.assign(tokens, await tokensFor(app, env.deps.db, clients));
-  }, 120_000);
-
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
-    await env?.cleanup();
-    await sim?.close();
+  const w = usePcgdStack({
+    officerA: { role: 'pcgd-officer', units: [A] },
+    officerC: { role: 'pcgd-officer', units: [C] },
+    admin: { role: 'city-admin' },
   });
-
-  const call = (
-    who: keyof typeof tokens,
-    method: 'GET' | 'POST',
-    url: string,
-    payload?: unknown,
-  ): Promise<LightMyRequestResponse> =>
-    app.inject({
-      method,
-      url,
-      headers: bearer(tokens[who]),
-      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-    });
-
-  const report = async (who: keyof typeof tokens, id: number) =>
-    (await call(who, 'GET', `/v1/pcgd/reports/${id}`)).json<ReportBody>();
-
-  /** The unit's figures computed, checked and approved by its own officer, through the API. */
-  async function approved(who: keyof typeof tokens, unitCode: string): Promise<number> {
-    const res = await call(who, 'POST', '/v1/pcgd/reports', { unitCode, year: YEAR });
-    expect(res.statusCode, res.body).toBe(202);
-    const { reportId } = res.json<{ reportId: number }>();
-    const r = await waitFor(
-      async () => {
-        const b = await report(who, reportId);
-        return ['checked', 'computed', 'failed'].includes(b.status) ? b : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: `report ${reportId} computed` },
-    );
-    expect(r.status).toBe('checked');
-    const ok = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/approve`);
-    expect(ok.statusCode, ok.body).toBe(200);
-    return reportId;
-  }
+  const { call, report, approved } = w;
 
   /** The unit's approved figures submitted while the Ministry refuses the next figures PUT (a 400), its letter written. */
-  async function refusedByMinistry(who: keyof typeof tokens, unitCode: string): Promise<number> {
+  async function refusedByMinistry(who: keyof typeof w.tokens, unitCode: string): Promise<number> {
     const reportId = await approved(who, unitCode);
-    sim.faults.merge({ status400Burst: 1, paths: [`/v1/units/${unitCode}/figures`] });
+    w.sim.faults.merge({ status400Burst: 1, paths: [`/v1/units/${unitCode}/figures`] });
     const res = await call(who, 'POST', `/v1/pcgd/reports/${reportId}/submit`);
     expect(res.statusCode, res.body).toBe(202);
     await waitFor(async () => (await lettersOf(reportId)).some((l) => l.replayedAt === null), {
