@@ -5,15 +5,10 @@
  * PostgreSQL, the API in process, a worker, and a stand-in for the city database that refuses one write for good
  * (400) and takes the next.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { addClient } from '../../src/ops.js';
+import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
-import { SCHOOL, student } from '../factories/records.js';
-import { tokenFor } from '../helpers/api.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { waitFor } from '../helpers/env.js';
+import { usePushTarget } from '../helpers/push-target.js';
 
 interface SystemRow {
   system: string;
@@ -24,59 +19,18 @@ interface SystemRow {
 }
 
 describe('the overview’s last success of a push target', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let admin: string;
-  let vendor: string;
-  let city: FakeHcmCsdl;
-
-  const when = async (sql: string) => (await env.deps.db.query<{ at: Date | null }>(sql)).rows[0]?.at ?? null;
-  const push = async (code: string) => {
-    const res = await app.inject({
-      method: 'POST',
-      url: `/v1/schools/${SCHOOL}/batches`,
-      headers: { authorization: `Bearer ${vendor}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ entity: 'students', records: [student(code)] }),
-    });
-    expect(res.statusCode, res.body).toBe(202);
-  };
-  const hcm = async (): Promise<SystemRow> => {
-    const res = await app.inject({
-      method: 'GET',
-      url: '/v1/ops/overview',
-      headers: { authorization: `Bearer ${admin}` },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ systems: SystemRow[] }>().systems.find((s) => s.system === 'hcm-csdl')!;
-  };
-
-  beforeAll(async () => {
-    city = await startFakeHcmCsdl({ script: [400], fallback: 200 });
-    env = await makeDeps(
-      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
-      { env: { HCM_CSDL_BASE_URL: city.url } },
-    );
-    app = await buildApp(env.deps);
-    await app.ready();
-    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
-    vendor = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] }),
-    );
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await env?.cleanup();
-    await city?.close();
-  });
+  const w = usePushTarget({ script: [400], fallback: 200 });
+  const { push } = w;
+  const when = async (sql: string) =>
+    (await w.env.deps.db.query<{ at: Date | null }>(sql)).rows[0]?.at ?? null;
+  const hcm = async () => (await w.systems<SystemRow>()).find((s) => s.system === 'hcm-csdl')!;
 
   it('a delivery taken after one refused for good is the last success, later than the failure', async () => {
     // The overview is read with no worker running (as overview-push-rate does): beside a busy worker on a loaded
     // machine its reads could time out (503), which is not what this file is about.
     let refusedAt: Date | null = null;
     let deliveredAt: Date | null = null;
-    let worker = startWorkerRole(env.deps);
+    let worker = startWorkerRole(w.env.deps);
     try {
       await push('W52A');
       await waitFor(
@@ -91,7 +45,7 @@ describe('the overview’s last success of a push target', () => {
     }
     // Before any delivery was taken: no success, the refusal is the last failure (as before).
     expect(await hcm()).toMatchObject({ lastSuccessAt: null, lastFailureAt: refusedAt!.toISOString() });
-    worker = startWorkerRole(env.deps);
+    worker = startWorkerRole(w.env.deps);
     try {
       await push('W52B');
       await waitFor(

@@ -4,15 +4,10 @@
  * process, a worker, and a stand-in for the city database that takes one write and then answers 503 to every
  * other (down): the second delivery spends its attempts and is dead-lettered.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { addClient } from '../../src/ops.js';
+import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
-import { SCHOOL, student } from '../factories/records.js';
-import { tokenFor } from '../helpers/api.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { waitFor } from '../helpers/env.js';
+import { usePushTarget } from '../helpers/push-target.js';
 
 interface SystemRow {
   system: string;
@@ -25,54 +20,22 @@ interface SystemRow {
 }
 
 describe('the overview’s 24 h error rate of a push target', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let admin: string;
-  let vendor: string;
-  let city: FakeHcmCsdl;
-
-  const count = async (sql: string) => (await env.deps.db.query<{ n: number }>(sql)).rows[0]!.n;
-  const push = async (code: string) => {
-    const res = await app.inject({
-      method: 'POST',
-      url: `/v1/schools/${SCHOOL}/batches`,
-      headers: { authorization: `Bearer ${vendor}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ entity: 'students', records: [student(code)] }),
-    });
-    expect(res.statusCode, res.body).toBe(202);
-  };
-
-  beforeAll(async () => {
-    city = await startFakeHcmCsdl({ script: [200], fallback: 503 });
-    env = await makeDeps(
-      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
-      {
-        env: { HCM_CSDL_BASE_URL: city.url },
-        // The circuit would open at the 5th failure and hand the job back (no attempt spent) until the target
-        // answers: here it stays closed, so the delivery spends its 5 attempts and is dead-lettered.
-        configure: (c) => ({
-          ...c,
-          sync: { ...c.sync, delivery: { ...c.sync.delivery, failureThreshold: 1000 } },
-        }),
-      },
-    );
-    app = await buildApp(env.deps);
-    await app.ready();
-    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
-    vendor = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] }),
-    );
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await env?.cleanup();
-    await city?.close();
-  });
+  const w = usePushTarget(
+    { script: [200], fallback: 503 },
+    {
+      // The circuit would open at the 5th failure and hand the job back (no attempt spent) until the target
+      // answers: here it stays closed, so the delivery spends its 5 attempts and is dead-lettered.
+      configure: (c) => ({
+        ...c,
+        sync: { ...c.sync, delivery: { ...c.sync.delivery, failureThreshold: 1000 } },
+      }),
+    },
+  );
+  const { push } = w;
+  const count = async (sql: string) => (await w.env.deps.db.query<{ n: number }>(sql)).rows[0]!.n;
 
   it('counts a delivery dead-lettered (the target down, attempts exhausted) and one delivered', async () => {
-    const worker = startWorkerRole(env.deps);
+    const worker = startWorkerRole(w.env.deps);
     try {
       await push('OPS29A');
       await waitFor(
@@ -93,15 +56,9 @@ describe('the overview’s 24 h error rate of a push target', () => {
       await worker.stop();
     }
     // Dead-lettered after its attempts, each a 503 of the city database.
-    expect(city.puts.filter((p) => p.status === 503)).toHaveLength(env.config.jobs.attempts);
+    expect(w.city.puts.filter((p) => p.status === 503)).toHaveLength(w.env.config.jobs.attempts);
 
-    const res = await app.inject({
-      method: 'GET',
-      url: '/v1/ops/overview',
-      headers: { authorization: `Bearer ${admin}` },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    const hcm = res.json<{ systems: SystemRow[] }>().systems.find((s) => s.system === 'hcm-csdl');
+    const hcm = (await w.systems<SystemRow>()).find((s) => s.system === 'hcm-csdl');
     expect(hcm).toMatchObject({
       runs24h: 0,
       failed24h: 0,

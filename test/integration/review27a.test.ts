@@ -3,17 +3,11 @@
  * the CLI and the API): findings reproduced here. An `it.fails` is an open finding; it passes once the finding is
  * fixed, and then becomes an `it`. Real PostgreSQL, the API in process, a worker where a delivery must fail.
  */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
-import { addClient } from '../../src/ops.js';
+import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
 import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
-import { SCHOOL, student } from '../factories/records.js';
-import { tokenFor } from '../helpers/api.js';
-import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
-import { startFakeHcmCsdl, type FakeHcmCsdl } from '../helpers/fake-hcm-csdl.js';
+import { waitFor } from '../helpers/env.js';
+import { usePushTarget } from '../helpers/push-target.js';
 
 interface SystemRow {
   system: string;
@@ -24,55 +18,14 @@ interface SystemRow {
 }
 
 describe('review27a on postgres', () => {
-  let env: TestEnv;
-  let app: FastifyInstance;
-  let admin: string;
-  let vendor: string;
-  let config: Config;
-  let city: FakeHcmCsdl;
-
-  const send = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, token = admin) =>
-    app.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-    });
+  // The city's deployment as the demo has it: the city database (here a stand-in that refuses every write with a
+  // 400, as the demo's simulator refuses one staff delivery on purpose) and SMAS configured, with SMAS's nightly pull
+  // not yet run.
+  const w = usePushTarget({ fallback: 400 }, { env: { SMAS_BASE_URL: 'http://127.0.0.1:9' } });
+  const { send } = w;
   const count = async (sql: string, params: unknown[] = []) =>
-    (await env.deps.db.query<{ n: number }>(sql, params)).rows[0]!.n;
-  const overviewSystems = async (): Promise<SystemRow[]> => {
-    const res = await send('GET', '/v1/ops/overview');
-    expect(res.statusCode, res.body).toBe(200);
-    return res.json<{ systems: SystemRow[] }>().systems;
-  };
-
-  beforeAll(async () => {
-    // The city's deployment as the demo has it: the city database (here a stand-in that refuses every write with
-    // a 400, as the demo's simulator refuses one staff delivery on purpose) and SMAS configured, with SMAS's
-    // nightly pull not yet run.
-    city = await startFakeHcmCsdl({ fallback: 400 });
-    env = await makeDeps(
-      { name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' },
-      { env: { HCM_CSDL_BASE_URL: city.url, SMAS_BASE_URL: 'http://127.0.0.1:9' } },
-    );
-    config = env.config;
-    app = await buildApp({ ...env.deps, config });
-    await app.ready();
-    admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
-    vendor = await tokenFor(
-      app,
-      await addClient(env.deps.db, { name: 'Vendor', role: 'vendor', schools: [SCHOOL] }),
-    );
-  }, 180_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await env?.cleanup();
-    await city?.close();
-  });
+    (await w.env.deps.db.query<{ n: number }>(sql, params)).rows[0]!.n;
+  const overviewSystems = () => w.systems<SystemRow>();
 
   // F1: the overview's "Hệ thống ngoài / External systems" card lists a system only once it has a sync run or a
   // delivery gate (api/routes/ops/overview.ts systemsOf: `health` from truc.sync_runs + `gates`). In the demo SMAS is
@@ -93,15 +46,9 @@ describe('review27a on postgres', () => {
   // lastFailureOf, whose comment promises "its gate's last failed call (a push, a page, a probe)"). Expected: the
   // refused push is hcm-csdl's last failure, with its code.
   it('F3: a delivery refused for good is the system’s last failure on the overview', async () => {
-    const worker = startWorkerRole(env.deps);
+    const worker = startWorkerRole(w.env.deps);
     try {
-      const res = await send(
-        'POST',
-        `/v1/schools/${SCHOOL}/batches`,
-        { entity: 'students', records: [student('R27A1')] },
-        vendor,
-      );
-      expect(res.statusCode, res.body).toBe(202);
+      await w.push('R27A1');
       await waitFor(
         async () =>
           (await count(
@@ -125,12 +72,12 @@ describe('review27a on postgres', () => {
   // the column shows it. Fixed (ops28): `schoolSystem` and `schoolSystemFrom` beside `sourceSystem`, in the list and
   // the school's page; the dashboard's column shows `schoolSystem` (test/e2e/dashboard.test.ts).
   it('F2: the ops schools list says which school-management system serves a school', async () => {
-    await env.deps.db.query(
+    await w.env.deps.db.query(
       `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
        VALUES ('79027001', '{"name":"Trường Tiểu học R27A","communeCode":"26995"}', 'f', 'hcm-csdl', 'v1')
        ON CONFLICT DO NOTHING`,
     );
-    await createSchoolSystemsRepo(env.deps.db).learn('smas', ['79027001'], 'batch');
+    await createSchoolSystemsRepo(w.env.deps.db).learn('smas', ['79027001'], 'batch');
     const res = await send('GET', '/v1/ops/schools?q=79027001');
     expect(res.statusCode, res.body).toBe(200);
     const row = res
@@ -156,7 +103,7 @@ describe('review27a on postgres', () => {
   it('F4: the PCGD deadlines say a report submitted after its deadline was late', async () => {
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear(); // the overview's year (Vietnam's)
     const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
-    await env.deps.db.query(
+    await w.env.deps.db.query(
       `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
               figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
        VALUES ('27901', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
@@ -180,7 +127,7 @@ describe('review27a on postgres', () => {
     const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
     const deadline = new Date(`${year}-10-03T23:59:59+07:00`);
     // A commune of the city (Phường Cát Lái), its report submitted two days after its deadline.
-    await env.deps.db.query(
+    await w.env.deps.db.query(
       `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
               figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
        VALUES ('27112', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
