@@ -8,38 +8,20 @@
  * school deletes a student after each page it serves (four times: given up), its last student (changed
  * before the run) is never listed, and the next school's change is later.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSmasAdapter, createSmasClient } from '../../../src/adapters/smas/index.js';
-import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
-
-const API_KEY = 'review17-smas-key';
-const T0 = Date.parse('2026-12-01T01:00:00.000Z');
-const keysOf = (items: readonly unknown[]) => (items as Array<{ MaHocSinh: string }>).map((r) => r.MaHocSinh);
+import { describe, expect, it } from 'vitest';
+import { studentKeys, useSmasWalk, WALK_T0 } from '../../helpers/smas-walk.js';
 
 describe('a full SMAS listing that gives up on a school (review17 B3)', () => {
-  let sim: SmasSimulator;
-  let clock = T0;
-
-  beforeAll(async () => {
-    sim = await startSmasSimulator({
-      seed: 'review17-given-up',
-      schools: 3,
-      studentsPerSchool: 6,
-      staffPerSchool: 1,
-      apiKey: API_KEY,
-      asOf: '2026-11-30T00:00:00.000Z',
-      now: () => clock,
-    });
-  });
-  afterAll(async () => {
-    await sim?.close();
+  const w = useSmasWalk({
+    seed: 'review17-given-up',
+    schools: 3,
+    studentsPerSchool: 6,
+    apiKey: 'review17-smas-key',
   });
 
   it('returns a watermark from which the next incremental listing brings the changes it skipped', async () => {
-    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-    const client = createSmasClient(opts);
-    const adapter = createSmasAdapter(opts);
-    const [a, b] = sim.schoolCodes;
+    const { client, adapter } = w;
+    const [a, b] = w.sim.schoolCodes;
     const studentsOf = async (school: string) =>
       (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
     const atA = await studentsOf(a!);
@@ -48,21 +30,21 @@ describe('a full SMAS listing that gives up on a school (review17 B3)', () => {
     const [y] = await studentsOf(b!);
 
     // Before the run: the first school's last student changes, then the second school's first.
-    clock = T0 + 5_000;
+    w.clock = WALK_T0 + 5_000;
     await client.upsert('students', a!, [{ ...x, DienThoaiLienHe: '0901000011' }], 'r17-b3-x');
-    clock = T0 + 10_000;
+    w.clock = WALK_T0 + 10_000;
     await client.upsert('students', b!, [{ ...y!, DienThoaiLienHe: '0901000012' }], 'r17-b3-y');
 
     // An hour later, a full listing, two records a page; the first school deletes the first student of
     // each page it hands over (four times: listed again three times, then given up on).
-    clock = T0 + 3_600_000;
+    w.clock = WALK_T0 + 3_600_000;
     const walk = adapter.listChanges('students', { pageSize: 2 })[Symbol.asyncIterator]();
     const seen: string[] = [];
     let watermark: string | undefined;
     let unstable: readonly string[] = [];
     let deletes = 0;
     for (let next = await walk.next(); !next.done; next = await walk.next()) {
-      const keys = keysOf(next.value.items);
+      const keys = studentKeys(next.value.items);
       seen.push(...keys);
       watermark = next.value.watermark ?? watermark;
       if (next.value.unstableScopes) unstable = next.value.unstableScopes;
@@ -78,7 +60,7 @@ describe('a full SMAS listing that gives up on a school (review17 B3)', () => {
     // The next incremental listing, from this one's watermark, must bring it (without one: a full listing).
     const nextRun: string[] = [];
     const from = watermark === undefined ? {} : { since: watermark };
-    for await (const page of adapter.listChanges('students', from)) nextRun.push(...keysOf(page.items));
+    for await (const page of adapter.listChanges('students', from)) nextRun.push(...studentKeys(page.items));
     expect(nextRun).toContain(x.MaHocSinh);
   });
 });

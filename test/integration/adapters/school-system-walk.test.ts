@@ -19,41 +19,23 @@
  * positions of the current set until walk16).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSmasAdapter, createSmasClient } from '../../../src/adapters/smas/index.js';
 import { createVneduAdapter, createVneduClient } from '../../../src/adapters/vnedu/index.js';
-import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../../src/simulators/vnedu/simulator.js';
+import { studentKeys, useSmasWalk, WALK_T0 } from '../../helpers/smas-walk.js';
 
-const API_KEY = 'review15-smas-key';
 const VNEDU_TOKEN = 'walk16-vnedu-token';
-const T0 = Date.parse('2026-12-01T01:00:00.000Z');
-const keysOf = (items: readonly unknown[]) => (items as Array<{ MaHocSinh: string }>).map((r) => r.MaHocSinh);
 
 describe('SMAS incremental listing: a change made while the listing walks the schools', () => {
-  let sim: SmasSimulator;
-  let clock = T0;
-
-  beforeAll(async () => {
-    sim = await startSmasSimulator({
-      seed: 'review15-watermark',
-      schools: 6,
-      studentsPerSchool: 4,
-      staffPerSchool: 1,
-      apiKey: API_KEY,
-      // The population's change times all lie before the listing's `since`.
-      asOf: '2026-11-30T00:00:00.000Z',
-      now: () => clock,
-    });
-  });
-  afterAll(async () => {
-    await sim?.close();
+  const w = useSmasWalk({
+    seed: 'review15-watermark',
+    schools: 6,
+    studentsPerSchool: 4,
+    apiKey: 'review15-smas-key',
   });
 
   it('BUG 6: is seen by the next incremental listing, from the watermark this one returned', async () => {
-    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-    const client = createSmasClient(opts);
-    const adapter = createSmasAdapter(opts);
-    const [s1, s2] = sim.schoolCodes;
+    const { client, adapter } = w;
+    const [s1, s2] = w.sim.schoolCodes;
     const listed = async (school: string) =>
       (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
     const [a, x] = await listed(s1!);
@@ -62,24 +44,24 @@ describe('SMAS incremental listing: a change made while the listing walks the sc
       client.upsert('students', school, [{ ...rec!, DienThoaiLienHe: phone }], key);
 
     // One change at the first school before the listing starts.
-    clock = T0 + 5_000;
+    w.clock = WALK_T0 + 5_000;
     await write(s1!, a, '0901000001', 'r15-wm-1');
-    const since = new Date(T0).toISOString();
+    const since = new Date(WALK_T0).toISOString();
     const walk = adapter.listChanges('students', { since })[Symbol.asyncIterator]();
     const first = await walk.next();
     expect(first.done).toBe(false);
-    expect(keysOf(first.value!.items)).toEqual([a!.MaHocSinh]);
+    expect(studentKeys(first.value!.items)).toEqual([a!.MaHocSinh]);
 
     // While the listing is on its way: the first school's other student changes, then the second school's.
-    clock = T0 + 10_000;
+    w.clock = WALK_T0 + 10_000;
     await write(s1!, x, '0901000002', 'r15-wm-2');
-    clock = T0 + 20_000;
+    w.clock = WALK_T0 + 20_000;
     await write(s2!, y, '0901000003', 'r15-wm-3');
 
-    const seen = [...keysOf(first.value!.items)];
+    const seen = [...studentKeys(first.value!.items)];
     let watermark: string | undefined;
     for (let next = await walk.next(); !next.done; next = await walk.next()) {
-      seen.push(...keysOf(next.value.items));
+      seen.push(...studentKeys(next.value.items));
       watermark = next.value.watermark ?? watermark;
     }
     // This listing saw the second school's change (after the first school was walked), not x's.
@@ -90,16 +72,14 @@ describe('SMAS incremental listing: a change made while the listing walks the sc
     // The next incremental listing, from this one's watermark, must bring x's change.
     const nextRun: string[] = [];
     for await (const page of adapter.listChanges('students', { since: watermark! }))
-      nextRun.push(...keysOf(page.items));
+      nextRun.push(...studentKeys(page.items));
     expect(nextRun).toContain(x!.MaHocSinh);
   });
   it('BUG 7: a full listing lists every record the school still holds, though one it listed was deleted meanwhile', async () => {
-    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-    const client = createSmasClient(opts);
-    const adapter = createSmasAdapter(opts);
-    const school = sim.schoolCodes[2]!;
+    const { client, adapter } = w;
+    const school = w.sim.schoolCodes[2]!;
     const held = async () =>
-      keysOf((await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items);
+      studentKeys((await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items);
     const before = await held();
     expect(before.length).toBeGreaterThanOrEqual(4);
 
@@ -107,12 +87,12 @@ describe('SMAS incremental listing: a change made while the listing walks the sc
     const listing = adapter.listChanges('students', { schoolCode: school, pageSize: 2 });
     const walk = listing[Symbol.asyncIterator]();
     const first = await walk.next();
-    const seen = keysOf(first.value!.items);
+    const seen = studentKeys(first.value!.items);
     expect(seen).toEqual(before.slice(0, 2));
     // Meanwhile the school deletes the first student it listed (in SMAS, or truc's own delete push).
     await client.remove('students', school, [seen[0]!], 'r15-full-1');
     for (let next = await walk.next(); !next.done; next = await walk.next())
-      seen.push(...keysOf(next.value.items));
+      seen.push(...studentKeys(next.value.items));
 
     // Every student the school still holds was listed: a full run reconciles (deletes) what it did not see.
     const after = await held();

@@ -8,19 +8,17 @@
  * record's place: nothing skipped, and no need to list the school again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSmasAdapter, createSmasClient, type SmasStudent } from '../../../src/adapters/smas/index.js';
+import { createSmasAdapter, type SmasStudent } from '../../../src/adapters/smas/index.js';
 import {
   createVneduAdapter,
   createVneduClient,
   type VneduStudent,
 } from '../../../src/adapters/vnedu/index.js';
 import type { ChangeFeed, ListChangesOptions } from '../../../src/adapters/types.js';
-import { startSmasSimulator, type SmasSimulator } from '../../../src/simulators/smas/simulator.js';
 import { startVneduSimulator, type VneduSimulator } from '../../../src/simulators/vnedu/simulator.js';
+import { useSmasWalk, WALK_T0 } from '../../helpers/smas-walk.js';
 
-const API_KEY = 'walk17-smas-key';
 const TOKEN = 'walk17-vnedu-token';
-const T0 = Date.parse('2026-12-01T01:00:00.000Z');
 
 interface Listing<T> {
   listChanges(entity: 'students', opts: ListChangesOptions): AsyncIterable<ChangeFeed<T>>;
@@ -63,41 +61,30 @@ async function walkWith<T>(
 }
 
 describe('SMAS: a record deleted and another added while the listing walks the school', () => {
-  let sim: SmasSimulator;
-  let clock = T0;
-  beforeAll(async () => {
-    sim = await startSmasSimulator({
-      seed: 'walk17-delete-add',
-      schools: 6,
-      studentsPerSchool: 6,
-      staffPerSchool: 1,
-      apiKey: API_KEY,
-      asOf: '2026-11-30T00:00:00.000Z',
-      now: () => clock,
-    });
-  });
-  afterAll(async () => {
-    await sim?.close();
+  const w = useSmasWalk({
+    seed: 'walk17-delete-add',
+    schools: 6,
+    studentsPerSchool: 6,
+    apiKey: 'walk17-smas-key',
   });
 
   for (const [i, oneCallAPage] of [false, true].entries()) {
     it(`lists every record the school still holds (${oneCallAPage ? 'one call a page' : 'one walk'})`, async () => {
-      const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-      const client = createSmasClient(opts);
-      const school = sim.schoolCodes[i]!;
+      const { client } = w;
+      const school = w.sim.schoolCodes[i]!;
       const held = async () => (await client.fetchPage('students', school, { page: 1, pageSize: 50 })).items;
       const before = await held();
       expect(before.length).toBeGreaterThanOrEqual(5);
       const total = before.length;
 
-      clock = T0 + 60_000 * (i + 1);
+      w.clock = WALK_T0 + 60_000 * (i + 1);
       const seen = await walkWith(
-        createSmasAdapter(opts),
+        w.adapter,
         school,
         (r: SmasStudent) => r.MaHocSinh,
         async (first) => {
           // Seconds after the first page: the school deletes a student it listed and admits another.
-          clock += 5_000;
+          w.clock += 5_000;
           await client.remove('students', school, [first[0]!], `w17-del-${i}`);
           const admitted = { ...before[1]!, MaHocSinh: `W17NEW${i}`, HoVaTen: 'Trần Văn Mới' };
           await client.upsert('students', school, [admitted], `w17-add-${i}`);
@@ -113,9 +100,8 @@ describe('SMAS: a record deleted and another added while the listing walks the s
   }
 
   it('record stamps running ahead of its Date: changes made before the first page do not relist the school', async () => {
-    const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
-    const client = createSmasClient(opts);
-    const school = sim.schoolCodes[2]!;
+    const { client, opts } = w;
+    const school = w.sim.schoolCodes[2]!;
     // SMAS's web servers' clock (its Date) 5 s behind the clock that stamps its records.
     const behind: typeof client = {
       ...client,
@@ -123,7 +109,7 @@ describe('SMAS: a record deleted and another added while the listing walks the s
         for await (const page of client.pages(...args)) yield { ...page, servedAt: page.servedAt! - 5_000 };
       },
     } as typeof client;
-    clock = T0 + 600_000;
+    w.clock = WALK_T0 + 600_000;
     const [first] = (await client.fetchPage('students', school, { page: 1, pageSize: 1 })).items;
     // Just before the listing: the first student changes, and a student is admitted (listed last).
     await client.upsert('students', school, [{ ...first!, DienThoaiLienHe: '0901000077' }], 'w17-skew-1');
@@ -145,7 +131,7 @@ describe('SMAS: a record deleted and another added while the listing walks the s
 
 describe('vnEdu: a record deleted and another added while the listing walks the school', () => {
   let sim: VneduSimulator;
-  let clock = T0;
+  let clock = WALK_T0;
   beforeAll(async () => {
     sim = await startVneduSimulator({
       seed: 'walk17-delete-add',
@@ -169,7 +155,7 @@ describe('vnEdu: a record deleted and another added while the listing walks the 
     const before = await held();
     expect(before.length).toBeGreaterThanOrEqual(5);
 
-    clock = T0 + 60_000;
+    clock = WALK_T0 + 60_000;
     const seen = await walkWith(
       createVneduAdapter(opts),
       school,
