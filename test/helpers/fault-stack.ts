@@ -115,54 +115,124 @@ export interface StackOptions {
   ownPostgres?: boolean;
 }
 
-/** A scenario's simulator, Redis and database (PostgreSQL behind the proxy), and the processes' env. */
-async function startServices(extraEnv: Record<string, string>, opts: StackOptions) {
-  const sim = await startSim();
-  const redis = await startOwnRedis();
-  const postgres = opts.ownPostgres ? await startOwnPostgres() : undefined;
-  const env = await makeDeps(
-    { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
-    { pgAdminUrl: postgres?.adminUrl },
-  );
-  const proxy = await startTcpProxy('127.0.0.1', postgres?.port ?? 5432);
-  const viaProxy = new URL(env.databaseUrl!);
-  viaProxy.port = String(proxy.port);
-  // The processes wait for hcm-csdl as long as production does (10 s), not the test profile's 2 s: its
-  // pages and pushes are slowed to 1.5 s, which left half a second for a loaded machine (answers took
-  // 1.51-1.61 s on average at load 2-7), and a push that timed out after the simulator stored it is sent
-  // again ("sent once" fails). Client timeouts are not what these scenarios prove.
-  const profile = testProfileDir((p) => {
-    const systems = p.systems as Record<string, Record<string, unknown>>;
-    systems['hcm-csdl']!.timeoutMs = 10_000;
-  });
-  const common = {
-    DATABASE_URL: viaProxy.toString(),
-    TRUC_CONFIG_DIR: profile.dir,
-    REDIS_URL: redis.url,
-    TRUC_QUEUE_PREFIX: env.redisPrefix!,
-    DATA_DIR: env.dataDir,
-    HCM_CSDL_BASE_URL: sim.url,
-    ...extraEnv,
-  };
-  return { sim, redis, env, proxy, postgres, profile, common };
+/** Runs every step in order, each whatever the ones before it did; throws the first failure once all have run. */
+async function inTurn(steps: ReadonlyArray<() => unknown>): Promise<void> {
+  let failed: { err: unknown } | undefined;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failed ??= { err };
+    }
+  }
+  if (failed) throw failed.err;
 }
 
-/** A fresh stack: the services, one api and one worker (its metrics on a port of its own), api ready. */
-async function startStack(extraEnv: Record<string, string>, opts: StackOptions): Promise<Stack> {
-  const { sim, redis, env, proxy, postgres, profile, common } = await startServices(extraEnv, opts);
-  const port = await freePort();
-  const apis = [spawnTruc('api', { ...common, PORT: String(port) })];
+/**
+ * A scenario's simulator, Redis and database (PostgreSQL behind the proxy), and the processes' env; `close` stops what
+ * it started, the last first. A step failing stops what the steps before it started, then throws (a private
+ * redis-server or PostgreSQL was left running by a scenario whose start failed).
+ */
+async function startServices(extraEnv: Record<string, string>, opts: StackOptions) {
+  const started: Array<() => unknown> = [];
+  const close = () => inTurn(started.toReversed());
+  try {
+    const sim = await startSim();
+    started.push(() => sim.close());
+    const redis = await startOwnRedis();
+    started.push(() => redis.stop());
+    const postgres = opts.ownPostgres ? await startOwnPostgres() : undefined;
+    started.push(() => postgres?.stop());
+    const env = await makeDeps(
+      { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
+      { pgAdminUrl: postgres?.adminUrl },
+    );
+    started.push(() => env.cleanup());
+    const proxy = await startTcpProxy('127.0.0.1', postgres?.port ?? 5432);
+    started.push(() => proxy.close());
+    const viaProxy = new URL(env.databaseUrl!);
+    viaProxy.port = String(proxy.port);
+    // The processes wait for hcm-csdl as long as production does (10 s), not the test profile's 2 s: its
+    // pages and pushes are slowed to 1.5 s, which left half a second for a loaded machine (answers took
+    // 1.51-1.61 s on average at load 2-7), and a push that timed out after the simulator stored it is sent
+    // again ("sent once" fails). Client timeouts are not what these scenarios prove.
+    const profile = testProfileDir((p) => {
+      const systems = p.systems as Record<string, Record<string, unknown>>;
+      systems['hcm-csdl']!.timeoutMs = 10_000;
+    });
+    started.push(() => profile.remove());
+    const common = {
+      DATABASE_URL: viaProxy.toString(),
+      TRUC_CONFIG_DIR: profile.dir,
+      REDIS_URL: redis.url,
+      TRUC_QUEUE_PREFIX: env.redisPrefix!,
+      DATA_DIR: env.dataDir,
+      HCM_CSDL_BASE_URL: sim.url,
+      ...extraEnv,
+    };
+    return { sim, redis, env, proxy, postgres, common, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * One api and one worker (its metrics on a port of its own) on the services' env, api ready; `close` kills them, then
+ * stops the services. When the api is not ready in time (or exits first), all of it is stopped before the error is
+ * thrown: a failed start left its redis-server, database and processes behind.
+ */
+async function startRoles(common: Record<string, string>, stopServices: () => Promise<void>) {
+  const apis: Spawned[] = [];
   const workers: Spawned[] = [];
+  const close = () =>
+    inTurn([
+      async () => {
+        for (const p of [...apis, ...workers]) p.kill();
+        await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
+      },
+      stopServices,
+    ]);
   const spawnWorker = (metricsPort: number) => {
     const w = spawnTruc('worker', { ...common, TRUC_WORKER_METRICS_PORT: String(metricsPort) });
     workers.push(w);
     return w;
   };
-  // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
-  const metricsPort = await freePort();
-  spawnWorker(metricsPort);
+  try {
+    const port = await freePort();
+    const api = spawnTruc('api', { ...common, PORT: String(port) });
+    apis.push(api);
+    // the worker serves the API's operations paths (/healthz, /readyz, /metrics) on its metrics port
+    const metricsPort = await freePort();
+    spawnWorker(metricsPort);
+    // An api that exits before it is ready fails the scenario at once, not after the wait.
+    const ready = untilAnswering(port, '/readyz', 'the api process to be ready', 90_000);
+    const died = api.exited.then((e) =>
+      Promise.reject(new Error(`the api process exited before it was ready (${e.signal ?? e.code})`)),
+    );
+    ready.catch(() => undefined);
+    died.catch(() => undefined);
+    await Promise.race([ready, died]);
+    return { apis, workers, port, metricsPort, spawnWorker, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A fresh stack: the services, one api and one worker, api ready. */
+async function startStack(extraEnv: Record<string, string>, opts: StackOptions): Promise<Stack> {
+  const {
+    sim,
+    redis,
+    env,
+    proxy,
+    postgres,
+    common,
+    close: stopServices,
+  } = await startServices(extraEnv, opts);
+  const { apis, workers, port, metricsPort, spawnWorker, close } = await startRoles(common, stopServices);
   const apiUrl = `http://127.0.0.1:${port}`;
-  await untilAnswering(port, '/readyz', 'the api process to be ready', 90_000);
   return {
     env,
     sim,
@@ -186,16 +256,7 @@ async function startStack(extraEnv: Record<string, string>, opts: StackOptions):
       await untilAnswering(standbyPort, '/healthz', 'the standby worker to be up', GENEROUS_RESUME_MS);
       return { worker, metrics: metricsAt(standbyPort, 'standby worker') };
     },
-    async close() {
-      for (const p of [...apis, ...workers]) p.kill();
-      await Promise.allSettled([...apis, ...workers].map((p) => p.exited));
-      await proxy.close();
-      await redis.stop();
-      await env.cleanup();
-      await postgres?.stop();
-      await sim.close();
-      profile.remove();
-    },
+    close,
   };
 }
 

@@ -84,22 +84,25 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
+/** Whether a redis-server answers PING on `port`. */
+async function redisAnswers(port: number): Promise<boolean> {
+  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  c.on('error', () => undefined); // not up yet: the connect below says so
+  try {
+    await c.connect();
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
 /** A private `redis-server` on a free port, no RDB, no AOF. */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = await freePort();
   let proc: Spawned | undefined;
-  const ping = async () => {
-    const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
-    c.on('error', () => undefined); // not up yet: the connect below says so
-    try {
-      await c.connect();
-      return (await c.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      c.disconnect();
-    }
-  };
+  const ping = () => redisAnswers(port);
   const start = async () => {
     proc = spawnProcess('redis-server', [
       '--port',
@@ -111,7 +114,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       '--appendonly',
       'no',
     ]);
-    await waitFor(ping, { timeoutMs: 20_000, intervalMs: 100, what: 'the private redis-server' });
+    // Not up in time: killed, so no redis-server outlives the scenario that could not use it.
+    await waitFor(ping, { timeoutMs: 20_000, intervalMs: 100, what: 'the private redis-server' }).catch(
+      async (err: unknown) => {
+        await kill();
+        throw err;
+      },
+    );
   };
   const kill = async () => {
     if (!proc) return;
