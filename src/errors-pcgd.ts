@@ -40,11 +40,12 @@ export const PCGD_ERRORS = {
     vi: 'Số liệu còn lỗi kiểm tra nên chưa thể duyệt.',
     en: 'The figures have check errors and cannot be approved.',
   },
+  // Not retryable (words6's note): the files come from an operator, so "try again in 30 s" would mislead.
   ERR_PCGD_SIGNING_UNAVAILABLE: {
     status: 503,
-    retryable: true,
-    vi: 'Không dùng được chứng thư số của đơn vị để ký.',
-    en: "The unit's signing certificate is not available.",
+    retryable: false,
+    vi: 'Không dùng được chứng thư số của đơn vị để ký; người vận hành cần đặt tệp .p12 của đơn vị (pcgd.signing.dir).',
+    en: "The unit's signing certificate is not available; an operator must install the unit's .p12 file (pcgd.signing.dir).",
   },
   ERR_PCGD_SIGNATURE_INVALID: {
     status: 422,

@@ -23,6 +23,7 @@ const THROWN: Record<string, () => unknown> = {
   adapter: () =>
     new AppError('ERR_ADAPTER_UNAVAILABLE', 'smas: 503 from https://10.1.2.3/api', { retryAfterSeconds: 12 }),
   pending: () => new AppError('ERR_SCHEMA_PENDING'),
+  signing: () => new AppError('ERR_PCGD_SIGNING_UNAVAILABLE', 'no file /etc/truc/pcgd/79.p12'),
 };
 
 describe('refusal words (words6 items 2 and 3)', () => {
@@ -95,5 +96,15 @@ describe('refusal words (words6 items 2 and 3)', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBeUndefined();
     expect(res.json<{ detail?: string }>().detail).toBeUndefined();
+  });
+
+  it('a unit without its signing certificate asks for no wait but for an operator (words6 note)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/throw/signing' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.body).toContain('người vận hành cần đặt tệp .p12 của đơn vị (pcgd.signing.dir)');
+    expect(res.body).toContain("an operator must install the unit's .p12 file (pcgd.signing.dir)");
+    expect(res.body).not.toContain('try again');
+    expect(res.body).not.toContain('/etc/truc');
   });
 });
