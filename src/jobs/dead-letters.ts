@@ -15,10 +15,11 @@ import { PUSH_TARGETS } from '../canonical/systems.js';
 import { systemConfigured, type Config, type SystemName } from '../config.js';
 import type { Db } from '../store/db.js';
 import { leftByTargets } from '../store/undelivered.js';
-import { createBatchesRepo } from '../store/batches.js';
+import { createBatchesRepo, EVERY_SCHOOL, type Batch } from '../store/batches.js';
 import { createDeadLettersRepo, type DeadLetterFilter, type LetterRefs } from '../store/dead-letters.js';
 import { createOutboxRepo } from '../store/outbox.js';
-import { createPushSetsRepo } from '../store/push-sets.js';
+import { createPushSetsRepo, type PushSet } from '../store/push-sets.js';
+import { createRecordsRepo } from '../store/records.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import type { Queryable } from '../store/db.js';
 import { AppError, both } from '../errors.js';
@@ -81,12 +82,23 @@ export const LETTER_SCHOOLS_LISTED = 20;
  * Where a set's keys are (refs2): one school, its code; several (a sync run's deletes, a resend, no batch), their
  * codes sorted, the first {@link LETTER_SCHOOLS_LISTED}, and how many they are. Codes only.
  */
-function schoolRefs(batchSchool: string | undefined, keysAt: readonly string[] | null): LetterRefs {
-  if (batchSchool !== undefined) return { schoolCode: batchSchool };
-  const schools = [...new Set(keysAt ?? [])].sort();
+function schoolRefs(keysAt: readonly string[]): LetterRefs {
+  const schools = [...new Set(keysAt)].filter((s) => s !== '').sort();
   if (schools.length === 1) return { schoolCode: schools[0]! };
   if (schools.length === 0) return {};
   return { schoolCodes: schools.slice(0, LETTER_SCHOOLS_LISTED), schoolCount: schools.length };
+}
+
+/**
+ * The school a set went to (walk6 W6-6: a page of a pull of everything said `*`, its batch's): its batch's, when the
+ * batch is of one school; else the schools its keys are at: a delete set keeps each key's, an upsert set's records
+ * are where they live (as the target took them, per school).
+ */
+async function setSchools(q: Queryable, set: PushSet, batch: Batch | undefined): Promise<LetterRefs> {
+  if (batch !== undefined && batch.schoolCode !== EVERY_SCHOOL) return { schoolCode: batch.schoolCode };
+  if (set.schools !== null) return schoolRefs(set.schools);
+  if (set.operation !== 'upsert') return {};
+  return schoolRefs([...(await createRecordsRepo(q).liveAt(set.entity, set.keys)).values()]);
 }
 
 /**
@@ -102,7 +114,7 @@ async function letterRefsOf(q: Queryable, payload: Record<string, unknown>): Pro
   const batch = set.batchId === null ? undefined : await createBatchesRepo(q).get(set.batchId);
   return {
     ...(set.batchId === null ? {} : { batchId: set.batchId }),
-    ...schoolRefs(batch?.schoolCode, set.schools),
+    ...(await setSchools(q, set, batch)),
     entity: set.entity,
     ...(set.syncRunId === null ? {} : { syncRunId: set.syncRunId }),
   };

@@ -102,7 +102,10 @@ export async function sendDeletes(
     sourceSystem: string;
     format?: string;
     batchId?: string | null;
-    /** A full run's reconciliation (no batch): the run its delete sets carry (its deliveries count them). */
+    /**
+     * The run whose page or reconciliation made the deletions: its delete sets carry it (its deliveries and errors
+     * count them), a page of tombstones only (no batch) and a reconciliation (no batch) included.
+     */
     syncRunId?: number;
   },
 ): Promise<number[]> {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
 import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { AuditEvent } from '../store/audit-log.js';
+import { EVERY_SCHOOL } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
@@ -111,7 +112,7 @@ async function ingestPage(
   const result = await ingestPulledPage(q, ctx, {
     id: batchId,
     syncRunId: run.id,
-    schoolCode: run.scope || '*',
+    schoolCode: run.scope || EVERY_SCHOOL,
     entity: run.entity,
     format: run.system,
     records: page.items,
@@ -171,7 +172,15 @@ export async function storePage(q: Queryable, ctx: PullContext, p: PageToStore):
     p.weighing === true,
   ).catch((err: unknown) => heldSeeing(q, p, { batchId: ingested.batchId, gone: deleted }, err));
   const { batchId, changed, quiet } = ingested;
-  await sendDeletes(q, ctx, { entity: run.entity, keys: deleted, sourceSystem: run.system, batchId });
+  // The run's own (walk6 W6-1): a page of tombstones only has no batch, and its delete sets still count in the
+  // run's deliveries and errors.
+  await sendDeletes(q, ctx, {
+    entity: run.entity,
+    keys: deleted,
+    sourceSystem: run.system,
+    batchId,
+    syncRunId: run.id,
+  });
   // Schools the listing gave up on (BUG 7): kept on the run, in the page's transaction (never a quiet page).
   if (page.unstableScopes?.length) await createSyncRunsRepo(q).markUnstable(run.id, page.unstableScopes);
   // What it left of the schools an approval left out (./run-except.ts), counted with the page.

@@ -4,6 +4,9 @@ import { batchHolds, batchStatus } from './batch-status.js';
 import type { Queryable } from './db.js';
 import type { RepeatOf } from './batch-repeats.js';
 
+/** A batch's school code when its records are of every school it names (a page of a pull of all a system serves). */
+export const EVERY_SCHOOL = '*';
+
 export type BatchStatus = 'queued' | 'processing' | 'held' | 'done' | 'failed';
 
 export interface Batch {

@@ -144,13 +144,19 @@ export function gateOfWait(system: string, g: WaitGate): { state: GateState; now
   return { state, now };
 }
 
+/**
+ * A run's scope as every view shows it (walk6 W6-9): its school or commune code, or null for everything its system
+ * serves (kept as '' in `truc.sync_runs`), as a schedule's scope and POST /v1/syncs' omitted one say it.
+ */
+export const shownScope = (scope: string): string | null => (scope === '' ? null : scope);
+
 /** What every view of a run shows first (the API's GET /v1/syncs/{id}, `truc sync run`): no bookkeeping. */
 export function syncRunSummary(r: SyncRun) {
   return {
     syncRunId: r.id,
     system: r.system,
     entity: r.entity,
-    scope: r.scope,
+    scope: shownScope(r.scope),
     status: r.shownStatus,
     pages: r.pages,
     records: r.records,

@@ -84,6 +84,8 @@ interface Delivery {
 }
 interface ListedRun {
   syncRunId: number;
+  records: number;
+  tombstones: number;
   reconcile: string | null;
   reconciled: number;
   deliveries: Delivery[];
@@ -156,5 +158,23 @@ describe("runs2 item 1: a full run's reconciliation deletes in its deliveries (p
     } finally {
       w.smas.faults.clear();
     }
+  });
+
+  it('walk6 W6-1: an incremental run whose page is tombstones only counts their deletes delivered to SMAS', async () => {
+    const res = await w.env.deps.db.query<{ key: string }>(
+      `SELECT student_code AS key FROM truc.students WHERE school_code = $1 AND deleted_at IS NULL
+        ORDER BY student_code DESC LIMIT 1`,
+      [school],
+    );
+    const key = res.rows[0]!.key;
+    // Deleted at the city (as its POST /v1/students:batchDelete does): its next page serves the tombstone alone.
+    w.hcm.received.remove('students', key, new Date().toISOString());
+    const id = await settledSync(w.env.deps, 'hcm-csdl', false);
+    const run = await runOf(id);
+    expect(run).toMatchObject({ tombstones: 1, records: 0 });
+    expect(await smasKeys()).not.toContain(key);
+    expect(run.deliveries).toEqual([
+      { system: 'smas', delivered: 1, pending: 0, failed: 0, rejected: 0, errorCode: null },
+    ]);
   });
 });

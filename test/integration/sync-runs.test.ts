@@ -142,6 +142,28 @@ describe('GET /v1/syncs on postgres', () => {
     }
   });
 
+  // walk6 W6-9: a run of the whole city said `"scope": ""` while a schedule of the whole city says null.
+  it("a run of everything its system serves has scope null, as a schedule's; a school's run its code", async () => {
+    const db = h.env.deps.db;
+    const school = await createSyncRunsRepo(db).create({
+      ...{ system: 'smas', entity: 'students', scope: '79000001', since: null, requestedBy: 'x' },
+    });
+    try {
+      const scopes = async (url: string, key: 'syncRunId' | 'id') => {
+        const res = await h.get(url, h.tokens.admin);
+        expect(res.statusCode, res.body).toBe(200);
+        const items = res.json<{ items: Array<Record<string, unknown>> }>().items;
+        return [doneRun, school].map((id) => items.find((i) => i[key] === id)?.scope);
+      };
+      expect(await scopes('/v1/syncs', 'syncRunId')).toEqual([null, '79000001']);
+      expect(await scopes('/v1/ops/sync-runs', 'id')).toEqual([null, '79000001']);
+      const one = await h.get(`/v1/syncs/${doneRun}`, h.tokens.admin);
+      expect(one.json<{ scope: unknown }>().scope).toBeNull();
+    } finally {
+      await db.query('DELETE FROM truc.sync_runs WHERE id = $1', [school]);
+    }
+  });
+
   it('a bad filter is a 400 problem; a vendor may not list runs', async () => {
     expectProblem(await h.get('/v1/syncs?status=sleeping', h.tokens.admin), 400, 'ERR_VALIDATION');
     expectProblem(await h.get('/v1/syncs?from=yesterday', h.tokens.admin), 400, 'ERR_VALIDATION');

@@ -14,6 +14,7 @@ import { ratioOf, type Criterion, type QualityConfig } from '../../quality/index
 import type { Db } from '../../store/db.js';
 import type { SchoolBatchRow, SchoolRow as StoredSchool } from '../../store/overview-schools.js';
 import { createOverviewRepo, type SyncRunRow } from '../../store/overview.js';
+import { shownScope } from '../../store/sync-run-reads.js';
 import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import { SchoolCode as SchoolCodeParam } from '../batch-contract.js';
 import { iso } from '../time.js';
@@ -28,6 +29,7 @@ import {
   runFinishedAt,
   RequestedBy,
   RunDeliveries,
+  RunScope,
   RunWaiting,
   waitingOf,
   type WaitSettings,
@@ -50,7 +52,7 @@ const SyncRun = z
     id: z.number().int(),
     system: z.string(),
     entity: z.string(),
-    scope: z.string(),
+    scope: RunScope,
     status: z.string(),
     pages: z.number().int(),
     records: z.number().int(),
@@ -195,6 +197,7 @@ const syncRunOut =
   (delivery: WaitSettings) =>
   ({ waitGate, ...r }: SyncRunRow) => ({
     ...r,
+    scope: shownScope(r.scope),
     createdAt: iso(r.createdAt)!,
     finishedAt: runFinishedAt(r.status, r.finishedAt),
     waiting: waitingOf(r, { waitGate }, delivery),

@@ -53,12 +53,23 @@ export const RequestedBy = {
   }),
 };
 
+/** A run's scope (src/store/sync-run-reads.ts `shownScope`): here and in ./ops.ts. */
+export const RunScope = z
+  .string()
+  .nullable()
+  .meta({
+    description:
+      'Mã trường (mã xã với moet-pcgd) của lượt; null: mọi trường hệ thống phục vụ (cả thành phố), như scope của ' +
+      'lịch chạy / the run’s school code (a commune code for moet-pcgd); null: everything its system serves (the ' +
+      'whole city), as a schedule’s scope says it',
+  });
+
 const SyncRun = z
   .object({
     syncRunId: z.number().int(),
     system: z.string(),
     entity: z.string(),
-    scope: z.string(),
+    scope: RunScope,
     status: z.enum(['queued', 'running', 'held', 'done', 'failed']).meta({
       description:
         'held: chờ quản trị Sở quyết định, kể cả lượt kéo toàn bộ đã xong các trang mà phần đối soát bị giữ ' +
@@ -184,10 +195,10 @@ export const RunDeliveries = z
   .meta({
     id: 'SyncRunDeliveries',
     description:
-      'Các thay đổi mà lượt này tạo ra đã tới từng hệ thống đích đến đâu: của các lô (trang) của lượt, và các lệnh ' +
-      'xoá do đối soát của lượt kéo toàn bộ (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ' +
+      'Các thay đổi mà lượt này tạo ra đã tới từng hệ thống đích đến đâu: của các lô (trang) của lượt, các lệnh xoá ' +
+      'theo bản ghi đã xoá (tombstone) của các trang, và các lệnh xoá do đối soát của lượt kéo toàn bộ (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ' +
       'ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the ' +
-      'changes the run made stand at each target: its batches’ (pages’), and the deletions of a full run’s ' +
+      'changes the run made stand at each target: its batches’ (pages’), its pages’ tombstones’ deletions, and the deletions of a full run’s ' +
       'reconciliation (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records ' +
       'delivered, pending, failed (dead-lettered, its code in errorCode); no target: []',
   });

@@ -57,7 +57,7 @@ function dayOrTime(value: string): string {
 
 /** A run's scope in words: a school or commune code, or everything its system serves. */
 const scopeOf = (r: Listed) =>
-  r.scope === '' ? { vi: 'tất cả', en: 'all' } : { vi: `phạm vi ${r.scope}`, en: `scope ${r.scope}` };
+  r.scope === null ? { vi: 'tất cả', en: 'all' } : { vi: `phạm vi ${r.scope}`, en: `scope ${r.scope}` };
 
 /** Why a run is full, in words (none for an incremental run, or a full run from before it was kept). */
 function fullWhy(r: Listed): { vi: string; en: string } {

@@ -2069,7 +2069,7 @@ export interface components {
       since: string | null;
       until: string;
     } | null;
-    /** @description Các thay đổi mà lượt này tạo ra đã tới từng hệ thống đích đến đâu: của các lô (trang) của lượt, và các lệnh xoá do đối soát của lượt kéo toàn bộ (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the changes the run made stand at each target: its batches’ (pages’), and the deletions of a full run’s reconciliation (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed (dead-lettered, its code in errorCode); no target: [] */
+    /** @description Các thay đổi mà lượt này tạo ra đã tới từng hệ thống đích đến đâu: của các lô (trang) của lượt, các lệnh xoá theo bản ghi đã xoá (tombstone) của các trang, và các lệnh xoá do đối soát của lượt kéo toàn bộ (vd. thay đổi từ CSDL ngành tới phần mềm của trường, smas/vnedu): số bản ghi đã giao, đang chờ, thất bại (việc lỗi hẳn, mã ở errorCode); không có hệ thống đích nào: [] / where the changes the run made stand at each target: its batches’ (pages’), its pages’ tombstones’ deletions, and the deletions of a full run’s reconciliation (e.g. the city database’s changes reaching a school’s own system, smas/vnedu): records delivered, pending, failed (dead-lettered, its code in errorCode); no target: [] */
     SyncRunDeliveries: {
       system: string;
       delivered: number;
@@ -2084,7 +2084,8 @@ export interface components {
       syncRunId: number;
       system: string;
       entity: string;
-      scope: string;
+      /** @description Mã trường (mã xã với moet-pcgd) của lượt; null: mọi trường hệ thống phục vụ (cả thành phố), như scope của lịch chạy / the run’s school code (a commune code for moet-pcgd); null: everything its system serves (the whole city), as a schedule’s scope says it */
+      scope: string | null;
       /**
        * @description held: chờ quản trị Sở quyết định, kể cả lượt kéo toàn bộ đã xong các trang mà phần đối soát bị giữ (reconcile: held), như bộ lọc status=held / held: waiting for a city admin, a full run whose pages passed but whose reconciliation is held (reconcile: held) included, as the status=held filter lists it
        * @enum {string}
@@ -2365,7 +2366,7 @@ export interface components {
       abandonedReason: ('target-forgotten' | 'closed-by-replay' | 'report-superseded') | null;
       /** @description phiên bản ánh xạ việc này đã chạy (null: không ánh xạ) / the mapping version the work ran with (null: it maps nothing) */
       mappingVersion: string | null;
-      /** @description các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ xoá không từ lô nào có khoá ở nhiều trường: thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường). Bộ gửi do một lần đồng bộ gây ra (kể cả bộ xoá khi đối soát) có syncRunId / the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school) and entity; letters written before have none of these three. A delete set from no batch whose keys are at several schools has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all). A push set caused by a sync run (a full run's reconciliation deletes too) has syncRunId */
+      /** @description các mã tham chiếu của việc (chỉ mã, không dữ liệu cá nhân): của việc gửi (pushSetId, syncRunId, batchId…); việc gửi ghi từ bản này còn có batchId (lô của nhà cung cấp mà bộ gửi đến từ, nếu có), schoolCode (mã trường mà bộ gửi tới, không bao giờ là *) và entity (loại bản ghi); việc lỗi ghi trước đó không có ba mã này. Bộ gửi có khoá ở nhiều trường (bộ xoá không từ lô nào, trang của lượt kéo mọi trường): thay cho schoolCode là schoolCodes (mã các trường, xếp theo thứ tự, tối đa 20 mã đầu) và schoolCount (tổng số trường). Bộ gửi do một lần đồng bộ gây ra (kể cả bộ xoá khi đối soát) có syncRunId / the work's references (ids and codes only, never personal data): what its job carried (pushSetId, syncRunId, batchId…); a push letter written since this version also has batchId (the vendor batch its push set came from, when it came from one), schoolCode (the school the set went to, never *) and entity; letters written before have none of these three. A set whose keys are at several schools (a delete set from no batch, a page of a pull of every school) has, instead of schoolCode, schoolCodes (the schools' codes, sorted, the first 20 at most) and schoolCount (how many schools in all). A push set caused by a sync run (a full run's reconciliation deletes too) has syncRunId */
       refs: {
         [key: string]: string | number | string[];
       };
@@ -2601,7 +2602,8 @@ export interface components {
       id: number;
       system: string;
       entity: string;
-      scope: string;
+      /** @description Mã trường (mã xã với moet-pcgd) của lượt; null: mọi trường hệ thống phục vụ (cả thành phố), như scope của lịch chạy / the run’s school code (a commune code for moet-pcgd); null: everything its system serves (the whole city), as a schedule’s scope says it */
+      scope: string | null;
       status: string;
       pages: number;
       records: number;
