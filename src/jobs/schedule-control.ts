@@ -10,6 +10,7 @@ import { AppError, both, errorMessage, type ErrorCode } from '../errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { createSchedulesRepo, type FireOutcome } from '../store/schedules.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
+import type { SyncRunStatus } from '../store/sync-run-reads.js';
 import { checkScopeHeld, checkSystemConfigured, scopeHeld } from './request-checks.js';
 import { fireSchedule } from './contract-table.js';
 import { recordQualityFire, runQualityNow } from './quality-schedule.js';
@@ -239,6 +240,8 @@ export interface ScheduleView {
     syncRunId: number | null;
     /** A quality schedule's fire: the quality run it requested (busy: found unfinished), once computed; else null. */
     qualityRunId: number | null;
+    /** Its sync run's status as a city admin means it (`held`: waiting for a guard decision); null: no run. */
+    runStatus: SyncRunStatus | null;
     /** Why a refused fire requested nothing: its code and the error table's words; null for any other. */
     error: FireError | null;
   } | null;
@@ -299,6 +302,7 @@ export async function listSchedules(
             outcome: fired.outcome,
             syncRunId: fired.syncRunId,
             qualityRunId: fired.qualityRunId,
+            runStatus: fired.runStatus,
             error: fireError(fired.errorCode),
           }
         : null,

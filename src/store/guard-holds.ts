@@ -291,6 +291,13 @@ function holdCounts(q: Queryable) {
       );
       return res.rows;
     },
+    /** Holds waiting for a decision: how many, and since when the oldest waits (the operations overview, W6-2). */
+    async waiting(): Promise<{ waiting: number; oldestAt: Date | null }> {
+      const res = await q.query<{ waiting: number; oldestAt: Date | null }>(
+        `SELECT count(*)::int AS waiting, min(created_at) AS "oldestAt" FROM truc.guard_holds WHERE status = 'held'`,
+      );
+      return res.rows[0] ?? { waiting: 0, oldestAt: null };
+    },
   };
 }
 

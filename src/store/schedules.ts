@@ -5,7 +5,7 @@
  */
 import { actorNameSql } from './actor-names.js';
 import type { Queryable } from './db.js';
-import { SHOWN_STATUS } from './sync-run-reads.js';
+import { SHOWN_STATUS, type SyncRunStatus } from './sync-run-reads.js';
 
 /**
  * `busy`: the schedule's fire found an earlier run of its system, entity and scope unfinished and requested none;
@@ -41,6 +41,11 @@ export interface LastFire {
    */
   outboxId: number | null;
   qualityRunId: number | null;
+  /**
+   * Its sync run's status as a city admin means it (./sync-run-reads.ts `SHOWN_STATUS`: `held` while the guard holds
+   * it, walk6 W6-2); null when it names no run.
+   */
+  runStatus: SyncRunStatus | null;
 }
 
 /** What decides whether a schedule's lost fire is made up (../jobs/schedule-catch-up.ts). */
@@ -144,7 +149,8 @@ function scheduleFireReads(q: Queryable) {
     /** The latest fire of every schedule. */
     async lastFires(): Promise<LastFire[]> {
       const res = await q.query<LastFire>(
-        `SELECT f.*, (SELECT min(r.id) FROM truc.quality_runs r WHERE r.outbox_id = f."outboxId") AS "qualityRunId"
+        `SELECT f.*, (SELECT min(r.id) FROM truc.quality_runs r WHERE r.outbox_id = f."outboxId") AS "qualityRunId",
+                (SELECT ${SHOWN_STATUS} FROM truc.sync_runs r WHERE r.id = f."syncRunId") AS "runStatus"
            FROM (SELECT DISTINCT ON (schedule_id) schedule_id AS "scheduleId", fire_at AS "fireAt", outcome,
                         sync_run_id AS "syncRunId", error_code AS "errorCode", outbox_id AS "outboxId"
                    FROM truc.schedule_fires ORDER BY schedule_id, fire_at DESC) f`,

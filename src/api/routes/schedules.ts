@@ -60,6 +60,15 @@ const ScheduleSchema = z
             'system; ERR_SCOPE_UNKNOWN, its scope names a school truc does not hold, or no current commune)',
         }),
         syncRunId: z.number().int().nullable(),
+        runStatus: z
+          .enum(['queued', 'running', 'held', 'done', 'failed'])
+          .nullable()
+          .meta({
+            description:
+              'Trạng thái lượt đồng bộ syncRunId như GET /v1/syncs/{id} nói (held: bị giữ, chờ quản trị Sở quyết định ' +
+              'ở /v1/guard/holds); null khi không có lượt / the status of run syncRunId as GET /v1/syncs/{id} says it ' +
+              '(held: the mass-change guard holds it, waiting for a city admin at /v1/guard/holds); null with no run',
+          }),
         qualityRunId: z
           .number()
           .int()

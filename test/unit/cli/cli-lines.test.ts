@@ -183,7 +183,10 @@ describe('truc schedules list: a busy fire', () => {
   it('says the fire was skipped, which run it found unfinished, and when the next fire is', () => {
     const line = scheduleLine(
       schedule(
-        { fireAt: '2026-12-03T19:00:00Z', outcome: 'busy', syncRunId: 12, qualityRunId: null, error: null },
+        {
+          ...{ fireAt: '2026-12-03T19:00:00Z', outcome: 'busy', syncRunId: 12, qualityRunId: null },
+          ...{ runStatus: 'held', error: null },
+        },
         '2026-12-04T19:00:00Z',
       ),
       true,
@@ -207,6 +210,7 @@ describe('truc schedules list: a busy fire', () => {
           outcome: 'requested',
           syncRunId: 13,
           qualityRunId: null,
+          runStatus: 'done',
           error: null,
         },
         '2026-12-04T19:00:00Z',
@@ -243,6 +247,7 @@ describe('truc schedules list: a quality schedule (fix35d)', () => {
         outcome: 'requested',
         syncRunId: null,
         qualityRunId: 5,
+        runStatus: null,
         error: null,
       }),
       true,
@@ -263,6 +268,7 @@ describe('truc schedules list: a quality schedule (fix35d)', () => {
         outcome: 'busy',
         syncRunId: null,
         qualityRunId: null,
+        runStatus: null,
         error: null,
       }),
       true,

@@ -71,6 +71,7 @@ describe('dashboard: the schedules card’s actions', () => {
         outcome: 'busy',
         syncRunId: 812,
         qualityRunId: null,
+        runStatus: 'running',
         error: null,
       },
     };

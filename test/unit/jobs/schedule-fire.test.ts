@@ -256,6 +256,7 @@ describe('schedule-fire job', () => {
       outcome: 'refused',
       syncRunId: null,
       qualityRunId: null,
+      runStatus: null,
       error: {
         code: 'ERR_SCOPE_UNKNOWN',
         message: {
@@ -310,6 +311,7 @@ describe('schedule-fire job', () => {
       outcome: 'refused',
       syncRunId: null,
       qualityRunId: null,
+      runStatus: null,
       error: {
         code: 'ERR_SYSTEM_NOT_CONFIGURED',
         message: { vi: expect.stringMatching(/^truc chưa được cấu hình/) },

@@ -2318,6 +2318,8 @@ export interface components {
          */
         outcome: 'requested' | 'paused' | 'manual' | 'busy' | 'refused';
         syncRunId: number | null;
+        /** @description Trạng thái lượt đồng bộ syncRunId như GET /v1/syncs/{id} nói (held: bị giữ, chờ quản trị Sở quyết định ở /v1/guard/holds); null khi không có lượt / the status of run syncRunId as GET /v1/syncs/{id} says it (held: the mass-change guard holds it, waiting for a city admin at /v1/guard/holds); null with no run */
+        runStatus: ('queued' | 'running' | 'held' | 'done' | 'failed') | null;
         /** @description Lịch quality: lần tính thẻ điểm mà lần kích hoạt yêu cầu (busy: lần chưa xong nó gặp), trạng thái ở GET /v1/quality/runs/{id}; null với lịch pull / a quality schedule: the quality run its fire requested (busy: the unfinished one it found), its status at GET /v1/quality/runs/{id} (fix36d: named from its request on); null for a pull */
         qualityRunId: number | null;
         /** @description Vì sao lần kích hoạt bị từ chối không yêu cầu gì (mã lỗi và thông báo) / why a refused fire requested nothing (its error code and message); null for any other outcome */
@@ -2560,6 +2562,11 @@ export interface components {
         errorCode: string;
         open: number;
       }[];
+      /** @description Thay đổi hàng loạt bị giữ chờ quản trị Sở quyết định (lô, trang của lượt đồng bộ, đối soát; GET /v1/guard/holds?status=held): số lượng, và lúc thay đổi chờ lâu nhất bị giữ (null: không có). Lịch có lượt bị giữ không yêu cầu lượt mới tới khi quyết định / mass changes held for a city admin’s decision (batches, sync run pages, reconciliations; GET /v1/guard/holds?status=held): how many, and when the longest-waiting was held (null: none). A schedule whose run is held requests no other until it is decided (walk6 W6-2) */
+      guardHolds: {
+        waiting: number;
+        oldestAt: string | null;
+      };
       pcgd: {
         year: number;
         deadlines: {

@@ -12,6 +12,7 @@ import type { Metrics } from '../../../observability/metrics.js';
 import { STORED_STATE_WAIT_MS } from '../../../observability/scrape-hooks.js';
 import type { Db } from '../../../store/db.js';
 import { createDeliveryGatesRepo, type GateState } from '../../../store/delivery-gates.js';
+import { createGuardHoldsRepo } from '../../../store/guard-holds.js';
 import { createOutboxRepo } from '../../../store/outbox.js';
 import { createOverviewRepo, type PushHealth, type SystemHealth } from '../../../store/overview.js';
 import { holdsOf, SystemHolds } from './overview-holds.js';
@@ -130,6 +131,19 @@ export const Overview = z
       }),
     outbox: z.object({ pending: z.number().int(), lagSeconds: z.number() }),
     deadLetters: z.array(z.object({ queue: z.string(), errorCode: z.string(), open: z.number().int() })),
+    guardHolds: z
+      .object({
+        waiting: z.number().int(),
+        oldestAt: z.string().nullable(),
+      })
+      .meta({
+        description:
+          'Thay đổi hàng loạt bị giữ chờ quản trị Sở quyết định (lô, trang của lượt đồng bộ, đối soát; GET ' +
+          '/v1/guard/holds?status=held): số lượng, và lúc thay đổi chờ lâu nhất bị giữ (null: không có). Lịch có lượt bị ' +
+          'giữ không yêu cầu lượt mới tới khi quyết định / mass changes held for a city admin’s decision (batches, sync ' +
+          'run pages, reconciliations; GET /v1/guard/holds?status=held): how many, and when the longest-waiting was ' +
+          'held (null: none). A schedule whose run is held requests no other until it is decided (walk6 W6-2)',
+      }),
     pcgd: OverviewPcgd,
   })
   .meta({ id: 'OpsOverview' });
@@ -263,7 +277,7 @@ export async function composeOverview(
 ): Promise<OverviewOut> {
   await opts.metrics.refresh(STORED_STATE_WAIT_MS);
   const repo = createOverviewRepo(opts.db);
-  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes, delivered] =
+  const [queues, health, gates, lag, deadLetters, pcgd, removed, refusals, pushes, delivered, held] =
     await Promise.all([
       queueCounts(opts.metrics),
       repo.systemHealth(),
@@ -275,6 +289,7 @@ export async function composeOverview(
       repo.lastPushRefusals(),
       repo.pushDeliveries24h(),
       repo.lastDeliveries(SYSTEM_NAMES),
+      createGuardHoldsRepo(opts.db).waiting(),
     ]);
   return {
     generatedAt: at.toISOString(),
@@ -289,6 +304,7 @@ export async function composeOverview(
     queues,
     outbox: { pending: lag.pending, lagSeconds: lag.oldestSeconds },
     deadLetters,
+    guardHolds: { waiting: held.waiting, oldestAt: iso(held.oldestAt) },
     pcgd,
   };
 }
