@@ -16,7 +16,9 @@ type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
 
 export async function deadLettersPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
-  for (const k of ['queue', 'errorCode', 'includeReplayed']) if (params.get(k)) filter.set(k, params.get(k)!);
+  // syncRunId (walk6 W6-5): a run's letters, as a run's count on the sync runs page links them; the API refuses a bad one
+  for (const k of ['queue', 'errorCode', 'syncRunId', 'includeReplayed'])
+    if (params.get(k)) filter.set(k, params.get(k)!);
   const offset = Number(params.get('offset') ?? 0) || 0;
   const go = (o: number): void => {
     const p = new URLSearchParams(filter);
@@ -116,6 +118,12 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
     ),
   );
   const code = h('input', { name: 'errorCode', value: params.get('errorCode') ?? '', placeholder: 'ERR_…' });
+  const run = h('input', {
+    name: 'syncRunId',
+    value: params.get('syncRunId') ?? '',
+    inputmode: 'numeric',
+    size: 8,
+  });
   const replayed = h('input', {
     type: 'checkbox',
     name: 'includeReplayed',
@@ -126,21 +134,27 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
     [
       h('label', {}, t('queue'), queue),
       h('label', {}, t('errorCode'), code),
+      h('label', {}, t('syncRun'), run),
       h('label', {}, t('includeReplayed'), replayed),
     ],
     () => {
       const p = new URLSearchParams();
       if (queue.value) p.set('queue', queue.value);
       if (code.value) p.set('errorCode', code.value);
+      if (run.value.trim()) p.set('syncRunId', run.value.trim());
       if (replayed.checked) p.set('includeReplayed', 'true');
       return p;
     },
   );
 }
 
-/** "Replay all that match": only when the page is filtered by queue or error code and some are open. */
+/**
+ * "Replay all that match": only when the page is filtered by queue or error code and some are open; never filtered by
+ * a run (a replay by filter does not take one: it would replay the run's queue's letters of every run), whose letters
+ * are replayed by selection.
+ */
 function replayFilterButton(params: URLSearchParams, open: number, replay: Replay): HTMLElement | null {
-  if (!(params.get('queue') || params.get('errorCode')) || open === 0) return null;
+  if (!(params.get('queue') || params.get('errorCode')) || params.get('syncRunId') || open === 0) return null;
   return h(
     'button',
     {

@@ -9,6 +9,9 @@ export const GUARD_WORDS = {
     'Changes over a school’s safety thresholds (e.g. more than 30% of its students deleted) are held until a city admin approves or rejects them.',
   ],
   syncRun: ['Lần đồng bộ', 'Sync run'],
+  // walk6 W6-2: the overview's tile of held changes, and a schedule's last run held
+  oldestHeld: ['chờ từ {at}', 'waiting since {at}'],
+  runHeldWaiting: ['bị giữ, chờ duyệt', 'held, waiting for a decision'],
   heldBatch: ['Lô', 'Batch'],
   heldRunPage: ['trang bị giữ', 'held page'],
   heldReconcile: ['bước đối soát', 'reconciliation'],

@@ -111,6 +111,9 @@ const DICT = {
   modeSnapshot: ['Toàn bộ (snapshot: bản ghi vắng mặt bị xoá)', 'Snapshot (records left out are deleted)'],
   modeDelta: ['Bổ sung (delta)', 'Delta'],
   batchDeleted: ['Đã xoá', 'Deleted'],
+  // walk6 W6-1: a run's tombstones (deleted at its source) and its reconciliation's deletions, with its outcomes
+  runTombstones: ['Xoá ở nguồn', 'Deleted at the source'],
+  runReconciled: ['Xoá khi đối soát', 'Deleted by reconciliation'],
   batchGuard: ['Thay đổi hàng loạt', 'Mass-change guard'],
   outcomes: ['Kết quả', 'Outcomes'],
   createdAt: ['Thời điểm', 'Created'],

@@ -21,6 +21,17 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
   return `${when(r.fireAt)} (${statusText(r.outcome)}${why}${quality})`;
 }
 
+/** A schedule's last fire, and (walk6 W6-2) that its run is held for a decision, a link to the held changes. */
+function lastRunCell(r: NonNullable<Schedule['lastRun']>): HTMLElement | string {
+  if (r.runStatus !== 'held') return lastRunText(r);
+  const held = h(
+    'a',
+    { href: '#/guard', class: 'badge warn', 'data-testid': 'schedule-run-held' },
+    t('runHeldWaiting'),
+  );
+  return h('span', {}, lastRunText(r), ' ', held);
+}
+
 /** A schedule's pattern, its time zone under it (walk: '0 1 * * *' alone did not say whose 01:00); or its period. */
 function cronCell(x: Schedule): HTMLElement | string {
   if (x.cron)
@@ -91,7 +102,7 @@ export function scheduleColumns(
           : `${x.system} / ${entityText(x.entity)}${x.full ? ` (${t('fullPull')})` : ''}`,
     },
     { head: 'cron', cell: cronCell },
-    { head: 'lastRun', cell: (x) => (x.lastRun ? lastRunText(x.lastRun) : '—') },
+    { head: 'lastRun', cell: (x) => (x.lastRun ? lastRunCell(x.lastRun) : '—') },
     { head: 'nextRun', cell: (x) => (x.paused ? '—' : when(x.nextRunAt)) },
     { head: 'status', cell: scheduleStatus },
     ...(canAct

@@ -303,6 +303,19 @@ function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | 
   );
 }
 
+/**
+ * The mass changes held for a city admin's decision (walk6 W6-2: the morning after a held night the first page said
+ * nothing of it), since when the oldest waits; a link to them for a session that may decide (the `guard` scope).
+ */
+function heldStat(g: Overview['guardHolds']): HTMLElement {
+  const count = h('span', { class: g.waiting > 0 ? 'badge warn' : '' }, num(g.waiting));
+  const value = session()?.scopes.includes('guard')
+    ? h('a', { href: '#/guard', 'data-testid': 'held-changes-link' }, count)
+    : count;
+  const since = g.oldestAt ? ` — ${t('oldestHeld', { at: when(g.oldestAt) })}` : '';
+  return stat(`${t('heldChanges')}${since}`, value, 'stat-held-changes');
+}
+
 export async function overviewPage(main: HTMLElement): Promise<void> {
   const [o, schedules] = await Promise.all([
     api<Overview>('/v1/ops/overview'),
@@ -318,6 +331,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       'div',
       { class: 'stats' },
       stat(t('deadLetters'), num(openLetters), 'stat-dead-letters'),
+      heldStat(o.guardHolds),
       stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
       stat(
         `${t('outbox')} — ${t('lag')}`,

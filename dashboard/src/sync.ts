@@ -65,6 +65,23 @@ const deliveryLine = (d: ListedRun['deliveries'][number]) =>
   );
 
 /**
+ * The deletions a run made, under its outcomes when it made some (walk6 W6-1: a night's page of tombstones only read
+ * "Chấp nhận 0 · Từ chối 0 · Không đổi 0"): its pages' tombstones, a full run's reconciliation's.
+ */
+const deletions = (r: ListedRun): string[] => [
+  ...(r.tombstones > 0 ? [`${t('runTombstones')} ${num(r.tombstones)}`] : []),
+  ...(r.reconciled > 0 ? [`${t('runReconciled')} ${num(r.reconciled)}`] : []),
+];
+
+/** A run's open dead letters, a link to them (walk6 W6-5: the dead letters page filtered by the run). */
+const runLetters = (r: ListedRow) =>
+  h(
+    'a',
+    { href: `#/dead-letters?syncRunId=${r.id}`, 'data-testid': 'run-letters' },
+    `${t('deadLetters')}: ${num(r.listed.errors.deadLetters)}`,
+  );
+
+/**
  * What GET /v1/syncs adds to a run (issue 7 item 6: counts per outcome, duration, the mapping version used, an error
  * summary), shown on the sync runs page in the shared columns' places or beside them (walk: the page dropped them
  * all; a school's page reads GET /v1/ops/sync-runs, which has none of them).
@@ -82,6 +99,7 @@ const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node
             `${t('accepted')} ${num(r.listed.counts.accepted)}`,
             `${t('rejected')} ${num(r.listed.counts.rejected)}`,
             `${t('unchanged')} ${num(r.listed.counts.unchanged)}`,
+            ...deletions(r.listed),
           ),
           ...r.listed.deliveries.flatMap((d) => [h('br', {}), deliveryLine(d)]),
         ),
@@ -107,9 +125,8 @@ const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node
     errorCode: {
       head: 'errorCode',
       cell: (r) => {
-        const letters = r.listed.errors.deadLetters;
         const code = errorCode(r.errorCode);
-        return letters ? h('span', {}, code, h('br', {}), `${t('deadLetters')}: ${num(letters)}`) : code;
+        return r.listed.errors.deadLetters ? h('span', {}, code, h('br', {}), runLetters(r)) : code;
       },
     },
     createdAt: {
