@@ -81,7 +81,8 @@ async function unitPage(main: HTMLElement, level: string, code: string): Promise
 /**
  * What the scorecards' Đúng/Đủ/Sạch/Sống are (walk5 W5-9): the quality run's, not the schools pages' figures of 30
  * days' batches (schools.ts criteriaHint says the converse); a link to those: a commune's schools on its page (the
- * schools list searched by its code), else every school.
+ * schools list of that commune exactly: a search for its code also found schools whose code or name hold it, polish6),
+ * else every school.
  */
 function scorecardHint(level: string, code?: string): HTMLElement {
   const commune = level === 'commune' && code !== undefined;
@@ -92,7 +93,7 @@ function scorecardHint(level: string, code?: string): HTMLElement {
     ' ',
     h(
       'a',
-      { href: commune ? `#/schools?${new URLSearchParams({ q: code }).toString()}` : '#/schools' },
+      { href: commune ? `#/schools?${new URLSearchParams({ commune: code }).toString()}` : '#/schools' },
       `${commune ? t('communeSchools', { code }) : t('schools')} →`,
     ),
   );

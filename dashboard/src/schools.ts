@@ -22,8 +22,13 @@ import { criterionText, entityText, errorCode, statusBadge } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
+/**
+ * The schools list, searched (`q`) and, from a commune's scorecard, of that commune alone (`commune`: its code exactly,
+ * where a search for it also finds a school whose code or name holds those digits: polish6).
+ */
 export async function schoolsPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const q = params.get('q') ?? '';
+  const commune = params.get('commune') ?? '';
   const offset = Number(params.get('offset') ?? 0) || 0;
   const limit = 50;
   const input = h('input', {
@@ -32,18 +37,31 @@ export async function schoolsPage(main: HTMLElement, params: URLSearchParams): P
     placeholder: t('searchSchools'),
     'data-testid': 'school-search',
   });
-  const queryAt = (o: number, query = input.value) => new URLSearchParams({ q: query, offset: String(o) });
+  const queryAt = (o: number, query = input.value) =>
+    new URLSearchParams({ q: query, ...(commune ? { commune } : {}), offset: String(o) });
   const go = (o: number, query = input.value): void => {
     location.hash = `#/schools?${queryAt(o, query).toString()}`;
   };
   const form = searchForm('schools', [h('label', {}, t('search'), input)], () => queryAt(0));
-  await filtered(main, [h('h1', {}, t('schools'))], form, async () => {
+  const head = [h('h1', {}, t('schools')), ...(commune ? [communeFilter(commune)] : [])];
+  await filtered(main, head, form, async () => {
+    const query = { q, commune, limit: String(limit), offset: String(offset) };
     const page = await api<{ total: number; items: School[] }>(
-      `/v1/ops/schools?${new URLSearchParams({ q, limit: String(limit), offset: String(offset) }).toString()}`,
+      `/v1/ops/schools?${new URLSearchParams(query).toString()}`,
     );
-    return [schoolsCard(page, offset, limit, (o) => go(o, q))];
+    return [schoolsCard(page, offset, limit, (o) => go(o, q), commune)];
   });
 }
+
+/** The list is of one commune: said, with a way back to every school. */
+const communeFilter = (code: string): HTMLElement =>
+  h(
+    'p',
+    { 'data-testid': 'commune-filter' },
+    t('communeFilter', { code }),
+    ' ',
+    h('a', { href: '#/schools' }, `${t('allSchools')} →`),
+  );
 
 /** The page of schools found, with each criterion's band, and the pager. */
 function schoolsCard(
@@ -51,6 +69,7 @@ function schoolsCard(
   offset: number,
   limit: number,
   go: (offset: number) => void,
+  commune: string,
 ): HTMLElement {
   return card(
     `${t('total')}: ${num(page.total)}`,
@@ -71,19 +90,28 @@ function schoolsCard(
         href: (s) => `#/schools/${encodeURIComponent(s.schoolCode)}`,
       },
     ),
-    criteriaHint(),
+    criteriaHint(commune),
     pager(offset, limit, page.total, go),
   );
 }
 
-/** What the criteria columns are (walk5 W5-9): records received in 30 days, not the scorecard; a link to it. */
-const criteriaHint = (): HTMLElement =>
+/**
+ * What the criteria columns are (walk5 W5-9): records received in 30 days, not the scorecard; a link to it: the
+ * commune's own (the Quality page's unit view) when the school or the list has one (polish6), else the Quality page.
+ */
+const criteriaHint = (commune?: string | null): HTMLElement =>
   h(
     'p',
     { class: 'muted', 'data-testid': 'criteria-hint' },
     t('criteriaHint'),
     ' ',
-    h('a', { href: '#/quality' }, `${t('quality')} →`),
+    commune
+      ? h(
+          'a',
+          { href: `#/quality?${new URLSearchParams({ level: 'commune', code: commune }).toString()}` },
+          `${t('communeScorecard', { code: commune })} →`,
+        )
+      : h('a', { href: '#/quality' }, `${t('quality')} →`),
   );
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
@@ -105,7 +133,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       stat(t('classes'), num(s.classes)),
       ...CRITERIA.map((c) => stat(t(c), ratioBand(s.criteria[c]))),
     ),
-    criteriaHint(),
+    criteriaHint(s.communeCode),
     h(
       'div',
       { class: 'grid' },

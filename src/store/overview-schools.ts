@@ -121,14 +121,17 @@ export function schoolList(q: Queryable) {
       search: string,
       limit: number,
       offset: number,
+      commune = '',
     ): Promise<{ total: number; items: SchoolRow[] }> {
-      // the words folded once (an InitPlan), then looked for in each school's key
+      // the words folded once (an InitPlan), then looked for in each school's key; a commune ('' none) exactly
       const where = `WHERE s.deleted_at IS NULL AND NOT EXISTS (
                        SELECT 1 FROM unnest((SELECT array_agg(w) FROM regexp_split_to_table(truc.search_fold($1), '\\s+') w
                                               WHERE w <> '')) x(w)
-                        WHERE position(x.w IN s.search_key) = 0)`;
+                        WHERE position(x.w IN s.search_key) = 0)
+                       AND ($2::text = '' OR s.data->>'communeCode' = $2::text)`;
       const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM truc.schools s ${where}`, [
         search,
+        commune,
       ]);
       const res = await q.query<SchoolColumns>(
         `SELECT s.school_code, s.data->>'name' AS name, s.data->>'communeCode' AS commune_code, s.source_system,
@@ -147,10 +150,10 @@ export function schoolList(q: Queryable) {
                     WHERE b.school_code = s.school_code AND b.created_at > now() - interval '30 days'
                       AND ${failsRecord('f.severity')}
                     GROUP BY f.criterion) f) AS failing
-           FROM (SELECT * FROM truc.schools s ${where} ORDER BY s.school_code LIMIT $2 OFFSET $3) s
+           FROM (SELECT * FROM truc.schools s ${where} ORDER BY s.school_code LIMIT $3 OFFSET $4) s
            LEFT JOIN truc.school_systems ss ON ss.school_code = s.school_code
           ORDER BY s.school_code`,
-        [search, limit, offset],
+        [search, commune, limit, offset],
       );
       return {
         total: total.rows[0]?.n ?? 0,

@@ -6,7 +6,9 @@
  * work is done instead (the API, /docs), and no page a client reaches asks the API for what it would refuse. The
  * auditor's walk (moved here from dashboard.test.ts): the audit page, its search, the chain verified.
  * W5-9: the schools pages said their Đúng/Đủ/Sạch/Sống were of 30 days' batches and linked to the scorecards; the
- * Quality page now says its figures are the quality run's and links back: a commune's page to that commune's schools.
+ * Quality page now says its figures are the quality run's and links back: a commune's page to that commune's schools
+ * (its code exactly, polish6: a search for it also found a school whose code holds it), a school's page to its
+ * commune's scorecard.
  */
 import type { Response } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +25,14 @@ const SCHOOL = {
   provinceCode: '79',
   communeCode: COMMUNE,
   status: 'active',
+};
+
+/** A school of another commune whose code holds SCHOOL's commune's five digits: a search for them finds it too. */
+const ELSEWHERE = {
+  ...SCHOOL,
+  schoolCode: `${COMMUNE}001`,
+  name: 'Trường Tiểu học Hai Sáu',
+  communeCode: '26734',
 };
 
 describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
@@ -124,7 +134,12 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     const db = ui.env.deps.db;
     await createRecordsRepo(db).upsert(
       'schools',
-      [{ key: SCHOOL.schoolCode, scope: SCHOOL.schoolCode, data: SCHOOL, fingerprint: fingerprint(SCHOOL) }],
+      [SCHOOL, ELSEWHERE].map((s) => ({
+        key: s.schoolCode,
+        scope: s.schoolCode,
+        data: s,
+        fingerprint: fingerprint(s),
+      })),
       { system: 'hcm-csdl', mappingVersion: 'test' },
     );
     const r = storedRatio(80, 100, 'yellow');
@@ -141,7 +156,7 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     const link = ui.page.getByTestId('scorecard-hint').getByRole('link');
     const communeLink = `các trường của xã/phường ${COMMUNE} →`;
     await expect.poll(() => link.textContent(), { timeout: 30_000 }).toBe(communeLink);
-    expect(await link.getAttribute('href')).toBe(`#/schools?q=${COMMUNE}`);
+    expect(await link.getAttribute('href')).toBe(`#/schools?commune=${COMMUNE}`);
     await ui.page.getByTestId('lang').click();
     await expect
       .poll(() => ui.text('scorecard-hint'), { timeout: 30_000 })
@@ -153,13 +168,35 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     await expect.poll(() => link.textContent(), { timeout: 30_000 }).toBe(communeLink);
     await link.click();
     await ui.page.getByTestId('schools').getByText(SCHOOL.schoolCode).waitFor();
-    expect(ui.page.url()).toContain(`#/schools?q=${COMMUNE}`);
-    // …whose hint links back to the scorecards, its records failing as theirs do: by an error or a warning (dash6)
+    expect(ui.page.url()).toContain(`#/schools?commune=${COMMUNE}`);
+    // the commune's schools alone: not one of another commune whose code holds its five digits (polish6)
+    expect(await ui.text('commune-filter')).toBe(`Chỉ các trường của xã/phường ${COMMUNE}. Mọi trường →`);
+    expect(await ui.page.getByTestId('schools').getByText(ELSEWHERE.schoolCode).count()).toBe(0);
+    // …whose hint links back to the commune's scorecard, its records failing as theirs do: by an error or a warning
+    const scorecardOf = `#/quality?level=commune&code=${COMMUNE}`;
     const back = ui.page.getByTestId('criteria-hint');
     expect(await back.textContent()).toMatch(
       /30 ngày qua không có lỗi hay cảnh báo của tiêu chí; không phải thẻ điểm/,
     );
-    expect(await back.getByRole('link').getAttribute('href')).toBe('#/quality');
+    expect(await back.getByRole('link').getAttribute('href')).toBe(scorecardOf);
     await ui.shot('05-commune-schools');
+    // a school's page links to its own commune's scorecard, not the Quality page in general (polish6), in both languages
+    await ui.page.getByTestId('schools').getByText(SCHOOL.schoolCode).click();
+    await ui.page.getByTestId('school-title').waitFor();
+    const own = ui.page.getByTestId('criteria-hint').getByRole('link');
+    expect(await own.getAttribute('href')).toBe(scorecardOf);
+    expect(await own.textContent()).toBe(`thẻ điểm của xã/phường ${COMMUNE} →`);
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(() => own.textContent(), { timeout: 30_000 })
+      .toBe(`the scorecard of commune ${COMMUNE} →`);
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(() => own.textContent(), { timeout: 30_000 })
+      .toBe(`thẻ điểm của xã/phường ${COMMUNE} →`);
+    await own.click();
+    await ui.page.getByTestId('scorecards').waitFor();
+    expect(ui.page.url()).toContain(scorecardOf);
+    await ui.shot('06-school-commune-scorecard');
   });
 });

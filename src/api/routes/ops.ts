@@ -265,6 +265,16 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
                   'school code, name or commune code, in any order, accents and case aside ("nguyen trai" finds ' +
                   '"Trường THCS Nguyễn Trãi"); empty: every school',
               }),
+            commune: z
+              .string()
+              .max(20)
+              .default('')
+              .meta({
+                description:
+                  'Chỉ các trường của xã/phường có đúng mã này (q có thể khớp cả mã hay tên trường chứa các chữ số ' +
+                  'đó); trống: mọi xã / only the schools of the commune with exactly this code (q may match a school ' +
+                  'whose code or name holds those digits too); empty: every commune',
+              }),
             ...pageQuery(200, 50),
           })
           .strict(),
@@ -275,8 +285,8 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
       },
     },
     async function schools(request) {
-      const { q, limit, offset } = request.query;
-      const page = await repo.schools(q.trim(), limit, offset);
+      const { q, commune, limit, offset } = request.query;
+      const page = await repo.schools(q.trim(), limit, offset, commune.trim());
       return pageOut(page, { limit, offset }, schoolOut(opts.config.quality.colourBands));
     },
   );

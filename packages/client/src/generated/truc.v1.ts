@@ -12306,6 +12306,8 @@ export interface operations {
       query?: {
         /** @description Các từ tìm trong mã trường, tên hoặc mã xã, thứ tự nào cũng được, không phân biệt dấu và chữ hoa ("nguyen trai" tìm thấy "Trường THCS Nguyễn Trãi"); trống: mọi trường / words looked for in the school code, name or commune code, in any order, accents and case aside ("nguyen trai" finds "Trường THCS Nguyễn Trãi"); empty: every school */
         q?: string;
+        /** @description Chỉ các trường của xã/phường có đúng mã này (q có thể khớp cả mã hay tên trường chứa các chữ số đó); trống: mọi xã / only the schools of the commune with exactly this code (q may match a school whose code or name holds those digits too); empty: every commune */
+        commune?: string;
         limit?: number;
         offset?: number;
       };

@@ -1,0 +1,52 @@
+/**
+ * polish6 item 3: the Quality page's commune scorecard linked to its schools as a search (`#/schools?q=<commune>`), and
+ * a search finds the five digits in a school's code or name too: commune 26995's link listed school 26995001 of
+ * another commune, and one named "Trường 26995". `GET /v1/ops/schools?commune=` lists the commune's schools exactly.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { school } from '../factories/records.js';
+import { expectProblem, useApiHarness } from '../helpers/api.js';
+import { backends } from '../helpers/env.js';
+
+const h = useApiHarness(backends()[0]!); // PGlite
+const COMMUNE = '26995';
+
+beforeAll(async () => {
+  const rows = [
+    school('79000591', { communeCode: COMMUNE }),
+    school('79000592', { communeCode: COMMUNE }),
+    school('26995001', { communeCode: '26734' }),
+    school('79000593', { communeCode: '26734', name: `Trường Tiểu học ${COMMUNE}` }),
+  ];
+  await createRecordsRepo(h.env.deps.db).upsert(
+    'schools',
+    rows.map((s) => ({ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) })),
+    { system: 'hcm-csdl', mappingVersion: 'test' },
+  );
+});
+
+const codes = async (query: string) => {
+  const res = await h.get(`/v1/ops/schools?${query}`, h.tokens.admin);
+  expect(res.statusCode, res.body).toBe(200);
+  const body = res.json<{ total: number; items: { schoolCode: string; communeCode: string | null }[] }>();
+  return { total: body.total, codes: body.items.map((s) => s.schoolCode) };
+};
+
+describe('the operations schools list of one commune (polish6)', () => {
+  it('a search for the commune code over-matches; commune= lists its schools alone', async () => {
+    expect((await codes(`q=${COMMUNE}`)).codes).toEqual(['26995001', '79000591', '79000592', '79000593']);
+    expect(await codes(`commune=${COMMUNE}`)).toEqual({ total: 2, codes: ['79000591', '79000592'] });
+    expect(await codes(`commune=${COMMUNE}&q=79000592`)).toEqual({ total: 1, codes: ['79000592'] });
+    expect(await codes(`commune=${COMMUNE}&limit=1&offset=1`)).toEqual({ total: 2, codes: ['79000592'] });
+    expect(await codes('commune=2699')).toEqual({ total: 0, codes: [] });
+  });
+
+  it('a commune code too long is a 400', async () => {
+    expectProblem(
+      await h.get(`/v1/ops/schools?commune=${'9'.repeat(21)}`, h.tokens.admin),
+      400,
+      'ERR_VALIDATION',
+    );
+  });
+});
