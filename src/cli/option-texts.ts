@@ -59,6 +59,8 @@ export const OPTION_VI: Readonly<Record<string, string>> = {
   'dead-letters list --queue': 'chỉ hàng đợi này',
   'dead-letters list --code': 'chỉ mã lỗi này (docs/errors.md)',
   'dead-letters list --ids': 'chỉ các việc lỗi có mã này, cách nhau bằng dấu phẩy',
+  'dead-letters list --sync-run':
+    'chỉ các việc lỗi của một lượt đồng bộ: việc của nó mang lượt đó, hoặc gói đẩy của nó (như ?syncRunId=)',
   'dead-letters list --include-replayed': 'cả những việc đã chạy lại (có replayedAt)',
   'dead-letters list --limit': 'tối đa bấy nhiêu dòng (mặc định 100, tối đa 500, như API)',
   'dead-letters list --offset': OFFSET,
