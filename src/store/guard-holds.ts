@@ -55,8 +55,11 @@ export interface GuardHold {
   exceptSchools: string[];
 }
 
-/** A hold as lists show it: totals over its schools, no keys, its first reasons ({@link REASONS_FIRST}) of all. */
-export type GuardHoldSummary = Omit<GuardHold, 'diff'> & {
+/**
+ * A hold as lists show it: totals over its schools, no keys (neither its diff's nor the records its application
+ * kept: review6), its first reasons ({@link REASONS_FIRST}) of all.
+ */
+export type GuardHoldSummary = Omit<GuardHold, 'diff' | 'kept'> & {
   reasonsTotal: number;
   schools: number;
   totals: { live: number; deleted: number; moved: number; changed: number; restored: number };
@@ -92,8 +95,11 @@ export const rankedReasons = (from: string) => `SELECT r, row_number() OVER (ORD
     r->>'kind', n) AS o
   FROM (SELECT r, n, max((r->>'ratio')::float8) OVER (PARTITION BY r->>'school') AS top
           FROM ${from} WITH ORDINALITY AS e(r, n)) x`;
-/** A hold as lists show it: its columns but the diff, its first reasons, totals over its schools. */
-const SUMMARY_COLUMNS = `${COLUMNS.replace('diff, reasons,', '')}, ${SUMMARY},
+/**
+ * A hold as lists show it: its columns but the diff and the kept records (keys, up to a snapshot's 5,000 a hold:
+ * review6), its first reasons, totals over its schools.
+ */
+const SUMMARY_COLUMNS = `${COLUMNS.replace('diff, reasons,', '').replace(' kept,', '')}, ${SUMMARY},
   jsonb_array_length(reasons) AS "reasonsTotal",
   (SELECT coalesce(jsonb_agg(f.r ORDER BY f.o), '[]'::jsonb)
      FROM (${rankedReasons('jsonb_array_elements(reasons)')} ORDER BY o LIMIT ${REASONS_FIRST}) f) AS reasons`;
@@ -138,11 +144,14 @@ function holdRows(q: Queryable) {
       const res = await q.query<Row>(`SELECT ${COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
       return res.rows[0] ? fromRow(res.rows[0]) : undefined;
     },
-    /** One hold as lists show it (totals over all its schools, no keys), or undefined: its page heads it (fix34a). */
-    async summary(id: number): Promise<GuardHoldSummary | undefined> {
+    /**
+     * One hold as lists show it (totals over all its schools, no diff keys) with the records its application kept, or
+     * undefined: its page heads it (fix34a).
+     */
+    async summary(id: number): Promise<(GuardHoldSummary & Pick<GuardHold, 'kept'>) | undefined> {
       const res = await q.query<
         Omit<Row, 'diff'> & Pick<GuardHoldSummary, 'schools' | 'totals' | 'reasonsTotal'>
-      >(`SELECT ${SUMMARY_COLUMNS} FROM truc.guard_holds WHERE id = $1`, [id]);
+      >(`SELECT ${SUMMARY_COLUMNS}, kept FROM truc.guard_holds WHERE id = $1`, [id]);
       const r = res.rows[0];
       return r
         ? { ...r, id: Number(r.id), syncRunId: r.syncRunId === null ? null : Number(r.syncRunId) }

@@ -31,7 +31,7 @@ export const heldHold = (over: Partial<GuardHold> = {}): GuardHold => ({
 
 /** A hold as lists show it (totals over its schools, no keys): one school, one live record deleted. */
 export const heldHoldSummary = (over: Partial<GuardHoldSummary> = {}): GuardHoldSummary => {
-  const { diff: _keysNotListed, ...hold } = heldHold();
+  const { diff: _keysNotListed, kept: _keptNotListed, ...hold } = heldHold();
   return {
     ...hold,
     reasonsTotal: 0,

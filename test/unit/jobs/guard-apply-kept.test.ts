@@ -8,7 +8,7 @@
  * real in-memory database.
  */
 import { describe, expect, it } from 'vitest';
-import { holdView, Hold } from '../../../src/api/routes/guard/views.js';
+import { holdView, Hold, summaryView } from '../../../src/api/routes/guard/views.js';
 import { showLines } from '../../../src/cli/commands/hold-show.js';
 import { decideHold } from '../../../src/jobs/contracts.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
@@ -88,6 +88,11 @@ describe('an approved snapshot hold says what it applied of what it held, and wh
     const repo = createGuardHoldsRepo(ctx.db);
     const view = Hold.parse(holdView((await repo.summary(hold.id))!, [], []));
     expect(view).toMatchObject({ status: 'approved', applied: 11, appliedOf: 15, kept });
+    // A list's summary (GET /v1/guard/holds) says "11 of 15" but carries no kept keys (review6: up to 5,000 a hold).
+    const listed = (await repo.list({ limit: 10, offset: 0 })).items.find((h) => h.id === hold.id)!;
+    expect(summaryView(listed)).toMatchObject({ applied: 11, appliedOf: 15 });
+    expect(listed).not.toHaveProperty('kept');
+    expect(summaryView(listed)).not.toHaveProperty('kept');
 
     // `truc holds show`: applied 11 of 15, each kept one with why, by whom, when.
     const lines = showLines((await repo.get(hold.id))!).join('');

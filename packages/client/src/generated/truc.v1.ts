@@ -1831,8 +1831,6 @@ export interface components {
       applied: number | null;
       /** @description snapshot được duyệt: applied là số bản ghi đã xoá trên appliedOf bản ghi bị giữ (áp dụng N trên M; phần còn lại trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6 */
       appliedOf: number | null;
-      /** @description snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or applied before guard6 */
-      kept: components['schemas']['GuardKeptRecord'][] | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
@@ -1942,8 +1940,6 @@ export interface components {
       applied: number | null;
       /** @description snapshot được duyệt: applied là số bản ghi đã xoá trên appliedOf bản ghi bị giữ (áp dụng N trên M; phần còn lại trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6 */
       appliedOf: number | null;
-      /** @description snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or applied before guard6 */
-      kept: components['schemas']['GuardKeptRecord'][] | null;
       /** @description các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / the schools the approval left out: their changes not applied by this run (asked again by the next run), the run goes on for the others */
       exceptSchools: string[];
       /** @description lần kéo bị giữ đang cân nhắc các trang tiếp theo: lệnh giữ chưa đủ, chưa thể duyệt trước lúc này (409 ERR_GUARD_WEIGHING; từ chối thì được ngay) / a held run is weighing its next pages: the hold is not whole yet and cannot be approved before then (409 ERR_GUARD_WEIGHING; a rejection is taken at once) */
@@ -1987,6 +1983,8 @@ export interface components {
       diff: components['schemas']['GuardSchoolDiff'][];
       /** @description lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / the hold's run: what it did not apply of the schools left out, per school */
       notApplied: components['schemas']['GuardNotApplied'][];
+      /** @description snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or applied before guard6 */
+      kept: components['schemas']['GuardKeptRecord'][] | null;
     };
     GuardHoldReasons: {
       holdId: number;

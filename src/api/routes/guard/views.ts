@@ -145,16 +145,6 @@ const HoldFields = {
       'trong kept); null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: applied is the records ' +
       'deleted of appliedOf held (applied N of M; the others in kept); null: not applied, or applied before guard6',
   }),
-  kept: z
-    .array(Kept)
-    .nullable()
-    .meta({
-      description:
-        'snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi ' +
-        'với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its ' +
-        'application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or ' +
-        'applied before guard6',
-    }),
   exceptSchools: z.array(z.string()).meta({
     description:
       'các trường mà việc duyệt đã loại ra: thay đổi của chúng không áp dụng ở lần kéo này (hỏi lại ở lần kéo sau), lần kéo chạy tiếp cho các trường khác / ' +
@@ -282,6 +272,17 @@ export const Hold = z
         'lần kéo của lệnh giữ: những gì chưa áp dụng của các trường bị loại ra, theo trường / ' +
         "the hold's run: what it did not apply of the schools left out, per school",
     }),
+    // Not in the lists' summaries: keys, up to a snapshot's 5,000 a hold (review6).
+    kept: z
+      .array(Kept)
+      .nullable()
+      .meta({
+        description:
+          'snapshot được duyệt: các bản ghi bị giữ mà việc áp dụng để nguyên vì có thông tin mới hơn snapshot, mỗi bản ghi ' +
+          'với lý do; null: chưa áp dụng, hoặc áp dụng trước guard6 / an approved snapshot: the held records its ' +
+          'application left alone, a word newer than the snapshot’s being there, each with why; null: not applied, or ' +
+          'applied before guard6',
+      }),
   })
   .meta({ id: 'GuardHold' });
 
@@ -307,7 +308,7 @@ export const HoldSchools = z
   })
   .meta({ id: 'GuardHoldSchools' });
 
-export function fields(h: Omit<StoredHold, 'diff'>) {
+export function fields(h: Omit<StoredHold, 'diff' | 'kept'>) {
   return {
     id: h.id,
     kind: h.kind,
@@ -324,7 +325,6 @@ export function fields(h: Omit<StoredHold, 'diff'>) {
     appliedAt: iso(h.appliedAt),
     applied: h.applied,
     appliedOf: h.appliedOf,
-    kept: h.kept,
     weighingUntil: iso(h.weighingUntil),
     // A hold weighed before fix36e says nothing of its run's end deletions: not weighed.
     weighing: h.weighing && {
@@ -343,7 +343,7 @@ export const summaryView = (h: GuardHoldSummary) => ({
 });
 /** A hold inspected: its summary, the first page of its schools, what its run did not apply of those left out. */
 export const holdView = (
-  h: GuardHoldSummary,
+  h: GuardHoldSummary & Pick<StoredHold, 'kept'>,
   first: readonly StoredSchoolDiff[],
   notApplied: NotAppliedRow[],
-): z.infer<typeof Hold> => ({ ...summaryView(h), diff: [...first], notApplied });
+): z.infer<typeof Hold> => ({ ...summaryView(h), diff: [...first], notApplied, kept: h.kept });
