@@ -50,7 +50,7 @@ export interface ProgressOptions {
   unit: Words & { enOne?: string };
   /** The total when known; without it the display shows the count and rate, no bar or ETA. */
   total?: number;
-  /** Off a TTY: at most one plain line per this many milliseconds (default 5,000). */
+  /** Off a TTY: at most one plain line per this many milliseconds (default 5,000), and none that says what the last did. */
   everyMs?: number;
   /** The clock (tests). */
   now?: () => number;
@@ -121,15 +121,11 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
   };
   const tty = out.tty?.();
   const bar = tty ? ttyBar(tty, () => figures('en'), running) : undefined;
-  const every = o.everyMs ?? 5000;
-  let lastLine = started;
+  const plain = plainLines(out, o.everyMs ?? 5000, now);
   const redraw = () => {
     if (stopped) return;
     if (bar) bar.update(done);
-    else if (now() - lastLine >= every) {
-      lastLine = now();
-      out.stderr(`${both(running('vi'), running('en'))}\n`);
-    }
+    else plain(() => both(running('vi'), running('en')));
   };
   return {
     update(value, newTotal) {
@@ -161,6 +157,23 @@ export function startProgress(out: CliOutput, label: Words, o: ProgressOptions):
       };
       out.stderr(`${both(closing('vi'), closing('en'))}\n`);
     },
+  };
+}
+
+/**
+ * Off a terminal: prints the line `text` makes at most every `every` ms, and only when it says something the last one
+ * did not (W6-10: a run waiting on a system printed the same line every 5 s).
+ */
+function plainLines(out: CliOutput, every: number, now: () => number) {
+  let last = now();
+  let lastText = '';
+  return (text: () => string) => {
+    if (now() - last < every) return;
+    const line = text();
+    if (line === lastText) return;
+    last = now();
+    lastText = line;
+    out.stderr(`${line}\n`);
   };
 }
 

@@ -158,7 +158,7 @@ export function statusLine(run: SyncRun): string {
 /**
  * What `--follow` prints when the run starts or stops waiting on its system (a paused delivery gate: an open
  * circuit, a probe, a Retry-After), or waits on it till another time: the words of `truc sync list|show`
- * ({@link waitingWords}); `line` undefined when nothing changed since `before` (the `key` of the last one printed).
+ * ({@link waitingWords}); `line` undefined when it would read as the last one printed (`before`, its `key`).
  */
 export function waitingLine(
   id: number,
@@ -166,15 +166,17 @@ export function waitingLine(
   w: Parameters<typeof waitingWords>[0],
   before: string,
 ): { key: string; line: string | undefined } {
-  const key = w ? `${w.reason}|${w.since ?? ''}|${w.until}` : '';
+  // The key is the line itself (W6-10): a probe time moved by seconds reads the same to the minute, and printing it
+  // again told the reader nothing new.
+  const words = w ? waitingWords(w) : undefined;
+  const key = words ? both(`lượt đồng bộ ${id}: ${words.vi}`, `sync run ${id}: ${words.en}`) : '';
   if (key === before) return { key, line: undefined };
-  if (!w)
+  if (!words)
     return {
       key,
       line: both(`lượt đồng bộ ${id}: hết chờ ${system}`, `sync run ${id}: no longer waiting on ${system}`),
     };
-  const words = waitingWords(w);
-  return { key, line: both(`lượt đồng bộ ${id}: ${words.vi}`, `sync run ${id}: ${words.en}`) };
+  return { key, line: key };
 }
 
 /** The progress line's tail while the run waits (walk2 F4: it said `0 records 0/s` for 15 minutes). */
