@@ -50,9 +50,19 @@ function isSchoolYearCode(value: string): boolean {
   return first >= MIN_YEAR && first < MAX_YEAR && yearAt(value, 5) === first + 1;
 }
 
+/**
+ * A school-year code's shape, the OpenAPI's `pattern` (W6 item 5: it was a bare string): 'YYYY-YYYY', the first year
+ * MIN_YEAR..MAX_YEAR-1; that the years are consecutive is the refine's ({@link isSchoolYearCode}).
+ */
+export const SCHOOL_YEAR_CODE = /^(?:19|20)\d{2}-(?:19\d{2}|20\d{2}|2100)$/;
+
 /** School-year code 'YYYY-YYYY' with consecutive years, e.g. '2025-2026'. */
 export const SchoolYearCodeSchema = asIs(
-  z.string({ error: M.code }).trim().refine(isSchoolYearCode, { error: M.code }),
+  z
+    .string({ error: M.code })
+    .trim()
+    .regex(SCHOOL_YEAR_CODE, { error: M.code, abort: true })
+    .refine(isSchoolYearCode, { error: M.code }),
   (v) => typeof v === 'string' && isSchoolYearCode(v),
 );
 
