@@ -120,11 +120,25 @@ export async function signIn(clientId: string, clientSecret: string): Promise<Se
   return s;
 }
 
-/** Calls the JSON API with the session's token; problem documents become ApiErrors in the current language. */
+/** The render drawing the page now (./main.ts): its reads are aborted when a newer render starts. */
+let drawing: AbortSignal | undefined;
+
+/** The reads `api` makes from now on belong to the render of `signal` (a newer render aborts them). */
+export function readsOf(signal: AbortSignal): void {
+  drawing = signal;
+}
+
+/**
+ * Calls the JSON API with the session's token; problem documents become ApiErrors in the current language. A read (GET)
+ * is the page's: a newer render aborts it (dash6: an older render's answer brought its page back); a write is never
+ * aborted (it may have been done: the admin is told its outcome).
+ */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const s = session();
+  const method = init.method ?? 'GET';
   const res = await reach(path, {
-    method: init.method ?? 'GET',
+    method,
+    ...(method === 'GET' && drawing ? { signal: drawing } : {}),
     headers: {
       accept: 'application/json',
       'accept-language': currentLang(),

@@ -1,6 +1,6 @@
 /** The truc operations dashboard: sign-in, a header, and hash-routed pages over the JSON API. */
 import { currentLang, setLang, t } from './i18n.js';
-import { ApiError, keptPage, rememberPage, session, sessionEnded, signIn, signOut } from './api.js';
+import { ApiError, keptPage, readsOf, rememberPage, session, sessionEnded, signIn, signOut } from './api.js';
 import { h } from './kit.js';
 import { allowedPages, landingRoute, shownPage, type NavPage } from './pages.js';
 import { noPage } from './no-page.js';
@@ -124,6 +124,7 @@ async function showPage(
   current: string,
   arg: string | undefined,
   params: URLSearchParams,
+  drawn: AbortSignal,
 ): Promise<void> {
   try {
     switch (current) {
@@ -145,6 +146,7 @@ async function showPage(
         main.replaceChildren(h('p', {}, '404'));
     }
   } catch (err) {
+    if (drawn.aborted) return; // a newer render draws the page: this one's failure is no one's
     const forbidden = err instanceof ApiError && err.status === 403;
     main.replaceChildren(
       h(
@@ -156,7 +158,19 @@ async function showPage(
   }
 }
 
+/** The render drawing the page now: a newer one aborts it (its reads, and what it would still draw). */
+let drawing: AbortController | undefined;
+
+/**
+ * Draws the address's page. A newer render wins (dash6): an older one still waiting (on GET /v1/me, a page's reads) is
+ * aborted, its reads cancelled and its answers dropped, so a quick click after a language switch or a page change
+ * cannot bring the older page back over the newer one.
+ */
 async function render(): Promise<void> {
+  drawing?.abort();
+  const ctl = new AbortController();
+  drawing = ctl;
+  readsOf(ctl.signal);
   const root = document.getElementById('app')!;
   document.documentElement.lang = currentLang();
   const s = session();
@@ -172,9 +186,11 @@ async function render(): Promise<void> {
   const shown = shownPage(page, s.scopes);
   const current = 'page' in shown ? shown.page : shown.refused === 'noPage' ? 'none' : page;
   const main = h('main', { 'data-testid': `page-${current}` }, h('p', { class: 'muted' }, '…'));
-  root.replaceChildren(header(allowedPages(s.scopes), current, await whoIsSignedIn(s)), main);
+  const who = await whoIsSignedIn(s);
+  if (ctl.signal.aborted) return;
+  root.replaceChildren(header(allowedPages(s.scopes), current, who), main);
   // a page the session's scopes do not open is said so without asking the API what it would refuse (walk5 W5-8)
-  if ('page' in shown) await showPage(main, current, arg, params);
+  if ('page' in shown) await showPage(main, current, arg, params, ctl.signal);
   else if (shown.refused === 'noPage') main.replaceChildren(noPage(s));
   else main.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('forbidden')));
 }
