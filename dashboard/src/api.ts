@@ -3,6 +3,7 @@
  * by itself) and its client of the JSON API: problem documents become ApiErrors in the page's language.
  */
 import { currentLang, problemText, t } from './i18n.js';
+import { opens } from './pages.js';
 
 export interface Session {
   token: string;
@@ -18,6 +19,13 @@ const ENDED = 'truc.session-ended';
 
 /** The page a session that ended by itself was on (review33c N5), for the sign-in to return to (return-to.ts). */
 const RETURN = 'truc.return';
+
+/** Whether the session holds `scope`: a part of a page that needs more than its page (a school's website card). */
+export const may = (scope: string): boolean => session()?.scopes.includes(scope) ?? false;
+
+/** `href` when the session's scopes open its page (./pages.ts `opens`), else undefined: no link to a refusal. */
+export const openable = (href: string): string | undefined =>
+  opens(href, session()?.scopes ?? []) ? href : undefined;
 
 /** Keeps the page shown now (the address's hash) as the one to return to after signing in again. */
 export function rememberPage(): void {

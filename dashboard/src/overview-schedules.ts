@@ -6,7 +6,7 @@
  */
 import type { Schedule } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { ApiError, api } from './api.js';
+import { ApiError, api, openable } from './api.js';
 import { card, h, table, when, type Column } from './kit.js';
 import { entityText, statusBadge, statusText } from './words.js';
 
@@ -25,8 +25,8 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
 function lastRunCell(r: NonNullable<Schedule['lastRun']>): HTMLElement | string {
   if (r.runStatus !== 'held') return lastRunText(r);
   const held = h(
-    'a',
-    { href: '#/guard', class: 'badge warn', 'data-testid': 'schedule-run-held' },
+    openable('#/guard') ? 'a' : 'span',
+    { href: openable('#/guard'), class: 'badge warn', 'data-testid': 'schedule-run-held' },
     t('runHeldWaiting'),
   );
   return h('span', {}, lastRunText(r), ' ', held);
@@ -148,11 +148,11 @@ export function schedulesCard(items: readonly Schedule[] | string, canAct = fals
       const r = await api<RunRequested>(`/v1/schedules/${encodeURIComponent(x.id)}/${action}`, {
         method: 'POST',
       });
-      say(notice, actionText(action, x, r), action === 'run' ? runsHref(x) : undefined);
+      say(notice, actionText(action, x, r), action === 'run' ? openable(runsHref(x)) : undefined);
     } catch (err) {
       // refused (a run of its pull unfinished: 409, the API's words name it; gone from the configuration: 404)
       if (!(err instanceof ApiError)) throw err;
-      say(notice, err.message, err.status === 409 ? runsHref(x) : undefined, true);
+      say(notice, err.message, err.status === 409 ? openable(runsHref(x)) : undefined, true);
     }
     const next = await api<{ items: Schedule[] }>('/v1/schedules').catch(() => undefined);
     if (!next) return;

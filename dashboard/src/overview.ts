@@ -2,7 +2,7 @@
 import type { Overview, Schedule } from './api-types.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
-import { api, session } from './api.js';
+import { api, openable, session } from './api.js';
 import { card, h, num, percent, stat, table, when } from './kit.js';
 import { errorCode, statusBadge, statusText } from './words.js';
 import { schedulesCard } from './overview-schedules.js';
@@ -309,7 +309,7 @@ function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | 
  */
 function heldStat(g: Overview['guardHolds']): HTMLElement {
   const count = h('span', { class: g.waiting > 0 ? 'badge warn' : '' }, num(g.waiting));
-  const value = session()?.scopes.includes('guard')
+  const value = openable('#/guard')
     ? h('a', { href: '#/guard', 'data-testid': 'held-changes-link' }, count)
     : count;
   const since = g.oldestAt ? ` — ${t('oldestHeld', { at: when(g.oldestAt) })}` : '';

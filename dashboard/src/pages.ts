@@ -11,7 +11,8 @@ import { returnRoute } from './return-to.js';
 export const NAV = [
   { path: 'overview', key: 'overview', scope: 'admin' },
   { path: 'schools', key: 'schools', scope: 'admin' },
-  { path: 'quality', key: 'quality', scope: 'admin' },
+  // its quality run is an admin's read, its scorecards quality:read's (a custom admin client may lack it: dash6)
+  { path: 'quality', key: 'quality', scope: 'admin', also: 'quality:read' },
   { path: 'sync', key: 'syncRuns', scope: 'admin' },
   { path: 'guard', key: 'heldChanges', scope: 'guard' },
   { path: 'dead-letters', key: 'deadLetters', scope: 'admin' },
@@ -27,7 +28,16 @@ type NavKey = NavPage['key'];
 
 /** The pages a session holding `scopes` may see, in the header's order. */
 export const allowedPages = (scopes: readonly string[]): NavPage[] =>
-  NAV.filter((n) => scopes.includes(n.scope));
+  NAV.filter((n) => scopes.includes(n.scope) && (!('also' in n) || scopes.includes(n.also)));
+
+/**
+ * Whether a link to `href` (`#/guard/12`, `#/quality?level=…`) leads a session holding `scopes` to a page it may see: a
+ * page of the dashboard its scopes do not open gets no link (dash6: an admin without `guard` was led to a refusal).
+ */
+export function opens(href: string, scopes: readonly string[]): boolean {
+  const page = href.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  return !NAV.some((n) => n.path === page) || allowedPages(scopes).some((n) => n.path === page);
+}
 
 /**
  * Where a sign-in leads: the page a session that ended by itself was on (`kept`, when the new session may see it),

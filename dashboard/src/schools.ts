@@ -1,7 +1,7 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { api } from './api.js';
+import { api, may, openable } from './api.js';
 import {
   card,
   type Column,
@@ -104,20 +104,25 @@ const criteriaHint = (commune?: string | null): HTMLElement =>
     'p',
     { class: 'muted', 'data-testid': 'criteria-hint' },
     t('criteriaHint'),
-    ' ',
-    commune
-      ? h(
-          'a',
-          { href: `#/quality?${new URLSearchParams({ level: 'commune', code: commune }).toString()}` },
-          `${t('communeScorecard', { code: commune })} →`,
-        )
-      : h('a', { href: '#/quality' }, `${t('quality')} →`),
+    openable('#/quality')
+      ? [
+          ' ',
+          commune
+            ? h(
+                'a',
+                { href: `#/quality?${new URLSearchParams({ level: 'commune', code: commune }).toString()}` },
+                `${t('communeScorecard', { code: commune })} →`,
+              )
+            : h('a', { href: '#/quality' }, `${t('quality')} →`),
+        ]
+      : [],
   );
 
 export async function schoolPage(main: HTMLElement, code: string): Promise<void> {
   const d = await api<SchoolDetail>(`/v1/ops/schools/${encodeURIComponent(code)}`);
   // its website's probe is asked for only when there is one (a 404 before it was a console error: words5)
-  const website = await websiteCard(code, d.websiteProbedAt !== null);
+  // and only by a session that may read it (quality:read; dash6: a custom admin client without it met a 403)
+  const website = may('quality:read') ? await websiteCard(code, d.websiteProbedAt !== null) : [];
   const s = d.school;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),
@@ -193,8 +198,8 @@ const batchChangeColumns: Column<SchoolBatch>[] = [
     cell: (b) =>
       b.guard
         ? h(
-            'a',
-            { href: `#/guard/${b.guard.holdId}`, 'data-testid': 'school-batch-hold' },
+            openable(`#/guard/${b.guard.holdId}`) ? 'a' : 'span',
+            { href: openable(`#/guard/${b.guard.holdId}`), 'data-testid': 'school-batch-hold' },
             statusBadge(b.guard.status),
             ` #${b.guard.holdId}${b.guard.decidedAt ? ` ${when(b.guard.decidedAt)}` : ''}`,
           )

@@ -2,7 +2,7 @@
 import { ENTITIES, RUN_STATUSES, SYSTEMS, type ListedRun, type SyncRun } from './api-types.js';
 import { fromVietnamInput, vietnamInput } from './clock.js';
 import { t } from './i18n.js';
-import { api } from './api.js';
+import { api, openable } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
@@ -235,7 +235,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
         table(runs.items.map(asRow), listedRunColumns, { testid: 'sync-runs' }),
         pager(offset, LIMIT, runs.total, (o) => (location.hash = `#/sync?${at(o).toString()}`)),
       ),
-      h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)),
+      openable('#/guard') ? h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)) : null,
     ];
   });
 }

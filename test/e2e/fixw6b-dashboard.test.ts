@@ -6,9 +6,22 @@
  * 403s on the Quality page and a school's website card, one without `guard` was offered links to #/guard; each page,
  * card and link now checks the scope it needs and asks nothing it would be refused.
  */
-import type { Route } from 'playwright-core';
+import type { Response, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { addClient, type NewClient } from '../../src/ops.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+
+const SCHOOL = {
+  schoolCode: '79000681',
+  name: 'Trường Tiểu học Sáu Tám Mốt',
+  level: 'primary',
+  provinceCode: '79',
+  communeCode: '26995',
+  status: 'active',
+  website: 'https://th681.hcm.edu.vn',
+};
 
 describe.runIf(hasChromium())('fixw6b: the dashboard in Chromium', () => {
   const ui = useDashboard({ shots: 'fixw6b' });
@@ -42,6 +55,79 @@ describe.runIf(hasChromium())('fixw6b: the dashboard in Chromium', () => {
       expect(aborted).toContain('/v1/me'); // the older render's read was cancelled, not waited for
     } finally {
       await ui.page.unroute('**/v1/me');
+    }
+  });
+
+  it('item 4: an admin client without quality:read and guard is offered no page, card or link it would be refused', async () => {
+    const db = ui.env.deps.db;
+    const school = SCHOOL;
+    const website = school.website;
+    await createRecordsRepo(db).upsert(
+      'schools',
+      [
+        {
+          key: school.schoolCode,
+          scope: school.schoolCode,
+          data: { ...school, website },
+          fingerprint: fingerprint(school),
+        },
+      ],
+      { system: 'hcm-csdl', mappingVersion: 'test' },
+    );
+    await createWebsiteProbesRepo(db).save([
+      {
+        schoolCode: school.schoolCode,
+        website,
+        probedAt: new Date(),
+        answered: true,
+        httpStatus: 200,
+        rss: false,
+      },
+    ]);
+    const custom = (await addClient(db, {
+      name: 'IT tuỳ chỉnh',
+      role: 'city-admin',
+      scopes: ['admin'],
+    })) as NewClient & {
+      clientSecret: string;
+    };
+    const refused: string[] = [];
+    const watch = (r: Response) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/v1/') && (r.status() === 401 || r.status() === 403))
+        refused.push(`${r.request().method()} ${path} ${r.status()}`);
+    };
+    ui.page.on('response', watch);
+    try {
+      await ui.signIn(custom);
+      await ui.page.getByTestId('page-overview').getByTestId('queues').waitFor();
+      const nav: Array<string | null> = [];
+      for (const a of await ui.page.locator('header nav a').all()) nav.push(await a.getAttribute('href'));
+      expect(nav).toEqual(['#/overview', '#/schools', '#/sync', '#/dead-letters']);
+
+      await ui.page.goto(`${ui.base}/dashboard#/schools/${school.schoolCode}`);
+      await ui.page.getByTestId('school-title').waitFor();
+      await ui.page.waitForLoadState('networkidle');
+      expect(await ui.page.getByTestId('school-website').count()).toBe(0);
+
+      await ui.page.goto(`${ui.base}/dashboard#/schools`);
+      await ui.page.getByTestId('criteria-hint').waitFor();
+      expect(await ui.page.getByTestId('criteria-hint').getByRole('link').count()).toBe(0);
+
+      await ui.page.goto(`${ui.base}/dashboard#/sync`);
+      await ui.page.getByTestId('sync-runs-total').waitFor();
+      expect(await ui.page.locator('a[href^="#/guard"]').count()).toBe(0);
+
+      // the Quality page's address itself: refused on the page, the API not asked
+      await ui.page.goto(`${ui.base}/dashboard#/quality`);
+      await expect
+        .poll(() => ui.page.getByTestId('page-quality').textContent(), { timeout: 30_000 })
+        .toBe('Tài khoản này không có quyền xem trang này.');
+      await ui.page.waitForLoadState('networkidle');
+      await ui.shot('item4-quality-refused');
+      expect(refused).toEqual([]);
+    } finally {
+      ui.page.off('response', watch);
     }
   });
 });

@@ -5,7 +5,7 @@
  * dashboard/src/pages.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { landingRoute, pagesByScope, shownPage } from '../../../dashboard/src/pages.js';
+import { allowedPages, landingRoute, opens, pagesByScope, shownPage } from '../../../dashboard/src/pages.js';
 
 const ADMIN = ['batches:read', 'records:read', 'admin', 'guard', 'quality:read', 'pcgd:read', 'pcgd:write'];
 const AUDITOR = ['audit:read', 'quality:read'];
@@ -45,5 +45,16 @@ describe('dashboard: where a session lands and what a page shows it', () => {
       { scope: 'guard', keys: ['heldChanges'] },
       { scope: 'audit:read', keys: ['audit'] },
     ]);
+  });
+
+  it('dash6: the quality page needs quality:read beside admin; a link leads only to a page the session may see', () => {
+    const custom = ['admin'];
+    expect(allowedPages(custom).map((n) => n.path)).toEqual(['overview', 'schools', 'sync', 'dead-letters']);
+    expect(shownPage('quality', custom)).toEqual({ refused: 'forbidden' });
+    expect(opens('#/quality?level=commune&code=26995', custom)).toBe(false);
+    expect(opens('#/guard/12', custom)).toBe(false);
+    expect(opens('#/guard', ADMIN)).toBe(true);
+    expect(opens('#/schools?q=kim', custom)).toBe(true);
+    expect(opens('#/quality', ADMIN)).toBe(true);
   });
 });
