@@ -17,7 +17,7 @@ import { guardApply } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
 import { sendDeletes } from './deletes.js';
-import { dueOfHold, keptAudit, keptRecords } from './guard-kept.js';
+import { dueOfHold, keptInAudit, keptRecords } from './guard-kept.js';
 import { lockSchoolOrDefer } from './ingest.js';
 import { vendorSystem } from './snapshot-missing.js';
 
@@ -66,7 +66,7 @@ async function apply(ctx: GuardApplyContext, payload: { holdId: number }, job: J
             held: held.length,
             deleted: deleted.length,
             pushSets: pushSets.map(String),
-            kept: kept.map(keptAudit),
+            ...keptInAudit(kept),
           },
         },
       ],

@@ -95,3 +95,15 @@ export const keptAudit = (k: KeptRecord): string =>
     ...(k.system ? [`system=${k.system}`] : []),
     ...(k.at ? [`at=${k.at}`] : []),
   ].join(' ');
+
+/** The most kept records a guard.applied audit entry lists (review6 R6-6: a snapshot's 5,000 in one chained row). */
+export const AUDIT_KEPT_MAX = 100;
+
+/**
+ * The kept records as the guard.applied audit entry holds them: their count, and the first {@link AUDIT_KEPT_MAX}
+ * (the hold's own view, GET /v1/guard/holds/{id}, keeps them all).
+ */
+export const keptInAudit = (kept: readonly KeptRecord[]): { keptCount: number; kept: string[] } => ({
+  keptCount: kept.length,
+  kept: kept.slice(0, AUDIT_KEPT_MAX).map(keptAudit),
+});

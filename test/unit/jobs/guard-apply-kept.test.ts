@@ -116,7 +116,9 @@ describe('an approved snapshot hold says what it applied of what it held, and wh
       `action = 'guard.applied'`,
     );
     expect(audit).toEqual([
-      expect.objectContaining({ details: expect.objectContaining({ held: 15, deleted: 11, kept: inAudit }) }),
+      expect.objectContaining({
+        details: expect.objectContaining({ held: 15, deleted: 11, keptCount: 4, kept: inAudit }),
+      }),
     ]);
   });
 });
