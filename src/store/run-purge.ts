@@ -10,14 +10,19 @@ import type { Queryable } from './db.js';
 
 /**
  * A run (`r`) that reads none of those rows again: done with no reconciliation still to weigh (queued, or held for a
- * decision: ../jobs/run-guard.ts `guardReconcile` weighs it with the run's counts), or failed with no open dead
- * letter that would reopen it (its own pull's, or a batch of its pages': ../jobs/dead-letters.ts).
+ * decision: ../jobs/run-guard.ts `guardReconcile` weighs it with the run's counts), or failed, an hour ago or more;
+ * neither a batch of its pages still in progress (a full run's reconciliation is claimed once its last batch is done:
+ * ./sync-runs.ts `claimReconcile`) nor an open dead letter that would reopen the run or one of its batches
+ * (../jobs/dead-letters.ts).
  */
-const FINISHED = `((r.status = 'done' AND r.reconcile IS DISTINCT FROM 'queued' AND r.reconcile IS DISTINCT FROM 'held')
-  OR (r.status = 'failed' AND NOT EXISTS (
+const FINISHED = `((r.status = 'failed'
+    OR (r.status = 'done' AND r.reconcile IS DISTINCT FROM 'queued' AND r.reconcile IS DISTINCT FROM 'held'))
+  AND coalesce(r.finished_at, r.created_at) < now() - interval '1 hour'
+  AND NOT EXISTS (SELECT 1 FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status IN ('queued', 'processing', 'held'))
+  AND NOT EXISTS (
     SELECT 1 FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
      WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
-        OR o.payload->>'batchId' IN (SELECT b.id::text FROM truc.batches b WHERE b.sync_run_id = r.id)))))`;
+        OR o.payload->>'batchId' IN (SELECT b.id::text FROM truc.batches b WHERE b.sync_run_id = r.id))))`;
 
 /** Each table's rows of a run, by their primary key. */
 const TABLES = {

@@ -91,6 +91,9 @@ describe('a sync run that deletes and brings back records of a school (guard6)',
     const kept = () => ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM truc.sync_run_deleted');
     // The two runs above that deleted are done (16 + 16 rows); the held one's page was rolled back (none).
     expect((await kept()).rows[0]?.n).toBe(32);
+    // kept an hour after a run finished (polish6: ../../../src/store/run-purge.ts), so aged by two
+    expect(await purgeFinishedRuns(ctx)).toMatchObject({ deleted: 0 });
+    await ctx.db.query(`UPDATE truc.sync_runs SET finished_at = finished_at - interval '2 hours'`);
     expect(await purgeFinishedRuns(ctx)).toMatchObject({ deleted: 32 });
     expect((await kept()).rows[0]?.n).toBe(0);
   });

@@ -2,9 +2,11 @@
  * polish6: what a sync run keeps while it runs goes with the nightly purge once the run finished for good
  * (src/store/run-purge.ts). truc.sync_run_guard (its counts per school) was never purged, nor truc.weigh_seen rows a
  * failed drop left; truc.sync_run_deleted was purged for a failed run a dead-letter replay may still reopen. Kept: a
- * run running or held, one done whose reconciliation is queued or held (weighed with the run's counts), one failed
- * with an open dead letter; dropped: one done and reconciled (or never due), one failed with no open letter.
+ * run running or held, one done whose reconciliation is queued or held (weighed with the run's counts) or may still
+ * be claimed (a batch of its pages in progress), one finished less than an hour ago, one failed with an open dead
+ * letter (its pull's or a batch's); dropped: one done and reconciled (or never due), one failed with no open letter.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { purgeFinishedRuns } from '../../../src/jobs/change-purge.js';
 import { useTestContext } from './fixtures.js';
@@ -13,14 +15,14 @@ describe('the nightly purge of what finished sync runs kept (polish6)', () => {
   const ctx = useTestContext();
   const sql = (text: string, params: unknown[] = []) => ctx.db.query<{ id: number; n: number }>(text, params);
 
-  /** A run in `status` (and `reconcile`) with a count row, a deleted code and a held page's weighed row. */
-  async function run(status: string, reconcile: string | null = null): Promise<number> {
+  /** A run in `status` (and `reconcile`), finished `minutesAgo`, with a count row, a deleted code and a held page's weighed row. */
+  async function run(status: string, reconcile: string | null = null, minutesAgo = 90): Promise<number> {
     const id = Number(
       (
         await sql(
-          `INSERT INTO truc.sync_runs (system, entity, status, reconcile, requested_by)
-           VALUES ('hcm-csdl', 'students', $1, $2, 'test') RETURNING id`,
-          [status, reconcile],
+          `INSERT INTO truc.sync_runs (system, entity, status, reconcile, requested_by, finished_at)
+           VALUES ('hcm-csdl', 'students', $1, $2, 'test', now() - make_interval(mins => $3)) RETURNING id`,
+          [status, reconcile, minutesAgo],
         )
       ).rows[0]!.id,
     );
@@ -43,12 +45,23 @@ describe('the nightly purge of what finished sync runs kept (polish6)', () => {
     return id;
   }
 
-  /** A dead letter of run `id`'s pull, open unless `replayed`. */
-  async function letter(id: number, replayed: boolean) {
+  /** A batch of run `id`'s pages in `status`: its id. */
+  async function page(id: number, status: string): Promise<string> {
+    const batchId = randomUUID();
+    await sql(
+      `INSERT INTO truc.batches (id, client_id, school_code, entity, format, records, received, status, sync_run_id)
+       VALUES ($1, 'system:pull', '79000001', 'students', 'hcm-csdl', '[]', 0, $2, $3)`,
+      [batchId, status, id],
+    );
+    return batchId;
+  }
+
+  /** A dead letter of `work` (a run's pull, or a batch's ingest), open unless `replayed`. */
+  async function letter(work: { syncRunId: number } | { batchId: string }, replayed: boolean) {
     const outbox = (
       await sql(
         `INSERT INTO truc.outbox (queue, job_name, payload) VALUES ('pull', 'pull-page', $1) RETURNING id`,
-        [JSON.stringify({ syncRunId: id, pageNo: 1 })],
+        [JSON.stringify(work)],
       )
     ).rows[0]!.id;
     await sql(
@@ -70,16 +83,23 @@ describe('the nightly purge of what finished sync runs kept (polish6)', () => {
     const reconcileQueued = await run('done', 'queued');
     const reconcileHeld = await run('done', 'held');
     const failedOpen = await run('failed');
-    await letter(failedOpen, false);
+    await letter({ syncRunId: failedOpen }, false);
+    const batchOpen = await run('failed');
+    await letter({ batchId: await page(batchOpen, 'failed') }, false);
+    const ingesting = await run('done');
+    await page(ingesting, 'queued');
+    const justDone = await run('done', null, 10);
     const reconciled = await run('done', 'done');
     const incremental = await run('done');
+    await page(incremental, 'done');
     const failedReplayed = await run('failed');
-    await letter(failedReplayed, true);
+    await letter({ syncRunId: failedReplayed }, true);
     const failed = await run('failed');
+    await page(failed, 'failed');
 
-    // Without the fix: { deleted: 7 } alone (a queued or held reconciliation's and an open letter's runs too), no counts.
+    // Without the fix: { deleted: 10 } alone (all but the running and held runs'), no counts nor weighed rows.
     expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 4, counts: 4, weighed: 4 });
-    const kept = [running, held, reconcileQueued, reconcileHeld, failedOpen];
+    const kept = [running, held, reconcileQueued, reconcileHeld, failedOpen, batchOpen, ingesting, justDone];
     for (const table of ['truc.sync_run_guard', 'truc.sync_run_deleted', 'truc.weigh_seen'])
       expect(await left(table)).toEqual(kept);
     expect([reconciled, incremental, failedReplayed, failed].every((id) => !kept.includes(id))).toBe(true);
