@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { canonicalMessageVi, type Bilingual } from './messages.js';
 import { printableKey } from './keys.js';
+import { TYPE_WORDS } from '../config.js';
 
 const ZOD_EN = z.locales.en();
 const ZOD_VI = z.locales.vi();
@@ -38,38 +39,17 @@ const SAMPLE_INPUTS: readonly unknown[] = [
   () => undefined,
 ];
 
-/**
- * The type names zod's Vietnamese locale leaves in English (words6: "mong đợi string, nhận được số"; it translates only
- * number, array and NaN), in Vietnamese: what a type or a size bound expects, what was received, where a key or an
- * item was refused.
- */
-const VI_TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'chuỗi',
-  int: 'số nguyên',
-  bigint: 'số nguyên lớn',
-  boolean: 'giá trị đúng/sai (true/false)',
-  object: 'đối tượng',
-  record: 'đối tượng',
-  tuple: 'mảng',
-  null: 'null (không có giá trị)',
-  undefined: 'không có giá trị',
-  date: 'ngày',
-  symbol: 'ký hiệu (symbol)',
-  function: 'hàm',
-  map: 'bảng ánh xạ (map)',
-  set: 'tập hợp',
-  file: 'tệp',
-  promise: 'promise',
-};
-
 /** Where the locale puts a type name: after "mong đợi" (expected), "nhận được" (received), "trong" (in). */
 const VI_TYPE_SLOT = /(mong đợi|nhận được|trong) ([a-z]+)(?=$|[ ,])/g;
 
-/** zod's Vietnamese with its type names in Vietnamese too (`VI_TYPE_WORDS`). */
+/**
+ * zod's Vietnamese with its type names in Vietnamese too (words6: its locale translates only number, array and NaN,
+ * "mong đợi string, nhận được số"): the one table of type words, `TYPE_WORDS` (src/config/type-words.ts).
+ */
 const vietnameseTypeWords = (text: string): string =>
   text.replace(VI_TYPE_SLOT, (whole, slot: string, type: string) => {
-    const vi = VI_TYPE_WORDS[type];
-    return vi === undefined ? whole : `${slot} ${vi}`;
+    const words = TYPE_WORDS[type];
+    return words === undefined ? whole : `${slot} ${words.vi}`;
   });
 
 /** zod's Vietnamese for `message` when `message` is zod's own English for this issue (its code and params). */

@@ -5,24 +5,11 @@
  * sentence) is kept as the detail, and one already in both languages (`vi / en`) is kept whole.
  */
 import type { z } from 'zod';
+import { typeWords } from './type-words.js';
 
 type Issue = z.core.$ZodIssue;
 
 const both = (vi: string, en: string): string => `${vi} / ${en}`;
-
-const WHAT: Record<string, [string, string]> = {
-  string: ['chuỗi', 'string'],
-  number: ['số', 'number'],
-  int: ['số nguyên', 'integer'],
-  bigint: ['số nguyên', 'integer'],
-  array: ['danh sách', 'list'],
-  set: ['tập', 'set'],
-  object: ['bảng khoá–giá trị', 'mapping'],
-  boolean: ['true hoặc false', 'true or false'],
-  date: ['ngày', 'date'],
-};
-
-const whatOf = (name: string): [string, string] => WHAT[name] ?? [name, name];
 
 /** How many of what a size bound counts: characters of a string, items of a list, the value of a number. */
 function bound(issue: { origin: string; inclusive?: boolean }, limit: unknown, low: boolean): string {
@@ -88,7 +75,7 @@ export function issueWords(issue: Issue): string {
     case 'too_big':
       return bound(issue, issue.maximum, false);
     case 'invalid_type': {
-      const [vi, en] = whatOf(issue.expected);
+      const { vi, en } = typeWords(issue.expected);
       return both(`phải là ${vi}`, `must be a ${en}`);
     }
     case 'invalid_value': {

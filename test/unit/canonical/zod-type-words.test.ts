@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { zodIssueText } from '../../../src/canonical/zod-text.js';
 import { zodFindings } from '../../../src/mappings/canonical/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { configErrorOf, useConfigDirs } from '../../helpers/config-dir.js';
 
 /** The text of the first issue `schema` finds in `value`, as the API's 400s and the findings build it. */
 function textOf(schema: z.ZodType, value: unknown) {
@@ -92,5 +94,19 @@ describe('zod’s Vietnamese names the types in Vietnamese (words6 item 1)', () 
     expect(id?.vi).toContain('mong đợi chuỗi, nhận được số');
     expect(active?.vi).toContain('mong đợi giá trị đúng/sai (true/false), nhận được chuỗi');
     for (const f of [id, active]) expect(f?.vi).not.toMatch(ENGLISH_TYPE);
+  });
+});
+
+describe('one table of type words for the API and the configuration (fold6 item 1)', () => {
+  const dirOf = useConfigDirs();
+
+  it('a configuration problem names a type with the words of an API 400', () => {
+    const dir = dirOf('default', 'server: [1]\npcgd:\n  excludeDisabledFromDenominators: 1\n');
+    const err = configErrorOf(() => loadConfig({ env: {}, configDir: dir }));
+    expect(err.problems).toContain('server: phải là đối tượng / must be a mapping');
+    expect(err.problems).toContain(
+      'pcgd.excludeDisabledFromDenominators: phải là giá trị đúng/sai (true/false) / must be a true/false value',
+    );
+    expect(textOf(z.object({ a: z.object({}) }), { a: [] }).vi).toContain('mong đợi đối tượng');
   });
 });
