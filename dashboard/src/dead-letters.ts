@@ -17,7 +17,8 @@ type Replay = (body: Record<string, unknown>, count: number) => Promise<void>;
 export async function deadLettersPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const filter = new URLSearchParams();
   // syncRunId (walk6 W6-5): a run's letters, as a run's count on the sync runs page links them; the API refuses a bad one
-  for (const k of ['queue', 'errorCode', 'syncRunId', 'includeReplayed'])
+  // id (fold6): one letter, as a school page links it
+  for (const k of ['id', 'queue', 'errorCode', 'syncRunId', 'includeReplayed'])
     if (params.get(k)) filter.set(k, params.get(k)!);
   const offset = Number(params.get('offset') ?? 0) || 0;
   const go = (o: number): void => {
@@ -124,6 +125,8 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
     inputmode: 'numeric',
     size: 8,
   });
+  // fold6: one letter by its id (a school page links to it); one the API refuses is said by the form
+  const id = h('input', { name: 'id', value: params.get('id') ?? '', inputmode: 'numeric', size: 8 });
   const replayed = h('input', {
     type: 'checkbox',
     name: 'includeReplayed',
@@ -132,6 +135,7 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
   return searchForm(
     'dead-letters',
     [
+      h('label', {}, t('letterId'), id),
       h('label', {}, t('queue'), queue),
       h('label', {}, t('errorCode'), code),
       h('label', {}, t('syncRun'), run),
@@ -139,6 +143,7 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
     ],
     () => {
       const p = new URLSearchParams();
+      if (id.value.trim()) p.set('id', id.value.trim());
       if (queue.value) p.set('queue', queue.value);
       if (code.value) p.set('errorCode', code.value);
       if (run.value.trim()) p.set('syncRunId', run.value.trim());
@@ -150,11 +155,12 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
 
 /**
  * "Replay all that match": only when the page is filtered by queue or error code and some are open; never filtered by
- * a run (a replay by filter does not take one: it would replay the run's queue's letters of every run), whose letters
- * are replayed by selection.
+ * a run or a letter's id (a replay by filter takes neither: it would replay the queue's letters of every run, every
+ * letter), whose letters are replayed by selection.
  */
 function replayFilterButton(params: URLSearchParams, open: number, replay: Replay): HTMLElement | null {
-  if (!(params.get('queue') || params.get('errorCode')) || params.get('syncRunId') || open === 0) return null;
+  const narrowed = params.get('syncRunId') || params.get('id');
+  if (!(params.get('queue') || params.get('errorCode')) || narrowed || open === 0) return null;
   return h(
     'button',
     {

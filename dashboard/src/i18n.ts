@@ -148,6 +148,7 @@ const DICT = {
   reject: ['Từ chối', 'Reject'],
   notAvailable: ['Chức năng này chưa có trên máy chủ.', 'This is not available on this server yet.'],
   includeReplayed: ['Gồm cả việc đã chạy lại', 'Include replayed'],
+  letterId: ['Mã việc lỗi', 'Dead letter id'],
   replay: ['Chạy lại', 'Replay'],
   replaySelected: ['Chạy lại các việc đã chọn', 'Replay selected'],
   selectLetter: ['Chọn việc lỗi #{id}', 'Select dead letter #{id}'],

@@ -104,7 +104,32 @@ export function deadLetterView(r: DeadLetter) {
   };
 }
 
-/** Dead letters, filtered by queue, error code and whether replayed. */
+/** What GET /v1/dead-letters filters by: a letter's id, its queue, code and sync run, and whether closed ones too. */
+const ListQuery = z
+  .object({
+    id: decimal(z.number().int().min(1))
+      .optional()
+      .meta({
+        description:
+          'chỉ việc lỗi có mã này (trang trường liên kết tới nó); việc đã đóng cần includeReplayed=true / ' +
+          'only the letter with this id (a school page links to it); a closed one needs includeReplayed=true',
+      }),
+    queue: QueueName.optional(),
+    errorCode: ErrorCodeName.optional(),
+    syncRunId: decimal(z.number().int().min(1))
+      .optional()
+      .meta({
+        description:
+          'chỉ việc của một lần đồng bộ: việc mang mã lần chạy, hoặc bộ gửi của nó (kể cả bộ xoá khi đối soát của ' +
+          'lần chạy đầy đủ) / only a sync run’s: its job carried the run, or its push set did (a full run’s ' +
+          'reconciliation deletes too)',
+      }),
+    includeReplayed: z.enum(['true', 'false']).default('false'),
+    ...pageQuery(DEAD_LETTERS_PAGE_MAX, 100),
+  })
+  .strict();
+
+/** Dead letters, filtered by id, queue, error code, sync run and whether replayed. */
 function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.get(
     '/v1/dead-letters',
@@ -113,22 +138,7 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
       schema: {
         tags: ['operations'],
         summary: 'Việc lỗi hẳn / Jobs that failed for good, newest first',
-        querystring: z
-          .object({
-            queue: QueueName.optional(),
-            errorCode: ErrorCodeName.optional(),
-            syncRunId: decimal(z.number().int().min(1))
-              .optional()
-              .meta({
-                description:
-                  'chỉ việc của một lần đồng bộ: việc mang mã lần chạy, hoặc bộ gửi của nó (kể cả bộ xoá khi đối soát của ' +
-                  'lần chạy đầy đủ) / only a sync run’s: its job carried the run, or its push set did (a full run’s ' +
-                  'reconciliation deletes too)',
-              }),
-            includeReplayed: z.enum(['true', 'false']).default('false'),
-            ...pageQuery(DEAD_LETTERS_PAGE_MAX, 100),
-          })
-          .strict(),
+        querystring: ListQuery,
         response: {
           200: z.object({
             total: z.number().int().meta({
@@ -148,9 +158,10 @@ function listRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void 
       },
     },
     async function list(request) {
-      const { queue, errorCode, syncRunId, includeReplayed, limit, offset } = request.query;
+      const { id, queue, errorCode, syncRunId, includeReplayed, limit, offset } = request.query;
       const repo = createDeadLettersRepo(opts.db);
-      const filter = { queue, errorCode, syncRunId, includeReplayed: includeReplayed === 'true' };
+      const ids = id === undefined ? undefined : [id];
+      const filter = { ids, queue, errorCode, syncRunId, includeReplayed: includeReplayed === 'true' };
       const [rows, { total, open }] = await Promise.all([
         repo.list(filter, limit, offset),
         repo.count(filter),

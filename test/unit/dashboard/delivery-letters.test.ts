@@ -1,6 +1,7 @@
 /**
  * vendor6 item 1: a school page's batch failed at a target named no dead letter to replay. Each delivery's letters
- * are links to the dead letters page of their queue and code (a closed one with includeReplayed, where it is listed),
+ * are links to the dead letters page showing that letter alone, `?id=` (fold6: it was their queue and code, which
+ * listed every letter of them; a closed one with includeReplayed, where it is listed),
  * their message in the page's language as the title. dashboard/src/delivery-letters.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ const letter = (id: number, errorCode: string, replayable: boolean) => ({
 });
 
 describe('dashboard: a batch’s dead letters on its school’s page', () => {
-  it('links each letter of each delivery to the dead letters of its queue and code', () => {
+  it('links each letter of each delivery to that letter alone, by its id (fold6: its queue and code listed others)', () => {
     const deliveries = [
       { system: 'hcm-csdl', state: 'pending' as const, errorCode: null, deadLetters: [] },
       {
@@ -22,12 +23,12 @@ describe('dashboard: a batch’s dead letters on its school’s page', () => {
     ];
     expect(letterLinks(deliveries, 'en')).toEqual([
       {
-        href: '#/dead-letters?queue=push.smas&errorCode=ERR_ADAPTER_REJECTED',
+        href: '#/dead-letters?id=7',
         text: 'smas #7',
         title: 'dead letter 7',
       },
       {
-        href: '#/dead-letters?queue=push.smas&errorCode=ERR_ADAPTER_FORBIDDEN&includeReplayed=true',
+        href: '#/dead-letters?id=9&includeReplayed=true',
         text: 'smas #9',
         title: 'dead letter 9',
       },

@@ -7986,6 +7986,8 @@ export interface operations {
   list: {
     parameters: {
       query?: {
+        /** @description chỉ việc lỗi có mã này (trang trường liên kết tới nó); việc đã đóng cần includeReplayed=true / only the letter with this id (a school page links to it); a closed one needs includeReplayed=true */
+        id?: number;
         queue?:
           | 'change-purge'
           | 'ingest'
