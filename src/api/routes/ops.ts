@@ -267,7 +267,7 @@ function schoolListRoute(app: OpsApp, opts: OpsRouteOptions): void {
               }),
             commune: z
               .string()
-              .max(20)
+              .regex(/^(\d{5})?$/, 'phải là mã xã 5 chữ số / must be a 5-digit commune code')
               .default('')
               .meta({
                 description:
