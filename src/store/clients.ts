@@ -3,10 +3,13 @@ import type { Queryable } from './db.js';
 export const ROLES = ['vendor', 'pcgd-officer', 'city-admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Scopes each role gets when `clients add` names none. */
+/**
+ * Scopes each role gets when `clients add` names none: only scopes that open something for the role (walk6b W6b-1:
+ * an officer held `batches:read`, whose routes are all school-bound, and an officer has no schools).
+ */
 export const DEFAULT_SCOPES: Record<Role, readonly string[]> = {
   vendor: ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'],
-  'pcgd-officer': ['pcgd:read', 'pcgd:write', 'batches:read', 'quality:read'],
+  'pcgd-officer': ['pcgd:read', 'pcgd:write', 'quality:read'],
   'city-admin': ['batches:read', 'records:read', 'admin', 'guard', 'quality:read', 'pcgd:read', 'pcgd:write'],
   auditor: ['audit:read', 'quality:read'],
 };

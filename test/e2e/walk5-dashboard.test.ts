@@ -68,7 +68,7 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     const vi = (await none.textContent()) ?? '';
     expect(vi).toContain('Bảng điều khiển không có trang nào cho tài khoản này');
     expect(vi).toContain('(Cán bộ PCGD-XMC)');
-    expect(vi).toContain('pcgd:read, pcgd:write, batches:read, quality:read');
+    expect(vi).toContain('pcgd:read, pcgd:write, quality:read');
     expect(await none.locator('li[data-scope=admin]').textContent()).toMatch(/^admin: Tổng quan, Trường học/);
     expect(await none.locator('li[data-scope="audit:read"]').textContent()).toBe('audit:read: Kiểm toán');
     expect(await ui.text('no-page-instead')).toContain('nhóm pcgd');

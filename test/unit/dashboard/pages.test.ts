@@ -9,7 +9,7 @@ import { allowedPages, landingRoute, opens, pagesByScope, shownPage } from '../.
 
 const ADMIN = ['batches:read', 'records:read', 'admin', 'guard', 'quality:read', 'pcgd:read', 'pcgd:write'];
 const AUDITOR = ['audit:read', 'quality:read'];
-const OFFICER = ['pcgd:read', 'pcgd:write', 'batches:read', 'quality:read'];
+const OFFICER = ['pcgd:read', 'pcgd:write', 'quality:read'];
 const VENDOR = ['batches:write', 'batches:read', 'records:read', 'webhooks', 'quality:read'];
 
 describe('dashboard: where a session lands and what a page shows it', () => {
