@@ -198,16 +198,32 @@ function deletionsLine(h: GuardHold): string | undefined {
   )}`;
 }
 
-/** The highest ratio first, then by school, school year, grade, kind: the API's order (store/guard-holds.ts). */
-const byRatio = (reasons: readonly HoldReason[]): HoldReason[] =>
-  [...reasons].sort(
+/** A reason's grade as a number when it is one (`6` before `10`), else null: rankedReasons' order (store/guard-holds.ts). */
+const gradeNumber = (grade: string | null | undefined): number | null =>
+  grade != null && /^[0-9]{1,4}$/.test(grade) ? Number(grade) : null;
+
+/**
+ * The API's order of a hold's reasons (store/guard-holds.ts rankedReasons, walk5 W5-6; walk6b: `holds show` still
+ * sorted by ratio alone, reading grade 7, 8, 9, the school, grade 6): the school of the highest ratio first, each
+ * school's together, by school year, the whole school first, then its grades in order, then kind.
+ */
+const byRatio = (reasons: readonly HoldReason[]): HoldReason[] => {
+  const top = new Map<string, number>();
+  for (const r of reasons) top.set(r.school, Math.max(top.get(r.school) ?? -Infinity, r.ratio));
+  const ranked = reasons.map((r, n) => ({ r, n, top: top.get(r.school)!, g: gradeNumber(r.grade) }));
+  ranked.sort(
     (a, b) =>
-      b.ratio - a.ratio ||
-      codeOrder(a.school, b.school) ||
-      codeOrder(a.schoolYear ?? '', b.schoolYear ?? '') ||
-      codeOrder(a.grade ?? '', b.grade ?? '') ||
-      codeOrder(a.kind, b.kind),
+      b.top - a.top ||
+      codeOrder(a.r.school, b.r.school) ||
+      codeOrder(a.r.schoolYear ?? '', b.r.schoolYear ?? '') ||
+      Number(a.r.grade != null) - Number(b.r.grade != null) ||
+      (a.g ?? Infinity) - (b.g ?? Infinity) ||
+      codeOrder(a.r.grade ?? '', b.r.grade ?? '') ||
+      codeOrder(a.r.kind, b.r.kind) ||
+      a.n - b.n,
   );
+  return ranked.map((x) => x.r);
+};
 
 /** Most affected first (deleted + moved + changed + restored), then by school and school year: the API's order of a hold's schools. */
 const affected = (d: SchoolDiff): number => d.deleted + d.moved + d.changed + (d.restored ?? 0);
