@@ -102,6 +102,22 @@ export const BatchGuard = z
     holdId: z.number().int(),
     status: z.enum(['held', 'approved', 'rejected']),
     kinds: GuardKinds,
+    counts: z
+      .object({
+        live: z.number().int(),
+        deleted: z.number().int(),
+        moved: z.number().int(),
+        changed: z.number().int(),
+        restored: z.number().int(),
+      })
+      .meta({
+        description:
+          'Số bản ghi lệnh giữ cân nhắc: live (bản ghi còn hiệu lực của trường), deleted (bị xoá), moved (chuyển sang ' +
+          'trường khác), changed (bị sửa), restored (được khôi phục); gồm cả các lô trước của trường trong cửa sổ ' +
+          'vendorWindowHours; không có mã bản ghi / the records the hold weighs: live (the school’s live records), ' +
+          'deleted, moved (to another school), changed, restored (deleted records brought back); the school’s earlier ' +
+          'vendor batches of the window (vendorWindowHours) among them; no record codes',
+      }),
     decidedAt: z.string().nullable(),
     decidedBy: z
       .enum(['city-admin'])

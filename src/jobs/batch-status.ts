@@ -53,6 +53,12 @@ export interface BatchView {
     status: BatchHold['status'];
     /** What took it over a threshold: deleted, changed, restored (../store/guard-hold-diff.ts `guardKinds`). */
     kinds: GuardKind[];
+    /**
+     * The hold's counts (../store/guard-holds.ts `totals`, walk6b W6b-3: a vendor read `held` and `deleted` with no
+     * number): the school's live records, and those it deletes, moves away, changes or brings back, the window's
+     * earlier vendor batches' among them. Counts only, no codes.
+     */
+    counts: { live: number; deleted: number; moved: number; changed: number; restored: number };
     decidedAt: string | null;
     /** Who decided, as a role only (holdwhy): never a person's or a client's name or id; null while held. */
     decidedBy: 'city-admin' | null;
@@ -167,6 +173,7 @@ export function batchView(
           holdId: hold.id,
           status: hold.status,
           kinds: guardKinds(hold.reasons),
+          counts: hold.totals,
           decidedAt: hold.decidedAt ? new Date(hold.decidedAt).toISOString() : null,
           // Only a city admin decides (scope `guard`, or truc's CLI on the city's server): the role, never who.
           decidedBy: hold.decidedAt ? 'city-admin' : null,

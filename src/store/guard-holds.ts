@@ -74,12 +74,12 @@ const COLUMNS = `id, kind, batch_id AS "batchId", sync_run_id AS "syncRunId", en
   CASE WHEN weighing->>'state' = 'weighing' AND (weighing_until IS NULL OR weighing_until <= now())
        THEN jsonb_set(weighing, '{state}', '"interrupted"') ELSE weighing END AS weighing`;
 
-/** Totals over a hold's schools, computed in the database (a list never reads the keys). */
-const SUMMARY = `jsonb_array_length(diff) AS schools,
-  (SELECT jsonb_build_object(
+/** Totals over a hold's schools, computed in the database (a list never reads the keys): a list's, a batch's hold's. */
+const TOTALS = `(SELECT jsonb_build_object(
      'live', COALESCE(sum((d->>'live')::int), 0), 'deleted', COALESCE(sum((d->>'deleted')::int), 0),
      'moved', COALESCE(sum((d->>'moved')::int), 0), 'changed', COALESCE(sum((d->>'changed')::int), 0),
      'restored', COALESCE(sum((d->>'restored')::int), 0)) FROM jsonb_array_elements(diff) d) AS totals`;
+const SUMMARY = `jsonb_array_length(diff) AS schools, ${TOTALS}`;
 
 /** A summary's reasons: the highest ratios (fix35a: 2,500 of a city-wide run were sent whole); all: reasonsTotal. */
 export const REASONS_FIRST = 50;
@@ -205,19 +205,19 @@ function holdLists(q: Queryable) {
      * The newest hold of a vendor batch (what its status shows the vendor), or undefined. A batch's hold is
      * never superseded (only a run's change is).
      */
-    async ofBatch(batchId: string): Promise<
-      | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> & {
-          status: Exclude<HoldStatus, 'superseded'>;
-        })
+    async ofBatch(
+      batchId: string,
+    ): Promise<
+      | (Pick<GuardHold, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> &
+          Pick<GuardHoldSummary, 'totals'> & { status: Exclude<HoldStatus, 'superseded'> })
       | undefined
     > {
       const res = await q.query<
-        Pick<Row, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> & {
-          status: Exclude<HoldStatus, 'superseded'>;
-        }
+        Pick<Row, 'id' | 'reasons' | 'decidedAt' | 'decisionReason' | 'appliedAt'> &
+          Pick<GuardHoldSummary, 'totals'> & { status: Exclude<HoldStatus, 'superseded'> }
       >(
         `SELECT id, status, reasons, decided_at AS "decidedAt", decision_reason AS "decisionReason",
-                applied_at AS "appliedAt"
+                applied_at AS "appliedAt", ${TOTALS}
            FROM truc.guard_holds WHERE batch_id = $1 ORDER BY id DESC LIMIT 1`,
         [batchId],
       );

@@ -38,7 +38,7 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
           const b = (await get(`/v1/batches/${batchId}`, w.vendor)).json<{
             status: string;
             counts: { deleted?: number };
-            guard: { holdId: number; status: string; kinds: string[] } | null;
+            guard: { holdId: number; status: string; kinds: string[]; counts: Record<string, number> } | null;
           }>();
           return b.status === 'done' || b.status === 'held' ? { batchId, ...b } : undefined;
         },
@@ -53,10 +53,16 @@ describe('the mass-change guard API on postgres, with the worker and the hcm-csd
     expect(await live(S)).toEqual(codes);
     const [hold] = await heldHolds();
     expect(hold).toMatchObject({ kind: 'batch', batchId: held.batchId, totals: { live: 25, deleted: 10 } });
-    // The vendor sees that its snapshot is held, and by which hold (no codes, no personal data).
+    // The vendor sees that its snapshot is held, by which hold and how many it would delete (no codes, no personal
+    // data; walk6b W6b-3: it read `deleted` and no number).
     expect(held).toMatchObject({
       status: 'held',
-      guard: { holdId: hold!.id, status: 'held', kinds: ['deleted'] },
+      guard: {
+        holdId: hold!.id,
+        status: 'held',
+        kinds: ['deleted'],
+        counts: { live: 25, deleted: 10, moved: 0, changed: 0, restored: 0 },
+      },
     });
 
     // The guard's powers are the `guard` scope's: a vendor and an admin without it may not see or decide.

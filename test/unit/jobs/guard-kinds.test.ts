@@ -36,6 +36,7 @@ const reason = (r: Partial<HoldReason>): HoldReason => ({
 const kindsOf = (reasons: HoldReason[]) =>
   batchView(batch, [], {
     ...{ id: 7, status: 'held', reasons, decidedAt: null, decisionReason: null, appliedAt: null },
+    totals: { live: 40, deleted: 0, moved: 0, changed: 0, restored: 39 },
   }).guard?.kinds;
 
 describe('guard3 item 1: a held batch’s kinds name its restores', () => {

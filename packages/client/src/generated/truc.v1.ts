@@ -1570,6 +1570,14 @@ export interface components {
         status: 'held' | 'approved' | 'rejected';
         /** @description Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); no record codes */
         kinds: ('deleted' | 'changed' | 'restored')[];
+        /** @description Số bản ghi lệnh giữ cân nhắc: live (bản ghi còn hiệu lực của trường), deleted (bị xoá), moved (chuyển sang trường khác), changed (bị sửa), restored (được khôi phục); gồm cả các lô trước của trường trong cửa sổ vendorWindowHours; không có mã bản ghi / the records the hold weighs: live (the school’s live records), deleted, moved (to another school), changed, restored (deleted records brought back); the school’s earlier vendor batches of the window (vendorWindowHours) among them; no record codes */
+        counts: {
+          live: number;
+          deleted: number;
+          moved: number;
+          changed: number;
+          restored: number;
+        };
         decidedAt: string | null;
         /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
         decidedBy: 'city-admin' | null;
@@ -3910,6 +3918,14 @@ export interface components {
           status: 'held' | 'approved' | 'rejected';
           /** @description Điều làm lô vượt ngưỡng: deleted (bản ghi bị xoá hoặc chuyển đi), changed (bản ghi bị sửa), restored (bản ghi đã xoá được khôi phục, tính như thay đổi); không có mã bản ghi / what took it over a threshold: deleted (records deleted or moved away), changed (records changed), restored (deleted records brought back, weighed as changes); no record codes */
           kinds: ('deleted' | 'changed' | 'restored')[];
+          /** @description Số bản ghi lệnh giữ cân nhắc: live (bản ghi còn hiệu lực của trường), deleted (bị xoá), moved (chuyển sang trường khác), changed (bị sửa), restored (được khôi phục); gồm cả các lô trước của trường trong cửa sổ vendorWindowHours; không có mã bản ghi / the records the hold weighs: live (the school’s live records), deleted, moved (to another school), changed, restored (deleted records brought back); the school’s earlier vendor batches of the window (vendorWindowHours) among them; no record codes */
+          counts: {
+            live: number;
+            deleted: number;
+            moved: number;
+            changed: number;
+            restored: number;
+          };
           decidedAt: string | null;
           /** @description ai đã quyết định, chỉ theo vai trò (quản trị thành phố), không bao giờ tên người; null khi còn giữ / who decided, as a role only (a city admin), never a person’s name; null while held */
           decidedBy: 'city-admin' | null;
