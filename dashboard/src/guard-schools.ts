@@ -69,6 +69,16 @@ function exceptColumn(hold: Hold, except: Set<string>): Array<Column<SchoolDiff>
   ];
 }
 
+/**
+ * How many of a school's held deletions the application left alone (an approved snapshot's kept records: they stay
+ * listed with the held ones, which a reader took for deleted); nothing when none.
+ */
+function keptNote(list: readonly string[], kept: ReadonlySet<string>): HTMLElement | null {
+  const n = kept.size === 0 ? 0 : list.filter((c) => kept.has(c)).length;
+  if (n === 0) return null;
+  return h('span', { class: 'muted', 'data-testid': 'codes-kept' }, ` ${t('codesKept', { count: num(n) })}`);
+}
+
 /** The by-school table's columns: counts, then the codes (those the hold did not keep counted). */
 function diffColumns(
   hold: Hold,
@@ -76,6 +86,7 @@ function diffColumns(
   except: Set<string>,
 ): Array<Column<SchoolDiff>> {
   const cut = (d: SchoolDiff, n: number) => (d.keysTruncated ? n : undefined);
+  const kept = new Set((hold.kept ?? []).map((k) => k.key));
   const restores = rows.some((d) => (d.restored ?? 0) > 0);
   return [
     ...exceptColumn(hold, except),
@@ -95,7 +106,10 @@ function diffColumns(
       : []),
     {
       head: 'codesDeleted',
-      cell: (d) => codes([...d.keys.deleted, ...d.keys.moved], cut(d, d.deleted + d.moved)),
+      cell: (d) => {
+        const list = [...d.keys.deleted, ...d.keys.moved];
+        return h('span', {}, codes(list, cut(d, d.deleted + d.moved)), keptNote(list, kept));
+      },
     },
     { head: 'codesChanged', cell: (d) => codes(d.keys.changed, cut(d, d.changed)) },
     ...(restores

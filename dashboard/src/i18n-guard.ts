@@ -44,6 +44,11 @@ export const GUARD_WORDS = {
     'Các bản ghi bị giữ mà việc áp dụng để nguyên: có thông tin mới hơn snapshot (được ghi lại, gửi lại không đổi, đã xoá hoặc chuyển trường sau khi snapshot đến).',
     "The held records the application left alone: a word newer than the snapshot's is there (written, carried unchanged, deleted or moved after the snapshot arrived).",
   ],
+  // polish6's note: the codes of a school's held deletions include those the application kept
+  codesKept: [
+    '{count} mã trong đó được để nguyên (xem "Để nguyên khi áp dụng")',
+    '{count} of them kept (see "Kept when applied")',
+  ],
   keptCode: ['Mã', 'Code'],
   keptWhy: ['Vì', 'Why'],
   keptBy: ['Bởi', 'By'],

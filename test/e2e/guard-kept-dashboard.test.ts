@@ -94,6 +94,10 @@ describe.runIf(hasChromium())('guard6: an applied snapshot hold’s Kept card in
       [held[3], 'Đã chuyển sang trường khác sau snapshot', '—'],
     ]);
     expect(vi[0]![3]).toMatch(/\d/);
+    // The school's held deletions, listed with the 10 codes, say 4 of them were kept (polish6's note).
+    expect((await ui.text('codes-kept')).trim()).toBe(
+      '4 mã trong đó được để nguyên (xem "Để nguyên khi áp dụng")',
+    );
     expect(vi[3]![3]).toBe('—');
     await ui.shot('kept-vi');
 
@@ -109,6 +113,7 @@ describe.runIf(hasChromium())('guard6: an applied snapshot hold’s Kept card in
       ['Deleted after the snapshot', 'hcm-csdl'],
       ['Moved to another school after the snapshot', '—'],
     ]);
+    expect((await ui.text('codes-kept')).trim()).toBe('4 of them kept (see "Kept when applied")');
     await ui.shot('kept-en');
 
     const page = await ui.page.innerText('body');
