@@ -215,22 +215,16 @@ function pushSetOutcomes(q: Queryable) {
   };
 }
 
-/** A batch's push sets to one target, counted ({@link pushSetDeliveries}). */
-interface DeliveryRow {
+/**
+ * A batch's push sets to one target, counted ({@link pushSetDeliveries}): the delivery's fields as they are read, and
+ * what its `state` is judged from (fold6: the fields were written out twice).
+ */
+interface DeliveryRow extends Omit<BatchDelivery, 'state'> {
   batchId: string;
-  system: string;
   sets: number;
   delivered: number;
   failed: number;
-  errorCode: string | null;
   accepted: number;
-  rejected: number;
-  refused: RefusedKey[];
-  upserts: DeliveryCounts;
-  deletes: DeliveryCounts;
-  deadLetters: DeliveryLetter[];
-  deliveredAt: Date | null;
-  endpoints: string[];
 }
 
 /** Where a batch's changes stand at one target, from its sets there. */
