@@ -170,6 +170,10 @@ export const QUEUE_NAMES = [
   ]),
 ].sort() as [string, ...string[]];
 
+/** A job's payload as its contract parses it: what its outbox row keeps (ids and codes, strings and numbers). */
+const checkedPayload = <J extends JobContract<unknown>>(job: J, payload: z.input<J['payload']>) =>
+  job.payload.parse(payload) as Record<string, string | number>;
+
 /** Queues a job: writes its outbox row in the caller's transaction. Returns the row id. */
 export async function enqueue<J extends JobContract<unknown>>(
   q: Queryable,
@@ -177,7 +181,7 @@ export async function enqueue<J extends JobContract<unknown>>(
   payload: z.input<J['payload']>,
   opts: { notify?: boolean; leaseSeconds?: number; handedOver?: boolean } = {},
 ): Promise<number> {
-  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  const checked = checkedPayload(job, payload);
   const outbox = createOutboxRepo(q);
   // Handed over: its producer adds the job after the commit (../store/outbox.ts `flushHandedOver`).
   if (opts.handedOver) return outbox.addHandedOver(job.queue, job.name, checked);
@@ -193,7 +197,7 @@ export async function enqueueQuietly<J extends JobContract<unknown>>(
   job: J,
   payload: z.input<J['payload']>,
 ): Promise<void> {
-  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  const checked = checkedPayload(job, payload);
   await createOutboxRepo(q).put(job.queue, job.name, checked);
 }
 
@@ -206,7 +210,7 @@ export async function enqueueHandedOver<J extends JobContract<unknown>>(
   job: J,
   payload: z.input<J['payload']>,
 ): Promise<OutboxRow> {
-  const checked = job.payload.parse(payload) as Record<string, string | number>;
+  const checked = checkedPayload(job, payload);
   return flushHandedOver(writes, job.queue, job.name, checked);
 }
 
