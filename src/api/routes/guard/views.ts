@@ -286,27 +286,27 @@ export const Hold = z
   })
   .meta({ id: 'GuardHold' });
 
+/** A page of a hold's items, `total` saying what it counts; `id`: its OpenAPI schema's name. */
+const holdPage = <T extends z.ZodType>(items: T, total: string, id: string) =>
+  z
+    .object({
+      holdId: Count,
+      total: Count.meta({ description: total }),
+      limit: Count,
+      offset: Count,
+      items: z.array(items),
+    })
+    .meta({ id });
+
 /** A page of a hold's reasons (`GET /v1/guard/holds/{id}/reasons`, fix35a). */
-export const HoldReasons = z
-  .object({
-    holdId: Count,
-    total: Count.meta({ description: 'số lý do của lệnh giữ / the hold’s reasons' }),
-    limit: Count,
-    offset: Count,
-    items: z.array(Reason),
-  })
-  .meta({ id: 'GuardHoldReasons' });
+export const HoldReasons = holdPage(Reason, 'số lý do của lệnh giữ / the hold’s reasons', 'GuardHoldReasons');
 
 /** A page of a hold's schools (`GET /v1/guard/holds/{id}/schools`). */
-export const HoldSchools = z
-  .object({
-    holdId: Count,
-    total: Count.meta({ description: 'số trường khớp bộ lọc / the schools matching the filter' }),
-    limit: Count,
-    offset: Count,
-    items: z.array(SchoolDiff),
-  })
-  .meta({ id: 'GuardHoldSchools' });
+export const HoldSchools = holdPage(
+  SchoolDiff,
+  'số trường khớp bộ lọc / the schools matching the filter',
+  'GuardHoldSchools',
+);
 
 export function fields(h: Omit<StoredHold, 'diff' | 'kept'>) {
   return {
