@@ -324,12 +324,18 @@ describe('review31, the commune officer: pull, compute, read the figures', () =>
     try {
       const pull = await call('POST', `/v1/pcgd/communes/${X}/persons-pull`, { full: true });
       expect(pull.statusCode, pull.body).toBe(202);
-      // the worker takes the pull and meets the 429 (or the pause an earlier 429 left on the Ministry's gate)
-      await new Promise((r) => setTimeout(r, 4000));
-      const state = (await call('GET', `/v1/pcgd/communes/${X}/persons-pull`)).json<{
-        personsPulling: boolean;
-        lastPull: Record<string, unknown> | null;
-      }>();
+      // the worker takes the pull and meets the 429 (or the pause an earlier 429 left on the Ministry's gate): what the
+      // officer polls, read until it says the Ministry is waited for (it was read once, after 4 s)
+      const state = await waitFor(
+        async () => {
+          const read = (await call('GET', `/v1/pcgd/communes/${X}/persons-pull`)).json<{
+            personsPulling: boolean;
+            lastPull: Record<string, unknown> | null;
+          }>();
+          return read.lastPull?.waitingForMinistry ? read : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: 'the persons pull to say it waits for the Ministry' },
+      );
       expect(state.personsPulling).toBe(true);
       expect(JSON.stringify(state.lastPull)).toMatch(/RATE_LIMITED|notBefore|retryAt|waitingUntil|until/i);
       // fix31e: the error met and when the Ministry is asked again
