@@ -20,7 +20,8 @@ const children = (): string[] => {
 };
 
 it('a start that fails stops what it started: no redis-server or truc process left', async () => {
-  expect(children().filter((c) => c.includes('redis-server'))).toEqual([]);
+  // The worker's own helpers (vitest's esbuild) may be children too: only what the start adds counts.
+  const before = children();
   let ran = false;
   await expect(
     onStack(
@@ -31,5 +32,5 @@ it('a start that fails stops what it started: no redis-server or truc process le
     ),
   ).rejects.toThrow('the api process exited before it was ready');
   expect(ran).toBe(false);
-  expect(children()).toEqual([]);
+  expect(children().filter((c) => !before.includes(c) && /redis-server|node/.test(c))).toEqual([]);
 });
