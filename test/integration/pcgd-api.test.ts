@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/chain.js';
 import { LOCKED_STATUSES } from '../../src/reporting/pcgd/compute.js';
 import { readPackage } from '../../src/reporting/pcgd/package.js';
+import { workingYearAt } from '../../src/reporting/pcgd/persons-year.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { A, B, YEAR } from '../fixtures/pcgd/communes.js';
@@ -315,6 +316,10 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     }
     const next = await call('officerA', 'GET', `/v1/pcgd/deadlines?year=${thisYear + 1}`);
     expect(next.statusCode, next.body).toBe(200);
+    // walk6b W6b-2: no year was a 400 (required); it is the working year open today (1 September to 31 August).
+    const open = await call('officerA', 'GET', '/v1/pcgd/deadlines');
+    expect(open.statusCode, open.body).toBe(200);
+    expect(open.json<{ year: number }>().year).toBe(workingYearAt(new Date(), '09-01'));
     const early = yearRefusal(
       await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: 2013 }),
     );

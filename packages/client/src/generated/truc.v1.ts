@@ -15675,9 +15675,9 @@ export interface operations {
   };
   listPcgdDeadlines: {
     parameters: {
-      query: {
-        /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines) */
-        year: number;
+      query?: {
+        /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm sau; bỏ trống: năm làm việc PCGD-XMC đang mở hôm nay (từ pcgd.calendar.opensOn, 1/9) / report year, from 2014 (Decree 20/2014/NĐ-CP) to next year; left out: the PCGD-XMC working year open today (from pcgd.calendar.opensOn, 1 September) */
+        year?: number;
         province?: string;
       };
       header?: never;

@@ -8,6 +8,7 @@ import { decimal } from '../../query.js';
 import { appendAudit } from '../../../audit/chain.js';
 import { AppError, both } from '../../../errors.js';
 import { deadlineView } from '../../../reporting/pcgd/deadlines.js';
+import { workingYearAt } from '../../../reporting/pcgd/persons-year.js';
 import { checkReportYear } from '../../../reporting/pcgd/years.js';
 import {
   enrolmentMismatches,
@@ -253,7 +254,12 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
           'Hạn nộp theo đơn vị: chưa nộp, có nguy cơ trễ, trễ / Deadlines per unit: not yet submitted, at risk, late',
         querystring: z
           .object({
-            year: Year,
+            year: Year.optional().meta({
+              description:
+                'Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm sau; bỏ trống: năm làm việc PCGD-XMC đang mở ' +
+                'hôm nay (từ pcgd.calendar.opensOn, 1/9) / report year, from 2014 (Decree 20/2014/NĐ-CP) to next year; ' +
+                'left out: the PCGD-XMC working year open today (from pcgd.calendar.opensOn, 1 September)',
+            }),
             province: z
               .string()
               .regex(/^\d{2}$/)
@@ -274,7 +280,9 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
     },
     async function deadlines(request) {
       const at = now();
-      const { year, province } = request.query;
+      const { province } = request.query;
+      // walk6b W6b-2: an officer asking with no year was told it is required; the working year open today is meant.
+      const year = request.query.year ?? workingYearAt(at, opts.config.pcgd.calendar.opensOn);
       checkReportYear(year, 'deadlines', at, '/querystring/year'); // fix32a: ?year=2099 answered 200
       const view = await deadlineView(opts.db, opts.config.pcgd, {
         year,
