@@ -4,6 +4,7 @@
  * the option parsers and `startProgress` (a progress bar for long operations). See src/cli/README.md for how to add a command.
  */
 import { userInfo } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { personalNumberIn } from '../canonical/free-text.js';
 import { vietnamTimeOf } from '../canonical/school-year.js';
@@ -364,4 +365,15 @@ export function errorWords(code: string): { vi: string; en: string } {
   if (!Object.hasOwn(ERRORS, code)) return { vi: code, en: code };
   const e = ERRORS[code as ErrorCode];
   return { vi: e.vi.replace(/\.$/, ''), en: e.en.replace(/\.$/, '') };
+}
+
+/**
+ * A path the user typed, as their shell meant it (walk6b W6b-5): `npm run truc -- …` runs truc in the repository's
+ * folder, so `npm --prefix <repo> run truc -- pcgd verify pkg.json` looked for pkg.json in the repository. When truc
+ * is that npm script itself (`npm_lifecycle_event` truc), a relative path is taken from the folder npm was started in
+ * (npm's `INIT_CWD`); otherwise from the current folder.
+ */
+export function shellPath(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const from = env.npm_lifecycle_event === 'truc' && env.INIT_CWD ? env.INIT_CWD : cwd;
+  return resolvePath(from, path);
 }

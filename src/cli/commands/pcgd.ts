@@ -26,6 +26,7 @@ import {
   operatorActor,
   positiveId,
   runs,
+  shellPath,
   startProgress,
   UsageError,
   vnTime,
@@ -283,6 +284,7 @@ const exportCmd = () =>
       const { createPcgdRepo } = await import('../../store/pcgd.js');
       const forms = await import('../../reporting/pcgd/forms.js');
       const dir = o.out ?? `pcgd-${reportId}`;
+      const at = shellPath(dir);
       await run(async (deps) => {
         const repo = createPcgdRepo(deps.db);
         const row = await repo.get(reportId);
@@ -298,13 +300,13 @@ const exportCmd = () =>
               `report ${reportId} is not approved yet, so it has no signed package`,
             ),
           );
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'package.json'), ev.package);
-        writeFileSync(join(dir, 'package.p7s'), ev.signature);
-        writeFileSync(join(dir, 'certificate.pem'), ev.signer_certificate);
-        writeFileSync(join(dir, 'forms.xlsx'), await forms.xlsxFromPackage(ev.package));
+        mkdirSync(at, { recursive: true });
+        writeFileSync(join(at, 'package.json'), ev.package);
+        writeFileSync(join(at, 'package.p7s'), ev.signature);
+        writeFileSync(join(at, 'certificate.pem'), ev.signer_certificate);
+        writeFileSync(join(at, 'forms.xlsx'), await forms.xlsxFromPackage(ev.package));
         const signer = await service.signerFor(deps, row.unit_code);
-        writeFileSync(join(dir, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
+        writeFileSync(join(at, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
       });
       const verify = `truc pcgd verify ${dir}/package.json`;
       const openssl =
@@ -337,13 +339,14 @@ const verify = () =>
       ),
     async (o, [file], out) => {
       const { companionsOf, packageUnitOf, verdictOf } = await import('../../reporting/pcgd/verify-rules.js');
-      const found = companionsOf(file!, existsSync);
-      const sigFile = o.signature ?? found.signature;
-      const certFile = o.certificate ?? found.certificate;
-      for (const f of [file!, sigFile, ...(certFile ? [certFile] : [])])
+      const pkgFile = shellPath(file!);
+      const found = companionsOf(pkgFile, existsSync);
+      const sigFile = o.signature ? shellPath(o.signature) : found.signature;
+      const certFile = o.certificate ? shellPath(o.certificate) : found.certificate;
+      for (const f of [pkgFile, sigFile, ...(certFile ? [certFile] : [])])
         if (!existsSync(f)) throw new UsageError(both(`không có tệp ${f}`, `no such file: ${f}`));
       const { verifyDetached } = await import('../../reporting/pcgd/signing.js');
-      const content = readFileSync(file!);
+      const content = readFileSync(pkgFile);
       const res = await verifyDetached(content, readFileSync(sigFile), {
         ...(certFile ? { trusted: [readFileSync(certFile, 'utf8')] } : {}),
       });
