@@ -78,6 +78,8 @@ const TYPE_FORMS: Readonly<Record<string, Bilingual>> = {
   array: { vi: 'một mảng […]', en: 'an array […]' },
   object: { vi: 'một đối tượng {…}', en: 'an object {…}' },
 };
+/** A string in the address or a header: sent as it is, no quotes (only JSON quotes its strings). */
+const URL_STRING: Bilingual = { vi: 'một chuỗi', en: 'a string' };
 const FORMAT_FORMS: Readonly<Record<string, Bilingual>> = {
   date: { vi: 'ngày YYYY-MM-DD (ví dụ 2015-09-05)', en: 'a date YYYY-MM-DD (e.g. 2015-09-05)' },
   datetime: {
@@ -96,11 +98,14 @@ function howToFix(
   code: string,
   params: object | undefined,
   field: string | undefined,
+  inUrl: boolean,
 ): Bilingual | undefined {
   const p = (params ?? {}) as { expected?: unknown; format?: unknown };
   const form =
     code === 'invalid_type' && typeof p.expected === 'string'
-      ? TYPE_FORMS[p.expected]
+      ? inUrl && p.expected === 'string'
+        ? URL_STRING
+        : TYPE_FORMS[p.expected]
       : code === 'invalid_format' && typeof p.format === 'string'
         ? FORMAT_FORMS[p.format]
         : undefined;
@@ -115,7 +120,8 @@ function howToFix(
 /**
  * The words of a zod issue (its `code`, the rest of it as `params`, its `message`) in both languages: a field not
  * sent as such, zod's own English with its Vietnamese locale's, a canonical schema's with the Vietnamese it
- * registered; zod's own followed by how to fix it where zod knows the form it wants (`field`: the last step of the issue's path);
+ * registered; zod's own followed by how to fix it where zod knows the form it wants (`field`: the last step of the issue's path;
+ * `inUrl`: the value came in the address or a header, where a string has no quotes);
  * undefined for any other message (truc's own, written in both already).
  */
 export function zodIssueText(
@@ -123,6 +129,7 @@ export function zodIssueText(
   params: object | undefined,
   message: string,
   field?: string,
+  inUrl = false,
 ): Bilingual | undefined {
   const notSent = code === 'invalid_type' && message.endsWith(', received undefined');
   const zodVi = notSent ? NOT_SENT.vi : zodVietnamese(code, params, message);
@@ -131,6 +138,6 @@ export function zodIssueText(
     return vi ? { vi, en: message } : undefined;
   }
   const text = notSent ? NOT_SENT : { vi: zodVi, en: message };
-  const fix = howToFix(code, params, field);
+  const fix = howToFix(code, params, field, inUrl);
   return fix ? { vi: `${text.vi}; ${fix.vi}`, en: `${text.en}; ${fix.en}` } : text;
 }

@@ -53,15 +53,18 @@ describe('review28 on postgres', () => {
 
   // walk2: a required query field not sent was told zod's "Invalid input: expected number, received undefined" (an
   // officer's GET /v1/pcgd/deadlines without `year`); now that it is required and was not sent, at its pointer.
+  // Since walk6b W6b-2 the deadlines' year is optional (the working year open today): the reports' `unit` is the one
+  // required query field left.
   it('walk2: a required field not sent is said so, in Vietnamese and English', async () => {
-    const res = await h.get('/v1/pcgd/deadlines', h.tokens.admin);
+    const res = await h.get('/v1/pcgd/reports', h.tokens.admin);
     const p = expectProblem(res, 400, 'ERR_VALIDATION');
     expect(p.errors).toEqual([
       {
-        pointer: '/querystring/year',
+        pointer: '/querystring/unit',
         rule: 'invalid_type',
+        // A string in the address has no quotes (only JSON quotes them): not "in double quotes" as in a body.
         message:
-          'bắt buộc, chưa được gửi; hãy gửi year là một số / required, not sent; send year as a number',
+          'bắt buộc, chưa được gửi; hãy gửi unit là một chuỗi / required, not sent; send unit as a string',
       },
     ]);
   });

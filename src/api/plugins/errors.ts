@@ -97,8 +97,9 @@ function bilingualMessage(
   params: object | undefined,
   message: string,
   path: string,
+  where: string,
 ): string {
-  const text = zodIssueText(keyword, params, message, path.split('/').at(-1));
+  const text = zodIssueText(keyword, params, message, path.split('/').at(-1), where !== 'body');
   return text ? both(text.vi, text.en) : message;
 }
 
@@ -118,7 +119,7 @@ function zodIssues(err: FastifyError): FieldError[] {
         v.keyword === 'unrecognized_keys'
           ? both(`trường không xác định: ${unknown}`, `unknown field(s): ${unknown}`)
           : v.message
-            ? bilingualMessage(v.keyword, v.params, v.message, v.instancePath)
+            ? bilingualMessage(v.keyword, v.params, v.message, v.instancePath, where)
             : both('không hợp lệ', 'invalid'),
     };
   });

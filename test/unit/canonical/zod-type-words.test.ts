@@ -110,3 +110,22 @@ describe('one table of type words for the API and the configuration (fold6 item 
     expect(textOf(z.object({ a: z.object({}) }), { a: [] }).vi).toContain('mong đợi đối tượng');
   });
 });
+
+describe('how to send a string, in a body or in the address', () => {
+  const issue = { expected: 'string' };
+  const notSent = 'Invalid input: expected string, received undefined';
+
+  it('a body’s string is in double quotes (JSON)', () => {
+    expect(zodIssueText('invalid_type', issue, notSent, 'unit')).toEqual({
+      vi: 'bắt buộc, chưa được gửi; hãy gửi unit là một chuỗi (trong dấu ngoặc kép)',
+      en: 'required, not sent; send unit as a string (in double quotes)',
+    });
+  });
+
+  it('a query parameter’s or a header’s string has no quotes', () => {
+    expect(zodIssueText('invalid_type', issue, notSent, 'unit', true)).toEqual({
+      vi: 'bắt buộc, chưa được gửi; hãy gửi unit là một chuỗi',
+      en: 'required, not sent; send unit as a string',
+    });
+  });
+});
