@@ -287,7 +287,11 @@ async function readBatchesTold(
   q: Queryable,
   batches: readonly ListedBatch[],
 ): Promise<Map<string, Omit<ToldBatch, 'batch'>>> {
-  const deliveries = await createPushSetsRepo(q).deliveriesOfBatches(batches.map((b) => b.id));
+  // A list tells no refused keys (listedDelivery): not read (review6 R6-5).
+  const deliveries = await createPushSetsRepo(q).deliveriesOfBatches(
+    batches.map((b) => b.id),
+    { keys: false },
+  );
   return new Map(
     batches.map((b) => {
       const ds = deliveries.get(b.id) ?? [];

@@ -294,8 +294,14 @@ const DEAD_LETTERS = `(SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 
 
 /** Batches' deliveries, read from their push sets. */
 function pushSetDeliveries(q: Queryable) {
-  /** The delivery state of each batch's changes, per target system (a target's refusals in its receipts), by batch. */
-  async function deliveriesOfBatches(batchIds: readonly string[]): Promise<Map<string, BatchDelivery[]>> {
+  /**
+   * The delivery state of each batch's changes, per target system (a target's refusals in its receipts), by batch.
+   * `keys` false: `refused` is left empty (a list tells no keys, and a dead-lettered snapshot's are thousands: review6 R6-5).
+   */
+  async function deliveriesOfBatches(
+    batchIds: readonly string[],
+    { keys = true }: { keys?: boolean } = {},
+  ): Promise<Map<string, BatchDelivery[]>> {
     const by = new Map<string, BatchDelivery[]>();
     if (batchIds.length === 0) return by;
     const res = await q.query<DeliveryRow>(
@@ -303,7 +309,7 @@ function pushSetDeliveries(q: Queryable) {
               count(failed_at)::int AS failed, max(error_code) AS "errorCode",
               coalesce(sum((receipt->>'accepted')::int), 0)::int AS accepted,
               coalesce(sum((receipt->>'rejected')::int), 0)::int AS rejected,
-              ${REFUSED} AS refused, ${countsOfOperation('upsert')} AS upserts,
+              ${keys ? REFUSED : `'[]'::jsonb`} AS refused, ${countsOfOperation('upsert')} AS upserts,
               ${countsOfOperation('delete')} AS deletes, ${DEAD_LETTERS} AS "deadLetters",
               max(delivered_at) AS "deliveredAt",
               coalesce(array_agg(DISTINCT entity || ':' || operation ORDER BY entity || ':' || operation)

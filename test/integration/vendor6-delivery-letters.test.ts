@@ -121,6 +121,19 @@ describe('a delivery that failed for good says why, and a snapshot’s deliverie
     expect(JSON.stringify(item)).not.toMatch(/"U[12]"/);
   });
 
+  it('a list’s read of the deliveries does not gather the refused keys it would not tell (review6 R6-5)', async () => {
+    const sets = createPushSetsRepo(h.env.deps.db);
+    const smasOf = async (keys?: boolean) =>
+      (await sets.deliveriesOfBatches([BATCH], keys === undefined ? {} : { keys }))
+        .get(BATCH)!
+        .find((d) => d.system === 'smas')!;
+    const whole = await smasOf();
+    expect(whole.refused.map((r) => r.key)).toEqual(['U1', 'U2']);
+    const listed = await smasOf(false);
+    expect(listed.refused).toEqual([]);
+    expect({ ...listed, refused: whole.refused }).toEqual(whole);
+  });
+
   it('a replayed letter leaves the delivery pending, nothing refused; a closed one is told not replayable', async () => {
     const replay = await h.send('POST', '/v1/dead-letters/replay', h.tokens.admin, { ids: [letter] });
     expect(replay.statusCode, replay.body).toBe(200);
