@@ -30,6 +30,14 @@ const SchoolSystemSchema = SystemSchema.extend({
   watermarkOverlapSeconds: z.number().int().min(0).max(86_400).default(60),
 }).strict();
 
+/**
+ * The Ministry's PCGD-XMC: one value for its call's time, 20 s, whether a profile names it or not (it
+ * congests near the October deadline; the other systems keep 10 s).
+ */
+const MoetSystemSchema = SystemSchema.extend({
+  timeoutMs: z.number().int().positive().default(20_000),
+}).strict();
+
 /** Defaults of a school system's section. */
 const schoolSystemDefaults = {
   timeoutMs: 10_000,
@@ -231,7 +239,7 @@ export const JobsSchema = z
 export const SystemsSchema = z
   .object({
     'hcm-csdl': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 20, durationMs: 1000 } }),
-    'moet-pcgd': SystemSchema.default({ timeoutMs: 10_000, rateLimit: { max: 2, durationMs: 1000 } }),
+    'moet-pcgd': MoetSystemSchema.default({ timeoutMs: 20_000, rateLimit: { max: 2, durationMs: 1000 } }),
     smas: SchoolSystemSchema.default(schoolSystemDefaults),
     vnedu: SchoolSystemSchema.default(schoolSystemDefaults),
   } satisfies Record<SystemName, z.ZodType>)

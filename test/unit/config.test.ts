@@ -55,6 +55,18 @@ describe('loadConfig: defaults per profile', () => {
     expect(c.systems.vnedu.watermarkOverlapSeconds).toBe(60);
   });
 
+  it('moet-pcgd: one call time, 20000 ms, whether a profile names its section or not (fix7)', () => {
+    const bare = loadConfig({
+      env: { TRUC_PROFILE: 'bare' },
+      configDir: configDir('bare', 'jobs:\n  attempts: 8\n'),
+    });
+    expect(bare.systems['moet-pcgd'].timeoutMs).toBe(20_000);
+    const dir = configDir('rate', 'systems:\n  moet-pcgd:\n    rateLimit: { max: 1, durationMs: 1000 }\n');
+    const named = loadConfig({ env: { TRUC_PROFILE: 'rate' }, configDir: dir });
+    expect(named.systems['moet-pcgd'].timeoutMs).toBe(20_000);
+    expect(named.systems['hcm-csdl'].timeoutMs).toBe(10_000);
+  });
+
   it('test profile: port 0, loopback, silent, fast retries, a test signing key', () => {
     const c = loadConfig({ env: { TRUC_PROFILE: 'test' } });
     expect(c.profile).toBe('test');
