@@ -2,29 +2,23 @@
  * Examples of the main vendor routes' requests and answers (api27), shown by /docs and in `openapi/truc.v1.json`
  * (each set as its media type's `example` by ./plugins/contract.ts `completeDocument`): a token, a batch pushed
  * and dry-run, its status and findings, a record read back, a page of records and of the change feed, a refusal.
- * The student is the integration guide's made-up one (school year 2026-2027, born 2020): no real person's data.
+ * The student is the integration guide's made-up one (school year 2026-2027, born 2020), the one ./record-examples.ts
+ * shows field by field: no real person's data.
  * Each example is typed by the schema its route answers with, so a change of a schema that leaves one stale fails
  * the typecheck; test/integration/api27-bodies.test.ts also parses each against the route's schema and the spec.
  */
 import type { z } from 'zod';
 import type { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from './batch-contract.js';
 import type { Problem } from './problem.js';
+import { EXAMPLE_RECORDS, EXAMPLE_SCHOOL } from './record-examples.js';
 
-const SCHOOL = '79000001';
+const SCHOOL = EXAMPLE_SCHOOL;
 const BATCH_ID = '3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b';
-const STUDENT = {
-  studentCode: '7900000100001',
-  schoolCode: SCHOOL,
-  schoolYear: '2026-2027',
-  grade: '1',
-  personalId: '079220001234',
-  fullName: 'Nguyễn Văn An',
-  birthDate: '2020-03-04',
-  sex: 'male',
-  ethnicityCode: '01',
-  status: 'studying',
-};
-/** The second record's personal ID says born 2019 (digits 4–6: 219), its birth date 2020: a warning, accepted. */
+const STUDENT = EXAMPLE_RECORDS.students;
+/**
+ * The second record's personal ID says a girl born 2019 (digits 4–6: 319), her birth date 2020: one warning, accepted
+ * (tidy7: it said 219, a boy's, so the dry run found her sex too; the dry-run example now is what truc answers).
+ */
 const ID_YEAR_MISMATCH = {
   recordIndex: 1,
   recordKey: '7900000100002',
@@ -175,7 +169,7 @@ export const EXAMPLES: Readonly<Record<string, OperationExamples>> = {
           {
             ...STUDENT,
             studentCode: '7900000100002',
-            personalId: '079219005678',
+            personalId: '079319005678',
             fullName: 'Trần Thị Bình',
             sex: 'female',
           },

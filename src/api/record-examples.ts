@@ -3,13 +3,15 @@
  * filled, no real person's data (the integration guide's student: school 79000001, year 2026-2027, born 2020).
  * ./record-schemas.ts shows them, and what each native format's mapping writes of them, as the `examples` of each
  * field of the OpenAPI document's batch records: a batch built from those examples alone is accepted with no
- * finding (test/integration/native-batch-examples.test.ts).
+ * finding (test/integration/native-batch-examples.test.ts). ./examples.ts pushes and reads back the same student.
  */
 import type { ClassGroup } from '../canonical/class-group.js';
 import type { Staff } from '../canonical/staff.js';
 import type { Student } from '../canonical/student.js';
 
-const SCHOOL = '79000001';
+/** The school of every example: of the records here and of the vendor routes' examples (./examples.ts). */
+export const EXAMPLE_SCHOOL = '79000001';
+const SCHOOL = EXAMPLE_SCHOOL;
 const SCHOOL_YEAR = '2026-2027';
 
 export const EXAMPLE_RECORDS: { students: Student; staff: Staff; classes: ClassGroup } = {

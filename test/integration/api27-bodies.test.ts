@@ -7,6 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from '../../src/api/batch-contract.js';
+import { EXAMPLES } from '../../src/api/examples.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { bearer, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
@@ -179,6 +180,25 @@ describe('api27 (PostgreSQL)', () => {
         records: unknown[];
       };
       for (const r of body.records) expect(StudentSchema.safeParse(r).success, JSON.stringify(r)).toBe(true);
+    });
+
+    it('the example batch dry-run answers what the dry-run example says: its counts and findings', async () => {
+      // tidy7: the examples' student is record-examples.ts's, every field filled; a change of it that brings a
+      // finding, or drops the example's warning, makes the spec's dry-run answer untrue.
+      const { request, responses } = EXAMPLES.pushBatch!;
+      const body = request!['application/json'] as { records: Array<{ schoolCode: string }> };
+      expect(body.records.every((r) => r.schoolCode === S1)).toBe(true);
+      const res = await h.app.inject({
+        method: 'POST',
+        url: `/v1/schools/${S1}/batches?dryRun=true`,
+        headers: { 'content-type': 'application/json', ...bearer(h.tokens.vendor) },
+        payload: JSON.stringify(body),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const wanted = responses[200] as { counts: unknown; findings: unknown[] };
+      const got = res.json<{ counts: unknown; findings: unknown[] }>();
+      expect(got.counts).toEqual(wanted.counts);
+      expect(got.findings).toEqual(wanted.findings);
     });
   });
 });

@@ -4465,6 +4465,7 @@ export interface operations {
          *         {
          *           "studentCode": "7900000100001",
          *           "schoolCode": "79000001",
+         *           "classCode": "1A1",
          *           "schoolYear": "2026-2027",
          *           "grade": "1",
          *           "personalId": "079220001234",
@@ -4472,19 +4473,34 @@ export interface operations {
          *           "birthDate": "2020-03-04",
          *           "sex": "male",
          *           "ethnicityCode": "01",
-         *           "status": "studying"
+         *           "status": "studying",
+         *           "statusDate": "2026-09-05",
+         *           "disability": "none",
+         *           "residenceCommuneCode": "25747",
+         *           "fatherName": "Nguyễn Văn Bảo",
+         *           "motherName": "Trần Thị Cúc",
+         *           "guardianName": "Nguyễn Văn Bảo",
+         *           "phone": "0901234567"
          *         },
          *         {
          *           "studentCode": "7900000100002",
          *           "schoolCode": "79000001",
+         *           "classCode": "1A1",
          *           "schoolYear": "2026-2027",
          *           "grade": "1",
-         *           "personalId": "079219005678",
+         *           "personalId": "079319005678",
          *           "fullName": "Trần Thị Bình",
          *           "birthDate": "2020-03-04",
          *           "sex": "female",
          *           "ethnicityCode": "01",
-         *           "status": "studying"
+         *           "status": "studying",
+         *           "statusDate": "2026-09-05",
+         *           "disability": "none",
+         *           "residenceCommuneCode": "25747",
+         *           "fatherName": "Nguyễn Văn Bảo",
+         *           "motherName": "Trần Thị Cúc",
+         *           "guardianName": "Nguyễn Văn Bảo",
+         *           "phone": "0901234567"
          *         }
          *       ]
          *     }
@@ -10601,6 +10617,7 @@ export interface operations {
            *           "record": {
            *             "studentCode": "7900000100001",
            *             "schoolCode": "79000001",
+           *             "classCode": "1A1",
            *             "schoolYear": "2026-2027",
            *             "grade": "1",
            *             "personalId": "079220001234",
@@ -10608,7 +10625,14 @@ export interface operations {
            *             "birthDate": "2020-03-04",
            *             "sex": "male",
            *             "ethnicityCode": "01",
-           *             "status": "studying"
+           *             "status": "studying",
+           *             "statusDate": "2026-09-05",
+           *             "disability": "none",
+           *             "residenceCommuneCode": "25747",
+           *             "fatherName": "Nguyễn Văn Bảo",
+           *             "motherName": "Trần Thị Cúc",
+           *             "guardianName": "Nguyễn Văn Bảo",
+           *             "phone": "0901234567"
            *           }
            *         }
            *       ],
@@ -10768,6 +10792,7 @@ export interface operations {
            *       "record": {
            *         "studentCode": "7900000100001",
            *         "schoolCode": "79000001",
+           *         "classCode": "1A1",
            *         "schoolYear": "2026-2027",
            *         "grade": "1",
            *         "personalId": "079220001234",
@@ -10775,7 +10800,14 @@ export interface operations {
            *         "birthDate": "2020-03-04",
            *         "sex": "male",
            *         "ethnicityCode": "01",
-           *         "status": "studying"
+           *         "status": "studying",
+           *         "statusDate": "2026-09-05",
+           *         "disability": "none",
+           *         "residenceCommuneCode": "25747",
+           *         "fatherName": "Nguyễn Văn Bảo",
+           *         "motherName": "Trần Thị Cúc",
+           *         "guardianName": "Nguyễn Văn Bảo",
+           *         "phone": "0901234567"
            *       }
            *     }
            */
