@@ -201,8 +201,8 @@ const DICT = {
     'The dashboard has no page for this client',
   ],
   noPageScopes: [
-    'Mỗi trang cần một quyền (scope) mà tài khoản này ({role}) không có; quyền của nó: {scopes}. Các trang và quyền mở chúng:',
-    'Each page needs a scope this client ({role}) does not hold; it holds: {scopes}. The pages and the scope that opens them:',
+    'Mỗi trang cần một quyền (scope) mà tài khoản này ({role}) không có; quyền của nó: {scopes}. Các trang và quyền mở chúng (a + b: cần cả hai):',
+    'Each page needs a scope this client ({role}) does not hold; it holds: {scopes}. The pages and the scopes that open them (a + b: both needed):',
   ],
   noPageApi: [
     'Tài khoản này làm việc qua API của truc: tài liệu API tại',

@@ -22,8 +22,13 @@ export function noPage(s: Session): HTMLElement {
     h(
       'ul',
       {},
-      pagesByScope().map(({ scope, keys }) =>
-        h('li', { 'data-scope': scope }, h('code', {}, scope), `: ${keys.map((k) => t(k)).join(', ')}`),
+      pagesByScope().map(({ scopes, keys }) =>
+        h(
+          'li',
+          { 'data-scope': scopes.join('+') },
+          ...scopes.flatMap((scope, i) => (i === 0 ? [h('code', {}, scope)] : [' + ', h('code', {}, scope)])),
+          `: ${keys.map((k) => t(k)).join(', ')}`,
+        ),
       ),
     ),
     h(

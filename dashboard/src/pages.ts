@@ -65,13 +65,17 @@ export function shownPage(
   return { page };
 }
 
-/** The scopes that open a page, each with its pages in the header's order (what the no-page page lists). */
-export function pagesByScope(): Array<{ scope: string; keys: NavKey[] }> {
-  const out: Array<{ scope: string; keys: NavKey[] }> = [];
+/**
+ * The scopes that open a page, each set with its pages in the header's order (what the no-page page lists): a page
+ * that needs two (the quality page: admin and quality:read) is listed under both, not under admin alone.
+ */
+export function pagesByScope(): Array<{ scopes: string[]; keys: NavKey[] }> {
+  const out: Array<{ scopes: string[]; keys: NavKey[] }> = [];
   for (const n of NAV) {
-    const entry = out.find((e) => e.scope === n.scope);
+    const scopes: string[] = 'also' in n ? [n.scope, n.also] : [n.scope];
+    const entry = out.find((e) => e.scopes.join(' ') === scopes.join(' '));
     if (entry) entry.keys.push(n.key);
-    else out.push({ scope: n.scope, keys: [n.key] });
+    else out.push({ scopes, keys: [n.key] });
   }
   return out;
 }

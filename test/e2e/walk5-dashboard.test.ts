@@ -71,6 +71,11 @@ describe.runIf(hasChromium())('walk5: the dashboard in Chromium', () => {
     expect(vi).toContain('pcgd:read, pcgd:write, quality:read');
     expect(await none.locator('li[data-scope=admin]').textContent()).toMatch(/^admin: Tổng quan, Trường học/);
     expect(await none.locator('li[data-scope="audit:read"]').textContent()).toBe('audit:read: Kiểm toán');
+    // fix7: the quality page needs quality:read beside admin, and is listed under both
+    expect(await none.locator('li[data-scope="admin+quality:read"]').textContent()).toBe(
+      'admin + quality:read: Chất lượng',
+    );
+    expect(await none.locator('li[data-scope=admin]').textContent()).not.toContain('Chất lượng');
     expect(await ui.text('no-page-instead')).toContain('nhóm pcgd');
     expect(await none.getByRole('link', { name: '/docs' }).getAttribute('href')).toBe('/docs');
     expect(await ui.page.locator('header nav a').count()).toBe(0); // no page offered

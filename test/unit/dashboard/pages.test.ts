@@ -39,11 +39,12 @@ describe('dashboard: where a session lands and what a page shows it', () => {
     expect(shownPage('nowhere', ADMIN)).toEqual({ page: 'nowhere' });
   });
 
-  it('lists each scope that opens a page with its pages, in the header’s order', () => {
+  it('lists each set of scopes that opens a page with its pages, in the header’s order: quality under admin + quality:read (fix7)', () => {
     expect(pagesByScope()).toEqual([
-      { scope: 'admin', keys: ['overview', 'schools', 'quality', 'syncRuns', 'deadLetters'] },
-      { scope: 'guard', keys: ['heldChanges'] },
-      { scope: 'audit:read', keys: ['audit'] },
+      { scopes: ['admin'], keys: ['overview', 'schools', 'syncRuns', 'deadLetters'] },
+      { scopes: ['admin', 'quality:read'], keys: ['quality'] },
+      { scopes: ['guard'], keys: ['heldChanges'] },
+      { scopes: ['audit:read'], keys: ['audit'] },
     ]);
   });
 
