@@ -32,13 +32,26 @@ function when(s: ScheduleView): { vi: string; en: string } {
  * requested nothing, and the run it found is named (review26a: `last … busy, sync run 12` read as if the fire had
  * requested run 12). The English half keeps the key in parentheses, as the API and --json show it.
  */
-function busyFire(fireAt: string, runId: number | null): { vi: string; en: string } {
+function busyFire(
+  fireAt: string,
+  runId: number | null,
+  held: { vi: string; en: string },
+): { vi: string; en: string } {
   const which = runId !== null ? { vi: ` ${runId}`, en: ` ${runId}` } : { vi: '', en: '' };
   return {
-    vi: `lần trước ${vnTime(fireAt)} bỏ qua: lượt đồng bộ${which.vi} trước đó của cùng hệ thống, loại dữ liệu và phạm vi chưa xong, không yêu cầu lượt mới`,
-    en: `last ${vnTime(fireAt)} skipped (busy): the earlier sync run${which.en} of the same system, entity and scope had not finished, no run requested`,
+    vi: `lần trước ${vnTime(fireAt)} bỏ qua: lượt đồng bộ${which.vi}${held.vi} trước đó của cùng hệ thống, loại dữ liệu và phạm vi chưa xong, không yêu cầu lượt mới`,
+    en: `last ${vnTime(fireAt)} skipped (busy): the earlier sync run${which.en}${held.en} of the same system, entity and scope had not finished, no run requested`,
   };
 }
+
+/**
+ * A last run held by the mass-change guard says so, and where it is decided (fix7: the list read `requested, sync run
+ * 13` while the run waited for a city admin; GET /v1/schedules' runStatus and the dashboard said held).
+ */
+const heldRun = (l: ScheduleView['lastRun']): { vi: string; en: string } =>
+  l?.runStatus === 'held' && l.syncRunId !== null
+    ? { vi: ' (bị giữ chờ duyệt: truc holds list)', en: ' (held for a decision: truc holds list)' }
+    : { vi: '', en: '' };
 
 /** One line per schedule: what it pulls, when, paused or not, its last run and its next. */
 export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
@@ -62,13 +75,14 @@ export function scheduleLine(s: ScheduleView, queueRead: boolean): string {
     l?.qualityRunId != null
       ? { vi: `, lần tính thẻ điểm ${l.qualityRunId}`, en: `, quality run ${l.qualityRunId}` }
       : { vi: '', en: '' };
+  const held = heldRun(l);
   const last = !l
     ? { vi: 'chưa chạy lần nào', en: 'never run' }
     : l.outcome === 'busy' && s.kind === 'pull'
-      ? busyFire(l.fireAt, l.syncRunId)
+      ? busyFire(l.fireAt, l.syncRunId, held)
       : {
-          vi: `lần trước ${vnTime(l.fireAt)} ${s.kind === 'quality' && l.outcome === 'requested' ? 'đã yêu cầu' : viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}` : ''}${quality.vi}`,
-          en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}` : ''}${quality.en}`,
+          vi: `lần trước ${vnTime(l.fireAt)} ${s.kind === 'quality' && l.outcome === 'requested' ? 'đã yêu cầu' : viOf(FIRE_OUTCOME_VI, l.outcome)}${why.vi}${l.syncRunId !== null ? `, lượt đồng bộ ${l.syncRunId}${held.vi}` : ''}${quality.vi}`,
+          en: `last ${vnTime(l.fireAt)} ${l.outcome}${why.en}${l.syncRunId !== null ? `, sync run ${l.syncRunId}${held.en}` : ''}${quality.en}`,
         };
   // After a busy fire, the next one requests a run only if the run it found unfinished has ended by then.
   const after =

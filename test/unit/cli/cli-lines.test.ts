@@ -194,10 +194,10 @@ describe('truc schedules list: a busy fire', () => {
     expectViThenEn(line);
     expect(line).toBe(
       'smas-students-nightly: smas học sinh, lịch cron 0 2 * * * (Asia/Ho_Chi_Minh); ' +
-        'lần trước 2026-12-04 02:00 (+07) bỏ qua: lượt đồng bộ 12 trước đó của cùng hệ thống, loại dữ liệu và phạm vi chưa xong, không yêu cầu lượt mới; ' +
+        'lần trước 2026-12-04 02:00 (+07) bỏ qua: lượt đồng bộ 12 (bị giữ chờ duyệt: truc holds list) trước đó của cùng hệ thống, loại dữ liệu và phạm vi chưa xong, không yêu cầu lượt mới; ' +
         'lần tới 2026-12-05 02:00 (+07) (sẽ yêu cầu lượt mới nếu lượt 12 đã xong) / ' +
         'smas-students-nightly: smas students, cron 0 2 * * * (Asia/Ho_Chi_Minh); ' +
-        'last 2026-12-04 02:00 (+07) skipped (busy): the earlier sync run 12 of the same system, entity and scope had not finished, no run requested; ' +
+        'last 2026-12-04 02:00 (+07) skipped (busy): the earlier sync run 12 (held for a decision: truc holds list) of the same system, entity and scope had not finished, no run requested; ' +
         'next 2026-12-05 02:00 (+07) (requests a run if run 12 has finished by then)',
     );
   });
@@ -219,6 +219,23 @@ describe('truc schedules list: a busy fire', () => {
     );
     expectViThenEn(line);
     expect(line).toContain('last 2026-12-04 02:00 (+07) requested, sync run 13; next 2026-12-05 02:00 (+07)');
+  });
+
+  // fix7: the list read 'requested, sync run 13' while the run waited for a city admin's decision
+  it('a last run held by the mass-change guard says so, and where it is decided', () => {
+    const line = scheduleLine(
+      schedule(
+        {
+          ...{ fireAt: '2026-12-03T19:00:00Z', outcome: 'requested', syncRunId: 13, qualityRunId: null },
+          ...{ runStatus: 'held', error: null },
+        },
+        '2026-12-04T19:00:00Z',
+      ),
+      true,
+    );
+    expectViThenEn(line);
+    expect(line).toContain('lượt đồng bộ 13 (bị giữ chờ duyệt: truc holds list); lần tới');
+    expect(line).toContain('requested, sync run 13 (held for a decision: truc holds list); next');
   });
 });
 
