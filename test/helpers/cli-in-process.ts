@@ -11,6 +11,7 @@ import { addClient } from '../../src/ops.js';
 import { tokenFor } from './api.js';
 import { makeDeps, type TestEnv } from './env.js';
 import { MEMORY_DB_TIMEOUT_MS } from './memory-db.js';
+import { TRUC_VARIABLES } from './proc.js';
 import { useForSuite } from './suite.js';
 
 /** `truc <argv>` in process: its exit code and what it wrote. */
@@ -22,8 +23,19 @@ export async function truc(...argv: string[]): Promise<{ code: number; stdout: s
 }
 
 /**
- * The operator's shell (`vi.stubEnv`, undone by `vi.unstubAllEnvs()`): the test profile, `env`'s database and data
- * folder, operator `admin.q1`.
+ * An operator's shell (`vi.stubEnv`, undone by `vi.unstubAllEnvs()`), as a spawned truc's environment is
+ * (test/helpers/proc.ts trucEnv): the runner's variables that would point truc elsewhere unset (the runner's own
+ * kept), the test profile, then `vars`.
+ */
+export function stubShell(vars: Record<string, string>): void {
+  for (const k of Object.keys(process.env))
+    if (TRUC_VARIABLES.test(k) && !/^(VITEST|NODE_ENV)/.test(k)) vi.stubEnv(k, undefined);
+  for (const [k, v] of Object.entries({ TRUC_PROFILE: 'test', ...vars })) vi.stubEnv(k, v);
+}
+
+/**
+ * The operator's shell beside the runner's (`vi.stubEnv`, undone by `vi.unstubAllEnvs()`): the test profile, `env`'s
+ * database and data folder, operator `admin.q1`.
  */
 export function stubOperatorShell(env: TestEnv): void {
   for (const [k, v] of Object.entries({

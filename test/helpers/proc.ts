@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Variables that would point a `truc` process somewhere else than the test says. */
-const TRUC_VARIABLES =
+export const TRUC_VARIABLES =
   /^(TRUC_|DATABASE_URL|REDIS_URL|DATA_DIR|PORT|HOST|LOG_LEVEL|PUBLIC_URL|BODY_LIMIT|HCM_CSDL_|MOET_PCGD_|SMAS_|VNEDU_|VITEST|NODE_ENV)/;
 
 /**

@@ -1,22 +1,23 @@
 /**
- * `truc pcgd compute | approve | export | verify` as a PCGD officer runs them (`npx tsx src/main.ts …`,
- * profile `test`, its own PostgreSQL database seeded with the hand-computed fixture): the exported
+ * `truc pcgd compute | approve | export | verify | submit` as a PCGD officer runs them (in process, `runCli`: the
+ * words, exit codes and files are the command's; the binary's own start-up and output split are test/e2e/cli.test.ts's),
+ * in a shell of profile `test` on its own PostgreSQL database seeded with the hand-computed fixture: the exported
  * package verifies with `truc pcgd verify` and with `openssl cms -verify`; any change to the package
  * or to its signature fails both; the exported workbook and PDF show exactly the package's numbers,
  * and the PDF's embedded signature verifies against the exported certificate.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pdfSignatureParts } from '../../src/reporting/pcgd/forms.js';
 import { readPackage, sha256Hex, type EvidencePackage } from '../../src/reporting/pcgd/package.js';
 import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/indicators.js';
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
+import { stubShell, truc as runTruc } from '../helpers/cli-in-process.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
 import { opensslVerifies, pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
-import { ROOT, runProcess, trucArgs, trucEnv, type Exit } from '../helpers/proc.js';
 
 /** `openssl cms -verify` of an exported folder's package against its signature and certificate. */
 const opensslAccepts = (dir: string): boolean =>
@@ -39,18 +40,19 @@ describe('truc pcgd export and verify on a real run', () => {
   let out: string;
   let pkg: EvidencePackage;
   let reportId: number;
-  const truc = (cli: string[]): Promise<Exit> =>
-    runProcess(process.execPath, trucArgs(cli), {
-      cwd: ROOT,
-      env: trucEnv({ DATA_DIR: data.path, DATABASE_URL: db.url }),
-      timeoutMs: 120_000,
-    });
+  /** `truc <cli…>` in the officer's shell (profile test, this file's database and data folder). */
+  const truc = async (cli: string[]) => {
+    stubShell({ DATA_DIR: data.path, DATABASE_URL: db.url });
+    try {
+      return await runTruc(...cli);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  };
 
   beforeAll(async () => {
     data = await makeTempDir('truc-pcgd-cli-');
-    db = await createTestDatabase();
-    const m = await truc(['migrate']);
-    expect(m.code, m.stderr).toBe(0);
+    db = await createTestDatabase({ migrated: true });
     const store = createPgDb(db.url, 'postgres', { max: 1 });
     try {
       await seedFixture(store);
