@@ -32,7 +32,7 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_IDEMPOTENCY_IN_PROGRESS:
     'Reserved, not sent: a push under the Idempotency-Key of one still being stored waits for it and answers as it did (`Idempotent-Replayed: true`).',
   ERR_METHOD_NOT_ALLOWED:
-    'Reserved, not sent: a method a route does not have answers 404 `ERR_ROUTE_NOT_FOUND`.',
+    'The address exists, not with this method: `Allow` (and `detail`) name the methods it takes (walk7 W7-1).',
   ERR_FORBIDDEN_SCHOOL: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
   ERR_IDEMPOTENCY_MISMATCH: 'Use a new Idempotency-Key for a different request.',
   ERR_DEPENDENCY_UNAVAILABLE:

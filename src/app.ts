@@ -31,6 +31,7 @@ import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
 import queryTextPlugin from './api/plugins/query-text.js';
+import { gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes, { type HealthRouteOptions } from './api/routes/health.js';
@@ -82,9 +83,10 @@ const AUDIT_CHAIN_EVERY_MS = 1000;
  */
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = createInstance(deps);
+  const routeMethods = gatherRouteMethods(app as unknown as FastifyInstance);
   await addCompilersAndHooks(app, deps, opts);
   await registerDocument(app);
-  await registerProtection(app, deps);
+  await registerProtection(app, deps, routeMethods);
   await registerRoutes(app, deps, opts);
   return app as unknown as FastifyInstance;
 }
@@ -203,8 +205,8 @@ async function registerDocument(app: App): Promise<void> {
 }
 
 /** Problem details, security headers, per-client rate limits and authentication. */
-async function registerProtection(app: App, deps: AppDeps): Promise<void> {
-  await app.register(errorsPlugin);
+async function registerProtection(app: App, deps: AppDeps, routeMethods: RouteMethods): Promise<void> {
+  await app.register(errorsPlugin, { routeMethods });
   // Security headers on every answer (HSTS, nosniff, frame and referrer policies, a strict CSP).
   await app.register(helmet, { global: true });
   // Per-client request limits on /v1 (issue 9), counted after authentication and before the body is

@@ -10,6 +10,7 @@ import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
 import { acceptedMediaDetail } from './media-types.js';
 import { isWaitRefusal, tryAgainIn, unavailableWait, waitRefusal } from '../retry-later.js';
+import { gatherRouteMethods, type RouteMethods } from '../route-methods.js';
 
 /** fastify's own error codes → ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -150,8 +151,27 @@ function sendAppError(request: FastifyRequest, reply: FastifyReply, err: AppErro
   return sendProblem(request, reply, err.code, opts);
 }
 
+/**
+ * A path no route has: 404 `ERR_ROUTE_NOT_FOUND`; a path a route has, by another method: 405
+ * `ERR_METHOD_NOT_ALLOWED` with `Allow` and the methods in its detail (walk7 W7-1).
+ */
+function routeNotFound(request: FastifyRequest, reply: FastifyReply, routes: RouteMethods): FastifyReply {
+  const allowed = routes.allowed(request.url.split('?')[0] ?? request.url);
+  if (allowed.length === 0) return sendProblem(request, reply, 'ERR_ROUTE_NOT_FOUND');
+  const list = allowed.join(', ');
+  void reply.header('allow', list);
+  return sendProblem(request, reply, 'ERR_METHOD_NOT_ALLOWED', {
+    detail: both(
+      `đường dẫn này không nhận ${request.method}, chỉ nhận ${list}`,
+      `this address takes no ${request.method}, only ${list}`,
+    ),
+  });
+}
+
+/** `routeMethods`: the app's routes (src/app.ts gathers them from its start); else those added after this plugin. */
 export default fp(
-  async function errorHandling(app: FastifyInstance) {
+  async function errorHandling(app: FastifyInstance, opts: { routeMethods?: RouteMethods }) {
+    const routes = opts.routeMethods ?? gatherRouteMethods(app);
     app.setErrorHandler(function handleError(err: FastifyError, request, reply) {
       if (isAppError(err)) {
         if (err.status >= 500) request.log.error({ err }, 'request failed');
@@ -210,7 +230,7 @@ export default fp(
       return sendProblem(request, reply, 'ERR_INTERNAL'); // details hidden for 5xx
     });
     app.setNotFoundHandler(function notFound(request, reply) {
-      return sendProblem(request, reply, 'ERR_ROUTE_NOT_FOUND');
+      return routeNotFound(request, reply, routes);
     });
   },
   { name: 'truc-errors' },

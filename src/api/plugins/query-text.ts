@@ -93,7 +93,8 @@ function forbiddenText(part: 'querystring' | 'params', values: unknown): Refusal
  */
 function unexpectedBody(request: FastifyRequest): Refusal | undefined {
   const body: unknown = request.body;
-  if (body === undefined) return undefined;
+  // no route of this method and path: the not-found handler says so (a 404, or a 405 naming the methods; walk7 W7-1)
+  if (body === undefined || request.is404) return undefined;
   if ((request.routeOptions.schema as { body?: unknown } | undefined)?.body !== undefined) return undefined;
   const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const first = isObject ? Object.keys(body)[0] : undefined;
