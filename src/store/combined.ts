@@ -5,9 +5,10 @@
  * data-modifying CTEs of one statement (`WITH w1 AS (…), w2 AS (…) SELECT 1`), in the caller's
  * transaction. All of them run on the same snapshot, so none may depend on another's effect (write
  * different tables or rows), and each must be an INSERT, UPDATE or DELETE whose only `$n` are its
- * parameters. A single write is sent as it is.
+ * parameters. A single write is sent as it is. A write recorded with planner settings (`opts.settings`, e.g.
+ * ./db.ts INDEX_PROBES) has the statement sent under them (`SET LOCAL` before, back to the defaults after).
  */
-import type { Queryable, QueryOptions, QueryResultLite } from './db.js';
+import { withLocalSettings, type Queryable, type QueryOptions, type QueryResultLite } from './db.js';
 
 export interface CombinedWrites extends Queryable {
   /** Sends the recorded writes (nothing when none were); the Queryable records nothing after it. */
@@ -57,27 +58,35 @@ function combineWith(writes: readonly Write[], sql: string, params: readonly unk
 export function combinedWrites(q: Queryable): CombinedWrites {
   let writes: (readonly [string, readonly unknown[]])[] | undefined = [];
   const after: (() => void)[] = [];
+  const settings: Record<string, string> = {};
+  const underSettings = <T>(send: () => Promise<T>): Promise<T> =>
+    Object.keys(settings).length === 0 ? send() : withLocalSettings(q, settings, send);
   const sent = <T>(res: T): T => {
     for (const fn of after.splice(0)) fn();
     return res;
   };
   return {
-    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResultLite<R>> {
+    async query<R>(
+      sql: string,
+      params: readonly unknown[] = [],
+      opts?: QueryOptions,
+    ): Promise<QueryResultLite<R>> {
       if (!writes) throw new Error('combinedWrites: a write after flush');
       writes.push([sql, params]);
+      Object.assign(settings, opts?.settings);
       return { rows: [], rowCount: 0 };
     },
     async flush() {
       const pending = writes ?? [];
       writes = undefined;
-      if (pending.length > 0) await q.query(...combine(pending));
+      if (pending.length > 0) await underSettings(() => q.query(...combine(pending)));
       sent(undefined);
     },
     async flushWith<R>(sql: string, params: readonly unknown[], opts?: QueryOptions) {
       const pending = writes ?? [];
       writes = undefined;
       const [text, values] = combineWith(pending, sql, params);
-      return sent(await q.query<R>(text, values, opts));
+      return sent(await underSettings(() => q.query<R>(text, values, opts)));
     },
     afterFlush: (fn) => void after.push(fn),
   };

@@ -23,6 +23,12 @@ export interface QueryOptions {
    * only: the embedded database serves every connection from one session, where names would collide.
    */
   prepared?: boolean;
+  /**
+   * Planner settings a write recorded by a combined writes recorder (./combined.ts) is to run under: the one
+   * statement it sends runs under every recorded write's ({@link withLocalSettings}). Only there: a statement
+   * sent on its own runs its settings through withLocalSettings itself.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** Anything that runs SQL: the pool, or one client inside a transaction. */
@@ -207,7 +213,15 @@ export async function sendWrite(q: Queryable, write: (q: Queryable) => Promise<u
 }
 
 /**
- * Runs `fn` with `settings` (planner settings, e.g. `enable_bitmapscan: 'off'`) in force for the statements it
+ * Per-row probes (a lateral or a subquery run once per row of a batch) as index scans, whatever the tables'
+ * statistics (issue 7): on a table never analysed (a fresh load; the benches' server runs without autovacuum)
+ * PostgreSQL plans such a probe as a bitmap heap scan, which builds and reads a bitmap per row: twice the CPU
+ * (the quality facts' 1,000 personal-ID probes, the closing statement's 1,000 verdict probes).
+ */
+export const INDEX_PROBES: Readonly<Record<string, string>> = { enable_bitmapscan: 'off' };
+
+/**
+ * Runs `fn` with `settings` (planner settings, e.g. {@link INDEX_PROBES}) in force for the statements it
  * sends on a transaction's connection ({@link Db.tx}), then back to the connection's defaults: `SET LOCAL` before,
  * `SET LOCAL … TO DEFAULT` after, each sent behind the statements before it without a round trip of its own
  * ({@link sendWrite}). Elsewhere (the pool: every statement a transaction of its own) `fn` runs as it is.

@@ -3,7 +3,7 @@
  * subquery of a single statement, whatever the batch size. Rows only; the rules live in src/quality.
  */
 import type { EntityName } from '../config.js';
-import { withLocalSettings, type Queryable } from './db.js';
+import { INDEX_PROBES, withLocalSettings, type Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
 
 /** Statuses of a record that is current at its school (enrolled pupils, working staff). */
@@ -333,7 +333,7 @@ export async function queryFacts(q: Queryable, asks: QualityFactAsks): Promise<Q
   // Prepared (issue 7, perf32c): a changed 1000-student batch's statement was parsed and planned every time, ~1.2
   // of its ~4 ms of PostgreSQL's CPU. Its text is one of a few (which parts a batch asks, not how many askers), and
   // its generic plan probes each asker by the same indexes (test/integration/facts-prepared.test.ts).
-  const res = await withLocalSettings(q, { enable_bitmapscan: 'off' }, () =>
+  const res = await withLocalSettings(q, INDEX_PROBES, () =>
     q.query<Record<string, unknown[]>>(`SELECT ${parts.join(',\n       ')}`, params, { prepared: true }),
   );
   const row = res.rows[0]!;

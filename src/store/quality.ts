@@ -5,7 +5,7 @@
  * src/quality.
  */
 import type { EntityName } from '../config.js';
-import type { Queryable } from './db.js';
+import { INDEX_PROBES, type Queryable } from './db.js';
 import { queryFacts, type QualityFactAsks, type QualityFacts } from './quality-facts.js';
 
 export type { QualityFactAsks, QualityFacts } from './quality-facts.js';
@@ -125,7 +125,9 @@ export function createQualityRepo(q: Queryable) {
      * `insertNew` (with `fresh`; a first-sync page whose pull job writes it again on a unique violation):
      * inserted without `ON CONFLICT` (issue 7: its speculative insertion cost ~3.7 of a page's ~8.9 ms);
      * a verdict kept from before (a record refused before) fails the statement, and the caller writes
-     * the page again without `insertNew` (jobs/pull-store.ts `storeOrHold`).
+     * the page again without `insertNew` (jobs/pull-store.ts `storeOrHold`). The test's probes are index scans
+     * (INDEX_PROBES, honoured where the closing writes are combined, ./combined.ts; issue 7, perf7s): on a table
+     * never analysed each was a bitmap heap scan, ~6 against ~3 ms of PostgreSQL's CPU for 1000 verdicts.
      */
     async saveVerdicts(
       entity: EntityName,
@@ -158,6 +160,7 @@ export function createQualityRepo(q: Queryable) {
           // One JSON array, not a jsonb[] literal (see records.ts' upsert).
           JSON.stringify(verdicts.map((v) => v.findings)),
         ],
+        unchangedLeftOut ? { settings: INDEX_PROBES } : undefined,
       );
     },
 
