@@ -104,6 +104,19 @@ async function bufferStats(
   return { read: Number(x.read), hit: Number(x.hit), backend: Number(x.backend) };
 }
 
+/** The students' updates so far, of them HOT, and their heap's pages (perf7s: a fill factor's trade). */
+async function studentsWrites(
+  db: TrucEnv['deps']['db'],
+): Promise<{ upd: number; hot: number; pages: number }> {
+  const r = await db.query<{ upd: string; hot: string; pages: string }>(
+    `SELECT n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot,
+            (pg_relation_size('truc.students') / current_setting('block_size')::int)::text AS pages
+       FROM pg_stat_user_tables WHERE relid = 'truc.students'::regclass`,
+  );
+  const x = r.rows[0]!;
+  return { upd: Number(x.upd), hot: Number(x.hot), pages: Number(x.pages) };
+}
+
 /** Round `r`: the same requests again, API and worker role running, until all `done` (see the file comment). */
 async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<Omit<Round, 'via'>> {
   const n = requests.length;
@@ -232,7 +245,14 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       const k = clients.length === 0 ? '' : clients[abba(r, clients.length)]!;
       if (k) process.env.BENCH_LOAD_CLIENT = k;
+      const w0 = await studentsWrites(env.deps.db);
       out.push({ ...(await round(env, requestsOf(r), r)), via: k });
+      // truc's connections are closed by now: their backends' statistics are flushed at exit.
+      const w1 = await studentsWrites(env.deps.db);
+      console.error(
+        `round ${r} students: ${w1.upd - w0.upd} updated, HOT ${(((w1.hot - w0.hot) / Math.max(1, w1.upd - w0.upd)) * 100).toFixed(1)} %, ` +
+          `heap ${w0.pages} -> ${w1.pages} pages`,
+      );
       console.error(`${k ? `${k} ` : ''}${show(r, out[r]!)}`);
     }
     console.log(summary(out));
