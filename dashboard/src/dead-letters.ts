@@ -154,13 +154,13 @@ function filterForm(params: URLSearchParams): HTMLFormElement {
 }
 
 /**
- * "Replay all that match": only when the page is filtered by queue or error code and some are open; never filtered by
- * a run or a letter's id (a replay by filter takes neither: it would replay the queue's letters of every run, every
- * letter), whose letters are replayed by selection.
+ * "Replay all that match": only when the page is filtered by queue, error code or sync run (fix7: the replay takes the
+ * run as the list does) and some are open; never filtered by a letter's id (a replay by filter does not take it: it
+ * would replay the queue's every letter), which is replayed by selection.
  */
 function replayFilterButton(params: URLSearchParams, open: number, replay: Replay): HTMLElement | null {
-  const narrowed = params.get('syncRunId') || params.get('id');
-  if (!(params.get('queue') || params.get('errorCode')) || narrowed || open === 0) return null;
+  const filtered = params.get('queue') || params.get('errorCode') || params.get('syncRunId');
+  if (!filtered || params.get('id') || open === 0) return null;
   return h(
     'button',
     {
@@ -171,6 +171,7 @@ function replayFilterButton(params: URLSearchParams, open: number, replay: Repla
           {
             ...(params.get('queue') ? { queue: params.get('queue') } : {}),
             ...(params.get('errorCode') ? { errorCode: params.get('errorCode') } : {}),
+            ...(params.get('syncRunId') ? { syncRunId: Number(params.get('syncRunId')) } : {}),
           },
           open,
         ),

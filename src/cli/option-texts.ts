@@ -67,6 +67,7 @@ export const OPTION_VI: Readonly<Record<string, string>> = {
   'dead-letters list --json': JSON_LINES,
   'dead-letters replay --queue': 'mọi việc lỗi của hàng đợi này',
   'dead-letters replay --code': 'mọi việc lỗi có mã lỗi này (docs/errors.md)',
+  'dead-letters replay --sync-run': 'các việc lỗi của một lượt đồng bộ (như list --sync-run liệt kê)',
   'dead-letters replay --ids':
     'các việc lỗi có mã này, cách nhau bằng dấu phẩy (mã thoát 1 khi không việc nào được chạy lại)',
   'dead-letters replay --all': 'mọi việc lỗi',

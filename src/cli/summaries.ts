@@ -29,7 +29,7 @@ export const SUMMARY_VI: Readonly<Record<string, string>> = {
   'school-systems clear': 'quên hệ thống phục vụ một trường (lần kéo và lô dữ liệu có thể biết lại)',
   'dead-letters': 'việc lỗi hẳn: liệt kê, chạy lại',
   'dead-letters list': 'các việc lỗi chưa chạy lại, mới nhất trước (như GET /v1/dead-letters)',
-  'dead-letters replay': 'xếp lại việc lỗi: theo --ids, --queue hoặc --code, hoặc --all',
+  'dead-letters replay': 'xếp lại việc lỗi: theo --ids, --queue, --code hoặc --sync-run, hoặc --all',
   targets: 'hệ thống đích nhận dữ liệu: quên một hệ thống đã gỡ khỏi cấu hình',
   'targets forget':
     'một hệ thống đích đã gỡ khỏi cấu hình: bỏ những gì nó chưa nhận và đóng các việc lỗi của nó (ghi kiểm toán)',

@@ -190,8 +190,8 @@ const SKIP_WORDS: Record<SkipReason, { vi: string; en: string }> = {
   },
   abandoned: { vi: 'đã đóng mà không chạy lại', en: 'closed without a replay' },
   'not-matching': {
-    vi: 'còn mở nhưng không khớp queue/errorCode',
-    en: 'open, but not matching queue/errorCode',
+    vi: 'còn mở nhưng không khớp queue/errorCode/syncRunId',
+    en: 'open, but not matching queue/errorCode/syncRunId',
   },
   'not-found': { vi: 'không có việc lỗi này', en: 'no such dead letter' },
 };

@@ -8,6 +8,7 @@
  * filtered by the run (`?syncRunId=`), which it now takes; a bad one is said, in the page's language, not every letter.
  */
 import { describe, expect, it } from 'vitest';
+import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { createSchedulesRepo } from '../../src/store/schedules.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
@@ -59,7 +60,7 @@ describe.runIf(hasChromium())('walk6: the dashboard in Chromium', () => {
 
   it('W6-1, W6-5: a run’s deletions under its outcomes; its open letters a link to them, the page filtered', async () => {
     const db = ui.env.deps.db;
-    await websiteProbeLetter(db); // a letter of no run: not listed with the run's
+    const probe = await websiteProbeLetter(db); // a letter of no run: not listed with the run's
     const id = await hcmStudentsRun(db, 'w6');
     await createSyncRunsRepo(db).recordPage(id, {
       ...{ last: true, cursor: null, records: 0, tombstones: 3, watermark: 'w7' },
@@ -83,9 +84,15 @@ describe.runIf(hasChromium())('walk6: the dashboard in Chromium', () => {
     expect(refs).toHaveLength(1);
     expect(refs[0]).toContain(`pushSetId=${pushSetId}`);
     expect(await ui.page.locator('input[name=syncRunId]').inputValue()).toBe(String(id));
-    // a replay by filter would not keep to the run: none offered, the letter replayed by selection
-    expect(await ui.page.getByTestId('replay-filter').count()).toBe(0);
     await ui.shot('03-run-letters-vi');
+    // fix7: a replay by filter keeps to the run (POST /v1/dead-letters/replay {syncRunId}): the run's letter only
+    await ui.page.getByTestId('replay-filter').click();
+    await expect
+      .poll(() => ui.page.getByTestId('replay-result').textContent(), { timeout: 30_000 })
+      .not.toBe('');
+    const repo = createDeadLettersRepo(db);
+    expect(await repo.count({ syncRunId: id })).toEqual({ total: 0, open: 0 }); // replayed: listed no longer
+    expect(await repo.count({ ids: [probe] })).toEqual({ total: 1, open: 1 });
 
     await ui.page.goto(`${ui.base}/dashboard#/dead-letters?syncRunId=abc`);
     const refusal = ui.page.getByTestId('filter-error');

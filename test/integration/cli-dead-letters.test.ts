@@ -3,7 +3,7 @@
  * for by id and not replayed (already replayed, closed) is named with the reason, in Vietnamese then English, as the
  * API's view of it says (`replayedAt`, `abandonedAt`; the API's replay answers such a letter with nothing: `replayed`
  * and `closed` empty), and when none of the asked ids was replayed the command fails (exit 1; it exited 0). `list
- * --sync-run` (vendor6 item 3) lists what the API's `?syncRunId=` lists.
+ * --sync-run` (vendor6 item 3) lists what the API's `?syncRunId=` lists, and `replay --sync-run` (fix7) replays them.
  */
 import { describe, expect, it } from 'vitest';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
@@ -101,5 +101,18 @@ describe('truc dead-letters replay --ids on postgres', () => {
     expect(lines[0]!.refs).toMatchObject({ pushSetId: mine, syncRunId: runId });
     const text = await truc('dead-letters', 'list', '--sync-run', String(runId));
     expect(text.stdout.split('\n')[0]).toMatch(/^1 trên 1 việc lỗi, .* \/ 1 of 1 dead letter, /);
+  });
+
+  // fix7: the replay lacked the run filter the list has
+  it('replay --sync-run: that run’s letters only, as POST /v1/dead-letters/replay {syncRunId} replays them', async () => {
+    const db = cli.env.deps.db;
+    const [runId, otherRun] = [await hcmStudentsRun(db, 'c3'), await hcmStudentsRun(db, 'c4')];
+    await runDeleteLetter(db, runId);
+    await runDeleteLetter(db, otherRun);
+    const repo = createDeadLettersRepo(db);
+    const e = await truc('dead-letters', 'replay', '--sync-run', String(runId));
+    expect(e.code, e.stderr).toBe(0);
+    expect(await repo.count({ syncRunId: runId })).toEqual({ total: 0, open: 0 });
+    expect(await repo.count({ syncRunId: otherRun })).toEqual({ total: 1, open: 1 });
   });
 });

@@ -39,7 +39,7 @@ describe('runs item 3: a replay says the letters it skipped and why (postgres)',
         {
           id: b,
           reason: 'not-matching',
-          message: { en: `Dead letter ${b}: open, but not matching queue/errorCode` },
+          message: { en: `Dead letter ${b}: open, but not matching queue/errorCode/syncRunId` },
         },
         { id: 99_999_999, reason: 'not-found', message: { en: 'Dead letter 99999999: no such dead letter' } },
       ],

@@ -198,10 +198,10 @@ const SkippedLetters = z
   .meta({
     description:
       'Các việc lỗi được hỏi theo ids mà không chạy lại, và vì sao: replayed (đã chạy lại trước đó), resolved (một lần ' +
-      'gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode), ' +
+      'gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode/syncRunId), ' +
       'not-found (không có); [] khi không hỏi theo ids / the letters asked for by id and not replayed, and why: replayed ' +
       '(replayed already: never replayed twice), resolved (a later delivery delivered its records), abandoned (closed ' +
-      'without a replay), not-matching (open, but not matching queue/errorCode), not-found (no such letter); [] without ids',
+      'without a replay), not-matching (open, but not matching queue/errorCode/syncRunId), not-found (no such letter); [] without ids',
   });
 
 /**
@@ -214,12 +214,13 @@ function allOrFilters(
     ids?: number[] | undefined;
     queue?: string | undefined;
     errorCode?: string | undefined;
+    syncRunId?: number | undefined;
     all: boolean;
   },
   ctx: z.RefinementCtx,
 ): void {
   if (!body.all) return;
-  const given = (['ids', 'queue', 'errorCode'] as const).filter((k) => body[k] !== undefined);
+  const given = (['ids', 'queue', 'errorCode', 'syncRunId'] as const).filter((k) => body[k] !== undefined);
   if (given.length === 0) return;
   ctx.addIssue({
     code: 'custom',
@@ -232,6 +233,35 @@ function allOrFilters(
   });
 }
 
+/** What POST /v1/dead-letters/replay takes: ids or filters (together they narrow), or all; the mapping to map with. */
+const ReplayBody = z
+  .object({
+    ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),
+    queue: QueueName.optional(),
+    errorCode: ErrorCodeName.optional(),
+    syncRunId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({
+        description:
+          'chỉ việc lỗi của một lượt đồng bộ, như GET /v1/dead-letters?syncRunId= liệt kê chúng / ' +
+          "only a sync run's letters, as GET /v1/dead-letters?syncRunId= lists them",
+      }),
+    all: z.boolean().default(false),
+    mapping: z
+      .enum(['current', 'pinned'])
+      .default('current')
+      .meta({
+        description:
+          'current: ánh xạ hiện hành; pinned: phiên bản việc đã chạy lần đầu / ' +
+          'current: map with the current mapping (default); pinned: with the version the work first ran with',
+      }),
+  })
+  .strict()
+  .superRefine(allOrFilters);
+
 /** Replay dead letters, by id or by filter. */
 function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): void {
   app.post(
@@ -242,25 +272,9 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
         tags: ['operations'],
         summary: 'Chạy lại việc lỗi / Replay dead letters, singly or by filter',
         description:
-          'Cần ít nhất một bộ lọc (ids, queue, errorCode: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / ' +
-          'Needs at least one filter (ids, queue, errorCode: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.',
-        body: z
-          .object({
-            ids: z.array(z.number().int().positive()).min(1).max(1000).optional(),
-            queue: QueueName.optional(),
-            errorCode: ErrorCodeName.optional(),
-            all: z.boolean().default(false),
-            mapping: z
-              .enum(['current', 'pinned'])
-              .default('current')
-              .meta({
-                description:
-                  'current: ánh xạ hiện hành; pinned: phiên bản việc đã chạy lần đầu / ' +
-                  'current: map with the current mapping (default); pinned: with the version the work first ran with',
-              }),
-          })
-          .strict()
-          .superRefine(allOrFilters),
+          'Cần ít nhất một bộ lọc (ids, queue, errorCode, syncRunId: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / ' +
+          'Needs at least one filter (ids, queue, errorCode, syncRunId: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.',
+        body: ReplayBody,
         response: {
           200: z.object({
             replayed: z.array(z.number().int()),
@@ -281,15 +295,18 @@ function replayRoute(app: DeadLetterApp, opts: { db: Db; now: () => Date }): voi
       },
     },
     async function replay(request) {
-      const { ids, queue, errorCode, all, mapping } = request.body;
-      if (!ids && !queue && !errorCode && !all) {
+      const { ids, queue, errorCode, syncRunId, all, mapping } = request.body;
+      if (!ids && !queue && !errorCode && syncRunId === undefined && !all) {
         throw new AppError(
           'ERR_VALIDATION',
-          both('cần ids, queue hoặc errorCode, hoặc all=true', 'give ids, queue or errorCode, or all=true'),
+          both(
+            'cần ids, queue, errorCode hoặc syncRunId, hoặc all=true',
+            'give ids, queue, errorCode or syncRunId, or all=true',
+          ),
         );
       }
       const by = { actor: principalOf(request).clientId, at: opts.now() };
-      return replayDeadLetters(opts.db, { ids, queue, errorCode }, by, { mapping });
+      return replayDeadLetters(opts.db, { ids, queue, errorCode, syncRunId }, by, { mapping });
     },
   );
 }

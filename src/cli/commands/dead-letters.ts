@@ -311,8 +311,9 @@ function printReplay(out: CliOutput, r: Replayed & { notReplayed: Listed[] }): v
 
 const replayCommand = () =>
   runs<ReplayOptions>(
-    defineCommand('replay', 'queue dead letters again: by --ids, --queue or --code, or --all')
+    defineCommand('replay', 'queue dead letters again: by --ids, --queue, --code or --sync-run, or --all')
       .option('--queue <queue>', 'every dead letter of this queue', choice(QUEUE_NAMES))
+      .option('--sync-run <id>', "a sync run's letters (as list --sync-run lists them)", positiveId)
       .option(
         '--code <code>',
         'every dead letter with this error code (docs/errors.md)',
@@ -330,11 +331,11 @@ const replayCommand = () =>
       )
       .addOption(asOption()),
     async (o, _args, out) => {
-      if (!o.all && !o.queue && !o.code && !o.ids?.length)
+      if (!o.all && !o.queue && !o.code && !o.ids?.length && o.syncRun === undefined)
         throw new UsageError(
           both(
-            'dead-letters replay cần --ids, --queue hoặc --code, hoặc --all',
-            'dead-letters replay needs --ids, --queue or --code, or --all',
+            'dead-letters replay cần --ids, --queue, --code hoặc --sync-run, hoặc --all',
+            'dead-letters replay needs --ids, --queue, --code or --sync-run, or --all',
           ),
         );
       const r = await replayAsked(o);

@@ -54,7 +54,7 @@ describe('truc exit codes', () => {
     ],
     [
       ['dead-letters', 'replay'],
-      'truc: dead-letters replay cần --ids, --queue hoặc --code, hoặc --all / dead-letters replay needs --ids, --queue or --code, or --all',
+      'truc: dead-letters replay cần --ids, --queue, --code hoặc --sync-run, hoặc --all / dead-letters replay needs --ids, --queue, --code or --sync-run, or --all',
     ],
     [
       ['dead-letters', 'list', '--ids', '1,x'],

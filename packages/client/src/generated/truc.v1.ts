@@ -525,7 +525,7 @@ export interface paths {
     put?: never;
     /**
      * Chạy lại việc lỗi / Replay dead letters, singly or by filter
-     * @description Cần ít nhất một bộ lọc (ids, queue, errorCode: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / Needs at least one filter (ids, queue, errorCode: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.
+     * @description Cần ít nhất một bộ lọc (ids, queue, errorCode, syncRunId: cùng nhau thì thu hẹp), hoặc all=true, không cả hai (400). / Needs at least one filter (ids, queue, errorCode, syncRunId: together they narrow), or all=true; not both (400), so nothing is replayed in bulk by accident.
      */
     post: operations['replay'];
     delete?: never;
@@ -8333,6 +8333,8 @@ export interface operations {
             | 'ERR_PRECONDITION_FAILED'
             | 'ERR_WEBHOOK_URL'
             | 'ERR_WEBHOOK_LIMIT';
+          /** @description chỉ việc lỗi của một lượt đồng bộ, như GET /v1/dead-letters?syncRunId= liệt kê chúng / only a sync run's letters, as GET /v1/dead-letters?syncRunId= lists them */
+          syncRunId?: number;
           /** @default false */
           all?: boolean;
           /**
@@ -8370,7 +8372,7 @@ export interface operations {
             }[];
             /** @description Việc lỗi đã đóng mà không chạy lại (abandonedAt): việc do bộ lập lịch xếp (một lần kích hoạt lịch, kiểm tra website, dọn luồng thay đổi) không có gì để chạy lại và sẽ chạy lại ở lần kích hoạt sau; report-superseded: việc gửi số liệu PCGD mà phiên bản báo cáo của nó đã được mở lại hoặc thay thế, phiên bản mới mới là phiên bản cần gửi / letters closed without a replay (abandonedAt): a job the scheduler queued (a schedule's fire, the website probe, the change feed's purge) has nothing to replay from and runs again at its next fire */
             closed: number[];
-            /** @description Các việc lỗi được hỏi theo ids mà không chạy lại, và vì sao: replayed (đã chạy lại trước đó), resolved (một lần gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode), not-found (không có); [] khi không hỏi theo ids / the letters asked for by id and not replayed, and why: replayed (replayed already: never replayed twice), resolved (a later delivery delivered its records), abandoned (closed without a replay), not-matching (open, but not matching queue/errorCode), not-found (no such letter); [] without ids */
+            /** @description Các việc lỗi được hỏi theo ids mà không chạy lại, và vì sao: replayed (đã chạy lại trước đó), resolved (một lần gửi sau đã chuyển hết), abandoned (đã đóng không chạy lại), not-matching (còn mở nhưng không khớp queue/errorCode/syncRunId), not-found (không có); [] khi không hỏi theo ids / the letters asked for by id and not replayed, and why: replayed (replayed already: never replayed twice), resolved (a later delivery delivered its records), abandoned (closed without a replay), not-matching (open, but not matching queue/errorCode/syncRunId), not-found (no such letter); [] without ids */
             skipped: {
               id: number;
               /** @enum {string} */
