@@ -3,6 +3,8 @@
  * `existing`) is prepared (issue 7, perf32c): parsed once per PostgreSQL connection, planned once under its generic
  * plan. That plan, made without the keys and on a table never analysed, must still probe the primary key and find
  * every stored row (live or a tombstone) as a plan made for the keys does; a read with copies is sent as before.
+ * The same read with the live records of the rows' schools (`existingWithLive`, what a vendor's batch the guard
+ * weighs reads; perf7s) is prepared too: the same rows and counts under either plan, the school counted by its index.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDb, type Db } from '../../src/store/db.js';
@@ -12,19 +14,25 @@ import { openTestStore, type TestStore } from '../helpers/env.js';
 
 const SOURCE = { system: 'test', mappingVersion: 'test@1' };
 const SCHOOL = '79000191';
+const OTHER = '79000192';
 
-const row = (code: string): UpsertRow => {
-  const data = aStudent(code, { schoolCode: SCHOOL });
-  return { key: code, scope: SCHOOL, data, fingerprint: fingerprint(data) };
+const row = (code: string, school = SCHOOL): UpsertRow => {
+  const data = aStudent(code, { schoolCode: school });
+  return { key: code, scope: school, data, fingerprint: fingerprint(data) };
 };
+
+type Plan = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: Plan[] };
+const planNodes = (n: Plan): Plan[] => [n, ...(n.Plans ?? []).flatMap(planNodes)];
 
 describe("a batch's stored rows, read prepared (PostgreSQL)", () => {
   let store: TestStore;
   let db: Db;
   const stored = Array.from({ length: 3000 }, (_, i) => row(`SR${String(i).padStart(5, '0')}`));
+  const others = Array.from({ length: 40 }, (_, i) => row(`SO${String(i).padStart(5, '0')}`, OTHER));
   beforeAll(async () => {
     store = await openTestStore('postgres');
     await createRecordsRepo(store.db).upsert('students', stored, SOURCE);
+    await createRecordsRepo(store.db).upsert('students', others, SOURCE);
     await createRecordsRepo(store.db).tombstone('students', ['SR00003']);
     // One connection, so that every read runs where the statement is prepared.
     db = createPgDb(store.location, 'postgres', { max: 1 });
@@ -67,7 +75,7 @@ describe("a batch's stored rows, read prepared (PostgreSQL)", () => {
     );
     const kept = await db.query<{ name: string; statement: string; generic: number; custom: number }>(
       `SELECT name, statement, generic_plans::int AS generic, custom_plans::int AS custom
-         FROM pg_prepared_statements WHERE statement LIKE '%FROM truc.students r%'`,
+         FROM pg_prepared_statements WHERE statement LIKE '%FROM truc.students r%' AND statement NOT LIKE 'WITH%'`,
     );
     expect(kept.rows).toHaveLength(1);
     expect(kept.rows[0]).toMatchObject({ generic: 3, custom: 3 });
@@ -80,5 +88,45 @@ describe("a batch's stored rows, read prepared (PostgreSQL)", () => {
     const below = (top['Plans'] as Record<string, unknown>[] | undefined) ?? [];
     expect([top, ...below].map((n) => n['Index Name']).filter(Boolean)).toEqual(['students_pkey']);
     expect([top, ...below].some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+  });
+
+  it("reads the rows with their schools' live counts the same under its generic plan, prepared", async () => {
+    // A vendor's batch the guard weighs: stored keys of two schools (one a tombstone) and new ones.
+    const keys = [
+      ...stored.slice(0, 150).map((r) => r.key),
+      ...others.slice(0, 5).map((r) => r.key),
+      ...Array.from({ length: 10 }, (_, i) => `SN${i}`),
+    ];
+    const read = () => db.tx((q) => createRecordsRepo(q).existingWithLive('students', keys));
+    for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+      await db.query(`SET plan_cache_mode = ${mode}`);
+      for (let i = 0; i < 3; i++) {
+        const { rows, live } = await read();
+        expect(rows.size).toBe(155);
+        expect(rows.get('SR00003')).toMatchObject({ scope: SCHOOL, deleted: true });
+        expect(rows.get('SO00004')).toMatchObject({ scope: OTHER, deleted: false });
+        expect(live).toEqual(
+          new Map([
+            [SCHOOL, 2999],
+            [OTHER, 40],
+          ]),
+        );
+      }
+    }
+    const kept = await db.query<{ name: string; generic: number; custom: number }>(
+      `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom
+         FROM pg_prepared_statements WHERE statement LIKE 'WITH e AS%FROM truc.students r%'`,
+    );
+    expect(kept.rows).toHaveLength(1);
+    expect(kept.rows[0]).toMatchObject({ generic: 3, custom: 3 });
+    const plan = await db.query<{ 'QUERY PLAN': { Plan: Plan }[] }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE ${kept.rows[0]!.name}('{SR00001,SR00002}')`,
+    );
+    // The rows by the primary key, each school counted by its (school, key) index: never a scan of the table.
+    const nodes = planNodes(plan.rows[0]!['QUERY PLAN'][0]!.Plan);
+    expect(new Set(nodes.map((n) => n['Index Name']).filter(Boolean))).toEqual(
+      new Set(['students_pkey', 'students_school_key']),
+    );
+    expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
   });
 });
