@@ -33,7 +33,7 @@ import {
   RunWaiting,
   waitingOf,
   type WaitSettings,
-} from './syncs.js';
+} from './sync-run-view.js';
 
 export interface OpsRouteOptions {
   db: Db;

@@ -11,7 +11,7 @@ import {
   type EntityName,
   type SystemName,
 } from '../../config.js';
-import type { listedView as listedViewOf } from '../../api/routes/syncs.js';
+import type { listedView as listedViewOf } from '../../api/routes/sync-run-view.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 import {
   badValue,
@@ -27,7 +27,7 @@ import {
 } from '../kit.js';
 import { actorText, ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 
-/** A listed run as the API shows it (src/api/routes/syncs.ts `listedView`). */
+/** A listed run as the API shows it (src/api/routes/sync-run-view.ts `listedView`). */
 type Listed = ReturnType<typeof listedViewOf>;
 
 const STATUSES: readonly SyncRunStatus[] = ['queued', 'running', 'held', 'done', 'failed'];
@@ -238,7 +238,7 @@ export const syncListCommand = () =>
       const config = loadConfig();
       const { withDb } = await import('../../ops.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
-      const { listedView } = await import('../../api/routes/syncs.js');
+      const { listedView } = await import('../../api/routes/sync-run-view.js');
       const limit = o.limit ?? 50;
       const offset = o.offset ?? 0;
       const page = await withDb(config, (db) =>
@@ -293,7 +293,7 @@ export const syncShowCommand = () =>
       const { withDb } = await import('../../ops.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
       const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-      const { listedView } = await import('../../api/routes/syncs.js');
+      const { listedView } = await import('../../api/routes/sync-run-view.js');
       const found = await withDb(config, async (db) => {
         const [run] = (await createSyncRunReads(db).list({ id, limit: 1, offset: 0 })).items;
         if (!run) return undefined;

@@ -11,7 +11,7 @@ import {
   type SystemName,
 } from '../../config.js';
 import { type Command, Option } from 'commander';
-import type { WaitSettings } from '../../api/routes/syncs.js';
+import type { WaitSettings } from '../../api/routes/sync-run-view.js';
 import type { Db } from '../../store/db.js';
 import type { GuardHoldSummary } from '../../store/guard-holds.js';
 import { syncRunSummary, type SyncRun } from '../../store/sync-run-reads.js';
@@ -205,7 +205,7 @@ type FollowSettings = Required<Pick<RunOptions, 'intervalMs' | 'timeout'>> & {
 
 async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
   const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
-  const { waitingOf } = await import('../../api/routes/syncs.js');
+  const { waitingOf } = await import('../../api/routes/sync-run-view.js');
   const repo = createSyncRunReads(db);
   const delivery = o.delivery ?? loadConfig().sync.delivery;
   const first = await repo.get(id);

@@ -5,7 +5,7 @@
  * decided, when the decision was done (deletions applied, or the rejection).
  */
 import { describe, expect, it } from 'vitest';
-import { runFinishedAt } from '../../../src/api/routes/syncs.js';
+import { runFinishedAt } from '../../../src/api/routes/sync-run-view.js';
 import { batchView, type BatchHold } from '../../../src/jobs/batch-status.js';
 import type { Batch } from '../../../src/store/batches.js';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { endpointCircuitsOf, readsHeld, retryAfterWaits, writesHeld } from '../../../jobs/gate-view.js';
 import type { GateState } from '../../../store/delivery-gates.js';
 import { iso } from '../../time.js';
-import type { WaitSettings } from '../syncs.js';
+import type { WaitSettings } from '../sync-run-view.js';
 
 /** The overview's fields of a system saying what holds it. */
 export const SystemHolds = z.object({

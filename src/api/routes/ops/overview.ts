@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { countEn, SYSTEM_NAMES, systemConfigured, type Config } from '../../../config.js';
 import { FORGET_COMMAND, removedTargetsLeft, type RemovedTargetLeft } from '../../../jobs/dead-letters.js';
 import { probeOut } from '../../../jobs/gate-view.js';
-import type { WaitSettings } from '../syncs.js';
+import type { WaitSettings } from '../sync-run-view.js';
 import { iso } from '../../time.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import { STORED_STATE_WAIT_MS } from '../../../observability/scrape-hooks.js';
