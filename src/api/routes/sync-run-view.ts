@@ -1,6 +1,6 @@
 /**
  * A sync run as the API shows it (tidy7, out of ./syncs.ts): its schemas and views, for the sync routes (./syncs.ts),
- * the operations pages' runs (./ops.ts) and `truc sync list|show` (src/cli/commands/sync-runs.ts, sync.ts).
+ * the operations pages' runs (./ops/sync-runs.ts) and `truc sync list|show` (src/cli/commands/sync-runs.ts, sync.ts).
  */
 import { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -15,7 +15,7 @@ import {
 
 /**
  * Who asked for a run (fix36b, review33c N6): by name as it was when they asked, as a guard hold's `decidedBy`
- * (store/actor-names.ts), and the id beside it. In the sync routes and the operations pages' runs (./ops.ts).
+ * (store/actor-names.ts), and the id beside it. In the sync routes and the operations pages' runs (./ops/sync-runs.ts).
  */
 export const RequestedBy = {
   requestedBy: z.string().meta({
@@ -34,7 +34,7 @@ export const RequestedBy = {
   }),
 };
 
-/** A run's scope (src/store/sync-run-reads.ts `shownScope`): here and in ./ops.ts. */
+/** A run's scope (src/store/sync-run-reads.ts `shownScope`): in the sync routes and the operations pages' runs. */
 export const RunScope = z
   .string()
   .nullable()
@@ -151,7 +151,7 @@ export function waitingOf(
   };
 }
 
-/** Where a run's changes stand at each target (src/store/sync-run-reads.ts `RunDelivery`): here and in ./ops.ts. */
+/** Where a run's changes stand at each target (src/store/sync-run-reads.ts `RunDelivery`): in both runs' shapes. */
 export const RunDeliveries = z
   .array(
     z.object({

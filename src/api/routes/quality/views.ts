@@ -157,7 +157,7 @@ const banded = (r: RatioOut, bands: Bands): RatioOut => ({ ...r, band: bandOf(r.
  *
  * Bands (fix30b): a run stores its figures with the band its day's `quality.colourBands` gave; a card read after the
  * city changed the bands is judged again under today's (`bands`), as the schools pages judge the same ratios
- * (routes/ops.ts): a school's scorecard kept its old colour until the next run, beside its page's new one. The
+ * (routes/ops/schools.ts): a school's scorecard kept its old colour until the next run, beside its page's new one. The
  * percentages are the run's; only the colour they are read in follows the city's setting, the history's alike.
  */
 export function cardOut(
