@@ -15,6 +15,7 @@ const WHY = {
   carried: 'keptCarried',
   deleted: 'keptDeleted',
   moved: 'keptMoved',
+  unknown: 'keptUnknown',
 } as const;
 
 /** What kept it: `Được ghi lại sau snapshot` / `Written after the snapshot`. */

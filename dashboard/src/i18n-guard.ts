@@ -57,6 +57,10 @@ export const GUARD_WORDS = {
   keptCarried: ['Được gửi lại không đổi sau snapshot', 'Carried unchanged after the snapshot'],
   keptDeleted: ['Đã bị xoá sau snapshot', 'Deleted after the snapshot'],
   keptMoved: ['Đã chuyển sang trường khác sau snapshot', 'Moved to another school after the snapshot'],
+  keptUnknown: [
+    'Không rõ: truc không còn dòng nào của bản ghi này',
+    'Unknown: truc holds no row of this record',
+  ],
   keptByRun: ['lượt đồng bộ #{run} (lô {batch})', 'sync run #{run} (batch {batch})'],
   keptByBatch: ['lô {batch}', 'batch {batch}'],
   confirmApprove: ['Duyệt và áp dụng thay đổi #{id}?', 'Approve and apply change #{id}?'],

@@ -63,7 +63,8 @@ function keptOf(
   repush: { batchId: string; at: Date } | undefined,
   batch: HeldSnapshot,
 ): KeptRecord {
-  if (!w) return { key, why: 'deleted', at: null };
+  // No row of it at all (review6 R6-8: read as `deleted`): truc cannot say what kept it.
+  if (!w) return { key, why: 'unknown', at: null };
   // No newer word on the row: a vendor's re-push judged at once carried it (nothing written).
   if (repush && w.at <= batch.createdAt)
     return { key, why: 'carried', at: repush.at.toISOString(), batchId: repush.batchId };

@@ -100,9 +100,10 @@ export interface KeptRecord {
   key: string;
   /**
    * What the newer word did: `written` (changed, or rewritten, at the school), `carried` (carried unchanged by a later
-   * batch: its sender still holds it), `deleted` (deleted already), `moved` (now at another school).
+   * batch: its sender still holds it), `deleted` (deleted already), `moved` (now at another school), `unknown` (truc
+   * holds no row of it: what kept it cannot be said, review6 R6-8).
    */
-  why: 'written' | 'carried' | 'deleted' | 'moved';
+  why: 'written' | 'carried' | 'deleted' | 'moved' | 'unknown';
   /** When that word arrived (ISO 8601); null when unknown. */
   at: string | null;
   /** The batch that brought it (a vendor's, or a sync run's page), when known. */

@@ -12,6 +12,7 @@ const WHY: Record<KeptRecord['why'], [string, string]> = {
   carried: ['được gửi lại không đổi sau snapshot', 'carried unchanged after the snapshot'],
   deleted: ['đã bị xoá sau snapshot', 'deleted after the snapshot'],
   moved: ['đã chuyển sang trường khác sau snapshot', 'moved to another school after the snapshot'],
+  unknown: ['không rõ: truc không còn dòng nào của bản ghi này', 'unknown: truc holds no row of this record'],
 };
 
 /** `bởi lô X (lượt đồng bộ R) / by batch X (sync run R)`, `bởi smas / by smas`, or nothing. */

@@ -10,7 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import { holdView, Hold, summaryView } from '../../../src/api/routes/guard/views.js';
 import { showLines } from '../../../src/cli/commands/hold-show.js';
+import { keptLine } from '../../../src/cli/commands/hold-kept.js';
 import { decideHold } from '../../../src/jobs/contracts.js';
+import { keptRecords } from '../../../src/jobs/guard-kept.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
 import { student } from '../../helpers/api.js';
 import {
@@ -120,5 +122,15 @@ describe('an approved snapshot hold says what it applied of what it held, and wh
         details: expect.objectContaining({ held: 15, deleted: 11, keptCount: 4, kept: inAudit }),
       }),
     ]);
+  });
+
+  // review6 R6-8: a held record truc holds no row of read as `deleted`, a word it cannot know
+  it('a kept record truc holds no row of is unknown, not deleted', async () => {
+    const held = { id: 'b-none', entity: 'students' as const, schoolCode: '79000001', createdAt: new Date() };
+    const [kept] = await keptRecords(ctx.db, held, ['GKNONE'], new Map());
+    expect(kept).toEqual({ key: 'GKNONE', why: 'unknown', at: null });
+    expect(keptLine(kept!)).toBe(
+      'GKNONE: không rõ: truc không còn dòng nào của bản ghi này / GKNONE: unknown: truc holds no row of this record',
+    );
   });
 });

@@ -1796,10 +1796,10 @@ export interface components {
       /** @description mã bản ghi / the record’s code */
       key: string;
       /**
-       * @description sau khi snapshot đến: written, bản ghi được ghi lại; carried, một lô gửi lại không đổi (bên gửi vẫn giữ nó); deleted, đã bị xoá; moved, đã chuyển sang trường khác / after the snapshot arrived: written, the record was written again; carried, a batch carried it unchanged (its sender still holds it); deleted, deleted already; moved, now at another school
+       * @description sau khi snapshot đến: written, bản ghi được ghi lại; carried, một lô gửi lại không đổi (bên gửi vẫn giữ nó); deleted, đã bị xoá; moved, đã chuyển sang trường khác; unknown, truc không còn dòng nào của bản ghi nên không nói được vì sao / after the snapshot arrived: written, the record was written again; carried, a batch carried it unchanged (its sender still holds it); deleted, deleted already; moved, now at another school; unknown, truc holds no row of the record, so why cannot be said
        * @enum {string}
        */
-      why: 'written' | 'carried' | 'deleted' | 'moved';
+      why: 'written' | 'carried' | 'deleted' | 'moved' | 'unknown';
       /** @description lúc thông tin mới hơn đến; null: không rõ / when that newer word arrived; null: unknown */
       at: string | null;
       /** @description lô mang thông tin đó (của nhà cung cấp, hoặc một trang của lượt đồng bộ), khi biết / the batch that brought it (a vendor’s, or a sync run’s page), when known */

@@ -67,12 +67,13 @@ const Reason = z
 const Kept = z
   .object({
     key: z.string().meta({ description: 'mã bản ghi / the record’s code' }),
-    why: z.enum(['written', 'carried', 'deleted', 'moved']).meta({
+    why: z.enum(['written', 'carried', 'deleted', 'moved', 'unknown']).meta({
       description:
         'sau khi snapshot đến: written, bản ghi được ghi lại; carried, một lô gửi lại không đổi (bên gửi vẫn giữ nó); ' +
-        'deleted, đã bị xoá; moved, đã chuyển sang trường khác / after the snapshot arrived: written, the record was ' +
-        'written again; carried, a batch carried it unchanged (its sender still holds it); deleted, deleted already; ' +
-        'moved, now at another school',
+        'deleted, đã bị xoá; moved, đã chuyển sang trường khác; unknown, truc không còn dòng nào của bản ghi nên không ' +
+        'nói được vì sao / after the snapshot arrived: written, the record was written again; carried, a batch ' +
+        'carried it unchanged (its sender still holds it); deleted, deleted already; moved, now at another school; ' +
+        'unknown, truc holds no row of the record, so why cannot be said',
     }),
     at: z.string().nullable().meta({
       description: 'lúc thông tin mới hơn đến; null: không rõ / when that newer word arrived; null: unknown',
