@@ -27,10 +27,18 @@ export function probeToldToWait(pass: Pass, held: Held): CallFailure | undefined
   };
 }
 
-/** A probe held back before its call, told to wait on the gate's row; nothing for a pass that was no probe. */
+/**
+ * A probe held back before its call, told to wait on the gate's row; nothing for a pass that was no probe. Nothing
+ * failed (no call went out): the row's last error, its code and time, stays the last call's that did (review6 R6-9).
+ */
 export const giveBack =
   (repo: DeliveryGatesRepo, settings: DeliverySettings) =>
   async (system: SystemName, pass: Pass, held: Held): Promise<void> => {
     const failure = probeToldToWait(pass, held);
-    if (failure) await repo.update(system, (state, now) => decideFailure(state, now, failure, settings));
+    if (!failure) return;
+    await repo.update(system, (state, now) => {
+      const told = decideFailure(state, now, failure, settings);
+      const { lastErrorCode: _code, lastErrorAt: _at, ...change } = told.change;
+      return { ...told, change };
+    });
   };

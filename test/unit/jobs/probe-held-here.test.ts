@@ -22,9 +22,12 @@ describe('a probe held back in this process before its call goes out (words6 ite
   const ctx = useTestContext();
   const repo = () => createDeliveryGatesRepo(ctx.db);
   /** `system`'s circuit opened once, its pause over: the next caller is let through as its probe. */
-  const due = (system: string) =>
+  const due = (system: string, lastError: { lastErrorCode?: string; lastErrorAt?: Date } = {}) =>
     repo().update(system, (_s, now) => ({
-      change: { circuit: 'open', failures: 5, openings: 1, pausedUntil: now, pauseReason: 'circuit-open' },
+      change: {
+        ...{ circuit: 'open', failures: 5, openings: 1, pausedUntil: now, pauseReason: 'circuit-open' },
+        ...lastError,
+      },
       result: undefined,
     }));
   /** Seconds the row's pause has left, its circuit and who probes. */
@@ -62,12 +65,18 @@ describe('a probe held back in this process before its call goes out (words6 ite
     // The 429 is met (noted here at once) and recorded; then the row's pause is over before this process's is (its
     // transaction came first, a clock apart): the row lets the next call through as the probe, this process holds it.
     await ctx.gates.failed('smas', tooMany, onItsWay);
-    await due('smas');
+    const lastError = {
+      lastErrorCode: 'ERR_ADAPTER_UNAVAILABLE',
+      lastErrorAt: new Date('2026-12-01T00:00:00Z'),
+    };
+    await due('smas', lastError);
     const pass = await ctx.gates.enter('smas', { pace: true });
     expect(pass).toMatchObject({ go: false, reason: 'retry-after' });
     const after = await row('smas');
     expect(after).toMatchObject({ circuit: 'open', probeBy: null });
     expect(after.reason).not.toBe('probe');
     expect(after.left).toBeLessThanOrEqual(5);
+    // review6 R6-9: nothing failed (no call went out): the last error stays the last call's that did
+    expect((await repo().peek('smas'))!.state).toMatchObject(lastError);
   });
 });
