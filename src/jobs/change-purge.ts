@@ -112,19 +112,24 @@ export async function purgeBatchBodies(
 
 /**
  * Drops what finished sync runs kept while they ran (../store/run-purge.ts: what their tombstones deleted, migration
- * 1437; their counts per school, migration 110; their held pages' weighing, migration 1430), as many rows a table.
+ * 1437; their counts per school, migration 110; the keys their pages saw, migration 015; their held pages' weighing,
+ * migration 1430), `chunk` rows a statement; the runs finished for good are found once (review6 R6-4).
  */
-export async function purgeFinishedRuns(ctx: PurgeContext): Promise<Record<RunPurgeTable, number>> {
-  const runs = createRunPurgeRepo(ctx.db);
-  const out: Record<RunPurgeTable, number> = { deleted: 0, counts: 0, weighed: 0 };
+export async function purgeFinishedRuns(
+  ctx: PurgeContext,
+  chunk = CHUNK,
+): Promise<Record<RunPurgeTable, number>> {
+  const repo = createRunPurgeRepo(ctx.db);
+  const runs = await repo.finishedRuns();
+  const out: Record<RunPurgeTable, number> = { deleted: 0, counts: 0, seen: 0, weighed: 0 };
   for (const table of RUN_PURGE_TABLES) {
     for (;;) {
-      const n = await runs.purgeFinished(table, CHUNK);
+      const n = await repo.purgeOf(table, runs, chunk);
       out[table] += n;
-      if (n < CHUNK) break;
+      if (n < chunk) break;
     }
   }
-  ctx.logger.info(out, 'finished runs’ rows purged');
+  ctx.logger.info({ ...out, runs: runs.length }, 'finished runs’ rows purged');
   return out;
 }
 

@@ -5,9 +5,10 @@
  * run running or held, one done whose reconciliation is queued or held (weighed with the run's counts) or may still
  * be claimed (a batch of its pages in progress), one finished less than an hour ago, one failed with an open dead
  * letter (its pull's or a batch's); dropped: one done and reconciled (or never due), one failed with no open letter.
+ * fix7: the keys its pages saw (truc.sync_run_seen) too; review6 R6-4: the runs finished for good are read once.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { purgeFinishedRuns } from '../../../src/jobs/change-purge.js';
 import { useTestContext } from './fixtures.js';
 
@@ -42,6 +43,10 @@ describe('the nightly purge of what finished sync runs kept (polish6)', () => {
       )
     ).rows[0]!.id;
     await sql(`INSERT INTO truc.weigh_seen (hold_id, page_no, keys) VALUES ($1, 1, '{HS02}')`, [hold]);
+    await sql(`INSERT INTO truc.sync_run_seen (sync_run_id, batch_id, keys) VALUES ($1, $2, '{HS03}')`, [
+      id,
+      randomUUID(),
+    ]);
     return id;
   }
 
@@ -98,11 +103,23 @@ describe('the nightly purge of what finished sync runs kept (polish6)', () => {
     await page(failed, 'failed');
 
     // Without the fix: { deleted: 10 } alone (all but the running and held runs'), no counts nor weighed rows.
-    expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 4, counts: 4, weighed: 4 });
+    // fix7: the keys a failed full run's pages saw (truc.sync_run_seen) went only with a newer full run's
+    // reconciliation of its system: never, for a system not fully synced again. Now with the rest (seen: 4).
+    // review6 R6-4: which runs finished for good is read once, not again by each chunk's DELETE (chunks of 1 here).
+    const judged = vi.spyOn(ctx.db, 'query');
+    expect(await purgeFinishedRuns(ctx, 1)).toEqual({ deleted: 4, counts: 4, seen: 4, weighed: 4 });
+    const finishedReads = judged.mock.calls.filter(([text]) => String(text).includes("r.status = 'failed'"));
+    judged.mockRestore();
+    expect(finishedReads).toHaveLength(1);
     const kept = [running, held, reconcileQueued, reconcileHeld, failedOpen, batchOpen, ingesting, justDone];
-    for (const table of ['truc.sync_run_guard', 'truc.sync_run_deleted', 'truc.weigh_seen'])
+    for (const table of [
+      'truc.sync_run_guard',
+      'truc.sync_run_deleted',
+      'truc.weigh_seen',
+      'truc.sync_run_seen',
+    ])
       expect(await left(table)).toEqual(kept);
     expect([reconciled, incremental, failedReplayed, failed].every((id) => !kept.includes(id))).toBe(true);
-    expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 0, counts: 0, weighed: 0 });
+    expect(await purgeFinishedRuns(ctx)).toEqual({ deleted: 0, counts: 0, seen: 0, weighed: 0 });
   });
 });
