@@ -43,6 +43,7 @@ export {
   SYSTEM_NAMES,
   SYSTEM_PULLS,
   PULL_SCOPE,
+  PULL_SCOPE_WORDS,
   pullProblem,
   type EntityName,
   type PcgdLevelName,

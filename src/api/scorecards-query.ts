@@ -35,12 +35,21 @@ export const ScorecardsQuery = z
     level: z.enum(['commune', 'province']),
     code: z
       .string()
-      .regex(/^\d{2}$|^\d{5}$/)
+      .regex(
+        /^\d{2}$|^\d{5}$/,
+        both(
+          'mã tỉnh 2 chữ số (79) hoặc mã xã 5 chữ số (26995)',
+          'a 2-digit province code (79) or a 5-digit commune code (26995)',
+        ),
+      )
       .optional()
       .meta({ description: 'province: 2 chữ số; commune: 5 chữ số / province: 2 digits; commune: 5 digits' }),
     q: z
       .string()
-      .regex(/^\d{1,5}$/)
+      .regex(
+        /^\d{1,5}$/,
+        both('1 đến 5 chữ số của mã đơn vị (ví dụ 267)', '1 to 5 digits of a unit code (e.g. 267)'),
+      )
       .optional()
       .meta({
         description:

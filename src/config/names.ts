@@ -72,6 +72,11 @@ export const SYSTEM_PULLS: {
 
 /** What a pull's scope may be (a school or commune code), one rule for a schedule, the API and the CLI. */
 export const PULL_SCOPE = /^[A-Za-z0-9._-]{1,32}$/;
+/** What {@link PULL_SCOPE} is, in words: the API's refusal and the CLI's (walk7 W7-2: the API's showed the regex). */
+export const PULL_SCOPE_WORDS = {
+  vi: 'mã trường hoặc mã xã: 1–32 ký tự A–Z a–z 0–9 . _ -',
+  en: 'a school or commune code: 1–32 of A–Z a–z 0–9 . _ -',
+} as const;
 
 /**
  * Why `system` cannot be pulled for `entity` with `scope` ('' = everything), or undefined when it can:

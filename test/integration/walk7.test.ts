@@ -10,7 +10,7 @@ import { usePostgresEnv } from '../helpers/env.js';
 
 const env = usePostgresEnv();
 let app: FastifyInstance;
-let tokens: Record<'vendor' | 'admin', string>;
+let tokens: Record<'vendor' | 'admin' | 'officer', string>;
 
 beforeAll(async () => {
   app = await buildApp(env().deps);
@@ -18,6 +18,7 @@ beforeAll(async () => {
   tokens = await tokensFor(app, env().deps.db, {
     vendor: { role: 'vendor', schools: ['79000001'] },
     admin: { role: 'city-admin' },
+    officer: { role: 'pcgd-officer', units: ['26995'] },
   });
 }, 120_000);
 afterAll(async () => {
@@ -64,5 +65,36 @@ describe('W7-1: a method an existing address does not take is 405 with Allow, no
       expectProblem(res, 404, 'ERR_ROUTE_NOT_FOUND');
       expect(res.headers.allow).toBeUndefined();
     }
+  });
+});
+
+describe('W7-2: a value refused by its pattern is told what to send, not the regular expression', () => {
+  it('an officer mistyping the commune code of a persons pull reads "a 5-digit commune code (e.g. 26995)"', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/pcgd/communes/2699/persons-pull',
+      headers: bearer(tokens.officer),
+    });
+    const body = expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(body.errors).toEqual([
+      {
+        pointer: '/params/communeCode',
+        rule: 'invalid_format',
+        message: 'mã xã 5 chữ số (ví dụ 26995) / a 5-digit commune code (e.g. 26995)',
+      },
+    ]);
+  });
+
+  it('a city admin pausing a schedule by a name with capitals is told what a schedule id is', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/schedules/Nightly/pause',
+      headers: bearer(tokens.admin),
+    });
+    const body = expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(body.errors?.[0]?.message).toContain(
+      'e.g. hcm-csdl-students-nightly; GET /v1/schedules lists them',
+    );
+    expect(JSON.stringify(body)).not.toContain('pattern');
   });
 });

@@ -8,6 +8,7 @@
 import { hasNoForbiddenChars } from '../../canonical/text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SCHOOL_CODE_MESSAGE } from '../school-code.js';
 import { appendAudit } from '../../audit/chain.js';
 import { SECRET_OVERLAP_MAX_SECONDS } from '../../config.js';
 import { AppError, both } from '../../errors.js';
@@ -28,7 +29,7 @@ const VENDOR_NEEDS_SCHOOL = both(
   'a vendor needs at least one school',
 );
 
-const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/);
+const Code = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, SCHOOL_CODE_MESSAGE);
 const Unit = z
   .string()
   .regex(
@@ -119,7 +120,11 @@ const ClientPatch = z
   .meta({ id: 'ApiClientPatch' });
 
 const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });
-const IdParams = z.object({ clientId: z.string().regex(CLIENT_ID) }).strict();
+const CLIENT_ID_WORDS = both(
+  'mã client: chữ, số, _ và -, tối đa 64 ký tự (ví dụ cl_iu4RJn0h9avJ; GET /v1/admin/clients liệt kê)',
+  'a client id: letters, digits, _ and -, at most 64 (e.g. cl_iu4RJn0h9avJ; GET /v1/admin/clients lists them)',
+);
+const IdParams = z.object({ clientId: z.string().regex(CLIENT_ID, CLIENT_ID_WORDS) }).strict();
 const errors = { ...problems(400, 401, 403) };
 
 /** The fields a patch sets (for the audit entry). */

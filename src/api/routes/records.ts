@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import {
   changeCursor,
@@ -148,7 +148,7 @@ const FeedCursor = z
     s: digitsUpTo(BIGINT_MAX),
     i: z
       .string()
-      .regex(/^\d{1,10}$/)
+      .regex(/^\d{1,10}$/, both('không phải vị trí của con trỏ', 'not a position of a cursor'))
       .optional(),
   })
   .strict();

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { both } from '../../errors.js';
 import type { Config } from '../../config.js';
 import {
   listSchedules,
@@ -97,7 +98,11 @@ const ScheduleSchema = z
   })
   .meta({ id: 'Schedule' });
 
-const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict();
+const SCHEDULE_ID_WORDS = both(
+  'mã lịch: chữ thường, số và dấu - (ví dụ hcm-csdl-students-nightly; GET /v1/schedules liệt kê các lịch)',
+  'a schedule id: lower-case letters, digits and - (e.g. hcm-csdl-students-nightly; GET /v1/schedules lists them)',
+);
+const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/, SCHEDULE_ID_WORDS) }).strict();
 
 interface ScheduleRouteOptions {
   db: Db;

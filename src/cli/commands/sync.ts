@@ -6,6 +6,7 @@ import {
   SYSTEM_NAMES,
   loadConfig,
   PULL_SCOPE,
+  PULL_SCOPE_WORDS,
   pullProblem,
   type EntityName,
   type SystemName,
@@ -312,11 +313,7 @@ export const followSettings = (o: Pick<RunOptions, 'intervalMs' | 'timeout'>) =>
 
 /** `--scope`: the API's rule (1–32 of A–Z a–z 0–9 . _ -); an empty one is refused, never read as "everything" (review26a F4). */
 function pullScope(value: string): string {
-  if (!PULL_SCOPE.test(value))
-    throw badValue(
-      'mã trường hoặc mã xã: 1–32 ký tự A–Z a–z 0–9 . _ -',
-      'a school or commune code: 1–32 of A–Z a–z 0–9 . _ -',
-    );
+  if (!PULL_SCOPE.test(value)) throw badValue(PULL_SCOPE_WORDS.vi, PULL_SCOPE_WORDS.en);
   return value;
 }
 

@@ -6,6 +6,8 @@
  * `.min(n, '…')`, …; a `message:` or `error:` of an object) is `both(vi, en)` or a literal that holds " / ".
  * review30 F5: so is the message of a field error src/api writes itself (src/api/plugins/input.ts `fieldError`, the
  * hostile-input refusals), not only zod's.
+ * walk7 W7-2: a `.regex(re)` given no words at all is zod's "Invalid string: must match pattern /^\d{5}$/", the
+ * regular expression shown to an officer who mistyped a commune code: every `.regex` in src/api has its words.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -84,7 +86,40 @@ function englishOnlyMessages(path: string, text = readFileSync(path, 'utf8')): s
   return found;
 }
 
+/** The `.regex(re)` calls of one file given no message (zod would show the pattern itself): `file:line call`. */
+function patternsWithoutWords(path: string, text = readFileSync(path, 'utf8')): string[] {
+  const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'regex' &&
+      n.arguments.length < 2
+    ) {
+      const line = file.getLineAndCharacterOfPosition(n.expression.name.getStart(file)).line + 1;
+      found.push(
+        `${relative(ROOT, path)}:${line} .regex(${n.arguments.map((a) => a.getText(file)).join(', ')})`,
+      );
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(file);
+  return found;
+}
+
 describe('zod messages in src/api', () => {
+  it('a pattern says what to send, never the pattern itself: every .regex has its words (walk7 W7-2)', () => {
+    expect(filesUnder('src/api').flatMap((f) => patternsWithoutWords(f))).toEqual([]);
+    const source = [
+      'z.string().regex(/^\\d{5}$/).optional();',
+      "z.string().regex(/a/, both('a', 'a'));",
+    ].join('\n');
+    expect(patternsWithoutWords(join(ROOT, 'src/api/x.ts'), source)).toEqual([
+      'src/api/x.ts:1 .regex(/^\\d{5}$/)',
+    ]);
+  });
+
   it('are written in Vietnamese and English (both, or a literal with " / ")', () => {
     const files = filesUnder('src/api');
     expect(files.length).toBeGreaterThan(20);

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SCHOOL_CODE_MESSAGE } from '../../school-code.js';
 import { SYSTEM_NAMES, type Config } from '../../../config.js';
 import type { Db } from '../../../store/db.js';
 import { createOverviewRepo, type SyncRunRow } from '../../../store/overview.js';
@@ -22,7 +23,7 @@ import {
 } from '../sync-run-view.js';
 
 /** A sync run's scope as the filter takes it (a school or commune code); a school in a path is every route's SchoolCode. */
-const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/);
+const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, SCHOOL_CODE_MESSAGE);
 
 export const OpsSyncRun = z
   .object({

@@ -38,6 +38,12 @@ const PROVINCE_PERSONS = both(
   'những người đứng sau một chỉ tiêu của tỉnh nằm trong báo cáo của các xã (xem `communes`)',
   'the persons behind a province figure are in its communes’ reports (see `communes`)',
 );
+/** A figure's code and the page's `after` refused by their form (walk7 W7-2: the words were the regex). */
+const FIGURE_CODE_WORDS = both(
+  'mã chỉ tiêu (indicators[].code của báo cáo) hoặc inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
+  'an indicator code (the report’s indicators[].code) or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
+);
+const AFTER_WORDS = both('giá trị next của trang trước', 'the previous page’s next');
 const noFigure = (code: string) =>
   both(`báo cáo không có chỉ tiêu ${code}`, `no figure ${code} in the report`);
 
@@ -52,12 +58,14 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
         tags: ['pcgd'],
         summary:
           'Những người đứng sau một chỉ tiêu (phân trang) / The persons behind a figure (paged): an indicator code, or inClassNotEnrolled, enrolledNotInClass, unmatchable, matchedByName',
-        params: ReportIdParams.extend({ code: z.string().regex(/^[A-Za-z0-9_]{1,64}$/) }).strict(),
+        params: ReportIdParams.extend({
+          code: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, FIGURE_CODE_WORDS),
+        }).strict(),
         querystring: z
           .object({
             after: z
               .string()
-              .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+              .regex(/^[A-Za-z0-9._:-]{1,64}$/, AFTER_WORDS)
               .optional(),
             limit: decimal(z.number().int().min(1).max(500)).prefault(100),
           })
@@ -262,7 +270,7 @@ function deadlineRoutes(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext):
             }),
             province: z
               .string()
-              .regex(/^\d{2}$/)
+              .regex(/^\d{2}$/, both('mã tỉnh 2 chữ số (ví dụ 79)', 'a 2-digit province code (e.g. 79)'))
               .default('79'),
           })
           .strict(),

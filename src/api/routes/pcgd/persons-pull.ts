@@ -7,6 +7,7 @@
  * `pull` as `compute`).
  */
 import { z } from 'zod';
+import { both } from '../../../errors.js';
 import { requestPersonsPull } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import { ministryWaitOf, unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
@@ -18,7 +19,7 @@ const CommuneParams = z
   .object({
     communeCode: z
       .string()
-      .regex(/^\d{5}$/)
+      .regex(/^\d{5}$/, both('mã xã 5 chữ số (ví dụ 26995)', 'a 5-digit commune code (e.g. 26995)'))
       .meta({ description: 'Mã xã 5 chữ số / 5-digit commune code' }),
   })
   .strict();

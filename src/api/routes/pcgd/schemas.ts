@@ -1,5 +1,6 @@
 /** Schemas of the PCGD-XMC routes (requests, responses, problems) and the scope each route needs. */
 import { z } from 'zod';
+import { both } from '../../../errors.js';
 import { communeFactFields, reportFigureFields } from '../../../reporting/pcgd/package.js';
 import { problems } from '../../problem.js';
 import { decimal } from '../../query.js';
@@ -16,7 +17,13 @@ const outdatedCommunesField = z
 
 export const UnitCode = z
   .string()
-  .regex(/^(\d{2}|\d{5})$/)
+  .regex(
+    /^(\d{2}|\d{5})$/,
+    both(
+      'mã tỉnh 2 chữ số (79) hoặc mã xã 5 chữ số (26995)',
+      'a 2-digit province code (79) or a 5-digit commune code (26995)',
+    ),
+  )
   .meta({
     description: 'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code',
   });
