@@ -17,7 +17,10 @@
  * connections sent a batch by kind, with their backends' CPU a batch (./statement-spy.ts; not pipelined then).
  * REPUSH_OCCUPANCY=1: per round, who held the two cores and how long they sat idle (./occupancy.ts).
  * REPUSH_BATCH_SIZE=<records>: batches of another size (see {@link batchSize}); the figures stay per batch.
+ * Each round also prints this process's user and system CPU a batch, and its read and write system calls and bytes
+ * a batch (/proc/self/io: sockets, pipes and files alike): per-call costs against per-byte ones (perf7f).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { cpuOf, pgCpu, pgCpuSince, pidNamed, schedCpu } from './cpu.js';
 import { prepareLoad, runLoad, type LoadRequest } from './load.js';
@@ -44,6 +47,34 @@ interface Round {
   load: number;
   /** The load generator's client (REPUSH_CLIENTS; '' when not set). */
   via: string;
+}
+
+/** This process's I/O counters so far (/proc/self/io): read and write system calls, and bytes read and written. */
+interface Io {
+  syscr: number;
+  syscw: number;
+  rchar: number;
+  wchar: number;
+}
+
+function procIo(): Io {
+  const f = new Map(
+    readFileSync('/proc/self/io', 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.split(':')[0]!, Number(l.split(':')[1])] as const),
+  );
+  return { syscr: f.get('syscr')!, syscw: f.get('syscw')!, rchar: f.get('rchar')!, wchar: f.get('wchar')! };
+}
+
+/** Round `r`'s user and system CPU (`t`, µs) and I/O (`io0` → `io1`) a batch of `n` (perf7f). */
+function cpuIoLine(r: number, n: number, t: NodeJS.CpuUsage, io0: Io, io1: Io): string {
+  const per = (x: number): string => (x / n).toFixed(1);
+  return (
+    `round ${r} a batch: user ${(t.user / 1000 / n).toFixed(2)} ms, system ${(t.system / 1000 / n).toFixed(2)} ms, ` +
+    `read calls ${per(io1.syscr - io0.syscr)}, write calls ${per(io1.syscw - io0.syscw)}, ` +
+    `written ${((io1.wchar - io0.wchar) / n / 1024).toFixed(0)} kB, read ${((io1.rchar - io0.rchar) / n / 1024).toFixed(0)} kB`
+  );
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -129,6 +160,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
     const redisPid = pidNamed('redis-server');
     const r0 = cpuOf(redisPid);
     const t0 = process.cpuUsage();
+    const io0 = procIo();
     const f0 = process.resourceUsage().minorPageFault;
     const spy = process.env.REPUSH_STATEMENTS === '1' ? spyStatements(() => true, true) : undefined;
     const label = changedRounds ? 'changed' : 'unchanged';
@@ -145,6 +177,7 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
       console.error(statementsLine(spy.samples, n));
     }
     const t = process.cpuUsage(t0);
+    console.error(cpuIoLine(r, n, t, io0, procIo()));
     const redis = cpuOf(redisPid) - r0;
     const f = process.resourceUsage().minorPageFault - f0;
     const pg = pgCpuSince(pg0, await pgCpu(env.deps.db, schedCpu));
