@@ -1,26 +1,30 @@
 /**
- * `truc sync run <system> <entity> --follow` as an operator runs it beside a running `truc all`
- * (embedded database, reached through the running process): the run is queued, the workers of `all`
- * pull it from a real SMAS simulator over HTTP, and the command follows it to the end with progress
- * lines on stderr (no TTY here: plain lines) and the finished run on stdout. Bad usage is exit 2 and
- * queues nothing.
+ * `truc sync run <system> <entity> --follow` as an operator runs it beside a running `truc all` (a real
+ * process; embedded database, reached through it): the run is queued, the workers of `all` pull it from a
+ * real SMAS simulator over HTTP, and the command follows it to the end with progress lines on stderr (no
+ * TTY here: plain lines) and the finished run on stdout. Bad usage is exit 2 and queues nothing. The
+ * commands run in process (`runCli` in the operator's shell); the binary's own start-up and output split:
+ * test/e2e/cli.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
+import { stubShell, truc as runTruc } from '../helpers/cli-in-process.js';
 import { makeTempDir, type TempDir } from '../helpers/env.js';
-import { ROOT, runProcess, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
+import { ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
 
 describe('truc sync run --follow', () => {
   let dir: TempDir;
   let sim: SmasSimulator;
   let all: Spawned | undefined;
-  let env: NodeJS.ProcessEnv;
-  const truc = (args: string[]) =>
-    runProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      cwd: ROOT,
-      env,
-      timeoutMs: 120_000,
-    });
+  /** `truc <args…>` in process, in the operator's shell beside `all` (its data folder, the simulator). */
+  const truc = async (args: string[]) => {
+    stubShell({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
+    try {
+      return await runTruc(...args);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  };
 
   beforeAll(async () => {
     dir = await makeTempDir('truc-e2e-sync-');
@@ -30,7 +34,7 @@ describe('truc sync run --follow', () => {
       studentsPerSchool: 60,
       apiKey: 'test-smas-api-key',
     });
-    env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
+    const env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
     all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
     // generous: a fresh embedded database's migrations alone have taken over 90 s on a loaded machine
     await all.waitForLine((l) => l.includes('listening on'), 170_000);
