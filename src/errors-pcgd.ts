@@ -25,7 +25,7 @@ export const PCGD_ERRORS = {
   ERR_PCGD_REPORT_LOCKED: {
     status: 409,
     retryable: false,
-    vi: 'Số liệu đã được duyệt và bị khóa; cấp trên cần mở lại để sửa.',
+    vi: 'Số liệu đã được duyệt và bị khoá; cấp trên cần mở lại để sửa.',
     en: 'The figures are approved and locked; a higher level must reopen them for a correction.',
   },
   ERR_PCGD_INVALID_TRANSITION: {

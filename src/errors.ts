@@ -82,7 +82,7 @@ export const ERRORS = {
   ERR_CLIENT_LOCKED: def(
     429,
     true,
-    'Ứng dụng tạm bị khóa do đăng nhập sai nhiều lần.',
+    'Ứng dụng tạm bị khoá do đăng nhập sai nhiều lần.',
     'The client is temporarily locked after repeated failed logins.',
   ),
   ERR_UNSUPPORTED_GRANT: def(

@@ -22,10 +22,10 @@ const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, Words>> = {
     'The system asked to wait (Retry-After): calls paused',
   ],
   'client.created': ['Tạo client', 'Client created'],
-  'client.disabled': ['Khóa client', 'Client disabled'],
+  'client.disabled': ['Khoá client', 'Client disabled'],
   'client.enabled': ['Mở lại client', 'Client enabled'],
-  'client.old_secret_ended': ['Chấm dứt khóa bí mật cũ của client', 'Client’s old secret ended'],
-  'client.secret_rotated': ['Đổi khóa bí mật của client', 'Client secret rotated'],
+  'client.old_secret_ended': ['Chấm dứt khoá bí mật cũ của client', 'Client’s old secret ended'],
+  'client.secret_rotated': ['Đổi khoá bí mật của client', 'Client secret rotated'],
   'client.updated': ['Sửa client', 'Client updated'],
   'dead_letters.closed': [
     'Đóng việc lỗi (không còn gì để chạy lại)',

@@ -15,7 +15,7 @@ const DICT = {
     'Sign in with an API client whose role is city admin or auditor.',
   ],
   clientId: ['Mã client', 'Client id'],
-  clientSecret: ['Khóa bí mật', 'Client secret'],
+  clientSecret: ['Khoá bí mật', 'Client secret'],
   signInFailed: ['Đăng nhập không thành công', 'Sign-in failed'],
   sessionEnded: [
     'Phiên đăng nhập đã hết hạn hoặc không còn hiệu lực: hãy đăng nhập lại.',

@@ -29,7 +29,7 @@ export const IfMatchHeaders = z.object({
     .optional()
     .meta({
       description:
-        'ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; ' +
+        'ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khoá, PATCH, DELETE …/old-secret), hoặc *; ' +
         'không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your ' +
         'last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current ' +
         'one: 412 ERR_PRECONDITION_FAILED, nothing changed',

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { canonicalMessageVi, type Bilingual } from './messages.js';
 import { printableKey } from './keys.js';
-import { TYPE_WORDS } from '../config.js';
+import { TYPE_WORDS, typeWords } from '../config.js';
 
 const ZOD_EN = z.locales.en();
 const ZOD_VI = z.locales.vi();
@@ -43,14 +43,17 @@ const SAMPLE_INPUTS: readonly unknown[] = [
 const VI_TYPE_SLOT = /(mong đợi|nhận được|trong) ([a-z]+)(?=$|[ ,])/g;
 
 /**
- * zod's Vietnamese with its type names in Vietnamese too (words6: its locale translates only number, array and NaN,
- * "mong đợi string, nhận được số"): the one table of type words, `TYPE_WORDS` (src/config/type-words.ts).
+ * zod's Vietnamese in truc's words: its type names in Vietnamese too (words6: its locale translates only number, array
+ * and NaN, "mong đợi string, nhận được số"), from the one table of type words, `TYPE_WORDS` (src/config/type-words.ts),
+ * and "khoá" spelt as truc spells it (tidy7: its locale writes "Khóa không hợp lệ", truc "khoá" everywhere else).
  */
-const vietnameseTypeWords = (text: string): string =>
-  text.replace(VI_TYPE_SLOT, (whole, slot: string, type: string) => {
-    const words = TYPE_WORDS[type];
-    return words === undefined ? whole : `${slot} ${words.vi}`;
-  });
+const trucVietnamese = (text: string): string =>
+  text
+    .replace(VI_TYPE_SLOT, (whole, slot: string, type: string) => {
+      const words = TYPE_WORDS[type];
+      return words === undefined ? whole : `${slot} ${words.vi}`;
+    })
+    .replace(/(K|k)hóa/g, '$1hoá');
 
 /** zod's Vietnamese for `message` when `message` is zod's own English for this issue (its code and params). */
 function zodVietnamese(code: string, params: object | undefined, message: string): string | undefined {
@@ -58,7 +61,7 @@ function zodVietnamese(code: string, params: object | undefined, message: string
     const issue = { ...params, code, path: [], message, input };
     if (message !== localeText(ZOD_EN, issue)) continue;
     const vi = localeText(ZOD_VI, issue);
-    return vi === undefined ? undefined : vietnameseTypeWords(vi);
+    return vi === undefined ? undefined : trucVietnamese(vi);
   }
   return undefined;
 }
@@ -69,17 +72,31 @@ function zodVietnamese(code: string, params: object | undefined, message: string
  */
 export const NOT_SENT: Bilingual = { vi: 'bắt buộc, chưa được gửi', en: 'required, not sent' };
 
-/** The forms zod's types and formats ask for, in both languages: how to send a value it refused (walk3 W3-7). */
-const TYPE_FORMS: Readonly<Record<string, Bilingual>> = {
-  string: { vi: 'một chuỗi (trong dấu ngoặc kép)', en: 'a string (in double quotes)' },
-  number: { vi: 'một số', en: 'a number' },
-  int: { vi: 'một số nguyên', en: 'a whole number' },
-  boolean: { vi: 'true hoặc false', en: 'true or false' },
-  array: { vi: 'một mảng […]', en: 'an array […]' },
-  object: { vi: 'một đối tượng {…}', en: 'an object {…}' },
+/**
+ * The JSON types zod may ask a value to be, and how JSON writes each, after its words in `TYPE_WORDS` (walk3 W3-7: how
+ * to send a value it refused; tidy7: the words are the table's, one vocabulary of types): a string in a body is in
+ * double quotes, one in the address or a header is sent as it is (only JSON quotes its strings).
+ */
+const JSON_SHAPES: Readonly<Record<string, Bilingual>> = {
+  string: { vi: ' (trong dấu ngoặc kép)', en: ' (in double quotes)' },
+  number: { vi: '', en: '' },
+  int: { vi: '', en: '' },
+  boolean: { vi: '', en: '' },
+  array: { vi: ' […]', en: ' […]' },
+  object: { vi: ' {…}', en: ' {…}' },
 };
-/** A string in the address or a header: sent as it is, no quotes (only JSON quotes its strings). */
-const URL_STRING: Bilingual = { vi: 'một chuỗi', en: 'a string' };
+
+/** "a string (in double quotes)", "an integer": a value of `type` as it is sent; undefined for a type JSON has not. */
+function typeForm(type: string, inUrl: boolean): Bilingual | undefined {
+  const shape = JSON_SHAPES[type];
+  if (shape === undefined) return undefined;
+  const { vi, en } = typeWords(type);
+  const a = /^[aeiou]/.test(en) ? 'an' : 'a';
+  return inUrl
+    ? { vi: `một ${vi}`, en: `${a} ${en}` }
+    : { vi: `một ${vi}${shape.vi}`, en: `${a} ${en}${shape.en}` };
+}
+
 const FORMAT_FORMS: Readonly<Record<string, Bilingual>> = {
   date: { vi: 'ngày YYYY-MM-DD (ví dụ 2015-09-05)', en: 'a date YYYY-MM-DD (e.g. 2015-09-05)' },
   datetime: {
@@ -103,9 +120,7 @@ function howToFix(
   const p = (params ?? {}) as { expected?: unknown; format?: unknown };
   const form =
     code === 'invalid_type' && typeof p.expected === 'string'
-      ? inUrl && p.expected === 'string'
-        ? URL_STRING
-        : TYPE_FORMS[p.expected]
+      ? typeForm(p.expected, inUrl)
       : code === 'invalid_format' && typeof p.format === 'string'
         ? FORMAT_FORMS[p.format]
         : undefined;

@@ -1,8 +1,9 @@
 /**
  * The one table of zod's type names in Vietnamese and English (fold6): the API's 400s and a batch's wire findings
- * (src/canonical/zod-text.ts, which puts the Vietnamese into zod's Vietnamese locale where it leaves a type name in
- * English: "mong đợi string" → "mong đợi chuỗi") and a configuration problem (./issue-words.ts: "phải là chuỗi / must
- * be a string"). `en` reads after "a" ("must be a list"); a type not listed is said by its name in both.
+ * (src/canonical/zod-text.ts: the Vietnamese goes into zod's Vietnamese locale where it leaves a type name in English,
+ * "mong đợi string" → "mong đợi chuỗi", and both say how to send a value it refused, tidy7: "send a as an integer") and
+ * a configuration problem (./issue-words.ts: "phải là chuỗi / must be a string"). `en` reads after "a" ("must be a
+ * list"); a type not listed is said by its name in both.
  */
 export interface TypeWords {
   readonly vi: string;

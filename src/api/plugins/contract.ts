@@ -147,7 +147,7 @@ const HEADERS = {
     'Phiên bản của bản ghi; gửi lại trong If-None-Match, bản ghi không đổi trả 304 / the record’s version: send it back as If-None-Match, an unchanged record answers 304',
   ),
   etagIfMatch: header(
-    'Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED',
+    'Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED',
   ),
   noStore: header(
     '`no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error)',

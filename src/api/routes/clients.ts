@@ -61,8 +61,8 @@ const ClientView = z
       .nullable()
       .meta({
         description:
-          'Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, ' +
-          'hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret ' +
+          'Lúc khoá bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, ' +
+          'hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khoá bí mật / when the secret ' +
           'the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); ' +
           'null when never rotated with one. Never a secret',
       }),
@@ -71,8 +71,8 @@ const ClientView = z
       .nullable()
       .meta({
         description:
-          'Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần ' +
-          'đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token ' +
+          'Lần gần nhất khoá bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần ' +
+          'đổi gần nhất. Không bao giờ là khoá bí mật / when the secret the last rotation replaced last issued a token ' +
           '(written at most once a minute); null when it has issued none since that rotation. Never a secret',
       }),
   })
@@ -88,7 +88,7 @@ const RotateBody = z
       .optional()
       .meta({
         description:
-          'Khóa cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khóa); mặc định auth.secretOverlapSeconds ' +
+          'Khoá cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khoá); mặc định auth.secretOverlapSeconds ' +
           '(86400) / how many seconds the old secret keeps working (0: it stops at once, as after a leak); default ' +
           'auth.secretOverlapSeconds (86400)',
       }),
@@ -213,7 +213,7 @@ function readClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
       schema: {
         operationId: 'getClient',
         tags: ['admin'],
-        summary: 'Một ứng dụng (không có khóa bí mật) / One API client (without its secret)',
+        summary: 'Một ứng dụng (không có khoá bí mật) / One API client (without its secret)',
         params: IdParams,
         response: { 200: ClientView, 404: ProblemSchema, ...errors },
         'x-etag': 'if-match',
@@ -328,7 +328,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         operationId: 'updateClient',
         tags: ['admin'],
         summary:
-          'Sửa ứng dụng: khóa, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes',
+          'Sửa ứng dụng: khoá, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes',
         params: IdParams,
         body: ClientPatch,
         headers: IfMatchHeaders,

@@ -330,7 +330,7 @@ function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {
     '/.well-known/jwks.json',
     publicDocument(
       'getJwks',
-      'Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS)',
+      'Khoá công khai ký mã truy cập / Public keys that sign access tokens (JWKS)',
       Jwks,
     ),
     async function jwks(_request, reply) {

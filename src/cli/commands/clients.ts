@@ -140,9 +140,9 @@ const endOld = () =>
       out.stdout(
         `${
           ended === 'ended'
-            ? both(`client ${clientId}: khóa bí mật cũ đã ngừng`, `client ${clientId}: old secret ended`)
+            ? both(`client ${clientId}: khoá bí mật cũ đã ngừng`, `client ${clientId}: old secret ended`)
             : both(
-                `client ${clientId}: không có khóa bí mật cũ nào còn dùng được`,
+                `client ${clientId}: không có khoá bí mật cũ nào còn dùng được`,
                 `client ${clientId}: no old secret was still working`,
               )
         }\n`,

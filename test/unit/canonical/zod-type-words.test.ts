@@ -67,7 +67,7 @@ describe('zod’s Vietnamese names the types in Vietnamese (words6 item 1)', () 
       'a key of a record',
       z.object({ a: z.record(z.string().min(2), z.number()) }),
       { a: { y: 1 } },
-      'Khóa không hợp lệ trong đối tượng',
+      'Khoá không hợp lệ trong đối tượng',
     ],
   ])('%s', (_what, schema, value, words) => {
     const text = textOf(schema, value);
@@ -129,3 +129,36 @@ describe('how to send a string, in a body or in the address', () => {
     });
   });
 });
+
+describe('how to send a value: the type words of the one table (tidy7 item 3)', () => {
+  it.each([
+    ['an integer', z.object({ a: z.int() }), { a: 1.5 }, 'một số nguyên', 'an integer'],
+    [
+      'a true/false value',
+      z.object({ a: z.boolean() }),
+      { a: 'y' },
+      'một giá trị đúng/sai (true/false)',
+      'a true/false value',
+    ],
+    ['a list', z.object({ a: z.array(z.number()) }), { a: 1 }, 'một mảng […]', 'a list […]'],
+    ['a mapping', z.object({ a: z.object({}) }), { a: 1 }, 'một đối tượng {…}', 'a mapping {…}'],
+  ])(
+    '%s: its words are TYPE_WORDS’s, as a configuration problem says them',
+    (_what, schema, value, vi, en) => {
+      const text = textOf(schema, value);
+      expect(text.vi).toMatch(new RegExp(`; hãy gửi a là ${escape(vi)}$`));
+      expect(text.en).toMatch(new RegExp(`; send a as ${escape(en)}$`));
+    },
+  );
+
+  it('zod’s Vietnamese spells “khoá” as truc does (its locale: “Khóa”)', () => {
+    const text = textOf(z.object({ a: z.record(z.string().min(2), z.number()) }), { a: { y: 1 } });
+    expect(text.vi).toContain('Khoá không hợp lệ');
+    expect(text.vi).not.toMatch(/[Kk]hóa/);
+  });
+});
+
+/** `s` as a regular expression matching it to the letter. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

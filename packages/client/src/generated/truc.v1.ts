@@ -78,7 +78,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Khóa công khai ký mã truy cập / Public keys that sign access tokens (JWKS) */
+    /** Khoá công khai ký mã truy cập / Public keys that sign access tokens (JWKS) */
     get: operations['getJwks'];
     put?: never;
     post?: never;
@@ -559,14 +559,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Một ứng dụng (không có khóa bí mật) / One API client (without its secret) */
+    /** Một ứng dụng (không có khoá bí mật) / One API client (without its secret) */
     get: operations['getClient'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /** Sửa ứng dụng: khóa, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes */
+    /** Sửa ứng dụng: khoá, trường, đơn vị, phạm vi / Disable, enable, set schools, units or scopes */
     patch: operations['updateClient'];
     trace?: never;
   };
@@ -1058,7 +1058,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Duyệt, ký số và khóa số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin) */
+    /** Duyệt, ký số và khoá số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin) */
     post: operations['approvePcgdReport'];
     delete?: never;
     options?: never;
@@ -1374,7 +1374,7 @@ export interface components {
       full: boolean;
     };
     ApiClientSecretRotationInput: {
-      /** @description Khóa cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khóa); mặc định auth.secretOverlapSeconds (86400) / how many seconds the old secret keeps working (0: it stops at once, as after a leak); default auth.secretOverlapSeconds (86400) */
+      /** @description Khoá cũ còn dùng được bao nhiêu giây nữa (0: ngừng ngay, như sau khi lộ khoá); mặc định auth.secretOverlapSeconds (86400) / how many seconds the old secret keeps working (0: it stops at once, as after a leak); default auth.secretOverlapSeconds (86400) */
       overlapSeconds?: number;
     };
     NewApiClientInput: {
@@ -2388,9 +2388,9 @@ export interface components {
       units: string[];
       scopes: string[];
       disabled: boolean;
-      /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      /** @description Lúc khoá bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khoá bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
       oldCredentialExpiresAt: string | null;
-      /** @description Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      /** @description Lần gần nhất khoá bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khoá bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
       oldCredentialLastUsedAt: string | null;
     };
     ApiClientWithSecret: {
@@ -2402,9 +2402,9 @@ export interface components {
       units: string[];
       scopes: string[];
       disabled: boolean;
-      /** @description Lúc khóa bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khóa bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      /** @description Lúc khoá bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khoá bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
       oldCredentialExpiresAt: string | null;
-      /** @description Lần gần nhất khóa bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khóa bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      /** @description Lần gần nhất khoá bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khoá bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
       oldCredentialLastUsedAt: string | null;
       clientSecret: string;
     };
@@ -8670,7 +8670,7 @@ export interface operations {
           'X-Correlation-Id'?: string;
           /** @description URL của tài nguyên / URL of the resource */
           Location?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
           'Cache-Control'?: 'no-store';
@@ -8812,7 +8812,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
@@ -8940,7 +8940,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khoá, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
         'if-match'?: string;
       };
       path: {
@@ -8959,7 +8959,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;
@@ -9121,7 +9121,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khoá, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
         'if-match'?: string;
       };
       path: {
@@ -9140,7 +9140,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
           'Cache-Control'?: 'no-store';
@@ -9304,7 +9304,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khóa, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
+        /** @description ETag của lần đọc (GET) hoặc của câu trả lời thay đổi trước (tạo, đổi khoá, PATCH, DELETE …/old-secret), hoặc *; không khớp ETag hiện tại: 412 ERR_PRECONDITION_FAILED, không đổi gì / the ETag of your read (GET) or of your last change’s answer (create, rotate-secret, PATCH, DELETE …/old-secret), or *; none matching the current one: 412 ERR_PRECONDITION_FAILED, nothing changed */
         'if-match'?: string;
       };
       path: {
@@ -9319,7 +9319,7 @@ export interface operations {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
-          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khóa (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
+          /** @description Phiên bản (ETag yếu) của ứng dụng; gửi lại trong If-Match của PATCH, đổi khoá (POST …/secret) hoặc DELETE …/old-secret: ứng dụng đã đổi từ đó thì 412 ERR_PRECONDITION_FAILED / the client’s version (a weak ETag): send it back as If-Match with PATCH, rotate-secret (POST …/secret) or DELETE …/old-secret; changed since then: 412 ERR_PRECONDITION_FAILED */
           ETag?: string;
           /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
           'RateLimit-Limit'?: number;

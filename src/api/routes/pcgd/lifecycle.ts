@@ -142,7 +142,7 @@ function approveRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
         operationId: 'approvePcgdReport',
         tags: ['pcgd'],
         summary:
-          'Duyệt, ký số và khóa số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin)',
+          'Duyệt, ký số và khoá số liệu (cán bộ PCGD của đơn vị hoặc quản trị thành phố) / Approve, sign and lock the figures (an officer of the unit or a city admin)',
         params: ReportIdParams,
         response: { 200: Report, ...errors },
       },
