@@ -85,8 +85,10 @@ function valueWords(dialect: SchoolSystemDialect, list: CodeList): string {
 function codeDoc(dialect: SchoolSystemDialect, kind: Exclude<FieldKind, string>, words: Words): WireFieldDoc {
   const [vi, en] = kind.required ? REQUIRED_CODE : OPTIONAL_CODE;
   const also = dialect.shapes.codes ? ` ${dialect.shapes.codes.vi} / ${dialect.shapes.codes.en}.` : '';
+  // A dialect that reads other spellings too (SMAS: truc's code, no diacritics, any case) gets no closed `enum`: a
+  // validator would refuse first a value its mapping maps (review6 R6-10); its values are listed in the words.
   return {
-    keywords: { enum: wireCodes(dialect, kind.list) },
+    keywords: dialect.shapes.codes ? {} : { enum: wireCodes(dialect, kind.list) },
     description:
       `${words[0]}; ${vi} / ${words[1]}; ${en}. ` +
       `Giá trị / values: ${valueWords(dialect, kind.list)}.${also}`,

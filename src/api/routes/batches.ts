@@ -228,8 +228,8 @@ function pushConfig(opts: BatchRouteOptions) {
 const PUSH_DESCRIPTION =
   'Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / ' +
   'Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.\n\n' +
-  'Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum`) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / ' +
-  'Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (`enum`) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.';
+  'Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum` của mã vnEdu; mã SMAS trong mô tả, cũng nhận cách viết khác) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / ' +
+  'Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (a vnEdu code’s `enum`; a SMAS code’s in its description, other spellings read too) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.';
 
 const pushRoute: FastifyPluginAsyncZod<BatchRouteOptions> = async function pushRoute(app, opts) {
   app.post(

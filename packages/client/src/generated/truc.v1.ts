@@ -122,7 +122,7 @@ export interface paths {
      * Gửi một lô bản ghi / Push a batch of records
      * @description Lưu lô và xếp hàng xử lý; trả 202 khi lô đã được ghi bền vững. Với `dryRun=true`: kiểm tra lô như khi xử lý thật và trả kết quả (200), không lưu gì và không dùng Idempotency-Key. / Stores the batch durably and queues it; answers 202 once committed. With `dryRun=true`: judges the batch as ingest would and answers the findings (200); nothing is stored and no Idempotency-Key is used.
      *
-     *     Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum`) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (`enum`) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.
+     *     Bản ghi theo định dạng `smas` hay `vnedu`: mỗi trường của lược đồ bản ghi (`SmasStudentsRecord`, `VneduStaffRecord`, …) nêu các giá trị được nhận (`enum` của mã vnEdu; mã SMAS trong mô tả, cũng nhận cách viết khác) hoặc mẫu (`pattern`) và một ví dụ; một lô ghép từ các ví dụ được nhận, không có phát hiện nào. / Records in the `smas` or `vnedu` format: each field of the record schema (`SmasStudentsRecord`, `VneduStaffRecord`, …) gives the values it takes (a vnEdu code’s `enum`; a SMAS code’s in its description, other spellings read too) or its `pattern`, and an example; a batch made of the examples is accepted with no finding.
      */
     post: operations['pushBatch'];
     delete?: never;
@@ -3132,71 +3132,13 @@ export interface components {
       /**
        * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: Nam (Male); Nữ (Female). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Nam
-       * @enum {string}
        */
-      GioiTinh: 'Nam' | 'Nữ';
+      GioiTinh: string;
       /**
        * @description Dân tộc; giá trị lạ là lỗi / ethnicity; an unknown value is an error. Giá trị / values: Kinh (Kinh); Tày (Tay); Thái (Thai); Hoa (Hoa (ethnic Chinese)); Khơ-me (Khmer); Mường (Muong); Nùng (Nung); H'Mông (Hmong); Dao (Dao); Gia-rai (Jarai); Ngái (Ngai); Ê-đê (Ede); Ba na (Bahnar); Xơ-Đăng (Sedang); Sán Chay (San Chay); Cơ-ho (Koho); Chăm (Cham); Sán Dìu (San Diu); Hrê (Hre); Mnông (Mnong); Ra-glai (Raglai); Xtiêng (Stieng); Bru-Vân Kiều (Bru-Van Kieu); Thổ (Tho); Giáy (Giay); Cơ-tu (Katu); Giẻ Triêng (Gie Trieng); Mạ (Ma); Khơ-mú (Khmu); Co (Co); Tà-ôi (Ta Oi); Chơ-ro (Cho Ro); Kháng (Khang); Xinh-mun (Xinh Mun); Hà Nhì (Ha Nhi); Chu ru (Churu); Lào (Lao); La Chí (La Chi); La Ha (La Ha); Phù Lá (Phu La); La Hủ (La Hu); Lự (Lu); Lô Lô (Lo Lo); Chứt (Chut); Mảng (Mang); Pà Thẻn (Pa Then); Cơ Lao (Co Lao); Cống (Cong); Bố Y (Bo Y); Si La (Si La); Pu Péo (Pu Peo); Brâu (Brau); Ơ Đu (O Du); Rơ măm (Ro Mam); Người nước ngoài (Foreigner); Không rõ (Unknown). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Kinh
-       * @enum {string}
        */
-      DanToc:
-        | 'Kinh'
-        | 'Tày'
-        | 'Thái'
-        | 'Hoa'
-        | 'Khơ-me'
-        | 'Mường'
-        | 'Nùng'
-        | "H'Mông"
-        | 'Dao'
-        | 'Gia-rai'
-        | 'Ngái'
-        | 'Ê-đê'
-        | 'Ba na'
-        | 'Xơ-Đăng'
-        | 'Sán Chay'
-        | 'Cơ-ho'
-        | 'Chăm'
-        | 'Sán Dìu'
-        | 'Hrê'
-        | 'Mnông'
-        | 'Ra-glai'
-        | 'Xtiêng'
-        | 'Bru-Vân Kiều'
-        | 'Thổ'
-        | 'Giáy'
-        | 'Cơ-tu'
-        | 'Giẻ Triêng'
-        | 'Mạ'
-        | 'Khơ-mú'
-        | 'Co'
-        | 'Tà-ôi'
-        | 'Chơ-ro'
-        | 'Kháng'
-        | 'Xinh-mun'
-        | 'Hà Nhì'
-        | 'Chu ru'
-        | 'Lào'
-        | 'La Chí'
-        | 'La Ha'
-        | 'Phù Lá'
-        | 'La Hủ'
-        | 'Lự'
-        | 'Lô Lô'
-        | 'Chứt'
-        | 'Mảng'
-        | 'Pà Thẻn'
-        | 'Cơ Lao'
-        | 'Cống'
-        | 'Bố Y'
-        | 'Si La'
-        | 'Pu Péo'
-        | 'Brâu'
-        | 'Ơ Đu'
-        | 'Rơ măm'
-        | 'Người nước ngoài'
-        | 'Không rõ';
+      DanToc: string;
       /**
        * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
        * @example 079220001234
@@ -3212,26 +3154,8 @@ export interface components {
       /**
        * @description Khối; giá trị lạ bị bỏ (cảnh báo) / grade; an unknown value is dropped (a warning). Giá trị / values: NT (Nursery); MG3 (Kindergarten, age 3); MG4 (Kindergarten, age 4); MG5 (Kindergarten, age 5); 1 (Grade 1); 2 (Grade 2); 3 (Grade 3); 4 (Grade 4); 5 (Grade 5); 6 (Grade 6); 7 (Grade 7); 8 (Grade 8); 9 (Grade 9); 10 (Grade 10); 11 (Grade 11); 12 (Grade 12). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example 1
-       * @enum {string|null}
        */
-      KhoiHoc?:
-        | 'NT'
-        | 'MG3'
-        | 'MG4'
-        | 'MG5'
-        | '1'
-        | '2'
-        | '3'
-        | '4'
-        | '5'
-        | '6'
-        | '7'
-        | '8'
-        | '9'
-        | '10'
-        | '11'
-        | '12'
-        | null;
+      KhoiHoc?: string | null;
       /**
        * @description Năm học: dạng 2025-2026 (cũng nhận 2025-26, 2025/2026) / school year: like 2025-2026 (2025-26, 2025/2026 are read too)
        * @example 2026-2027
@@ -3240,19 +3164,8 @@ export interface components {
       /**
        * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: Đang học (Studying); Chuyển đến (Transferred in); Chuyển đi (Transferred out); Thôi học (Dropped out); Nghỉ học xin học lại (Returned after leaving); Tạm nghỉ (Suspended (temporary leave)); Lưu ban (Repeating the grade); Hoàn thành chương trình (Completed the programme); Tốt nghiệp (Graduated); Đã mất (Deceased). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Đang học
-       * @enum {string}
        */
-      TrangThai:
-        | 'Đang học'
-        | 'Chuyển đến'
-        | 'Chuyển đi'
-        | 'Thôi học'
-        | 'Nghỉ học xin học lại'
-        | 'Tạm nghỉ'
-        | 'Lưu ban'
-        | 'Hoàn thành chương trình'
-        | 'Tốt nghiệp'
-        | 'Đã mất';
+      TrangThai: string;
       /**
        * @description Ngày của trạng thái: ngày dạng dd/mm/yyyy (cũng nhận d/m/yyyy, dấu - hoặc .) / date the status took effect: a date as dd/mm/yyyy (d/m/yyyy, with - or ., is read too)
        * @example 05/09/2026
@@ -3261,18 +3174,8 @@ export interface components {
       /**
        * @description Loại khuyết tật; giá trị lạ bị bỏ (cảnh báo) / disability; an unknown value is dropped (a warning). Giá trị / values: Không (None); Khiếm thị (Visual impairment); Khiếm thính (Hearing impairment); Khó khăn về ngôn ngữ (Speech impairment); Khuyết tật vận động (Physical disability); Khuyết tật trí tuệ (Intellectual disability); Đa tật (Multiple disabilities); Khác (Other disability). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Không
-       * @enum {string|null}
        */
-      LoaiKhuyetTat?:
-        | 'Không'
-        | 'Khiếm thị'
-        | 'Khiếm thính'
-        | 'Khó khăn về ngôn ngữ'
-        | 'Khuyết tật vận động'
-        | 'Khuyết tật trí tuệ'
-        | 'Đa tật'
-        | 'Khác'
-        | null;
+      LoaiKhuyetTat?: string | null;
       /**
        * @description Mã xã/phường thường trú (danh mục 2025) / commune of permanent residence (2025 list)
        * @example 25747
@@ -3340,72 +3243,13 @@ export interface components {
       /**
        * @description Giới tính; giá trị lạ là lỗi / sex; an unknown value is an error. Giá trị / values: Nam (Male); Nữ (Female). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Nữ
-       * @enum {string}
        */
-      GioiTinh: 'Nam' | 'Nữ';
+      GioiTinh: string;
       /**
        * @description Dân tộc; giá trị lạ bị bỏ (cảnh báo) / ethnicity; an unknown value is dropped (a warning). Giá trị / values: Kinh (Kinh); Tày (Tay); Thái (Thai); Hoa (Hoa (ethnic Chinese)); Khơ-me (Khmer); Mường (Muong); Nùng (Nung); H'Mông (Hmong); Dao (Dao); Gia-rai (Jarai); Ngái (Ngai); Ê-đê (Ede); Ba na (Bahnar); Xơ-Đăng (Sedang); Sán Chay (San Chay); Cơ-ho (Koho); Chăm (Cham); Sán Dìu (San Diu); Hrê (Hre); Mnông (Mnong); Ra-glai (Raglai); Xtiêng (Stieng); Bru-Vân Kiều (Bru-Van Kieu); Thổ (Tho); Giáy (Giay); Cơ-tu (Katu); Giẻ Triêng (Gie Trieng); Mạ (Ma); Khơ-mú (Khmu); Co (Co); Tà-ôi (Ta Oi); Chơ-ro (Cho Ro); Kháng (Khang); Xinh-mun (Xinh Mun); Hà Nhì (Ha Nhi); Chu ru (Churu); Lào (Lao); La Chí (La Chi); La Ha (La Ha); Phù Lá (Phu La); La Hủ (La Hu); Lự (Lu); Lô Lô (Lo Lo); Chứt (Chut); Mảng (Mang); Pà Thẻn (Pa Then); Cơ Lao (Co Lao); Cống (Cong); Bố Y (Bo Y); Si La (Si La); Pu Péo (Pu Peo); Brâu (Brau); Ơ Đu (O Du); Rơ măm (Ro Mam); Người nước ngoài (Foreigner); Không rõ (Unknown). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Kinh
-       * @enum {string|null}
        */
-      DanToc?:
-        | 'Kinh'
-        | 'Tày'
-        | 'Thái'
-        | 'Hoa'
-        | 'Khơ-me'
-        | 'Mường'
-        | 'Nùng'
-        | "H'Mông"
-        | 'Dao'
-        | 'Gia-rai'
-        | 'Ngái'
-        | 'Ê-đê'
-        | 'Ba na'
-        | 'Xơ-Đăng'
-        | 'Sán Chay'
-        | 'Cơ-ho'
-        | 'Chăm'
-        | 'Sán Dìu'
-        | 'Hrê'
-        | 'Mnông'
-        | 'Ra-glai'
-        | 'Xtiêng'
-        | 'Bru-Vân Kiều'
-        | 'Thổ'
-        | 'Giáy'
-        | 'Cơ-tu'
-        | 'Giẻ Triêng'
-        | 'Mạ'
-        | 'Khơ-mú'
-        | 'Co'
-        | 'Tà-ôi'
-        | 'Chơ-ro'
-        | 'Kháng'
-        | 'Xinh-mun'
-        | 'Hà Nhì'
-        | 'Chu ru'
-        | 'Lào'
-        | 'La Chí'
-        | 'La Ha'
-        | 'Phù Lá'
-        | 'La Hủ'
-        | 'Lự'
-        | 'Lô Lô'
-        | 'Chứt'
-        | 'Mảng'
-        | 'Pà Thẻn'
-        | 'Cơ Lao'
-        | 'Cống'
-        | 'Bố Y'
-        | 'Si La'
-        | 'Pu Péo'
-        | 'Brâu'
-        | 'Ơ Đu'
-        | 'Rơ măm'
-        | 'Người nước ngoài'
-        | 'Không rõ'
-        | null;
+      DanToc?: string | null;
       /**
        * @description Số định danh cá nhân: 12 chữ số; số CMND 9 chữ số cũ không được lưu (cảnh báo) / personal ID number: 12 digits; a legacy 9-digit ID card number is not stored (a warning)
        * @example 079185001234
@@ -3414,9 +3258,8 @@ export interface components {
       /**
        * @description Chức vụ; giá trị lạ là lỗi / position; an unknown value is an error. Giá trị / values: Hiệu trưởng (Principal); Phó hiệu trưởng (Vice principal); Giáo viên (Teacher); Nhân viên (Staff). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Giáo viên
-       * @enum {string}
        */
-      ChucVu: 'Hiệu trưởng' | 'Phó hiệu trưởng' | 'Giáo viên' | 'Nhân viên';
+      ChucVu: string;
       /**
        * @description Môn dạy: tên các môn, cách nhau bởi dấu phẩy hoặc chấm phẩy / subjects taught: the subjects’ names, separated by commas or semicolons
        * @example Toán, Tiếng Việt
@@ -3425,9 +3268,8 @@ export interface components {
       /**
        * @description Trạng thái; giá trị lạ là lỗi / status; an unknown value is an error. Giá trị / values: Đang làm việc (Working); Tạm nghỉ (On leave); Đã nghỉ việc (Left); Nghỉ hưu (Retired). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example Đang làm việc
-       * @enum {string}
        */
-      TrangThai: 'Đang làm việc' | 'Tạm nghỉ' | 'Đã nghỉ việc' | 'Nghỉ hưu';
+      TrangThai: string;
       /**
        * @description Thư điện tử / email address
        * @example gv0001@example.edu.vn
@@ -3475,25 +3317,8 @@ export interface components {
       /**
        * @description Khối; giá trị lạ là lỗi / grade; an unknown value is an error. Giá trị / values: NT (Nursery); MG3 (Kindergarten, age 3); MG4 (Kindergarten, age 4); MG5 (Kindergarten, age 5); 1 (Grade 1); 2 (Grade 2); 3 (Grade 3); 4 (Grade 4); 5 (Grade 5); 6 (Grade 6); 7 (Grade 7); 8 (Grade 8); 9 (Grade 9); 10 (Grade 10); 11 (Grade 11); 12 (Grade 12). Cũng nhận các cách viết khác của danh mục (mã truc, không dấu, hoa hay thường) / Other spellings of the list are read too (truc’s code, without diacritics, any case).
        * @example 1
-       * @enum {string}
        */
-      KhoiHoc:
-        | 'NT'
-        | 'MG3'
-        | 'MG4'
-        | 'MG5'
-        | '1'
-        | '2'
-        | '3'
-        | '4'
-        | '5'
-        | '6'
-        | '7'
-        | '8'
-        | '9'
-        | '10'
-        | '11'
-        | '12';
+      KhoiHoc: string;
       /**
        * @description Năm học: dạng 2025-2026 (cũng nhận 2025-26, 2025/2026) / school year: like 2025-2026 (2025-26, 2025/2026 are read too)
        * @example 2026-2027
