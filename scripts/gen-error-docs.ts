@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { ERRORS } from '../src/errors.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { writeGenerated } from './generated.js';
+import { isEntry, writeGenerated, type Generated } from './generated.js';
 
 const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_SCOPE_UNKNOWN:
@@ -59,11 +59,13 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'The Ministry accepts figures only in its window (from 1 September to the deadline).',
 };
 
-const rows = Object.entries(ERRORS).map(
-  ([code, d]) =>
-    `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.vi} | ${d.en} | ${HOW[code as keyof typeof ERRORS] ?? ''} |`,
-);
-const text = `# Error codes
+/** docs/errors.md as the error table makes it. */
+export function errorDocs(): Generated[] {
+  const rows = Object.entries(ERRORS).map(
+    ([code, d]) =>
+      `| \`${code}\` | ${d.status} | ${d.retryable ? 'yes' : 'no'} | ${d.vi} | ${d.en} | ${HOW[code as keyof typeof ERRORS] ?? ''} |`,
+  );
+  const text = `# Error codes
 
 Generated from \`src/errors.ts\` by \`scripts/gen-error-docs.ts\`; do not edit by hand. Codes are part
 of the API contract: they are never renamed or reused. Every problem response carries one in \`code\`.
@@ -72,5 +74,8 @@ of the API contract: they are never renamed or reused. Every problem response ca
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
-const file = join(PROJECT_ROOT, 'docs', 'errors.md');
-process.exitCode = writeGenerated([[file, text]], 'npx tsx scripts/gen-error-docs.ts');
+  return [[join(PROJECT_ROOT, 'docs', 'errors.md'), text]];
+}
+
+if (isEntry(import.meta.url))
+  process.exitCode = writeGenerated(errorDocs(), 'npx tsx scripts/gen-error-docs.ts');

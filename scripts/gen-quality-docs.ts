@@ -1,7 +1,7 @@
 /** Writes docs/quality-rules.md from the rule catalogue in src/quality (`--check` fails on drift). */
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/config.js';
-import { writeGenerated } from './generated.js';
+import { isEntry, writeGenerated, type Generated } from './generated.js';
 import { CATALOGUE_VERSION, GATE_RULES, RETIRED_CODES, RULES } from '../src/quality/catalogue.js';
 import { DEFAULT_QUALITY_CONFIG } from '../src/quality/config.js';
 import type { Category, RuleInfo } from '../src/quality/types.js';
@@ -75,5 +75,7 @@ ${(['dung', 'du', 'sach', 'song', 'tenancy'] as const).map(section).join('\n')}
 
 ${RETIRED_CODES.length > 0 ? `Retired codes (never reused): ${RETIRED_CODES.map((r) => `\`${r}\``).join(', ')}.\n` : 'No code has been retired yet.\n'}`;
 
-const file = join(PROJECT_ROOT, 'docs', 'quality-rules.md');
-process.exitCode = writeGenerated([[file, text]], 'npm run gen:quality-rules');
+/** docs/quality-rules.md as the rule catalogue makes it. */
+export const qualityDocs = (): Generated[] => [[join(PROJECT_ROOT, 'docs', 'quality-rules.md'), text]];
+
+if (isEntry(import.meta.url)) process.exitCode = writeGenerated(qualityDocs(), 'npm run gen:quality-rules');

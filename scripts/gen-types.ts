@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import prettier from 'prettier';
+import { isEntry, type Generated } from './generated.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SPEC_DIR = path.join(ROOT, 'openapi', 'external');
@@ -114,8 +115,14 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isEntry) {
+/** Every system's wire types as their specs make them. */
+export async function wireTypes(): Promise<Generated[]> {
+  const out: Generated[] = [];
+  for (const target of await findTargets()) out.push([target.out, await generate(target)]);
+  return out;
+}
+
+if (isEntry(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
