@@ -292,7 +292,7 @@ export function lastQuiet(ctx: AheadContext, runId: number): boolean {
  * sync that read finds nothing on every page, and cost PostgreSQL ~4 ms a page, on the page's critical path):
  * only after a read of one of the run's pages in this process found nothing, and never again once one found
  * something. A page so stored inserts its records as new: a record stored after all (another writer's) fails
- * the insert with a duplicate key, and the page is written again with its read (./pull-store.ts `storeOrHold`).
+ * the insert with a duplicate key, and the page is written again with its read (./pull-page-tx.ts `storeOrHold`).
  */
 export function presumeNothingStored(ctx: AheadContext, runId: number): boolean {
   return aheadOf(ctx).nothingStored.get(runId) === true;

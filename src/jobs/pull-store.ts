@@ -1,7 +1,8 @@
 /**
  * Storing a pulled page (./pull.ts is the job): the page's transaction (the run locked, its tombstones,
- * its records ingested as a batch, the mass-change guard, the run advanced with the next page's row); a
- * held run's hold. A page with nothing to judge is stored outside a transaction by ./pull-quiet.ts.
+ * its records ingested as a batch, the mass-change guard, the run advanced with the next page's row). The transaction
+ * run, and a held run's hold: ./pull-page-tx.ts. A page with nothing to judge is stored outside a transaction by
+ * ./pull-quiet.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../audit/chain.js';
@@ -9,17 +10,13 @@ import { CITY_SYSTEM, SCHOOL_SYSTEMS } from '../canonical/systems.js';
 import type { AuditEvent } from '../store/audit-log.js';
 import { EVERY_SCHOOL } from '../store/batches.js';
 import { combinedWrites, type CombinedWrites } from '../store/combined.js';
-import { createOutboxRepo } from '../store/outbox.js';
 import { createRecordsRepo } from '../store/records.js';
 import { createRunExceptRepo } from '../store/run-except.js';
 import type { SyncRun } from '../store/sync-run-reads.js';
 import { createSyncRunsRepo } from '../store/sync-runs.js';
 import { createWeighSeenRepo } from '../store/weigh-seen.js';
 import type { Queryable } from '../store/db.js';
-import { isUniqueViolation } from '../store/db-errors.js';
-import { isDeletedSinceRead } from '../store/record-writes.js';
 import type { WorkerContext } from './context.js';
-import type { JobRun } from './define.js';
 import { inboundMapping } from './inbound.js';
 import type { GuardEntry } from './guard.js';
 import {
@@ -38,9 +35,9 @@ import { advanceRun } from './pull-advance.js';
 import { rulesStamp } from './refusals.js';
 import { withoutRejected } from './run-except.js';
 import { tombstoneEntries } from './run-counts.js';
-import { guardRunPage, holdRun, RunHeld } from './run-guard.js';
+import { PageNotDue } from './pull-page-tx.js';
+import { guardRunPage, RunHeld } from './run-guard.js';
 import type { PulledPage } from './sources.js';
-import { startWeighing, type WeighStart } from './weigh-start.js';
 
 export type PullContext = Pick<
   WorkerContext,
@@ -257,53 +254,6 @@ async function sendTombstones(
   });
   deleting.catch(() => undefined); // its failure fails the statements after it
   return { deleting };
-}
-
-/** Thrown in a page's transaction when the run's lock shows the page not due (stored already, or the run stopped). */
-export class PageNotDue extends Error {
-  constructor() {
-    super('the page is not due');
-    this.name = 'PageNotDue';
-  }
-}
-
-/**
- * Runs the page's transaction, its records inserted as new when none of them is stored (`insertNew`); a
- * record another transaction stored meanwhile (a unique violation: rolled back) has it run again as an
- * upsert, and so does a tombstone newer than the page's copy committed between the page's read and its write
- * (rel29, ../store/record-writes.ts `isDeletedSinceRead`: rolled back; read again, the copy is no restore). When the page is not due (`PageNotDue`: rolled back), closes the job's outbox row; when the
- * guard holds the run (`RunHeld`: rolled back), holds it and begins its weighing in that transaction.
- */
-export async function storeOrHold<T>(
-  ctx: PullContext,
-  run: SyncRun,
-  pageNo: number,
-  job: Pick<JobRun, 'outboxId'>,
-  work: (q: Queryable, insertNew: boolean) => Promise<T>,
-  /** The page's next cursor: where the held run's weighing begins (./weigh-start.ts). */
-  nextCursor?: string,
-): Promise<T | { holdId: number | undefined; held: RunHeld; weighing?: WeighStart | undefined } | undefined> {
-  try {
-    return await ctx.db
-      .tx((q) => work(q, true))
-      .catch((err: unknown) => {
-        if (!isUniqueViolation(err) && !isDeletedSinceRead(err)) throw err;
-        return ctx.db.tx((q) => work(q, false));
-      });
-  } catch (err) {
-    if (err instanceof PageNotDue) {
-      await createOutboxRepo(ctx.db).markDone(job.outboxId);
-      return undefined;
-    }
-    if (!(err instanceof RunHeld)) throw err;
-    // The hold, and its weighing's progress, resume point and outbox row, in one transaction (fix35b).
-    const made = await ctx.db.tx(async (q) => {
-      const holdId = await holdRun(q, run, { no: pageNo, outboxId: job.outboxId }, err, ctx.now());
-      const from = { holdId: holdId ?? 0, pageNo, cursor: nextCursor, held: err };
-      return { holdId, weighing: holdId === undefined ? undefined : await startWeighing(q, ctx, run, from) };
-    });
-    return { ...made, held: err };
-  }
 }
 
 /** A page the job has: its run (as the job read it), number, records, the work done on it ahead and the job's outbox row. */

@@ -10,7 +10,8 @@ import type { SyncRun } from '../store/sync-run-reads.js';
 import { DeferJob, failureCode } from './define.js';
 import { unitKey } from './guard.js';
 import type { fetchPage } from './pull-ahead.js';
-import { PageNotDue, storeLocked, type PullContext } from './pull-store.js';
+import { PageNotDue } from './pull-page-tx.js';
+import { storeLocked, type PullContext } from './pull-store.js';
 import { RunHeld } from './run-guard.js';
 
 const sumRows = (into: Map<string, RunSchoolCounts>, rows: readonly RunSchoolCounts[]): void => {
@@ -131,7 +132,7 @@ export class Weighed {
 
 /**
  * One page weighed in a transaction always rolled back: what the guard found, or undefined when the run is no
- * longer held (decided meanwhile: ./pull-store.ts `PageNotDue`). Any other failure is thrown.
+ * longer held (decided meanwhile: ./pull-page-tx.ts `PageNotDue`). Any other failure is thrown.
  */
 export async function weighPage(
   ctx: PullContext,

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fetchPage } from '../../../src/jobs/pull-ahead.js';
-import { storeLocked, storeOrHold } from '../../../src/jobs/pull-store.js';
+import { storeOrHold } from '../../../src/jobs/pull-page-tx.js';
+import { storeLocked } from '../../../src/jobs/pull-store.js';
 import { createRunExceptRepo } from '../../../src/store/run-except.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
 import { S1, S2 } from '../../helpers/api.js';
