@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { connectFailed } from './db-errors.js';
 import { copyQuery, statement } from './db-wire.js';
+import { localSettings } from './db-settings.js';
 import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../config.js';
 
 export interface QueryResultLite<R> {
@@ -121,10 +122,12 @@ function inOrder(client: pg.PoolClient, prepare: boolean, copy: boolean): InOrde
   const sendQuery = (sql: string, params?: readonly unknown[], opts?: QueryOptions) =>
     sendOwn(() => client.query(statement(sql, params, prepare && opts?.prepared === true)));
   let released = false;
+  const local = localSettings((sql) => void ordered.after(sendQuery(sql)));
   const ordered: InOrder = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
       // The connection may already serve someone else (autocommit, or another transaction).
       if (released) return Promise.reject(new Error(AFTER_RELEASE));
+      if (sql !== 'COMMIT') local.resetDone();
       const res = ordered.after(sendQuery(sql, params, opts));
       const out = res.then((r) => ({ rows: r.rows as R[], rowCount: r.rowCount ?? 0 }));
       // A statement not waited for (the transaction's BEGIN) fails the next one waited for, or COMMIT: never
@@ -140,6 +143,8 @@ function inOrder(client: pg.PoolClient, prepare: boolean, copy: boolean): InOrde
           },
         }
       : {}),
+    setLocal: local.setLocal,
+    doneWith: local.doneWith,
     async rollback() {
       await sendQuery('ROLLBACK');
     },
@@ -161,6 +166,16 @@ function inOrder(client: pg.PoolClient, prepare: boolean, copy: boolean): InOrde
 interface InOrder extends Queryable {
   /** `p` (a write handed over, {@link sendWrite}) among what later statements and COMMIT wait for. */
   after<T>(p: Promise<T>): Promise<T>;
+  /**
+   * `settings` (`SET LOCAL`) in force for the statements sent next, each sent behind the statements before it
+   * without a round trip of its own; one already in force (its reset still to send) is not sent again.
+   */
+  setLocal(settings: Readonly<Record<string, string>>): void;
+  /**
+   * The statements that needed `settings` are sent: each goes back to its default (`SET LOCAL … TO DEFAULT`)
+   * right before the next statement sent, unless that is COMMIT (which ends them) or they are set again first.
+   */
+  doneWith(settings: Readonly<Record<string, string>>): void;
   /**
    * ROLLBACK, sent behind every statement sent so far; settles once ROLLBACK itself is answered (and
    * so every statement before it), whatever failed earlier: only then may the connection serve anyone else.
@@ -222,9 +237,11 @@ export const INDEX_PROBES: Readonly<Record<string, string>> = { enable_bitmapsca
 
 /**
  * Runs `fn` with `settings` (planner settings, e.g. {@link INDEX_PROBES}) in force for the statements it
- * sends on a transaction's connection ({@link Db.tx}), then back to the connection's defaults: `SET LOCAL` before,
- * `SET LOCAL … TO DEFAULT` after, each sent behind the statements before it without a round trip of its own
- * ({@link sendWrite}). Elsewhere (the pool: every statement a transaction of its own) `fn` runs as it is.
+ * sends on a transaction's connection ({@link Db.tx}), then back to the connection's defaults for every later
+ * statement: `SET LOCAL` before, `SET LOCAL … TO DEFAULT` right before the next statement, each sent behind the
+ * statements before it without a round trip of its own. None is sent before COMMIT, which ends them (issue 7,
+ * perf7g: a changed batch's closing statement is its last; a `SET` cost 0.2–0.5 ms of a backend at load).
+ * Elsewhere (the pool: every statement a transaction of its own) `fn` runs as it is.
  */
 export async function withLocalSettings<T>(
   q: Queryable,
@@ -232,14 +249,12 @@ export async function withLocalSettings<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   if (!IN_ORDER.has(q)) return fn();
-  const names = Object.keys(settings);
-  const set = (to: (name: string) => string) =>
-    sendWrite(q, (w) => Promise.all(names.map((name) => w.query(`SET LOCAL ${name} ${to(name)}`))));
-  await set((name) => `= ${settings[name]!}`);
+  const ordered = q as InOrder;
+  ordered.setLocal(settings);
   try {
     return await fn();
   } finally {
-    await set(() => 'TO DEFAULT');
+    ordered.doneWith(settings);
   }
 }
 
