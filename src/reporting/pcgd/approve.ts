@@ -7,6 +7,7 @@ import { appendAudit } from '../../audit/chain.js';
 import { AppError, both } from '../../errors.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { approverOf } from './approver.js';
+import { reportStatusWords } from './status-words.js';
 import { NEWER_VERSION, noReport, sourcesWithdrawn, stepEvent, type PcgdDeps } from './lifecycle.js';
 import { packageBytes, sha256Hex } from './package.js';
 import { withdrawnSources } from './sources.js';
@@ -47,10 +48,7 @@ export async function approveReport(
     if (row.superseded_at) throw new AppError('ERR_PCGD_INVALID_TRANSITION', NEWER_VERSION);
     if (row.status === 'computed') throw new AppError('ERR_PCGD_CHECK_FAILED');
     if (row.status !== 'checked')
-      throw new AppError(
-        'ERR_PCGD_INVALID_TRANSITION',
-        both(`báo cáo đang ${row.status}`, `report is ${row.status}`),
-      );
+      throw new AppError('ERR_PCGD_INVALID_TRANSITION', both(...reportStatusWords(row.id, row.status)));
     const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
     if (withdrawn.length > 0) throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn));
     const at = deps.now(); // the injected clock, as every step's (fix35e: it read new Date())

@@ -13,6 +13,7 @@ import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
+import { reportStatusWords } from './status-words.js';
 import { ruleSetOf } from './rule-set.js';
 import { withdrawnSources } from './sources.js';
 import { unitOf } from './unit.js';
@@ -300,10 +301,7 @@ export async function requestSubmit(
   }
   if (row.status === 'submitted' || row.status === 'receipted') return { row, queued: false };
   if (row.status !== 'approved')
-    throw new AppError(
-      'ERR_PCGD_INVALID_TRANSITION',
-      both(`báo cáo đang ${row.status}, chưa được duyệt`, `report is ${row.status}, not approved`),
-    );
+    throw new AppError('ERR_PCGD_INVALID_TRANSITION', both(...reportStatusWords(row.id, row.status)));
   const withdrawn = row.unit_level === 'province' ? await withdrawnSources(q, row) : [];
   if (withdrawn.length > 0)
     throw new AppError('ERR_PCGD_INVALID_TRANSITION', sourcesWithdrawn(withdrawn, 'signed'));
