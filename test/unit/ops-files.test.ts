@@ -1,7 +1,7 @@
 /**
  * The operations files: ops/prometheus/{prometheus.yml,alerts.yml} and ops/grafana/truc.json name only
  * metrics truc exports; the alert rules the operators need exist, with runbook text; promtool accepts
- * the config and rules and passes the rules' tests (alerts.test.yml; when installed); compose.yaml
+ * the config and rules and passes the rules' tests (alerts.test.yml, alerts-stale.test.yml; when installed); compose.yaml
  * validates against the Compose specification's JSON schema, runs Prometheus and Grafana provisioned
  * with these files, and Prometheus scrapes every truc role at the port it serves; the worker's health
  * check asks the port it listens on; the Docker build context leaves out dependencies, local data and
@@ -120,9 +120,14 @@ describe('alert rules and the Grafana dashboard', () => {
   });
 
   it.runIf(hasPromtool())(
-    'the rules’ promtool tests pass (alerts.test.yml: the outbox relay failing)',
+    'the rules’ promtool tests pass (alerts.test.yml: the outbox relay failing; alerts-stale.test.yml: TrucSyncStale)',
     () => {
-      const tested = promtool(['test', 'rules', join(ROOT, 'ops/prometheus/alerts.test.yml')]);
+      const tested = promtool([
+        'test',
+        'rules',
+        join(ROOT, 'ops/prometheus/alerts.test.yml'),
+        join(ROOT, 'ops/prometheus/alerts-stale.test.yml'),
+      ]);
       expect(tested.ok, tested.output).toBe(true);
     },
     PROMTOOL_TIMEOUT_MS + 30_000,

@@ -153,7 +153,7 @@ describe('review28, no database', () => {
   // schedule makes (nothing is due) is not stale. Likely place: alerts.yml's expression (e.g. only the
   // (system, entity) of a configured, unpaused schedule: a metric of the schedules' system and entity to join on)
   // and its promtool test. Fixed by the lead (lead28): TrucSyncStale only for a (system, entity) a schedule that is
-  // not paused pulls (`truc_schedule_pulls`, src/jobs/state-metrics.ts); alerts.test.yml has both sides.
+  // not paused pulls (`truc_schedule_pulls`, src/jobs/state-metrics.ts); alerts-stale.test.yml has both sides.
   it.runIf(hasPromtool())(
     'F3: a pull made once (moet-pcgd persons, no schedule) does not raise TrucSyncStale forever',
     () => {
