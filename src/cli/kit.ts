@@ -234,8 +234,8 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The CLI's one rule for an id it does not know (a well-formed one: an ill-formed id is refused by its parser, bad
- * usage, exit 2): ERR_NOT_FOUND naming it, `truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not
- * found.: không có lượt đồng bộ 9 / no sync run 9`, exit 1. `what` names the kind of thing in both languages.
+ * usage, exit 2): ERR_NOT_FOUND naming it, `truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên: không có lượt đồng bộ 9 /
+ * The resource was not found: no sync run 9`, exit 1. `what` names the kind of thing in both languages.
  */
 export function notFound(what: { vi: string; en: string }, id: string | number): AppError {
   return new AppError('ERR_NOT_FOUND', both(`không có ${what.vi} ${id}`, `no ${what.en} ${id}`));

@@ -171,8 +171,12 @@ function commanderMessage(err: CommanderError): string {
 /** An AppError's line: its code, the table's message in both languages, and its detail when it adds one. */
 function appErrorMessage(err: AppError): string {
   const def = ERRORS[err.code];
-  const detail = err.message && err.message !== def.en ? `: ${err.message}` : '';
-  return `${err.code}: ${both(def.vi, def.en)}${detail}`;
+  if (!err.message || err.message === def.en) return `${err.code}: ${both(def.vi, def.en)}`;
+  // A bilingual detail (`vi / en`) goes beside its own language (walk7 W7-7: "vi / en: vi / en" read as four parts).
+  const halves = err.message.split(' / ');
+  if (halves.length !== 2) return `${err.code}: ${both(def.vi, def.en)}: ${err.message}`;
+  const head = (text: string) => text.replace(/\.$/, '');
+  return `${err.code}: ${both(`${head(def.vi)}: ${halves[0]}`, `${head(def.en)}: ${halves[1]}`)}`;
 }
 
 /** The codes of input the operator typed wrong: bad usage, exit 2 (review33b: a reason holding a phone number too). */

@@ -85,7 +85,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const e = await truc('sync', 'show', '999999');
       expect(e).toMatchObject({ code: 1, stdout: '' });
       expect(e.stderr).toBe(
-        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not found.: không có lượt đồng bộ 999999 / no sync run 999999\n',
+        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên: không có lượt đồng bộ 999999 / The resource was not found: no sync run 999999\n',
       );
       for (const argv of [
         ['sync', 'show', 'x'],

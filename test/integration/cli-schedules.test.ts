@@ -263,7 +263,7 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const e = await truc('schedules', 'run', 'no-such-schedule');
       expect(e.code).toBe(1);
       expect(e.stderr).toBe(
-        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not found.: không có lịch no-such-schedule / no schedule no-such-schedule\n',
+        'truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên: không có lịch no-such-schedule / The resource was not found: no schedule no-such-schedule\n',
       );
     });
   });

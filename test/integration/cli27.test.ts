@@ -89,7 +89,7 @@ describe('cli27 on postgres', () => {
 
   describe('an unknown id: ERR_NOT_FOUND naming it, exit 1, nothing changed', () => {
     const notFound = (vi: string, en: string) =>
-      `truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên. / The resource was not found.: ${vi} / ${en}\n`;
+      `truc: ERR_NOT_FOUND: Không tìm thấy tài nguyên: ${vi} / The resource was not found: ${en}\n`;
     it.each([
       [['sync', 'show', '999999'], notFound('không có lượt đồng bộ 999999', 'no sync run 999999')],
       [['holds', 'show', '999999'], notFound('không có lệnh giữ 999999', 'no guard hold 999999')],

@@ -171,9 +171,10 @@ describe('truc exit codes', () => {
     const e = await truc('pcgd', 'compute', '99999');
     expect(e.code).toBe(1);
     expect(e.stderr).toBe(
-      'truc: ERR_PCGD_UNKNOWN_UNIT: Mã đơn vị không phải mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành. / ' +
-        'The unit code is not a current commune (5 digits) or province (2 digits) code.: ' +
-        'đơn vị 99999 không phải một xã hay tỉnh hiện hành / unit 99999 is not a current commune or province\n',
+      'truc: ERR_PCGD_UNKNOWN_UNIT: Mã đơn vị không phải mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành: ' +
+        'đơn vị 99999 không phải một xã hay tỉnh hiện hành / ' +
+        'The unit code is not a current commune (5 digits) or province (2 digits) code: ' +
+        'unit 99999 is not a current commune or province\n',
     );
     expect(ops.withDb).not.toHaveBeenCalled();
   });
