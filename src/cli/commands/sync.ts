@@ -186,6 +186,12 @@ const waitNote = (w: NonNullable<Parameters<typeof waitingWords>[0]>): Words => 
   en: `waiting on ${w.system} until ${vnTime(w.until)}`,
 });
 
+/** Printed once when a followed run starts waiting on its system (walk7 W7-9: an outage was followed for ever). */
+export const FOLLOW_ONLY = both(
+  'Ctrl+C chỉ dừng việc theo dõi; lượt đồng bộ vẫn chạy trong các worker của truc',
+  "Ctrl+C stops following only; the run goes on in truc's workers",
+);
+
 /** A run the guard holds: one of its pages (status held), or, the run done, its reconciliation. */
 const isHeld = (run: SyncRun) => run.status === 'held' || run.reconcile === 'held';
 
@@ -224,6 +230,7 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
   let outcome: Words = OUTCOME.timedOut;
   let seen = '';
   let waited = '';
+  let toldFollowOnly = false;
   try {
     for (let i = 0; Date.now() < deadline && i < 10_000_000; i++) {
       run = await repo.get(id);
@@ -240,6 +247,8 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
       const waiting = waitingLine(id, run.system, w, waited);
       waited = waiting.key;
       if (waiting.line) out.stderr(`${waiting.line}\n`);
+      if (w && !toldFollowOnly) out.stderr(`${FOLLOW_ONLY}\n`);
+      toldFollowOnly ||= Boolean(w);
       if (isHeld(run)) {
         outcome = OUTCOME.held;
         break;

@@ -257,7 +257,10 @@ describe('sync run --follow on a held run', () => {
     const over = at(
       new RegExp(`^lượt đồng bộ ${id}: hết chờ vnedu / sync run ${id}: no longer waiting on vnedu$`),
     );
-    expect({ waiting, over }, lines.join('\n')).toEqual({ waiting: 1, over: 2 });
+    // walk7 W7-9: right after the first waiting line, once, that Ctrl+C leaves the run to the workers.
+    const followOnly = at(/^Ctrl\+C chỉ dừng việc theo dõi; .+ \/ Ctrl\+C stops following only; the run goes on/);
+    expect({ waiting, followOnly, over }, lines.join('\n')).toEqual({ waiting: 1, followOnly: 2, over: 3 });
+    expect(lines.filter((l) => l.includes('Ctrl+C'))).toHaveLength(1);
     // Printed once each, not at every poll.
     expect(lines.filter((l) => l.includes('waiting on vnedu'))).toHaveLength(2);
     expect(lines.at(-1)).toMatch(/thất bại: ERR_ADAPTER_UNAVAILABLE \/ .*; failed: ERR_ADAPTER_UNAVAILABLE$/);
