@@ -1,8 +1,10 @@
 /**
  * Vietnamese by default, English on request (kept in localStorage). Codes and identifiers stay English; the words of
- * the statuses and error codes the API sends are in words.ts, the held-changes pages' in i18n-guard.ts.
+ * the statuses and error codes the API sends are in words.ts, the held-changes pages' in i18n-guard.ts, the schedules
+ * card's in i18n-schedules.ts.
  */
 import { GUARD_WORDS } from './i18n-guard.js';
+import { SCHEDULE_WORDS } from './i18n-schedules.js';
 
 export type Lang = 'vi' | 'en';
 
@@ -264,37 +266,7 @@ const DICT = {
   confirmReplay: ['Chạy lại {n} việc?', 'Replay {n} jobs?', 'Replay {n} job?'],
   school: ['Trường', 'School'],
   ...GUARD_WORDS,
-  lastRun: ['Lần chạy trước', 'Last run'],
-  nextRun: ['Lần chạy tới', 'Next run'],
-  scheduleOn: ['Đang bật', 'On'],
-  schedule: ['Lịch', 'Schedule'],
-  cron: ['Lịch chạy (cron)', 'Cron'],
-  fullPull: ['toàn bộ', 'full'],
-  qualitySchedule: ['Tính thẻ điểm chất lượng', 'Quality scorecards'],
-  qualityRun: ['lần tính thẻ điểm', 'quality run'],
-  // W3-4: the schedules card's actions (POST /v1/schedules/{id}/pause|resume|run), their confirmations and outcomes.
-  actions: ['Thao tác', 'Actions'],
-  pause: ['Tạm dừng', 'Pause'],
-  resume: ['Tiếp tục', 'Resume'],
-  runNow: ['Chạy ngay', 'Run now'],
-  confirmPause: [
-    'Tạm dừng lịch {id}? Các lần kích hoạt sẽ không yêu cầu gì.',
-    'Pause schedule {id}? Its fires will request nothing.',
-  ],
-  confirmResume: ['Tiếp tục lịch {id}?', 'Resume schedule {id}?'],
-  confirmRunNow: ['Chạy ngay lịch {id}?', 'Run schedule {id} now?'],
-  schedulePaused: ['Đã tạm dừng lịch {id}.', 'Schedule {id} paused.'],
-  scheduleResumed: ['Đã tiếp tục lịch {id}.', 'Schedule {id} resumed.'],
-  runRequested: ['Lịch {id}: đã yêu cầu lần đồng bộ #{run}.', 'Schedule {id}: sync run #{run} requested.'],
-  qualityRunRequested: [
-    'Lịch {id}: đã yêu cầu lần tính thẻ điểm #{run}.',
-    'Schedule {id}: quality run #{run} requested.',
-  ],
-  seeIt: ['Xem', 'See it'],
-  busyExplained: [
-    'lần {run} cùng hệ thống, loại và phạm vi chưa xong (đang chờ, đang chạy hoặc bị giữ): không yêu cầu lần mới',
-    'run {run} of its system, entity and scope was unfinished (queued, running or held): none requested',
-  ],
+  ...SCHEDULE_WORDS,
   computedAt: ['Tính lúc', 'Computed at'],
   // fix37c: the latest quality run's state on the quality page.
   latestRun: ['Lần tính mới nhất', 'Latest run'],
