@@ -98,3 +98,28 @@ describe('W7-2: a value refused by its pattern is told what to send, not the reg
     expect(JSON.stringify(body)).not.toContain('pattern');
   });
 });
+
+describe('W7-5: a malformed body is told where its JSON stopped', () => {
+  it('a push cut short, and one with a stray comma on its third line: the place, not the text', async () => {
+    const push = (payload: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/schools/79000001/batches',
+        headers: { ...bearer(tokens.vendor), 'content-type': 'application/json' },
+        payload,
+      });
+    const cut = expectProblem(
+      await push('{"entity":"students","records":[{"fullName":"Nguyễn'),
+      400,
+      'ERR_MALFORMED_JSON',
+    );
+    expect(cut.detail).toMatch(/\/ the JSON ends before it is complete \(was the body cut short\?\)$/);
+    const comma = expectProblem(
+      await push('{\n  "entity": "students",\n  "records": [{"fullName": "Nguyễn Văn A",}]\n}'),
+      400,
+      'ERR_MALFORMED_JSON',
+    );
+    expect(comma.detail).toBe('JSON sai ở dòng 3, cột 43 / the JSON goes wrong at line 3, column 43');
+    expect(JSON.stringify([cut, comma])).not.toMatch(/Nguy/);
+  });
+});

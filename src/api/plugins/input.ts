@@ -17,6 +17,7 @@ import { AppError, both, ERRORS } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
 import { problem } from '../problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
+import { whereJsonStopped } from '../json-where.js';
 import { refuseCharset, refuseContentEncoding } from './media-types.js';
 import { refuseRepeatedKeys } from './repeated-keys.js';
 
@@ -190,7 +191,8 @@ export function parseJson(text: string): unknown {
   } catch (err) {
     // secure-json-parse reports poisoning as a SyntaxError too, with this message.
     const poisoned = /forbidden prototype property/.test((err as Error).message);
-    throw new AppError(poisoned ? 'ERR_FORBIDDEN_KEY' : 'ERR_MALFORMED_JSON');
+    if (poisoned) throw new AppError('ERR_FORBIDDEN_KEY');
+    throw new AppError('ERR_MALFORMED_JSON', whereJsonStopped(text, (err as Error).message));
   }
 }
 

@@ -61,6 +61,19 @@ describe('parseJson', () => {
     expect(refusal(() => parseJson('{"a":')).code).toBe('ERR_MALFORMED_JSON');
     expect(refusal(() => parseJson('  ')).code).toBe('ERR_MALFORMED_JSON');
   });
+  // walk7 W7-5: the refusal says where the JSON stopped (line and column, or cut short), never the body's text.
+  it('a malformed body is told where its JSON stopped, none of its text echoed', () => {
+    expect(refusal(() => parseJson('{"entity":')).message).toBe(
+      'JSON dừng giữa chừng ở cuối nội dung (nội dung bị cắt?) / ' +
+        'the JSON ends before it is complete (was the body cut short?)',
+    );
+    expect(refusal(() => parseJson('{"records":[\n  {"a":1,}\n]}')).message).toBe(
+      'JSON sai ở dòng 2, cột 10 / the JSON goes wrong at line 2, column 10',
+    );
+    const secret = refusal(() => parseJson('{"fullName":"Nguyễn Văn A" 1}')).message;
+    expect(secret).toMatch(/line 1, column 28$/);
+    expect(refusal(() => parseJson('{"fullName":Nguyễn}')).message).not.toMatch(/Nguy/);
+  });
   it('a plain "constructor" field is data, not a poisoning attempt', () => {
     expect(parseJson('{"constructor":"x"}')).toEqual({ constructor: 'x' });
   });
