@@ -305,7 +305,7 @@ export async function check(
   const heard: HeardHolders = {};
   const lookups = lookupsFor(q, loaded, existing, new Set(keys), heard);
   // A page judged ahead is judged on a fork of its sink: written again (its pull job's second attempt,
-  // jobs/pull-store.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
+  // jobs/pull-page-tx.ts `storeOrHold`), it is judged afresh, not with the first attempt's store findings.
   // Not judged ahead: the record and batch checks, then the twin keys of the records as they left them.
   const prejudged = mapped.ahead ? undefined : withTwinKeys(prejudge(mapped.ctx, mapped.sink, INGEST_CHECKS));
   const begun = early?.judged === mapped && mapped.ahead ? early : undefined;
