@@ -1,5 +1,6 @@
 /**
- * A batch pushed and ingested before its repeat is pushed (issue 7's repeated bodies: test/integration/api-repeat*.test.ts).
+ * A batch pushed and ingested before its repeat is pushed (issue 7's repeated bodies:
+ * test/integration/api-repeat*.test.ts).
  */
 import { startWorkerRole } from '../../src/roles.js';
 import { S1, type ApiHarness } from './api.js';
