@@ -51,7 +51,7 @@ export {
   type UnitLevel,
 } from './config/names.js';
 export { parseDifficultCommunes } from './config/env.js';
-export { TYPE_WORDS, typeWords, type TypeWords } from './config/type-words.js';
+export { TYPE_WORDS, typeWords, withArticle, type TypeWords } from './config/type-words.js';
 export type { PcgdConfig } from './config/pcgd.js';
 export { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from './config/quality.js';
 export type { PullScheduleConfig, QualityScheduleConfig, ScheduleConfig, SyncConfig } from './config/sync.js';

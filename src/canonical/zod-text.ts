@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { canonicalMessageVi, type Bilingual } from './messages.js';
 import { printableKey } from './keys.js';
-import { TYPE_WORDS, typeWords } from '../config.js';
+import { TYPE_WORDS, typeWords, withArticle } from '../config.js';
 
 const ZOD_EN = z.locales.en();
 const ZOD_VI = z.locales.vi();
@@ -91,10 +91,9 @@ function typeForm(type: string, inUrl: boolean): Bilingual | undefined {
   const shape = JSON_SHAPES[type];
   if (shape === undefined) return undefined;
   const { vi, en } = typeWords(type);
-  const a = /^[aeiou]/.test(en) ? 'an' : 'a';
   return inUrl
-    ? { vi: `một ${vi}`, en: `${a} ${en}` }
-    : { vi: `một ${vi}${shape.vi}`, en: `${a} ${en}${shape.en}` };
+    ? { vi: `một ${vi}`, en: withArticle(en) }
+    : { vi: `một ${vi}${shape.vi}`, en: `${withArticle(en)}${shape.en}` };
 }
 
 const FORMAT_FORMS: Readonly<Record<string, Bilingual>> = {

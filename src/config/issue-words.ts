@@ -5,7 +5,7 @@
  * sentence) is kept as the detail, and one already in both languages (`vi / en`) is kept whole.
  */
 import type { z } from 'zod';
-import { typeWords } from './type-words.js';
+import { typeWords, withArticle } from './type-words.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -76,7 +76,7 @@ export function issueWords(issue: Issue): string {
       return bound(issue, issue.maximum, false);
     case 'invalid_type': {
       const { vi, en } = typeWords(issue.expected);
-      return both(`phải là ${vi}`, `must be a ${en}`);
+      return both(`phải là ${vi}`, `must be ${withArticle(en)}`);
     }
     case 'invalid_value': {
       const list = issue.values.map((v) => JSON.stringify(v)).join(', ');

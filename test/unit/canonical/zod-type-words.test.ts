@@ -103,7 +103,7 @@ describe('one table of type words for the API and the configuration (fold6 item 
   it('a configuration problem names a type with the words of an API 400', () => {
     const dir = dirOf('default', 'server: [1]\npcgd:\n  excludeDisabledFromDenominators: 1\n');
     const err = configErrorOf(() => loadConfig({ env: {}, configDir: dir }));
-    expect(err.problems).toContain('server: phải là đối tượng / must be a mapping');
+    expect(err.problems).toContain('server: phải là đối tượng / must be an object');
     expect(err.problems).toContain(
       'pcgd.excludeDisabledFromDenominators: phải là giá trị đúng/sai (true/false) / must be a true/false value',
     );
@@ -140,8 +140,8 @@ describe('how to send a value: the type words of the one table (tidy7 item 3)', 
       'một giá trị đúng/sai (true/false)',
       'a true/false value',
     ],
-    ['a list', z.object({ a: z.array(z.number()) }), { a: 1 }, 'một mảng […]', 'a list […]'],
-    ['a mapping', z.object({ a: z.object({}) }), { a: 1 }, 'một đối tượng {…}', 'a mapping {…}'],
+    ['a list', z.object({ a: z.array(z.number()) }), { a: 1 }, 'một mảng […]', 'an array […]'],
+    ['a mapping', z.object({ a: z.object({}) }), { a: 1 }, 'một đối tượng {…}', 'an object {…}'],
   ])(
     '%s: its words are TYPE_WORDS’s, as a configuration problem says them',
     (_what, schema, value, vi, en) => {
