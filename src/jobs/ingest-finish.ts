@@ -184,7 +184,7 @@ export async function finish(
   if (!inline) await closing.flush();
   if (seen && !inline) await afterPulledPage(q, batch, seen);
   // A page ingested by its pull job is counted once its closing writes are sent (as ./ingest.ts
-  // `closeSkippedPage`'s): written again on a duplicate key (./pull-store.ts `storeOrHold`), it counts once.
+  // `closeSkippedPage`'s): written again on a duplicate key (./pull-page-tx.ts `storeOrHold`), it counts once.
   if (inline) closing.afterFlush(() => countIngested(deps, entity, counts));
   else countIngested(deps, entity, counts);
 }

@@ -125,7 +125,7 @@ export function createQualityRepo(q: Queryable) {
      * `insertNew` (with `fresh`; a first-sync page whose pull job writes it again on a unique violation):
      * inserted without `ON CONFLICT` (issue 7: its speculative insertion cost ~3.7 of a page's ~8.9 ms);
      * a verdict kept from before (a record refused before) fails the statement, and the caller writes
-     * the page again without `insertNew` (jobs/pull-store.ts `storeOrHold`). The test's probes are index scans
+     * the page again without `insertNew` (jobs/pull-page-tx.ts `storeOrHold`). The test's probes are index scans
      * (INDEX_PROBES, honoured where the closing writes are combined, ./combined.ts; issue 7, perf7s): on a table
      * never analysed each was a bitmap heap scan, ~6 against ~3 ms of PostgreSQL's CPU for 1000 verdicts.
      */
