@@ -13,17 +13,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuProfile, Frame } from './cpu-profile.js';
 
-interface Frame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface CpuProfile {
-  nodes: { id: number; callFrame: Frame; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 type Mode = 'self' | 'src' | 'pkg' | 'parts';
 
 /** The parts of a batch's path the brief of perf7f named, as patterns on a frame's `function url`. */

@@ -6,17 +6,8 @@
  *   npx tsx test/bench/lib/profile-summary.ts <file> [top=40] [inclusive-regex]
  */
 import { readFileSync } from 'node:fs';
+import type { CpuProfile, Frame } from './cpu-profile.js';
 
-interface Frame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface CpuProfile {
-  nodes: { id: number; callFrame: Frame; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 interface HeapNode {
   callFrame: Frame;
   selfSize: number;
