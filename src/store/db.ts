@@ -122,7 +122,10 @@ function inOrder(client: pg.PoolClient, prepare: boolean, copy: boolean): InOrde
   const sendQuery = (sql: string, params?: readonly unknown[], opts?: QueryOptions) =>
     sendOwn(() => client.query(statement(sql, params, prepare && opts?.prepared === true)));
   let released = false;
-  const local = localSettings((sql) => void ordered.after(sendQuery(sql)));
+  // Nothing once released (review8 R8-1): a branch still running sent its SET LOCAL in the next owner's transaction.
+  const local = localSettings((sql) => {
+    if (!released) void ordered.after(sendQuery(sql));
+  });
   const ordered: InOrder = {
     query<R>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
       // The connection may already serve someone else (autocommit, or another transaction).

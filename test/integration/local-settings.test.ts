@@ -77,4 +77,23 @@ describe('local planner settings in a transaction (PostgreSQL)', () => {
       'COMMIT',
     ]);
   });
+
+  it('sends nothing on a connection its transaction gave back, from a branch still running (R8-1)', async () => {
+    // A branch of a transaction's work still running after the transaction ended (another branch failed) asks for
+    // settings: its SET LOCAL went out on the connection, then another transaction's, whose statements ran under it.
+    let stray: Queryable | undefined;
+    await db.tx(async (q) => {
+      stray = q;
+    });
+    sent.length = 0;
+    const other = await db.tx(async (q) => {
+      const refused = await withLocalSettings(stray!, INDEX_PROBES, () => setting(stray!)).then(
+        () => 'ran',
+        (err: Error) => err.message,
+      );
+      return [refused, await setting(q)];
+    });
+    expect(other).toEqual([expect.stringContaining('after its transaction ended'), 'on']);
+    expect(shown(sent)).toEqual(['BEGIN', 'read', 'COMMIT']);
+  });
 });
