@@ -1,5 +1,5 @@
 /** What every adapter's client does with a system's answers: page sizes, wire-schema parsing, pagination. */
-import type { ZodType } from 'zod';
+import type { ZodError, ZodType } from 'zod';
 import { AppError, type FieldError } from '../errors.js';
 import type { Page } from './types.js';
 
@@ -16,16 +16,24 @@ export function clampPageSize(n: number | undefined, def: number, max: number): 
 export function parseWire<T>(schema: ZodType<T>, data: unknown, system: string): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.slice(0, 5).map((issue) => {
-    const pointer = '/' + issue.path.map((p) => String(p)).join('/');
-    return { pointer, rule: issue.code, message: `${issue.code} at ${pointer}` };
-  });
+  const errors = wireIssues(result.error, 5);
   const first = errors.map((e) => e.message).join('; ');
   return throwAppError(
     new AppError('ERR_ADAPTER_RESPONSE_INVALID', `${system}: response failed its wire schema (${first})`, {
       errors,
     }),
   );
+}
+
+/**
+ * The first `most` issues of a wire body that fails its schema, as field errors: pointer and rule, never the
+ * offending values (an answer that fails its schema, {@link parseWire}, or a body about to be sent that does).
+ */
+export function wireIssues(error: ZodError, most: number): FieldError[] {
+  return error.issues.slice(0, most).map((issue) => {
+    const pointer = '/' + issue.path.map(String).join('/');
+    return { pointer, rule: issue.code, message: `${issue.code} at ${pointer}` };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { AppError, type FieldError } from '../../errors.js';
 import { clientCredentials, createHttpClient, processOptions } from '../http.js';
-import { clampPageSize, paginate, parseWire } from '../wire.js';
+import { clampPageSize, paginate, parseWire, wireIssues } from '../wire.js';
 import type { ClientDeps, OAuthClientSettings, Page } from '../types.js';
 import {
   figuresBodySchema,
@@ -115,10 +115,7 @@ function submitError(res: AxiosResponse, unitCode: string, year: number): AppErr
 function checkedBody(body: FiguresBodyWire): FiguresBodyWire {
   const parsed = figuresBodySchema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const errors = parsed.error.issues.slice(0, 10).map((issue) => {
-    const pointer = '/' + issue.path.map(String).join('/');
-    return { pointer, rule: issue.code, message: `${issue.code} at ${pointer}` };
-  });
+  const errors = wireIssues(parsed.error, 10);
   throw new AppError('ERR_MAPPING_INVALID', `${MOET_PCGD}: figures body fails the wire schema`, { errors });
 }
 
