@@ -14,6 +14,20 @@ export function isPublicAddress(address: string): boolean {
   return ipaddr.process(address).range() === 'unicast';
 }
 
+/**
+ * True when a URL's host (`URL.hostname`, IPv6 in brackets) names an inward address before any DNS: an IP literal
+ * that is not public, or `localhost` and its subdomains; a fully qualified name's final dots name the same host
+ * (`localhost.`, sec8 S8-1). A name is judged by its DNS answers at connection time ({@link publicOnlyLookup}).
+ */
+export function isInwardHost(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return ipaddr.isValid(host) && !isPublicAddress(host);
+}
+
 /** The error a connection refused by {@link publicOnlyLookup} fails with (its `code`). */
 export const PRIVATE_ADDRESS = 'ERR_PRIVATE_ADDRESS';
 

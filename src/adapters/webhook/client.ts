@@ -8,11 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import axios from 'axios';
-import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { both } from '../../errors.js';
 import { parseRetryAfter } from '../classify.js';
-import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
+import { isInwardHost, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 
 const PRIVATE_REFUSED = both(
   'không được dùng địa chỉ mạng riêng, loopback hay link-local',
@@ -40,13 +39,7 @@ export function receiverUrlProblem(raw: string, policy: ReceiverPolicy): string 
   if (url.username || url.password)
     return both('không được đặt thông tin đăng nhập trong URL', 'credentials in the URL are not allowed');
   if (url.hash) return both('không được có phần # (fragment)', 'a fragment is not allowed');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host) && !policy.allowPrivateNetworks && !isPublicAddress(host)) {
-    return PRIVATE_REFUSED;
-  }
-  if (!policy.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost'))) {
-    return PRIVATE_REFUSED;
-  }
+  if (!policy.allowPrivateNetworks && isInwardHost(url.hostname)) return PRIVATE_REFUSED;
   return undefined;
 }
 

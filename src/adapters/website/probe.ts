@@ -11,8 +11,7 @@
  * (tests serve sites on loopback). Never logs; a school website holds no personal data, and none is sent.
  */
 import axios from 'axios';
-import ipaddr from 'ipaddr.js';
-import { isPublicAddress, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
+import { isInwardHost, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 import { ALLOW_ALL, parseRobots, productToken, type RobotsPolicy } from './robots.js';
 
 export interface ProbeOptions {
@@ -77,10 +76,7 @@ function addressProblem(raw: string, allowPrivate: boolean): string | undefined 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'bad-url';
   if (url.username || url.password) return 'bad-url';
   if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'private-address';
-  if (ipaddr.isValid(host)) return isPublicAddress(host) ? undefined : 'private-address';
-  return undefined;
+  return isInwardHost(url.hostname) ? 'private-address' : undefined;
 }
 
 interface Fetched {

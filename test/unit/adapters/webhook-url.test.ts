@@ -26,6 +26,11 @@ describe('webhook receiver URLs', () => {
     ['https://[::1]/x', /private/],
     ['https://[::ffff:10.0.0.1]/x', /private/],
     ['https://localhost/x', /private/],
+    ['https://localhost./x', /private/],
+    ['https://LOCALHOST../x', /private/],
+    ['https://localhost%2E/x', /private/],
+    ['https://hooks.localhost./x', /private/],
+    ['https://127.0.0.1./x', /private/],
     ['https://0.0.0.0/x', /private/],
   ])('refuses %s', (url, why) => {
     expect(receiverUrlProblem(url, strict)).toMatch(why);

@@ -74,6 +74,8 @@ describe('probeWebsite', () => {
       problem: 'private-address',
     });
     expect(await probeWebsite('http://localhost/', strict)).toMatchObject({ problem: 'private-address' });
+    // sec8 S8-1: a fully qualified name's final dot names the same host, refused before any DNS.
+    expect(await probeWebsite('http://localhost./', strict)).toMatchObject({ problem: 'private-address' });
     expect(await probeWebsite('http://10.1.2.3/', strict)).toMatchObject({ problem: 'private-address' });
     expect(await probeWebsite('ftp://example.edu.vn/', opts)).toMatchObject({ problem: 'bad-url' });
     expect(await probeWebsite('truong.edu.vn', opts)).toMatchObject({ problem: 'bad-url' });
