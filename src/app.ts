@@ -30,6 +30,7 @@ import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
+import { refuseConnect } from './api/socket-problem.js';
 import queryTextPlugin from './api/plugins/query-text.js';
 import { gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
@@ -83,6 +84,7 @@ const AUDIT_CHAIN_EVERY_MS = 1000;
  */
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = createInstance(deps);
+  app.server.on('connect', refuseConnect);
   const routeMethods = gatherRouteMethods(app as unknown as FastifyInstance);
   await addCompilersAndHooks(app, deps, opts);
   await registerDocument(app);

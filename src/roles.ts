@@ -24,6 +24,7 @@ import {
   type FailureCounter,
 } from './api/failed-auth.js';
 import { notReadyWait } from './api/retry-later.js';
+import { refuseConnect } from './api/socket-problem.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -179,6 +180,7 @@ export async function startMetricsServer(
     opsEndpoint(deps, metrics, req, res);
   });
   server.keepAliveTimeout = 72_000;
+  server.on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -4,10 +4,10 @@
  * that may be a personal ID. Header-level attacks (CR/LF, 64 KB headers) go over a real loopback
  * socket, since Node's HTTP parser refuses them before fastify. Tenancy runs before the body is read.
  */
-import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
+import { rawRequest as sendRaw } from '../helpers/raw-http.js';
 
 const h = useApiHarness(backends()[0]!); // PGlite
 let base: URL;
@@ -21,20 +21,7 @@ function deepRecordJson(levels: number): string {
 }
 
 /** Sends raw bytes over a loopback socket and returns the whole answer (server closes or ends it). */
-function rawRequest(bytes: string | Buffer): Promise<{ status: number; headers: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(base.port), base.hostname);
-    const chunks: Buffer[] = [];
-    socket.on('data', (c) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', body = ''] = text.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), headers: head, body });
-    });
-    socket.end(bytes);
-  });
-}
+const rawRequest = (bytes: string | Buffer) => sendRaw(base, bytes);
 
 const idem = (key: string) => ({ 'idempotency-key': key });
 
@@ -252,6 +239,21 @@ describe('malformed HTTP, refused by the HTTP parser, still gets a problem docum
     expect(res.status).toBe(431);
     expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
     expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: 'ERR_HEADERS_TOO_LARGE' });
+  });
+
+  it('CONNECT (truc is no proxy) → 405 problem document, the connection closed (sec8 S8-2: closed without a word)', async () => {
+    for (const target of ['127.0.0.1:6379', '/v1/me']) {
+      const res = await rawRequest(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+      expect(res.status).toBe(405);
+      expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+      const p = JSON.parse(res.body) as {
+        code: string;
+        detail: string;
+        messages: { vi: string; en: string };
+      };
+      expect(p).toMatchObject({ status: 405, code: 'ERR_METHOD_NOT_ALLOWED' });
+      expect(p.detail).toMatch(/CONNECT.* \/ .*CONNECT/);
+    }
   });
 
   it('a well-formed request on the same server still works', async () => {

@@ -19,6 +19,7 @@ import { createPcgdRepo } from '../../src/store/pcgd.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { backends, makeDeps, type TestEnv } from '../helpers/env.js';
 import { hasPromtool, promtoolCheckMetrics } from '../helpers/promtool.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { trucClient, type TrucClient } from '../helpers/truc-client.js';
 
 describe.each(backends())('metrics on $name', (backend) => {
@@ -80,6 +81,12 @@ describe.each(backends())('metrics on $name', (backend) => {
     expect((await truc.api.GET('/v1/dead-letters')).response.status).toBe(404);
     // a method the spec does not have (raw fetch on purpose: the typed client cannot send it)
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+    // CONNECT is Node's 'connect' event, not a request: answered 405 too, not closed without a word (sec8 S8-2)
+    const tunnel = await rawRequest(
+      new URL(server.url),
+      'CONNECT 127.0.0.1:6379 HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    expect(tunnel.status).toBe(405);
     const metrics = await truc.api.GET('/metrics', { parseAs: 'text' });
     expect(metrics.response.status).toBe(200);
     expect(metrics.response.headers.get('content-type')).toMatch(/^text\/plain/);

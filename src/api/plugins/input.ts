@@ -6,16 +6,15 @@
  * than `maxNestedArrayItems`. Malformed HTTP (CR/LF in a header value, headers over Node's limit) is
  * answered by {@link clientErrorHandler} with a problem document too.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
-import { AppError, both, ERRORS } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
-import { problem } from '../problem.js';
+import { endWithProblem } from '../socket-problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
 import { whereJsonStopped } from '../json-where.js';
 import { refuseCharset, refuseContentEncoding } from './media-types.js';
@@ -375,15 +374,5 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? 'ERR_REQUEST_TIMEOUT'
         : 'ERR_BAD_REQUEST';
-  const correlationId = randomUUID();
-  const body = JSON.stringify(problem(code, { lang: 'vi', correlationId }));
-  const status = ERRORS[code].status;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'Content-Type: application/problem+json; charset=utf-8\r\n' +
-      `X-Correlation-Id: ${correlationId}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+  endWithProblem(socket, code);
 }

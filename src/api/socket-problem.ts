@@ -1,0 +1,46 @@
+/**
+ * Answers written on the raw socket, for requests Node's HTTP server keeps from fastify: a request its parser refuses
+ * (CR/LF in a header value, headers over `maxHeaderSize`, a malformed request line: fastify's `clientErrorHandler`) and
+ * a CONNECT (Node emits it as the server's 'connect' event and, with no listener, closed the connection without a word:
+ * sec8 S8-2). Each gets a problem document, as every other refusal does, and the connection is closed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { both, ERRORS, type ErrorCode } from '../errors.js';
+import { problem } from './problem.js';
+
+/** Writes a problem document of `code` (Vietnamese title, both languages' messages) and ends the connection. */
+export function endWithProblem(
+  socket: Duplex,
+  code: ErrorCode,
+  opts: { detail?: string; headers?: Record<string, string> } = {},
+): void {
+  const correlationId = randomUUID();
+  const body = JSON.stringify(
+    problem(code, { lang: 'vi', correlationId, ...(opts.detail ? { detail: opts.detail } : {}) }),
+  );
+  const status = ERRORS[code].status;
+  const extra = Object.entries(opts.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/problem+json; charset=utf-8\r\n' +
+      `X-Correlation-Id: ${correlationId}\r\n` +
+      extra.join('') +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+const CONNECT_REFUSED = both(
+  'truc không phải một proxy: không nhận CONNECT; dùng GET, POST, PUT, PATCH hoặc DELETE của API',
+  'truc is not a proxy: it takes no CONNECT; use the API’s GET, POST, PUT, PATCH or DELETE',
+);
+
+/** The server's 'connect' listener: a CONNECT is refused 405 `ERR_METHOD_NOT_ALLOWED`, never tunnelled. */
+export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  if (socket.destroyed || !socket.writable) return;
+  endWithProblem(socket, 'ERR_METHOD_NOT_ALLOWED', { detail: CONNECT_REFUSED });
+}
