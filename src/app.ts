@@ -314,7 +314,11 @@ async function registerRoutes(app: App, deps: AppDeps, opts: AppOptions): Promis
       auditChainer.kick();
     },
   });
-  await app.register(qualityRoutes, { db: deps.db, bands: deps.config.quality.colourBands });
+  await app.register(qualityRoutes, {
+    db: deps.db,
+    bands: deps.config.quality.colourBands,
+    deadlines: deps.config.quality.deadlines,
+  });
   const { db, now } = deps;
   await app.register(syncRoutes, { db, config: deps.config, now });
   await app.register(scheduleRoutes, { db, config: deps.config, queues: deps.queues, now });

@@ -20,6 +20,7 @@ export {
   type QualityResult,
 } from './engine.js';
 export type { QualityLookups } from './lookups.js';
+export { hintOf } from './hints.js';
 export { BatchSink, effectiveSeverity } from './sink.js';
 export { categoryOf, findingOf } from './findings.js';
 export { readsAsSender, senderView } from './sender-view.js';

@@ -3,6 +3,7 @@
  * rule, `effectiveSeverity`), repairs records copy-on-write, and notes which records an `error`
  * finding rejects. A personal ID sent but refused at input is one finding, never also "missing" (see `add`).
  */
+import { hintOf } from './hints.js';
 import { PERSONAL_ID_FORMAT, PERSONAL_ID_LEGACY } from './rules/dung-identity.js';
 import { refuses } from './sender-view.js';
 import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
@@ -10,6 +11,8 @@ import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text 
 interface Template {
   readonly severity: Severity;
   readonly rule: RuleInfo;
+  /** The hint its findings give in the batch's school year. */
+  readonly hint: Text;
 }
 
 /** The severity `rule` has for `entity` under the policy, or 'off'. Tenancy is access control: no policy changes it. */
@@ -69,7 +72,8 @@ export class BatchSink implements FindingSink {
     let t = this.templates.get(rule);
     if (t === undefined) {
       const severity = effectiveSeverity(rule, this.ctx);
-      t = severity === 'off' ? null : { severity, rule };
+      const hint = hintOf(rule, this.ctx.schoolYear, this.ctx.config.deadlines);
+      t = severity === 'off' ? null : { severity, rule, hint };
       this.templates.set(rule, t);
     }
     return t;
@@ -103,8 +107,8 @@ export class BatchSink implements FindingSink {
       pointer,
       vi: rule.message.vi,
       en: rule.message.en,
-      hintVi: rule.hint.vi,
-      hintEn: rule.hint.en,
+      hintVi: t.hint.vi,
+      hintEn: t.hint.en,
       ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
       ...(extra?.detail ? { detail: extra.detail } : {}),
       ...(extra?.elsewhere ? { elsewhere: true as const } : {}),

@@ -51,6 +51,8 @@ export interface RuleInfo {
   readonly message: Text;
   /** How to fix it. */
   readonly hint: Text;
+  /** The configured deadline it reports as passed: a finding's hint names its date (./hints.ts). */
+  readonly deadline?: 'rollover' | 'masterData';
   /** True when the offending value may be shown in a finding: never for personal data. */
   readonly showsValue: boolean;
   /**

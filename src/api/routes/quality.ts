@@ -46,7 +46,8 @@ function canReadUnit(p: Principal, codes: readonly string[]): boolean {
 type ScorecardsRepo = ReturnType<typeof createScorecardsRepo>;
 /** The city's colour bands (quality.colourBands) a scorecard is read in, today's (views.ts cardOut). */
 type Bands = QualityConfig['colourBands'];
-type QualityOptions = { db: Db; bands: Bands };
+type Deadlines = QualityConfig['deadlines'];
+type QualityOptions = { db: Db; bands: Bands; deadlines: Deadlines };
 type QualityApp = Parameters<FastifyPluginAsyncZod<QualityOptions>>[0];
 
 /**
@@ -110,7 +111,7 @@ function schoolScorecardRoute(app: QualityApp, scores: ScorecardsRepo, bands: Ba
 }
 
 /** `GET /v1/schools/:code/quality/findings`: the findings behind the school's score, paged. */
-function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): void {
+function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo, deadlines: Deadlines): void {
   app.get(
     '/v1/schools/:code/quality/findings',
     {
@@ -145,7 +146,7 @@ function schoolFindingsRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): v
         total: page.total,
         limit,
         offset,
-        items: page.items.map((f) => findingOut(f, lang)),
+        items: page.items.map((f) => findingOut(f, lang, deadlines)),
       };
     },
   );
@@ -181,9 +182,10 @@ function schoolWebsiteRoute(app: QualityApp, db: Db, scores: ScorecardsRepo): vo
 }
 
 /** A school's scorecard, the findings behind it and the last probe of its website. */
-function schoolRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Bands): void {
+function schoolRoutes(app: QualityApp, opts: QualityOptions, scores: ScorecardsRepo): void {
+  const { db, bands } = opts;
   schoolScorecardRoute(app, scores, bands);
-  schoolFindingsRoute(app, db, scores);
+  schoolFindingsRoute(app, db, scores, opts.deadlines);
   schoolWebsiteRoute(app, db, scores);
 }
 
@@ -280,7 +282,7 @@ function unitRoutes(app: QualityApp, db: Db, scores: ScorecardsRepo, bands: Band
 
 const quality: FastifyPluginAsyncZod<QualityOptions> = async function qualityRoutes(app, opts) {
   const scores = createScorecardsRepo(opts.db);
-  schoolRoutes(app, opts.db, scores, opts.bands);
+  schoolRoutes(app, opts, scores);
   unitRoutes(app, opts.db, scores, opts.bands);
 };
 export default quality;

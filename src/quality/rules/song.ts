@@ -37,9 +37,10 @@ export const MASTER_DATA_LATE = rule({
     en: 'The start-of-year master-data deadline has passed and this field is still empty.',
   },
   hint: {
-    vi: 'Bổ sung ngay; hạn do Sở quy định mỗi năm (năm 2024: 20/9).',
-    en: 'Fill it in now; the city sets the deadline each year (2024: 20 September).',
+    vi: 'Bổ sung ngay; hạn do Sở quy định mỗi năm (cấu hình quality.deadlines.masterData).',
+    en: 'Fill it in now; the city sets the deadline each year (configured as quality.deadlines.masterData).',
   },
+  deadline: 'masterData',
   showsValue: false,
   readsToday: true,
 });
@@ -116,9 +117,10 @@ export const ROLLOVER_LATE = rule({
     en: 'The rollover deadline has passed and the school has no pupil in the current school year.',
   },
   hint: {
-    vi: 'Kết chuyển năm học trên phần mềm quản lý trường rồi đồng bộ (năm 2024: hạn 13/9).',
-    en: 'Roll the year over in the school-management software and sync (2024: by 13 September).',
+    vi: 'Kết chuyển năm học trên phần mềm quản lý trường rồi đồng bộ; hạn do Sở quy định mỗi năm (cấu hình quality.deadlines.rollover).',
+    en: 'Roll the year over in the school-management software and sync; the city sets the deadline each year (configured as quality.deadlines.rollover).',
   },
+  deadline: 'rollover',
   showsValue: false,
   readsToday: true,
 });

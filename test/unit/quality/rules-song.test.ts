@@ -89,4 +89,28 @@ describe('sống', () => {
     });
     expect(codes(rolled, -1)).toEqual([]);
   });
+
+  it('a deadline finding’s hint names the configured deadline of the year, not 2024’s (W7-3)', async () => {
+    const config = {
+      deadlines: {
+        rollover: '09-16',
+        masterData: '09-25',
+        byYear: { '2025-2026': { rollover: '2025-09-18' } },
+      },
+    };
+    const late = await run('students', [rec('students', { personalId: undefined })], { config });
+    const master = late.findings.find((f) => f.rule === 'SONG_MASTER_DATA_LATE');
+    expect(master?.hintVi).toContain('Hạn của năm học 2025-2026: 25/9/2025.');
+    expect(master?.hintEn).toContain('The 2025-2026 deadline: 25 September 2025.');
+    const old = rec('students', { schoolYear: '2024-2025', grade: 'kg5', personalId: undefined });
+    const r = await run('students', [old], {
+      schoolCode: '79000001',
+      config,
+      lookups: { currentYearCounts: async () => new Map([['79000001', 0]]) },
+    });
+    const rollover = r.findings.find((f) => f.rule === 'SONG_ROLLOVER_LATE');
+    expect(rollover?.hintVi).toContain('18/9/2025');
+    expect(rollover?.hintEn).toContain('18 September 2025');
+    for (const f of [master, rollover]) expect(`${f?.hintVi} ${f?.hintEn}`).not.toContain('2024');
+  });
 });

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../../config.js';
-import { bandOf, ruleByCode, websiteRulesOf, type QualityConfig } from '../../../quality/index.js';
+import { schoolYearOf, vietnamDateOf } from '../../../canonical/school-year.js';
+import { bandOf, hintOf, ruleByCode, websiteRulesOf, type QualityConfig } from '../../../quality/index.js';
 import type { SchoolFindingRow } from '../../../store/quality.js';
 import type { ScoreRow } from '../../../store/scorecards.js';
 import type { WebsiteProbeRow } from '../../../store/website-probes.js';
@@ -206,11 +207,15 @@ export function cardOut(
   };
 }
 
-/** A stored finding of a school's record, its message and fix hint in `lang` (and both languages). */
-export function findingOut(f: SchoolFindingRow, lang: Lang) {
+/**
+ * A stored finding of a school's record, its message and fix hint in `lang` (and both languages); a deadline's hint
+ * names the configured deadline of the school year it was found in.
+ */
+export function findingOut(f: SchoolFindingRow, lang: Lang, deadlines: QualityConfig['deadlines']) {
   const info = ruleByCode(f.rule);
   const message = info?.message ?? { vi: f.rule, en: f.rule };
-  const hint = info?.hint ?? { vi: '', en: '' };
+  const year = schoolYearOf(vietnamDateOf(f.checkedAt));
+  const hint = info ? hintOf(info, year, deadlines) : { vi: '', en: '' };
   return {
     entity: f.entity,
     recordKey: f.recordKey,
