@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { both, ERRORS, isAppError, type AppError, type ErrorCode, type FieldError } from '../../errors.js';
 import { pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
-import { zodIssueText } from '../../canonical/zod-text.js';
+import { NOT_SENT, zodIssueText } from '../../canonical/zod-text.js';
 import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
 import { PERSONAL_NUMBER_RULE } from '../../canonical/free-text.js';
 import { ownRuleOf } from '../free-text.js';
@@ -104,7 +104,42 @@ function bilingualMessage(
   return text ? both(text.vi, text.en) : message;
 }
 
-function zodIssues(err: FastifyError): FieldError[] {
+/** What the request sent at an issue's path (`/a/0/b`) of its `where` (body, querystring, params, headers). */
+function sentAt(request: FastifyRequest, where: string, path: string): unknown {
+  const roots: Record<string, unknown> = {
+    body: request.body,
+    querystring: request.query,
+    params: request.params,
+    headers: request.headers,
+  };
+  let value = roots[where];
+  for (const step of path.split('/').filter((s) => s !== '')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
+/**
+ * A required field of a set of values (an enum) not sent: zod says "Invalid option: expected one of …", which reads as
+ * if a wrong value had been sent (walk8 W8-2: POST /v1/syncs {} and GET /v1/quality/scorecards without `level`); said
+ * as any field not sent is (walk2), then the values it takes. Undefined when the field was sent.
+ */
+function notSentOption(
+  request: FastifyRequest,
+  where: string,
+  keyword: string,
+  params: object | undefined,
+  path: string,
+) {
+  if (keyword !== 'invalid_value' || sentAt(request, where, path) !== undefined) return undefined;
+  const values = (params as { values?: unknown } | undefined)?.values;
+  if (!Array.isArray(values) || values.length === 0) return undefined;
+  const list = values.map((v) => JSON.stringify(v)).join('|');
+  return both(`${NOT_SENT.vi}; hãy gửi một trong các giá trị ${list}`, `${NOT_SENT.en}; send one of ${list}`);
+}
+
+function zodIssues(err: FastifyError, request: FastifyRequest): FieldError[] {
   if (!hasZodFastifySchemaValidationErrors(err)) return [];
   const where = err.validationContext ?? 'body';
   return err.validation.map((v) => {
@@ -119,9 +154,10 @@ function zodIssues(err: FastifyError): FieldError[] {
       message:
         v.keyword === 'unrecognized_keys'
           ? both(`trường không xác định: ${unknown}`, `unknown field(s): ${unknown}`)
-          : v.message
-            ? bilingualMessage(v.keyword, v.params, v.message, v.instancePath, where)
-            : both('không hợp lệ', 'invalid'),
+          : (notSentOption(request, where, v.keyword, v.params, v.instancePath) ??
+            (v.message
+              ? bilingualMessage(v.keyword, v.params, v.message, v.instancePath, where)
+              : both('không hợp lệ', 'invalid'))),
     };
   });
 }
@@ -179,7 +215,7 @@ export default fp(
         return sendAppError(request, reply, unavailableWait(err) ?? err);
       }
       if (err.validation) {
-        const errors = zodIssues(err);
+        const errors = zodIssues(err, request);
         // Too many records is its own answer (413), so vendors know to split the batch.
         const tooBig = errors.find((e) => e.pointer === '/body/records' && e.rule === 'too_big');
         // Free text holding a personal number is its own answer (review33b), so the caller knows what to remove.
