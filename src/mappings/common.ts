@@ -110,13 +110,34 @@ export function finding(
   return { pointer, rule, severity, vi, en };
 }
 
-export const unknownCode = (pointer: string, list: string): MappingFinding =>
-  finding(
+/**
+ * Each code list's name in a finding's two languages, by the list's id (walk8 W8-1: the Vietnamese half said "Mã không
+ * có trong danh mục ethnicity", the id in English; moet-pcgd's said both languages in each half).
+ */
+export const CODE_LIST_NAMES: Readonly<Record<string, { vi: string; en: string }>> = {
+  sex: { vi: 'giới tính', en: 'sex' },
+  ethnicity: { vi: 'dân tộc', en: 'ethnic group' },
+  grade: { vi: 'khối lớp', en: 'grade' },
+  disability: { vi: 'khuyết tật', en: 'disability' },
+  'school-level': { vi: 'cấp học', en: 'school level' },
+  'staff-position': { vi: 'chức vụ', en: 'staff position' },
+  'staff-status': { vi: 'trạng thái cán bộ', en: 'staff status' },
+  'student-status': { vi: 'trạng thái học sinh', en: 'student status' },
+  'hcm-csdl/school-status': { vi: 'trạng thái trường', en: 'school status' },
+  'moet-pcgd/residence-type': { vi: 'loại cư trú', en: 'residence type' },
+  'moet-pcgd/literacy': { vi: 'biết chữ', en: 'literacy' },
+};
+
+/** A code not in its list (`list`: the list's id, named by {@link CODE_LIST_NAMES}). */
+export const unknownCode = (pointer: string, list: string): MappingFinding => {
+  const name = CODE_LIST_NAMES[list] ?? { vi: list, en: list };
+  return finding(
     pointer,
     'MAP_UNKNOWN_CODE',
-    `Mã không có trong danh mục ${list}.`,
-    `Code not in the ${list} code list.`,
+    `Mã không có trong danh mục ${name.vi}.`,
+    `Code not in the ${name.en} code list.`,
   );
+};
 
 export const badDate = (pointer: string): MappingFinding =>
   finding(pointer, 'MAP_BAD_DATE', 'Ngày không hợp lệ.', 'Not a valid date.');

@@ -131,7 +131,7 @@ function gradeOf(
 ): Grade | undefined {
   // The "!" (repeating) and "*" (two sessions a day) markers carry no canonical field: dropped here.
   const bare = raw === null || raw === undefined ? raw : splitClassMarkers(raw).klass;
-  return coded(bare, (v) => resolveCode(GRADE_CODE_LIST, v), pointer, 'khối lớp / grade', findings, false);
+  return coded(bare, (v) => resolveCode(GRADE_CODE_LIST, v), pointer, GRADE_CODE_LIST.id, findings, false);
 }
 
 function birthDateOf(raw: string, findings: MappingFinding[]): string | undefined {
@@ -152,7 +152,7 @@ function ethnicityOf(raw: string | null | undefined, findings: MappingFinding[])
     raw,
     (v) => resolveCode(ETHNICITY_CODE_LIST, v),
     '/danToc',
-    'dân tộc / ethnicity',
+    ETHNICITY_CODE_LIST.id,
     findings,
     true,
   );
@@ -202,13 +202,13 @@ function draftOf(wire: PersonWire, findings: MappingFinding[]): Draft {
     motherName: cleanText(wire.hoTenMe),
     guardianName: cleanText(wire.hoTenNguoiGiamHo),
     birthDate: birthDateOf(wire.ngaySinh, findings),
-    sex: coded(wire.gioiTinh, sexOf, '/gioiTinh', 'giới tính / sex', findings, true),
+    sex: coded(wire.gioiTinh, sexOf, '/gioiTinh', SEX_CODE_LIST.id, findings, true),
     ethnicityCode: ethnicityOf(wire.danToc, findings),
     residenceType: coded(
       wire.loaiCuTru,
       (v) => resolveCode(RESIDENCE_TYPE_LIST, v),
       '/loaiCuTru',
-      'loại cư trú / residence type',
+      RESIDENCE_TYPE_LIST.id,
       findings,
       true,
     ),
@@ -220,7 +220,7 @@ function draftOf(wire: PersonWire, findings: MappingFinding[]): Draft {
       wire.bietChu,
       (v) => resolveCode(LITERACY_LIST, v),
       '/bietChu',
-      'biết chữ / literacy',
+      LITERACY_LIST.id,
       findings,
       true,
     ),
@@ -228,7 +228,7 @@ function draftOf(wire: PersonWire, findings: MappingFinding[]): Draft {
       wire.khuyetTat,
       (v) => resolveCode(DISABILITY_CODE_LIST, v),
       '/khuyetTat',
-      'khuyết tật / disability',
+      DISABILITY_CODE_LIST.id,
       findings,
       false,
     ),
