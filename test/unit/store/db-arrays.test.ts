@@ -7,7 +7,7 @@
  * test/integration/db-text-arrays).
  */
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { statement, textArrayBytes, textArrayLiteral, textArrayParams } from '../../../src/store/db-wire.js';
 
 /** pg's own writing of a parameter (what it sends when the value is left to it). */
@@ -100,5 +100,40 @@ describe('arrays of strings a statement casts ::text[]', () => {
     expect(b.readInt32BE(30)).toBe(3);
     expect(b.toString('utf8', 34)).toBe('ễ');
     expect([...textArrayBytes([])]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25]);
+  });
+
+  it('writes an ASCII array in one piece, byte for byte as one element at a time (perf8e)', () => {
+    /** The binary form written one element at a time (what textArrayBytes does with any strings). */
+    const oneByOne = (values: (string | null)[]): Buffer => {
+      const head = [values.length === 0 ? 0 : 1, values.includes(null) ? 1 : 0, 25];
+      if (values.length > 0) head.push(values.length, 1);
+      const parts = head.map((v) => Buffer.from([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]));
+      for (const v of values) {
+        const bytes = v === null ? Buffer.alloc(0) : Buffer.from(v, 'utf8');
+        const len = v === null ? -1 : bytes.length;
+        parts.push(Buffer.from([len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]), bytes);
+      }
+      return Buffer.concat(parts);
+    };
+    const keys = Array.from({ length: 1000 }, (_, i) => String(7924831618 + i));
+    const arrays: (string | null)[][] = [
+      keys,
+      [null, 'a', null],
+      ['', 'x'.repeat(255), 'y'.repeat(256), 'z'.repeat(70_000)], // lengths past one byte, past two
+      ['\u0000 \u007f ~', 'tab\there'],
+      ['ascii', 'ễ'], // not all ASCII: one element at a time
+      ['ascii', '\u00e9'], // latin1, not ASCII: its UTF-8 is two bytes
+      ['\ud800 lone'], // written as UTF-8 writes it (the replacement character)
+      [],
+    ];
+    for (const a of arrays) expect(textArrayBytes(a)).toEqual(oneByOne(a));
+    // In one piece: no Buffer#write a key (red without: one a key).
+    const write = vi.spyOn(Buffer.prototype, 'write');
+    try {
+      textArrayBytes(keys);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
   });
 });
