@@ -2,7 +2,7 @@
  * A configuration problem's words in Vietnamese and English (review35a F3): zod's own messages are English alone
  * ("Too small: expected string to have >=32 characters", "Invalid URL"), and a bad start is read by the city's
  * admin. Each kind of issue zod reports is said in both; a schema's own message (a regex's "MM-DD", a refinement's
- * sentence) is kept as the detail, and one already in both languages (`vi / en`) is kept whole.
+ * sentence) is kept as the detail, and one already in both languages (`vi / en`) is kept whole; a pattern never.
  */
 import type { z } from 'zod';
 import { typeWords, withArticle } from './type-words.js';
@@ -45,8 +45,10 @@ function formatWords(issue: Extract<Issue, { code: 'invalid_format' }>): string 
   const own = ownMessage(issue);
   if (issue.format === 'url') return both('không phải một URL', 'not a URL');
   if (own) return both(`không đúng dạng: ${own}`, `not in the form: ${own}`);
-  const pattern = 'pattern' in issue && issue.pattern ? String(issue.pattern) : issue.format;
-  return both(`không đúng dạng ${pattern}`, `does not match ${pattern}`);
+  // Never the pattern itself (a regular expression is no words for the admin): every .regex in src/config has its
+  // words (test/unit/api/zod-messages.test.ts); a check with none still says what kind of value it wants.
+  if (issue.format === 'regex') return both('không đúng dạng quy định', 'not in the required form');
+  return both(`không đúng dạng ${issue.format}`, `not in the form of ${withArticle(issue.format)}`);
 }
 
 /**

@@ -51,7 +51,12 @@ const schoolSystemDefaults = {
  */
 const JwtKeySchema = z
   .object({
-    kid: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    kid: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9._-]{1,64}$/,
+        'mã khoá (kid): 1–64 ký tự A–Z a–z 0–9 . _ - / a key id (kid): 1–64 of A–Z a–z 0–9 . _ -',
+      ),
     secret: z.string().min(32).optional(),
     privateKey: z.string().includes('PRIVATE KEY').optional(),
   })
@@ -231,7 +236,7 @@ export const JobsSchema = z
     /** Redis key prefix of the queues (several deployments or test runs may share one Redis). */
     queuePrefix: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, '1–32 ký tự A–Z a–z 0–9 _ - / 1–32 of A–Z a–z 0–9 _ -')
       .default('truc'),
   })
   .strict();
@@ -284,7 +289,7 @@ export const ObservabilitySchema = z
     /** The commit this build was made from (truc_build_info); set by the image build. */
     buildCommit: z
       .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, '1–64 ký tự A–Z a–z 0–9 . _ - / 1–64 of A–Z a–z 0–9 . _ -')
       .default('unknown'),
   })
   .strict();

@@ -1,7 +1,7 @@
 /** The `sync` and `guard` sections of the configuration: schedules, worker timings, delivery gates, the mass-change guard. */
 import { z } from 'zod';
 import { monthDay, timeZone } from './common.js';
-import { ENTITY_NAMES, PULL_SCOPE, SYSTEM_NAMES, pullProblem } from './names.js';
+import { ENTITY_NAMES, PULL_SCOPE, PULL_SCOPE_WORDS, SYSTEM_NAMES, pullProblem } from './names.js';
 
 /** When a schedule fires: the times of a cron pattern (in `tz`, Asia/Ho_Chi_Minh unless set), or every `everyMs`. */
 const fireTimes = {
@@ -21,7 +21,7 @@ const PullScheduleSchema = z
     system: z.enum(SYSTEM_NAMES),
     entity: z.enum(ENTITY_NAMES),
     /** School (or commune) code; unset = everything the system serves. */
-    scope: z.string().regex(PULL_SCOPE).optional(),
+    scope: z.string().regex(PULL_SCOPE, `${PULL_SCOPE_WORDS.vi} / ${PULL_SCOPE_WORDS.en}`).optional(),
     /** A full pull (ignores the watermark): a reconciliation. */
     full: z.boolean().default(false),
   })
@@ -64,7 +64,17 @@ export type QualityScheduleConfig = Extract<ScheduleConfig, { kind: 'quality' }>
 export const SyncSchema = z
   .object({
     /** Schedules by id (lower-case letters, digits and -). */
-    schedules: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), ScheduleSchema).default({}),
+    schedules: z
+      .record(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9-]{1,64}$/,
+            'mã lịch: 1–64 chữ thường, chữ số và - / a schedule id: 1–64 lower-case letters, digits and -',
+          ),
+        ScheduleSchema,
+      )
+      .default({}),
     /**
      * A cron schedule's fire due while Redis had lost its job scheduler (restarted empty, flushed) is made up once when
      * the scheduler keeps it again, if it was due at most this long ago (src/jobs/schedule-catch-up.ts); 0: never.

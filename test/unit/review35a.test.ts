@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { issueToken, signingKeyFrom, verifyToken } from '../../src/api/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
+import { issueWords } from '../../src/config/issue-words.js';
 import type { WorkerContext } from '../../src/jobs/context.js';
 import { DeferJob, defineJob } from '../../src/jobs/define.js';
 import { runQueueJob } from '../../src/jobs/worker.js';
@@ -65,6 +66,24 @@ describe('F3: a bad configuration is said in Vietnamese and English, every line'
     expect(wordsOf(err.problems)).toContain(
       'phải là mã xã 5 chữ số (QĐ 19/2025) / must be a 5-digit commune code (of the 2025 reform)',
     );
+  });
+
+  it('a value of the wrong form says what to write, never the pattern (fix8 item 5)', () => {
+    const secret = 'x'.repeat(32);
+    const dir = dirOf(
+      'default',
+      'sync:\n  schedules:\n    Nightly_1:\n      system: smas\n      entity: students\n',
+    );
+    const err = configErrorOf(() => loadConfig({ env: { TRUC_JWT_KEYS: `k 1:${secret}` }, configDir: dir }));
+    for (const words of wordsOf(err.problems)) expectViThenEn(words);
+    expect(wordsOf(err.problems)).toContain(
+      'mã khoá (kid): 1–64 ký tự A–Z a–z 0–9 . _ - / a key id (kid): 1–64 of A–Z a–z 0–9 . _ -',
+    );
+    expect(err.problems.join('\n')).toContain('a schedule id: 1–64 lower-case letters, digits and -');
+    expect(err.problems.join('\n')).not.toMatch(/[\^$]|\{1,/);
+    // A pattern given no words (none is left in src/config) is still not shown.
+    const bare = z.object({ x: z.string().regex(/^a$/) }).safeParse({ x: 'b' });
+    expect(issueWords(bare.error!.issues[0]!)).toBe('không đúng dạng quy định / not in the required form');
   });
 });
 

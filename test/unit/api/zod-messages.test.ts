@@ -7,7 +7,8 @@
  * review30 F5: so is the message of a field error src/api writes itself (src/api/plugins/input.ts `fieldError`, the
  * hostile-input refusals), not only zod's.
  * walk7 W7-2: a `.regex(re)` given no words at all is zod's "Invalid string: must match pattern /^\d{5}$/", the
- * regular expression shown to an officer who mistyped a commune code: every `.regex` in src/api has its words.
+ * regular expression shown to an officer who mistyped a commune code: every `.regex` in src/api has its words, and
+ * in src/config (fix8), whose problems the city's admin reads when truc refuses to start.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -111,6 +112,8 @@ function patternsWithoutWords(path: string, text = readFileSync(path, 'utf8')): 
 describe('zod messages in src/api', () => {
   it('a pattern says what to send, never the pattern itself: every .regex has its words (walk7 W7-2)', () => {
     expect(filesUnder('src/api').flatMap((f) => patternsWithoutWords(f))).toEqual([]);
+    // And src/config's, which a bad configuration's problems show the city's admin (fix8 item 5).
+    expect(filesUnder('src/config').flatMap((f) => patternsWithoutWords(f))).toEqual([]);
     const source = [
       'z.string().regex(/^\\d{5}$/).optional();',
       "z.string().regex(/a/, both('a', 'a'));",
