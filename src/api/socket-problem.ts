@@ -11,12 +11,17 @@ import type { Duplex } from 'node:stream';
 import { both, ERRORS, type ErrorCode } from '../errors.js';
 import { problem } from './problem.js';
 
+const ignoreSocketError = (): void => undefined;
+
 /** Writes a problem document of `code` (Vietnamese title, both languages' messages) and ends the connection. */
 export function endWithProblem(
   socket: Duplex,
   code: ErrorCode,
   opts: { detail?: string; headers?: Record<string, string> } = {},
 ): void {
+  // A socket Node's server handed over (CONNECT) has no 'error' listener left: a peer that reset the connection
+  // made the write below an uncaught exception, the process gone (review8 R8-4). The answer is best effort.
+  if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError);
   const correlationId = randomUUID();
   const body = JSON.stringify(
     problem(code, { lang: 'vi', correlationId, ...(opts.detail ? { detail: opts.detail } : {}) }),
@@ -31,6 +36,9 @@ export function endWithProblem(
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
       body,
+    // Closed once written, as Node closes a `Connection: close` answer's: a CONNECT's socket is under none of the
+    // server’s timeouts, and a client that kept its half open kept the connection for good (review8 R8-5).
+    () => socket.destroy(),
   );
 }
 
@@ -41,6 +49,9 @@ const CONNECT_REFUSED = both(
 
 /** The server's 'connect' listener: a CONNECT is refused 405 `ERR_METHOD_NOT_ALLOWED`, never tunnelled. */
 export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
-  if (socket.destroyed || !socket.writable) return;
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
   endWithProblem(socket, 'ERR_METHOD_NOT_ALLOWED', { detail: CONNECT_REFUSED });
 }

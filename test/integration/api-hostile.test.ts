@@ -4,6 +4,7 @@
  * that may be a personal ID. Header-level attacks (CR/LF, 64 KB headers) go over a real loopback
  * socket, since Node's HTTP parser refuses them before fastify. Tenancy runs before the body is read.
  */
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectProblem, goodBody, OTHER, S1, student, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
@@ -254,6 +255,41 @@ describe('malformed HTTP, refused by the HTTP parser, still gets a problem docum
       expect(p).toMatchObject({ status: 405, code: 'ERR_METHOD_NOT_ALLOWED' });
       expect(p.detail).toMatch(/CONNECT.* \/ .*CONNECT/);
     }
+  });
+
+  it('a CONNECT whose client resets, or keeps its half open: the server stays up, holds nothing (R8-4, R8-5)', async () => {
+    // The 'connect' listener owns the socket, which Node's server no longer guards: a write to a reset peer emitted
+    // 'error' with no listener, an uncaught exception (the API, or a worker's operations port, gone).
+    for (let i = 0; i < 50; i++)
+      await new Promise<void>((resolve) => {
+        const s = connect(Number(base.port), base.hostname, () => {
+          s.write('CONNECT 127.0.0.1:6379 HTTP/1.1\r\nHost: 127.0.0.1:6379\r\n\r\n');
+          s.resetAndDestroy();
+          resolve();
+        });
+        s.on('error', () => resolve());
+      });
+    // A client that keeps its half open (no FIN back) is closed once the answer is written, never kept: the server
+    // holds no connection after it (it held it for good, under none of its timeouts).
+    const held = connect({ port: Number(base.port), host: base.hostname, allowHalfOpen: true }, () =>
+      held.write('CONNECT 127.0.0.1:6379 HTTP/1.1\r\nHost: 127.0.0.1:6379\r\n\r\n'),
+    );
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      held.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      held.on('end', () => resolve(text));
+    });
+    expect(answer.split(' ')[1]).toBe('405');
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        h.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      );
+    for (const until = Date.now() + 5000; (await connections()) > 0 && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await connections()).toBe(0);
+    held.destroy();
+    const res = await rawRequest(`GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(200);
   });
 
   it('a well-formed request on the same server still works', async () => {
