@@ -6,10 +6,12 @@
  * commands run in process (`runCli` in the operator's shell); the binary's own start-up and output split:
  * test/e2e/cli.test.ts.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/smas/simulator.js';
 import { stubShell, truc as runTruc } from '../helpers/cli-in-process.js';
 import { makeTempDir, type TempDir } from '../helpers/env.js';
+import { seedPgliteDir } from '../helpers/pglite-template.js';
 import { ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
 
 describe('truc sync run --follow', () => {
@@ -28,6 +30,9 @@ describe('truc sync run --follow', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('truc-e2e-sync-');
+    // A copy of the migrated cluster: `all` starts without initdb and the migrations (a fresh directory's
+    // start, migrations included: cli-operator.test.ts and demo.test.ts).
+    await seedPgliteDir(join(dir.path, 'pgdata'), 'migrated');
     sim = await startSmasSimulator({
       seed: 11,
       schools: 4,
@@ -36,7 +41,6 @@ describe('truc sync run --follow', () => {
     });
     const env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
     all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
-    // generous: a fresh embedded database's migrations alone have taken over 90 s on a loaded machine
     await all.waitForLine((l) => l.includes('listening on'), 170_000);
   }, 180_000);
   afterAll(async () => {

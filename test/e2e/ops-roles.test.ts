@@ -3,8 +3,10 @@
  * /readyz on TRUC_WORKER_METRICS_PORT, with its job, queue and process series, and stops cleanly on
  * SIGTERM.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
+import { seedPgliteDir } from '../helpers/pglite-template.js';
 import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
 import { trucClient } from '../helpers/truc-client.js';
 
@@ -14,7 +16,10 @@ describe('truc worker serves its metrics on a port of its own', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir('truc-e2e-worker-');
-  });
+    // A copy of the migrated cluster: the worker starts without initdb and the migrations (a fresh
+    // directory's start: cli-operator.test.ts and demo.test.ts).
+    await seedPgliteDir(join(dir.path, 'pgdata'), 'migrated');
+  }, 180_000);
   afterAll(async () => {
     worker?.kill();
     await dir?.remove();
