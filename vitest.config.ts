@@ -97,6 +97,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           maxWorkers: 2,
+          // As the integration files: a file's own process imported the source again (the API, the store, the
+          // CLI: ~46 files). The files of a worker share its module graph; a file closes what it opens (its
+          // processes, servers, browser, databases) and restores the environment it stubs.
+          isolate: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },

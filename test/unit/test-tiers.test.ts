@@ -1,8 +1,8 @@
 /**
- * The unit tier and the integration project share one module graph per worker (vitest.config.ts,
- * `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module already
- * loaded: every unit file that replaces a module is listed to run in a module graph of its own, and no
- * integration file of the shared project replaces one. The tiers but the serial integration files share one group.
+ * The unit tier, the integration project and the end-to-end tier share one module graph per worker
+ * (vitest.config.ts, `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module
+ * already loaded: every unit file that replaces a module is listed to run in a module graph of its own, and no
+ * integration file of the shared project nor end-to-end file replaces one. The tiers but the serial integration files share one group.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -26,10 +26,20 @@ it('every unit file that mocks a module runs in the unit-mocked project', () => 
   expect(mocking.sort()).toEqual([...MOCKED].sort());
 });
 
-it('no integration file that shares its worker’s module graph mocks a module', () => {
+it('no integration or end-to-end file that shares its worker’s module graph mocks a module', () => {
   const shared = testFiles('test/integration').filter((f) => !SERIAL_INTEGRATION.includes(f));
   expect(shared.length).toBeGreaterThan(90);
-  expect(shared.filter((f) => MOCKS.test(readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
+  const e2e = testFiles('test/e2e');
+  expect(e2e.length).toBeGreaterThan(30);
+  const mocking = [...shared, ...e2e].filter((f) => MOCKS.test(readFileSync(join(ROOT, f), 'utf8')));
+  expect(mocking).toEqual([]);
+});
+
+it('the unit, integration and end-to-end files share their worker’s module graph', () => {
+  const isolated = (config.test?.projects ?? []).flatMap((p) =>
+    typeof p === 'object' && 'test' in p && p.test?.name && p.test.isolate === false ? [p.test.name] : [],
+  );
+  expect(isolated.sort()).toEqual(['e2e', 'integration', 'unit']);
 });
 
 it('the e2e, integration and unit files run in one group, the serial integration files after it', () => {
