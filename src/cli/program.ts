@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, PROJECT_ROOT } from '../config.js';
 import { ERRORS, isAppError, type AppError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT_HELD } from './commands/sync.js';
+import { EXIT_HELD } from './commands/sync-follow.js';
 import { OPTION_VI } from './option-texts.js';
 import { SUMMARY_VI } from './summaries.js';
 import {

@@ -1,7 +1,7 @@
 /**
  * `truc quality run [--follow]` (fix36d): ask for a quality scorecard run, as a city admin's `POST /v1/quality/runs`
  * does (jobs/contracts.ts `requestQualityRun`: refused beside an unfinished run), and watch it. `--follow` is
- * `truc sync run --follow`'s (./sync.ts `withFollow`, `followSettings`): the run's status on stderr each time it
+ * `truc sync run --follow`'s (./sync-follow.ts `withFollow`, `followSettings`): the run's status on stderr each time it
  * changes, the run as it ended on stdout (as GET /v1/quality/runs/{id} shows it), exit 0 done, 1 failed or timed out.
  * `truc schedules run <id> --follow` of a quality schedule follows its run the same way.
  */
@@ -9,7 +9,7 @@ import { loadConfig } from '../../config.js';
 import type { Db } from '../../store/db.js';
 import type { QualityRun } from '../../store/quality-runs.js';
 import { asOption, both, defineCommand, operatorActor, runs, type CliOutput, type Words } from '../kit.js';
-import { followSettings, withFollow } from './sync.js';
+import { followSettings, withFollow } from './sync-follow.js';
 import { actorText } from './words.js';
 
 const STATUS_VI: Record<QualityRun['status'], string> = {

@@ -7,7 +7,7 @@
 import { countEn, loadConfig } from '../../config.js';
 import type { ScheduleView } from '../../jobs/schedule-control.js';
 import { asOption, badValue, both, defineCommand, operatorActor, runs, vnTime } from '../kit.js';
-import { followRun, followSettings, withFollow } from './sync.js';
+import { followRun, followSettings, withFollow } from './sync-follow.js';
 import { actorText, ENTITY_VI, FIRE_OUTCOME_VI, viOf } from './words.js';
 
 /** A schedule id as the API takes it (routes/schedules.ts IdParams). */

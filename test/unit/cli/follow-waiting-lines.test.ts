@@ -3,7 +3,7 @@
  * probe times move by seconds but read to the minute. A line is printed only when what it says changes.
  */
 import { describe, expect, it } from 'vitest';
-import { waitingLine } from '../../../src/cli/commands/sync.js';
+import { waitingLine } from '../../../src/cli/commands/sync-follow.js';
 import { startProgress, type CliOutput } from '../../../src/cli/kit.js';
 
 const open = (until: string) =>

@@ -3,7 +3,7 @@
  * `weighingUntil`, src/jobs/run-weigh.ts) prints the hold once it is whole: every school the weighing added.
  */
 import { describe, expect, it } from 'vitest';
-import { followRun } from '../../../src/cli/commands/sync.js';
+import { followRun } from '../../../src/cli/commands/sync-follow.js';
 import type { CliOutput } from '../../../src/cli/kit.js';
 import { requestSync } from '../../../src/jobs/requests.js';
 import { createGuardHoldsRepo, type HoldReason, type SchoolDiff } from '../../../src/store/guard-holds.js';

@@ -6,7 +6,7 @@
  * were English only).
  */
 import { describe, expect, it } from 'vitest';
-import { followRun } from '../../../src/cli/commands/sync.js';
+import { followRun } from '../../../src/cli/commands/sync-follow.js';
 import type { CliOutput } from '../../../src/cli/kit.js';
 import { requestSync } from '../../../src/jobs/requests.js';
 import { CITY_SCHOOLS, createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
@@ -258,7 +258,9 @@ describe('sync run --follow on a held run', () => {
       new RegExp(`^lượt đồng bộ ${id}: hết chờ vnedu / sync run ${id}: no longer waiting on vnedu$`),
     );
     // walk7 W7-9: right after the first waiting line, once, that Ctrl+C leaves the run to the workers.
-    const followOnly = at(/^Ctrl\+C chỉ dừng việc theo dõi; .+ \/ Ctrl\+C stops following only; the run goes on/);
+    const followOnly = at(
+      /^Ctrl\+C chỉ dừng việc theo dõi; .+ \/ Ctrl\+C stops following only; the run goes on/,
+    );
     expect({ waiting, followOnly, over }, lines.join('\n')).toEqual({ waiting: 1, followOnly: 2, over: 3 });
     expect(lines.filter((l) => l.includes('Ctrl+C'))).toHaveLength(1);
     // Printed once each, not at every poll.
