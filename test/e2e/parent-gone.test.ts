@@ -2,7 +2,7 @@
  * A `truc` a test started ends with the test process, even when that is killed (issue 6: orphaned
  * `truc api`/`truc worker` processes with ppid 1 were left behind by killed test runs and loaded the
  * shared machine): test/helpers/proc.ts gives every node child an IPC channel, and a long-running
- * command stops when it closes (src/cli/kit.ts untilStopped). `truc sim` is the long-running command
+ * command stops when it closes (src/cli/stop-signals.ts untilStopped). `truc sim` is the long-running command
  * cheapest to start; `truc all|api|worker|scheduler` and `truc demo` wait the same way.
  */
 import { readFileSync } from 'node:fs';

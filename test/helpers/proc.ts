@@ -102,7 +102,7 @@ function lineOf(o: Output, pred: (line: string) => boolean, timeoutMs: number): 
 
 /**
  * Starts `command`. A node child (every `truc` a test starts) gets an IPC channel besides its pipes: a
- * long-running `truc` ends when the channel closes (src/cli/kit.ts untilStopped), so it dies with the
+ * long-running `truc` ends when the channel closes (src/cli/stop-signals.ts untilStopped), so it dies with the
  * test process even when that is killed, instead of living on with ppid 1.
  */
 export function spawnProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Spawned {

@@ -1,5 +1,6 @@
 /** `truc demo [--once] [--port P]`: simulators + truc on the embedded database, one full cycle. */
-import { defineCommand, int, runs, untilStopped } from '../kit.js';
+import { defineCommand, int, runs } from '../kit.js';
+import { untilStopped } from '../stop-signals.js';
 
 export const demoCommand = () =>
   runs<{ once?: boolean; port?: number }>(

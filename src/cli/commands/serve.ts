@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { ConfigError, loadConfig, redactConfig, systemConfigured, type Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import type { Running } from '../../roles.js';
-import { both, defineCommand, runs, stoppedWithin, untilStopped } from '../kit.js';
+import { both, defineCommand, runs } from '../kit.js';
+import { stoppedWithin, untilStopped } from '../stop-signals.js';
 
 type Role = 'all' | 'api' | 'worker' | 'scheduler';
 

@@ -1,15 +1,7 @@
 /** `truc sim <system>`: one simulator standalone, for vendors and testers. */
 import type { Faults } from '../../simulators/sim-faults.js';
-import {
-  both,
-  defineCommand,
-  int,
-  runs,
-  startProgress,
-  untilStopped,
-  UsageError,
-  type CliOutput,
-} from '../kit.js';
+import { both, defineCommand, int, runs, startProgress, UsageError, type CliOutput } from '../kit.js';
+import { untilStopped } from '../stop-signals.js';
 
 interface SimOptions {
   port?: number;

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { stoppedWithin, untilStopped } from '../../../src/cli/kit.js';
+import { stoppedWithin, untilStopped } from '../../../src/cli/stop-signals.js';
 
 class FakeProcess extends EventEmitter {
   constructor(public connected: boolean) {
