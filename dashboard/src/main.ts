@@ -4,7 +4,8 @@ import { ApiError, keptPage, readsOf, rememberPage, session, sessionEnded, signI
 import { h } from './kit.js';
 import { allowedPages, landingRoute, shownPage, type NavPage } from './pages.js';
 import { noPage } from './no-page.js';
-import { guardHoldPage, guardPage } from './guard.js';
+import { guardPage } from './guard.js';
+import { guardHoldPage } from './guard-hold.js';
 import { qualityPage } from './quality.js';
 import { auditPage } from './audit.js';
 import { deadLettersPage } from './dead-letters.js';
