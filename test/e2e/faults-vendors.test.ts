@@ -56,6 +56,38 @@ async function jobsIn(queues: readonly Queue[], states: JobType[]): Promise<numb
   return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
 }
 
+/**
+ * Once jobs of the vendors' wait, holds every queue (BullMQ pause), lets `pushing` end, the running jobs end and the
+ * relay hand every outbox row over: every open row's job then waits in Redis, not taken. How many wait.
+ */
+async function holdQueuesWaiting(s: Stack, pushing: Promise<unknown>): Promise<number> {
+  const db = s.env.deps.db;
+  return onQueues(s, async (queues) => {
+    await waitFor(() => jobsIn(queues, NOT_TAKEN), {
+      timeoutMs: 120_000 * SCALE,
+      intervalMs: 10,
+      what: 'jobs waiting in a queue',
+    });
+    await Promise.all(queues.map((q) => q.pause()));
+    await pushing;
+    await waitFor(
+      async () =>
+        (await jobsIn(queues, ['active'])) === 0 &&
+        (await countRows(
+          db,
+          'truc.outbox',
+          'enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL',
+        )) === 0,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+        what: 'the running jobs to end and every outbox row queued',
+      },
+    );
+    return jobsIn(queues, NOT_TAKEN);
+  });
+}
+
 describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csdl simulator', () => {
   it(
     'the api killed while ten vendors push: every 202 batch finishes, one batch per Idempotency-Key',
@@ -213,30 +245,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
           const { vendors, pushing } = await tenVendorsPushing(s);
           const db = s.env.deps.db;
           const processes = [s.api, ...s.workers];
-          const waiting = await onQueues(s, async (queues) => {
-            await waitFor(() => jobsIn(queues, NOT_TAKEN), {
-              timeoutMs: 120_000 * SCALE,
-              intervalMs: 10,
-              what: 'jobs waiting in a queue',
-            });
-            await Promise.all(queues.map((q) => q.pause()));
-            await pushing;
-            await waitFor(
-              async () =>
-                (await jobsIn(queues, ['active'])) === 0 &&
-                (await countRows(
-                  db,
-                  'truc.outbox',
-                  'enqueued_at IS NULL AND done_at IS NULL AND dead_at IS NULL',
-                )) === 0,
-              {
-                timeoutMs: 60_000,
-                intervalMs: 50,
-                what: 'the running jobs to end and every outbox row queued',
-              },
-            );
-            return jobsIn(queues, NOT_TAKEN);
-          });
+          const waiting = await holdQueuesWaiting(s, pushing);
           const open = await countRows(db, 'truc.batches', `status <> 'done'`);
           expect(waiting).toBeGreaterThan(0);
           expect(open).toBeGreaterThan(0);

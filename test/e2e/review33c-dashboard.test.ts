@@ -14,10 +14,79 @@ import { addClient } from '../../src/ops.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { createDeliveryGatesRepo } from '../../src/store/delivery-gates.js';
 import { createPcgdRepo } from '../../src/store/pcgd.js';
+import type { Db } from '../../src/store/db.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
 const SCHOOLS = 2_500;
+
+/** The city's schools, 400 runs of its nightly pulls (a quarter failed), and 600 dead letters of them. */
+async function seedSchoolsRunsLetters(db: Db): Promise<void> {
+  await db.query(
+    `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
+     SELECT '79' || lpad(i::text, 6, '0'),
+            jsonb_build_object('name', 'Trường THCS Số ' || i, 'communeCode', '26734'), 'f', 'hcm-csdl', 'v1'
+       FROM generate_series(1, $1) i`,
+    [SCHOOLS],
+  );
+  const runs = createSyncRunsRepo(db);
+  for (let i = 0; i < 400; i++) {
+    const run = await runs.create({
+      system: 'hcm-csdl',
+      entity: i % 2 ? 'students' : 'staff',
+      scope: i % 3 ? `79${String(i).padStart(6, '0')}` : '',
+      since: null,
+      requestedBy: 'schedule:nightly',
+    });
+    if (i % 4 === 0) await runs.fail(run, 'ERR_ADAPTER_UNAVAILABLE');
+  }
+  await db.query(
+    `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
+     SELECT NULL, 'pull', 'pull', 'ERR_ADAPTER_UNAVAILABLE', 'hcm-csdl answered 503', 5 FROM generate_series(1, 600)`,
+  );
+}
+
+/** One schedule's dead letter, 250 audit entries, hcm-csdl's circuit open and a commune's PCGD-XMC report. */
+async function seedAuditGateReport(db: Db): Promise<void> {
+  await createDeadLettersRepo(db).insert({
+    outboxId: undefined,
+    queue: 'schedules',
+    jobName: 'schedule-fire',
+    errorCode: 'ERR_ADAPTER_REJECTED',
+    errorMessage: 'x',
+    attempts: 5,
+  });
+  await appendAudit(
+    db,
+    Array.from({ length: 250 }, (_, i) => ({
+      actor: 'cl_city',
+      action: 'sync.requested' as const,
+      subject: `run:${i + 1}`,
+    })),
+    new Date(),
+  );
+  await createDeliveryGatesRepo(db).update('hcm-csdl', () => ({
+    change: {
+      circuit: 'open',
+      pausedUntil: new Date(Date.now() + 600_000),
+      pauseReason: 'circuit-open',
+      openedAt: new Date(),
+    },
+    result: undefined,
+  }));
+  const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+  await createPcgdRepo(db).insertReport(
+    {
+      unitCode: '26734',
+      unitLevel: 'commune',
+      year,
+      ruleSet: {},
+      computedBy: 'test',
+      supersedes: null,
+    },
+    new Date(),
+  );
+}
 
 describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromium', () => {
   const ui = useDashboard({ shots: 'review33c' });
@@ -28,66 +97,8 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     if (seeded) return;
     seeded = true;
     const db = ui.env.deps.db;
-    await db.query(
-      `INSERT INTO truc.schools (school_code, data, fingerprint, source_system, mapping_version)
-       SELECT '79' || lpad(i::text, 6, '0'),
-              jsonb_build_object('name', 'Trường THCS Số ' || i, 'communeCode', '26734'), 'f', 'hcm-csdl', 'v1'
-         FROM generate_series(1, $1) i`,
-      [SCHOOLS],
-    );
-    const runs = createSyncRunsRepo(db);
-    for (let i = 0; i < 400; i++) {
-      const run = await runs.create({
-        system: 'hcm-csdl',
-        entity: i % 2 ? 'students' : 'staff',
-        scope: i % 3 ? `79${String(i).padStart(6, '0')}` : '',
-        since: null,
-        requestedBy: 'schedule:nightly',
-      });
-      if (i % 4 === 0) await runs.fail(run, 'ERR_ADAPTER_UNAVAILABLE');
-    }
-    await db.query(
-      `INSERT INTO truc.dead_letters (outbox_id, queue, job_name, error_code, error_message, attempts)
-       SELECT NULL, 'pull', 'pull', 'ERR_ADAPTER_UNAVAILABLE', 'hcm-csdl answered 503', 5 FROM generate_series(1, 600)`,
-    );
-    await createDeadLettersRepo(db).insert({
-      outboxId: undefined,
-      queue: 'schedules',
-      jobName: 'schedule-fire',
-      errorCode: 'ERR_ADAPTER_REJECTED',
-      errorMessage: 'x',
-      attempts: 5,
-    });
-    await appendAudit(
-      db,
-      Array.from({ length: 250 }, (_, i) => ({
-        actor: 'cl_city',
-        action: 'sync.requested' as const,
-        subject: `run:${i + 1}`,
-      })),
-      new Date(),
-    );
-    await createDeliveryGatesRepo(db).update('hcm-csdl', () => ({
-      change: {
-        circuit: 'open',
-        pausedUntil: new Date(Date.now() + 600_000),
-        pauseReason: 'circuit-open',
-        openedAt: new Date(),
-      },
-      result: undefined,
-    }));
-    const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
-    await createPcgdRepo(db).insertReport(
-      {
-        unitCode: '26734',
-        unitLevel: 'commune',
-        year,
-        ruleSet: {},
-        computedBy: 'test',
-        supersedes: null,
-      },
-      new Date(),
-    );
+    await seedSchoolsRunsLetters(db);
+    await seedAuditGateReport(db);
   }
 
   it('F2, F5: a school is opened from the list with the keyboard alone (Tab, Enter); a letter’s box has a name', async () => {

@@ -109,9 +109,20 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
   } finally {
     vi.restoreAllMocks();
   }
-  // Each connection's transactions, BEGIN to COMMIT; the pages' are those that upsert students.
+  return pageTransactions(conns.values()).map((tx) => ({
+    statements: tx.length,
+    roundTrips: new Set(tx.map((s) => s.round)).size,
+    // A source's tombstones with their times also keep those of records deleted already (rel29): one statement.
+    tombstones: tx.filter((s) => /^(?:WITH d AS \()?UPDATE truc\.students (?:r )?SET deleted_at/.test(s.sql))
+      .length,
+    upsert: tx.some((s) => /^INSERT INTO truc\.students [\s\S]*ON CONFLICT/.test(s.sql)),
+  }));
+}
+
+/** Each connection's transactions, BEGIN to COMMIT, those of the pages: those that upsert students. */
+function pageTransactions(conns: Iterable<Conn>): Sent[][] {
   const pages: Sent[][] = [];
-  for (const { sent: list } of conns.values()) {
+  for (const { sent: list } of conns) {
     let tx: Sent[] | undefined;
     for (const s of list) {
       if (s.sql === 'BEGIN') tx = [];
@@ -122,14 +133,7 @@ async function pageShapes(db: TestEnv['deps']['db']): Promise<Shape[]> {
       }
     }
   }
-  return pages.map((tx) => ({
-    statements: tx.length,
-    roundTrips: new Set(tx.map((s) => s.round)).size,
-    // A source's tombstones with their times also keep those of records deleted already (rel29): one statement.
-    tombstones: tx.filter((s) => /^(?:WITH d AS \()?UPDATE truc\.students (?:r )?SET deleted_at/.test(s.sql))
-      .length,
-    upsert: tx.some((s) => /^INSERT INTO truc\.students [\s\S]*ON CONFLICT/.test(s.sql)),
-  }));
+  return pages;
 }
 
 describe.each([

@@ -30,18 +30,21 @@ interface Status {
   counts: { accepted: number; rejected: number; unchanged: number; deleted?: number };
 }
 
+/** What a harness holds once its `beforeAll` ran (see {@link useRekeyHarness}). */
+interface Harness {
+  env: TestEnv;
+  hcm: HcmCsdlSimulator | undefined;
+  app: FastifyInstance;
+  worker: Running;
+  vendor: string;
+}
+
 /**
  * The API and the worker role over their own PostgreSQL (and the city database's simulator as the hcm-csdl target
  * when `city`), a vendor of A and B, and what the tests read.
  */
 function useRekeyHarness(opts: { city: boolean; configure?: (c: Config) => Config }) {
-  const h = {} as {
-    env: TestEnv;
-    hcm: HcmCsdlSimulator | undefined;
-    app: FastifyInstance;
-    worker: Running;
-    vendor: string;
-  };
+  const h = {} as Harness;
 
   beforeAll(async () => {
     h.hcm = opts.city
@@ -70,46 +73,58 @@ function useRekeyHarness(opts: { city: boolean; configure?: (c: Config) => Confi
     await h.hcm?.close();
   });
 
-  /** Pushes `records` to `school` as the vendor; the batch once it and everything it caused are done. */
-  async function pushed(
-    school: string,
-    records: unknown[],
-    mode: 'delta' | 'snapshot' = 'delta',
-  ): Promise<Status & { id: string }> {
-    const res = await h.app.inject({
-      method: 'POST',
-      url: `/v1/schools/${school}/batches`,
-      headers: { ...bearer(h.vendor), 'content-type': 'application/json' },
-      payload: JSON.stringify({ entity: 'students', mode, records }),
-    });
-    expect(res.statusCode, res.body).toBe(202);
-    const { batchId } = res.json<{ batchId: string }>();
-    await settleOutbox(h.env.deps.db, 'the batch');
-    const b = (
-      await h.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: bearer(h.vendor) })
-    ).json<Status>();
-    expect(b.status).toBe('done');
-    return { ...b, id: batchId };
-  }
-  const live = async (code: string) =>
-    (
-      await h.env.deps.db.query<{ school: string }>(
-        'SELECT school_code AS school FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL',
-        [code],
-      )
-    ).rows.map((r) => r.school);
-  const findings = async (batchId: string, query = '') =>
-    (
-      await h.app.inject({
-        method: 'GET',
-        url: `/v1/batches/${batchId}/findings${query}`,
-        headers: bearer(h.vendor),
-      })
-    )
-      .json<{ items: Array<{ rule: string; severity: string }> }>()
-      .items.map((f) => `${f.rule}:${f.severity}`);
-  return { h, pushed, live, findings };
+  return {
+    h,
+    pushed: (school: string, records: unknown[], mode: 'delta' | 'snapshot' = 'delta') =>
+      pushed(h, school, records, mode),
+    live: (code: string) => live(h, code),
+    findings: (batchId: string, query = '') => findings(h, batchId, query),
+  };
 }
+
+/** Pushes `records` to `school` as the vendor; the batch once it and everything it caused are done. */
+async function pushed(
+  h: Harness,
+  school: string,
+  records: unknown[],
+  mode: 'delta' | 'snapshot',
+): Promise<Status & { id: string }> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: `/v1/schools/${school}/batches`,
+    headers: { ...bearer(h.vendor), 'content-type': 'application/json' },
+    payload: JSON.stringify({ entity: 'students', mode, records }),
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  const { batchId } = res.json<{ batchId: string }>();
+  await settleOutbox(h.env.deps.db, 'the batch');
+  const b = (
+    await h.app.inject({ method: 'GET', url: `/v1/batches/${batchId}`, headers: bearer(h.vendor) })
+  ).json<Status>();
+  expect(b.status).toBe('done');
+  return { ...b, id: batchId };
+}
+
+/** The schools where student `code` is live. */
+const live = async (h: Harness, code: string) =>
+  (
+    await h.env.deps.db.query<{ school: string }>(
+      'SELECT school_code AS school FROM truc.students WHERE student_code = $1 AND deleted_at IS NULL',
+      [code],
+    )
+  ).rows.map((r) => r.school);
+
+/** A batch's findings as `rule:severity`. */
+const findings = async (h: Harness, batchId: string, query: string) =>
+  (
+    await h.app.inject({
+      method: 'GET',
+      url: `/v1/batches/${batchId}/findings${query}`,
+      headers: bearer(h.vendor),
+    })
+  )
+    .json<{ items: Array<{ rule: string; severity: string }> }>()
+    .items.map((f) => `${f.rule}:${f.severity}`);
 
 /** A pupil of personal ID `id` under `code` at `school` (its stored personal ID `id`). */
 const pupil = (code: string, id: string, school: string, name = 'Lê Thị Cúc') => ({
