@@ -23,7 +23,7 @@ describe('review26b: hostile input that reaches PostgreSQL', () => {
   // use) and HTTP Basic are not read by the hostile-input parser (that one is JSON's): a client_id holding NUL
   // (`%00`) reaches PostgreSQL as a text parameter, which refuses it (invalid byte sequence 0x00), and the caller
   // gets 500 server_error. Expected: a 4xx RFC 6749 error (invalid_request, or invalid_client as for any unknown
-  // id), never a 500; nothing recorded. Likely place: src/api/routes/oauth.ts credentialsOf / the form parser
+  // id), never a 500; nothing recorded. Likely place: src/api/auth/login.ts credentialsOf / the form parser
   // of src/app.ts (NUL and lone surrogates refused as the JSON parser refuses them).
   it('F1: a client_id holding NUL (form body or HTTP Basic) is a 4xx OAuth error, not a 500', async () => {
     const before = await auditRows();
