@@ -123,8 +123,8 @@ class Scan {
 
   /**
    * A number. One that overflows (`1e400`, 309 integer digits or more) is a doubt: `JSON.parse` reads it as
-   * Infinity, which the full path stores as `null` (its records serialised), while its bytes stored as sent
-   * would be read as Infinity by the ingest (review13 N4).
+   * Infinity, which the full path refuses (./plugins/input.ts `mayOverflow`, sec8 S8-3; it stored `null`, a value
+   * sent read as none), while its bytes stored as sent would be read as Infinity by the ingest (review13 N4).
    */
   number(): void {
     const b = this.b;

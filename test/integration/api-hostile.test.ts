@@ -95,6 +95,24 @@ describe('hostile bodies: 400 problem, nothing stored', () => {
       'ERR_VALIDATION',
     ],
     [
+      'a number beyond a double (sec8 S8-3: stored as null, a value sent read as none)',
+      () =>
+        JSON.stringify({ entity: 'students', records: [student('O1')] }).replace(
+          '"grade":"1"',
+          '"grade":1e400',
+        ),
+      {},
+      400,
+      'ERR_VALIDATION',
+    ],
+    [
+      "a native record's number beyond a double (sec8 S8-3: an optional field was erased), with an Idempotency-Key",
+      () => `{"entity":"students","format":"vnedu","records":[{"student_id":"O2","grade_id":-1e400}]}`,
+      idem('overflow-1'),
+      400,
+      'ERR_VALIDATION',
+    ],
+    [
       '__proto__ in a record',
       () => '{"entity":"students","records":[{"__proto__":{"isAdmin":true}}]}',
       {},

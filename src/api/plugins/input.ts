@@ -90,6 +90,12 @@ export function mayHoldForbiddenText(text: string): boolean {
 }
 
 /**
+ * Whether the JSON text may hold a number beyond a double (`1e400`, 309 digits), read as ±Infinity, stored as `null`:
+ * a value sent read as none (sec8 S8-3). A false alarm (`"2e3"` in a string) costs the full walk.
+ */
+export const mayOverflow = (text: string): boolean => /\d[eE]\+?\d|\d{309}/.test(text);
+
+/**
  * Whether a parsed JSON value is within the depth and nested-array limits: the quick look at its
  * objects' and arrays' values only (no keys, no paths), for a body whose strings need no check.
  */
@@ -115,30 +121,45 @@ function withinLimits(value: unknown, limits: InputLimits): boolean {
   return true;
 }
 
+/** Throws when a string or number (at `key` of `parent`) is what no value may be: forbidden text, an overflowed number. */
+function refuseValue(
+  v: unknown,
+  parent: Node | undefined,
+  key: string | number,
+  texts: boolean,
+  numbers: boolean,
+) {
+  if (typeof v === 'number' && numbers && !Number.isFinite(v)) {
+    const words = both('số nằm ngoài phạm vi (quá ±1,8e308)', 'a number out of range (beyond ±1.8e308)');
+    throw fieldError('ERR_VALIDATION', pointerOf(parent, key), 'too_big', words);
+  }
+  const rule = typeof v === 'string' && texts ? textProblem(v) : undefined;
+  if (rule) {
+    const words = both('một giá trị chứa ký tự không được phép', 'a value holds a forbidden character');
+    throw fieldError('ERR_INVALID_TEXT', pointerOf(parent, key), rule, words);
+  }
+}
+
 /**
- * Walks a parsed JSON value once (explicit stack of its objects and arrays, no recursion, no per-node
- * path copies) and throws the first problem found: too deep, a nested array too long, or (unless
- * `checkTexts` is false: see {@link mayHoldForbiddenText}) a key or string value holding NUL or a lone
- * surrogate. Without the text checks, a value within the limits is only looked at quickly
- * ({@link withinLimits}); the full walk then runs only to say where a problem is.
+ * Walks a parsed JSON value once (explicit stack of its objects and arrays, no recursion, no per-node path copies)
+ * and throws the first problem found: too deep, a nested array too long, (unless `checkTexts` is false: see
+ * {@link mayHoldForbiddenText}) a key or string value holding NUL or a lone surrogate, or (unless `checkNumbers` is
+ * false: {@link mayOverflow}) a number that overflowed. Without either, a value within the limits is only looked at
+ * quickly ({@link withinLimits}); the full walk then runs only to say where a problem is.
  */
-export function inspectJson(value: unknown, limits: InputLimits, checkTexts = true): void {
-  if (!checkTexts && withinLimits(value, limits)) return;
+export function inspectJson(
+  value: unknown,
+  limits: InputLimits,
+  checkTexts = true,
+  checkNumbers = true,
+): void {
+  if (!checkTexts && !checkNumbers && withinLimits(value, limits)) return;
   const stack: Node[] = [];
   const visit = (parent: Node | undefined, key: string | number, v: unknown): void => {
-    if (typeof v === 'string') {
-      const rule = checkTexts ? textProblem(v) : undefined;
-      if (rule) {
-        throw fieldError(
-          'ERR_INVALID_TEXT',
-          pointerOf(parent, key),
-          rule,
-          both('một giá trị chứa ký tự không được phép', 'a value holds a forbidden character'),
-        );
-      }
+    if (typeof v !== 'object' || v === null) {
+      refuseValue(v, parent, key, checkTexts, checkNumbers);
       return;
     }
-    if (typeof v !== 'object' || v === null) return;
     const n: Node = { v, key, parent, depth: (parent?.depth ?? 0) + 1 };
     if (n.depth > limits.maxDepth) {
       throw fieldError(
@@ -197,13 +218,13 @@ export function parseJson(text: string): unknown {
 
 /**
  * A JSON body's bytes → its text and value, or the refusal: strict UTF-8, parsed without prototype
- * poisoning, then walked for depth, long nested arrays and (only when an escape could have made one)
- * NUL and lone surrogates.
+ * poisoning, then walked for depth, long nested arrays, (only when an escape could have made one)
+ * NUL and lone surrogates, and (only when the text may hold one) a number beyond a double.
  */
 export function readJsonBody(body: Buffer, limits: InputLimits): { text: string; value: unknown } {
   const text = decodeUtf8(body);
   const value = parseJson(text);
-  inspectJson(value, limits, mayHoldForbiddenText(text));
+  inspectJson(value, limits, mayHoldForbiddenText(text), mayOverflow(text));
   return { text, value };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The hostile-input guard's pure parts: strict UTF-8, prototype-poisoning keys, and the one walk that
- * refuses NUL, lone surrogates, deep nesting and long nested arrays; field names that may be personal
- * data are never echoed.
+ * refuses NUL, lone surrogates, deep nesting, long nested arrays and numbers beyond a double; field names that may be
+ * personal data are never echoed.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import {
   decodeUtf8,
   inspectJson,
   mayHoldForbiddenText,
+  mayOverflow,
   parseJson,
   readJsonBody,
   receiveBody,
@@ -234,5 +235,38 @@ describe('findings never echo a field name that may be personal data', () => {
     expect(sink.findings.length).toBeGreaterThan(0);
     expect(findings).not.toContain('079201001234');
     expect(findings).toContain('nickname');
+  });
+});
+
+describe('readJsonBody: a number beyond a double is refused, not read as none sent (sec8 S8-3)', () => {
+  const body = (json: string) => Buffer.from(json);
+  const digits309 = `1${'0'.repeat(308)}`;
+
+  it.each([
+    ['1e400', '{"records":[{"grade_id":1e400}]}', '/body/records/0/grade_id'],
+    ['-1E+400', '{"records":[{"grade_id":-1E+400}]}', '/body/records/0/grade_id'],
+    ['309 integer digits', `{"records":[{"n":-${digits309}9}]}`, '/body/records/0/n'],
+    ['1.5e308 × 10 in an array', '{"records":[{"list":[1,15e308]}]}', '/body/records/0/list/1'],
+    ['the envelope', '{"entity":1e999,"records":[]}', '/body/entity'],
+  ])('%s → 400 ERR_VALIDATION too_big at its pointer, never null', (_n, json, pointer) => {
+    expect(JSON.stringify(JSON.parse(json))).toContain('null'); // what storing it did
+    expect(mayOverflow(json)).toBe(true);
+    const err = refusal(() => readJsonBody(body(json), limits));
+    expect(err.code).toBe('ERR_VALIDATION');
+    expect(err.errors).toEqual([expect.objectContaining({ pointer, rule: 'too_big' })]);
+    expect(err.errors?.[0]?.message).toMatch(/ \/ /);
+  });
+
+  it.each([
+    ['the largest double', '{"n":1.7976931348623157e308}'],
+    ['308 digits', `{"n":${'9'.repeat(308)}}`],
+    ['an exponent that underflows', '{"n":1e-400}'],
+    ['"2e3" in a string (a false alarm: walked, taken)', '{"code":"2e3"}'],
+  ])('%s is taken as JSON.parse reads it', (_n, json) => {
+    expect(readJsonBody(body(json), limits).value).toEqual(JSON.parse(json));
+  });
+
+  it('a text with no exponent and no 309 digits needs no number check', () => {
+    expect(mayOverflow(JSON.stringify({ records: [student('HS1')] }))).toBe(false);
   });
 });

@@ -105,7 +105,7 @@ describe('scanJson', () => {
       '\ufeff\ufeff{}',
       '{"a":1}\f',
       '{\u00a0"a":1}',
-      // A number that overflows (Infinity to JSON.parse, null once the full path serialises it): review13 N4.
+      // A number that overflows (Infinity to JSON.parse; the full path refuses it, sec8 S8-3): review13 N4.
       '{"records":[{"phone":1e400}]}',
       '{"a":-1E+309}',
       '{"a":1.8e308}',
