@@ -215,6 +215,44 @@ describe('path traversal in codes', () => {
   });
 });
 
+/** `code` with each digit as another script's digit of the same value (fullwidth U+FF10…, Arabic-Indic U+0660…). */
+const digitsOf = (code: string, zero: number) =>
+  encodeURIComponent([...code].map((c) => String.fromCodePoint(zero + Number(c))).join(''));
+
+describe('look-alike school codes (sec8): never read as the school they look like', () => {
+  const lookAlikes = (code: string): Array<[string, string]> => [
+    ['fullwidth digits', digitsOf(code, 0xff10)],
+    ['Arabic-Indic digits', digitsOf(code, 0x0660)],
+    ['one fullwidth digit', `%EF%BC%97${code.slice(1)}`],
+    ['a combining acute accent', `${code}%CC%81`],
+    ['a zero-width space', `${code}%E2%80%8B`],
+    ['a leading space', `%20${code}`],
+  ];
+  it.each(lookAlikes(OTHER))(
+    '%s of a school the vendor does not serve: 400, nothing stored',
+    async (_n, code) => {
+      const before = await h.snapshot();
+      const read = await h.app.inject({
+        url: `/v1/schools/${code}/students`,
+        headers: bearer(h.tokens.vendor),
+      });
+      expectProblem(read, 400, 'ERR_VALIDATION');
+      const feed = await h.app.inject({
+        url: `/v1/changes?schoolCode=${code}`,
+        headers: bearer(h.tokens.vendor),
+      });
+      expectProblem(feed, 400, 'ERR_VALIDATION');
+      expectProblem(await h.pushBatch(h.tokens.vendor, code, goodBody(['L1'], OTHER)), 400, 'ERR_VALIDATION');
+      expect(await h.snapshot()).toEqual(before);
+    },
+  );
+  it.each(lookAlikes(S1))('%s of its own school: 400 too, nothing stored', async (_n, code) => {
+    const before = await h.snapshot();
+    expectProblem(await h.pushBatch(h.tokens.vendor, code, goodBody(['L2'])), 400, 'ERR_VALIDATION');
+    expect(await h.snapshot()).toEqual(before);
+  });
+});
+
 describe('authorisation before anything else', () => {
   it('an invalid body for a school the vendor does not serve is 403 with no validation details', async () => {
     const before = await h.snapshot();
