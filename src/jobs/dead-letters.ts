@@ -26,6 +26,17 @@ import { AppError, both } from '../errors.js';
 import { ingestBatch, workOf } from './contracts.js';
 import { inboundMapping } from './inbound.js';
 
+/**
+ * Why a replay of every open letter (`all`: the API's `all=true`, the CLI's `--all`) refuses filters beside it
+ * (`given`, as the caller named them): one sentence for the API's 400 and the CLI's refusal before it replays.
+ */
+export function allWithFilters(all: string, given: readonly string[]): string {
+  return both(
+    `${all} là mọi việc lỗi còn mở, không đi cùng ${given.join(', ')}: chọn một trong hai`,
+    `${all} is every open letter and cannot go with ${given.join(', ')}: give one or the other`,
+  );
+}
+
 export interface FailedJob {
   outboxId: number | undefined;
   queue: string;

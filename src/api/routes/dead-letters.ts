@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, both, ERROR_CODES } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { QUEUE_NAMES } from '../../jobs/contracts.js';
-import { replayDeadLetters } from '../../jobs/dead-letters.js';
+import { allWithFilters, replayDeadLetters } from '../../jobs/dead-letters.js';
 import {
   ABANDONED_REASONS,
   createDeadLettersRepo,
@@ -226,10 +226,7 @@ function allOrFilters(
     code: 'custom',
     path: ['all'],
     input: body.all,
-    message: both(
-      `all=true là mọi việc lỗi còn mở, không đi cùng ${given.join(', ')}: chọn một trong hai`,
-      `all=true is every open letter and cannot go with ${given.join(', ')}: give one or the other`,
-    ),
+    message: allWithFilters('all=true', given),
   });
 }
 

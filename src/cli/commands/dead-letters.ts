@@ -309,6 +309,20 @@ function printReplay(out: CliOutput, r: Replayed & { notReplayed: Listed[] }): v
   for (const i of r.items) out.stdout(`  ${replayedLine(i, r.mapping)}\n`);
 }
 
+/** `--all` beside a filter: refused before anything is read or replayed, in the API's words for all=true (fix8). */
+async function refuseAllWithFilters(o: ReplayOptions): Promise<void> {
+  if (!o.all) return;
+  const given = [
+    ...(o.ids?.length ? ['--ids'] : []),
+    ...(o.queue ? ['--queue'] : []),
+    ...(o.code ? ['--code'] : []),
+    ...(o.syncRun !== undefined ? ['--sync-run'] : []),
+  ];
+  if (given.length === 0) return;
+  const { allWithFilters } = await import('../../jobs/dead-letters.js');
+  throw new UsageError(allWithFilters('--all', given));
+}
+
 const replayCommand = () =>
   runs<ReplayOptions>(
     defineCommand('replay', 'queue dead letters again: by --ids, --queue, --code or --sync-run, or --all')
@@ -338,6 +352,7 @@ const replayCommand = () =>
             'dead-letters replay needs --ids, --queue, --code or --sync-run, or --all',
           ),
         );
+      await refuseAllWithFilters(o);
       const r = await replayAsked(o);
       printReplay(out, r);
       // Letters asked for by id and none of them replayed (nor closed by this replay): nothing was done, a failure.

@@ -56,6 +56,17 @@ describe('truc exit codes', () => {
       ['dead-letters', 'replay'],
       'truc: dead-letters replay cần --ids, --queue, --code hoặc --sync-run, hoặc --all / dead-letters replay needs --ids, --queue, --code or --sync-run, or --all',
     ],
+    // fix8 item 6: --all beside a filter is refused before anything is replayed, in the API's words for all=true.
+    [
+      ['dead-letters', 'replay', '--all', '--queue', 'ingest'],
+      'truc: --all là mọi việc lỗi còn mở, không đi cùng --queue: chọn một trong hai / ' +
+        '--all is every open letter and cannot go with --queue: give one or the other',
+    ],
+    [
+      ['dead-letters', 'replay', '--all', '--ids', '3', '--code', 'ERR_VALIDATION', '--sync-run', '2'],
+      'truc: --all là mọi việc lỗi còn mở, không đi cùng --ids, --code, --sync-run: chọn một trong hai / ' +
+        '--all is every open letter and cannot go with --ids, --code, --sync-run: give one or the other',
+    ],
     [
       ['dead-letters', 'list', '--ids', '1,x'],
       "truc: tuỳ chọn --ids <ids>: giá trị '1,x' không hợp lệ, cần các số nguyên dương, cách nhau bởi dấu phẩy / " +
