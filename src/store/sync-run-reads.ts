@@ -338,6 +338,19 @@ export function createSyncRunReads(q: Queryable) {
     },
     /** Runs matching the filter, newest first, with their outcome counts; and how many match in all. */
     list: (f: SyncRunFilter) => listRuns(q, f),
+    /**
+     * Run `id`'s batches (its pages) that rejected records, the most rejections first, at most `limit`: where its
+     * rejected records' findings are (walk8 W8-3: a run told `rejected: 2` and named no batch).
+     */
+    async rejectedBatches(id: number, limit: number): Promise<Array<{ batchId: string; rejected: number }>> {
+      const res = await q.query<{ batchId: string; rejected: number }>(
+        `SELECT id AS "batchId", rejected FROM truc.batches
+          WHERE sync_run_id = $1 AND rejected > 0
+          ORDER BY rejected DESC, created_at, id LIMIT $2`,
+        [id, limit],
+      );
+      return res.rows;
+    },
   };
 }
 export type SyncRunReads = ReturnType<typeof createSyncRunReads>;

@@ -70,6 +70,10 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         '/ errors: no code; 0 of 2 batches failed, 1 record rejected, 0 open dead letters\n',
       );
       expect(e.stdout).toMatch(/status: done, created .* by x, finished .*, [\d.]+ s\n/);
+      // walk8 W8-3: the batch that rejected the record, and where to read why.
+      expect(e.stdout).toMatch(
+        /\n {2}lô ([0-9a-f-]{36}): 1 bản ghi bị từ chối, lý do: GET \/v1\/batches\/\1\/findings\?severity=error \/ batch \1: 1 record rejected, why: GET \/v1\/batches\/\1\/findings\?severity=error\n/,
+      );
       const failed = await truc('sync', 'show', String(w.failedRun));
       expect(failed.stdout).toContain('errors: ERR_ADAPTER_UNAVAILABLE; 0 of 0 batches failed');
       expect(failed.stdout).toContain('mapping version: none');
@@ -78,7 +82,11 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
         `held by the mass-change guard: hold ${w.holdId} (truc holds show ${w.holdId})`,
       );
       const json = await truc('sync', 'show', String(w.doneRun), '--json');
-      expect(JSON.parse(json.stdout)).toMatchObject({ syncRunId: w.doneRun, counts: { accepted: 5 } });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        syncRunId: w.doneRun,
+        counts: { accepted: 5 },
+        rejectedBatches: [{ rejected: 1 }],
+      });
     });
 
     it('an unknown run is one bilingual line with its code, exit 1; a bad id or filter is exit 2', async () => {

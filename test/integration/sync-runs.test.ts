@@ -58,7 +58,7 @@ describe('GET /v1/syncs on postgres', () => {
     for (const id of [doneRun, failedRun]) {
       const res = await h.get(`/v1/syncs/${id}`, h.tokens.admin);
       expect(res.statusCode, res.body).toBe(200);
-      const { durationSeconds: _d, ...one } = res.json<Record<string, unknown>>();
+      const { durationSeconds: _d, rejectedBatches: _r, ...one } = res.json<Record<string, unknown>>();
       const { durationSeconds: _l, ...inList } = listed.items.find((i) => i.syncRunId === id) as Record<
         string,
         unknown
@@ -71,6 +71,29 @@ describe('GET /v1/syncs on postgres', () => {
       durationSeconds: expect.any(Number),
       errors: { errorCode: null, batches: 2, failedBatches: 0, rejectedRecords: 1, deadLetters: 0 },
     });
+  });
+
+  // walk8 W8-3: a run told `rejected: 1` and named no batch; a city-wide pull's pages are no school's batches, so no
+  // school page listed them either. The run's read names its batches that rejected records, with their findings.
+  it('GET /v1/syncs/{id} names the batches that rejected records, where to read why', async () => {
+    const done = (await h.get(`/v1/syncs/${doneRun}`, h.tokens.admin)).json<{
+      rejectedBatches: Array<{ batchId: string; rejected: number; findingsUrl: string }>;
+    }>();
+    expect(done.rejectedBatches).toEqual([
+      {
+        batchId: expect.any(String),
+        rejected: 1,
+        findingsUrl: expect.stringMatching(/^\/v1\/batches\/[0-9a-f-]{36}\/findings\?severity=error$/),
+      },
+    ]);
+    const [b] = done.rejectedBatches;
+    expect(b!.findingsUrl).toBe(`/v1/batches/${b!.batchId}/findings?severity=error`);
+    const findings = await h.get(b!.findingsUrl, h.tokens.admin);
+    expect(findings.statusCode, findings.body).toBe(200);
+    const failed = (await h.get(`/v1/syncs/${failedRun}`, h.tokens.admin)).json<{
+      rejectedBatches: unknown[];
+    }>();
+    expect(failed.rejectedBatches).toEqual([]);
   });
 
   it('filters by system, entity, status and date', async () => {

@@ -240,3 +240,46 @@ export function listedView(r: SyncRunSummary, delivery: WaitSettings): z.infer<t
     },
   };
 }
+
+/** How many of a run's batches with rejected records its read names, the most rejections first (walk8 W8-3). */
+export const REJECTED_BATCHES_SHOWN = 20;
+
+/**
+ * One run as `GET /v1/syncs/{id}` and `truc sync show` read it: as listed, and where its rejected records' findings are
+ * (walk8 W8-3: a run told `rejected: 2` and named no batch; a city-wide pull's pages are no school's batches, so no
+ * school page listed them).
+ */
+export const SyncRunShown = SyncRunListed.extend({
+  rejectedBatches: z
+    .array(
+      z.object({
+        batchId: z.uuid(),
+        rejected: z.number().int().meta({ description: 'bản ghi bị từ chối / records rejected' }),
+        findingsUrl: z.string().meta({
+          description:
+            'các phát hiện mức lỗi của lô, lý do từ chối từng bản ghi / the batch’s error findings: why each record was rejected',
+        }),
+      }),
+    )
+    .meta({
+      description:
+        `Các lô (trang) của lần đồng bộ có bản ghi bị từ chối, nhiều nhất trước, tối đa ${REJECTED_BATCHES_SHOWN} / ` +
+        `the run’s batches (pages) that rejected records, the most first, at most ${REJECTED_BATCHES_SHOWN}`,
+    }),
+}).meta({ id: 'SyncRunShown' });
+
+/** {@link SyncRunShown}: the listed run and its batches with rejections (`rejected`: the store's, most first). */
+export function shownView(
+  r: SyncRunSummary,
+  delivery: WaitSettings,
+  rejected: ReadonlyArray<{ batchId: string; rejected: number }>,
+): z.infer<typeof SyncRunShown> {
+  return {
+    ...listedView(r, delivery),
+    rejectedBatches: rejected.map((b) => ({
+      batchId: b.batchId,
+      rejected: b.rejected,
+      findingsUrl: `/v1/batches/${b.batchId}/findings?severity=error`,
+    })),
+  };
+}

@@ -9,7 +9,13 @@ import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';
 import { pageQuery } from '../paging.js';
 import { decimal, fromNotAfterTo, timeRangeOf, timeRangeQuery } from '../query.js';
-import { listedView, SyncRunListed } from './sync-run-view.js';
+import {
+  listedView,
+  REJECTED_BATCHES_SHOWN,
+  shownView,
+  SyncRunListed,
+  SyncRunShown,
+} from './sync-run-view.js';
 
 const SyncRequest = z
   .object({
@@ -132,25 +138,25 @@ function runRoute(app: SyncApp, opts: SyncRouteOptions): void {
       schema: {
         tags: ['syncs'],
         summary:
-          'Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ và tóm tắt lỗi / ' +
-          'A sync run, with its counts per outcome, duration, mapping version and error summary',
+          'Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ, tóm tắt lỗi và các lô ' +
+          'có bản ghi bị từ chối / A sync run, with its counts per outcome, duration, mapping version, error summary ' +
+          'and the batches that rejected records',
         params: z.object({ syncRunId: decimal(z.number().int().positive()) }).strict(),
         response: {
-          200: SyncRunListed,
+          200: SyncRunShown,
           ...problems(400, 401, 403, 404),
         },
       },
     },
     async function getSync(request) {
       // The list's figures for this one run (issue 7 item 6), as `truc sync show` reads them.
-      const { items } = await createSyncRunReads(opts.db).list({
-        id: request.params.syncRunId,
-        limit: 1,
-        offset: 0,
-      });
+      const reads = createSyncRunReads(opts.db);
+      const { items } = await reads.list({ id: request.params.syncRunId, limit: 1, offset: 0 });
       const r = items[0];
       if (!r) throw new AppError('ERR_NOT_FOUND');
-      return listedView(r, opts.config.sync.delivery);
+      const rejected =
+        r.rejected > 0 ? await reads.rejectedBatches(Number(r.id), REJECTED_BATCHES_SHOWN) : [];
+      return shownView(r, opts.config.sync.delivery, rejected);
     },
   );
 }

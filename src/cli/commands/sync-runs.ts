@@ -11,7 +11,7 @@ import {
   type EntityName,
   type SystemName,
 } from '../../config.js';
-import type { listedView as listedViewOf } from '../../api/routes/sync-run-view.js';
+import type { listedView as listedViewOf, shownView as shownViewOf } from '../../api/routes/sync-run-view.js';
 import type { SyncRunStatus } from '../../store/sync-run-reads.js';
 import {
   badValue,
@@ -29,6 +29,7 @@ import { actorText, ENTITY_VI, RECONCILE_NOTE_VI, RECONCILE_VI, RUN_STATUS_VI, v
 
 /** A listed run as the API shows it (src/api/routes/sync-run-view.ts `listedView`). */
 type Listed = ReturnType<typeof listedViewOf>;
+type Shown = ReturnType<typeof shownViewOf>;
 
 const STATUSES: readonly SyncRunStatus[] = ['queued', 'running', 'held', 'done', 'failed'];
 
@@ -146,8 +147,29 @@ function deliveryLine(d: Listed['deliveries'][number]): string {
   );
 }
 
+/** Where a run's rejected records' findings are: a line per batch that rejected some (walk8 W8-3). */
+function rejectedLines(r: Shown): string[] {
+  const more = r.counts.rejected - r.rejectedBatches.reduce((n, b) => n + b.rejected, 0);
+  return [
+    ...r.rejectedBatches.map((b) =>
+      both(
+        `  lô ${b.batchId}: ${b.rejected} bản ghi bị từ chối, lý do: GET ${b.findingsUrl}`,
+        `batch ${b.batchId}: ${countEn(b.rejected, 'record')} rejected, why: GET ${b.findingsUrl}`,
+      ),
+    ),
+    ...(more > 0
+      ? [
+          both(
+            `  và ${more} bản ghi bị từ chối ở các lô khác`,
+            `and ${countEn(more, 'record')} rejected in other batches`,
+          ),
+        ]
+      : []),
+  ];
+}
+
 /** `truc sync show`'s lines: what the run did, with what mapping, how long, and what went wrong. */
-function showLines(r: Listed, holdId: number | undefined): string[] {
+function showLines(r: Shown, holdId: number | undefined): string[] {
   const c = r.counts;
   const e = r.errors;
   const lines = [
@@ -179,7 +201,7 @@ function showLines(r: Listed, holdId: number | undefined): string[] {
         )
       : both('  lỗi: không có', 'errors: none'),
   );
-  lines.push(...r.deliveries.map(deliveryLine));
+  lines.push(...rejectedLines(r), ...r.deliveries.map(deliveryLine));
   if (r.unstableSchools.length > 0)
     lines.push(
       both(
@@ -293,14 +315,16 @@ export const syncShowCommand = () =>
       const { withDb } = await import('../../ops.js');
       const { createSyncRunReads } = await import('../../store/sync-run-reads.js');
       const { createGuardHoldsRepo } = await import('../../store/guard-holds.js');
-      const { listedView } = await import('../../api/routes/sync-run-view.js');
+      const { REJECTED_BATCHES_SHOWN, shownView } = await import('../../api/routes/sync-run-view.js');
       const found = await withDb(config, async (db) => {
-        const [run] = (await createSyncRunReads(db).list({ id, limit: 1, offset: 0 })).items;
+        const reads = createSyncRunReads(db);
+        const [run] = (await reads.list({ id, limit: 1, offset: 0 })).items;
         if (!run) return undefined;
-        return { run, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
+        const rejected = run.rejected > 0 ? await reads.rejectedBatches(id, REJECTED_BATCHES_SHOWN) : [];
+        return { run, rejected, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
       });
       if (!found) throw notFound({ vi: 'lượt đồng bộ', en: 'sync run' }, id);
-      const r = listedView(found.run, config.sync.delivery);
+      const r = shownView(found.run, config.sync.delivery, found.rejected);
       if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
       else for (const line of showLines(r, found.hold?.id)) out.stdout(line);
       return 0;

@@ -305,7 +305,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ và tóm tắt lỗi / A sync run, with its counts per outcome, duration, mapping version and error summary */
+    /** Trạng thái một lần đồng bộ, với số bản ghi theo kết quả, thời lượng, phiên bản ánh xạ, tóm tắt lỗi và các lô có bản ghi bị từ chối / A sync run, with its counts per outcome, duration, mapping version, error summary and the batches that rejected records */
     get: operations['getSync'];
     put?: never;
     post?: never;
@@ -2137,6 +2137,67 @@ export interface components {
         /** @description việc lỗi hẳn chưa chạy lại / open dead letters */
         deadLetters: number;
       };
+    };
+    SyncRunShown: {
+      syncRunId: number;
+      system: string;
+      entity: string;
+      /** @description Mã trường (mã xã với moet-pcgd) của lượt; null: mọi trường hệ thống phục vụ (cả thành phố), như scope của lịch chạy / the run’s school code (a commune code for moet-pcgd); null: everything its system serves (the whole city), as a schedule’s scope says it */
+      scope: string | null;
+      /**
+       * @description held: chờ quản trị Sở quyết định, kể cả lượt kéo toàn bộ đã xong các trang mà phần đối soát bị giữ (reconcile: held), như bộ lọc status=held / held: waiting for a city admin, a full run whose pages passed but whose reconciliation is held (reconcile: held) included, as the status=held filter lists it
+       * @enum {string}
+       */
+      status: 'queued' | 'running' | 'held' | 'done' | 'failed';
+      incremental: boolean;
+      /** @description Vì sao kéo toàn bộ: requested (được yêu cầu kéo toàn bộ), no_watermark (yêu cầu theo mốc nhưng chưa có mốc: kéo tất cả và đối soát như kéo toàn bộ); null khi kéo theo mốc (hoặc lần kéo toàn bộ trước khi có trường này) / why the run is full: requested (asked full), no_watermark (asked incremental with no watermark yet: it pulls everything and reconciles, as a full run does); null for an incremental run (or a full run from before this field) */
+      fullBecause: ('requested' | 'no_watermark') | null;
+      pages: number;
+      records: number;
+      tombstones: number;
+      /** @description Trường mà danh sách thay đổi liên tục trong lúc đọc: đối soát không xoá gì của các trường này / schools whose listing kept changing while it was read: the reconciliation deletes nothing of them */
+      unstableSchools: string[];
+      /** @description Đối soát của lần kéo toàn bộ: null (chưa đến lúc / không áp dụng), queued, held (chờ duyệt), done / a full run's reconciliation: null (not due or not a full run), queued, held (awaiting approval), done */
+      reconcile: ('queued' | 'held' | 'done') | null;
+      /** @description Bản ghi bị xoá khi đối soát / records the reconciliation deleted */
+      reconciled: number;
+      reconcileNote: string | null;
+      watermark: string | null;
+      errorCode: string | null;
+      /** @description Ai yêu cầu lượt này, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI); người truc không biết tên: mã định danh (schedule:<tên lịch>: lịch tự chạy) / who asked for the run, by name as it was when they asked (the client's display name, or the CLI operator's); an actor truc knew no name of: the id (schedule:<name>: the schedule's own fire) */
+      requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<tên lịch> (lịch tự chạy), mã client (POST /v1/syncs, chạy ngay một lịch, bảng điều khiển), operator:cli:<tên> (lệnh truc; trước fix36b ở requestedBy) / who asked, by id: schedule:<name> (the schedule's own fire), a client id (POST /v1/syncs, a schedule's run now, the dashboard), operator:cli:<name> (a truc command; in requestedBy before fix36b) */
+      requestedById: string;
+      createdAt: string;
+      /** @description Lúc lượt xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held, cả phần đối soát bị giữ) / when the run finished; null while it has not, held included (its reconciliation held too) */
+      finishedAt: string | null;
+      /** @description phiên bản ánh xạ / mapping version used */
+      mappingVersion: string | null;
+      counts: {
+        accepted: number;
+        rejected: number;
+        unchanged: number;
+      };
+      durationSeconds: number;
+      waiting: components['schemas']['SyncRunWaiting'];
+      deliveries: components['schemas']['SyncRunDeliveries'];
+      errors: {
+        errorCode: string | null;
+        batches: number;
+        failedBatches: number;
+        rejectedRecords: number;
+        /** @description việc lỗi hẳn chưa chạy lại / open dead letters */
+        deadLetters: number;
+      };
+      /** @description Các lô (trang) của lần đồng bộ có bản ghi bị từ chối, nhiều nhất trước, tối đa 20 / the run’s batches (pages) that rejected records, the most first, at most 20 */
+      rejectedBatches: {
+        /** Format: uuid */
+        batchId: string;
+        /** @description bản ghi bị từ chối / records rejected */
+        rejected: number;
+        /** @description các phát hiện mức lỗi của lô, lý do từ chối từng bản ghi / the batch’s error findings: why each record was rejected */
+        findingsUrl: string;
+      }[];
     };
     QualityScorecard: {
       /** @enum {string} */
@@ -6242,7 +6303,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SyncRunListed'];
+          'application/json': components['schemas']['SyncRunShown'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */
