@@ -1,8 +1,8 @@
 /**
  * The dashboard in a real browser for a test file (Debian's Chromium driven by playwright-core, as
  * test/e2e/dashboard.test.ts): the API on a real port over its own PostgreSQL database (PostgreSQL queues, no
- * worker: the state a test reads is made through the store), a city-admin client, one 1366 px page that accepts
- * every confirmation. Started before the file's tests, closed after them (ui29: review26a's, ui27's and ui28's files
+ * worker: the state a test reads is made through the store), a city-admin client, one 1366 px page (a browser
+ * context of its own on the worker's Chromium) that accepts every confirmation. Started before the file's tests, closed after them (ui29: review26a's, ui27's and ui28's files
  * each set it up again).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -53,6 +53,21 @@ export interface DashboardOptions {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+let launched: Promise<Browser> | undefined;
+
+/**
+ * The worker's Chromium, launched by the first file that needs it and kept for the next ones (the e2e files share
+ * their worker's process: vitest.config.ts): a launch is ~2 CPU-s, a fresh context on it ~0.3. Each file's page is a
+ * context of its own, closed after the file; the browser ends with the worker (playwright kills what it launched
+ * when its process exits, and Chromium exits when its pipe closes). Launched again when it is no longer connected.
+ */
+async function workerBrowser(): Promise<Browser> {
+  const current = await launched?.catch(() => undefined);
+  if (current?.isConnected()) return current;
+  launched = chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  return launched;
+}
+
 /** Call at the top of a `describe`: the object is filled by its `beforeAll`, closed by its `afterAll`. */
 export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
   const shots = join(ROOT, 'test-results', opts.shots ?? 'dashboard');
@@ -98,7 +113,7 @@ export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
     d.app = await buildApp(d.env.deps);
     d.base = (await d.app.listen({ port: 0, host: '127.0.0.1' })).replace('localhost', '127.0.0.1');
     d.admin = await addClient(d.env.deps.db, { name: 'Sở GDĐT — IT', role: 'city-admin' });
-    d.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    d.browser = await workerBrowser();
     d.page = await d.browser.newPage({
       viewport: { width: 1366, height: 800 },
       ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
@@ -110,7 +125,7 @@ export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
   });
 
   afterAll(async () => {
-    await d.browser?.close();
+    await d.page?.context().close();
     await d.app?.close();
     await d.env?.cleanup();
   });
