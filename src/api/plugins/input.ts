@@ -91,9 +91,9 @@ export function mayHoldForbiddenText(text: string): boolean {
 
 /**
  * Whether the JSON text may hold a number beyond a double (`1e400`, 309 digits), read as ±Infinity, stored as `null`:
- * a value sent read as none (sec8 S8-3). A false alarm (`"2e3"` in a string) costs the full walk.
- */
-export const mayOverflow = (text: string): boolean => /\d[eE]\+?\d|\d{309}/.test(text);
+ * a value sent read as none (sec8 S8-3); a false alarm (`"2e3"`) costs the full walk. Linear: 309 digits tried only
+ * where a run of digits starts (review8 R8-7: tried from every digit, 5 MB of 308-digit runs took ~8 s). */
+export const mayOverflow = (text: string): boolean => /\d[eE]\+?\d|(?<!\d)\d{309}/.test(text);
 
 /**
  * Whether a parsed JSON value is within the depth and nested-array limits: the quick look at its
