@@ -7,26 +7,26 @@
  * for await (const f of truc.findings(batch.batchId)) console.log(f.pointer, f.text);
  * ```
  */
-export {
-  createTrucClient,
-  type BatchAccepted,
-  type BatchBody,
-  type BatchListItem,
-  type BatchListQuery,
-  type BatchStatus,
-  type Change,
-  type ChangePage,
-  type DryRunResult,
-  type Finding,
-  type FindingsQuery,
-  type PushOptions,
-  type RecordEntity,
-  type RecordRead,
-  type StoredRecord,
-  type TrucClient,
-  type TrucClientOptions,
-  type WaitOptions,
-} from './client.js';
+export { createTrucClient } from './client.js';
+export type {
+  BatchAccepted,
+  BatchBody,
+  BatchListItem,
+  BatchListQuery,
+  BatchStatus,
+  Change,
+  ChangePage,
+  DryRunResult,
+  Finding,
+  FindingsQuery,
+  PushOptions,
+  RecordEntity,
+  RecordRead,
+  StoredRecord,
+  TrucClient,
+  TrucClientOptions,
+  WaitOptions,
+} from './types.js';
 export {
   TrucApiError,
   TrucOAuthError,

@@ -53,13 +53,14 @@ describe('updatedSince is documented as a watermark to send back (review30 F1)',
     expect(guide).toMatch(/\*\*Giữ bản sao bằng `updatedSince`\*\*/);
     expect(guide).toMatch(/\*\*Keeping a copy with\s+`updatedSince`\*\*/);
     expect(guide).toContain('read.nextUpdatedSince');
-    expect(read('packages/client/src/client.ts')).toMatch(/readonly nextUpdatedSince: string \| undefined/);
+    expect(read('packages/client/src/types.ts')).toMatch(/readonly nextUpdatedSince: string \| undefined/);
     expect(read('packages/client/README.md')).toContain('nextUpdatedSince');
     for (const text of [
       readme,
       guide,
       read('packages/client/README.md'),
       read('packages/client/src/client.ts'),
+      read('packages/client/src/types.ts'),
     ]) {
       expect(text).not.toMatch(/not a\s+(\*\s*)?sync\s+(\*\s*)?watermark|không phải mốc đồng bộ/);
     }
