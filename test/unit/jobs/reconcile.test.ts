@@ -1,57 +1,18 @@
 /**
- * Reconciliation and deletes (issue 7, sync-data), through the jobs' registry shape on a real in-memory
- * database: a full run deletes the live records of its scope the source no longer has (and only those
- * its system last wrote), a source's tombstones and a vendor snapshot's omissions are deleted too, every
- * deletion travels to the targets that delete by key, and a deleted record that comes back is restored
- * even when it is unchanged.
+ * Reconciliation (issue 7, sync-data), through the jobs' registry shape on a real in-memory database: a full run
+ * deletes the live records of its scope the source no longer has (and only those its system last wrote), and every
+ * deletion travels to the targets that delete by key; a first sync's reconciliation and seen keys. Tombstones, a
+ * vendor snapshot's omissions and restores: ./reconcile-deletes.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { requestSync } from '../../../src/jobs/contracts.js';
 import { afterPulledPage, reconcileRunJob } from '../../../src/jobs/reconcile.js';
-import { createRecordsRepo, fingerprint } from '../../../src/store/records.js';
+import { createRecordsRepo } from '../../../src/store/records.js';
 import type { Queryable } from '../../../src/store/db.js';
 import { createSyncRunsRepo } from '../../../src/store/sync-runs.js';
-import { S1, S2, student } from '../../helpers/api.js';
-import {
-  requestFullStudentsSync,
-  drain as drainOf,
-  fakeTarget,
-  hcmStudent,
-  runOf,
-  useStudentsSource,
-  vendorBatch,
-} from './fixtures.js';
-
-const wire = (code: string, school = S1) => hcmStudent(code, { school });
-
-/**
- * A worker context whose students come from a fake hcm-csdl source and go to the city database and a
- * school system (both delete by key), with the helpers the tests below share.
- */
-function reconcileWorld() {
-  const city = fakeTarget('hcm-csdl', ['students'], ['students']);
-  const school = fakeTarget('vnedu', ['students'], ['students']);
-  const { ctx, source } = useStudentsSource({ 'hcm-csdl': city, vnedu: school });
-  /** Runs every open job of a queue (in outbox order) until none is left; returns their results. */
-  const drain = (queue: string) => drainOf(ctx, queue);
-
-  async function seed(keys: string[], system: string, scope = S1) {
-    await createRecordsRepo(ctx.db).upsert(
-      'students',
-      keys.map((key) => ({ key, scope, data: { key }, fingerprint: fingerprint({ key }) })),
-      { system, mappingVersion: 't@1' },
-    );
-  }
-  const live = async (key: string) =>
-    (await ctx.db.rows('truc.students', `student_code = '${key}' AND deleted_at IS NULL`)).length === 1;
-  const deleteSets = async () =>
-    ctx.db.rows<{ id: number; system: string; keys: string[] }>(
-      'truc.push_sets',
-      `operation = 'delete' ORDER BY id`,
-    );
-  return { city, school, ctx, source, drain, seed, live, deleteSets };
-}
+import { S1, S2 } from '../../helpers/api.js';
+import { requestFullStudentsSync, runOf } from './fixtures.js';
+import { reconcileWorld, wire } from './reconcile-world.js';
 
 // A full run of the whole city deletes every record its system wrote that it did not see, whichever
 // test wrote it: on a database of its own.
@@ -272,103 +233,5 @@ describe("a first sync's seen keys", () => {
     );
     const rows = await ctx.db.rows<{ keys: string[] }>('truc.sync_run_seen', `sync_run_id = ${id}`);
     expect(rows.map((r) => r.keys)).toEqual([['K3']]);
-  });
-});
-
-describe('reconciliation and deletes', () => {
-  const { city, ctx, source, drain, seed, live, deleteSets } = reconcileWorld();
-
-  it('a full run with a record that did not map deletes nothing, and says why', async () => {
-    await seed(['U1', 'U2'], 'hcm-csdl', S2);
-    const runId = await requestFullStudentsSync(ctx, S2);
-    source.pages.push({
-      items: [wire('U1', S2), { ...wire('U9', S2), ngaySinh: 'not a date' }],
-      deletedKeys: [],
-      nextCursor: undefined,
-      watermark: 'w-2',
-    });
-    expect((await drain('pull')).at(-1)).toEqual({ deleted: 0, skipped: 'unkeyed-records' });
-    expect(await live('U2')).toBe(true);
-    expect(await createSyncRunsRepo(ctx.db).get(runId)).toMatchObject({
-      reconcile: 'done',
-      reconciled: 0,
-      reconcileNote: 'unkeyed-records',
-    });
-  });
-
-  it("a source's tombstones travel; an incremental run reconciles nothing", async () => {
-    await seed(['T1', 'T2'], 'hcm-csdl');
-    // An earlier run's watermark, so the run below is incremental (a first run is a full one).
-    await createSyncRunsRepo(ctx.db).saveWatermark('hcm-csdl', 'students', '', 'w-0');
-    const before = (await deleteSets()).length;
-    const runId = await ctx.db.tx((q) =>
-      requestSync(q, { system: 'hcm-csdl', entity: 'students', requestedBy: 'admin', at: ctx.now() }),
-    );
-    source.pages.push({
-      items: [],
-      deletedKeys: ['T1', 'NEVER-HELD'],
-      nextCursor: undefined,
-      watermark: 'w-3',
-    });
-    await drain('pull');
-    expect(await live('T1')).toBe(false);
-    expect(await live('T2')).toBe(true);
-    const sets = (await deleteSets()).slice(before);
-    expect(sets.map((s) => [s.system, s.keys])).toEqual([['vnedu', ['T1']]]);
-    expect((await createSyncRunsRepo(ctx.db).get(runId))!.reconcile).toBeNull();
-  });
-
-  it('a deleted record that comes back unchanged is restored and delivered again', async () => {
-    const first = await vendorBatch(ctx, [student('R1')]);
-    expect(first).toMatchObject({ accepted: 1, unchanged: 0 });
-    await createRecordsRepo(ctx.db).tombstone('students', ['R1']);
-    expect(await live('R1')).toBe(false);
-    const again = await vendorBatch(ctx, [student('R1')]);
-    expect(again).toMatchObject({ accepted: 1, unchanged: 0 });
-    expect(await live('R1')).toBe(true);
-    const upserts = await ctx.db.rows<{ system: string; keys: string[] }>(
-      'truc.push_sets',
-      `operation = 'upsert' AND batch_id = '${again.id}' ORDER BY system`,
-    );
-    expect(upserts.map((s) => [s.system, s.keys])).toEqual([
-      ['hcm-csdl', ['R1']],
-      ['vnedu', ['R1']],
-    ]);
-    // Unchanged and live: unchanged, as before.
-    expect(await vendorBatch(ctx, [student('R1')])).toMatchObject({ accepted: 0, unchanged: 1 });
-  });
-
-  it("a vendor snapshot deletes the school's records it omits; a delta batch never does", async () => {
-    // Its own records; one a pull wrote in S1, one in S2 (whatever earlier tests left is not relied on).
-    await seed(['NH1'], 'hcm-csdl');
-    await seed(['NU1'], 'hcm-csdl', S2);
-    await vendorBatch(ctx, [student('N1'), student('N2'), student('N3')]);
-    const delta = await vendorBatch(ctx, [student('N1')]);
-    expect(delta).toMatchObject({ mode: 'delta', deleted: 0 });
-    expect(await live('N3')).toBe(true);
-
-    const before = (await deleteSets()).length;
-    const snap = await vendorBatch(ctx, [student('N1'), student('N2')], 'snapshot');
-    expect(snap).toMatchObject({ mode: 'snapshot', deleted: expect.any(Number), unchanged: 2 });
-    expect(await live('N3')).toBe(false);
-    // A record the city wrote that the vendor never carried is not one it left out (precedence (b):
-    // test/unit/jobs/snapshot-transfer-in.test.ts): kept. Other schools are untouched.
-    expect(await live('NH1')).toBe(true);
-    expect(await live('NU1')).toBe(true);
-    const sets = (await deleteSets()).slice(before);
-    expect(sets.map((s) => s.system)).toEqual(['hcm-csdl', 'vnedu']);
-    expect(sets[0]!.keys).toContain('N3');
-    expect(sets[0]!.keys).toHaveLength(snap.deleted);
-    await drain('push.hcm-csdl');
-    expect(city.removals.at(-1)).toMatchObject({ entity: 'students', keys: sets[0]!.keys });
-
-    // A snapshot with a record that does not map deletes nothing.
-    const unsafe = await vendorBatch(
-      ctx,
-      [student('N1'), { ...student('N2'), birthDate: 'bad' }],
-      'snapshot',
-    );
-    expect(unsafe).toMatchObject({ deleted: 0 });
-    expect(await live('N2')).toBe(true);
   });
 });
