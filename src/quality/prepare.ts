@@ -36,7 +36,7 @@ import {
 } from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
 import { BatchSink } from './sink.js';
-import { printableKeys } from '../canonical/keys.js';
+import { issuePointer, unknownKeysNote } from '../canonical/keys.js';
 
 const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);
 const EMAIL_FIELDS = new Set(['email', 'officialEmail']);
@@ -250,15 +250,10 @@ export function prepareCanonical(
     if (field !== '' && reported.has(field)) continue;
     reported.add(field);
     const detail: Text = canonicalMessage(issue.message);
-    const keys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
-    sink.add(
-      index,
-      ruleOfIssue(field, issue, rec, sink.ctx),
-      issue.path.length ? `/${issue.path.map(String).join('/')}` : '',
-      {
-        detail: { vi: detail.vi + keys, en: detail.en + keys },
-      },
-    );
+    const keys = unknownKeysNote(issue);
+    sink.add(index, ruleOfIssue(field, issue, rec, sink.ctx), issuePointer(issue), {
+      detail: { vi: detail.vi + keys, en: detail.en + keys },
+    });
   }
   // A schema failure always rejects, whatever the policy says about the rule.
   sink.rejected.add(index);

@@ -6,15 +6,15 @@
 import type { z } from 'zod';
 import { zodIssueText } from '../../canonical/zod-text.js';
 import type { MapResult, MappingFinding } from '../types.js';
-import { printableKeys } from '../../canonical/keys.js';
+import { issuePointer, unknownKeysNote } from '../../canonical/keys.js';
 import { asIsParser } from '../../canonical/as-is.js';
 
 export const CANONICAL_MAPPING_VERSION = 'canonical@1';
 
 export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFinding[] {
   return error.issues.slice(0, 20).map((issue) => {
-    const pointer = issue.path.length ? `/${issue.path.map(String).join('/')}` : '';
-    const unknownKeys = issue.code === 'unrecognized_keys' ? ` (${printableKeys(issue.keys)})` : '';
+    const pointer = issuePointer(issue);
+    const unknownKeys = unknownKeysNote(issue);
     const { code, path: _path, message, ...params } = issue;
     // zod's English in both languages, a missing field told so (walk3 W3-1: "received undefined" in the Vietnamese)
     const field = issue.path.at(-1);
