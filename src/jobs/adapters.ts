@@ -8,7 +8,7 @@ import { createHcmCsdlAdapter, type HcmCsdlAdapter } from '../adapters/hcm-csdl/
 import { createMoetPcgdAdapter, type MoetPcgdAdapter } from '../adapters/moet-pcgd/index.js';
 import { createSmasAdapter, type SmasAdapter } from '../adapters/smas/index.js';
 import { createVneduAdapter, type VneduAdapter } from '../adapters/vnedu/index.js';
-import type { Config } from '../config.js';
+import { systemConfigured, type Config, type SystemName } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface SystemAdapters {
@@ -18,7 +18,7 @@ export interface SystemAdapters {
   vnedu?: VneduAdapter;
 }
 
-/** The client-credentials settings of an OAuth2 system, or undefined when it is not configured. */
+/** The client-credentials settings of an OAuth2 system that is configured ({@link systemConfigured}). */
 function oauthOf(system: {
   baseUrl?: string | undefined;
   clientId?: string | undefined;
@@ -26,25 +26,37 @@ function oauthOf(system: {
   timeoutMs: number;
 }) {
   const { baseUrl, clientId, clientSecret, timeoutMs } = system;
-  return baseUrl && clientId && clientSecret
-    ? { baseURL: baseUrl, clientId, clientSecret, timeoutMs }
-    : undefined;
+  return { baseURL: baseUrl!, clientId: clientId!, clientSecret: clientSecret!, timeoutMs };
 }
 
+/** The adapter of every system configured: the rule is {@link systemConfigured}'s, as the API's checks read it. */
 export function buildAdapters(config: Config, deps: { logger: Logger; metrics: Metrics }): SystemAdapters {
   const out: SystemAdapters = {};
   const { smas, vnedu } = config.systems;
-  const hcm = oauthOf(config.systems['hcm-csdl']);
-  if (hcm) out['hcm-csdl'] = createHcmCsdlAdapter(hcm, deps);
-  const moet = oauthOf(config.systems['moet-pcgd']);
-  if (moet) out['moet-pcgd'] = createMoetPcgdAdapter(moet, deps);
-  if (smas.baseUrl && smas.apiKey) {
-    const { baseUrl: baseURL, apiKey, timeoutMs, watermarkOverlapSeconds } = smas;
-    out.smas = createSmasAdapter({ baseURL, apiKey, timeoutMs, watermarkOverlapSeconds, ...deps });
+  const configured = (system: SystemName) => systemConfigured(config, system);
+  if (configured('hcm-csdl'))
+    out['hcm-csdl'] = createHcmCsdlAdapter(oauthOf(config.systems['hcm-csdl']), deps);
+  if (configured('moet-pcgd'))
+    out['moet-pcgd'] = createMoetPcgdAdapter(oauthOf(config.systems['moet-pcgd']), deps);
+  if (configured('smas')) {
+    const { baseUrl, apiKey, timeoutMs, watermarkOverlapSeconds } = smas;
+    out.smas = createSmasAdapter({
+      baseURL: baseUrl!,
+      apiKey: apiKey!,
+      timeoutMs,
+      watermarkOverlapSeconds,
+      ...deps,
+    });
   }
-  if (vnedu.baseUrl && vnedu.token) {
-    const { baseUrl: baseURL, token, timeoutMs, watermarkOverlapSeconds } = vnedu;
-    out.vnedu = createVneduAdapter({ baseURL, token, timeoutMs, watermarkOverlapSeconds, ...deps });
+  if (configured('vnedu')) {
+    const { baseUrl, token, timeoutMs, watermarkOverlapSeconds } = vnedu;
+    out.vnedu = createVneduAdapter({
+      baseURL: baseUrl!,
+      token: token!,
+      timeoutMs,
+      watermarkOverlapSeconds,
+      ...deps,
+    });
   }
   return out;
 }
