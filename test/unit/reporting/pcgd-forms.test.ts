@@ -1,7 +1,7 @@
 /**
  * The signed PDF of a package as the commune's officer reads and files it (fix32a): times on Vietnam's clock with the
  * zone said, the approver by name, page 1's text clear of the signature box with the longest real unit names and
- * many lines, and a level's reasons each said once.
+ * many lines, and a level's reasons each said once; a name that reads as a formula stays text in the workbook (sec8).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -140,6 +140,22 @@ describe('the signed PDF of a package', () => {
     });
     expect(info['Phê duyệt bởi']).toBe('PCGD phường Sài Gòn (cl_0123456789abcdef)');
     expect(info['Phê duyệt lúc']).toBe('2026-09-21 00:15:00 (giờ Việt Nam / Vietnam time, UTC+7)');
+  }, 60_000);
+
+  it('writes a name that reads as a spreadsheet formula as text, never a formula (sec8: formula injection)', async () => {
+    const formulas = ["=cmd|' /C calc'!A0", '+SUM(1+1)', '-2+3', '@HYPERLINK("http://x")'];
+    const pkgOf = (over: Partial<EvidencePackage['report']>) =>
+      packageBytes(commonPackage({ code: '27664', name: 'Phường Sài Gòn' }, over));
+    const { default: ExcelJS } = await import('exceljs');
+    for (const name of formulas) {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load((await xlsxFromPackage(pkgOf({ approvedByName: name }))) as never);
+      const cells: Array<{ type: number; formula: unknown; text: string }> = [];
+      for (const ws of wb.worksheets) ws.eachRow((r) => r.eachCell((c) => cells.push(c)));
+      expect(cells.filter((c) => c.formula !== undefined)).toEqual([]);
+      const approver = cells.find((c) => c.text === name);
+      expect(approver?.type).toBe(ExcelJS.ValueType.String);
+    }
   }, 60_000);
 
   it("keeps page 1's text clear of the signature box, with the longest real unit names and many lines", async () => {
