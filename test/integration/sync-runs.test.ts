@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PULL_SCOPE_WORDS } from '../../src/config.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { createOutboxRepo } from '../../src/store/outbox.js';
@@ -184,6 +185,30 @@ describe('GET /v1/syncs on postgres', () => {
       expect(one.json<{ scope: unknown }>().scope).toBeNull();
     } finally {
       await db.query('DELETE FROM truc.sync_runs WHERE id = $1', [school]);
+    }
+  });
+
+  // review8 R8-3: the operations list's scope filter took a regex of its own (no dot) and called any refusal "invalid
+  // school code": a run scoped to a school code with a dot could not be filtered. Now PULL_SCOPE, in its words.
+  it("GET /v1/ops/sync-runs?scope= takes any scope a run may have, and refuses in the rule's words", async () => {
+    const db = h.env.deps.db;
+    const dotted = await createSyncRunsRepo(db).create({
+      ...{ system: 'smas', entity: 'students', scope: 'TH.79.01', since: null, requestedBy: 'x' },
+    });
+    try {
+      const res = await h.get('/v1/ops/sync-runs?scope=TH.79.01', h.tokens.admin);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json<{ items: Array<{ id: number }> }>().items.map((i) => i.id)).toEqual([dotted]);
+      const bad = expectProblem(
+        await h.get('/v1/ops/sync-runs?scope=a%20b', h.tokens.admin),
+        400,
+        'ERR_VALIDATION',
+      );
+      expect(bad.errors).toEqual([
+        expect.objectContaining({ message: `${PULL_SCOPE_WORDS.vi} / ${PULL_SCOPE_WORDS.en}` }),
+      ]);
+    } finally {
+      await db.query('DELETE FROM truc.sync_runs WHERE id = $1', [dotted]);
     }
   });
 

@@ -3,7 +3,8 @@
  * the operations pages' runs (./ops/sync-runs.ts) and `truc sync list|show` (src/cli/commands/sync-runs.ts, sync.ts).
  */
 import { z } from 'zod';
-import type { Config } from '../../config.js';
+import { PULL_SCOPE, PULL_SCOPE_WORDS, type Config } from '../../config.js';
+import { both } from '../../errors.js';
 import { readsHeld } from '../../jobs/gate-view.js';
 import {
   syncRunSummary,
@@ -35,6 +36,9 @@ export const RequestedBy = {
 };
 
 /** A run's scope (src/store/sync-run-reads.ts `shownScope`): in the sync routes and the operations pages' runs. */
+/** A pull's scope as a request or a filter takes it (a school or commune code): PULL_SCOPE, in its words. */
+export const PullScope = z.string().regex(PULL_SCOPE, both(PULL_SCOPE_WORDS.vi, PULL_SCOPE_WORDS.en));
+
 export const RunScope = z
   .string()
   .nullable()

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, both } from '../../errors.js';
-import { ENTITY_NAMES, PULL_SCOPE, PULL_SCOPE_WORDS, SYSTEM_NAMES, type Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { ENTITY_NAMES, SYSTEM_NAMES, type Config } from '../../config.js';
 import { checkScopeHeld, checkSystemConfigured, requestSync } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSyncRunReads } from '../../store/sync-run-reads.js';
@@ -12,6 +12,7 @@ import { decimal, fromNotAfterTo, timeRangeOf, timeRangeQuery } from '../query.j
 import {
   listedView,
   REJECTED_BATCHES_SHOWN,
+  PullScope,
   shownView,
   SyncRunListed,
   SyncRunShown,
@@ -21,11 +22,9 @@ const SyncRequest = z
   .object({
     system: z.enum(SYSTEM_NAMES),
     entity: z.enum(ENTITY_NAMES),
-    scope: z
-      .string()
-      .regex(PULL_SCOPE, both(PULL_SCOPE_WORDS.vi, PULL_SCOPE_WORDS.en))
-      .optional()
-      .meta({ description: 'Mã trường hoặc mã xã / school code, or commune code for moet-pcgd' }),
+    scope: PullScope.optional().meta({
+      description: 'Mã trường hoặc mã xã / school code, or commune code for moet-pcgd',
+    }),
     full: z.boolean().default(false).meta({ description: 'Bỏ qua mốc đồng bộ / ignore the watermark' }),
   })
   .strict()

@@ -4,7 +4,6 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SCHOOL_CODE_MESSAGE } from '../../school-code.js';
 import { SYSTEM_NAMES, type Config } from '../../../config.js';
 import type { Db } from '../../../store/db.js';
 import { createOverviewRepo, type SyncRunRow } from '../../../store/overview.js';
@@ -13,6 +12,7 @@ import { iso } from '../../time.js';
 import { problems } from '../../problem.js';
 import { pageQuery } from '../../paging.js';
 import {
+  PullScope,
   runFinishedAt,
   RequestedBy,
   RunDeliveries,
@@ -21,9 +21,6 @@ import {
   waitingOf,
   type WaitSettings,
 } from '../sync-run-view.js';
-
-/** A sync run's scope as the filter takes it (a school or commune code); a school in a path is every route's SchoolCode. */
-const SchoolCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, SCHOOL_CODE_MESSAGE);
 
 export const OpsSyncRun = z
   .object({
@@ -72,7 +69,8 @@ export function syncRunRoutes(app: OpsApp, opts: { db: Db; config: Config }): vo
             // review25 F3: one of the systems, as GET /v1/syncs takes it (a typo was an empty list, not a 400).
             system: z.enum(SYSTEM_NAMES).optional(),
             status: z.enum(['queued', 'running', 'held', 'done', 'failed']).optional(),
-            scope: SchoolCode.optional(),
+            // review8 R8-3: a run's own rule (a school code with a dot was a 400 'invalid school code').
+            scope: PullScope.optional(),
             ...pageQuery(200, 50),
           })
           .strict(),
