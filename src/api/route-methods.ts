@@ -16,29 +16,56 @@ interface Pattern {
   methods: Set<string>;
 }
 
+/** How the router matches a path (fastify's router options): a 405 matches a path as the route itself would (fix8). */
+interface Matching {
+  ignoreTrailingSlash: boolean;
+  ignoreDuplicateSlashes: boolean;
+  caseSensitive: boolean;
+}
+
+function matchingOf(app: FastifyInstance): Matching {
+  const c = app.initialConfig as FastifyInstance['initialConfig'] & { routerOptions?: Partial<Matching> };
+  const o = c.routerOptions ?? {};
+  return {
+    ignoreTrailingSlash: o.ignoreTrailingSlash ?? c.ignoreTrailingSlash ?? false,
+    ignoreDuplicateSlashes: o.ignoreDuplicateSlashes ?? c.ignoreDuplicateSlashes ?? false,
+    caseSensitive: o.caseSensitive ?? c.caseSensitive ?? true,
+  };
+}
+
+/** A path (or a route's URL) as the router compares it: duplicate slashes and a trailing one dropped if it drops them. */
+function routed(path: string, m: Matching): string {
+  const single = m.ignoreDuplicateSlashes ? path.replace(/\/{2,}/g, '/') : path;
+  return m.ignoreTrailingSlash && single.length > 1 ? single.replace(/\/$/, '') : single;
+}
+
 /**
- * A route's URL as a regular expression of a path: `:name` (a parameter, also inside a segment) one or more
- * characters but `/`, `*` anything; every other character as itself.
+ * A route's URL as a regular expression of a path: `:name` (a parameter, also inside a segment) any run of
+ * characters but `/`, `*` anything; every other character as itself (in any letter case unless the router is
+ * case-sensitive).
  */
-function patternOf(url: string): RegExp {
-  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  const source = escaped.replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*');
-  return new RegExp(`^${source}$`);
+function patternOf(url: string, m: Matching): RegExp {
+  const escaped = routed(url, m).replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const source = escaped.replace(/\*/g, '.*').replace(/:[A-Za-z0-9_]+/g, '[^/]*');
+  return new RegExp(`^${source}$`, m.caseSensitive ? '' : 'i');
 }
 
 /** Gathers the routes `app` adds from now on (add it before the routes); one per app. */
 export function gatherRouteMethods(app: FastifyInstance): RouteMethods {
   const byUrl = new Map<string, Pattern>();
+  const m = matchingOf(app);
   app.addHook('onRoute', function noteMethods(route) {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const known = byUrl.get(route.url) ?? { re: patternOf(route.url), methods: new Set<string>() };
-    for (const m of methods) known.methods.add(m.toUpperCase());
+    const known = byUrl.get(route.url) ?? { re: patternOf(route.url, m), methods: new Set<string>() };
+    for (const method of methods) known.methods.add(method.toUpperCase());
     byUrl.set(route.url, known);
   });
   return {
     allowed(path) {
+      const asRouted = routed(path, m);
       const found = new Set<string>();
-      for (const { re, methods } of byUrl.values()) if (re.test(path)) for (const m of methods) found.add(m);
+      for (const { re, methods } of byUrl.values())
+        if (re.test(asRouted)) for (const method of methods) found.add(method);
       return [...found].sort();
     },
   };
