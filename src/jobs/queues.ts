@@ -7,7 +7,7 @@ import { Queue as RedisQueue, Worker as RedisWorker, withBackend } from 'bullmq'
 import type { JobsOptions, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.js';
+import { AppError, both } from '../errors.js';
 import { errorKind, outageLog, type OutageLog } from '../observability/outage.js';
 import { isConnectionLost } from '../store/db-errors.js';
 import { listenedPostgresBackend } from './pg-backend.js';
@@ -53,11 +53,26 @@ export interface QueuePool {
   closeAll(): Promise<void>;
 }
 
-/** `p`, or a rejection after `ms`: a call on a queue that lost its start-up never settles. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/** A call on a queue that got no answer within its time limit, in both languages (walk8 W8-7: English only). */
+export class QueueTimeout extends Error {
+  constructor(
+    readonly queue: string,
+    readonly ms: number,
+  ) {
+    super(
+      both(
+        `hàng đợi ${queue} không trả lời trong ${ms} ms`,
+        `no answer from the queue ${queue} within ${ms} ms`,
+      ),
+    );
+  }
+}
+
+/** `p`, or a {@link QueueTimeout} after `ms`: a call on a queue that lost its start-up never settles. */
+function within<T>(p: Promise<T>, ms: number, queue: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from the queue within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new QueueTimeout(queue, ms)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

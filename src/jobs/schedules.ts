@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { Queue } from 'bullmq';
 import { systemConfigured, type Config } from '../config.js';
+import { both } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { createScheduleKeepingRepo } from '../store/schedules.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from './contracts.js';
 import type { WorkerContext } from './context.js';
 import { defineJob, type JobRun } from './define.js';
-import { queuePool, type QueueFactory, type QueuePool } from './queues.js';
+import { queuePool, QueueTimeout, type QueueFactory, type QueuePool } from './queues.js';
 import { everyStartAfterLoss, makeUpLostFire, type CatchUpDeps } from './schedule-catch-up.js';
 
 /** The fire time of a scheduler's job (its id is `repeat:<scheduler>:<millis>`), else now to the second. */
@@ -134,31 +135,50 @@ async function keepSchedules(queues: QueuePool, deps: CatchUpDeps, refused: Refu
   });
 }
 
-/** The schedules the queue refused in one sync, by name, and the last cause. */
+/**
+ * The schedules the queue refused in one sync, each with why, and the last cause. Its message is the warn line's reason,
+ * in both languages, each schedule named once (walk8 W8-7: "schedules not kept: website-probe: website-probe: no answer
+ * from the queue within 5000 ms", English only): a queue named only when it is not the schedule's own name.
+ */
 class Refusals {
-  readonly names: string[] = [];
+  private readonly vi: string[] = [];
+  private readonly en: string[] = [];
   cause: unknown;
   add(name: string, err: unknown): void {
-    this.names.push(name);
+    if (err instanceof QueueTimeout) {
+      const queue = err.queue === name ? '' : ` ${err.queue}`;
+      this.vi.push(`${name} (hàng đợi${queue} không trả lời trong ${err.ms} ms)`);
+      this.en.push(`${name} (no answer from the queue${queue} within ${err.ms} ms)`);
+    } else {
+      const why = err instanceof Error ? err.message : String(err);
+      this.vi.push(`${name} (hàng đợi từ chối: ${why})`);
+      this.en.push(`${name} (refused by the queue: ${why})`);
+    }
     this.cause = err;
   }
   throwAny(): void {
-    if (this.names.length > 0)
-      throw new SchedulesRefused(`schedules not kept: ${this.names.join(', ')}`, { cause: this.cause });
+    if (this.vi.length > 0)
+      throw new SchedulesRefused(
+        both(`chưa ghi được lịch ${this.vi.join(', ')}`, `schedules not kept: ${this.en.join(', ')}`),
+        { cause: this.cause },
+      );
   }
 }
 
-/** Schedules the queue refused (their cron pattern or time zone): the queue itself is fine. */
+/** Schedules the queue refused (their cron pattern or time zone, or no answer in time), its message their reasons. */
 class SchedulesRefused extends Error {}
 
 /**
  * A failed sync of the schedules, as an operator reads it (walk5 W5-13: a queue answering late at start-up made a
  * stack trace the demo's first line): one warn line with what failed, the error and its stack at debug. Retried at
- * the next resync.
+ * the next resync. A refusal's message says each schedule's reason already; another error's causes are chained.
  */
 function logSyncFailure(logger: Logger, err: unknown): void {
   const causes: string[] = [];
-  for (let e: unknown = err; e instanceof Error && causes.length < 3; e = e.cause) causes.push(e.message);
+  for (let e: unknown = err; e instanceof Error && causes.length < 3; e = e.cause) {
+    causes.push(e.message);
+    if (e instanceof SchedulesRefused) break;
+  }
   logger.warn(
     { reason: causes.length > 0 ? causes.join(': ') : String(err) },
     'chưa ghi được lịch vào hàng đợi, sẽ thử lại / could not keep the schedules in the queue yet; will retry',

@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
+import type { Queue } from 'bullmq';
+import { websiteProbe } from '../../src/jobs/contract-table.js';
+import type { QueueFactory } from '../../src/jobs/queues.js';
 import { startScheduler } from '../../src/jobs/schedules.js';
 import { captureLog } from '../helpers/log-lines.js';
 import { makeDeps, waitFor } from '../helpers/env.js';
@@ -24,11 +27,41 @@ describe('the scheduler’s log of a failed sync', () => {
       expect(warn['msg']).toBe(
         'chưa ghi được lịch vào hàng đợi, sẽ thử lại / could not keep the schedules in the queue yet; will retry',
       );
-      expect(String(warn['reason'])).toMatch(/^schedules not kept: website-probe: /);
+      expect(String(warn['reason'])).toMatch(
+        /^chưa ghi được lịch website-probe \(hàng đợi từ chối: .+\) \/ schedules not kept: website-probe \(refused by the queue: /,
+      );
       expect(JSON.stringify(warn)).not.toMatch(/stack|\n\s+at /);
       const debug = log.lines.find((l) => l['level'] === 'debug' && l['msg'] === 'schedules sync failure');
-      expect(JSON.stringify(debug?.['err'])).toMatch(/schedules not kept: website-probe/);
+      expect(JSON.stringify(debug?.['err'])).toMatch(/schedules not kept: website-probe \(/);
       expect(JSON.stringify(debug?.['err'])).toMatch(/stack/);
+    } finally {
+      await scheduler.stop();
+      await env.cleanup();
+    }
+  });
+
+  // walk8 W8-7: the demo's first line under load was "schedules not kept: website-probe: website-probe: no answer from
+  // the queue within 5000 ms": the queue named twice, the reason in English only.
+  it('a queue that does not answer: each schedule named once, the reason in both languages', async () => {
+    const env = await makeDeps({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
+    const real = env.deps.queues;
+    // A queue whose every call but close never settles (one that lost its start-up).
+    const never = new Proxy({} as Queue, {
+      get: (_t, k) => (k === 'close' ? async () => undefined : () => new Promise(() => undefined)),
+    });
+    const queues: QueueFactory = Object.assign(Object.create(real) as QueueFactory, {
+      queue: (name: string) => (name === websiteProbe.queue ? never : real.queue(name)),
+    });
+    const log = captureLog('debug');
+    const scheduler = startScheduler({ ...env.deps, queues, logger: log.logger }, { resyncMs: 3_600_000 });
+    try {
+      const warned = () =>
+        log.lines.find((l) => l['level'] === 'warn' && String(l['msg']).includes('schedules'));
+      await waitFor(async () => warned() !== undefined, { timeoutMs: 30_000, what: 'the warn line' });
+      expect(warned()!['reason']).toBe(
+        `chưa ghi được lịch ${websiteProbe.queue} (hàng đợi không trả lời trong 5000 ms) / ` +
+          `schedules not kept: ${websiteProbe.queue} (no answer from the queue within 5000 ms)`,
+      );
     } finally {
       await scheduler.stop();
       await env.cleanup();
