@@ -194,6 +194,14 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     const communes = mm.json<{ communes: Array<{ communeCode: string; inClassNotEnrolled: number }> }>()
       .communes;
     expect(communes.map((c) => c.communeCode)).toEqual([A]);
+    // walk8 W8-8: each kind's own URL on this commune report (was one template), and it answers.
+    const urls = mm.json<{ communes: Array<{ recordsUrls: Record<string, string> }> }>().communes[0]!
+      .recordsUrls;
+    const kinds = ['inClassNotEnrolled', 'enrolledNotInClass', 'unmatchable', 'matchedByName'];
+    expect(urls).toEqual(
+      Object.fromEntries(kinds.map((k) => [k, `/v1/pcgd/reports/${reportId}/figures/${k}/records`])),
+    );
+    for (const url of Object.values(urls)) expect((await call('officerA', 'GET', url)).statusCode).toBe(200);
   });
 
   it('approval: by an officer of the unit, not the province; the package verifies; forms download', async () => {

@@ -68,13 +68,19 @@ export function buildPackage(
 }
 
 /** Enrolment mismatches per commune of a report (a commune report: its own counts). */
-export function enrolmentMismatches(row: ReportRow): Array<EnrolmentCounts & { communeCode: string }> {
+export function enrolmentMismatches(
+  row: ReportRow,
+): Array<EnrolmentCounts & { communeCode: string; communeReportId: number | null }> {
   const f = row.figures as Partial<StoredFigures>;
   if (f.enrolmentByCommune)
     return Object.entries(f.enrolmentByCommune)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([communeCode, c]) => ({ communeCode, ...c }));
-  return f.enrolment ? [{ communeCode: row.unit_code, ...f.enrolment }] : [];
+      .map(([communeCode, c]) => ({
+        communeCode,
+        communeReportId: f.communeSources?.[communeCode]?.reportId ?? null,
+        ...c,
+      }));
+  return f.enrolment ? [{ communeCode: row.unit_code, communeReportId: row.id, ...f.enrolment }] : [];
 }
 
 /**

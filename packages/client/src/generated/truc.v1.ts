@@ -14579,8 +14579,14 @@ export interface operations {
               unmatchable: number;
               matchedByName: number;
               communeCode: string;
+              /** @description Đường dẫn danh sách người của từng loại sai lệch, trên báo cáo của xã; null: xã không có báo cáo riêng (báo cáo tỉnh tính từ dữ liệu người) / each kind’s records URL, on the commune’s own report; null: the commune has no report of its own (a province report computed from persons) */
+              recordsUrls: {
+                inClassNotEnrolled: string;
+                enrolledNotInClass: string;
+                unmatchable: string;
+                matchedByName: string;
+              } | null;
             }[];
-            recordsUrl: string;
           };
         };
       };

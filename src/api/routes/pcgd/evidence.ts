@@ -104,6 +104,32 @@ function recordsRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
   );
 }
 
+const MISMATCH_KINDS = Enrolment.keyof().options;
+const MismatchRecordsUrls = z
+  .object(
+    Object.fromEntries(MISMATCH_KINDS.map((k) => [k, z.string()])) as Record<
+      (typeof MISMATCH_KINDS)[number],
+      z.ZodString
+    >,
+  )
+  .nullable()
+  .meta({
+    description:
+      'Đường dẫn danh sách người của từng loại sai lệch, trên báo cáo của xã; null: xã không có báo cáo riêng (báo cáo ' +
+      'tỉnh tính từ dữ liệu người) / each kind’s records URL, on the commune’s own report; null: the commune has no ' +
+      'report of its own (a province report computed from persons)',
+  });
+
+/** Each mismatch kind's records URL on a commune report (walk8 W8-8: was one template for every kind and report). */
+function mismatchRecordsUrls(communeReportId: number | null) {
+  if (communeReportId === null) return null;
+  const url = (k: string) => `/v1/pcgd/reports/${communeReportId}/figures/${k}/records`;
+  return Object.fromEntries(MISMATCH_KINDS.map((k) => [k, url(k)])) as Record<
+    (typeof MISMATCH_KINDS)[number],
+    string
+  >;
+}
+
 /** `GET /v1/pcgd/reports/:reportId/enrolment-mismatches`: survey vs enrolment mismatches per commune. */
 function mismatchesRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): void {
   const { actorOf, reportFor } = ctx;
@@ -120,8 +146,9 @@ function mismatchesRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext)
         response: {
           200: z.object({
             reportId: z.number().int(),
-            communes: z.array(Enrolment.extend({ communeCode: z.string() })),
-            recordsUrl: z.string(),
+            communes: z.array(
+              Enrolment.extend({ communeCode: z.string(), recordsUrls: MismatchRecordsUrls }),
+            ),
           }),
           ...errors,
         },
@@ -131,8 +158,10 @@ function mismatchesRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext)
       const row = await reportFor(actorOf(request), request.params.reportId, 'read');
       return {
         reportId: row.id,
-        communes: enrolmentMismatches(row),
-        recordsUrl: `/v1/pcgd/reports/{communeReportId}/figures/{inClassNotEnrolled|enrolledNotInClass|unmatchable|matchedByName}/records`,
+        communes: enrolmentMismatches(row).map(({ communeReportId, ...c }) => ({
+          ...c,
+          recordsUrls: mismatchRecordsUrls(communeReportId),
+        })),
       };
     },
   );
