@@ -4,6 +4,7 @@
  * number is a 400 in Vietnamese and English. Real PostgreSQL, the API in process, letters written by the store.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../src/errors.js';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
 import { expectProblem, useApiHarness } from '../helpers/api.js';
 
@@ -34,6 +35,18 @@ describe('GET /v1/dead-letters?id=: one letter by its id', () => {
     expect(body.items.map((l) => l.id)).toEqual([ids[1]]);
     const none = await h.get(`/v1/dead-letters?id=${ids[2]! + 1000}`, h.tokens.admin);
     expect(none.json<Listed>()).toMatchObject({ total: 0, items: [] });
+  });
+
+  // walk8 W8-6: a letter's errorMessage is its own words, mostly English; the code's words are beside it, in both.
+  it("each letter carries its code's words in Vietnamese and English beside its own message", async () => {
+    const res = await h.get(`/v1/dead-letters?id=${ids[0]}`, h.tokens.admin);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<{ items: unknown[] }>().items).toEqual([
+      expect.objectContaining({
+        errorMessage: 'refused 1',
+        message: { vi: ERRORS.ERR_ADAPTER_REJECTED.vi, en: ERRORS.ERR_ADAPTER_REJECTED.en },
+      }),
+    ]);
   });
 
   it.each(['abc', '0', '-1', '1.5'])('id=%s is a 400 in Vietnamese and English', async (id) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, both, ERROR_CODES } from '../../errors.js';
+import { AppError, both, ERROR_CODES, errorMessage } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { QUEUE_NAMES } from '../../jobs/contracts.js';
 import { allWithFilters, replayDeadLetters } from '../../jobs/dead-letters.js';
@@ -26,7 +26,17 @@ const DeadLetterSchema = z
     queue: z.string(),
     job: z.string(),
     errorCode: z.string(),
-    errorMessage: z.string(),
+    errorMessage: z.string().meta({
+      description:
+        'lời của chính việc lỗi (thường là tiếng Anh, như hệ thống đích hay thư viện nói) / the letter’s own words ' +
+        '(mostly English, as the target or a library said them)',
+    }),
+    message: z.object({ vi: z.string(), en: z.string() }).meta({
+      description:
+        'lời của mã lỗi errorCode (bảng mã lỗi, docs/errors.md), tiếng Việt và tiếng Anh, như deadLetters[].message của ' +
+        'một lô / the error code’s words (the error table, docs/errors.md) in Vietnamese and English, as a batch’s ' +
+        'deadLetters[].message gives them',
+    }),
     attempts: z.number().int(),
     failedAt: z.string(),
     replayedAt: z.string().nullable(),
@@ -86,6 +96,7 @@ export function deadLetterView(r: DeadLetter) {
     job: r.jobName,
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
+    message: errorMessage(r.errorCode),
     attempts: r.attempts,
     failedAt: r.failedAt.toISOString(),
     replayedAt: r.replayedAt ? r.replayedAt.toISOString() : null,

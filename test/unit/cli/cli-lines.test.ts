@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deadLetterLine } from '../../../src/cli/commands/dead-letters.js';
+import { errorMessage } from '../../../src/errors.js';
 import { pullLine } from '../../../src/cli/commands/pcgd.js';
 import { scheduleLine } from '../../../src/cli/commands/schedules.js';
 import type { ScheduleView } from '../../../src/jobs/schedule-control.js';
@@ -152,6 +153,7 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
       job: 'push-set',
       errorCode: 'ERR_ADAPTER_REJECTED',
       errorMessage: 'hcm-csdl answered 400',
+      message: errorMessage('ERR_ADAPTER_REJECTED'),
       attempts: 8,
       failedAt: '2026-12-04T18:10:00.000Z',
       replayedAt: null,
@@ -176,6 +178,7 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
     const line = deadLetterLine({
       ...{ id: 1, queue: 'push.hcm-csdl', job: 'push-set', errorCode: 'ERR_ADAPTER_REJECTED', attempts: 1 },
       errorMessage: 'ERR_ADAPTER_REJECTED: hcm-csdl PUT /v1/staff:batch failed: HTTP 400',
+      message: errorMessage('ERR_ADAPTER_REJECTED'),
       ...{ failedAt: '2026-12-06T12:48:27.632Z', replayedAt: null, replayedBy: null, replayedById: null },
       ...{ resolvedAt: null, abandonedAt: null, abandonedReason: null, mappingVersion: null },
       refs: { pushSetId: 5 },
@@ -193,6 +196,7 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
         job: 'schedule-fire',
         errorCode: 'ERR_ADAPTER_UNAVAILABLE',
         errorMessage: 'hcm-csdl answered 503',
+        message: errorMessage('ERR_ADAPTER_UNAVAILABLE'),
         attempts: 5,
         failedAt: '2026-12-04T18:10:00.000Z',
         replayedAt: null,

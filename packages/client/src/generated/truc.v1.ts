@@ -2419,7 +2419,13 @@ export interface components {
       queue: string;
       job: string;
       errorCode: string;
+      /** @description lời của chính việc lỗi (thường là tiếng Anh, như hệ thống đích hay thư viện nói) / the letter’s own words (mostly English, as the target or a library said them) */
       errorMessage: string;
+      /** @description lời của mã lỗi errorCode (bảng mã lỗi, docs/errors.md), tiếng Việt và tiếng Anh, như deadLetters[].message của một lô / the error code’s words (the error table, docs/errors.md) in Vietnamese and English, as a batch’s deadLetters[].message gives them */
+      message: {
+        vi: string;
+        en: string;
+      };
       attempts: number;
       failedAt: string;
       replayedAt: string | null;
