@@ -184,6 +184,10 @@ async function unitsPage(main: HTMLElement, level: string, params: URLSearchPara
   });
 }
 
+/** A unit by name and code, as the overview's deadlines card names it (walk8 W8-4: the code alone); a school by code. */
+const unitLabel = (it: Pick<Scorecard, 'name' | 'code'>): string =>
+  it.name ? `${it.name} (${it.code})` : it.code;
+
 function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
   const trend = [...it.history].reverse();
   return h(
@@ -197,7 +201,7 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
     h(
       'h2',
       {},
-      single ? it.code : h('a', { href: `#/quality?level=${level}&code=${it.code}` }, it.code),
+      single ? unitLabel(it) : h('a', { href: `#/quality?level=${level}&code=${it.code}` }, unitLabel(it)),
       ` — ${t('overall')} `,
       ratioBand(it.overall),
     ),

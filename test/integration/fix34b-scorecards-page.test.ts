@@ -5,6 +5,7 @@
  * bands of today (`band`), by code or the worst first (`sort=worst`); a PCGD officer's its units only, counted so.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { adminUnitName } from '../../src/canonical/codes/admin-units.js';
 import { addClient } from '../../src/ops.js';
 import { communeCard, saveScorecards, storedRatio } from '../helpers/dashboard-seed.js';
 import { expectProblem, useApiHarness } from '../helpers/api.js';
@@ -39,7 +40,7 @@ type Page = {
   total: number;
   limit: number;
   offset: number;
-  items: Array<{ code: string; overall: { percent: number; band: string } }>;
+  items: Array<{ code: string; name: string | null; overall: { percent: number; band: string } }>;
 };
 const list = async (query: string, token = h.tokens.admin): Promise<Page> => {
   const res = await h.get(`/v1/quality/scorecards?level=commune${query}`, token);
@@ -53,6 +54,14 @@ describe('fix34b: GET /v1/quality/scorecards paged, searched, filtered, the wors
     const page = await list('');
     expect(page).toMatchObject({ total: 168, limit: 200, offset: 0 });
     expect(page.items.map((c) => c.code)).toEqual(COMMUNES.map((c) => c.code));
+  });
+
+  // walk8 W8-4: a commune was named by its code alone, while the overview's deadlines card names it "Name (code)".
+  it("each commune named as the overview's deadlines card names it; a code not on the list: null", async () => {
+    const items = (await list('')).items;
+    expect(items.find((c) => c.code === '26002')?.name).toBe('Phường Hố Nai');
+    for (const c of items) expect(c.name).toBe(adminUnitName(c.code) ?? null);
+    expect(items.filter((c) => c.name === null).length).toBeGreaterThan(0);
   });
 
   it('the worst first, a page at a time', async () => {

@@ -226,6 +226,14 @@ export function legacyCommune(code: string): LegacyCommune | undefined {
   return legacyIndex.get(code);
 }
 
+/**
+ * A commune's or province's name by its code: today's list first, then a pre-reform commune's (an older code), or
+ * undefined. What the overview's deadlines card and the quality scorecards name a unit by (walk8 W8-4).
+ */
+export function adminUnitName(code: string): string | undefined {
+  return getCommune(code)?.name ?? legacyCommune(code)?.name ?? getProvince(code)?.name;
+}
+
 let crosswalkIndex: ReadonlyMap<string, readonly string[]> | undefined;
 
 /** Version and provenance of the old → new commune crosswalk. */

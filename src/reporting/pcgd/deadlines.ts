@@ -13,11 +13,10 @@
  * says when its report is `outdated` (./sources.ts: a commune it took figures from was replaced since).
  */
 import {
+  adminUnitName,
   communesOfProvince,
-  getCommune,
   getProvince,
   HCMC_PROVINCE_CODE,
-  legacyCommune,
 } from '../../canonical/codes/admin-units.js';
 import type { PcgdConfig, UnitLevel } from '../../config.js';
 import { AppError, both } from '../../errors.js';
@@ -200,7 +199,7 @@ export function cityUnits<R extends { unitCode: string; level: UnitLevel }>(
   ];
   const inCity = new Set(city.map((u) => u.code));
   // an older code's name, from the units before 2025 (walk2 F6: the overview showed codes only)
-  const nameOf = (code: string) => getCommune(code)?.name ?? legacyCommune(code)?.name ?? code;
+  const nameOf = (code: string) => adminUnitName(code) ?? code;
   return [
     ...city.map((u) => ({ unitCode: u.code, unitName: u.name, level: u.level, report: byCode.get(u.code) })),
     // a report of a unit not on the city's list (an older code) is still counted, after the city's

@@ -2203,6 +2203,8 @@ export interface components {
       /** @enum {string} */
       level: 'school' | 'commune' | 'province';
       code: string;
+      /** @description Tên xã/phường hoặc tỉnh/thành theo danh mục đơn vị hành chính, như thẻ hạn nộp của trang tổng quan; null: một trường, hoặc mã không có trong danh mục / the commune’s or province’s name from the administrative units, as the overview’s deadlines card names it; null: a school, or a code not on the list (walk8 W8-4) */
+      name: string | null;
       parentCode: string;
       runId: number;
       asOf: string;

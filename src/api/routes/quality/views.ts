@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../../../config.js';
+import { adminUnitName } from '../../../canonical/codes/admin-units.js';
 import { schoolYearOf, vietnamDateOf } from '../../../canonical/school-year.js';
 import { bandOf, hintOf, ruleByCode, websiteRulesOf, type QualityConfig } from '../../../quality/index.js';
 import type { SchoolFindingRow } from '../../../store/quality.js';
@@ -31,6 +32,15 @@ export const Scorecard = z
   .object({
     level: z.enum(['school', 'commune', 'province']),
     code: z.string(),
+    name: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'Tên xã/phường hoặc tỉnh/thành theo danh mục đơn vị hành chính, như thẻ hạn nộp của trang tổng quan; null: ' +
+          'một trường, hoặc mã không có trong danh mục / the commune’s or province’s name from the administrative ' +
+          'units, as the overview’s deadlines card names it; null: a school, or a code not on the list (walk8 W8-4)',
+      }),
     parentCode: z.string(),
     runId: z.number().int(),
     asOf: z.string(),
@@ -174,6 +184,7 @@ export function cardOut(
   return {
     level: row.level as 'school' | 'commune' | 'province',
     code: row.code,
+    name: row.level === 'school' ? null : (adminUnitName(row.code) ?? null),
     parentCode: row.parentCode,
     runId: row.runId,
     asOf: row.asOf,
