@@ -30,9 +30,9 @@ import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
-import { refuseConnect } from './api/socket-problem.js';
+import { connectRefusal } from './api/socket-problem.js';
 import queryTextPlugin from './api/plugins/query-text.js';
-import { gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
+import { connectAllow, gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
 import batchRoutes from './api/routes/batches.js';
 import healthRoutes, { type HealthRouteOptions } from './api/routes/health.js';
@@ -84,8 +84,8 @@ const AUDIT_CHAIN_EVERY_MS = 1000;
  */
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = createInstance(deps);
-  app.server.on('connect', refuseConnect);
   const routeMethods = gatherRouteMethods(app as unknown as FastifyInstance);
+  app.server.on('connect', connectRefusal(connectAllow(routeMethods)));
   await addCompilersAndHooks(app, deps, opts);
   await registerDocument(app);
   await registerProtection(app, deps, routeMethods);

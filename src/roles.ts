@@ -24,7 +24,7 @@ import {
   type FailureCounter,
 } from './api/failed-auth.js';
 import { notReadyWait } from './api/retry-later.js';
-import { refuseConnect } from './api/socket-problem.js';
+import { connectRefusal } from './api/socket-problem.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -80,6 +80,8 @@ const OPS_PATHS = ['/metrics', '/healthz', '/readyz'];
 const OPS_NOT_FOUND =
   'cổng vận hành của tiến trình không có đường dẫn này; chỉ có /metrics, /healthz, /readyz / ' +
   "no such path on the process's operations port; it has /metrics, /healthz and /readyz";
+/** The methods the operations port takes (its 405's `Allow`, a CONNECT's too). */
+const OPS_METHODS = ['GET', 'HEAD'];
 const OPS_METHOD = 'cổng vận hành chỉ nhận GET và HEAD / the operations port takes GET and HEAD only';
 const OPS_METRICS_FAILED =
   'không đọc được số đo lúc này; xem nhật ký của tiến trình / the metrics could not be read now; see the process log';
@@ -96,7 +98,7 @@ function opsEndpoint(
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('allow', 'GET, HEAD');
+    res.setHeader('allow', OPS_METHODS.join(', '));
     return json(405, { status: 'method not allowed', detail: OPS_METHOD });
   }
   if (path === '/healthz') return json(200, { status: 'ok' });
@@ -180,7 +182,7 @@ export async function startMetricsServer(
     opsEndpoint(deps, metrics, req, res);
   });
   server.keepAliveTimeout = 72_000;
-  server.on('connect', refuseConnect);
+  server.on('connect', connectRefusal(() => OPS_METHODS));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -6,9 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-/** The methods an address takes: `allowed(path)`, empty when no route has that path. */
+/** The methods an address takes: `allowed(path)`, empty when no route has that path; `all()`, any route's. */
 export interface RouteMethods {
   allowed(path: string): string[];
+  all(): string[];
 }
 
 interface Pattern {
@@ -68,5 +69,19 @@ export function gatherRouteMethods(app: FastifyInstance): RouteMethods {
         if (re.test(asRouted)) for (const method of methods) found.add(method);
       return [...found].sort();
     },
+    all() {
+      return [...new Set([...byUrl.values()].flatMap(({ methods }) => [...methods]))].sort();
+    },
+  };
+}
+
+/**
+ * What a CONNECT to `target` is told the server takes (its `Allow`, src/api/socket-problem.ts): a path's own methods
+ * when a route has it, else (a host:port, a path no route has) every method of the API.
+ */
+export function connectAllow(routes: RouteMethods): (target: string) => string[] {
+  return function allowOfTarget(target) {
+    const own = target.startsWith('/') ? routes.allowed(target.split('?')[0] ?? target) : [];
+    return own.length > 0 ? own : routes.all();
   };
 }

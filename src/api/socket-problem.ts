@@ -42,16 +42,29 @@ export function endWithProblem(
   );
 }
 
-const CONNECT_REFUSED = both(
-  'truc không phải một proxy: không nhận CONNECT; dùng GET, POST, PUT, PATCH hoặc DELETE của API',
-  'truc is not a proxy: it takes no CONNECT; use the API’s GET, POST, PUT, PATCH or DELETE',
-);
+const connectRefused = (list: string): string =>
+  both(
+    `truc không phải một proxy: không nhận CONNECT; dùng ${list}`,
+    `truc is not a proxy: it takes no CONNECT; use ${list}`,
+  );
 
-/** The server's 'connect' listener: a CONNECT is refused 405 `ERR_METHOD_NOT_ALLOWED`, never tunnelled. */
-export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
-  if (socket.destroyed || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  endWithProblem(socket, 'ERR_METHOD_NOT_ALLOWED', { detail: CONNECT_REFUSED });
+/**
+ * The server's 'connect' listener: a CONNECT is refused 405 `ERR_METHOD_NOT_ALLOWED`, never tunnelled, with `Allow`
+ * naming what the server takes (RFC 9110 §15.5.6, as every other 405; review8 R8-6: it had none). `allow(target)`
+ * gives the methods of the CONNECT's target (a path of the server's, or every method it takes for a host:port).
+ */
+export function connectRefusal(
+  allow: (target: string) => string[],
+): (req: IncomingMessage, socket: Duplex) => void {
+  return function refuseConnect(req, socket) {
+    if (socket.destroyed || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const list = allow(req.url ?? '').join(', ');
+    endWithProblem(socket, 'ERR_METHOD_NOT_ALLOWED', {
+      detail: connectRefused(list),
+      headers: { Allow: list },
+    });
+  };
 }

@@ -310,6 +310,13 @@ describe('malformed HTTP, refused by the HTTP parser, still gets a problem docum
       };
       expect(p).toMatchObject({ status: 405, code: 'ERR_METHOD_NOT_ALLOWED' });
       expect(p.detail).toMatch(/CONNECT.* \/ .*CONNECT/);
+      // Allow, as every other 405 (R8-6): a path's own methods, else every method the API takes
+      const allow = /^allow: (.*)$/im.exec(res.headers)?.[1]?.trim();
+      expect({ target, allow }).toEqual({
+        target,
+        allow: target === '/v1/me' ? 'GET, HEAD' : expect.stringMatching(/^DELETE, GET, HEAD, .*PATCH, POST, PUT$/),
+      });
+      expect(p.detail).toContain(allow!);
     }
   });
 
