@@ -2,7 +2,10 @@
  * Where a body's JSON stopped parsing, in words for the refusal's detail (walk7 W7-5: ERR_MALFORMED_JSON said only
  * "not valid JSON", and a vendor with a 400 KB batch had nowhere to look). From `JSON.parse`'s own message: the end of
  * input, or a position, told as the line and column; nothing of the body's text is echoed (it may hold personal data).
+ * V8 says no position for an unexpected token (`Unexpected token 'x', "…" is not valid JSON`, the body's text quoted):
+ * its place is then the first error jsonc-parser finds reading the text as strict JSON (review8 R8-2).
  */
+import jsonc from 'jsonc-parser';
 import { both } from '../errors.js';
 
 /** The line and column (both from 1) of character `at` of `text`. */
@@ -16,20 +19,28 @@ function lineColumn(text: string, at: number): { line: number; column: number } 
   return { line, column: at - lineStart + 1 };
 }
 
-/** The detail of a `JSON.parse` failure of `text` with `message`, or undefined when it says no place. */
+/** Where jsonc-parser, reading `text` as strict JSON (no comments, no trailing comma), first finds it wrong. */
+function firstError(text: string): number | undefined {
+  let at: number | undefined;
+  const first = (_error: unknown, offset: number): void => void (at ??= offset);
+  jsonc.visit(text, { onError: first }, { disallowComments: true, allowTrailingComma: false });
+  return at;
+}
+
+const CUT_SHORT = both(
+  'JSON dừng giữa chừng ở cuối nội dung (nội dung bị cắt?)',
+  'the JSON ends before it is complete (was the body cut short?)',
+);
+
+/** The detail of a `JSON.parse` failure of `text` with `message`, or undefined when no place is found. */
 export function whereJsonStopped(text: string, message: string): string | undefined {
-  const at = /at position (\d+)/.exec(message)?.[1];
-  // A string left open is told at the text's end: cut short too.
-  if (
-    /Unexpected end of JSON input/.test(message) ||
-    (at !== undefined && Number(at) >= text.trimEnd().length)
-  )
-    return both(
-      'JSON dừng giữa chừng ở cuối nội dung (nội dung bị cắt?)',
-      'the JSON ends before it is complete (was the body cut short?)',
-    );
+  if (/Unexpected end of JSON input/.test(message)) return CUT_SHORT;
+  const said = /at position (\d+)/.exec(message)?.[1];
+  const at = said !== undefined ? Number(said) : firstError(text);
   if (at === undefined) return undefined;
-  const { line, column } = lineColumn(text, Number(at));
+  // A string left open is told at the text's end: cut short too.
+  if (at >= text.trimEnd().length) return CUT_SHORT;
+  const { line, column } = lineColumn(text, at);
   return both(
     `JSON sai ở dòng ${line}, cột ${column}`,
     `the JSON goes wrong at line ${line}, column ${column}`,

@@ -75,6 +75,22 @@ describe('parseJson', () => {
     expect(secret).toMatch(/line 1, column 28$/);
     expect(refusal(() => parseJson('{"fullName":Nguyễn}')).message).not.toMatch(/Nguy/);
   });
+  // review8 R8-2: V8 gives no position for an unexpected token (and quotes the body instead); truc finds it.
+  it.each([
+    ['a bare word as a value', '{"fullName":Nguyễn}', 1, 13],
+    ['a comma before a closing bracket', '{"records":[\n  {"a":1},\n]}', 3, 1],
+    ['a misspelt literal', '{\n"a":tru}', 2, 5],
+    ['a no-break space before the body', '\u00a0{}', 1, 1],
+    ['a single-quoted string', `{"a":\n\n  'x'}`, 3, 3],
+  ])(
+    'an unexpected token (%s) is told by line and column, none of its text echoed',
+    (_name, text, line, column) => {
+      expect(() => JSON.parse(text) as unknown).toThrow(/^Unexpected token/); // the message with no position
+      expect(refusal(() => parseJson(text)).message).toBe(
+        `JSON sai ở dòng ${line}, cột ${column} / the JSON goes wrong at line ${line}, column ${column}`,
+      );
+    },
+  );
   it('a plain "constructor" field is data, not a poisoning attempt', () => {
     expect(parseJson('{"constructor":"x"}')).toEqual({ constructor: 'x' });
   });
