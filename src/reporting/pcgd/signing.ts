@@ -278,8 +278,10 @@ export async function signDetached(
 
 export interface VerifyResult {
   ok: boolean;
-  /** Why not, in one line (English; callers translate the outcome). */
+  /** Why not, in one line (English, technical; callers word the outcome by `failure`). */
   reason?: string;
+  /** What failed: the signature file is no CMS signature, or it does not match the content (walk9). */
+  failure?: 'unreadable' | 'mismatch';
   signerSubject?: string;
   signerCertificatePem?: string;
   signingTime?: string;
@@ -299,10 +301,15 @@ export async function verifyDetached(
   let signedData: pkijs.SignedData;
   try {
     const info = pkijs.ContentInfo.fromBER(toArrayBuffer(signature));
-    if (info.contentType !== OID.signedData) return { ok: false, reason: 'not a CMS SignedData' };
+    if (info.contentType !== OID.signedData)
+      return { ok: false, failure: 'unreadable', reason: 'not a CMS SignedData' };
     signedData = new pkijs.SignedData({ schema: info.content });
   } catch (err) {
-    return { ok: false, reason: `signature is not valid DER CMS: ${(err as Error).message}` };
+    return {
+      ok: false,
+      failure: 'unreadable',
+      reason: `signature is not valid DER CMS: ${(err as Error).message}`,
+    };
   }
   try {
     const res = await signedData.verify({
@@ -318,7 +325,9 @@ export async function verifyDetached(
     const time = (signingAttr?.values[0] as asn1js.UTCTime | undefined)?.toDate();
     const out: VerifyResult = {
       ok: res.signatureVerified === true,
-      ...(res.signatureVerified ? {} : { reason: res.message || 'signature does not match the content' }),
+      ...(res.signatureVerified
+        ? {}
+        : { failure: 'mismatch' as const, reason: res.message || 'signature does not match the content' }),
       ...(cert
         ? {
             signerSubject: subjectOf(cert),
@@ -340,6 +349,6 @@ export async function verifyDetached(
     }
     return out;
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, failure: 'mismatch', reason: (err as Error).message };
   }
 }

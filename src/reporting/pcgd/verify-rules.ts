@@ -45,6 +45,28 @@ export function signerUnit(subject: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * A signature that failed, in words of both languages (walk9: the Vietnamese half was pkijs's English, "Error during
+ * verification: Message digest doesn't match"); the library's technical reason stays after the English, in brackets.
+ */
+function failed(res: VerifyResult): Verdict {
+  const words =
+    res.failure === 'unreadable'
+      ? {
+          vi: 'tệp chữ ký không đọc được: không phải chữ ký CMS (DER) như tệp package.p7s truc cấp',
+          en: 'the signature file cannot be read: not a CMS (DER) signature such as the package.p7s truc gives',
+        }
+      : {
+          vi: 'chữ ký không khớp nội dung gói: gói hoặc chữ ký đã bị thay đổi sau khi ký, hoặc chúng không đi cùng nhau',
+          en: 'the signature does not match the package: the package or the signature was changed after signing, or they are not a pair',
+        };
+  const why = res.reason ? ` (${res.reason})` : '';
+  return {
+    ok: false,
+    line: both(`chữ ký KHÔNG hợp lệ: ${words.vi}`, `signature INVALID: ${words.en}${why}`),
+  };
+}
+
 /** The verifier's conclusion (the line is bilingual; exit 0 only when ok). */
 export function verdictOf(
   res: VerifyResult,
@@ -54,7 +76,7 @@ export function verdictOf(
     ok: false,
     line: both(`chữ ký KHÔNG hợp lệ: ${vi}`, `signature INVALID: ${en}`),
   });
-  if (!res.ok) return bad(res.reason ?? 'không khớp', res.reason ?? 'does not match');
+  if (!res.ok) return failed(res);
   if (!o.trustedGiven)
     return {
       ok: false,

@@ -1,6 +1,14 @@
 /** `truc pcgd verify`'s rules (review29 F3, F4): "OK" only for a matching signature by the trusted unit certificate. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { VerifyResult } from '../../../src/reporting/pcgd/signing.js';
+import {
+  loadUnitSigner,
+  signDetached,
+  verifyDetached,
+  type VerifyResult,
+} from '../../../src/reporting/pcgd/signing.js';
 import {
   companionsOf,
   packageUnitOf,
@@ -32,10 +40,46 @@ describe('verdictOf', () => {
     });
   });
 
-  it('a signature that does not match is INVALID with its reason', () => {
-    const v = verdictOf({ ok: false, reason: 'digest mismatch' }, { trustedGiven: true });
-    expect(v).toEqual({ ok: false, line: expect.stringContaining('signature INVALID: digest mismatch') });
+  it('a signature that does not match is INVALID in words, its technical reason after the English', () => {
+    const v = verdictOf(
+      { ok: false, failure: 'mismatch', reason: 'digest mismatch' },
+      { trustedGiven: true },
+    );
+    expect(v).toEqual({
+      ok: false,
+      line: expect.stringMatching(
+        /^chữ ký KHÔNG hợp lệ: chữ ký không khớp nội dung gói: .* \/ signature INVALID: the signature does not match the package: .* \(digest mismatch\)$/,
+      ),
+    });
   });
+
+  it('walk9: a changed package or a file that is no signature is said in Vietnamese too, not in pkijs English', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truc-verify-words-'));
+    try {
+      const unit = await loadUnitSigner(
+        { mode: 'self-signed', dir, organisation: 'Sở GDĐT (test)' },
+        '27112',
+      );
+      const content = Buffer.from(JSON.stringify({ report: { unitCode: '27112', persons: 38 } }));
+      const sig = await signDetached(content, unit);
+      const trusted = { trusted: [unit.certificatePem] };
+      const changed = await verifyDetached(Buffer.from(content.toString().replace('38', '39')), sig, trusted);
+      const garbage = await verifyDetached(content, Buffer.from('not a signature'), trusted);
+      for (const [res, vi] of [
+        [changed, 'chữ ký không khớp nội dung gói'],
+        [garbage, 'tệp chữ ký không đọc được'],
+      ] as const) {
+        const v = verdictOf(res, { trustedGiven: true, unitCode: '27112' });
+        expect(v.ok).toBe(false);
+        const [viHalf] = v.line.split(' / signature INVALID: ');
+        expect(viHalf).toContain(vi);
+        expect(viHalf).not.toContain(res.reason!);
+        expect(v.line).toContain(`(${res.reason!})`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("a package of one unit signed by another unit's trusted certificate is INVALID", () => {
     const v = verdictOf(signedBy('27664', { trusted: true }), { trustedGiven: true, unitCode: '26995' });
