@@ -4,7 +4,7 @@ import { t } from './i18n.js';
 import { lineChart } from './chart.js';
 import { api } from './api.js';
 import { day, filtered, h, num, pager, ratioBand, searchForm, stat, table, when } from './kit.js';
-import { criterionText, errorCode, statusBadge } from './words.js';
+import { criterionText, errorCode, ruleText, statusBadge } from './words.js';
 
 /**
  * The latest quality run's state (fix37c): running (or queued) with its schools scored so far, done with when and who
@@ -234,7 +234,7 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
       ? table(
           it.topRules,
           [
-            { head: 'rule', cell: (r) => `${r.rule} — ${r.title}` },
+            { head: 'rule', cell: ruleText },
             { head: 'criterion', cell: (r) => criterionText(r.criterion) },
             { head: 'records', cell: (r) => num(r.records), num: true },
           ],

@@ -18,7 +18,7 @@ import {
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
 import { letterLinks } from './delivery-letters.js';
-import { criterionText, entityText, errorCode, statusBadge } from './words.js';
+import { criterionText, entityText, errorCode, ruleText, statusBadge } from './words.js';
 
 const CRITERIA = ['dung', 'du', 'sach', 'song'] as const;
 
@@ -166,7 +166,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
         table(
           d.findingsByRule,
           [
-            { head: 'rule', cell: (f) => f.rule },
+            { head: 'rule', cell: ruleText },
             { head: 'criterion', cell: (f) => criterionText(f.criterion) },
             { head: 'severity', cell: (f) => statusBadge(f.severity) },
             { head: 'findings', cell: (f) => num(f.findings), num: true },

@@ -135,6 +135,16 @@ export function criterionText(criterion: string): string {
     : criterion;
 }
 
+/**
+ * A quality rule by its code and its title in the page's language, as the API titles it (`titles`): a school's findings
+ * by rule showed the code alone (dash9 item 1), a scorecard's top rules the title in the API's language. A rule the
+ * catalogue does not title (a mapping's MAP_…, titled by its code) by its code alone.
+ */
+export function ruleText(r: { rule: string; titles: { vi: string; en: string } }): string {
+  const title = r.titles[currentLang()];
+  return title && title !== r.rule ? `${r.rule} — ${title}` : r.rule;
+}
+
 const ROLES: Record<string, Words> = {
   'city-admin': ['Quản trị thành phố', 'City admin'],
   auditor: ['Kiểm toán', 'Auditor'],

@@ -12457,6 +12457,11 @@ export interface operations {
             }[];
             findingsByRule: {
               rule: string;
+              title: string;
+              titles: {
+                vi: string;
+                en: string;
+              };
               criterion: string;
               severity: string;
               findings: number;

@@ -16,9 +16,9 @@ import { createWebsiteProbesRepo } from '../../../store/website-probes.js';
 import { SchoolCode as SchoolCodeParam } from '../../batch-contract.js';
 import { BatchListDelivery } from '../../batch-list-contract.js';
 import { iso } from '../../time.js';
-import { ProblemSchema, problems } from '../../problem.js';
+import { pickLang, ProblemSchema, problems } from '../../problem.js';
 import { pageOf, pageOut, pageQuery } from '../../paging.js';
-import { Ratio } from '../quality/views.js';
+import { Ratio, RuleTitles, titlesOf } from '../quality/views.js';
 import { SchoolSystemSetBy, Source as SchoolSystemSource } from '../school-systems.js';
 import { SchoolBatchChange } from './school-batch.js';
 import { OpsSyncRun, syncRunOut } from './sync-runs.js';
@@ -134,6 +134,7 @@ const SchoolDetail = z.object({
   findingsByRule: z.array(
     z.object({
       rule: z.string(),
+      ...RuleTitles,
       criterion: z.string(),
       severity: z.string(),
       findings: z.number().int(),
@@ -265,10 +266,11 @@ function schoolDetailRoute(app: OpsApp, opts: SchoolRouteOptions): void {
         createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
       ]);
       const probedAt = probes.get(schoolCode)?.probedAt;
+      const lang = pickLang(request.headers['accept-language']);
       return {
         school: schoolOut(opts.config.quality.colourBands)(found),
         batches: await schoolBatchesOut(opts.db, batches),
-        findingsByRule,
+        findingsByRule: findingsByRule.map((f) => ({ ...f, ...titlesOf(f.rule, lang) })),
         syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
         // the dashboard asks for the probe only when there is one (words5: its 404 was a console error)
         websiteProbedAt: probedAt === undefined ? null : new Date(probedAt).toISOString(),

@@ -14,6 +14,17 @@ import { verdictPointer } from '../../../jobs/finding-pointers.js';
 import { findingsQuery } from '../../findings-query.js';
 
 const Bilingual = z.object({ vi: z.string(), en: z.string() });
+
+/**
+ * A rule's title beside its code (a scorecard's top rules, a school's findings by rule on the operations pages:
+ * dash9 item 1), by {@link titlesOf}.
+ */
+export const RuleTitles = {
+  /** The rule's title in the caller's language (Accept-Language, Vietnamese first). */
+  title: z.string(),
+  /** The rule's title in both languages (fix30b: `title` alone was Vietnamese to a caller naming no language). */
+  titles: Bilingual,
+};
 /** A pass ratio as a scorecard judges it (src/quality/scorecards.ts ratioOf, under the city's colourBands). */
 export const Ratio = z.object({
   passed: z.number().int(),
@@ -72,10 +83,7 @@ export const Scorecard = z
         rule: z.string(),
         criterion: z.string(),
         records: z.number().int(),
-        /** The rule's title in the caller's language (Accept-Language, Vietnamese first). */
-        title: z.string(),
-        /** The rule's title in both languages (fix30b: `title` alone was Vietnamese to a caller naming no language). */
-        titles: Bilingual,
+        ...RuleTitles,
         /** The findings behind the figure (schools) — explainable down to each record. */
         findingsUrl: z.string().optional(),
       }),
@@ -150,8 +158,8 @@ type StoredCard = Figures & {
   told?: Figures;
 };
 
-/** A rule's title in `lang` and in both languages; an unknown rule by its code. */
-function titlesOf(rule: string, lang: Lang): { title: string; titles: { vi: string; en: string } } {
+/** A rule's title in `lang` and in both languages ({@link RuleTitles}); a rule the catalogue has not (MAP_…) by its code. */
+export function titlesOf(rule: string, lang: Lang): { title: string; titles: { vi: string; en: string } } {
   const t = ruleByCode(rule)?.title ?? { vi: rule, en: rule };
   return { title: t[lang], titles: { vi: t.vi, en: t.en } };
 }

@@ -1,0 +1,68 @@
+/**
+ * dash9 on a school's page of the dashboard, in a real browser (test/helpers/dashboard-browser.ts; the state made
+ * through the store). Item 1: its findings by rule name each rule by its code and its title in the page's language
+ * (the code alone was shown), a rule the catalogue does not title (a mapping's MAP_…) by its code.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ruleByCode } from '../../src/quality/index.js';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import type { Db } from '../../src/store/db.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+
+const SCHOOL = {
+  schoolCode: '79000941',
+  name: 'Trường Tiểu học Chín Mươi Bốn',
+  level: 'primary',
+  provinceCode: '79',
+  communeCode: '26734',
+  status: 'active',
+};
+
+/** The school's record, as hcm-csdl's pull stores it. */
+async function storeSchool(db: Db, s: typeof SCHOOL): Promise<void> {
+  await createRecordsRepo(db).upsert(
+    'schools',
+    [{ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) }],
+    { system: 'hcm-csdl', mappingVersion: 'test' },
+  );
+}
+
+describe.runIf(hasChromium())('dash9: a school’s page in Chromium', () => {
+  const ui = useDashboard({ shots: 'dash9' });
+
+  it('item 1: names each rule of its findings by code and title, in Vietnamese then English', async () => {
+    const db = ui.env.deps.db;
+    await storeSchool(db, SCHOOL);
+    const batch = randomUUID();
+    const batches = createBatchesRepo(db);
+    await batches.insert({
+      ...{ id: batch, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'students', format: 'smas' },
+      records: [{}, {}, {}],
+    });
+    const finding = (recordIndex: number, rule: string, criterion: string, pointer: string) => ({
+      ...{ recordIndex, recordKey: `HS${recordIndex}`, criterion, rule, severity: 'error' as const, pointer },
+      ...{ messageVi: 'Sai', messageEn: 'Wrong' },
+    });
+    await batches.insertFindings(batch, [
+      finding(0, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
+      finding(1, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
+      finding(2, 'MAP_UNKNOWN_CODE', 'mapping', '/MaDanToc'),
+    ]);
+    const title = ruleByCode('DUNG_DATE_INVALID')!.title;
+    expect(title.vi).not.toBe(title.en);
+
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/schools/${SCHOOL.schoolCode}`);
+    const rules = ui.page.getByTestId('school-findings').locator('tbody tr td:first-child');
+    await rules.first().waitFor();
+    expect(await rules.allInnerTexts()).toEqual([`DUNG_DATE_INVALID — ${title.vi}`, 'MAP_UNKNOWN_CODE']);
+    await ui.shot('01-school-rule-titles-vi');
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(async () => rules.allInnerTexts(), { timeout: 30_000 })
+      .toEqual([`DUNG_DATE_INVALID — ${title.en}`, 'MAP_UNKNOWN_CODE']);
+    await ui.page.getByTestId('lang').click();
+  });
+});
