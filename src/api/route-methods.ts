@@ -34,6 +34,20 @@ function matchingOf(app: FastifyInstance): Matching {
   };
 }
 
+/**
+ * A request's path decoded as the router decodes it before matching (find-my-way's `safeDecodeURI`): `decodeURI`,
+ * which leaves an encoded reserved character (`%2F`, `%3F`, …) as it is, and `%25` kept too (`/v1/webhook%73/7`
+ * reaches `/v1/webhooks/:id`); a path it cannot decode as it came (the router refused it before: 400).
+ */
+function decodedPath(path: string): string {
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURI(path.replace(/%25/g, '%2525'));
+  } catch {
+    return path;
+  }
+}
+
 /** A path (or a route's URL) as the router compares it: duplicate slashes and a trailing one dropped if it drops them. */
 function routed(path: string, m: Matching): string {
   const single = m.ignoreDuplicateSlashes ? path.replace(/\/{2,}/g, '/') : path;
@@ -63,7 +77,7 @@ export function gatherRouteMethods(app: FastifyInstance): RouteMethods {
   });
   return {
     allowed(path) {
-      const asRouted = routed(path, m);
+      const asRouted = routed(decodedPath(path), m);
       const found = new Set<string>();
       for (const { re, methods } of byUrl.values())
         if (re.test(asRouted)) for (const method of methods) found.add(method);

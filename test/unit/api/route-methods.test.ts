@@ -1,7 +1,7 @@
 /**
  * A 405's methods agree with what the router matches (fix8 item 4): a path the route itself takes under fastify's
  * router options (a trailing slash, another letter case, doubled slashes) names the route's methods; one it does not
- * take names none (404), whatever the settings.
+ * take names none (404), whatever the settings; a percent-encoded path as the router decodes it.
  */
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,14 @@ const PATHS = [
   '/v1//webhooks',
   '/v1/webhooks/7/',
   '/V1/WEBHOOKS/7',
+  // percent-encoded: the router decodes a path before matching it, but an encoded reserved character stays one
+  '/v1/webhook%73',
+  '/v1/webhook%73/7',
+  '/v1/%77ebhooks/%37',
+  '/v1/webhooks%2F7',
+  '/v1/webhooks%3F',
+  '/v1/webhooks/7%2F',
+  '/v1/webhooks%25',
 ];
 
 /** Each path: whether GET is routed (the router's own answer) and the methods a 405 would name. */
