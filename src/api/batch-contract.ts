@@ -162,6 +162,32 @@ export const BatchAccepted = z
   })
   .meta({ id: 'BatchAccepted' });
 
+/** The fields a batch's records sent that truc ignored (GET /v1/batches/{id} and a school's batches list). */
+export const IgnoredFields = {
+  ignoredFields: z
+    .array(z.string())
+    .max(50)
+    .meta({
+      description:
+        'Các trường bản ghi của lô đã gửi mà truc bỏ qua (định dạng smas, vnedu: trường ngoài định dạng, hoặc truc không ' +
+        'lấy), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý ' +
+        '(định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored ' +
+        '(smas and vnedu formats: a field outside the format, or one truc does not carry), names only, never values: ' +
+        'sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record ' +
+        'with an unknown field)',
+    }),
+  ignoredFieldsMore: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ' +
+        'ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other ' +
+        'distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII ' +
+        'letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data)',
+    }),
+};
+
 export const BatchStatus = z
   .object({
     batchId: z.uuid(),
@@ -187,6 +213,7 @@ export const BatchStatus = z
           'admin) included; once decided: when the decision was carried out, if after its ingest',
       }),
     findingsUrl: z.string(),
+    ...IgnoredFields,
     deliveries: z.array(BatchDelivery).meta({
       description:
         'Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode, or ERR_ADAPTER_REJECTED when the target refused every record) makes the batch failed; partial: the target took some records and refused the others (ERR_ADAPTER_REJECTED), the batch stays done',

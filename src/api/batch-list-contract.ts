@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../config.js';
-import { BatchCounts, BatchStatus } from './batch-contract.js';
+import { BatchCounts, BatchStatus, IgnoredFields } from './batch-contract.js';
 import { DeliveryDeadLetters } from './batch-status-parts.js';
 import { decimal, fromNotAfterTo, timeRangeQuery } from './query.js';
 
@@ -54,6 +54,7 @@ export const BatchListItem = z
     createdAt: z.string().meta({ description: 'Lúc nhận lô / when the batch was received' }),
     finishedAt: BatchStatus.shape.finishedAt,
     statusUrl: z.string(),
+    ...IgnoredFields,
     deliveries: z.array(BatchListDelivery).meta({
       description:
         'Tóm tắt chuyển tới từng hệ thống đích (chi tiết: statusUrl) / where its changes stand at each target ' +

@@ -35,6 +35,10 @@ export interface BatchView {
   createdAt: string;
   finishedAt: string | null;
   findingsUrl: string;
+  /** The fields its records sent that truc ignored (../store/batches.ts `IgnoredFields`): names, sorted, ≤ 50. */
+  ignoredFields: string[];
+  /** How many other distinct field names it sent and truc ignored (past the 50, or not shaped like a field name). */
+  ignoredFieldsMore: number;
   deliveries: Array<{
     system: string;
     state: BatchDelivery['state'];
@@ -124,6 +128,12 @@ export const listedDelivery = (d: BatchDelivery) => ({
   deadLetters: d.deadLetters.map((l) => toldLetter(d.system, l)),
 });
 
+/** The fields a batch's records sent that truc ignored, as told (GET /v1/batches/{id}, the list's items). */
+export const ignoredOf = (batch: Pick<Batch, 'ignoredFields'>) => ({
+  ignoredFields: batch.ignoredFields?.names ?? [],
+  ignoredFieldsMore: batch.ignoredFields?.more ?? 0,
+});
+
 /** A batch's counts as told (GET /v1/batches/{id}, the list's items). */
 export const countsOf = (batch: Batch): BatchView['counts'] => ({
   received: batch.received,
@@ -156,6 +166,7 @@ export function batchView(
     createdAt: batch.createdAt.toISOString(),
     finishedAt: told.finishedAt,
     findingsUrl: `/v1/batches/${batch.id}/findings`,
+    ...ignoredOf(batch),
     deliveries: deliveries.map((d) => ({
       system: d.system,
       state: d.state,

@@ -183,6 +183,7 @@ export async function dryRunBatch(
     bodySha256: null,
     sameAs: null,
     recordsPurgedAt: null,
+    ignoredFields: null,
     records: req.records,
   };
   const loaded: Loaded = {

@@ -34,6 +34,11 @@ export interface InboundMapping {
    * restore (./skip-unchanged.ts). Only a source that sends tombstones tells it (./sources.ts: the same clock).
    */
   sourceTime?: (raw: unknown) => string | undefined;
+  /**
+   * The fields of a wire record the mapping reads, where its format names them one for one (smas, vnedu: its
+   * `wireNames`): what else a vendor's record sent, truc ignored (./ignored-fields.ts). Absent: not told.
+   */
+  reads?: ReadonlySet<string>;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -132,6 +137,7 @@ function nativeMapping(entity: EntityName, entry: NativeFormat, wire: z.ZodType 
   const validated = native.validatedBy === schema;
   return {
     version: native.version,
+    ...(native.wireNames ? { reads: new Set(Object.values(native.wireNames)) } : {}),
     map(raw, ctx) {
       if (wire) {
         const shape = wire.safeParse(raw);

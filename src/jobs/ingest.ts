@@ -29,6 +29,7 @@ import { DeferJob, defineJob, type JobRun } from './define.js';
 import { guardBatch } from './batch-guard.js';
 import { arrivalsOf, batchEntries, weighsWithCopies, withRegrades } from './guard.js';
 import { pageRegrades } from './guard-rollover.js';
+import { noteIgnoredFields } from './ignored-fields.js';
 import { inboundMapping } from './inbound.js';
 import { apply, heldKeys, pulledSchools, type IngestContext, type IngestResult } from './ingest-apply.js';
 import { countIngested, type Counts } from './ingest-counts.js';
@@ -118,6 +119,7 @@ async function ingestStored(
     trusted: batch.clientId === PULL_CLIENT,
     snapshot: batch.readSnapshot,
   };
+  await noteIgnoredFields(q, loaded.batch, loaded.mapping);
   return ingestLoaded(q, deps, loaded, { closing });
 }
 
@@ -294,6 +296,7 @@ export async function ingestPulledPage(
     bodySha256: null,
     sameAs: null,
     recordsPurgedAt: null,
+    ignoredFields: null,
     records: rest,
   };
   const { run, audit, closing, insertNew } = page;

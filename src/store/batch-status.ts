@@ -7,6 +7,15 @@ import { SAME_FINDINGS } from './batch-findings.js';
 import { repeatParams, repeatSql, type RepeatState, type RepeatTagOf } from './batch-repeats.js';
 import type { Queryable } from './db.js';
 
+/**
+ * The fields a vendor's batch sent that truc ignored (../jobs/ignored-fields.ts): names shaped like a field name,
+ * sorted, at most 50, and how many other distinct names it sent. Names only, never values.
+ */
+export interface IgnoredFields {
+  names: string[];
+  more: number;
+}
+
 /** What a finished batch leaves beside its counts (each absent: null). */
 export interface FinishedWith {
   /**
@@ -60,6 +69,13 @@ export function batchStatus(q: Queryable) {
           findingsCount,
           ...repeatParams(repeat),
         ],
+      );
+    },
+    /** The fields its records sent that truc ignored (migration 1462), noted when it is judged and ignored any. */
+    async noteIgnored(id: string, ignored: IgnoredFields): Promise<void> {
+      await q.query(
+        'UPDATE truc.batches SET ignored_fields = $2::text[], ignored_fields_more = $3 WHERE id = $1',
+        [id, ignored.names, ignored.more],
       );
     },
     /** Adds records deleted later on the batch's account (an approved snapshot hold). */

@@ -1,6 +1,6 @@
 import type { EntityName } from '../config.js';
 import { batchFindings } from './batch-findings.js';
-import { batchHolds, batchStatus } from './batch-status.js';
+import { batchHolds, batchStatus, type IgnoredFields } from './batch-status.js';
 import type { Queryable } from './db.js';
 import type { RepeatOf } from './batch-repeats.js';
 
@@ -37,24 +37,38 @@ export interface Batch {
   sameAs: string | null;
   /** When the records it reads (its own, or `sameAs`'s) were purged (migration 1020); null: kept. */
   recordsPurgedAt: Date | null;
+  /** The fields its records sent that truc ignored (its own, or `sameAs`'s: migration 1462); null: none known. */
+  ignoredFields: IgnoredFields | null;
 }
 
 export type { RepeatOf, RepeatState, RepeatTagOf } from './batch-repeats.js';
+export type { IgnoredFields } from './batch-status.js';
 
 export type BatchMode = 'delta' | 'snapshot';
 
-/** A batch row as selected by COLUMNS (camelCase aliases); `sync_run_id` is a bigint, which pg returns as text. */
-export type Row = Omit<Batch, 'syncRunId'> & { syncRunId: string | number | null };
+/**
+ * A batch row as selected by COLUMNS (camelCase aliases); `sync_run_id` is a bigint, which pg returns as text; the
+ * ignored fields are two columns.
+ */
+export type Row = Omit<Batch, 'syncRunId' | 'ignoredFields'> & {
+  syncRunId: string | number | null;
+  ignoredNames: string[] | null;
+  ignoredMore: number | null;
+};
 
 export const COLUMNS = `id, client_id AS "clientId", school_code AS "schoolCode", entity, format, status, received, accepted,
   rejected, unchanged, error_code AS "errorCode", created_at AS "createdAt", finished_at AS "finishedAt", mode,
   deleted, sync_run_id AS "syncRunId", mapping_pin AS "mappingPin", body_sha256 AS "bodySha256", same_as AS "sameAs",
   coalesce(records_purged_at, (SELECT h.records_purged_at FROM truc.batches h WHERE h.id = batches.same_as))
-    AS "recordsPurgedAt"`;
+    AS "recordsPurgedAt",
+  coalesce(ignored_fields, (SELECT g.ignored_fields FROM truc.batches g WHERE g.id = batches.same_as)) AS "ignoredNames",
+  coalesce(ignored_fields_more, (SELECT g.ignored_fields_more FROM truc.batches g WHERE g.id = batches.same_as))
+    AS "ignoredMore"`;
 
-export const fromRow = ({ syncRunId, ...r }: Row): Batch => ({
+export const fromRow = ({ syncRunId, ignoredNames, ignoredMore, ...r }: Row): Batch => ({
   ...r,
   syncRunId: syncRunId === null ? null : Number(syncRunId),
+  ignoredFields: ignoredNames === null ? null : { names: ignoredNames, more: ignoredMore ?? 0 },
 });
 
 /** A batch as received (records as sent), before any processing. */

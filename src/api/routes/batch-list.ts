@@ -5,7 +5,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { countsOf, listBatchesTold, listedDelivery, type ToldBatch } from '../../jobs/batch-status.js';
+import {
+  countsOf,
+  ignoredOf,
+  listBatchesTold,
+  listedDelivery,
+  type ToldBatch,
+} from '../../jobs/batch-status.js';
 import { createBatchListRepo } from '../../store/batch-list.js';
 import type { Db } from '../../store/db.js';
 import { Params } from '../batch-contract.js';
@@ -36,6 +42,7 @@ function itemOf({ batch, told, deliveries }: ToldBatch): z.infer<typeof BatchLis
     createdAt: batch.createdAt.toISOString(),
     finishedAt: told.finishedAt,
     statusUrl: `/v1/batches/${batch.id}`,
+    ...ignoredOf(batch),
     deliveries: deliveries.map(listedDelivery),
   };
 }

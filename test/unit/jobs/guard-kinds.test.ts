@@ -26,7 +26,14 @@ const batch = {
     deleted: 0,
   },
   ...{ errorCode: null, createdAt: new Date('2026-12-06T07:59:00Z'), finishedAt: null, mode: 'delta' },
-  ...{ syncRunId: null, mappingPin: null, bodySha256: null, sameAs: null, recordsPurgedAt: null },
+  ...{
+    syncRunId: null,
+    mappingPin: null,
+    bodySha256: null,
+    sameAs: null,
+    recordsPurgedAt: null,
+    ignoredFields: null,
+  },
 } as Batch;
 
 const reason = (r: Partial<HoldReason>): HoldReason => ({

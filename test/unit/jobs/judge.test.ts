@@ -36,6 +36,7 @@ function loadedOf(records: unknown[]): Loaded {
       bodySha256: null,
       sameAs: null,
       recordsPurgedAt: null,
+      ignoredFields: null,
       records,
     },
     entity: 'students',

@@ -30,7 +30,14 @@ const batch: Batch = {
     deleted: 0,
   },
   ...{ errorCode: null, createdAt: new Date('2026-12-06T07:59:00Z'), finishedAt: INGESTED, mode: 'snapshot' },
-  ...{ syncRunId: null, mappingPin: null, bodySha256: null, sameAs: null, recordsPurgedAt: null },
+  ...{
+    syncRunId: null,
+    mappingPin: null,
+    bodySha256: null,
+    sameAs: null,
+    recordsPurgedAt: null,
+    ignoredFields: null,
+  },
 };
 
 const hold = (h: Partial<BatchHold>) =>

@@ -1516,6 +1516,10 @@ export interface components {
       /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
       finishedAt: string | null;
       findingsUrl: string;
+      /** @description Các trường bản ghi của lô đã gửi mà truc bỏ qua (định dạng smas, vnedu: trường ngoài định dạng, hoặc truc không lấy), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý (định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored (smas and vnedu formats: a field outside the format, or one truc does not carry), names only, never values: sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record with an unknown field) */
+      ignoredFields: string[];
+      /** @description Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data) */
+      ignoredFieldsMore: number;
       /** @description Chuyển các thay đổi của lô tới từng hệ thống đích / where the batch’s changes stand at each target; a failed delivery (its dead-letter code in errorCode, or ERR_ADAPTER_REJECTED when the target refused every record) makes the batch failed; partial: the target took some records and refused the others (ERR_ADAPTER_REJECTED), the batch stays done */
       deliveries: {
         system: string;
@@ -1685,6 +1689,10 @@ export interface components {
       /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
       finishedAt: string | null;
       statusUrl: string;
+      /** @description Các trường bản ghi của lô đã gửi mà truc bỏ qua (định dạng smas, vnedu: trường ngoài định dạng, hoặc truc không lấy), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý (định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored (smas and vnedu formats: a field outside the format, or one truc does not carry), names only, never values: sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record with an unknown field) */
+      ignoredFields: string[];
+      /** @description Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data) */
+      ignoredFieldsMore: number;
       /** @description Tóm tắt chuyển tới từng hệ thống đích (chi tiết: statusUrl) / where its changes stand at each target (details at statusUrl) */
       deliveries: {
         system: string;
@@ -3805,6 +3813,10 @@ export interface components {
         /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
         finishedAt: string | null;
         findingsUrl: string;
+        /** @description Các trường bản ghi của lô đã gửi mà truc bỏ qua (định dạng smas, vnedu: trường ngoài định dạng, hoặc truc không lấy), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý (định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored (smas and vnedu formats: a field outside the format, or one truc does not carry), names only, never values: sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record with an unknown field) */
+        ignoredFields: string[];
+        /** @description Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data) */
+        ignoredFieldsMore: number;
         /** @description Thay đổi hàng loạt bị giữ chờ duyệt (cả lô, hoặc các bản ghi bị xoá của snapshot); khi đã quyết định: lý do của quản trị thành phố (decisionReason) và vai trò người quyết định (decidedBy) / the mass-change guard’s hold on this batch (the whole batch, or a snapshot’s deletions): held while a city admin decides; kinds: what took it over a threshold; once decided, the admin’s reason (decisionReason) and who decided as a role (decidedBy) */
         guard: {
           holdId: number;
@@ -4695,6 +4707,8 @@ export interface operations {
            *       "createdAt": "2026-12-05T02:10:00.000Z",
            *       "finishedAt": "2026-12-05T02:10:01.250Z",
            *       "findingsUrl": "/v1/batches/3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b/findings",
+           *       "ignoredFields": [],
+           *       "ignoredFieldsMore": 0,
            *       "deliveries": [
            *         {
            *           "system": "hcm-csdl",
