@@ -5,11 +5,21 @@
 import { z } from 'zod';
 import { bilingual } from './messages.js';
 
-/** A zod enum of `values` whose error names the field and lists the codes, in English and Vietnamese. */
+/**
+ * A zod enum of `values` whose error names the field and lists the codes, in English and Vietnamese. A code sent
+ * as a number or a boolean (`"grade": 1`) is told to be text, the codes quoted (walk9: it was told "Grade must be
+ * one of: …, 1, …", the very value it sent).
+ */
 function codeSet<const V extends readonly [string, ...string[]]>(values: V, field: string, fieldVi: string) {
   const list = values.join(', ');
+  const quoted = values.map((v) => `"${v}"`).join(', ');
+  const wrong = bilingual(`${field} must be one of: ${list}.`, `${fieldVi} phải là một trong: ${list}.`);
+  const notText = bilingual(
+    `${field} is a code written as text, in quotes: one of ${quoted}.`,
+    `${fieldVi} là mã viết dạng chuỗi, trong dấu ngoặc kép: một trong ${quoted}.`,
+  );
   return z.enum(values, {
-    error: bilingual(`${field} must be one of: ${list}.`, `${fieldVi} phải là một trong: ${list}.`),
+    error: (issue) => (typeof issue.input === 'number' || typeof issue.input === 'boolean' ? notText : wrong),
   });
 }
 

@@ -109,6 +109,26 @@ describe('đúng', () => {
     expect(r.findings.every((f) => f.value === undefined)).toBe(true);
   });
 
+  it('walk9: a code sent as a number is told to be text, in quotes, not "must be one of: …, 1, …"', async () => {
+    const r = await runInput('students', [
+      { ...CLEAN.students, grade: 1 },
+      { ...CLEAN.students, grade: '13' },
+    ]);
+    const at = (i: number) => r.findings.find((f) => f.index === i)!;
+    const [asNumber, unknown] = [at(0), at(1)];
+    expect([asNumber.rule, asNumber.pointer, unknown.rule]).toEqual([
+      'DUNG_CODE_UNKNOWN',
+      '/grade',
+      'DUNG_CODE_UNKNOWN',
+    ]);
+    expect(asNumber.detail).toEqual({
+      vi: expect.stringMatching(/^Khối lớp là mã viết dạng chuỗi, trong dấu ngoặc kép: một trong .*"1", "2"/),
+      en: expect.stringMatching(/^Grade is a code written as text, in quotes: one of .*"1", "2"/),
+    });
+    // a text code not on the list is told the list, as before
+    expect(unknown.detail?.en).toMatch(/^Grade must be one of: nursery, .*, 1, 2,/);
+  });
+
   it('commune in force at the record’s date, with the crosswalk for pre-reform codes', async () => {
     const r = await run('students', [
       rec('students', { residenceCommuneCode: '26734' }), // Tân Định before 1 July 2025
