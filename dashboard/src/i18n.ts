@@ -1,8 +1,9 @@
 /**
  * Vietnamese by default, English on request (kept in localStorage). Codes and identifiers stay English; the words of
  * the statuses and error codes the API sends are in words.ts, the held-changes pages' in i18n-guard.ts, the schedules
- * card's in i18n-schedules.ts.
+ * card's in i18n-schedules.ts, a batch's page's in i18n-batch.ts.
  */
+import { BATCH_WORDS } from './i18n-batch.js';
 import { GUARD_WORDS } from './i18n-guard.js';
 import { SCHEDULE_WORDS } from './i18n-schedules.js';
 
@@ -267,6 +268,7 @@ const DICT = {
   school: ['Trường', 'School'],
   ...GUARD_WORDS,
   ...SCHEDULE_WORDS,
+  ...BATCH_WORDS,
   computedAt: ['Tính lúc', 'Computed at'],
   // fix37c: the latest quality run's state on the quality page.
   latestRun: ['Lần tính mới nhất', 'Latest run'],

@@ -18,7 +18,12 @@ export const syncRunColumns = [
   { head: '#', cell: (r: SyncRun) => r.id, num: true },
   { head: 'system', cell: (r: SyncRun) => r.system },
   { head: 'entity', cell: (r: SyncRun) => entityText(r.entity) },
-  { head: 'scope', cell: (r: SyncRun) => r.scope || t('all') },
+  {
+    head: 'scope',
+    // no scope: everything its system serves (dash9 item 2: a school's page lists the city-wide runs that covered it)
+    cell: (r: SyncRun) =>
+      r.scope || h('span', { class: 'badge', 'data-testid': 'run-city-wide' }, t('cityWide')),
+  },
   {
     head: 'status',
     cell: (r: SyncRun) =>

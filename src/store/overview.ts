@@ -88,17 +88,26 @@ function operationsOverview(q: Queryable) {
       );
       return res.rows;
     },
-    /** Sync runs, newest first, by system, status and scope when given. */
+    /**
+     * Sync runs, newest first, by system, status and scope when given; with `cityWideOf`, the city-wide runs (no
+     * scope) of those systems beside the scope's own (a school's page: the pulls that covered it, dash9 item 2).
+     */
     async syncRuns(
-      f: { system?: string | undefined; status?: string | undefined; scope?: string | undefined },
+      f: {
+        system?: string | undefined;
+        status?: string | undefined;
+        scope?: string | undefined;
+        cityWideOf?: readonly string[] | undefined;
+      },
       limit: number,
       offset: number,
     ): Promise<SyncRunRow[]> {
       const res = await q.query<Omit<SyncRunRow, 'deliveries'>>(
         `SELECT ${SYNC_RUN_COLUMNS} FROM truc.sync_runs r ${WAITING_JOIN}
-          WHERE ($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR ${statusIs('$2')}) AND ($3::text IS NULL OR r.scope = $3)
+          WHERE ($1::text IS NULL OR r.system = $1) AND ($2::text IS NULL OR ${statusIs('$2')})
+            AND ($3::text IS NULL OR r.scope = $3 OR (r.scope = '' AND r.system = ANY($6::text[])))
           ORDER BY r.id DESC LIMIT $4 OFFSET $5`,
-        [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset],
+        [f.system ?? null, f.status ?? null, f.scope ?? null, limit, offset, [...(f.cityWideOf ?? [])]],
       );
       const deliveries = await runDeliveries(
         q,

@@ -1,7 +1,9 @@
 /**
  * dash9 on a school's page of the dashboard, in a real browser (test/helpers/dashboard-browser.ts; the state made
  * through the store). Item 1: its findings by rule name each rule by its code and its title in the page's language
- * (the code alone was shown), a rule the catalogue does not title (a mapping's MAP_…) by its code.
+ * (the code alone was shown), a rule the catalogue does not title (a mapping's MAP_…) by its code. Item 2: its sync
+ * runs list the city-wide pulls that covered it (of its record's source, hcm-csdl, and of the system serving it),
+ * labelled city-wide, beside its own ("Không có" was shown after city-wide pulls); another system's or school's not.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +11,8 @@ import { ruleByCode } from '../../src/quality/index.js';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import type { Db } from '../../src/store/db.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
 const SCHOOL = {
@@ -63,6 +67,42 @@ describe.runIf(hasChromium())('dash9: a school’s page in Chromium', () => {
     await expect
       .poll(async () => rules.allInnerTexts(), { timeout: 30_000 })
       .toEqual([`DUNG_DATE_INVALID — ${title.en}`, 'MAP_UNKNOWN_CODE']);
+    await ui.page.getByTestId('lang').click();
+  });
+
+  it('item 2: lists the city-wide runs that covered the school, labelled city-wide, beside its own', async () => {
+    const db = ui.env.deps.db;
+    const school = { ...SCHOOL, schoolCode: '79000942', name: 'Trường Tiểu học Chín Mươi Bốn Hai' };
+    await storeSchool(db, school);
+    await createSchoolSystemsRepo(db).set(school.schoolCode, 'vnedu', 'test');
+    const runs = createSyncRunsRepo(db);
+    const run = (system: 'hcm-csdl' | 'smas' | 'vnedu', scope: string) =>
+      runs.create({ system, entity: 'students', scope, since: null, requestedBy: 'x' });
+    const cityHcm = await run('hcm-csdl', '');
+    const ownHcm = await run('hcm-csdl', school.schoolCode);
+    await run('smas', ''); // a system that does not serve it
+    const cityVnedu = await run('vnedu', '');
+    await run('hcm-csdl', '79000943'); // another school's
+
+    await ui.asAdmin();
+    await ui.page.goto(`${ui.base}/dashboard#/schools/${school.schoolCode}`);
+    const rows = ui.page.getByTestId('school-sync-runs').locator('tbody tr');
+    await rows.first().waitFor();
+    const shown = async () =>
+      rows.evaluateAll((trs: Array<{ cells: ArrayLike<{ innerText: string }> }>) =>
+        trs.map((tr) => [tr.cells[0]!.innerText, tr.cells[1]!.innerText, tr.cells[3]!.innerText]),
+      );
+    expect(await shown()).toEqual([
+      [String(cityVnedu), 'vnedu', 'Toàn thành phố'],
+      [String(ownHcm), 'hcm-csdl', school.schoolCode],
+      [String(cityHcm), 'hcm-csdl', 'Toàn thành phố'],
+    ]);
+    expect(await ui.page.getByTestId('school-sync-runs').getByTestId('run-city-wide').count()).toBe(2);
+    await ui.shot('02-school-city-wide-runs-vi');
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(async () => (await shown()).map((r) => r[2]), { timeout: 30_000 })
+      .toEqual(['City-wide', school.schoolCode, 'City-wide']);
     await ui.page.getByTestId('lang').click();
   });
 });

@@ -12481,6 +12481,7 @@ export interface operations {
               findings: number;
               records: number;
             }[];
+            /** @description 20 lần đồng bộ mới nhất của trường: lần kéo riêng trường (scope là mã trường) và lần kéo cả thành phố (scope null) của hệ thống nguồn hồ sơ trường (sourceSystem) hoặc phần mềm phục vụ trường (schoolSystem), các hệ thống có kéo trường này / the school’s 20 newest sync runs: its own pulls (scope its code) and the city-wide ones (scope null) of the source of its record (sourceSystem) or the system serving it (schoolSystem), the systems whose pulls of everything they serve cover it */
             syncRuns: components['schemas']['OpsSyncRun'][];
             /** @description lần cuối website của trường được kiểm tra (GET /v1/schools/{code}/website trả kết quả đó); null: chưa kiểm tra, đường dẫn đó trả 404 / when the school’s website was last probed (GET /v1/schools/{code}/website serves that probe); null: not probed yet, that route answers 404 */
             websiteProbedAt: string | null;

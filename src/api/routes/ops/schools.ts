@@ -141,7 +141,14 @@ const SchoolDetail = z.object({
       records: z.number().int(),
     }),
   ),
-  syncRuns: z.array(OpsSyncRun),
+  syncRuns: z.array(OpsSyncRun).meta({
+    description:
+      '20 lần đồng bộ mới nhất của trường: lần kéo riêng trường (scope là mã trường) và lần kéo cả thành phố (scope ' +
+      'null) của hệ thống nguồn hồ sơ trường (sourceSystem) hoặc phần mềm phục vụ trường (schoolSystem), các hệ thống ' +
+      'có kéo trường này / the school’s 20 newest sync runs: its own pulls (scope its code) and the city-wide ones ' +
+      '(scope null) of the source of its record (sourceSystem) or the system serving it (schoolSystem), the systems ' +
+      'whose pulls of everything they serve cover it',
+  }),
   websiteProbedAt: z
     .string()
     .nullable()
@@ -235,6 +242,15 @@ async function schoolBatchesOut(db: Db, rows: readonly SchoolBatchRow[]) {
   }));
 }
 
+/**
+ * The systems whose city-wide pulls (no scope: everything the system serves) cover a school (dash9 item 2: its page
+ * said "Không có" after city-wide pulls): the source of its record (the city database, hcm-csdl, nearly everywhere)
+ * and the school-management system serving it (smas, vnedu) when truc knows one.
+ */
+const coveringSystems = (s: StoredSchool): string[] => [
+  ...new Set([s.sourceSystem, s.schoolSystem].filter((x): x is string => x !== null)),
+];
+
 /** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule, sync runs and when its website was probed. */
 function schoolDetailRoute(app: OpsApp, opts: SchoolRouteOptions): void {
   const repo = createOverviewRepo(opts.db);
@@ -262,7 +278,7 @@ function schoolDetailRoute(app: OpsApp, opts: SchoolRouteOptions): void {
       const [batches, findingsByRule, syncRuns, probes] = await Promise.all([
         repo.schoolBatches(schoolCode, 20),
         repo.schoolFindingsByRule(schoolCode),
-        repo.syncRuns({ scope: schoolCode }, 20, 0),
+        repo.syncRuns({ scope: schoolCode, cityWideOf: coveringSystems(found) }, 20, 0),
         createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
       ]);
       const probedAt = probes.get(schoolCode)?.probedAt;
