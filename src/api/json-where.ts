@@ -19,11 +19,19 @@ function lineColumn(text: string, at: number): { line: number; column: number } 
   return { line, column: at - lineStart + 1 };
 }
 
-/** Where jsonc-parser, reading `text` as strict JSON (no comments, no trailing comma), first finds it wrong. */
+/**
+ * Where jsonc-parser, reading `text` as strict JSON (no comments, no trailing comma), first finds it wrong; undefined
+ * when it cannot say: its reader recurses into each array and object, and a body nested some thousands deep (the depth
+ * limit is checked once a body parses) overflowed its stack, a 500 (review9).
+ */
 function firstError(text: string): number | undefined {
   let at: number | undefined;
   const first = (_error: unknown, offset: number): void => void (at ??= offset);
-  jsonc.visit(text, { onError: first }, { disallowComments: true, allowTrailingComma: false });
+  try {
+    jsonc.visit(text, { onError: first }, { disallowComments: true, allowTrailingComma: false });
+  } catch {
+    // too deep to read: the first error found before it, or none
+  }
   return at;
 }
 

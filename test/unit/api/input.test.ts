@@ -91,6 +91,12 @@ describe('parseJson', () => {
       );
     },
   );
+  // review9: the place is sought by a recursive reader; a malformed body nested thousands deep overflowed its stack.
+  it('a malformed body nested 20,000 deep is refused as malformed (no place told), not a stack overflow', () => {
+    const text = `{"a":${'['.repeat(20_000)}x}`;
+    const err = refusal(() => parseJson(text));
+    expect(err.code).toBe('ERR_MALFORMED_JSON');
+  });
   it('a plain "constructor" field is data, not a poisoning attempt', () => {
     expect(parseJson('{"constructor":"x"}')).toEqual({ constructor: 'x' });
   });
