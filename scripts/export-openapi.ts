@@ -44,7 +44,7 @@ export async function openapiOutputs(): Promise<Generated[]> {
     metrics: createMetrics(),
     now: unused,
     queues,
-    tokens: { keys: [], issuer: 'truc', audience: 'truc-api', ttlSeconds: 900 },
+    tokens: { keys: [], issuer: 'truc', audience: 'truc-api', ttlSeconds: 900, clockSkewSeconds: 300 },
   });
   await app.ready();
   const spec = app.swagger();

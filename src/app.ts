@@ -274,6 +274,7 @@ function oauthOptions(deps: AppDeps) {
       ? redisThrottle(deps.redis, throttleSettings)
       : dbThrottle(deps.db, throttleSettings),
     publicUrl: deps.config.server.publicUrl,
+    configuredIssuer: deps.config.auth.issuer ?? deps.config.server.publicUrl,
     maxTokensPerMinute: deps.config.auth.maxTokensPerMinute,
   };
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { AppDeps } from './app.js';
 import type { Config } from './config.js';
 import { ConfigError, PROJECT_ROOT } from './config.js';
-import { signingKeyFrom, type TokenSettings } from './api/auth/tokens.js';
+import { DEFAULT_ISSUER, signingKeyFrom, type TokenSettings } from './api/auth/tokens.js';
 import {
   assertRedisReachable,
   postgresQueueFactory,
@@ -91,10 +91,10 @@ function tokenSettings(config: Config): TokenSettings {
   }
   return {
     keys: keys.map(signingKeyFrom),
-    issuer: config.auth.issuer ?? config.server.publicUrl ?? 'truc',
-    issuerFromRequest: config.auth.issuer === undefined && config.server.publicUrl === undefined,
+    issuer: config.auth.issuer ?? config.server.publicUrl ?? DEFAULT_ISSUER,
     audience: config.auth.audience,
     ttlSeconds: config.auth.tokenTtlSeconds,
+    clockSkewSeconds: config.auth.clockSkewSeconds,
   };
 }
 

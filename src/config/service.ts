@@ -129,6 +129,12 @@ export const AuthSchema = z
     issuer: z.string().min(1).optional(),
     audience: z.string().min(1).default('truc-api'),
     tokenTtlSeconds: z.number().int().positive().max(86_400).default(900),
+    /**
+     * How far ahead of an API process's clock a token's `iat` may be before the token is refused (sec9): the clocks
+     * of the hosts behind one balancer may differ (review35a F7, a minute seen); a token from further ahead would
+     * outlive its tokenTtlSeconds by as much. 300 s: Kerberos's usual bound on clock skew.
+     */
+    clockSkewSeconds: z.number().int().nonnegative().max(3600).default(300),
     /** Failed logins of one client id from one source address before delays start (issue 9). */
     maxFailedLogins: z.number().int().positive().default(5),
     /** The longest delay failed logins can impose, in seconds (never a lock: delays only). */

@@ -218,14 +218,47 @@ describe('/.well-known: OAuth metadata (RFC 8414) and the signing keys (JWKS)', 
     const jwks = (await h.get('/.well-known/jwks.json')).json<{ keys: JWK[] }>();
     expect(jwks.keys.length).toBeGreaterThan(0);
     for (const k of jwks.keys) expect(k).not.toHaveProperty('d');
-    // The issuer a third party pins is the metadata's (review28 F6: the URL it is served under; the token says it).
-    const meta = (await h.get('/.well-known/oauth-authorization-server')).json<{ issuer: string }>();
+    // The issuer a third party pins: PUBLIC_URL's, the metadata's too; with none (here) the fixed 'truc' (sec9), which
+    // the metadata cannot name (its issuer is the URL it is served under, review28 F6).
+    expect(h.env.config.server.publicUrl).toBeUndefined();
     const { payload } = await jwtVerify(h.tokens.vendor, createLocalJWKSet(jwks), {
       algorithms: ['ES256'],
-      issuer: meta.issuer,
+      issuer: 'truc',
       audience: h.env.deps.tokens.audience,
     });
     expect(payload.sub).toBe(h.clients.vendor.clientId);
+  });
+
+  // sec9 (sec8 INFO): without PUBLIC_URL a token was signed with the URL its request was served under (any Host header)
+  // and no `iss` was checked: one of any issuer, signed by truc's keys, was taken.
+  it('without PUBLIC_URL a token carries the fixed issuer, whatever the Host, and one of another issuer is refused', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { host: 'evil.example' },
+      payload: {
+        grant_type: 'client_credentials',
+        client_id: h.clients.reader.clientId,
+        client_secret: h.clients.reader.clientSecret,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const issued = res.json<{ access_token: string }>().access_token;
+    expect(decodeJwt(issued).iss).toBe('truc');
+    expect((await h.get('/v1/me', issued)).statusCode).toBe(200);
+    const key = h.env.deps.tokens.keys[0]!;
+    for (const iss of ['http://evil.example', 'http://127.0.0.1']) {
+      const t = await new SignJWT({ role: 'vendor', scope: 'batches:write' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: key.kid })
+        .setSubject(h.clients.vendor.clientId)
+        .setJti(`iss-${iss}`)
+        .setIssuer(iss)
+        .setAudience(h.env.deps.tokens.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key.privateKey);
+      expectProblem(await h.pushBatch(t, S1, goodBody()), 401, 'ERR_TOKEN_INVALID');
+    }
   });
 });
 

@@ -155,6 +155,7 @@ describe('F7: clocks a few seconds apart (API processes on two hosts behind one 
       issuer: 'https://truc.example',
       audience: 'truc-api',
       ttlSeconds: 900,
+      clockSkewSeconds: 300,
     };
     const principal = { clientId: 'cl_vendor', role: 'vendor' as const, scopes: ['batches:write'] };
     let token = '';

@@ -29,20 +29,27 @@ export interface SigningKey {
   publicKey: KeyObject;
 }
 
+/** The issuer truc signs with, and pins, when neither auth.issuer nor server.publicUrl is set (sec9). */
+export const DEFAULT_ISSUER = 'truc';
+
 export interface TokenSettings {
   /** The first signs; all verify and are published. */
   keys: readonly SigningKey[];
-  issuer: string;
   /**
-   * review28 F6: neither auth.issuer nor server.publicUrl is set, so truc knows no URL of its own: the issuer is the
-   * URL each request is served under (the RFC 8414 metadata's `issuer`, as its token_endpoint is, and the `iss` of a
-   * token issued there), and verification does not pin `iss`: the same service answers under several names
-   * (127.0.0.1, its LAN name), a name taken from the Host header proves nothing, and our own signing keys and the
-   * audience are what make a token ours. Set PUBLIC_URL (or auth.issuer) in production to pin it.
+   * The `iss` every token is signed with and must carry: auth.issuer, else server.publicUrl, else
+   * {@link DEFAULT_ISSUER}. sec9 (sec8 INFO): without a URL of its own truc signed each token with the URL the request
+   * was served under and pinned no `iss` (review28 F6); it now signs with one fixed value and pins it, whatever the
+   * Host header said. The RFC 8414 metadata's `issuer` is still the URL it is served under (src/api/routes/oauth.ts).
    */
-  issuerFromRequest?: boolean;
+  issuer: string;
   audience: string;
   ttlSeconds: number;
+  /**
+   * How far ahead of this process's clock a token's `iat` may be (auth.clockSkewSeconds): another host's clock may
+   * run ahead (review35a F7), but a token from beyond it is refused, so a host whose clock ran far ahead cannot issue
+   * tokens that live that much longer than their `ttlSeconds` (sec9).
+   */
+  clockSkewSeconds: number;
 }
 
 /**
@@ -128,7 +135,6 @@ export function signingKeyFrom(entry: {
 export async function issueToken(
   s: TokenSettings,
   p: Omit<TokenPrincipal, 'tokenId'>,
-  issuer: string = s.issuer,
 ): Promise<{ token: string; expiresIn: number }> {
   const key = s.keys[0];
   if (!key)
@@ -144,7 +150,7 @@ export async function issueToken(
   })
     .setProtectedHeader({ alg: TOKEN_ALG, typ: TOKEN_TYP, kid: key.kid })
     .setSubject(p.clientId)
-    .setIssuer(issuer)
+    .setIssuer(s.issuer)
     .setAudience(s.audience)
     .setIssuedAt()
     // No `nbf` (review35a F7): it said only "from now", and an API process whose clock is behind the issuer's by more
@@ -198,7 +204,7 @@ async function verified(
       {
         algorithms: [TOKEN_ALG],
         typ: TOKEN_TYP,
-        ...(s.issuerFromRequest ? {} : { issuer: s.issuer }),
+        issuer: s.issuer,
         audience: s.audience,
         clockTolerance: 5,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
@@ -215,6 +221,9 @@ async function verified(
   if (typeof c.sub !== 'string' || typeof c.jti !== 'string' || typeof c.role !== 'string') {
     throw new TokenError('claims');
   }
+  // jose checks a future `iat` only with maxTokenAge (which would also refuse an old one): checked here.
+  if (typeof c.iat !== 'number' || c.iat > Date.now() / 1000 + s.clockSkewSeconds)
+    throw new TokenError('claims');
   return {
     principal: Object.freeze({
       clientId: c.sub,

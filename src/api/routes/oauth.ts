@@ -101,6 +101,8 @@ export interface OauthRouteOptions {
   throttle: LoginThrottle;
   /** The public base URL (server.publicUrl); else taken from each request. */
   publicUrl: string | undefined;
+  /** auth.issuer, else server.publicUrl: the tokens' issuer when one is configured. */
+  configuredIssuer: string | undefined;
   /** Access tokens issued per client per minute (auth.maxTokensPerMinute). */
   maxTokensPerMinute: number;
 }
@@ -179,11 +181,7 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       }
       await limit.count(request, client.id);
       const scopes = grantedScopes(client, body.scope);
-      const { token, expiresIn } = await issueToken(
-        opts.tokens,
-        principalOf(client, scopes, generation),
-        issuerOf(opts, request),
-      );
+      const { token, expiresIn } = await issueToken(opts.tokens, principalOf(client, scopes, generation));
       if (generation !== client.secretGeneration)
         await noteOldSecretUse(clients, client, opts.now(), request.log);
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
@@ -219,9 +217,13 @@ const principalOf = (client: ApiClient, scopes: string[], secretGeneration: numb
 const baseUrl = (opts: OauthRouteOptions, request: FastifyRequest): string =>
   opts.publicUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.host}`;
 
-/** The issuer: the configured one, else the request's base URL (TokenSettings.issuerFromRequest, review28 F6). */
+/**
+ * The metadata's issuer: the configured one (auth.issuer, else server.publicUrl), the tokens' `iss`; with neither, the
+ * URL the document is served under, as RFC 8414 §3.3 clients check (review28 F6). The tokens then carry and are
+ * checked for DEFAULT_ISSUER (sec9), which no URL names: set PUBLIC_URL for both to be the same (README).
+ */
 const issuerOf = (opts: OauthRouteOptions, request: FastifyRequest): string =>
-  opts.tokens.issuerFromRequest ? baseUrl(opts, request) : opts.tokens.issuer;
+  opts.configuredIssuer ?? baseUrl(opts, request);
 
 /** The published signing keys (JWKS) and the authorization server metadata. */
 function publicDocumentRoutes(app: OauthApp, opts: OauthRouteOptions): void {

@@ -13,6 +13,7 @@ import {
   publicJwks,
   signingKeyFrom,
   TokenError,
+  DEFAULT_ISSUER,
   verifyToken,
   type SigningKey,
   type TokenSettings,
@@ -25,6 +26,7 @@ const settings = (keys: SigningKey[] = [KEY_NEW]): TokenSettings => ({
   issuer: 'https://truc.example',
   audience: 'truc-api',
   ttlSeconds: 300,
+  clockSkewSeconds: 300,
 });
 const PRINCIPAL = {
   clientId: 'cl_vendor',
@@ -200,6 +202,30 @@ describe('verifyToken refuses (ERR_TOKEN_INVALID, fixed reasons)', () => {
 
   it('a token that is not yet valid (nbf in the future)', async () => {
     expect((await refusal(forge(HEADER, validPayload({ nbf: now() + 120 }), KEY_NEW))).reason).toBe('claims');
+  });
+
+  // sec9 (sec8 INFO): a host whose clock ran ahead issued tokens that lived as much longer than their ttlSeconds.
+  it('a token issued beyond the clock skew ahead (iat in the future) is refused; within it, taken', async () => {
+    const ahead = (s: number) => validPayload({ iat: now() + s, nbf: undefined, exp: now() + s + 300 });
+    expect((await refusal(forge(HEADER, ahead(3600), KEY_NEW))).reason).toBe('claims');
+    expect((await refusal(forge(HEADER, ahead(400), KEY_NEW))).reason).toBe('claims');
+    await expect(verifyToken(settings(), forge(HEADER, ahead(60), KEY_NEW))).resolves.toMatchObject({
+      clientId: 'cl_vendor',
+    });
+    // auth.clockSkewSeconds is the bound: with 0, a minute ahead is refused too
+    const strict = { ...settings(), clockSkewSeconds: 0 };
+    expect((await refusal(forge(HEADER, ahead(60), KEY_NEW), strict)).reason).toBe('claims');
+  });
+
+  // sec9 (sec8 INFO): without PUBLIC_URL truc pinned no `iss` (it signed with each request's URL); it signs with one
+  // fixed issuer (DEFAULT_ISSUER) and every token must carry it.
+  it('a token of another issuer is refused, also under the default issuer', async () => {
+    const fixed = { ...settings(), issuer: DEFAULT_ISSUER };
+    const ours = (await issueToken(fixed, PRINCIPAL)).token;
+    expect(decodeJwt(ours).iss).toBe('truc');
+    await expect(verifyToken(fixed, ours)).resolves.toMatchObject({ clientId: 'cl_vendor' });
+    for (const iss of ['http://evil.example', 'http://127.0.0.1:8080', 'https://truc.example'])
+      expect((await refusal(forge(HEADER, validPayload({ iss }), KEY_NEW), fixed)).reason).toBe('claims');
   });
 
   it('not an access token: typ JWT or missing, no role, a numeric subject', async () => {
