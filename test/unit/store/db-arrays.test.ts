@@ -125,15 +125,30 @@ describe('arrays of strings a statement casts ::text[]', () => {
       ['ascii', '\u00e9'], // latin1, not ASCII: its UTF-8 is two bytes
       ['\ud800 lone'], // written as UTF-8 writes it (the replacement character)
       [],
+      // perf9: ASCII told by the text's UTF-8 length, its lengths' and header's bytes above 0x7f counted.
+      ['x'.repeat(128), 'y'.repeat(32_768), '\u007f'.repeat(0x8080)],
+      ['x'.repeat(128), '\u0080'], // the one non-ASCII character right after a length with a byte above 0x7f
+      ['\u00ff', 'x'.repeat(128)],
+      Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? null : `k${i}`)), // 200 (0xc8) elements, nulls (-1)
+      [...Array.from({ length: 40_000 }, () => null), 'e\u0301', null],
+      [...keys, 'Nguyễn'], // not ASCII at its end
+      ['\u0100'], // above latin1: written by latin1 as another byte
     ];
     for (const a of arrays) expect(textArrayBytes(a)).toEqual(oneByOne(a));
-    // In one piece: no Buffer#write a key (red without: one a key).
+    // In one piece: no Buffer#write a key (red without: one a key), and the keys not joined on their own first
+    // (perf9: red with the ASCII test of the joined keys).
     const write = vi.spyOn(Buffer.prototype, 'write');
+    const join = vi.spyOn(Array.prototype, 'join');
     try {
       textArrayBytes(keys);
       expect(write).not.toHaveBeenCalled();
+      expect(join.mock.contexts.filter((c) => c === keys)).toEqual([]);
+      expect(join.mock.contexts.filter((c) => (c as unknown[]).length === 2 * keys.length + 1)).toHaveLength(
+        1,
+      );
     } finally {
       write.mockRestore();
+      join.mockRestore();
     }
   });
 });
