@@ -87,6 +87,12 @@ function edited(raw: Rec, rec: Rec, field: string, value: unknown): Rec {
   return out;
 }
 
+/** A personal ID sent as a JSON number (walk9: `"personalId": 79220001234`, its leading 0 lost, was told only "12 digits"). */
+const ID_AS_NUMBER: Text = {
+  vi: 'Số định danh được gửi dạng số nên mất số 0 ở đầu; hãy gửi 12 chữ số dạng chuỗi, trong dấu ngoặc kép ("079…").',
+  en: 'The personal ID was sent as a number, which loses its leading 0: send the 12 digits as text, in quotes ("079…").',
+};
+
 /**
  * The personal ID as typed → the form the schema checks, read as every format reads it
  * (`readPersonalId`): spaces and dots out; empty = absent; a legacy 9-digit CMND dropped and reported;
@@ -100,7 +106,13 @@ function personalIdInput(raw: Rec, index: number, sink: BatchSink): Rec {
   // Not text at all (an object, a boolean…): the schema says so.
   if (input.kind === 'absent' && value !== '' && typeof value !== 'string') return raw;
   if (input.kind === 'legacy') sink.add(index, PERSONAL_ID_LEGACY, '/personalId');
-  else if (input.kind === 'malformed') sink.add(index, PERSONAL_ID_FORMAT, '/personalId');
+  else if (input.kind === 'malformed')
+    sink.add(
+      index,
+      PERSONAL_ID_FORMAT,
+      '/personalId',
+      typeof value === 'number' ? { detail: ID_AS_NUMBER } : {},
+    );
   return edited(raw, raw, 'personalId', undefined);
 }
 

@@ -46,6 +46,31 @@ describe('a personal ID sent but refused is not also missing', () => {
     expect(aboutId(r, 5)).toEqual(['DUNG_PERSONAL_ID_PROVINCE']);
   });
 
+  it('walk9: an ID sent as a JSON number (its leading 0 lost) is told to be sent as text; not the number itself', async () => {
+    const s = CLEAN.students;
+    const r = await runInput(
+      'students',
+      [
+        { ...s, studentCode: 'A', personalId: 79319012345 },
+        { ...s, studentCode: 'B', personalId: '07931901234' },
+      ],
+      config,
+    );
+    const [asNumber, asText] = [0, 1].map((i) =>
+      r.findings.filter((f) => f.index === i && f.pointer === '/personalId'),
+    );
+    expect(asNumber!.map((f) => f.rule)).toEqual(['DUNG_PERSONAL_ID_FORMAT']);
+    expect(asNumber![0]!.detail).toEqual({
+      vi: expect.stringContaining('gửi dạng số nên mất số 0 ở đầu; hãy gửi 12 chữ số dạng chuỗi') as string,
+      en: expect.stringContaining(
+        'sent as a number, which loses its leading 0: send the 12 digits as text',
+      ) as string,
+    });
+    expect(JSON.stringify(asNumber)).not.toContain('79319012345');
+    // sent as text, 11 digits: the rule's words alone, as before
+    expect(asText!.map((f) => [f.rule, f.detail])).toEqual([['DUNG_PERSONAL_ID_FORMAT', undefined]]);
+  });
+
   it('a vendor format: the mapping’s refusal (its own pointer) silences the checks’ absence findings too', async () => {
     const ctx = ctxOf('students', config);
     const { personalId: _dropped, ...rec } = CLEAN.students;
