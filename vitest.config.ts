@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One run, three tiers chosen by folder: unit (no sockets), integration (real Redis and
 // PostgreSQL, and PGlite), e2e (spawned processes + simulators). Two groups run in order. The first
 // holds the e2e, integration and unit files, two at a time, handed out project by project (vitest's
-// sequencer: by project name, so e2e, integration, unit, unit-mocked; within a project the larger
+// sequencer: by project name, so e2e, integration, integration-isolated, unit, unit-mocked; within a project the larger
 // file first, or the longer one by vitest's cache of durations): a worker that ends a tier takes
 // the next tier's files at once instead of waiting for the other worker's last file (a group ends
 // when its last file does). The second holds the few integration files that time
@@ -19,11 +19,7 @@ export const MOCKED = ['test/unit/cli/program.test.ts', 'test/unit/cli/program-e
  * Integration files that judge a time, an order or a rate inside their own process (a slot kept for a
  * small batch, a close within its deadline, a window of logins, the gate's pacing, a scrape, the
  * Ministry's timeouts): beside another file they would measure the other file's CPU as well, so they
- * run one at a time, after the rest of the tier. Also the integration files that replace a module
- * (`vi.mock`): the shared project's module graph (`isolate: false`) would keep the real module
- * loaded by an earlier file; this project isolates each file. And drift.test.ts, which builds the OpenAPI document
- * in process (ci7b): in the shared module graph, what earlier files loaded changed the document it made (stop 63's
- * CI: the committed spec read as stale though `npm run openapi:check` matched it).
+ * run one at a time, after the rest of the tier.
  */
 export const SERIAL_INTEGRATION = [
   'test/integration/ingest-slots.test.ts',
@@ -32,6 +28,16 @@ export const SERIAL_INTEGRATION = [
   'test/integration/token-limit.test.ts',
   'test/integration/delivery-gate.test.ts',
   'test/integration/adapters/moet-pcgd.conformance.test.ts',
+];
+/**
+ * Integration files that need a module graph of their own but judge no time: those that replace a module
+ * (`vi.mock`: the shared project's module graph (`isolate: false`) would keep the real module loaded by an earlier
+ * file), and drift.test.ts, which builds the OpenAPI document in process (ci7b: in the shared module graph, what
+ * earlier files loaded changed the document it made; stop 63's CI read the committed spec as stale though
+ * `npm run openapi:check` matched it). Each file isolated, beside the other files of the first group (ci9: in the
+ * serial group they added their whole time to the run's).
+ */
+export const ISOLATED_INTEGRATION = [
   'test/integration/vendor-batch-list-rule.test.ts',
   'test/integration/drift.test.ts',
 ];
@@ -68,7 +74,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          exclude: SERIAL_INTEGRATION,
+          exclude: [...SERIAL_INTEGRATION, ...ISOLATED_INTEGRATION],
           maxWorkers: 2,
           // A file's own process imported the source again (~2.5 s of each file's start, ~300 s of the
           // suite): the files of a worker share its module graph, as the unit files do. A file closes
@@ -77,6 +83,16 @@ export default defineConfig({
           isolate: false,
           testTimeout: 60_000,
           // Hooks start PGlite (WebAssembly), which can take over 60 s when the machine is loaded.
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-isolated',
+          include: ISOLATED_INTEGRATION,
+          maxWorkers: 2,
+          testTimeout: 60_000,
           hookTimeout: 180_000,
         },
       },

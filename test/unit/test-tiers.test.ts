@@ -2,13 +2,14 @@
  * The unit tier, the integration project and the end-to-end tier share one module graph per worker
  * (vitest.config.ts, `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module
  * already loaded: every unit file that replaces a module is listed to run in a module graph of its own, and no
- * integration file of the shared project nor end-to-end file replaces one. The tiers but the serial integration files share one group.
+ * integration file of the shared project nor end-to-end file replaces one. The tiers but the serial integration files share one
+ * group (the integration files that need a module graph of their own but judge no time, ISOLATED_INTEGRATION, in it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import config, { MOCKED, SERIAL_INTEGRATION } from '../../vitest.config.js';
+import config, { ISOLATED_INTEGRATION, MOCKED, SERIAL_INTEGRATION } from '../../vitest.config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // A file mocks a module when it calls vi.mock, or imports test/helpers/cli-program.ts, which mocks the program's.
@@ -27,7 +28,8 @@ it('every unit file that mocks a module runs in the unit-mocked project', () => 
 });
 
 it('no integration or end-to-end file that shares its worker’s module graph mocks a module', () => {
-  const shared = testFiles('test/integration').filter((f) => !SERIAL_INTEGRATION.includes(f));
+  const own = [...SERIAL_INTEGRATION, ...ISOLATED_INTEGRATION];
+  const shared = testFiles('test/integration').filter((f) => !own.includes(f));
   expect(shared.length).toBeGreaterThan(90);
   const e2e = testFiles('test/e2e');
   expect(e2e.length).toBeGreaterThan(30);
@@ -42,7 +44,7 @@ it('the unit, integration and end-to-end files share their worker’s module gra
   expect(isolated.sort()).toEqual(['e2e', 'integration', 'unit']);
 });
 
-it('the e2e, integration and unit files run in one group, the serial integration files after it', () => {
+it('the e2e, integration and unit files run in one group (the isolated integration files too), the serial integration files after it', () => {
   const groups = Object.fromEntries(
     (config.test?.projects ?? []).flatMap((p) =>
       typeof p === 'object' && 'test' in p && p.test?.name
@@ -51,5 +53,16 @@ it('the e2e, integration and unit files run in one group, the serial integration
     ),
   );
   // A group ends when its last file does: in one group, a worker that ends a tier takes the next tier's files.
-  expect(groups).toEqual({ unit: 0, 'unit-mocked': 0, e2e: 0, integration: 0, 'integration-serial': 1 });
+  expect(groups).toEqual({
+    unit: 0,
+    'unit-mocked': 0,
+    e2e: 0,
+    integration: 0,
+    'integration-isolated': 0,
+    'integration-serial': 1,
+  });
+});
+
+it('an isolated integration file is not also a serial one', () => {
+  expect(ISOLATED_INTEGRATION.filter((f) => SERIAL_INTEGRATION.includes(f))).toEqual([]);
 });
