@@ -10,11 +10,11 @@
  * A classes run's hold, read in both languages: dashboard-classes-hold.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { enqueue, qualityScorecards, queueBatch } from '../../src/jobs/contracts.js';
@@ -27,9 +27,9 @@ import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import type { NewBatch } from '../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { hasChromium, workerBrowser } from '../helpers/dashboard-browser.js';
 import { school } from '../factories/records.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test-results', 'dashboard');
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
 
@@ -44,13 +44,12 @@ const SCHOOL = {
 /** The school whose website the probe test records (S1's card stays "not checked yet"). */
 const WEB_SCHOOL = { ...SCHOOL, schoolCode: '79000003', name: 'Trường Tiểu học Lê Lợi' };
 
-describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
+describe.runIf(hasChromium())('dashboard in Chromium', () => {
   let env: TestEnv;
   let fake: FakeHcmCsdl;
   let worker: Running;
   let app: FastifyInstance;
   let base: string;
-  let browser: Browser;
   let page: Page;
   let admin: NewClient & { clientSecret: string };
 
@@ -110,13 +109,13 @@ describe.runIf(existsSync(CHROMIUM))('dashboard in Chromium', () => {
       { timeoutMs: 60_000, what: 'the three batches ingested' },
     );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
+    // The worker's Chromium (test/helpers/dashboard-browser.ts), this file's page a context of its own.
+    page = await (await workerBrowser()).newPage({ viewport: { width: 1366, height: 800 } });
     page.on('dialog', (d) => void d.accept());
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await page?.context().close();
     await app?.close();
     await worker?.stop();
     await fake?.close();

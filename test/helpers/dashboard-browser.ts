@@ -61,7 +61,7 @@ let launched: Promise<Browser> | undefined;
  * context of its own, closed after the file; the browser ends with the worker (playwright kills what it launched
  * when its process exits, and Chromium exits when its pipe closes). Launched again when it is no longer connected.
  */
-async function workerBrowser(): Promise<Browser> {
+export async function workerBrowser(): Promise<Browser> {
   const current = await launched?.catch(() => undefined);
   if (current?.isConnected()) return current;
   launched = chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
