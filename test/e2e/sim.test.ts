@@ -1,9 +1,12 @@
 /**
  * `truc sim <system>` runs one simulator standalone for vendors and testers: it listens, answers its
- * control endpoints, refuses unauthenticated calls, and stops on SIGTERM.
+ * control endpoints, refuses unauthenticated calls, and stops on SIGTERM. Its usage errors are told before anything
+ * starts: run in process (`runCli`, as src/main.ts calls it, with truc's real modules; ci9: a process each was tsx
+ * loading the CLI); a real process's exit 2 is test/e2e/cli.test.ts's 'bad usage'.
  */
 import { describe, expect, it } from 'vitest';
-import { ROOT, runProcess, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
+import { truc as inProcess } from '../helpers/cli-in-process.js';
+import { ROOT, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
 
 const truc = (cli: string[]) => ({ args: trucArgs(cli), opts: { cwd: ROOT, env: trucEnv() } });
 
@@ -79,12 +82,10 @@ describe('truc sim <system>', () => {
   });
 
   it('bad faults are a usage error (exit 2)', async () => {
-    const { args, opts } = truc(['sim', 'smas', '--faults', '{"bogus":1}']);
-    expect((await runProcess(process.execPath, args, opts)).code).toBe(2);
+    expect((await inProcess('sim', 'smas', '--faults', '{"bogus":1}')).code).toBe(2);
   });
 
   it('an unknown system is a usage error (exit 2)', async () => {
-    const { args, opts } = truc(['sim', 'nope']);
-    expect((await runProcess(process.execPath, args, opts)).code).toBe(2);
+    expect((await inProcess('sim', 'nope')).code).toBe(2);
   });
 });
