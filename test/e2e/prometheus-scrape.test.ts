@@ -72,7 +72,9 @@ describe.runIf(hasPrometheus)('Prometheus started from ops/ scrapes every truc r
 
   beforeAll(async () => {
     dir = await makeTempDir('truc-e2e-prom-');
-    db = await createTestDatabase();
+    // A copy of the migrated template (ci9: a `truc migrate` process was tsx and the 200-odd migrations; `truc migrate`
+    // is cli-operator.test.ts's, the migrations on a fresh PostgreSQL database store.test.ts's).
+    db = await createTestDatabase({ migrated: true });
   });
   afterAll(async () => {
     for (const p of procs) p.kill();
@@ -84,11 +86,6 @@ describe.runIf(hasPrometheus)('Prometheus started from ops/ scrapes every truc r
 
   it('every target in ops/prometheus/prometheus.yml is up, and the alert rules evaluate', async () => {
     const env = roleEnv(dir.path, db.url, prefix);
-    const migrate = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
-      cwd: ROOT,
-      env,
-    });
-    expect((await migrate.exited).code, migrate.stderr()).toBe(0);
     // compose service name → the loopback address of the process playing it
     const address: Record<string, string> = {};
     for (const role of ['api', 'worker', 'scheduler']) address[role] = await startRole(role, env, procs);
