@@ -52,7 +52,8 @@ export async function keptRecords(
   repushed: Repushed,
 ): Promise<KeptRecord[]> {
   if (left.length === 0) return [];
-  const words = await createRecordsRepo(q).newestWords(batch.entity, batch.schoolCode, left);
+  // The hold's own batch (its row keeps the id) is never what kept one (review6 R6-7).
+  const words = await createRecordsRepo(q).newestWords(batch.entity, batch.schoolCode, left, batch.id);
   const byKey = new Map(words.map((w) => [w.key, w]));
   return left.map((key) => keptOf(key, byKey.get(key), repushed.get(key), batch));
 }

@@ -105,9 +105,16 @@ export function heldChangeReads(q: Queryable) {
      * later, when it arrived, and the batch that brought it, found by its arrival (a vendor batch's is its
      * `created_at`; a pulled page's write or carry is its transaction's, as its batch row's) at the record's school,
      * `scope` or a run's `*` (the batches' (school_code, created_at) index); its system otherwise. Of a record an
-     * approved snapshot hold's deletions left alone (../jobs/guard-kept.ts).
+     * approved snapshot hold's deletions left alone (../jobs/guard-kept.ts): never the held snapshot itself, `held`
+     * (the hold row's batch id), which wrote none of them (review6 R6-7: a batch that arrived at the very time of the
+     * snapshot, a clock that repeats, was told as the snapshot when the snapshot's id sorted first).
      */
-    async newestWords(entity: EntityName, scope: string, keys: readonly string[]): Promise<NewestWord[]> {
+    async newestWords(
+      entity: EntityName,
+      scope: string,
+      keys: readonly string[],
+      held: string,
+    ): Promise<NewestWord[]> {
       const t = TABLES[entity];
       const res = await q.query<NewestWord>(
         `WITH w AS (
@@ -124,10 +131,10 @@ export function heldChangeReads(q: Queryable) {
            FROM n LEFT JOIN LATERAL (
              SELECT b.id, b.sync_run_id FROM truc.batches b
               WHERE b.school_code IN (n.school, $2, '*') AND b.entity = '${entity}'
-                AND b.created_at = CASE WHEN n.carried THEN n.carried_at ELSE n.written_at END
+                AND b.created_at = CASE WHEN n.carried THEN n.carried_at ELSE n.written_at END AND b.id <> $3::uuid
               ORDER BY b.id LIMIT 1) b ON true
           ORDER BY n.key`,
-        [[...keys], scope],
+        [[...keys], scope, held],
       );
       return res.rows.map((r) => ({ ...r, syncRunId: r.syncRunId === null ? null : Number(r.syncRunId) }));
     },

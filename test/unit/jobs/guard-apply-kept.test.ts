@@ -7,14 +7,15 @@
  * shows it (GET /v1/guard/holds/{id}), `truc holds show` prints it and the guard.applied audit entry keeps it. On a
  * real in-memory database.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { holdView, Hold, summaryView } from '../../../src/api/routes/guard/views.js';
 import { showLines } from '../../../src/cli/commands/hold-show.js';
 import { keptLine } from '../../../src/cli/commands/hold-kept.js';
-import { decideHold } from '../../../src/jobs/contracts.js';
+import { decideHold, queueBatch } from '../../../src/jobs/contracts.js';
 import { keptRecords } from '../../../src/jobs/guard-kept.js';
 import { createGuardHoldsRepo } from '../../../src/store/guard-holds.js';
-import { student } from '../../helpers/api.js';
+import { S1, student } from '../../helpers/api.js';
 import {
   drain,
   hcmStudent,
@@ -126,11 +127,35 @@ describe('an approved snapshot hold says what it applied of what it held, and wh
 
   // review6 R6-8: a held record truc holds no row of read as `deleted`, a word it cannot know
   it('a kept record truc holds no row of is unknown, not deleted', async () => {
-    const held = { id: 'b-none', entity: 'students' as const, schoolCode: '79000001', createdAt: new Date() };
+    const held = { id: randomUUID(), entity: 'students' as const, schoolCode: S1, createdAt: new Date() };
     const [kept] = await keptRecords(ctx.db, held, ['GKNONE'], new Map());
     expect(kept).toEqual({ key: 'GKNONE', why: 'unknown', at: null });
     expect(keptLine(kept!)).toBe(
       'GKNONE: không rõ: truc không còn dòng nào của bản ghi này / GKNONE: unknown: truc holds no row of this record',
     );
+  });
+
+  // review6 R6-7: the batch that kept a record is found by its arrival; one that arrived at the very time of the held
+  // snapshot (a clock that repeats) was told as the snapshot itself when the snapshot's id sorted first.
+  it('a batch arrived at the very time of the held snapshot is told as what kept the record, not the snapshot', async () => {
+    const writer = await vendorBatch(ctx, [{ ...student('GKSAME'), fullName: 'Phạm Văn Tư' }]);
+    // The held snapshot: a batch of the school whose id sorts before the writer's, arrived at the same time.
+    const held = {
+      id: `00000000-${randomUUID().slice(9)}`,
+      entity: 'students' as const,
+      schoolCode: S1,
+      createdAt: writer.createdAt,
+    };
+    await ctx.db.tx((q) =>
+      queueBatch(q, { ...held, clientId: 'vendor-1', format: 'canonical', records: [student('GKSAME')] }),
+    );
+    await ctx.db.query('UPDATE truc.batches SET created_at = $2 WHERE id = $1', [held.id, writer.createdAt]);
+    const [kept] = await keptRecords(ctx.db, held, ['GKSAME'], new Map());
+    expect(kept).toEqual({
+      key: 'GKSAME',
+      why: 'written',
+      at: writer.createdAt.toISOString(),
+      batchId: writer.id,
+    });
   });
 });
