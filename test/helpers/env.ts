@@ -213,6 +213,8 @@ export interface MakeDepsOptions {
   configure?: (config: Config) => Config;
   /** A PostgreSQL server of the test's own (its admin URL) instead of the local one: the database is made there. */
   pgAdminUrl?: string | undefined;
+  /** The clock of the deps (deps.now; the process's own clock when absent): a test moves it instead of sleeping. */
+  now?: () => Date;
 }
 
 /**
@@ -251,7 +253,7 @@ export async function makeDeps(backend: Backend, opts: MakeDepsOptions = {}): Pr
     await cleanupStorage();
     throw err;
   }
-  const deps = base;
+  const deps = opts.now ? { ...base, now: opts.now } : base;
   return {
     backend,
     config,
