@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { addClient } from '../../src/ops.js';
-import { startWorkerRole, type Running } from '../../src/roles.js';
+import { startWorkerRole } from '../../src/roles.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { bearer, tokenFor } from '../helpers/api.js';
 import { makeDeps, type TestEnv } from '../helpers/env.js';
@@ -88,7 +88,7 @@ describe('review30, the IT staff: alerts', () => {
 describe('review30, the IT staff: truc sync run beside a running truc', () => {
   let env: TestEnv;
   let app: FastifyInstance;
-  let worker: Running;
+  let worker: ReturnType<typeof startWorkerRole>;
   let admin: string;
 
   beforeAll(async () => {
@@ -100,6 +100,7 @@ describe('review30, the IT staff: truc sync run beside a running truc', () => {
     app = await buildApp(env.deps);
     await app.ready();
     worker = startWorkerRole(env.deps);
+    await worker.served; // what it serves is recorded (a running truc's systems, asked by the CLI below)
     admin = await tokenFor(app, await addClient(env.deps.db, { name: 'City', role: 'city-admin' }));
     // The operator's shell: the service's database, not the service's environment (no HCM_CSDL_BASE_URL).
     stubOperatorShell(env);
@@ -130,8 +131,6 @@ describe('review30, the IT staff: truc sync run beside a running truc', () => {
       payload: JSON.stringify({ system: 'hcm-csdl', entity: 'schools' }),
     });
     expect(api.statusCode, api.body).toBe(202);
-    // The worker has started (it records what it serves at its start).
-    await new Promise((r) => setTimeout(r, 1000));
     const cli = await truc('sync', 'run', 'hcm-csdl', 'schools');
     expect(cli.stderr).not.toContain('ERR_SYSTEM_NOT_CONFIGURED');
     expect(cli.code, cli.stderr).toBe(0);
