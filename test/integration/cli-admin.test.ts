@@ -13,6 +13,7 @@ import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { expectBilingual, jsonLines, useCliAdminWorld } from '../helpers/cli-admin-world.js';
 import { heldRunPage } from '../helpers/held-run.js';
 import { truc } from '../helpers/cli-in-process.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
 
 describe('truc sync, schedules and holds for the city admin (postgres+redis)', () => {
   const { h, w } = useCliAdminWorld();
@@ -45,7 +46,11 @@ describe('truc sync, schedules and holds for the city admin (postgres+redis)', (
       const done = await truc('sync', 'list', '--status', 'done', '--entity', 'students');
       expect(done.stdout).toContain(`run ${w.doneRun} hcm-csdl students (all, full) done, created `);
       expect(done.stdout).toContain('11 records, 5 accepted, 1 rejected, 5 unchanged');
-      const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+      // The day in Vietnam the first of them was made (not a later "now": the next day after 17:00 UTC).
+      const made = jsonLines((await truc('sync', 'list', '--json')).stdout).map((r) =>
+        Date.parse(String(r.createdAt)),
+      );
+      const today = vietnamDay(Math.min(...made));
       expect((await truc('sync', 'list', '--from', today, '--json')).stdout.trim().split('\n')).toHaveLength(
         3,
       );

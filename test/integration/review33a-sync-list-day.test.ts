@@ -13,7 +13,9 @@ import { buildApp } from '../../src/app.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { addClient } from '../../src/ops.js';
 import { tokenFor } from '../helpers/api.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { usePostgresEnv } from '../helpers/env.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
 
 describe('review33a, one day of sync runs (postgres)', () => {
   const env = usePostgresEnv();
@@ -32,8 +34,9 @@ describe('review33a, one day of sync runs (postgres)', () => {
     const run = await env().deps.db.tx((q) =>
       requestSync(q, { system: 'hcm-csdl', entity: 'schools', requestedBy: 'test', at: new Date() }),
     );
-    // Today in Vietnam (UTC+7), as the admin names it.
-    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    // The run's day in Vietnam (UTC+7), as the admin names it: from its own creation, not a later "now" (the next
+    // day after 17:00 UTC).
+    const today = vietnamDay((await createSyncRunsRepo(env().deps.db).get(run))!.createdAt);
     const res = await app.inject({
       method: 'GET',
       url: `/v1/syncs?from=${today}&to=${today}`,

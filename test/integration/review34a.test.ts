@@ -10,6 +10,7 @@ import { addClient, type NewClient } from '../../src/ops.js';
 import { startApi, startWorkerRole, type Running } from '../../src/roles.js';
 import { SCHOOL, student } from '../factories/records.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
 
 let env: TestEnv;
 let api: Running & { url: string };
@@ -231,6 +232,8 @@ describe('review34a, a vendor over real HTTP', () => {
   // N3 (LOW): `updatedSince` refused a plain date (`2026-09-01`: 400), while every `from`/`to` of truc's lists takes
   // one as the start of that day in Vietnam. Now it does too: one reading of a time in every query.
   it('N3: updatedSince takes a day, as the start of that day in Vietnam, as from/to do', async () => {
+    // Today in Vietnam, taken before the record is written (not after: near midnight there, the next day).
+    const day = vietnamDay();
     const push = await call('POST', `/v1/schools/${SCHOOL}/batches`, {
       entity: 'students',
       format: 'canonical',
@@ -243,7 +246,6 @@ describe('review34a, a vendor over real HTTP', () => {
       expect(res.status, `${since}: ${await res.clone().text()}`).toBe(200);
       return ((await res.json()) as { items: { key: string }[] }).items.map((i) => i.key);
     };
-    const day = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // today in Vietnam
     expect(await keys(day)).toContain('7900000134031');
     expect(await keys(day)).toEqual(await keys(encodeURIComponent(`${day}T00:00:00+07:00`)));
     expect(await keys('2099-01-01')).toEqual([]);
