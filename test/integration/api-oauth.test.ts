@@ -4,11 +4,10 @@
  * A batch's accepted and guarded paths: api-flows.test.ts.
  */
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWK } from 'jose';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
 import { expectOauthError, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
-import { backends } from '../helpers/env.js';
+import { backends, waitFor } from '../helpers/env.js';
 
 const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
 
@@ -153,8 +152,10 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(retryAfter).toBeLessThanOrEqual(h.env.config.auth.lockoutSeconds);
     // the outsider's guesses do not lock the vendor out: from its own address it gets its token
     expect((await post(creds(c), {}, '10.2.0.2')).statusCode).toBe(200);
-    // audits are written after the answer: wait for them (bounded)
-    for (let i = 0; i < 100 && (await failed()) < auditBefore + max + 1; i++) await sleep(20);
+    // audits are written after the answer: wait for them (bounded by the machine's speed only)
+    await waitFor(async () => (await failed()) >= auditBefore + max + 1, {
+      what: 'the failed logins’ audits',
+    });
     expect(await failed()).toBe(auditBefore + max + 1);
   });
 

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { addClient } from '../../src/ops.js';
 import { expectOauthError, S1, useApiHarness } from '../helpers/api.js';
+import { waitFor } from '../helpers/env.js';
 
 const h = useApiHarness(
   { name: 'postgres+redis', database: 'postgres', queue: 'redis' },
@@ -36,7 +37,9 @@ describe('tokens issued per client (auth.maxTokensPerMinute)', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
     }
     // audits are written after the answer: wait for them (bounded), then for any more that should not come
-    for (let i = 0; i < 100 && (await h.audits('auth.token-limited')) === before; i++) await sleep(20);
+    await waitFor(async () => (await h.audits('auth.token-limited')) > before, {
+      what: 'the refusal’s audit',
+    });
     await sleep(200);
     expect(await h.audits('auth.token-limited')).toBe(before + 1);
     // another client is not affected
