@@ -27,7 +27,7 @@ import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 import { createWebsiteProbesRepo } from '../../src/store/website-probes.js';
 import type { NewBatch } from '../../src/store/batches.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { hasChromium, workerBrowser } from '../helpers/dashboard-browser.js';
+import { hasChromium, PAGE_WAIT_MS, workerBrowser } from '../helpers/dashboard-browser.js';
 import { school } from '../factories/records.js';
 
 const SHOTS = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test-results', 'dashboard');
@@ -111,6 +111,7 @@ describe.runIf(hasChromium())('dashboard in Chromium', () => {
 
     // The worker's Chromium (test/helpers/dashboard-browser.ts), this file's page a context of its own.
     page = await (await workerBrowser()).newPage({ viewport: { width: 1366, height: 800 } });
+    page.setDefaultTimeout(PAGE_WAIT_MS);
     page.on('dialog', (d) => void d.accept());
   });
 

@@ -105,21 +105,22 @@ describe.runIf(hasChromium())('fixw6b: the dashboard in Chromium', () => {
       for (const a of await ui.page.locator('header nav a').all()) nav.push(await a.getAttribute('href'));
       expect(nav).toEqual(['#/overview', '#/schools', '#/sync', '#/dead-letters']);
 
-      await ui.page.goto(`${ui.base}/dashboard#/schools/${school.schoolCode}`);
+      await ui.open(`#/schools/${school.schoolCode}`);
       await ui.page.getByTestId('school-title').waitFor();
       await ui.page.waitForLoadState('networkidle');
       expect(await ui.page.getByTestId('school-website').count()).toBe(0);
 
-      await ui.page.goto(`${ui.base}/dashboard#/schools`);
+      // the list's own hint, not the school page's (both have one: ui.open waits for the new page)
+      await ui.open('#/schools');
       await ui.page.getByTestId('criteria-hint').waitFor();
       expect(await ui.page.getByTestId('criteria-hint').getByRole('link').count()).toBe(0);
 
-      await ui.page.goto(`${ui.base}/dashboard#/sync`);
+      await ui.open('#/sync');
       await ui.page.getByTestId('sync-runs-total').waitFor();
       expect(await ui.page.locator('a[href^="#/guard"]').count()).toBe(0);
 
       // the Quality page's address itself: refused on the page, the API not asked
-      await ui.page.goto(`${ui.base}/dashboard#/quality`);
+      await ui.open('#/quality');
       await expect
         .poll(() => ui.page.getByTestId('page-quality').textContent(), { timeout: 30_000 })
         .toBe('Tài khoản này không có quyền xem trang này.');

@@ -50,7 +50,8 @@ describe.runIf(hasChromium())(
       );
       await ui.page.getByTestId('lang').click();
 
-      await ui.page.goto(`${ui.base}/dashboard#/guard/${run.holdId}`);
+      // another hold's page: its own reason, not the one this page showed (ui.open waits for the new page)
+      await ui.open(`#/guard/${run.holdId}`);
       await ui.page.getByTestId('guard-reason').waitFor();
       expect(await ui.page.getByTestId('guard-reason-vendor').count()).toBe(0);
     });

@@ -146,7 +146,8 @@ describe.runIf(hasChromium())('review33c: the dashboard at city scale in Chromiu
     const auditor = await addClient(ui.env.deps.db, { name: 'Thanh tra', role: 'auditor' });
     await ui.signIn(auditor);
     await ui.page.getByTestId('page-audit').waitFor();
-    await ui.page.goto(`${ui.base}/dashboard#/audit?action=sync.requested`);
+    // the filtered page's rows, not the unfiltered ones (ui.open waits for the new page)
+    await ui.open('#/audit?action=sync.requested');
     const rows = ui.page.getByTestId('audit-rows');
     await rows.waitFor();
     expect(await rows.locator('tbody tr').count()).toBe(100);
