@@ -40,7 +40,11 @@ export class TrucApiError extends Error {
   constructor(response: Response, body: unknown, operation: string) {
     const problem = isObject(body) && typeof body.code === 'string' ? (body as Problem) : undefined;
     const code = problem?.code ?? `HTTP_${response.status}`;
-    super(`${operation}: ${response.status} ${code}${problem?.detail ? ` (${problem.detail})` : ''}`);
+    // The refusal in words (walk9: a 403 read "pushBatch: 403 ERR_FORBIDDEN_SCHOOL", the code alone): its detail,
+    // else its messages in both languages.
+    const words =
+      problem?.detail ?? (problem?.messages ? `${problem.messages.vi} / ${problem.messages.en}` : undefined);
+    super(`${operation}: ${response.status} ${code}${words ? ` (${words})` : ''}`);
     this.status = response.status;
     this.code = code;
     this.problem = problem;
