@@ -21,6 +21,17 @@ export type Scorecard = Schemas['QualityScorecard'];
 export type QualityRun = Schemas['QualityRun'];
 export type Ratio = Scorecard['overall'];
 export type WebsiteProbe = Schemas['WebsiteProbe'];
+/** GET /v1/batches/{id}: a batch's status, counts and deliveries (the batch page, dash9). */
+export type BatchView = Schemas['BatchStatus'];
+/** GET /v1/batches/{id}/findings: a page of its findings. */
+export type FindingsPage = {
+  batchId: string;
+  items: Array<Schemas['Finding']>;
+  limit: number;
+  offset: number;
+};
+/** GET /v1/syncs/{id}: a run, with its batches that rejected records. */
+export type ShownRun = Schemas['SyncRunShown'];
 /** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */
 export type SchoolDetail = operations['school']['responses'][200]['content']['application/json'];
 

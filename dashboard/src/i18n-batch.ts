@@ -1,8 +1,46 @@
 /**
- * The words of a sync run's scope (dash9), split from ./i18n.ts, which spreads them into its dictionary; an entry as
- * there: [vi, en, the English for one].
+ * The words of a batch's page (./batch.ts: its counts, deliveries and findings; a sync run's batches with rejections)
+ * and of a run's scope (dash9), split from ./i18n.ts, which spreads them into its dictionary; an entry as there:
+ * [vi, en, the English for one].
  */
 export const BATCH_WORDS = {
   // dash9 item 2: a run with no scope pulled everything its system serves
   cityWide: ['Toàn thành phố', 'City-wide'],
+  batchOf: ['Lô {id}', 'Batch {id}'],
+  format: ['Định dạng', 'Format'],
+  finishedAt: ['Xong lúc', 'Finished at'],
+  deleted: ['Đã xoá', 'Deleted'],
+  everySchool: ['mọi trường', 'every school'],
+  deliveries: ['Chuyển tới hệ thống đích', 'Deliveries to targets'],
+  target: ['Hệ thống đích', 'Target'],
+  deliveryState: ['Trạng thái', 'State'],
+  upserts: ['Ghi', 'Written'],
+  deletes: ['Xoá', 'Deleted'],
+  refusedByTarget: ['Đích từ chối', 'Target refused'],
+  deliveredAt: ['Lúc chuyển', 'Delivered at'],
+  deliveryCounts: [
+    'gửi {delivered}, chờ {pending}, lỗi {failed}',
+    '{delivered} sent, {pending} pending, {failed} failed',
+  ],
+  batch: ['Lô', 'Batch'],
+  recordKey: ['Mã bản ghi', 'Record key'],
+  recordNo: ['Bản ghi số', 'Record no.'],
+  field: ['Trường dữ liệu', 'Field'],
+  wholeRecord: ['(cả bản ghi)', '(whole record)'],
+  findingsOfBatch: ['Phát hiện của lô', 'The batch’s findings'],
+  findingsHint: [
+    'Mỗi phát hiện: quy tắc, trường dữ liệu và mã bản ghi; không hiện giá trị hay dữ liệu cá nhân.',
+    'Each finding: its rule, field and record key; no value and no personal data is shown.',
+  ],
+  allSeverities: ['Mọi mức', 'Every severity'],
+  noFindings: ['Không có phát hiện nào.', 'No findings.'],
+  runRejectedBatches: [
+    'Lần đồng bộ #{run}: các lô có bản ghi bị từ chối',
+    'Sync run #{run}: its batches with rejected records',
+  ],
+  runRejectedBatchesMore: [
+    'Hiện {n} lô nhiều bản ghi bị từ chối nhất.',
+    'The {n} batches with the most rejected records are shown.',
+    'The batch with the most rejected records is shown.',
+  ],
 } as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;

@@ -12,6 +12,7 @@ import { deadLettersPage } from './dead-letters.js';
 import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
+import { batchPage } from './batch.js';
 import { whoIsSignedIn } from './me.js';
 
 function signInPage(root: HTMLElement): void {
@@ -139,6 +140,8 @@ async function showPage(
         return await syncPage(main, params);
       case 'guard':
         return arg ? await guardHoldPage(main, decodeURIComponent(arg)) : await guardPage(main, params);
+      case 'batches':
+        return await batchPage(main, arg === undefined ? undefined : decodeURIComponent(arg), params);
       case 'dead-letters':
         return await deadLettersPage(main, params);
       case 'audit':

@@ -20,6 +20,12 @@ export const NAV = [
 ] as const;
 
 /**
+ * Pages reached by a link only (not in the header, never landed on), each with the scope its reads need: a batch's
+ * page (dash9, GET /v1/batches/{id}: `batches:read`).
+ */
+export const LINKED = [{ path: 'batches', scope: 'batches:read' }] as const;
+
+/**
  * A page of {@link NAV}; its `key` a key of i18n.ts' dictionary, as a literal (i18n.ts is not imported: it reads the
  * DOM, and this module is tested in Node; main.ts' `t(n.key)` checks each is a key).
  */
@@ -36,6 +42,8 @@ export const allowedPages = (scopes: readonly string[]): NavPage[] =>
  */
 export function opens(href: string, scopes: readonly string[]): boolean {
   const page = href.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  const linked = LINKED.find((n) => n.path === page);
+  if (linked) return scopes.includes(linked.scope);
   return !NAV.some((n) => n.path === page) || allowedPages(scopes).some((n) => n.path === page);
 }
 
@@ -60,8 +68,7 @@ export function shownPage(
   const allowed = allowedPages(scopes);
   if (allowed.length === 0) return { refused: 'noPage' };
   if (page === '') return { page: allowed[0]!.path };
-  if (NAV.some((n) => n.path === page) && !allowed.some((n) => n.path === page))
-    return { refused: 'forbidden' };
+  if (!opens(`#/${page}`, scopes)) return { refused: 'forbidden' };
   return { page };
 }
 

@@ -147,7 +147,8 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
         table(
           d.batches,
           [
-            { head: 'createdAt', cell: (b) => when(b.createdAt) },
+            // dash9 item 3: each batch a link to its page (counts, deliveries, findings)
+            { head: 'createdAt', cell: batchLink },
             { head: 'entity', cell: (b) => entityText(b.entity) },
             { head: 'status', cell: (b) => statusBadge(b.status) },
             { head: 'received', cell: (b) => num(b.received), num: true },
@@ -206,6 +207,12 @@ const batchChangeColumns: Column<SchoolBatch>[] = [
         : '—',
   },
 ];
+
+/** A batch by when it was received, a link to its page when the session may read it (./batch.ts). */
+function batchLink(b: SchoolBatch): HTMLElement | string {
+  const href = openable(`#/batches/${encodeURIComponent(b.id)}`);
+  return href ? h('a', { href, 'data-testid': 'school-batch-link' }, when(b.createdAt)) : when(b.createdAt);
+}
 
 /** A batch's dead letters, where its delivery to a target failed for good: each a link to replay it (vendor6). */
 function batchLetters(b: SchoolBatch): HTMLElement | string {

@@ -49,8 +49,18 @@ export const syncRunColumns = [
 type ListedRow = SyncRun & { listed: ListedRun };
 
 /** Lines of one cell, one under the other (the page stays within its width at 1280 px). */
-const lines = (testid: string, ...texts: string[]) =>
+const lines = (testid: string, ...texts: Array<string | HTMLElement>) =>
   h('span', { 'data-testid': testid }, ...texts.flatMap((x, i) => (i ? [h('br', {}), x] : [x])));
+
+/**
+ * A run's rejected records, a link to its batches that rejected them when there are some (dash9 item 3: "Từ chối N" led
+ * nowhere): the batch's page, or the run's batches with rejections (./batch.ts).
+ */
+function rejectedLine(r: ListedRow): HTMLElement | string {
+  const text = `${t('rejected')} ${num(r.listed.counts.rejected)}`;
+  const href = openable(`#/batches?syncRunId=${r.id}`);
+  return r.listed.counts.rejected > 0 && href ? h('a', { href, 'data-testid': 'run-rejected' }, text) : text;
+}
 
 /**
  * Where a run's changes stand at one target (runs item 1: the city's changes reaching a school's own system, smas or
@@ -102,7 +112,7 @@ const listedColumns: Record<string, { head: string; cell: (r: ListedRow) => Node
           lines(
             'run-outcomes',
             `${t('accepted')} ${num(r.listed.counts.accepted)}`,
-            `${t('rejected')} ${num(r.listed.counts.rejected)}`,
+            rejectedLine(r),
             `${t('unchanged')} ${num(r.listed.counts.unchanged)}`,
             ...deletions(r.listed),
           ),

@@ -25,6 +25,9 @@ const STATUSES: Record<string, { words: Words; tone: Tone }> = {
   held: { words: ['Chờ duyệt', 'Held'], tone: 'warn' },
   done: { words: ['Hoàn tất', 'Done'], tone: 'ok' },
   failed: { words: ['Thất bại', 'Failed'], tone: 'bad' },
+  // a batch's delivery to a target (GET /v1/batches/{id} deliveries[].state)
+  delivered: { words: ['Đã chuyển', 'Delivered'], tone: 'ok' },
+  partial: { words: ['Chuyển một phần', 'Partly delivered'], tone: 'warn' },
   'dead-lettered': { words: ['Đã vào việc lỗi', 'Dead-lettered'], tone: 'bad' },
   paused: { words: ['Tạm dừng', 'Paused'], tone: 'warn' },
   // a system's circuit breaker

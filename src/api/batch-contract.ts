@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
 import { BatchDelivery, BatchGuard, GuardKinds } from './batch-status-parts.js';
 import { findingsQuery } from './findings-query.js';
+import { RuleTitles } from './routes/quality/views.js';
 import { both } from '../errors.js';
 import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from './school-code.js';
 
@@ -243,6 +244,8 @@ export const Finding = z
       }),
     criterion: z.string(),
     rule: z.string(),
+    /** The rule's title (dash9: a batch's page names each finding's rule), as a scorecard's top rules carry it. */
+    ...RuleTitles,
     severity: z.enum(['error', 'warning', 'info']),
     pointer: z.string().meta({
       description:

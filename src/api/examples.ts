@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from './batch-contract.js';
 import type { Problem } from './problem.js';
 import { EXAMPLE_RECORDS, EXAMPLE_SCHOOL } from './record-examples.js';
+import { titlesOf } from './routes/quality/views.js';
 
 const SCHOOL = EXAMPLE_SCHOOL;
 const BATCH_ID = '3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b';
@@ -24,6 +25,7 @@ const ID_YEAR_MISMATCH = {
   recordKey: '7900000100002',
   criterion: 'dung',
   rule: 'DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH',
+  ...titlesOf('DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH', 'vi'),
   severity: 'warning' as const,
   pointer: '/personalId',
   canonicalPointer: '/personalId',

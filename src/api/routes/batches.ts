@@ -48,6 +48,7 @@ import {
 } from '../batch-intake.js';
 import { canAccessSchool, principalOf, requireSchool } from '../plugins/auth.js';
 import { pickLang, ProblemSchema } from '../problem.js';
+import { titlesOf } from './quality/views.js';
 
 export interface BatchRouteOptions {
   db: Db;
@@ -131,6 +132,7 @@ function findingView(
     recordKey: r.recordKey,
     criterion: r.criterion,
     rule: r.rule,
+    ...titlesOf(r.rule, lang),
     severity: r.severity,
     ...pointers(r.pointer),
     message: { vi: r.messageVi, en: r.messageEn },

@@ -58,4 +58,13 @@ describe('dashboard: where a session lands and what a page shows it', () => {
     expect(opens('#/schools?q=kim', custom)).toBe(true);
     expect(opens('#/quality', ADMIN)).toBe(true);
   });
+
+  it('dash9: a batch’s page, reached by a link only, needs batches:read; it is in no header and no landing', () => {
+    const custom = ADMIN.filter((s) => s !== 'batches:read');
+    expect(opens('#/batches/0b6f?severity=error', ADMIN)).toBe(true);
+    expect(opens('#/batches?syncRunId=12', custom)).toBe(false);
+    expect(shownPage('batches', ADMIN)).toEqual({ page: 'batches' });
+    expect(shownPage('batches', custom)).toEqual({ refused: 'forbidden' });
+    expect(allowedPages(ADMIN).map((n) => n.path)).not.toContain('batches');
+  });
 });

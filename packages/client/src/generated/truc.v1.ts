@@ -1472,6 +1472,137 @@ export interface components {
         message: string;
       }[];
     };
+    QualityScorecard: {
+      /** @enum {string} */
+      level: 'school' | 'commune' | 'province';
+      code: string;
+      /** @description Tên xã/phường hoặc tỉnh/thành theo danh mục đơn vị hành chính, như thẻ hạn nộp của trang tổng quan; null: một trường, hoặc mã không có trong danh mục / the commune’s or province’s name from the administrative units, as the overview’s deadlines card names it; null: a school, or a code not on the list (walk8 W8-4) */
+      name: string | null;
+      parentCode: string;
+      runId: number;
+      asOf: string;
+      /** @description Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d) */
+      computedAt: string;
+      /** @description Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly; lần tính yêu cầu trước khi nâng cấp lên migration 1427: tên client lúc nâng cấp, không phải lúc yêu cầu); phần mềm đọc city (Sở yêu cầu) / who asked for its run, by name as it was when they asked (the client's display name, or the CLI operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly; a run asked for before the upgrade to migration 1427: the client’s name at the upgrade, not when it asked); a vendor reads city (the city asked) */
+      requestedBy: string;
+      /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy); phần mềm đọc city / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a); a vendor reads city */
+      requestedById: string;
+      records: number;
+      schools: number;
+      criteria: {
+        dung: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        du: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        sach: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+        song: {
+          passed: number;
+          total: number;
+          percent: number;
+          /** @enum {string} */
+          band: 'green' | 'yellow' | 'red';
+        };
+      };
+      overall: {
+        passed: number;
+        total: number;
+        percent: number;
+        /** @enum {string} */
+        band: 'green' | 'yellow' | 'red';
+      };
+      topRules: {
+        rule: string;
+        criterion: string;
+        records: number;
+        title: string;
+        titles: {
+          vi: string;
+          en: string;
+        };
+        findingsUrl?: string;
+      }[];
+      deadlines: {
+        rollover: {
+          date: string;
+          passed: boolean;
+          done: number;
+          schools: number;
+          /** @enum {string} */
+          status: 'done' | 'open' | 'late';
+        };
+        masterData: {
+          date: string;
+          passed: boolean;
+          done: number;
+          schools: number;
+          /** @enum {string} */
+          status: 'done' | 'open' | 'late';
+        };
+      };
+      history: {
+        runId: number;
+        asOf: string;
+        overall: number;
+        band: string;
+      }[];
+    };
+    QualityFinding: {
+      entity: string;
+      recordKey: string;
+      accepted: boolean;
+      checkedAt: string;
+      rule: string;
+      criterion: string;
+      /** @enum {string} */
+      severity: 'error' | 'warning' | 'info';
+      /**
+       * @deprecated
+       * @description Đã lỗi thời (2026-12-06): dùng canonicalPointer, cùng giá trị; ở phát hiện của một lô, pointer là con trỏ vào bản ghi như đã gửi / deprecated (2026-12-06): use canonicalPointer, the same value; in a batch’s findings pointer means the record as sent, so the school’s findings name it as the batch’s do
+       */
+      pointer: string;
+      /** @description Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu, như canonicalPointer của phát hiện một lô / JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in: the same field a batch’s finding names in its canonicalPointer (a finding kept before 2026-12-06 at a smas/vnedu field, /SoCCCD, reads as its canonical field) */
+      canonicalPointer: string;
+      value?: string;
+      text: string;
+      fix: string;
+      message: {
+        vi: string;
+        en: string;
+      };
+      hint: {
+        vi: string;
+        en: string;
+      };
+    };
+    WebsiteProbe: {
+      schoolCode: string;
+      website: string;
+      probedAt: string;
+      answered: boolean;
+      httpStatus?: number;
+      rss: boolean;
+      problem?: string;
+      rules: {
+        rule: string;
+        title: string;
+      }[];
+    };
     BatchAccepted: {
       /** Format: uuid */
       batchId: string;
@@ -1604,6 +1735,11 @@ export interface components {
       recordKey: string | null;
       criterion: string;
       rule: string;
+      title: string;
+      titles: {
+        vi: string;
+        en: string;
+      };
       /** @enum {string} */
       severity: 'error' | 'warning' | 'info';
       /** @description Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record */
@@ -2205,137 +2341,6 @@ export interface components {
         rejected: number;
         /** @description các phát hiện mức lỗi của lô, lý do từ chối từng bản ghi / the batch’s error findings: why each record was rejected */
         findingsUrl: string;
-      }[];
-    };
-    QualityScorecard: {
-      /** @enum {string} */
-      level: 'school' | 'commune' | 'province';
-      code: string;
-      /** @description Tên xã/phường hoặc tỉnh/thành theo danh mục đơn vị hành chính, như thẻ hạn nộp của trang tổng quan; null: một trường, hoặc mã không có trong danh mục / the commune’s or province’s name from the administrative units, as the overview’s deadlines card names it; null: a school, or a code not on the list (walk8 W8-4) */
-      name: string | null;
-      parentCode: string;
-      runId: number;
-      asOf: string;
-      /** @description Lúc lần tính thẻ điểm (runId) chạy / when its run (runId) computed it (ISO 8601, fix35d) */
-      computedAt: string;
-      /** @description Ai yêu cầu lần tính, theo tên lúc yêu cầu (tên hiển thị của client, hoặc tên người vận hành CLI; không biết tên: mã định danh, schedule:<id> khi lịch chạy, ví dụ quality-nightly; lần tính yêu cầu trước khi nâng cấp lên migration 1427: tên client lúc nâng cấp, không phải lúc yêu cầu); phần mềm đọc city (Sở yêu cầu) / who asked for its run, by name as it was when they asked (the client's display name, or the CLI operator's; an actor truc knew no name of: the id, schedule:<id> for a schedule, e.g. quality-nightly; a run asked for before the upgrade to migration 1427: the client’s name at the upgrade, not when it asked); a vendor reads city (the city asked) */
-      requestedBy: string;
-      /** @description Mã định danh người yêu cầu: schedule:<id>, mã client, operator:cli:<tên> (trước fix37a ở requestedBy); phần mềm đọc city / who asked, by id: schedule:<id>, a client id, operator:cli:<name> (in requestedBy before fix37a); a vendor reads city */
-      requestedById: string;
-      records: number;
-      schools: number;
-      criteria: {
-        dung: {
-          passed: number;
-          total: number;
-          percent: number;
-          /** @enum {string} */
-          band: 'green' | 'yellow' | 'red';
-        };
-        du: {
-          passed: number;
-          total: number;
-          percent: number;
-          /** @enum {string} */
-          band: 'green' | 'yellow' | 'red';
-        };
-        sach: {
-          passed: number;
-          total: number;
-          percent: number;
-          /** @enum {string} */
-          band: 'green' | 'yellow' | 'red';
-        };
-        song: {
-          passed: number;
-          total: number;
-          percent: number;
-          /** @enum {string} */
-          band: 'green' | 'yellow' | 'red';
-        };
-      };
-      overall: {
-        passed: number;
-        total: number;
-        percent: number;
-        /** @enum {string} */
-        band: 'green' | 'yellow' | 'red';
-      };
-      topRules: {
-        rule: string;
-        criterion: string;
-        records: number;
-        title: string;
-        titles: {
-          vi: string;
-          en: string;
-        };
-        findingsUrl?: string;
-      }[];
-      deadlines: {
-        rollover: {
-          date: string;
-          passed: boolean;
-          done: number;
-          schools: number;
-          /** @enum {string} */
-          status: 'done' | 'open' | 'late';
-        };
-        masterData: {
-          date: string;
-          passed: boolean;
-          done: number;
-          schools: number;
-          /** @enum {string} */
-          status: 'done' | 'open' | 'late';
-        };
-      };
-      history: {
-        runId: number;
-        asOf: string;
-        overall: number;
-        band: string;
-      }[];
-    };
-    QualityFinding: {
-      entity: string;
-      recordKey: string;
-      accepted: boolean;
-      checkedAt: string;
-      rule: string;
-      criterion: string;
-      /** @enum {string} */
-      severity: 'error' | 'warning' | 'info';
-      /**
-       * @deprecated
-       * @description Đã lỗi thời (2026-12-06): dùng canonicalPointer, cùng giá trị; ở phát hiện của một lô, pointer là con trỏ vào bản ghi như đã gửi / deprecated (2026-12-06): use canonicalPointer, the same value; in a batch’s findings pointer means the record as sent, so the school’s findings name it as the batch’s do
-       */
-      pointer: string;
-      /** @description Con trỏ JSON tới trường trong bản ghi chuẩn của truc (/personalId), cả khi bản ghi gửi theo định dạng smas/vnedu, như canonicalPointer của phát hiện một lô / JSON pointer into truc’s canonical record (/personalId), as the record routes read it back, whatever format it was sent in: the same field a batch’s finding names in its canonicalPointer (a finding kept before 2026-12-06 at a smas/vnedu field, /SoCCCD, reads as its canonical field) */
-      canonicalPointer: string;
-      value?: string;
-      text: string;
-      fix: string;
-      message: {
-        vi: string;
-        en: string;
-      };
-      hint: {
-        vi: string;
-        en: string;
-      };
-    };
-    WebsiteProbe: {
-      schoolCode: string;
-      website: string;
-      probedAt: string;
-      answered: boolean;
-      httpStatus?: number;
-      rss: boolean;
-      problem?: string;
-      rules: {
-        rule: string;
-        title: string;
       }[];
     };
     QualityRun: {
@@ -4448,6 +4453,11 @@ export interface operations {
            *           "recordKey": "7900000100002",
            *           "criterion": "dung",
            *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
+           *           "title": "Số định danh không khớp năm sinh",
+           *           "titles": {
+           *             "vi": "Số định danh không khớp năm sinh",
+           *             "en": "Personal ID does not match birth year"
+           *           },
            *           "severity": "warning",
            *           "pointer": "/personalId",
            *           "canonicalPointer": "/personalId",
@@ -4888,6 +4898,11 @@ export interface operations {
            *           "recordKey": "7900000100002",
            *           "criterion": "dung",
            *           "rule": "DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH",
+           *           "title": "Số định danh không khớp năm sinh",
+           *           "titles": {
+           *             "vi": "Số định danh không khớp năm sinh",
+           *             "en": "Personal ID does not match birth year"
+           *           },
            *           "severity": "warning",
            *           "pointer": "/personalId",
            *           "canonicalPointer": "/personalId",

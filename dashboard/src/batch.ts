@@ -1,0 +1,178 @@
+/**
+ * A batch's page (dash9 item 3: "Từ chối N" on the sync runs page led nowhere): its counts and status, its deliveries
+ * to each target, and its findings, paged, each by its record's key, field and rule (code and title) — no value, no
+ * personal data. `#/batches/<id>` (GET /v1/batches/{id} and /findings); `#/batches?syncRunId=<run>`: a sync run's
+ * batches that rejected records (GET /v1/syncs/{id}), straight to the batch when there is one.
+ */
+import type { BatchView, FindingsPage, ShownRun } from './api-types.js';
+import { currentLang, t } from './i18n.js';
+import { api, openable } from './api.js';
+import { card, filtered, h, num, pager, searchForm, stat, table, when } from './kit.js';
+import { letterLinks } from './delivery-letters.js';
+import { entityText, errorCode, ruleText, statusBadge, statusText } from './words.js';
+
+/** Findings a page shows; one more is asked for, to know whether there is a next page. */
+const PAGE = 50;
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+
+export async function batchPage(
+  main: HTMLElement,
+  arg: string | undefined,
+  params: URLSearchParams,
+): Promise<void> {
+  if (arg) return oneBatch(main, arg, params);
+  const run = Number(params.get('syncRunId'));
+  if (Number.isInteger(run) && run > 0) return runBatches(main, run);
+  main.replaceChildren(h('p', {}, '404'));
+}
+
+/** Where the page leads back to: the batch's school, or (a pulled page of every school) the sync runs. */
+const backTo = (b: BatchView): string =>
+  b.schoolCode !== '*' ? `#/schools/${encodeURIComponent(b.schoolCode)}` : '#/sync';
+
+async function oneBatch(main: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
+  const b = await api<BatchView>(`/v1/batches/${encodeURIComponent(id)}`);
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const severity = SEVERITIES.find((s) => s === params.get('severity'));
+  const choice = h(
+    'select',
+    { name: 'severity', 'data-testid': 'batch-severity' },
+    ['', ...SEVERITIES].map((s) =>
+      h('option', { value: s, selected: (severity ?? '') === s }, s ? statusText(s) : t('allSeverities')),
+    ),
+  );
+  const at = (o: number, sev = severity ?? ''): URLSearchParams => {
+    const p = new URLSearchParams();
+    if (sev) p.set('severity', sev);
+    if (o > 0) p.set('offset', String(o));
+    return p;
+  };
+  const form = searchForm(
+    `batches/${encodeURIComponent(id)}`,
+    [h('label', {}, t('severity'), choice)],
+    () => at(0, choice.value),
+    'apply',
+  );
+  const head = [
+    h('p', {}, h('a', { href: backTo(b) }, `← ${t('back')}`)),
+    h('h1', { 'data-testid': 'batch-title' }, t('batchOf', { id: b.batchId })),
+    batchStats(b),
+    card(t('deliveries'), deliveriesTable(b)),
+    h('h2', {}, t('findingsOfBatch')),
+    h('p', { class: 'muted' }, t('findingsHint')),
+  ];
+  await filtered(main, head, form, async () => {
+    const query = new URLSearchParams({ limit: String(PAGE + 1), offset: String(offset) });
+    if (severity) query.set('severity', severity);
+    const page = await api<FindingsPage>(
+      `/v1/batches/${encodeURIComponent(id)}/findings?${query.toString()}`,
+    );
+    const items = page.items.slice(0, PAGE);
+    // the range shown, and a next page when one more than a page came back
+    const known = offset + items.length + (page.items.length > PAGE ? 1 : 0);
+    const go = (o: number): void => {
+      location.hash = `#/batches/${encodeURIComponent(id)}?${at(o).toString()}`;
+    };
+    return [
+      items.length === 0 && offset === 0
+        ? h('p', { class: 'muted', 'data-testid': 'batch-findings' }, t('noFindings'))
+        : findingsTable(items),
+      pager(offset, PAGE, known, go),
+    ];
+  });
+}
+
+/** Its school (a link), entity, format, mode, status, times and counts by outcome. */
+function batchStats(b: BatchView): HTMLElement {
+  const school =
+    b.schoolCode === '*'
+      ? t('everySchool')
+      : h('a', { href: `#/schools/${encodeURIComponent(b.schoolCode)}` }, b.schoolCode);
+  return h(
+    'div',
+    { class: 'stats', 'data-testid': 'batch-stats' },
+    stat(t('school'), school),
+    stat(t('entity'), entityText(b.entity)),
+    stat(t('format'), b.format),
+    stat(t('batchMode'), t(b.mode === 'snapshot' ? 'modeSnapshot' : 'modeDelta')),
+    stat(t('status'), h('span', {}, statusBadge(b.status), ' ', errorCode(b.errorCode)), 'batch-status'),
+    stat(t('createdAt'), when(b.createdAt)),
+    stat(t('finishedAt'), when(b.finishedAt)),
+    stat(t('received'), num(b.counts.received)),
+    stat(t('accepted'), num(b.counts.accepted)),
+    stat(t('rejected'), num(b.counts.rejected), 'batch-rejected'),
+    stat(t('unchanged'), num(b.counts.unchanged)),
+    stat(t('deleted'), num(b.counts.deleted)),
+  );
+}
+
+type Delivery = BatchView['deliveries'][number];
+
+/** Where its changes stand at each target: state, records written and deleted, refused, dead letters to replay. */
+function deliveriesTable(b: BatchView): HTMLElement {
+  const counts = (c: Delivery['upserts']) =>
+    t('deliveryCounts', { delivered: num(c.delivered), pending: num(c.pending), failed: num(c.failed) });
+  return table(
+    b.deliveries,
+    [
+      { head: 'target', cell: (d) => d.system },
+      {
+        head: 'deliveryState',
+        cell: (d) => h('span', {}, statusBadge(d.state), ' ', errorCode(d.errorCode)),
+      },
+      { head: 'upserts', cell: (d) => counts(d.upserts) },
+      { head: 'deletes', cell: (d) => counts(d.deletes) },
+      { head: 'refusedByTarget', cell: (d) => num(d.rejected), num: true },
+      { head: 'deadLetters', cell: letters },
+      { head: 'deliveredAt', cell: (d) => when(d.deliveredAt) },
+    ],
+    { testid: 'batch-deliveries' },
+  );
+}
+
+/** A delivery's dead letters, each a link to replay it (as a school page's batch: ./delivery-letters.ts). */
+function letters(d: Delivery): HTMLElement | string {
+  const links = letterLinks([d], currentLang());
+  if (links.length === 0) return '—';
+  return h('span', {}, ...links.map((l) => h('a', { href: openable(l.href), title: l.title }, l.text)));
+}
+
+/** The findings: the record's number and key, the field, the rule by code and title, the severity. */
+function findingsTable(items: FindingsPage['items']): HTMLElement {
+  return table(
+    items,
+    [
+      { head: 'recordNo', cell: (f) => num(f.recordIndex + 1), num: true },
+      { head: 'recordKey', cell: (f) => f.recordKey ?? '—' },
+      { head: 'field', cell: (f) => (f.pointer ? h('code', {}, f.pointer) : t('wholeRecord')) },
+      { head: 'rule', cell: ruleText },
+      { head: 'severity', cell: (f) => statusBadge(f.severity) },
+    ],
+    { testid: 'batch-findings' },
+  );
+}
+
+/** A sync run's batches that rejected records (the most first, as GET /v1/syncs/{id} names them); one: itself. */
+async function runBatches(main: HTMLElement, run: number): Promise<void> {
+  const r = await api<ShownRun>(`/v1/syncs/${run}`);
+  const only = r.rejectedBatches.length === 1 ? r.rejectedBatches[0] : undefined;
+  if (only) {
+    location.replace(`#/batches/${encodeURIComponent(only.batchId)}?severity=error`);
+    return;
+  }
+  const href = (b: ShownRun['rejectedBatches'][number]) =>
+    `#/batches/${encodeURIComponent(b.batchId)}?severity=error`;
+  main.replaceChildren(
+    h('p', {}, h('a', { href: '#/sync' }, `← ${t('back')}`)),
+    h('h1', {}, t('runRejectedBatches', { run })),
+    h('p', { class: 'muted' }, t('runRejectedBatchesMore', { n: r.rejectedBatches.length })),
+    table(
+      r.rejectedBatches,
+      [
+        { head: 'batch', cell: (b) => b.batchId },
+        { head: 'rejected', cell: (b) => num(b.rejected), num: true },
+      ],
+      { testid: 'run-rejected-batches', href },
+    ),
+  );
+}
