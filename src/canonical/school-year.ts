@@ -117,6 +117,19 @@ export function schoolYearOf(date: string): string {
 }
 
 /**
+ * The first calendar year of a school-year code ('2025-2026' → 2025): its four leading digits, read without a copy
+ * (the quality rules read it once a record). The one reader of it (the quality rules, vnEdu's school year).
+ */
+export function startYearOf(schoolYear: string): number {
+  return (
+    (schoolYear.charCodeAt(0) - 48) * 1000 +
+    (schoolYear.charCodeAt(1) - 48) * 100 +
+    (schoolYear.charCodeAt(2) - 48) * 10 +
+    (schoolYear.charCodeAt(3) - 48)
+  );
+}
+
+/**
  * Parses a school-year code into its nominal range. Accepts '2025-2026' and common variants
  * ('2025 - 2026', '2025/2026', '2025–2026', '2025-26'); returns undefined when not consecutive years.
  */

@@ -23,7 +23,8 @@ import {
   VNEDU_STAFF_STATUS,
   VNEDU_STUDENT_STATUS,
 } from './codes.js';
-import { VNEDU_START_YEARS, numericCodeOf, schoolYearOfStart, startYearOf } from './support.js';
+import { startYearOf } from '../../canonical/school-year.js';
+import { VNEDU_START_YEARS, numericCodeOf, schoolYearOfStart } from './support.js';
 
 type Table = { toCode: ReadonlyMap<number, string>; toWire: ReadonlyMap<string, number> };
 

@@ -68,11 +68,6 @@ export function schoolYearOfStart(
   return `${year}-${year + 1}`;
 }
 
-/** '2025-2026' → 2025. */
-export function startYearOf(schoolYear: string): number {
-  return Number(schoolYear.slice(0, 4));
-}
-
 /** Both directions of a numeric code table. */
 export function numericBimap<C extends string>(pairs: ReadonlyArray<readonly [number, C]>) {
   return {

@@ -146,11 +146,6 @@ export function yearOf(value: string): number {
   );
 }
 
-/** The first calendar year of a school-year code ('2025-2026' → 2025). */
-export function startYearOf(schoolYear: string): number {
-  return yearOf(schoolYear);
-}
-
 /** Whole years between an ISO birth date and an ISO date (the age on that day). */
 export function ageOn(birthDate: string, date: string): number {
   const years = yearOf(date) - yearOf(birthDate);

@@ -6,7 +6,8 @@
 import type { Grade } from '../../canonical/enums.js';
 import { isBirthRegistrationNumber } from '../../canonical/personal-id.js';
 import type { BatchContext } from '../types.js';
-import { ageOn, rule, startYearOf, strField, yearOf, type Check } from './define.js';
+import { startYearOf } from '../../canonical/school-year.js';
+import { ageOn, rule, strField, yearOf, type Check } from './define.js';
 
 const ID_ENTITIES = ['students', 'staff', 'persons'] as const;
 
