@@ -15,6 +15,7 @@ import { HttpCallError, classifyError, retryOpts, statusClassOf } from './classi
 import { createTokenSource, tokenPath, type TokenSource } from './oauth-token.js';
 import { parseJsonPage } from './wire.js';
 import type { ClientDeps, HttpAuth, OAuthClientSettings } from './types.js';
+import { sleep } from '../observability/deadline.js';
 
 export type { HttpAuth } from './types.js';
 
@@ -82,8 +83,6 @@ interface CallState {
   authRetried: boolean;
 }
 type StatefulConfig = InternalAxiosRequestConfig & { __truc?: CallState };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Path for logs: no query string, digit runs of 9+ (personal IDs) masked. */
 function logPath(client: AxiosInstance, config: InternalAxiosRequestConfig): string {

@@ -1,7 +1,6 @@
 /** The demo talks to truc as a client does: over HTTP, with bearer tokens, polling status URLs. */
 import type { NewClient } from '../ops.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../observability/deadline.js';
 
 /** Polls `fn` every 200 ms until it returns a value; throws after `timeoutMs`. */
 export async function waitFor<T>(

@@ -39,6 +39,7 @@ import { reconcileAhead } from './reconcile-ahead.js';
 import { weighPage, Weighed, whyStopped } from './run-weighed.js';
 import { whileBeating } from './weigh-heartbeat.js';
 import type { WeighStart } from './weigh-start.js';
+import { sleep } from '../observability/deadline.js';
 
 /** The hold is widened (and its weighing bound renewed) every so many weighed pages. */
 const WIDEN_EVERY = 25;
@@ -49,8 +50,6 @@ const WAITS_A_PAGE = 5;
 /** Why a weighing stopped before the run's end, besides an error's code (../store/guard-holds.ts `HoldWeighing`). */
 export const STOPPED_BY_TIME_CAP = 'time-cap';
 export const STOPPED_BY_DECISION = 'decided';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A weighing under way: what it found, where it is, and its hold's progress as last written. */
 interface Weighing {

@@ -5,8 +5,7 @@
 import type { SystemName } from '../config.js';
 import { DeferJob } from './define.js';
 import type { DeliveryGates, Held } from './gates.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../observability/deadline.js';
 
 /** A job held back: its whole queue waits, or it alone when its endpoint alone holds it (fix37b). */
 const heldBack = (system: SystemName, held: Held): DeferJob =>

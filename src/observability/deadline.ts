@@ -1,3 +1,6 @@
+/** Resolves after `ms` milliseconds: the one way truc's code waits (tidy: each module had its own). */
+export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * A check bounded in time (the readiness probes of every role): what went wrong, if anything,
  * within `ms`.

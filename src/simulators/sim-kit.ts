@@ -18,6 +18,7 @@ import {
   type SimHandler,
   type SimResponse,
 } from './sim-handler.js';
+import { sleep } from '../observability/deadline.js';
 
 /** Reads, adds to and clears the active faults. */
 export interface FaultControl {
@@ -248,8 +249,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served)
     return;
   }
   const faulted = !state.faults.paths || state.faults.paths.some((p) => url.pathname.startsWith(p));
-  if (faulted && (state.faults.latencyMs ?? 0) > 0)
-    await new Promise((r) => setTimeout(r, state.faults.latencyMs));
+  if (faulted && (state.faults.latencyMs ?? 0) > 0) await sleep(state.faults.latencyMs ?? 0);
   const verdict = faulted ? faultVerdict(state, () => ctx.random(), Date.now()) : ({ kind: 'pass' } as const);
   if (verdict.kind === 'reset')
     return (countRoute(state, method, url.pathname, 'reset'), void req.socket.destroy());

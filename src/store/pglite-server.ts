@@ -13,6 +13,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
+import { sleep } from '../observability/deadline.js';
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -222,7 +223,7 @@ export async function startPgliteServer(
       for (const c of conns) c.socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // The unit in flight finishes on its own (its socket is gone); wait for it, at most 30 s.
-      for (let i = 0; units.running && i < 3000; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; units.running && i < 3000; i++) await sleep(10);
     },
   };
 }

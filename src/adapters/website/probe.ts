@@ -13,6 +13,7 @@
 import axios from 'axios';
 import { isInwardHost, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 import { ALLOW_ALL, parseRobots, productToken, type RobotsPolicy } from './robots.js';
+import { sleep } from '../../observability/deadline.js';
 
 export interface ProbeOptions {
   /** Per request (the home page, each feed candidate). */
@@ -36,7 +37,7 @@ export interface ProbeClock {
 
 const REAL_CLOCK: ProbeClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
 };
 
 /** What one probe found. */

@@ -20,6 +20,7 @@ import {
   type ThrottleRule,
 } from '../../store/auth-throttle.js';
 import type { Db } from '../../store/db.js';
+import { sleep } from '../../observability/deadline.js';
 
 export interface ThrottleSettings {
   /** Failures per client id at one source address before delays start. */
@@ -70,7 +71,7 @@ async function holding(once: () => Promise<number>, holdMs: number): Promise<num
     const wait = await once();
     if (wait !== THROTTLE_BUSY) return wait;
     if (Date.now() >= until) return BUSY_RETRY_MS;
-    await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+    await sleep(HOLD_POLL_MS);
   }
 }
 

@@ -9,6 +9,7 @@ import { deliveryFailed } from '../../reporting/pcgd/deadlines.js';
 import type { PcgdDeps } from '../../reporting/pcgd/service.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import { both, errorWords, startProgress, type CliOutput } from '../kit.js';
+import { sleep } from '../../observability/deadline.js';
 
 /** How often the reports are read again while waiting. */
 const POLL_MS = 1000;
@@ -84,7 +85,7 @@ export async function followDelivery(
       failed = rows.filter((r): r is ReportRow => r !== null && r !== undefined && failedForGood(r));
       progress.update(receipted);
       if (receipted === ids.length || failed.length > 0) break;
-      await new Promise((r) => setTimeout(r, pollMs));
+      await sleep(pollMs);
     }
   } finally {
     progress.stop(

@@ -11,6 +11,7 @@ import type { QualityRun } from '../../store/quality-runs.js';
 import { asOption, both, defineCommand, operatorActor, runs, type CliOutput, type Words } from '../kit.js';
 import { followSettings, withFollow } from './sync-follow.js';
 import { actorText } from './words.js';
+import { sleep } from '../../observability/deadline.js';
 
 const STATUS_VI: Record<QualityRun['status'], string> = {
   queued: 'đang chờ',
@@ -66,7 +67,7 @@ export async function followQualityRun(
       out.stderr(`${line}\n`);
     }
     if (!run || run.status === 'done' || run.status === 'failed' || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await sleep(o.intervalMs);
   }
   if (!run) {
     out.stderr(`truc: ${both(`không có lần tính thẻ điểm ${id}`, `no quality run ${id}`)}\n`);

@@ -12,6 +12,7 @@ import { both, int, startProgress, vnTime, type CliOutput, type Words } from '..
 import { DECISIONS, HOLD_KIND_VI, reasonLine, restoredText } from './hold-words.js';
 import { ENTITY_VI, RECONCILE_VI, RUN_STATUS_VI, viOf } from './words.js';
 import { waitingWords } from './sync-runs.js';
+import { sleep } from '../../observability/deadline.js';
 
 /** `--follow`'s two settings as given (`--interval-ms`, `--timeout`). */
 interface FollowOptions {
@@ -210,7 +211,7 @@ async function follow(db: Db, id: number, o: FollowSettings, out: CliOutput) {
         outcome = OUTCOME.done;
         break;
       }
-      await new Promise((r) => setTimeout(r, o.intervalMs));
+      await sleep(o.intervalMs);
     }
   } finally {
     progress.stop(outcome);
@@ -231,7 +232,7 @@ export async function followRun(db: Db, id: number, o: FollowSettings, out: CliO
   let hold = await holds.heldOfRun(id);
   // A held run's next pages being weighed (review32 F3, jobs/run-weigh.ts): its hold is printed once whole.
   while (hold?.weighingUntil && hold.weighingUntil.getTime() > Date.now()) {
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await sleep(o.intervalMs);
     hold = await holds.heldOfRun(id);
   }
   out.stderr(heldMessage(id, hold, run.status === 'done'));
