@@ -1,9 +1,10 @@
 /**
- * The unit tier, the integration project and the end-to-end tier share one module graph per worker
- * (vitest.config.ts, `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module
+ * The unit tier, the integration projects (the serial one too, ci9) and the end-to-end tier share one module graph per
+ * worker (vitest.config.ts, `isolate: false`), where a `vi.mock` would leak into the files after it or miss a module
  * already loaded: every unit file that replaces a module is listed to run in a module graph of its own, and no
- * integration file of the shared project nor end-to-end file replaces one. The tiers but the serial integration files share one
- * group (the integration files that need a module graph of their own but judge no time, ISOLATED_INTEGRATION, in it).
+ * integration file of the shared projects nor end-to-end file replaces one. The tiers but the serial integration files
+ * share one group (the integration files that need a module graph of their own but judge no time, ISOLATED_INTEGRATION,
+ * in it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -28,8 +29,7 @@ it('every unit file that mocks a module runs in the unit-mocked project', () => 
 });
 
 it('no integration or end-to-end file that shares its worker’s module graph mocks a module', () => {
-  const own = [...SERIAL_INTEGRATION, ...ISOLATED_INTEGRATION];
-  const shared = testFiles('test/integration').filter((f) => !own.includes(f));
+  const shared = testFiles('test/integration').filter((f) => !ISOLATED_INTEGRATION.includes(f));
   expect(shared.length).toBeGreaterThan(90);
   const e2e = testFiles('test/e2e');
   expect(e2e.length).toBeGreaterThan(30);
@@ -37,11 +37,11 @@ it('no integration or end-to-end file that shares its worker’s module graph mo
   expect(mocking).toEqual([]);
 });
 
-it('the unit, integration and end-to-end files share their worker’s module graph', () => {
+it('the unit, integration (serial ones too) and end-to-end files share their worker’s module graph', () => {
   const isolated = (config.test?.projects ?? []).flatMap((p) =>
     typeof p === 'object' && 'test' in p && p.test?.name && p.test.isolate === false ? [p.test.name] : [],
   );
-  expect(isolated.sort()).toEqual(['e2e', 'integration', 'unit']);
+  expect(isolated.sort()).toEqual(['e2e', 'integration', 'integration-serial', 'unit']);
 });
 
 it('the e2e, integration and unit files run in one group (the isolated integration files too), the serial integration files after it', () => {
