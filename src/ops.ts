@@ -1,6 +1,11 @@
 /** Operator commands that need only the database: migrate, audit verify, clients add/list/disable/rotate-secret. */
 import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
-import { endOldSecret, insertClient, replaceSecret } from './api/auth/client-admin.js';
+import {
+  endOldSecret,
+  insertClient,
+  replaceSecret,
+  unlistedSchoolsWarnings,
+} from './api/auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from './api/auth/secrets.js';
 import { ALL_SCOPES } from './api/routes/oauth.js';
 import { SCHOOL_SYSTEMS } from './canonical/systems.js';
@@ -138,6 +143,8 @@ export interface NewClient {
   units: string[];
   scopes: string[];
 }
+/** A new client and the bilingual warnings that did not refuse it: school codes truc.schools has no record of (W9-1). */
+export type AddedClient = NewClient & { warnings: string[] };
 
 /**
  * The clock of operator commands: the CLI builds no Deps, so its audit entries take the machine's time,
@@ -156,7 +163,7 @@ export async function addClient(
   input: { name: string; role: string; schools?: string[]; units?: string[]; scopes?: string[] },
   actor = 'operator:cli',
   now: () => Date = operatorClock,
-): Promise<NewClient> {
+): Promise<AddedClient> {
   const problems: string[] = [];
   const name = input.name.trim();
   if (!name || name.length > 100 || !hasNoForbiddenChars(name))
@@ -188,7 +195,7 @@ export async function addClient(
   if (problems.length > 0) throw new AppError('ERR_VALIDATION', problems.join('; '));
   const role = input.role as Role;
   if (role === 'vendor' && schools.length === 0) throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
-  const client: NewClient = {
+  const client: AddedClient = {
     clientId: newClientId(),
     clientSecret: newSecret(),
     name,
@@ -196,15 +203,17 @@ export async function addClient(
     schools,
     units,
     scopes: input.scopes && input.scopes.length > 0 ? input.scopes : [...DEFAULT_SCOPES[role]],
+    warnings: [],
   };
   const secretHash = await hashSecret(client.clientSecret);
-  await db.tx((q) =>
-    insertClient(
+  client.warnings = await db.tx(async (q) => {
+    await insertClient(
       q,
       { id: client.clientId, name, role, secretHash, schools, units, scopes: client.scopes },
       { actor, at: now() },
-    ),
-  );
+    );
+    return unlistedSchoolsWarnings(q, schools);
+  });
   return client;
 }
 
@@ -267,14 +276,17 @@ export async function endClientOldSecret(
   return db.tx((q) => endOldSecret(q, clientId, { actor, at: now() }));
 }
 
-/** Replaces the schools a client may touch, audited; acts on tokens already issued. */
+/**
+ * Replaces the schools a client may touch, audited; acts on tokens already issued. Its warnings (codes truc.schools
+ * has no record of: W9-1), or undefined when there is no such client.
+ */
 export async function setClientSchools(
   db: Db,
   clientId: string,
   schools: string[],
   actor = 'operator:cli',
   now: () => Date = operatorClock,
-): Promise<boolean> {
+): Promise<{ warnings: string[] } | undefined> {
   const bad = schools.filter((s) => !CODE.test(s));
   if (bad.length > 0)
     throw new AppError(
@@ -287,7 +299,7 @@ export async function setClientSchools(
   return db.tx(async (q) => {
     const repo = createClientsRepo(q);
     const before = await repo.get(clientId);
-    if (!before) return false;
+    if (!before) return undefined;
     if (before.role === 'vendor' && schools.length === 0)
       throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
     await repo.update(clientId, { schools });
@@ -296,7 +308,7 @@ export async function setClientSchools(
       [{ actor, action: 'client.updated', subject: `client:${clientId}`, details: { schools } }],
       now(),
     );
-    return true;
+    return { warnings: await unlistedSchoolsWarnings(q, schools) };
   });
 }
 

@@ -103,6 +103,17 @@ export const ClientPatch = z
   .meta({ id: 'ApiClientPatch' });
 
 export const WithSecret = ClientView.extend({ clientSecret: z.string() }).meta({ id: 'ApiClientWithSecret' });
+const warnings = z.array(z.string()).meta({
+  description:
+    'Cảnh báo không chặn thay đổi (song ngữ): các mã trường chưa có trong danh sách trường của thành phố (truc.schools; ' +
+    'hồ sơ trường có thể đến sau, nhưng đến lúc đó thành phố chỉ thấy trường qua mã); rỗng nếu không có / warnings ' +
+    "that did not refuse the change (bilingual): school codes not in the city's school list (truc.schools; a " +
+    "school's record may arrive later, until then the city sees the school by its code alone); empty when none",
+});
+/** A creation's answer: the client, its secret (shown once) and the grant's warnings (W9-1). */
+export const CreatedClient = WithSecret.extend({ warnings }).meta({ id: 'ApiClientCreated' });
+/** A change's answer: the client and, when its schools were set, the grant's warnings (W9-1). */
+export const ChangedClient = ClientView.extend({ warnings }).meta({ id: 'ApiClientChanged' });
 const CLIENT_ID_WORDS = both(
   'mã client: chữ, số, _ và -, tối đa 64 ký tự (ví dụ cl_iu4RJn0h9avJ; GET /v1/admin/clients liệt kê)',
   'a client id: letters, digits, _ and -, at most 64 (e.g. cl_iu4RJn0h9avJ; GET /v1/admin/clients lists them)',

@@ -192,6 +192,18 @@ function secretWrites(q: Queryable) {
   };
 }
 
+/** Of `codes`, those truc.schools holds no live record of, sorted (W9-1: a grant the dashboard would not list). */
+export async function schoolsNotListed(q: Queryable, codes: string[]): Promise<string[]> {
+  if (codes.length === 0) return [];
+  const res = await q.query<{ code: string }>(
+    `SELECT DISTINCT c.code FROM unnest($1::text[]) AS c(code)
+      WHERE NOT EXISTS (SELECT 1 FROM truc.schools s WHERE s.school_code = c.code AND s.deleted_at IS NULL)
+      ORDER BY c.code`,
+    [codes],
+  );
+  return res.rows.map((r) => r.code);
+}
+
 export function createClientsRepo(q: Queryable) {
   return {
     ...secretWrites(q),

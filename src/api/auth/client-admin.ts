@@ -6,8 +6,36 @@
 import { appendAudit } from '../../audit/chain.js';
 import { refusePersonalNumber } from '../../canonical/free-text.js';
 import { AppError, both } from '../../errors.js';
-import { createClientsRepo, scopesBeyondRole, type NewApiClient, type Role } from '../../store/clients.js';
+import {
+  createClientsRepo,
+  schoolsNotListed,
+  scopesBeyondRole,
+  type NewApiClient,
+  type Role,
+} from '../../store/clients.js';
 import type { Queryable } from '../../store/db.js';
+
+const LISTED_AT_MOST = 20;
+
+/**
+ * The warnings a grant of `schools` carries (W9-1): the codes truc.schools has no record of. The grant stands (a
+ * school's master data may arrive later), but until it does the city's school list does not name the school; a
+ * mistyped code is seen here. Empty when every code is listed. The one check for the admin API and the CLI.
+ */
+export async function unlistedSchoolsWarnings(q: Queryable, schools: string[]): Promise<string[]> {
+  const unlisted = await schoolsNotListed(q, schools);
+  if (unlisted.length === 0) return [];
+  const more = unlisted.length - LISTED_AT_MOST;
+  const codes = unlisted.slice(0, LISTED_AT_MOST).join(', ') + (more > 0 ? ` (+${more})` : '');
+  return [
+    both(
+      `các mã trường chưa có trong danh sách trường của thành phố: ${codes}; vẫn cấp quyền (hồ sơ trường có thể đến ` +
+        'sau), hãy kiểm tra lại mã',
+      `school codes not in the city's school list: ${codes}; granted anyway (a school's record may arrive later), ` +
+        'check the codes',
+    ),
+  ];
+}
 
 /**
  * Stores a new client (its secret only as a hash), audited as `client.created`. A name holding a personal ID or a

@@ -11,11 +11,19 @@ import { appendAudit } from '../../audit/chain.js';
 import { AppError, both } from '../../errors.js';
 import { clientView, createClientsRepo, DEFAULT_SCOPES } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
-import { endOldSecret, insertClient, refuseScopesBeyondRole, replaceSecret } from '../auth/client-admin.js';
+import {
+  endOldSecret,
+  insertClient,
+  refuseScopesBeyondRole,
+  replaceSecret,
+  unlistedSchoolsWarnings,
+} from '../auth/client-admin.js';
 import { hashSecret, newClientId, newSecret } from '../auth/secrets.js';
 import {
+  ChangedClient,
   ClientPatch,
   ClientView,
+  CreatedClient,
   IdParams,
   NewClientBody,
   RotateBody,
@@ -63,7 +71,7 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
         tags: ['admin'],
         summary: 'Tạo ứng dụng / Create an API client (the secret is shown once)',
         body: NewClientBody,
-        response: { 201: WithSecret, ...errors },
+        response: { 201: CreatedClient, ...errors },
         'x-etag': 'if-match',
         'x-no-store': 'success',
       },
@@ -78,17 +86,20 @@ function registrationRoutes(app: ClientApp, opts: ClientRouteOptions): void {
       const id = newClientId();
       const secret = newSecret();
       const secretHash = await hashSecret(secret);
-      const client = await opts.db.tx(async (q) => {
+      const { client, warnings } = await opts.db.tx(async (q) => {
         await insertClient(
           q,
           { id, name, role, secretHash, schools, units, scopes },
           { actor, at: opts.now() },
         );
-        return (await createClientsRepo(q).get(id))!;
+        return {
+          client: (await createClientsRepo(q).get(id))!,
+          warnings: await unlistedSchoolsWarnings(q, schools),
+        };
       });
       void reply.header('location', `/v1/admin/clients/${id}`).header('cache-control', 'no-store');
       withETag(reply, client);
-      return reply.code(201).send({ ...clientView(client), clientSecret: secret });
+      return reply.code(201).send({ ...clientView(client), clientSecret: secret, warnings });
     },
   );
 
@@ -239,7 +250,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         params: IdParams,
         body: ClientPatch,
         headers: IfMatchHeaders,
-        response: { 200: ClientView, 404: ProblemSchema, 412: ProblemSchema, ...errors },
+        response: { 200: ChangedClient, 404: ProblemSchema, 412: ProblemSchema, ...errors },
         'x-etag': 'if-match',
       },
     },
@@ -247,7 +258,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
       const actor = principalOf(request).clientId;
       const { clientId } = request.params;
       const patch = request.body;
-      const client = await opts.db.tx(async (q) => {
+      const { client, warnings } = await opts.db.tx(async (q) => {
         const repo = createClientsRepo(q);
         const before = await repo.get(clientId, true);
         if (!before) throw new AppError('ERR_NOT_FOUND');
@@ -263,11 +274,12 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
           [{ actor, action: 'client.updated', subject: `client:${clientId}`, details: changed(patch) }],
           opts.now(),
         );
-        return (await repo.get(clientId))!;
+        const warned = patch.schools ? await unlistedSchoolsWarnings(q, patch.schools) : [];
+        return { client: (await repo.get(clientId))!, warnings: warned };
       });
       app.forgetClientState(clientId);
       withETag(reply, client);
-      return clientView(client);
+      return { ...clientView(client), warnings };
     },
   );
 }

@@ -15,6 +15,7 @@ import {
   operatorActor,
   runs,
   UsageError,
+  type CliOutput,
 } from '../kit.js';
 
 /** `<clientId>`: the API's rule ({@link CLIENT_ID}); another text names no client and is bad usage (exit 2). */
@@ -29,6 +30,11 @@ function clientIdArg(value: string): string {
 
 /** An unknown client: ERR_NOT_FOUND, exit 1 (the CLI's one rule for an unknown id, kit.ts `notFound`). */
 const noSuchClient = (id: string) => notFound({ vi: 'client', en: 'client' }, id);
+
+/** A grant's warnings (W9-1: codes truc.schools has no record of) on stderr: stdout keeps its one answer. */
+function warn(out: CliOutput, warnings: string[]): void {
+  for (const w of warnings) out.stderr(`${both('cảnh báo', 'warning')}: ${w}\n`);
+}
 
 interface AddOptions {
   name?: string;
@@ -55,9 +61,10 @@ const add = () =>
       const input = { name: o.name, role: o.role, schools: o.schools ?? [], units: o.units ?? [] };
       const config = loadConfig();
       const { addClient, withDb } = await import('../../ops.js');
-      const created = await withDb(config, (db) =>
+      const { warnings, ...created } = await withDb(config, (db) =>
         addClient(db, { ...input, scopes: o.scopes ?? [] }, actor),
       );
+      warn(out, warnings);
       out.stdout(`${JSON.stringify(created)}\n`);
       return 0;
     },
@@ -165,8 +172,9 @@ const setSchools = () =>
       const actor = operatorActor(o.as);
       const config = loadConfig();
       const { setClientSchools, withDb } = await import('../../ops.js');
-      const ok = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!, actor));
-      if (!ok) throw noSuchClient(clientId!);
+      const set = await withDb(config, (db) => setClientSchools(db, clientId!, o.schools!, actor));
+      if (!set) throw noSuchClient(clientId!);
+      warn(out, set.warnings);
       const schools = o.schools.join(',');
       out.stdout(
         `${both(`client ${clientId}, các trường: ${schools}`, `client ${clientId} schools: ${schools}`)}\n`,

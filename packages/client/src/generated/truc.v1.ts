@@ -2490,6 +2490,39 @@ export interface components {
       oldCredentialLastUsedAt: string | null;
       clientSecret: string;
     };
+    ApiClientCreated: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+      /** @description Lúc khoá bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khoá bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      oldCredentialExpiresAt: string | null;
+      /** @description Lần gần nhất khoá bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khoá bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      oldCredentialLastUsedAt: string | null;
+      clientSecret: string;
+      /** @description Cảnh báo không chặn thay đổi (song ngữ): các mã trường chưa có trong danh sách trường của thành phố (truc.schools; hồ sơ trường có thể đến sau, nhưng đến lúc đó thành phố chỉ thấy trường qua mã); rỗng nếu không có / warnings that did not refuse the change (bilingual): school codes not in the city's school list (truc.schools; a school's record may arrive later, until then the city sees the school by its code alone); empty when none */
+      warnings: string[];
+    };
+    ApiClientChanged: {
+      clientId: string;
+      name: string;
+      /** @enum {string} */
+      role: 'vendor' | 'pcgd-officer' | 'city-admin' | 'auditor';
+      schools: string[];
+      units: string[];
+      scopes: string[];
+      disabled: boolean;
+      /** @description Lúc khoá bí mật cũ (bị thay ở lần đổi gần nhất) hết hiệu lực, hoặc đã hết (thời điểm đã qua: hết hạn chồng lấn, hoặc bị chấm dứt sớm); null nếu chưa đổi lần nào có hạn này. Không bao giờ là khoá bí mật / when the secret the last rotation replaced stops working, or stopped (a past time: its window ended, or it was ended early); null when never rotated with one. Never a secret */
+      oldCredentialExpiresAt: string | null;
+      /** @description Lần gần nhất khoá bí mật cũ cấp mã truy cập (ghi tối đa mỗi phút một lần); null nếu chưa cấp lần nào từ lần đổi gần nhất. Không bao giờ là khoá bí mật / when the secret the last rotation replaced last issued a token (written at most once a minute); null when it has issued none since that rotation. Never a secret */
+      oldCredentialLastUsedAt: string | null;
+      /** @description Cảnh báo không chặn thay đổi (song ngữ): các mã trường chưa có trong danh sách trường của thành phố (truc.schools; hồ sơ trường có thể đến sau, nhưng đến lúc đó thành phố chỉ thấy trường qua mã); rỗng nếu không có / warnings that did not refuse the change (bilingual): school codes not in the city's school list (truc.schools; a school's record may arrive later, until then the city sees the school by its code alone); empty when none */
+      warnings: string[];
+    };
     Me: {
       /** @description Mã ứng dụng / the client id */
       clientId: string;
@@ -8606,7 +8639,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ApiClientWithSecret'];
+          'application/json': components['schemas']['ApiClientCreated'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */
@@ -8893,7 +8926,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ApiClient'];
+          'application/json': components['schemas']['ApiClientChanged'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */
