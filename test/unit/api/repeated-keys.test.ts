@@ -31,4 +31,14 @@ describe('refuseRepeatedKeys', () => {
   it.each(['{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}', '[]', '"a"', '{}'])('%s: taken', (text) => {
     expect(refusalOf(text)).toBeUndefined();
   });
+
+  // review9: an array's items were pushed as one call's arguments, and 150,000 or so overflowed the stack (a 500).
+  it('an array of 300,000 items is read, at the top or inside an object, and a key repeated after it found', () => {
+    const wide = `[${'1,'.repeat(300_000)}1]`;
+    expect(refusalOf(wide)).toBeUndefined();
+    expect(refusalOf(`{"a":${wide}}`)).toBeUndefined();
+    expect(refusalOf(`{"a":${wide},"b":{"c":1,"c":2}}`)).toEqual([
+      { pointer: '/body/b/c', rule: 'repeated', message: expect.stringContaining(' / ') as string },
+    ]);
+  });
 });
