@@ -41,3 +41,22 @@ export function fromVietnamInput(value: string): string {
   const ms = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
   return Number.isNaN(ms) ? value : new Date(ms - VIETNAM_OFFSET_MS).toISOString();
 }
+
+/**
+ * A deadline given as the instant its exclusive day starts (the overview's `deadline`: 00:00 of `submitBefore` in
+ * Vietnam) as the last day it allows (walk9 W9-5: '00:00 03/10/2026' read as due 3 October): 'hết ngày 02/10/2026' in
+ * vi, 'end of 2 Oct 2026' in en. What is not a date is shown as it came.
+ */
+export function deadlineText(iso: string, lang: Lang): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const lastDay = new Date(ms - 1);
+  const format = (opts: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      ...opts,
+    }).format(lastDay);
+  return lang === 'vi'
+    ? `hết ngày ${format({ day: '2-digit', month: '2-digit', year: 'numeric' })}`
+    : `end of ${format({ day: 'numeric', month: 'short', year: 'numeric' })}`;
+}

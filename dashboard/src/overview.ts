@@ -1,5 +1,6 @@
 /** The overview page: open dead letters, the outbox, every system's health, schedules, queues and PCGD deadlines. */
 import type { Overview, Schedule } from './api-types.js';
+import { deadlineText } from './clock.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
 import { api, openable, session } from './api.js';
@@ -255,7 +256,8 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
               : []),
           ],
         },
-        { head: 'deadline', cell: (u) => when(u.deadline) },
+        // walk9 W9-5: the last day allowed ('hết ngày 02/10/2026'), not the midnight after it ('00:00 03/10/2026').
+        { head: 'deadline', cell: (u) => deadlineText(u.deadline, currentLang()) },
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {
           head: 'standing',

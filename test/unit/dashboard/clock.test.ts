@@ -4,7 +4,7 @@
  * and shown back in UTC). dashboard/src/clock.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { fromVietnamInput, stampText, vietnamInput } from '../../../dashboard/src/clock.js';
+import { deadlineText, fromVietnamInput, stampText, vietnamInput } from '../../../dashboard/src/clock.js';
 
 describe("dashboard: Vietnam's clock", () => {
   it('says a moment to the second in Vietnam, day first, the year in full', () => {
@@ -23,5 +23,15 @@ describe("dashboard: Vietnam's clock", () => {
     // what is not a date is left as typed (the API says why it refuses it)
     expect(fromVietnamInput('yesterday')).toBe('yesterday');
     expect(vietnamInput('yesterday')).toBe('yesterday');
+  });
+});
+
+describe('dashboard: a PCGD deadline (walk9 W9-5)', () => {
+  it('says the last day it allows, not the midnight after it', () => {
+    // submitBefore 2026-10-03: the deadline is the end of 2 October in Vietnam
+    const deadline = new Date('2026-10-03T00:00:00+07:00').toISOString();
+    expect(deadlineText(deadline, 'vi')).toBe('hết ngày 02/10/2026');
+    expect(deadlineText(deadline, 'en')).toBe('end of 2 Oct 2026');
+    expect(deadlineText('soon', 'en')).toBe('soon');
   });
 });
