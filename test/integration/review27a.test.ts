@@ -130,9 +130,13 @@ describe('review27a on postgres', () => {
     await w.env.deps.db.query(
       `INSERT INTO truc.pcgd_reports (unit_code, unit_level, year, version, status, rule_set, mapping_versions,
               figures, findings, persons, lineage_digest, computed_by, submitted_by, submitted_at, receipted_at)
-       VALUES ('27112', 'commune', $1, 1, 'receipted', '{}', '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
+       VALUES ('27112', 'commune', $1, 1, 'receipted', $3, '{}', '{}', '[]', 10, 'd', 'operator:cli:o', 'operator:cli:o',
                $2, $2)`,
-      [year, new Date(deadline.getTime() + 2 * 86_400_000)],
+      [
+        year,
+        new Date(deadline.getTime() + 2 * 86_400_000),
+        { version: 'v', settingsDigest: 'd', unverified: [] },
+      ],
     );
     const overview = await send('GET', '/v1/ops/overview');
     const deadlines = await send('GET', `/v1/pcgd/deadlines?year=${year}`);
@@ -148,5 +152,15 @@ describe('review27a on postgres', () => {
     // walk2 F7 (the lead's rule): counted submitted, and submitted late among them; late alone is not submitted
     const counts = deadlines.json<{ counts: Record<string, number> }>().counts;
     expect(counts).toMatchObject({ submitted: 1, submittedLate: 1 });
+    // walk9 W9-4: the report itself says its deadline and that it was late, as the deadlines do (one rule)
+    const id = (
+      await w.env.deps.db.query<{ id: number }>(
+        `SELECT id FROM truc.pcgd_reports WHERE unit_code = '27112' AND year = $1`,
+        [year],
+      )
+    ).rows[0]!.id;
+    const report = await send('GET', `/v1/pcgd/reports/${id}`);
+    expect(report.statusCode, report.body).toBe(200);
+    expect(report.json()).toMatchObject({ submitBefore: `${year}-10-03`, late: true });
   });
 });

@@ -178,6 +178,29 @@ export function deadlineStanding(
 }
 
 /**
+ * A report's deadline and whether its unit missed it (walk9 W9-4: approve, submit and GET /v1/pcgd/reports/{id} said
+ * nothing of it), by {@link deadlineStanding}, GET /v1/pcgd/deadlines' one rule: `submitBefore` (exclusive, local date)
+ * and `late` (past it and not submitted, or submitted on or after it).
+ */
+export async function reportDeadline(
+  q: Queryable,
+  cal: PcgdConfig['calendar'],
+  row: ReportRow,
+  now: Date,
+): Promise<{ submitBefore: string; late: boolean }> {
+  const first = (await createPcgdRepo(q).firstReceiptedSubmissions(row.year)).get(row.unit_code) ?? null;
+  const held = {
+    status: row.status,
+    submittedAt: row.submitted_at,
+    deliveryError: row.delivery_error,
+    deliveryNotBefore: row.delivery_not_before,
+    firstSubmittedAt: first,
+  };
+  const standing = deadlineStanding(cal, row.year, row.unit_level, held, now);
+  return { submitBefore: standing.submitBefore, late: standing.late };
+}
+
+/**
  * Every PCGD-XMC unit of the city (Thành phố Hồ Chí Minh, 79: its communes by code, then the province), each with its
  * current report of the year when it has one (`reports`; a report of a unit not on the list follows them). What the overview and the deadline
  * gauges stand, as GET /v1/pcgd/deadlines does (review33c F1: they stood only the units with a report, so a commune

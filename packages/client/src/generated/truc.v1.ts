@@ -2808,6 +2808,16 @@ export interface components {
       status: string;
       statusUrl: string;
     };
+    PcgdSubmitAccepted: {
+      reportId: number;
+      version: number;
+      status: string;
+      statusUrl: string;
+      /** @description hạn nộp của đơn vị (ngày địa phương, không tính ngày này: nộp trước ngày này) / the unit’s deadline (local date, exclusive: submit before this day) */
+      submitBefore: string;
+      /** @description đơn vị đã lỡ hạn: quá hạn chưa nộp, hoặc nộp vào hay sau hạn (như GET /v1/pcgd/deadlines) / the unit missed its deadline: past it and not submitted, or submitted on or after it (as GET /v1/pcgd/deadlines) */
+      late: boolean;
+    };
     PcgdLevel: {
       level: string;
       met: boolean;
@@ -2873,6 +2883,10 @@ export interface components {
       version: number;
       /** @enum {string} */
       status: 'pending' | 'failed' | 'computed' | 'checked' | 'approved' | 'submitted' | 'receipted';
+      /** @description hạn nộp của đơn vị (ngày địa phương, không tính ngày này: nộp trước ngày này) / the unit’s deadline (local date, exclusive: submit before this day) */
+      submitBefore: string;
+      /** @description đơn vị đã lỡ hạn: quá hạn chưa nộp, hoặc nộp vào hay sau hạn (như GET /v1/pcgd/deadlines) / the unit missed its deadline: past it and not submitted, or submitted on or after it (as GET /v1/pcgd/deadlines) */
+      late: boolean;
       errorCode: string | null;
       superseded: boolean;
       supersedes: number | null;
@@ -14087,7 +14101,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PcgdAccepted'];
+          'application/json': components['schemas']['PcgdSubmitAccepted'];
         };
       };
       /** @description Yêu cầu không hợp lệ / Bad request */

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Config } from '../../../config.js';
 import { AppError, both } from '../../../errors.js';
 import { mayAct, requireUnit, type PcgdActor } from '../../../reporting/pcgd/access.js';
+import { reportDeadline } from '../../../reporting/pcgd/deadlines.js';
 import { unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
 import { reportView, sourcesNow, type PcgdDeps } from '../../../reporting/pcgd/service.js';
 import type { Db } from '../../../store/db.js';
@@ -55,13 +56,18 @@ export function pcgdContext(opts: PcgdRouteOptions) {
   }
   /**
    * A report as the API shows it: its view (who approved by the name its signed package carries, fix33c; a province's
-   * commune versions replaced since, fix35e), and when its commune's persons were last pulled (fix30a).
+   * commune versions replaced since, fix35e), when its commune's persons were last pulled (fix30a), and its deadline
+   * and whether it is late (walk9 W9-4).
    */
   async function viewOf(row: ReportRow) {
     const name =
       row.approved_by === null ? undefined : await createPcgdRepo(opts.db).signedApproverName(row.id);
     const sources = await sourcesNow(opts.db, row);
-    return { ...reportView(row, name, sources), ...(await unitPullState(opts.db, row.unit_code)) };
+    return {
+      ...reportView(row, name, sources),
+      ...(await unitPullState(opts.db, row.unit_code)),
+      ...(await reportDeadline(opts.db, opts.config.pcgd.calendar, row, now())),
+    };
   }
   return { deps, now, actorOf, statusUrl, reportFor, evidenceOf, viewOf };
 }

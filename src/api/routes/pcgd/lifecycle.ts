@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, both } from '../../../errors.js';
 import { enqueue, isDecisionReason, pcgdCompute, pcgdSubmit } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
+import { reportDeadline } from '../../../reporting/pcgd/deadlines.js';
 import {
   approveReport,
   requestCompute,
@@ -13,7 +14,16 @@ import {
 import type { Queryable } from '../../../store/db.js';
 import { withoutPersonalNumber } from '../../free-text.js';
 import { type PcgdApp, type PcgdContext, type PcgdRouteOptions } from './context.js';
-import { ReportIdParams, ComputeRequest, Accepted, Report, errors, read, write } from './schemas.js';
+import {
+  ReportIdParams,
+  ComputeRequest,
+  Accepted,
+  Report,
+  SubmitAccepted,
+  errors,
+  read,
+  write,
+} from './schemas.js';
 
 /** Creates a report version and queues its computation in one transaction; answers 202 with its status URL. */
 async function queueCompute(
@@ -168,7 +178,7 @@ function submitRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
         summary:
           'Gửi số liệu đã duyệt lên Bộ (xếp hàng) / Deliver the approved figures to the Ministry (queued)',
         params: ReportIdParams,
-        response: { 202: Accepted, ...errors },
+        response: { 202: SubmitAccepted, ...errors },
       },
     },
     async function submit(request, reply) {
@@ -183,9 +193,14 @@ function submitRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): vo
         if (r.queued) await enqueue(q, pcgdSubmit, { reportId: r.row.id });
         return r.row;
       });
-      return reply
-        .code(202)
-        .send({ reportId: row.id, version: row.version, status: row.status, statusUrl: statusUrl(row.id) });
+      const deadline = await reportDeadline(opts.db, opts.config.pcgd.calendar, row, opts.now());
+      const queued = {
+        reportId: row.id,
+        version: row.version,
+        status: row.status,
+        statusUrl: statusUrl(row.id),
+      };
+      return reply.code(202).send({ ...queued, ...deadline });
     },
   );
 }

@@ -70,6 +70,22 @@ export const Accepted = z
   })
   .meta({ id: 'PcgdAccepted' });
 
+/** A report's deadline, as GET /v1/pcgd/deadlines says it (walk9 W9-4). */
+export const ReportDeadline = {
+  submitBefore: z.string().meta({
+    description:
+      'hạn nộp của đơn vị (ngày địa phương, không tính ngày này: nộp trước ngày này) / the unit’s deadline (local ' +
+      'date, exclusive: submit before this day)',
+  }),
+  late: z.boolean().meta({
+    description:
+      'đơn vị đã lỡ hạn: quá hạn chưa nộp, hoặc nộp vào hay sau hạn (như GET /v1/pcgd/deadlines) / the unit missed ' +
+      'its deadline: past it and not submitted, or submitted on or after it (as GET /v1/pcgd/deadlines)',
+  }),
+};
+/** A submission's answer (202): the queued report and its deadline. */
+export const SubmitAccepted = Accepted.extend(ReportDeadline).meta({ id: 'PcgdSubmitAccepted' });
+
 export const Enrolment = z.object({
   inClassNotEnrolled: z.number().int(),
   enrolledNotInClass: z.number().int(),
@@ -148,6 +164,7 @@ export const Report = z
     year: z.number().int(),
     version: z.number().int(),
     status: z.enum(REPORT_STATUSES),
+    ...ReportDeadline,
     errorCode: z.string().nullable(),
     superseded: z.boolean(),
     supersedes: z.number().int().nullable(),
