@@ -51,7 +51,8 @@ export class BatchSink implements FindingSink {
    */
   fork(): BatchSink {
     const copy = new BatchSink(this.ctx, this.records);
-    copy.findings.push(...this.findings);
+    // One push each: a spread of a batch's findings as one call's arguments overflows past ~125 k (review9).
+    for (const finding of this.findings) copy.findings.push(finding);
     for (const index of this.rejected) copy.rejected.add(index);
     copy.patches = this.patches;
     copy.settled = this.settled?.slice();

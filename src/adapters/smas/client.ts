@@ -183,7 +183,7 @@ async function listSchoolsOf(http: AxiosInstance): Promise<SmasSchool[]> {
       );
       if (total !== undefined && body.TotalRecord !== total) break;
       total = body.TotalRecord;
-      out.push(...body.Data);
+      for (const school of body.Data) out.push(school); // not a spread: a page of any size (review9)
       if (body.Data.length === 0 || body.Page * body.PageSize >= body.TotalRecord) {
         return out.sort((a, b) => (a.MaTruong < b.MaTruong ? -1 : a.MaTruong > b.MaTruong ? 1 : 0));
       }

@@ -122,7 +122,7 @@ async function listSchoolsOf(http: AxiosInstance): Promise<VneduSchool[]> {
       () => http.get('/v1/schools', { params: { limit: VNEDU_MAX_LIMIT, ...(after ? { after } : {}) } }),
       vneduSchoolPageSchema,
     );
-    out.push(...body.items);
+    for (const school of body.items) out.push(school); // not a spread: a page of any size (review9)
     if (body.next === null || body.next === '' || body.next === after) break;
     after = body.next;
   }
