@@ -257,7 +257,11 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
           ],
         },
         // walk9 W9-5: the last day allowed ('hết ngày 02/10/2026'), not the midnight after it ('00:00 03/10/2026').
-        { head: 'deadline', cell: (u) => deadlineText(u.deadline, currentLang()) },
+        // Its words wrap in their cell, as the unit's name does: at 1280 px the card's table would pass its edge.
+        {
+          head: 'deadline',
+          cell: (u) => h('span', { class: 'wraps' }, deadlineText(u.deadline, currentLang())),
+        },
         { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
         {
           head: 'standing',
