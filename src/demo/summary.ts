@@ -179,6 +179,13 @@ function simulatorLines(sims: Readonly<Record<string, string>>): string[] {
   ];
 }
 
+/**
+ * The batch whose findings the summary links: the first that rejected a record, else the first (walk10 W10-3: the
+ * third batch was linked, one with no finding, while the summary counted the rejected records of two others).
+ */
+const withFindings = (batches: readonly BatchResult[]): BatchResult | undefined =>
+  batches.find((b) => b.counts.rejected > 0) ?? batches[0];
+
 /** The summary's links and the demo clients' credentials, each under a bilingual label. */
 function linkLines(
   base: string,
@@ -196,7 +203,7 @@ function linkLines(
     url('/readyz'),
     `  ${both('trạng thái lô và phát hiện của lô (cần mã truy cập):', 'batch status and findings (need a bearer token):')}`,
     url(batches[0]?.statusUrl ?? ''),
-    url(`${batches[2]?.statusUrl ?? ''}/findings`),
+    url(`${withFindings(batches)?.statusUrl ?? ''}/findings`),
     `  ${both(
       'bảng điều khiển (đăng nhập bằng quản trị thành phố hoặc kiểm toán viên bên dưới):',
       'dashboard (sign in with the city admin or the auditor below):',

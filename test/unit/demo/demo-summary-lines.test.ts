@@ -62,11 +62,17 @@ describe("the demo's summary", () => {
     dead: 1,
     audit: { ok: true, rows: 12, head: 'ab' },
   };
+  const clients = {
+    admin: client('admin'),
+    auditor: client('auditor'),
+    smas: client('smas'),
+    vnedu: client('vnedu'),
+  };
   const lines = summaryLines(
     { 'hcm-csdl': `${BASE}1`, 'moet-pcgd': `${BASE}2`, smas: `${BASE}3`, vnedu: `${BASE}4` },
     BASE,
     '/tmp/demo',
-    { admin: client('admin'), auditor: client('auditor'), smas: client('smas'), vnedu: client('vnedu') },
+    clients,
     {
       batches,
       atSim: 78,
@@ -98,6 +104,25 @@ describe("the demo's summary", () => {
     expect(text).toContain('chuỗi nhật ký kiểm toán: OK (12 dòng) / audit chain: OK (12 rows)');
     expect(text).toMatch(/city admin:\n\s+client_id cl_admin {2}client_secret x{40}/);
     expect(text).toContain(`\n      ${BASE}/dashboard\n`);
+  });
+
+  it('links the findings of a batch that has some (walk10 W10-3: the third batch, none rejected, was linked)', () => {
+    const clean = { received: 40, accepted: 40, rejected: 0, unchanged: 0 };
+    const pushed = [
+      batch({ counts: clean }),
+      batch({ vendor: 'vnedu', statusUrl: '/v1/batches/2' }),
+      batch({ statusUrl: '/v1/batches/3', counts: clean }),
+    ];
+    const summary = summaryLines(
+      {},
+      BASE,
+      '/tmp/demo',
+      clients,
+      { batches: pushed, atSim: 80, syncs: [] },
+      held,
+    );
+    expect(summary).toContain(`      ${BASE}/v1/batches/2/findings`);
+    expect(summary.filter((l) => l.includes('/findings'))).toHaveLength(1);
   });
 
   it('says where each simulator listens, a line each, and where its faults are set (walk5 W5-5)', () => {
