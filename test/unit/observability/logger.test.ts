@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { errorKind } from '../../../src/observability/outage.js';
@@ -79,5 +80,38 @@ describe('logger redaction', () => {
       code: '22007',
       message: 'invalid input syntax for type date: "…"',
     });
+  });
+
+  it("censors a child's bindings, array items, an error's own fields and a credential header, changing nothing given", () => {
+    const { logger, text } = capture();
+    const given = {
+      items: [{ personalId: '079219001234', key: 'S-1' }],
+      req: { headers: { 'x-api-key': 'k3y-value', host: 'truc' } },
+    };
+    const err = Object.assign(new Error('refused'), { record: { fullName: 'Nguyễn Văn An' } });
+    logger
+      .child({ reqId: 'r-2' })
+      .child({ fullName: 'Trần Thị Bình' })
+      .warn({ ...given, err }, 'refused');
+    const out = text();
+    for (const secret of ['079219001234', 'k3y-value', 'Nguyễn', 'Trần']) expect(out).not.toContain(secret);
+    expect(JSON.parse(out)).toMatchObject({
+      items: [{ personalId: '[redacted]', key: 'S-1' }],
+      req: { headers: { 'x-api-key': '[redacted]', host: 'truc' } },
+      err: { type: 'Error', message: 'refused', record: { fullName: '[redacted]' } },
+    });
+    expect(given.items[0]!.personalId).toBe('079219001234');
+    expect(given.req.headers['x-api-key']).toBe('k3y-value');
+  });
+
+  // perf10c: pino's `redact` (@pinojs/redact 0.4) gave every field of every line, a request line's ids, route and status
+  // too, a redactor that parsed its ~140 paths again (~70 µs and ~0.2 MB a request line): no field has one now.
+  it('gives no field of a line a redactor of its own', () => {
+    const { logger, text } = capture();
+    const stringifiers = (logger as unknown as Record<symbol, object>)[pino.symbols.stringifiersSym]!;
+    expect(Object.getOwnPropertySymbols(stringifiers)).toEqual([]);
+    expect(Object.keys(stringifiers)).toEqual([]);
+    logger.child({ reqId: 'r-1' }).info({ route: '/v1/batches', status: 202, records: [1] }, 'request');
+    expect(JSON.parse(text())).toMatchObject({ reqId: 'r-1', status: 202, records: '[redacted]' });
   });
 });
