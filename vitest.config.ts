@@ -42,9 +42,17 @@ export const ISOLATED_INTEGRATION = [
   'test/integration/drift.test.ts',
 ];
 
+/**
+ * How long `expect.poll` waits when a test names no bound: vitest's own is 1 s, under the time a loaded machine (load
+ * 20-30) takes for a click's request, its audit and the page's drawing (flake10: e2e schedui-dashboard's five polls
+ * and ui28's had it). Every project takes it (`extends: true`).
+ */
+export const POLL_WAIT_MS = 30_000;
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
+    expect: { poll: { timeout: POLL_WAIT_MS } },
     projects: [
       // Unit files run two at a time, after the integration and e2e files (vitest's default is one
       // worker fewer than the cores: on the two-core machine, one). The few that walk the whole defect set

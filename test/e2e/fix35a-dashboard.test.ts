@@ -61,9 +61,7 @@ describe.runIf(hasChromium())('fix35a: who decided a hold, by name, in Chromium'
     await rename('Sở GDĐT — CNTT');
     try {
       await ui.page.goto(`${ui.base}/dashboard#/audit`);
-      await expect
-        .poll(() => who.textContent(), { timeout: 5000 })
-        .toBe('Sở GDĐT — CNTT (Quản trị thành phố)');
+      await expect.poll(() => who.textContent()).toBe('Sở GDĐT — CNTT (Quản trị thành phố)');
       expect(await who.getAttribute('title')).toBe(ui.admin.clientId);
     } finally {
       await rename('Sở GDĐT — IT');
