@@ -5,7 +5,7 @@
  */
 import type { EntityName } from '../config.js';
 import { binaryCopy, type CopyColumn } from './copy-binary.js';
-import { queryAll, type Queryable } from './db.js';
+import { INDEX_PROBES, queryAll, withLocalSettings, type Queryable } from './db.js';
 import { chunks, TABLES, type TableDef } from './record-tables.js';
 import { insertSql, updateSql, type Shape, type UpsertSource } from './record-write-sql.js';
 import { batchArrival } from './word-arrival.js';
@@ -254,14 +254,20 @@ export function recordWrites(q: Queryable) {
       // under its generic plan, the same nested loop by the primary key: PostgreSQL's CPU for a changed 1000-student
       // chunk's UPDATE 20.17 -> 19.22 ms, a new one's INSERT 17.69 -> 16.54).
       const prepared = source.arrival !== undefined;
-      const answers = await Promise.all(
-        parts.map((part) =>
-          q.query<{ written?: string[] | null; earlier: string[] | null }>(
-            ...upsertStatement(entity, part, source),
-            { prepared },
+      const send = () =>
+        Promise.all(
+          parts.map((part) =>
+            q.query<{ written?: string[] | null; earlier: string[] | null }>(
+              ...upsertStatement(entity, part, source),
+              { prepared },
+            ),
           ),
-        ),
-      );
+        );
+      // A vendor batch's statements probe once a row (its carries' keys, a later school year's rows): under INDEX_PROBES,
+      // as the quality facts before them and the closing statement after them are, so that a transaction sends the
+      // setting once and not three times (issue 7, perf10b: a changed batch's `SET LOCAL … TO DEFAULT` before its
+      // `UPDATE` and `SET LOCAL … = off` after it, 2 of its 11 statements).
+      const answers = prepared ? await withLocalSettings(q, INDEX_PROBES, send) : await send();
       const earlier = new Set(answers.flatMap((a) => a.rows[0]?.earlier ?? []));
       const left = parts.flatMap((part, i) => {
         const written = answers[i]!.rows[0]?.written;

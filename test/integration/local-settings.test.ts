@@ -4,9 +4,13 @@
  * before COMMIT (which ends them) or between two uses of the same settings (a changed batch's closing statement
  * is its last: its reset was a statement of its own, 0.2–0.5 ms of a backend at load).
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatchesRepo } from '../../src/store/batches.js';
 import { createPgDb, INDEX_PROBES, withLocalSettings, type Db, type Queryable } from '../../src/store/db.js';
+import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
+import { student } from '../factories/records.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
 const SETTING = `SELECT current_setting('enable_bitmapscan') AS s`;
@@ -95,5 +99,55 @@ describe('local planner settings in a transaction (PostgreSQL)', () => {
     });
     expect(other).toEqual([expect.stringContaining('after its transaction ended'), 'on']);
     expect(shown(sent)).toEqual(['BEGIN', 'read', 'COMMIT']);
+  });
+
+  it("keeps the settings over a vendor batch's write between two uses (perf10b)", async () => {
+    // A changed batch: its quality facts, its students' UPDATE, its closing statement, each under INDEX_PROBES (the
+    // UPDATE's probes of the carries once a key): the setting sent once, not reset and set again around the UPDATE.
+    const school = '79000194';
+    const row = (code: string, fullName: string): UpsertRow => {
+      const data = student(code, { schoolCode: school, fullName });
+      return { key: code, scope: school, data, fingerprint: fingerprint(data) };
+    };
+    const codes = ['LS00001', 'LS00002'];
+    await createRecordsRepo(db).upsert(
+      'students',
+      codes.map((c) => row(c, 'Nguyễn Văn A')),
+      { system: 'test', mappingVersion: 'test@1' },
+    );
+    const batchId = randomUUID();
+    await createBatchesRepo(db).insert({
+      id: batchId,
+      clientId: 'local-settings',
+      schoolCode: school,
+      entity: 'students',
+      format: 'canonical',
+      records: [],
+    });
+    sent.length = 0;
+    const seen = await db.tx(async (q) => {
+      const facts = await withLocalSettings(q, INDEX_PROBES, () => setting(q));
+      const left = await createRecordsRepo(q).upsert(
+        'students',
+        codes.map((c) => row(c, 'Nguyễn Văn B')),
+        { system: 'vendor:ls', mappingVersion: 'test@1', stored: true, arrival: { batchId, school } },
+      );
+      const closing = await withLocalSettings(q, INDEX_PROBES, () => setting(q));
+      return [facts, left, closing];
+    });
+    expect(seen).toEqual(['off', { left: [], earlier: [] }, 'off']);
+    expect(shown(sent).map((t) => (t.startsWith('WITH u AS (UPDATE truc.students') ? 'update' : t))).toEqual([
+      'BEGIN',
+      'SET LOCAL enable_bitmapscan = off',
+      'read',
+      'update',
+      'read',
+      'COMMIT',
+    ]);
+    const names = await db.query<{ n: string }>(
+      `SELECT data->>'fullName' AS n FROM truc.students WHERE student_code = ANY($1::text[])`,
+      [codes],
+    );
+    expect(names.rows.map((r) => r.n)).toEqual(['Nguyễn Văn B', 'Nguyễn Văn B']);
   });
 });
