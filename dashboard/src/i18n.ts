@@ -105,6 +105,11 @@ const DICT = {
     'Đúng/Đủ/Sạch/Sống ở đây: tỷ lệ bản ghi nhận trong các lô 30 ngày qua không có lỗi hay cảnh báo của tiêu chí; không phải thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo): xem trang Chất lượng.',
     'Correct/Complete/Clean/Live here: the share of records received in batches in the last 30 days without an error or a warning of the criterion; not the quality run’s scorecard (the figure the city reports): see the Quality page.',
   ],
+  // walk9 W9-1: a school code the city database has not listed, whose batches truc took
+  schoolNotListed: [
+    'Trường chưa có trong danh sách trường của truc (lấy từ CSDL ngành): truc vẫn nhận lô của trường, kèm cảnh báo DUNG_SCHOOL_UNLISTED. Kiểm tra mã trường, hoặc bổ sung trường vào CSDL ngành.',
+    'School not in truc’s school list (taken from the city database): truc still takes its batches, with the warning DUNG_SCHOOL_UNLISTED. Check the school code, or add the school to the city database.',
+  ],
   scorecardHint: [
     'Đúng/Đủ/Sạch/Sống ở đây: thẻ điểm của lần chấm chất lượng (con số thành phố báo cáo), trên mọi bản ghi truc giữ tại lần chấm; không phải tỷ lệ bản ghi nhận trong các lô 30 ngày qua của trang Trường học: xem',
     'Correct/Complete/Clean/Live here: the quality run’s scorecard (the figure the city reports), over every record truc holds at the run; not the share of records received in batches in the last 30 days on the Schools page: see',

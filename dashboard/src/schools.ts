@@ -126,19 +126,7 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
   const s = d.school;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/schools' }, `← ${t('back')}`)),
-    h('h1', { 'data-testid': 'school-title' }, `${s.schoolCode} — ${s.name}`),
-    h(
-      'div',
-      { class: 'stats' },
-      stat(t('commune'), s.communeCode ?? '—'),
-      stat(t('vendorSystem'), schoolSystemText(s)),
-      stat(t('recordSource'), s.sourceSystem),
-      stat(t('students'), num(s.students)),
-      stat(t('staff'), num(s.staff)),
-      stat(t('classes'), num(s.classes)),
-      ...CRITERIA.map((c) => stat(t(c), ratioBand(s.criteria[c]))),
-    ),
-    criteriaHint(s.communeCode),
+    ...(s ? schoolHead(s) : notListedHead(code)),
     h(
       'div',
       { class: 'grid' },
@@ -181,6 +169,34 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
     ),
   );
 }
+
+type ListedSchool = NonNullable<SchoolDetail['school']>;
+
+/** A listed school's title, figures and what the criteria columns are. */
+const schoolHead = (s: ListedSchool): HTMLElement[] => [
+  h('h1', { 'data-testid': 'school-title' }, `${s.schoolCode} — ${s.name}`),
+  h(
+    'div',
+    { class: 'stats' },
+    stat(t('commune'), s.communeCode ?? '—'),
+    stat(t('vendorSystem'), schoolSystemText(s)),
+    stat(t('recordSource'), s.sourceSystem),
+    stat(t('students'), num(s.students)),
+    stat(t('staff'), num(s.staff)),
+    stat(t('classes'), num(s.classes)),
+    ...CRITERIA.map((c) => stat(t(c), ratioBand(s.criteria[c]))),
+  ),
+  criteriaHint(s.communeCode),
+];
+
+/**
+ * A code truc's school list lacks but holds batches or records of (walk9 W9-1: the page was a 404, hiding the
+ * batches): its code and a banner saying so; its batches, findings and sync runs follow as for any school.
+ */
+const notListedHead = (code: string): HTMLElement[] => [
+  h('h1', { 'data-testid': 'school-title' }, code),
+  h('p', { class: 'notice', 'data-testid': 'school-not-listed' }, t('schoolNotListed')),
+];
 
 type SchoolBatch = SchoolDetail['batches'][number];
 
@@ -231,7 +247,7 @@ function batchLetters(b: SchoolBatch): HTMLElement | string {
  * The system serving a school and, when a city admin set it, who, by name as it was when they set it (fix37a), the
  * id in its tooltip.
  */
-function schoolSystemText(s: SchoolDetail['school']): HTMLElement | string {
+function schoolSystemText(s: ListedSchool): HTMLElement | string {
   if (!s.schoolSystem) return '—';
   if (!s.schoolSystemSetBy) return s.schoolSystem;
   return h(

@@ -14,7 +14,7 @@ import type { QualityPolicy } from './config.js';
 import type { Category, RuleInfo } from './types.js';
 
 /** Version of the catalogue as a whole: bumped when a rule is added, retired or changes version. */
-export const CATALOGUE_VERSION = '2025.6';
+export const CATALOGUE_VERSION = '2025.7';
 
 /** Every rule of the four criteria (đúng, đủ, sạch, sống), in catalogue order: what scorecards score. */
 export const RULES: readonly RuleInfo[] = Object.freeze([

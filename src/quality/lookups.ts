@@ -209,6 +209,8 @@ export async function fetchFacts(
   const ownSchools = ctx.schoolCode === undefined ? [] : [ctx.schoolCode];
   const byKey = wanted('authoritative') || wanted('owners');
   const batchKeys = byKey ? distinct(keys) : [];
+  // The batch's own school too (DUNG_SCHOOL_UNLISTED: whether the list has it, whatever its records name).
+  if (ctx.schoolCode !== undefined && !schools.includes(ctx.schoolCode)) schools.push(ctx.schoolCode);
   if (needs.has('schools') && lookups.schools && schools.length > 0) {
     ask('schools', lookups.schools(schools));
   }

@@ -9,6 +9,7 @@ import openapi from '../../openapi/truc.v1.json' with { type: 'json' };
 import { addClient } from '../../src/ops.js';
 import { startApi, startWorkerRole, type Running } from '../../src/roles.js';
 import { backends, makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
+import { schoolRecord, storeSchools } from '../helpers/quality-world.js';
 
 type Json = Record<string, unknown>;
 type Field = { examples?: unknown[] };
@@ -35,6 +36,9 @@ let token: string;
 
 beforeAll(async () => {
   env = await makeDeps(backends()[0]!);
+  // The school is in truc's school list, as the city database's pull brings it (else DUNG_SCHOOL_UNLISTED, W9-1);
+  // multi-level, so no example's grade is outside its level.
+  await storeSchools(env.deps.db, [{ ...schoolRecord('79000001'), level: 'multi_level' }]);
   api = await startApi(env.deps, { port: 0, host: '127.0.0.1' });
   worker = startWorkerRole(env.deps);
   const vendor = await addClient(env.deps.db, {

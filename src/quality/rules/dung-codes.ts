@@ -124,6 +124,31 @@ export const CLASS_UNKNOWN = rule({
   showsValue: true,
 });
 
+/**
+ * A vendor's batch for a school code truc's school list (truc.schools, the city database's schools) lacks (walk9
+ * W9-1): a warning once per batch, not a refusal. The client was granted the code by a city admin (warned then,
+ * src/api/auth/client-admin.ts); a school may be open and teaching before the city database lists it, so its
+ * records are kept and the finding tells the vendor and the city (the policy may make it an error).
+ */
+export const SCHOOL_UNLISTED = rule({
+  code: 'DUNG_SCHOOL_UNLISTED',
+  criterion: 'dung',
+  entities: ['classes', 'students', 'staff'],
+  severity: 'warning',
+  version: 1,
+  scope: 'store',
+  title: { vi: 'Trường chưa có trong danh sách trường', en: 'School not in truc’s school list' },
+  message: {
+    vi: 'Mã trường của lô chưa có trong danh sách trường của truc (lấy từ CSDL ngành); các bản ghi vẫn được nhận.',
+    en: 'The batch’s school code is not in truc’s school list (taken from the city database); its records are still taken.',
+  },
+  hint: {
+    vi: 'Kiểm tra mã trường của lô; nếu mã đúng, đề nghị Sở bổ sung trường vào CSDL ngành.',
+    en: 'Check the batch’s school code; if it is right, ask the city to add the school to the city database.',
+  },
+  showsValue: true,
+});
+
 const COMMUNE_FIELD = {
   schools: 'communeCode',
   students: 'residenceCommuneCode',
@@ -220,5 +245,18 @@ export const classCheck: Check = {
       if (last.codes !== undefined && !last.codes.has(cls))
         out.add(index, CLASS_UNKNOWN, '/classCode', { value: cls });
     });
+  },
+};
+
+export const schoolListedCheck: Check = {
+  scope: 'store',
+  rules: [SCHOOL_UNLISTED],
+  entities: ['classes', 'students', 'staff'],
+  needs: ['schools'],
+  asks: (_recs, ctx) => ctx.schoolCode !== undefined,
+  check(_recs, _keys, ctx, facts, out) {
+    // No lookup (a run without the store) says nothing; a lookup's answer without the code is the finding.
+    if (ctx.schoolCode === undefined || facts.schools === undefined) return;
+    if (!facts.schools.has(ctx.schoolCode)) out.add(-1, SCHOOL_UNLISTED, '', { value: ctx.schoolCode });
   },
 };

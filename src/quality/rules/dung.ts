@@ -28,9 +28,11 @@ import {
   COMMUNE_UNKNOWN,
   GRADE_LEVEL,
   SCHEMA,
+  SCHOOL_UNLISTED,
   classCheck,
   communeCheck,
   gradeLevelCheck,
+  schoolListedCheck,
 } from './dung-codes.js';
 import {
   EMAIL_FORMAT,
@@ -61,6 +63,7 @@ export const DUNG_RULES = [
   COMMUNE_SUPERSEDED,
   GRADE_LEVEL,
   CLASS_UNKNOWN,
+  SCHOOL_UNLISTED,
   PHONE_FORMAT,
   EMAIL_FORMAT,
   SCHOOL_EMAIL_DOMAIN,
@@ -76,6 +79,7 @@ export const DUNG_CHECKS: readonly Check[] = [
   communeCheck,
   gradeLevelCheck,
   classCheck,
+  schoolListedCheck,
   contactCheck,
   schoolContactCheck,
   cityConflictCheck,

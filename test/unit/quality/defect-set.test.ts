@@ -44,6 +44,13 @@ async function runBatch(b: DefectBatch): Promise<readonly Finding[]> {
   return (await checkBatch(ctx, sink.records, b.lookups, sink)).findings;
 }
 
+/** The rules a school's batch gets once (index −1), injected per batch. */
+const BATCH_LEVEL: ReadonlySet<string> = new Set([
+  'SONG_SYNC_STALE',
+  'SONG_ROLLOVER_LATE',
+  'DUNG_SCHOOL_UNLISTED',
+]);
+
 async function measure(): Promise<Map<string, Tally>> {
   const tallies = new Map(RULES.map((r) => [r.code, { injected: 0, found: 0, clean: 0, flaggedClean: 0 }]));
   for (const b of buildDefectSet()) {
@@ -53,7 +60,7 @@ async function measure(): Promise<Map<string, Tally>> {
     for (const rule of RULES) {
       if (!rule.entities.includes(b.entity)) continue;
       const t = tallies.get(rule.code)!;
-      if (rule.code === 'SONG_SYNC_STALE' || rule.code === 'SONG_ROLLOVER_LATE') {
+      if (BATCH_LEVEL.has(rule.code)) {
         if (b.schoolCode === undefined) continue;
         const flagged = byIndex.get(-1)?.has(rule.code) ?? false;
         if (b.batchDefect === rule.code) {

@@ -196,6 +196,27 @@ describe('đúng', () => {
     expect(codes(none)).toEqual([]);
   });
 
+  it('a batch of a school truc’s school list lacks: one warning for the batch, naming the code (W9-1)', async () => {
+    const listed = async (codes: readonly string[]) =>
+      new Map(
+        codes.filter((c) => c === '79000001').map((c) => [c, { schoolCode: c, level: 'primary' as const }]),
+      );
+    const staff = [rec('staff', { schoolCode: '79000002' }), rec('staff', { schoolCode: '79000002' })];
+    const r = await run('staff', staff, { schoolCode: '79000002', lookups: { schools: listed } });
+    expect(r.findings.filter((f) => f.rule === 'DUNG_SCHOOL_UNLISTED')).toMatchObject([
+      { index: -1, severity: 'warning', pointer: '', value: '79000002' },
+    ]);
+    expect(r.rejected.size).toBe(0);
+    // Listed, or no store to ask (a run without lookups), or no batch school (a city pull): nothing.
+    const ok = await run('students', [rec('students')], {
+      schoolCode: '79000001',
+      lookups: { schools: listed },
+    });
+    expect(codes(ok, -1)).toEqual([]);
+    expect(codes(await run('staff', staff, { schoolCode: '79000002' }), -1)).toEqual([]);
+    expect(codes(await run('staff', staff, { lookups: { schools: listed } }), -1)).toEqual([]);
+  });
+
   it('identity fields that differ from the city database', async () => {
     const ours = rec('students', { studentCode: '7900000101' });
     const city = { ...ours, fullName: 'Nguyễn Thị Hồng Nhung' };

@@ -12479,7 +12479,8 @@ export interface operations {
         };
         content: {
           'application/json': {
-            school: components['schemas']['OpsSchool'];
+            /** @description null: mã trường chưa có trong danh sách trường của truc (truc.schools, từ CSDL ngành) nhưng truc có lô hoặc bản ghi của nó (lô của nhà cung cấp được nhận kèm phát hiện DUNG_SCHOOL_UNLISTED); trang vẫn liệt kê lô, phát hiện và lần đồng bộ / null: the code is not in truc’s school list (truc.schools, from the city database) but truc holds batches or records of it (a vendor’s batch is taken with the finding DUNG_SCHOOL_UNLISTED); the page still lists its batches, findings and sync runs */
+            school: components['schemas']['OpsSchool'] | null;
             batches: {
               id: string;
               entity: string;

@@ -12,6 +12,7 @@ import { ratioOf, type Criterion, type QualityConfig } from '../../../quality/in
 import type { Db } from '../../../store/db.js';
 import type { SchoolBatchRow, SchoolRow as StoredSchool } from '../../../store/overview-schools.js';
 import { createOverviewRepo } from '../../../store/overview.js';
+import { createReadsRepo } from '../../../store/reads.js';
 import { createWebsiteProbesRepo } from '../../../store/website-probes.js';
 import { SchoolCode as SchoolCodeParam } from '../../batch-contract.js';
 import { BatchListDelivery } from '../../batch-list-contract.js';
@@ -87,7 +88,14 @@ const SchoolRow = z
 
 /** One school's drill-down: its recent batches, its findings by rule, its recent sync runs. */
 const SchoolDetail = z.object({
-  school: SchoolRow,
+  school: SchoolRow.nullable().meta({
+    description:
+      'null: mã trường chưa có trong danh sách trường của truc (truc.schools, từ CSDL ngành) nhưng truc có lô hoặc bản ' +
+      'ghi của nó (lô của nhà cung cấp được nhận kèm phát hiện DUNG_SCHOOL_UNLISTED); trang vẫn liệt kê lô, phát hiện ' +
+      'và lần đồng bộ / null: the code is not in truc’s school list (truc.schools, from the city database) but truc ' +
+      'holds batches or records of it (a vendor’s batch is taken with the finding DUNG_SCHOOL_UNLISTED); the page ' +
+      'still lists its batches, findings and sync runs',
+  }),
   batches: z.array(
     z.object({
       id: z.string(),
@@ -253,7 +261,6 @@ const coveringSystems = (s: StoredSchool): string[] => [
 
 /** `GET /v1/ops/schools/:schoolCode`: one school's batches, findings by rule, sync runs and when its website was probed. */
 function schoolDetailRoute(app: OpsApp, opts: SchoolRouteOptions): void {
-  const repo = createOverviewRepo(opts.db);
   app.get(
     '/v1/ops/schools/:schoolCode',
     {
@@ -271,28 +278,41 @@ function schoolDetailRoute(app: OpsApp, opts: SchoolRouteOptions): void {
       },
     },
     async function school(request) {
-      const { schoolCode } = request.params;
-      const found = (await repo.schools(schoolCode, 50, 0)).items.find((s) => s.schoolCode === schoolCode);
-      if (!found)
-        throw new AppError('ERR_NOT_FOUND', both(`không có trường ${schoolCode}`, `no school ${schoolCode}`));
-      const [batches, findingsByRule, syncRuns, probes] = await Promise.all([
-        repo.schoolBatches(schoolCode, 20),
-        repo.schoolFindingsByRule(schoolCode),
-        repo.syncRuns({ scope: schoolCode, cityWideOf: coveringSystems(found) }, 20, 0),
-        createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
-      ]);
-      const probedAt = probes.get(schoolCode)?.probedAt;
       const lang = pickLang(request.headers['accept-language']);
-      return {
-        school: schoolOut(opts.config.quality.colourBands)(found),
-        batches: await schoolBatchesOut(opts.db, batches),
-        findingsByRule: findingsByRule.map((f) => ({ ...f, ...titlesOf(f.rule, lang) })),
-        syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
-        // the dashboard asks for the probe only when there is one (words5: its 404 was a console error)
-        websiteProbedAt: probedAt === undefined ? null : new Date(probedAt).toISOString(),
-      };
+      return schoolDetailOf(opts, request.params.schoolCode, lang);
     },
   );
+}
+
+/**
+ * One school's page. A code truc's school list lacks is still answered, `school` null, when truc holds batches or
+ * records of it (walk9 W9-1: a vendor's batch of a school the city database had not listed was taken, and its page
+ * answered 404, hiding the batch); 404 only when truc holds nothing of it.
+ */
+async function schoolDetailOf(
+  opts: SchoolRouteOptions,
+  schoolCode: string,
+  lang: ReturnType<typeof pickLang>,
+) {
+  const repo = createOverviewRepo(opts.db);
+  const found = (await repo.schools(schoolCode, 50, 0)).items.find((s) => s.schoolCode === schoolCode);
+  const [batches, findingsByRule, syncRuns, probes] = await Promise.all([
+    repo.schoolBatches(schoolCode, 20),
+    repo.schoolFindingsByRule(schoolCode),
+    repo.syncRuns({ scope: schoolCode, cityWideOf: found ? coveringSystems(found) : [] }, 20, 0),
+    createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
+  ]);
+  if (!found && batches.length === 0 && !(await createReadsRepo(opts.db).schoolHeld(schoolCode)))
+    throw new AppError('ERR_NOT_FOUND', both(`không có trường ${schoolCode}`, `no school ${schoolCode}`));
+  const probedAt = probes.get(schoolCode)?.probedAt;
+  return {
+    school: found ? schoolOut(opts.config.quality.colourBands)(found) : null,
+    batches: await schoolBatchesOut(opts.db, batches),
+    findingsByRule: findingsByRule.map((f) => ({ ...f, ...titlesOf(f.rule, lang) })),
+    syncRuns: syncRuns.map(syncRunOut(opts.config.sync.delivery)),
+    // the dashboard asks for the probe only when there is one (words5: its 404 was a console error)
+    websiteProbedAt: probedAt === undefined ? null : new Date(probedAt).toISOString(),
+  };
 }
 
 /** Schools with their counts and criteria, and one school with its batches, findings and sync runs. */
