@@ -10,6 +10,7 @@
  * keeps its pointers as filed, `canonicalPointer` null. Pure; read when findings are shown, so batches filed
  * before this read the same.
  */
+import { pointerToken, tokenKey } from '../canonical/keys.js';
 import type { EntityName } from '../config.js';
 import { NATIVE_INBOUND } from './native-formats.js';
 
@@ -20,15 +21,12 @@ export interface FindingPointers {
   readonly canonicalPointer: string | null;
 }
 
-const unescape = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
-const escape = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
-
 /** The first reference token of a JSON pointer and the rest ('' for the whole record). */
 function split(pointer: string): { head: string; rest: string } {
   const end = pointer.indexOf('/', 1);
   return end < 0
-    ? { head: unescape(pointer.slice(1)), rest: '' }
-    : { head: unescape(pointer.slice(1, end)), rest: pointer.slice(end) };
+    ? { head: tokenKey(pointer.slice(1)), rest: '' }
+    : { head: tokenKey(pointer.slice(1, end)), rest: pointer.slice(end) };
 }
 
 /** A pointer's pair for a table of names, canonical field → wire field. */
@@ -40,9 +38,9 @@ function viaNames(
   if (pointer === '') return { pointer: '', canonicalPointer: '' };
   const { head } = split(pointer);
   const wire = Object.hasOwn(toWire, head) ? toWire[head] : undefined;
-  if (wire !== undefined) return { pointer: `/${escape(wire)}`, canonicalPointer: pointer };
+  if (wire !== undefined) return { pointer: `/${pointerToken(wire)}`, canonicalPointer: pointer };
   const field = toCanonical.get(head);
-  return { pointer, canonicalPointer: field === undefined ? null : `/${escape(field)}` };
+  return { pointer, canonicalPointer: field === undefined ? null : `/${pointerToken(field)}` };
 }
 
 /**
@@ -122,5 +120,5 @@ export function verdictPointer(entity: string, pointer: string): string {
   if (names === undefined) VERDICT_NAMES.set(entity, (names = wireToCanonical(entity)));
   const { head } = split(pointer);
   const field = names.get(head);
-  return field === undefined ? pointer : `/${escape(field)}`;
+  return field === undefined ? pointer : `/${pointerToken(field)}`;
 }

@@ -36,7 +36,7 @@ import {
 } from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
 import { BatchSink } from './sink.js';
-import { issuePointer, unknownKeysNote } from '../canonical/keys.js';
+import { issuePlaces } from '../canonical/keys.js';
 
 const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);
 const EMAIL_FIELDS = new Set(['email', 'officialEmail']);
@@ -262,10 +262,9 @@ export function prepareCanonical(
     if (field !== '' && reported.has(field)) continue;
     reported.add(field);
     const detail: Text = canonicalMessage(issue.message);
-    const keys = unknownKeysNote(issue);
-    sink.add(index, ruleOfIssue(field, issue, rec, sink.ctx), issuePointer(issue), {
-      detail: { vi: detail.vi + keys, en: detail.en + keys },
-    });
+    const rule = ruleOfIssue(field, issue, rec, sink.ctx);
+    for (const { pointer, note } of issuePlaces(issue))
+      sink.add(index, rule, pointer, { detail: { vi: detail.vi + note, en: detail.en + note } });
   }
   // A schema failure always rejects, whatever the policy says about the rule.
   sink.rejected.add(index);

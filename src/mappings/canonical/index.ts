@@ -6,15 +6,13 @@
 import type { z } from 'zod';
 import { zodIssueText } from '../../canonical/zod-text.js';
 import type { MapResult, MappingFinding } from '../types.js';
-import { issuePointer, unknownKeysNote } from '../../canonical/keys.js';
+import { issuePlaces } from '../../canonical/keys.js';
 import { asIsParser } from '../../canonical/as-is.js';
 
 export const CANONICAL_MAPPING_VERSION = 'canonical@1';
 
 export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFinding[] {
-  return error.issues.slice(0, 20).map((issue) => {
-    const pointer = issuePointer(issue);
-    const unknownKeys = unknownKeysNote(issue);
+  return error.issues.slice(0, 20).flatMap((issue) => {
     const { code, path: _path, message, ...params } = issue;
     // zod's English in both languages, a missing field told so (walk3 W3-1: "received undefined" in the Vietnamese)
     const field = issue.path.at(-1);
@@ -22,13 +20,13 @@ export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFindin
       vi: message,
       en: message,
     };
-    return {
+    return issuePlaces(issue).map(({ pointer, note }) => ({
       pointer,
       rule: `${prefix}_${code.toUpperCase()}`,
       severity: 'error' as const,
-      vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${text.vi}${unknownKeys}`,
-      en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${text.en}${unknownKeys}`,
-    };
+      vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${text.vi}${note}`,
+      en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${text.en}${note}`,
+    }));
   });
 }
 

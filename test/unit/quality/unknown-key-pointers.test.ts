@@ -1,0 +1,36 @@
+/**
+ * walk9 W9-2: each unknown key of a record is told at its own pointer (`/foo`, the body's `/records/N/foo`), not all
+ * at the record; a key not echoed (shaped like a personal ID) stays at the record, unnamed; pointers are escaped per
+ * RFC 6901; the mapping's findings point the same way (src/canonical/keys.ts issuePlaces, the one answer).
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { issuePlaces, issuePointer } from '../../../src/canonical/keys.js';
+import { zodFindings } from '../../../src/mappings/canonical/index.js';
+import { CLEAN, runInput } from './helpers.js';
+
+describe('W9-2: an unknown field is told at its own pointer', () => {
+  it('a canonical record: one DUNG_SCHEMA finding per unknown key, the hidden ones together at the record', async () => {
+    const raw = { ...CLEAN.students, nickName: 'Bé Na', shoeSize: 30, '079201001234': 'x' };
+    const r = await runInput('students', [raw]);
+    const schema = r.findings.filter((f) => f.rule === 'DUNG_SCHEMA');
+    expect(schema.map((f) => f.pointer)).toEqual(['/nickName', '/shoeSize', '']);
+    expect(schema.map((f) => f.detail?.en)).toEqual([
+      expect.stringMatching(/ \(nickName\)$/),
+      expect.stringMatching(/ \(shoeSize\)$/),
+      expect.stringMatching(/ \(\*\)$/),
+    ]);
+    expect(JSON.stringify(schema)).not.toContain('079201001234');
+    expect(r.rejected.has(0)).toBe(true);
+  });
+
+  it('the mapping points the same way; a pointer token is escaped (~0, ~1)', () => {
+    const wire = z.object({ TenHS: z.string() }).strict();
+    const parsed = wire.safeParse({ TenHS: 'An', GhiChu: 'x', Lop: '1A' });
+    expect(parsed.success).toBe(false);
+    expect(zodFindings(parsed.error!, 'WIRE').map((f) => f.pointer)).toEqual(['/GhiChu', '/Lop']);
+    const nested = { code: 'unrecognized_keys', keys: ['b'], path: ['a/b', 'c~d'], message: '' } as const;
+    expect(issuePointer(nested as never)).toBe('/a~1b/c~0d');
+    expect(issuePlaces(nested as never)).toEqual([{ pointer: '/a~1b/c~0d/b', note: ' (b)' }]);
+  });
+});
