@@ -78,55 +78,64 @@ export function textArrayBytes(values: readonly (string | null | undefined)[]): 
   return asciiArrayBytes(values) ?? utf8ArrayBytes(values);
 }
 
-/** An int32 below 256 as four latin1 characters, big-endian (an element's length, the header's words). */
-const SMALL_INT32 = Array.from({ length: 256 }, (_, v) => `\0\0\0${String.fromCharCode(v)}`);
-
-/** `v` (an int32, -1 for a null) as four latin1 characters, big-endian: its four bytes once written as latin1. */
-const int32Text = (v: number): string =>
-  v >= 0 && v < 256
-    ? SMALL_INT32[v]!
-    : String.fromCharCode(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-
-/** How many of `v`'s four bytes ({@link int32Text}) are above 0x7f: each is one UTF-8 byte more than a latin1 one. */
-const highBytes = (v: number): number => (v >>> 31) + ((v >>> 23) & 1) + ((v >>> 15) & 1) + ((v >>> 7) & 1);
+/**
+ * The binary array's header: dimensions (none for an empty array), whether any element is null, the element type;
+ * the one dimension's length and lower bound.
+ */
+function writeHeader(out: Buffer, n: number, nulls: number): void {
+  out.writeInt32BE(n === 0 ? 0 : 1, 0);
+  out.writeInt32BE(nulls, 4);
+  out.writeInt32BE(TEXT_OID, 8);
+  if (n > 0) {
+    out.writeInt32BE(n, 12);
+    out.writeInt32BE(1, 16);
+  }
+}
 
 /**
- * {@link textArrayBytes} of an array whose strings are all ASCII (each character its one byte in UTF-8, and in
- * latin1), or undefined: the whole array (header, each element's length and bytes) as one text of latin1
- * characters, one `join`, written by one `Buffer.from`. Issue 7 (perf8e): a changed batch's statements send ~19
- * such arrays of 1000 keys, codes and fingerprints, each element written by a `Buffer#write` call of its own in
- * {@link utf8ArrayBytes}: 3.7–6.2 against 2.5–3.9 ms of CPU (19 ASCII arrays and one Vietnamese of 1000, in process, load 18–22).
- * The strings are ASCII when the text's UTF-8 is as long as its latin1 but for the bytes above 0x7f of its lengths and
- * header ({@link highBytes}): one count of the text (perf9: it was a `join` of the strings alone first, tested by a
- * regular expression, ~0.45 of a changed batch's ~6.5 MB allocated).
+ * {@link textArrayBytes} of an array whose strings are all ASCII (each character its one byte in UTF-8), or undefined
+ * (a character above 0x7f met): its size counted from the strings' lengths, then each element's length and characters
+ * written straight into a buffer of that size, the characters by a loop (no call a character or an element).
+ * Issue 7: a changed batch's statements send ~19 such arrays of 1000 keys, codes and fingerprints, and the facts
+ * statement 12 of ~6,750. perf8e wrote each element by a `Buffer#write` call of its own ({@link utf8ArrayBytes}:
+ * 3.7–6.2 ms of CPU for 19 ASCII arrays and one Vietnamese of 1000), then the whole array as one latin1 text, one
+ * `join` of the elements and of their lengths as four characters each, measured and written by `Buffer.from`
+ * (2.5–3.9; perf9 left one count of the text): those texts and their parts were ~0.9 of a changed batch's ~5.5 MB
+ * allocated by truc, and writing the bytes here cost ~30 % less CPU in process (perf10a).
  */
 function asciiArrayBytes(values: readonly (string | null | undefined)[]): Buffer | undefined {
   const n = values.length;
-  const parts = new Array<string>(2 * n + 1);
-  let nulls = 0;
-  let high = 0;
+  const head = n === 0 ? 12 : 20;
+  let size = head;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (typeof v === 'string') {
-      parts[2 * i + 1] = int32Text(v.length);
-      parts[2 * i + 2] = v;
-      high += highBytes(v.length);
-    } else {
-      parts[2 * i + 1] = int32Text(-1);
-      parts[2 * i + 2] = '';
-      high += 4; // -1: four bytes 0xff
+    size += typeof v === 'string' ? 4 + v.length : 4;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let p = head;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    // The length, big-endian; -1 for a null (four bytes 0xff).
+    const len = typeof v === 'string' ? v.length : -1;
+    out[p] = len >>> 24;
+    out[p + 1] = (len >>> 16) & 0xff;
+    out[p + 2] = (len >>> 8) & 0xff;
+    out[p + 3] = len & 0xff;
+    p += 4;
+    if (len < 0) {
       nulls = 1;
+      continue;
+    }
+    const s = v as string;
+    for (let j = 0; j < len; j++) {
+      const c = s.charCodeAt(j);
+      if (c > 0x7f) return undefined;
+      out[p++] = c;
     }
   }
-  // The header, as utf8ArrayBytes writes it.
-  parts[0] =
-    n === 0
-      ? `${int32Text(0)}${int32Text(0)}${int32Text(TEXT_OID)}`
-      : `${int32Text(1)}${int32Text(nulls)}${int32Text(TEXT_OID)}${int32Text(n)}${int32Text(1)}`;
-  high += highBytes(n); // the header's other words are below 0x80
-  const text = parts.join('');
-  if (Buffer.byteLength(text, 'utf8') !== text.length + high) return undefined;
-  return Buffer.from(text, 'latin1');
+  writeHeader(out, n, nulls);
+  return out;
 }
 
 /** {@link textArrayBytes} of any strings: each element's UTF-8 written into {@link scratch}, then copied out. */
@@ -153,15 +162,7 @@ function utf8ArrayBytes(values: readonly (string | null | undefined)[]): Buffer 
     out.writeInt32BE(len, at);
     at += 4 + len;
   }
-  // Dimensions (none for an empty array), whether any element is null, the element type; the one dimension's length
-  // and lower bound.
-  out.writeInt32BE(n === 0 ? 0 : 1, 0);
-  out.writeInt32BE(nulls, 4);
-  out.writeInt32BE(TEXT_OID, 8);
-  if (n > 0) {
-    out.writeInt32BE(n, 12);
-    out.writeInt32BE(1, 16);
-  }
+  writeHeader(out, n, nulls);
   // Copied out at its size: the room is up to three times it (all ASCII), and node counts every buffer's bytes
   // against V8's heap limits (more garbage collections for bytes never used).
   return Buffer.from(out.subarray(0, n === 0 ? 12 : at));
