@@ -145,7 +145,7 @@ async function refuseScrape(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const r = await metrics.countFailure({ ip: req.socket.remoteAddress ?? '' });
+  const r = await metrics.countFailure({ ip: req.socket.remoteAddress });
   res.setHeader('ratelimit-limit', r.max);
   res.setHeader('ratelimit-remaining', r.remaining);
   res.setHeader('ratelimit-reset', r.resetSeconds);
@@ -182,7 +182,10 @@ export async function startMetricsServer(
     opsEndpoint(deps, metrics, req, res);
   });
   server.keepAliveTimeout = 72_000;
-  server.on('connect', connectRefusal(() => OPS_METHODS));
+  server.on(
+    'connect',
+    connectRefusal(() => OPS_METHODS),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -24,11 +24,20 @@ export interface FailureCount {
   resetSeconds: number;
 }
 
-/** Counts one more failure of a request's address. */
-export type FailureCounter = (request: Pick<FastifyRequest, 'ip'>) => Promise<FailureCount>;
+/**
+ * Counts one more failure of a request's address (undefined: its connection is gone, see {@link addressKey}).
+ */
+export type FailureCounter = (request: { ip: string | undefined }) => Promise<FailureCount>;
+
+/**
+ * A source address as a count's key: IPv6 by its /64 (normalizeIP); '' for a request whose connection is already gone
+ * (review10: fastify's `request.ip`, typed a string, is then undefined, and normalizeIP threw, a 500 logged as
+ * 'unhandled error' for every client that reset its connection while its token or secret was being checked).
+ */
+export const addressKey = (ip: string | undefined): string => (ip === undefined ? '' : normalizeIP(ip));
 
 /** The store key of an address's failed authentications (one for /v1 and every /metrics). */
-const keyOf = (ip: string): string => `failed-auth:${normalizeIP(ip)}`;
+const keyOf = (ip: string | undefined): string => `failed-auth:${addressKey(ip)}`;
 
 /** A counter of failures in the store of `app`'s rate limiter (@fastify/rate-limit, registered on it). */
 export function failedAuthCounter(app: FastifyInstance, limit: FailedAuthLimit): FailureCounter {

@@ -12,8 +12,8 @@
  * window; from any other address a wrong secret of a real id and any secret of an unknown id are answered alike (the
  * same scrypt, 401 invalid_client), and nothing a guesser sends can use up, or start, a refusal for the client.
  */
-import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { addressKey } from '../failed-auth.js';
 import { waitRefusal } from '../retry-later.js';
 
 export interface TokenLimit {
@@ -39,7 +39,7 @@ export function tokenLimit(
       max,
       timeWindow: WINDOW_MS,
       keyGenerator: (request) =>
-        `${name}:${clientOf.get(request) ?? ''}${perAddress ? `|${normalizeIP(request.ip)}` : ''}`,
+        `${name}:${clientOf.get(request) ?? ''}${perAddress ? `|${addressKey(request.ip)}` : ''}`,
       allowList: () => false,
     });
   const issued = limiter('tokens', perMinute);
