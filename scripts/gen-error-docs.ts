@@ -12,7 +12,7 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
   ERR_VALIDATION: 'Read `errors[]`: each item names the field (JSON pointer) and the rule.',
   ERR_MALFORMED_JSON: 'Send a valid JSON body with `Content-Type: application/json`.',
   ERR_BODY_TOO_LARGE:
-    "Split the batch; `detail` names the route's limit (a delta batch's `server.bodyLimitBytes`, a snapshot's `server.snapshotBodyLimitBytes`).",
+    "Split the batch; `detail` names the route's limit (a delta batch's `server.bodyLimitBytes`, a snapshot's `server.snapshotBodyLimitBytes`; every other route's 1 MiB, the token endpoint's 16 KiB).",
   ERR_BATCH_TOO_LARGE:
     'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
   ERR_UNSUPPORTED_MEDIA_TYPE:

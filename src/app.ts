@@ -26,6 +26,7 @@ import { createHandOver } from './jobs/hand-over.js';
 import { createOutboxWaker } from './store/outbox.js';
 import type { TokenSettings } from './api/auth/tokens.js';
 import authPlugin from './api/plugins/auth.js';
+import { OTHER_BODY_LIMIT } from './api/body-limits.js';
 import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
@@ -99,7 +100,7 @@ type App = ReturnType<typeof createInstance>;
 function createInstance(deps: AppDeps) {
   return Fastify({
     loggerInstance: deps.logger,
-    bodyLimit: deps.config.server.bodyLimitBytes,
+    bodyLimit: Math.min(deps.config.server.bodyLimitBytes, OTHER_BODY_LIMIT),
     genReqId: (req) => {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();

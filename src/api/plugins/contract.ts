@@ -96,7 +96,11 @@ function completeRoute(route: RouteOptions): void {
     // a route any token may call refuses none for want of a scope
     if (scope !== ANY_SCOPE) response[403] ??= ProblemSchema;
   }
-  if (schema.body !== undefined) response[415] ??= ProblemSchema;
+  if (schema.body !== undefined) {
+    response[415] ??= ProblemSchema;
+    // Every body has a limit (its route's, ../body-limits.ts): over it, 413 ERR_BODY_TOO_LARGE naming it.
+    response[413] ??= ProblemSchema;
+  }
   if (route.url.startsWith('/v1/')) {
     response[429] ??= ProblemSchema;
     // The database (or the queue backend) unreachable: 503 ERR_DEPENDENCY_UNAVAILABLE with Retry-After (review28 D3).

@@ -13,6 +13,7 @@ import { tokenLimit } from '../auth/token-limit.js';
 import { issueToken, publicJwks, TOKEN_ALG, type TokenSettings } from '../auth/tokens.js';
 import { ProblemSchema } from '../problem.js';
 import { waitRefusal } from '../retry-later.js';
+import { TOKEN_BODY_LIMIT } from '../body-limits.js';
 
 const TokenRequest = z
   .object({
@@ -149,15 +150,16 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       // A JSON body's repeated key is refused as the form's repeated parameter is (fix33c; every route's default:
       // ../plugins/repeated-keys.ts), answered here as invalid_request.
       config: { oauthErrors: true },
+      bodyLimit: TOKEN_BODY_LIMIT,
       schema: {
         operationId: 'getToken',
         tags: ['auth'],
         summary: 'Lấy mã truy cập / Get an access token (client credentials)',
         description:
-          'OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted), a key repeated in a JSON body, or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707), khoá lặp lại trong thân JSON, hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập.',
+          'OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted), a key repeated in a JSON body, or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. A body over 16 KiB is 413 invalid_request, unread. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707), khoá lặp lại trong thân JSON, hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập. Thân quá 16 KiB: 413 invalid_request, không đọc.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OauthError, 401: OauthError, 429: OauthError },
+        response: { 200: TokenResponse, 400: OauthError, 401: OauthError, 413: OauthError, 429: OauthError },
         'x-no-store': 'every',
       },
     },

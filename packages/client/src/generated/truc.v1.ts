@@ -62,7 +62,7 @@ export interface paths {
     put?: never;
     /**
      * Lấy mã truy cập / Get an access token (client credentials)
-     * @description OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted), a key repeated in a JSON body, or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707), khoá lặp lại trong thân JSON, hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập.
+     * @description OAuth 2.0 client credentials (RFC 6749 §4.4); the client authenticates with HTTP Basic or client_id/client_secret in the body. Errors follow RFC 6749 §5.2. A form parameter sent more than once (§3.1; RFC 8707 `resource` excepted), a key repeated in a JSON body, or bytes that are not UTF-8 (raw or percent-encoded) are 400 invalid_request, no login tried. A body over 16 KiB is 413 invalid_request, unread. / Xác thực bằng HTTP Basic hoặc client_id/client_secret. Tham số gửi nhiều lần (trừ `resource` của RFC 8707), khoá lặp lại trong thân JSON, hoặc byte không phải UTF-8 (kể cả mã hoá phần trăm): 400 invalid_request, không thử đăng nhập. Thân quá 16 KiB: 413 invalid_request, không đọc.
      */
     post: operations['getToken'];
     delete?: never;
@@ -4186,6 +4186,21 @@ export interface operations {
           'application/json': components['schemas']['OAuthError'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description `no-store`: không bộ nhớ đệm nào được giữ câu trả lời này (mật khẩu hiện một lần, mã truy cập, lỗi đăng nhập) / `no-store`: no cache may keep this answer (a secret shown once, a token, a login’s error) */
+          'Cache-Control'?: 'no-store';
+          /** @description `no-cache` (HTTP/1.0, RFC 6749 §5.1) */
+          Pragma?: 'no-cache';
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -6305,6 +6320,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -7752,6 +7784,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -7913,6 +7962,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -8442,6 +8508,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -8694,6 +8777,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9030,6 +9130,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -9198,6 +9315,23 @@ export interface operations {
       };
       /** @description Điều kiện If-Match không thỏa: đã đổi từ lần đọc / Precondition failed: changed since you read it */
       412: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -9872,6 +10006,23 @@ export interface operations {
       };
       /** @description Không có quyền / Forbidden */
       403: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -11569,6 +11720,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -13481,6 +13649,23 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Quá lớn / Too large */
+      413: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Kiểu nội dung không hỗ trợ / Unsupported media type */
       415: {
         headers: {
@@ -14356,6 +14541,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
@@ -16189,6 +16391,23 @@ export interface operations {
       };
       /** @description Xung đột / Conflict */
       409: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Quá lớn / Too large */
+      413: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
