@@ -10,6 +10,7 @@ import { BatchDelivery, BatchGuard, GuardKinds } from './batch-status-parts.js';
 import { findingsQuery } from './findings-query.js';
 import { RuleTitles } from './routes/quality/views.js';
 import { both } from '../errors.js';
+import { IGNORED_FIELDS_MAX } from '../jobs/contracts.js';
 import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from './school-code.js';
 
 export const SchoolCode = z
@@ -167,14 +168,16 @@ export const BatchAccepted = z
 export const IgnoredFields = {
   ignoredFields: z
     .array(z.string())
-    .max(50)
+    .max(IGNORED_FIELDS_MAX)
     .meta({
       description:
-        'Các trường bản ghi của lô đã gửi mà truc bỏ qua (định dạng smas, vnedu: trường ngoài định dạng, hoặc truc không ' +
-        'lấy), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý ' +
-        '(định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored ' +
-        '(smas and vnedu formats: a field outside the format, or one truc does not carry), names only, never values: ' +
-        'sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record ' +
+        'Các trường bản ghi của lô đã gửi mà truc bỏ qua vì không thuộc định dạng (smas, vnedu; trường định dạng có mà ' +
+        'truc không lấy, như TenLop của SMAS, không được liệt kê: lược đồ bản ghi ghi rõ), chỉ tên trường, không có giá ' +
+        `trị: sắp xếp, không lặp, tối đa ${IGNORED_FIELDS_MAX}; trống: không có, hoặc lô chưa được xử lý (định dạng ` +
+        'canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored as outside ' +
+        'their format (smas, vnedu; a field the format defines but truc does not carry, such as SMAS TenLop, is not ' +
+        'listed: the record’s schema says so), names only, never values: sorted, distinct, at most ' +
+        `${IGNORED_FIELDS_MAX}; empty: none, or the batch is not judged yet (the canonical format refuses a record ` +
         'with an unknown field)',
     }),
   ignoredFieldsMore: z
@@ -182,10 +185,11 @@ export const IgnoredFields = {
     .int()
     .meta({
       description:
-        'Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ' +
-        'ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other ' +
-        'distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII ' +
-        'letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data)',
+        `Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá ${IGNORED_FIELDS_MAX}, hoặc tên không có dạng ` +
+        'tên trường (chữ ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / ' +
+        `how many other distinct ignored field names are not listed: past the ${IGNORED_FIELDS_MAX}, or a name not ` +
+        'shaped like a field name (ASCII letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could ' +
+        'be personal data)',
     }),
 };
 

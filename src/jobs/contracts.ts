@@ -12,3 +12,4 @@ export * from './guard-decide.js';
 export * from './schedule-control.js';
 export { requestQualityRun } from './quality-schedule.js';
 export * from './persons-pull.js';
+export { IGNORED_FIELDS_MAX } from './ignored-fields.js';

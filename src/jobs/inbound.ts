@@ -35,10 +35,12 @@ export interface InboundMapping {
    */
   sourceTime?: (raw: unknown) => string | undefined;
   /**
-   * The fields of a wire record the mapping reads, where its format names them one for one (smas, vnedu: its
-   * `wireNames`): what else a vendor's record sent, truc ignored (./ignored-fields.ts). Absent: not told.
+   * The fields a wire record of the format may carry, where its format names them one for one (smas, vnedu): its
+   * wire schema's fields, those truc reads (the mapping's `wireNames`) and those the format defines but truc does not
+   * carry (SMAS `TenLop`, `NgayCapNhat`; vnEdu `updated_at`: documented as not read in the record's schema). What
+   * else a vendor's record sent is outside the format, truc ignored it (./ignored-fields.ts). Absent: not told.
    */
-  reads?: ReadonlySet<string>;
+  knows?: ReadonlySet<string>;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -131,13 +133,19 @@ export function inboundMapping(format: string, entity: EntityName, version?: str
 const unknownVersion = (format: string, entity: string, version: string) =>
   new AppError('ERR_MAPPING_VERSION_UNKNOWN', `${format} ${entity}: mapping ${version} is not loadable`);
 
+/** The fields a wire schema names (an object's shape), none for another schema. */
+const fieldsOf = (wire: z.ZodType | undefined): string[] => {
+  const shape = (wire as { shape?: unknown } | undefined)?.shape;
+  return typeof shape === 'object' && shape !== null ? Object.keys(shape) : [];
+};
+
 function nativeMapping(entity: EntityName, entry: NativeFormat, wire: z.ZodType | undefined): InboundMapping {
   const native = entry.mapping as unknown as EntityMapping<unknown, unknown>;
   const schema = ENTITY_SCHEMAS[entity] as z.ZodType;
   const validated = native.validatedBy === schema;
   return {
     version: native.version,
-    ...(native.wireNames ? { reads: new Set(Object.values(native.wireNames)) } : {}),
+    ...(native.wireNames ? { knows: new Set([...Object.values(native.wireNames), ...fieldsOf(wire)]) } : {}),
     map(raw, ctx) {
       if (wire) {
         const shape = wire.safeParse(raw);

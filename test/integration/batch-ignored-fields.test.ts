@@ -100,6 +100,14 @@ describe('the fields a vendor batch sent that truc ignored (W6b-4)', () => {
     expect(await told(again)).toMatchObject({ ignoredFields: ['GhiChu'], ignoredFieldsMore: 0 });
   });
 
+  it('a field the format defines but truc does not carry (TenLop, NgayCapNhat) is not listed as ignored (fix10)', async () => {
+    const id = await pushed([
+      { ...smasStudent('IGN0000020'), TenLop: '1A1', NgayCapNhat: '01/10/2025 08:00:00', GhiChu: 'x' },
+    ]);
+    await ingest(id);
+    expect(await told(id)).toMatchObject({ status: 'done', ignoredFields: ['GhiChu'], ignoredFieldsMore: 0 });
+  });
+
   it('caps the list at 50 and counts the rest; a name that could be personal data is counted, not listed', async () => {
     const many = Object.fromEntries(
       Array.from({ length: 60 }, (_, i) => [`Extra${String(i).padStart(2, '0')}`, 'v']),
