@@ -10,7 +10,7 @@ import type { SchoolSystemAdapter } from '../../src/adapters/school-system/adapt
 import type { ListChangesOptions } from '../../src/adapters/types.js';
 import type { Student } from '../../src/canonical/student.js';
 import type { EntityMapping, MapContext } from '../../src/mappings/types.js';
-import { errorOf, runConformance } from '../conformance/adapter-conformance.js';
+import { errorOf, REPLY_WAIT_MS, runConformance } from '../conformance/adapter-conformance.js';
 
 export { errorOf };
 
@@ -121,12 +121,12 @@ export function schoolSetup<S extends string, RecOf extends Record<Entity, unkno
   };
 }
 
-/** An adapter of `sim` with the client's default timeout (and valid credentials unless `invalid`). */
+/** An adapter of `sim` with the client's default timeout, REPLY_WAIT_MS (and valid credentials unless `invalid`). */
 export const adapterOf = <S extends string, RecOf extends Record<Entity, unknown>>(
   setup: SchoolConformanceSetup<S, RecOf>,
   sim: SchoolSimulator<S>,
   { invalid = false } = {},
-) => setup.adapterFor(sim, { timeoutMs: 10_000, invalid });
+) => setup.adapterFor(sim, { timeoutMs: REPLY_WAIT_MS, invalid });
 
 /** A student transferred in, as truc would write it to `setup`'s system (canonical → wire). */
 export function newcomerOf<S extends string, RecOf extends Record<Entity, unknown>>(
