@@ -76,7 +76,8 @@ async function oneBatch(main: HTMLElement, id: string, params: URLSearchParams):
     return [
       items.length === 0 && offset === 0
         ? h('p', { class: 'muted', 'data-testid': 'batch-findings' }, t('noFindings'))
-        : findingsTable(items),
+        : // walk10 W10-4: in a card, which scrolls it in place (alone, it widened a 390 px page to 974)
+          h('div', { class: 'card' }, findingsTable(items)),
       pager(offset, PAGE, known, go),
     ];
   });
@@ -95,7 +96,7 @@ function batchStats(b: BatchView): HTMLElement {
     stat(t('entity'), entityText(b.entity)),
     stat(t('format'), b.format),
     stat(t('batchMode'), t(b.mode === 'snapshot' ? 'modeSnapshot' : 'modeDelta')),
-    stat(t('status'), h('span', {}, statusBadge(b.status), ' ', errorCode(b.errorCode)), 'batch-status'),
+    stat(t('status'), h('span', {}, statusBadge(b.status), ...codeAfter(b.errorCode)), 'batch-status'),
     stat(t('createdAt'), when(b.createdAt)),
     stat(t('finishedAt'), when(b.finishedAt)),
     stat(t('received'), num(b.counts.received)),
@@ -105,6 +106,9 @@ function batchStats(b: BatchView): HTMLElement {
     stat(t('deleted'), num(b.counts.deleted)),
   );
 }
+
+/** A status's error code after it, or nothing (walk10 W10-7: no code drew 'Hoàn tất —'). */
+const codeAfter = (code: string | null): Array<string | HTMLElement> => (code ? [' ', errorCode(code)] : []);
 
 type Delivery = BatchView['deliveries'][number];
 
@@ -118,7 +122,7 @@ function deliveriesTable(b: BatchView): HTMLElement {
       { head: 'target', cell: (d) => d.system },
       {
         head: 'deliveryState',
-        cell: (d) => h('span', {}, statusBadge(d.state), ' ', errorCode(d.errorCode)),
+        cell: (d) => h('span', {}, statusBadge(d.state), ...codeAfter(d.errorCode)),
       },
       { head: 'upserts', cell: (d) => counts(d.upserts) },
       { head: 'deletes', cell: (d) => counts(d.deletes) },

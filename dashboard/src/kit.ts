@@ -185,6 +185,15 @@ export function card(title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'card' }, h('h2', {}, title), ...children);
 }
 
+/**
+ * A card as wide as the page's grid: its table's columns would be clipped in a part of it (the overview's thirds at
+ * 1366–1400 px; walk10 W10-5: a school's batches and sync runs in half of 1280 px).
+ */
+export function wide(el: HTMLElement): HTMLElement {
+  el.classList.add('wide');
+  return el;
+}
+
 export function stat(labelText: string, value: Child, testid?: string): HTMLElement {
   return h(
     'div',

@@ -4,7 +4,7 @@ import { deadlineText } from './clock.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
 import { api, openable, session } from './api.js';
-import { card, h, num, percent, stat, table, when } from './kit.js';
+import { card, h, num, percent, stat, table, when, wide } from './kit.js';
 import { errorCode, statusBadge, statusText } from './words.js';
 import { schedulesCard } from './overview-schedules.js';
 
@@ -94,12 +94,6 @@ function circuitBadge(s: Overview['systems'][number]): HTMLElement {
   const lines = [...prober, ...probe, ...reads, ...endpoints, ...waits];
   if (lines.length === 0) return badge;
   return h('span', {}, badge, ...lines.flatMap((e) => [h('br', {}), e]));
-}
-
-/** A card as wide as the page's grid (its table's columns would be clipped in a third of 1366–1400 px). */
-function wide(el: HTMLElement): HTMLElement {
-  el.classList.add('wide');
-  return el;
 }
 
 /**

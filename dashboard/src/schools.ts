@@ -14,6 +14,7 @@ import {
   stat,
   table,
   when,
+  wide,
 } from './kit.js';
 import { syncRunColumns } from './sync.js';
 import { websiteCard } from './website.js';
@@ -130,41 +131,11 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
     h(
       'div',
       { class: 'grid' },
-      card(
-        t('batches'),
-        table(
-          d.batches,
-          [
-            // dash9 item 3: each batch a link to its page (counts, deliveries, findings)
-            { head: 'createdAt', cell: batchLink },
-            { head: 'entity', cell: (b) => entityText(b.entity) },
-            { head: 'status', cell: (b) => statusBadge(b.status) },
-            { head: 'received', cell: (b) => num(b.received), num: true },
-            { head: 'accepted', cell: (b) => num(b.accepted), num: true },
-            { head: 'rejected', cell: (b) => num(b.rejected), num: true },
-            { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
-            ...batchChangeColumns,
-            { head: 'errorCode', cell: (b) => errorCode(b.errorCode) },
-            { head: 'deadLetters', cell: batchLetters },
-          ],
-          { testid: 'school-batches' },
-        ),
-      ),
-      card(
-        t('findingsByRule'),
-        table(
-          d.findingsByRule,
-          [
-            { head: 'rule', cell: ruleText },
-            { head: 'criterion', cell: (f) => criterionText(f.criterion) },
-            { head: 'severity', cell: (f) => statusBadge(f.severity) },
-            { head: 'findings', cell: (f) => num(f.findings), num: true },
-            { head: 'records', cell: (f) => num(f.records), num: true },
-          ],
-          { testid: 'school-findings' },
-        ),
-      ),
-      card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' })),
+      // walk10 W10-5: the tables as wide as the page: in half of 1280 px a batch's last columns (held, error code, dead
+      // letters), a run's requester and time and a rule's counts were cut off
+      wide(card(t('batches'), table(d.batches, batchColumns(), { testid: 'school-batches' }))),
+      wide(card(t('findingsByRule'), table(d.findingsByRule, ruleColumns, { testid: 'school-findings' }))),
+      wide(card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' }))),
       website,
     ),
   );
@@ -199,6 +170,29 @@ const notListedHead = (code: string): HTMLElement[] => [
 ];
 
 type SchoolBatch = SchoolDetail['batches'][number];
+
+/** A batch: a link to its page (dash9 item 3: counts, deliveries, findings), its counts, what it changed, its letters. */
+const batchColumns = (): Column<SchoolBatch>[] => [
+  { head: 'createdAt', cell: batchLink },
+  { head: 'entity', cell: (b) => entityText(b.entity) },
+  { head: 'status', cell: (b) => statusBadge(b.status) },
+  { head: 'received', cell: (b) => num(b.received), num: true },
+  { head: 'accepted', cell: (b) => num(b.accepted), num: true },
+  { head: 'rejected', cell: (b) => num(b.rejected), num: true },
+  { head: 'unchanged', cell: (b) => num(b.unchanged), num: true },
+  ...batchChangeColumns,
+  { head: 'errorCode', cell: (b) => errorCode(b.errorCode) },
+  { head: 'deadLetters', cell: batchLetters },
+];
+
+/** A rule of the school's findings: code and title, criterion, severity, findings and records. */
+const ruleColumns: Column<SchoolDetail['findingsByRule'][number]>[] = [
+  { head: 'rule', cell: ruleText },
+  { head: 'criterion', cell: (f) => criterionText(f.criterion) },
+  { head: 'severity', cell: (f) => statusBadge(f.severity) },
+  { head: 'findings', cell: (f) => num(f.findings), num: true },
+  { head: 'records', cell: (f) => num(f.records), num: true },
+];
 
 /**
  * What each batch did beyond its counts (walk5 W5-7): a snapshot and how many records it deleted, and whether the

@@ -1,0 +1,118 @@
+/**
+ * walk10 (the city's IT staff on the dashboard, every page at 1280 and 390 px), in Chromium
+ * (test/helpers/dashboard-browser.ts; the state made through the store):
+ * - W10-4: at 390 px the overview and a school's page were 534 px wide (the grid's 520 px column) and a batch's page
+ *   974 px (its findings table in no card): the whole page scrolled sideways, its header 390 px over it.
+ * - W10-5: at 1280 px a school's tables sat in half the page, their last columns cut off (a batch's held, error code
+ *   and dead letters; a run's requester and time; a rule's counts).
+ * - W10-7: a batch without an error code read "Hoàn tất —".
+ * Screenshots: test-results/walk10/.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import type { FindingRow } from '../../src/store/batch-findings.js';
+import type { Db } from '../../src/store/db.js';
+import { createPushSetsRepo } from '../../src/store/push-sets.js';
+import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
+import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { hasChromium, useDashboard, type DashboardBrowser } from '../helpers/dashboard-browser.js';
+
+const SCHOOL = {
+  schoolCode: '79001010',
+  name: 'Trường Tiểu học Nguyễn Thị Minh Khai',
+  level: 'primary',
+  provinceCode: '79',
+  communeCode: '26734',
+  status: 'active',
+};
+
+const finding = (i: number): FindingRow => ({
+  ...{
+    recordIndex: i,
+    recordKey: `HS${String(i).padStart(5, '0')}`,
+    criterion: 'sach',
+    severity: 'error' as const,
+  },
+  ...{
+    rule: 'SACH_DUPLICATE_PERSONAL_ID',
+    pointer: '/residenceCommuneCode',
+    messageVi: 'Sai',
+    messageEn: 'Wrong',
+  },
+});
+
+/** SCHOOL, its students batch (done, delivered, three findings) and a city-wide run of its students. */
+async function seed(db: Db): Promise<string> {
+  await createRecordsRepo(db).upsert(
+    'schools',
+    [{ key: SCHOOL.schoolCode, scope: SCHOOL.schoolCode, data: SCHOOL, fingerprint: fingerprint(SCHOOL) }],
+    { system: 'hcm-csdl', mappingVersion: 'test' },
+  );
+  const id = randomUUID();
+  const batches = createBatchesRepo(db);
+  await batches.insert({
+    ...{ id, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'students', format: 'canonical' },
+    records: [],
+  });
+  await batches.insertFindings(id, [finding(0), finding(1), finding(2)]);
+  await batches.finish(id, { accepted: 38, rejected: 3, unchanged: 0 });
+  const sets = createPushSetsRepo(db);
+  const set = await sets.create({ system: 'hcm-csdl', entity: 'students', keys: ['HS00000'], batchId: id });
+  await sets.markDelivered(set, { accepted: 1, rejected: 0, receiptId: 'r1' });
+  const run = await createSyncRunsRepo(db).create({
+    ...{ system: 'hcm-csdl', entity: 'students', scope: '', since: null },
+    requestedBy: 'cl_YSdgY22Qb7gB',
+  });
+  await db.query(
+    `UPDATE truc.sync_runs SET status = 'done', requested_by_name = 'Sở GDĐT IT (demo)', finished_at = now()
+      WHERE id = $1`,
+    [run],
+  );
+  return id;
+}
+
+/** How much wider than the window the page is (0: nothing scrolls sideways). */
+const pageOverflow = (ui: DashboardBrowser) =>
+  ui.page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+
+/** The first words of each card whose content is wider than the card (cut off, to be scrolled in place). */
+const clippedCards = (ui: DashboardBrowser) =>
+  ui.page
+    .locator('main .card')
+    .evaluateAll((cards: Array<{ scrollWidth: number; clientWidth: number; textContent: string | null }>) =>
+      cards.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => (c.textContent ?? '').slice(0, 30)),
+    );
+
+describe.runIf(hasChromium())('walk10: the dashboard at 390 and 1280 px', () => {
+  const ui = useDashboard({ shots: 'walk10' });
+
+  it('no page scrolls sideways at 390 px; a school’s tables are whole at 1280 px; no "—" for no error', async () => {
+    const batchId = await seed(ui.env.deps.db);
+    await ui.asAdmin();
+    const pages = [
+      { hash: '#/overview', drawn: 'queues' },
+      { hash: `#/schools/${SCHOOL.schoolCode}`, drawn: 'school-batches' },
+      { hash: `#/batches/${batchId}`, drawn: 'batch-findings' },
+    ];
+    await ui.page.setViewportSize({ width: 390, height: 900 });
+    for (const { hash, drawn } of pages) {
+      await ui.open(hash);
+      await ui.page.getByTestId(drawn).first().waitFor();
+      await ui.shot(`390-${hash.split('/')[1]}`);
+      expect({ hash, overflow: await pageOverflow(ui) }).toEqual({ hash, overflow: 0 });
+    }
+    await ui.page.setViewportSize({ width: 1280, height: 900 });
+    await ui.open(`#/schools/${SCHOOL.schoolCode}`);
+    await ui.page.getByTestId('school-sync-runs').locator('tbody tr').first().waitFor();
+    await ui.shot('1280-school');
+    expect(await clippedCards(ui)).toEqual([]);
+    expect(await ui.page.getByTestId('school-batches').locator('thead th').last().isVisible()).toBe(true);
+    await ui.open(`#/batches/${batchId}`);
+    await ui.page.getByTestId('batch-findings').waitFor();
+    expect(await ui.page.getByTestId('batch-status').locator('.value').innerText()).toBe('Hoàn tất');
+    const state = ui.page.getByTestId('batch-deliveries').locator('tbody tr td').nth(1);
+    expect((await state.innerText()).trim()).toBe('Đã chuyển');
+    await ui.page.setViewportSize({ width: 1366, height: 800 });
+  });
+});
