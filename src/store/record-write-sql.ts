@@ -28,8 +28,13 @@ export interface Shape {
   m: number;
   /** The chunk's row count. */
   n: number;
-  /** The chunk's rows as a `ROWS FROM` of the parameters. */
-  rowsFrom: string;
+  /**
+   * The chunk's rows, a subquery (alias it) of the parameters' set-returning functions in its target list, which run
+   * in lockstep as a `ROWS FROM` would, each array's element read as the row is made, not first copied into a
+   * tuplestore of its own as `ROWS FROM` copies each function's (issue 7, perf10b: a changed 1000-student chunk's
+   * `UPDATE` ~3 % less of PostgreSQL's CPU).
+   */
+  rows: string;
   /** SQL timestamp: the rows' arrival. */
   arrival: string;
   /** SQL text[]: the chunk's keys. */
@@ -49,7 +54,7 @@ export function updateSql(s: Shape, source: UpsertSource): string {
     .join(', ')},
        source_system = $${m + 1}::text, mapping_version = $${m + 2}::text,
        updated_at = now(), deleted_at = NULL, arrived_at = ${arrival}
-       FROM ${s.rowsFrom} AS v(${cols.join(', ')})
+       FROM ${s.rows} AS v
       WHERE r.${t.key} = v.${t.key}
         ${source.arrival ? `AND ${writableBy(entity, 'r', arrival, `$${m + 4}`, keys, `v.${t.key}`)}` : ''}
         ${earlier ? `AND ${notEarlierYear('r', 'v.data')}` : ''}
@@ -73,7 +78,7 @@ export function updateSql(s: Shape, source: UpsertSource): string {
 export function insertSql(s: Shape, source: UpsertSource): string {
   const { entity, t, cols, m, arrival, keys, earlier } = s;
   const insert = `INSERT INTO ${t.table} AS r (${cols.join(', ')}, source_system, mapping_version, arrived_at)
-     SELECT *, $${m + 1}::text, $${m + 2}::text, ${arrival} FROM ${s.rowsFrom}`;
+     SELECT *, $${m + 1}::text, $${m + 2}::text, ${arrival} FROM ${s.rows} AS v`;
   if (source.fresh) return insert;
   const upsert = `${insert}
      ON CONFLICT (${t.key}) DO UPDATE SET

@@ -74,7 +74,7 @@ function textColumn(t: TableDef, col: string, part: readonly UpsertRow[]): (stri
 /**
  * `COPY` of a chunk of new rows (see `upsert`'s `fresh`) and its input: the rows in binary form, each record's
  * JSON bytes as they are (issue 7: PostgreSQL's CPU for a first-sync page's 1000 new students ~0.82 of the
- * `INSERT … SELECT FROM ROWS FROM (unnest …)` below; COPY inserts a page's rows in batches, and parses no
+ * `INSERT … SELECT FROM (SELECT unnest …)` below; COPY inserts a page's rows in batches, and parses no
  * arrays). The change feed's INSERT trigger fires for it as for an INSERT.
  */
 function copyStatement(
@@ -174,7 +174,7 @@ function upsertStatement(
     cols,
     m,
     n: part.length,
-    rowsFrom: `ROWS FROM (${cols.map(column).join(', ')})`,
+    rows: `(SELECT ${cols.map((c) => `${column(c)} AS ${c}`).join(', ')})`,
     // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
     // A pull's (no arrival) arrive with their write: NULL.
     arrival: source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz',
