@@ -53,6 +53,8 @@ export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
     expect: { poll: { timeout: POLL_WAIT_MS } },
+    // truc compiled to JavaScript once for the processes the tests start (test/helpers/built-truc.ts).
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       // Unit files run two at a time, after the integration and e2e files (vitest's default is one
       // worker fewer than the cores: on the two-core machine, one). The few that walk the whole defect set

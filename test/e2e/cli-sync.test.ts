@@ -12,7 +12,7 @@ import { startSmasSimulator, type SmasSimulator } from '../../src/simulators/sma
 import { stubShell, truc as runTruc } from '../helpers/cli-in-process.js';
 import { makeTempDir, type TempDir } from '../helpers/env.js';
 import { seedPgliteDir } from '../helpers/pglite-template.js';
-import { ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
+import { ROOT, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
 
 describe('truc sync run --follow', () => {
   let dir: TempDir;
@@ -40,7 +40,7 @@ describe('truc sync run --follow', () => {
       apiKey: 'test-smas-api-key',
     });
     const env = trucEnv({ DATA_DIR: dir.path, SMAS_BASE_URL: sim.url });
-    all = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env });
+    all = spawnProcess(process.execPath, trucArgs(['all']), { cwd: ROOT, env });
     await all.waitForLine((l) => l.includes('listening on'), 170_000);
   }, 180_000);
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * The `truc` binary as an operator runs it (`node --import tsx src/main.ts …`, `truc all` through
+ * The `truc` binary as an operator runs it (node on the run's compiled JavaScript, proc.ts trucArgs; `truc all` through
  * `npx tsx src/main.ts all`, from the repository root, profile `test`, a temp DATA_DIR): a real process's
  * start-up, exit code and stdout/stderr split (bad usage: exit 2, the reason first on stderr, nothing on
  * stdout; `clients add`: its one JSON object alone on stdout), and `truc all` end to end: serving, a second
@@ -61,7 +61,7 @@ const errLines = (e: Exit): string[] =>
 describe('truc CLI', () => {
   let data: TempDir;
   const running: Spawned[] = [];
-  // generous: on a loaded machine `npx tsx src/main.ts migrate` alone has taken over 90 s
+  // generous: on a loaded machine `npx tsx src/main.ts migrate` alone has taken over 90 s (before the compiled JavaScript)
   const truc = (cli: string[]): Promise<Exit> =>
     runProcess(process.execPath, trucArgs(cli), {
       cwd: ROOT,

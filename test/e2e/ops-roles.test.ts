@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, waitFor, type TempDir } from '../helpers/env.js';
 import { seedPgliteDir } from '../helpers/pglite-template.js';
-import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
+import { freePort, ROOT, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
 import { trucClient } from '../helpers/truc-client.js';
 
 describe('truc worker serves its metrics on a port of its own', () => {
@@ -27,8 +27,8 @@ describe('truc worker serves its metrics on a port of its own', () => {
 
   it('answers /healthz, /readyz and /metrics on TRUC_WORKER_METRICS_PORT, then stops on SIGTERM', async () => {
     const port = await freePort();
-    // node itself (not npx, which does not relay signals), with tsx as its loader.
-    worker = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    // node itself (not npx, which does not relay signals).
+    worker = spawnProcess(process.execPath, trucArgs(['worker']), {
       cwd: ROOT,
       env: trucEnv({
         DATA_DIR: dir.path,

@@ -20,7 +20,7 @@ import {
   type TempDir,
   type TestDatabase,
 } from '../helpers/env.js';
-import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from '../helpers/proc.js';
+import { freePort, ROOT, spawnProcess, trucArgs, trucEnv, type Spawned } from '../helpers/proc.js';
 import { deleteRedisKeys } from '../helpers/redis.js';
 
 const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
@@ -54,9 +54,9 @@ function roleEnv(dataDir: string, databaseUrl: string, prefix: string): NodeJS.P
   });
 }
 
-/** `truc <role>` (node with tsx, so signals reach it); resolves with the host:port it serves on. */
+/** `truc <role>` (node itself, so signals reach it); resolves with the host:port it serves on. */
 async function startRole(role: string, env: NodeJS.ProcessEnv, procs: Spawned[]): Promise<string> {
-  const p = spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', role], { cwd: ROOT, env });
+  const p = spawnProcess(process.execPath, trucArgs([role]), { cwd: ROOT, env });
   procs.push(p);
   const line = await p.waitForLine((l) => /(listening on|metrics on) http:\/\//.test(l), 90_000);
   const m = /(?:listening on|metrics on) http:\/\/(127\.0\.0\.1:\d+)/.exec(line);

@@ -9,7 +9,7 @@
  */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort, ROOT, spawnProcess, trucEnv, type Spawned } from './proc.js';
+import { freePort, ROOT, spawnProcess, trucArgs, trucEnv, type Spawned } from './proc.js';
 import { REDIS_TEST_URL, waitFor, type TestEnv } from './env.js';
 import { trucClient } from './truc-client.js';
 
@@ -155,7 +155,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
 
 /** A `truc <role>` process (test profile, {@link trucEnv}) on loopback, quiet, with `env` on top. */
 export function spawnTruc(role: string, env: Record<string, string>): Spawned {
-  return spawnProcess(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
+  return spawnProcess(process.execPath, trucArgs([role]), {
     cwd: ROOT,
     env: trucEnv({ LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env }),
   });

@@ -24,12 +24,19 @@ export function trucEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /**
- * Node's arguments that run `truc <cli…>` from the sources (`node --import tsx src/main.ts …`, cwd
- * ROOT): what `npx tsx src/main.ts` runs, without npm's own start-up before it (1.2 CPU-s and 5-7 s
- * of each command at load 30).
+ * The variable naming truc compiled to JavaScript for this test run (`<folder>/src/main.js`, test/global-setup.ts):
+ * set in the test workers and passed on to what they start.
+ */
+export const BUILT_TRUC_VARIABLE = 'TEST_TRUC_MAIN';
+
+/**
+ * Node's arguments that run `truc <cli…>` (cwd ROOT): the run's compiled JavaScript (test/helpers/built-truc.ts), or
+ * outside a vitest run the sources through tsx (`node --import tsx src/main.ts …`, what `npx tsx src/main.ts` runs,
+ * without npm's own start-up before it: 1.2 CPU-s and 5-7 s of each command at load 30).
  */
 export function trucArgs(cli: readonly string[]): string[] {
-  return ['--import', 'tsx', 'src/main.ts', ...cli];
+  const built = process.env[BUILT_TRUC_VARIABLE];
+  return built ? [built, ...cli] : ['--import', 'tsx', 'src/main.ts', ...cli];
 }
 
 /** A loopback port nothing listens on (bound, then released). */
