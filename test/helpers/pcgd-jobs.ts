@@ -54,7 +54,7 @@ export async function startPcgdJobsWorld(now: () => Date): Promise<PcgdJobsWorld
     targets: {},
     routes: () => [],
     gates: createDeliveryGates({ db: store.db, config, logger, metrics }),
-    ministry: createMoetPcgdClient({ baseURL: sim.url, ...PCGD_SIM_CLIENT, timeoutMs: 2000 }),
+    ministry: createMoetPcgdClient({ baseURL: sim.url, ...PCGD_SIM_CLIENT }),
   };
   const deps: PcgdDeps = { db: store.db, pcgd: config.pcgd, dataDir: keys.path, now };
   await seedFixture(store.db);

@@ -20,7 +20,7 @@ export interface SmasWalk {
   sim: SmasSimulator;
   /** SMAS's clock, in ms: set it to move the simulator's time. */
   clock: number;
-  opts: { baseURL: string; apiKey: string; timeoutMs: number };
+  opts: { baseURL: string; apiKey: string };
   client: ReturnType<typeof createSmasClient>;
   adapter: ReturnType<typeof createSmasAdapter>;
 }
@@ -40,7 +40,7 @@ export function useSmasWalk(o: {
       asOf: '2026-11-30T00:00:00.000Z',
       now: () => w.clock,
     });
-    w.opts = { baseURL: w.sim.url, apiKey: o.apiKey, timeoutMs: 2000 };
+    w.opts = { baseURL: w.sim.url, apiKey: o.apiKey };
     w.client = createSmasClient(w.opts);
     w.adapter = createSmasAdapter(w.opts);
   });

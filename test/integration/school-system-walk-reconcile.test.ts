@@ -25,7 +25,7 @@ const STUDENTS = 520;
  * school's students is held until the first student it lists is deleted at the school (one a time).
  */
 async function deletingProxy(sim: SmasSimulator) {
-  const client = createSmasClient({ baseURL: sim.url, apiKey: API_KEY, timeoutMs: 5000 });
+  const client = createSmasClient({ baseURL: sim.url, apiKey: API_KEY });
   const deletes = new Map<string, number>();
   const deleted: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -101,7 +101,7 @@ describe('a full SMAS pull while the school deletes students mid-walk (postgres)
     ).rows.map((r) => r.key);
   /** What the school's system holds now (over its API, not the proxy). */
   const held = async (school: string) => {
-    const client = createSmasClient({ baseURL: sim.url, apiKey: API_KEY, timeoutMs: 5000 });
+    const client = createSmasClient({ baseURL: sim.url, apiKey: API_KEY });
     const out: string[] = [];
     for await (const page of client.pages('students', school, { pageSize: 500 }))
       out.push(...page.items.map((r) => r.MaHocSinh));

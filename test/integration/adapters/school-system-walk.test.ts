@@ -119,7 +119,7 @@ describe('vnEdu full listing: a record deleted while the listing walks the schoo
   // vnEdu pages by an opaque cursor (no total to check): its contract is that the cursor resumes after
   // the last record it served, whatever was deleted before it (openapi/external/vnedu.yaml `After`).
   it('lists every record the school still holds, though one it listed was deleted meanwhile', async () => {
-    const opts = { baseURL: sim.url, token: VNEDU_TOKEN, timeoutMs: 2000 };
+    const opts = { baseURL: sim.url, token: VNEDU_TOKEN };
     const client = createVneduClient(opts);
     const adapter = createVneduAdapter(opts);
     const school = sim.schoolCodes[0]!;

@@ -33,7 +33,7 @@ async function smasAt(clock: { at: number }) {
     asOf: '2026-11-30T00:00:00.000Z',
     now: () => clock.at,
   });
-  const opts = { baseURL: sim.url, apiKey: API_KEY, timeoutMs: 2000 };
+  const opts = { baseURL: sim.url, apiKey: API_KEY };
   const client = createSmasClient(opts);
   /** Changes the first student of `school` at the simulator's clock now. */
   const touch = async (school: string, n: number) => {
@@ -174,7 +174,7 @@ describe('vnEdu listing watermark', () => {
       now: () => clock.at,
     });
     try {
-      const opts = { baseURL: sim.url, token: 'walk17-wm-token', timeoutMs: 2000 };
+      const opts = { baseURL: sim.url, token: 'walk17-wm-token' };
       const client = createVneduClient(opts);
       const [s1, s2] = sim.schoolCodes;
       const touch = async (school: string, n: number) => {

@@ -148,7 +148,7 @@ describe('vnEdu: a record deleted and another added while the listing walks the 
   });
 
   it('lists every record the school still holds, each once (its cursor skips nothing: no relist)', async () => {
-    const opts = { baseURL: sim.url, token: TOKEN, timeoutMs: 2000 };
+    const opts = { baseURL: sim.url, token: TOKEN };
     const client = createVneduClient(opts);
     const school = sim.schoolCodes[0]!;
     const held = async () => (await client.fetchPage('students', school, { limit: 50 })).items;
