@@ -1,7 +1,7 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api } from './api.js';
+import { api, openable } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
 import { replayedLines, type ReplayOutcome } from './replay-words.js';
 import { errorCode, letterMessage } from './words.js';
@@ -191,6 +191,25 @@ const closedWords = (d: DeadLetter) =>
       ? 'closedBySupersede'
       : 'abandoned';
 
+/**
+ * A letter's references, one `key=value` a line as an audit entry's details (walk10 W10-6: one line of them ran past
+ * the card's edge at 1280 px, and the replay button with it); its batch a link to the batch's page, its school to the
+ * school's, for a session that may open them.
+ */
+function refsCell(d: DeadLetter): HTMLElement {
+  return h(
+    'div',
+    { class: 'details refs', 'data-testid': `refs-${d.id}` },
+    Object.entries(d.refs).map(([k, v]) => {
+      // refs2: schoolCodes is a list of codes
+      const text = Array.isArray(v) ? v.join(',') : String(v);
+      const to = k === 'batchId' ? 'batches' : k === 'schoolCode' ? 'schools' : undefined;
+      const href = to ? openable(`#/${to}/${encodeURIComponent(text)}`) : undefined;
+      return h('div', {}, `${k}=`, href ? h('a', { href }, text) : text);
+    }),
+  );
+}
+
 function columns(
   selected: Set<number>,
   bulk: HTMLButtonElement,
@@ -221,14 +240,7 @@ function columns(
     // review32 F7: the mapping version the letter's work ran with (what a pinned replay maps with)
     { head: 'mapping', cell: (d) => (d.mappingVersion ? h('code', {}, d.mappingVersion) : '—') },
     { head: 'message', cell: (d) => letterMessage(d.errorCode, d.errorMessage) },
-    {
-      head: 'refs',
-      cell: (d) =>
-        Object.entries(d.refs)
-          // refs2: schoolCodes is a list of codes
-          .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
-          .join(' '),
-    },
+    { head: 'refs', cell: refsCell },
     { head: 'attempts', cell: (d) => num(d.attempts), num: true },
     { head: 'failedAt', cell: (d) => when(d.failedAt) },
     {

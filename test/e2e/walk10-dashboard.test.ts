@@ -6,6 +6,8 @@
  * - W10-5: at 1280 px a school's tables sat in half the page, their last columns cut off (a batch's held, error code
  *   and dead letters; a run's requester and time; a rule's counts).
  * - W10-7: a batch without an error code read "Hoàn tất —".
+ * - W10-6: a dead letter's references, one line of `key=value`, ran past the card's edge at 1280 px (the replay button
+ *   with it), its batch id not a link to the batch's page.
  * Screenshots: test-results/walk10/.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import type { Db } from '../../src/store/db.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { pushSetLetter } from '../helpers/dead-letter.js';
 import { hasChromium, useDashboard, type DashboardBrowser } from '../helpers/dashboard-browser.js';
 
 const SCHOOL = {
@@ -113,6 +116,34 @@ describe.runIf(hasChromium())('walk10: the dashboard at 390 and 1280 px', () => 
     expect(await ui.page.getByTestId('batch-status').locator('.value').innerText()).toBe('Hoàn tất');
     const state = ui.page.getByTestId('batch-deliveries').locator('tbody tr td').nth(1);
     expect((await state.innerText()).trim()).toBe('Đã chuyển');
+    await ui.page.setViewportSize({ width: 1366, height: 800 });
+  });
+
+  it('a dead letter’s references one a line, its batch and school links; the row whole at 1280 px', async () => {
+    const db = ui.env.deps.db;
+    const batchId = randomUUID();
+    await createBatchesRepo(db).insert({
+      ...{ id: batchId, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'staff', format: 'smas' },
+      records: [],
+    });
+    const set = await createPushSetsRepo(db).create({
+      system: 'smas',
+      entity: 'staff',
+      keys: ['CB1'],
+      batchId,
+    });
+    const letter = await pushSetLetter(db, Number(set));
+    await ui.asAdmin();
+    await ui.page.setViewportSize({ width: 1280, height: 900 });
+    await ui.open(`#/dead-letters?id=${letter}`);
+    const refs = ui.page.getByTestId(`refs-${letter}`);
+    await refs.waitFor();
+    await ui.shot('1280-dead-letters');
+    const lines = (await refs.innerText()).split('\n');
+    expect(lines).toContain(`pushSetId=${set}`);
+    expect(lines).toContain(`batchId=${batchId}`);
+    expect(await refs.locator('a').first().getAttribute('href')).toBe(`#/batches/${batchId}`);
+    expect(await clippedCards(ui)).toEqual([]);
     await ui.page.setViewportSize({ width: 1366, height: 800 });
   });
 });
