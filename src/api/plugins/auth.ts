@@ -126,7 +126,7 @@ function checkTenancy(request: FastifyRequest, principal: Principal, metrics: Me
   const mode = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
   if (!canAccessSchool(principal, schoolCode, mode)) {
     metrics.authFailures.inc({ reason: 'tenancy' });
-    throw new AppError('ERR_FORBIDDEN_SCHOOL');
+    throw forbiddenSchool(schoolCode);
   }
 }
 
@@ -218,5 +218,21 @@ export function canAccessSchool(p: Principal, schoolCode: string, mode: 'read' |
 }
 
 export function requireSchool(p: Principal, schoolCode: string, mode: 'read' | 'write'): void {
-  if (!canAccessSchool(p, schoolCode, mode)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+  if (!canAccessSchool(p, schoolCode, mode)) throw forbiddenSchool(schoolCode);
+}
+
+/**
+ * The one 403 ERR_FORBIDDEN_SCHOOL: its detail names the school code not granted to the client (walk9 W9-12: the
+ * table's words alone left a vendor granted several schools guessing which). A school code is no personal data; one
+ * not shaped like a code (../school-code.ts) is not echoed.
+ */
+export function forbiddenSchool(schoolCode: string): AppError {
+  if (!isOpaqueCode(schoolCode, SCHOOL_CODE_MAX)) return new AppError('ERR_FORBIDDEN_SCHOOL');
+  return new AppError(
+    'ERR_FORBIDDEN_SCHOOL',
+    both(
+      `trường ${schoolCode} không được cấp cho ứng dụng (client) này`,
+      `school ${schoolCode} is not granted to this client`,
+    ),
+  );
 }

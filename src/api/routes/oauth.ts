@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { AppError, both } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { createClientsRepo, type ApiClient, type ClientsRepo } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
@@ -136,6 +136,28 @@ const publicDocument = <T extends z.ZodType>(operationId: string, summary: strin
 type OauthApp = Parameters<FastifyPluginAsyncZod<OauthRouteOptions>>[0];
 
 /** The token endpoint (client credentials, failed logins delayed). */
+/** A token request's body that sent nothing: none, or an empty form or object. */
+const nothingSent = (body: unknown): boolean =>
+  body === undefined ||
+  body === null ||
+  (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+
+/**
+ * 400 invalid_request for a token request that sent nothing, naming what it needs (walk9 W9-10: it was told "expected
+ * object, received null; send an object {…}", no field named).
+ */
+function noTokenBody(): AppError {
+  const words = both(
+    'yêu cầu lấy mã truy cập cần gửi grant_type=client_credentials, client_id và client_secret (dạng form hoặc ' +
+      'JSON; hoặc client_id, client_secret qua HTTP Basic)',
+    'a token request needs grant_type=client_credentials, client_id and client_secret (as a form or JSON; or ' +
+      'client_id, client_secret as HTTP Basic auth)',
+  );
+  return new AppError('ERR_VALIDATION', words, {
+    errors: [{ pointer: '/body', rule: 'required', message: words }],
+  });
+}
+
 function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   const clients = createClientsRepo(opts.db);
   // Unknown ids are checked against this hash, so they cost the same scrypt as real ones.
@@ -151,6 +173,9 @@ function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
       // ../plugins/repeated-keys.ts), answered here as invalid_request.
       config: { oauthErrors: true },
       bodyLimit: TOKEN_BODY_LIMIT,
+      preValidation: async function tokenBodySent(request) {
+        if (nothingSent(request.body)) throw noTokenBody();
+      },
       schema: {
         operationId: 'getToken',
         tags: ['auth'],

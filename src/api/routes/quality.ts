@@ -19,7 +19,7 @@ import { createReadsRepo } from '../../store/reads.js';
 import { createScorecardsRepo } from '../../store/scorecards.js';
 import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
-import { principalOf } from '../plugins/auth.js';
+import { forbiddenSchool, principalOf } from '../plugins/auth.js';
 import { SchoolCode } from '../batch-contract.js';
 import { pageOf, pageOut } from '../paging.js';
 import { requireSchoolHeld } from '../school-held.js';
@@ -57,13 +57,13 @@ type QualityApp = Parameters<FastifyPluginAsyncZod<QualityOptions>>[0];
  */
 async function requireSchoolRead(scores: ScorecardsRepo, p: Principal, code: string): Promise<void> {
   if (p.role === 'vendor') {
-    if (!p.schools.includes(code)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+    if (!p.schools.includes(code)) throw forbiddenSchool(code);
     return;
   }
   const [row] = await scores.latest('school', { code });
   const [commune] = row ? await scores.latest('commune', { code: row.parentCode }) : [];
   const places = row ? [row.parentCode, commune?.parentCode ?? ''] : [];
-  if (!canReadUnit(p, places)) throw new AppError('ERR_FORBIDDEN_SCHOOL');
+  if (!canReadUnit(p, places)) throw forbiddenSchool(code);
 }
 
 /**

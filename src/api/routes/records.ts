@@ -16,7 +16,7 @@ import {
   type ReadableEntity,
   type StoredRecord,
 } from '../../store/reads.js';
-import { canAccessSchool, principalOf } from '../plugins/auth.js';
+import { canAccessSchool, forbiddenSchool, principalOf } from '../plugins/auth.js';
 import { holdsForbiddenText } from '../plugins/input.js';
 import { etagMatches } from '../etag.js';
 import { problems } from '../problem.js';
@@ -309,9 +309,8 @@ function changeFeedRoute(app: ReadApp, reads: Reads): void {
     async function listChanges(request, reply) {
       const p = principalOf(request);
       const { limit, cursor, schoolCode } = request.query;
-      if (schoolCode !== undefined && !canAccessSchool(p, schoolCode, 'read')) {
-        throw new AppError('ERR_FORBIDDEN_SCHOOL');
-      }
+      if (schoolCode !== undefined && !canAccessSchool(p, schoolCode, 'read'))
+        throw forbiddenSchool(schoolCode);
       // A city admin reads every school; anyone else only the schools of its token.
       const schools =
         schoolCode !== undefined ? [schoolCode] : p.role === 'city-admin' ? undefined : p.schools;
