@@ -46,8 +46,16 @@ const HELD_COMMANDS = 'sync run --follow, schedules run --follow';
  */
 export const EXIT_CODES: ReadonlyArray<readonly [code: number, meaning: string, commands?: string]> = [
   [0, both('thành công', 'success')],
-  [1, both('thất bại', 'failure')],
-  [2, both('sai cách dùng hoặc cấu hình', 'bad usage or configuration')],
+  // walk9 W9-13: an unknown id (`schedules pause nosuch`) is a failure, exit 1, by the CLI's one rule for ids (kit.ts
+  // notFound); an ill-formed one is bad usage, exit 2. Said here, where a reader of --help looks.
+  [1, both('thất bại (kể cả mã không có: ERR_NOT_FOUND)', 'failure (an unknown id too: ERR_NOT_FOUND)')],
+  [
+    2,
+    both(
+      'sai cách dùng (kể cả mã sai dạng, tên ngoài danh sách cho phép) hoặc cấu hình',
+      'bad usage (an ill-formed id, a name outside its list too) or configuration',
+    ),
+  ],
   [EXIT_HELD, both('bộ chặn thay đổi hàng loạt giữ lại', 'held by the mass-change guard'), HELD_COMMANDS],
   [
     SCHEMA_PENDING_EXIT,

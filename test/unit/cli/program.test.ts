@@ -206,6 +206,9 @@ describe('truc --help', () => {
     const help = (await truc('--help')).stdout;
     expect(help).toContain('Mã thoát / Exit codes:');
     for (const [code, meaning] of EXIT_CODES) expect(help).toContain(`\n  ${code}  ${meaning}`);
+    // walk9 W9-13: which of 1 and 2 an unknown id is (1, ERR_NOT_FOUND; an ill-formed one 2), said by --help.
+    expect(help).toContain('failure (an unknown id too: ERR_NOT_FOUND)');
+    expect(help).toContain('bad usage (an ill-formed id, a name outside its list too)');
     const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8').replace(/`/g, '');
     const lists = readme
       .split(/\n\s*\n/)
