@@ -49,12 +49,13 @@ export const ISOLATED_INTEGRATION = [
  */
 export const POLL_WAIT_MS = 30_000;
 
+/** Compiles truc once a run for the processes the tests start; vitest calls it once for each project that lists it. */
+const BUILT_TRUC_SETUP = 'test/global-setup.ts';
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
     expect: { poll: { timeout: POLL_WAIT_MS } },
-    // truc compiled to JavaScript once for the processes the tests start (test/helpers/built-truc.ts).
-    globalSetup: ['test/global-setup.ts'],
     projects: [
       // Unit files run two at a time, after the integration and e2e files (vitest's default is one
       // worker fewer than the cores: on the two-core machine, one). The few that walk the whole defect set
@@ -83,6 +84,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          // truc compiled to JavaScript once a run for the `truc` processes the tests start (test/helpers/built-truc.ts):
+          // only in the projects that start one (this one and e2e), so a run of unit files alone compiles nothing.
+          globalSetup: [BUILT_TRUC_SETUP],
           include: ['test/integration/**/*.test.ts'],
           exclude: [...SERIAL_INTEGRATION, ...ISOLATED_INTEGRATION],
           maxWorkers: 2,
@@ -124,6 +128,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          globalSetup: [BUILT_TRUC_SETUP],
           include: ['test/e2e/**/*.test.ts'],
           maxWorkers: 2,
           // As the integration files: a file's own process imported the source again (the API, the store, the

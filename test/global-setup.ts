@@ -1,7 +1,8 @@
 /**
  * Once per `vitest` run, before any test file: truc compiled to JavaScript for the processes the tests start
- * (test/helpers/built-truc.ts); its folder removed after the run. Vitest calls this for the root project and for each
- * project with files to run, all in its main process, before any file and the teardowns after the last: the first call
+ * (test/helpers/built-truc.ts); its folder removed after the run. Listed by the projects whose files start `truc`
+ * (integration, e2e: vitest.config.ts), so a run of unit files alone compiles nothing. Vitest calls it for each of them
+ * with files to run, all in its main process, before any file, and the teardowns after the last file: the first call
  * builds, the others find the variable set.
  */
 import { rmSync } from 'node:fs';

@@ -66,3 +66,18 @@ it('the e2e, integration and unit files run in one group (the isolated integrati
 it('an isolated integration file is not also a serial one', () => {
   expect(ISOLATED_INTEGRATION.filter((f) => SERIAL_INTEGRATION.includes(f))).toEqual([]);
 });
+
+it('truc is compiled for a run (test/global-setup.ts) by the projects whose files start it, not for unit files', () => {
+  const compiling = (config.test?.projects ?? []).flatMap((p) =>
+    typeof p === 'object' && 'test' in p && p.test?.name && [p.test.globalSetup ?? []].flat().length > 0
+      ? [p.test.name]
+      : [],
+  );
+  expect(compiling.sort()).toEqual(['e2e', 'integration']);
+  expect(config.test?.globalSetup).toBeUndefined();
+  // The files that start `truc` (proc.ts trucArgs, faults.ts spawnTruc) are in those projects.
+  const starting = [...testFiles('test/unit'), ...ISOLATED_INTEGRATION, ...SERIAL_INTEGRATION].filter((f) =>
+    /\btrucArgs\(|\bspawnTruc\(|\bonStack\(/.test(readFileSync(join(ROOT, f), 'utf8')),
+  );
+  expect(starting).toEqual([]);
+});
