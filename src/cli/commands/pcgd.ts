@@ -343,6 +343,14 @@ const verify = () =>
       const found = companionsOf(pkgFile, existsSync);
       const sigFile = o.signature ? shellPath(o.signature) : found.signature;
       const certFile = o.certificate ? shellPath(o.certificate) : found.certificate;
+      // walk10 W10-8: the forms.pdf (or any file not named as a package) sent the officer looking for package.p7s
+      if (!o.signature && existsSync(pkgFile) && !existsSync(sigFile) && !/package\.json$/.test(pkgFile))
+        throw new UsageError(
+          both(
+            `${pkgFile}: không phải tệp gói (…package.json) và không có --signature; chỉ gói được ký (biểu mẫu xlsx, pdf làm từ gói): kiểm tra tệp …package.json tải cùng`,
+            `${pkgFile}: not a package file (…package.json) and no --signature; only the package is signed (the xlsx and pdf forms are made from it): verify the …package.json downloaded with it`,
+          ),
+        );
       for (const f of [pkgFile, sigFile, ...(certFile ? [certFile] : [])])
         if (!existsSync(f)) throw new UsageError(both(`không có tệp ${f}`, `no such file: ${f}`));
       const { verifyDetached } = await import('../../reporting/pcgd/signing.js');

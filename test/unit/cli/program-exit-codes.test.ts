@@ -4,8 +4,16 @@
  * guard hold and 4 migrations pending, src/cli/program.ts EXIT_CODES; one
  * clear stderr line first).
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { started, truc } from '../../helpers/cli-program.js';
+
+/** A report's forms as the API names them, alone in a folder (no package, no signature beside it). */
+const FORMS = join(mkdtempSync(join(tmpdir(), 'walk10-')), 'pcgd-27112-2026-v1-forms.pdf');
+writeFileSync(FORMS, '%PDF-1.7\n');
+afterAll(() => rmSync(dirname(FORMS), { recursive: true, force: true }));
 
 const ops = await import('../../../src/ops.js');
 const { AppError } = await import('../../../src/errors.js');
@@ -144,6 +152,8 @@ describe('truc exit codes', () => {
       ['pcgd', 'verify', '/nonexistent/package.json'],
       'truc: không có tệp /nonexistent/package.json / no such',
     ],
+    // walk10 W10-8: a report's forms are no package: said so, not "no such file: …/package.p7s"
+    [['pcgd', 'verify', FORMS], `truc: ${FORMS}: không phải tệp gói (…package.json) và không có --signature`],
   ])('bad usage %j: exit 2, the reason first in both languages, nothing started', async (argv, first) => {
     const e = await truc(...argv);
     expect(e.code).toBe(2);
