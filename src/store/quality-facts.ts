@@ -4,6 +4,7 @@
  */
 import type { EntityName } from '../config.js';
 import { INDEX_PROBES, withLocalSettings, type Queryable } from './db.js';
+import { paramRows } from './param-rows.js';
 import { TABLES } from './record-tables.js';
 
 /** Statuses of a record that is current at its school (enrolled pupils, working staff). */
@@ -173,9 +174,12 @@ function holdersSql(
   if (!t.hasPersonalId || ask.askers.length === 0 || (!active && !inScope)) return undefined;
   const askers = ask.askers;
   return `SELECT h.id, h.key, h.scope, bool_or(h.active) AS active, bool_or(h.in_scope) AS "inScope"
-       FROM unnest(${$(askers.map((a) => a.personalId))}::text[], ${$(askers.map((a) => a.key))}::text[],
-                   ${$(askers.map((a) => a.schoolCode ?? null))}::text[],
-                   ${$(askers.map((a) => a.scope))}::text[]) AS a(id, key, school, scope),
+       FROM ${paramRows([
+         ['id', `unnest(${$(askers.map((a) => a.personalId))}::text[])`],
+         ['key', `unnest(${$(askers.map((a) => a.key))}::text[])`],
+         ['school', `unnest(${$(askers.map((a) => a.schoolCode ?? null))}::text[])`],
+         ['scope', `unnest(${$(askers.map((a) => a.scope))}::text[])`],
+       ])} AS a,
        LATERAL (SELECT s.personal_id AS id, s.${t.key} AS key, s.${t.scope} AS scope,
                        ${active ?? 'false'} AS active, ${inScope ?? 'false'} AS in_scope
                   FROM ${t.table} s
@@ -255,7 +259,11 @@ function twinProbes(twins: NonNullable<QualityFactAsks['bornOn']>['askers']): Ma
  */
 function twinsSql(twins: NonNullable<QualityFactAsks['bornOn']>['askers'], noId: boolean, $: Param) {
   const probes = twinProbes(twins);
-  return `SELECT h.* FROM unnest(${$([...probes.keys()])}::text[], ${$([...probes.values()])}::text[]) AS a(twin, sole),
+  const a = paramRows([
+    ['twin', `unnest(${$([...probes.keys()])}::text[])`],
+    ['sole', `unnest(${$([...probes.values()])}::text[])`],
+  ]);
+  return `SELECT h.* FROM ${a} AS a,
        LATERAL (SELECT s.student_code AS key, s.school_code AS scope, s.data FROM truc.students s
                  WHERE s.twin_key = a.twin AND s.student_code IS DISTINCT FROM a.sole${noId ? ' AND s.personal_id IS NULL' : ''}
                    AND s.deleted_at IS NULL AND s.twin_key IS NOT NULL OFFSET 0) AS h`;

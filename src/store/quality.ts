@@ -6,6 +6,7 @@
  */
 import type { EntityName } from '../config.js';
 import { INDEX_PROBES, type Queryable } from './db.js';
+import { paramRows } from './param-rows.js';
 import { queryFacts, type QualityFactAsks, type QualityFacts } from './quality-facts.js';
 
 export type { QualityFactAsks, QualityFacts } from './quality-facts.js';
@@ -99,6 +100,14 @@ async function schoolFindings(
   };
 }
 
+/** The verdicts' rows, of their parameters $4–$7 (./param-rows.ts). */
+const VERDICT_ROWS = paramRows([
+  ['key', 'unnest($4::text[])'],
+  ['school', 'unnest($5::text[])'],
+  ['accepted', 'unnest($6::boolean[])'],
+  ['findings', 'jsonb_array_elements($7::jsonb)'],
+]);
+
 /** A verdict kept from before replaced, unless it is the same (see `saveVerdicts`). */
 const REPLACED = `ON CONFLICT (entity, record_key) DO UPDATE SET
            school_code = EXCLUDED.school_code, accepted = EXCLUDED.accepted, checked_at = EXCLUDED.checked_at,
@@ -146,8 +155,7 @@ export function createQualityRepo(q: Queryable) {
       await q.query(
         `INSERT INTO truc.quality_records (entity, record_key, school_code, accepted, checked_at, batch_id, findings)
          SELECT $1, v.key, v.school, v.accepted, $2, $3, v.findings
-           FROM ROWS FROM (unnest($4::text[]), unnest($5::text[]), unnest($6::boolean[]), jsonb_array_elements($7::jsonb))
-                AS v(key, school, accepted, findings)
+           FROM ${VERDICT_ROWS} AS v
           ${unchangedLeftOut}
          ${opts.insertNew ? '' : REPLACED}`,
         [

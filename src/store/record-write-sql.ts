@@ -28,12 +28,7 @@ export interface Shape {
   m: number;
   /** The chunk's row count. */
   n: number;
-  /**
-   * The chunk's rows, a subquery (alias it) of the parameters' set-returning functions in its target list, which run
-   * in lockstep as a `ROWS FROM` would, each array's element read as the row is made, not first copied into a
-   * tuplestore of its own as `ROWS FROM` copies each function's (issue 7, perf10b: a changed 1000-student chunk's
-   * `UPDATE` ~3 % less of PostgreSQL's CPU).
-   */
+  /** The chunk's rows, a subquery of the parameters (./param-rows.ts), to alias. */
   rows: string;
   /** SQL timestamp: the rows' arrival. */
   arrival: string;

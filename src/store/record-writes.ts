@@ -6,6 +6,7 @@
 import type { EntityName } from '../config.js';
 import { binaryCopy, type CopyColumn } from './copy-binary.js';
 import { INDEX_PROBES, queryAll, withLocalSettings, type Queryable } from './db.js';
+import { paramRows } from './param-rows.js';
 import { chunks, TABLES, type TableDef } from './record-tables.js';
 import { insertSql, updateSql, type Shape, type UpsertSource } from './record-write-sql.js';
 import { batchArrival } from './word-arrival.js';
@@ -174,7 +175,7 @@ function upsertStatement(
     cols,
     m,
     n: part.length,
-    rows: `(SELECT ${cols.map((c) => `${column(c)} AS ${c}`).join(', ')})`,
+    rows: paramRows(cols.map((c) => [c, column(c)])),
     // A vendor batch's rows carry its arrival and are written only where no newer word is (./word-arrival.ts).
     // A pull's (no arrival) arrive with their write: NULL.
     arrival: source.arrival ? batchArrival(`$${m + 3}`) : 'NULL::timestamptz',

@@ -9,6 +9,7 @@
  * 'YYYY-YYYY' codes (the canonical schema's): compared as bytes (`COLLATE "C"`, no locale's rules), which is their
  * order; a row or record without one is not ordered (written as before).
  */
+import { paramRows } from './param-rows.js';
 
 /** SQL boolean: the stored row `row`'s school year is later than `year` (SQL text; NULL: none). */
 function laterYear(row: string, year: string): string {
@@ -34,7 +35,11 @@ export function notEarlierYear(row: string, data: string): string {
  * and its page is fetched and written again: ./record-writes.ts).
  */
 export function laterYearKeys(table: string, key: string, keys: string, years: string): string {
-  return `(SELECT coalesce(array_agg(n.key), '{}') FROM ROWS FROM (unnest(${keys}), unnest(${years})) AS n(key, year)
+  const n = paramRows([
+    ['key', `unnest(${keys})`],
+    ['year', `unnest(${years})`],
+  ]);
+  return `(SELECT coalesce(array_agg(n.key), '{}') FROM ${n} AS n
             CROSS JOIN LATERAL (SELECT 1 FROM ${table} x
                                  WHERE x.${key} = n.key AND ${laterYear('x', 'n.year')} LIMIT 1) h)`;
 }

@@ -173,5 +173,11 @@ describe('quality facts, prepared (PostgreSQL)', () => {
     expect(
       all.filter((n) => n['Relation Name'] === 'students' && !n['Node Type'].startsWith('Index')),
     ).toEqual([]);
+    // The askers' rows made by their arrays' unnest in a target list (a ProjectSet), not in a FROM list (a Function
+    // Scan copying each array into a tuplestore first; ../../src/store/param-rows.ts, perf10b).
+    expect(all.some((n) => n['Node Type'] === 'ProjectSet')).toBe(true);
+    expect(
+      all.filter((n) => n['Node Type'] === 'Function Scan' && (n as { Alias?: string }).Alias === 'a'),
+    ).toEqual([]);
   });
 });

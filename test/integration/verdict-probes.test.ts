@@ -90,6 +90,9 @@ describe('the closing writes under a write\u2019s planner settings (PostgreSQL)'
     expect(plan).toMatch(/Settings: .*enable_bitmapscan = 'off'/);
     expect(plan).toContain('Index Scan using quality_records_pkey');
     expect(plan).not.toContain('Bitmap Heap Scan');
+    // The verdicts' rows made by their arrays in a target list, not copied into tuplestores first (perf10b).
+    expect(plan).toContain('ProjectSet');
+    expect(plan).not.toContain('Function Scan');
     const written = await store.db.query<{ record_key: string; accepted: boolean }>(
       `SELECT record_key, accepted FROM truc.quality_records WHERE checked_at = $1`,
       [at],
