@@ -23,13 +23,8 @@ export type Ratio = Scorecard['overall'];
 export type WebsiteProbe = Schemas['WebsiteProbe'];
 /** GET /v1/batches/{id}: a batch's status, counts and deliveries (the batch page, dash9). */
 export type BatchView = Schemas['BatchStatus'];
-/** GET /v1/batches/{id}/findings: a page of its findings. */
-export type FindingsPage = {
-  batchId: string;
-  items: Array<Schemas['Finding']>;
-  limit: number;
-  offset: number;
-};
+/** GET /v1/batches/{id}/findings: a page of its findings, and their counts (the contract's, not a copy: dash10). */
+export type FindingsPage = operations['getFindings']['responses'][200]['content']['application/json'];
 /** GET /v1/syncs/{id}: a run, with its batches that rejected records. */
 export type ShownRun = Schemas['SyncRunShown'];
 /** GET /v1/ops/schools/{schoolCode}: a school with its latest batches, findings by rule and sync runs. */

@@ -11,7 +11,7 @@ import { card, filtered, h, num, pager, searchForm, stat, table, when } from './
 import { letterLinks } from './delivery-letters.js';
 import { entityText, errorCode, ruleText, statusBadge, statusText } from './words.js';
 
-/** Findings a page shows; one more is asked for, to know whether there is a next page. */
+/** Findings a page shows (the page's counts say how many there are in all). */
 const PAGE = 50;
 const SEVERITIES = ['error', 'warning', 'info'] as const;
 
@@ -62,25 +62,38 @@ async function oneBatch(main: HTMLElement, id: string, params: URLSearchParams):
     h('p', { class: 'muted' }, t('findingsHint')),
   ];
   await filtered(main, head, form, async () => {
-    const query = new URLSearchParams({ limit: String(PAGE + 1), offset: String(offset) });
+    const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (severity) query.set('severity', severity);
     const page = await api<FindingsPage>(
       `/v1/batches/${encodeURIComponent(id)}/findings?${query.toString()}`,
     );
     const items = page.items.slice(0, PAGE);
-    // the range shown, and a next page when one more than a page came back
-    const known = offset + items.length + (page.items.length > PAGE ? 1 : 0);
+    // the list's whole length: the batch's findings, or those of the severity chosen
+    const total = severity ? page.counts[severity] : page.counts.total;
     const go = (o: number): void => {
       location.hash = `#/batches/${encodeURIComponent(id)}?${at(o).toString()}`;
     };
     return [
+      findingCounts(page.counts, (s) => `#/batches/${encodeURIComponent(id)}?${at(0, s).toString()}`),
       items.length === 0 && offset === 0
         ? h('p', { class: 'muted', 'data-testid': 'batch-findings' }, t('noFindings'))
         : // walk10 W10-4: in a card, which scrolls it in place (alone, it widened a 390 px page to 974)
           h('div', { class: 'card' }, findingsTable(items)),
-      pager(offset, PAGE, known, go),
+      pager(offset, PAGE, total, go, true),
     ];
   });
+}
+
+/** The batch's findings in all and by severity, each severity a link to its findings alone (dash10). */
+function findingCounts(counts: FindingsPage['counts'], href: (severity: string) => string): HTMLElement {
+  return h(
+    'div',
+    { class: 'stats', 'data-testid': 'batch-finding-counts' },
+    stat(t('findingsTotal'), h('a', { href: href('') }, num(counts.total)), 'batch-findings-total'),
+    ...SEVERITIES.map((s) =>
+      stat(statusText(s), h('a', { href: href(s) }, num(counts[s])), `batch-findings-${s}`),
+    ),
+  );
 }
 
 /** Its school (a link), entity, format, mode, status, times and counts by outcome. */

@@ -34,6 +34,9 @@ export const BATCH_WORDS = {
   ],
   allSeverities: ['Mọi mức', 'Every severity'],
   noFindings: ['Không có phát hiện nào.', 'No findings.'],
+  // dash10: how many findings the batch has, in all and by severity (50 a page, the total was nowhere)
+  findingsTotal: ['Phát hiện', 'Findings'],
+  rangeOf: ['{range} trong {total}', '{range} of {total}'],
   runRejectedBatches: [
     'Lần đồng bộ #{run}: các lô có bản ghi bị từ chối',
     'Sync run #{run}: its batches with rejected records',

@@ -153,13 +153,18 @@ function fieldLine(form: HTMLFormElement, f: FieldProblem): HTMLElement {
   return h('p', { 'data-field': name }, h('strong', {}, labelText), `: ${f.message}`);
 }
 
-/** Previous / next buttons and the range shown, for a list paged by offset. */
+/**
+ * Previous / next buttons and the range shown, for a list paged by offset; `exact`: `total` is the list's whole
+ * length (not just one past the page), said after the range ("1–50 trong 9.990", dash10).
+ */
 export function pager(
   offset: number,
   limit: number,
   total: number,
   go: (offset: number) => void,
+  exact = false,
 ): HTMLElement {
+  const range = `${num(offset + 1)}–${num(Math.min(offset + limit, total))}`;
   return h(
     'div',
     { class: 'pager' },
@@ -168,7 +173,7 @@ export function pager(
       { class: 'secondary', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) },
       t('previous'),
     ),
-    h('span', { class: 'muted' }, `${num(offset + 1)}–${num(Math.min(offset + limit, total))}`),
+    h('span', { class: 'muted' }, exact ? t('rangeOf', { range, total: num(total) }) : range),
     h(
       'button',
       {

@@ -378,4 +378,16 @@ export const FindingsPage = z.object({
   items: z.array(Finding),
   limit: z.number(),
   offset: z.number(),
+  /** dash10: a batch's page showed 50 findings at a time and never how many there are. */
+  counts: z
+    .object({
+      total: z.number().int(),
+      error: z.number().int(),
+      warning: z.number().int(),
+      info: z.number().int(),
+    })
+    .meta({
+      description:
+        'Số phát hiện của cả lô, tổng và theo mức, không theo bộ lọc / the whole batch’s findings, in all and by severity, whatever the filter',
+    }),
 });

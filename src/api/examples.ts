@@ -96,6 +96,7 @@ const findings: z.infer<typeof FindingsPage> = {
   items: [ID_YEAR_MISMATCH],
   limit: 100,
   offset: 0,
+  counts: { total: 1, error: 1, warning: 0, info: 0 },
 };
 
 const record = {

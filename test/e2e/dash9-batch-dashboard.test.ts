@@ -109,6 +109,12 @@ describe.runIf(hasChromium())('dash9 item 3: a batch’s page in Chromium', () =
     expect(first[0]).toEqual(['1', 'HS00000', '/NgaySinh', `DUNG_DATE_INVALID — ${title.vi}`, 'Lỗi']);
     expect(first[7]).toEqual(['8', 'HS00007', '/MaDanToc', 'MAP_UNKNOWN_CODE', 'Cảnh báo']);
     expect(await ui.page.locator('main').innerText()).not.toContain(VALUE);
+    // dash10: how many findings in all and by severity (it showed 50 and never the total), and the range of them
+    expect(await ui.text('batch-findings-total')).toBe('10.000Phát hiện');
+    expect(await ui.text('batch-findings-error')).toBe('9.990Lỗi');
+    expect(await ui.text('batch-findings-warning')).toBe('10Cảnh báo');
+    expect(await ui.text('batch-findings-info')).toBe('0Thông tin');
+    expect(await ui.page.locator('.pager span').innerText()).toBe('1–50 trong 10.000');
     await ui.shot('03-batch-vi');
 
     // the next page, by the keyboard: the pager's button reached and pressed
@@ -126,6 +132,8 @@ describe.runIf(hasChromium())('dash9 item 3: a batch’s page in Chromium', () =
     await ui.page.getByTestId('batch-severity').selectOption('warning');
     await ui.page.getByTestId('batch-severity').press('Enter');
     await expect.poll(async () => (await rows()).length, { timeout: 30_000 }).toBe(10);
+    expect(await ui.page.locator('.pager span').innerText()).toBe('1–10 trong 10');
+    expect(await ui.text('batch-findings-total')).toBe('10.000Phát hiện');
     expect(ui.page.url()).toContain('severity=warning');
     expect(ui.page.url()).not.toContain('offset=');
     await ui.page.getByTestId('lang').click();
@@ -134,6 +142,8 @@ describe.runIf(hasChromium())('dash9 item 3: a batch’s page in Chromium', () =
       .toEqual(['8', 'HS00007', '/MaDanToc', 'MAP_UNKNOWN_CODE', 'Warning']);
     expect(await ui.page.evaluate('document.documentElement.lang')).toBe('en');
     expect(await ui.text('batch-title')).toBe(`Batch ${id}`);
+    expect(await ui.text('batch-findings-error')).toBe('9,990Error');
+    expect(await ui.page.locator('.pager span').innerText()).toBe('1–10 of 10');
     await ui.page.getByTestId('batch-severity').selectOption('error');
     await ui.page.getByTestId('batch-severity').press('Enter');
     await expect

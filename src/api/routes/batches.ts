@@ -330,21 +330,28 @@ const readRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function read
       const batch = await readableBatch(opts.db, principalOf(request), request.params.batchId);
       const { limit, offset, rule, criterion, severity } = request.query;
       const lang = pickLang(request.headers['accept-language']);
-      const rows = await createBatchesRepo(opts.db).findings(batch.id, limit, offset, {
-        rule,
-        criterion,
-        severity,
-      });
+      const repo = createBatchesRepo(opts.db);
+      const [rows, bySeverity] = await Promise.all([
+        repo.findings(batch.id, limit, offset, { rule, criterion, severity }),
+        repo.batchFindingCounts(batch.id),
+      ]);
       const pointers = findingPointers(batch.format, batch.entity);
       return {
         batchId: batch.id,
         limit,
         offset,
         items: rows.map((r) => findingView(r, lang, pointers)),
+        counts: findingCountsOf(bySeverity),
       };
     },
   );
 };
+
+/** A batch's findings by severity (the store's, a severity with none absent) as a findings page tells them. */
+function findingCountsOf(n: Record<string, number>): z.infer<typeof FindingsPage>['counts'] {
+  const [error, warning, info] = [n.error ?? 0, n.warning ?? 0, n.info ?? 0];
+  return { total: error + warning + info, error, warning, info };
+}
 
 const batchRoutes: FastifyPluginAsyncZod<BatchRouteOptions> = async function batchRoutes(app, opts) {
   await pushRoute(app, opts);

@@ -4981,7 +4981,13 @@ export interface operations {
            *         }
            *       ],
            *       "limit": 100,
-           *       "offset": 0
+           *       "offset": 0,
+           *       "counts": {
+           *         "total": 1,
+           *         "error": 1,
+           *         "warning": 0,
+           *         "info": 0
+           *       }
            *     }
            */
           'application/json': {
@@ -4990,6 +4996,13 @@ export interface operations {
             items: components['schemas']['Finding'][];
             limit: number;
             offset: number;
+            /** @description Số phát hiện của cả lô, tổng và theo mức, không theo bộ lọc / the whole batch’s findings, in all and by severity, whatever the filter */
+            counts: {
+              total: number;
+              error: number;
+              warning: number;
+              info: number;
+            };
           };
         };
       };
