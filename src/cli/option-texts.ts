@@ -31,6 +31,7 @@ export const OPTION_VI: Readonly<Record<string, string>> = {
   'demo --once': 'thoát sau chu trình: 0 khi mọi kiểm tra đều đạt, 1 nếu không',
   'demo --port':
     'cổng của API (mặc định: PORT, hoặc một cổng trống bất kỳ khi cổng đó đã có tiến trình dùng)',
+  'clients list --json': JSON_LINES,
   'clients add --name': 'tên hiển thị (bắt buộc)',
   'clients add --role': 'vendor | pcgd-officer | city-admin | auditor (bắt buộc)',
   'clients add --schools': 'mã các trường nhà cung cấp được thao tác, cách nhau bằng dấu phẩy',

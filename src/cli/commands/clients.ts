@@ -3,7 +3,8 @@
  * client credentials).
  */
 import { CLIENT_ID } from '../../api/auth/secrets.js';
-import { loadConfig, SECRET_OVERLAP_MAX_SECONDS } from '../../config.js';
+import type { ClientView } from '../../store/clients.js';
+import { countEn, loadConfig, SECRET_OVERLAP_MAX_SECONDS } from '../../config.js';
 import {
   asOption,
   badValue,
@@ -95,13 +96,46 @@ const setDisabled = (disabled: boolean) =>
     },
   );
 
+/** A role in Vietnamese (the English half says its key, as the API and --json do). */
+const ROLE_VI: Readonly<Record<string, string>> = {
+  vendor: 'nhà cung cấp phần mềm',
+  'pcgd-officer': 'cán bộ PCGD-XMC',
+  'city-admin': 'quản trị thành phố',
+  auditor: 'kiểm toán',
+};
+
+/**
+ * One client a line, `vi / en` as every list command's (walk9 W9-7: `clients list` printed the API's JSON, which
+ * `--json` keeps): its id, name, role, whether disabled, its schools, units and scopes; never a secret.
+ */
+export function clientLine(c: ClientView): string {
+  const codes = (xs: readonly string[]) => (xs.length === 0 ? '—' : xs.join(','));
+  const where = `${codes(c.schools)}; ${codes(c.units)}; ${c.scopes.join(',')}`;
+  return both(
+    `${c.clientId} "${c.name}": ${ROLE_VI[c.role] ?? c.role}${c.disabled ? ', đã tắt' : ''}; trường; đơn vị; quyền: ${where}`,
+    `${c.clientId} "${c.name}": ${c.role}${c.disabled ? ', disabled' : ''}; schools; units; scopes: ${where}`,
+  );
+}
+
 const listAll = () =>
-  runs(defineCommand('list', 'list clients as JSON lines (never their secrets)'), async (_o, _args, out) => {
-    const config = loadConfig();
-    const { listClients, withDb } = await import('../../ops.js');
-    for (const c of await withDb(config, (db) => listClients(db))) out.stdout(`${JSON.stringify(c)}\n`);
-    return 0;
-  });
+  runs<{ json?: boolean }>(
+    defineCommand('list', 'list clients, one a line (never their secrets)').option(
+      '--json',
+      "one JSON object a line (the API's view of each client)",
+    ),
+    async (o, _args, out) => {
+      const config = loadConfig();
+      const { listClients, withDb } = await import('../../ops.js');
+      const clients = await withDb(config, (db) => listClients(db));
+      if (o.json) {
+        for (const c of clients) out.stdout(`${JSON.stringify(c)}\n`);
+        return 0;
+      }
+      out.stdout(`${both(`${clients.length} client`, countEn(clients.length, 'client'))}\n`);
+      for (const c of clients) out.stdout(`  ${clientLine(c)}\n`);
+      return 0;
+    },
+  );
 
 const rotate = () =>
   runs<{ overlap?: number; as?: string }>(
