@@ -226,58 +226,61 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
       a.unitCode.localeCompare(b.unitCode),
   );
   const counts = pcgdCounts(units);
-  return card(
-    `${t('pcgdDeadlines')} ${pcgd.year}`,
-    h('p', { 'data-testid': 'pcgd-counts' }, counts),
-    units.length > PCGD_SHOWN
-      ? h('p', { class: 'muted' }, t('pcgdShown', { n: PCGD_SHOWN, total: units.length }))
-      : null,
-    table(
-      units.slice(0, PCGD_SHOWN),
-      [
-        // walk2 F6: the name, as GET /v1/pcgd/deadlines gives it, not the code alone.
-        // A long name wraps in its cell rather than push the table past the card (ui27 item 3 at 1280 px).
-        { head: 'unit', cell: (u) => h('span', { class: 'wraps' }, `${u.unitName} (${u.unitCode})`) },
-        { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
-        {
-          head: 'status',
-          // fix36a: a province report built on a commune version replaced since says so, and what to do.
-          cell: (u) => [
-            statusBadge(u.status),
-            u.version === null ? '' : ` v${u.version}`,
-            ...(u.outdated
-              ? [' ', h('span', { class: 'badge warn', 'data-testid': 'pcgd-outdated' }, t('pcgdOutdated'))]
-              : []),
-          ],
-        },
-        // walk9 W9-5: the last day allowed ('hết ngày 02/10/2026'), not the midnight after it ('00:00 03/10/2026').
-        // Its words wrap in their cell, as the unit's name does: at 1280 px the card's table would pass its edge.
-        {
-          head: 'deadline',
-          cell: (u) => h('span', { class: 'wraps' }, deadlineText(u.deadline, currentLang())),
-        },
-        { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
-        {
-          head: 'standing',
-          // review27a F4: a missed deadline says so, not on track or at risk; submitted after it: submitted late (F7).
-          cell: (u) => statusBadge(u.state === 'submitted' && u.submittedLate ? 'submitted-late' : u.state),
-        },
-        {
-          head: 'ministryDelivery',
-          // review31 F3: a submitted report the Ministry does not hold (failed for good, or waiting for its next try
-          // after a 429) says so, with the error met and when the next try is.
-          cell: (u) =>
-            u.deliveryError
-              ? [
-                  h('span', { class: 'badge warn' }, t('ministryNotHolding')),
-                  ' ',
-                  errorCode(u.deliveryError),
-                  ...(u.deliveryNotBefore ? [` — ${t('nextTry')} `, when(u.deliveryNotBefore)] : []),
-                ]
-              : '',
-        },
-      ],
-      { testid: 'pcgd-units' },
+  // walk10: as wide as the page (it sat alone in half of it, its last column cut at 1280 px in English)
+  return wide(
+    card(
+      `${t('pcgdDeadlines')} ${pcgd.year}`,
+      h('p', { 'data-testid': 'pcgd-counts' }, counts),
+      units.length > PCGD_SHOWN
+        ? h('p', { class: 'muted' }, t('pcgdShown', { n: PCGD_SHOWN, total: units.length }))
+        : null,
+      table(
+        units.slice(0, PCGD_SHOWN),
+        [
+          // walk2 F6: the name, as GET /v1/pcgd/deadlines gives it, not the code alone.
+          // A long name wraps in its cell rather than push the table past the card (ui27 item 3 at 1280 px).
+          { head: 'unit', cell: (u) => h('span', { class: 'wraps' }, `${u.unitName} (${u.unitCode})`) },
+          { head: 'level', cell: (u) => (u.level === 'province' ? t('province') : t('commune')) },
+          {
+            head: 'status',
+            // fix36a: a province report built on a commune version replaced since says so, and what to do.
+            cell: (u) => [
+              statusBadge(u.status),
+              u.version === null ? '' : ` v${u.version}`,
+              ...(u.outdated
+                ? [' ', h('span', { class: 'badge warn', 'data-testid': 'pcgd-outdated' }, t('pcgdOutdated'))]
+                : []),
+            ],
+          },
+          // walk9 W9-5: the last day allowed ('hết ngày 02/10/2026'), not the midnight after it ('00:00 03/10/2026').
+          // Its words wrap in their cell, as the unit's name does: at 1280 px the card's table would pass its edge.
+          {
+            head: 'deadline',
+            cell: (u) => h('span', { class: 'wraps' }, deadlineText(u.deadline, currentLang())),
+          },
+          { head: 'daysLeft', cell: (u) => num(u.daysLeft), num: true },
+          {
+            head: 'standing',
+            // review27a F4: a missed deadline says so, not on track or at risk; submitted after it: submitted late (F7).
+            cell: (u) => statusBadge(u.state === 'submitted' && u.submittedLate ? 'submitted-late' : u.state),
+          },
+          {
+            head: 'ministryDelivery',
+            // review31 F3: a submitted report the Ministry does not hold (failed for good, or waiting for its next try
+            // after a 429) says so, with the error met and when the next try is.
+            cell: (u) =>
+              u.deliveryError
+                ? [
+                    h('span', { class: 'badge warn' }, t('ministryNotHolding')),
+                    ' ',
+                    errorCode(u.deliveryError),
+                    ...(u.deliveryNotBefore ? [` — ${t('nextTry')} `, when(u.deliveryNotBefore)] : []),
+                  ]
+                : '',
+          },
+        ],
+        { testid: 'pcgd-units' },
+      ),
     ),
   );
 }

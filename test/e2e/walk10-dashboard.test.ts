@@ -6,6 +6,7 @@
  * - W10-5: at 1280 px a school's tables sat in half the page, their last columns cut off (a batch's held, error code
  *   and dead letters; a run's requester and time; a rule's counts).
  * - W10-7: a batch without an error code read "Hoàn tất —".
+ * - the overview in English at 1280 px: the PCGD deadlines card, alone in half the page, cut its last column.
  * - W10-6: a dead letter's references, one line of `key=value`, ran past the card's edge at 1280 px (the replay button
  *   with it), its batch id not a link to the batch's page.
  * Screenshots: test-results/walk10/.
@@ -106,6 +107,16 @@ describe.runIf(hasChromium())('walk10: the dashboard at 390 and 1280 px', () => 
       expect({ hash, overflow: await pageOverflow(ui) }).toEqual({ hash, overflow: 0 });
     }
     await ui.page.setViewportSize({ width: 1280, height: 900 });
+    // the overview in English: the PCGD deadlines card's last column ('Delivery to the Ministry') was cut off
+    await ui.open('#/overview');
+    await ui.page.getByTestId('pcgd-units').waitFor();
+    await ui.page.getByTestId('lang').click();
+    await expect.poll(() => ui.page.getByTestId('lang').innerText()).toBe('Tiếng Việt');
+    await ui.page.getByTestId('pcgd-units').waitFor();
+    await ui.shot('1280-overview-en');
+    expect(await clippedCards(ui)).toEqual([]);
+    await ui.page.getByTestId('lang').click();
+    await expect.poll(() => ui.page.getByTestId('lang').innerText()).toBe('English');
     await ui.open(`#/schools/${SCHOOL.schoolCode}`);
     await ui.page.getByTestId('school-sync-runs').locator('tbody tr').first().waitFor();
     await ui.shot('1280-school');
