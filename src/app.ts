@@ -29,6 +29,7 @@ import authPlugin from './api/plugins/auth.js';
 import { OTHER_BODY_LIMIT } from './api/body-limits.js';
 import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
+import { AppError, both } from './errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
 import { connectRefusal } from './api/socket-problem.js';
@@ -96,6 +97,13 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
 
 type App = ReturnType<typeof createInstance>;
 
+/** RFC 9112 §3.2: a request of HTTP/1.1 without a Host header is a 400 (Node's own answer to it had no body). */
+const MISSING_HOST = () =>
+  new AppError(
+    'ERR_BAD_REQUEST',
+    both('thiếu tiêu đề Host (bắt buộc trong HTTP/1.1)', 'the Host header is missing (HTTP/1.1 requires it)'),
+  );
+
 /** The fastify instance: body and header limits, timeouts, correlation ids, router-level refusals. */
 function createInstance(deps: AppDeps) {
   return Fastify({
@@ -110,7 +118,9 @@ function createInstance(deps: AppDeps) {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 200 },
     connectionTimeout: 30_000,
-    http: { maxHeaderSize: deps.config.api.maxHeaderBytes },
+    // A request of HTTP/1.1 without Host is refused by the hook requireHost below, with a problem document: Node's own
+    // refusal (requireHostHeader) was a bare 400 with no body (review10).
+    http: { maxHeaderSize: deps.config.api.maxHeaderBytes, requireHostHeader: false },
     trustProxy: deps.config.api.trustProxy,
     clientErrorHandler,
     requestTimeout: 60_000,
@@ -140,6 +150,9 @@ async function addCompilersAndHooks(app: App, deps: AppDeps, opts: AppOptions): 
   app.addHook('onRequest', function correlation(request, reply, done) {
     void reply.header('x-correlation-id', request.id);
     done();
+  });
+  app.addHook('onRequest', async function requireHost(request) {
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') throw MISSING_HOST();
   });
   // While draining, every answer says Connection: close, so that a keep-alive client moves to another process
   // before this one closes; on an open connection its next request would meet fastify's own English 503 once the

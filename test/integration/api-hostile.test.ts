@@ -297,6 +297,20 @@ describe('malformed HTTP, refused by the HTTP parser, still gets a problem docum
     expect(JSON.parse(res.body)).toMatchObject({ code: 'ERR_BAD_REQUEST' });
   });
 
+  // review10: Node refused it itself (requireHostHeader), a bare 400 with no body; HTTP/1.0 needs no Host.
+  it('HTTP/1.1 without a Host header → 400 problem document naming it; HTTP/1.0 without one is served', async () => {
+    const res = await rawRequest(`GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(400);
+    expect(res.headers).toMatch(/content-type: application\/problem\+json/i);
+    const p = JSON.parse(res.body) as { code: string; detail: string; messages: { vi: string; en: string } };
+    expect(p).toMatchObject({ status: 400, code: 'ERR_BAD_REQUEST' });
+    expect(p.detail).toBe(
+      'thiếu tiêu đề Host (bắt buộc trong HTTP/1.1) / the Host header is missing (HTTP/1.1 requires it)',
+    );
+    const old = await rawRequest(`GET /healthz HTTP/1.0\r\n\r\n`);
+    expect(old.status).toBe(200);
+  });
+
   it('64 KB of headers → 431 problem document', async () => {
     const res = await rawRequest(
       `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\nConnection: close\r\n\r\n`,
