@@ -159,15 +159,24 @@ function findingsTable(items: FindingsPage['items']): HTMLElement {
   return table(
     items,
     [
-      { head: 'recordNo', cell: (f) => num(f.recordIndex + 1), num: true },
+      // dash10: a finding of the whole batch (recordIndex -1, DUNG_SCHOOL_UNLISTED) showed as record "0"
+      {
+        head: 'recordNo',
+        cell: (f) => (f.recordIndex < 0 ? t('wholeBatch') : num(f.recordIndex + 1)),
+        num: true,
+      },
       { head: 'recordKey', cell: (f) => f.recordKey ?? '—' },
-      { head: 'field', cell: (f) => (f.pointer ? h('code', {}, f.pointer) : t('wholeRecord')) },
+      { head: 'field', cell: fieldOf },
       { head: 'rule', cell: ruleText },
       { head: 'severity', cell: (f) => statusBadge(f.severity) },
     ],
     { testid: 'batch-findings' },
   );
 }
+
+/** A finding's field as sent: a pointer, the whole record, or nothing (a finding of the whole batch). */
+const fieldOf = (f: FindingsPage['items'][number]): HTMLElement | string =>
+  f.pointer ? h('code', {}, f.pointer) : f.recordIndex < 0 ? '—' : t('wholeRecord');
 
 /** A sync run's batches that rejected records (the most first, as GET /v1/syncs/{id} names them); one: itself. */
 async function runBatches(main: HTMLElement, run: number): Promise<void> {

@@ -27,6 +27,7 @@ export const BATCH_WORDS = {
   recordNo: ['Bản ghi số', 'Record no.'],
   field: ['Trường dữ liệu', 'Field'],
   wholeRecord: ['(cả bản ghi)', '(whole record)'],
+  wholeBatch: ['(cả lô)', '(whole batch)'],
   findingsOfBatch: ['Phát hiện của lô', 'The batch’s findings'],
   findingsHint: [
     'Mỗi phát hiện: quy tắc, trường dữ liệu và mã bản ghi; không hiện giá trị hay dữ liệu cá nhân.',

@@ -1,0 +1,64 @@
+/**
+ * dash10: a batch's page in a real browser (test/helpers/dashboard-browser.ts; the state made through the store). A
+ * finding of the whole batch (recordIndex -1: DUNG_SCHOOL_UNLISTED, the batch's school not in truc's list) showed as
+ * record "0" of field "(cả bản ghi)": it is the whole batch's, no record's.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createBatchesRepo } from '../../src/store/batches.js';
+import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+
+describe.runIf(hasChromium())('dash10: a batch’s page in Chromium', () => {
+  const ui = useDashboard({ shots: 'dash10' });
+
+  const rows = async (): Promise<string[][]> =>
+    ui.page
+      .getByTestId('batch-findings')
+      .locator('tbody tr')
+      .evaluateAll((trs: Array<{ cells: ArrayLike<{ innerText: string }> }>) =>
+        trs.map((tr) => Array.from(tr.cells, (c) => c.innerText)),
+      );
+
+  it('a finding of the whole batch says so, not record 0 of "the whole record", in vi and en', async () => {
+    const id = randomUUID();
+    const batches = createBatchesRepo(ui.env.deps.db);
+    await batches.insert({
+      ...{ id, clientId: 'test', schoolCode: '79000952', entity: 'students', format: 'smas' },
+      records: [],
+    });
+    const base = { criterion: 'dung', messageVi: 'Sai', messageEn: 'Wrong' };
+    await batches.insertFindings(id, [
+      {
+        ...base,
+        recordIndex: -1,
+        recordKey: null,
+        rule: 'DUNG_SCHOOL_UNLISTED',
+        severity: 'warning',
+        pointer: '',
+      },
+      {
+        ...base,
+        recordIndex: 0,
+        recordKey: 'HS00001',
+        rule: 'DUNG_DATE_INVALID',
+        severity: 'error',
+        pointer: '',
+      },
+    ]);
+    await batches.finish(id, { accepted: 0, rejected: 1, unchanged: 0 });
+    await ui.asAdmin();
+    await ui.open(`#/batches/${id}`);
+    await ui.page.getByTestId('batch-findings').waitFor({ timeout: 60_000 });
+    const vi = await rows();
+    expect(vi.map((r) => r.slice(0, 3))).toEqual([
+      ['(cả lô)', '—', '—'],
+      ['1', 'HS00001', '(cả bản ghi)'],
+    ]);
+    await ui.shot('01-batch-finding-vi');
+    await ui.page.getByTestId('lang').click();
+    await expect
+      .poll(async () => (await rows())[0]?.slice(0, 3), { timeout: 30_000 })
+      .toEqual(['(whole batch)', '—', '—']);
+    await ui.page.getByTestId('lang').click();
+  });
+});
