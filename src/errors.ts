@@ -219,6 +219,13 @@ export function errorMessage(code: string): { vi: string; en: string } {
  */
 export const both = (vi: string, en: string): string => `${vi} / ${en}`;
 
+/** `key` as a JSON pointer's reference token (RFC 6901: `~` written `~0`, `/` written `~1`). */
+export const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The JSON pointer (RFC 6901) to `path`: '' for the value itself (not '/', which names the key ''), tokens escaped. */
+export const jsonPointer = (path: readonly PropertyKey[]): string =>
+  path.map((p) => `/${pointerToken(String(p))}`).join('');
+
 export interface FieldError {
   /** JSON pointer to the offending value, e.g. `/records/3/birthDate`. */
   readonly pointer: string;

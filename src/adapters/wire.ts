@@ -1,6 +1,6 @@
 /** What every adapter's client does with a system's answers: page sizes, wire-schema parsing, pagination. */
 import type { ZodError, ZodType } from 'zod';
-import { AppError, type FieldError } from '../errors.js';
+import { AppError, jsonPointer, type FieldError } from '../errors.js';
 import type { Page } from './types.js';
 
 /** A requested page size in 1..max, rounded down; the default when absent or not a finite number. */
@@ -31,7 +31,7 @@ export function parseWire<T>(schema: ZodType<T>, data: unknown, system: string):
  */
 export function wireIssues(error: ZodError, most: number): FieldError[] {
   return error.issues.slice(0, most).map((issue) => {
-    const pointer = '/' + issue.path.map(String).join('/');
+    const pointer = jsonPointer(issue.path);
     return { pointer, rule: issue.code, message: `${issue.code} at ${pointer}` };
   });
 }

@@ -6,6 +6,7 @@
  * way in the mapping's findings and the quality engine's ({@link issuePlaces}).
  */
 import type { z } from 'zod';
+import { jsonPointer, pointerToken } from '../errors.js';
 
 const HIDDEN_KEY = '*';
 
@@ -22,15 +23,14 @@ export function printableKeys(keys: readonly string[]): string {
   return keys.map(printableKey).join(', ');
 }
 
-/** `key` as a JSON pointer's reference token (RFC 6901: `~` written `~0`, `/` written `~1`). */
-export const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+export { pointerToken } from '../errors.js';
 
 /** A JSON pointer's reference token as the key it names (RFC 6901). */
 export const tokenKey = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** Where a zod issue points, as a JSON pointer ('' for the value itself). */
 export function issuePointer(issue: z.core.$ZodIssue): string {
-  return issue.path.map((p) => `/${pointerToken(String(p))}`).join('');
+  return jsonPointer(issue.path);
 }
 
 /** At most this many unknown keys of one issue get a place of their own ({@link issuePlaces}). */

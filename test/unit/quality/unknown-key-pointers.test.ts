@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { issuePlaces, issuePointer } from '../../../src/canonical/keys.js';
 import { zodFindings } from '../../../src/mappings/canonical/index.js';
+import { wireIssues } from '../../../src/adapters/wire.js';
 import { CLEAN, runInput } from './helpers.js';
 
 describe('W9-2: an unknown field is told at its own pointer', () => {
@@ -32,5 +33,16 @@ describe('W9-2: an unknown field is told at its own pointer', () => {
     const nested = { code: 'unrecognized_keys', keys: ['b'], path: ['a/b', 'c~d'], message: '' } as const;
     expect(issuePointer(nested as never)).toBe('/a~1b/c~0d');
     expect(issuePlaces(nested as never)).toEqual([{ pointer: '/a~1b/c~0d/b', note: ' (b)' }]);
+  });
+});
+
+describe("a wire body's root is the pointer '' (RFC 6901), not '/'", () => {
+  it("wireIssues: a body that is not an object points at '', a field at /<token>, escaped", () => {
+    const root = z.object({ a: z.string() }).safeParse(7);
+    expect(wireIssues(root.error!, 5).map((e) => e.pointer)).toEqual(['']);
+    const field = z.object({ 'a/b': z.string() }).safeParse({ 'a/b': 1 });
+    expect(wireIssues(field.error!, 5)).toMatchObject([
+      { pointer: '/a~1b', message: 'invalid_type at /a~1b' },
+    ]);
   });
 });
