@@ -181,12 +181,14 @@ function appErrorMessage(err: AppError): string {
   const def = ERRORS[err.code];
   if (!err.message || err.message === def.en) return `${err.code}: ${both(def.vi, def.en)}`;
   // A bilingual detail (`vi / en`) goes beside its own language (walk7 W7-7: "vi / en: vi / en" read as four parts);
-  // the field it may name first (`reason: vi / en`) is named in both.
+  // the field it may name first (`reason: vi / en`, or in each half: `--role: vi / --role: en`) is named once in both
+  // (review10: `--role: --role: one of …` in English).
   const field = /^[A-Za-z0-9_.[\]-]+: /.exec(err.message)?.[0] ?? '';
   const halves = err.message.slice(field.length).split(' / ');
   if (halves.length !== 2) return `${err.code}: ${both(def.vi, def.en)}: ${err.message}`;
   const head = (text: string) => text.replace(/\.$/, '');
-  return `${err.code}: ${both(`${head(def.vi)}: ${field}${halves[0]}`, `${head(def.en)}: ${field}${halves[1]}`)}`;
+  const en = field !== '' && halves[1]!.startsWith(field) ? halves[1]!.slice(field.length) : halves[1];
+  return `${err.code}: ${both(`${head(def.vi)}: ${field}${halves[0]}`, `${head(def.en)}: ${field}${en}`)}`;
 }
 
 /** The codes of input the operator typed wrong: bad usage, exit 2 (review33b: a reason holding a phone number too). */

@@ -285,6 +285,17 @@ describe('truc exit codes', () => {
     ]);
   });
 
+  // review10: a detail naming its field in each half (src/ops.ts addClient) named it twice in English.
+  it('a bilingual detail naming its field in each language: the field once in each', async () => {
+    const detail = '--role: một trong vendor, auditor / --role: one of vendor, auditor';
+    vi.mocked(ops.withDb).mockRejectedValueOnce(new AppError('ERR_VALIDATION', detail));
+    const e = await truc('clients', 'add', '--name', 'X', '--role', 'boss');
+    expect(e.stderr.trim().split('\n')).toEqual([
+      'truc: ERR_VALIDATION: Dữ liệu gửi lên không hợp lệ: --role: một trong vendor, auditor / ' +
+        'The request is not valid: --role: one of vendor, auditor',
+    ]);
+  });
+
   it('any other error: exit 1, one line', async () => {
     vi.mocked(ops.withDb).mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:1'));
     const e = await truc('dead-letters', 'list');
