@@ -20,6 +20,10 @@ interface ReportStatus {
   persons: number;
   levels: Array<{ level: string; met: boolean }>;
   receipt: { receiptId: string; receivedAt: string; checksum: string } | null;
+  /** The unit's deadline (the day it is due before) and whether it was missed (GET /v1/pcgd/reports/{id}). */
+  submitBefore?: string;
+  late?: boolean;
+  submittedAt?: string | null;
 }
 
 export interface PcgdStepResult {
@@ -85,6 +89,16 @@ export function pcgdLines(r: PcgdStepResult, base: string): string[] {
         'signed package (and .p7s, certificate.pem, forms.xlsx, forms.pdf):',
       )}`,
       `      ${base}/v1/pcgd/reports/${rep.reportId}/package`,
+    );
+  }
+  // walk10 W10-11: the receipt's time is the simulated Ministry's clock; truc submitted today, after the deadline
+  if (rep.late && rep.submittedAt && rep.submitBefore) {
+    const at = vietnamTimeOf(new Date(rep.submittedAt));
+    lines.push(
+      `    ${both(
+        `nộp trễ hạn: hạn là trước ngày ${rep.submitBefore}, truc nộp lúc ${at} (giờ trên biên nhận là đồng hồ của Bộ mô phỏng)`,
+        `submitted late: due before ${rep.submitBefore}, truc submitted it at ${at} (the receipt's time is the simulated Ministry's clock)`,
+      )}`,
     );
   }
   return lines;

@@ -106,6 +106,30 @@ describe("the demo's summary", () => {
     expect(text).toContain(`\n      ${BASE}/dashboard\n`);
   });
 
+  it('says a PCGD report submitted after its deadline was late, and when truc submitted it (walk10 W10-11)', () => {
+    const report = {
+      ...{ reportId: 1, status: 'receipted', persons: 36, levels: [] },
+      receipt: {
+        receiptId: 'R-1',
+        receivedAt: '2026-09-20T03:00:00Z',
+        checksum: 'sha256:0123456789abcdef0123',
+      },
+      ...{ submitBefore: '2026-10-03', late: true, submittedAt: '2026-12-07T12:49:10Z' },
+    };
+    const late = pcgdLines({ ok: true, unitCode: '26995', year: 2026, report }, BASE);
+    expectEachLineViThenEn(late);
+    expect(late).toContain(
+      '    nộp trễ hạn: hạn là trước ngày 2026-10-03, truc nộp lúc 2026-12-07 19:49 (+07) (giờ trên biên nhận là đồng hồ ' +
+        'của Bộ mô phỏng) / submitted late: due before 2026-10-03, truc submitted it at 2026-12-07 19:49 (+07) (the ' +
+        "receipt's time is the simulated Ministry's clock)",
+    );
+    const onTime = pcgdLines(
+      { ok: true, unitCode: '26995', year: 2026, report: { ...report, late: false } },
+      BASE,
+    );
+    expect(onTime.join('\n')).not.toContain('late');
+  });
+
   it('links the findings of a batch that has some (walk10 W10-3: the third batch, none rejected, was linked)', () => {
     const clean = { received: 40, accepted: 40, rejected: 0, unchanged: 0 };
     const pushed = [
