@@ -22,7 +22,7 @@ export async function batchPage(
 ): Promise<void> {
   if (arg) return oneBatch(main, arg, params);
   const run = Number(params.get('syncRunId'));
-  if (Number.isInteger(run) && run > 0) return runBatches(main, run);
+  if (Number.isInteger(run) && run > 0) return runBatches(main, run, params);
   main.replaceChildren(h('p', {}, '404'));
 }
 
@@ -178,20 +178,27 @@ function findingsTable(items: FindingsPage['items']): HTMLElement {
 const fieldOf = (f: FindingsPage['items'][number]): HTMLElement | string =>
   f.pointer ? h('code', {}, f.pointer) : f.recordIndex < 0 ? '—' : t('wholeRecord');
 
-/** A sync run's batches that rejected records (the most first, as GET /v1/syncs/{id} names them); one: itself. */
-async function runBatches(main: HTMLElement, run: number): Promise<void> {
-  const r = await api<ShownRun>(`/v1/syncs/${run}`);
-  const only = r.rejectedBatches.length === 1 ? r.rejectedBatches[0] : undefined;
+/**
+ * A sync run's batches that rejected records (the most first, as GET /v1/syncs/{id} names them, 20 a page: dash10,
+ * the 21st was nowhere); one: itself.
+ */
+async function runBatches(main: HTMLElement, run: number, params: URLSearchParams): Promise<void> {
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const r = await api<ShownRun>(`/v1/syncs/${run}?rejectedOffset=${offset}`);
+  const only = r.rejectedBatchesTotal === 1 ? r.rejectedBatches[0] : undefined;
   if (only) {
     location.replace(`#/batches/${encodeURIComponent(only.batchId)}?severity=error`);
     return;
   }
+  const go = (o: number): void => {
+    location.hash = `#/batches?syncRunId=${run}${o > 0 ? `&offset=${o}` : ''}`;
+  };
   const href = (b: ShownRun['rejectedBatches'][number]) =>
     `#/batches/${encodeURIComponent(b.batchId)}?severity=error`;
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/sync' }, `← ${t('back')}`)),
     h('h1', {}, t('runRejectedBatches', { run })),
-    h('p', { class: 'muted' }, t('runRejectedBatchesMore', { n: r.rejectedBatches.length })),
+    h('p', { class: 'muted' }, t('runRejectedBatchesMore')),
     table(
       r.rejectedBatches,
       [
@@ -200,5 +207,9 @@ async function runBatches(main: HTMLElement, run: number): Promise<void> {
       ],
       { testid: 'run-rejected-batches', href },
     ),
+    pager(offset, PAGE_OF_RUN, r.rejectedBatchesTotal, go, true),
   );
 }
+
+/** A run's batches with rejections a page shows: as many as GET /v1/syncs/{id} names at a time. */
+const PAGE_OF_RUN = 20;

@@ -43,8 +43,7 @@ export const BATCH_WORDS = {
     'Sync run #{run}: its batches with rejected records',
   ],
   runRejectedBatchesMore: [
-    'Hiện {n} lô nhiều bản ghi bị từ chối nhất.',
-    'The {n} batches with the most rejected records are shown.',
-    'The batch with the most rejected records is shown.',
+    'Lô nhiều bản ghi bị từ chối nhất trước.',
+    'The batches with the most rejected records first.',
   ],
 } as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;

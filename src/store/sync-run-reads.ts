@@ -342,15 +342,33 @@ export function createSyncRunReads(q: Queryable) {
      * Run `id`'s batches (its pages) that rejected records, the most rejections first, at most `limit`: where its
      * rejected records' findings are (walk8 W8-3: a run told `rejected: 2` and named no batch).
      */
-    async rejectedBatches(id: number, limit: number): Promise<Array<{ batchId: string; rejected: number }>> {
-      const res = await q.query<{ batchId: string; rejected: number }>(
-        `SELECT id AS "batchId", rejected FROM truc.batches
+    async rejectedBatches(id: number, limit: number, offset = 0): Promise<RejectedBatches> {
+      // dash10: and how many there are in all (a run's 21st such batch was nowhere)
+      const res = await q.query<{ batchId: string; rejected: number; total: number }>(
+        `SELECT id AS "batchId", rejected, count(*) OVER ()::int AS total FROM truc.batches
           WHERE sync_run_id = $1 AND rejected > 0
-          ORDER BY rejected DESC, created_at, id LIMIT $2`,
-        [id, limit],
+          ORDER BY rejected DESC, created_at, id LIMIT $2 OFFSET $3`,
+        [id, limit, offset],
       );
-      return res.rows;
+      const items = res.rows.map(({ batchId, rejected }) => ({ batchId, rejected }));
+      // past the last one no row tells the total: counted alone
+      const total = res.rows[0]?.total ?? (offset > 0 ? await countRejected(q, id) : 0);
+      return { items, total };
     },
   };
 }
 export type SyncRunReads = ReturnType<typeof createSyncRunReads>;
+
+/** A page of a run's batches that rejected records, and how many such batches it has in all. */
+export interface RejectedBatches {
+  items: Array<{ batchId: string; rejected: number }>;
+  total: number;
+}
+
+async function countRejected(q: Queryable, id: number): Promise<number> {
+  const res = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM truc.batches WHERE sync_run_id = $1 AND rejected > 0`,
+    [id],
+  );
+  return res.rows[0]?.n ?? 0;
+}

@@ -12,6 +12,7 @@ import {
   gateOfWait,
   type RunWaiting as RunWaitingRow,
   type SyncRunSummary,
+  type RejectedBatches,
 } from '../../store/sync-run-reads.js';
 
 /**
@@ -270,17 +271,26 @@ export const SyncRunShown = SyncRunListed.extend({
         `Các lô (trang) của lần đồng bộ có bản ghi bị từ chối, nhiều nhất trước, tối đa ${REJECTED_BATCHES_SHOWN} / ` +
         `the run’s batches (pages) that rejected records, the most first, at most ${REJECTED_BATCHES_SHOWN}`,
     }),
+  rejectedBatchesTotal: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'Số lô của lần đồng bộ có bản ghi bị từ chối, tất cả (các lô sau: ?rejectedOffset=) / how many of the run’s ' +
+        'batches rejected records in all (the ones after: ?rejectedOffset=)',
+    }),
 }).meta({ id: 'SyncRunShown' });
 
 /** {@link SyncRunShown}: the listed run and its batches with rejections (`rejected`: the store's, most first). */
 export function shownView(
   r: SyncRunSummary,
   delivery: WaitSettings,
-  rejected: ReadonlyArray<{ batchId: string; rejected: number }>,
+  rejected: RejectedBatches,
 ): z.infer<typeof SyncRunShown> {
   return {
     ...listedView(r, delivery),
-    rejectedBatches: rejected.map((b) => ({
+    rejectedBatchesTotal: rejected.total,
+    rejectedBatches: rejected.items.map((b) => ({
       batchId: b.batchId,
       rejected: b.rejected,
       findingsUrl: `/v1/batches/${b.batchId}/findings?severity=error`,

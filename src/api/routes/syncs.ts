@@ -141,6 +141,17 @@ function runRoute(app: SyncApp, opts: SyncRouteOptions): void {
           'có bản ghi bị từ chối / A sync run, with its counts per outcome, duration, mapping version, error summary ' +
           'and the batches that rejected records',
         params: z.object({ syncRunId: decimal(z.number().int().positive()) }).strict(),
+        querystring: z
+          .object({
+            rejectedOffset: decimal(z.number().int().min(0).max(1_000_000))
+              .default(0)
+              .meta({
+                description:
+                  `bỏ qua bao nhiêu lô có bản ghi bị từ chối (trang ${REJECTED_BATCHES_SHOWN} lô) / how many of the ` +
+                  `batches that rejected records to skip (pages of ${REJECTED_BATCHES_SHOWN})`,
+              }),
+          })
+          .strict(),
         response: {
           200: SyncRunShown,
           ...problems(400, 401, 403, 404),
@@ -154,7 +165,9 @@ function runRoute(app: SyncApp, opts: SyncRouteOptions): void {
       const r = items[0];
       if (!r) throw new AppError('ERR_NOT_FOUND');
       const rejected =
-        r.rejected > 0 ? await reads.rejectedBatches(Number(r.id), REJECTED_BATCHES_SHOWN) : [];
+        r.rejected > 0
+          ? await reads.rejectedBatches(Number(r.id), REJECTED_BATCHES_SHOWN, request.query.rejectedOffset)
+          : { items: [], total: 0 };
       return shownView(r, opts.config.sync.delivery, rejected);
     },
   );

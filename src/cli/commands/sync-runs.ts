@@ -320,7 +320,10 @@ export const syncShowCommand = () =>
         const reads = createSyncRunReads(db);
         const [run] = (await reads.list({ id, limit: 1, offset: 0 })).items;
         if (!run) return undefined;
-        const rejected = run.rejected > 0 ? await reads.rejectedBatches(id, REJECTED_BATCHES_SHOWN) : [];
+        const rejected =
+          run.rejected > 0
+            ? await reads.rejectedBatches(id, REJECTED_BATCHES_SHOWN)
+            : { items: [], total: 0 };
         return { run, rejected, hold: await createGuardHoldsRepo(db).heldOfRun(id) };
       });
       if (!found) throw notFound({ vi: 'lượt đồng bộ', en: 'sync run' }, id);

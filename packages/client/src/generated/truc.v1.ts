@@ -2342,6 +2342,8 @@ export interface components {
         /** @description các phát hiện mức lỗi của lô, lý do từ chối từng bản ghi / the batch’s error findings: why each record was rejected */
         findingsUrl: string;
       }[];
+      /** @description Số lô của lần đồng bộ có bản ghi bị từ chối, tất cả (các lô sau: ?rejectedOffset=) / how many of the run’s batches rejected records in all (the ones after: ?rejectedOffset=) */
+      rejectedBatchesTotal: number;
     };
     QualityRun: {
       id: number;
@@ -6409,7 +6411,10 @@ export interface operations {
   };
   getSync: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description bỏ qua bao nhiêu lô có bản ghi bị từ chối (trang 20 lô) / how many of the batches that rejected records to skip (pages of 20) */
+        rejectedOffset?: number;
+      };
       header?: never;
       path: {
         syncRunId: number;
