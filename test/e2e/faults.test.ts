@@ -3,9 +3,10 @@
  * a TCP proxy this test owns), a private `redis-server` and the hcm-csdl simulator (the stack:
  * test/helpers/fault-stack.ts). Each scenario gets a fresh database, Redis and simulator, pulls 3,000
  * students in full (pages slowed down so the fault lands mid-run) and breaks something on the way:
- * - PostgreSQL "restarted": every connection dropped and refused for 5 s; api and worker keep running
- *   and the run finishes, nothing dead-lettered; and PostgreSQL really restarted (a server of the
- *   scenario's own, test/helpers/own-postgres.ts: `pg_ctl stop -m fast`, 5 s down, `pg_ctl start`), the same;
+ * - PostgreSQL "restarted": every connection dropped and refused for 5 s, longer until a page job has met the
+ *   outage (been deferred for the database); api and worker keep running and the run finishes, nothing
+ *   dead-lettered; and PostgreSQL really restarted (a server of the scenario's own,
+ *   test/helpers/own-postgres.ts: `pg_ctl stop -m fast`, down as long, `pg_ctl start`), the same;
  * - Redis flushed, and Redis killed and started again empty (3 s down), while a page job waits in the queue (not
  *   taken): only the outbox reconciler can queue it again, and the run completes (review36a F2: a flush or a kill
  *   that met only the running chain passed with the reconciler off); after the kill the same api and worker
@@ -39,8 +40,11 @@ import {
   TEST_TIMEOUT,
   type Stack,
 } from '../helpers/fault-stack.js';
-import { alive } from '../helpers/faults.js';
+import { alive, outageHold } from '../helpers/faults.js';
 import { requestFullStudentsPull } from '../helpers/full-pull.js';
+
+/** The worker handed a job back to its queue for the database (a job met a PostgreSQL outage, was not failed). */
+const DEFERRED_FOR_DATABASE = /truc_jobs_deferred_total\{[^}]*reason="database"[^}]*\} [1-9]/;
 
 /** Each pull page a job of its own, handed to the queue (no page chain). */
 const CHAIN_OFF = { TRUC_PULL_CHAIN_MS: '0' };
@@ -82,6 +86,25 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
       redis.disconnect();
     }
   }
+
+  /**
+   * A PostgreSQL outage's length: at least 5 s, and on until the worker has handed a job back for the database (the
+   * running page job met the outage), 45 s at most (the resume bound's other half left to recover). A fixed 5 s was a
+   * race (flake10b): under load the page job's read of the simulator (1.5 s latency) took 2.5-5 s and came back
+   * after the outage, and no job met it (only the outbox relay did).
+   */
+  const untilAJobMeetsIt = (s: Stack, outage: { ms?: number }) => {
+    const hold = outageHold(
+      async () => DEFERRED_FOR_DATABASE.test(await s.workerMetrics()),
+      'a job to meet the outage (the worker deferring it for the database)',
+      { minMs: 5_000, maxMs: 45_000 },
+    );
+    return async () => {
+      const from = Date.now();
+      await hold();
+      outage.ms = Date.now() - from;
+    };
+  };
 
   /**
    * Holds the pull queue (BullMQ pause, from the test) mid-run until the run's next page job waits in it, not taken;
@@ -167,21 +190,22 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   }
 
   it(
-    'PostgreSQL drops every connection and refuses for 5 s mid-run: api and worker keep running and finish',
+    'PostgreSQL drops every connection and refuses for 5 s or more mid-run: api and worker keep running and finish',
     () =>
       onStack(async (s) => {
+        const outage: { ms?: number } = {};
         await faultMidRun(
           s,
           async () => {
             await pageJobRunning(s);
-            await s.proxy.cut(5_000);
+            await s.proxy.cut(untilAJobMeetsIt(s, outage));
           },
-          () => 'PostgreSQL cut 5 s',
+          () => `PostgreSQL cut ${outage.ms} ms`,
         );
         expect(s.proxy.dropped).toBeGreaterThan(0);
         // The jobs the outage hit waited for the database instead of spending attempts.
         const metrics = await s.workerMetrics();
-        expect(metrics).toMatch(/truc_jobs_deferred_total\{[^}]*reason="database"[^}]*\} [1-9]/);
+        expect(metrics).toMatch(DEFERRED_FOR_DATABASE);
         expect(metrics).not.toMatch(/truc_jobs_processed_total\{[^}]*outcome="retried"[^}]*\} [1-9]/);
         expect(alive(s.api)).toBe(true);
         expect(s.workers.every(alive)).toBe(true);
@@ -192,25 +216,24 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   );
 
   // review36a: the cut above is what truc sees of a restart on the wire; this is the restart itself, of a
-  // server of the scenario's own (pg_ctl stop -m fast: every session told 57P01, then 5 s with nothing listening).
+  // server of the scenario's own (pg_ctl stop -m fast: every session told 57P01, then nothing listening as long).
   it(
-    'PostgreSQL really restarted mid-run (pg_ctl stop -m fast, 5 s down, start): api and worker keep running and finish',
+    'PostgreSQL really restarted mid-run (pg_ctl stop -m fast, 5 s or more down, start): api and worker keep running and finish',
     () =>
       onStack(
         async (s) => {
+          const outage: { ms?: number } = {};
           await faultMidRun(
             s,
             async () => {
               await pageJobRunning(s);
-              await s.postgres!.restart('fast', 5_000);
+              await s.postgres!.restart('fast', untilAJobMeetsIt(s, outage));
             },
-            () => 'PostgreSQL restarted (fast, 5 s down)',
+            () => `PostgreSQL restarted (fast, ${outage.ms} ms down)`,
           );
           expect(alive(s.api)).toBe(true);
           expect(s.workers.every(alive)).toBe(true);
-          expect(await s.workerMetrics()).toMatch(
-            /truc_jobs_deferred_total\{[^}]*reason="database"[^}]*\} [1-9]/,
-          );
+          expect(await s.workerMetrics()).toMatch(DEFERRED_FOR_DATABASE);
           expect((await s.truc.api.GET('/readyz')).response.status).toBe(200);
         },
         {},

@@ -1,7 +1,8 @@
 /**
  * Fault harness for the e2e fault proofs (issue 7): parts this test owns, never the shared services.
- * - {@link startTcpProxy}: a TCP proxy in front of PostgreSQL; `cut(ms)` drops every connection and
- *   refuses new ones for `ms` (what truc sees of a server restart), the shared server is not touched;
+ * - {@link startTcpProxy}: a TCP proxy in front of PostgreSQL; `cut(hold)` drops every connection and
+ *   refuses new ones for `hold` ms or until `hold()` settles (what truc sees of a server restart), the shared
+ *   server is not touched;
  * - {@link startOwnRedis}: a `redis-server` on a free port without persistence, to flush, kill and
  *   start again empty;
  * - {@link spawnTruc}: a `truc <role>` process on a test environment; {@link opsUp} waits until its
@@ -15,12 +16,35 @@ import { trucClient } from './truc-client.js';
 
 export interface TcpProxy {
   port: number;
-  /** Drops every open connection and refuses new ones for `ms`. */
-  cut(ms: number): Promise<void>;
+  /**
+   * Drops every open connection and refuses new ones for `hold` ms, or until `hold()` settles (a cut held until the
+   * test has seen what it waits for, {@link outageHold}); rejects with `hold()`'s error, the cut over all the same.
+   */
+  cut(hold: OutageHold): Promise<void>;
   /** Connections dropped by cuts and refused during them. */
   readonly dropped: number;
   close(): Promise<void>;
 }
+
+/** How long an outage lasts: `ms`, or until the function's promise settles. */
+export type OutageHold = number | (() => Promise<unknown>);
+
+/** Waits out an outage's {@link OutageHold}. */
+export const holdOutage = async (hold: OutageHold): Promise<unknown> =>
+  typeof hold === 'number' ? new Promise((r) => setTimeout(r, hold)) : hold();
+
+/**
+ * An outage held at least `minMs`, then until `met()` is true (polled; an error is "not yet"), at most `maxMs` in all:
+ * past it the hold rejects, saying `what` it waited for. For an outage that must meet something the test cannot
+ * time (a job's next database call after a page read whose length a loaded machine decides), not a fixed length.
+ */
+export const outageHold =
+  (met: () => Promise<boolean>, what: string, { minMs, maxMs }: { minMs: number; maxMs: number }) =>
+  async (): Promise<void> => {
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, minMs));
+    await waitFor(met, { timeoutMs: Math.max(0, maxMs - (Date.now() - started)), intervalMs: 100, what });
+  };
 
 /** A TCP proxy on 127.0.0.1 to `target` (host:port). */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
@@ -53,15 +77,18 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     get dropped() {
       return dropped;
     },
-    async cut(ms) {
+    async cut(hold) {
       refusing = true;
       for (const s of [...open]) {
         dropped++;
         s.destroy();
       }
       open.clear();
-      await new Promise((r) => setTimeout(r, ms));
-      refusing = false;
+      try {
+        await holdOutage(hold);
+      } finally {
+        refusing = false;
+      }
     },
     async close() {
       for (const s of open) s.destroy();

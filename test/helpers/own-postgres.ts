@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { waitFor } from './env.js';
+import { holdOutage, type OutageHold } from './faults.js';
 import { freePort } from './proc.js';
 
 const run = promisify(execFile);
@@ -22,10 +23,11 @@ export interface OwnPostgres {
   adminUrl: string;
   /**
    * `pg_ctl stop -m <mode>` (fast: every session ended with 57P01 "terminating connection due to
-   * administrator command"; immediate: a crash, recovery at start), `downMs` with nothing listening, then
-   * `pg_ctl start`: resolves once the server accepts connections again.
+   * administrator command"; immediate: a crash, recovery at start), down (nothing listening) for `down` ms or until
+   * `down()` settles (./faults.ts OutageHold), then `pg_ctl start`: resolves once the server accepts connections
+   * again; rejects with `down()`'s error, the server started again all the same.
    */
-  restart(mode: 'fast' | 'immediate', downMs: number): Promise<void>;
+  restart(mode: 'fast' | 'immediate', down: OutageHold): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,10 +89,9 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   return {
     port,
     adminUrl,
-    async restart(mode, downMs) {
+    async restart(mode, down) {
       await stop(mode);
-      await new Promise((r) => setTimeout(r, downMs));
-      await start();
+      await holdOutage(down).finally(start);
     },
     async stop() {
       process.off('exit', leftOver);
