@@ -12,6 +12,7 @@ import { ProblemSchema } from '../../src/api/problem.js';
 import { StudentSchema } from '../../src/canonical/student.js';
 import { bearer, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
+import { schoolRecord, storeSchools } from '../helpers/quality-world.js';
 
 describe('api27 (PostgreSQL)', () => {
   const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
@@ -188,6 +189,9 @@ describe('api27 (PostgreSQL)', () => {
       const { request, responses } = EXAMPLES.pushBatch!;
       const body = request!['application/json'] as { records: Array<{ schoolCode: string }> };
       expect(body.records.every((r) => r.schoolCode === S1)).toBe(true);
+      // The example's school is in truc's school list, as the city database's pull brings it (else the dry run also
+      // warns DUNG_SCHOOL_UNLISTED, W9-1, which the example, a listed school's batch, does not show).
+      await storeSchools(h.env.deps.db, [{ ...schoolRecord(S1), level: 'multi_level' }]);
       const res = await h.app.inject({
         method: 'POST',
         url: `/v1/schools/${S1}/batches?dryRun=true`,
