@@ -135,7 +135,6 @@ const publicDocument = <T extends z.ZodType>(operationId: string, summary: strin
 
 type OauthApp = Parameters<FastifyPluginAsyncZod<OauthRouteOptions>>[0];
 
-/** The token endpoint (client credentials, failed logins delayed). */
 /** A token request's body that sent nothing: none, or an empty form or object. */
 const nothingSent = (body: unknown): boolean =>
   body === undefined ||
@@ -158,6 +157,7 @@ function noTokenBody(): AppError {
   });
 }
 
+/** The token endpoint (client credentials, failed logins delayed). */
 function tokenRoute(app: OauthApp, opts: OauthRouteOptions): void {
   const clients = createClientsRepo(opts.db);
   // Unknown ids are checked against this hash, so they cost the same scrypt as real ones.
