@@ -177,11 +177,14 @@ describe('GET /v1/quality/scorecards', () => {
       403,
       'ERR_FORBIDDEN_UNIT',
     );
-    expectProblem(
+    const vendor = expectProblem(
       await h.get('/v1/quality/scorecards?level=commune', h.tokens.vendor),
       403,
       'ERR_FORBIDDEN_UNIT',
     );
+    // told what it may read instead (walk10 W10-10), in both languages
+    expect(vendor.detail).toContain('GET /v1/schools/{code}/quality');
+    expect(vendor.detail).toContain('nhà cung cấp');
     expect((await h.get('/v1/quality/scorecards?level=commune', tokens.otherOfficer)).json().items).toEqual(
       [],
     );

@@ -222,7 +222,7 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands):
       const p = principalOf(request);
       const { level, code, limit, offset } = request.query;
       const lang = pickLang(request.headers['accept-language']);
-      if (p.role === 'vendor') throw new AppError('ERR_FORBIDDEN_UNIT');
+      if (p.role === 'vendor') throw vendorNoUnits();
       if (code === undefined) {
         const { q, band, sort } = request.query;
         const units = p.role === 'pcgd-officer' ? p.units : null;
@@ -244,6 +244,19 @@ function scorecardsRoute(app: QualityApp, scores: ScorecardsRepo, bands: Bands):
     },
   );
 }
+
+/**
+ * A vendor asked for communes' or provinces' scorecards: refused, told what it may read instead (walk10 W10-10: it was
+ * told "the token does not cover this administrative unit" though it named none).
+ */
+const vendorNoUnits = (): AppError =>
+  new AppError(
+    'ERR_FORBIDDEN_UNIT',
+    both(
+      'nhà cung cấp không xem thẻ điểm của xã/phường hay tỉnh/thành; thẻ điểm của từng trường được cấp: GET /v1/schools/{code}/quality',
+      "a vendor does not read communes' or provinces' scorecards; each granted school's: GET /v1/schools/{code}/quality",
+    ),
+  );
 
 /** `POST /v1/quality/runs`: computes the scorecards now (queued). */
 function runRoute(app: QualityApp, db: Db): void {
