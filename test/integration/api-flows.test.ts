@@ -293,7 +293,13 @@ describe('GET /v1/batches/:id and /findings: tenancy on reads', () => {
     });
     const f = await h.get(`/v1/batches/${batchId}/findings?limit=10`, h.tokens.vendor);
     expect(f.statusCode).toBe(200);
-    expect(f.json()).toEqual({ batchId, items: [], limit: 10, offset: 0 });
+    expect(f.json()).toEqual({
+      batchId,
+      items: [],
+      limit: 10,
+      offset: 0,
+      counts: { total: 0, error: 0, warning: 0, info: 0 },
+    });
   });
 
   it('a read-only token of the same school may read it; a city admin may read any school', async () => {
