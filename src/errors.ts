@@ -222,6 +222,9 @@ export const both = (vi: string, en: string): string => `${vi} / ${en}`;
 /** `key` as a JSON pointer's reference token (RFC 6901: `~` written `~0`, `/` written `~1`). */
 export const pointerToken = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** A JSON pointer's reference token as the key it names (RFC 6901), {@link pointerToken}'s inverse. */
+export const tokenKey = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
+
 /** The JSON pointer (RFC 6901) to `path`: '' for the value itself (not '/', which names the key ''), tokens escaped. */
 export const jsonPointer = (path: readonly PropertyKey[]): string =>
   path.map((p) => `/${pointerToken(String(p))}`).join('');

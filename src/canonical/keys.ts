@@ -23,11 +23,6 @@ export function printableKeys(keys: readonly string[]): string {
   return keys.map(printableKey).join(', ');
 }
 
-export { pointerToken } from '../errors.js';
-
-/** A JSON pointer's reference token as the key it names (RFC 6901). */
-export const tokenKey = (token: string): string => token.replace(/~1/g, '/').replace(/~0/g, '~');
-
 /** Where a zod issue points, as a JSON pointer ('' for the value itself). */
 export function issuePointer(issue: z.core.$ZodIssue): string {
   return jsonPointer(issue.path);

@@ -10,8 +10,8 @@
  * keeps its pointers as filed, `canonicalPointer` null. Pure; read when findings are shown, so batches filed
  * before this read the same.
  */
-import { pointerToken, tokenKey } from '../canonical/keys.js';
 import type { EntityName } from '../config.js';
+import { pointerToken, tokenKey } from '../errors.js';
 import { NATIVE_INBOUND } from './native-formats.js';
 
 export interface FindingPointers {
