@@ -51,6 +51,8 @@ const compose = parseYaml(read('compose.yaml'), { merge: true }) as {
       volumes?: string[];
       healthcheck?: { test?: string[]; disable?: boolean };
       expose?: string[];
+      build?: unknown;
+      image?: string;
     }
   >;
 };
@@ -274,6 +276,18 @@ describe('compose.yaml', () => {
       /^ENTRYPOINT \["node", "--max-old-space-size=\d+", "--max-semi-space-size=\d+", "--heap-growing-percent=100", "dist\/main\.js"\]$/m,
     );
     expect(compose.services.migrate?.healthcheck?.disable).toBe(true);
+  });
+
+  it('builds the truc image once, and every truc service runs that image', () => {
+    const builders = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+    expect(builders.map(([name]) => name)).toEqual(['migrate']);
+    const image = builders[0]![1].image;
+    expect(image).toBe('truc:local');
+    const truc = Object.entries(compose.services).filter(([, s]) =>
+      ['migrate', 'all', 'api', 'worker', 'scheduler'].includes(s.command?.[0] ?? ''),
+    );
+    expect(truc.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'scheduler', 'worker']);
+    for (const [name, s] of truc) expect(s.image, name).toBe(image);
   });
 });
 
