@@ -45,6 +45,7 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
     url: config.database.url,
     dataDir: config.database.dataDir,
     poolMax: 2,
+    existing: true,
   });
   try {
     await checkSchema(db);
@@ -97,6 +98,7 @@ export async function withDbAndQueue<T>(
     url: config.database.url,
     dataDir: config.database.dataDir,
     poolMax: 2,
+    existing: true,
   });
   let queues: QueueFactory | undefined;
   try {

@@ -46,6 +46,14 @@ export interface EmbeddedDb extends Db {
 /** Data directories this process owns, with their socket port: a second open goes through it. */
 const ownedHere = new Map<string, number>();
 
+/**
+ * Whether `dataDir` holds an embedded database (PGlite's files), without creating anything: a command that does not
+ * own the schema refuses on a folder without one (fix11 F4: it created a ~40 MB database, then refused).
+ */
+export function embeddedExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
+}
+
 export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
   mkdirSync(dataDir, { recursive: true });
   const key = realpathSync(dataDir);

@@ -1,7 +1,7 @@
 import { AppError, both } from '../errors.js';
 import { createPgDb, pingDatabase, type Db } from './db.js';
 import { describeUrl } from './db-errors.js';
-import { openEmbedded } from './embedded.js';
+import { embeddedExists, openEmbedded } from './embedded.js';
 
 export interface OpenedDb {
   db: Db;
@@ -11,12 +11,17 @@ export interface OpenedDb {
   embeddedOwner: boolean;
 }
 
-/** Opens PostgreSQL (url given) or the embedded PGlite (url unset), and checks it answers. */
+/**
+ * Opens PostgreSQL (url given) or the embedded PGlite (url unset), and checks it answers. With `existing`, an
+ * embedded database that is not there yet is refused (ERR_SCHEMA_PENDING: `truc migrate` creates it) before
+ * anything is created.
+ */
 export async function openDatabase(opts: {
   url?: string | undefined;
   dataDir: string;
   poolMax?: number;
   idleInTransactionTimeoutMs?: number;
+  existing?: boolean;
 }): Promise<OpenedDb> {
   if (opts.url) {
     const db = createPgDb(opts.url, 'postgres', {
@@ -33,6 +38,14 @@ export async function openDatabase(opts: {
     }
     return { db, queueConnection: { connectionString: opts.url, schema: 'bullmq' }, embeddedOwner: false };
   }
+  if (opts.existing && !embeddedExists(opts.dataDir))
+    throw new AppError(
+      'ERR_SCHEMA_PENDING',
+      both(
+        `DATA_DIR (${opts.dataDir}) chưa có cơ sở dữ liệu nhúng; không có gì được tạo: chạy \`truc migrate\` để tạo nó, rồi chạy lại lệnh (hoặc đặt DATA_DIR, DATABASE_URL đúng chỗ)`,
+        `DATA_DIR (${opts.dataDir}) holds no embedded database; nothing was created: run \`truc migrate\` to create it, then this command again (or point DATA_DIR or DATABASE_URL at the right one)`,
+      ),
+    );
   const db = await openEmbedded(opts.dataDir, opts.poolMax === undefined ? {} : { poolMax: opts.poolMax });
   await pingDatabase(db);
   return { db, queueConnection: { connectionString: db.url, schema: 'bullmq' }, embeddedOwner: db.owner };
