@@ -3,7 +3,8 @@
  * way (src/adapters/webhook). A 2xx closes it `delivered`. Otherwise it waits (the receiver's
  * Retry-After, seconds or an HTTP date, else exponential backoff from jobs.backoffMs capped at an hour) without spending the
  * queue's attempts, up to webhooks.maxAttempts; then, or at once for a refused URL, it is `failed`; so is one whose
- * client was disabled, or lost the `webhooks` scope (or `records:read`, for master-data.changed), meanwhile.
+ * client was disabled, or lost the `webhooks` scope (or `records:read`, for master-data.changed), or the event's
+ * school (review11), meanwhile.
  * A receiver's failure is the vendor's to see (GET /v1/webhooks/{id}/deliveries), not a city dead letter.
  */
 import { sendWebhook } from '../adapters/webhook/client.js';
@@ -21,6 +22,7 @@ const NOT_SENT = {
   'client-disabled': 'not sent: the client is disabled',
   'no-webhooks-scope': 'not sent: the client no longer holds the webhooks scope',
   'no-records-scope': 'not sent: the client no longer holds the records:read scope',
+  'school-withdrawn': 'not sent: the school is no longer granted to the client',
 } as const;
 
 async function deliver(
@@ -42,7 +44,7 @@ async function deliver(
     await close('failed', null, 'the subscription is disabled');
     return { status: 'failed' };
   }
-  // A client disabled, or whose scopes no longer hold what the event needs, since it was fanned out: not sent.
+  // A client disabled, or whose scopes or schools no longer hold what the event needs, since it was fanned out: not sent.
   if (d.clientStops) {
     await close('failed', null, NOT_SENT[d.clientStops]);
     return { status: 'failed' };

@@ -35,7 +35,7 @@ export interface DeliveryToSend extends Delivery {
   secret: string;
   subscriptionDisabled: boolean;
   /** Why the client's state stops the delivery (disabled, a scope withdrawn), or null. */
-  clientStops: 'client-disabled' | 'no-webhooks-scope' | 'no-records-scope' | null;
+  clientStops: 'client-disabled' | 'no-webhooks-scope' | 'no-records-scope' | 'school-withdrawn' | null;
 }
 
 const subCols = (t: string) =>
@@ -51,10 +51,16 @@ const DELIVERY_COLS = `d.id, d.subscription_id AS "subscriptionId", d.event, d.p
  */
 const HEARS = `NOT c.disabled AND 'webhooks' = ANY (c.scopes)`;
 
-/** Why a delivery is not sent for its client's state (review26b N4), or null when it may be. */
+/**
+ * Why a delivery is not sent for its client's state (review26b N4), or null when it may be: an event of a school the
+ * client no longer serves (review11: its school withdrawn since the fan-out) is not sent either, as its tokens no
+ * longer read that school.
+ */
 const NOT_SENT = `CASE WHEN c.disabled THEN 'client-disabled'
   WHEN NOT 'webhooks' = ANY (c.scopes) THEN 'no-webhooks-scope'
-  WHEN d.event = 'master-data.changed' AND NOT 'records:read' = ANY (c.scopes) THEN 'no-records-scope' END`;
+  WHEN d.event = 'master-data.changed' AND NOT 'records:read' = ANY (c.scopes) THEN 'no-records-scope'
+  WHEN d.payload ->> 'schoolCode' IS NOT NULL AND NOT (d.payload ->> 'schoolCode') = ANY (c.schools)
+    THEN 'school-withdrawn' END`;
 
 /** A client's subscriptions: made, listed, read, removed. */
 function subscriptions(q: Queryable) {

@@ -31,7 +31,9 @@ describe('webhook-deliver job', () => {
   });
 
   /** A subscription with one pending delivery, queued as its job's outbox row. */
-  async function pending(opts: { disabled?: boolean } = {}) {
+  async function pending(
+    opts: { disabled?: boolean; event?: string; payload?: Record<string, unknown> } = {},
+  ) {
     clientId ??= (await addClient(ctx.db, { name: 'Vendor', role: 'vendor', schools: [S1] })).clientId;
     const hooks = createWebhooksRepo(ctx.db);
     const sub = (await hooks.subscribe(
@@ -39,10 +41,10 @@ describe('webhook-deliver job', () => {
         id: randomUUID(),
         clientId,
         url: receiver.url,
-        events: ['batch.finished'],
+        events: ['batch.finished', 'master-data.changed'],
         secret: SECRET,
       },
-      10,
+      100,
     ))!;
     if (opts.disabled)
       await ctx.db.query('UPDATE truc.webhook_subscriptions SET disabled = true WHERE id = $1', [sub.id]);
@@ -50,8 +52,8 @@ describe('webhook-deliver job', () => {
     await hooks.addDelivery({
       id: deliveryId,
       subscriptionId: sub.id,
-      event: 'batch.finished',
-      payload: { n: 1 },
+      event: opts.event ?? 'batch.finished',
+      payload: opts.payload ?? { n: 1 },
     });
     const outboxId = await ctx.db.tx((q) => enqueue(q, webhookDeliver, { deliveryId }));
     return { deliveryId, outboxId };
@@ -190,6 +192,31 @@ describe('webhook-deliver job', () => {
     expect(receiver.received).toHaveLength(0);
     // Enabled with the scope again: sent.
     const { deliveryId, outboxId } = await pending();
+    expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'delivered' });
+  });
+
+  it('an event of a school withdrawn from the client since its fan-out is not sent (review11)', async () => {
+    receiver.received.length = 0;
+    const events = [
+      { event: 'master-data.changed', payload: { schoolCode: S1, entity: 'students', count: 1 } },
+      { event: 'batch.finished', payload: { batchId: randomUUID(), schoolCode: S1, status: 'done' } },
+    ];
+    for (const e of events) {
+      const { deliveryId, outboxId } = await pending(e);
+      await ctx.db.query(`UPDATE truc.api_clients SET schools = '{}' WHERE id = $1`, [clientId]);
+      try {
+        expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'failed' });
+        expect(await isOpen(outboxId)).toBe(false);
+        expect((await stateOf(deliveryId)).lastError).toBe(
+          'not sent: the school is no longer granted to the client',
+        );
+      } finally {
+        await ctx.db.query(`UPDATE truc.api_clients SET schools = $2 WHERE id = $1`, [clientId, [S1]]);
+      }
+    }
+    expect(receiver.received).toHaveLength(0);
+    // The school granted again: sent.
+    const { deliveryId, outboxId } = await pending(events[0]);
     expect(await webhookDeliverJob.run(ctx, { deliveryId }, run(outboxId))).toEqual({ status: 'delivered' });
   });
 
