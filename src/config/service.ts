@@ -125,7 +125,7 @@ export const AuthSchema = z
   .object({
     /** Signing keys; the first signs, all verify (rotation: add the new key first, drop the old later). */
     jwtKeys: z.array(JwtKeySchema).default([]),
-    /** Token issuer; default: server.publicUrl when set, else the URL each request is served under (review28 F6). */
+    /** Tokens' issuer (`iss`); default: server.publicUrl when set, else the fixed `truc` (sec9; src/api/auth/tokens.ts). */
     issuer: z.string().min(1).optional(),
     audience: z.string().min(1).default('truc-api'),
     tokenTtlSeconds: z.number().int().positive().max(86_400).default(900),

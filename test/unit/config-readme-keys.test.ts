@@ -3,12 +3,15 @@
  * operational effect (database.poolMax, the login throttle, the queues' retention …) is never documented nowhere. A
  * key counts as named when README names its path (`database.poolMax`; a system's key also as
  * `systems.<system>.timeoutMs`) or the environment variable that sets it (`DATABASE_URL`).
+ * docs11: and every environment variable truc reads is in README's Configuration section, as `NAME` (a system's also
+ * as the generic `<SYSTEM>_BASE_URL`, `_CLIENT_ID` … there).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, PROJECT_ROOT } from '../../src/config.js';
-import { envNameOf } from '../../src/config/env.js';
+import { ENV_NAMES, envNameOf } from '../../src/config/env.js';
+import { SYSTEM_NAMES } from '../../src/config/names.js';
 
 /** Keys not for operators, each with why (README need not name them). */
 const INTERNAL: ReadonlyMap<string, string> = new Map([
@@ -65,5 +68,61 @@ describe('README names every configuration key (W6-8)', () => {
 
   it('keeps the allow-list to keys the schemas still define', () => {
     expect([...INTERNAL.keys()].filter((k) => !paths.includes(k))).toEqual([]);
+  });
+});
+
+/** README's `## Configuration` section, up to the next `## ` heading. */
+export function configurationSection(readme: string): string {
+  const start = readme.indexOf('\n## Configuration\n');
+  const end = readme.indexOf('\n## ', start + 1);
+  return start < 0 ? '' : readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The variables of `names` the section does not name. */
+export function unnamedVariables(section: string, names: readonly string[]): string[] {
+  const prefixes = SYSTEM_NAMES.map((s) => `${s.toUpperCase().replace('-', '_')}_`);
+  return names.filter((name) => {
+    if (section.includes(`\`${name}\``)) return false;
+    const prefix = prefixes.find((p) => name.startsWith(p));
+    if (prefix === undefined) return true;
+    const suffix = name.slice(prefix.length);
+    return !(section.includes(`\`<SYSTEM>_${suffix}\``) || section.includes(`\`_${suffix}\``));
+  });
+}
+
+/** The variables src/ reads by name outside the map (`env.TRUC_PROFILE`, `process.env.LOG_LEVEL`), npm's own left out. */
+function variablesReadInSource(): string[] {
+  const found = new Set<string>();
+  const files = readdirSync(join(PROJECT_ROOT, 'src'), { recursive: true, encoding: 'utf8' });
+  for (const f of files.filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(join(PROJECT_ROOT, 'src', f), 'utf8');
+    for (const m of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]+)\b/g)) found.add(m[1]!);
+  }
+  found.delete('INIT_CWD'); // npm sets it (src/cli/kit.ts: `npm run truc` starts from the caller's folder)
+  return [...found];
+}
+
+describe("README's Configuration names every environment variable (docs11)", () => {
+  const section = configurationSection(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+  const names = [...new Set([...ENV_NAMES, ...variablesReadInSource()])];
+
+  it('finds the variables: the map and the ones read by name', () => {
+    expect(names).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'TRUC_PROFILE', 'TRUC_OPERATOR', 'SMAS_API_KEY']),
+    );
+    expect(section).toContain('| variable | meaning | default |');
+  });
+
+  it('names each one in the section', () => {
+    expect(unnamedVariables(section, names)).toEqual([]);
+  });
+
+  it('is red for a variable the section leaves out', () => {
+    const table =
+      '| `PORT` | port | `8080` |\n| `SMAS_BASE_URL` | x | unset |\n| `<SYSTEM>_API_KEY` | y | unset |';
+    expect(unnamedVariables(table, ['PORT', 'HOST', 'SMAS_API_KEY', 'SMAS_TOKEN'])).toEqual([
+      'HOST',
+      'SMAS_TOKEN',
+    ]);
   });
 });
