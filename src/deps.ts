@@ -3,7 +3,7 @@
  * settings. Roles (api, worker, scheduler) take what they need from it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,6 +24,7 @@ import { createMetrics } from './observability/metrics.js';
 import type { OutageLog } from './observability/outage.js';
 import { pingDatabase } from './store/db.js';
 import { aheadWords, migrate, migrationsAhead } from './store/migrate.js';
+import { makeFolder } from './store/folders.js';
 import { openDatabase } from './store/open.js';
 import { policyProblems } from './quality/index.js';
 
@@ -81,7 +82,7 @@ function tokenSettings(config: Config): TokenSettings {
     const dir = join(config.database.dataDir, 'secrets');
     const file = join(dir, 'jwt-keys.json');
     if (!existsSync(file)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeFolder(dir, { named: 'DATA_DIR', code: 'ERR_CONFIG_INVALID' }, 0o700);
       const generated = [
         { kid: `local-${randomBytes(3).toString('hex')}`, secret: randomBytes(48).toString('base64url') },
       ];

@@ -7,10 +7,11 @@
  * `truc all`) finds the lock, checks the pid is alive, and connects through the owner's socket
  * instead of opening the files a second time.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgDb, type Db } from './db.js';
+import { makeFolder } from './folders.js';
 import { startPgliteServer } from './pglite-server.js';
 
 /** Schema BullMQ's PostgreSQL backend uses in the embedded database. */
@@ -55,7 +56,7 @@ export function embeddedExists(dataDir: string): boolean {
 }
 
 export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
-  mkdirSync(dataDir, { recursive: true });
+  makeFolder(dataDir, { named: 'DATA_DIR', code: 'ERR_CONFIG_INVALID' });
   const key = realpathSync(dataDir);
   const ownPort = ownedHere.get(key);
   if (ownPort !== undefined) {

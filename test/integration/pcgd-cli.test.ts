@@ -86,6 +86,21 @@ describe('truc pcgd export and verify on a real run', () => {
     expect(opensslAccepts(out)).toBe(true);
   });
 
+  // fix11 F5: `--out /proc/x` hung (Node 20's recursive mkdir loops where a folder cannot be made under one that
+  // exists); a folder that cannot be made, or one that takes no file (/proc/self), is refused at once: exit 2, both
+  // languages, naming --out.
+  it.each(['/proc/fix11-no-folder', '/proc/self', '/proc/fix11-no-folder/below'])(
+    'export --out %s: refused at once in both languages, exit 2',
+    async (where) => {
+      const r = await truc(['pcgd', 'export', String(reportId), '--out', where]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 2,
+        stderr: expect.stringContaining(`--out: không tạo hoặc ghi được vào thư mục ${where}`),
+      });
+      expect(r.stderr).toContain(`--out: cannot make or write to the folder ${where}`);
+    },
+  );
+
   it('any change to the package or to its signature fails both verifications', async () => {
     const text = readFileSync(join(out, 'package.json'), 'utf8');
     const first = pkg.indicators[0]!;

@@ -9,12 +9,13 @@
  * package, signature, certificate and forms to a folder; verify checks a package against its
  * detached CMS signature (what `openssl cms -verify` checks too).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
 import { defaultReportYear } from '../../reporting/pcgd/persons-year.js';
 import { reportYearProblem } from '../../reporting/pcgd/years.js';
+import { folderRefused, makeFolder } from '../../store/folders.js';
 import type { ReportRow } from '../../store/pcgd.js';
 import {
   asOption,
@@ -300,13 +301,22 @@ const exportCmd = () =>
               `report ${reportId} is not approved yet, so it has no signed package`,
             ),
           );
-        mkdirSync(at, { recursive: true });
-        writeFileSync(join(at, 'package.json'), ev.package);
-        writeFileSync(join(at, 'package.p7s'), ev.signature);
-        writeFileSync(join(at, 'certificate.pem'), ev.signer_certificate);
-        writeFileSync(join(at, 'forms.xlsx'), await forms.xlsxFromPackage(ev.package));
+        // fix11 F5: a folder that cannot be made (/proc/x) is refused at once, as a file that cannot be written there.
+        const outFolder = { named: '--out', code: 'ERR_VALIDATION' } as const;
+        makeFolder(at, outFolder);
         const signer = await service.signerFor(deps, row.unit_code);
-        writeFileSync(join(at, 'forms.pdf'), await forms.pdfFromPackage(ev.package, signer));
+        const files: [string, string | Uint8Array][] = [
+          ['package.json', ev.package],
+          ['package.p7s', ev.signature],
+          ['certificate.pem', ev.signer_certificate],
+          ['forms.xlsx', await forms.xlsxFromPackage(ev.package)],
+          ['forms.pdf', await forms.pdfFromPackage(ev.package, signer)],
+        ];
+        try {
+          for (const [name, content] of files) writeFileSync(join(at, name), content);
+        } catch (err) {
+          throw folderRefused(at, outFolder, err);
+        }
       });
       const verify = `truc pcgd verify ${dir}/package.json`;
       const openssl =

@@ -13,11 +13,12 @@
  */
 import { createHash, webcrypto } from 'node:crypto';
 type CryptoKey = webcrypto.CryptoKey;
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError, both } from '../../errors.js';
+import { makeFolder } from '../../store/folders.js';
 
 const crypto = webcrypto;
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: crypto as never }));
@@ -201,7 +202,7 @@ export async function loadUnitSigner(settings: SigningSettings, unitCode: string
         subject: subjectOf(certificate),
       };
     }
-    mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+    makeFolder(settings.dir, { named: 'pcgd.signing.dir', code: 'ERR_CONFIG_INVALID' }, 0o700);
     const keyFile = join(settings.dir, `${unitCode}.key.pem`);
     const certFile = join(settings.dir, `${unitCode}.cert.pem`);
     if (!existsSync(keyFile) || !existsSync(certFile)) {
