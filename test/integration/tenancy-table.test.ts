@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HTTPMethods } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCOPES } from '../../src/store/clients.js';
 import { expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
@@ -29,7 +28,7 @@ const vendorSchoolRoutes = Object.entries(spec.paths).flatMap(([path, ops]) =>
   Object.entries(ops)
     .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
     .map(([method, op]) => ({
-      method: method.toUpperCase() as HTTPMethods,
+      method: method.toUpperCase(),
       path,
       scope: op.security?.flatMap((s) => Object.values(s).flat())[0],
     }))
