@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
+import { waitFor } from '../helpers/env.js';
 import { usePgGates } from '../helpers/pg-gates.js';
 
 const SYSTEM = 'hcm-csdl';
@@ -98,8 +99,12 @@ describe('fix36c item 4, a probe of both circuits (postgres)', () => {
   });
 
   it("an endpoint probe told to wait while the system's circuit is closed is followed by the next after the Retry-After", async () => {
-    // The last test's Retry-After (2 s) holds this process's calls to the system until it is over.
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // The last test's Retry-After (2 s) holds this process's calls to the system until it is over: waited out.
+    await waitFor(() => w.gates.heldHere(SYSTEM, STUDENTS) === undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: "the last test's Retry-After to be over in this process",
+    });
     await bothOpenAndDue();
     await w.env.deps.db.query(
       `UPDATE truc.delivery_gates SET circuit = 'closed', failures = 0, paused_until = NULL, pause_reason = NULL

@@ -31,9 +31,21 @@ describe('a worker on the embedded database (walk3 W3-5)', () => {
     worker = env.deps.queues.worker(QUEUE, (job: Job) => Promise.resolve(void ran.push(job.name)), {
       concurrency: 1,
     });
+    // The worker's reckoning of its wait (BullMQ's getBlockTimeout, given when its next delayed job is due), watched.
+    const w = worker as unknown as { getBlockTimeout(blockUntil: number): number };
+    const reckon = w.getBlockTimeout.bind(w);
+    let waitsForTheHour = false;
+    w.getBlockTimeout = (blockUntil) => {
+      if (blockUntil > Date.now() + 1_800_000) waitsForTheHour = true;
+      return reckon(blockUntil);
+    };
     await queue.add('in-an-hour', {}, { delay: 3_600_000 });
-    // The worker polls while nothing is delayed, finds the hour's job, and waits for it.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The worker polls while nothing is delayed, finds the hour's job, and settles into its wait for it.
+    await waitFor(() => waitsForTheHour, {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: "the worker to wait for the hour's job",
+    });
     await queue.add('in-a-second', {}, { delay: 1_000 });
     await waitFor(() => ran.includes('in-a-second'), { timeoutMs: 20_000, intervalMs: 100 });
     expect(ran).toEqual(['in-a-second']);

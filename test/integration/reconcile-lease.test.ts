@@ -12,6 +12,7 @@ import type { Config } from '../../src/config.js';
 import { requestSync } from '../../src/jobs/contracts.js';
 import { startWorkerRole, type Running } from '../../src/roles.js';
 import type { HcmCsdlSimulator } from '../../src/simulators/hcm-csdl/simulator.js';
+import { createOutboxRepo } from '../../src/store/outbox.js';
 import { startCitySimulator } from '../helpers/city-sim.js';
 import { makeDeps, waitFor, type TestEnv } from '../helpers/env.js';
 import { settledSync, settleOutbox } from '../helpers/settled-sync.js';
@@ -21,6 +22,37 @@ type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
 const SIZE = { seed: 'reconcile-lease27', schools: 1, studentsPerSchool: 8, staffPerSchool: 1 };
 /** A job's lock, so the lease of the reconciliation's row (and the wait past it) stay short. */
 const LOCK_MS = 2000;
+
+/**
+ * Waits until the relay has had its chance at the run's reconciliation row with its lease over: the database's clock
+ * past the row's lease (as the pull job took it), then a row added after it (on a queue no worker reads) handed to the queue by the relay, which
+ * claims open rows in id order (src/store/outbox.ts claimPending): the pass that took it met the reconciliation's row
+ * first. The probe's row is removed after.
+ */
+async function relayPassAfterLease(db: TestEnv['deps']['db'], runId: number): Promise<void> {
+  const lease = await db.query<{ until: Date }>(
+    `SELECT claimed_until AS until FROM truc.outbox
+      WHERE job_name = 'reconcile-run' AND (payload->>'syncRunId')::int = $1`,
+    [runId],
+  );
+  await waitFor(
+    async () =>
+      (await db.query<{ past: boolean }>('SELECT clock_timestamp() > $1 AS past', [lease.rows[0]!.until]))
+        .rows[0]!.past,
+    { timeoutMs: 15_000, intervalMs: 100, what: "the reconciliation's lease to run out" },
+  );
+  const probe = await db.tx((q) => createOutboxRepo(q).add('reconcile-lease-probe', 'probe', {}));
+  try {
+    await waitFor(
+      async () =>
+        (await db.query('SELECT 1 FROM truc.outbox WHERE id = $1 AND enqueued_at IS NOT NULL', [probe])).rows
+          .length === 1,
+      { timeoutMs: 15_000, intervalMs: 100, what: 'a relay pass after the lease' },
+    );
+  } finally {
+    await db.query('DELETE FROM truc.outbox WHERE id = $1', [probe]);
+  }
+}
 
 describe('a reconciliation longer than its lease (postgres+redis)', () => {
   let env: TestEnv;
@@ -90,8 +122,7 @@ describe('a reconciliation longer than its lease (postgres+redis)', () => {
         intervalMs: 100,
         what: 'the run to reach its reconciliation',
       });
-      // Past the lease (a job's lock), twice over, and the relay's polls.
-      await new Promise((r) => setTimeout(r, 2 * LOCK_MS + 1500));
+      await relayPassAfterLease(db, runId);
       expect((await reconcileRow()).rows[0]).toMatchObject({ enqueue_count: 0, done_at: null });
     } finally {
       release();

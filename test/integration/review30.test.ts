@@ -62,16 +62,26 @@ describe('review30, the vendor: reading back what changed', () => {
     });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    let wrote!: () => void;
-    const written = new Promise<void>((r) => (wrote = r));
+    let wrote!: (began: Date) => void;
+    const written = new Promise<Date>((r) => (wrote = r));
     // An ingest: its transaction begins, writes the changed record, goes on judging/writing, commits later.
     const ingest = db.tx(async (q) => {
       await upsert(q, [{ ...student('UPD1', S1), fullName: 'Trần Thị Bình' }]);
-      wrote();
+      wrote((await q.query<{ began: Date }>('SELECT now() AS began')).rows[0]!.began);
       await gate;
     });
-    await written;
-    await new Promise((r) => setTimeout(r, 1500));
+    const began = await written;
+    // Until the database's clock is 1.5 s past the ingest's start (its records' stamp): past the watermark's margin.
+    await waitFor(
+      async () =>
+        (
+          await db.query<{ past: boolean }>(
+            `SELECT clock_timestamp() > $1::timestamptz + interval '1.5 seconds' AS past`,
+            [began],
+          )
+        ).rows[0]!.past,
+      { timeoutMs: 30_000, intervalMs: 100, what: "the ingest's start to be past the watermark's margin" },
+    );
     // The vendor's sync reads its school (the change is not visible yet) and keeps the watermark it answers.
     const before = await h.get(`/v1/schools/${S1}/students`, h.tokens.vendor);
     const read = before.json<Page & { nextUpdatedSince: string }>();
