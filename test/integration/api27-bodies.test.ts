@@ -135,6 +135,18 @@ describe('api27 (PostgreSQL)', () => {
       );
       expect(plain.statusCode, plain.body).toBe(202);
     });
+
+    it('fix11 F6: gzip in Transfer-Encoding (gzip, chunked) is 415 saying so, as in Content-Encoding; nothing stored', async () => {
+      const before = await h.snapshot();
+      const res = await post(
+        { 'content-type': 'application/json', 'transfer-encoding': 'gzip, chunked' },
+        gzipSync(JSON.stringify(goodBody(['GZIP3']))),
+      );
+      const p = expectProblem(res, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+      expect(p.detail).toContain('Transfer-Encoding');
+      expect(res.headers['accept-encoding']).toBe('identity');
+      expect(await h.snapshot()).toEqual(before);
+    });
   });
 
   describe('7. the main vendor routes have examples in the spec', () => {

@@ -29,12 +29,22 @@ export function acceptedMediaDetail(req: FastifyRequest): string {
   return both(`đường dẫn này nhận nội dung kiểu ${types}`, `this route takes a body of type ${types}`);
 }
 
+/** The codings of a Transfer-Encoding other than chunked (the framing Node's parser undoes): `gzip, chunked` → gzip. */
+function transferCodings(request: FastifyRequest): string[] {
+  return (request.headers['transfer-encoding'] ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'chunked' && c !== 'identity');
+}
+
 /**
  * A body sent with a `Content-Encoding` (gzip, deflate, br…) is refused, 415 ERR_UNSUPPORTED_MEDIA_TYPE with
  * `Accept-Encoding: identity` (RFC 9110 §12.5.3), before a byte of it is read (api27). Chosen over decompressing:
  * every limit (body size, records, depth) is on the bytes truc reads, a compressed snapshot of a few hundred KiB
  * can unpack to the limit and beyond (a zip bomb costs the sender nothing), and a vendor's batch is at most 10 MiB.
  * Was: the compressed bytes were read as JSON, a 400 ERR_MALFORMED_JSON or ERR_INVALID_ENCODING that named no cause.
+ * A compression in `Transfer-Encoding` (`gzip, chunked`) is refused the same way (fix11 F6: Node undoes the chunks
+ * only, and the gzip bytes were read as JSON).
  */
 export async function refuseContentEncoding(
   request: FastifyRequest,
@@ -42,14 +52,16 @@ export async function refuseContentEncoding(
   payload: Readable,
 ): Promise<Readable> {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-  if (encoding === undefined || encoding === '' || encoding === 'identity' || !hasBody(request))
-    return payload;
+  const content = encoding !== undefined && encoding !== '' && encoding !== 'identity';
+  const transfer = transferCodings(request).length > 0;
+  if ((!content && !transfer) || !hasBody(request)) return payload;
+  const header = content ? 'Content-Encoding' : 'Transfer-Encoding';
   void reply.header('accept-encoding', 'identity');
   throw new AppError(
     'ERR_UNSUPPORTED_MEDIA_TYPE',
     both(
-      'truc không nhận nội dung nén (Content-Encoding): hãy gửi không nén',
-      'truc takes no compressed body (Content-Encoding): send it uncompressed',
+      `truc không nhận nội dung nén (${header}): hãy gửi không nén`,
+      `truc takes no compressed body (${header}): send it uncompressed`,
     ),
   );
 }
