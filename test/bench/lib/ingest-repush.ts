@@ -10,6 +10,7 @@ import { pgCpu, pgCpuSince } from './cpu.js';
 import { prepareLoad, type LoadRequest } from './load.js';
 import { occupancyIf } from './occupancy.js';
 import { backends, cpuByOwner } from './pg-owners.js';
+import { startPgWaits } from './pg-waits.js';
 import {
   inPlaceUpdateRate,
   spreadOf,
@@ -44,6 +45,10 @@ export const allRecords = (batches: StudentBatch[]): Student[] => batches.flatMa
 
 const ms1 = (s: number): string => s.toFixed(1);
 
+/** `procs` and this process as `bench` when truc does not run in it. */
+const withBench = (procs: { name: string; pid: number }[]): { name: string; pid: number }[] =>
+  procs.some((p) => p.pid === process.pid) ? procs : [...procs, { name: 'bench', pid: process.pid }];
+
 /**
  * `fn`'s result and the CPU it cost, printed with `label`, per 1000-record batch: of each process truc runs in (one
  * process: `truc`, this process, the bench's polling included; two: `api` and `worker`, read from /proc, with this
@@ -72,8 +77,7 @@ export async function withCpu<T>(
   const perBatch = (s: number) => ms1((s / batches) * 1000);
   const sum = parts.reduce((a, [, s]) => a + s, 0);
   const peak = Object.entries(roles.peakMb());
-  const procs = roles.processes();
-  if (!procs.some((p) => p.pid === process.pid)) procs.push({ name: 'bench', pid: process.pid });
+  const procs = withBench(roles.processes());
   // Whose connections the backends' CPU served (./pg-owners.ts); nothing to split in PGlite (no backends).
   const byOwner = Object.entries(cpuByOwner(by0, await backends(env.deps.db), procs));
   const split =
@@ -165,11 +169,17 @@ async function endToEnd(
           // BENCH_INGEST_OCCUPANCY=1: who held the cores during the run (./occupancy.ts).
           const on = process.env.BENCH_INGEST_OCCUPANCY === '1';
           const occupancy = occupancyIf(on, env.databaseUrl, roles.processes());
+          // BENCH_INGEST_WAITS=1: what the backends waited on during the run (./pg-waits.ts).
+          const waits =
+            process.env.BENCH_INGEST_WAITS === '1' && env.databaseUrl
+              ? await startPgWaits(env.databaseUrl, withBench(roles.processes()))
+              : undefined;
           const load = await prepared.run();
           assertAllAccepted('truc end to end', load);
           const left = INGEST_TIMEOUT_MS - (performance.now() - started);
           await waitForBatches(env.deps, doneAfter, Math.max(1000, left));
           if (occupancy) console.error(await occupancy.stop(`ingest bench: ${label}`, load.firstSentAt));
+          if (waits) console.error(await waits.stop(`ingest bench: ${label}`, requests.length));
           return (Date.now() - load.firstSentAt) / 1000;
         }),
       ),
