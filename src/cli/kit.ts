@@ -3,6 +3,7 @@
  * settings), `runs` (its action, whose resolved number is the exit code), `UsageError` (exit 2),
  * the option parsers and `startProgress` (a progress bar for long operations). See src/cli/README.md for how to add a command.
  */
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -303,4 +304,24 @@ export function errorWords(code: string): { vi: string; en: string } {
 export function shellPath(path: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const from = env.npm_lifecycle_event === 'truc' && env.INIT_CWD ? env.INIT_CWD : cwd;
   return resolvePath(from, path);
+}
+
+/**
+ * A file a command reads (`truc pcgd verify`'s), refused in both languages, exit 2, when it cannot be read: a
+ * folder, no read permission (review11: a folder named as the package was "lỗi không mong đợi / unexpected error:
+ * EISDIR", exit 1).
+ */
+export function readInput(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? String(err);
+    const folder = code === 'EISDIR';
+    throw new UsageError(
+      both(
+        `${file}: ${folder ? 'là một thư mục, không phải tệp' : `không đọc được tệp (${code})`}`,
+        `${file}: ${folder ? 'a folder, not a file' : `cannot read the file (${code})`}`,
+      ),
+    );
+  }
 }

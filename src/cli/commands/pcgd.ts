@@ -9,7 +9,7 @@
  * package, signature, certificate and forms to a folder; verify checks a package against its
  * detached CMS signature (what `openssl cms -verify` checks too).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import type { PcgdDeps, PersonsPullState } from '../../reporting/pcgd/service.js';
@@ -26,6 +26,7 @@ import {
   notFound,
   operatorActor,
   positiveId,
+  readInput,
   runs,
   shellPath,
   startProgress,
@@ -363,10 +364,12 @@ const verify = () =>
         );
       for (const f of [pkgFile, sigFile, ...(certFile ? [certFile] : [])])
         if (!existsSync(f)) throw new UsageError(both(`không có tệp ${f}`, `no such file: ${f}`));
+      const content = readInput(pkgFile);
+      const signature = readInput(sigFile);
+      const certificate = certFile === undefined ? undefined : readInput(certFile).toString('utf8');
       const { verifyDetached } = await import('../../reporting/pcgd/signing.js');
-      const content = readFileSync(pkgFile);
-      const res = await verifyDetached(content, readFileSync(sigFile), {
-        ...(certFile ? { trusted: [readFileSync(certFile, 'utf8')] } : {}),
+      const res = await verifyDetached(content, signature, {
+        ...(certificate === undefined ? {} : { trusted: [certificate] }),
       });
       const v = verdictOf(res, { trustedGiven: certFile !== undefined, unitCode: packageUnitOf(content) });
       if (v.ok) out.stdout(`${v.line}\n`);

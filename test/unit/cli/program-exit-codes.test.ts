@@ -154,6 +154,15 @@ describe('truc exit codes', () => {
     ],
     // walk10 W10-8: a report's forms are no package: said so, not "no such file: …/package.p7s"
     [['pcgd', 'verify', FORMS], `truc: ${FORMS}: không phải tệp gói (…package.json) và không có --signature`],
+    // review11: a folder named as a file was "lỗi không mong đợi / unexpected error: EISDIR", exit 1
+    [
+      ['pcgd', 'verify', dirname(FORMS), '--signature', FORMS, '--certificate', FORMS],
+      `truc: ${dirname(FORMS)}: là một thư mục, không phải tệp / ${dirname(FORMS)}: a folder, not a file`,
+    ],
+    [
+      ['pcgd', 'verify', FORMS, '--signature', FORMS, '--certificate', dirname(FORMS)],
+      `truc: ${dirname(FORMS)}: là một thư mục, không phải tệp / ${dirname(FORMS)}: a folder, not a file`,
+    ],
   ])('bad usage %j: exit 2, the reason first in both languages, nothing started', async (argv, first) => {
     const e = await truc(...argv);
     expect(e.code).toBe(2);
