@@ -25,15 +25,23 @@ export function fingerprint(record: unknown): string {
 const jsonArena = new JsonWriter();
 
 /**
- * A record's JSON text as UTF-8 bytes and its {@link fingerprint} (the SHA-256 of those bytes): the upsert
- * sends the bytes as they are (issue 7: the text encoded once, not again for the hash and for the socket).
- * The bytes are written straight from the record (no JSON text on the heap: ./json-bytes.ts), the same
- * bytes as `Buffer.from(JSON.stringify(record))`, which writes the records it does not.
+ * A record's JSON text as UTF-8 bytes and its {@link fingerprint}: the upsert sends the bytes as they are (issue 7:
+ * the text encoded once, not again for the hash and for the socket). The bytes are written straight from the
+ * record (no JSON text on the heap: ./json-bytes.ts), the same bytes as `Buffer.from(JSON.stringify(record))`,
+ * which writes the records it does not; the fingerprint is their SHA-256. Then the record's members are put in
+ * the order jsonb keeps them (`JsonWriter.jsonbOrder`: the same JSON value, so PostgreSQL's parse of it does not
+ * sort them; issue 7, perf11b).
  */
 export function fingerprinted(record: unknown): { json: Buffer; fingerprint: string } {
   const at = jsonArena.write(record);
-  const json = at < 0 ? Buffer.from(JSON.stringify(record)) : jsonArena.last(at);
-  return { json, fingerprint: hash('sha256', json) };
+  if (at < 0) {
+    const text = Buffer.from(JSON.stringify(record));
+    return { json: text, fingerprint: hash('sha256', text) };
+  }
+  const json = jsonArena.last(at);
+  const fingerprint = hash('sha256', json);
+  jsonArena.jsonbOrder();
+  return { json, fingerprint };
 }
 
 export type { UpsertLeft, UpsertRow, UpsertSource } from './record-writes.js';
