@@ -92,6 +92,14 @@ describe('README and docs links', () => {
     expect(broken).toEqual([]);
   });
 
+  it('README links every document of docs/ (docs11: none is found only by listing the folder)', () => {
+    const readme = readFromRoot('README.md') ?? '';
+    const unlinked = markdownFiles()
+      .filter((f) => f !== 'README.md')
+      .filter((f) => !readme.includes(`](${f})`) && !readme.includes(`](${f}#`));
+    expect(unlinked).toEqual([]);
+  });
+
   it('catches a missing file and a missing anchor', () => {
     const text = '# Top\n## Two words\n[a](#two-words) [b](#nope) [c](nowhere.md) [d](https://x.y/z#q)\n';
     expect(brokenLinks('README.md', text, (p) => (p === 'README.md' ? text : null))).toEqual([
