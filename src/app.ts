@@ -29,10 +29,10 @@ import authPlugin from './api/plugins/auth.js';
 import { OTHER_BODY_LIMIT } from './api/body-limits.js';
 import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
-import { AppError, both } from './errors.js';
+import { AppError } from './errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
-import { connectRefusal } from './api/socket-problem.js';
+import { connectRefusal, MISSING_HOST_DETAIL, missingHost } from './api/socket-problem.js';
 import queryTextPlugin from './api/plugins/query-text.js';
 import { connectAllow, gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';
@@ -97,12 +97,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
 
 type App = ReturnType<typeof createInstance>;
 
-/** RFC 9112 §3.2: a request of HTTP/1.1 without a Host header is a 400 (Node's own answer to it had no body). */
-const MISSING_HOST = () =>
-  new AppError(
-    'ERR_BAD_REQUEST',
-    both('thiếu tiêu đề Host (bắt buộc trong HTTP/1.1)', 'the Host header is missing (HTTP/1.1 requires it)'),
-  );
+/** RFC 9112 §3.2: a request of HTTP/1.1 without a Host header is a 400 (./api/socket-problem.ts missingHost). */
+const MISSING_HOST = () => new AppError('ERR_BAD_REQUEST', MISSING_HOST_DETAIL);
 
 /** The fastify instance: body and header limits, timeouts, correlation ids, router-level refusals. */
 function createInstance(deps: AppDeps) {
@@ -152,7 +148,7 @@ async function addCompilersAndHooks(app: App, deps: AppDeps, opts: AppOptions): 
     done();
   });
   app.addHook('onRequest', async function requireHost(request) {
-    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') throw MISSING_HOST();
+    if (missingHost(request.raw)) throw MISSING_HOST();
   });
   // While draining, every answer says Connection: close, so that a keep-alive client moves to another process
   // before this one closes; on an open connection its next request would meet fastify's own English 503 once the

@@ -24,7 +24,7 @@ import {
   type FailureCounter,
 } from './api/failed-auth.js';
 import { notReadyWait } from './api/retry-later.js';
-import { connectRefusal } from './api/socket-problem.js';
+import { connectRefusal, MISSING_HOST_DETAIL, missingHost } from './api/socket-problem.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -97,6 +97,8 @@ function opsEndpoint(
   const json = (status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
+  // fix11 F7: the API's rule and words for an HTTP/1.1 request without Host (Node's own answer was a bare 400).
+  if (missingHost(req)) return json(400, { status: 'bad request', detail: MISSING_HOST_DETAIL });
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', OPS_METHODS.join(', '));
     return json(405, { status: 'method not allowed', detail: OPS_METHOD });
@@ -178,7 +180,7 @@ export async function startMetricsServer(
     prefix: deps.config.jobs.queuePrefix,
   });
   const metrics = { token: opts.metricsToken, countFailure: failures.count, limit };
-  const server = createServer(function opsRequest(req, res) {
+  const server = createServer({ requireHostHeader: false }, function opsRequest(req, res) {
     opsEndpoint(deps, metrics, req, res);
   });
   server.keepAliveTimeout = 72_000;

@@ -42,6 +42,19 @@ export function endWithProblem(
   );
 }
 
+/**
+ * RFC 9112 §3.2: a request of HTTP/1.1 without a Host header is a 400. Every listening port of truc (the API, a
+ * worker's or scheduler's operations port) turns Node's own check off (`requireHostHeader: false`: its answer was a
+ * bare 400 with no body, review10) and refuses it by this rule, in these words; HTTP/1.0, which has no Host, is served.
+ */
+export function missingHost(req: IncomingMessage): boolean {
+  return req.headers.host === undefined && req.httpVersion !== '1.0';
+}
+export const MISSING_HOST_DETAIL = both(
+  'thiếu tiêu đề Host (bắt buộc trong HTTP/1.1)',
+  'the Host header is missing (HTTP/1.1 requires it)',
+);
+
 const connectRefused = (list: string): string =>
   both(
     `truc không phải một proxy: không nhận CONNECT; dùng ${list}`,

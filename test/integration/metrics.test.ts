@@ -94,6 +94,22 @@ describe.each(backends())('metrics on $name', (backend) => {
     expect(metrics.data).toContain('truc_build_info{version="0.1.0"');
   });
 
+  // fix11 F7: Node refused it itself (requireHostHeader), a bare 400 with no body; the API's rule and words now.
+  it('HTTP/1.1 without a Host header → 400 naming it in both languages; HTTP/1.0 without one is served', async () => {
+    const hostless = await rawRequest(
+      new URL(server.url),
+      'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n',
+    );
+    expect(hostless.status).toBe(400);
+    const body = hostless.body.slice(hostless.body.indexOf('{'), hostless.body.lastIndexOf('}') + 1); // chunked
+    expect(JSON.parse(body || '{}')).toEqual({
+      status: 'bad request',
+      detail:
+        'thiếu tiêu đề Host (bắt buộc trong HTTP/1.1) / the Host header is missing (HTTP/1.1 requires it)',
+    });
+    expect((await rawRequest(new URL(server.url), 'GET /healthz HTTP/1.0\r\n\r\n')).status).toBe(200);
+  });
+
   it('shows every known queue by state, open dead letters at zero, and outbox lag', async () => {
     const text = await metricsText();
     const queues = knownQueues();
