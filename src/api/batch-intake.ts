@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, both } from '../errors.js';
 import {
   acceptKnownRepeat,
   acceptRepeat,
@@ -129,6 +129,15 @@ async function acceptUnchanged(
 }
 
 /**
+ * What a push reusing a key for other bytes is told (walk11 W11-5: nothing, the vendor left to guess which to change):
+ * a new batch takes a new key, a retry the first body's bytes.
+ */
+const KEY_REUSED = both(
+  'khoá này đã dùng cho một nội dung khác; lô mới cần khoá mới, gửi lại thì gửi đúng từng byte của lần đầu',
+  'this key was used for another body; a new batch takes a new key, a retry resends the first body byte for byte',
+);
+
+/**
  * In one transaction: the Idempotency-Key's answer (claimed first, in one statement: a key used before and not
  * expired answers what it answered then, or 422 for another request), the batch, its ingest job, the audit entry.
  */
@@ -150,7 +159,7 @@ async function storeBatch(
       idempotency.retentionHours,
     );
     if (prior) {
-      if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH');
+      if (prior.requestHash !== idempotency.hash) throw new AppError('ERR_IDEMPOTENCY_MISMATCH', KEY_REUSED);
       return { response: { status: prior.status, body: prior.body }, replayed: true, queued: false };
     }
   }

@@ -165,11 +165,19 @@ export async function issueToken(
 /** A refused token: ERR_TOKEN_INVALID with a fixed reason (never the library's message). */
 /** What a caller whose token expired is told (review28 F2: was English only), Vietnamese then English. */
 const TOKEN_EXPIRED = both('mã truy cập đã hết hạn, hãy lấy mã mới', 'the token has expired, get a new one');
+/**
+ * What a caller whose token is refused for another reason is told (walk11 W11-5: nothing, while docs/errors.md says to
+ * get a new one): where to get one, as an expired token's words.
+ */
+export const TOKEN_REFUSED = both(
+  'mã truy cập không dùng được; lấy mã mới ở POST /oauth/token (grant_type=client_credentials)',
+  'the token cannot be used; get a new one at POST /oauth/token (grant_type=client_credentials)',
+);
 
 export class TokenError extends AppError {
   readonly reason: TokenRefusal;
   constructor(reason: TokenRefusal) {
-    super('ERR_TOKEN_INVALID', reason === 'expired' ? TOKEN_EXPIRED : undefined);
+    super('ERR_TOKEN_INVALID', reason === 'expired' ? TOKEN_EXPIRED : TOKEN_REFUSED);
     this.reason = reason;
   }
 }

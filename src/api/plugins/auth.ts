@@ -9,6 +9,7 @@ import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from '../school-code.js';
 import { failedAuthCounter, tooManyFailures, type FailedAuthLimit } from '../failed-auth.js';
 import {
   createTokenVerifier,
+  TOKEN_REFUSED,
   TokenError,
   type Principal,
   type TokenPrincipal,
@@ -38,6 +39,11 @@ export interface AuthOptions {
 }
 
 const REALM = 'truc';
+/** What a call without a bearer token is told (walk11 W11-5: nothing said where to get one). */
+const NO_TOKEN = both(
+  'gửi Authorization: Bearer <mã>; lấy mã ở POST /oauth/token (grant_type=client_credentials)',
+  'send Authorization: Bearer <token>; get one at POST /oauth/token (grant_type=client_credentials)',
+);
 /**
  * The `config.scope` of a route any valid token may call, whatever its scopes (GET /v1/me: who the caller is). The
  * token is verified and its client's state checked as for any other route; no scope is asked for.
@@ -162,7 +168,7 @@ export default fp(
         opts.metrics.authFailures.inc({ reason: 'missing' });
         await failed(request, reply);
         challenge(reply);
-        throw new AppError('ERR_UNAUTHENTICATED');
+        throw new AppError('ERR_UNAUTHENTICATED', NO_TOKEN);
       }
       let fromToken: TokenPrincipal;
       try {
@@ -181,7 +187,7 @@ export default fp(
         opts.metrics.authFailures.inc({ reason: cut ?? 'disabled' });
         await failed(request, reply);
         challenge(reply, 'invalid_token');
-        throw new AppError('ERR_TOKEN_INVALID');
+        throw new AppError('ERR_TOKEN_INVALID', TOKEN_REFUSED);
       }
       const principal = currentPrincipal(fromToken, client);
       if (scope !== ANY_SCOPE && !principal.scopes.includes(scope)) {
