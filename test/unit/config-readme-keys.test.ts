@@ -117,6 +117,15 @@ describe("README's Configuration names every environment variable (docs11)", () 
     expect(unnamedVariables(section, names)).toEqual([]);
   });
 
+  it('config/.env.example, which README says documents every variable, sets or comments out each one', () => {
+    const example = readFileSync(join(PROJECT_ROOT, 'config', '.env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!));
+    const systemPrefixes = SYSTEM_NAMES.map((s) => `${s.toUpperCase().replace('-', '_')}_`);
+    const own = names.filter((n) => !systemPrefixes.some((p) => n.startsWith(p)));
+    const baseUrls = systemPrefixes.map((p) => `${p}BASE_URL`);
+    expect([...own, ...baseUrls].filter((n) => !listed.has(n))).toEqual([]);
+  });
+
   it('is red for a variable the section leaves out', () => {
     const table =
       '| `PORT` | port | `8080` |\n| `SMAS_BASE_URL` | x | unset |\n| `<SYSTEM>_API_KEY` | y | unset |';
