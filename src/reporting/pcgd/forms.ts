@@ -275,6 +275,24 @@ function wrap(text: string, widthOf: (t: string) => number, max: number): string
   return out;
 }
 
+/**
+ * A text of the signature dictionary (Reason, ContactInfo, Name, Location) as the bytes of a PDF literal string that
+ * @signpdf's placeholder writes verbatim (pdf-lib's `PDFString.of` neither encodes nor escapes: review11, every
+ * signed PDF's signature panel read "Phê duyÇt sÑ liÇu", "Sß GD\x10T", and a name with an unmatched ")" or a "\"
+ * broke the dictionary): UTF-16BE with its byte-order mark (PDF 32000 §7.9.2.2), each byte that is not a printable
+ * ASCII character, and "(", ")" and "\", as an octal escape.
+ */
+function pdfTextBytes(text: string): string {
+  const utf16 = Buffer.from(`\ufeff${text}`, 'utf16le').swap16();
+  let out = '';
+  for (const b of utf16)
+    out +=
+      b >= 0x20 && b <= 0x7e && b !== 0x28 && b !== 0x29 && b !== 0x5c
+        ? String.fromCharCode(b)
+        : `\\${b.toString(8).padStart(3, '0')}`;
+  return out;
+}
+
 /** The printable PDF of a signed package, signed with the unit's certificate (a visible signature field). */
 export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promise<Buffer> {
   const pkg = readPackage(bytes);
@@ -317,10 +335,14 @@ export async function pdfFromPackage(bytes: Uint8Array, unit: UnitSigner): Promi
   pdflibAddPlaceholder({
     pdfDoc: doc,
     pdfPage: doc.getPage(0),
-    reason: `Phê duyệt số liệu PCGD-XMC ${pkg.report.unitCode}/${pkg.report.year} v${pkg.report.version}`,
-    contactInfo: approver.note === undefined ? approver.name : `${approver.name} (${approver.note})`,
-    name: unit.subject,
-    location: pkg.report.unitName,
+    reason: pdfTextBytes(
+      `Phê duyệt số liệu PCGD-XMC ${pkg.report.unitCode}/${pkg.report.year} v${pkg.report.version}`,
+    ),
+    contactInfo: pdfTextBytes(
+      approver.note === undefined ? approver.name : `${approver.name} (${approver.note})`,
+    ),
+    name: pdfTextBytes(unit.subject),
+    location: pdfTextBytes(pkg.report.unitName),
     signatureLength: 16_384,
     widgetRect: SIGNATURE_BOX,
     appName: 'truc',

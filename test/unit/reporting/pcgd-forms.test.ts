@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communesOfProvince, provinces } from '../../../src/canonical/codes/admin-units.js';
 import { loadConfig } from '../../../src/config.js';
 import { communeFigures, type AgeCounts } from '../../../src/reporting/pcgd/evaluate.js';
-import { pdfFromPackage, xlsxFromPackage } from '../../../src/reporting/pcgd/forms.js';
+import { pdfFromPackage, pdfSignatureParts, xlsxFromPackage } from '../../../src/reporting/pcgd/forms.js';
 import { PERSON_FLAGS } from '../../../src/reporting/pcgd/indicators.js';
 import {
   LINEAGE_ALGORITHM,
@@ -19,7 +19,7 @@ import {
   type EvidencePackage,
 } from '../../../src/reporting/pcgd/package.js';
 import { ruleSetOf } from '../../../src/reporting/pcgd/rule-set.js';
-import { loadUnitSigner, type UnitSigner } from '../../../src/reporting/pcgd/signing.js';
+import { loadUnitSigner, verifyDetached, type UnitSigner } from '../../../src/reporting/pcgd/signing.js';
 import { pdfText } from '../../helpers/pcgd.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'truc-forms-'));
@@ -184,6 +184,35 @@ describe('the signed PDF of a package', () => {
     // The variants filled page 1 down to just above the box (60 pt): where, before, a line went through it.
     expect(lowest).toBeLessThan(60 + 24);
   }, 180_000);
+
+  // review11: pdf-lib's PDFString writes each character's low byte, unescaped: the signature panel read "Phê duyÇt sÑ
+  // liÇu" and "Ph°Ýng Sài Gòn", and a name with an unmatched ")" or a "\\" broke the signature dictionary.
+  it("writes the signature's reason, contact, signer and location as they are, in Vietnamese, whatever a name holds", async () => {
+    const { PDFDict, PDFDocument, PDFName, PDFString, PDFHexString } = await import('pdf-lib');
+    const name = 'Cán bộ PCGD :) \\ (Đà Lạt';
+    const pdf = await pdfFromPackage(
+      packageBytes(commonPackage({ code: '27664', name: 'Phường Sài Gòn' }, { approvedByName: name })),
+      unit,
+    );
+    const doc = await PDFDocument.load(pdf);
+    const widget = doc.getPage(0).node.Annots()!.lookup(0, PDFDict);
+    const sig = widget.lookup(PDFName.of('V'), PDFDict);
+    const text = (key: string) => {
+      const v = sig.get(PDFName.of(key));
+      return v instanceof PDFString || v instanceof PDFHexString ? v.decodeText() : undefined;
+    };
+    expect(text('Reason')).toBe('Phê duyệt số liệu PCGD-XMC 27664/2026 v3');
+    expect(text('ContactInfo')).toBe(name);
+    expect(text('Name')).toBe(unit.subject);
+    expect(unit.subject).toContain('Sở GDĐT (test)');
+    expect(text('Location')).toBe('Phường Sài Gòn');
+    // The signature still covers the file and verifies.
+    const { signedContent, signature } = pdfSignatureParts(pdf);
+    expect(await verifyDetached(signedContent, signature, { trusted: [unit.certificatePem] })).toMatchObject({
+      ok: true,
+      trusted: true,
+    });
+  }, 60_000);
 
   it('says a reason of a level once, also from a package signed with it twice', async () => {
     const pkg = commonPackage({ code: '27664', name: 'Phường Sài Gòn' }, {}, { fiveYearOlds: false });
