@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,13 +38,47 @@ export function trucArgs(cli: readonly string[]): string[] {
   return built ? [built, ...cli] : ['--import', 'tsx', 'src/main.ts', ...cli];
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-export async function freePort(): Promise<number> {
+/**
+ * The ports {@link freePort} hands out: below the kernel's ephemeral range (Linux: 32768-60999,
+ * /proc/sys/net/ipv4/ip_local_port_range), which it draws from for `listen(0)` and for the local end of every outgoing
+ * connection (PostgreSQL, Redis, HTTP). A port found free there and released was open to any connection made before
+ * the child bound it (its start failed with EADDRINUSE). Below it, only an explicit bind takes a port: each vitest
+ * worker (VITEST_POOL_ID) has a block of its own, walked from a random start (two runs on one machine rarely meet).
+ */
+const PORT_BLOCK = 1_000;
+const PORT_BLOCKS = 8;
+function portBlock(): { base: number; next: number } {
+  let ephemeralLow = 32_768;
+  try {
+    ephemeralLow = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+  } catch {
+    /* not Linux: its usual range */
+  }
+  const pool = Math.max(1, Number(process.env.VITEST_POOL_ID ?? 1) || 1);
+  const base = ephemeralLow - PORT_BLOCK * PORT_BLOCKS + PORT_BLOCK * ((pool - 1) % PORT_BLOCKS);
+  return { base, next: Math.floor(Math.random() * PORT_BLOCK) };
+}
+let block: { base: number; next: number } | undefined;
+
+/** Whether `port` can be bound on loopback now (bound, then released). */
+function bindable(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A loopback port nothing listens on, for a process a test starts ({@link portBlock}: not one a connection takes). */
+export async function freePort(): Promise<number> {
+  block ??= portBlock();
+  for (let tried = 0; tried < PORT_BLOCK; tried++) {
+    const port = block.base + (block.next++ % PORT_BLOCK);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${block.base}-${block.base + PORT_BLOCK - 1}`);
 }
 
 export interface Exit {

@@ -1,0 +1,34 @@
+/**
+ * test/helpers/proc.ts freePort: the ports handed to the processes the tests start lie below the kernel's ephemeral
+ * range, so no outgoing connection (nor a `listen(0)`) takes one between the check and the child's bind (ci11: the
+ * race of a port found free, released, then bound by another before the child).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/proc.js';
+
+const ephemeralLow = (): number => {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    return 32_768;
+  }
+};
+
+describe('freePort', () => {
+  it('hands out ports below the ephemeral range, a different one each call, each one a child can bind', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(1_024);
+      expect(port).toBeLessThan(ephemeralLow());
+    }
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(ports[0], '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
