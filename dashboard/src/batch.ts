@@ -2,7 +2,7 @@
  * A batch's page (dash9 item 3: "Từ chối N" on the sync runs page led nowhere): its counts and status, its deliveries
  * to each target, and its findings, paged, each by its record's key, field and rule (code and title) — no value, no
  * personal data. `#/batches/<id>` (GET /v1/batches/{id} and /findings); `#/batches?syncRunId=<run>`: a sync run's
- * batches that rejected records (GET /v1/syncs/{id}), straight to the batch when there is one.
+ * batch that rejected records when there is one, else the run's page listing them (./sync-run.ts).
  */
 import type { BatchView, FindingsPage, ShownRun } from './api-types.js';
 import { currentLang, t } from './i18n.js';
@@ -179,37 +179,17 @@ const fieldOf = (f: FindingsPage['items'][number]): HTMLElement | string =>
   f.pointer ? h('code', {}, f.pointer) : f.recordIndex < 0 ? '—' : t('wholeRecord');
 
 /**
- * A sync run's batches that rejected records (the most first, as GET /v1/syncs/{id} names them, 20 a page: dash10,
- * the 21st was nowhere); one: itself.
+ * A run's "Từ chối N" (the sync runs page): its one batch with rejections, straight to its errors; several, the run's
+ * page, which lists them 20 a page (./sync-run.ts; walk11 W11-8 folded this page's own list of them into it).
  */
 async function runBatches(main: HTMLElement, run: number, params: URLSearchParams): Promise<void> {
   const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
   const r = await api<ShownRun>(`/v1/syncs/${run}?rejectedOffset=${offset}`);
   const only = r.rejectedBatchesTotal === 1 ? r.rejectedBatches[0] : undefined;
-  if (only) {
-    location.replace(`#/batches/${encodeURIComponent(only.batchId)}?severity=error`);
-    return;
-  }
-  const go = (o: number): void => {
-    location.hash = `#/batches?syncRunId=${run}${o > 0 ? `&offset=${o}` : ''}`;
-  };
-  const href = (b: ShownRun['rejectedBatches'][number]) =>
-    `#/batches/${encodeURIComponent(b.batchId)}?severity=error`;
-  main.replaceChildren(
-    h('p', {}, h('a', { href: '#/sync' }, `← ${t('back')}`)),
-    h('h1', {}, t('runRejectedBatches', { run })),
-    h('p', { class: 'muted' }, t('runRejectedBatchesMore')),
-    table(
-      r.rejectedBatches,
-      [
-        { head: 'batch', cell: (b) => b.batchId },
-        { head: 'rejected', cell: (b) => num(b.rejected), num: true },
-      ],
-      { testid: 'run-rejected-batches', href },
-    ),
-    pager(offset, PAGE_OF_RUN, r.rejectedBatchesTotal, go, true),
+  location.replace(
+    only
+      ? `#/batches/${encodeURIComponent(only.batchId)}?severity=error`
+      : `#/sync/${run}${offset > 0 ? `?rejectedOffset=${offset}` : ''}`,
   );
+  main.replaceChildren(h('p', { class: 'muted' }, '…'));
 }
-
-/** A run's batches with rejections a page shows: as many as GET /v1/syncs/{id} names at a time. */
-const PAGE_OF_RUN = 20;

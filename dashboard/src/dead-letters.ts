@@ -194,7 +194,7 @@ const closedWords = (d: DeadLetter) =>
 /**
  * A letter's references, one `key=value` a line as an audit entry's details (walk10 W10-6: one line of them ran past
  * the card's edge at 1280 px, and the replay button with it); its batch a link to the batch's page, its school to the
- * school's, for a session that may open them.
+ * school's, its sync run to the run's (walk11 W11-8), for a session that may open them.
  */
 function refsCell(d: DeadLetter): HTMLElement {
   return h(
@@ -203,7 +203,8 @@ function refsCell(d: DeadLetter): HTMLElement {
     Object.entries(d.refs).map(([k, v]) => {
       // refs2: schoolCodes is a list of codes
       const text = Array.isArray(v) ? v.join(',') : String(v);
-      const to = k === 'batchId' ? 'batches' : k === 'schoolCode' ? 'schools' : undefined;
+      const to =
+        k === 'batchId' ? 'batches' : k === 'schoolCode' ? 'schools' : k === 'syncRunId' ? 'sync' : undefined;
       const href = to ? openable(`#/${to}/${encodeURIComponent(text)}`) : undefined;
       return h('div', {}, `${k}=`, href ? h('a', { href }, text) : text);
     }),

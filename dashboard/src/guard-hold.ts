@@ -9,7 +9,7 @@ import { appliedText, keptCard } from './guard-kept.js';
 import { schoolsCard, yearColumn } from './guard-schools.js';
 import { decider, kindText, origin } from './guard.js';
 import { t } from './i18n.js';
-import { ApiError, api } from './api.js';
+import { ApiError, api, openable } from './api.js';
 import { card, h, num, percent, stat, table, when } from './kit.js';
 import { entityText, statusBadge, statusText } from './words.js';
 
@@ -207,6 +207,14 @@ function holdDetails(hold: Hold, except: Set<string>): HTMLElement[] {
   ];
 }
 
+/** A sync run's hold: a link to the run's page (walk11 W11-8), for a session that may open it. */
+function runLine(hold: Hold): HTMLElement[] {
+  const href = hold.syncRunId === null ? undefined : openable(`#/sync/${hold.syncRunId}`);
+  return href
+    ? [h('p', {}, h('a', { href, 'data-testid': 'guard-run' }, `${t('runOf', { id: hold.syncRunId! })} →`))]
+    : [];
+}
+
 export async function guardHoldPage(main: HTMLElement, id: string): Promise<void> {
   const hold = await api<Hold>(`/v1/guard/holds/${encodeURIComponent(id)}`);
   const notice = h('p', { class: 'notice', 'data-testid': 'guard-result' });
@@ -243,6 +251,7 @@ export async function guardHoldPage(main: HTMLElement, id: string): Promise<void
   main.replaceChildren(
     h('p', {}, h('a', { href: '#/guard' }, `← ${t('back')}`)),
     h('h1', { 'data-testid': 'guard-title' }, `${t('heldChange')} #${hold.id} — ${origin(hold)}`),
+    ...runLine(hold),
     notice,
     holdStats(hold),
     ...(hold.weighing ? [weighingNote(hold)!] : []),

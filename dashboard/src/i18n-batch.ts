@@ -1,6 +1,6 @@
 /**
  * The words of a batch's page (./batch.ts: its counts, deliveries and findings; a sync run's batches with rejections)
- * and of a run's scope (dash9), split from ./i18n.ts, which spreads them into its dictionary; an entry as there:
+ * and of a run's scope (dash9), and of a sync run's page (./sync-run.ts), split from ./i18n.ts, which spreads them into its dictionary; an entry as there:
  * [vi, en, the English for one].
  */
 export const BATCH_WORDS = {
@@ -38,12 +38,27 @@ export const BATCH_WORDS = {
   // dash10: how many findings the batch has, in all and by severity (50 a page, the total was nowhere)
   findingsTotal: ['Phát hiện', 'Findings'],
   rangeOf: ['{range} trong {total}', '{range} of {total}'],
-  runRejectedBatches: [
-    'Lần đồng bộ #{run}: các lô có bản ghi bị từ chối',
-    'Sync run #{run}: its batches with rejected records',
-  ],
+  runRejectedBatches: ['Các lô có bản ghi bị từ chối', 'Batches with rejected records'],
   runRejectedBatchesMore: [
     'Lô nhiều bản ghi bị từ chối nhất trước.',
     'The batches with the most rejected records first.',
+  ],
+  // walk11 W11-8: a sync run's page (./sync-run.ts)
+  runOf: ['Lần đồng bộ #{id}', 'Sync run #{id}'],
+  runDetails: ['Chi tiết', 'Details'],
+  duration: ['Thời gian chạy', 'Duration'],
+  runKind: ['Kiểu kéo', 'Kind'],
+  runIncremental: ['Theo mốc (các thay đổi từ lần trước)', 'Incremental (changes since the last run)'],
+  runFull: ['Toàn bộ, có đối soát', 'Full, reconciled'],
+  runFullNoWatermark: [
+    'Toàn bộ, có đối soát (yêu cầu theo mốc nhưng chưa có mốc)',
+    'Full, reconciled (asked incremental, no watermark yet)',
+  ],
+  runBatches: ['Lô (trang)', 'Batches (pages)'],
+  runBatchesFailed: ['{batches}, lỗi {failed}', '{batches}, {failed} failed'],
+  reconcile: ['Đối soát', 'Reconciliation'],
+  unstableSchools: [
+    'Trường thay đổi trong lúc đọc (đối soát không xoá gì của các trường này)',
+    'Schools changing while read (the reconciliation deletes nothing of them)',
   ],
 } as const satisfies Record<string, readonly [vi: string, en: string, enOne?: string]>;

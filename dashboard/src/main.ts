@@ -12,6 +12,7 @@ import { deadLettersPage } from './dead-letters.js';
 import { overviewPage } from './overview.js';
 import { schoolPage, schoolsPage } from './schools.js';
 import { syncPage } from './sync.js';
+import { syncRunPage } from './sync-run.js';
 import { batchPage } from './batch.js';
 import { whoIsSignedIn } from './me.js';
 
@@ -120,7 +121,7 @@ function header(allowed: readonly NavPage[], current: string, who: HTMLElement):
   );
 }
 
-/** Fills `main` with page `current` (`arg`: the one school or hold it shows); a refusal or failure is said there. */
+/** Fills `main` with page `current` (`arg`: the one school, hold, batch or sync run it shows); a refusal or failure is said there. */
 async function showPage(
   main: HTMLElement,
   current: string,
@@ -137,7 +138,7 @@ async function showPage(
       case 'quality':
         return await qualityPage(main, params);
       case 'sync':
-        return await syncPage(main, params);
+        return arg ? await syncRunPage(main, decodeURIComponent(arg), params) : await syncPage(main, params);
       case 'guard':
         return arg ? await guardHoldPage(main, decodeURIComponent(arg)) : await guardPage(main, params);
       case 'batches':

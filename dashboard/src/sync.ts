@@ -7,15 +7,22 @@ import { card, filtered, h, num, pager, searchForm, table, when } from './kit.js
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
 /** What a queued or running run waits on (its system's paused gate), in the page's language. */
-function waitingText(w: NonNullable<SyncRun['waiting']>): string {
+export function waitingText(w: NonNullable<SyncRun['waiting']>): string {
   const vars = { system: w.system, since: w.since ? when(w.since) : '—', until: when(w.until) };
   if (w.reason === 'circuit-open') return t('runWaitsCircuit', vars);
   if (w.reason === 'probe') return t('runWaitsProbe', vars);
   return t('runWaitsRetryAfter', vars);
 }
 
+/** A run's id, a link to its page (#/sync/<id>) for a session that may open it. */
+export function runLink(id: number): HTMLElement | number {
+  const href = openable(`#/sync/${id}`);
+  return href ? h('a', { href, 'data-testid': 'run-link' }, String(id)) : id;
+}
+
 export const syncRunColumns = [
-  { head: '#', cell: (r: SyncRun) => r.id, num: true },
+  // walk11 W11-8: a run's id leads to its page (./sync-run.ts), on the runs list and a school's page alike
+  { head: '#', cell: (r: SyncRun) => runLink(r.id), num: true },
   { head: 'system', cell: (r: SyncRun) => r.system },
   { head: 'entity', cell: (r: SyncRun) => entityText(r.entity) },
   {
