@@ -32,6 +32,7 @@ import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import { AppError } from './errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
 import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
+import { namedRedisStore } from './api/rate-limit-store.js';
 import { connectRefusal, MISSING_HOST_DETAIL, missingHost } from './api/socket-problem.js';
 import queryTextPlugin from './api/plugins/query-text.js';
 import { connectAllow, gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
@@ -228,11 +229,12 @@ async function registerProtection(app: App, deps: AppDeps, routeMethods: RouteMe
     hook: 'preParsing',
     max: deps.config.api.rateLimit.max,
     timeWindow: deps.config.api.rateLimit.windowMs,
-    ...(deps.redis ? { redis: deps.redis } : {}),
-    nameSpace: `${deps.config.jobs.queuePrefix}:rate-limit:`,
+    ...(deps.redis
+      ? { store: namedRedisStore(deps.redis, `${deps.config.jobs.queuePrefix}:rate-limit:`) }
+      : {}),
     skipOnError: true,
     enableDraftSpec: true,
-    keyGenerator: (request) => request.principal?.clientId ?? `address:${request.ip}`,
+    keyGenerator: (request) => `requests:${request.principal?.clientId ?? `address:${request.ip}`}`,
     // The route the request reached, not its raw URL: /%761/changes reaches /v1/changes (review26b F9).
     allowList: (request) => !(request.routeOptions.url ?? request.url).startsWith('/v1/'),
     // The plugin's Retry-After is the same ceil(ttl / 1000) (its ttlInSeconds): the detail names that wait.

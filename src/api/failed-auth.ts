@@ -8,6 +8,7 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AppError } from '../errors.js';
+import { namedRedisStore } from './rate-limit-store.js';
 import { waitRefusal } from './retry-later.js';
 
 export interface FailedAuthLimit {
@@ -68,8 +69,7 @@ export async function standaloneFailedAuthCounter(opts: {
   const host = Fastify({ logger: false });
   await host.register(rateLimit, {
     global: false,
-    ...(opts.redis ? { redis: opts.redis } : {}),
-    nameSpace: `${opts.prefix}:rate-limit:`,
+    ...(opts.redis ? { store: namedRedisStore(opts.redis, `${opts.prefix}:rate-limit:`) } : {}),
     skipOnError: true,
   });
   await host.ready();

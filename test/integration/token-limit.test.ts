@@ -85,4 +85,21 @@ describe('tokens issued per client (auth.maxTokensPerMinute)', () => {
       );
     for (let i = 0; i < 3; i++) expect((await login(c, c.clientSecret)).statusCode).toBe(200);
   });
+
+  // fix11: each key of the limiter's store names what it counts and whose count it is; they read
+  // `<prefix>:rate-limit:undefinedundefined-tokens:<client>` (the plugin's store named a limiter after its route).
+  it("its store's keys name what they count and whose count it is: two clients, two budgets", async () => {
+    const a = await addClient(h.env.deps.db, { name: 'Keyed A', role: 'vendor', schools: [S1] });
+    const b = await addClient(h.env.deps.db, { name: 'Keyed B', role: 'vendor', schools: [S1] });
+    for (let i = 0; i < 3; i++) expect((await login(a, a.clientSecret)).statusCode).toBe(200);
+    expectOauthError(await login(a, a.clientSecret), 429, 'slow_down', 'ERR_RATE_LIMITED');
+    expect((await login(b, b.clientSecret)).statusCode).toBe(200);
+    const space = `${h.env.config.jobs.queuePrefix}:rate-limit:`;
+    const redis = h.env.deps.redis!;
+    const keys = (await redis.keys(`${space}*`)).map((k) => k.slice(space.length));
+    expect(keys.filter((k) => k.includes('undefined'))).toEqual([]);
+    expect(keys).toEqual(expect.arrayContaining([`tokens:${a.clientId}`, `tokens:${b.clientId}`]));
+    expect(await redis.get(`${space}tokens:${a.clientId}`)).toBe('4');
+    expect(await redis.get(`${space}tokens:${b.clientId}`)).toBe('1');
+  });
 });
