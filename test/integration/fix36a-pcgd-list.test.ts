@@ -84,6 +84,14 @@ describe('truc pcgd list on postgres', () => {
     const a = await truc('pcgd', 'list', A, '--year', String(YEAR));
     expect(a.stdout).toMatch(/report \d+\): receipted, submitted 20\d\d-[^,]+, receipt RC-27664-1/);
     expect(a.stdout).not.toContain('OUTDATED');
+    // walk11 W11-4: A was submitted today, after the 2026 deadline: its line says late, and when it was due
+    const aLine = a.stdout.split('\n').find((l) => l.includes('RC-27664-1'))!;
+    expectViThenEn(aLine.trim());
+    expect(aLine).toContain('TRỄ HẠN: gửi từ ngày hết hạn trở đi (hạn: trước ngày 2026-10-03)');
+    expect(aLine).toContain('LATE: submitted on or after its deadline (due before 2026-10-03)');
+    // C, approved and not submitted, is past its deadline
+    const c = await truc('pcgd', 'list', C, '--year', String(YEAR));
+    expect(c.stdout).toContain('LATE: past its deadline, not submitted (due before 2026-10-03)');
     expect(JSON.parse((await truc('pcgd', 'list', A, '--json')).stdout)).toEqual(await api(`unit=${A}`));
   });
 
