@@ -10,7 +10,8 @@
  *     stage, as the bench did until 2026-12-05), CPU by `process.cpuUsage` (this process's polling included).
  * BENCH_INGEST_NODE_ARGS: node options added to both children (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; the
  * profiles are written when they stop). BENCH_INGEST_WORKER_NODE_ARGS: added to the worker's alone, after those (a
- * later V8 flag wins: `--max-old-space-size=384` overrides production's).
+ * later V8 flag wins: `--max-old-space-size=384` overrides production's). BENCH_INGEST_WORKERS: the worker role as
+ * several processes ({@link workerCount}).
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,9 +104,33 @@ async function startRole(env: TrucEnv, role: 'api' | 'worker'): Promise<{ child:
   }
 }
 
+/**
+ * BENCH_INGEST_WORKERS=<n> (default 1, production's shape): the worker role as n `truc worker` processes (each with
+ * the jobs' concurrency TRUC_BENCH_ENV gives, production's 4 without), named `worker`, `worker2`…; their CPU is summed
+ * as `worker`, their backends' as theirs. perf11c: whether a second JS thread uses the core the changed stage leaves
+ * idle at quiet (issue 7).
+ */
+function workerCount(): number {
+  const n = Number(process.env.BENCH_INGEST_WORKERS ?? '1');
+  if (!Number.isInteger(n) || n < 1 || n > 4) throw new Error(`BENCH_INGEST_WORKERS=${n}: 1 to 4`);
+  return n;
+}
+
+const workerName = (i: number): string => (i === 0 ? 'worker' : `worker${i + 1}`);
+
+/** CPU seconds of each started child, the workers' summed as `worker`. */
+function cpuOfStarted(started: readonly { name: string; child: Child }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { name, child } of started) {
+    const key = name.startsWith('worker') ? 'worker' : name;
+    out[key] = (out[key] ?? 0) + cpuOf(child.child.pid);
+  }
+  return out;
+}
+
 function childProcesses(env: TrucEnv): Roles {
   let api: Promise<{ child: Child; url: string }> | undefined;
-  let worker: Promise<{ child: Child }> | undefined;
+  let workers: Promise<{ child: Child }>[] | undefined;
   /** A stage's release: the process is kept for the later stages (stopped by close). */
   const kept = (): Promise<void> => Promise.resolve();
   /** The children started so far, by name. */
@@ -113,7 +138,9 @@ function childProcesses(env: TrucEnv): Roles {
   const track = async (): Promise<void> => {
     started = [
       ...(api ? [{ name: 'api', child: (await api).child }] : []),
-      ...(worker ? [{ name: 'worker', child: (await worker).child }] : []),
+      ...(workers
+        ? (await Promise.all(workers)).map(({ child }, i) => ({ name: workerName(i), child }))
+        : []),
     ];
   };
   return {
@@ -128,16 +155,16 @@ function childProcesses(env: TrucEnv): Roles {
       return { url, release: kept };
     },
     async worker() {
-      worker ??= startRole(env, 'worker');
-      await worker;
+      workers ??= Array.from({ length: workerCount() }, () => startRole(env, 'worker'));
+      await Promise.all(workers);
       await track();
       return { release: kept };
     },
-    cpu: () => Object.fromEntries(started.map(({ name, child }) => [name, cpuOf(child.child.pid)])),
+    cpu: () => cpuOfStarted(started),
     peakMb: () => Object.fromEntries(started.map(({ name, child }) => [name, child.peakMb()])),
     processes: () => started.map(({ name, child }) => ({ name, pid: child.child.pid! })),
     async close() {
-      const all = await Promise.allSettled([api, worker].filter((p) => p !== undefined));
+      const all = await Promise.allSettled([...(api ? [api] : []), ...(workers ?? [])]);
       await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.child.stop()] : [])));
     },
   };
