@@ -11,6 +11,7 @@ import {
   HCM_CSDL_MAX_PAGE,
   type HcmCsdlEntity,
 } from '../../adapters/hcm-csdl/schema.js';
+import { jsonPointer } from '../../errors.js';
 import type { ReceivedView } from './feed.js';
 
 /** A record as stored: the upsert plus the time it arrived, and its school (for `maTruong`). */
@@ -108,15 +109,16 @@ const MESSAGES: Record<Rejection['code'], string> = {
 /** The rejection of one zod issue: code by issue kind, message with the field's JSON pointer. */
 function rejectionOf(index: number, issue: z.core.$ZodIssue): Rejection {
   const field = String(issue.path[0] ?? '');
-  let pointer = '/' + issue.path.map(String).join('/');
+  // The one JSON pointer maker (src/errors.ts): a key holding '/' or '~' is escaped (fix11: it was built by hand).
+  let pointer = jsonPointer(issue.path);
   let code: Rejection['code'];
   if (issue.code === 'unrecognized_keys') {
     code = 'UNKNOWN_FIELD';
-    pointer = `/${issue.keys[0] ?? ''}`;
+    pointer = jsonPointer([...issue.path, issue.keys[0] ?? '']);
   } else if (issue.code === 'invalid_type' && issue.input === undefined) code = 'REQUIRED';
   else if (issue.path.length === 0) code = 'INVALID_RECORD';
   else code = CODE_FIELDS.has(field) ? 'INVALID_CODE' : 'INVALID_FORMAT';
-  return { index, code, message: `${MESSAGES[code]}: ${pointer}` };
+  return { index, code, message: pointer === '' ? MESSAGES[code] : `${MESSAGES[code]}: ${pointer}` };
 }
 
 /** Result of {@link applyBatch}. */

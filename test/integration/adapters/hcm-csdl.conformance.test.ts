@@ -233,6 +233,7 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
         student(403, { ngaySinh: '20/05/2017' }),
         student(400),
         { ...student(404), ghiChu: 'x' } as unknown as StudentUpsert,
+        { ...student(405), 'a/b~c': 'x' } as unknown as StudentUpsert,
       ],
       { idempotencyKey: 'bad-records' },
     );
@@ -243,8 +244,11 @@ describe('hcm-csdl simulator and adapter: system rules', () => {
       { index: 3, code: 'INVALID_FORMAT' },
       { index: 4, code: 'DUPLICATE_KEY' },
       { index: 5, code: 'UNKNOWN_FIELD' },
+      { index: 6, code: 'UNKNOWN_FIELD' },
     ]);
     expect(receipt.rejected[2]?.message).toContain('/ngaySinh');
+    // fix11: the one JSON pointer maker escapes a key's '/' and '~' (RFC 6901); the hand-built pointer did not
+    expect(receipt.rejected[5]?.message).toMatch(/: \/a~1b~0c$/);
     expect(JSON.stringify(receipt)).not.toContain('20/05/2017');
   });
 
