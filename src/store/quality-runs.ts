@@ -87,7 +87,8 @@ const runOf = (r: Row): QualityRun => ({
   error:
     r.status === 'failed'
       ? {
-          code: r.error_code ?? 'ERR_UNKNOWN',
+          // Its dead letter gone (purged): a code the catalogue has (docs/errors.md), not one it lacks.
+          code: r.error_code ?? 'ERR_INTERNAL',
           attempts: r.attempts ?? 0,
           failedAt: r.failed_at ?? r.requested_at,
         }

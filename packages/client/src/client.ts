@@ -155,7 +155,7 @@ function reads(
   };
 }
 
-/** Runs `attempt` again after a network error, 429 or 503 (same request, same idempotency key). */
+/** Runs `attempt` again after a network error or a retryable answer (same request, same idempotency key). */
 function retrying(retries: number, sleep: (ms: number) => Promise<void>) {
   return async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     for (let n = 0; ; n += 1) {

@@ -52,11 +52,18 @@ export class TrucApiError extends Error {
     this.retryAfter = retryAfterSeconds(response);
   }
 
-  /** True for answers worth retrying later with the same request (429, 503). */
+  /**
+   * True for answers worth retrying later with the same request, the statuses of the codes docs/errors.md marks
+   * retryable: 408 (the request took too long to arrive, nothing was taken), 429, and the 5xx (a push resent under its
+   * Idempotency-Key is stored once). Its 409s (a guard still weighing, a run unfinished) answer no push.
+   */
   get retryable(): boolean {
-    return this.status === 429 || this.status === 503;
+    return RETRYABLE_STATUSES.has(this.status);
   }
 }
+
+/** The statuses `TrucApiError.retryable` is true for. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
 /** The token endpoint refused the client credentials (RFC 6749 §5.2). */
 export class TrucOAuthError extends Error {
