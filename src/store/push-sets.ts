@@ -4,6 +4,7 @@
  * A set carries the sync run that caused it (its pulled page's, or its reconciliation's), which counts it.
  */
 import type { EntityName, SystemName } from '../config.js';
+import { foreignCode } from '../errors.js';
 import { OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 import { TABLES } from './record-tables.js';
@@ -32,7 +33,7 @@ export interface PushSetReceipt {
   receiptId: string | null;
   /** Delete sets: keys not sent because their record was live again (restored) at send time. */
   superseded?: number;
-  /** The keys the target refused, with its refusal code (kept only when it looks like a code: {@link refusalCode}). */
+  /** The keys the target refused, with its refusal code (kept only when it looks like a code: errors.ts foreignCode). */
   refused?: readonly RefusedKey[];
 }
 
@@ -40,18 +41,6 @@ export interface PushSetReceipt {
 export interface RefusedKey {
   key: string;
   code: string | null;
-}
-
-/** What a target's refusal code may look like to be kept and shown to a vendor. */
-const CODE_LIKE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-
-/**
- * A target's refusal code as truc keeps it: the code when it looks like one (a letter, then letters, digits,
- * `_ . -`, at most 64 in all: `INVALID_CODE`, vnEdu's `school_mismatch`), else null. A target may put free
- * text there, or a value (another holder's personal ID, a phone number, a date), which may be personal data.
- */
-export function refusalCode(code: string | null | undefined): string | null {
-  return typeof code === 'string' && CODE_LIKE.test(code) ? code : null;
 }
 
 /**
@@ -157,7 +146,7 @@ function pushSetOutcomes(q: Queryable) {
      * `deliveredBy`; its letter is marked resolved: a replay of it then sends nothing). In the same statement.
      */
     async markDelivered(id: number, receipt: PushSetReceipt): Promise<void> {
-      const refused = receipt.refused?.map((r) => ({ key: r.key, code: refusalCode(r.code) }));
+      const refused = receipt.refused?.map((r) => ({ key: r.key, code: foreignCode(r.code) }));
       await q.query(
         `WITH d AS (
            UPDATE truc.push_sets SET delivered_at = now(), receipt = $2, failed_at = NULL, error_code = NULL

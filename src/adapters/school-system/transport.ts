@@ -6,7 +6,7 @@
  */
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { AppError, isAppError, type ErrorCode } from '../../errors.js';
+import { AppError, foreignCode, isAppError, type ErrorCode } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { createHttpClient, type HttpAuth } from '../http.js';
 import { HttpCallError } from '../classify.js';
@@ -76,8 +76,8 @@ export interface VendorError {
 }
 
 /**
- * An AppError `code` carrying the vendor's errors (at most 5): `errors[].rule` is `<prefix>_<vendor code>`
- * (messages scrubbed), and the rules are appended to `detail`.
+ * An AppError `code` carrying the vendor's errors (at most 5): `errors[].rule` is `<prefix>_<vendor code>` (`?` for a
+ * code that does not look like one: errors.ts foreignCode; messages scrubbed), and the rules are appended to `detail`.
  */
 export function vendorAppError(
   code: ErrorCode,
@@ -88,7 +88,8 @@ export function vendorAppError(
 ): AppError {
   const errors = vendor.slice(0, 5).map((e) => ({
     pointer: '',
-    rule: `${prefix}_${e.code}`,
+    // A code that does not look like one (free text, a personal ID, control characters) is not kept (review11).
+    rule: `${prefix}_${foreignCode(e.code) ?? '?'}`,
     message: scrub(e.message),
   }));
   return new AppError(code, `${detail} [${errors.map((e) => e.rule).join(', ')}]`, {

@@ -15,6 +15,7 @@ import {
   errorWords,
   int,
   list,
+  masked,
   notFound,
   operatorActor,
   positiveId,
@@ -114,7 +115,8 @@ export function deadLetterLine(l: Listed): string {
   const said = l.errorMessage.startsWith(`${l.errorCode}: `)
     ? l.errorMessage.slice(l.errorCode.length + 2)
     : l.errorMessage;
-  const message = said.length > 200 ? `${said.slice(0, 200)}…` : said;
+  // Another system's words may be in it: control characters shown as `?` (review11: an ESC reached the terminal).
+  const message = masked(said.length > 200 ? `${said.slice(0, 200)}…` : said);
   return both(
     `việc lỗi ${l.id} ${l.queue}/${l.job}: ${l.errorCode} (${words}), ${l.attempts} lần thử, lỗi ${vnTime(l.failedAt)}, ${s.vi}; ` +
       `ánh xạ ${l.mappingVersion ?? 'không có'}${tail}`,

@@ -146,6 +146,29 @@ describe('truc schedules list: a quality schedule (fix35d)', () => {
 });
 
 describe('truc dead-letters list: one line a letter, the API’s view', () => {
+  it('shows control characters of a letter’s message as ? (review11: another system’s words reached the terminal)', () => {
+    const line = deadLetterLine({
+      id: 8,
+      queue: 'push',
+      job: 'push-set',
+      errorCode: 'ERR_ADAPTER_REJECTED',
+      errorMessage: 'SMAS answered 400 [SMAS_X]\u001b]0;owned\u0007\u001b[2J\u202e',
+      message: errorMessage('ERR_ADAPTER_REJECTED'),
+      attempts: 1,
+      failedAt: '2026-12-04T18:10:00.000Z',
+      replayedAt: null,
+      replayedBy: null,
+      replayedById: null,
+      resolvedAt: null,
+      abandonedAt: null,
+      abandonedReason: null,
+      mappingVersion: null,
+      refs: {},
+    });
+    expect(line).toContain('(SMAS answered 400 [SMAS_X]?]0;owned??[2J?)');
+    expect([...line].filter((ch) => ch.charCodeAt(0) < 0x20 || ch === '\u202e')).toEqual([]);
+  });
+
   it('its id, queue and job, code, attempts, when it failed, where it stands, mapping and references', () => {
     const line = deadLetterLine({
       id: 7,

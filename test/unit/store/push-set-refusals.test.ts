@@ -1,11 +1,12 @@
 /**
- * A target's refusal code as kept with a push set and shown to the batch's vendor (src/store/push-sets.ts,
- * `refusalCode`, `markDelivered`): a code only, never the free text a target may put there (it may hold
+ * A target's refusal code as kept with a push set and shown to the batch's vendor (src/errors.ts `foreignCode`,
+ * src/store/push-sets.ts `markDelivered`): a code only, never the free text a target may put there (it may hold
  * personal data).
  */
 import { describe, expect, it } from 'vitest';
 import type { Queryable } from '../../../src/store/db.js';
-import { createPushSetsRepo, refusalCode } from '../../../src/store/push-sets.js';
+import { foreignCode as refusalCode } from '../../../src/errors.js';
+import { createPushSetsRepo } from '../../../src/store/push-sets.js';
 
 describe('a target refusal code', () => {
   it('is kept when it looks like a code', () => {
@@ -29,6 +30,9 @@ describe('a target refusal code', () => {
       '2019-03-04',
       '_X',
       'E42: 079219001234',
+      // review11: a personal ID behind a letter is a value, not a code
+      'A079219001234',
+      'DUP_079219001234',
       '',
       'A'.repeat(65),
       null,
