@@ -83,6 +83,11 @@ describe('truc pcgd list on postgres', () => {
     expect(line).toContain('OUTDATED: built on a replaced commune version, compute again');
     const a = await truc('pcgd', 'list', A, '--year', String(YEAR));
     expect(a.stdout).toMatch(/report \d+\): receipted, submitted 20\d\d-[^,]+, receipt RC-27664-1/);
+    // fix11b: the line's late is the API's (its unit missed the deadline, GET /v1/pcgd/reports/{id}'s rule)
+    expect((await api(`unit=${A}&year=${YEAR}`)).items[0]).toMatchObject({
+      submitBefore: '2026-10-03',
+      late: true,
+    });
     expect(a.stdout).not.toContain('OUTDATED');
     // walk11 W11-4: A was submitted today, after the 2026 deadline: its line says late, and when it was due
     const aLine = a.stdout.split('\n').find((l) => l.includes('RC-27664-1'))!;

@@ -15,6 +15,7 @@ import { INDICATOR_BY_CODE, type IndicatorCode } from '../../src/reporting/pcgd/
 import { verifyDetached } from '../../src/reporting/pcgd/signing.js';
 import { createPgDb } from '../../src/store/db.js';
 import { A, B, C, YEAR } from '../fixtures/pcgd/communes.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
 import { stubShell, truc as runTruc } from '../helpers/cli-in-process.js';
 import { createTestDatabase, makeTempDir, type TempDir, type TestDatabase } from '../helpers/env.js';
 import { opensslVerifies, pdfText, seedFixture, workbookFigures } from '../helpers/pcgd.js';
@@ -166,8 +167,13 @@ describe('truc pcgd export and verify on a real run', () => {
   it('submit queues the delivery and shows how many reports it queued', async () => {
     const e = await truc(['pcgd', 'submit', String(reportId)]);
     expect(e.code, e.stderr).toBe(0);
+    // walk11 W11-4: past the commune deadline (default 10-03, exclusive) the line says the report is late.
+    const due = `${YEAR}-10-03`;
+    const late = vietnamDay() >= due;
     expect(e.stdout).toBe(
-      `báo cáo ${reportId} đã xếp hàng chờ gửi / report ${reportId} queued for delivery\n`,
+      late
+        ? `báo cáo ${reportId} đã xếp hàng chờ gửi, TRỄ HẠN: gửi từ ngày hết hạn trở đi (hạn: trước ngày ${due}) / report ${reportId} queued for delivery, LATE: submitted on or after its deadline (due before ${due})\n`
+        : `báo cáo ${reportId} đã xếp hàng chờ gửi / report ${reportId} queued for delivery\n`,
     );
     expect(e.stderr).toMatch(
       /^nộp PCGD: 1 báo cáo trong \d+s \([\d,.]+\/s\) \/ pcgd submit: 1 report in \d+s \([\d,.]+\/s\)$/m,

@@ -3,8 +3,10 @@
  * first, one line each (unit, year, version, status, outdated, submitted at, receipt), or with `--json` the API's
  * answer to `GET /v1/pcgd/reports?unit=&year=`, one line per unit (src/reporting/pcgd/list.ts builds both).
  */
-import { loadConfig, type PcgdConfig } from '../../config.js';
+import { loadConfig } from '../../config.js';
+import type { RowDeadline } from '../../reporting/pcgd/deadlines.js';
 import type { ListedReport, ReportsPage } from '../../reporting/pcgd/list.js';
+import type { ReportStatus } from '../../store/pcgd.js';
 import { reportYearProblem } from '../../reporting/pcgd/years.js';
 import { badValue, both, defineCommand, int, runs, UsageError, vnTime } from '../kit.js';
 import type { CliOutput } from '../progress.js';
@@ -37,7 +39,7 @@ export const unitArg = (v: string | undefined): string => {
  * One version's line: unit/year and version, status (replaced by a newer version), outdated (a province report on a
  * commune version replaced since: compute it again), when it was submitted and the Ministry's receipt.
  */
-export function reportLine(unitCode: string, r: ListedReport, late?: Late): string {
+export function reportLine(unitCode: string, r: ListedReport): string {
   const vi: string[] = [
     `${unitCode}/${r.year} v${r.version} (báo cáo ${r.reportId}): ${viOf(REPORT_STATUS_VI, r.status)}`,
   ];
@@ -54,43 +56,47 @@ export function reportLine(unitCode: string, r: ListedReport, late?: Late): stri
   en.push(r.submittedAt ? `submitted ${vnTime(r.submittedAt)}` : 'not submitted');
   vi.push(r.receiptId ? `biên nhận ${r.receiptId}` : 'chưa có biên nhận');
   en.push(r.receiptId ? `receipt ${r.receiptId}` : 'no receipt');
-  if (late) {
-    const sent = late.state === 'submitted';
-    vi.push(
-      `TRỄ HẠN: ${sent ? 'gửi từ ngày hết hạn trở đi' : 'quá hạn mà chưa gửi'} (hạn: trước ngày ${late.submitBefore})`,
-    );
-    en.push(
-      `LATE: ${sent ? 'submitted on or after its deadline' : 'past its deadline, not submitted'} (due before ${late.submitBefore})`,
-    );
+  // walk11 W11-4: the API's `late` (../../reporting/pcgd/deadlines.ts), said of the versions that count.
+  if (r.late && (r.submittedAt || !r.superseded)) {
+    const late = lateWords(r.submitBefore, r.submittedAt !== null);
+    vi.push(late.vi);
+    en.push(late.en);
   }
   return both(vi.join(', '), en.join(', '));
 }
 
-/** A version that missed its unit's deadline: submitted on or after it, or (the current one) past it unsubmitted. */
-type Late = { state: 'submitted' | 'late'; submitBefore: string };
+/**
+ * A unit that missed its deadline (`late`, GET /v1/pcgd/reports/{id}'s, deadlines.ts deadlineStanding: walk11 W11-4),
+ * pcgd list's and submit's words: `sent`, this version submitted (or queued), or past the deadline and not.
+ */
+export const lateWords = (submitBefore: string, sent: boolean) => ({
+  vi: `TRỄ HẠN: ${sent ? 'gửi từ ngày hết hạn trở đi' : 'quá hạn mà chưa gửi'} (hạn: trước ngày ${submitBefore})`,
+  en: `LATE: ${sent ? 'submitted on or after its deadline' : 'past its deadline, not submitted'} (due before ${submitBefore})`,
+});
 
 /**
- * Whether a version missed its deadline (walk11 W11-4: the list said "receipted, submitted 2026-12-07" of a report two
- * months late, while the API, the dashboard and the demo said late), by the deadlines' one rule
- * (src/reporting/pcgd/deadlines.ts deadlineStanding), this version judged alone.
+ * pcgd submit's line of one report: queued (and, past its deadline, that it is late: walk11 W11-4, the API's 202
+ * `late`), or the status it already has.
  */
-async function lateOf(cal: PcgdConfig['calendar'], now: Date) {
-  const { deadlineStanding } = await import('../../reporting/pcgd/deadlines.js');
-  return (unitCode: string, r: ListedReport): Late | undefined => {
-    const level = unitCode.length === 5 ? 'commune' : 'province';
-    const held = {
-      ...{ status: r.status, submittedAt: r.submittedAt === null ? null : new Date(r.submittedAt) },
-      ...{ deliveryError: null, deliveryNotBefore: null },
-    };
-    const s = deadlineStanding(cal, r.year, level, held, now);
-    if (s.submittedLate) return { state: 'submitted', submitBefore: s.submitBefore };
-    if (s.state === 'late' && !r.superseded) return { state: 'late', submitBefore: s.submitBefore };
-    return undefined;
-  };
+export function submittedLine(
+  r: { queued: boolean; row: { id: number; status: ReportStatus } },
+  deadline: RowDeadline,
+): string {
+  const id = r.row.id;
+  if (!r.queued)
+    return both(
+      `báo cáo ${id} đã ở trạng thái ${viOf(REPORT_STATUS_VI, r.row.status)}`,
+      `report ${id} is already ${r.row.status}`,
+    );
+  const late = deadline.late ? lateWords(deadline.submitBefore, true) : null;
+  return both(
+    `báo cáo ${id} đã xếp hàng chờ gửi${late ? `, ${late.vi}` : ''}`,
+    `report ${id} queued for delivery${late ? `, ${late.en}` : ''}`,
+  );
 }
 
 /** The page's lines: how many, one line a version, where the next page starts. */
-function printPage(out: CliOutput, p: ReportsPage, late: Awaited<ReturnType<typeof lateOf>>): void {
+function printPage(out: CliOutput, p: ReportsPage): void {
   const of = p.year === null ? '' : `/${p.year}`;
   if (p.items.length === 0) {
     out.stderr(
@@ -104,7 +110,7 @@ function printPage(out: CliOutput, p: ReportsPage, late: Awaited<ReturnType<type
       `${p.items.length} of ${p.total} report versions of ${p.unitCode}${of}, newest first`,
     )}\n`,
   );
-  for (const r of p.items) out.stdout(`  ${reportLine(p.unitCode, r, late(p.unitCode, r))}\n`);
+  for (const r of p.items) out.stdout(`  ${reportLine(p.unitCode, r)}\n`);
   const next = p.offset + p.items.length;
   if (next < p.total) out.stdout(`${both(`còn nữa: --offset ${next}`, `more: --offset ${next}`)}\n`);
 }
@@ -125,15 +131,15 @@ export const listCommand = () =>
       // Every code checked before the database is opened; a unit named twice is listed once.
       const unitCodes = [...new Set(units.map(unitArg))];
       const config = loadConfig();
-      const { withDb } = await import('../../ops.js');
+      const { operatorClock, withDb } = await import('../../ops.js');
       const { listReports } = await import('../../reporting/pcgd/list.js');
       const page = { limit: o.limit ?? 50, offset: o.offset ?? 0 };
-      const late = await lateOf(config.pcgd.calendar, new Date());
+      const deadlines = { calendar: config.pcgd.calendar, now: operatorClock() };
       await withDb(config, async (db) => {
         for (const unitCode of unitCodes) {
-          const p = await listReports(db, unitCode, o.year ?? null, page);
+          const p = await listReports(db, unitCode, o.year ?? null, page, deadlines);
           if (o.json) out.stdout(`${JSON.stringify(p)}\n`);
-          else printPage(out, p, late);
+          else printPage(out, p);
         }
       });
       return 0;

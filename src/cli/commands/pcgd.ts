@@ -36,8 +36,7 @@ import {
 } from '../kit.js';
 import type { CliOutput } from '../progress.js';
 import { followDelivery } from './pcgd-follow.js';
-import { listCommand, unitArg } from './pcgd-list.js';
-import { REPORT_STATUS_VI, viOf } from './words.js';
+import { listCommand, submittedLine, unitArg } from './pcgd-list.js';
 
 /** `<reportId>`: the CLI's one id rule (kit.ts `positiveId`); another text is bad usage (exit 2). */
 const idArg = (v: string | undefined): number => {
@@ -229,8 +228,9 @@ const submit = () =>
     async (o, ids, out) => {
       const reportIds = ids.map(idArg);
       const actor = operatorActor(o.as);
-      const { service, run } = await pcgdDeps();
+      const { service, run, config } = await pcgdDeps();
       const { enqueue, pcgdSubmit } = await import('../../jobs/contracts.js');
+      const { reportDeadline } = await import('../../reporting/pcgd/deadlines.js');
       return run(async (deps) => {
         // An unknown report is the CLI's unknown id (ERR_NOT_FOUND, exit 1), before any report is queued.
         const { createPcgdRepo } = await import('../../store/pcgd.js');
@@ -250,17 +250,8 @@ const submit = () =>
               if (s.queued) await enqueue(q, pcgdSubmit, { reportId: s.row.id });
               return s;
             });
-            const id = r.row.id;
-            out.stdout(
-              `${
-                r.queued
-                  ? both(`báo cáo ${id} đã xếp hàng chờ gửi`, `report ${id} queued for delivery`)
-                  : both(
-                      `báo cáo ${id} đã ở trạng thái ${viOf(REPORT_STATUS_VI, r.row.status)}`,
-                      `report ${id} is already ${r.row.status}`,
-                    )
-              }\n`,
-            );
+            const deadline = await reportDeadline(deps.db, config.pcgd.calendar, r.row, deps.now());
+            out.stdout(`${submittedLine(r, deadline)}\n`);
             progress.increment();
           }
         } finally {

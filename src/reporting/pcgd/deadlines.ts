@@ -187,14 +187,25 @@ export async function reportDeadline(
   cal: PcgdConfig['calendar'],
   row: ReportRow,
   now: Date,
-): Promise<{ submitBefore: string; late: boolean }> {
+): Promise<RowDeadline> {
   const first = (await createPcgdRepo(q).firstReceiptedSubmissions(row.year)).get(row.unit_code) ?? null;
+  return rowDeadline(cal, row, first, now);
+}
+
+/** A report's `submitBefore` and `late`, {@link reportDeadline}'s, its unit's first receipted submission of the year given. */
+export type RowDeadline = { submitBefore: string; late: boolean };
+export function rowDeadline(
+  cal: PcgdConfig['calendar'],
+  row: ReportRow,
+  firstSubmittedAt: Date | null,
+  now: Date,
+): RowDeadline {
   const held = {
     status: row.status,
     submittedAt: row.submitted_at,
     deliveryError: row.delivery_error,
     deliveryNotBefore: row.delivery_not_before,
-    firstSubmittedAt: first,
+    firstSubmittedAt,
   };
   const standing = deadlineStanding(cal, row.year, row.unit_level, held, now);
   return { submitBefore: standing.submitBefore, late: standing.late };

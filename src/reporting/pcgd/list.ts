@@ -4,8 +4,10 @@
  * rests on a commune version replaced since (`outdated`, ./sources.ts: its officer computes it again) and the
  * Ministry's receipt id once receipted.
  */
+import type { PcgdConfig } from '../../config.js';
 import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
+import { rowDeadline, type RowDeadline } from './deadlines.js';
 import { sourcesNow } from './sources.js';
 
 /** One version as listed. */
@@ -24,6 +26,9 @@ export interface ListedReport {
   receiptedAt: string | null;
   /** The Ministry's receipt id; null until receipted. */
   receiptId: string | null;
+  /** Its deadline (exclusive, local date) and whether its unit missed it, as GET /v1/pcgd/reports/{id} (./deadlines.ts). */
+  submitBefore: string;
+  late: boolean;
 }
 
 /** A page of a unit's versions. */
@@ -42,7 +47,7 @@ const receiptIdOf = (receipt: unknown): string | null => {
   return typeof id === 'string' ? id : null;
 };
 
-const listed = (r: ReportRow, outdated: boolean): ListedReport => ({
+const listed = (r: ReportRow, outdated: boolean, deadline: RowDeadline): ListedReport => ({
   reportId: r.id,
   year: r.year,
   version: r.version,
@@ -55,6 +60,7 @@ const listed = (r: ReportRow, outdated: boolean): ListedReport => ({
   submittedAt: r.submitted_at?.toISOString() ?? null,
   receiptedAt: r.receipted_at?.toISOString() ?? null,
   receiptId: receiptIdOf(r.receipt),
+  ...deadline,
 });
 
 /** `unitCode`'s versions (of `year`, or of every year), newest first, a page of them. The caller checks access. */
@@ -63,9 +69,17 @@ export async function listReports(
   unitCode: string,
   year: number | null,
   page: { limit: number; offset: number },
+  deadlines: { calendar: PcgdConfig['calendar']; now: Date },
 ): Promise<ReportsPage> {
-  const { rows, total } = await createPcgdRepo(q).versionsOf(unitCode, year, page);
+  const repo = createPcgdRepo(q);
+  const { rows, total } = await repo.versionsOf(unitCode, year, page);
+  const firsts = new Map<number, Map<string, Date>>();
   const items: ListedReport[] = [];
-  for (const r of rows) items.push(listed(r, (await sourcesNow(q, r)).replaced.length > 0));
+  for (const r of rows) {
+    if (!firsts.has(r.year)) firsts.set(r.year, await repo.firstReceiptedSubmissions(r.year));
+    const first = firsts.get(r.year)?.get(r.unit_code) ?? null;
+    const deadline = rowDeadline(deadlines.calendar, r, first, deadlines.now);
+    items.push(listed(r, (await sourcesNow(q, r)).replaced.length > 0, deadline));
+  }
   return { unitCode, year, total, limit: page.limit, offset: page.offset, items };
 }

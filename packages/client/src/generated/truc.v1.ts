@@ -2998,6 +2998,10 @@ export interface components {
       receiptedAt: string | null;
       /** @description mã biên nhận của Bộ / the Ministry’s receipt id (null until receipted) */
       receiptId: string | null;
+      /** @description hạn nộp của đơn vị: nộp trước ngày này (giờ Việt Nam) / the unit’s deadline: submit before this date (exclusive, Vietnam time) */
+      submitBefore: string;
+      /** @description đơn vị trễ hạn: quá hạn chưa nộp, hoặc lần nộp đầu được Bộ nhận vào hoặc sau hạn / the unit missed its deadline: not submitted past it, or its first receipted submission on or after it (as GET /v1/pcgd/reports/{reportId}) */
+      late: boolean;
     };
     PcgdPersonsPullAccepted: {
       communeCode: string;

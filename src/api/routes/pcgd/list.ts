@@ -33,6 +33,14 @@ const ListedReport = z
     receiptId: z.string().nullable().meta({
       description: 'mã biên nhận của Bộ / the Ministry’s receipt id (null until receipted)',
     }),
+    submitBefore: z.string().meta({
+      description:
+        'hạn nộp của đơn vị: nộp trước ngày này (giờ Việt Nam) / the unit’s deadline: submit before this date (exclusive, Vietnam time)',
+    }),
+    late: z.boolean().meta({
+      description:
+        'đơn vị trễ hạn: quá hạn chưa nộp, hoặc lần nộp đầu được Bộ nhận vào hoặc sau hạn / the unit missed its deadline: not submitted past it, or its first receipted submission on or after it (as GET /v1/pcgd/reports/{reportId})',
+    }),
   })
   .meta({ id: 'PcgdListedReport' });
 
@@ -71,7 +79,13 @@ export function listRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext
       const { unit, year, limit, offset } = request.query;
       requireUnit(ctx.actorOf(request), 'read', unit);
       if (year !== undefined) checkReportYear(year, 'deadlines', ctx.now(), '/querystring/year');
-      return listReports(opts.db, unit, year ?? null, { limit, offset });
+      return listReports(
+        opts.db,
+        unit,
+        year ?? null,
+        { limit, offset },
+        { calendar: opts.config.pcgd.calendar, now: ctx.now() },
+      );
     },
   );
 }
