@@ -4,10 +4,9 @@
  * record "0" of field "(cả bản ghi)": it is the whole batch's, no record's. A sync run's "Từ chối N" listed only
  * the 20 batches with the most rejections, whatever their number: now paged, "1–20 trong 23".
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createBatchesRepo } from '../../src/store/batches.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { seedBatch } from '../helpers/dashboard-seed.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
 describe.runIf(hasChromium())('dash10: a batch’s page in Chromium', () => {
@@ -22,32 +21,29 @@ describe.runIf(hasChromium())('dash10: a batch’s page in Chromium', () => {
       );
 
   it('a finding of the whole batch says so, not record 0 of "the whole record", in vi and en', async () => {
-    const id = randomUUID();
-    const batches = createBatchesRepo(ui.env.deps.db);
-    await batches.insert({
-      ...{ id, clientId: 'test', schoolCode: '79000952', entity: 'students', format: 'smas' },
-      records: [],
-    });
     const base = { criterion: 'dung', messageVi: 'Sai', messageEn: 'Wrong' };
-    await batches.insertFindings(id, [
-      {
-        ...base,
-        recordIndex: -1,
-        recordKey: null,
-        rule: 'DUNG_SCHOOL_UNLISTED',
-        severity: 'warning',
-        pointer: '',
-      },
-      {
-        ...base,
-        recordIndex: 0,
-        recordKey: 'HS00001',
-        rule: 'DUNG_DATE_INVALID',
-        severity: 'error',
-        pointer: '',
-      },
-    ]);
-    await batches.finish(id, { accepted: 0, rejected: 1, unchanged: 0 });
+    const id = await seedBatch(ui.env.deps.db, {
+      ...{ schoolCode: '79000952', format: 'smas' },
+      findings: [
+        {
+          ...base,
+          recordIndex: -1,
+          recordKey: null,
+          rule: 'DUNG_SCHOOL_UNLISTED',
+          severity: 'warning',
+          pointer: '',
+        },
+        {
+          ...base,
+          recordIndex: 0,
+          recordKey: 'HS00001',
+          rule: 'DUNG_DATE_INVALID',
+          severity: 'error',
+          pointer: '',
+        },
+      ],
+      counts: { accepted: 0, rejected: 1, unchanged: 0 },
+    });
     await ui.asAdmin();
     await ui.open(`#/batches/${id}`);
     await ui.page.getByTestId('batch-findings').waitFor({ timeout: 60_000 });
@@ -69,15 +65,11 @@ describe.runIf(hasChromium())('dash10: a batch’s page in Chromium', () => {
     const run = await createSyncRunsRepo(db).create({
       ...{ system: 'hcm-csdl', entity: 'staff', scope: '', since: null, requestedBy: 'x' },
     });
-    const batches = createBatchesRepo(db);
-    for (let i = 0; i < 23; i++) {
-      const id = randomUUID();
-      await batches.insert({
-        ...{ id, clientId: 'system:pull', schoolCode: '*', entity: 'staff', format: 'hcm-csdl' },
-        ...{ records: [], syncRunId: run },
+    for (let i = 0; i < 23; i++)
+      await seedBatch(db, {
+        ...{ clientId: 'system:pull', schoolCode: '*', entity: 'staff', format: 'hcm-csdl', syncRunId: run },
+        counts: { accepted: 1, rejected: i + 1, unchanged: 0 },
       });
-      await batches.finish(id, { accepted: 1, rejected: i + 1, unchanged: 0 });
-    }
     await ui.asAdmin();
     await ui.open(`#/batches?syncRunId=${run}`);
     const list = ui.page.getByTestId('run-rejected-batches');

@@ -5,25 +5,15 @@
  * severity; never a value), 50 a page over 10,000 findings, filtered by severity, in Vietnamese and English; reached
  * from a school's batches and from a run's "Từ chối N" (a run with one such batch straight to it, else its batches).
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ruleByCode } from '../../src/quality/index.js';
-import { createBatchesRepo } from '../../src/store/batches.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import type { Db } from '../../src/store/db.js';
-import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { schoolRecord, seedBatch, storeSchool } from '../helpers/dashboard-seed.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
-const SCHOOL = {
-  schoolCode: '79000951',
-  name: 'Trường Tiểu học Chín Mươi Lăm',
-  level: 'primary',
-  provinceCode: '79',
-  communeCode: '26734',
-  status: 'active',
-};
+const SCHOOL = schoolRecord('79000951', 'Trường Tiểu học Chín Mươi Lăm');
 /** A value no page may show (a finding's value is kept only where it is no personal data; the page shows none). */
 const VALUE = 'VALUE-NEVER-SHOWN';
 
@@ -37,43 +27,21 @@ const finding = (i: number): FindingRow => ({
 
 /** School SCHOOL, and its students batch (10,000 records, each with a finding) done and delivered to smas. */
 async function seedSchoolBatch(db: Db): Promise<string> {
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [{ key: SCHOOL.schoolCode, scope: SCHOOL.schoolCode, data: SCHOOL, fingerprint: fingerprint(SCHOOL) }],
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
-  const id = randomUUID();
-  const batches = createBatchesRepo(db);
-  await batches.insert({
-    ...{ id, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'students', format: 'smas' },
-    records: [],
+  await storeSchool(db, SCHOOL);
+  return seedBatch(db, {
+    ...{ schoolCode: SCHOOL.schoolCode, format: 'smas', deliveredTo: 'smas' },
+    findings: Array.from({ length: 10_000 }, (_, i) => finding(i)),
+    counts: { accepted: 10, rejected: 9_990, unchanged: 0 },
   });
-  await batches.insertFindings(
-    id,
-    Array.from({ length: 10_000 }, (_, i) => finding(i)),
-  );
-  await batches.finish(id, { accepted: 10, rejected: 9_990, unchanged: 0 });
-  const sets = createPushSetsRepo(db);
-  const set = await sets.create({ system: 'smas', entity: 'students', keys: ['HS00000'], batchId: id });
-  await sets.markDelivered(set, { accepted: 1, rejected: 0, receiptId: 'r1' });
-  return id;
 }
 
 /** A pulled page of run `run` that rejected `rejected` records, each with an error finding. */
-async function pulledPage(db: Db, run: number, rejected: number): Promise<string> {
-  const id = randomUUID();
-  const batches = createBatchesRepo(db);
-  await batches.insert({
-    ...{ id, clientId: 'system:pull', schoolCode: '*', entity: 'staff', format: 'hcm-csdl' },
-    ...{ records: [], syncRunId: run },
+const pulledPage = (db: Db, run: number, rejected: number): Promise<string> =>
+  seedBatch(db, {
+    ...{ clientId: 'system:pull', schoolCode: '*', entity: 'staff', format: 'hcm-csdl', syncRunId: run },
+    findings: Array.from({ length: rejected }, (_, i) => finding(i * 2)),
+    counts: { accepted: 1, rejected, unchanged: 0 },
   });
-  await batches.insertFindings(
-    id,
-    Array.from({ length: rejected }, (_, i) => finding(i * 2)),
-  );
-  await batches.finish(id, { accepted: 1, rejected, unchanged: 0 });
-  return id;
-}
 
 describe.runIf(hasChromium())('dash9 item 3: a batch’s page in Chromium', () => {
   const ui = useDashboard({ shots: 'dash9' });

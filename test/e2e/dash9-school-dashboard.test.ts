@@ -5,33 +5,14 @@
  * runs list the city-wide pulls that covered it (of its record's source, hcm-csdl, and of the system serving it),
  * labelled city-wide, beside its own ("Không có" was shown after city-wide pulls); another system's or school's not.
  */
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ruleByCode } from '../../src/quality/index.js';
-import { createBatchesRepo } from '../../src/store/batches.js';
-import type { Db } from '../../src/store/db.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSchoolSystemsRepo } from '../../src/store/school-systems.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
+import { schoolRecord, seedBatch, storeSchool } from '../helpers/dashboard-seed.js';
 import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
-const SCHOOL = {
-  schoolCode: '79000941',
-  name: 'Trường Tiểu học Chín Mươi Bốn',
-  level: 'primary',
-  provinceCode: '79',
-  communeCode: '26734',
-  status: 'active',
-};
-
-/** The school's record, as hcm-csdl's pull stores it. */
-async function storeSchool(db: Db, s: typeof SCHOOL): Promise<void> {
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [{ key: s.schoolCode, scope: s.schoolCode, data: s, fingerprint: fingerprint(s) }],
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
-}
+const SCHOOL = schoolRecord('79000941', 'Trường Tiểu học Chín Mươi Bốn');
 
 describe.runIf(hasChromium())('dash9: a school’s page in Chromium', () => {
   const ui = useDashboard({ shots: 'dash9' });
@@ -39,21 +20,18 @@ describe.runIf(hasChromium())('dash9: a school’s page in Chromium', () => {
   it('item 1: names each rule of its findings by code and title, in Vietnamese then English', async () => {
     const db = ui.env.deps.db;
     await storeSchool(db, SCHOOL);
-    const batch = randomUUID();
-    const batches = createBatchesRepo(db);
-    await batches.insert({
-      ...{ id: batch, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'students', format: 'smas' },
-      records: [{}, {}, {}],
-    });
     const finding = (recordIndex: number, rule: string, criterion: string, pointer: string) => ({
       ...{ recordIndex, recordKey: `HS${recordIndex}`, criterion, rule, severity: 'error' as const, pointer },
       ...{ messageVi: 'Sai', messageEn: 'Wrong' },
     });
-    await batches.insertFindings(batch, [
-      finding(0, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
-      finding(1, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
-      finding(2, 'MAP_UNKNOWN_CODE', 'mapping', '/MaDanToc'),
-    ]);
+    await seedBatch(db, {
+      ...{ schoolCode: SCHOOL.schoolCode, format: 'smas', records: [{}, {}, {}] },
+      findings: [
+        finding(0, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
+        finding(1, 'DUNG_DATE_INVALID', 'dung', '/NgaySinh'),
+        finding(2, 'MAP_UNKNOWN_CODE', 'mapping', '/MaDanToc'),
+      ],
+    });
     const title = ruleByCode('DUNG_DATE_INVALID')!.title;
     expect(title.vi).not.toBe(title.en);
 
@@ -72,7 +50,7 @@ describe.runIf(hasChromium())('dash9: a school’s page in Chromium', () => {
 
   it('item 2: lists the city-wide runs that covered the school, labelled city-wide, beside its own', async () => {
     const db = ui.env.deps.db;
-    const school = { ...SCHOOL, schoolCode: '79000942', name: 'Trường Tiểu học Chín Mươi Bốn Hai' };
+    const school = schoolRecord('79000942', 'Trường Tiểu học Chín Mươi Bốn Hai');
     await storeSchool(db, school);
     await createSchoolSystemsRepo(db).set(school.schoolCode, 'vnedu', 'test');
     const runs = createSyncRunsRepo(db);

@@ -17,19 +17,12 @@ import { createBatchesRepo } from '../../src/store/batches.js';
 import type { FindingRow } from '../../src/store/batch-findings.js';
 import type { Db } from '../../src/store/db.js';
 import { createPushSetsRepo } from '../../src/store/push-sets.js';
-import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { pushSetLetter } from '../helpers/dead-letter.js';
+import { schoolRecord, seedBatch, storeSchool } from '../helpers/dashboard-seed.js';
 import { hasChromium, useDashboard, type DashboardBrowser } from '../helpers/dashboard-browser.js';
 
-const SCHOOL = {
-  schoolCode: '79001010',
-  name: 'Trường Tiểu học Nguyễn Thị Minh Khai',
-  level: 'primary',
-  provinceCode: '79',
-  communeCode: '26734',
-  status: 'active',
-};
+const SCHOOL = schoolRecord('79001010', 'Trường Tiểu học Nguyễn Thị Minh Khai');
 
 const finding = (i: number): FindingRow => ({
   ...{
@@ -48,22 +41,12 @@ const finding = (i: number): FindingRow => ({
 
 /** SCHOOL, its students batch (done, delivered, three findings) and a city-wide run of its students. */
 async function seed(db: Db): Promise<string> {
-  await createRecordsRepo(db).upsert(
-    'schools',
-    [{ key: SCHOOL.schoolCode, scope: SCHOOL.schoolCode, data: SCHOOL, fingerprint: fingerprint(SCHOOL) }],
-    { system: 'hcm-csdl', mappingVersion: 'test' },
-  );
-  const id = randomUUID();
-  const batches = createBatchesRepo(db);
-  await batches.insert({
-    ...{ id, clientId: 'test', schoolCode: SCHOOL.schoolCode, entity: 'students', format: 'canonical' },
-    records: [],
+  await storeSchool(db, SCHOOL);
+  const id = await seedBatch(db, {
+    ...{ schoolCode: SCHOOL.schoolCode, format: 'canonical', deliveredTo: 'hcm-csdl' },
+    findings: [finding(0), finding(1), finding(2)],
+    counts: { accepted: 38, rejected: 3, unchanged: 0 },
   });
-  await batches.insertFindings(id, [finding(0), finding(1), finding(2)]);
-  await batches.finish(id, { accepted: 38, rejected: 3, unchanged: 0 });
-  const sets = createPushSetsRepo(db);
-  const set = await sets.create({ system: 'hcm-csdl', entity: 'students', keys: ['HS00000'], batchId: id });
-  await sets.markDelivered(set, { accepted: 1, rejected: 0, receiptId: 'r1' });
   const run = await createSyncRunsRepo(db).create({
     ...{ system: 'hcm-csdl', entity: 'students', scope: '', since: null },
     requestedBy: 'cl_YSdgY22Qb7gB',
