@@ -44,6 +44,15 @@ describe('operations routes and the dashboard page', () => {
     expect(await h.snapshot()).toEqual(before);
   });
 
+  // fix11: the school page said 'no school <code>', every school-held route 'truc holds no school <code>'.
+  it('the school page and a school-held route answer an unknown school in one wording', async () => {
+    const page = expectProblem(await h.get('/v1/ops/schools/79999999', h.tokens.admin), 404, 'ERR_NOT_FOUND');
+    const findings = await h.get('/v1/schools/79999999/quality/findings', h.tokens.admin);
+    const held = expectProblem(findings, 404, 'ERR_NOT_FOUND');
+    expect(page.detail).toContain('truc holds no school 79999999');
+    expect(page.detail).toBe(held.detail);
+  });
+
   it('the audit log is for auditors: search and chain verification', async () => {
     expectProblem(await h.get('/v1/audit', h.tokens.admin), 403, 'ERR_FORBIDDEN_SCOPE');
     const rows = await h.get('/v1/audit?action=client.created', auditor);

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../../config.js';
-import { AppError, both } from '../../../errors.js';
+import { AppError } from '../../../errors.js';
 import { readBatchStates } from '../../../jobs/batch-status.js';
 import { ratioOf, type Criterion, type QualityConfig } from '../../../quality/index.js';
 import type { Db } from '../../../store/db.js';
@@ -16,6 +16,7 @@ import { createReadsRepo } from '../../../store/reads.js';
 import { createWebsiteProbesRepo } from '../../../store/website-probes.js';
 import { SchoolCode as SchoolCodeParam } from '../../batch-contract.js';
 import { BatchListDelivery } from '../../batch-list-contract.js';
+import { noSchoolHeld } from '../../school-held.js';
 import { iso } from '../../time.js';
 import { pickLang, ProblemSchema, problems } from '../../problem.js';
 import { pageOf, pageOut, pageQuery } from '../../paging.js';
@@ -303,7 +304,7 @@ async function schoolDetailOf(
     createWebsiteProbesRepo(opts.db).probesOf([schoolCode]),
   ]);
   if (!found && batches.length === 0 && !(await createReadsRepo(opts.db).schoolHeld(schoolCode)))
-    throw new AppError('ERR_NOT_FOUND', both(`không có trường ${schoolCode}`, `no school ${schoolCode}`));
+    throw new AppError('ERR_NOT_FOUND', noSchoolHeld(schoolCode));
   const probedAt = probes.get(schoolCode)?.probedAt;
   return {
     school: found ? schoolOut(opts.config.quality.colourBands)(found) : null,
