@@ -26,7 +26,8 @@ function holdStats(hold: Hold): HTMLElement {
     stat(t('live'), num(totals.live)),
     stat(t('kindDeleted'), num(totals.deleted + totals.moved), 'guard-hold-deleted'),
     stat(t('changedCount'), num(totals.changed)),
-    totals.restored ? stat(t('restoredCount'), num(totals.restored), 'guard-hold-restored') : null,
+    // walk11 W11-6: always, 0 too, as the holds list's column (it was shown only when some were restored)
+    stat(t('restoredCount'), num(totals.restored ?? 0), 'guard-hold-restored'),
     hold.appliedAt ? stat(t('applied'), appliedText(hold), 'guard-hold-applied') : null,
   );
 }
@@ -89,6 +90,8 @@ function holdDecision(
     name: 'reason',
     maxlength: 500,
     placeholder: t('decisionReasonHint'),
+    // walk11 W11-7: wide enough for its placeholder (160 px cut it: "Optional; kept with the d…")
+    class: 'reason',
     'data-testid': 'guard-reason',
   });
   const why = weighing ? t('weighing', { until: when(weighing.toISOString()) }) : undefined;

@@ -145,7 +145,8 @@ function searchForm(search: (school: string, over: boolean) => void): HTMLFormEl
       },
     },
     h('label', {}, t('schoolSearch'), school),
-    h('label', {}, over, t('onlyOver')),
+    // walk11 W11-7: the box beside its words, not above them
+    h('label', { class: 'check' }, over, t('onlyOver')),
     h('button', { type: 'submit', 'data-testid': 'guard-diff-search' }, t('search')),
   );
 }
