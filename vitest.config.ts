@@ -2,17 +2,25 @@ import { defineConfig } from 'vitest/config';
 
 // One run, three tiers chosen by folder: unit (no sockets), integration (real Redis and
 // PostgreSQL, and PGlite), e2e (spawned processes + simulators). Two groups run in order. The first
-// holds the e2e, integration and unit files, two at a time, handed out project by project (vitest's
+// holds the e2e, integration and unit files, three at a time (FIRST_GROUP_WORKERS), handed out project by project (vitest's
 // sequencer: by project name, so e2e, integration, integration-isolated, unit, unit-mocked; within a project the larger
 // file first, or the longer one by vitest's cache of durations): a worker that ends a tier takes
 // the next tier's files at once instead of waiting for the other worker's last file (a group ends
 // when its last file does). The second holds the few integration files that time
 // something inside their process, one at a time. An e2e file owns its database, Redis key prefix,
 // private redis-server, ports and processes, and spends most of its time waiting (outages,
-// restarts, polls), so two share the two cores well: one at a time, e2e was ~500 of the suite's
+// restarts, polls), so several share the two cores well: one at a time, e2e was ~500 of the suite's
 // ~930 s. An integration file owns its database (a copy of the migrated template), its Redis key
 // prefix, its PGlite folder and its ports, and looks at PostgreSQL's sessions and locks of its own
-// database only, so two run at once, and beside an e2e file or a unit file as well.
+// database only, so several run at once, and beside an e2e file or a unit file as well.
+/**
+ * Files of the first group run at once (vitest requires one number for every project of a group). Three on CI's two
+ * cores (ci11): the largest e2e files, handed out first, are faults-vendors and faults (483 and 385 s of the e2e
+ * project's 2,245 at load ~28), which wait for the outages they hold; a faults-vendors scenario spent 20 CPU-s in
+ * 181 s (vitest's start included). With two workers both sat in them for their length, the cores nearly idle, every
+ * other file waiting; a third takes the other files meanwhile.
+ */
+const FIRST_GROUP_WORKERS = 3;
 /** Unit files that replace modules with `vi.mock`: each needs a module graph of its own. */
 export const MOCKED = ['test/unit/cli/program.test.ts', 'test/unit/cli/program-exit-codes.test.ts'];
 /**
@@ -65,7 +73,7 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     expect: { poll: { timeout: POLL_WAIT_MS } },
     projects: [
-      // Unit files run two at a time, after the integration and e2e files (vitest's default is one
+      // Unit files run three at a time, after the integration and e2e files (vitest's default is one
       // worker fewer than the cores: on the two-core machine, one). The few that walk the whole defect set
       // need more than vitest's default 5 s when the machine is busy.
       // They share their worker's process and module graph (`isolate: false`): importing the source
@@ -80,13 +88,13 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           exclude: MOCKED,
           isolate: false,
-          maxWorkers: 2,
+          maxWorkers: FIRST_GROUP_WORKERS,
           testTimeout: 30_000,
         },
       },
       {
         extends: true,
-        test: { name: 'unit-mocked', include: MOCKED, maxWorkers: 2, testTimeout: 30_000 },
+        test: { name: 'unit-mocked', include: MOCKED, maxWorkers: FIRST_GROUP_WORKERS, testTimeout: 30_000 },
       },
       {
         extends: true,
@@ -97,7 +105,7 @@ export default defineConfig({
           globalSetup: [BUILT_TRUC_SETUP],
           include: ['test/integration/**/*.test.ts'],
           exclude: [...SERIAL_INTEGRATION, ...ISOLATED_INTEGRATION],
-          maxWorkers: 2,
+          maxWorkers: FIRST_GROUP_WORKERS,
           // A file's own process imported the source again (~2.5 s of each file's start, ~300 s of the
           // suite): the files of a worker share its module graph, as the unit files do. A file closes
           // what it opens (servers, roles, pools, private redis-servers), restores its spies and its
@@ -113,7 +121,7 @@ export default defineConfig({
         test: {
           name: 'integration-isolated',
           include: ISOLATED_INTEGRATION,
-          maxWorkers: 2,
+          maxWorkers: FIRST_GROUP_WORKERS,
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
@@ -138,7 +146,7 @@ export default defineConfig({
           name: 'e2e',
           globalSetup: [BUILT_TRUC_SETUP],
           include: ['test/e2e/**/*.test.ts'],
-          maxWorkers: 2,
+          maxWorkers: FIRST_GROUP_WORKERS,
           // As the integration files: a file's own process imported the source again (the API, the store, the
           // CLI: ~46 files). The files of a worker share its module graph; a file closes what it opens (its
           // processes, servers, browser, databases) and restores the environment it stubs.
