@@ -53,6 +53,7 @@ const compose = parseYaml(read('compose.yaml'), { merge: true }) as {
       expose?: string[];
       build?: unknown;
       image?: string;
+      pull_policy?: string;
     }
   >;
 };
@@ -288,6 +289,9 @@ describe('compose.yaml', () => {
     );
     expect(truc.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'scheduler', 'worker']);
     for (const [name, s] of truc) expect(s.image, name).toBe(image);
+    // review11: `docker compose pull` tried to pull truc:local (built here, in no registry) for api, worker and
+    // scheduler and failed; they never pull it (compose's pull skips `pull_policy: never`)
+    for (const [name, s] of truc.filter(([n]) => n !== 'migrate')) expect(s.pull_policy, name).toBe('never');
   });
 });
 
