@@ -42,6 +42,12 @@ export const ERRORS = {
     'Kiểu nội dung không được hỗ trợ.',
     'The content type is not supported.',
   ),
+  ERR_TRANSFER_CODING_UNSUPPORTED: def(
+    501,
+    false,
+    'Kiểu mã hoá truyền (Transfer-Encoding) không được hỗ trợ.',
+    'The transfer coding is not implemented.',
+  ),
   ERR_NOT_FOUND: def(404, false, 'Không tìm thấy tài nguyên.', 'The resource was not found.'),
   ERR_ROUTE_NOT_FOUND: def(404, false, 'Không có đường dẫn này.', 'No such route.'),
   ERR_URI_TOO_LONG: def(

@@ -13,6 +13,7 @@ import { StudentSchema } from '../../src/canonical/student.js';
 import { bearer, expectProblem, goodBody, S1, useApiHarness } from '../helpers/api.js';
 import { backends } from '../helpers/env.js';
 import { schoolRecord, storeSchools } from '../helpers/quality-world.js';
+import { expectViThenEn } from '../helpers/vietnamese-half.js';
 
 describe('api27 (PostgreSQL)', () => {
   const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
@@ -146,6 +147,24 @@ describe('api27 (PostgreSQL)', () => {
       expect(p.detail).toContain('Transfer-Encoding');
       expect(res.headers['accept-encoding']).toBe('identity');
       expect(await h.snapshot()).toEqual(before);
+    });
+
+    it('review11: an unknown transfer coding (x-custom, chunked) is 501, not 415 "no compressed body"; nothing stored', async () => {
+      const before = await h.snapshot();
+      const res = await post(
+        { 'content-type': 'application/json', 'transfer-encoding': 'x-custom, chunked' },
+        JSON.stringify(goodBody(['XCUSTOM1'])),
+      );
+      const p = expectProblem(res, 501, 'ERR_TRANSFER_CODING_UNSUPPORTED');
+      expectViThenEn(p.detail!);
+      expect(p.detail).toContain('does not implement Transfer-Encoding x-custom');
+      expect(await h.snapshot()).toEqual(before);
+      // a compression there stays 415
+      const gz = await post(
+        { 'content-type': 'application/json', 'transfer-encoding': 'deflate, chunked' },
+        JSON.stringify(goodBody(['XCUSTOM2'])),
+      );
+      expectProblem(gz, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
     });
   });
 

@@ -173,6 +173,9 @@ const DATABASE_REFUSING = {
   en: 'the database refuses the work for now (its disk full or read-only); nothing was accepted',
 };
 
+/** A 5xx the request caused, its words truc's own (501 of a transfer coding, review11): its detail shown, no error log. */
+const CLIENT_5XX: ReadonlySet<ErrorCode> = new Set(['ERR_TRANSFER_CODING_UNSUPPORTED']);
+
 /**
  * An AppError as a problem: its field errors and Retry-After; its message as the detail when it is not the code's own
  * words, on a 4xx, or a wait's words ../retry-later.ts made (a 5xx's own message is never shown: it may hold
@@ -182,7 +185,7 @@ function sendAppError(request: FastifyRequest, reply: FastifyReply, err: AppErro
   const opts: Parameters<typeof sendProblem>[3] = { status: err.status };
   if (err.errors) opts.errors = err.errors;
   if (err.retryAfterSeconds !== undefined) opts.retryAfterSeconds = err.retryAfterSeconds;
-  const shown = err.status < 500 || isWaitRefusal(err);
+  const shown = err.status < 500 || isWaitRefusal(err) || CLIENT_5XX.has(err.code);
   if (shown && err.message !== ERRORS[err.code].en) opts.detail = err.message;
   return sendProblem(request, reply, err.code, opts);
 }
@@ -210,7 +213,7 @@ export default fp(
     const routes = opts.routeMethods ?? gatherRouteMethods(app);
     app.setErrorHandler(function handleError(err: FastifyError, request, reply) {
       if (isAppError(err)) {
-        if (err.status >= 500) request.log.error({ err }, 'request failed');
+        if (err.status >= 500 && !CLIENT_5XX.has(err.code)) request.log.error({ err }, 'request failed');
         else request.log.info({ code: err.code }, 'request refused');
         return sendAppError(request, reply, unavailableWait(err) ?? err);
       }

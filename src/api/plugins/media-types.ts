@@ -37,6 +37,9 @@ function transferCodings(request: FastifyRequest): string[] {
     .filter((c) => c !== '' && c !== 'chunked' && c !== 'identity');
 }
 
+/** The compressions (RFC 9110 §8.4.1, IANA's registry): in Transfer-Encoding a 415; another coding there is a 501. */
+const COMPRESSIONS = new Set(['gzip', 'x-gzip', 'deflate', 'compress', 'x-compress', 'br', 'zstd']);
+
 /**
  * A body sent with a `Content-Encoding` (gzip, deflate, br…) is refused, 415 ERR_UNSUPPORTED_MEDIA_TYPE with
  * `Accept-Encoding: identity` (RFC 9110 §12.5.3), before a byte of it is read (api27). Chosen over decompressing:
@@ -55,6 +58,21 @@ export async function refuseContentEncoding(
   const content = encoding !== undefined && encoding !== '' && encoding !== 'identity';
   const transfer = transferCodings(request).length > 0;
   if ((!content && !transfer) || !hasBody(request)) return payload;
+  const unknown = content ? [] : transferCodings(request).filter((c) => !COMPRESSIONS.has(c));
+  if (unknown.length > 0) {
+    // review11: a coding truc does not know is no compression: 501 (RFC 9112 §6.1), not 415 "no compressed body".
+    const named = unknown
+      .join(', ')
+      .slice(0, 40)
+      .replace(/[^\x21-\x7e ]/g, '?');
+    throw new AppError(
+      'ERR_TRANSFER_CODING_UNSUPPORTED',
+      both(
+        `truc không hỗ trợ Transfer-Encoding ${named}: hãy gửi với Content-Length hoặc Transfer-Encoding: chunked`,
+        `truc does not implement Transfer-Encoding ${named}: send the body with Content-Length or Transfer-Encoding: chunked`,
+      ),
+    );
+  }
   const header = content ? 'Content-Encoding' : 'Transfer-Encoding';
   void reply.header('accept-encoding', 'identity');
   throw new AppError(
