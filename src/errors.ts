@@ -103,6 +103,12 @@ export const ERRORS = {
     'Mã truy cập không có quyền này.',
     'The token lacks the required scope.',
   ),
+  ERR_SELF_LOCKOUT: def(
+    409,
+    false,
+    'Ứng dụng quản trị không thể tự khoá mình hoặc tự bỏ quyền admin.',
+    'An admin client cannot disable itself or remove its own admin scope.',
+  ),
   ERR_FORBIDDEN_SCHOOL: def(
     403,
     false,

@@ -136,6 +136,24 @@ describe('admin API of clients', () => {
     expect((await h.get('/v1/batches/00000000-0000-4000-8000-000000000000', token)).statusCode).toBe(404);
   });
 
+  it('review11: an admin client cannot disable itself nor drop its own admin scope (409, bilingual, nothing changed)', async () => {
+    const res = await admin('POST', '/v1/admin/clients', { name: 'City B', role: 'city-admin' });
+    expect(res.statusCode, res.body).toBe(201);
+    const self = res.json<Created>();
+    const token = await tokenOf(self);
+    const url = `/v1/admin/clients/${self.clientId}`;
+    for (const patch of [{ disabled: true }, { scopes: ['audit:read'] }]) {
+      const p = expectProblem(await admin('PATCH', url, patch, token), 409, 'ERR_SELF_LOCKOUT');
+      expect(p.detail).toContain('do it from another admin client, or with `truc clients` on the host');
+      expect(p.detail).toContain('hãy làm từ một ứng dụng quản trị khác');
+    }
+    // still in, still admin; another admin may do it
+    const listed = await admin('GET', '/v1/admin/clients', undefined, token);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect((await admin('PATCH', url, { name: 'City B2' }, token)).statusCode).toBe(200);
+    expect((await admin('PATCH', url, { disabled: true })).json()).toMatchObject({ disabled: true });
+  });
+
   it('a change of schools acts on a token already issued, without waiting for it to expire', async () => {
     const created = await newVendor();
     const token = await tokenOf(created);

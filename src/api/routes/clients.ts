@@ -237,6 +237,24 @@ function endOldSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
 }
 
 /** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
+/**
+ * An admin client's change to itself that would lock it out (review11: disabling itself or dropping its own `admin`
+ * scope left the city with no way in but the host's CLI) is refused, 409 ERR_SELF_LOCKOUT, nothing changed.
+ */
+function refuseSelfLockout(patch: {
+  disabled?: boolean | undefined;
+  scopes?: readonly string[] | undefined;
+}): void {
+  if (patch.disabled !== true && (patch.scopes === undefined || patch.scopes.includes('admin'))) return;
+  throw new AppError(
+    'ERR_SELF_LOCKOUT',
+    both(
+      'ứng dụng này không thể tự khoá mình hay tự bỏ quyền admin: hãy làm từ một ứng dụng quản trị khác, hoặc bằng `truc clients` trên máy chủ',
+      'this client cannot disable itself or remove its own admin scope: do it from another admin client, or with `truc clients` on the host',
+    ),
+  );
+}
+
 function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.patch(
     '/v1/admin/clients/:clientId',
@@ -250,7 +268,13 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         params: IdParams,
         body: ClientPatch,
         headers: IfMatchHeaders,
-        response: { 200: ChangedClient, 404: ProblemSchema, 412: ProblemSchema, ...errors },
+        response: {
+          200: ChangedClient,
+          404: ProblemSchema,
+          409: ProblemSchema,
+          412: ProblemSchema,
+          ...errors,
+        },
         'x-etag': 'if-match',
       },
     },
@@ -268,6 +292,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
           throw new AppError('ERR_VALIDATION', VENDOR_NEEDS_SCHOOL);
         }
         if (patch.scopes) refuseScopesBeyondRole(before.role, patch.scopes);
+        if (clientId === actor) refuseSelfLockout(patch);
         await repo.update(clientId, patch);
         await appendAudit(
           q,

@@ -8111,6 +8111,7 @@ export interface operations {
           | 'ERR_CLIENT_LOCKED'
           | 'ERR_UNSUPPORTED_GRANT'
           | 'ERR_FORBIDDEN_SCOPE'
+          | 'ERR_SELF_LOCKOUT'
           | 'ERR_FORBIDDEN_SCHOOL'
           | 'ERR_IDEMPOTENCY_MISMATCH'
           | 'ERR_IDEMPOTENCY_IN_PROGRESS'
@@ -8340,6 +8341,7 @@ export interface operations {
             | 'ERR_CLIENT_LOCKED'
             | 'ERR_UNSUPPORTED_GRANT'
             | 'ERR_FORBIDDEN_SCOPE'
+            | 'ERR_SELF_LOCKOUT'
             | 'ERR_FORBIDDEN_SCHOOL'
             | 'ERR_IDEMPOTENCY_MISMATCH'
             | 'ERR_IDEMPOTENCY_IN_PROGRESS'
@@ -9122,6 +9124,23 @@ export interface operations {
       };
       /** @description Không tìm thấy / Not found */
       404: {
+        headers: {
+          /** @description Mã tương quan của yêu cầu / the request correlation id */
+          'X-Correlation-Id'?: string;
+          /** @description Hạn mức yêu cầu trong cửa sổ / requests allowed in the window */
+          'RateLimit-Limit'?: number;
+          /** @description Số yêu cầu còn lại / requests left in the window */
+          'RateLimit-Remaining'?: number;
+          /** @description Số giây đến cửa sổ mới / seconds until the window resets */
+          'RateLimit-Reset'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Xung đột / Conflict */
+      409: {
         headers: {
           /** @description Mã tương quan của yêu cầu / the request correlation id */
           'X-Correlation-Id'?: string;
