@@ -145,49 +145,40 @@ describe('truc schedules list: a quality schedule (fix35d)', () => {
   });
 });
 
+/** A dead letter as `GET /v1/dead-letters` gives it: a push job's, open, failed 2026-12-04 18:10Z; `over` changes it. */
+const letter = (over: Partial<Parameters<typeof deadLetterLine>[0]>) =>
+  deadLetterLine({
+    id: 7,
+    queue: 'push',
+    job: 'push-set',
+    errorCode: 'ERR_ADAPTER_REJECTED',
+    errorMessage: 'hcm-csdl answered 400',
+    message: errorMessage(over.errorCode ?? 'ERR_ADAPTER_REJECTED'),
+    attempts: 1,
+    failedAt: '2026-12-04T18:10:00.000Z',
+    replayedAt: null,
+    replayedBy: null,
+    replayedById: null,
+    resolvedAt: null,
+    abandonedAt: null,
+    abandonedReason: null,
+    mappingVersion: null,
+    refs: {},
+    ...over,
+  });
+
 describe('truc dead-letters list: one line a letter, the API’s view', () => {
   it('shows control characters of a letter’s message as ? (review11: another system’s words reached the terminal)', () => {
-    const line = deadLetterLine({
+    const line = letter({
       id: 8,
-      queue: 'push',
-      job: 'push-set',
-      errorCode: 'ERR_ADAPTER_REJECTED',
       errorMessage: 'SMAS answered 400 [SMAS_X]\u001b]0;owned\u0007\u001b[2J\u202e',
-      message: errorMessage('ERR_ADAPTER_REJECTED'),
-      attempts: 1,
-      failedAt: '2026-12-04T18:10:00.000Z',
-      replayedAt: null,
-      replayedBy: null,
-      replayedById: null,
-      resolvedAt: null,
-      abandonedAt: null,
-      abandonedReason: null,
-      mappingVersion: null,
-      refs: {},
     });
     expect(line).toContain('(SMAS answered 400 [SMAS_X]?]0;owned??[2J?)');
     expect([...line].filter((ch) => ch.charCodeAt(0) < 0x20 || ch === '\u202e')).toEqual([]);
   });
 
   it('its id, queue and job, code, attempts, when it failed, where it stands, mapping and references', () => {
-    const line = deadLetterLine({
-      id: 7,
-      queue: 'push',
-      job: 'push-set',
-      errorCode: 'ERR_ADAPTER_REJECTED',
-      errorMessage: 'hcm-csdl answered 400',
-      message: errorMessage('ERR_ADAPTER_REJECTED'),
-      attempts: 8,
-      failedAt: '2026-12-04T18:10:00.000Z',
-      replayedAt: null,
-      replayedBy: null,
-      replayedById: null,
-      resolvedAt: null,
-      abandonedAt: null,
-      abandonedReason: null,
-      mappingVersion: 'v3',
-      refs: { pushSetId: 5, batchId: 2 },
-    });
+    const line = letter({ attempts: 8, mappingVersion: 'v3', refs: { pushSetId: 5, batchId: 2 } });
     expectViThenEn(line);
     expect(line).toMatch(
       /^việc lỗi 7 push\/push-set: ERR_ADAPTER_REJECTED \([^)]*\), 8 lần thử, lỗi 2026-12-05 01:10 \(\+07\), còn mở; ánh xạ v3; pushSetId 5, batchId 2 \/ /,
@@ -198,13 +189,9 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
   });
 
   it('walk: the English half gives the job’s message once, without the code the line gives already', () => {
-    const line = deadLetterLine({
-      ...{ id: 1, queue: 'push.hcm-csdl', job: 'push-set', errorCode: 'ERR_ADAPTER_REJECTED', attempts: 1 },
+    const line = letter({
+      ...{ id: 1, queue: 'push.hcm-csdl', failedAt: '2026-12-06T12:48:27.632Z', refs: { pushSetId: 5 } },
       errorMessage: 'ERR_ADAPTER_REJECTED: hcm-csdl PUT /v1/staff:batch failed: HTTP 400',
-      message: errorMessage('ERR_ADAPTER_REJECTED'),
-      ...{ failedAt: '2026-12-06T12:48:27.632Z', replayedAt: null, replayedBy: null, replayedById: null },
-      ...{ resolvedAt: null, abandonedAt: null, abandonedReason: null, mappingVersion: null },
-      refs: { pushSetId: 5 },
     });
     expect(line).toContain(
       ' / dead letter 1 push.hcm-csdl/push-set: ERR_ADAPTER_REJECTED (hcm-csdl PUT /v1/staff:batch failed: HTTP 400), 1 attempt,',
@@ -213,23 +200,19 @@ describe('truc dead-letters list: one line a letter, the API’s view', () => {
 
   it('fix33c: a letter closed without a replay says why (a scheduler letter closed by its replay, a forgotten target)', () => {
     const closed = (abandonedReason: 'closed-by-replay' | 'target-forgotten') =>
-      deadLetterLine({
-        id: 8,
-        queue: 'schedules',
-        job: 'schedule-fire',
-        errorCode: 'ERR_ADAPTER_UNAVAILABLE',
-        errorMessage: 'hcm-csdl answered 503',
-        message: errorMessage('ERR_ADAPTER_UNAVAILABLE'),
-        attempts: 5,
-        failedAt: '2026-12-04T18:10:00.000Z',
-        replayedAt: null,
-        replayedBy: null,
-        replayedById: null,
-        resolvedAt: null,
-        abandonedAt: '2026-12-04T19:00:00.000Z',
-        abandonedReason,
-        mappingVersion: null,
-        refs: {},
+      letter({
+        ...{
+          id: 8,
+          queue: 'schedules',
+          job: 'schedule-fire',
+          errorCode: 'ERR_ADAPTER_UNAVAILABLE',
+          attempts: 5,
+        },
+        ...{
+          errorMessage: 'hcm-csdl answered 503',
+          abandonedAt: '2026-12-04T19:00:00.000Z',
+          abandonedReason,
+        },
       });
     const fire = closed('closed-by-replay');
     expectViThenEn(fire);
