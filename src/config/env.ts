@@ -47,7 +47,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     }),
   ];
 
-/** Every environment variable of {@link ENV_MAP} (README's Configuration names each one: test/unit/readme-config.test.ts). */
+/** Every environment variable of {@link ENV_MAP} (README's Configuration names each one: test/unit/config-readme-keys.test.ts). */
 export const ENV_NAMES: readonly string[] = ENV_MAP.map(([name]) => name);
 
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {

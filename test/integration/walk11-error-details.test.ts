@@ -28,6 +28,18 @@ describe('walk11: the errors a vendor meets say what to do', () => {
     );
   });
 
+  it("a disabled client's token: only the city can enable it again, not a new token (review11)", async () => {
+    const body = expectProblem(
+      await h.get(`/v1/schools/${S1}/students`, h.tokens.disabled),
+      401,
+      'ERR_TOKEN_INVALID',
+    );
+    expect(body.detail).toBe(
+      'ứng dụng của mã này đã bị tắt; liên hệ quản trị của thành phố để bật lại / ' +
+        "this token's client is disabled; ask the city's administrators to enable it",
+    );
+  });
+
   it('a key used for another body: a new batch takes a new key, a retry the same bytes', async () => {
     const key = { 'idempotency-key': 'walk11-w11-5' };
     const first = await h.pushBatch(

@@ -45,6 +45,14 @@ const NO_TOKEN = both(
   'send Authorization: Bearer <token>; get one at POST /oauth/token (grant_type=client_credentials)',
 );
 /**
+ * What a token of a disabled (or deleted) client is told (review11: it was told to get a new token, which the token
+ * endpoint refuses such a client): only the city can enable it again.
+ */
+const CLIENT_DISABLED = both(
+  'ứng dụng của mã này đã bị tắt; liên hệ quản trị của thành phố để bật lại',
+  "this token's client is disabled; ask the city's administrators to enable it",
+);
+/**
  * The `config.scope` of a route any valid token may call, whatever its scopes (GET /v1/me: who the caller is). The
  * token is verified and its client's state checked as for any other route; no scope is asked for.
  */
@@ -187,7 +195,7 @@ export default fp(
         opts.metrics.authFailures.inc({ reason: cut ?? 'disabled' });
         await failed(request, reply);
         challenge(reply, 'invalid_token');
-        throw new AppError('ERR_TOKEN_INVALID', TOKEN_REFUSED);
+        throw new AppError('ERR_TOKEN_INVALID', cut === 'rotated' ? TOKEN_REFUSED : CLIENT_DISABLED);
       }
       const principal = currentPrincipal(fromToken, client);
       if (scope !== ANY_SCOPE && !principal.scopes.includes(scope)) {
