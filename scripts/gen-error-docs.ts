@@ -17,6 +17,10 @@ const HOW: Partial<Record<keyof typeof ERRORS, string>> = {
     'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
   ERR_UNSUPPORTED_MEDIA_TYPE:
     'Send the body as `Content-Type: application/json` (a form only to `/oauth/token`), uncompressed: a body with a `Content-Encoding` (gzip, …) is refused, the answer says `Accept-Encoding: identity`. The `detail` says what the route takes.',
+  ERR_TRANSFER_CODING_UNSUPPORTED:
+    'A `Transfer-Encoding` other than `chunked` (and `identity`) and not a compression (RFC 9112 §6.1): send the body with `Content-Length` or `Transfer-Encoding: chunked` only. A compression (gzip, deflate…) there is 415 `ERR_UNSUPPORTED_MEDIA_TYPE`.',
+  ERR_SELF_LOCKOUT:
+    'Make the change from another admin client, or on the host with `truc clients`. Nothing was changed.',
   ERR_NOT_FOUND:
     'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see; an ill-formed one is a 400 `ERR_VALIDATION`.',
   ERR_RATE_LIMITED:
