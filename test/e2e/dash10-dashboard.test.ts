@@ -7,18 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { seedBatch } from '../helpers/dashboard-seed.js';
-import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+import { findingsRows, hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
 describe.runIf(hasChromium())('dash10: a batch’s page in Chromium', () => {
   const ui = useDashboard({ shots: 'dash10' });
 
-  const rows = async (): Promise<string[][]> =>
-    ui.page
-      .getByTestId('batch-findings')
-      .locator('tbody tr')
-      .evaluateAll((trs: Array<{ cells: ArrayLike<{ innerText: string }> }>) =>
-        trs.map((tr) => Array.from(tr.cells, (c) => c.innerText)),
-      );
+  const rows = () => findingsRows(ui.page);
 
   it('a finding of the whole batch says so, not record 0 of "the whole record", in vi and en', async () => {
     const base = { criterion: 'dung', messageVi: 'Sai', messageEn: 'Wrong' };

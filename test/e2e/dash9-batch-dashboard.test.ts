@@ -11,7 +11,7 @@ import type { FindingRow } from '../../src/store/batch-findings.js';
 import type { Db } from '../../src/store/db.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
 import { schoolRecord, seedBatch, storeSchool } from '../helpers/dashboard-seed.js';
-import { hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
+import { findingsRows, hasChromium, useDashboard } from '../helpers/dashboard-browser.js';
 
 const SCHOOL = schoolRecord('79000951', 'Trường Tiểu học Chín Mươi Lăm');
 /** A value no page may show (a finding's value is kept only where it is no personal data; the page shows none). */
@@ -46,14 +46,7 @@ const pulledPage = (db: Db, run: number, rejected: number): Promise<string> =>
 describe.runIf(hasChromium())('dash9 item 3: a batch’s page in Chromium', () => {
   const ui = useDashboard({ shots: 'dash9' });
 
-  /** The findings table's rows as their cells' texts. */
-  const rows = async (): Promise<string[][]> =>
-    ui.page
-      .getByTestId('batch-findings')
-      .locator('tbody tr')
-      .evaluateAll((trs: Array<{ cells: ArrayLike<{ innerText: string }> }>) =>
-        trs.map((tr) => Array.from(tr.cells, (c) => c.innerText)),
-      );
+  const rows = () => findingsRows(ui.page);
 
   it('from a school’s batch: counts, deliveries, findings paged over 10,000 and filtered, in vi and en', async () => {
     const id = await seedSchoolBatch(ui.env.deps.db);

@@ -28,6 +28,15 @@ export const PAGE_WAIT_MS = STORED_STATE_WAIT_MS + 40_000;
 /** Whether the browser is installed (the files run their tests only then: describe.runIf). */
 export const hasChromium = (): boolean => existsSync(CHROMIUM);
 
+/** The cells' texts of each row of a batch page's findings table (`batch-findings`), as a batch's tests read it. */
+export const findingsRows = (page: Page): Promise<string[][]> =>
+  page
+    .getByTestId('batch-findings')
+    .locator('tbody tr')
+    .evaluateAll((trs: Array<{ cells: ArrayLike<{ innerText: string }> }>) =>
+      trs.map((tr) => Array.from(tr.cells, (c) => c.innerText)),
+    );
+
 export interface DashboardBrowser {
   env: TestEnv;
   app: FastifyInstance;
