@@ -56,9 +56,9 @@ export async function refuseContentEncoding(
 ): Promise<Readable> {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
   const content = encoding !== undefined && encoding !== '' && encoding !== 'identity';
-  const transfer = transferCodings(request).length > 0;
-  if ((!content && !transfer) || !hasBody(request)) return payload;
-  const unknown = content ? [] : transferCodings(request).filter((c) => !COMPRESSIONS.has(c));
+  const codings = transferCodings(request);
+  if ((!content && codings.length === 0) || !hasBody(request)) return payload;
+  const unknown = content ? [] : codings.filter((c) => !COMPRESSIONS.has(c));
   if (unknown.length > 0) {
     // review11: a coding truc does not know is no compression: 501 (RFC 9112 §6.1), not 415 "no compressed body".
     const named = unknown

@@ -236,7 +236,6 @@ function endOldSecretRoute(app: ClientApp, opts: ClientRouteOptions): void {
   );
 }
 
-/** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
 /**
  * An admin client's change to itself that would lock it out (review11: disabling itself or dropping its own `admin`
  * scope left the city with no way in but the host's CLI) is refused, 409 ERR_SELF_LOCKOUT, nothing changed.
@@ -255,6 +254,7 @@ function refuseSelfLockout(patch: {
   );
 }
 
+/** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
 function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.patch(
     '/v1/admin/clients/:clientId',
