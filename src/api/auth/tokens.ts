@@ -162,7 +162,6 @@ export async function issueToken(
   return { token, expiresIn: s.ttlSeconds };
 }
 
-/** A refused token: ERR_TOKEN_INVALID with a fixed reason (never the library's message). */
 /** What a caller whose token expired is told (review28 F2: was English only), Vietnamese then English. */
 const TOKEN_EXPIRED = both('mã truy cập đã hết hạn, hãy lấy mã mới', 'the token has expired, get a new one');
 /**
@@ -174,6 +173,7 @@ export const TOKEN_REFUSED = both(
   'the token cannot be used; get a new one at POST /oauth/token (grant_type=client_credentials)',
 );
 
+/** A refused token: ERR_TOKEN_INVALID with a fixed reason (never the library's message). */
 export class TokenError extends AppError {
   readonly reason: TokenRefusal;
   constructor(reason: TokenRefusal) {
