@@ -263,7 +263,7 @@ export function provinceFigures(
                 ? { vi: 'Không có xã nào có dữ liệu điều tra.', en: 'No commune has survey data.' }
                 : {
                     vi: `Cần thêm ${more} xã đạt ${def.label.vi} để đạt ${fmt(def.provinceShare)}% số xã.`,
-                    en: `${countEn(more, 'more commune', 'more communes')} meeting ${def.level} would reach ${def.provinceShare}% of communes.`,
+                    en: `${countEn(more, 'more commune', 'more communes')} meeting ${def.label.en} would reach ${def.provinceShare}% of communes.`,
                   },
           },
         ];

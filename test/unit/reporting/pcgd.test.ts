@@ -122,6 +122,11 @@ describe('levels', () => {
     const pre = p.levels.find((l) => l.level === 'preschool5')!;
     expect([pre.communesMeeting, pre.communes, pre.met]).toEqual([1, 2, false]);
     expect(pre.shortfall[0]).toEqual(expect.objectContaining({ moreCommunes: 1 }));
+    // pcgd12: the English half named the level by its code ("meeting preschool5"), the Vietnamese by its name
+    expect(pre.shortfall[0]!.message).toEqual({
+      vi: 'Cần thêm 1 xã đạt PCGD mầm non cho trẻ 5 tuổi để đạt 100% số xã.',
+      en: '1 more commune meeting Universal preschool for 5-year-olds would reach 100% of communes.',
+    });
   });
 });
 
