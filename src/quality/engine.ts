@@ -85,6 +85,28 @@ function presentOf(sink: BatchSink, keys: readonly string[]): Present {
   return { indexes, records, keys: presentKeys };
 }
 
+/**
+ * The record checks of the records the schema refused, on what of each can still be judged (`BatchSink.judgeApart`):
+ * every problem a record has is told at once, not one push per problem (W10-2). Nothing is said at a field the
+ * schema refused. A check that needs a field the record lacks may throw: it has nothing to say of the record. Such
+ * records are few, so one plain loop (not `loopOf`'s compiled one) does; the records' own loop is left as it was.
+ */
+function judgeApart(checks: readonly RecordCheck[], ctx: BatchContext, sink: BatchSink): void {
+  const viewer = viewerOf(ctx.entity);
+  for (const [index, { rec, broken }] of sink.apart!) {
+    const view = viewer(rec);
+    sink.whileJudgingApart(index, broken, () => {
+      for (const c of checks) {
+        try {
+          c.check(view, index, ctx, sink);
+        } catch {
+          // it reads a field the schema refused, or a required one the record lacks: nothing to judge
+        }
+      }
+    });
+  }
+}
+
 /** Runs the record and batch checks; the sink then holds their findings and repairs. */
 function runInMemory(
   ctx: BatchContext,
@@ -98,6 +120,7 @@ function runInMemory(
   const viewer = viewerOf(ctx.entity);
   const views = new Array<Rec | undefined>(sink.records.length);
   const batchChecks = live(plan.batch, sink);
+  if (sink.apart !== undefined) judgeApart(recordChecks, ctx, sink);
   if (recordChecks.length > 0) loopOf(recordChecks)(sink.records, ctx, sink, viewer, views);
   else if (batchChecks.length > 0) sink.records.forEach((r, i) => (views[i] = r && viewer(r)));
   if (batchChecks.length === 0) return;
@@ -113,9 +136,7 @@ function runInMemory(
 }
 
 function resultOf(sink: BatchSink, lookups: number): QualityResult {
-  const findings = [...sink.findings].sort((a, b) =>
-    a.index < 0 ? 1 : b.index < 0 ? -1 : a.index - b.index,
-  );
+  const findings = [...sink.told()].sort((a, b) => (a.index < 0 ? 1 : b.index < 0 ? -1 : a.index - b.index));
   return { records: sink.records, findings, rejected: sink.rejected, lookups };
 }
 

@@ -268,7 +268,27 @@ export function prepareCanonical(
   }
   // A schema failure always rejects, whatever the policy says about the rule.
   sink.rejected.add(index);
+  const apart = judgeable(rec, parsed.error.issues);
+  if (apart !== undefined) sink.judgeApart(index, apart.rec, apart.broken);
   return undefined;
+}
+
+/**
+ * What of a record the schema refused can still be judged: its fields but those an issue is at (`broken`); unknown
+ * keys are no field of it. Undefined when an issue is at the record as a whole (not an object, a rule across fields).
+ */
+function judgeable(
+  input: Rec,
+  issues: readonly z.core.$ZodIssue[],
+): { rec: Rec; broken: ReadonlySet<string> } | undefined {
+  const broken = new Set<string>();
+  for (const issue of issues) {
+    if (issue.path.length > 0) broken.add(String(issue.path[0]));
+    else if (issue.code !== 'unrecognized_keys') return undefined;
+  }
+  const rec: Record<string, unknown> = { ...input };
+  for (const field of broken) delete rec[field];
+  return { rec, broken };
 }
 
 /**

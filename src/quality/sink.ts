@@ -6,7 +6,38 @@
 import { hintOf } from './hints.js';
 import { PERSONAL_ID_FORMAT, PERSONAL_ID_LEGACY } from './rules/dung-identity.js';
 import { refuses } from './sender-view.js';
-import type { BatchContext, Finding, FindingSink, Rec, RuleInfo, Severity, Text } from './types.js';
+import { tokenKey } from '../errors.js';
+import type {
+  BatchContext,
+  Finding,
+  FindingExtra,
+  FindingSink,
+  Rec,
+  RuleInfo,
+  Severity,
+  Text,
+} from './types.js';
+
+/** A record the schema refused: its fields that can still be judged, and the names of those it refused. */
+export interface Apart {
+  readonly rec: Rec;
+  readonly broken: ReadonlySet<string>;
+}
+
+/** True when `pointer` is at or under one of the `broken` fields (`/grade`, `/guardians/0`). */
+function brokenAt(pointer: string, broken: ReadonlySet<string>): boolean {
+  const end = pointer.indexOf('/', 1);
+  return broken.has(tokenKey(end < 0 ? pointer.slice(1) : pointer.slice(1, end)));
+}
+
+/** What makes two records' findings the same problem: rule, place, detail and value. */
+const sameness = (f: Finding): string => `${f.rule}\n${f.pointer}\n${f.detail?.en ?? ''}\n${f.value ?? ''}`;
+
+/** The detail of a record repeating record `first`'s key. */
+const repeatsText = (first: number): Text => ({
+  vi: `Cùng mã với bản ghi recordIndex ${first} của lô; phát hiện nào hai bản ghi cùng có chỉ nêu ở bản ghi đó.`,
+  en: `Same key as the batch's record at recordIndex ${first}; a finding the two share is told there only.`,
+});
 
 interface Template {
   readonly severity: Severity;
@@ -36,6 +67,12 @@ export class BatchSink implements FindingSink {
   private settled: Uint8Array | undefined;
   /** 1 at the indexes whose personal ID was sent but refused at input (malformed, a legacy CMND): see `add`. */
   private idRefused: Uint8Array | undefined;
+  /** The records the schema refused, with what of them can still be judged (see `judgeApart`). */
+  apart: Map<number, Apart> | undefined;
+  /** A record repeating an earlier one's key → that one's index (see `FindingExtra.repeats`, `told`). */
+  private repeated: Map<number, number> | undefined;
+  /** While a refused record is judged apart, it and its broken fields: findings there are not added (see `add`). */
+  private judging: { readonly index: number; readonly broken: ReadonlySet<string> } | undefined;
 
   constructor(
     readonly ctx: BatchContext,
@@ -57,13 +94,21 @@ export class BatchSink implements FindingSink {
     copy.patches = this.patches;
     copy.settled = this.settled?.slice();
     copy.idRefused = this.idRefused?.slice();
+    copy.apart = this.apart;
+    if (this.repeated !== undefined) copy.repeated = new Map(this.repeated);
     return copy;
   }
 
   /** A sink for checks that see only some records: index i there is `indexes[i]` here. */
   view(indexes: readonly number[]): FindingSink {
     return {
-      add: (i, rule, pointer, extra) => this.add(i < 0 ? i : indexes[i]!, rule, pointer, extra),
+      add: (i, rule, pointer, extra) =>
+        this.add(
+          i < 0 ? i : indexes[i]!,
+          rule,
+          pointer,
+          extra?.repeats === undefined ? extra : { ...extra, repeats: indexes[extra.repeats]! },
+        ),
       patch: (i, field, value) => this.patch(indexes[i]!, field, value),
       textSettled: (i) => this.textSettled(indexes[i]!),
     };
@@ -80,17 +125,28 @@ export class BatchSink implements FindingSink {
     return t;
   }
 
+  /**
+   * The findings to tell: each problem once (W9-9), a record repeating an earlier one's key not told again what that
+   * one is told (same rule, place, detail and value); `findings` itself when no record repeats another.
+   */
+  told(): readonly Finding[] {
+    const repeated = this.repeated;
+    if (repeated === undefined) return this.findings;
+    const firsts = new Set(repeated.values());
+    const atFirst = new Set<string>();
+    for (const f of this.findings) if (firsts.has(f.index)) atFirst.add(`${f.index}\n${sameness(f)}`);
+    return this.findings.filter((f) => {
+      const first = repeated.get(f.index);
+      return first === undefined || !atFirst.has(`${first}\n${sameness(f)}`);
+    });
+  }
+
   /** True when the policy switched `rule` off for this batch's entity. */
   isOff(rule: RuleInfo): boolean {
     return this.template(rule) === null;
   }
 
-  add(
-    index: number,
-    rule: RuleInfo,
-    pointer: string,
-    extra?: { value?: string; detail?: Text; elsewhere?: boolean },
-  ): void {
+  add(index: number, rule: RuleInfo, pointer: string, extra?: FindingExtra): void {
     // A personal ID the sender sent but the input step or the mapping refused (and left out) is said once, by
     // that finding (at the wire's pointer in a vendor format). The record then holds no ID, so any later finding
     // at /personalId could only call it missing or still empty (DU_PERSONAL_ID_MISSING, DU_FIELD_MISSING,
@@ -98,6 +154,9 @@ export class BatchSink implements FindingSink {
     // the refusal. Nothing is allocated unless an ID is refused.
     if (rule === PERSONAL_ID_FORMAT || rule === PERSONAL_ID_LEGACY) this.personalIdRefused(index);
     else if (this.idRefused !== undefined && this.idRefused[index] === 1 && pointer === '/personalId') return;
+    // A rule judging a refused record apart says nothing at a field the schema refused (that finding says it).
+    if (this.judging !== undefined && index === this.judging.index && brokenAt(pointer, this.judging.broken))
+      return;
     const t = this.template(rule);
     if (t === null) return;
     const finding: Finding = {
@@ -112,9 +171,11 @@ export class BatchSink implements FindingSink {
       hintEn: t.hint.en,
       ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
       ...(extra?.detail ? { detail: extra.detail } : {}),
+      ...(extra?.repeats !== undefined ? { detail: repeatsText(extra.repeats) } : {}),
       ...(extra?.elsewhere ? { elsewhere: true as const } : {}),
     };
     this.findings.push(finding);
+    if (extra?.repeats !== undefined) (this.repeated ??= new Map()).set(index, extra.repeats);
     if (index >= 0 && refuses(t.severity, extra?.elsewhere === true, this.ctx)) this.rejected.add(index);
   }
 
@@ -125,6 +186,25 @@ export class BatchSink implements FindingSink {
    */
   personalIdRefused(index: number): void {
     if (index >= 0) (this.idRefused ??= new Uint8Array(this.records.length))[index] = 1;
+  }
+
+  /**
+   * Notes what of record `index`, which the schema refused, can still be judged (W10-2: a wrong type in one
+   * field hid its invalid personal ID or a birth date in the future until it was fixed and pushed again): its
+   * fields but the `broken` ones. The record checks run on it apart (../engine.ts); it stays refused.
+   */
+  judgeApart(index: number, rec: Rec, broken: ReadonlySet<string>): void {
+    (this.apart ??= new Map()).set(index, { rec, broken });
+  }
+
+  /** Runs `judge` with findings at record `index`'s broken fields left out (see `judgeApart`). */
+  whileJudgingApart(index: number, broken: ReadonlySet<string>, judge: () => void): void {
+    this.judging = { index, broken };
+    try {
+      judge();
+    } finally {
+      this.judging = undefined;
+    }
   }
 
   /** Notes that the input step found record `index`'s text settled. */

@@ -109,15 +109,22 @@ export interface BatchContext {
   readonly config: QualityConfig;
 }
 
+/** What a finding may carry beside its rule and place (see `Finding`). */
+export interface FindingExtra {
+  readonly value?: string;
+  readonly detail?: Text;
+  readonly elsewhere?: boolean;
+  /**
+   * The index of the earlier record of the batch this one repeats (its key): the finding says so, and a finding
+   * of this record that the earlier one has as well is told there only (W9-9).
+   */
+  readonly repeats?: number;
+}
+
 /** Where rules put their findings and their repairs. */
 export interface FindingSink {
   /** Reports `rule` on record `index` at `pointer`; `value` is dropped unless the rule shows values. */
-  add(
-    index: number,
-    rule: RuleInfo,
-    pointer: string,
-    extra?: { value?: string; detail?: Text; elsewhere?: boolean },
-  ): void;
+  add(index: number, rule: RuleInfo, pointer: string, extra?: FindingExtra): void;
   /** Replaces a field of record `index` with a repaired value (the record is copied on first repair). */
   patch(index: number, field: string, value: unknown): void;
   /**

@@ -126,6 +126,15 @@ export const ACTIVE_AT_TWO_SCHOOLS = rule({
   showsValue: false,
 });
 
+/** Each key → the index of its first record. */
+function firstIndexes(keys: readonly string[]): Map<string, number> {
+  const firsts = new Map<string, number>();
+  keys.forEach((key, index) => {
+    if (!firsts.has(key)) firsts.set(key, index);
+  });
+  return firsts;
+}
+
 export const duplicateKeyCheck: Check = {
   scope: 'batch',
   rules: [DUPLICATE_IN_BATCH, DUPLICATE_PERSONAL_ID],
@@ -134,11 +143,14 @@ export const duplicateKeyCheck: Check = {
     // One hash operation per set and record: a repeat leaves the set's size unchanged.
     const seenKeys = new Set<string>();
     const seenIds = new Set<string>();
+    let firsts: Map<string, number> | undefined;
     for (let index = 0; index < recs.length; index++) {
       const before = seenKeys.size;
       seenKeys.add(keys[index]!);
       if (seenKeys.size === before) {
-        out.add(index, DUPLICATE_IN_BATCH, '');
+        // A repeat points at the first record of its key (W9-9); repeats are rare, so the firsts are found only then.
+        firsts ??= firstIndexes(keys);
+        out.add(index, DUPLICATE_IN_BATCH, '', { repeats: firsts.get(keys[index]!)! });
         continue;
       }
       const id = recs[index]!['personalId'];

@@ -1,0 +1,78 @@
+/**
+ * fix12: what a refused or repeated record tells a vendor, through the real API (a dry run of a canonical batch;
+ * real PostgreSQL). W10-2: a record with a schema error is told every other problem it has at once, not one push per
+ * problem. W9-9: a record repeating an earlier one's key is not told that one's findings again, and says which it
+ * repeats. Unknown keys: one finding naming them, no value.
+ */
+import { describe, expect, it } from 'vitest';
+import { S1, useApiHarness } from '../helpers/api.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
+import { student } from '../factories/records.js';
+
+interface Found {
+  recordIndex: number;
+  rule: string;
+  severity: string;
+  pointer: string;
+  detail?: { vi: string; en: string };
+}
+
+const DAY_MS = 86_400_000;
+
+describe('fix12: a refused record is told all it can be, once', () => {
+  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+
+  /** The findings of a dry run of `records`, the records' own (not the batch's). */
+  const findingsOf = async (records: unknown[]): Promise<Found[]> => {
+    const res = await h.send('POST', `/v1/schools/${S1}/batches?dryRun=true`, h.tokens.vendor, {
+      entity: 'students',
+      format: 'canonical',
+      records,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ findings: Found[] }>().findings.filter((f) => f.recordIndex >= 0);
+  };
+  const said = (fs: Found[]): string[] => fs.map((f) => `${f.recordIndex} ${f.rule} ${f.pointer}`);
+
+  it('W10-2: a wrong type in one field hides none of the record’s other problems', async () => {
+    const future = vietnamDay(Date.now() + 400 * DAY_MS);
+    const rec = {
+      ...student('A', { schoolCode: S1, personalId: '079220001239', birthDate: future }),
+      grade: 3,
+    };
+    const found = said(await findingsOf([rec]));
+    expect(found).toContain('0 DUNG_CODE_UNKNOWN /grade');
+    expect(found).toContain('0 DUNG_DATE_IN_FUTURE /birthDate');
+    expect(found).toContain('0 DUNG_PERSONAL_ID_BIRTH_YEAR_MISMATCH /personalId');
+    // the refused field is told once, by the schema's finding; a rule that needs it says nothing
+    expect(found.filter((f) => f.includes('/grade'))).toEqual(['0 DUNG_CODE_UNKNOWN /grade']);
+    expect(found).not.toContain('0 DUNG_AGE_FOR_GRADE /birthDate');
+  });
+
+  it('W10-2: a required field not sent is told once, missing, with the rest', async () => {
+    const { fullName: _gone, ...rec } = student('A', { schoolCode: S1, birthDate: '2030-02-30' });
+    const found = said(await findingsOf([{ ...rec, sex: 'x' }]));
+    expect(found).toContain('0 DU_REQUIRED_MISSING /fullName');
+    expect(found.filter((f) => f.includes('/fullName'))).toEqual(['0 DU_REQUIRED_MISSING /fullName']);
+    expect(found).toContain('0 DUNG_DATE_INVALID /birthDate');
+    expect(found).toContain('0 DUNG_CODE_UNKNOWN /sex');
+    expect(found).toContain('0 DU_STUDENT_WITHOUT_CLASS /classCode');
+  });
+
+  it('W9-9: a record sent twice is told its problems once, the repeat pointing at its first', async () => {
+    const twin = student('A', { schoolCode: S1, personalId: '079220001239', fullName: 'nguyen van an' });
+    const other = student('B', { schoolCode: S1, fullName: 'Trần Thị Bình' });
+    const all = await findingsOf([twin, other, twin, { ...twin, classCode: '1A1' }]);
+    const first = said(all.filter((f) => f.recordIndex === 0));
+    expect(first).toContain('0 SACH_NAME_CASE /fullName');
+    // the repeat: only that it repeats, and which record it repeats
+    const repeat = all.filter((f) => f.recordIndex === 2);
+    expect(said(repeat)).toEqual(['2 SACH_DUPLICATE_IN_BATCH ']);
+    expect(repeat[0]!.detail?.en).toContain('recordIndex 0');
+    expect(repeat[0]!.detail?.vi).toContain('recordIndex 0');
+    // a repeat that differs is told only what its first is not (it has a class: nothing of a pupil without one)
+    const changed = said(all.filter((f) => f.recordIndex === 3)).map((f) => f.slice(2));
+    expect(changed).toContain('SACH_DUPLICATE_IN_BATCH ');
+    for (const f of first) expect(changed).not.toContain(f.slice(2));
+  });
+});
