@@ -120,7 +120,7 @@ describe('api27 (PostgreSQL)', () => {
         `/v1/schools/${UNKNOWN_SCHOOL}/quality/findings`,
       ]) {
         const p = expectProblem(await h.get(url, h.tokens.admin), 404, 'ERR_NOT_FOUND');
-        if (!url.endsWith('/HS1')) expect(p.detail, url).toContain(UNKNOWN_SCHOOL);
+        expect(p.detail, url).toContain(UNKNOWN_SCHOOL);
       }
       // A school truc holds with nothing in it: an empty page, as before.
       for (const url of [

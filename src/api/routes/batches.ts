@@ -23,6 +23,7 @@ import type { Db } from '../../store/db.js';
 import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
 import type { OutboxRow } from '../../store/outbox.js';
 import type { Finding } from '../batch-contract.js';
+import { noBatch } from '../not-found.js';
 import {
   BatchAccepted,
   batchBody,
@@ -114,7 +115,7 @@ function mayReadBatch(p: Principal, batch: Pick<Batch, 'schoolCode' | 'clientId'
  */
 async function readableBatch(db: Db, p: Principal, batchId: string): Promise<Batch> {
   const batch = await createBatchesRepo(db).get(batchId);
-  if (!batch || !mayReadBatch(p, batch)) throw new AppError('ERR_NOT_FOUND');
+  if (!batch || !mayReadBatch(p, batch)) throw new AppError('ERR_NOT_FOUND', noBatch(batchId));
   return batch;
 }
 

@@ -23,6 +23,7 @@ import { problems } from '../problem.js';
 import { decimal, isoTime } from '../query.js';
 import { SchoolCode } from '../batch-contract.js';
 import { noSchoolHeld, requireSchoolHeld } from '../school-held.js';
+import { noRecordHeld } from '../not-found.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
 const READABLE: ReadonlyArray<{ entity: ReadableEntity; keyName: string; summary: string }> = [
@@ -282,8 +283,12 @@ function entityRoutes(
     },
     async function getRecord(request, reply) {
       const params = request.params as Record<string, string>;
-      const r = await reads.record(entity, params['schoolCode'] ?? '', params[keyName] ?? '');
-      if (!r) throw new AppError('ERR_NOT_FOUND');
+      const schoolCode = params['schoolCode'] ?? '';
+      const r = await reads.record(entity, schoolCode, params[keyName] ?? '');
+      if (!r) {
+        await requireSchoolHeld(reads, schoolCode);
+        throw new AppError('ERR_NOT_FOUND', noRecordHeld(entity, schoolCode));
+      }
       void reply.header('etag', etagOf(r));
       if (etagMatches(request.headers['if-none-match'], etagOf(r))) return reply.code(304).send(NO_BODY);
       return item(r);

@@ -23,6 +23,7 @@ import {
 } from '../../store/webhooks.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema, problems } from '../problem.js';
+import { noWebhook } from '../not-found.js';
 import { pageQuery } from '../paging.js';
 import { NoQuery } from '../query.js';
 
@@ -196,7 +197,7 @@ function getSubscriptionRoute(app: WebhookApp, opts: WebhookRouteOptions): void 
     },
     async function getWebhook(request) {
       const s = await hooks.get(principalOf(request).clientId, request.params.id);
-      if (!s) throw new AppError('ERR_NOT_FOUND');
+      if (!s) throw new AppError('ERR_NOT_FOUND', noWebhook(request.params.id));
       return view(s);
     },
   );
@@ -220,7 +221,7 @@ function unsubscribeRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
       const p = principalOf(request);
       await opts.db.tx(async (q) => {
         if (!(await createWebhooksRepo(q).remove(p.clientId, request.params.id)))
-          throw new AppError('ERR_NOT_FOUND');
+          throw new AppError('ERR_NOT_FOUND', noWebhook(request.params.id));
         await appendAudit(
           q,
           [
@@ -265,7 +266,7 @@ function deliveryRoutes(app: WebhookApp, opts: WebhookRouteOptions): void {
     },
     async function listDeliveries(request) {
       const s = await hooks.get(principalOf(request).clientId, request.params.id);
-      if (!s) throw new AppError('ERR_NOT_FOUND');
+      if (!s) throw new AppError('ERR_NOT_FOUND', noWebhook(request.params.id));
       const { limit, offset } = request.query;
       return { items: (await hooks.deliveries(s.id, limit, offset)).map(deliveryView) };
     },
@@ -295,7 +296,7 @@ function pingRoute(app: WebhookApp, opts: WebhookRouteOptions): void {
     async function pingWebhook(request, reply) {
       const p = principalOf(request);
       const s = await hooks.get(p.clientId, request.params.id);
-      if (!s) throw new AppError('ERR_NOT_FOUND');
+      if (!s) throw new AppError('ERR_NOT_FOUND', noWebhook(request.params.id));
       const deliveryId = randomUUID();
       await opts.db.tx(async (q) => {
         await createWebhooksRepo(q).addDelivery({
