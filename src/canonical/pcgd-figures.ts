@@ -35,6 +35,16 @@ export interface FigureIndicator {
   denominator: number;
 }
 
+/**
+ * The rate of an indicator: percent rounded half up to two decimals, null when the denominator is 0; exact (one
+ * integer product, one division, then rounding). The one rule of the report, its signed package and forms, and the
+ * figures the Ministry receives (pcgd12: the wire's `(n / d) × 10000` rounded 57/800 = 7.125 % down to 7.12 while
+ * the signed package said 7.13).
+ */
+export function rateOf(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : Math.round((numerator * 10_000) / denominator) / 100;
+}
+
 /** Canonical annual figures of one unit (commune 5-digit, province 2-digit) for one working year. */
 export interface CanonicalFigures {
   unitCode: string;

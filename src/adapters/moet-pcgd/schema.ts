@@ -53,11 +53,6 @@ export const INDICATOR_AGE_GROUPS: Readonly<Partial<Record<IndicatorCode, readon
   XMC_MUC_2: ['15-35', '15-60'],
 };
 
-/** The wire `rate` of a row: percent with 2 decimals, null when the denominator is 0. */
-export function rateOf(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 100;
-}
-
 // ---- the hub's codes as the survey form writes them ----
 /**
  * This system's transport vocabulary, keyed by the hub's codes: the labels written on the survey form

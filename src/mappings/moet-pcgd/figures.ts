@@ -4,17 +4,13 @@
  * report forms was found (DOMAIN.md §2.5). Each code names one quantity of Decree 20/2014 (thresholds
  * in DOMAIN.md §1.1) for one cohort.
  */
+import type { FiguresSubmission, IndicatorCode, IndicatorRowWire } from '../../adapters/moet-pcgd/schema.js';
 import {
   rateOf,
-  type FiguresSubmission,
-  type IndicatorCode,
-  type IndicatorRowWire,
-} from '../../adapters/moet-pcgd/schema.js';
-import type {
-  CanonicalFigures,
-  FigureIndicator,
-  FigureIndicatorCode,
-  UnitLevel,
+  type CanonicalFigures,
+  type FigureIndicator,
+  type FigureIndicatorCode,
+  type UnitLevel,
 } from '../../canonical/pcgd-figures.js';
 import { AppError } from '../../errors.js';
 import { finding, result } from '../common.js';

@@ -5,6 +5,7 @@
  * A threshold t (percent, at most two decimals) is met when `numerator × 100 ≥ t × denominator`,
  * computed in integers as `numerator × 10000 ≥ round(t × 100) × denominator` — never after rounding.
  */
+import { rateOf } from '../../canonical/pcgd-figures.js';
 import { countEn } from '../../config.js';
 import { cohortOf, INDICATOR_BY_CODE, type IndicatorCode, type PersonFlag } from './indicators.js';
 import type { LevelDef, PcgdLevelName } from './levels.js';
@@ -66,10 +67,8 @@ export interface CommuneFigures {
   levels: LevelResult[];
 }
 
-/** Percent with two decimals, null when the denominator is 0 (exact: one division, then rounding). */
-export function rateOf(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : Math.round((numerator * 10_000) / denominator) / 100;
-}
+/** Percent with two decimals, null when the denominator is 0: the one rule, the wire's too (canonical/pcgd-figures.ts). */
+export { rateOf };
 
 const basisPoints = (threshold: number): number => Math.round(threshold * 100);
 

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import {
   INDICATOR_AGE_GROUPS,
   INDICATOR_CODES,
-  rateOf,
   type FiguresBodyWire,
   type IndicatorCode,
   type ReceiptWire,
   type StoredFiguresWire,
   type UnitLevel,
 } from '../../adapters/moet-pcgd/schema.js';
+import { rateOf } from '../../canonical/pcgd-figures.js';
 
 /** One field problem of a 400 answer. */
 export interface FieldProblem {

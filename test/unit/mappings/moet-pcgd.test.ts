@@ -6,6 +6,7 @@ import {
   type PersonWire,
 } from '../../../src/adapters/moet-pcgd/schema.js';
 import { AppError } from '../../../src/errors.js';
+import { rateOf as reportRate } from '../../../src/reporting/pcgd/evaluate.js';
 import type { MappingFinding } from '../../../src/mappings/types.js';
 import {
   FIGURE_INDICATORS,
@@ -233,6 +234,25 @@ describe('moet-pcgd figures', () => {
   it('maps canonical figures to indicator rows with rates (null when the denominator is 0)', () => {
     expect(figuresToWire(canonical)).toStrictEqual({ ok: true, value: wire, findings: [] });
     expect(moetPcgdFiguresMapping.fromCanonical!(canonical, ctx)).toStrictEqual(wire);
+  });
+
+  it('sends the rate the signed report shows, rounded half up exactly (pcgd12: 57 of 800 went as 7.12, the report said 7.13)', () => {
+    const figures: CanonicalFigures = {
+      unitCode: '26995',
+      unitLevel: 'commune',
+      year: 2026,
+      indicators: [
+        { code: 'preschool5_attending', numerator: 57, denominator: 800 },
+        { code: 'preschool5_completed', numerator: 113, denominator: 800 },
+        { code: 'primary_grade1_entry_age6', numerator: 2, denominator: 3 },
+      ],
+    };
+    const out = figuresToWire(figures);
+    expect(out.ok && out.value.body.indicators.map((r) => r.rate)).toEqual([7.13, 14.13, 66.67]);
+    // the same numbers as the report's own rates, one function (canonical/pcgd-figures.ts)
+    expect(figures.indicators.map((x) => reportRate(x.numerator, x.denominator))).toEqual([
+      7.13, 14.13, 66.67,
+    ]);
   });
 
   it('round-trips wire → canonical → wire', () => {
