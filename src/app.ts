@@ -17,6 +17,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { createAuditChainer } from './audit/chainer.js';
 import type { Config } from './config.js';
 import type { QueueFactory } from './jobs/queues.js';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
   const app = createInstance(deps);
   const routeMethods = gatherRouteMethods(app as unknown as FastifyInstance);
   app.server.on('connect', connectRefusal(connectAllow(routeMethods)));
+  keepAnsweringHalfClosed(app.server);
   await addCompilersAndHooks(app, deps, opts);
   await registerDocument(app);
   await registerProtection(app, deps, routeMethods);
@@ -97,6 +99,16 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}): Promise<Fa
 }
 
 type App = ReturnType<typeof createInstance>;
+
+/**
+ * A client that shuts its sending half once its request is written (FIN after the body: `nc -N`, some proxies and
+ * scripts) still gets the answer (review12): Node's server by default aborted the request on the FIN and ended the
+ * connection, so a push that took a while was stored and its 202 never sent. With this the answer is written, then
+ * the connection ended; a FIN with no request pending still ends it at once.
+ */
+function keepAnsweringHalfClosed(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+}
 
 /** RFC 9112 §3.2: a request of HTTP/1.1 without a Host header is a 400 (./api/socket-problem.ts missingHost). */
 const MISSING_HOST = () => new AppError('ERR_BAD_REQUEST', MISSING_HOST_DETAIL);
