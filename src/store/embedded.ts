@@ -28,10 +28,23 @@ function readLock(dataDir: string): LockInfo | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
-    process.kill(info.pid, 0); // throws when no such process
+    if (!alive(info.pid)) return undefined;
     return info.pid === process.pid ? undefined : info;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether process `pid` runs: one of another user's, which this one may not signal (EPERM), runs too (review12: it
+ * was taken for a dead owner's, and its database opened a second time).
+ */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
   }
 }
 
@@ -55,19 +68,23 @@ export function embeddedExists(dataDir: string): boolean {
   return existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
 }
 
+/**
+ * The port of the live process that owns `dataDir`'s database (this one or another, by its lock), or undefined.
+ * Nothing is made or written: a process that only connects needs no write access to the folder (review12).
+ */
+function ownersPort(dataDir: string): number | undefined {
+  if (!existsSync(dataDir)) return undefined;
+  return ownedHere.get(realpathSync(dataDir)) ?? readLock(dataDir)?.port;
+}
+
 export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
+  const ownerPort = ownersPort(dataDir);
+  if (ownerPort !== undefined) {
+    const db = createPgDb(urlFor(ownerPort), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
+    return Object.assign(db, { owner: false });
+  }
   makeFolder(dataDir, { named: 'DATA_DIR', code: 'ERR_CONFIG_INVALID' });
   const key = realpathSync(dataDir);
-  const ownPort = ownedHere.get(key);
-  if (ownPort !== undefined) {
-    const db = createPgDb(urlFor(ownPort), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
-    return Object.assign(db, { owner: false });
-  }
-  const live = readLock(dataDir);
-  if (live) {
-    const db = createPgDb(urlFor(live.port), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
-    return Object.assign(db, { owner: false });
-  }
   const pglite = await PGlite.create(join(dataDir, 'pgdata'));
   // The socket server multiplexes every client onto PGlite's single session, and ignores the
   // search_path startup option BullMQ's backend sends: pin it on the session itself. Our own tables
