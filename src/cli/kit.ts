@@ -102,8 +102,23 @@ export function runs<O extends object>(
     const root = rootOf(cmd);
     const run = runs_.get(root) ?? { out: PROCESS_OUTPUT, code: 0 };
     runs_.set(root, run);
-    run.code = await fn(cmd.opts<O>(), cmd.args, run.out);
+    run.code = await fn(cmd.opts<O>(), cmd.args, terminalOutput(run.out));
   });
+}
+
+/**
+ * `out` with what a command prints on stdout {@link masked} (line breaks kept): a stored string (a school's, a client's
+ * name, another system's words) with an escape sequence, a C1 control or a bidi override never acts on the operator's
+ * terminal, whichever line prints it (review12: only the dead letters' line masked). `--json` escapes C0 itself; C1
+ * controls and bidi overrides, which JSON leaves raw, show as `?` there too.
+ */
+function terminalOutput(out: CliOutput): CliOutput {
+  const safe: CliOutput = {
+    stdout: (text) => out.stdout(masked(text, true)),
+    stderr: (text) => out.stderr(text),
+  };
+  if (out.tty) safe.tty = () => out.tty?.();
+  return safe;
 }
 
 /** An option parser for an integer in [min, max]: `.option('--port <n>', '…', int(0, 65535))`. */
