@@ -37,6 +37,13 @@ import {
   tenVendorsPushing,
 } from '../helpers/fault-vendors.js';
 
+/**
+ * {@link onStack} with a city database that answers at once: the scenarios whose fault is not a delivery in flight (the
+ * api killed, Redis flushed or killed) need no slow pushes (1.5 s each, two at a time: ~40 s of each scenario, ci12).
+ */
+const onPromptStack = (body: (s: Stack) => Promise<void>, env: Record<string, string> = {}) =>
+  onStack(body, env, { simLatencyMs: 0 });
+
 /** A job not taken yet: a flush or an empty restart loses it. */
 const NOT_TAKEN: JobType[] = ['wait', 'prioritized', 'delayed', 'waiting-children'];
 
@@ -92,7 +99,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   it(
     'the api killed while ten vendors push: every 202 batch finishes, one batch per Idempotency-Key',
     () =>
-      onStack(async (s) => {
+      onPromptStack(async (s) => {
         const { vendors, seen, pushing } = await tenVendorsPushing(s);
         await waitFor(() => seen.accepted >= 12, {
           timeoutMs: 120_000 * SCALE,
@@ -182,7 +189,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   it(
     'Redis flushed while vendors’ jobs wait in the queues: re-queued from the outbox, every batch finishes once',
     () =>
-      onStack(async (s) => {
+      onPromptStack(async (s) => {
         const { vendors, pushing } = await tenVendorsPushing(s);
         const db = s.env.deps.db;
         const prefix = s.env.redisPrefix!;
@@ -240,7 +247,7 @@ describe('fault proofs: api and worker processes, PostgreSQL, Redis, the hcm-csd
   it(
     'Redis killed and started again empty while vendors’ jobs wait in the queues: the same api and worker reconnect, re-queued from the outbox, every batch finishes once',
     () =>
-      onStack(
+      onPromptStack(
         async (s) => {
           const { vendors, pushing } = await tenVendorsPushing(s);
           const db = s.env.deps.db;
