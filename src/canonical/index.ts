@@ -94,7 +94,7 @@ export {
   PhoneSchema,
   EmailSchema,
 } from './primitives.js';
-export { bilingual, canonicalMessage, canonicalMessageVi, type Bilingual } from './messages.js';
+export { bilingual, canonicalMessageVi, type Bilingual } from './messages.js';
 export {
   BIRTH_REGISTRATION_PROVINCE_CODES,
   ABROAD_CODE_RANGE,

@@ -28,33 +28,29 @@ export function issuePointer(issue: z.core.$ZodIssue): string {
   return jsonPointer(issue.path);
 }
 
-/** At most this many unknown keys of one issue get a place of their own ({@link issuePlaces}). */
-export const UNKNOWN_KEY_PLACES = 20;
+/** At most this many unknown keys of one issue are named ({@link issuePlace}); the others are counted. */
+export const UNKNOWN_KEYS_NAMED = 20;
 
-/** One place a zod issue is told at: its pointer and the note after its message. */
+/** Where a zod issue is told: its pointer and the note after its message. */
 export interface IssuePlace {
   readonly pointer: string;
-  /** ` (name)` for an unknown key, '' for any other issue. */
+  /** ` (a, b, +2)` for unknown keys, '' for any other issue. */
   readonly note: string;
 }
 
 /**
- * Where a zod issue is told, the one answer for the mapping's findings and the quality engine's (walk9 W9-2: a
- * record's unknown keys were one finding at the record): an unknown-keys issue at each key it did not know, its own
- * pointer (`/foo`: the body's `/records/N/foo`) and name, the first {@link UNKNOWN_KEY_PLACES}; the keys not echoed
- * ({@link printableKey}: a name shaped like a personal ID is no pointer either) and any beyond together at the issue's
- * own pointer. Any other issue: its pointer, no note.
+ * Where a zod issue is told, the one answer for the mapping's findings and the quality engine's: one finding an issue.
+ * Unknown keys: one finding naming them (fix12: a record of 25 unknown keys had 21 findings, one per key since walk9
+ * W9-2), never their values; a key not echoed ({@link printableKey}: a name shaped like a personal ID) and any past the
+ * first {@link UNKNOWN_KEYS_NAMED} counted (`+2`). It points at the one key when there is one (W9-2: `/foo`, the body's
+ * `/records/N/foo`), else at the issue's own pointer (the record). Any other issue: its pointer, no note.
  */
-export function issuePlaces(issue: z.core.$ZodIssue): IssuePlace[] {
+export function issuePlace(issue: z.core.$ZodIssue): IssuePlace {
   const at = issuePointer(issue);
-  if (issue.code !== 'unrecognized_keys') return [{ pointer: at, note: '' }];
-  const places: IssuePlace[] = [];
-  const rest: string[] = [];
-  for (const key of issue.keys) {
-    if (places.length < UNKNOWN_KEY_PLACES && printableKey(key) === key)
-      places.push({ pointer: `${at}/${pointerToken(key)}`, note: ` (${key})` });
-    else rest.push(key);
-  }
-  if (rest.length > 0) places.push({ pointer: at, note: ` (${printableKeys(rest)})` });
-  return places;
+  if (issue.code !== 'unrecognized_keys') return { pointer: at, note: '' };
+  const named = issue.keys.filter((key) => printableKey(key) === key).slice(0, UNKNOWN_KEYS_NAMED);
+  const others = issue.keys.length - named.length;
+  const note = ` (${[...named, ...(others > 0 ? [`+${others}`] : [])].join(', ')})`;
+  const only = issue.keys.length === 1 && named.length === 1 ? named[0] : undefined;
+  return { pointer: only === undefined ? at : `${at}/${pointerToken(only)}`, note };
 }

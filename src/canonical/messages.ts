@@ -25,8 +25,3 @@ export function bilingual(en: string, vi: string): string {
 export function canonicalMessageVi(en: string): string | undefined {
   return VI_BY_EN.get(en);
 }
-
-/** Both languages of a canonical schema message; falls back to the English text for Vietnamese. */
-export function canonicalMessage(en: string): Bilingual {
-  return { vi: VI_BY_EN.get(en) ?? en, en };
-}

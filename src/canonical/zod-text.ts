@@ -1,8 +1,9 @@
 /**
  * zod's own messages in Vietnamese and English: one rule for the API's 400s (`errors[].message`,
- * src/api/plugins/errors.ts) and a batch's schema findings (src/mappings/canonical/index.ts: a smas or vnedu record
- * refused for its wire format; walk3 W3-1, whose Vietnamese carried zod's English "expected string, received
- * undefined").
+ * src/api/plugins/errors.ts) and every finding made of a zod issue ({@link issueWords}: a canonical record's schema
+ * findings, src/quality/prepare.ts; a smas or vnedu record refused for its wire format, src/mappings/canonical; a
+ * mapped record the canonical schema refuses, src/mappings; walk3 W3-1, whose Vietnamese carried zod's English
+ * "expected string, received undefined").
  */
 import { z } from 'zod';
 import { canonicalMessageVi, type Bilingual } from './messages.js';
@@ -132,11 +133,27 @@ function howToFix(
 }
 
 /**
- * The words of a zod issue (its `code`, the rest of it as `params`, its `message`) in both languages: a field not
- * sent as such, zod's own English with its Vietnamese locale's, a canonical schema's with the Vietnamese it
- * registered; zod's own followed by how to fix it where zod knows the form it wants (`field`: the last step of the issue's path;
- * `inUrl`: the value came in the address or a header, where a string has no quotes);
- * undefined for any other message (truc's own, written in both already).
+ * The words of a zod issue (its `code`, the rest of it as `params`, its `message`) in both languages, and whether they
+ * are zod's own: a field not sent as such, zod's own English with its Vietnamese locale's, a canonical schema's with the
+ * Vietnamese it registered; undefined for any other message (truc's own, written in both already).
+ */
+function wordsOf(
+  code: string,
+  params: object | undefined,
+  message: string,
+): { text: Bilingual; zods: boolean } | undefined {
+  const notSent = code === 'invalid_type' && message.endsWith(', received undefined');
+  if (notSent) return { text: NOT_SENT, zods: true };
+  const zodVi = zodVietnamese(code, params, message);
+  if (zodVi !== undefined) return { text: { vi: zodVi, en: message }, zods: true };
+  const vi = canonicalMessageVi(message); // a canonical schema's own words say what to send already
+  return vi ? { text: { vi, en: message }, zods: false } : undefined;
+}
+
+/**
+ * The words of a zod issue (`wordsOf`), zod's own followed by how to fix it where zod knows the form it wants
+ * (`field`: the last step of the issue's path; `inUrl`: the value came in the address or a header, where a string has
+ * no quotes); undefined for any other message (truc's own, written in both already).
  */
 export function zodIssueText(
   code: string,
@@ -145,13 +162,27 @@ export function zodIssueText(
   field?: string,
   inUrl = false,
 ): Bilingual | undefined {
-  const notSent = code === 'invalid_type' && message.endsWith(', received undefined');
-  const zodVi = notSent ? NOT_SENT.vi : zodVietnamese(code, params, message);
-  if (zodVi === undefined) {
-    const vi = canonicalMessageVi(message); // a canonical schema's own words say what to send already
-    return vi ? { vi, en: message } : undefined;
-  }
-  const text = notSent ? NOT_SENT : { vi: zodVi, en: message };
+  const words = wordsOf(code, params, message);
+  if (words === undefined || !words.zods) return words?.text;
+  const { text } = words;
   const fix = howToFix(code, params, field, inUrl);
   return fix ? { vi: `${text.vi}; ${fix.vi}`, en: `${text.en}; ${fix.en}` } : text;
+}
+
+/** A message neither zod's nor a canonical schema's (so without Vietnamese words of its own): said in general. */
+const INVALID_VI = 'Giá trị không hợp lệ.';
+
+/**
+ * The words of a zod issue in both languages, the one way every finding made of one says it (fix12; see
+ * {@link zodIssueText}): how to fix it named by the issue's field, unless `mapped` (the value came through a mapping
+ * from another system's field, whose name and type the canonical schema's are not); a message with no Vietnamese of its
+ * own is said as an invalid value in Vietnamese, its English as it is.
+ */
+export function issueWords(issue: z.core.$ZodIssue, mapped = false): Bilingual {
+  const { code, path, message, ...params } = issue;
+  const field = path.at(-1);
+  const text = mapped
+    ? wordsOf(code, params, message)?.text
+    : zodIssueText(code, params, message, typeof field === 'string' ? field : undefined);
+  return text ?? { vi: INVALID_VI, en: message };
 }

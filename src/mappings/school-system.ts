@@ -6,7 +6,7 @@
  * folders. Pure.
  */
 import type { z } from 'zod';
-import { canonicalMessage } from '../canonical/messages.js';
+import { issueWords } from '../canonical/zod-text.js';
 import { parseSchoolYear } from '../canonical/school-year.js';
 import { resolveCode, type CodeList } from '../canonical/codes/code-list.js';
 import { badDate, compact, finding, missingField, result, textOf, unknownCode } from './common.js';
@@ -117,7 +117,7 @@ export function validated<S extends z.ZodObject>(
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '');
       const optional = round === 0 && key !== '' && isOptional(schema, key);
-      const msg = canonicalMessage(issue.message);
+      const msg = issueWords(issue, true);
       const sub = issue.path.length > 1 ? `/${issue.path.slice(1).map(String).join('/')}` : '';
       const pointer = (pointerOf[key] ?? `/${key}`) + sub;
       findings.push(finding(pointer, 'MAP_INVALID_FIELD', msg.vi, msg.en, optional ? 'warning' : 'error'));

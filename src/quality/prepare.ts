@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { ENTITY_SCHEMAS, type EntityName } from '../canonical/entities.js';
-import { canonicalMessage } from '../canonical/messages.js';
+import { issueWords } from '../canonical/zod-text.js';
 import { readPersonalId } from '../canonical/personal-id.js';
 import { asIsParser, type AsIsParser } from '../canonical/as-is.js';
 import { isDigits } from '../canonical/primitives.js';
@@ -36,7 +36,7 @@ import {
 } from './rules/sach.js';
 import type { BatchContext, Rec, RuleInfo, Text } from './types.js';
 import { BatchSink } from './sink.js';
-import { issuePlaces } from '../canonical/keys.js';
+import { issuePlace } from '../canonical/keys.js';
 
 const DATE_FIELDS = new Set(['birthDate', 'statusDate', 'startDate', 'endDate']);
 const EMAIL_FIELDS = new Set(['email', 'officialEmail']);
@@ -261,10 +261,10 @@ export function prepareCanonical(
     // One finding per field: the first issue says what is wrong (a blank name is missing, not badly spelt).
     if (field !== '' && reported.has(field)) continue;
     reported.add(field);
-    const detail: Text = canonicalMessage(issue.message);
+    const words = issueWords(issue);
+    const { pointer, note } = issuePlace(issue);
     const rule = ruleOfIssue(field, issue, rec, sink.ctx);
-    for (const { pointer, note } of issuePlaces(issue))
-      sink.add(index, rule, pointer, { detail: { vi: detail.vi + note, en: detail.en + note } });
+    sink.add(index, rule, pointer, { detail: { vi: words.vi + note, en: words.en + note } });
   }
   // A schema failure always rejects, whatever the policy says about the rule.
   sink.rejected.add(index);

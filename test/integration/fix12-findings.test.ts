@@ -75,4 +75,16 @@ describe('fix12: a refused record is told all it can be, once', () => {
     expect(changed).toContain('SACH_DUPLICATE_IN_BATCH ');
     for (const f of first) expect(changed).not.toContain(f.slice(2));
   });
+
+  it('unknown keys: one finding naming them, no value', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`extra${i}`, 'x']));
+    const found = await findingsOf([
+      { ...student('A', { schoolCode: S1 }), ...extra, '079220001234': 'Lê Thị Hoa' },
+    ]);
+    const schema = found.filter((f) => f.rule === 'DUNG_SCHEMA');
+    expect(schema).toHaveLength(1);
+    expect(schema[0]!.detail?.en).toContain('extra0, extra1');
+    expect(schema[0]!.detail?.en).toContain('+6)');
+    expect(JSON.stringify(found)).not.toMatch(/079220001234|Lê Thị Hoa/);
+  });
 });

@@ -4,29 +4,25 @@
  * its JSON pointer, in Vietnamese and English.
  */
 import type { z } from 'zod';
-import { zodIssueText } from '../../canonical/zod-text.js';
+import { issueWords } from '../../canonical/zod-text.js';
 import type { MapResult, MappingFinding } from '../types.js';
-import { issuePlaces } from '../../canonical/keys.js';
+import { issuePlace } from '../../canonical/keys.js';
 import { asIsParser } from '../../canonical/as-is.js';
 
 export const CANONICAL_MAPPING_VERSION = 'canonical@1';
 
 export function zodFindings(error: z.ZodError, prefix = 'SCHEMA'): MappingFinding[] {
-  return error.issues.slice(0, 20).flatMap((issue) => {
-    const { code, path: _path, message, ...params } = issue;
+  return error.issues.slice(0, 20).map((issue) => {
     // zod's English in both languages, a missing field told so (walk3 W3-1: "received undefined" in the Vietnamese)
-    const field = issue.path.at(-1);
-    const text = zodIssueText(code, params, message, typeof field === 'string' ? field : undefined) ?? {
-      vi: message,
-      en: message,
-    };
-    return issuePlaces(issue).map(({ pointer, note }) => ({
+    const text = issueWords(issue);
+    const { pointer, note } = issuePlace(issue);
+    return {
       pointer,
-      rule: `${prefix}_${code.toUpperCase()}`,
+      rule: `${prefix}_${issue.code.toUpperCase()}`,
       severity: 'error' as const,
       vi: `${prefix === 'WIRE' ? 'Sai định dạng của hệ thống nguồn' : 'Không hợp lệ theo lược đồ'}: ${text.vi}${note}`,
       en: `${prefix === 'WIRE' ? 'Not in the source system’s wire format' : 'Schema violation'}: ${text.en}${note}`,
-    }));
+    };
   });
 }
 

@@ -8,7 +8,7 @@ import type { HCM_CSDL_LABELS } from '../../adapters/hcm-csdl/schema.js';
 import type { Expect } from '../../adapters/types.js';
 import { asIsDraftParser, asIsParser } from '../../canonical/as-is.js';
 import { resolveCode, type CodeList } from '../../canonical/codes/code-list.js';
-import { canonicalMessageVi } from '../../canonical/messages.js';
+import { issueWords } from '../../canonical/zod-text.js';
 import type {
   DisabilityCode,
   Grade,
@@ -146,8 +146,8 @@ function validate<S extends z.ZodType>(
         .map((p) => `/${String(p)}`)
         .join('');
     if (out.hasError(pointer)) continue;
-    const vi = canonicalMessageVi(issue.message) ?? 'Giá trị không hợp lệ.';
-    out.add(finding(pointer, 'MAP_INVALID_VALUE', vi, issue.message));
+    const { vi, en } = issueWords(issue, true);
+    out.add(finding(pointer, 'MAP_INVALID_VALUE', vi, en));
   }
   return undefined;
 }

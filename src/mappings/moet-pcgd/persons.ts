@@ -16,7 +16,7 @@ import { ETHNICITY_CODE_LIST, ETHNICITY_KINH } from '../../canonical/codes/ethni
 import { GRADE_CODE_LIST } from '../../canonical/codes/grade.js';
 import { SEX_CODE_LIST } from '../../canonical/codes/sex.js';
 import type { Grade } from '../../canonical/enums.js';
-import { canonicalMessage } from '../../canonical/messages.js';
+import { issueWords } from '../../canonical/zod-text.js';
 import {
   PERSON_UNREAD_FIELDS,
   PersonSchema,
@@ -247,7 +247,7 @@ function schemaFindings(
     .map((issue) => {
       const path = issue.path.map(String);
       const pointer = POINTER[path.join('.')] ?? `/${path.join('/')}`;
-      const msg = canonicalMessage(issue.message);
+      const msg = issueWords(issue, true);
       return finding(pointer, 'MAP_INVALID_VALUE', msg.vi, msg.en);
     })
     .filter((f) => !reported.has(f.pointer));

@@ -9,7 +9,6 @@ import {
   PhoneSchema,
   ProvinceCodeSchema,
   YearSchema,
-  canonicalMessage,
   canonicalMessageVi,
   opaqueCode,
   text,
@@ -187,10 +186,5 @@ describe('bilingual messages', () => {
     ];
     expect(issues).toHaveLength(5);
     for (const issue of issues) expect(canonicalMessageVi(issue.message)).toMatch(/\S/);
-  });
-
-  it('canonicalMessage falls back to the English text for foreign messages', () => {
-    expect(canonicalMessage('something else')).toEqual({ vi: 'something else', en: 'something else' });
-    expect(canonicalMessage('Must not be empty.').vi).toBe('Không được để trống.');
   });
 });

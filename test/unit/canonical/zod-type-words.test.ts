@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { zodIssueText } from '../../../src/canonical/zod-text.js';
+import { issueWords, zodIssueText } from '../../../src/canonical/zod-text.js';
 import { zodFindings } from '../../../src/mappings/canonical/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { configErrorOf, useConfigDirs } from '../../helpers/config-dir.js';
@@ -15,14 +15,7 @@ import { configErrorOf, useConfigDirs } from '../../helpers/config-dir.js';
 function textOf(schema: z.ZodType, value: unknown) {
   const parsed = schema.safeParse(value);
   if (parsed.success) throw new Error('parsed');
-  const { code, path, message, ...params } = parsed.error.issues[0]!;
-  const text = zodIssueText(
-    code,
-    params,
-    message,
-    typeof path.at(-1) === 'string' ? String(path.at(-1)) : undefined,
-  );
-  if (!text) throw new Error(`no text for ${message}`);
+  const text = issueWords(parsed.error.issues[0]!);
   return text;
 }
 
