@@ -9,6 +9,7 @@ import { vietnamTimeOf } from '../canonical/school-year.js';
 import { countEn } from '../config.js';
 import { both } from '../errors.js';
 import { levelLabel } from '../reporting/pcgd/levels.js';
+import { workingYearAt } from '../reporting/pcgd/persons-year.js';
 import { REPORT_STATUS_VI } from '../reporting/pcgd/status-words.js';
 import type { DemoActors } from './actors.js';
 import { json, postForStatus, waitForStatus, type AuthHeaders } from './http.js';
@@ -37,9 +38,15 @@ async function post(base: string, path: string, headers: AuthHeaders): Promise<u
   return json(await fetch(`${base}${path}`, { method: 'POST', headers }));
 }
 
+/**
+ * The year the demo reports: the PCGD-XMC working year open at `now` on Vietnam's calendar (from `opensOn`, 1
+ * September), the deadlines' default year and the simulated Ministry's (pcgd12: by the UTC month, from 17:00 UTC on 31
+ * August, 1 September in Vietnam, the demo reported last year while the Ministry had opened this one).
+ */
+export const demoReportYear = (now: Date, opensOn: string): number => workingYearAt(now, opensOn);
+
 export async function runPcgdStep(stack: DemoStack, { auth, communes }: DemoActors): Promise<PcgdStepResult> {
-  const now = new Date();
-  const year = now.getUTCMonth() >= 8 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  const year = demoReportYear(new Date(), stack.deps.config.pcgd.calendar.opensOn);
   stack.sims.moetPcgd.setToday(() => new Date(`${year}-09-20T03:00:00Z`));
   const unitCode = communes[0]!;
   const { base } = stack;
