@@ -26,9 +26,21 @@ export async function batchPage(
   main.replaceChildren(h('p', {}, '404'));
 }
 
-/** Where the page leads back to: the batch's school, or (a pulled page of every school) the sync runs. */
+/** A pulled batch's sync run's page (dash12: GET /v1/batches/{id} `syncRunId`); null: a vendor's batch. */
+const runHref = (b: BatchView): string | null => (b.syncRunId === null ? null : `#/sync/${b.syncRunId}`);
+
+/** Where the page leads back to: the batch's school, or (a pulled page of every school) its run, else the sync runs. */
 const backTo = (b: BatchView): string =>
-  b.schoolCode !== '*' ? `#/schools/${encodeURIComponent(b.schoolCode)}` : '#/sync';
+  b.schoolCode !== '*' ? `#/schools/${encodeURIComponent(b.schoolCode)}` : (runHref(b) ?? '#/sync');
+
+/** Its sync run, `#N` a link to the run's page; null: a vendor's batch. */
+function runStat(b: BatchView): HTMLElement | null {
+  const href = runHref(b);
+  if (href === null) return null;
+  const text = `#${b.syncRunId}`;
+  const to = openable(href);
+  return stat(t('batchRun'), to ? h('a', { href: to }, text) : text, 'batch-run');
+}
 
 async function oneBatch(main: HTMLElement, id: string, params: URLSearchParams): Promise<void> {
   const b = await api<BatchView>(`/v1/batches/${encodeURIComponent(id)}`);
@@ -106,6 +118,7 @@ function batchStats(b: BatchView): HTMLElement {
     'div',
     { class: 'stats', 'data-testid': 'batch-stats' },
     stat(t('school'), school),
+    runStat(b),
     stat(t('entity'), entityText(b.entity)),
     stat(t('format'), b.format),
     stat(t('batchMode'), t(b.mode === 'snapshot' ? 'modeSnapshot' : 'modeDelta')),

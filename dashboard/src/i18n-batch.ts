@@ -45,6 +45,8 @@ export const BATCH_WORDS = {
   ],
   // walk11 W11-8: a sync run's page (./sync-run.ts)
   runOf: ['Lần đồng bộ #{id}', 'Sync run #{id}'],
+  // dash12: a pulled batch's page names its run, a link to the run's page
+  batchRun: ['Lần đồng bộ', 'Sync run'],
   runDetails: ['Chi tiết', 'Details'],
   duration: ['Thời gian chạy', 'Duration'],
   runKind: ['Kiểu kéo', 'Kind'],

@@ -218,6 +218,15 @@ export const BatchStatus = z
           'admin) included; once decided: when the decision was carried out, if after its ingest',
       }),
     findingsUrl: z.string(),
+    syncRunId: z
+      .number()
+      .int()
+      .nullable()
+      .meta({
+        description:
+          'Lần đồng bộ đã kéo lô này (GET /v1/syncs/{id}); null: lô do nhà cung cấp gửi / ' +
+          'the sync run that pulled this batch (GET /v1/syncs/{id}); null: a batch a vendor sent',
+      }),
     ...IgnoredFields,
     deliveries: z.array(BatchDelivery).meta({
       description:

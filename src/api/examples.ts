@@ -71,6 +71,7 @@ const batchStatus: z.infer<typeof BatchStatus> = {
   createdAt: '2026-12-05T02:10:00.000Z',
   finishedAt: '2026-12-05T02:10:01.250Z',
   findingsUrl: `/v1/batches/${BATCH_ID}/findings`,
+  syncRunId: null,
   ignoredFields: [],
   ignoredFieldsMore: 0,
   deliveries: [

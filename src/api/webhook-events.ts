@@ -17,7 +17,12 @@ const both = (vi: string, en: string) => `${vi} / ${en}`;
  */
 const ToldDelivery = BatchStatus.shape.deliveries.element.omit({ refused: true, waiting: true });
 
-const BatchFinishedData = BatchStatus.omit({ createdAt: true, status: true, deliveries: true }).extend({
+const BatchFinishedData = BatchStatus.omit({
+  createdAt: true,
+  status: true,
+  deliveries: true,
+  syncRunId: true,
+}).extend({
   status: z.enum(['held', 'done', 'failed']).meta({
     description: both(
       'Trạng thái lô như GET /v1/batches/{id} cho thấy lúc gửi',

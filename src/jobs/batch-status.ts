@@ -35,6 +35,8 @@ export interface BatchView {
   createdAt: string;
   finishedAt: string | null;
   findingsUrl: string;
+  /** The sync run that pulled it (dash12: a batch's page leads to its run); null: a vendor's. */
+  syncRunId: number | null;
   /** The fields its records sent that truc ignored (../store/batches.ts `IgnoredFields`): names, sorted, ≤ 50. */
   ignoredFields: string[];
   /** How many other distinct field names it sent and truc ignored (past the 50, or not shaped like a field name). */
@@ -166,6 +168,7 @@ export function batchView(
     createdAt: batch.createdAt.toISOString(),
     finishedAt: told.finishedAt,
     findingsUrl: `/v1/batches/${batch.id}/findings`,
+    syncRunId: batch.syncRunId,
     ...ignoredOf(batch),
     deliveries: deliveries.map((d) => ({
       system: d.system,

@@ -65,7 +65,8 @@ export function toldKey(v: BatchView): string {
 
 /** The event's data: the batch as GET /v1/batches/{id} shows it (no refused keys), its sequence and when told. */
 function finishedData(v: BatchView, told: { sequence: number; toldAt: Date }): Record<string, unknown> {
-  const { createdAt: _created, findingsUrl, ...rest } = v;
+  // a vendor's batch has no sync run (a pulled one, the city's, is told to no vendor): GET's syncRunId is not told
+  const { createdAt: _created, findingsUrl, syncRunId: _run, ...rest } = v;
   return {
     ...rest,
     deliveries: v.deliveries.map(({ refused: _refused, waiting: _waiting, ...d }) => d),

@@ -1647,6 +1647,8 @@ export interface components {
       /** @description Lúc lô xong; null khi chưa xong, kể cả khi đang bị giữ chờ duyệt (held); đã quyết định: lúc quyết định được thực hiện nếu sau lúc nhận lô / when the batch finished; null while it has not, held (waiting for a city admin) included; once decided: when the decision was carried out, if after its ingest */
       finishedAt: string | null;
       findingsUrl: string;
+      /** @description Lần đồng bộ đã kéo lô này (GET /v1/syncs/{id}); null: lô do nhà cung cấp gửi / the sync run that pulled this batch (GET /v1/syncs/{id}); null: a batch a vendor sent */
+      syncRunId: number | null;
       /** @description Các trường bản ghi của lô đã gửi mà truc bỏ qua vì không thuộc định dạng (smas, vnedu; trường định dạng có mà truc không lấy, như TenLop của SMAS, không được liệt kê: lược đồ bản ghi ghi rõ), chỉ tên trường, không có giá trị: sắp xếp, không lặp, tối đa 50; trống: không có, hoặc lô chưa được xử lý (định dạng canonical từ chối bản ghi có trường lạ) / the fields the batch’s records sent that truc ignored as outside their format (smas, vnedu; a field the format defines but truc does not carry, such as SMAS TenLop, is not listed: the record’s schema says so), names only, never values: sorted, distinct, at most 50; empty: none, or the batch is not judged yet (the canonical format refuses a record with an unknown field) */
       ignoredFields: string[];
       /** @description Số tên trường khác (không lặp) bị bỏ qua mà không liệt kê: quá 50, hoặc tên không có dạng tên trường (chữ ASCII, chữ số, _ và -, tối đa 64 ký tự, không có dãy từ 5 chữ số: có thể là dữ liệu cá nhân) / how many other distinct ignored field names are not listed: past the 50, or a name not shaped like a field name (ASCII letters, digits, _ and -, at most 64 characters, no run of 5 digits: it could be personal data) */
@@ -4785,6 +4787,7 @@ export interface operations {
            *       "createdAt": "2026-12-05T02:10:00.000Z",
            *       "finishedAt": "2026-12-05T02:10:01.250Z",
            *       "findingsUrl": "/v1/batches/3f2b6c1e-8a4d-4e5f-9b7a-2c1d0e9f8a7b/findings",
+           *       "syncRunId": null,
            *       "ignoredFields": [],
            *       "ignoredFieldsMore": 0,
            *       "deliveries": [
