@@ -117,15 +117,24 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
     clauses.push(`d.error_code = $${params.length}`);
   }
   if (f.syncRunId !== undefined) {
-    params.push(String(f.syncRunId));
-    clauses.push(
-      `(d.refs->>'syncRunId' = $${params.length} OR EXISTS (SELECT 1 FROM truc.outbox r
-         WHERE r.id = d.outbox_id AND r.payload->>'syncRunId' = $${params.length}))`,
-    );
+    params.push(f.syncRunId);
+    clauses.push(letterOfRun(`$${params.length}::bigint`));
   }
   if (!f.includeReplayed) clauses.push(OPEN);
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
+
+/**
+ * SQL: letter `d` is sync run `run`'s (an SQL bigint: `r.id`, `$1::bigint`): its refs carry the run (its push set's,
+ * kept when written), the failed job carried it, or the job's push set is the run's (a letter written before refs,
+ * migration 1455). One rule for a run's open letters (GET /v1/syncs, ./sync-run-reads.ts) and the letters of a run
+ * (GET /v1/dead-letters?syncRunId=, a replay by it): dash12, a run's page said 0 of a letter the filter listed (no
+ * outbox row), and the filter missed one the run counted (no refs).
+ */
+export const letterOfRun = (run: string): string =>
+  `(d.refs->>'syncRunId' = (${run})::text OR EXISTS (SELECT 1 FROM truc.outbox ro WHERE ro.id = d.outbox_id
+     AND (ro.payload->>'syncRunId' = (${run})::text OR EXISTS (SELECT 1 FROM truc.push_sets rs
+       WHERE rs.id = (ro.payload->>'pushSetId')::bigint AND rs.sync_run_id = (${run})))))`;
 
 /**
  * An open letter: neither replayed, resolved by a later delivery, nor abandoned with its target (`truc targets

@@ -7,7 +7,7 @@ import type { EntityName, SystemName } from '../config.js';
 import { namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 import { readEndpointSql, type Circuit, type GateState, type PauseReason } from './delivery-gates.js';
-import { OPEN } from './dead-letters.js';
+import { letterOfRun, OPEN } from './dead-letters.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
 export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
@@ -299,10 +299,7 @@ async function listRuns(q: Queryable, f: SyncRunFilter): Promise<{ total: number
                 count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
            FROM truc.batches WHERE sync_run_id = r.id) b ON true
        LEFT JOIN LATERAL (
-         SELECT count(*) AS dead FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
-          WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
-             OR EXISTS (SELECT 1 FROM truc.push_sets ps
-                         WHERE ps.id = (o.payload->>'pushSetId')::bigint AND ps.sync_run_id = r.id))) dl ON true
+         SELECT count(*) AS dead FROM truc.dead_letters d WHERE ${OPEN} AND ${letterOfRun('r.id')}) dl ON true
       WHERE ${where}
       ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
     [...params, f.limit, f.offset],
