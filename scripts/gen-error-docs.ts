@@ -130,6 +130,14 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     vi: 'Hệ thống bên ngoài từ chối nội dung; gửi lại sẽ bị từ chối như vậy. Số liệu PCGD-XMC: báo cáo ở trạng thái `submitted` với `delivery.lastError` và được tính là chưa nộp (`GET /v1/pcgd/deadlines`); `delivery.refusal` của báo cáo giữ mã lỗi và lỗi từng trường của Bộ (chỉ số nào, quy tắc nào); cán bộ cấp tỉnh hoặc quản trị thành phố mở lại báo cáo, cán bộ sửa, tính lại, duyệt và nộp lại (bị từ chối vì lỗi tạm thời: nộp lại đúng phiên bản đó).',
     en: "The external system refused the content; retrying sends the same refusal. PCGD-XMC figures: the report stays `submitted` with `delivery.lastError` and is counted not submitted (`GET /v1/pcgd/deadlines`); the report's `delivery.refusal` holds the Ministry's problem code and field errors (which indicator, which rule); a province officer or city admin reopens the report, the officer corrects, recomputes, approves and submits again (a refusal of a transient kind: submit the same version again).",
   },
+  ERR_WEBHOOK_URL: {
+    vi: 'Đăng ký địa chỉ `https` công khai của máy nhận: không `http`, không địa chỉ mạng riêng, loopback (`localhost`, `127.0.0.1`) hay link-local, không thông tin đăng nhập hay phần `#` trong URL (`detail` nêu điều bị vi phạm). Mỗi lần gửi kiểm tra lại địa chỉ DNS trả về. Chỉ bản chạy thử và kiểm thử nới quy tắc này (`webhooks.allowHttp`, `webhooks.allowPrivateNetworks`: `npm run demo` nhận `http://127.0.0.1:…`, bản triển khai thật thì không).',
+    en: "Subscribe your receiver's public `https` address: no `http`, no private, loopback (`localhost`, `127.0.0.1`) or link-local address, no credentials or `#` fragment in the URL (`detail` names what is wrong). Every send checks the DNS answer again. Only demo and test deployments relax this (`webhooks.allowHttp`, `webhooks.allowPrivateNetworks`: `npm run demo` takes `http://127.0.0.1:…`, a real deployment does not).",
+  },
+  ERR_WEBHOOK_LIMIT: {
+    vi: 'Xoá một đăng ký không dùng nữa (`GET /v1/webhooks` liệt kê, `DELETE /v1/webhooks/{id}`), hoặc gộp các sự kiện vào một đăng ký (mỗi đăng ký nhận nhiều sự kiện); giới hạn là `webhooks.maxSubscriptions` (10).',
+    en: 'Delete a subscription you no longer use (`GET /v1/webhooks` lists them, `DELETE /v1/webhooks/{id}`), or put the events into one subscription (one takes several events); the limit is `webhooks.maxSubscriptions` (10).',
+  },
   ERR_ADAPTER_WINDOW_CLOSED: {
     vi: 'Bộ chỉ nhận số liệu trong thời hạn (từ 1 tháng 9 đến hạn nộp).',
     en: 'The Ministry accepts figures only in its window (from 1 September to the deadline).',

@@ -14,8 +14,8 @@ import { parseRetryAfter } from '../classify.js';
 import { isInwardHost, PRIVATE_ADDRESS, publicOnlyLookup } from '../public-address.js';
 
 const PRIVATE_REFUSED = both(
-  'không được dùng địa chỉ mạng riêng, loopback hay link-local',
-  'private, loopback and link-local addresses are not allowed',
+  'không được dùng địa chỉ mạng riêng, loopback hay link-local: đăng ký địa chỉ https công khai của máy nhận (tên miền trỏ tới địa chỉ công khai)',
+  "private, loopback and link-local addresses are not allowed: subscribe your receiver's public https address (a name that resolves to a public address)",
 );
 
 export interface ReceiverPolicy {

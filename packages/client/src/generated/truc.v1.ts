@@ -1417,7 +1417,7 @@ export interface components {
       disabled?: boolean;
     };
     WebhookSubscriptionRequestInput: {
-      /** @description HTTPS URL nhận sự kiện / the receiver URL */
+      /** @description URL https nhận sự kiện, trên địa chỉ công khai: http, địa chỉ mạng riêng, loopback (localhost, 127.0.0.1) hay link-local, thông tin đăng nhập hay phần # trong URL bị từ chối (400 ERR_WEBHOOK_URL), và mỗi lần gửi kiểm tra lại địa chỉ DNS trả về; chỉ cấu hình của một bản chạy thử hay kiểm thử (webhooks.allowHttp, webhooks.allowPrivateNetworks, như npm run demo) mới nới quy tắc này / the https receiver URL, on a public address: http, a private, loopback (localhost, 127.0.0.1) or link-local address, credentials or a # fragment in the URL are refused (400 ERR_WEBHOOK_URL), and every send checks again the address DNS answers; only the configuration of a demo or test deployment (webhooks.allowHttp, webhooks.allowPrivateNetworks, as npm run demo) relaxes this */
       url: string;
       events: ('batch.finished' | 'findings.ready' | 'master-data.changed')[];
     };
