@@ -1,8 +1,9 @@
 /** Child processes for tests: spawn, read stdout line by line, wait for a line or the exit. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: the working directory of every `truc` process a test starts. */
@@ -43,7 +44,7 @@ export function trucArgs(cli: readonly string[]): string[] {
  * /proc/sys/net/ipv4/ip_local_port_range), which it draws from for `listen(0)` and for the local end of every outgoing
  * connection (PostgreSQL, Redis, HTTP). A port found free there and released was open to any connection made before
  * the child bound it (its start failed with EADDRINUSE). Below it, only an explicit bind takes a port: each vitest
- * worker (VITEST_POOL_ID) has a block of its own, walked from a random start (two runs on one machine rarely meet).
+ * worker (VITEST_POOL_ID) has a block of its own, walked from a random start; a port handed out is reserved (below).
  */
 const PORT_BLOCK = 1_000;
 const PORT_BLOCKS = 8;
@@ -71,12 +72,56 @@ function bindable(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Ports handed out by a live process, one file each (its pid) in the machine's temporary folder (review12): runs of
+ * vitest side by side on one machine have workers of the same VITEST_POOL_ID, so the same block; a port one run found
+ * free and handed out, not yet bound by its child, was free for the other run too. A process's own are its to reuse;
+ * a dead one's are taken over; each process's are removed when it exits.
+ */
+const RESERVED = join(tmpdir(), 'truc-test-ports');
+const reservedHere: string[] = [];
+
+/** Whether `port` is this process's now: reserved by it before, or newly (none held it, or a dead process did). */
+function reserve(port: number): boolean {
+  mkdirSync(RESERVED, { recursive: true });
+  const file = join(RESERVED, String(port));
+  const held = (): number | undefined => {
+    try {
+      return Number(readFileSync(file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const by = held();
+  if (by === process.pid) return true;
+  if (by !== undefined && pidRuns(by)) return false;
+  if (by !== undefined) rmSync(file, { force: true });
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    return false; // another process took it meanwhile
+  }
+  if (reservedHere.length === 0)
+    process.once('exit', () => reservedHere.forEach((f) => rmSync(f, { force: true })));
+  reservedHere.push(file);
+  return true;
+}
+
+function pidRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
 /** A loopback port nothing listens on, for a process a test starts ({@link portBlock}: not one a connection takes). */
 export async function freePort(): Promise<number> {
   block ??= portBlock();
   for (let tried = 0; tried < PORT_BLOCK; tried++) {
     const port = block.base + (block.next++ % PORT_BLOCK);
-    if (await bindable(port)) return port;
+    if (reserve(port) && (await bindable(port))) return port;
   }
   throw new Error(`no free port in ${block.base}-${block.base + PORT_BLOCK - 1}`);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/proc.js';
+import { freePort, spawnProcess } from '../helpers/proc.js';
 
 const ephemeralLow = (): number => {
   try {
@@ -30,5 +30,24 @@ describe('freePort', () => {
       server.listen(ports[0], '127.0.0.1', resolve);
     });
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  // review12: two runs of vitest side by side have workers of the same pool id, so the same block of ports.
+  it('two processes of the same pool id, each holding 500 of its 1,000 ports, never hand out the same one', async () => {
+    const env = { ...process.env, VITEST_POOL_ID: '1' };
+    const runs = [0, 1].map(() =>
+      spawnProcess(process.execPath, ['--import', 'tsx', 'test/helpers/free-ports-child.ts', '500'], { env }),
+    );
+    try {
+      const lists = await Promise.all(
+        runs.map(async (r) => JSON.parse(await r.waitForLine((l) => l.startsWith('['), 120_000)) as number[]),
+      );
+      const both = lists[0]!.filter((port) => lists[1]!.includes(port));
+      expect(both).toEqual([]);
+    } finally {
+      // Told to go (SIGTERM), each exits and gives its ports back.
+      for (const r of runs) r.child.kill('SIGTERM');
+      await Promise.all(runs.map((r) => r.exited));
+    }
   });
 });
