@@ -15,7 +15,8 @@ import { retryAfterWaits } from './gate-view.js';
 import { createOutboxRepo } from '../store/outbox.js';
 import { createOverviewRepo, type OverviewRepo } from '../store/overview.js';
 import { REPORT_STATUSES } from '../store/pcgd.js';
-import { cityUnits, reportYearAt, standingCounts } from '../reporting/pcgd/deadlines.js';
+import { cityUnits, standingCounts } from '../reporting/pcgd/deadlines.js';
+import { workingYearAt } from '../reporting/pcgd/persons-year.js';
 import { createGuardHoldsRepo, HOLD_KINDS } from '../store/guard-holds.js';
 import { createRunGuardRepo } from '../store/run-guard.js';
 import { createScheduleKeepingRepo } from '../store/schedules.js';
@@ -96,7 +97,7 @@ async function pcgdGauges(
 ): Promise<void> {
   const { metrics } = deps;
   const now = deps.now();
-  const year = reportYearAt(now);
+  const year = workingYearAt(now, deps.config.pcgd.calendar.opensOn);
   const units = cityUnits(await overview.pcgdUnits(year));
   const standing = standingCounts(deps.config.pcgd.calendar, year, units, now);
   for (const level of ['commune', 'province'] as const) {

@@ -10,7 +10,8 @@ import { buildApp } from '../../src/app.js';
 import { ingestBatch, enqueue } from '../../src/jobs/contracts.js';
 import { recordScheduleFire } from '../../src/jobs/schedule-control.js';
 import { knownQueues, QUEUE_STATES } from '../../src/jobs/state-metrics.js';
-import { deadlineStanding, reportYearAt } from '../../src/reporting/pcgd/deadlines.js';
+import { deadlineStanding } from '../../src/reporting/pcgd/deadlines.js';
+import { workingYearAt } from '../../src/reporting/pcgd/persons-year.js';
 import { bandOf } from '../../src/quality/scorecards.js';
 import { startMetricsServer, type Running } from '../../src/roles.js';
 import { createGuardHoldsRepo } from '../../src/store/guard-holds.js';
@@ -203,7 +204,7 @@ describe.each(backends())('metrics on $name', (backend) => {
   });
 
   it('counts PCGD-XMC units of the report year by status, and those at risk near the deadline', async () => {
-    const year = reportYearAt(new Date());
+    const year = workingYearAt(new Date(), env.config.pcgd.calendar.opensOn);
     const pcgd = createPcgdRepo(env.deps.db);
     for (const unit of ['27676', '27664']) {
       await pcgd.insertReport(

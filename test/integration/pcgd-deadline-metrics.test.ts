@@ -74,4 +74,27 @@ describe('PCGD-XMC gauges and the overview on postgres', () => {
     expect(await gauge(metrics.pcgdUnitsAtRisk, { level: 'commune' })).toBe(0);
     expect(await gauge(metrics.pcgdUnitsAtRisk, { level: 'province' })).toBe(0);
   });
+
+  it('from January to August the overview and the gauges stand last year, the working year GET /v1/pcgd/deadlines shows', async () => {
+    // pcgd12: the overview and the gauges took the calendar year (2032: no survey open, every unit "on track") where
+    // the deadlines page's default, the Ministry's working year open on 1 March 2032, is 2031 with its late communes.
+    const march = new Date('2032-03-01T10:00:00+07:00');
+    const metrics = createMetrics();
+    await registerStateMetrics({
+      ...env().deps,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      now: () => march,
+    })();
+    const { pcgd } = await composeOverview(
+      { db: env().deps.db, metrics: env().deps.metrics, config: env().config },
+      march,
+    );
+    expect(pcgd.year).toBe(YEAR);
+    expect(pcgd.units.filter((u) => u.level === 'commune' && u.state === 'late')).toHaveLength(166);
+    const late = (await metrics.pcgdUnitsLate.get()).values.find(
+      (v) => v.labels.level === 'commune' && v.labels.submitted === 'false',
+    );
+    expect(late?.value).toBe(166);
+  });
 });

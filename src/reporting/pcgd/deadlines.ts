@@ -111,9 +111,6 @@ const DAY_MS = 86_400_000;
 const localDate = (at: Date): string => new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
 const dayNumber = (iso: string): number => Math.round(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
 
-/** The PCGD-XMC report year at `now` (Vietnam time): the calendar year whose October deadlines matter. */
-export const reportYearAt = (now: Date): number => new Date(now.getTime() + VN_OFFSET_MS).getUTCFullYear();
-
 /** Where a unit stands: {@link deadlineStanding}. */
 export interface Standing {
   submitBefore: string;

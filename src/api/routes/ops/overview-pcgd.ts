@@ -1,15 +1,14 @@
 /**
  * The PCGD-XMC section of the operations overview: the year's units with their deadlines and where they stand, by
- * the deadlines module's one rule (the same as GET /v1/pcgd/deadlines).
+ * the deadlines module's one rule (the same as GET /v1/pcgd/deadlines). Its year is the Ministry's working year open
+ * today ({@link workingYearAt}, as the deadlines' and `truc pcgd compute`'s default): from January to August that is
+ * last year's, whose late units still matter (pcgd12: the overview took the calendar year and said "on track" of a
+ * year whose survey had not opened, where the officer's deadlines page showed last year's late communes).
  */
 import { z } from 'zod';
 import type { Config } from '../../../config.js';
-import {
-  cityUnits,
-  deadlineStanding,
-  deliveryShown,
-  reportYearAt,
-} from '../../../reporting/pcgd/deadlines.js';
+import { cityUnits, deadlineStanding, deliveryShown } from '../../../reporting/pcgd/deadlines.js';
+import { workingYearAt } from '../../../reporting/pcgd/persons-year.js';
 import { outdatedOfYear } from '../../../reporting/pcgd/sources.js';
 import type { Db } from '../../../store/db.js';
 import { createOverviewRepo } from '../../../store/overview.js';
@@ -83,7 +82,7 @@ export async function pcgdOf(
   cal: Config['pcgd']['calendar'],
   at: Date,
 ): Promise<z.infer<typeof OverviewPcgd>> {
-  const year = reportYearAt(at);
+  const year = workingYearAt(at, cal.opensOn);
   const deadline = (submitBefore: string): string => new Date(`${submitBefore}T00:00:00+07:00`).toISOString();
   const [units, outdated] = await Promise.all([
     createOverviewRepo(db).pcgdUnits(year).then(cityUnits),
