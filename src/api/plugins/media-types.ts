@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, both } from '../../errors.js';
+import { AppError, both, foreignCode } from '../../errors.js';
 
 /** Whether the request carries a body: a Content-Length above 0, or a Transfer-Encoding. */
 function hasBody(request: FastifyRequest): boolean {
@@ -61,10 +61,11 @@ export async function refuseContentEncoding(
   const unknown = content ? [] : codings.filter((c) => !COMPRESSIONS.has(c));
   if (unknown.length > 0) {
     // review11: a coding truc does not know is no compression: 501 (RFC 9112 §6.1), not 415 "no compressed body".
+    // Each named as another system's code is (review12: a run of digits, a personal ID, was echoed).
     const named = unknown
+      .map((c) => foreignCode(c) ?? '?')
       .join(', ')
-      .slice(0, 40)
-      .replace(/[^\x21-\x7e ]/g, '?');
+      .slice(0, 40);
     throw new AppError(
       'ERR_TRANSFER_CODING_UNSUPPORTED',
       both(
