@@ -111,6 +111,15 @@ function pushesText(s: Overview['systems'][number]): string {
   return `${num(s.pushDelivered24h + s.pushFailed24h)} (${num(s.pushFailed24h)})`;
 }
 
+/**
+ * A system, a link to its sync runs (dash12: its failures and error rate led nowhere; the runs page was filtered by
+ * hand), for a session that may see them.
+ */
+function systemCell(s: Overview['systems'][number]): HTMLElement | string {
+  const href = openable(`#/sync?system=${encodeURIComponent(s.system)}`);
+  return href ? h('a', { href, 'data-testid': 'system-runs' }, s.system) : s.system;
+}
+
 function systemsCard(systems: Overview['systems']): HTMLElement {
   return wide(
     card(
@@ -118,7 +127,7 @@ function systemsCard(systems: Overview['systems']): HTMLElement {
       table(
         systems,
         [
-          { head: 'system', cell: (s) => s.system },
+          { head: 'system', cell: systemCell },
           { head: 'lastSuccess', cell: (s) => when(s.lastSuccessAt) },
           { head: 'lastFailure', cell: (s) => when(s.lastFailureAt) },
           { head: 'errorCode', cell: (s) => errorCode(s.lastErrorCode) },
@@ -306,6 +315,10 @@ function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | 
   );
 }
 
+/** `text` a link to `href` for a session that may see it, else the text. */
+const linked = (href: string, text: string): HTMLElement | string =>
+  openable(href) ? h('a', { href }, text) : text;
+
 /**
  * The mass changes held for a city admin's decision (walk6 W6-2: the morning after a held night the first page said
  * nothing of it), since when the oldest waits; a link to them for a session that may decide (the `guard` scope).
@@ -333,7 +346,8 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
     h(
       'div',
       { class: 'stats' },
-      stat(t('deadLetters'), num(openLetters), 'stat-dead-letters'),
+      // dash12: a link to them, as the held changes' (it led nowhere)
+      stat(t('deadLetters'), linked('#/dead-letters', num(openLetters)), 'stat-dead-letters'),
       heldStat(o.guardHolds),
       stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
       stat(

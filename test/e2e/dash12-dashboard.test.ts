@@ -6,7 +6,9 @@
  * - a run's page said 0 open dead letters for a run whose letter carries it in its refs (a letter with no outbox
  *   row), which the dead letters filtered by the run listed; and that filter missed a letter written before refs
  *   (migration 1455) whose job's push set is the run's, which the run counted. One rule now
- *   (src/store/dead-letters.ts `letterOfRun`): the run's page counts what its link lists.
+ *   (src/store/dead-letters.ts `letterOfRun`): the run's page counts what its link lists;
+ * - the overview's systems (a failure, an error rate) led nowhere, nor its open dead letters: each system a link to
+ *   its sync runs (`#/sync?system=`), the count a link to the dead letters page.
  */
 import { describe, expect, it } from 'vitest';
 import { createDeadLettersRepo } from '../../src/store/dead-letters.js';
@@ -82,6 +84,23 @@ describe.runIf(hasChromium())('dash12: the dashboard walked by the city’s IT s
     await expect.poll(() => ui.text('run-title'), { timeout: 30_000 }).toBe(`Sync run #${run} — hcm-csdl`);
     await ui.page.getByTestId('lang').click();
     await ui.page.setViewportSize({ width: 1366, height: 800 });
+  });
+
+  it('the overview’s systems lead to their sync runs, its dead letters to theirs (keyboard)', async () => {
+    const { run } = await pulledRun(ui);
+    await ui.asAdmin();
+    const system = ui.page.getByTestId('systems').getByTestId('system-runs').filter({ hasText: 'hcm-csdl' });
+    await system.focus();
+    await ui.page.keyboard.press('Enter');
+    await ui.page.getByTestId('sync-runs').waitFor();
+    expect(ui.page.url()).toContain('#/sync?system=hcm-csdl');
+    await expect
+      .poll(() => ui.page.getByTestId('run-link').allInnerTexts(), { timeout: 30_000 })
+      .toContain(String(run));
+    await ui.open('#/overview');
+    await ui.page.getByTestId('stat-dead-letters').getByRole('link').click();
+    await ui.page.getByTestId('dead-letters-apply').waitFor();
+    expect(ui.page.url()).toContain('#/dead-letters');
   });
 
   it('a run’s page counts the open dead letters its link lists: refs only, push set only', async () => {
