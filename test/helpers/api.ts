@@ -109,6 +109,20 @@ export function expectProblem(res: LightMyRequestResponse, status: number, code:
   return body as unknown as ProblemBody;
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/**
+ * A problem as two answers must share it to tell a caller nothing more (another school's batch against an id naming
+ * nothing): its correlation and instance blanked, and the id its detail names (walk12: a 404 names the id asked for,
+ * the caller's own) as `<id>`.
+ */
+export const problemShape = (b: { detail?: string }): object => ({
+  ...b,
+  correlationId: '',
+  instance: '',
+  ...(b.detail === undefined ? {} : { detail: b.detail.replace(UUID, '<id>') }),
+});
+
 /**
  * An RFC 6749 §5.2 error of the token endpoint: `application/json`, `error` + `error_description`
  * (§5.2: only %x20-21 / %x23-5B / %x5D-7E, so the English words; the Vietnamese are in `title`/`messages`),

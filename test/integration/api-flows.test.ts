@@ -6,7 +6,16 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRecordsRepo, fingerprint } from '../../src/store/records.js';
-import { bearer, expectProblem, goodBody, OTHER, S1, S2, useApiHarness } from '../helpers/api.js';
+import {
+  bearer,
+  expectProblem,
+  goodBody,
+  problemShape,
+  OTHER,
+  S1,
+  S2,
+  useApiHarness,
+} from '../helpers/api.js';
 import { backends, countRows } from '../helpers/env.js';
 
 const h = useApiHarness(backends()[2]!); // PostgreSQL, queues in the database (never started here)
@@ -318,8 +327,7 @@ describe('GET /v1/batches/:id and /findings: tenancy on reads', () => {
       404,
       'ERR_NOT_FOUND',
     );
-    const strip = (b: object) => ({ ...b, correlationId: '', instance: '' });
-    expect(strip(foreign)).toEqual(strip(missing));
+    expect(problemShape(foreign)).toEqual(problemShape(missing));
     expectProblem(await h.get(`/v1/batches/${batchId}/findings`, h.tokens.other), 404, 'ERR_NOT_FOUND');
   });
 

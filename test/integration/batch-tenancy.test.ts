@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBatchesRepo } from '../../src/store/batches.js';
 import { createSyncRunsRepo } from '../../src/store/sync-runs.js';
-import { expectProblem, goodBody, OTHER, S1, useApiHarness } from '../helpers/api.js';
+import { expectProblem, goodBody, problemShape, OTHER, S1, useApiHarness } from '../helpers/api.js';
 
 const h = useApiHarness({ name: 'postgres+redis', database: 'postgres', queue: 'redis' });
 
@@ -42,8 +42,6 @@ async function pulledPage(system: 'hcm-csdl' | 'smas', scope: string): Promise<s
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 /** A problem without what differs between any two answers (the request's ids). */
-const strip = (b: object) => ({ ...b, correlationId: '', instance: '' });
-
 describe('a batch read by its id (sec29 item 1)', () => {
   const ids = {} as Record<'mine' | 'otherSchool' | 'cityOfS1' | 'smasOfS1' | 'wholeCity', string>;
   beforeAll(async () => {
@@ -67,13 +65,13 @@ describe('a batch read by its id (sec29 item 1)', () => {
   });
 
   it("another school's batch and every pulled page are 404 to a vendor, exactly as an id naming nothing", async () => {
-    const missing = strip(
+    const missing = problemShape(
       expectProblem(await h.get(`/v1/batches/${MISSING}`, h.tokens.vendor), 404, 'ERR_NOT_FOUND'),
     );
     for (const which of ['otherSchool', 'cityOfS1', 'smasOfS1', 'wholeCity'] as const) {
       for (const token of [h.tokens.vendor, h.tokens.reader]) {
         const res = await h.get(`/v1/batches/${ids[which]}`, token);
-        expect(strip(expectProblem(res, 404, 'ERR_NOT_FOUND')), which).toEqual(missing);
+        expect(problemShape(expectProblem(res, 404, 'ERR_NOT_FOUND')), which).toEqual(missing);
         expectProblem(await h.get(`/v1/batches/${ids[which]}/findings`, token), 404, 'ERR_NOT_FOUND');
       }
     }
