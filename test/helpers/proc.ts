@@ -73,37 +73,34 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /**
- * Ports handed out by a live process, one file each (its pid) in the machine's temporary folder (review12): runs of
- * vitest side by side on one machine have workers of the same VITEST_POOL_ID, so the same block; a port one run found
- * free and handed out, not yet bound by its child, was free for the other run too. A process's own are its to reuse;
- * a dead one's are taken over; each process's are removed when it exits.
+ * Ports handed out by a live process (review12): runs of vitest side by side on one machine have workers of the same
+ * VITEST_POOL_ID, so the same block; a port one run found free and handed out, not yet bound by its child, was free
+ * for the other run too. Each claim is a file `<port>/<pid>` written first, then the port's folder is read: a claim of
+ * another live process there means the port is not ours (ours is withdrawn). Two processes claiming at once may both
+ * withdraw, never both keep it (the later reader sees the earlier's file). Claims of dead processes are ignored; a
+ * process's own are its to reuse and are removed when it exits. (A taken-over single file was not safe: two processes
+ * removing a dead one's file and creating their own interleaved, and both kept the port: CI, stop 68.)
  */
-const RESERVED = join(tmpdir(), 'truc-test-ports');
+export const PORT_CLAIMS = join(tmpdir(), 'truc-test-port-claims');
 const reservedHere: string[] = [];
 
-/** Whether `port` is this process's now: reserved by it before, or newly (none held it, or a dead process did). */
+/** Whether `port` is this process's now: claimed by it before, or newly (no other live process claims it). */
 function reserve(port: number): boolean {
-  mkdirSync(RESERVED, { recursive: true });
-  const file = join(RESERVED, String(port));
-  const held = (): number | undefined => {
-    try {
-      return Number(readFileSync(file, 'utf8'));
-    } catch {
-      return undefined;
-    }
-  };
-  const by = held();
-  if (by === process.pid) return true;
-  if (by !== undefined && pidRuns(by)) return false;
-  if (by !== undefined) rmSync(file, { force: true });
-  try {
-    writeFileSync(file, String(process.pid), { flag: 'wx' });
-  } catch {
-    return false; // another process took it meanwhile
+  const folder = join(PORT_CLAIMS, String(port));
+  const mine = join(folder, String(process.pid));
+  if (reservedHere.includes(mine)) return true;
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(mine, '');
+  const others = readdirSync(folder)
+    .map(Number)
+    .filter((pid) => pid !== process.pid && pidRuns(pid));
+  if (others.length > 0) {
+    rmSync(mine, { force: true });
+    return false;
   }
   if (reservedHere.length === 0)
     process.once('exit', () => reservedHere.forEach((f) => rmSync(f, { force: true })));
-  reservedHere.push(file);
+  reservedHere.push(mine);
   return true;
 }
 
