@@ -2,21 +2,15 @@
  * The batch routes' contract (issue 9): what `POST /v1/schools/{schoolCode}/batches` takes and answers,
  * and a batch's status and findings as `GET /v1/batches/…` show them. The records of a batch are any
  * JSON objects here (ingest judges each one; a bad record is a finding, not a 400): the OpenAPI document
- * lists their schemas per format (./record-schemas.ts).
+ * lists their schemas per format (./record-schemas.ts). A batch's findings: ./batch-findings-contract.ts.
  */
 import { z } from 'zod';
 import { BATCH_FORMATS, VENDOR_ENTITIES } from '../canonical/systems.js';
 import { BatchDelivery, BatchGuard, GuardKinds } from './batch-status-parts.js';
-import { findingsQuery } from './findings-query.js';
-import { RuleTitles } from './routes/quality/views.js';
+import { Finding } from './batch-findings-contract.js';
 import { both } from '../errors.js';
 import { IGNORED_FIELDS_MAX } from '../jobs/contracts.js';
-import { SCHOOL_CODE_MAX, SCHOOL_CODE_MESSAGE } from './school-code.js';
-
-export const SchoolCode = z
-  .string()
-  .regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${SCHOOL_CODE_MAX - 1}}$`), SCHOOL_CODE_MESSAGE)
-  .meta({ description: 'Mã định danh của trường / the school identifier (mã định danh)' });
+import { SchoolCode } from './school-code.js';
 
 export const Params = z.object({ schoolCode: SchoolCode }).strict();
 
@@ -244,53 +238,6 @@ export const BatchStatus = z
   })
   .meta({ id: 'BatchStatus' });
 
-export const Finding = z
-  .object({
-    recordIndex: z.number().int(),
-    recordKey: z
-      .string()
-      .nullable()
-      .meta({
-        description:
-          'Khoá của bản ghi; bản ghi bị từ chối vì định dạng (trước khi có khoá): mã học sinh/cán bộ đã gửi (MaHocSinh, student_id, studentCode) nếu trông như một khoá; null khi không có (lớp học, mã thiếu) / ' +
-          'the record’s key; a record refused for its format (before it had a key): the student or staff code it was sent with (MaHocSinh, student_id, studentCode) when that looks like a key; null otherwise (a class, a code missing); recordIndex always says which record',
-      }),
-    criterion: z.string(),
-    rule: z.string(),
-    /** The rule's title (dash9: a batch's page names each finding's rule), as a scorecard's top rules carry it. */
-    ...RuleTitles,
-    severity: z.enum(['error', 'warning', 'info']),
-    pointer: z.string().meta({
-      description:
-        'Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / ' +
-        'JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record',
-    }),
-    canonicalPointer: z
-      .string()
-      .nullable()
-      .meta({
-        description:
-          'Cùng trường đó trong bản ghi chuẩn của truc (/personalId); null khi trường đã gửi không có trường chuẩn tương ứng / ' +
-          'the same field in truc’s canonical record (/personalId), as the record routes read it back; equal to pointer in a canonical batch; null where the field sent has no canonical counterpart (a field the format’s mapping does not carry, or a pulled system’s format)',
-      }),
-    message: z.object({ vi: z.string(), en: z.string() }),
-    /** Issue 8: the message and fix hint in the caller's language (Accept-Language, Vietnamese first). */
-    text: z.string(),
-    fix: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'Gợi ý sửa theo ngôn ngữ của người gọi (hint bằng hai thứ tiếng), như fix của phát hiện của trường; có khi có hint / ' +
-          'the fix hint in the caller’s language (hint holds both), as a school’s finding’s fix; present when hint is (fix36d)',
-      }),
-    hint: z.object({ vi: z.string(), en: z.string() }).optional(),
-    /** The offending value, only where it is not personal data. */
-    value: z.string().optional(),
-    detail: z.object({ vi: z.string(), en: z.string() }).optional(),
-  })
-  .meta({ id: 'Finding' });
-
 export const PushQuery = z
   .object({
     dryRun: z.enum(['true', 'false']).default('false').meta({
@@ -371,32 +318,3 @@ export function pushedBatch(clientId: string, schoolCode: string, body: BatchBod
 }
 
 export const BatchIdParams = z.object({ batchId: z.uuid() }).strict();
-
-export const FindingsQuery = findingsQuery([
-  'dung',
-  'du',
-  'sach',
-  'song',
-  'mapping',
-  'schema',
-  'tenancy',
-]).strict();
-
-export const FindingsPage = z.object({
-  batchId: z.uuid(),
-  items: z.array(Finding),
-  limit: z.number(),
-  offset: z.number(),
-  /** dash10: a batch's page showed 50 findings at a time and never how many there are. */
-  counts: z
-    .object({
-      total: z.number().int(),
-      error: z.number().int(),
-      warning: z.number().int(),
-      info: z.number().int(),
-    })
-    .meta({
-      description:
-        'Số phát hiện của cả lô, tổng và theo mức, không theo bộ lọc / the whole batch’s findings, in all and by severity, whatever the filter',
-    }),
-});

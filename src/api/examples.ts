@@ -8,7 +8,8 @@
  * the typecheck; test/integration/api27-bodies.test.ts also parses each against the route's schema and the spec.
  */
 import type { z } from 'zod';
-import type { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from './batch-contract.js';
+import type { BatchAccepted, BatchStatus, DryRunResult } from './batch-contract.js';
+import type { FindingsPage } from './batch-findings-contract.js';
 import type { Problem } from './problem.js';
 import { EXAMPLE_RECORDS, EXAMPLE_SCHOOL } from './record-examples.js';
 import { titlesOf } from './routes/quality/views.js';

@@ -6,7 +6,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BatchAccepted, BatchStatus, DryRunResult, FindingsPage } from '../../src/api/batch-contract.js';
+import { BatchAccepted, BatchStatus, DryRunResult } from '../../src/api/batch-contract.js';
+import { FindingsPage } from '../../src/api/batch-findings-contract.js';
 import { EXAMPLES } from '../../src/api/examples.js';
 import { ProblemSchema } from '../../src/api/problem.js';
 import { StudentSchema } from '../../src/canonical/student.js';

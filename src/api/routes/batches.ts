@@ -22,7 +22,7 @@ import { createBatchesRepo, type Batch } from '../../store/batches.js';
 import type { Db } from '../../store/db.js';
 import { createDeliveryGatesRepo } from '../../store/delivery-gates.js';
 import type { OutboxRow } from '../../store/outbox.js';
-import type { Finding } from '../batch-contract.js';
+import { FindingsPage, FindingsQuery, type Finding } from '../batch-findings-contract.js';
 import { noBatch } from '../not-found.js';
 import {
   BatchAccepted,
@@ -30,8 +30,6 @@ import {
   BatchIdParams,
   BatchStatus,
   DryRunResult,
-  FindingsPage,
-  FindingsQuery,
   IdempotencyHeaders,
   Params,
   pushedBatch,

@@ -19,7 +19,7 @@ import type { Db, Queryable } from '../../store/db.js';
 import { createGuardHoldsRepo } from '../../store/guard-holds.js';
 import { createHoldSchoolsRepo } from '../../store/guard-hold-schools.js';
 import { createRunExceptRepo } from '../../store/run-except.js';
-import { SchoolCode } from '../batch-contract.js';
+import { SchoolCode } from '../school-code.js';
 import { withoutPersonalNumber } from '../free-text.js';
 import { principalOf } from '../plugins/auth.js';
 import { problems } from '../problem.js';

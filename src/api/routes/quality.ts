@@ -20,7 +20,7 @@ import { createScorecardsRepo } from '../../store/scorecards.js';
 import { createWebsiteProbesRepo } from '../../store/website-probes.js';
 import type { Principal } from '../auth/tokens.js';
 import { forbiddenSchool, principalOf } from '../plugins/auth.js';
-import { SchoolCode } from '../batch-contract.js';
+import { SchoolCode } from '../school-code.js';
 import { pageOf, pageOut } from '../paging.js';
 import { requireSchoolHeld } from '../school-held.js';
 import { ScorecardsQuery } from '../scorecards-query.js';

@@ -21,7 +21,7 @@ import { holdsForbiddenText } from '../plugins/input.js';
 import { etagMatches } from '../etag.js';
 import { problems } from '../problem.js';
 import { decimal, isoTime } from '../query.js';
-import { SchoolCode } from '../batch-contract.js';
+import { SchoolCode } from '../school-code.js';
 import { noSchoolHeld, requireSchoolHeld } from '../school-held.js';
 import { noRecordHeld } from '../not-found.js';
 

@@ -11,7 +11,7 @@ import { AppError, both } from '../../errors.js';
 import { clearSchoolSystem as clearSystemOf, setSchoolSystem as setSystemOf } from '../../jobs/contracts.js';
 import type { Db } from '../../store/db.js';
 import { createSchoolSystemsRepo, type SchoolSystemRow } from '../../store/school-systems.js';
-import { SchoolCode } from '../batch-contract.js';
+import { SchoolCode } from '../school-code.js';
 import { pageOf, pageOut, pageQuery } from '../paging.js';
 import { principalOf } from '../plugins/auth.js';
 import { ProblemSchema } from '../problem.js';

@@ -1603,6 +1603,40 @@ export interface components {
         title: string;
       }[];
     };
+    Finding: {
+      recordIndex: number;
+      /** @description Khoá của bản ghi; bản ghi bị từ chối vì định dạng (trước khi có khoá): mã học sinh/cán bộ đã gửi (MaHocSinh, student_id, studentCode) nếu trông như một khoá; null khi không có (lớp học, mã thiếu) / the record’s key; a record refused for its format (before it had a key): the student or staff code it was sent with (MaHocSinh, student_id, studentCode) when that looks like a key; null otherwise (a class, a code missing); recordIndex always says which record */
+      recordKey: string | null;
+      criterion: string;
+      rule: string;
+      title: string;
+      titles: {
+        vi: string;
+        en: string;
+      };
+      /** @enum {string} */
+      severity: 'error' | 'warning' | 'info';
+      /** @description Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record */
+      pointer: string;
+      /** @description Cùng trường đó trong bản ghi chuẩn của truc (/personalId); null khi trường đã gửi không có trường chuẩn tương ứng / the same field in truc’s canonical record (/personalId), as the record routes read it back; equal to pointer in a canonical batch; null where the field sent has no canonical counterpart (a field the format’s mapping does not carry, or a pulled system’s format) */
+      canonicalPointer: string | null;
+      message: {
+        vi: string;
+        en: string;
+      };
+      text: string;
+      /** @description Gợi ý sửa theo ngôn ngữ của người gọi (hint bằng hai thứ tiếng), như fix của phát hiện của trường; có khi có hint / the fix hint in the caller’s language (hint holds both), as a school’s finding’s fix; present when hint is (fix36d) */
+      fix?: string;
+      hint?: {
+        vi: string;
+        en: string;
+      };
+      value?: string;
+      detail?: {
+        vi: string;
+        en: string;
+      };
+    };
     BatchAccepted: {
       /** Format: uuid */
       batchId: string;
@@ -1730,40 +1764,6 @@ export interface components {
           en: string;
         };
       } | null;
-    };
-    Finding: {
-      recordIndex: number;
-      /** @description Khoá của bản ghi; bản ghi bị từ chối vì định dạng (trước khi có khoá): mã học sinh/cán bộ đã gửi (MaHocSinh, student_id, studentCode) nếu trông như một khoá; null khi không có (lớp học, mã thiếu) / the record’s key; a record refused for its format (before it had a key): the student or staff code it was sent with (MaHocSinh, student_id, studentCode) when that looks like a key; null otherwise (a class, a code missing); recordIndex always says which record */
-      recordKey: string | null;
-      criterion: string;
-      rule: string;
-      title: string;
-      titles: {
-        vi: string;
-        en: string;
-      };
-      /** @enum {string} */
-      severity: 'error' | 'warning' | 'info';
-      /** @description Con trỏ JSON tới trường trong bản ghi như đã gửi, theo định dạng của lô (smas: /SoCCCD), "" là cả bản ghi / JSON pointer into the record as sent, in the batch’s format (smas: /SoCCCD; vnedu: /citizen_id), "" the whole record */
-      pointer: string;
-      /** @description Cùng trường đó trong bản ghi chuẩn của truc (/personalId); null khi trường đã gửi không có trường chuẩn tương ứng / the same field in truc’s canonical record (/personalId), as the record routes read it back; equal to pointer in a canonical batch; null where the field sent has no canonical counterpart (a field the format’s mapping does not carry, or a pulled system’s format) */
-      canonicalPointer: string | null;
-      message: {
-        vi: string;
-        en: string;
-      };
-      text: string;
-      /** @description Gợi ý sửa theo ngôn ngữ của người gọi (hint bằng hai thứ tiếng), như fix của phát hiện của trường; có khi có hint / the fix hint in the caller’s language (hint holds both), as a school’s finding’s fix; present when hint is (fix36d) */
-      fix?: string;
-      hint?: {
-        vi: string;
-        en: string;
-      };
-      value?: string;
-      detail?: {
-        vi: string;
-        en: string;
-      };
     };
     /** @description Kết quả nếu lô được gửi thật; không lưu gì / what the batch would get if pushed; nothing was stored */
     DryRunResult: {

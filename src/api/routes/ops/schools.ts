@@ -14,7 +14,7 @@ import type { SchoolBatchRow, SchoolRow as StoredSchool } from '../../../store/o
 import { createOverviewRepo } from '../../../store/overview.js';
 import { createReadsRepo } from '../../../store/reads.js';
 import { createWebsiteProbesRepo } from '../../../store/website-probes.js';
-import { SchoolCode as SchoolCodeParam } from '../../batch-contract.js';
+import { SchoolCode as SchoolCodeParam } from '../../school-code.js';
 import { BatchListDelivery } from '../../batch-list-contract.js';
 import { noSchoolHeld } from '../../school-held.js';
 import { iso } from '../../time.js';
