@@ -13,6 +13,7 @@ import { SignPdf } from '@signpdf/signpdf';
 import { Signer } from '@signpdf/utils';
 import ExcelJS from 'exceljs';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { adminUnitName } from '../../canonical/codes/admin-units.js';
 import { readPackage, sha256Hex, type EvidencePackage } from './package.js';
 import { INDICATOR_BY_CODE, type IndicatorCode, type Standard } from './indicators.js';
 import { signDetached, type UnitSigner } from './signing.js';
@@ -154,12 +155,13 @@ export async function xlsxFromPackage(bytes: Uint8Array): Promise<Buffer> {
   }
   if (pkg.communes) {
     const ws = wb.addWorksheet('Các xã');
-    ws.addRow(['Mã xã', 'ĐBKK', 'Số người', ...Object.keys(LEVEL_VI).map((l) => LEVEL_VI[l]!)]).font = {
-      bold: true,
-    };
+    const head = ['Mã xã', 'Tên xã', 'ĐBKK', 'Số người', ...Object.keys(LEVEL_VI).map((l) => LEVEL_VI[l]!)];
+    ws.addRow(head).font = { bold: true };
+    // pcgd13: each commune by its name beside its code (the reference list's; a code it lacks left blank).
     for (const c of pkg.communes)
       ws.addRow([
         c.communeCode,
+        adminUnitName(c.communeCode) ?? '',
         c.difficult ? 'Có' : 'Không',
         c.population,
         ...Object.keys(LEVEL_VI).map((l) => (c.levels.find((x) => x.level === l)?.met ? 'Đạt' : 'Chưa đạt')),

@@ -226,4 +226,27 @@ describe('the signed PDF of a package', () => {
     const sentence = 'Không có trẻ 5 tuổi nào được điều tra';
     expect(text.split(sentence)).toHaveLength(2);
   }, 60_000);
+
+  it("names each commune of a province's workbook beside its code (pcgd13: codes only)", async () => {
+    const [a, b] = communesOfProvince('79');
+    const base = commonPackage({ code: '79', name: 'Thành phố Hồ Chí Minh' }, { unitLevel: 'province' });
+    const commune = (code: string) => ({
+      communeCode: code,
+      difficult: false,
+      population: 10,
+      indicators: base.indicators,
+      levels: base.levels.map((l) => ({ level: l.level, met: l.met })),
+      source: null,
+    });
+    const pkg = { ...base, communes: [commune(a!.code), commune(b!.code)] };
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await xlsxFromPackage(packageBytes(pkg))) as never);
+    const rows = (wb.getWorksheet('Các xã')?.getSheetValues() ?? []).filter(Boolean) as unknown[][];
+    expect(rows[0]?.slice(1, 3)).toEqual(['Mã xã', 'Tên xã']);
+    expect(rows.slice(1).map((r) => r.slice(1, 3))).toEqual([
+      [a!.code, a!.name],
+      [b!.code, b!.name],
+    ]);
+  }, 60_000);
 });
