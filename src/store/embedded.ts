@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgDb, type Db } from './db.js';
 import { makeFolder } from './folders.js';
+import { pidRuns } from './pid-runs.js';
 import { startPgliteServer } from './pglite-server.js';
 
 /** Schema BullMQ's PostgreSQL backend uses in the embedded database. */
@@ -28,23 +29,10 @@ function readLock(dataDir: string): LockInfo | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
-    if (!alive(info.pid)) return undefined;
+    if (!pidRuns(info.pid)) return undefined;
     return info.pid === process.pid ? undefined : info;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether process `pid` runs: one of another user's, which this one may not signal (EPERM), runs too (review12: it
- * was taken for a dead owner's, and its database opened a second time).
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
   }
 }
 

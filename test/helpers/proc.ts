@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pidRuns } from '../../src/store/pid-runs.js';
 
 /** The repository root: the working directory of every `truc` process a test starts. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -102,15 +103,6 @@ function reserve(port: number): boolean {
     process.once('exit', () => reservedHere.forEach((f) => rmSync(f, { force: true })));
   reservedHere.push(mine);
   return true;
-}
-
-function pidRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === 'EPERM';
-  }
 }
 
 /** A loopback port nothing listens on, for a process a test starts ({@link portBlock}: not one a connection takes). */
