@@ -27,6 +27,29 @@ export const may = (scope: string): boolean => session()?.scopes.includes(scope)
 export const openable = (href: string): string | undefined =>
   opens(href, session()?.scopes ?? []) ? href : undefined;
 
+/** What {@link linkOr} links: a text, an element, or several. */
+export type Linkable = Node | string | Array<Node | string>;
+
+/**
+ * `content` a link to `href` (with `attrs`) for a session that may open it, else `content` as it is: one rule for
+ * "a link when there is something to open, plain text otherwise". No `href` (null): nothing to open. `otherwise: 'span'`
+ * keeps `attrs` but `href` on a span when no link (a badge keeps its look, a test its testid).
+ */
+export function linkOr<C extends Linkable>(
+  href: string | null | undefined,
+  content: C,
+  attrs: Record<string, string> = {},
+  otherwise: 'text' | 'span' = 'text',
+): C | HTMLElement {
+  const to = href ? openable(href) : undefined;
+  if (to === undefined && otherwise === 'text') return content;
+  const el = document.createElement(to === undefined ? 'span' : 'a');
+  if (to !== undefined) el.setAttribute('href', to);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  el.append(...(Array.isArray(content) ? content : [content]));
+  return el;
+}
+
 /** Keeps the page shown now (the address's hash) as the one to return to after signing in again. */
 export function rememberPage(): void {
   if (!/^#\/?signin/.test(location.hash)) sessionStorage.setItem(RETURN, location.hash);

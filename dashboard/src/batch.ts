@@ -6,7 +6,7 @@
  */
 import type { BatchView, FindingsPage, ShownRun } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { api, openable } from './api.js';
+import { api, linkOr, openable } from './api.js';
 import { card, filtered, h, num, pager, searchForm, stat, table, when } from './kit.js';
 import { letterLinks } from './delivery-letters.js';
 import { entityText, errorCode, ruleText, statusBadge, statusText } from './words.js';
@@ -37,9 +37,7 @@ const backTo = (b: BatchView): string =>
 function runStat(b: BatchView): HTMLElement | null {
   const href = runHref(b);
   if (href === null) return null;
-  const text = `#${b.syncRunId}`;
-  const to = openable(href);
-  return stat(t('batchRun'), to ? h('a', { href: to }, text) : text, 'batch-run');
+  return stat(t('batchRun'), linkOr(href, `#${b.syncRunId}`), 'batch-run');
 }
 
 async function oneBatch(main: HTMLElement, id: string, params: URLSearchParams): Promise<void> {

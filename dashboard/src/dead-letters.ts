@@ -1,7 +1,7 @@
 /** Dead letters: the filtered list, replay one, the selected ones or all that match the filter. */
 import { QUEUES, type DeadLetter } from './api-types.js';
 import { t } from './i18n.js';
-import { api, openable } from './api.js';
+import { api, linkOr } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table, when, type Column } from './kit.js';
 import { replayedLines, type ReplayOutcome } from './replay-words.js';
 import { errorCode, letterMessage } from './words.js';
@@ -205,8 +205,7 @@ function refsCell(d: DeadLetter): HTMLElement {
       const text = Array.isArray(v) ? v.join(',') : String(v);
       const to =
         k === 'batchId' ? 'batches' : k === 'schoolCode' ? 'schools' : k === 'syncRunId' ? 'sync' : undefined;
-      const href = to ? openable(`#/${to}/${encodeURIComponent(text)}`) : undefined;
-      return h('div', {}, `${k}=`, href ? h('a', { href }, text) : text);
+      return h('div', {}, `${k}=`, linkOr(to ? `#/${to}/${encodeURIComponent(text)}` : null, text));
     }),
   );
 }

@@ -6,7 +6,7 @@
  */
 import type { Schedule } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { ApiError, api, openable } from './api.js';
+import { ApiError, api, linkOr, openable } from './api.js';
 import { card, h, table, when, type Column } from './kit.js';
 import { entityText, statusBadge, statusText } from './words.js';
 
@@ -24,10 +24,11 @@ function lastRunText(r: NonNullable<Schedule['lastRun']>): string {
 /** A schedule's last fire, and (walk6 W6-2) that its run is held for a decision, a link to the held changes. */
 function lastRunCell(r: NonNullable<Schedule['lastRun']>): HTMLElement | string {
   if (r.runStatus !== 'held') return lastRunText(r);
-  const held = h(
-    openable('#/guard') ? 'a' : 'span',
-    { href: openable('#/guard'), class: 'badge warn', 'data-testid': 'schedule-run-held' },
+  const held = linkOr(
+    '#/guard',
     t('runHeldWaiting'),
+    { class: 'badge warn', 'data-testid': 'schedule-run-held' },
+    'span',
   );
   return h('span', {}, lastRunText(r), ' ', held);
 }

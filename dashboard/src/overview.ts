@@ -3,7 +3,7 @@ import type { Overview, Schedule } from './api-types.js';
 import { deadlineText } from './clock.js';
 import { cutPercent, durationText } from './figures.js';
 import { currentLang, t } from './i18n.js';
-import { api, openable, session } from './api.js';
+import { api, linkOr, session } from './api.js';
 import { card, h, num, percent, stat, table, when, wide } from './kit.js';
 import { errorCode, statusBadge, statusText } from './words.js';
 import { schedulesCard } from './overview-schedules.js';
@@ -115,10 +115,8 @@ function pushesText(s: Overview['systems'][number]): string {
  * A system, a link to its sync runs (dash12: its failures and error rate led nowhere; the runs page was filtered by
  * hand), for a session that may see them.
  */
-function systemCell(s: Overview['systems'][number]): HTMLElement | string {
-  const href = openable(`#/sync?system=${encodeURIComponent(s.system)}`);
-  return href ? h('a', { href, 'data-testid': 'system-runs' }, s.system) : s.system;
-}
+const systemCell = (s: Overview['systems'][number]): HTMLElement | string =>
+  linkOr(`#/sync?system=${encodeURIComponent(s.system)}`, s.system, { 'data-testid': 'system-runs' });
 
 function systemsCard(systems: Overview['systems']): HTMLElement {
   return wide(
@@ -315,19 +313,13 @@ function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | 
   );
 }
 
-/** `text` a link to `href` for a session that may see it, else the text. */
-const linked = (href: string, text: string): HTMLElement | string =>
-  openable(href) ? h('a', { href }, text) : text;
-
 /**
  * The mass changes held for a city admin's decision (walk6 W6-2: the morning after a held night the first page said
  * nothing of it), since when the oldest waits; a link to them for a session that may decide (the `guard` scope).
  */
 function heldStat(g: Overview['guardHolds']): HTMLElement {
   const count = h('span', { class: g.waiting > 0 ? 'badge warn' : '' }, num(g.waiting));
-  const value = openable('#/guard')
-    ? h('a', { href: '#/guard', 'data-testid': 'held-changes-link' }, count)
-    : count;
+  const value = linkOr('#/guard', count, { 'data-testid': 'held-changes-link' });
   const since = g.oldestAt ? ` — ${t('oldestHeld', { at: when(g.oldestAt) })}` : '';
   return stat(`${t('heldChanges')}${since}`, value, 'stat-held-changes');
 }
@@ -347,7 +339,7 @@ export async function overviewPage(main: HTMLElement): Promise<void> {
       'div',
       { class: 'stats' },
       // dash12: a link to them, as the held changes' (it led nowhere)
-      stat(t('deadLetters'), linked('#/dead-letters', num(openLetters)), 'stat-dead-letters'),
+      stat(t('deadLetters'), linkOr('#/dead-letters', num(openLetters)), 'stat-dead-letters'),
       heldStat(o.guardHolds),
       stat(`${t('outbox')} — ${t('pending')}`, num(o.outbox.pending), 'stat-outbox-pending'),
       stat(

@@ -1,7 +1,7 @@
 /** The schools: the searchable list with each criterion's band, and one school's page. */
 import type { School, SchoolDetail } from './api-types.js';
 import { currentLang, t } from './i18n.js';
-import { api, may, openable } from './api.js';
+import { api, linkOr, may, openable } from './api.js';
 import {
   card,
   type Column,
@@ -208,21 +208,22 @@ const batchChangeColumns: Column<SchoolBatch>[] = [
     head: 'batchGuard',
     cell: (b) =>
       b.guard
-        ? h(
-            openable(`#/guard/${b.guard.holdId}`) ? 'a' : 'span',
-            { href: openable(`#/guard/${b.guard.holdId}`), 'data-testid': 'school-batch-hold' },
-            statusBadge(b.guard.status),
-            ` #${b.guard.holdId}${b.guard.decidedAt ? ` ${when(b.guard.decidedAt)}` : ''}`,
+        ? linkOr(
+            `#/guard/${b.guard.holdId}`,
+            [
+              statusBadge(b.guard.status),
+              ` #${b.guard.holdId}${b.guard.decidedAt ? ` ${when(b.guard.decidedAt)}` : ''}`,
+            ],
+            { 'data-testid': 'school-batch-hold' },
+            'span',
           )
         : '—',
   },
 ];
 
 /** A batch by when it was received, a link to its page when the session may read it (./batch.ts). */
-function batchLink(b: SchoolBatch): HTMLElement | string {
-  const href = openable(`#/batches/${encodeURIComponent(b.id)}`);
-  return href ? h('a', { href, 'data-testid': 'school-batch-link' }, when(b.createdAt)) : when(b.createdAt);
-}
+const batchLink = (b: SchoolBatch): HTMLElement | string =>
+  linkOr(`#/batches/${encodeURIComponent(b.id)}`, when(b.createdAt), { 'data-testid': 'school-batch-link' });
 
 /** A batch's dead letters, where its delivery to a target failed for good: each a link to replay it (vendor6). */
 function batchLetters(b: SchoolBatch): HTMLElement | string {

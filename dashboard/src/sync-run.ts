@@ -6,7 +6,7 @@
  */
 import type { ShownRun } from './api-types.js';
 import { t } from './i18n.js';
-import { api, openable } from './api.js';
+import { api, linkOr, openable } from './api.js';
 import { card, h, num, pager, stat, table, when, wide } from './kit.js';
 import { waitingText } from './sync.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
@@ -67,11 +67,14 @@ const kindText = (r: ShownRun): string =>
       : t('runFull');
 
 /** Its open dead letters, a link to them on the dead letters page (filtered by the run). */
-const lettersLink = (r: ShownRun): HTMLElement | string => {
-  const href = openable(`#/dead-letters?syncRunId=${r.syncRunId}`);
-  const n = num(r.errors.deadLetters);
-  return href && r.errors.deadLetters > 0 ? h('a', { href, 'data-testid': 'run-page-letters' }, n) : n;
-};
+const lettersLink = (r: ShownRun): HTMLElement | string =>
+  linkOr(
+    r.errors.deadLetters > 0 ? `#/dead-letters?syncRunId=${r.syncRunId}` : null,
+    num(r.errors.deadLetters),
+    {
+      'data-testid': 'run-page-letters',
+    },
+  );
 
 /** What the run is, who asked for it and when, and its error summary: one `label  value` a row. */
 function detailsTable(r: ShownRun): HTMLElement {

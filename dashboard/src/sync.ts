@@ -2,7 +2,7 @@
 import { ENTITIES, RUN_STATUSES, SYSTEMS, type ListedRun, type SyncRun } from './api-types.js';
 import { fromVietnamInput, vietnamInput } from './clock.js';
 import { t } from './i18n.js';
-import { api, openable } from './api.js';
+import { api, linkOr, openable } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
 import { entityText, errorCode, statusBadge, statusText } from './words.js';
 
@@ -15,10 +15,8 @@ export function waitingText(w: NonNullable<SyncRun['waiting']>): string {
 }
 
 /** A run's id, a link to its page (#/sync/<id>) for a session that may open it. */
-export function runLink(id: number): HTMLElement | number {
-  const href = openable(`#/sync/${id}`);
-  return href ? h('a', { href, 'data-testid': 'run-link' }, String(id)) : id;
-}
+export const runLink = (id: number): HTMLElement | string =>
+  linkOr(`#/sync/${id}`, String(id), { 'data-testid': 'run-link' });
 
 export const syncRunColumns = [
   // walk11 W11-8: a run's id leads to its page (./sync-run.ts), on the runs list and a school's page alike
@@ -65,8 +63,8 @@ const lines = (testid: string, ...texts: Array<string | HTMLElement>) =>
  */
 function rejectedLine(r: ListedRow): HTMLElement | string {
   const text = `${t('rejected')} ${num(r.listed.counts.rejected)}`;
-  const href = openable(`#/batches?syncRunId=${r.id}`);
-  return r.listed.counts.rejected > 0 && href ? h('a', { href, 'data-testid': 'run-rejected' }, text) : text;
+  const href = r.listed.counts.rejected > 0 ? `#/batches?syncRunId=${r.id}` : null;
+  return linkOr(href, text, { 'data-testid': 'run-rejected' });
 }
 
 /**
