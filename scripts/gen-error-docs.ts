@@ -42,6 +42,10 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     vi: 'Thực hiện thay đổi từ một ứng dụng quản trị khác, hoặc trên máy chủ bằng `truc clients`. Chưa có gì bị thay đổi.',
     en: 'Make the change from another admin client, or on the host with `truc clients`. Nothing was changed.',
   },
+  ERR_LAST_ADMIN: {
+    vi: 'Thành phố phải còn ít nhất một ứng dụng quản trị hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), rồi làm lại. Chưa có gì bị thay đổi.',
+    en: 'The city keeps at least one active admin client: create or enable another admin client first (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), then do it again. Nothing was changed.',
+  },
   ERR_NOT_FOUND: {
     vi: 'Mã (id) đúng dạng nhưng truc không có gì mang mã đó, hoặc không có gì bạn được xem (`detail` nêu loại và nơi tra tiếp); mã sai dạng là 400 `ERR_VALIDATION`.',
     en: 'The id (or code) is well-formed but truc holds nothing by it, or nothing you may see (`detail` names what was looked for and where to look next); an ill-formed one is a 400 `ERR_VALIDATION`.',

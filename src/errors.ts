@@ -109,6 +109,12 @@ export const ERRORS = {
     'Ứng dụng quản trị không thể tự khoá mình hoặc tự bỏ quyền admin.',
     'An admin client cannot disable itself or remove its own admin scope.',
   ),
+  ERR_LAST_ADMIN: def(
+    409,
+    false,
+    'Không thể khoá hay bỏ quyền admin của ứng dụng quản trị cuối cùng còn hoạt động.',
+    'The last active admin client cannot be disabled or lose its admin scope.',
+  ),
   ERR_FORBIDDEN_SCHOOL: def(
     403,
     false,

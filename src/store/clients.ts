@@ -204,6 +204,19 @@ export async function schoolsNotListed(q: Queryable, codes: string[]): Promise<s
   return res.rows.map((r) => r.code);
 }
 
+/**
+ * The ids of the active admin clients (not disabled, scope `admin`), their rows locked to the end of the transaction,
+ * in id order (two changes lock them alike: no deadlock). A row another transaction changed meanwhile is read as that
+ * one left it (READ COMMITTED re-checks it once its lock is let go): two admins disabling each other at once, the
+ * second sees the first's change (review13).
+ */
+export async function lockActiveAdmins(q: Queryable): Promise<string[]> {
+  const res = await q.query<{ id: string }>(
+    `SELECT id FROM truc.api_clients WHERE NOT disabled AND 'admin' = ANY(scopes) ORDER BY id FOR UPDATE`,
+  );
+  return res.rows.map((r) => r.id);
+}
+
 export function createClientsRepo(q: Queryable) {
   return {
     ...secretWrites(q),

@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/chain.js';
 import { AppError, both } from '../../errors.js';
-import { clientView, createClientsRepo, DEFAULT_SCOPES } from '../../store/clients.js';
+import { clientView, createClientsRepo, DEFAULT_SCOPES, lockActiveAdmins } from '../../store/clients.js';
 import type { Db } from '../../store/db.js';
 import {
   endOldSecret,
@@ -254,6 +254,27 @@ function refuseSelfLockout(patch: {
   );
 }
 
+/** Whether `patch` takes a client's admin away (disables it, or sets scopes without `admin`). */
+const takesAdmin = (patch: { disabled?: boolean | undefined; scopes?: readonly string[] | undefined }) =>
+  patch.disabled === true || (patch.scopes !== undefined && !patch.scopes.includes('admin'));
+
+/**
+ * A change that would leave the city no active admin client is refused, 409 ERR_LAST_ADMIN, nothing changed
+ * (review13: two admins disabling each other at once, or one whose token another process still took for an admin's,
+ * each passed the self-lockout rule and both ended disabled: no way in but the host's CLI). `admins`: the active
+ * admins, locked (store `lockActiveAdmins`), so two such changes are decided one after the other.
+ */
+function refuseLastAdmin(admins: readonly string[], clientId: string): void {
+  if (!admins.includes(clientId) || admins.length > 1) return;
+  throw new AppError(
+    'ERR_LAST_ADMIN',
+    both(
+      'đây là ứng dụng quản trị cuối cùng còn hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước',
+      'this is the last active admin client: create or enable another admin client first',
+    ),
+  );
+}
+
 /** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
 function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
   app.patch(
@@ -284,6 +305,8 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
       const patch = request.body;
       const { client, warnings } = await opts.db.tx(async (q) => {
         const repo = createClientsRepo(q);
+        // The admins are locked before the client (in one order for every change: no deadlock).
+        const admins = takesAdmin(patch) ? await lockActiveAdmins(q) : [];
         const before = await repo.get(clientId, true);
         if (!before) throw new AppError('ERR_NOT_FOUND');
         requireIfMatch(request, before);
@@ -293,6 +316,7 @@ function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {
         }
         if (patch.scopes) refuseScopesBeyondRole(before.role, patch.scopes);
         if (clientId === actor) refuseSelfLockout(patch);
+        refuseLastAdmin(admins, clientId);
         await repo.update(clientId, patch);
         await appendAudit(
           q,
