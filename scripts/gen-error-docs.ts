@@ -63,8 +63,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     en: 'Get a token at `POST /oauth/token` and send `Authorization: Bearer <token>`.',
   },
   ERR_TOKEN_INVALID: {
-    vi: 'Lấy token mới; token hết hạn sau `auth.tokenTtlSeconds`.',
-    en: 'Get a new token; tokens expire after `auth.tokenTtlSeconds`.',
+    vi: 'Lấy token mới ở `POST /oauth/token`; token hết hạn sau `auth.tokenTtlSeconds` (`expires_in` của câu trả lời). Token hết hạn: `detail` nói "đã hết hạn", `WWW-Authenticate` có `error_description="The access token expired"`.',
+    en: 'Get a new token at `POST /oauth/token`; tokens expire after `auth.tokenTtlSeconds` (the answer\'s `expires_in`). An expired one: `detail` says "has expired", `WWW-Authenticate` carries `error_description="The access token expired"`.',
   },
   ERR_INVALID_CLIENT: {
     vi: 'Kiểm tra client_id và client_secret. Ứng dụng không bao giờ bị khoá: đăng nhập sai nhiều lần từ một địa chỉ làm chậm các lần đăng nhập từ địa chỉ đó (429 `ERR_LOGIN_THROTTLED`).',
@@ -83,8 +83,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     en: 'The address exists, not with this method: `Allow` (and `detail`) name the methods it takes (walk7 W7-1).',
   },
   ERR_FORBIDDEN_SCHOOL: {
-    vi: 'Đề nghị Sở gán trường này cho ứng dụng của bạn (`truc clients add --schools`).',
-    en: 'Ask the city to bind the school to your client (`truc clients add --schools`).',
+    vi: 'Dùng token của ứng dụng được cấp trường đó (`detail` nêu mã trường), hoặc đề nghị quản trị viên của Sở cấp trường cho ứng dụng của bạn (`PATCH /v1/admin/clients/{clientId}`, `truc clients add --schools`).',
+    en: "Use the token of a client granted that school (`detail` names it), or ask the city's admin to grant it to your client (`PATCH /v1/admin/clients/{clientId}`, `truc clients add --schools`).",
   },
   ERR_IDEMPOTENCY_MISMATCH: {
     vi: 'Dùng Idempotency-Key mới cho một yêu cầu khác.',

@@ -28,14 +28,18 @@ export function noRecordHeld(entity: ReadableEntity, schoolCode: string): string
 export const noBatch = (batchId: string): string =>
   both(
     `không có lô ${batchId} mà bạn được xem: dùng batchId (hay Location) trong câu trả lời khi gửi lô; ` +
-      `lô của trường khác và lô do Sở kéo về cũng trả 404`,
+      `lô của trường khác và lô do Sở kéo về cũng trả 404: lô của trường khác thì đọc bằng token của ứng dụng được ` +
+      `cấp trường đó, lô do Sở kéo về thì hỏi quản trị viên của Sở`,
     `no batch ${batchId} you may read: use the batchId (or Location) your push was answered with; ` +
-      `another school's batch and a batch the city pulled answer 404 too`,
+      `another school's batch and a batch the city pulled answer 404 too: read another school's with the token of ` +
+      `a client granted that school, ask the city's admin for a pulled one`,
   );
 
 /** ERR_NOT_FOUND's detail for a webhook subscription id this client has none of. */
 export const noWebhook = (id: string): string =>
   both(
-    `ứng dụng này không có đăng ký webhook ${id}: GET /v1/webhooks liệt kê các đăng ký của bạn`,
-    `this client has no webhook subscription ${id}: GET /v1/webhooks lists yours`,
+    `ứng dụng này không có đăng ký webhook ${id}: GET /v1/webhooks liệt kê các đăng ký của bạn; ` +
+      `đăng ký của ứng dụng khác thì dùng token của ứng dụng đó`,
+    `this client has no webhook subscription ${id}: GET /v1/webhooks lists yours; ` +
+      `another client's is read with that client's token`,
   );

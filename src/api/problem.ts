@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERRORS, type ErrorCode, type FieldError } from '../errors.js';
+import { personalNumberIn } from '../canonical/free-text.js';
 
 export const ProblemSchema = z
   .object({
@@ -75,4 +76,34 @@ export function problem(
   if (opts.instance !== undefined) out.instance = opts.instance;
   if (opts.errors && opts.errors.length > 0) out.errors = opts.errors.slice(0, 100).map((e) => ({ ...e }));
   return out;
+}
+
+/** What a path segment that may carry personal data reads as in a problem's `instance` (see {@link instanceOf}). */
+export const MASKED_SEGMENT = '***';
+
+/** An id truc gave (a batch's, a webhook's): a UUID, which may hold a run of digits and is no personal data. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when a path segment, decoded, may carry a personal ID or a phone number (a `TAM-<personal ID>` code). */
+function mayBePersonal(segment: string): boolean {
+  let text = segment;
+  try {
+    text = decodeURIComponent(segment);
+  } catch {
+    // not percent-encoding: read as sent
+  }
+  return !UUID.test(text) && (/\d{9}/.test(text) || personalNumberIn(text) !== undefined);
+}
+
+/**
+ * A problem's `instance`: the request's path, without its query, each segment that may carry personal data shown as
+ * {@link MASKED_SEGMENT} (walk13: a 404 or 400 for `/v1/schools/…/students/TAM-<personal ID>` echoed the ID, and errors
+ * carry no personal data). A school code, a UUID, a year or a count stays as sent.
+ */
+export function instanceOf(url: string): string {
+  const path = url.split('?')[0] ?? url;
+  return path
+    .split('/')
+    .map((segment) => (mayBePersonal(segment) ? MASKED_SEGMENT : segment))
+    .join('/');
 }

@@ -30,6 +30,16 @@ function brokenAt(pointer: string, broken: ReadonlySet<string>): boolean {
   return broken.has(tokenKey(end < 0 ? pointer.slice(1) : pointer.slice(1, end)));
 }
 
+/** `extra` of a view's record, its indexes of other records (`repeats`, `sameIdAs`) the sink's own. */
+function atIndexes(extra: FindingExtra, indexes: readonly number[]): FindingExtra {
+  if (extra.repeats === undefined && extra.sameIdAs === undefined) return extra;
+  return {
+    ...extra,
+    ...(extra.repeats !== undefined ? { repeats: indexes[extra.repeats]! } : {}),
+    ...(extra.sameIdAs !== undefined ? { sameIdAs: indexes[extra.sameIdAs]! } : {}),
+  };
+}
+
 /** What makes two records' findings the same problem: rule, place, detail and value. */
 const sameness = (f: Finding): string => `${f.rule}\n${f.pointer}\n${f.detail?.en ?? ''}\n${f.value ?? ''}`;
 
@@ -37,6 +47,12 @@ const sameness = (f: Finding): string => `${f.rule}\n${f.pointer}\n${f.detail?.e
 const repeatsText = (first: number): Text => ({
   vi: `Cùng mã với bản ghi recordIndex ${first} của lô; phát hiện nào hai bản ghi cùng có chỉ nêu ở bản ghi đó.`,
   en: `Same key as the batch's record at recordIndex ${first}; a finding the two share is told there only.`,
+});
+
+/** The detail of a record holding the personal ID record `first` holds (never the ID itself). */
+const sameIdText = (first: number): Text => ({
+  vi: `Cùng số định danh với bản ghi recordIndex ${first} của lô.`,
+  en: `Same personal ID as the batch's record at recordIndex ${first}.`,
 });
 
 interface Template {
@@ -107,7 +123,7 @@ export class BatchSink implements FindingSink {
           i < 0 ? i : indexes[i]!,
           rule,
           pointer,
-          extra?.repeats === undefined ? extra : { ...extra, repeats: indexes[extra.repeats]! },
+          extra === undefined ? extra : atIndexes(extra, indexes),
         ),
       patch: (i, field, value) => this.patch(indexes[i]!, field, value),
       textSettled: (i) => this.textSettled(indexes[i]!),
@@ -172,6 +188,7 @@ export class BatchSink implements FindingSink {
       ...(rule.showsValue && extra?.value !== undefined ? { value: extra.value } : {}),
       ...(extra?.detail ? { detail: extra.detail } : {}),
       ...(extra?.repeats !== undefined ? { detail: repeatsText(extra.repeats) } : {}),
+      ...(extra?.sameIdAs !== undefined ? { detail: sameIdText(extra.sameIdAs) } : {}),
       ...(extra?.elsewhere ? { elsewhere: true as const } : {}),
     };
     this.findings.push(finding);

@@ -119,6 +119,12 @@ export interface FindingExtra {
    * of this record that the earlier one has as well is told there only (W9-9).
    */
   readonly repeats?: number;
+  /**
+   * The index of the earlier record of the batch holding the same personal ID (SACH_DUPLICATE_PERSONAL_ID): the
+   * finding names it, never the ID. Unlike `repeats`, the two records' other findings are told each (two people
+   * may share a mistyped ID).
+   */
+  readonly sameIdAs?: number;
 }
 
 /** Where rules put their findings and their repairs. */

@@ -186,7 +186,12 @@ export default fp(
         const reason = err instanceof TokenError ? err.reason : 'malformed';
         request.log.info({ code: 'ERR_TOKEN_INVALID', reason }, 'token refused');
         await failed(request, reply);
-        challenge(reply, 'invalid_token');
+        // RFC 6750 §3's own example: an OAuth client library reads an expired token from the challenge (walk13).
+        challenge(
+          reply,
+          'invalid_token',
+          reason === 'expired' ? ', error_description="The access token expired"' : '',
+        );
         throw err;
       }
       const client = await clientState(fromToken.clientId);
@@ -245,8 +250,11 @@ export function forbiddenSchool(schoolCode: string): AppError {
   return new AppError(
     'ERR_FORBIDDEN_SCHOOL',
     both(
-      `trường ${schoolCode} không được cấp cho ứng dụng (client) này`,
-      `school ${schoolCode} is not granted to this client`,
+      `trường ${schoolCode} không được cấp cho ứng dụng (client) này: dùng token của ứng dụng được cấp trường đó, ` +
+        `hoặc đề nghị quản trị viên của Sở cấp trường cho ứng dụng này (PATCH /v1/admin/clients/{clientId}, ` +
+        `truc clients add --schools)`,
+      `school ${schoolCode} is not granted to this client: use the token of a client granted that school, or ask ` +
+        `the city's admin to grant it to this client (PATCH /v1/admin/clients/{clientId}, truc clients add --schools)`,
     ),
   );
 }

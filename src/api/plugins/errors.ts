@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { both, ERRORS, isAppError, type AppError, type ErrorCode, type FieldError } from '../../errors.js';
-import { pickLang, problem, type Problem } from '../problem.js';
+import { instanceOf, pickLang, problem, type Problem } from '../problem.js';
 import { printableKeys } from '../../canonical/keys.js';
 import { NOT_SENT, zodIssueText } from '../../canonical/zod-text.js';
 import { isConnectionLost, isDatabaseRefusing } from '../../store/db-errors.js';
@@ -31,7 +31,7 @@ export function sendProblem(
   const body = problem(code, {
     lang: pickLang(request.headers['accept-language']),
     correlationId: request.id,
-    instance: request.url.split('?')[0] ?? request.url,
+    instance: instanceOf(request.url),
     ...opts,
   });
   if (opts.retryAfterSeconds !== undefined)

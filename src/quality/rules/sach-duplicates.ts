@@ -135,6 +135,23 @@ function firstIndexes(keys: readonly string[]): Map<string, number> {
   return firsts;
 }
 
+/**
+ * Each personal ID → the index of the first record holding it, among the records that repeat no earlier key (as
+ * `duplicateKeyCheck` meets them: a repeated key's record is told that, not its ID).
+ */
+function firstIdIndexes(recs: readonly Rec[], keys: readonly string[]): Map<string, number> {
+  const seenKeys = new Set<string>();
+  const firsts = new Map<string, number>();
+  for (let index = 0; index < recs.length; index++) {
+    const before = seenKeys.size;
+    seenKeys.add(keys[index]!);
+    if (seenKeys.size === before) continue;
+    const id = recs[index]!['personalId'];
+    if (typeof id === 'string' && !firsts.has(id)) firsts.set(id, index);
+  }
+  return firsts;
+}
+
 export const duplicateKeyCheck: Check = {
   scope: 'batch',
   rules: [DUPLICATE_IN_BATCH, DUPLICATE_PERSONAL_ID],
@@ -144,6 +161,7 @@ export const duplicateKeyCheck: Check = {
     const seenKeys = new Set<string>();
     const seenIds = new Set<string>();
     let firsts: Map<string, number> | undefined;
+    let idFirsts: Map<string, number> | undefined;
     for (let index = 0; index < recs.length; index++) {
       const before = seenKeys.size;
       seenKeys.add(keys[index]!);
@@ -157,7 +175,11 @@ export const duplicateKeyCheck: Check = {
       if (typeof id !== 'string') continue;
       const known = seenIds.size;
       seenIds.add(id);
-      if (seenIds.size === known) out.add(index, DUPLICATE_PERSONAL_ID, '/personalId');
+      if (seenIds.size === known) {
+        // It names the first record holding the ID, never the ID (walk13); found only when a batch has a repeat.
+        idFirsts ??= firstIdIndexes(recs, keys);
+        out.add(index, DUPLICATE_PERSONAL_ID, '/personalId', { sameIdAs: idFirsts.get(id)! });
+      }
     }
   },
 };

@@ -1,0 +1,127 @@
+/**
+ * walk13: what the API tells a vendor integrating for the first time, through the real API (PostgreSQL). A problem's
+ * `instance` never echoes a path segment carrying a personal ID (a `TAM-<personal ID>` student code); a 403 for a school
+ * not granted says what to do; a personal ID repeated in a batch names the first record holding it, not the ID; an
+ * expired token says so in its challenge too.
+ */
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
+import { student } from '../factories/records.js';
+
+const ID = '079220001234';
+
+interface Found {
+  recordIndex: number;
+  rule: string;
+  pointer: string;
+  detail?: { vi: string; en: string };
+}
+
+describe('walk13: what a vendor is told', () => {
+  const h = useApiHarness({ name: 'postgres+pg-queue', database: 'postgres', queue: 'postgres' });
+
+  it('a problem’s instance masks a path segment that may carry a personal ID, keeps the rest', async () => {
+    const cases = [
+      [`/v1/schools/${S1}/students/TAM-${ID}`, 404, 'ERR_NOT_FOUND', `/v1/schools/${S1}/students/***`],
+      [
+        `/v1/schools/${OTHER}/students/TAM-${ID}`,
+        403,
+        'ERR_FORBIDDEN_SCHOOL',
+        `/v1/schools/${OTHER}/students/***`,
+      ],
+      [`/v1/schools/${S1}/students/tam-${ID}?x=1`, 400, 'ERR_VALIDATION', `/v1/schools/${S1}/students/***`],
+      [`/v1/schools/${S1}/staff/0912-345-678`, 404, 'ERR_NOT_FOUND', `/v1/schools/${S1}/staff/***`],
+      [
+        `/v1/schools/${S1}/students/TAM%2D${ID}/x`,
+        404,
+        'ERR_ROUTE_NOT_FOUND',
+        `/v1/schools/${S1}/students/***/x`,
+      ],
+    ] as const;
+    for (const [url, status, code, instance] of cases) {
+      const res = await h.get(url, h.tokens.vendor);
+      const p = expectProblem(res, status, code) as { instance?: string };
+      expect(p.instance, url).toBe(instance);
+      expect(res.body, url).not.toContain(ID);
+      expect(res.body, url).not.toContain('345-678');
+    }
+    // an id truc gave, a school code and a plain code stay as sent
+    const batch = '00000000-0000-4000-8000-000000000000';
+    for (const url of [`/v1/batches/${batch}`, `/v1/schools/${S1}/classes/10A1`]) {
+      const p = expectProblem(await h.get(url, h.tokens.vendor), 404, 'ERR_NOT_FOUND') as {
+        instance?: string;
+      };
+      expect(p.instance).toBe(url);
+    }
+  });
+
+  it('a 403 for a school not granted says what to do, in both languages', async () => {
+    const p = expectProblem(
+      await h.get(`/v1/schools/${OTHER}/students`, h.tokens.vendor),
+      403,
+      'ERR_FORBIDDEN_SCHOOL',
+    );
+    expect(p.detail).toContain('use the token of a client granted that school');
+    expect(p.detail).toContain("ask the city's admin to grant it");
+    expect(p.detail).toContain('dùng token của ứng dụng được cấp trường đó');
+  });
+
+  it('a personal ID repeated in a batch names the first record holding it, never the ID', async () => {
+    const records = [
+      student('A1', { schoolCode: S1, personalId: ID }),
+      student('A2', { schoolCode: S1 }),
+      student('A3', { schoolCode: S1, personalId: ID }),
+    ];
+    const res = await h.send('POST', `/v1/schools/${S1}/batches?dryRun=true`, h.tokens.vendor, {
+      entity: 'students',
+      format: 'canonical',
+      records,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const found = res.json<{ findings: Found[] }>().findings;
+    const dup = found.filter((f) => f.rule === 'SACH_DUPLICATE_PERSONAL_ID');
+    expect(dup.map((f) => [f.recordIndex, f.pointer])).toEqual([[2, '/personalId']]);
+    expect(dup[0]!.detail).toEqual({
+      vi: 'Cùng số định danh với bản ghi recordIndex 0 của lô.',
+      en: "Same personal ID as the batch's record at recordIndex 0.",
+    });
+  });
+
+  it('an expired token says so in its challenge (RFC 6750 error_description) and its detail', async () => {
+    const s = h.env.deps.tokens;
+    const now = Math.floor(Date.now() / 1000);
+    const c = h.clients.vendor;
+    const expired = await new SignJWT({
+      role: c.role,
+      schools: c.schools,
+      units: [],
+      scope: c.scopes.join(' '),
+      client_id: c.clientId,
+      gen: 0,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: s.keys[0]!.kid })
+      .setSubject(c.clientId)
+      .setIssuer(s.issuer)
+      .setAudience(s.audience)
+      .setIssuedAt(now - 1000)
+      .setNotBefore(now - 1000)
+      .setExpirationTime(now - 100)
+      .setJti(randomUUID())
+      .sign(s.keys[0]!.privateKey);
+    const res = await h.get(`/v1/schools/${S1}/students`, expired);
+    const p = expectProblem(res, 401, 'ERR_TOKEN_INVALID');
+    expect(p.detail).toContain('the token has expired, get a new one');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="truc", error="invalid_token", error_description="The access token expired"',
+    );
+    // a token refused for another reason names no expiry
+    const bad = await h.app.inject({
+      method: 'GET',
+      url: `/v1/schools/${S1}/students`,
+      headers: bearer('x.y.z'),
+    });
+    expect(bad.headers['www-authenticate']).toBe('Bearer realm="truc", error="invalid_token"');
+  });
+});
