@@ -2,7 +2,8 @@
  * review30 F1 (fixed by fix31a): a read of a school's records answers, on its last page, `nextUpdatedSince`, the
  * `updatedSince` of the vendor's next read; with it no change is missed, even one begun before a read and committed
  * after it (tests: `review30 F1` in test/integration/review30.test.ts, test/integration/updated-since-watermark.test.ts).
- * Wherever a vendor reads about `updatedSince` (the OpenAPI spec, the README, the integration guide in both languages,
+ * Wherever a vendor reads about `updatedSince` (the OpenAPI spec, the API in full (docs/api.md, where README's API
+ * summary leads), the README, the integration guide in both languages,
  * @truc/client), it must say to send back `nextUpdatedSince` (not the vendor's own clock) and that deletes are the
  * change feed's; the words of before ("not a sync watermark") are gone.
  */
@@ -43,12 +44,11 @@ describe('updatedSince is documented as a watermark to send back (review30 F1)',
     expect(next?.description).toMatch(/ \/ on the last page/);
   });
 
-  it('the README, the guide (vi and en) and @truc/client say to send nextUpdatedSince back', () => {
+  it('docs/api.md, the guide (vi and en) and @truc/client say to send nextUpdatedSince back; README does not say otherwise', () => {
+    const api = read('docs/api.md');
     const readme = read('README.md');
-    expect(readme).toMatch(/\*\*Keeping a copy with `updatedSince`\*\*/);
-    expect(readme).toContain(
-      'answers `nextUpdatedSince`: send that as the\n  `updatedSince` of your next read',
-    );
+    expect(api).toMatch(/\*\*Keeping a copy with `updatedSince`\*\*/);
+    expect(api).toContain('answers `nextUpdatedSince`: send that as the\n  `updatedSince` of your next read');
     const guide = read('docs/integration-guide.md');
     expect(guide).toMatch(/\*\*Giữ bản sao bằng `updatedSince`\*\*/);
     expect(guide).toMatch(/\*\*Keeping a copy with\s+`updatedSince`\*\*/);
@@ -56,6 +56,7 @@ describe('updatedSince is documented as a watermark to send back (review30 F1)',
     expect(read('packages/client/src/types.ts')).toMatch(/readonly nextUpdatedSince: string \| undefined/);
     expect(read('packages/client/README.md')).toContain('nextUpdatedSince');
     for (const text of [
+      api,
       readme,
       guide,
       read('packages/client/README.md'),
