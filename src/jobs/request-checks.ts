@@ -4,6 +4,7 @@
  * checks; producers import them through `./contracts.ts`.
  */
 import { getCommune } from '../canonical/codes/admin-units.js';
+import { formerUnitWords } from '../canonical/codes/former-units.js';
 import { hasNoForbiddenChars } from '../canonical/text.js';
 import { SYSTEM_PULLS, systemConfigured, type Config, type EntityName, type SystemName } from '../config.js';
 import { AppError, both } from '../errors.js';
@@ -62,11 +63,18 @@ async function schoolHeld(q: Queryable, schoolCode: string): Promise<boolean> {
 const noSchoolHeld = (schoolCode: string): string =>
   both(`truc không có trường ${schoolCode}`, `no school ${schoolCode} is held`);
 
+/** ERR_SCOPE_UNKNOWN's detail for a code that is no current commune: an old one's says what it became (pcgd13). */
+export function communeNotCurrent(code: string): string {
+  const former = formerUnitWords(code);
+  if (former) return both(former.vi, former.en);
+  return both(`${code} không phải mã một xã hiện hành`, `${code} is not a current commune code`);
+}
+
 /** ERR_SCOPE_UNKNOWN's detail for a pull's scope: a school not held, or a code that is no current commune. */
 const scopeNotHeld = (input: { system: SystemName; scope?: string | undefined }): string => {
   const scope = (input.scope ?? '').slice(0, 12);
   if (SYSTEM_PULLS[input.system].scope !== 'commune') return noSchoolHeld(scope);
-  return both(`${scope} không phải mã một xã hiện hành`, `${scope} is not a current commune code`);
+  return communeNotCurrent(scope);
 };
 
 /**

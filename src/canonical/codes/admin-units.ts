@@ -276,6 +276,20 @@ export function communeStanding(code: string, date: string): CommuneStanding {
   return inCurrent || legacyCommune(code) !== undefined ? IN_FORCE : UNKNOWN;
 }
 
+/** Every pre-reform commune-level unit (10,034), by code. */
+export function legacyCommunes(): Iterable<LegacyCommune> {
+  legacyIndex ??= buildLegacyIndex();
+  return legacyIndex.values();
+}
+
+/** The pre-reform district (quận, huyện, thị xã, thành phố thuộc tỉnh) with this 3-digit code, or undefined. */
+export function legacyDistrict(
+  code: string,
+): { code: string; name: string; provinceCode: string } | undefined {
+  const row = LEGACY.districts.find(([c]) => c === code);
+  return row && { code: row[0], name: row[1], provinceCode: row[2] };
+}
+
 /** All 63 pre-reform provinces, sorted by code. */
 export function legacyProvinces(): readonly Province[] {
   return LEGACY.provinces.map(([code, name]) => ({ code, name }));

@@ -22,9 +22,10 @@ import type { PcgdConfig, UnitLevel } from '../../config.js';
 import { AppError, both } from '../../errors.js';
 import type { Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow, type ReportStatus } from '../../store/pcgd.js';
-import { readableUnits, type PcgdActor } from './access.js';
+import { readableUnits, requireUnit, type PcgdActor } from './access.js';
 import { NOT_PULLED, pullStatesOf, type PersonsPullState } from './persons-pulled.js';
 import { outdatedAmong } from './sources.js';
+import { unitOf } from './unit.js';
 
 export type DeadlineState = 'submitted' | 'on-track' | 'at-risk' | 'late';
 
@@ -312,7 +313,8 @@ export async function deadlineView(
   cfg: PcgdConfig,
   req: { year: number; provinceCode: string; actor: PcgdActor; now: Date },
 ): Promise<{ rows: DeadlineRow[]; counts: DeadlineCounts }> {
-  const province = getProvince(req.provinceCode);
+  // A current province, else ERR_PCGD_UNKNOWN_UNIT: an old province's code says what it was merged into (pcgd13).
+  const province = unitOf(req.provinceCode).level === 'province' ? getProvince(req.provinceCode) : undefined;
   if (!province) {
     const code = req.provinceCode.slice(0, 8);
     throw new AppError('ERR_PCGD_UNKNOWN_UNIT', both(`tỉnh ${code}`, `province ${code}`));
@@ -331,6 +333,8 @@ export async function deadlineView(
       units.map((u) => u.code),
     ),
   );
+  // pcgd13: a province none of whose units the caller reads is refused as its reports are (403), not an empty success.
+  if (allowed.size === 0) requireUnit(req.actor, 'read', province.code);
   const repo = createPcgdRepo(q);
   const currentRows = await repo.currentOfYear(req.year);
   const current = new Map(currentRows.map((r) => [r.unit_code, r]));

@@ -1248,7 +1248,7 @@ export interface paths {
     put?: never;
     /**
      * Kéo dữ liệu điều tra (người) của một xã từ PCGD-XMC trước khi tính (xếp hàng) / Pull a commune’s survey persons from PCGD-XMC before computing (queued)
-     * @description 202 với lần kéo mới, hoặc lần đang xếp hàng/đang chạy (queued: false). 403 ERR_FORBIDDEN_UNIT: xã ngoài đơn vị của ứng dụng, không thay đổi gì. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa cấu hình PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: không phải mã một xã hiện hành. / 202 with the pull queued, or the one already queued or running (queued: false). 403 ERR_FORBIDDEN_UNIT: a commune the client does not cover; nothing changes. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: no current commune.
+     * @description 202 với lần kéo mới, hoặc lần đang xếp hàng/đang chạy (queued: false). 403 ERR_FORBIDDEN_UNIT: xã ngoài đơn vị của ứng dụng, không thay đổi gì. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa cấu hình PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: không phải mã một xã hiện hành (mã cũ: nêu mã mới), trước khi xét quyền. / 202 with the pull queued, or the one already queued or running (queued: false). 403 ERR_FORBIDDEN_UNIT: a commune the client does not cover; nothing changes. 400 ERR_SYSTEM_NOT_CONFIGURED: truc is not configured for PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: no current commune (an old code: what it became), before any right is looked at.
      */
     post: operations['pullPcgdCommunePersons'];
     delete?: never;
@@ -1422,7 +1422,7 @@ export interface components {
       events: ('batch.finished' | 'findings.ready' | 'master-data.changed')[];
     };
     PcgdComputeRequestInput: {
-      /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code */
+      /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành; mã cũ trước 1/7/2025 (tỉnh đã sáp nhập, huyện 3 chữ số, xã đã sáp nhập): 422 ERR_PCGD_UNKNOWN_UNIT nêu mã mới / a current commune (5 digits) or province (2 digits) code; a code of before 1 July 2025 (a province merged, a 3-digit district, a commune merged): 422 ERR_PCGD_UNKNOWN_UNIT naming what it became */
       unitCode: string;
       /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines) */
       year: number;
@@ -13397,7 +13397,7 @@ export interface operations {
   listPcgdReports: {
     parameters: {
       query: {
-        /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code */
+        /** @description Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành; mã cũ trước 1/7/2025 (tỉnh đã sáp nhập, huyện 3 chữ số, xã đã sáp nhập): 422 ERR_PCGD_UNKNOWN_UNIT nêu mã mới / a current commune (5 digits) or province (2 digits) code; a code of before 1 July 2025 (a province merged, a 3-digit district, a commune merged): 422 ERR_PCGD_UNKNOWN_UNIT naming what it became */
         unit: string;
         /** @description Năm báo cáo, từ 2014 (Nghị định 20/2014/NĐ-CP) đến năm nay (tính số liệu) hoặc năm sau (hạn nộp) / report year, from 2014 (Decree 20/2014/NĐ-CP) to this year (computing figures) or next year (deadlines) */
         year?: number;

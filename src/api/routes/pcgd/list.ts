@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
+import { unitOf } from '../../../reporting/pcgd/unit.js';
 import { checkReportYear } from '../../../reporting/pcgd/years.js';
 import { listReports } from '../../../reporting/pcgd/list.js';
 import { REPORT_STATUSES } from '../../../store/pcgd.js';
@@ -77,6 +78,7 @@ export function listRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext
     },
     async function listUnitReports(request) {
       const { unit, year, limit, offset } = request.query;
+      unitOf(unit); // pcgd13: an old code is told what it became, not answered an empty list
       requireUnit(ctx.actorOf(request), 'read', unit);
       if (year !== undefined) checkReportYear(year, 'deadlines', ctx.now(), '/querystring/year');
       return listReports(

@@ -7,8 +7,9 @@
  * `pull` as `compute`).
  */
 import { z } from 'zod';
-import { both } from '../../../errors.js';
-import { requestPersonsPull } from '../../../jobs/contracts.js';
+import { isCommuneCode } from '../../../canonical/codes/admin-units.js';
+import { AppError, both } from '../../../errors.js';
+import { communeNotCurrent, requestPersonsPull } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
 import { ministryWaitOf, unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
 import { createPersonsPullsRepo } from '../../../store/persons-pulls.js';
@@ -91,9 +92,18 @@ const SUMMARY_POST =
 const DESCRIPTION_POST =
   '202 với lần kéo mới, hoặc lần đang xếp hàng/đang chạy (queued: false). 403 ERR_FORBIDDEN_UNIT: xã ngoài đơn vị ' +
   'của ứng dụng, không thay đổi gì. 400 ERR_SYSTEM_NOT_CONFIGURED: truc chưa cấu hình PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: ' +
-  'không phải mã một xã hiện hành. / 202 with the pull queued, or the one already queued or running (queued: false). ' +
+  'không phải mã một xã hiện hành (mã cũ: nêu mã mới), trước khi xét quyền. / 202 with the pull queued, or the one already queued or running (queued: false). ' +
   '403 ERR_FORBIDDEN_UNIT: a commune the client does not cover; nothing changes. 400 ERR_SYSTEM_NOT_CONFIGURED: truc ' +
-  'is not configured for PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: no current commune.';
+  'is not configured for PCGD-XMC. 400 ERR_SCOPE_UNKNOWN: no current commune (an old code: what it became), before ' +
+  'any right is looked at.';
+
+/**
+ * A code that is no current commune is refused as an admin's pull of it is (400 ERR_SCOPE_UNKNOWN; an old code's detail
+ * says what it became), before the caller's rights (pcgd13: an officer typing an old code was told it may not act).
+ */
+function currentCommune(code: string): void {
+  if (!isCommuneCode(code)) throw new AppError('ERR_SCOPE_UNKNOWN', communeNotCurrent(code));
+}
 
 const statusUrl = (code: string) => `/v1/pcgd/communes/${code}/persons-pull`;
 
@@ -117,6 +127,7 @@ function requestRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): v
     async function pullPersons(request, reply) {
       const actor = actorOf(request);
       const { communeCode } = request.params;
+      currentCommune(communeCode);
       requireUnit(actor, 'pull', communeCode);
       const pull = await opts.db.tx((q) =>
         requestPersonsPull(opts.config, q, {
@@ -157,6 +168,7 @@ function stateRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
     },
     async function personsPull(request) {
       const { communeCode } = request.params;
+      currentCommune(communeCode);
       requireUnit(actorOf(request), 'read', communeCode);
       const last = await createPersonsPullsRepo(opts.db).last(communeCode);
       // review31 F6: a pull under way while the Ministry's gate holds its calls says so, and until when.

@@ -18,14 +18,18 @@ const outdatedCommunesField = z
 export const UnitCode = z
   .string()
   .regex(
-    /^(\d{2}|\d{5})$/,
+    /^(\d{2}|\d{3}|\d{5})$/,
     both(
       'mã tỉnh 2 chữ số (79) hoặc mã xã 5 chữ số (26995)',
       'a 2-digit province code (79) or a 5-digit commune code (26995)',
     ),
   )
   .meta({
-    description: 'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) / commune (5 digits) or province (2 digits) code',
+    description:
+      'Mã xã (5 chữ số) hoặc mã tỉnh (2 chữ số) hiện hành; mã cũ trước 1/7/2025 (tỉnh đã sáp nhập, huyện 3 chữ số, ' +
+      'xã đã sáp nhập): 422 ERR_PCGD_UNKNOWN_UNIT nêu mã mới / a current commune (5 digits) or province (2 digits) ' +
+      'code; a code of before 1 July 2025 (a province merged, a 3-digit district, a commune merged): 422 ' +
+      'ERR_PCGD_UNKNOWN_UNIT naming what it became',
   });
 /**
  * A report year: any integer here, its range checked by the one rule of src/reporting/pcgd/years.ts (fix32a), so
