@@ -118,23 +118,35 @@ function where(f: DeadLetterFilter, params: unknown[]): string {
   }
   if (f.syncRunId !== undefined) {
     params.push(f.syncRunId);
-    clauses.push(letterOfRun(`$${params.length}::bigint`));
+    clauses.push(letterOfRun(`$${params.length}::bigint`, f.includeReplayed ? 'TRUE' : OPEN));
   }
   if (!f.includeReplayed) clauses.push(OPEN);
   return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
 }
 
 /**
- * SQL: letter `d` is sync run `run`'s (an SQL bigint: `r.id`, `$1::bigint`): its refs carry the run (its push set's,
- * kept when written), the failed job carried it, or the job's push set is the run's (a letter written before refs,
- * migration 1455). One rule for a run's open letters (GET /v1/syncs, ./sync-run-reads.ts) and the letters of a run
- * (GET /v1/dead-letters?syncRunId=, a replay by it): dash12, a run's page said 0 of a letter the filter listed (no
- * outbox row), and the filter missed one the run counted (no refs).
+ * SQL: each letter `d` that `where` (on `d`) takes and each sync run it is of, as rows (letter, run), the run's id as
+ * text: its refs carry the run (its push set's, kept when written), the failed job carried it, the job's push set is
+ * the run's (a letter written before refs, migration 1455), or the job's batch is the run's (a pulled page's ingest,
+ * whose replay reopens that batch). The one rule for a run's letters: its open ones counted by GET /v1/syncs
+ * (./sync-run-reads.ts), listed and replayed by ?syncRunId= ({@link letterOfRun}), keeping its rows from the nightly
+ * purge (./run-purge.ts). dash12: a run's page said 0 of a letter the filter listed; dash13: the purge had a rule of
+ * its own (the batch's ingest, not refs nor the push set). Set-based (dash13: the runs list judged every open letter
+ * once for each run, a scan of the letters and of the outbox a run: 50 runs, 20,000 open letters, 9-15 s).
  */
-export const letterOfRun = (run: string): string =>
-  `(d.refs->>'syncRunId' = (${run})::text OR EXISTS (SELECT 1 FROM truc.outbox ro WHERE ro.id = d.outbox_id
-     AND (ro.payload->>'syncRunId' = (${run})::text OR EXISTS (SELECT 1 FROM truc.push_sets rs
-       WHERE rs.id = (ro.payload->>'pushSetId')::bigint AND rs.sync_run_id = (${run})))))`;
+export const lettersOfRuns = (where: string): string =>
+  `SELECT d.id AS letter, d.refs->>'syncRunId' AS run FROM truc.dead_letters d
+    WHERE (${where}) AND d.refs->>'syncRunId' IS NOT NULL
+   UNION
+   SELECT d.id, x.run FROM truc.dead_letters d JOIN truc.outbox ro ON ro.id = d.outbox_id
+     LEFT JOIN truc.push_sets rs ON rs.sync_run_id IS NOT NULL AND rs.id::text = ro.payload->>'pushSetId'
+     LEFT JOIN truc.batches rb ON rb.sync_run_id IS NOT NULL AND rb.id::text = ro.payload->>'batchId'
+     CROSS JOIN LATERAL (VALUES (ro.payload->>'syncRunId'), (rs.sync_run_id::text), (rb.sync_run_id::text)) x (run)
+    WHERE (${where}) AND x.run IS NOT NULL`;
+
+/** SQL: letter `d` is sync run `run`'s (an SQL bigint: `$1::bigint`), among the letters `where` takes ({@link lettersOfRuns}). */
+export const letterOfRun = (run: string, where = 'TRUE'): string =>
+  `d.id IN (SELECT lr.letter FROM (${lettersOfRuns(where)}) lr WHERE lr.run = (${run})::text)`;
 
 /**
  * An open letter: neither replayed, resolved by a later delivery, nor abandoned with its target (`truc targets

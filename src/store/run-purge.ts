@@ -7,24 +7,22 @@
  * of a system never fully synced again kept them for good). Codes and counts only. The run's row
  * and what an approval left out per school (truc.sync_run_not_applied) stay: they are its report.
  */
-import { OPEN } from './dead-letters.js';
+import { lettersOfRuns, OPEN } from './dead-letters.js';
 import type { Queryable } from './db.js';
 
 /**
  * A run (`r`) that reads none of those rows again: done with no reconciliation still to weigh (queued, or held for a
  * decision: ../jobs/run-guard.ts `guardReconcile` weighs it with the run's counts), or failed, an hour ago or more;
  * neither a batch of its pages still in progress (a full run's reconciliation is claimed once its last batch is done:
- * ./sync-runs.ts `claimReconcile`) nor an open dead letter that would reopen the run or one of its batches
- * (../jobs/dead-letters.ts).
+ * ./sync-runs.ts `claimReconcile`) nor an open dead letter of the run, by the rule its page and ?syncRunId= count and
+ * list them (./dead-letters.ts `lettersOfRuns`: dash13, a letter of its pull or of a batch of its pages, which a replay
+ * reopens, and a letter of its push sets).
  */
 const FINISHED = `((r.status = 'failed'
     OR (r.status = 'done' AND r.reconcile IS DISTINCT FROM 'queued' AND r.reconcile IS DISTINCT FROM 'held'))
   AND coalesce(r.finished_at, r.created_at) < now() - interval '1 hour'
   AND NOT EXISTS (SELECT 1 FROM truc.batches b WHERE b.sync_run_id = r.id AND b.status IN ('queued', 'processing', 'held'))
-  AND NOT EXISTS (
-    SELECT 1 FROM truc.dead_letters d JOIN truc.outbox o ON o.id = d.outbox_id
-     WHERE ${OPEN} AND (o.payload->>'syncRunId' = r.id::text
-        OR o.payload->>'batchId' IN (SELECT b.id::text FROM truc.batches b WHERE b.sync_run_id = r.id))))`;
+  AND NOT EXISTS (SELECT 1 FROM (${lettersOfRuns(OPEN)}) lr WHERE lr.run = r.id::text))`;
 
 /** Each table's rows of a run (`$1`: the runs' ids), by their primary key. */
 const TABLES = {

@@ -7,7 +7,7 @@ import type { EntityName, SystemName } from '../config.js';
 import { namedActorColumns } from './actor-names.js';
 import type { Queryable } from './db.js';
 import { readEndpointSql, type Circuit, type GateState, type PauseReason } from './delivery-gates.js';
-import { letterOfRun, OPEN } from './dead-letters.js';
+import { lettersOfRuns, OPEN } from './dead-letters.js';
 
 /** 'held': the mass-change guard holds one of its pages until a city admin decides (issue 7). */
 export type SyncRunStatus = 'queued' | 'running' | 'held' | 'done' | 'failed';
@@ -298,8 +298,8 @@ async function listRuns(q: Queryable, f: SyncRunFilter): Promise<{ total: number
          SELECT sum(accepted) AS accepted, sum(rejected) AS rejected, sum(unchanged) AS unchanged,
                 count(*) AS batches, count(*) FILTER (WHERE status = 'failed') AS failed
            FROM truc.batches WHERE sync_run_id = r.id) b ON true
-       LEFT JOIN LATERAL (
-         SELECT count(*) AS dead FROM truc.dead_letters d WHERE ${OPEN} AND ${letterOfRun('r.id')}) dl ON true
+       LEFT JOIN (
+         SELECT lr.run, count(*) AS dead FROM (${lettersOfRuns(OPEN)}) lr GROUP BY lr.run) dl ON dl.run = r.id::text
       WHERE ${where}
       ORDER BY r.created_at DESC, r.id DESC LIMIT $7 OFFSET $8`,
     [...params, f.limit, f.offset],
