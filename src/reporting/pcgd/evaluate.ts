@@ -67,9 +67,6 @@ export interface CommuneFigures {
   levels: LevelResult[];
 }
 
-/** Percent with two decimals, null when the denominator is 0: the one rule, the wire's too (canonical/pcgd-figures.ts). */
-export { rateOf };
-
 const basisPoints = (threshold: number): number => Math.round(threshold * 100);
 
 /** `numerator / denominator ≥ threshold %`, exactly; never met when the denominator is 0. */

@@ -6,7 +6,7 @@ import {
   type PersonWire,
 } from '../../../src/adapters/moet-pcgd/schema.js';
 import { AppError } from '../../../src/errors.js';
-import { rateOf as reportRate } from '../../../src/reporting/pcgd/evaluate.js';
+import { rateOf as reportRate } from '../../../src/canonical/pcgd-figures.js';
 import type { MappingFinding } from '../../../src/mappings/types.js';
 import {
   FIGURE_INDICATORS,

@@ -5,10 +5,10 @@ import {
   communeFigures,
   meets,
   provinceFigures,
-  rateOf,
   shortfallOf,
   type AgeCounts,
 } from '../../../src/reporting/pcgd/evaluate.js';
+import { rateOf } from '../../../src/canonical/pcgd-figures.js';
 import { PERSON_FLAGS } from '../../../src/reporting/pcgd/indicators.js';
 import { resolveRuleSet, ruleSetOf } from '../../../src/reporting/pcgd/rule-set.js';
 import { settingsOf } from '../../../src/reporting/pcgd/settings.js';
