@@ -20,7 +20,11 @@ export interface AuditFilter {
 /** The audit log's entries, and the actions it holds (the audit search refuses any other that truc does not write). */
 export function auditReads(q: Queryable) {
   return {
-    /** Audit rows matching the filter, newest first. Details hold references and counts only. */
+    /**
+     * Audit rows matching the filter in the chain's order, the last chained first (seq descending): the one order of
+     * the log (pcgd13). `at` is when an event happened; a hot path's event is chained after, so a later seq may carry
+     * an earlier `at`, and the list is not re-sorted by it. Details hold references and counts only.
+     */
     async audit(f: AuditFilter, limit: number, offset: number): Promise<ListedAuditEntry[]> {
       const res = await q.query<ListedAuditEntry>(
         `SELECT seq, at, actor, actor_name AS "actorName", action, subject, details FROM truc.audit_log

@@ -48,8 +48,22 @@ function unknownAction(searchable: readonly string[]): AppError {
 
 /** An entry of the audit list (GET /v1/audit). */
 const AuditItem = z.object({
-  seq: z.number().int(),
-  at: z.string(),
+  seq: z
+    .number()
+    .int()
+    .meta({
+      description:
+        "vị trí trong chuỗi băm: thứ tự của nhật ký (danh sách xếp theo seq, audit verify đi theo seq) / the entry's " +
+        "place in the hash chain: the log's order (the list is sorted by it, audit verify walks it)",
+    }),
+  at: z.string().meta({
+    description:
+      'lúc việc xảy ra, theo đồng hồ của tiến trình ghi; không phải thứ tự: một sự kiện ghi trên đường nóng vào chuỗi ' +
+      'sau đó (khoảng 1 giây, lâu hơn khi việc nối chuỗi lỗi), nên seq lớn hơn có thể mang at sớm hơn; from và to lọc ' +
+      "theo at / when it happened, by the recording process's clock; not the order: an event a hot path records is " +
+      'chained after (about a second, longer while chaining fails), so a later seq may carry an earlier at; from and ' +
+      'to filter by at',
+  }),
   actor: z.string().meta({
     description:
       'mã định danh của người làm (id của client, operator:cli:<tên>, system:…, schedule:<tên>), như ' +
@@ -82,7 +96,9 @@ function listRoute(app: AuditApp, opts: { db: Db }): void {
       config: { scope: 'audit:read' },
       schema: {
         tags: ['operations'],
-        summary: 'Nhật ký kiểm toán / Audit log search, newest first',
+        summary:
+          'Nhật ký kiểm toán, theo thứ tự chuỗi: mục vào chuỗi sau cùng trước (seq giảm dần) / Audit log search in ' +
+          'the chain’s order: the last chained first (seq descending)',
         querystring: z
           .object({
             actor: z.string().min(1).max(200).optional(),

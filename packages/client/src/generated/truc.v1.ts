@@ -950,7 +950,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Nhật ký kiểm toán / Audit log search, newest first */
+    /** Nhật ký kiểm toán, theo thứ tự chuỗi: mục vào chuỗi sau cùng trước (seq giảm dần) / Audit log search in the chain’s order: the last chained first (seq descending) */
     get: operations['audit'];
     put?: never;
     post?: never;
@@ -13040,7 +13040,9 @@ export interface operations {
         content: {
           'application/json': {
             items: {
+              /** @description vị trí trong chuỗi băm: thứ tự của nhật ký (danh sách xếp theo seq, audit verify đi theo seq) / the entry's place in the hash chain: the log's order (the list is sorted by it, audit verify walks it) */
               seq: number;
+              /** @description lúc việc xảy ra, theo đồng hồ của tiến trình ghi; không phải thứ tự: một sự kiện ghi trên đường nóng vào chuỗi sau đó (khoảng 1 giây, lâu hơn khi việc nối chuỗi lỗi), nên seq lớn hơn có thể mang at sớm hơn; from và to lọc theo at / when it happened, by the recording process's clock; not the order: an event a hot path records is chained after (about a second, longer while chaining fails), so a later seq may carry an earlier at; from and to filter by at */
               at: string;
               /** @description mã định danh của người làm (id của client, operator:cli:<tên>, system:…, schedule:<tên>), như bộ lọc actor nhận / who acted, by id (a client id, operator:cli:<name>, system:…, schedule:<name>), as the actor filter takes it */
               actor: string;
