@@ -242,12 +242,15 @@ const CODE_LIKE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
  * Another system's error or refusal code as truc keeps it (a push target's refusal, a school system's error code): the
- * code when it looks like one ({@link CODE_LIKE}, at most 64, and no run of 9 digits: a personal ID), else null. A
- * system may put free text there, a value (another holder's personal ID, a phone number), or control characters
- * (review11: an SMAS `ErrorCode` went as it came into the dead letter's message the CLI prints).
+ * code when it looks like one ({@link CODE_LIKE}, at most 64, and no run of 9 digits, the separators `_ . -` aside: a
+ * personal ID, `079-219-001-234` too, review13), else null. A system may put free text there, a value (another
+ * holder's personal ID, a phone number), or control characters (review11: an SMAS `ErrorCode` went as it came into the
+ * dead letter's message the CLI prints).
  */
 export function foreignCode(code: string | null | undefined): string | null {
-  return typeof code === 'string' && CODE_LIKE.test(code) && !/\d{9}/.test(code) ? code : null;
+  return typeof code === 'string' && CODE_LIKE.test(code) && !/\d{9}/.test(code.replace(/[_.-]/g, ''))
+    ? code
+    : null;
 }
 
 /** `key` as a JSON pointer's reference token (RFC 6901: `~` written `~0`, `/` written `~1`). */

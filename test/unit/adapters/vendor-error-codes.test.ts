@@ -32,4 +32,16 @@ describe("a school system's error code", () => {
     expect(JSON.stringify(err.errors)).not.toContain(ID);
     expect(JSON.stringify(err.errors)).not.toMatch(/\\u001b|\\u0007/);
   });
+
+  it('is `?` when a personal ID is written with separators (review13: 079-219-001-234 was kept)', () => {
+    const codes = ['DUP_079-219-001-234', 'ID.079.219.001.234', 'P_0792_1900_1234', 'x0792190-01234'];
+    const err = vendorAppError(
+      'ERR_ADAPTER_REJECTED',
+      'SMAS',
+      codes.map((code) => ({ code, message: 'm' })),
+      'SMAS answered 400',
+    );
+    expect(err.message).toBe(`SMAS answered 400 [${codes.map(() => 'SMAS_?').join(', ')}]`);
+    expect(JSON.stringify(err.errors)).not.toMatch(/219/);
+  });
 });
