@@ -64,6 +64,34 @@ export function settingsOf(cfg: Partial<PcgdConfig> | undefined): RuleSettings {
   };
 }
 
+/**
+ * pcgd13: who `preschool5_completed` counts, under the `birth-year` age rule. A child of Y − birth year = 5 is in the
+ * last preschool class (lớp Lá) of the school year opening in September of Y, the survey the report counts, and
+ * completes preschool in May of Y + 1, the year it turns 6 and enters grade 1; a completion counts only when ≤ Y
+ * (PCGD-RULES §1). Read so, the figure is 0 on any realistic survey (the demo's: 21 five-year-olds, 19 in class, 0
+ * completed; its 6-year-olds, in grade 1, completed in Y) and no commune meets preschool5. The Ministry's reading was
+ * not found (DOMAIN §1.3): said on every report, not guessed; `ageRule: on-date` with `ageOnDate` reads it another way.
+ */
+function preschoolCohortUnverified(s: RuleSettings): UnverifiedSetting[] {
+  if (s.ageRule !== 'birth-year') return [];
+  return [
+    {
+      setting: 'preschool5_completed.cohort',
+      value: 'age 5 = Y - birth year, completed <= Y',
+      why: {
+        vi:
+          'Trẻ 5 tuổi (năm báo cáo − năm sinh = 5) học lớp Lá năm học mở tháng 9 năm báo cáo, hoàn thành chương trình ' +
+          'GDMN tháng 5 năm sau: đọc như vậy, số trẻ 5 tuổi hoàn thành luôn là 0 và không xã nào đạt PCGD mầm non; ' +
+          'cách tính của Bộ chưa tìm thấy (ageRule, ageOnDate đổi cách đọc).',
+        en:
+          'A 5-year-old (report year − birth year = 5) is in the last preschool class of the school year opening in ' +
+          'September of the report year and completes preschool the next May: read so, the completion figure is always 0 ' +
+          "and no commune meets preschool5; the Ministry's reading was not found (ageRule, ageOnDate read it another way).",
+      },
+    },
+  ];
+}
+
 export function unverifiedOf(s: RuleSettings): UnverifiedSetting[] {
   const u = (
     setting: string,
@@ -82,6 +110,7 @@ export function unverifiedOf(s: RuleSettings): UnverifiedSetting[] {
       'Cách tính tuổi của hệ thống PCGD-XMC chưa tìm thấy; dùng tuổi = năm báo cáo − năm sinh (thông lệ điều tra).',
       "The PCGD-XMC system's age rule was not found; age = report year − birth year (survey practice).",
     ),
+    ...preschoolCohortUnverified(s),
     u(
       'excludeDisabledFromDenominators',
       s.excludeDisabledFromDenominators,
