@@ -39,7 +39,6 @@ import type { MapResult } from '../mappings/types.js';
 /** Which copies a batch is judged against (the school's or the city's system): ./judge-copies.ts. */
 export { cityCopiesOf, copiesOf } from './judge-copies.js';
 export { toRow } from './judge-rows.js';
-import { byRecord } from './judge-rows.js';
 
 /** What judging needs: the clock (today, the school year) and the city's quality settings. */
 export interface JudgeContext {
@@ -69,13 +68,12 @@ export interface Loaded {
 
 /**
  * `map`'s output: per index, the mapped record (undefined where mapping or the input step refused
- * it), the findings outside the catalogue, and the engine's sink holding the catalogue's findings
- * so far (the canonical input step's, and the mappings' findings of catalogued codes, which the
- * city's policy judges the same in every format).
+ * it), and the engine's sink holding the findings so far: the canonical input step's, the mappings'
+ * findings of catalogued codes, which the city's policy judges the same in every format, and the
+ * mappings' own (`MAP_…`, BatchSink.addMapped).
  */
 export interface Mapped {
   readonly records: readonly (InboundRecord | undefined)[];
-  readonly findings: readonly Finding[];
   readonly ctx: BatchContext;
   readonly sink: BatchSink;
   /** Judged ahead (./ingest-pulled.ts): the record and batch checks have run on the sink. */
@@ -170,6 +168,9 @@ export type ToMap = Pick<Loaded, 'entity' | 'mapping' | 'trusted'> & {
   readonly batch: Pick<Loaded['batch'], 'format' | 'records' | 'schoolCode'>;
 };
 
+/** What of a record its mapping refused can still be judged (`MapResult`'s `apart`). */
+type RefusedApart = NonNullable<Extract<MapResult<unknown>, { ok: false }>['apart']>;
+
 /** `map`: wire → canonical record (the format's mapping; schema and mapping findings). */
 
 export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): Mapped {
@@ -182,32 +183,37 @@ export function map(loaded: ToMap, deps: JudgeContext, premapped?: Premapped): M
     // The sink's record itself, not a copy: `check` keeps a record the engine did not repair as it is
     // (issue 7: a copy here made every record look repaired there, copied and keyed again).
     const records = sink.records.map((rec) => (rec === undefined ? undefined : keyed(entity, rec)));
-    return { records, findings: [], ctx, sink };
+    return { records, ctx, sink };
   }
   const mapCtx = trusted
     ? { now: deps.now }
     : { schoolCode: batch.schoolCode, schoolYear: ctx.schoolYear, now: deps.now };
-  const findings: Finding[] = [];
+  const own: Finding[] = [];
   const judged: { index: number; code: string; pointer: string }[] = [];
   const idRefused: number[] = [];
+  const apart: [number, RefusedApart][] = [];
   const ahead = premapped?.version === mapping.version ? premapped.results : undefined;
   const records = batch.records.map((raw, index) => {
     const mapped = ahead?.[index] ?? mapping.map(raw, mapCtx);
     for (const f of mapped.findings) {
       if (ruleByCode(f.rule)) judged.push({ index, code: f.rule, pointer: f.pointer });
-      else findings.push(findingOf(index, f));
+      else own.push(findingOf(index, f));
       if (f.refusesPersonalId) idRefused.push(index);
     }
+    if (!mapped.ok && mapped.apart) apart.push([index, mapped.apart]);
     return mapped.ok ? mapped.value : undefined;
   });
   const sink = new BatchSink(
     ctx,
     records.map((r) => r?.data as Rec | undefined),
   );
+  for (const f of own) sink.addMapped(f); // through the sink: a repeated key's record is told them once (W9-9)
   for (const j of judged) sink.add(j.index, ruleByCode(j.code)!, j.pointer);
   // A mapping's own refusal of a sent personal ID (moet-pcgd persons): one finding, never also missing (fix32b).
   for (const index of idRefused) sink.personalIdRefused(index);
-  return { records, findings, ctx, sink };
+  // A record the mapping refused is judged on what of it is left, as a canonical one the schema refused (W10-2).
+  for (const [index, left] of apart) sink.judgeApart(index, left.rec, left.broken);
+  return { records, ctx, sink };
 }
 
 /** Stored rows already read in the batch's transaction: the keys asked for and the rows found. */
@@ -326,10 +332,9 @@ export async function check(
       ? rec
       : keyed(entity, { ...repaired });
   });
-  // Stable: per record, mapping findings first, then the engine's in the order they ran; the batch's own last.
-  const findings = [...mapped.findings, ...result.findings].sort(byRecord);
+  // Per record, the mapping's findings first, then the engine's in the order they ran; the batch's own last.
   return {
-    findings,
+    findings: result.findings,
     rejected: result.rejected,
     existing,
     records,

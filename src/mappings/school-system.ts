@@ -96,10 +96,28 @@ function isOptional(schema: z.ZodObject, key: string): boolean {
   return field === undefined || field.safeParse(undefined).success;
 }
 
+/** The canonical fields an error finding is at (`pointerOf` maps each field to its wire pointer); undefined if one is at none. */
+function refusedFields(
+  findings: readonly MappingFinding[],
+  pointerOf: Readonly<Record<string, string>>,
+): Set<string> | undefined {
+  const fieldAt = new Map(Object.entries(pointerOf).map(([field, pointer]) => [pointer, field]));
+  const broken = new Set<string>();
+  for (const f of findings) {
+    if (f.severity !== 'error') continue;
+    const field = fieldAt.get(f.pointer) ?? fieldAt.get(f.pointer.slice(0, f.pointer.indexOf('/', 1) >>> 0));
+    if (field === undefined) return undefined;
+    broken.add(field);
+  }
+  return broken;
+}
+
 /**
- * Validates a candidate with the canonical schema. Earlier findings with severity `error` win (no
- * validation). An invalid optional field is dropped with a warning; any other issue is an error.
- * `pointerOf` maps a canonical field to its wire pointer.
+ * Validates a candidate with the canonical schema. An invalid optional field is dropped with a warning; any other
+ * issue is an error. `pointerOf` maps a canonical field to its wire pointer. A field an earlier error finding is at is
+ * not validated again (that finding says it), and the others still are: a refused record is told every problem at
+ * once (walk13, W10-2 as canonical pushes are), and its `apart` is what of it can still be judged (its fields but the
+ * refused ones), which the quality engine's record rules judge (src/jobs/judge.ts `map`, BatchSink.judgeApart).
  */
 export function validated<S extends z.ZodObject>(
   schema: S,
@@ -107,26 +125,45 @@ export function validated<S extends z.ZodObject>(
   findings: MappingFinding[],
   pointerOf: Readonly<Record<string, string>>,
 ): MapResult<z.infer<S>> {
-  const failed = (): MapResult<z.infer<S>> => ({ ok: false, findings });
-  if (findings.some((f) => f.severity === 'error')) return failed();
+  let broken = refusedFields(findings, pointerOf);
   let value = compact(candidate);
+  if (broken !== undefined) for (const field of broken) delete value[field];
   for (let round = 0; round < 2; round++) {
     const parsed = schema.safeParse(value);
-    if (parsed.success) return result(parsed.data, findings);
+    if (parsed.success) {
+      const refused = findings.some((f) => f.severity === 'error');
+      return refused ? failed(findings, parsed.data, broken) : result(parsed.data, findings);
+    }
     const dropped = new Set<string>();
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '');
+      if (broken?.has(key)) continue; // refused already: a required one left out is not missing again
       const optional = round === 0 && key !== '' && isOptional(schema, key);
       const msg = issueWords(issue, true);
       const sub = issue.path.length > 1 ? `/${issue.path.slice(1).map(String).join('/')}` : '';
       const pointer = (pointerOf[key] ?? `/${key}`) + sub;
       findings.push(finding(pointer, 'MAP_INVALID_FIELD', msg.vi, msg.en, optional ? 'warning' : 'error'));
       if (optional) dropped.add(key);
+      else if (key === '')
+        broken = undefined; // the record as a whole: nothing of it to judge apart
+      else broken?.add(key);
     }
-    if (dropped.size === 0 || findings.some((f) => f.severity === 'error')) return failed();
+    const refused = findings.some((f) => f.severity === 'error');
+    if (dropped.size === 0 || refused) return failed(findings, value, broken);
     value = Object.fromEntries(Object.entries(value).filter(([k]) => !dropped.has(k)));
   }
-  return failed();
+  return failed(findings, value, broken);
+}
+
+/** A refused record's result: its findings, and what of it can still be judged when known (see {@link validated}). */
+function failed(
+  findings: readonly MappingFinding[],
+  value: Record<string, unknown>,
+  broken: ReadonlySet<string> | undefined,
+): MapResult<never> {
+  if (broken === undefined) return { ok: false, findings };
+  const rec = Object.fromEntries(Object.entries(value).filter(([k]) => !broken.has(k)));
+  return { ok: false, findings, apart: { rec, broken } };
 }
 
 /**

@@ -26,7 +26,18 @@ export interface MappingFinding {
 
 export type MapResult<T> =
   | { readonly ok: true; readonly value: T; readonly findings: readonly MappingFinding[] }
-  | { readonly ok: false; readonly findings: readonly MappingFinding[] };
+  | {
+      readonly ok: false;
+      readonly findings: readonly MappingFinding[];
+      /**
+       * What of the refused record can still be judged, as canonical fields: its fields but the `broken` ones (those
+       * a finding refused). The quality engine's record rules judge it, so every problem is told at once (walk13).
+       */
+      readonly apart?: {
+        readonly rec: Readonly<Record<string, unknown>>;
+        readonly broken: ReadonlySet<string>;
+      };
+    };
 
 export interface MapContext {
   /** The school the record belongs to when the wire record does not say (vendor pushes). */

@@ -197,6 +197,16 @@ export class BatchSink implements FindingSink {
   }
 
   /**
+   * A mapping's own finding (outside the catalogue: `MAP_…`), made already: told with the catalogue's, so a record
+   * repeating an earlier one's key is not told it again (see `told`). An error refuses the record (the mapping left
+   * none), whatever the policy says.
+   */
+  addMapped(finding: Finding): void {
+    this.findings.push(finding);
+    if (finding.severity === 'error' && finding.index >= 0) this.rejected.add(finding.index);
+  }
+
+  /**
    * Notes that record `index`'s personal ID was sent and refused (left out): later findings at /personalId are not
    * added for it (see `add`). A mapping's refusal from outside the catalogue (moet-pcgd's MAP_BAD_PERSONAL_ID,
    * `MappingFinding.refusesPersonalId`) is noted here by the judge (src/jobs/judge.ts `map`).

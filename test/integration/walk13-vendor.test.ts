@@ -2,15 +2,29 @@
  * walk13: what the API tells a vendor integrating for the first time, through the real API (PostgreSQL). A problem's
  * `instance` never echoes a path segment carrying a personal ID (a `TAM-<personal ID>` student code); a 403 for a school
  * not granted says what to do; a personal ID repeated in a batch names the first record holding it, not the ID; an
- * expired token says so in its challenge too.
+ * expired token says so in its challenge too. A smas record its mapping refuses is told its other problems at once,
+ * and a repeated key's record its mapping findings once (W10-2, W9-9 as canonical pushes are).
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { student } from '../factories/records.js';
+import { vietnamDay } from '../helpers/vietnam-day.js';
 
 const ID = '079220001234';
+
+const SMAS = {
+  MaHocSinh: '7900000134002',
+  MaTruong: S1,
+  HoVaTen: 'Đỗ Văn Em',
+  NgaySinh: '04/03/2019',
+  GioiTinh: 'Nam',
+  DanToc: 'Kinh',
+  TrangThai: 'Đang học',
+  KhoiHoc: '1',
+  MaLop: '1A1',
+};
 
 interface Found {
   recordIndex: number;
@@ -123,5 +137,33 @@ describe('walk13: what a vendor is told', () => {
       headers: bearer('x.y.z'),
     });
     expect(bad.headers['www-authenticate']).toBe('Bearer realm="truc", error="invalid_token"');
+  });
+
+  /** A dry run's findings of `records` in `format`, each `index rule pointer`. */
+  const dryRun = async (format: string, records: unknown[]): Promise<Found[]> => {
+    const res = await h.send('POST', `/v1/schools/${S1}/batches?dryRun=true`, h.tokens.vendor, {
+      entity: 'students',
+      format,
+      records,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<{ findings: Found[] }>().findings.filter((f) => f.recordIndex >= 0);
+  };
+  const said = (fs: Found[]): string[] => fs.map((f) => `${f.recordIndex} ${f.rule} ${f.pointer}`);
+
+  it('W10-2: a smas record its mapping refuses is told its other problems at once', async () => {
+    const [y, m, d] = vietnamDay(Date.now() + 400 * 86_400_000).split('-');
+    const found = said(await dryRun('smas', [{ ...SMAS, GioiTinh: 'X', NgaySinh: `${d}/${m}/${y}` }]));
+    expect(found).toContain('0 MAP_UNKNOWN_CODE /GioiTinh');
+    expect(found).toContain('0 DUNG_DATE_IN_FUTURE /NgaySinh');
+    // nothing more at the refused field
+    expect(found.filter((f) => f.endsWith('/GioiTinh'))).toEqual(['0 MAP_UNKNOWN_CODE /GioiTinh']);
+  });
+
+  it('W9-9: a smas record sent twice is told its mapping findings once', async () => {
+    const rec = { ...SMAS, LoaiKhuyetTat: 'zzz' };
+    const found = said(await dryRun('smas', [rec, rec]));
+    expect(found).toContain('0 MAP_UNKNOWN_CODE /LoaiKhuyetTat');
+    expect(found.filter((f) => f.startsWith('1 '))).toEqual(['1 SACH_DUPLICATE_IN_BATCH ']);
   });
 });
