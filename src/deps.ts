@@ -137,6 +137,7 @@ export async function createDeps(config: Config, opts: CreateDepsOptions = {}): 
     dataDir: config.database.dataDir,
     poolMax: config.database.poolMax,
     idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+    poolIdleTimeoutMs: config.database.poolIdleTimeoutMs,
   });
   const db = opened.db;
   try {

@@ -16,6 +16,7 @@ const ENV_MAP: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'jwtKe
     ['DATABASE_URL', 'database.url', 'string'],
     ['DATA_DIR', 'database.dataDir', 'string'],
     ['TRUC_DB_IDLE_TX_TIMEOUT_MS', 'database.idleInTransactionTimeoutMs', 'int'],
+    ['TRUC_DB_POOL_IDLE_MS', 'database.poolIdleTimeoutMs', 'int'],
     ['REDIS_URL', 'redisUrl', 'string'],
     ['LOG_LEVEL', 'logLevel', 'string'],
     ['TRUC_JWT_KEYS', 'auth.jwtKeys', 'jwtKeys'],

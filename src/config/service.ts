@@ -103,6 +103,9 @@ export const ServerSchema = z
 /** {@link DatabaseSchema}'s `idleInTransactionTimeoutMs` by default (review27c F3). */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 20_000;
 
+/** {@link DatabaseSchema}'s `poolIdleTimeoutMs` by default: a PostgreSQL connection stays open while idle (perf13a). */
+export const POOL_IDLE_TIMEOUT_MS = 0;
+
 export const DatabaseSchema = z
   .object({
     /** PostgreSQL URL; unset = embedded PGlite in dataDir. */
@@ -115,6 +118,13 @@ export const DatabaseSchema = z
      * lock for hours. 0: no limit.
      */
     idleInTransactionTimeoutMs: z.number().int().min(0).default(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    /**
+     * A pooled PostgreSQL connection idle this long is closed; 0 (the default): never, so each process keeps up to
+     * `poolMax` backends open. A new backend faults in every shared-buffer page and every large block it touches,
+     * dear on a host where page faults are (issue 7, perf13a: a changed batch's PostgreSQL CPU ~65 → ~41 ms on
+     * backends already used, docs/vendor-push-path.md).
+     */
+    poolIdleTimeoutMs: z.number().int().min(0).default(POOL_IDLE_TIMEOUT_MS),
   })
   .strict();
 

@@ -288,11 +288,16 @@ export function keepClientErrors(client: pg.ClientBase): void {
   client.on('error', () => undefined);
 }
 
-export function createPgDb(
-  url: string,
-  kind: Db['kind'],
-  opts: { max?: number; onClose?: () => Promise<void>; idleInTransactionTimeoutMs?: number } = {},
-): Db {
+/** {@link createPgDb}'s pool: its size, what closing it also does, and its two idle limits (ms). */
+interface PgDbOptions {
+  max?: number;
+  onClose?: () => Promise<void>;
+  idleInTransactionTimeoutMs?: number;
+  /** A pooled connection idle this long is closed; 0: never (truc's processes: config database.poolIdleTimeoutMs). */
+  idleTimeoutMs?: number;
+}
+
+export function createPgDb(url: string, kind: Db['kind'], opts: PgDbOptions = {}): Db {
   const idleTx = opts.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
@@ -305,7 +310,10 @@ export function createPgDb(
     // by design; on a busy machine that passed 10 s (a pull job failed in a test, load 14), so the
     // embedded engine waits up to 60 s.
     connectionTimeoutMillis: kind === 'postgres' ? 10_000 : 60_000,
-    idleTimeoutMillis: 30_000,
+    // truc's processes keep their connections open while idle (config database.poolIdleTimeoutMs, 0): a new backend
+    // faults in every shared-buffer page it touches (issue 7, perf13a). Idle connections do not keep a process alive.
+    idleTimeoutMillis: opts.idleTimeoutMs ?? 30_000,
+    allowExitOnIdle: true,
     application_name: 'truc',
     // No JIT: truc's statements are short, and a plan's cost estimate on a table without statistics yet
     // (a first load) easily passes jit_above_cost, when compiling it takes ~0.5 s (seen on the ingest's lookups).

@@ -21,11 +21,13 @@ export async function openDatabase(opts: {
   dataDir: string;
   poolMax?: number;
   idleInTransactionTimeoutMs?: number;
+  poolIdleTimeoutMs?: number;
   existing?: boolean;
 }): Promise<OpenedDb> {
   if (opts.url) {
     const db = createPgDb(opts.url, 'postgres', {
       max: opts.poolMax ?? 10,
+      ...(opts.poolIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.poolIdleTimeoutMs }),
       ...(opts.idleInTransactionTimeoutMs === undefined
         ? {}
         : { idleInTransactionTimeoutMs: opts.idleInTransactionTimeoutMs }),
