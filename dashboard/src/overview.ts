@@ -294,21 +294,28 @@ function pcgdDeadlinesCard(pcgd: Overview['pcgd']): HTMLElement {
 
 /**
  * Push targets removed from the configuration that left records undelivered or dead letters open, with what to
- * do (`truc targets forget <system>`); nothing when none did.
+ * do (`truc targets forget <system>`); nothing when none did. The card the page's width, what to do wrapped in it
+ * (dash13: in half the page at 1280 px it was cut at the card's edge, the command out of sight).
  */
 function removedTargetsCard(targets: Overview['removedTargets']): HTMLElement | undefined {
   if (targets.length === 0) return undefined;
-  return card(
-    t('removedTargets'),
-    table(
-      targets,
-      [
-        { head: 'system', cell: (x) => h('span', { class: 'badge warn' }, x.system) },
-        { head: 'undelivered', cell: (x) => num(x.records), num: true },
-        { head: 'open', cell: (x) => num(x.deadLetters), num: true },
-        { head: 'whatToDo', cell: (x) => x.hint[currentLang()] },
-      ],
-      { testid: 'removed-targets' },
+  return wide(
+    card(
+      t('removedTargets'),
+      table(
+        targets,
+        [
+          { head: 'system', cell: (x) => h('span', { class: 'badge warn' }, x.system) },
+          { head: 'undelivered', cell: (x) => num(x.records), num: true },
+          { head: 'open', cell: (x) => num(x.deadLetters), num: true },
+          {
+            head: 'whatToDo',
+            cell: (x) =>
+              h('span', { class: 'wraps', 'data-testid': 'removed-target-hint' }, x.hint[currentLang()]),
+          },
+        ],
+        { testid: 'removed-targets' },
+      ),
     ),
   );
 }
