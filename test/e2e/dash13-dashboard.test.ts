@@ -4,7 +4,9 @@
  * - the overview's card of push targets removed from the configuration with work left said what to do (`truc targets
  *   forget <system>`) in a table cell that never wrapped, in half the page at 1280 px: the sentence was cut at the
  *   card's edge, the command out of sight unless the card was scrolled sideways. The card is the page's width now,
- *   the sentence wrapped in it (at 390 px the card scrolls its table sideways, as the other cards do, the page not).
+ *   the sentence wrapped in it (at 390 px the card scrolls its table sideways, as the other cards do, the page not);
+ * - at 390 px the header squeezed its pages' names into a column beside who is signed in, a word a line ("Thay đổi
+ *   hàng loạt chờ duyệt" five lines, the header 380 px tall): each name on one line now, the names in rows.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +60,26 @@ describe.runIf(hasChromium())('dash13: the dashboard walked by the city’s IT s
     );
     expect(lines).toBeGreaterThan(1);
     await ui.shot('removed-targets-390');
+    await ui.page.setViewportSize({ width: 1366, height: 800 });
+  });
+
+  it('at 390 px each page’s name in the header is on one line, none past the screen', async () => {
+    await ui.asAdmin();
+    await ui.page.setViewportSize({ width: 390, height: 900 });
+    await ui.open('#/sync');
+    await ui.page.getByTestId('sync-runs').waitFor();
+    const links = await ui.page.evaluate<Array<{ height: number; right: number }>>(
+      `[...document.querySelectorAll('header nav a')].map((a) => {
+         const r = a.getBoundingClientRect();
+         return { height: Math.round(r.height), right: Math.round(r.right) };
+       })`,
+    );
+    expect(links.length).toBeGreaterThan(3);
+    // without the fix: heights from 2 lines ("Việc lỗi") to 5 ("Thay đổi hàng loạt chờ duyệt")
+    expect(new Set(links.map((l) => l.height)).size).toBe(1);
+    expect(links.every((l) => l.right <= 390)).toBe(true);
+    expect(await ui.page.evaluate<number>('document.documentElement.scrollWidth')).toBe(390);
+    await ui.shot('header-390');
     await ui.page.setViewportSize({ width: 1366, height: 800 });
   });
 });
