@@ -4,12 +4,11 @@
  * `it.fails` is an open finding; it passes once the finding is fixed, and then becomes an `it`. Real PostgreSQL,
  * the API in process. The findings that need no database are in test/unit/review28.test.ts (same numbering).
  */
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { startWorkerRole } from '../../src/roles.js';
 import { CONFIGURED_SYSTEMS_ENV, expectProblem, S1, student, useApiHarness } from '../helpers/api.js';
 import { waitFor } from '../helpers/env.js';
+import { expiredToken } from '../helpers/expired-token.js';
 
 /** Every `errors[].message` of a problem says it in Vietnamese then English (README: `vi / en`, src/errors.ts both). */
 function expectBilingualErrors(body: { errors?: Array<{ message: string }> }): void {
@@ -74,26 +73,7 @@ describe('review28 on postgres', () => {
   // expired", English only (src/api/auth/tokens.ts TokenError). Seen on the demo after 15 minutes.
   // Fixed by the lead (lead28s): src/api/auth/tokens.ts TOKEN_EXPIRED.
   it('F2: an expired token’s 401 says so in Vietnamese and English', async () => {
-    const s = h.env.deps.tokens;
-    const now = Math.floor(Date.now() / 1000);
-    const c = h.clients.vendor;
-    const expired = await new SignJWT({
-      role: c.role,
-      schools: c.schools,
-      units: [],
-      scope: c.scopes.join(' '),
-      client_id: c.clientId,
-      gen: 0,
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: s.keys[0]!.kid })
-      .setSubject(c.clientId)
-      .setIssuer(s.issuer)
-      .setAudience(s.audience)
-      .setIssuedAt(now - 1000)
-      .setNotBefore(now - 1000)
-      .setExpirationTime(now - 100)
-      .setJti(randomUUID())
-      .sign(s.keys[0]!.privateKey);
+    const expired = await expiredToken(h);
     const body = expectProblem(await h.get(`/v1/schools/${S1}/students`, expired), 401, 'ERR_TOKEN_INVALID');
     expect(body.detail, JSON.stringify(body)).toMatch(/^.+ \/ .+$/);
   });

@@ -5,11 +5,10 @@
  * expired token says so in its challenge too. A smas record its mapping refuses is told its other problems at once,
  * and a repeated key's record its mapping findings once (W10-2, W9-9 as canonical pushes are).
  */
-import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
 import { student } from '../factories/records.js';
+import { expiredToken } from '../helpers/expired-token.js';
 import { vietnamDay } from '../helpers/vietnam-day.js';
 
 const ID = '079220001234';
@@ -104,26 +103,7 @@ describe('walk13: what a vendor is told', () => {
   });
 
   it('an expired token says so in its challenge (RFC 6750 error_description) and its detail', async () => {
-    const s = h.env.deps.tokens;
-    const now = Math.floor(Date.now() / 1000);
-    const c = h.clients.vendor;
-    const expired = await new SignJWT({
-      role: c.role,
-      schools: c.schools,
-      units: [],
-      scope: c.scopes.join(' '),
-      client_id: c.clientId,
-      gen: 0,
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: s.keys[0]!.kid })
-      .setSubject(c.clientId)
-      .setIssuer(s.issuer)
-      .setAudience(s.audience)
-      .setIssuedAt(now - 1000)
-      .setNotBefore(now - 1000)
-      .setExpirationTime(now - 100)
-      .setJti(randomUUID())
-      .sign(s.keys[0]!.privateKey);
+    const expired = await expiredToken(h);
     const res = await h.get(`/v1/schools/${S1}/students`, expired);
     const p = expectProblem(res, 401, 'ERR_TOKEN_INVALID');
     expect(p.detail).toContain('the token has expired, get a new one');
