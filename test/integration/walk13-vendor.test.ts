@@ -70,6 +70,17 @@ describe('walk13: what a vendor is told', () => {
     }
   });
 
+  it('a student code starting TAM- not of the provisional shape is a 400 saying the shape, never the digits', async () => {
+    const short = ID.slice(0, 11);
+    const res = await h.get(`/v1/schools/${S1}/students/TAM-${short}`, h.tokens.vendor);
+    expectProblem(res, 400, 'ERR_VALIDATION');
+    expect(res.body).toContain('TAM- followed by the 12-digit personal ID');
+    expect(res.body).toContain('TAM- và 12 chữ số định danh cá nhân');
+    expect(res.body).not.toContain(short);
+    // the shape itself, unknown here, is still a 404
+    expectProblem(await h.get(`/v1/schools/${S1}/students/TAM-${ID}`, h.tokens.vendor), 404, 'ERR_NOT_FOUND');
+  });
+
   it('a 403 for a school not granted says what to do, in both languages', async () => {
     const p = expectProblem(
       await h.get(`/v1/schools/${OTHER}/students`, h.tokens.vendor),

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isProvisionalStudentCode } from '../../canonical/student.js';
 import { AppError, both } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import {
@@ -26,18 +27,47 @@ import { noSchoolHeld, requireSchoolHeld } from '../school-held.js';
 import { noRecordHeld } from '../not-found.js';
 
 /** Entities a school's records are read by, with the path segment and the record key's name. */
-const READABLE: ReadonlyArray<{ entity: ReadableEntity; keyName: string; summary: string }> = [
-  { entity: 'classes', keyName: 'classKey', summary: 'Lớp học của trường / A school’s classes' },
-  { entity: 'students', keyName: 'studentCode', summary: 'Học sinh của trường / A school’s students' },
-  { entity: 'staff', keyName: 'staffCode', summary: 'Cán bộ, giáo viên của trường / A school’s staff' },
-];
-
 const RecordKey = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/, 'khoá bản ghi không hợp lệ / invalid record key')
   .refine((k) => !k.split('/').some((part) => part === '..' || part === '.' || part === ''), {
     message: 'khoá bản ghi không hợp lệ / invalid record key',
   });
+
+/**
+ * A student's code in a path: a record key, and one starting `TAM-` (any case) the provisional code's shape, as every
+ * stored student's is (StudentCodeSchema): `TAM-` with 11 digits was a 404 that did not say why (walk13).
+ */
+const StudentKey = RecordKey.refine((k) => !/^tam-/i.test(k) || isProvisionalStudentCode(k), {
+  message:
+    'mã học sinh tạm phải là TAM- và 12 chữ số định danh cá nhân / a provisional student code is TAM- followed by the 12-digit personal ID',
+});
+
+const READABLE: ReadonlyArray<{
+  entity: ReadableEntity;
+  keyName: string;
+  key: z.ZodType<string>;
+  summary: string;
+}> = [
+  {
+    entity: 'classes',
+    keyName: 'classKey',
+    key: RecordKey,
+    summary: 'Lớp học của trường / A school’s classes',
+  },
+  {
+    entity: 'students',
+    keyName: 'studentCode',
+    key: StudentKey,
+    summary: 'Học sinh của trường / A school’s students',
+  },
+  {
+    entity: 'staff',
+    keyName: 'staffCode',
+    key: RecordKey,
+    summary: 'Cán bộ, giáo viên của trường / A school’s staff',
+  },
+];
 
 const Cursor = z
   .string()
@@ -244,7 +274,7 @@ async function listPage(
 function entityRoutes(
   app: ReadApp,
   reads: Reads,
-  { entity, keyName, summary }: (typeof READABLE)[number],
+  { entity, keyName, key, summary }: (typeof READABLE)[number],
 ): void {
   app.get(
     `/v1/schools/:schoolCode/${entity}`,
@@ -272,7 +302,7 @@ function entityRoutes(
         ...common,
         operationId: `get${entity[0]?.toUpperCase()}${entity.slice(1)}Record`,
         summary: `${summary}: một bản ghi / one record (ETag, If-None-Match)`,
-        params: z.object({ schoolCode: SchoolCode, [keyName]: RecordKey }).strict(),
+        params: z.object({ schoolCode: SchoolCode, [keyName]: key }).strict(),
         headers: ETagHeaders,
         response: {
           200: RecordItem,
