@@ -8,8 +8,10 @@
  * instead of opening the files a second time.
  */
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { AppError, both } from '../errors.js';
 import { createPgDb, type Db } from './db.js';
 import { makeFolder } from './folders.js';
 import { pidRuns } from './pid-runs.js';
@@ -65,9 +67,42 @@ function ownersPort(dataDir: string): number | undefined {
   return ownedHere.get(realpathSync(dataDir)) ?? readLock(dataDir)?.port;
 }
 
+/** Whether something listens on loopback `port` (a connection opened, then closed at once). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('close', () => resolve(false));
+    socket.once('error', () => undefined);
+  });
+}
+
+/**
+ * A lock naming a running process whose port nothing listens on: its owner was killed and its pid is another
+ * process's now (review13: it counts as running), or the owner is closing. Never opened a second time (that could be
+ * the owner's files still open): the operator is told which file to delete when no truc process uses the folder.
+ */
+async function ownerReached(dataDir: string, port: number): Promise<void> {
+  if (ownedHere.has(realpathSync(dataDir)) || (await listening(port))) return;
+  const file = join(realpathSync(dataDir), 'truc.lock');
+  const pid = readLock(dataDir)?.pid ?? '?';
+  throw new AppError(
+    'ERR_CONFIG_INVALID',
+    both(
+      `DATA_DIR: ${file} ghi tiến trình ${pid} giữ cơ sở dữ liệu nhúng, nhưng cổng ${port} không có ai nghe: nếu không tiến trình truc nào dùng thư mục này, hãy xoá ${file} rồi chạy lại`,
+      `DATA_DIR: ${file} names process ${pid} as the embedded database's owner, but nothing listens on its port ${port}: if no truc process uses this folder, delete ${file} and run again`,
+    ),
+  );
+}
+
 export async function openEmbedded(dataDir: string, opts: { poolMax?: number } = {}): Promise<EmbeddedDb> {
   const ownerPort = ownersPort(dataDir);
   if (ownerPort !== undefined) {
+    await ownerReached(dataDir, ownerPort);
     const db = createPgDb(urlFor(ownerPort), 'pglite', { max: Math.min(opts.poolMax ?? 4, 4) });
     return Object.assign(db, { owner: false });
   }
