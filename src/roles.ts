@@ -25,6 +25,7 @@ import {
 } from './api/failed-auth.js';
 import { notReadyWait } from './api/retry-later.js';
 import { connectRefusal, MISSING_HOST_DETAIL, missingHost } from './api/socket-problem.js';
+import { listenRefusal } from './listen-refusal.js';
 import { failureWithin } from './observability/deadline.js';
 import { METRICS_CHALLENGE, METRICS_REFUSED, metricsAuthorized } from './observability/metrics-auth.js';
 import { pingDatabase } from './store/db.js';
@@ -55,9 +56,10 @@ export async function startApi(
 ): Promise<Running & { app: FastifyInstance; url: string; drain(): void }> {
   let draining = false;
   const app = await buildApp(deps, { draining: () => draining });
-  const address = await app.listen({
-    port: opts.port ?? deps.config.server.port,
-    host: opts.host ?? deps.config.server.host,
+  const on = { port: opts.port ?? deps.config.server.port, host: opts.host ?? deps.config.server.host };
+  const address = await app.listen(on).catch(async (err: unknown) => {
+    await app.close();
+    throw listenRefusal(err, { ...on, setting: 'PORT' });
   });
   // fastify listens for 'error' only while it starts listening
   logServerErrors(app.server, deps.logger, 'API');
@@ -171,7 +173,13 @@ async function refuseScrape(
  */
 export async function startMetricsServer(
   deps: Pick<Deps, 'db' | 'queues' | 'metrics' | 'logger' | 'config' | 'redis'>,
-  opts: { port: number; host: string; metricsToken?: string | undefined },
+  opts: {
+    port: number;
+    host: string;
+    metricsToken?: string | undefined;
+    /** The variable that sets the port, named when it cannot be listened on (the worker's unless told). */
+    setting?: string;
+  },
 ): Promise<Running & { url: string; server: Server }> {
   const limit = deps.config.api.failedAuthLimit;
   const failures = await standaloneFailedAuthCounter({
@@ -196,7 +204,7 @@ export async function startMetricsServer(
     });
   }).catch(async (err: unknown) => {
     await failures.close();
-    throw err;
+    throw listenRefusal(err, { ...opts, setting: opts.setting ?? 'TRUC_WORKER_METRICS_PORT' });
   });
   logServerErrors(server, deps.logger, 'operations');
   const { port } = server.address() as AddressInfo;

@@ -100,6 +100,7 @@ async function serve(role: Role): Promise<number> {
       port: metricsPort,
       host: config.server.host,
       metricsToken: config.metrics.token,
+      setting: role === 'scheduler' ? 'TRUC_SCHEDULER_METRICS_PORT' : 'TRUC_WORKER_METRICS_PORT',
     });
     roles.unshift(ops);
     vi.push(`số liệu tại ${ops.url}/metrics`);
