@@ -1,7 +1,8 @@
 /** The audit trail: the filtered list and a check of the hash chain. */
 import { detailLines } from './audit-details.js';
 import { actionWords } from './audit-words.js';
-import { fromVietnamInput, stampText, vietnamInput } from './clock.js';
+import { stampText } from './clock.js';
+import { dateRange } from './date-field.js';
 import { currentLang, t } from './i18n.js';
 import { api } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table } from './kit.js';
@@ -83,13 +84,7 @@ export async function auditPage(main: HTMLElement, params: URLSearchParams): Pro
 }
 
 function filterForm(params: URLSearchParams, searchable: readonly string[]): HTMLFormElement {
-  const field = (name: string, type = 'text'): HTMLInputElement =>
-    h('input', {
-      name,
-      type,
-      // from and to on Vietnam's clock, as the rows' times are shown (ui29: the browser's zone, shown back in UTC)
-      value: type === 'datetime-local' ? vietnamInput(params.get(name)) : (params.get(name) ?? ''),
-    });
+  const field = (name: string): HTMLInputElement => h('input', { name, value: params.get(name) ?? '' });
   // fix31b: the actions the search takes offered as the action is typed (a mistyped one is refused by the API, said
   // beside the form); fix32b: the API's set, older names the log holds among them.
   const action = field('action');
@@ -99,25 +94,21 @@ function filterForm(params: URLSearchParams, searchable: readonly string[]): HTM
     { id: 'audit-actions' },
     searchable.map((a) => h('option', { value: a }, actionWords(a, currentLang()) ?? a)),
   );
-  const inputs = {
-    actor: field('actor'),
-    action,
-    subject: field('subject'),
-    from: field('from', 'datetime-local'),
-    to: field('to', 'datetime-local'),
-  };
+  const inputs = { actor: field('actor'), action, subject: field('subject') };
+  // from and to on Vietnam's clock, as the rows' times are shown (ui29), day first whatever the browser (dash14)
+  const dates = dateRange(params);
   return searchForm(
     'audit',
-    Object.entries(inputs).map(([k, el]) =>
-      h('label', {}, t(k as 'actor'), el, k === 'action' ? actions : null),
-    ),
+    [
+      ...Object.entries(inputs).map(([k, el]) =>
+        h('label', {}, t(k as 'actor'), el, k === 'action' ? actions : null),
+      ),
+      ...dates.labels,
+    ],
     () => {
       const p = new URLSearchParams();
-      for (const [k, el] of Object.entries(inputs)) {
-        if (!el.value) continue;
-        p.set(k, el.type === 'datetime-local' ? fromVietnamInput(el.value) : el.value);
-      }
-      return p;
+      for (const [k, el] of Object.entries(inputs)) if (el.value) p.set(k, el.value);
+      return dates.addTo(p) ? p : null;
     },
   );
 }

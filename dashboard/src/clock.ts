@@ -28,18 +28,64 @@ export function stampText(iso: string, lang: Lang, precision: 'second' | 'minute
   }).format(new Date(iso));
 }
 
-/** An instant (ISO) as a datetime-local field shows it on Vietnam's clock ('2026-12-05T16:21'); '' when none. */
-export function vietnamInput(iso: string | null): string {
-  const ms = iso ? Date.parse(iso) : NaN;
-  return Number.isNaN(ms)
-    ? (iso ?? '').slice(0, 16)
-    : new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 16);
+/** The day 'dd/mm/yyyy' of an instant on Vietnam's clock, `shift` days later (negative: earlier). */
+function dayOf(ms: number, shift = 0): string {
+  const v = new Date(ms + VIETNAM_OFFSET_MS + shift * 86_400_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(v.getUTCDate())}/${two(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
 }
 
-/** A datetime-local field's value ('2026-12-05T16:21'), read on Vietnam's clock, as the instant (ISO) the API takes. */
-export function fromVietnamInput(value: string): string {
-  const ms = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
-  return Number.isNaN(ms) ? value : new Date(ms - VIETNAM_OFFSET_MS).toISOString();
+/**
+ * A date field's from / to (an instant, ISO, of the address) as the field shows it on Vietnam's clock (dash14: the
+ * fields were the browser's datetime-local, mm/dd/yyyy in an English browser): the day alone at 00:00 ('05/12/2026'),
+ * else as the page shows a time, to the minute ('16:21 05/12/2026', '05/12/2026, 16:21'). `end`: the field of an
+ * exclusive bound (`to`), whose 00:00 is shown as the day before it, the last day it takes (as readDateField reads a
+ * day). What is not a time is shown as it came (the API says why it refuses it); '' when none.
+ */
+export function dateFieldText(iso: string | null, lang: Lang, end = false): string {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(ms)) return iso ?? '';
+  if ((ms + VIETNAM_OFFSET_MS) % 86_400_000 === 0) return dayOf(ms, end ? -1 : 0);
+  return stampText(iso!, lang, 'minute');
+}
+
+/** dd/mm/yyyy with an hh:mm before or after it (as the page shows times, vi and en), or ISO yyyy-mm-dd[Thh:mm]. */
+const DAY_FIRST = /^(?:(\d{1,2}):(\d{2})\s+)?(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d{2}))?$/;
+const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T\s](\d{2}):(\d{2}))?$/;
+const ISO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** A calendar day and time on Vietnam's clock as its instant (ms); NaN when there is no such day or time. */
+function vietnamMs(y: number, mo: number, d: number, hh: number, mm: number): number {
+  const ms = Date.UTC(y, mo - 1, d, hh, mm);
+  const v = new Date(ms);
+  const real = v.getUTCDate() === d && v.getUTCMonth() === mo - 1 && hh < 24 && mm < 60;
+  return real ? ms - VIETNAM_OFFSET_MS : NaN;
+}
+
+/**
+ * What is typed in a date field, read on Vietnam's clock, as the instant (ISO) the API takes: a day dd/mm/yyyy (day
+ * first, whatever the browser's language), with a time hh:mm before or after it, or ISO yyyy-mm-dd[Thh:mm]; an ISO
+ * time with its offset as it says. `end`: a day without a time is the bound after it (the next day's 00:00: the API's
+ * `to` is exclusive), so 'to 07/12/2026' takes the whole 7th. undefined when empty, null when not a day (31/02/2026,
+ * 12/31/2026, 'yesterday').
+ */
+export function readDateField(text: string, end = false): string | null | undefined {
+  const s = text.trim();
+  if (!s) return undefined;
+  if (ISO_OFFSET.test(s)) return new Date(s).toISOString();
+  const dmy = DAY_FIRST.exec(s);
+  const iso = dmy ? null : ISO_LOCAL.exec(s);
+  const parts = dmy
+    ? [dmy[5], dmy[4], dmy[3], dmy[1] ?? dmy[6], dmy[2] ?? dmy[7]]
+    : iso
+      ? [iso[1], iso[2], iso[3], iso[4], iso[5]]
+      : null;
+  if (!parts) return null;
+  const [y, mo, d, hh, mm] = parts.map((p) => Number(p ?? 0)) as [number, number, number, number, number];
+  const ms = vietnamMs(y, mo, d, hh, mm);
+  if (Number.isNaN(ms)) return null;
+  const dayOnly = parts[3] === undefined;
+  return new Date(end && dayOnly ? ms + 86_400_000 : ms).toISOString();
 }
 
 /**

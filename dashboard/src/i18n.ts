@@ -182,6 +182,16 @@ const DICT = {
   subject: ['Đối tượng', 'Subject'],
   from: ['Từ', 'From'],
   to: ['Đến', 'To'],
+  // dash14: a filter's from / to typed day first (date-field.ts), whatever the browser's language
+  dateHint: ['ngày/tháng/năm, có thể thêm giờ:phút', 'day/month/year, a time hh:mm optional'],
+  dateHintTo: [
+    'ngày/tháng/năm (hết ngày đó), có thể thêm giờ:phút',
+    'day/month/year (to its end), hh:mm optional',
+  ],
+  dateRefused: [
+    'Không phải ngày: viết ngày/tháng/năm, ví dụ 07/12/2026 hoặc 07/12/2026 22:30 (giờ Việt Nam).',
+    'Not a date: write day/month/year, e.g. 07/12/2026 or 07/12/2026 22:30 (Vietnam time).',
+  ],
   details: ['Chi tiết', 'Details'],
   technicalDetail: ['Chi tiết kỹ thuật (của hệ thống, tiếng Anh)', 'Technical detail (the system’s)'],
   verifyChain: ['Kiểm tra chuỗi băm', 'Verify hash chain'],

@@ -91,13 +91,14 @@ function label(k: string): string {
 
 /**
  * An inline filter form: its labelled fields, then its button (`button`: search); on submit, the page `#/<route>`
- * with the query `query` reads from the fields. Its choices apply on submit only, never on change (review33c N7: a
- * keyboard user's arrow keys through a choice reloaded the page at every option).
+ * with the query `query` reads from the fields, or, when it reads none (a field refused what was typed, said beside
+ * it: date-field.ts), the field refused focused and the page left as it is. Its choices apply on submit only, never on
+ * change (review33c N7: a keyboard user's arrow keys through a choice reloaded the page at every option).
  */
 export function searchForm(
   route: string,
   labels: readonly HTMLElement[],
-  query: () => URLSearchParams,
+  query: () => URLSearchParams | null,
   button: Key = 'search',
 ): HTMLFormElement {
   return h(
@@ -106,7 +107,10 @@ export function searchForm(
       class: 'inline',
       onsubmit: (e: Event) => {
         e.preventDefault();
-        location.hash = `#/${route}?${query().toString()}`;
+        const q = query();
+        if (q) location.hash = `#/${route}?${q.toString()}`;
+        else
+          (e.currentTarget as HTMLFormElement).querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       },
       // Enter on a choice applies the form, as on a text field (a choice's own change applies nothing)
       onkeydown: (e: Event) => {

@@ -1,6 +1,6 @@
 /** Sync runs: the filtered list (the columns are shared with a school's page). */
 import { ENTITIES, RUN_STATUSES, SYSTEMS, type ListedRun, type SyncRun } from './api-types.js';
-import { fromVietnamInput, vietnamInput } from './clock.js';
+import { dateRange } from './date-field.js';
 import { t } from './i18n.js';
 import { api, linkOr, openable } from './api.js';
 import { card, filtered, h, num, pager, searchForm, table, when } from './kit.js';
@@ -215,13 +215,13 @@ function choice(
 export async function syncPage(main: HTMLElement, params: URLSearchParams): Promise<void> {
   const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
   // review26a F6: a choice of the values the API takes (a typed one could only be refused)
-  const inputs = {
+  const choices = {
     system: choice('system', SYSTEMS, params, (s) => s),
     entity: choice('entity', ENTITIES, params, entityText),
     status: choice('status', RUN_STATUSES, params, statusText),
-    from: h('input', { name: 'from', type: 'datetime-local', value: vietnamInput(params.get('from')) }),
-    to: h('input', { name: 'to', type: 'datetime-local', value: vietnamInput(params.get('to')) }),
   };
+  // from / to day first on Vietnam's clock, whatever the browser's language (dash14)
+  const dates = dateRange(params);
   const filter = new URLSearchParams();
   for (const k of FILTERS) if (params.get(k)) filter.set(k, params.get(k)!);
   const at = (o: number): URLSearchParams => {
@@ -231,14 +231,11 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
   };
   const form = searchForm(
     'sync',
-    FILTERS.map((k) => h('label', {}, t(k), inputs[k])),
+    [...Object.entries(choices).map(([k, el]) => h('label', {}, t(k as 'system'), el)), ...dates.labels],
     () => {
       const p = new URLSearchParams();
-      for (const k of FILTERS) {
-        const el = inputs[k];
-        if (el.value) p.set(k, el.type === 'datetime-local' ? fromVietnamInput(el.value) : el.value);
-      }
-      return p;
+      for (const [k, el] of Object.entries(choices)) if (el.value) p.set(k, el.value);
+      return dates.addTo(p) ? p : null;
     },
   );
   await filtered(main, [h('h1', {}, t('syncRuns'))], form, async () => {

@@ -153,7 +153,7 @@ describe.runIf(hasChromium())('ui29: the dashboard in Chromium', () => {
     expect(decodeURIComponent(ui.page.url())).toContain('from=2026-12-05T17:00:00.000Z');
     await expect
       .poll(() => main.locator('input[name=from]').inputValue(), { timeout: 30_000 })
-      .toBe('2026-12-06T00:00');
+      .toBe('06/12/2026'); // dash14: day first, the day alone at its 00:00
     const rows = ui.page.getByTestId('audit-rows').locator('tbody tr');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
     const cells = await rows.first().locator('td').allTextContents();

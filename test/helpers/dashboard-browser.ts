@@ -73,6 +73,8 @@ export interface DashboardOptions {
   configure?: (config: Config) => Config;
   /** The browser's time zone (IANA); the machine's when not given. */
   timezoneId?: string;
+  /** The browser's language ('en-US'), its forms' date format among what it sets; the machine's when not given. */
+  locale?: string;
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -152,6 +154,7 @@ export function useDashboard(opts: DashboardOptions = {}): DashboardBrowser {
     d.page = await d.browser.newPage({
       viewport: { width: 1366, height: 800 },
       ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+      ...(opts.locale ? { locale: opts.locale } : {}),
     });
     d.page.setDefaultTimeout(PAGE_WAIT_MS);
     d.page.on('dialog', (dialog) => {
