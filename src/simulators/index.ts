@@ -12,11 +12,21 @@ import { startVneduSimulator } from './vnedu/simulator.js';
 import type { SimStats } from './sim-kit.js';
 import type { Faults } from './sim-faults.js';
 import { countEn, loadConfig } from '../config.js';
+import { COMMUNES } from './population/layout.js';
 
 export const DEMO_SEED = 2025;
 export const DEMO_SCHOOLS = 6;
 const DEMO_STUDENTS_PER_SCHOOL = 40;
 const DEMO_STAFF_PER_SCHOOL = 8;
+/**
+ * Surveyed residents who are not pupils, per commune (pcgd14): one round of the weighted ages 0–60
+ * (src/simulators/population/layout.ts `resident`), so each demo commune has persons of every age an indicator
+ * counts (5, 6, 11, 14, 15–60) beside its school's pupils; 240 in all left the demo's commune 26995 with no 5-, 11-
+ * or 14-year-old (0/0 figures).
+ */
+const DEMO_RESIDENTS_PER_COMMUNE = 196;
+/** The most persons the Ministry's simulator lists per demo commune: its pupils (≤ 46) and its residents. */
+export const DEMO_PERSONS_PER_COMMUNE = 250;
 
 interface Closable {
   url: string;
@@ -66,12 +76,14 @@ export const DEMO_POPULATION = {
   schools: DEMO_SCHOOLS,
   studentsPerSchool: DEMO_STUDENTS_PER_SCHOOL,
   staffPerSchool: DEMO_STAFF_PER_SCHOOL,
+  extraPersons: DEMO_RESIDENTS_PER_COMMUNE * COMMUNES.length,
   schoolYear: populationYear(new Date()),
 };
 const POPULATION = {
   schools: DEMO_POPULATION.schools,
   studentsPerSchool: DEMO_POPULATION.studentsPerSchool,
   staffPerSchool: DEMO_POPULATION.staffPerSchool,
+  extraPersons: DEMO_POPULATION.extraPersons,
   schoolYear: DEMO_POPULATION.schoolYear,
 };
 
@@ -81,7 +93,7 @@ export async function startDemoSimulators(): Promise<DemoSimulators> {
   const moetPcgd = await startMoetPcgdSimulator({
     seed: DEMO_SEED,
     population: POPULATION,
-    personsPerCommune: 200,
+    personsPerCommune: DEMO_PERSONS_PER_COMMUNE,
     ...creds.moet,
   });
   const smas = await startSmasSimulator({ seed: DEMO_SEED, ...POPULATION, ...creds.smas });

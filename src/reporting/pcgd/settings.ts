@@ -68,9 +68,10 @@ export function settingsOf(cfg: Partial<PcgdConfig> | undefined): RuleSettings {
  * pcgd13: who `preschool5_completed` counts, under the `birth-year` age rule. A child of Y − birth year = 5 is in the
  * last preschool class (lớp Lá) of the school year opening in September of Y, the survey the report counts, and
  * completes preschool in May of Y + 1, the year it turns 6 and enters grade 1; a completion counts only when ≤ Y
- * (PCGD-RULES §1). Read so, the figure is 0 on any realistic survey (the demo's: 21 five-year-olds, 19 in class, 0
- * completed; its 6-year-olds, in grade 1, completed in Y) and no commune meets preschool5. The Ministry's reading was
- * not found (DOMAIN §1.3): said on every report, not guessed; `ageRule: on-date` with `ageOnDate` reads it another way.
+ * (PCGD-RULES §1). Read so, the figure is 0 on any realistic survey (the demo's six communes: 26 five-year-olds, 19
+ * in class, 0 completed; its 6-year-olds, in grade 1, completed in Y) and no commune meets preschool5. The Ministry's
+ * reading was not found (DOMAIN §1.3): said on every report, not guessed; `ageRule: on-date` with `ageOnDate` reads it
+ * another way.
  */
 function preschoolCohortUnverified(s: RuleSettings): UnverifiedSetting[] {
   if (s.ageRule !== 'birth-year') return [];

@@ -104,11 +104,20 @@ export function createLayout(seed: number, schools: number, spp: number, staffPe
         perGrade: Math.ceil(spp / nGrades),
       };
     },
-    /** Age and rank-among-same-age of resident e (persons beyond the students). */
+    /**
+     * Age and rank-among-same-age of resident e (persons beyond the students). Resident e lives in commune
+     * `e mod 168`, as its j-th resident (j = ⌊e / 168⌋); its age is the j-th of the weighted age list from a
+     * commune's own start, so every 196 residents of one commune hold every age 0–60 (pcgd14: by `e mod 196` a
+     * commune's residents held 7 ages only, 168 and 196 sharing 28, and the demo's commune no 5-, 11- or
+     * 14-year-old). (age, rank) stays one-to-one: a commune's round of 196 is one block of ranks.
+     */
     resident(e: number): { age: number; rank: number } {
-      const pos = e % RESIDENT_AGES.length;
+      const n = RESIDENT_AGES.length;
+      const r = e % nCommunes;
+      const j = Math.floor(e / nCommunes);
+      const pos = (j + r) % n;
       const age = RESIDENT_AGES[pos] as number;
-      const block = Math.floor(e / RESIDENT_AGES.length);
+      const block = Math.floor(j / n) * nCommunes + r;
       return { age, rank: block * RESIDENT_COUNT(age) + (RESIDENT_OCCURRENCE[pos] as number) };
     },
     /** Age and rank-among-same-age of staff member t (ages 23–60, each once per block of 38). */

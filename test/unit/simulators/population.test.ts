@@ -103,6 +103,36 @@ describe('population', () => {
     }
   });
 
+  it("gives a commune's residents every age 0–60 in each 196 of them (pcgd14: 7 ages by e mod 196)", () => {
+    const many = createPopulation({
+      seed: 'truc',
+      schools: 10,
+      studentsPerSchool: 20,
+      extraPersons: 168 * 200,
+    });
+    for (const code of [many.school(3).communeCode, hcmcCommunes()[100]!.code]) {
+      const ages = new Set<number>();
+      let residents = 0;
+      for (const { index, person } of many.personsOfCommune(code)) {
+        if (index < many.counts.students) continue;
+        ages.add(2025 - Number(person.birthDate.slice(0, 4)));
+        if (++residents === 196) break;
+      }
+      expect(residents).toBe(196);
+      expect([...ages].sort((a, b) => a - b)).toEqual(Array.from({ length: 61 }, (_, age) => age));
+    }
+    // Still one personal ID per person past a commune's first round of ages.
+    const ids = new Set<string>();
+    let withId = 0;
+    for (let i = many.counts.students; i < many.counts.persons; i++) {
+      const id = many.person(i).personalId;
+      if (id === undefined) continue;
+      ids.add(id);
+      withId++;
+    }
+    expect(ids.size).toBe(withId);
+  });
+
   it('never gives two people the same personal ID', () => {
     const seen = new Set<string>();
     let count = 0;
