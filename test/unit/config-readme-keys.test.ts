@@ -135,3 +135,53 @@ describe("README's Configuration names every environment variable (docs11)", () 
     ]);
   });
 });
+
+/** The first cells of the section's tables (`| variable |` and `| key |`): what each row says it is about. */
+function firstCells(section: string): string[] {
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.slice(2, line.indexOf(' | ')));
+}
+
+/**
+ * The names of `cells` truc does not know: a backticked variable (`PORT`) that is not one truc reads, a backticked
+ * dotted key (`auth.tokenTtlSeconds`, `systems.<system>.timeoutMs`) that is no path of the schemas.
+ */
+export function unknownNames(
+  cells: readonly string[],
+  variables: readonly string[],
+  paths: readonly string[],
+): string[] {
+  const names = cells.flatMap((c) => [...c.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+  const isPath = (name: string) =>
+    SYSTEM_NAMES.map((s) => name.replace('<system>', s)).some((p) =>
+      paths.some((q) => q === p || q.startsWith(`${p}.`)),
+    );
+  return names.filter((n) => (/^[A-Z][A-Z0-9_]*$/.test(n) ? !variables.includes(n) : !isPath(n)));
+}
+
+// ops14: the other way round. A row of README's Configuration (its two tables) that names a variable truc does not
+// read, or a key the schemas lack, is a setting an operator sets for nothing (a renamed key keeps its old row).
+describe("README's Configuration names only settings truc has (ops14)", () => {
+  const section = configurationSection(readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+  const variables = [...new Set([...ENV_NAMES, ...variablesReadInSource()])];
+  const paths = leafPaths(ConfigSchema);
+
+  it('reads the rows of both tables', () => {
+    const cells = firstCells(section);
+    expect(cells.length).toBeGreaterThan(60);
+    expect(cells).toContain('`DATABASE_URL`');
+    expect(cells).toContain('`auth.tokenTtlSeconds` (`TRUC_TOKEN_TTL_SECONDS`)');
+  });
+
+  it('every variable and key a row names is one truc reads', () => {
+    expect(unknownNames(firstCells(section), variables, paths)).toEqual([]);
+  });
+
+  it('is red for a variable truc does not read and a key the schemas lack', () => {
+    const rows =
+      '| `PORT`, `TRUC_NO_SUCH` | x | y |\n| `auth.noSuch`, `systems.<system>.timeoutMs` | x | y |';
+    expect(unknownNames(firstCells(rows), variables, paths)).toEqual(['TRUC_NO_SUCH', 'auth.noSuch']);
+  });
+});
