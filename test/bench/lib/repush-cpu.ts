@@ -211,22 +211,27 @@ async function round(env: TrucEnv, requests: LoadRequest[], r: number): Promise<
  * REPUSH_STATEMENTS=1: per statement kind, how many a batch, their backends' CPU a batch and their mean wall from send
  * to answer (not pipelined; a COMMIT's wall beyond its CPU is mostly its wait for the WAL's flush).
  */
-function statementsLine(samples: readonly { kind: string; ms: number; wallMs: number }[], n: number): string {
-  const by = new Map<string, { count: number; ms: number; wall: number }>();
-  for (const { kind, ms, wallMs } of samples) {
-    const k = by.get(kind) ?? { count: 0, ms: 0, wall: 0 };
+function statementsLine(
+  samples: readonly { kind: string; ms: number; wallMs: number; faults: number }[],
+  n: number,
+): string {
+  const by = new Map<string, { count: number; ms: number; wall: number; faults: number }>();
+  for (const { kind, ms, wallMs, faults } of samples) {
+    const k = by.get(kind) ?? { count: 0, ms: 0, wall: 0, faults: 0 };
     k.count += 1;
     k.ms += ms;
     k.wall += wallMs;
+    k.faults += faults;
     by.set(kind, k);
   }
   const listed = [...by]
     .sort((a, b) => b[1].ms - a[1].ms)
     .map(
       ([kind, k]) =>
-        `${(k.count / n).toFixed(2)} × ${kind} ${(k.ms / n).toFixed(3)} ms (wall ${(k.wall / k.count).toFixed(1)} ms each)`,
+        `${(k.count / n).toFixed(2)} × ${kind} ${(k.ms / n).toFixed(3)} ms, ${(k.faults / n).toFixed(0)} faults ` +
+        `(wall ${(k.wall / k.count).toFixed(1)} ms each)`,
     );
-  return `statements a batch (count, backend CPU a batch, mean wall each): ${listed.join('; ')}`;
+  return `statements a batch (count, backend CPU and minor faults a batch, mean wall each): ${listed.join('; ')}`;
 }
 
 const show = (r: number, x: Round): string =>

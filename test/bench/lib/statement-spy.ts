@@ -15,6 +15,16 @@ function backendCpuMs(pid: number): number {
   }
 }
 
+/** A backend's minor page faults so far (/proc/<pid>/stat's 10th field; perf14: fresh pages are dear on this host). */
+function backendFaults(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** A statement's kind: its verb and the tables it writes or reads (a combined statement: each part's). */
 export function statementKind(sql: string): string {
   const text = sql.replace(/\s+/g, ' ').trim();
@@ -34,6 +44,8 @@ export interface Sample {
   ms: number;
   /** From its send until its answer, ms (under pipelining, the statements queued before it too). */
   wallMs: number;
+  /** Its backend's minor page faults. */
+  faults: number;
 }
 
 /** A statement as sent, for a replay (./pg-replay.ts): its text and parameters (Buffers as base64). */
@@ -73,6 +85,7 @@ export function spyStatements(
     const pid = this.processID;
     const timed = on() && pid !== undefined && pid !== null;
     const before = timed ? backendCpuMs(pid) : NaN;
+    const faults0 = timed ? backendFaults(pid) : NaN;
     const sentAt = performance.now();
     const res = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (!timed || !(res instanceof Promise)) return res as never;
@@ -84,7 +97,12 @@ export function spyStatements(
       captured.push({ sql, params: params.map(keep) });
     }
     const done = () =>
-      samples.push({ kind, ms: backendCpuMs(pid) - before, wallMs: performance.now() - sentAt });
+      samples.push({
+        kind,
+        ms: backendCpuMs(pid) - before,
+        wallMs: performance.now() - sentAt,
+        faults: backendFaults(pid) - faults0,
+      });
     void res.then(done, done);
     return res as never;
   };
