@@ -14,23 +14,28 @@ import type { CopiesOf } from '../store/system-copies.js';
 /** What of a batch being judged (./judge.ts `Loaded`) tells whose copies it is weighed with. */
 interface Judged {
   readonly trusted: boolean;
-  readonly batch: Pick<Batch, 'syncRunId' | 'format' | 'createdAt'>;
+  readonly batch: Pick<Batch, 'syncRunId' | 'format' | 'createdAt' | 'schoolCode'>;
   readonly listedSince?: Date;
 }
 
-/** The stored copies of `keys`, and with `weigh` the live records of their schools, in one statement. */
+/**
+ * The stored copies of `keys`, and with `weigh` the live records of their schools, in one statement; the copies
+ * {@link copiesAsOf} `loaded`. A batch of one school (its `schoolCode`) reads its school's rows with its count.
+ */
 export async function storedCopies(
   q: Queryable,
   entity: EntityName,
   keys: readonly string[],
   weigh: boolean,
-  copiesOf: CopiesOf | undefined,
+  loaded: Judged,
 ): Promise<{ rows: Map<string, ExistingRow>; live?: Map<string, number> }> {
   if (keys.length === 0) return weigh ? { rows: new Map(), live: new Map() } : { rows: new Map() };
   const records = createRecordsRepo(q);
+  const copiesOf = copiesAsOf(loaded);
   const opts = copiesOf === undefined ? {} : { copiesOf };
+  const school = loaded.batch.schoolCode ?? undefined;
   // Only a vendor's batch weighs with its copies (./ingest.ts): a pulled page never does.
-  if (weigh) return records.existingWithLive(entity, keys, opts);
+  if (weigh) return records.existingWithLive(entity, keys, school === undefined ? opts : { ...opts, school });
   return { rows: await records.existing(entity, keys, opts) };
 }
 

@@ -31,7 +31,7 @@ import {
 import type { Batch } from '../store/batches.js';
 import type { Queryable } from '../store/db.js';
 import { fingerprinted, type ExistingRow, type UpsertRow } from '../store/records.js';
-import { copiesAsOf, storedCopies } from './judge-copies.js';
+import { storedCopies } from './judge-copies.js';
 import { keyed, mappedKeys, type InboundMapping, type InboundRecord } from './inbound.js';
 import { lookupsFor, ownersOf, type HeardHolders } from './judge-lookups.js';
 import type { MapResult } from '../mappings/types.js';
@@ -295,13 +295,7 @@ export async function check(
   const { entity } = loaded;
   const keys = mappedKeys(mapped.records);
   const unknown = known ? keys.filter((k) => !known.asked.has(k)) : keys;
-  const { rows: existing, live } = await storedCopies(
-    q,
-    entity,
-    unknown,
-    weigh && !known,
-    copiesAsOf(loaded),
-  );
+  const { rows: existing, live } = await storedCopies(q, entity, unknown, weigh && !known, loaded);
   if (known) {
     for (const k of keys) {
       const row = known.rows.get(k);

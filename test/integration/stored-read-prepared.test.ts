@@ -5,10 +5,13 @@
  * every stored row (live or a tombstone) as a plan made for the keys does; a read with copies is sent as before.
  * The same read with the live records of the rows' schools (`existingWithLive`, what a vendor's batch the guard
  * weighs reads; perf7s) is prepared too: the same rows and counts under either plan, the school counted by its index.
+ * For a large batch of one school (perf14), its rows are read by the scan that counts the school, matched to its keys:
+ * only the keys not stored there are probed by the primary key; a small one is read by its keys as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDb, type Db } from '../../src/store/db.js';
 import { createRecordsRepo, fingerprint, type UpsertRow } from '../../src/store/records.js';
+import { BY_SCHOOL_FROM } from '../../src/store/stored-by-school.js';
 import { student as aStudent } from '../factories/records.js';
 import { openTestStore, type TestStore } from '../helpers/env.js';
 
@@ -127,6 +130,46 @@ describe("a batch's stored rows, read prepared (PostgreSQL)", () => {
     expect(new Set(nodes.map((n) => n['Index Name']).filter(Boolean))).toEqual(
       new Set(['students_pkey', 'students_school_key']),
     );
+    expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+  });
+
+  it("reads a large batch of one school's rows by its school's scan: the same rows and counts, only other keys probed", async () => {
+    const keys = [
+      ...stored.slice(0, BY_SCHOOL_FROM).map((r) => r.key),
+      ...others.slice(0, 5).map((r) => r.key),
+      ...Array.from({ length: 10 }, (_, i) => `SN${i}`),
+    ];
+    await db.query('SET plan_cache_mode = auto');
+    const byKeys = await db.tx((q) => createRecordsRepo(q).existingWithLive('students', keys));
+    expect(byKeys.rows.size).toBe(BY_SCHOOL_FROM + 5);
+    for (const mode of ['force_custom_plan', 'force_generic_plan']) {
+      await db.query(`SET plan_cache_mode = ${mode}`);
+      for (let i = 0; i < 3; i++) {
+        const read = await db.tx((q) =>
+          createRecordsRepo(q).existingWithLive('students', keys, { school: SCHOOL }),
+        );
+        expect(read).toEqual(byKeys);
+      }
+    }
+    // A school with nothing stored: nothing found, no count.
+    const news = Array.from({ length: BY_SCHOOL_FROM }, (_, i) => `SM${i}`);
+    const empty = await db.tx((q) =>
+      createRecordsRepo(q).existingWithLive('students', news, { school: '79000199' }),
+    );
+    expect(empty).toEqual({ rows: new Map(), live: new Map() });
+    const kept = await db.query<{ name: string }>(
+      `SELECT name FROM pg_prepared_statements WHERE statement LIKE 'WITH s AS MATERIALIZED%FROM truc.students r%'`,
+    );
+    expect(kept.rows).toHaveLength(1);
+    const plan = await db.tx((q) =>
+      q.query<{ 'QUERY PLAN': { Plan: Plan & { 'Actual Rows'?: number } }[] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE ${kept.rows[0]!.name}('{${keys.join(',')}}', '${SCHOOL}')`,
+      ),
+    );
+    const nodes = planNodes(plan.rows[0]!['QUERY PLAN'][0]!.Plan) as (Plan & { 'Actual Rows'?: number })[];
+    // The primary key finds only the 5 rows stored at the other school; the school's own come from its scan.
+    const probes = nodes.filter((n) => n['Index Name'] === 'students_pkey');
+    expect(probes.map((n) => n['Actual Rows'])).toEqual([5]);
     expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
   });
 });
