@@ -30,6 +30,10 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     vi: 'Chia nhỏ lô delta (`server.maxBatchRecords`, 1.000), hoặc gửi toàn bộ trường trong một lô `"mode": "snapshot"` (`server.maxSnapshotRecords`, 5.000); `detail` nêu giới hạn.',
     en: 'Split a delta batch (`server.maxBatchRecords`, 1,000), or send the whole school as one `"mode": "snapshot"` batch (`server.maxSnapshotRecords`, 5,000); `detail` names the limit.',
   },
+  ERR_BAD_REQUEST: {
+    vi: 'Đọc `detail`: nó nêu phần cần sửa. Chữ có dấu, khoảng trắng hay byte không phải UTF-8 trong đường dẫn hoặc chuỗi truy vấn: mã hoá phần trăm theo UTF-8 (`encodeURIComponent`; "ễ" là `%E1%BB%85`); mỗi tiêu đề trên một dòng, tên chỉ gồm chữ cái, chữ số và dấu gạch ngang; một `Content-Length` hoặc `Transfer-Encoding: chunked`, không cả hai; HTTP/1.1 cần tiêu đề `Host`.',
+    en: 'Read the `detail`: it names the part to fix. A letter with diacritics, a space or a byte that is not UTF-8 in the path or the query: percent-encode it as UTF-8 (`encodeURIComponent`; "ễ" is `%E1%BB%85`); each header on one line, its name of letters, digits and hyphens; one `Content-Length` or `Transfer-Encoding: chunked`, never both; HTTP/1.1 needs a `Host` header.',
+  },
   ERR_UNSUPPORTED_MEDIA_TYPE: {
     vi: 'Gửi nội dung dạng `Content-Type: application/json` (dạng form chỉ cho `/oauth/token`), không nén: nội dung có `Content-Encoding` (gzip, …) bị từ chối, câu trả lời ghi `Accept-Encoding: identity`. `detail` nêu kiểu đường dẫn nhận.',
     en: 'Send the body as `Content-Type: application/json` (a form only to `/oauth/token`), uncompressed: a body with a `Content-Encoding` (gzip, …) is refused, the answer says `Accept-Encoding: identity`. The `detail` says what the route takes.',

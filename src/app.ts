@@ -32,9 +32,14 @@ import { waitRefusal } from './api/retry-later.js';
 import errorsPlugin, { sendProblem } from './api/plugins/errors.js';
 import { AppError } from './errors.js';
 import formBodyPlugin from './api/plugins/form-body.js';
-import inputPlugin, { clientErrorHandler, passingKnownBodies } from './api/plugins/input.js';
+import inputPlugin, { passingKnownBodies } from './api/plugins/input.js';
 import { namedRedisStore } from './api/rate-limit-store.js';
-import { connectRefusal, MISSING_HOST_DETAIL, missingHost } from './api/socket-problem.js';
+import {
+  clientErrorHandler,
+  connectRefusal,
+  MISSING_HOST_DETAIL,
+  missingHost,
+} from './api/socket-problem.js';
 import queryTextPlugin from './api/plugins/query-text.js';
 import { connectAllow, gatherRouteMethods, type RouteMethods } from './api/route-methods.js';
 import { dbThrottle, redisThrottle } from './api/auth/throttle.js';

@@ -81,3 +81,61 @@ export function connectRefusal(
     });
   };
 }
+
+/**
+ * What to do about a request Node's HTTP parser refused, by its error code (llhttp's `HPE_…`), in both languages
+ * (walk14: every one answered the title alone, "for example a line break in a header", also to a client that sent a
+ * Vietnamese letter unencoded in a query, the likeliest of them). A code not listed is told by the title alone.
+ */
+const PARSER_DETAILS: ReadonlyArray<[readonly string[], string]> = [
+  [
+    ['HPE_INVALID_URL'],
+    both(
+      'đường dẫn hay chuỗi truy vấn có ký tự HTTP không cho phép gửi nguyên dạng (chữ có dấu, khoảng trắng, ký tự điều khiển): mã hoá phần trăm từng đoạn đường dẫn và từng giá trị truy vấn theo UTF-8 (encodeURIComponent; "ễ" là %E1%BB%85)',
+      'the path or the query holds a character HTTP does not allow as is (a letter with diacritics, a space, a control character): percent-encode each path segment and query value as UTF-8 (encodeURIComponent; "ễ" is %E1%BB%85)',
+    ),
+  ],
+  [
+    ['HPE_INVALID_HEADER_TOKEN', 'HPE_LF_EXPECTED', 'HPE_CR_EXPECTED'],
+    both(
+      'một tiêu đề có ký tự HTTP không cho phép (xuống dòng hay NUL trong giá trị, chữ có dấu hay khoảng trắng trong tên): gửi mỗi tiêu đề trên một dòng, "Tên: giá trị", tên chỉ gồm chữ cái, chữ số và dấu gạch ngang',
+      'a header holds a character HTTP does not allow (a line break or a NUL in its value, a letter with diacritics or a space in its name): send each header on one line as "Name: value", its name of letters, digits and hyphens',
+    ),
+  ],
+  [
+    ['HPE_INVALID_METHOD', 'HPE_INVALID_VERSION', 'HPE_INVALID_CONSTANT'],
+    both(
+      'dòng yêu cầu không có dạng "PHƯƠNG-THỨC /đường-dẫn HTTP/1.1" (khoảng trắng trong đường dẫn phải là %20; máy khách HTTPS gửi tới cổng HTTP cũng gặp lỗi này)',
+      'the request line is not "METHOD /path HTTP/1.1" (a space in the path must be %20; an HTTPS client speaking to the plain HTTP port meets this too)',
+    ),
+  ],
+  [
+    [
+      'HPE_INVALID_CONTENT_LENGTH',
+      'HPE_UNEXPECTED_CONTENT_LENGTH',
+      'HPE_INVALID_TRANSFER_ENCODING',
+      'HPE_INVALID_CHUNK_SIZE',
+    ],
+    both(
+      'độ dài nội dung không rõ: gửi đúng một Content-Length (một số) hoặc Transfer-Encoding: chunked, không gửi cả hai',
+      'the body’s length is unclear: send one Content-Length (a number) or Transfer-Encoding: chunked, never both',
+    ),
+  ],
+];
+
+/**
+ * Node's HTTP parser refuses some requests before fastify sees them (CR/LF in a header value, headers over
+ * `maxHeaderSize`, a malformed request line, a byte not allowed in the URL): answer those with a problem document as
+ * well, its `detail` saying what to send instead.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const code =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'ERR_HEADERS_TOO_LARGE'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'ERR_REQUEST_TIMEOUT'
+        : 'ERR_BAD_REQUEST';
+  const detail = PARSER_DETAILS.find(([codes]) => codes.includes(err.code ?? ''))?.[1];
+  endWithProblem(socket, code, detail ? { detail } : {});
+}

@@ -4,17 +4,15 @@
  * then walked once, iteratively, for what PostgreSQL's jsonb or a recursive serialiser cannot take:
  * NUL characters, lone surrogates, nesting deeper than `maxDepth`, and arrays inside records longer
  * than `maxNestedArrayItems`. Malformed HTTP (CR/LF in a header value, headers over Node's limit) is
- * answered by {@link clientErrorHandler} with a problem document too.
+ * answered with a problem document too (../socket-problem.ts `clientErrorHandler`).
  */
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
 import { AppError, both } from '../../errors.js';
 import { printableKey } from '../../canonical/keys.js';
-import { endWithProblem } from '../socket-problem.js';
 import { scanJson, type ScannedMember } from '../json-scan.js';
 import { whereJsonStopped } from '../json-where.js';
 import { refuseCharset, refuseContentEncoding } from './media-types.js';
@@ -382,18 +380,3 @@ export default fp(
   },
   { name: 'truc-hostile-input' },
 );
-
-/**
- * Node's HTTP parser refuses some requests before fastify sees them (CR/LF in a header value, headers
- * over `maxHeaderSize`, a malformed request line): answer those with a problem document as well.
- */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
-  const code =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? 'ERR_HEADERS_TOO_LARGE'
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? 'ERR_REQUEST_TIMEOUT'
-        : 'ERR_BAD_REQUEST';
-  endWithProblem(socket, code);
-}
