@@ -96,7 +96,16 @@ function isOptional(schema: z.ZodObject, key: string): boolean {
   return field === undefined || field.safeParse(undefined).success;
 }
 
-/** The canonical fields an error finding is at (`pointerOf` maps each field to its wire pointer); undefined if one is at none. */
+/** A JSON pointer's first reference token, as a pointer: `/DanhSach/0/Ten` → `/DanhSach`; `/GioiTinh` is itself. */
+function headOf(pointer: string): string {
+  const end = pointer.indexOf('/', 1);
+  return end < 0 ? pointer : pointer.slice(0, end);
+}
+
+/**
+ * The canonical fields an error finding is at (`pointerOf` maps each field to its wire pointer), a finding under a
+ * field's pointer (`/DanhSach/0/Ten`) at that field; undefined if one is at none.
+ */
 function refusedFields(
   findings: readonly MappingFinding[],
   pointerOf: Readonly<Record<string, string>>,
@@ -105,7 +114,7 @@ function refusedFields(
   const broken = new Set<string>();
   for (const f of findings) {
     if (f.severity !== 'error') continue;
-    const field = fieldAt.get(f.pointer) ?? fieldAt.get(f.pointer.slice(0, f.pointer.indexOf('/', 1) >>> 0));
+    const field = fieldAt.get(f.pointer) ?? fieldAt.get(headOf(f.pointer));
     if (field === undefined) return undefined;
     broken.add(field);
   }
