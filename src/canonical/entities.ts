@@ -38,6 +38,27 @@ export function naturalKey<E extends EntityName>(entity: E, record: EntityRecord
   return keyOf(record);
 }
 
+/** The fields each entity's natural key is made of (those {@link KEY_OF} reads). */
+const KEY_FIELDS: { readonly [E in EntityName]: readonly (keyof EntityRecord<E> & string)[] } = {
+  schools: ['schoolCode'],
+  classes: ['schoolCode', 'schoolYear', 'classCode'],
+  students: ['studentCode'],
+  staff: ['staffCode'],
+  persons: ['personRef'],
+};
+
+/**
+ * The natural key of a record that may lack fields (what of a record the schema refused can still be judged): its
+ * {@link naturalKey} when every key field is a text, else undefined.
+ */
+export function naturalKeyOfPart(
+  entity: EntityName,
+  record: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const fields: readonly string[] = KEY_FIELDS[entity];
+  return fields.every((f) => typeof record[f] === 'string') ? naturalKey(entity, record as never) : undefined;
+}
+
 /** The school, year and code of a class's natural key (`schoolCode/schoolYear/classCode`; none holds a '/'). */
 export function classKeyParts(key: string): { school: string; year: string; code: string } {
   const [school = '', year = '', code = ''] = key.split('/');

@@ -21,12 +21,12 @@ describe('đủ', () => {
   });
 
   it('a required field of the canonical model is refused', async () => {
-    const r = await runInput('students', [
+    // each in a batch of its own: two records of one key (refused or not) repeat it (review14)
+    for (const raw of [
       { ...CLEAN.students, fullName: '   ' },
       { ...CLEAN.students, sex: undefined },
-    ]);
-    expect(codes(r, 0)).toEqual(['DU_REQUIRED_MISSING']);
-    expect(codes(r, 1)).toEqual(['DU_REQUIRED_MISSING']);
+    ])
+      expect(codes(await runInput('students', [raw]), 0)).toEqual(['DU_REQUIRED_MISSING']);
   });
 
   it('every enrolled pupil in a class, every class with a homeroom teacher', async () => {
