@@ -47,8 +47,8 @@ const HOW: Partial<Record<keyof typeof ERRORS, { vi: string; en: string }>> = {
     en: 'Make the change from another admin client, or on the host with `truc clients`. Nothing was changed.',
   },
   ERR_LAST_ADMIN: {
-    vi: 'Thành phố phải còn ít nhất một ứng dụng quản trị hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), rồi làm lại. Chưa có gì bị thay đổi.',
-    en: 'The city keeps at least one active admin client: create or enable another admin client first (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), then do it again. Nothing was changed.',
+    vi: 'Thành phố phải còn ít nhất một ứng dụng quản trị hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), rồi làm lại. Chưa có gì bị thay đổi. Trên máy chủ, `truc clients disable <id> --allow-no-admin` vẫn khoá được (có ghi kiểm toán); `truc clients enable` hay `truc clients add` cho một quản trị vào lại.',
+    en: 'The city keeps at least one active admin client: create or enable another admin client first (`POST /v1/admin/clients`, `truc clients add --name … --role city-admin`), then do it again. Nothing was changed. On the host, `truc clients disable <id> --allow-no-admin` disables it all the same (audited); `truc clients enable` or `truc clients add` lets an admin in again.',
   },
   ERR_NOT_FOUND: {
     vi: 'Mã (id) đúng dạng nhưng truc không có gì mang mã đó, hoặc không có gì bạn được xem (`detail` nêu loại và nơi tra tiếp); mã sai dạng là 400 `ERR_VALIDATION`.',

@@ -3,6 +3,7 @@ import { appendAudit, verifyAudit, type VerifyResult } from './audit/chain.js';
 import {
   endOldSecret,
   insertClient,
+  refuseLastAdmin,
   replaceSecret,
   unlistedSchoolsWarnings,
 } from './api/auth/client-admin.js';
@@ -16,6 +17,7 @@ import {
   clientView,
   createClientsRepo,
   DEFAULT_SCOPES,
+  lockActiveAdmins,
   ROLES,
   type ClientView,
   type Role,
@@ -219,21 +221,34 @@ export async function addClient(
   return client;
 }
 
+/** What `truc clients disable` adds to the API's refusal of the last admin (review14). */
+const ALLOW_NO_ADMIN = {
+  vi: 'muốn khoá cả ứng dụng này thì thêm --allow-no-admin (sau đó chỉ `truc clients enable` hoặc `truc clients add` trên máy chủ cho một quản trị vào lại)',
+  en: 'to disable it all the same, add --allow-no-admin (then only `truc clients enable` or `truc clients add` on the host lets an admin in again)',
+};
+
+/**
+ * Disables or enables a client, audited `client.disabled` / `client.enabled`; false when there is no such client.
+ * Disabling the city's last active admin client is refused as the API refuses it (ERR_LAST_ADMIN, nothing changed nor
+ * audited, as no refused change is) unless `allowNoAdmin` (the CLI's `--allow-no-admin`): then it is disabled, audited
+ * with `lastAdmin: true`. Enabling is never refused: with the CLI's `clients add --role city-admin`, the way back in.
+ */
 export async function setClientDisabled(
   db: Db,
   clientId: string,
   disabled: boolean,
   actor = 'operator:cli',
-  now: () => Date = operatorClock,
+  { now = operatorClock, allowNoAdmin = false }: { now?: () => Date; allowNoAdmin?: boolean } = {},
 ): Promise<boolean> {
   return db.tx(async (q) => {
+    // The active admins are locked before the client, as the API's PATCH locks them (one order: no deadlock).
+    const admins = disabled ? await lockActiveAdmins(q) : [];
+    const last = admins.length === 1 && admins[0] === clientId;
+    if (!allowNoAdmin) refuseLastAdmin(admins, clientId, ALLOW_NO_ADMIN);
     const ok = await createClientsRepo(q).setDisabled(clientId, disabled);
-    if (ok)
-      await appendAudit(
-        q,
-        [{ actor, action: disabled ? 'client.disabled' : 'client.enabled', subject: `client:${clientId}` }],
-        now(),
-      );
+    const action = disabled ? 'client.disabled' : 'client.enabled';
+    const details = last ? { lastAdmin: true } : undefined;
+    if (ok) await appendAudit(q, [{ actor, action, subject: `client:${clientId}`, details }], now());
     return ok;
   });
 }

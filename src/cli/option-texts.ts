@@ -49,6 +49,8 @@ export const OPTION_VI: Readonly<Record<string, string>> = {
   'clients set-schools --as': AS,
   'clients disable <clientId>': CLIENT_ID,
   'clients disable --as': AS,
+  'clients disable --allow-no-admin':
+    "khoá cả khi đó là ứng dụng quản trị cuối cùng còn hoạt động (có ghi kiểm toán; sau đó chỉ 'truc clients enable' hoặc 'clients add' cho một quản trị vào lại)",
   'clients enable <clientId>': CLIENT_ID,
   'clients enable --as': AS,
   'school-systems list --system': 'chỉ các trường hệ thống này phục vụ (smas, vnedu)',

@@ -123,3 +123,26 @@ export function refuseScopesBeyondRole(role: Role, scopes: readonly string[]): v
     ),
   );
 }
+
+/**
+ * A change that would leave the city no active admin client is refused, 409 ERR_LAST_ADMIN, nothing changed
+ * (review13: two admins disabling each other at once, or one whose token another process still took for an admin's,
+ * each passed the self-lockout rule and both ended disabled: no way in but the host's CLI). `admins`: the active
+ * admins, locked (store `lockActiveAdmins`), so two such changes are decided one after the other. `then`: what the
+ * refused may do instead, said after the message (the CLI's flag that disables it all the same, review14).
+ */
+export function refuseLastAdmin(
+  admins: readonly string[],
+  clientId: string,
+  then?: { readonly vi: string; readonly en: string },
+): void {
+  if (!admins.includes(clientId) || admins.length > 1) return;
+  const more = (text: string | undefined) => (text === undefined ? '' : `; ${text}`);
+  throw new AppError(
+    'ERR_LAST_ADMIN',
+    both(
+      `đây là ứng dụng quản trị cuối cùng còn hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước${more(then?.vi)}`,
+      `this is the last active admin client: create or enable another admin client first${more(then?.en)}`,
+    ),
+  );
+}

@@ -14,6 +14,7 @@ import type { Db } from '../../store/db.js';
 import {
   endOldSecret,
   insertClient,
+  refuseLastAdmin,
   refuseScopesBeyondRole,
   replaceSecret,
   unlistedSchoolsWarnings,
@@ -257,23 +258,6 @@ function refuseSelfLockout(patch: {
 /** Whether `patch` takes a client's admin away (disables it, or sets scopes without `admin`). */
 const takesAdmin = (patch: { disabled?: boolean | undefined; scopes?: readonly string[] | undefined }) =>
   patch.disabled === true || (patch.scopes !== undefined && !patch.scopes.includes('admin'));
-
-/**
- * A change that would leave the city no active admin client is refused, 409 ERR_LAST_ADMIN, nothing changed
- * (review13: two admins disabling each other at once, or one whose token another process still took for an admin's,
- * each passed the self-lockout rule and both ended disabled: no way in but the host's CLI). `admins`: the active
- * admins, locked (store `lockActiveAdmins`), so two such changes are decided one after the other.
- */
-function refuseLastAdmin(admins: readonly string[], clientId: string): void {
-  if (!admins.includes(clientId) || admins.length > 1) return;
-  throw new AppError(
-    'ERR_LAST_ADMIN',
-    both(
-      'đây là ứng dụng quản trị cuối cùng còn hoạt động: tạo hoặc bật một ứng dụng quản trị khác trước',
-      'this is the last active admin client: create or enable another admin client first',
-    ),
-  );
-}
 
 /** `PATCH /v1/admin/clients/:clientId`: disables or enables a client, or sets its schools, units or scopes. */
 function updateClientRoute(app: ClientApp, opts: ClientRouteOptions): void {

@@ -71,30 +71,40 @@ const add = () =>
     },
   );
 
-const setDisabled = (disabled: boolean) =>
-  runs<{ as?: string }>(
-    defineCommand(
-      disabled ? 'disable' : 'enable',
-      disabled ? 'refuse the client new tokens' : 'let a disabled client in again',
-    )
-      .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
-      .addOption(asOption()),
-    async (o, [clientId], out) => {
-      const actor = operatorActor(o.as);
-      const config = loadConfig();
-      const { setClientDisabled, withDb } = await import('../../ops.js');
-      const ok = await withDb(config, (db) => setClientDisabled(db, clientId!, disabled, actor));
-      if (!ok) throw noSuchClient(clientId!);
-      out.stdout(
-        `${
-          disabled
-            ? both(`client ${clientId} đã bị khoá`, `client ${clientId} disabled`)
-            : both(`client ${clientId} đã được mở lại`, `client ${clientId} enabled`)
-        }\n`,
-      );
-      return 0;
-    },
+/** `disable` refuses the last active admin client unless told (`--allow-no-admin`, review14); `enable` never refuses. */
+function disableCommand(disabled: boolean) {
+  const command = defineCommand(
+    disabled ? 'disable' : 'enable',
+    disabled ? 'refuse the client new tokens' : 'let a disabled client in again',
+  )
+    .argument('<clientId>', 'the client id (truc clients list)', clientIdArg)
+    .addOption(asOption());
+  if (!disabled) return command;
+  return command.option(
+    '--allow-no-admin',
+    "disable it even when it is the last active admin client (audited; then only 'truc clients enable' or 'clients add' lets an admin in)",
   );
+}
+
+const setDisabled = (disabled: boolean) =>
+  runs<{ as?: string; allowNoAdmin?: boolean }>(disableCommand(disabled), async (o, [clientId], out) => {
+    const actor = operatorActor(o.as);
+    const config = loadConfig();
+    const { setClientDisabled, withDb } = await import('../../ops.js');
+    const allowNoAdmin = o.allowNoAdmin === true;
+    const ok = await withDb(config, (db) =>
+      setClientDisabled(db, clientId!, disabled, actor, { allowNoAdmin }),
+    );
+    if (!ok) throw noSuchClient(clientId!);
+    out.stdout(
+      `${
+        disabled
+          ? both(`client ${clientId} đã bị khoá`, `client ${clientId} disabled`)
+          : both(`client ${clientId} đã được mở lại`, `client ${clientId} enabled`)
+      }\n`,
+    );
+    return 0;
+  });
 
 /** A role in Vietnamese (the English half says its key, as the API and --json do). */
 const ROLE_VI: Readonly<Record<string, string>> = {
