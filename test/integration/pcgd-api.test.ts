@@ -239,11 +239,21 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     const pdf = await call('officerA', 'GET', `/v1/pcgd/reports/${reportId}/forms.pdf`);
     expect(pdf.rawPayload.subarray(0, 4).toString()).toBe('%PDF');
-    // approved figures are locked: no recomputation without a reopen
-    expectProblem(
+    // approved figures are locked: no recomputation without a reopen; pcgd14: the refusal names the version and
+    // who reopens it, how (it said only "a higher level must reopen them")
+    const { version } = await report(reportId);
+    const locked = expectProblem(
       await call('officerA', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR }),
       409,
       'ERR_PCGD_REPORT_LOCKED',
+    );
+    expect(locked.detail).toContain(
+      `báo cáo ${reportId} (phiên bản ${version}) của đơn vị ${A} năm ${YEAR} ` +
+        'đang ở trạng thái đã duyệt: cán bộ PCGD của tỉnh hoặc quản trị thành phố mở lại',
+    );
+    expect(locked.detail).toContain(
+      `/ report ${reportId} (version ${version}) of unit ${A}, year ${YEAR}, is approved: ` +
+        `the province's PCGD officer or a city admin reopens it for a correction (POST /v1/pcgd/reports/${reportId}/reopen with a reason)`,
     );
   });
 

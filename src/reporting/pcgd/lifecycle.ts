@@ -13,7 +13,7 @@ import type { AuditEvent } from '../../store/audit-log.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { createPcgdRepo, type ReportRow } from '../../store/pcgd.js';
 import { computeFigures, LOCKED_STATUSES, ruleSetDoc } from './compute.js';
-import { reportStatusWords } from './status-words.js';
+import { REPORT_STATUS_VI, reportStatusWords } from './status-words.js';
 import { ruleSetOf } from './rule-set.js';
 import { withdrawnSources } from './sources.js';
 import { unitOf } from './unit.js';
@@ -45,6 +45,24 @@ const outdatedReason = (communes: readonly string[]) =>
     `số liệu của xã ${communes.join(', ')} đã được thay: tính lại báo cáo tỉnh`,
     `the figures of commune(s) ${communes.join(', ')} were replaced: the province report computed again`,
   );
+/**
+ * A computation refused by the unit's locked version (pcgd14: the 409 said only "a higher level must reopen them",
+ * not which version nor how): that version, and who reopens it, by which request; the reopen computes the new version.
+ */
+const lockedBy = (r: Pick<ReportRow, 'id' | 'version' | 'unit_code' | 'unit_level' | 'year' | 'status'>) => {
+  const [whoVi, whoEn] =
+    r.unit_level === 'commune'
+      ? ['cán bộ PCGD của tỉnh hoặc quản trị thành phố', "the province's PCGD officer or a city admin"]
+      : ['quản trị thành phố', 'a city admin'];
+  const reopen = `POST /v1/pcgd/reports/${r.id}/reopen`;
+  return both(
+    `báo cáo ${r.id} (phiên bản ${r.version}) của đơn vị ${r.unit_code} năm ${r.year} đang ở trạng thái ` +
+      `${REPORT_STATUS_VI[r.status] ?? r.status}: ${whoVi} mở lại để sửa (${reopen}, kèm lý do), ` +
+      'việc mở lại tự tính phiên bản mới',
+    `report ${r.id} (version ${r.version}) of unit ${r.unit_code}, year ${r.year}, is ${r.status}: ${whoEn} ` +
+      `reopens it for a correction (${reopen} with a reason), which computes the new version`,
+  );
+};
 const noStoredPersons = (unit: string) =>
   both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
 
@@ -118,7 +136,7 @@ export async function requestCompute(
   // correction replaced what it was signed on, so it is reopened for that reason, no higher level needed.
   const outdated = locked && !req.reopen ? await withdrawnSources(q, current) : [];
   if (outdated.length > 0) req = { ...req, reopen: { reason: outdatedReason(outdated) } };
-  if (locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED');
+  if (current && locked && !req.reopen) throw new AppError('ERR_PCGD_REPORT_LOCKED', lockedBy(current));
   if (req.reopen && !locked) throw new AppError('ERR_PCGD_INVALID_TRANSITION', ONLY_APPROVED_REOPENED);
   const at = deps.now();
   if (current)
