@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, redactConfig, systemConfigured, type Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
+import type * as RoleStarters from '../../roles.js';
 import type { Running } from '../../roles.js';
 import { both, defineCommand, runs } from '../kit.js';
 import { stoppedWithin, untilStopped } from '../stop-signals.js';
 
-type Role = 'all' | 'api' | 'worker' | 'scheduler';
+export type Role = 'all' | 'api' | 'worker' | 'scheduler';
 
 const SUMMARY: Record<Role, string> = {
   all: 'API + workers + outbox relay + scheduler in one process (npm start)',
@@ -67,15 +68,22 @@ async function checkSigning(role: Role, config: Config): Promise<string | undefi
   return check.warning;
 }
 
-async function serve(role: Role): Promise<number> {
-  const config = loadConfig();
-  const signingWarning = await checkSigning(role, config);
-  const { createDeps } = await import('../../deps.js');
-  const { startApi, startMetricsServer, startSchedulerRole, startWorkerRole } =
-    await import('../../roles.js');
-  const deps = await createDeps(config);
-  deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
-  if (signingWarning) deps.logger.warn({ code: 'ERR_PCGD_SIGNING_UNAVAILABLE' }, signingWarning);
+type Starters = Pick<
+  typeof RoleStarters,
+  'startApi' | 'startMetricsServer' | 'startSchedulerRole' | 'startWorkerRole'
+>;
+
+/**
+ * Starts a role's parts, its ports first (ops14 left): a port it cannot listen on refuses the start (exit 2) before
+ * the worker takes a job or the scheduler fires, so nothing taken waits out its lock in a process that is exiting.
+ * Returns the parts in the order they stop (the API first: stop taking requests first) and the start line's parts.
+ */
+export async function startServing(
+  role: Role,
+  deps: Deps,
+  starters: Starters,
+): Promise<{ roles: Running[]; vi: string[]; en: string[] }> {
+  const config = deps.config;
   const roles: Running[] = [];
   // The line, in Vietnamese and in English (scripts read the English part's `listening on <url>`).
   const vi = [
@@ -86,8 +94,6 @@ async function serve(role: Role): Promise<number> {
     deps.db.kind === 'pglite' ? `embedded database in ${config.database.dataDir}` : 'PostgreSQL',
     `queues on ${deps.queues.backend}`,
   ];
-  if (role === 'all' || role === 'worker') roles.push(startWorkerRole(deps));
-  if (role === 'all' || role === 'scheduler') roles.push(startSchedulerRole(deps));
   // No API here: a worker or a scheduler alone serves /metrics, /healthz and /readyz on a port of its own (issue 11).
   const metricsPort =
     role === 'scheduler'
@@ -96,22 +102,36 @@ async function serve(role: Role): Promise<number> {
         ? config.observability.workerMetricsPort
         : undefined;
   if (metricsPort !== undefined) {
-    const ops = await startMetricsServer(deps, {
+    const ops = await starters.startMetricsServer(deps, {
       port: metricsPort,
       host: config.server.host,
       metricsToken: config.metrics.token,
       setting: role === 'scheduler' ? 'TRUC_SCHEDULER_METRICS_PORT' : 'TRUC_WORKER_METRICS_PORT',
     });
-    roles.unshift(ops);
+    roles.push(ops);
     vi.push(`số liệu tại ${ops.url}/metrics`);
     en.push(`metrics on ${ops.url}/metrics`);
   }
   if (role === 'all' || role === 'api') {
-    const api = await startApi(deps);
+    const api = await starters.startApi(deps);
     roles.unshift(api); // stop taking requests first
     vi.push(`nghe tại ${api.url} (tài liệu ${api.url}/docs)`);
     en.push(`listening on ${api.url} (docs ${api.url}/docs)`);
   }
+  if (role === 'all' || role === 'worker') roles.push(starters.startWorkerRole(deps));
+  if (role === 'all' || role === 'scheduler') roles.push(starters.startSchedulerRole(deps));
+  return { roles, vi, en };
+}
+
+async function serve(role: Role): Promise<number> {
+  const config = loadConfig();
+  const signingWarning = await checkSigning(role, config);
+  const { createDeps } = await import('../../deps.js');
+  const starters = await import('../../roles.js');
+  const deps = await createDeps(config);
+  deps.logger.info({ role, config: redactConfig(config) }, 'truc starting');
+  if (signingWarning) deps.logger.warn({ code: 'ERR_PCGD_SIGNING_UNAVAILABLE' }, signingWarning);
+  const { roles, vi, en } = await startServing(role, deps, starters);
   process.stdout.write(`truc ${role}: ${both(vi.join(', '), en.join(', '))}\n`);
   await serveUntilStopped(deps, roles);
   return 0;
