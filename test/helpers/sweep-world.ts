@@ -107,6 +107,8 @@ export interface SweepWorld {
   snapshot: () => ReturnType<typeof countsOf>;
   record: (op: Op, where: string, value: string, res: LightMyRequestResponse) => void;
   urlOf: (op: Op, over?: Record<string, string>) => string;
+  /** The API listening on loopback (on first call), for bytes inject will not send (walk14: raw invalid UTF-8). */
+  listen: () => Promise<URL>;
 }
 
 /** A held reconciliation deleting half of two schools' students (review35b: the guard's routes on a real hold). */
@@ -165,6 +167,13 @@ async function seedIds(w: SweepWorld, db: Db): Promise<Record<string, string>> {
   };
 }
 
+/** `app` listening on loopback: started on the first call, its URL. */
+async function listenOnce(app: FastifyInstance): Promise<URL> {
+  if (!app.server.listening) return new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+  const a = app.server.address();
+  return new URL(typeof a === 'object' && a ? `http://127.0.0.1:${a.port}` : String(a));
+}
+
 /** Started before the suite's tests, closed after them: call at the top of its `describe`. */
 export function useSweepWorld(): SweepWorld {
   let env: TestEnv;
@@ -202,6 +211,7 @@ export function useSweepWorld(): SweepWorld {
       });
     },
     urlOf: (op, over) => urlWith(op, w.valid, over),
+    listen: () => listenOnce(app),
   };
 
   beforeAll(async () => {
