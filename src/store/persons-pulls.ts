@@ -40,25 +40,53 @@ export interface LastPersonsPull {
   finishedAt: Date | null;
 }
 
+/** SQL: each commune of `$3` (its code `c.scope`, its place `c.n`) as pulled ({@link PersonsPulled}). */
+const PULLED = `SELECT c.scope AS "communeCode", d.finished_at AS "pulledAt", d.working_year::int AS "workingYear",
+        EXISTS (SELECT 1 FROM truc.sync_runs r
+                 WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope
+                   AND r.status IN ('queued', 'running')) AS pulling
+   FROM unnest($3::text[]) WITH ORDINALITY AS c(scope, n)
+   LEFT JOIN LATERAL (
+     SELECT r.finished_at, r.working_year FROM truc.sync_runs r
+      WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope AND r.status = 'done'
+      ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) d ON true`;
+
+/** SQL: the newest pull of commune `$3` ({@link LastPersonsPull}). */
+const LAST = `SELECT r.id AS "syncRunId", ${SHOWN_STATUS} AS status, r.since IS NULL AS full, r.records,
+        r.error_code AS "errorCode", r.created_at AS "createdAt", r.finished_at AS "finishedAt"
+   FROM truc.sync_runs r
+  WHERE r.system = $1 AND r.entity = $2 AND r.scope = $3
+  ORDER BY r.created_at DESC, r.id DESC LIMIT 1`;
+
 export function createPersonsPullsRepo(q: Queryable) {
   return {
     /** Each of `communes` (in their order) as pulled: one statement for them all (the deadline view's ~170). */
     async pulled(communes: readonly string[]): Promise<PersonsPulled[]> {
       if (communes.length === 0) return [];
-      const res = await q.query<PersonsPulled>(
-        `SELECT c.scope AS "communeCode", d.finished_at AS "pulledAt", d.working_year::int AS "workingYear",
-                EXISTS (SELECT 1 FROM truc.sync_runs r
-                         WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope
-                           AND r.status IN ('queued', 'running')) AS pulling
-           FROM unnest($3::text[]) WITH ORDINALITY AS c(scope, n)
-           LEFT JOIN LATERAL (
-             SELECT r.finished_at, r.working_year FROM truc.sync_runs r
-              WHERE r.system = $1 AND r.entity = $2 AND r.scope = c.scope AND r.status = 'done'
-              ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT 1) d ON true
-          ORDER BY c.n`,
-        [PERSONS.system, PERSONS.entity, communes],
-      );
+      const res = await q.query<PersonsPulled>(`${PULLED} ORDER BY c.n`, [
+        PERSONS.system,
+        PERSONS.entity,
+        communes,
+      ]);
       return res.rows;
+    },
+    /**
+     * A commune as pulled and its newest pull, read in one statement (pcgd14 left: read apart, a pull finishing
+     * between the two reads answered `personsPulling: false` beside a newest pull still `queued`).
+     */
+    async stateOf(
+      communeCode: string,
+    ): Promise<{ pulled: PersonsPulled; last: LastPersonsPull | undefined }> {
+      const res = await q.query<PersonsPulled & { [K in keyof LastPersonsPull]: LastPersonsPull[K] | null }>(
+        `SELECT p.*, l.* FROM (${PULLED}) p
+           LEFT JOIN LATERAL (${LAST.replace('$3', 'p."communeCode"')}) l ON true`,
+        [PERSONS.system, PERSONS.entity, [communeCode]],
+      );
+      const { communeCode: code, pulledAt, workingYear, pulling, ...last } = res.rows[0]!;
+      return {
+        pulled: { communeCode: code, pulledAt, workingYear, pulling },
+        last: last.syncRunId === null ? undefined : (last as LastPersonsPull),
+      };
     },
     /**
      * The newest pull of any commune's persons that fetched every page: the Ministry's working year it read (null
@@ -76,14 +104,7 @@ export function createPersonsPullsRepo(q: Queryable) {
     },
     /** The commune's newest pull, or undefined when its persons were never asked for. */
     async last(communeCode: string): Promise<LastPersonsPull | undefined> {
-      const res = await q.query<LastPersonsPull>(
-        `SELECT r.id AS "syncRunId", ${SHOWN_STATUS} AS status, r.since IS NULL AS full, r.records,
-                r.error_code AS "errorCode", r.created_at AS "createdAt", r.finished_at AS "finishedAt"
-           FROM truc.sync_runs r
-          WHERE r.system = $1 AND r.entity = $2 AND r.scope = $3
-          ORDER BY r.created_at DESC, r.id DESC LIMIT 1`,
-        [PERSONS.system, PERSONS.entity, communeCode],
-      );
+      const res = await q.query<LastPersonsPull>(LAST, [PERSONS.system, PERSONS.entity, communeCode]);
       return res.rows[0];
     },
     /**

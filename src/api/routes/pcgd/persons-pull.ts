@@ -11,7 +11,7 @@ import { isCommuneCode } from '../../../canonical/codes/admin-units.js';
 import { AppError, both } from '../../../errors.js';
 import { communeNotCurrent, requestPersonsPull } from '../../../jobs/contracts.js';
 import { requireUnit } from '../../../reporting/pcgd/access.js';
-import { ministryWaitOf, unitPullState } from '../../../reporting/pcgd/persons-pulled.js';
+import { ministryWaitOf, pullStateOf } from '../../../reporting/pcgd/persons-pulled.js';
 import { createPersonsPullsRepo } from '../../../store/persons-pulls.js';
 import type { PcgdApp, PcgdContext, PcgdRouteOptions } from './context.js';
 import { errors, personsPullFields, read, write } from './schemas.js';
@@ -170,12 +170,13 @@ function stateRoute(app: PcgdApp, opts: PcgdRouteOptions, ctx: PcgdContext): voi
       const { communeCode } = request.params;
       currentCommune(communeCode);
       requireUnit(actorOf(request), 'read', communeCode);
-      const last = await createPersonsPullsRepo(opts.db).last(communeCode);
+      // One statement (pcgd14 left): the state and the newest pull agree, whatever finishes meanwhile.
+      const { pulled, last } = await createPersonsPullsRepo(opts.db).stateOf(communeCode);
       // review31 F6: a pull under way while the Ministry's gate holds its calls says so, and until when.
       const underWay = last?.status === 'queued' || last?.status === 'running';
       return {
         communeCode,
-        ...(await unitPullState(opts.db, communeCode)),
+        ...pullStateOf(pulled),
         lastPull: last
           ? {
               ...last,
