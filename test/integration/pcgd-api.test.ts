@@ -107,10 +107,14 @@ describe('PCGD API on postgres+redis with the worker role and the moet-pcgd simu
       422,
       'ERR_PCGD_UNKNOWN_UNIT',
     );
-    expectProblem(
+    // pcgd14 left: the refusal says where the persons are pulled, in both languages
+    const noPersons = expectProblem(
       await call('admin', 'POST', '/v1/pcgd/reports', { unitCode: '25747', year: YEAR }),
       422,
       'ERR_PCGD_NO_PERSONS',
+    );
+    expect(noPersons.detail).toMatch(
+      /^chưa có người nào của xã 25747: kéo .*POST \/v1\/pcgd\/communes\/25747\/persons-pull.* \/ no stored persons for commune 25747: pull .*POST \/v1\/pcgd\/communes\/25747\/persons-pull/,
     );
     expectProblem(
       await call('officerB', 'POST', '/v1/pcgd/reports', { unitCode: A, year: YEAR }),

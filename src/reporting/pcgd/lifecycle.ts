@@ -63,8 +63,21 @@ const lockedBy = (r: Pick<ReportRow, 'id' | 'version' | 'unit_code' | 'unit_leve
       `reopens it for a correction (${reopen} with a reason), which computes the new version`,
   );
 };
-const noStoredPersons = (unit: string) =>
-  both(`chưa có người nào của đơn vị ${unit}`, `no stored persons for unit ${unit}`);
+/** ERR_PCGD_NO_PERSONS's detail before a computation: what to pull, and where (pcgd14 left: it named no route). */
+const noStoredPersons = (unit: string, level: 'commune' | 'province') =>
+  level === 'commune'
+    ? both(
+        `chưa có người nào của xã ${unit}: kéo dữ liệu điều tra bằng POST /v1/pcgd/communes/${unit}/persons-pull, ` +
+          `đợi đến khi GET cùng địa chỉ trả personsPulling false, rồi tính lại`,
+        `no stored persons for commune ${unit}: pull its survey persons with POST /v1/pcgd/communes/${unit}/persons-pull, ` +
+          `wait until GET on the same URL answers personsPulling false, then compute again`,
+      )
+    : both(
+        `chưa có người nào của xã nào thuộc tỉnh ${unit}: kéo dữ liệu điều tra của từng xã bằng ` +
+          `POST /v1/pcgd/communes/{mã xã}/persons-pull, rồi tính lại`,
+        `no stored persons for any commune of province ${unit}: pull each commune's survey persons with ` +
+          `POST /v1/pcgd/communes/{communeCode}/persons-pull, then compute again`,
+      );
 
 export interface PcgdDeps {
   db: Db;
@@ -128,7 +141,7 @@ export async function requestCompute(
   const communes =
     unit.level === 'commune' ? [req.unitCode] : communesOfProvince(req.unitCode).map((c) => c.code);
   if ((await repo.communesWithPersons(communes)).length === 0)
-    throw new AppError('ERR_PCGD_NO_PERSONS', noStoredPersons(req.unitCode));
+    throw new AppError('ERR_PCGD_NO_PERSONS', noStoredPersons(req.unitCode, unit.level));
   await repo.lockUnitYear(req.unitCode, req.year); // one request at a time: the next sees this one's version
   const current = await repo.current(req.unitCode, req.year, true);
   const locked = current && LOCKED_STATUSES.includes(current.status);
