@@ -72,7 +72,7 @@ export async function deadLettersPage(main: HTMLElement, params: URLSearchParams
           bulk,
           replayFilterButton(params, Math.min(list.open, REPLAY_MAX), replay),
         ),
-        table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters' }),
+        table(list.items, columns(selected, bulk, replay), { testid: 'dead-letters', stack: true }),
         list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
       ),
     ];

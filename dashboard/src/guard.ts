@@ -49,7 +49,11 @@ export async function guardPage(main: HTMLElement, params: URLSearchParams): Pro
         h(
           'div',
           { class: 'holds' },
-          table(list.items, holdColumns, { testid: 'guard-holds', href: (r) => `#/guard/${r.id}` }),
+          table(list.items, holdColumns, {
+            testid: 'guard-holds',
+            href: (r) => `#/guard/${r.id}`,
+            stack: true,
+          }),
         ),
         list.total > PAGE ? pager(offset, PAGE, list.total, go) : null,
       ),

@@ -38,17 +38,19 @@ export interface Column<R> {
 /**
  * A table of rows; `href` makes each row lead to a page: its first cell a link there (reached by Tab, followed by
  * Enter: review33c F2, a row that only took a click could not be opened from the keyboard), the whole row clickable.
- * Empty: one muted line.
+ * `stack`: on a phone (app.css, under 640 px) each row a block, a cell a line under its column's name (dash14: a list
+ * read on duty at night, the runs' or the dead letters', was a table scrolled sideways inside its card, its status or
+ * replay button out of sight). Empty: one muted line.
  */
 export function table<R>(
   rows: readonly R[],
   cols: ReadonlyArray<Column<R>>,
-  opts: { href?: (r: R) => string; testid?: string } = {},
+  opts: { href?: (r: R) => string; testid?: string; stack?: boolean } = {},
 ): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'muted', 'data-testid': opts.testid }, t('nothing'));
   return h(
     'table',
-    { 'data-testid': opts.testid },
+    { 'data-testid': opts.testid, class: opts.stack ? 'stack' : undefined },
     h(
       'thead',
       {},
@@ -71,7 +73,7 @@ export function table<R>(
           cols.map((c, i) =>
             h(
               'td',
-              { class: c.num ? 'num' : undefined },
+              { class: c.num ? 'num' : undefined, 'data-label': opts.stack ? label(c.head) : undefined },
               i === 0 && opts.href ? h('a', { href: opts.href(r) }, c.cell(r)) : c.cell(r),
             ),
           ),

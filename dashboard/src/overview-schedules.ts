@@ -141,7 +141,7 @@ export function schedulesCard(items: readonly Schedule[] | string, canAct = fals
   if (typeof items === 'string')
     return card(t('schedules'), h('p', { class: 'error', role: 'alert', 'data-testid': 'schedules' }, items));
   const notice = h('p', { class: 'notice', hidden: true, 'data-testid': 'schedule-result' });
-  let shown = table(items, scheduleColumns(canAct, act), { testid: 'schedules' });
+  let shown = table(items, scheduleColumns(canAct, act), { testid: 'schedules', stack: true });
   async function act(x: Schedule, action: Action): Promise<void> {
     if (!confirm(t(CONFIRM[action], { id: x.id }))) return;
     try {
@@ -157,7 +157,7 @@ export function schedulesCard(items: readonly Schedule[] | string, canAct = fals
     }
     const next = await api<{ items: Schedule[] }>('/v1/schedules').catch(() => undefined);
     if (!next) return;
-    const fresh = table(next.items, scheduleColumns(canAct, act), { testid: 'schedules' });
+    const fresh = table(next.items, scheduleColumns(canAct, act), { testid: 'schedules', stack: true });
     shown.replaceWith(fresh);
     shown = fresh;
   }

@@ -140,7 +140,7 @@ function systemsCard(systems: Overview['systems']): HTMLElement {
           { head: 'running', cell: (s) => num(s.running), num: true },
           { head: 'circuit', cell: (s) => circuitBadge(s) },
         ],
-        { testid: 'systems' },
+        { testid: 'systems', stack: true },
       ),
     ),
   );
@@ -180,6 +180,7 @@ function deadLettersByCodeCard(letters: Overview['deadLetters']): HTMLElement {
       ],
       {
         testid: 'dead-letters-by-code',
+        stack: true,
         href: (d) =>
           `#/dead-letters?queue=${encodeURIComponent(d.queue)}&errorCode=${encodeURIComponent(d.errorCode)}`,
       },

@@ -238,7 +238,7 @@ function scorecard(it: Scorecard, level: string, single: boolean): HTMLElement {
             { head: 'criterion', cell: (r) => criterionText(r.criterion) },
             { head: 'records', cell: (r) => num(r.records), num: true },
           ],
-          { testid: 'quality-top-rules' },
+          { testid: 'quality-top-rules', stack: true },
         )
       : null,
   );

@@ -135,7 +135,9 @@ export async function schoolPage(main: HTMLElement, code: string): Promise<void>
       // letters), a run's requester and time and a rule's counts were cut off
       wide(card(t('batches'), table(d.batches, batchColumns(), { testid: 'school-batches' }))),
       wide(card(t('findingsByRule'), table(d.findingsByRule, ruleColumns, { testid: 'school-findings' }))),
-      wide(card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs' }))),
+      wide(
+        card(t('syncRuns'), table(d.syncRuns, syncRunColumns, { testid: 'school-sync-runs', stack: true })),
+      ),
       website,
     ),
   );

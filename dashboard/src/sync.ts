@@ -249,7 +249,7 @@ export async function syncPage(main: HTMLElement, params: URLSearchParams): Prom
       card(
         t('syncRuns'),
         h('p', { class: 'muted', 'data-testid': 'sync-runs-total' }, `${t('total')}: ${num(runs.total)}`),
-        table(runs.items.map(asRow), listedRunColumns, { testid: 'sync-runs' }),
+        table(runs.items.map(asRow), listedRunColumns, { testid: 'sync-runs', stack: true }),
         pager(offset, LIMIT, runs.total, (o) => (location.hash = `#/sync?${at(o).toString()}`)),
       ),
       openable('#/guard') ? h('p', {}, h('a', { href: '#/guard' }, `${t('heldChanges')} →`)) : null,
