@@ -68,6 +68,23 @@ export function classGroup(classCode = '1A1', over: Partial<ClassGroup> = {}): C
 }
 
 /** The body of a vendor batch: `{ entity, records }` (format canonical). */
+/**
+ * A student of SCHOOL as a SMAS system sends it (its wire names, dd/mm/yyyy, `Nam`/`Nữ`), `over` laid over it (fields
+ * left out by setting them undefined).
+ */
+export const smasStudent = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  MaHocSinh: '7900000134002',
+  MaTruong: SCHOOL,
+  HoVaTen: 'Đỗ Văn Em',
+  NgaySinh: '04/03/2019',
+  GioiTinh: 'Nam',
+  DanToc: 'Kinh',
+  TrangThai: 'Đang học',
+  KhoiHoc: '1',
+  MaLop: '1A1',
+  ...over,
+});
+
 export const batchOf = <R>(entity: 'students' | 'staff' | 'classes' | 'schools', records: R[]) => ({
   entity,
   records,

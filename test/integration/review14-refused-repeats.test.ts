@@ -5,19 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { S1, useApiHarness } from '../helpers/api.js';
-import { student } from '../factories/records.js';
+import { smasStudent, student } from '../factories/records.js';
 
-const SMAS = {
-  MaHocSinh: '7900000134002',
-  MaTruong: S1,
-  HoVaTen: 'Đỗ Văn Em',
-  NgaySinh: '04/03/2019',
-  GioiTinh: 'Nam',
-  DanToc: 'Kinh',
-  TrangThai: 'Đang học',
-  KhoiHoc: '1',
-  MaLop: '1A1',
-};
+const SMAS = smasStudent();
 
 interface Found {
   recordIndex: number;

@@ -7,23 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bearer, expectProblem, OTHER, S1, useApiHarness } from '../helpers/api.js';
-import { student } from '../factories/records.js';
+import { smasStudent, student } from '../factories/records.js';
 import { expiredToken } from '../helpers/expired-token.js';
 import { vietnamDay } from '../helpers/vietnam-day.js';
 
 const ID = '079220001234';
 
-const SMAS = {
-  MaHocSinh: '7900000134002',
-  MaTruong: S1,
-  HoVaTen: 'Đỗ Văn Em',
-  NgaySinh: '04/03/2019',
-  GioiTinh: 'Nam',
-  DanToc: 'Kinh',
-  TrangThai: 'Đang học',
-  KhoiHoc: '1',
-  MaLop: '1A1',
-};
+const SMAS = smasStudent();
 
 interface Found {
   recordIndex: number;
