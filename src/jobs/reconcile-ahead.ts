@@ -84,7 +84,8 @@ export async function reconcileAhead(
         .filter((r) => !seen.gone.has(r.key))
         .map((r) => ({ school: r.scope, kind: 'deleted' as const, key: r.key }));
       if (entries.length === 0) throw new Weighed({ held: undefined, deletions: NONE });
-      const { diff, reasons } = await judgeReconcile(q, ctx, run, entries, yearsAt);
+      // The pages' counts are not in the live records (never applied): the judgment takes them apart (ops14).
+      const { diff, reasons } = await judgeReconcile(q, ctx, run, entries, yearsAt, rows);
       const approved = await createGuardHoldsRepo(q).approvedReasons(run.id);
       const open = reasons.filter((r) => !coveredBy([r], approved));
       throw new Weighed({ held: new RunHeld(diff, open), deletions: deletionsOf(run, entries) });

@@ -57,13 +57,19 @@ async function liveOf(
  * the step alone, and the run so far with it. Each is weighed as it was before the run (review17 B1): counted
  * when the run first weighs a change of it, its live records now less what the run brought there (its pages'
  * `arrived`, this step's included) plus what this step took away (an applied step, a page, is counted after
- * its writes).
+ * its writes). `unapplied`: counts the run's counts hold of pages not applied (a held run's reconciliation weighed
+ * ahead, ./reconcile-ahead.ts): what they would bring or take is not in the live records now, so it is not taken out
+ * of them or added back (ops14: "deleted 30 of 22 live" where 30 were live, the held page's 8 arrivals taken out).
  */
 export async function withRun(
   q: Queryable,
   run: { id: number; entity: EntityName },
   step: PageEffect,
-  opts: { applied: boolean; yearsAt?: YearsAt | undefined },
+  opts: {
+    applied: boolean;
+    yearsAt?: YearsAt | undefined;
+    unapplied?: readonly RunSchoolCounts[] | undefined;
+  },
 ): Promise<{ step: SchoolDiff[]; cumulative: SchoolDiff[] }> {
   const { arrived } = step;
   const entries = inUnits(run.entity, step.entries);
@@ -78,6 +84,7 @@ export async function withRun(
   const live = new Map<string, number>();
   for (const u of units.keys()) live.set(u, sofar.get(u)?.live ?? liveNow.get(u) ?? 0);
   const diffs = diffsOf(entries, live);
+  const applied = appliedOf(sofar, opts.unapplied ?? []);
   for (const d of diffs) {
     const u = unitKey(d.school, d.schoolYear);
     if (!first.has(u)) continue;
@@ -85,16 +92,15 @@ export async function withRun(
     d.deleted = Math.max(0, d.deleted);
     // Counted after the page's writes: what it took away was there before it, what it brought was not.
     const page = opts.applied ? d.deleted + d.moved - (arrived.get(u) ?? 0) : 0;
-    d.live = Math.max(0, d.live + page - (sofar.get(u)?.arrived ?? 0));
+    d.live = Math.max(0, d.live + page - applied(u).arrived);
   }
   if (opts.yearsAt) {
     // Weighed within the school years the step deletes in (a school system's full students run's reconciliation):
     // those years' live records now, less what the run brought there, plus what its pages took away.
     const within = await liveWithin(q, run.entity, schools, opts.yearsAt);
     for (const d of diffs) {
-      const before = sofar.get(unitKey(d.school, d.schoolYear));
-      const taken = (before?.deleted ?? 0) + (before?.moved ?? 0);
-      d.live = Math.max(0, (within.get(d.school) ?? 0) - (before?.arrived ?? 0) + taken);
+      const { arrived: brought, taken } = applied(unitKey(d.school, d.schoolYear));
+      d.live = Math.max(0, (within.get(d.school) ?? 0) - brought + taken);
     }
   }
   const cumulative = diffs.map((d) => {
@@ -112,6 +118,30 @@ export async function withRun(
     };
   });
   return { step: diffs, cumulative };
+}
+
+/**
+ * Per unit, what the run's applied pages brought there and took away: its counts so far less those of `unapplied`
+ * (pages weighed, not applied: their records are as before the run).
+ */
+function appliedOf(
+  sofar: ReadonlyMap<string, RunSchoolCounts>,
+  unapplied: readonly RunSchoolCounts[],
+): (unit: string) => { arrived: number; taken: number } {
+  const ahead = new Map<string, { arrived: number; taken: number }>();
+  for (const c of unapplied) {
+    const u = unitKey(c.school, c.schoolYear);
+    const a = ahead.get(u) ?? { arrived: 0, taken: 0 };
+    ahead.set(u, { arrived: a.arrived + c.arrived, taken: a.taken + c.deleted + c.moved });
+  }
+  return (unit) => {
+    const before = sofar.get(unit);
+    const a = ahead.get(unit);
+    return {
+      arrived: Math.max(0, (before?.arrived ?? 0) - (a?.arrived ?? 0)),
+      taken: Math.max(0, (before?.deleted ?? 0) + (before?.moved ?? 0) - (a?.taken ?? 0)),
+    };
+  };
 }
 
 /** Per school, the school years a step's deletions are weighed within (undefined: the whole school). */

@@ -151,16 +151,18 @@ export async function guardReconcile(
 
 /**
  * A full run's reconciliation judged with the run's counts so far ({@link guardReconcile}, and ahead: fix35b): its own
- * counts (`step`), the hold's diff it would make and the thresholds it goes over. */
+ * counts (`step`), the hold's diff it would make and the thresholds it goes over; `unapplied`, the counts of pages the
+ * run's counts hold but which were not applied (weighed ahead: ./run-counts.ts `withRun`). */
 export async function judgeReconcile(
   q: Queryable,
   ctx: RunGuardContext,
   run: { id: number; entity: EntityName },
   entries: readonly GuardEntry[],
   yearsAt?: YearsAt,
+  unapplied?: readonly RunSchoolCounts[],
 ): Promise<{ step: SchoolDiff[]; diff: SchoolDiff[]; reasons: HoldReason[] }> {
   const step0 = { entries, arrived: new Map<string, number>() };
-  const { step, cumulative } = await withRun(q, run, step0, { applied: false, yearsAt });
+  const { step, cumulative } = await withRun(q, run, step0, { applied: false, yearsAt, unapplied });
   const all = evaluate(cumulative, ctx.config.guard, vietnamDateOf(ctx.now()));
   // Weighed within some years, the run's changes (its pages', weighed against the whole school already) are not
   // weighed again: only the deletions are this step's. Per school, its own deletions beside the run's (fix33b).

@@ -20,21 +20,26 @@ import { useForSuite } from './suite.js';
 const backend = backends().find((b) => b.name === 'postgres+pg-queue')!;
 
 /**
- * A proxy to the simulator that leaves the students of `drop` out of every students page, and serves those of
- * `rename` under another name (a change of each).
+ * A proxy to the simulator that leaves the students of `drop` out of every students page, serves those of `rename`
+ * under another name (a change of each) and those of `move` at the school it gives them (a move of each).
  */
 async function startDroppingProxy(
   target: string,
-): Promise<PageProxy & { drop: Set<string>; rename: Set<string> }> {
+): Promise<PageProxy & { drop: Set<string>; rename: Set<string>; move: Map<string, string> }> {
   const drop = new Set<string>();
   const rename = new Set<string>();
+  const move = new Map<string, string>();
   const proxy = await startPageProxy(target, '/v1/students', (page) => ({
     ...page,
     data: page.data
       .filter((s) => !drop.has(String(s['maDinhDanh'])))
-      .map((s) => (rename.has(String(s['maDinhDanh'])) ? { ...s, hoTen: 'Trần Văn Đổi' } : s)),
+      .map((s) => (rename.has(String(s['maDinhDanh'])) ? { ...s, hoTen: 'Trần Văn Đổi' } : s))
+      .map((s) => {
+        const to = move.get(String(s['maDinhDanh']));
+        return to === undefined ? s : { ...s, maTruong: to };
+      }),
   }));
-  return { ...proxy, drop, rename };
+  return { ...proxy, drop, rename, move };
 }
 
 export interface HoldSummary {
@@ -97,12 +102,13 @@ async function closeGuardWorld(w: Partial<GuardWorld>): Promise<void> {
   await w.sim?.close();
 }
 
-/** The world, started before the file's tests and closed after them; the proxy drops and renames nobody at each test's end. */
+/** The world, started before the file's tests and closed after them; the proxy drops, renames and moves nobody at each test's end. */
 export function useGuardWorld(): GuardWorld {
   const w = useForSuite(startGuardWorld, closeGuardWorld, 120_000);
   afterEach(() => {
     w.proxy.drop.clear();
     w.proxy.rename.clear();
+    w.proxy.move.clear();
   });
   return w;
 }
